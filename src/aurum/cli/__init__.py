@@ -1,0 +1,30 @@
+"""Command line: ``aurum <domain> <verb>``. Thin: parse, call a domain or service, render.
+
+Every command exits non-zero with one clear line per problem on bad input, and takes
+``--format json`` where scripts consume its output.
+"""
+
+from __future__ import annotations
+
+import click
+
+from aurum.cli import common
+from aurum.cli.db import db
+from aurum.cli.demo import demo
+from aurum.cli.kpi import kpi
+from aurum.cli.serve import serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="aurum")
+def cli() -> None:
+    """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
+
+
+for command in (db, demo, kpi, serve):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the ``aurum`` script."""
+    common.run(cli)

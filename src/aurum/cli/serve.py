@@ -1,0 +1,8 @@
+"""Placeholder: filled in by the store/services work."""
+
+import click
+
+
+@click.group(name="serve")
+def serve() -> None:
+    """(not yet implemented)"""

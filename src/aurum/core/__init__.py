@@ -1,0 +1,1 @@
+"""Shared kernel: errors, configuration, units and periods used by every other layer."""

@@ -1,0 +1,51 @@
+"""Runtime configuration from the environment.
+
+``AURUM_HOME`` is the data directory (default ``./.aurum``): the SQLite database, array files
+and the locally generated secret key live there. ``AURUM_DATABASE_URL`` points at another
+database (e.g. ``postgresql+psycopg://user@host/db``). ``AURUM_SECRET_KEY`` overrides the key
+that signs session cookies; when unset a random key is generated once into the data directory,
+so no secret ever sits in the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings.
+
+    Parameters
+    ----------
+    home : Path
+        Data directory.
+    database_url : str
+        SQLAlchemy URL of the database.
+    """
+
+    home: Path
+    database_url: str
+
+    def secret_key(self) -> str:
+        """The session-signing key: ``AURUM_SECRET_KEY`` or a key kept in ``home/secret.key``."""
+        env = os.environ.get("AURUM_SECRET_KEY")
+        if env:
+            return env
+        path = self.home / "secret.key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment (not cached: tests change the environment)."""
+    home = Path(os.environ.get("AURUM_HOME", ".aurum")).resolve()
+    url = os.environ.get("AURUM_DATABASE_URL") or f"sqlite:///{home / 'aurum.db'}"
+    return Settings(home=home, database_url=url)

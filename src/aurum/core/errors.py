@@ -1,0 +1,81 @@
+"""Error types raised at the boundaries (files, API, CLI) with a message a user can act on.
+
+Every error names *where* (file, row, column) and *what was expected*, so that a person with
+the spreadsheet open can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class AurumError(Exception):
+    """Base class of every error Aurum raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected.
+    row : int or None
+        1-based data row number as a spreadsheet shows it (header is row 1, first data row 2),
+        or None when the problem is not tied to a row.
+    column : str or None
+        Column (field) name, or None.
+    source : str or None
+        File name or other origin of the input.
+    """
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+    source: str | None = None
+
+    def __str__(self) -> str:
+        where = [p for p in (self.source, _fmt("row", self.row), _fmt("column", self.column)) if p]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+    def as_dict(self) -> dict[str, object]:
+        return {"source": self.source, "row": self.row, "column": self.column,
+                "message": self.message}
+
+
+def _fmt(label: str, value: object) -> str | None:
+    return None if value is None else f"{label} {value}"
+
+
+class ValidationError(AurumError):
+    """An input was refused; ``problems`` lists every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[Problem] | Problem | str):
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        n = len(self.problems)
+        if n == 1:
+            return str(self.problems[0])
+        head = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (and {n - 5} more)" if n > 5 else ""
+        return f"{n} problems: {head}{more}"
+
+
+class NotFoundError(AurumError):
+    """A named entity does not exist (or is not visible to the caller)."""
+
+
+class PermissionDenied(AurumError):
+    """The caller's role or organisation scope does not allow the action."""
+
+
+class ConflictError(AurumError):
+    """The action conflicts with stored state (e.g. a report for that period already exists)."""

@@ -1,0 +1,409 @@
+"""Statistical reports of gold enterprises: the fields, their units and the rules a report obeys.
+
+One report covers one site and one period (year, quarter or month). This module is the single
+definition of its fields: the CSV / Excel template, the web form, the REST schema and the
+database columns are all derived from or checked against :data:`FIELDS`.
+
+Validation names the row and the column of every problem and says what was expected. It
+covers, per cell: numbers only (no text, no unit written into the cell), no negatives, a
+plausible maximum per unit (a head grade of 2,500 "g/t" is most likely a unit slip); per
+header: unknown columns and columns whose unit suffix is wrong (``gold_own_mine_t`` where
+``gold_own_mine_kg`` is expected); per row: gold recovered from ore cannot exceed the gold the
+ore contained (ore treated x head grade, with a rounding tolerance of
+:data:`GRADE_BALANCE_TOLERANCE`), solid waste utilised cannot exceed waste generated plus the
+opening stock, proved + probable reserves cannot exceed measured + indicated resources.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from aurum.core.errors import Problem, ValidationError
+from aurum.core.periods import Period
+
+GRADE_BALANCE_TOLERANCE = 0.005
+"""Relative tolerance on ``gold <= ore treated x head grade`` (rounding of reported figures)."""
+
+
+@dataclass(frozen=True)
+class ReportField:
+    """One numeric field of a statistical report.
+
+    Parameters
+    ----------
+    name : str
+        Column name in files and API, ending with the unit (``_t``, ``_kg``, ``_gpt``, ``_tce``).
+    unit : str
+        Unit as printed: t, kg, g/t or tce (t of standard coal equivalent).
+    label : str
+        Human label for forms and templates.
+    group : str
+        Section of the form: production, gold, resources, waste or inputs.
+    maximum : float
+        Plausible upper bound for one report of one site, in ``unit``; larger values are
+        refused as a probable unit error.
+    """
+
+    name: str
+    unit: str
+    label: str
+    group: str
+    maximum: float
+
+
+UNIT_SUFFIXES: dict[str, str] = {"t": "_t", "kg": "_kg", "g/t": "_gpt", "tce": "_tce"}
+
+WASTE_TYPES: dict[str, str] = {
+    "tailings": "Tailings",
+    "cyanide_residue": "Cyanide residue",
+    "waste_rock": "Waste rock",
+    "other": "Other solid waste",
+}
+WASTE_ROUTES: dict[str, str] = {
+    "backfill": "backfill",
+    "building_materials": "building materials",
+    "metal_recovery": "valuable-metal recovery",
+    "other": "other use",
+}
+WASTE_MEASURES: tuple[str, ...] = (
+    "generated_t", "stock_t", *(f"used_{route}_t" for route in WASTE_ROUTES),
+)
+
+
+def waste_column(waste_type: str, measure: str) -> str:
+    """CSV column of one waste measure, e.g. ``waste_tailings_used_backfill_t``."""
+    return f"waste_{waste_type}_{measure}"
+
+
+def _waste_fields() -> list[ReportField]:
+    out = []
+    for wtype, wlabel in WASTE_TYPES.items():
+        out.append(ReportField(waste_column(wtype, "generated_t"), "t",
+                               f"{wlabel} generated", "waste", 5e7))
+        out.append(ReportField(waste_column(wtype, "stock_t"), "t",
+                               f"{wlabel} in stock at period start", "waste", 1e9))
+        for route, rlabel in WASTE_ROUTES.items():
+            out.append(ReportField(waste_column(wtype, f"used_{route}_t"), "t",
+                                   f"{wlabel} utilised: {rlabel}", "waste", 5e7))
+    return out
+
+
+FIELDS: tuple[ReportField, ...] = (
+    ReportField("ore_mined_t", "t", "Ore mined", "production", 5e7),
+    ReportField("ore_treated_t", "t", "Ore (or concentrate) treated", "production", 5e7),
+    ReportField("head_grade_gpt", "g/t", "Head grade of material treated", "production", 1000.0),
+    ReportField("gold_own_mine_kg", "kg", "Gold produced from own mine ore", "gold", 1e5),
+    ReportField("gold_associated_kg", "kg", "Gold produced as by-product of other metals", "gold",
+                1e5),
+    ReportField("gold_imported_kg", "kg", "Gold produced from imported material", "gold", 1e5),
+    ReportField("gold_recycled_kg", "kg", "Gold produced from recycled material", "gold", 1e5),
+    ReportField("silver_kg", "kg", "Silver produced", "gold", 1e6),
+    ReportField("resources_measured_t", "t", "Measured resources, contained gold at period end",
+                "resources", 5000.0),
+    ReportField("resources_indicated_t", "t",
+                "Indicated resources, contained gold at period end", "resources", 5000.0),
+    ReportField("resources_inferred_t", "t", "Inferred resources, contained gold at period end",
+                "resources", 5000.0),
+    ReportField("reserves_proved_t", "t", "Proved reserves, contained gold at period end",
+                "resources", 5000.0),
+    ReportField("reserves_probable_t", "t", "Probable reserves, contained gold at period end",
+                "resources", 5000.0),
+    *_waste_fields(),
+    ReportField("cyanide_consumed_t", "t", "Sodium cyanide consumed", "inputs", 1e5),
+    ReportField("energy_tce", "tce", "Energy consumed (t of standard coal)", "inputs", 1e7),
+)
+FIELD_BY_NAME: dict[str, ReportField] = {f.name: f for f in FIELDS}
+SCALAR_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.group != "waste")
+KEY_COLUMNS: tuple[str, ...] = ("site", "period")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("amendment_reason",)
+TEMPLATE_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, *(f.name for f in FIELDS), *OPTIONAL_COLUMNS)
+
+Values = dict[str, float | None]
+
+
+def _stem(name: str) -> str | None:
+    for suffix in (*UNIT_SUFFIXES.values(), "_g", "_oz", "_pct", "_ppm", "_kt", "_mt", "_gt"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+_STEMS: dict[str, ReportField] = {s: f for f in FIELDS if (s := _stem(f.name)) is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived quantities (the figures the indicators use)
+
+
+def mine_gold_kg(values: Mapping[str, float | None]) -> float:
+    """Gold recovered from domestic ore (own mine + associated), kg: the plan's "mine gold"."""
+    return _sum(values, "gold_own_mine_kg", "gold_associated_kg")
+
+
+def gold_resources_t(values: Mapping[str, float | None]) -> float | None:
+    """Gold resources at period end (measured + indicated + inferred), t of contained gold.
+
+    None when no resource category was reported.
+    """
+    names = ("resources_measured_t", "resources_indicated_t", "resources_inferred_t")
+    if all(values.get(n) is None for n in names):
+        return None
+    return _sum(values, *names)
+
+
+def waste_generated_t(values: Mapping[str, float | None]) -> float:
+    """Solid waste generated in the period, all types, t."""
+    return _sum(values, *(waste_column(w, "generated_t") for w in WASTE_TYPES))
+
+
+def waste_utilised_t(values: Mapping[str, float | None]) -> float:
+    """Solid waste utilised in the period, all types and routes, t."""
+    return _sum(values, *(waste_column(w, f"used_{r}_t") for w in WASTE_TYPES
+                          for r in WASTE_ROUTES))
+
+
+def _sum(values: Mapping[str, float | None], *names: str) -> float:
+    return float(sum(values.get(n) or 0.0 for n in names))
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and validation
+
+
+@dataclass
+class ReportRow:
+    """One validated row of an upload.
+
+    Parameters
+    ----------
+    row : int
+        Spreadsheet row number (header = 1).
+    site : str
+        Site code as written.
+    period : Period
+        Reporting period.
+    values : dict
+        Field name to value in the field's unit; None where the cell was empty.
+    amendment_reason : str or None
+        Reason, when the row amends a stored report.
+    """
+
+    row: int
+    site: str
+    period: Period
+    values: Values = field(default_factory=dict)
+    amendment_reason: str | None = None
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_UNIT_IN_CELL = re.compile(r"^[+-]?[\d.,]+\s*([a-zA-Z/%]+)$")
+
+
+def parse_number(text: str, fld: ReportField) -> tuple[float | None, str | None]:
+    """Parse one cell. Return ``(value, None)`` or ``(None, problem message)``."""
+    s = str(text).strip()
+    if s == "" or s.lower() in {"nan", "none"}:
+        return None, None
+    if _THOUSANDS.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER.match(s):
+        unit = _UNIT_IN_CELL.match(s)
+        if unit:
+            return None, (f"expected a plain number in {fld.unit}, got {text!r}: write the "
+                          f"number alone, converted to {fld.unit}")
+        return None, f"expected a number in {fld.unit}, got text {text!r}"
+    value = float(s)
+    if value < 0:
+        return None, f"expected a value >= 0 {fld.unit}, got {value:g}"
+    if value > fld.maximum:
+        return None, (f"{value:g} {fld.unit} is above the plausible maximum of "
+                      f"{fld.maximum:g} {fld.unit} for one report: check the unit")
+    return value, None
+
+
+def check_header(columns: Iterable[str], source: str | None = None) -> list[Problem]:
+    """Problems with a header: missing keys, wrong unit suffixes, unknown columns."""
+    cols = [str(c).strip() for c in columns]
+    problems = [Problem(f"missing required column {key!r}", row=1, column=key, source=source)
+                for key in KEY_COLUMNS if key not in cols]
+    known = set(TEMPLATE_COLUMNS)
+    seen: set[str] = set()
+    for col in cols:
+        if col in seen:
+            problems.append(Problem("column appears twice", row=1, column=col, source=source))
+        seen.add(col)
+        if col in known:
+            continue
+        stem = _stem(col)
+        if stem is not None and stem in _STEMS:
+            fld = _STEMS[stem]
+            problems.append(Problem(
+                f"wrong unit: this field is reported in {fld.unit}; name the column "
+                f"{fld.name!r} and convert the values", row=1, column=col, source=source))
+        else:
+            problems.append(Problem(
+                "unknown column; download the template for the list of columns",
+                row=1, column=col, source=source))
+    return problems
+
+
+def check_values(values: Mapping[str, float | None], row: int | None = None,
+                 source: str | None = None) -> list[Problem]:
+    """Cross-field rules of one report (see module docstring)."""
+    problems: list[Problem] = []
+
+    def add(column: str, message: str) -> None:
+        problems.append(Problem(message, row=row, column=column, source=source))
+
+    ore = values.get("ore_treated_t")
+    grade = values.get("head_grade_gpt")
+    gold_from_feed = _sum(values, "gold_own_mine_kg", "gold_associated_kg", "gold_imported_kg")
+    if gold_from_feed > 0:
+        if ore is None or grade is None:
+            add("ore_treated_t" if ore is None else "head_grade_gpt",
+                "gold produced from ore needs ore treated (t) and head grade (g/t)")
+        else:
+            contained = ore * grade / 1000.0
+            if gold_from_feed > contained * (1 + GRADE_BALANCE_TOLERANCE):
+                add("gold_own_mine_kg",
+                    f"gold produced {gold_from_feed:,.3f} kg exceeds the gold in the ore treated "
+                    f"({ore:,.0f} t x {grade:g} g/t = {contained:,.3f} kg)")
+    for wtype, wlabel in WASTE_TYPES.items():
+        used = _sum(values, *(waste_column(wtype, f"used_{r}_t") for r in WASTE_ROUTES))
+        available = _sum(values, waste_column(wtype, "generated_t"),
+                         waste_column(wtype, "stock_t"))
+        if used > available * (1 + 1e-9):
+            add(waste_column(wtype, "generated_t"),
+                f"{wlabel.lower()} utilised {used:,.1f} t exceeds generated + opening stock "
+                f"{available:,.1f} t")
+    reserves = _sum(values, "reserves_proved_t", "reserves_probable_t")
+    mi = _sum(values, "resources_measured_t", "resources_indicated_t")
+    if reserves > mi * (1 + 1e-9):
+        add("reserves_proved_t",
+            f"proved + probable reserves {reserves:,.3f} t exceed measured + indicated "
+            f"resources {mi:,.3f} t of gold")
+    return problems
+
+
+def parse_values(raw: Mapping[str, object], row: int | None = None,
+                 source: str | None = None) -> tuple[Values, list[Problem]]:
+    """Parse the numeric fields of one report given as strings or numbers."""
+    values: Values = {}
+    problems: list[Problem] = []
+    for fld in FIELDS:
+        cell = raw.get(fld.name)
+        if cell is None:
+            values[fld.name] = None
+            continue
+        value, message = parse_number(str(cell), fld)
+        if message:
+            problems.append(Problem(message, row=row, column=fld.name, source=source))
+        values[fld.name] = value
+    if not problems:
+        problems.extend(check_values(values, row=row, source=source))
+    return values, problems
+
+
+def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRow]:
+    """Validate an upload given as a frame of strings; raise with every problem found.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Header = :data:`TEMPLATE_COLUMNS` (any subset containing ``site`` and ``period``).
+    source : str, optional
+        File name for the messages.
+
+    Returns
+    -------
+    list of ReportRow
+
+    Raises
+    ------
+    ValidationError
+        With one :class:`~aurum.core.errors.Problem` per bad cell, header or row.
+    """
+    problems = check_header(frame.columns, source)
+    if problems:
+        raise ValidationError(problems)
+    if frame.empty:
+        raise ValidationError(Problem("the file has no data rows", source=source))
+    rows: list[ReportRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for i, record in enumerate(frame.to_dict("records")):
+        rownum = i + 2
+        site = str(record.get("site") or "").strip()
+        if not site:
+            problems.append(Problem("expected a site code", rownum, "site", source))
+        try:
+            period = Period.parse(str(record.get("period") or ""))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), rownum, "period", source))
+            continue
+        key = (site, period.label)
+        if site and key in seen:
+            problems.append(Problem(
+                f"duplicate period: site {site} {period.label} already on row {seen[key]}",
+                rownum, "period", source))
+        seen[key] = rownum
+        values, cell_problems = parse_values(record, rownum, source)
+        problems.extend(cell_problems)
+        reason = str(record.get("amendment_reason") or "").strip() or None
+        rows.append(ReportRow(rownum, site, period, values, reason))
+    if problems:
+        raise ValidationError(problems)
+    return rows
+
+
+def read_table(data: bytes | str | Path, filename: str) -> pd.DataFrame:
+    """Read an uploaded CSV or Excel file into a frame of strings (empty cells as '').
+
+    Parameters
+    ----------
+    data : bytes, str or Path
+        File content, or a path to read.
+    filename : str
+        Name used to pick the format (``.csv``, ``.xlsx``) and in messages.
+    """
+    if isinstance(data, str | Path):
+        data = Path(data).read_bytes()
+    lower = filename.lower()
+    try:
+        if lower.endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, sheet_name=0)
+        elif lower.endswith((".csv", ".txt")):
+            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
+                                encoding="utf-8-sig", skipinitialspace=True)
+        else:
+            raise ValidationError(Problem("expected a .csv or .xlsx file", source=filename))
+    except ValidationError:
+        raise
+    except Exception as exc:  # the reader's own words help: encoding, broken zip, bad quoting
+        raise ValidationError(Problem(f"cannot read the file: {exc}", source=filename)) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.fillna("").astype(str)
+
+
+def template_frame() -> pd.DataFrame:
+    """An empty upload template (the header only)."""
+    return pd.DataFrame(columns=list(TEMPLATE_COLUMNS))
+
+
+def field_guide() -> pd.DataFrame:
+    """One row per column: unit, meaning and the plausible maximum (for the template)."""
+    rows = [{"column": "site", "unit": "", "meaning": "Site code from the registry",
+             "maximum": ""},
+            {"column": "period", "unit": "", "meaning": "YYYY, YYYY-Qn or YYYY-MM",
+             "maximum": ""}]
+    rows += [{"column": f.name, "unit": f.unit, "meaning": f.label, "maximum": f.maximum}
+             for f in FIELDS]
+    rows.append({"column": "amendment_reason", "unit": "",
+                 "meaning": "Only to amend a stored report: why it changes", "maximum": ""})
+    return pd.DataFrame(rows)

@@ -353,7 +353,8 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
                 f"duplicate period: site {site} {period.label} already on row {seen[key]}",
                 rownum, "period", source))
         seen[key] = rownum
-        values, cell_problems = parse_values(record, rownum, source)
+        values, cell_problems = parse_values({str(k): v for k, v in record.items()}, rownum,
+                                             source)
         problems.extend(cell_problems)
         reason = str(record.get("amendment_reason") or "").strip() or None
         rows.append(ReportRow(rownum, site, period, values, reason))
@@ -398,10 +399,9 @@ def template_frame() -> pd.DataFrame:
 
 def field_guide() -> pd.DataFrame:
     """One row per column: unit, meaning and the plausible maximum (for the template)."""
-    rows = [{"column": "site", "unit": "", "meaning": "Site code from the registry",
-             "maximum": ""},
-            {"column": "period", "unit": "", "meaning": "YYYY, YYYY-Qn or YYYY-MM",
-             "maximum": ""}]
+    rows: list[dict[str, object]] = [
+        {"column": "site", "unit": "", "meaning": "Site code from the registry", "maximum": ""},
+        {"column": "period", "unit": "", "meaning": "YYYY, YYYY-Qn or YYYY-MM", "maximum": ""}]
     rows += [{"column": f.name, "unit": f.unit, "meaning": f.label, "maximum": f.maximum}
              for f in FIELDS]
     rows.append({"column": "amendment_reason", "unit": "",

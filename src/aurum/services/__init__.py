@@ -1,0 +1,1 @@
+"""Use cases: load from the store, call a domain, save, authorise. No HTTP here."""

@@ -1,0 +1,168 @@
+"""The industry registry: organisations and their mines, plants and tailings facilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.industry.registry import (
+    PROVINCES,
+    MineMethod,
+    OrgType,
+    PlantType,
+    SiteKind,
+    SiteStatus,
+)
+from aurum.services.auth import Actor, Role
+from aurum.store.models import Organisation, Site
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    """What a new site needs.
+
+    Parameters
+    ----------
+    code, org_code, name : str
+        Site code (unique), owning organisation code, name.
+    kind : str
+        ``mine``, ``plant`` or ``tailings``.
+    province : str
+        Province (English name, :data:`aurum.industry.registry.PROVINCES`).
+    mine_method : str, optional
+        Mines only: open_pit, underground or combined.
+    plant_type : str, optional
+        Plants only: processing_plant, heap_leach, concentrate_smelter or refinery.
+    design_capacity_tpd : float, optional
+        Design ore (or concentrate) capacity, t/d.
+    depth_m : float, optional
+        Mining depth below surface, m.
+    status : str
+        planned, construction, operating, suspended or closed.
+    lon, lat : float, optional
+        Location, decimal degrees (WGS 84).
+    commissioned_on : date, optional
+        Date of commissioning.
+    """
+
+    code: str
+    org_code: str
+    name: str
+    kind: str
+    province: str
+    mine_method: str | None = None
+    plant_type: str | None = None
+    design_capacity_tpd: float | None = None
+    depth_m: float | None = None
+    status: str = SiteStatus.OPERATING.value
+    lon: float | None = None
+    lat: float | None = None
+    commissioned_on: date | None = None
+
+
+def _enum_problem(value: str | None, enum: type, column: str) -> list[Problem]:
+    allowed = [e.value for e in enum]
+    if value is None or value in allowed:
+        return []
+    return [Problem(f"expected one of {', '.join(allowed)}, got {value!r}", column=column)]
+
+
+def validate_site(spec: SiteSpec) -> list[Problem]:
+    """Problems with a site specification (kinds, province, ranges, coordinates)."""
+    problems = _enum_problem(spec.kind, SiteKind, "kind")
+    problems += _enum_problem(spec.status, SiteStatus, "status")
+    problems += _enum_problem(spec.mine_method, MineMethod, "mine_method")
+    problems += _enum_problem(spec.plant_type, PlantType, "plant_type")
+    if spec.province not in PROVINCES:
+        problems.append(Problem(f"unknown province {spec.province!r}", column="province"))
+    if spec.kind == SiteKind.PLANT and spec.plant_type is None:
+        problems.append(Problem("a plant needs a plant_type", column="plant_type"))
+    if spec.kind != SiteKind.PLANT and spec.plant_type is not None:
+        problems.append(Problem("only plants have a plant_type", column="plant_type"))
+    if spec.kind == SiteKind.MINE and spec.mine_method is None:
+        problems.append(Problem("a mine needs a mine_method", column="mine_method"))
+    for column, value, hi in (("design_capacity_tpd", spec.design_capacity_tpd, 2e5),
+                              ("depth_m", spec.depth_m, 5000.0)):
+        if value is not None and not 0 < value <= hi:
+            problems.append(Problem(f"expected 0 < value <= {hi:g}, got {value:g}",
+                                    column=column))
+    if spec.lon is not None and not 73 <= spec.lon <= 136:
+        problems.append(Problem("longitude outside China (73-136 E)", column="lon"))
+    if spec.lat is not None and not 18 <= spec.lat <= 54:
+        problems.append(Problem("latitude outside China (18-54 N)", column="lat"))
+    return problems
+
+
+def create_organisation(session: Session, actor: Actor, code: str, name: str, org_type: str,
+                        province: str, parent_code: str | None = None) -> Organisation:
+    """Register an organisation (admin only)."""
+    actor.require_role(Role.ADMIN)
+    problems = _enum_problem(org_type, OrgType, "org_type")
+    if province not in PROVINCES:
+        problems.append(Problem(f"unknown province {province!r}", column="province"))
+    if session.scalar(select(Organisation).where(Organisation.code == code)) is not None:
+        problems.append(Problem(f"organisation {code!r} exists already", column="code"))
+    parent = None
+    if parent_code is not None:
+        parent = session.scalar(select(Organisation).where(Organisation.code == parent_code))
+        if parent is None:
+            problems.append(Problem(f"unknown parent {parent_code!r}", column="parent_code"))
+    if problems:
+        raise ValidationError(problems)
+    org = Organisation(code=code, name=name, org_type=org_type, province=province,
+                       parent_id=parent.id if parent else None)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_site(session: Session, actor: Actor, spec: SiteSpec) -> Site:
+    """Register a site; an admin for any organisation, an enterprise user for its own."""
+    org = session.scalar(select(Organisation).where(Organisation.code == spec.org_code))
+    if org is None or (actor.org_ids is not None and org.id not in actor.org_ids):
+        raise NotFoundError(f"no organisation {spec.org_code!r}")
+    actor.require_role(Role.ADMIN, Role.ENTERPRISE)
+    problems = validate_site(spec)
+    if session.scalar(select(Site).where(Site.code == spec.code)) is not None:
+        problems.append(Problem(f"site {spec.code!r} exists already", column="code"))
+    if problems:
+        raise ValidationError(problems)
+    fields = {k: v for k, v in spec.__dict__.items() if k != "org_code"}
+    site = Site(org_id=org.id, **fields)
+    session.add(site)
+    session.flush()
+    return site
+
+
+def get_site(session: Session, actor: Actor, code: str) -> Site:
+    """A site the actor may read (else NotFoundError, whether it exists or not)."""
+    site = session.scalar(select(Site).where(Site.code == code))
+    if site is None or not actor.can_read_site(site):
+        raise NotFoundError(f"no site {code!r}")
+    return site
+
+
+def get_organisation(session: Session, actor: Actor, code: str) -> Organisation:
+    """An organisation the actor may read."""
+    org = session.scalar(select(Organisation).where(Organisation.code == code))
+    visible = org is not None and (actor.org_ids is None or org.id in actor.org_ids) and (
+        actor.province is None or org.province == actor.province
+        or any(s.province == actor.province for s in org.sites))
+    if not visible or org is None:
+        raise NotFoundError(f"no organisation {code!r}")
+    return org
+
+
+def list_organisations(session: Session, actor: Actor) -> list[Organisation]:
+    """Organisations visible to the actor, by name."""
+    stmt = select(Organisation).order_by(Organisation.name)
+    if actor.org_ids is not None:
+        stmt = stmt.where(Organisation.id.in_(actor.org_ids))
+    if actor.province is not None:
+        stmt = stmt.where(Organisation.id.in_(
+            select(Site.org_id).where(Site.province == actor.province)))
+    return list(session.scalars(stmt))

@@ -1,0 +1,404 @@
+"""Statistical reports: submission, amendment, bulk upload, history and the current figures.
+
+An upload is all or nothing: every row is parsed and checked (cells, cross-field rules, known
+site within the uploader's scope, no duplicate or overlapping period) before anything is
+written, then everything is written in one transaction. An amendment is a new version with a
+reason; the earlier versions stay readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+import pandas as pd
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from aurum.core.errors import ConflictError, NotFoundError, Problem, ValidationError
+from aurum.core.periods import Period
+from aurum.industry import reporting
+from aurum.industry.registry import site_type
+from aurum.industry.reporting import WASTE_MEASURES, WASTE_TYPES, ReportRow, waste_column
+from aurum.services.auth import Actor
+from aurum.store import audit
+from aurum.store.models import (
+    Organisation,
+    Report,
+    ReportVersion,
+    ReportWaste,
+    Site,
+    Upload,
+    utcnow,
+)
+
+WASTE_DB_COLUMNS = ("generated_t", "stock_t", "used_backfill_t", "used_building_materials_t",
+                    "used_metal_recovery_t", "used_other_t")
+assert len(WASTE_DB_COLUMNS) == len(WASTE_MEASURES)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of an accepted upload."""
+
+    upload_id: int
+    created: int
+    amended: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Conversions between the flat field dictionary and the stored rows
+
+
+def _version_row(values: Mapping[str, float | None]) -> dict[str, float | None]:
+    return {name: values.get(name) for name in reporting.SCALAR_FIELDS}
+
+
+def _waste_rows(values: Mapping[str, float | None]) -> list[dict[str, Any]]:
+    rows = []
+    for wtype in WASTE_TYPES:
+        cells = {db: values.get(waste_column(wtype, m))
+                 for db, m in zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True)}
+        if any(v is not None for v in cells.values()):
+            rows.append({"waste_type": wtype, **cells})
+    return rows
+
+
+def version_values(version: ReportVersion) -> dict[str, float | None]:
+    """The flat field dictionary of a stored version (inverse of the storage split)."""
+    values: dict[str, float | None] = {n: getattr(version, n) for n in reporting.SCALAR_FIELDS}
+    for wtype in WASTE_TYPES:
+        for m in WASTE_MEASURES:
+            values[waste_column(wtype, m)] = None
+    for w in version.waste:
+        for db, m in zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True):
+            values[waste_column(w.waste_type, m)] = getattr(w, db)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks against the store
+
+
+def _sites_by_code(session: Session, codes: Iterable[str]) -> dict[str, Site]:
+    codes = list(set(codes))
+    found: dict[str, Site] = {}
+    for i in range(0, len(codes), 900):  # stay under SQLite's bound-parameter limit
+        chunk = codes[i:i + 900]
+        found.update((s.code, s) for s in session.scalars(select(Site).where(
+            Site.code.in_(chunk))))
+    return found
+
+
+def _existing_periods(session: Session, site_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """site id -> {period label: report id} for the given sites."""
+    ids = list(set(site_ids))
+    out: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for i in range(0, len(ids), 900):
+        for rid, sid, label in session.execute(select(Report.id, Report.site_id, Report.period)
+                                               .where(Report.site_id.in_(ids[i:i + 900]))):
+            out[sid][label] = rid
+    return out
+
+
+def _overlap(period: Period, stored: Iterable[str]) -> str | None:
+    """A stored period of the same site that overlaps ``period`` with another length."""
+    for label in stored:
+        other = Period.parse(label)
+        if (other.year == period.year and other.kind != period.kind
+                and set(other.months) & set(period.months)):
+            return other.label
+    return None
+
+
+def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
+                source: str | None) -> tuple[dict[str, Site], dict[int, dict[str, int]]]:
+    sites = _sites_by_code(session, (r.site for r in rows))
+    existing = _existing_periods(session, (s.id for s in sites.values()))
+    problems: list[Problem] = []
+    in_file: dict[int, list[str]] = {}
+    for r in rows:
+        site = sites.get(r.site)
+        if site is None or not actor.can_read_site(site):
+            problems.append(Problem(f"unknown site {r.site!r}: not in the registry", r.row,
+                                    "site", source))
+            continue
+        if not actor.can_write_site(site):
+            problems.append(Problem(f"you may not report for site {r.site!r} (role "
+                                    f"{actor.role.value})", r.row, "site", source))
+            continue
+        stored = existing[site.id]
+        label = r.period.label
+        if label in stored and not r.amendment_reason:
+            problems.append(Problem(
+                f"duplicate period: {r.site} {label} is already reported; to change it, "
+                "give an amendment_reason", r.row, "period", source))
+        elif label not in stored and r.amendment_reason:
+            problems.append(Problem(f"nothing to amend: {r.site} {label} has no stored report",
+                                    r.row, "amendment_reason", source))
+        clash = _overlap(r.period, [*stored, *in_file.get(site.id, [])])
+        if clash:
+            problems.append(Problem(
+                f"period {label} overlaps {clash} of the same site; report a year in one "
+                "period length only", r.row, "period", source))
+        in_file.setdefault(site.id, []).append(label)
+    if problems:
+        raise ValidationError(problems)
+    return sites, existing
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+
+
+def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
+                    sites: Mapping[str, Site], existing: Mapping[int, Mapping[str, int]],
+                    upload_id: int | None, submitted_at: Sequence[datetime] | None = None
+                    ) -> tuple[int, int]:
+    new_keys = [(sites[r.site].id, r.period) for r in rows
+                if r.period.label not in existing[sites[r.site].id]]
+    report_ids: dict[tuple[int, str], int] = {
+        (sid, label): rid for sid, periods in existing.items() for label, rid in periods.items()}
+    if new_keys:
+        created = session.execute(
+            insert(Report).returning(Report.id, Report.site_id, Report.period,
+                                     sort_by_parameter_order=True),
+            [{"site_id": sid, "period": p.label, "period_kind": p.kind.value, "year": p.year,
+              "period_index": p.index, "created_at": utcnow()} for sid, p in new_keys])
+        report_ids.update(((sid, label), rid) for rid, sid, label in created)
+    amended_ids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows
+                   if r.amendment_reason]
+    last_version: dict[int, int] = {}
+    if amended_ids:
+        # Result objects have keys(), so dict() would read them as a mapping.
+        last_version = {rid: v for rid, v in session.execute(
+            select(ReportVersion.report_id, func.max(ReportVersion.version))
+            .where(ReportVersion.report_id.in_(amended_ids))
+            .group_by(ReportVersion.report_id))}
+    now = utcnow()
+    version_params = []
+    for i, r in enumerate(rows):
+        rid = report_ids[(sites[r.site].id, r.period.label)]
+        version_params.append({
+            "report_id": rid, "version": last_version.get(rid, 0) + 1,
+            "submitted_at": submitted_at[i] if submitted_at else now,
+            "submitted_by": actor.user_id, "reason": r.amendment_reason,
+            "upload_id": upload_id, **_version_row(r.values)})
+    version_ids = list(session.scalars(
+        insert(ReportVersion).returning(ReportVersion.id, sort_by_parameter_order=True),
+        version_params))
+    waste = [{"version_id": vid, **w} for vid, r in zip(version_ids, rows, strict=True)
+             for w in _waste_rows(r.values)]
+    if waste:
+        session.execute(insert(ReportWaste), waste)
+    return len(rows) - len(amended_ids), len(amended_ids)
+
+
+def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filename: str,
+                submitted_at: Sequence[datetime] | None = None) -> ImportResult:
+    """Check parsed rows against the store and write them in the caller's transaction.
+
+    Parameters
+    ----------
+    session : Session
+        Open session inside a transaction (rolled back by the caller on error).
+    actor : Actor
+        Uploader; every site must be writable by it.
+    rows : sequence of ReportRow
+        Parsed, cell-valid rows (:func:`aurum.industry.reporting.parse_table`).
+    filename : str
+        Name recorded with the upload and used in messages.
+    submitted_at : sequence of datetime, optional
+        Submission time per row (the demo back-dates its history); default now.
+
+    Raises
+    ------
+    ValidationError
+        Unknown or foreign site, duplicate or overlapping period, nothing to amend.
+    """
+    sites, existing = _check_rows(session, actor, rows, filename)
+    orgs = {s.org_id for s in sites.values()}
+    upload = Upload(user_id=actor.user_id, org_id=orgs.pop() if len(orgs) == 1 else None,
+                    filename=filename, status="accepted", n_rows=len(rows), problems=[])
+    session.add(upload)
+    session.flush()
+    created, amended = _write_versions(session, actor, rows, sites, existing, upload.id,
+                                       submitted_at)
+    audit.record(session, "import", "report_versions", str(upload.id), None,
+                 {"filename": filename, "rows": len(rows), "created": created,
+                  "amended": amended, "sites": sorted(sites)})
+    return ImportResult(upload.id, created, amended)
+
+
+def import_file(session: Session, actor: Actor, data: bytes, filename: str) -> ImportResult:
+    """Validate and store an uploaded CSV or Excel file, all or nothing.
+
+    Parameters
+    ----------
+    session : Session
+        Open session inside a transaction.
+    actor : Actor
+        Uploader.
+    data : bytes
+        File content.
+    filename : str
+        ``.csv`` or ``.xlsx`` name.
+    """
+    rows = reporting.parse_table(reporting.read_table(data, filename), filename)
+    return import_rows(session, actor, rows, filename)
+
+
+def submit(session: Session, actor: Actor, site_code: str, period: str,
+           values: Mapping[str, object], reason: str | None = None) -> ReportVersion:
+    """Submit one report (web form or API); with ``reason``, amend the stored one.
+
+    Parameters
+    ----------
+    values : mapping
+        Field name to number (or numeric text) in the field's unit; missing = not reported.
+    """
+    problems: list[Problem] = []
+    unknown = [k for k in values if k not in reporting.FIELD_BY_NAME]
+    problems += [Problem("unknown field", column=k) for k in unknown]
+    try:
+        parsed_period = Period.parse(period)
+    except ValueError as exc:
+        problems.append(Problem(str(exc), column="period"))
+    parsed, cell_problems = reporting.parse_values(
+        {k: v for k, v in values.items() if v is not None and v != ""})
+    problems += cell_problems
+    if problems:
+        raise ValidationError(problems)
+    row = ReportRow(1, site_code, parsed_period, parsed, (reason or "").strip() or None)
+    try:
+        sites, existing = _check_rows(session, actor, [row], None)
+    except ValidationError as exc:
+        # A single submission maps these to the HTTP codes a client expects.
+        first = exc.problems[0].message
+        if first.startswith("unknown site"):
+            raise NotFoundError(first) from exc
+        if first.startswith("duplicate period"):
+            raise ConflictError(first) from exc
+        raise
+    _write_versions(session, actor, [row], sites, existing, None)
+    report = session.scalar(select(Report).where(Report.site_id == sites[site_code].id,
+                                                 Report.period == parsed_period.label))
+    assert report is not None
+    return session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)
+                           .order_by(ReportVersion.version.desc())).first()  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+
+
+def get_report(session: Session, actor: Actor, report_id: int) -> Report:
+    """A report with its versions, if the actor may read its site."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFoundError(f"no report {report_id}")
+    actor.require_read_site(report.site)
+    return report
+
+
+def history(session: Session, actor: Actor, report_id: int) -> list[dict[str, Any]]:
+    """Every version of a report, oldest first, with who, when, why and the values."""
+    report = get_report(session, actor, report_id)
+    return [{"version": v.version, "submitted_at": v.submitted_at, "submitted_by":
+             v.submitted_by, "reason": v.reason, "upload_id": v.upload_id,
+             "values": version_values(v)} for v in report.versions]
+
+
+def _scope_filter(stmt: Any, actor: Actor) -> Any:
+    if actor.org_ids is not None:
+        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
+    if actor.province is not None:
+        stmt = stmt.where(Site.province == actor.province)
+    return stmt
+
+
+def _current_versions() -> Any:
+    return (select(ReportVersion.report_id, func.max(ReportVersion.version).label("v"))
+            .group_by(ReportVersion.report_id).subquery())
+
+
+def current_reports(session: Session, actor: Actor | None = None,
+                    site_codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """The current version of every visible report as a flat frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``report_id, site, period, version, submitted_at, reason`` and every report field
+        (:data:`aurum.industry.reporting.FIELDS`) in its unit; NaN where not reported.
+    """
+    cur = _current_versions()
+    stmt = (select(Report.id.label("report_id"), Site.code.label("site"), Report.period,
+                   ReportVersion.id.label("version_id"), ReportVersion.version,
+                   ReportVersion.submitted_at, ReportVersion.reason,
+                   *(getattr(ReportVersion, n) for n in reporting.SCALAR_FIELDS))
+            .join(cur, cur.c.report_id == Report.id)
+            .join(ReportVersion, (ReportVersion.report_id == Report.id)
+                  & (ReportVersion.version == cur.c.v))
+            .join(Site, Site.id == Report.site_id))
+    if actor is not None:
+        stmt = _scope_filter(stmt, actor)
+    if site_codes is not None:
+        stmt = stmt.where(Site.code.in_(list(site_codes)))
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    columns = ["report_id", "site", "period", "version_id", "version", "submitted_at",
+               "reason", *reporting.SCALAR_FIELDS]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, *_waste_field_names()])
+    visible = stmt.with_only_columns(ReportVersion.id).scalar_subquery()
+    waste = pd.DataFrame(session.execute(
+        select(ReportWaste.version_id, ReportWaste.waste_type,
+               *(getattr(ReportWaste, c) for c in WASTE_DB_COLUMNS))
+        .where(ReportWaste.version_id.in_(visible))).mappings().all())
+    if not waste.empty:
+        wide = waste.pivot(index="version_id", columns="waste_type",
+                           values=list(WASTE_DB_COLUMNS))
+        measure = dict(zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True))
+        pairs = cast(list[tuple[str, str]], wide.columns.tolist())
+        wide.columns = pd.Index([waste_column(wtype, measure[db]) for db, wtype in pairs])
+        frame = frame.merge(wide, left_on="version_id", right_index=True, how="left")
+    for name in _waste_field_names():
+        if name not in frame.columns:
+            frame[name] = float("nan")
+    numeric = list(reporting.SCALAR_FIELDS) + _waste_field_names()
+    frame[numeric] = frame[numeric].astype(float)
+    return frame
+
+
+def _waste_field_names() -> list[str]:
+    return [f.name for f in reporting.FIELDS if f.group == "waste"]
+
+
+def registry_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame:
+    """Sites with their enterprise, group and KPI ``site_type`` (scoped when ``actor``)."""
+    parent = select(Organisation.id, Organisation.name).subquery()
+    stmt = (select(Site.code.label("site"), Site.name.label("site_name"), Site.kind,
+                   Site.plant_type, Site.province, Site.design_capacity_tpd, Site.status,
+                   Site.commissioned_on, Site.lon, Site.lat, Site.mine_method, Site.depth_m,
+                   Organisation.code.label("enterprise_code"),
+                   Organisation.name.label("enterprise"), parent.c.name.label("group"))
+            .join(Organisation, Organisation.id == Site.org_id)
+            .outerjoin(parent, parent.c.id == Organisation.parent_id))
+    if actor is not None:
+        stmt = _scope_filter(stmt, actor)
+    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    if frame.empty:
+        return frame
+    frame["group"] = frame["group"].fillna(frame["enterprise"])
+    frame["site_type"] = [site_type(k, p) for k, p in zip(frame["kind"], frame["plant_type"],
+                                                           strict=True)]
+    frame["daily_capacity_t"] = frame["design_capacity_tpd"].astype(float)
+    return frame
+
+
+def due_date(period: Period) -> date:
+    """When a report is due: 30 days after the end of a month or quarter, 90 after a year."""
+    days = 90 if period.kind.value == "year" else 30
+    return date.fromordinal(period.end.toordinal() + days)

@@ -13,6 +13,7 @@ from aurum.cli.db import db
 from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
 from aurum.cli.serve import serve
+from aurum.cli.user import user
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +22,7 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, serve):
+for command in (db, demo, kpi, serve, user):
     cli.add_command(command)
 
 

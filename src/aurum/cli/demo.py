@@ -1,8 +1,39 @@
-"""Placeholder: filled in by the store/services work."""
+"""``aurum demo``: the demo district."""
+
+from __future__ import annotations
 
 import click
+
+from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.services import demo as demo_service
+from aurum.services.platform import Platform
 
 
 @click.group(name="demo")
 def demo() -> None:
-    """(not yet implemented)"""
+    """The demo district (about 60 enterprises, 150 mines and plants, 2024-2026)."""
+
+
+@demo.command("seed")
+@click.option("--seed", "seed_value", default=2025, show_default=True,
+              help="Generator seed; the same seed gives the same district.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds "
+              "a registry (for 'make demo', which runs every time).")
+@click.option("--database", "url", help="SQLAlchemy URL (default: the configured one).")
+@FORMAT_OPTION
+def seed(seed_value: int, if_empty: bool, url: str | None, fmt: str) -> None:
+    """Generate the demo district and store it (migrating the database first)."""
+    platform = Platform.open(url, migrate_to_head=True)
+    if if_empty and demo_service.read_logins(platform):
+        click.echo("demo district already seeded")
+        return
+    with progress_bar("seeding the demo district") as advance:
+        result = demo_service.seed(platform, seed_value, advance)
+    if fmt == "json":
+        echo_json({"organisations": result.organisations, "sites": result.sites,
+                   "reports": result.reports, "amendments": result.amendments,
+                   "logins": sorted(result.logins)})
+        return
+    click.echo(f"seeded {result.organisations} organisations, {result.sites} sites, "
+               f"{result.reports} reports and {result.amendments} amendments")
+    click.echo(f"an upload that the validation refuses: {result.rejected_example}")

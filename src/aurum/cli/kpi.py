@@ -1,8 +1,69 @@
-"""Placeholder: filled in by the KPI work."""
+"""``aurum kpi``: the plan's 2027 indicators from a file of annual site rows.
+
+Contract relied on by scripts: ``aurum kpi --reports FILE.csv --as-of YEAR [--format json]``;
+JSON output is :meth:`aurum.industry.kpi.IndicatorReport.as_dict`. No server or database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.core.units import KG_PER_T
+from aurum.industry.kpi import IndicatorReport, compute_indicators, read_kpi_csv
+from aurum.industry.targets import PlanTargets, load_targets
+
+_HEADER = ("indicator", "baseline", "current", "value %", "target %", "2027 proj. %", "gap",
+           "status")
+
 
 @click.command(name="kpi")
-def kpi() -> None:
-    """(not yet implemented)"""
+@click.option("--reports", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True,
+              help="CSV (or .xlsx) of annual site rows: year, enterprise, province, site, "
+                   "site_type, daily_capacity_t, ore_treated_t, gold_kg, silver_kg, "
+                   "gold_resources_t, solid_waste_generated_t, solid_waste_utilised_t "
+                   "[, group]. Empty cells mean not reported.")
+@click.option("--as-of", "as_of", type=int, required=True, metavar="YEAR",
+              help="Year to report (2024 or later).")
+@FORMAT_OPTION
+def kpi(reports: Path, as_of: int, fmt: str) -> None:
+    """The plan's five 2027 indicators, projected to 2027, with status and gap."""
+    plan = load_targets()
+    report = compute_indicators(read_kpi_csv(reports), as_of, plan)
+    if fmt == "json":
+        echo_json(report.as_dict())
+        return
+    reported_kg = report.indicator("gold_output_growth_pct").baseline
+    reported = "n/a" if reported_kg is None else f"{reported_kg / KG_PER_T:,.1f} t"
+    click.echo(_table(report, plan))
+    click.echo(f"\nGold reported for {plan.baseline_year}: {reported}; published national mine "
+               f"output: {plan.published_mine_gold_output_t:,.0f} t.")
+    click.echo(f"Targets: {plan.title}, {plan.document} (targets version {plan.version}).")
+
+
+def _table(report: IndicatorReport, plan: PlanTargets) -> str:
+    rows = [_HEADER]
+    for r in report.indicators:
+        target = f"{r.target:g}" + (f"-{r.target_max:g}" if r.target_max is not None else "")
+        gap = "n/a" if r.gap is None else f"{r.gap:,.2f} {r.gap_unit}"
+        rows.append((r.label, _quantity(r.baseline, r.quantity_unit),
+                     _quantity(r.current, r.quantity_unit), _number(r.value), target,
+                     _number(r.projection_2027), gap, r.status.value))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
+    lines = [f"Indicators {report.as_of} against {report.baseline_year}, "
+             f"targets for {plan.target_year}", ""]
+    lines += ["  ".join(cell.ljust(w) if i in (0, len(widths) - 1) else cell.rjust(w)
+                        for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+              for row in rows]
+    return "\n".join(lines)
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def _quantity(value: float | None, unit: str) -> str:
+    return "n/a" if value is None else f"{value:,.2f} {unit}"

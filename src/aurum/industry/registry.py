@@ -74,3 +74,18 @@ PROVINCES: tuple[str, ...] = (
     "Henan", "Hubei", "Hunan", "Guangdong", "Guangxi", "Hainan", "Chongqing", "Sichuan",
     "Guizhou", "Yunnan", "Tibet", "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang",
 )
+
+# Approximate geographic centres (lon, lat in degrees) for map views without a base map.
+PROVINCE_CENTRES: dict[str, tuple[float, float]] = {
+    "Beijing": (116.4, 40.2), "Tianjin": (117.3, 39.3), "Hebei": (115.5, 38.5),
+    "Shanxi": (112.3, 37.6), "Inner Mongolia": (113.0, 43.5), "Liaoning": (122.6, 41.3),
+    "Jilin": (126.2, 43.6), "Heilongjiang": (128.0, 47.6), "Shanghai": (121.5, 31.2),
+    "Jiangsu": (119.5, 32.9), "Zhejiang": (120.2, 29.2), "Anhui": (117.2, 31.8),
+    "Fujian": (118.2, 26.1), "Jiangxi": (115.7, 27.6), "Shandong": (118.3, 36.4),
+    "Henan": (113.6, 33.9), "Hubei": (112.3, 30.9), "Hunan": (111.7, 27.6),
+    "Guangdong": (113.4, 23.4), "Guangxi": (108.8, 23.8), "Hainan": (109.8, 19.2),
+    "Chongqing": (107.8, 30.0), "Sichuan": (102.7, 30.6), "Guizhou": (106.9, 26.8),
+    "Yunnan": (101.5, 24.9), "Tibet": (88.4, 31.5), "Shaanxi": (108.9, 35.2),
+    "Gansu": (102.0, 37.5), "Qinghai": (96.0, 35.7), "Ningxia": (106.2, 37.3),
+    "Xinjiang": (85.3, 41.6),
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ class SiteSpec:
     commissioned_on: date | None = None
 
 
-def _enum_problem(value: str | None, enum: type, column: str) -> list[Problem]:
+def _enum_problem(value: str | None, enum: type[StrEnum], column: str) -> list[Problem]:
     allowed = [e.value for e in enum]
     if value is None or value in allowed:
         return []

@@ -1,0 +1,78 @@
+"""The FastAPI application: REST API under ``/api/v1``, pages under ``/``, OpenAPI at ``/docs``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from aurum import __version__
+from aurum.api.deps import LoginRequired
+from aurum.api.routers import auth, indicators, pages, registry, reports
+from aurum.api.templating import render
+from aurum.core.errors import (
+    AurumError,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
+from aurum.services.platform import Platform
+
+STATIC = Path(__file__).with_name("static")
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+SESSION_SECONDS = 8 * 3600
+_STATUS = {ValidationError: 422, NotFoundError: 404, PermissionDenied: 403, ConflictError: 409}
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    """Build the application over a platform (default: the configured database)."""
+    platform = platform or Platform.open()
+    app = FastAPI(title="Aurum", version=__version__, description=(
+        "The gold industry's enterprise tools and the regulator's monitor of the 2027 targets "
+        "of the Implementation Plan for the High-Quality Development of the Gold Industry. "
+        "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`."))
+    app.state.platform = platform
+    app.add_middleware(SessionMiddleware, secret_key=platform.settings.secret_key(),
+                       session_cookie="aurum_session", max_age=SESSION_SECONDS,
+                       same_site="lax", https_only=False)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        # Served from the plotly package: pages work with no network access at all.
+        return FileResponse(PLOTLY_JS, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (auth.router, registry.router, reports.router, indicators.router,
+                   pages.router):
+        app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    def _login(request: Request, _exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(AurumError)
+    def _aurum(request: Request, exc: AurumError) -> Response:
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        problems = ([p.as_dict() for p in exc.problems] if isinstance(exc, ValidationError)
+                    else [{"message": str(exc)}])
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc), "problems": problems}, status_code=status)
+        return render(request, "error.html", status_code=status, actor=None, status=status,
+                      message=str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path == "/docs":
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render(request, "error.html", status_code=exc.status_code, actor=None,
+                      status=exc.status_code, message=str(exc.detail))
+
+    return app

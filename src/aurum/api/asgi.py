@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn: ``uvicorn aurum.api.asgi:app``."""
+
+from aurum.api.app import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Routers: thin, they parse, call a service and render."""

@@ -1,0 +1,58 @@
+"""The plan's indicators, roll-ups, compliance, concentration and data quality."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+
+from aurum.api.deps import DB, ApiActor
+from aurum.api.tables import TableFormat, tabular
+from aurum.services import monitor
+
+router = APIRouter(prefix="/api/v1", tags=["indicators"])
+
+
+@router.get("/indicators")
+def indicators(session: DB, actor: ApiActor, as_of: int | None = None) -> dict[str, Any]:
+    """The five indicators of the plan (same keys as ``aurum kpi --format json``), with the
+    year-to-date comparison and industry concentration."""
+    return monitor.build(session, actor, as_of).as_dict()
+
+
+@router.get("/indicators/provinces")
+def provinces(session: DB, actor: ApiActor, as_of: int | None = None,
+              format: TableFormat = "json") -> Response:
+    """The indicators per province."""
+    return tabular(monitor.build(session, actor, as_of).provinces, format, "provinces")
+
+
+@router.get("/indicators/groups")
+def groups(session: DB, actor: ApiActor, as_of: int | None = None,
+           format: TableFormat = "json") -> Response:
+    """The indicators per enterprise group."""
+    return tabular(monitor.build(session, actor, as_of).groups, format, "groups")
+
+
+@router.get("/indicators/rows")
+def kpi_rows(session: DB, actor: ApiActor, format: TableFormat = "csv") -> Response:
+    """The annual site rows behind the indicators, in the exact layout of
+    ``aurum kpi --reports``: the same file gives the same numbers offline."""
+    return tabular(monitor.export_columns(monitor.kpi_frame(session, actor)), format,
+                   "kpi-rows")
+
+
+@router.get("/compliance")
+def compliance(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
+    """Plants commissioned from 2025 against the plan's minimum daily capacity."""
+    return tabular(monitor.build(session, actor).compliance, format, "compliance")
+
+
+@router.get("/data-quality/{kind}")
+def data_quality(kind: str, session: DB, actor: ApiActor,
+                 format: TableFormat = "json") -> Response:
+    """Late (``late``) or missing (``missing``) reports."""
+    tables = monitor.data_quality(session, actor)
+    if kind not in tables:
+        raise HTTPException(404, "data quality tables: late, missing")
+    return tabular(tables[kind], format, f"{kind}-reports")

@@ -1,0 +1,46 @@
+"""Every table the API or a page shows can be fetched as JSON, CSV or Excel."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Literal
+
+import pandas as pd
+from fastapi import Response
+
+TableFormat = Literal["json", "csv", "xlsx"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """JSON-ready rows: NaN as null, dates as ISO text."""
+    return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+
+
+def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:
+    """Render a frame in the requested format (a download for CSV and Excel).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, with units in the column names.
+    fmt : {"json", "csv", "xlsx"}
+        Output format.
+    name : str
+        File name without extension.
+    """
+    if fmt == "csv":
+        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        out = frame.copy()
+        for col in out.select_dtypes(include=["datetimetz"]).columns:
+            out[col] = out[col].dt.tz_localize(None)  # Excel has no time zones
+        out.to_excel(buf, index=False, sheet_name=name[:31])
+        return Response(buf.getvalue(), media_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return Response(json.dumps(records(frame), ensure_ascii=False),
+                    media_type="application/json")

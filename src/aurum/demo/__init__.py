@@ -1,0 +1,1 @@
+"""The demo district: a fictional national gold industry generated from a seed."""

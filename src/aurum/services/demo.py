@@ -1,0 +1,181 @@
+"""Seed the demo district into the store: registry, users, three years of quarterly reports.
+
+Reports go through the same import path as an enterprise's upload (one file per enterprise
+and quarter), so the demo exercises the real validation and audit trail. Demo passwords are
+random, written to ``AURUM_HOME/demo-logins.json`` (mode 600) and printed by ``aurum serve``:
+no password lives in the repository.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from aurum.core.errors import ConflictError
+from aurum.core.periods import Period
+from aurum.demo.district import District, generate_district
+from aurum.industry.reporting import TEMPLATE_COLUMNS, ReportRow
+from aurum.services import registry, reporting
+from aurum.services.auth import Actor, Role, actor_for, create_user
+from aurum.services.platform import Platform
+from aurum.services.registry import SiteSpec
+from aurum.store.db import transaction
+from aurum.store.models import Organisation
+
+LOGINS_FILE = "demo-logins.json"
+CHINA_STANDARD_TIME = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What the seeding wrote."""
+
+    organisations: int
+    sites: int
+    reports: int
+    amendments: int
+    logins: dict[str, dict[str, str]]
+    rejected_example: Path
+
+
+def _submitted(day: date) -> datetime:
+    # 10:00 China Standard Time on the day the district says the report arrived.
+    return datetime.combine(day, time(10)).replace(tzinfo=UTC) - CHINA_STANDARD_TIME
+
+
+def _logins_path(platform: Platform) -> Path:
+    return platform.settings.home / LOGINS_FILE
+
+
+def read_logins(platform: Platform) -> dict[str, dict[str, str]]:
+    """The demo logins written by :func:`seed`, or an empty dict."""
+    path = _logins_path(platform)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+DemoUser = tuple[str, Role, str, str | None, str | None]
+
+
+def _users(district: District) -> list[DemoUser]:
+    """(username, role, display name, organisation code, province) of the demo users."""
+    groups = [o for o in district.organisations if o.org_type.value == "group"]
+    independents = [o for o in district.organisations
+                    if o.parent_code is None and o.org_type.value == "mining"]
+    users: list[DemoUser] = [
+        ("admin", Role.ADMIN, "Platform administrator", None, None),
+        ("miit", Role.REGULATOR, "MIIT raw materials department", None, None),
+        ("shandong", Role.REGULATOR, "Shandong industry department", None, "Shandong"),
+        ("auditor", Role.AUDITOR, "Statistics auditor", None, None)]
+    if groups:
+        users.append(("group", Role.ENTERPRISE, groups[0].name, groups[0].code, None))
+    if independents:
+        users.append(("mine", Role.ENTERPRISE, independents[0].name, independents[0].code,
+                      None))
+    return users
+
+
+def seed(platform: Platform, seed_value: int = 2025,
+         progress: Callable[[int, int], None] | None = None) -> SeedResult:
+    """Write the demo district into an empty database.
+
+    Parameters
+    ----------
+    platform : Platform
+        Migrated database.
+    seed_value : int
+        Seed of the generator; the same seed gives the same district.
+    progress : callable, optional
+        Called with (uploads done, uploads in all) while the reports load.
+
+    Raises
+    ------
+    ConflictError
+        When the database already holds organisations.
+    """
+    district = generate_district(seed_value)
+    with platform.sessions() as s:
+        if s.scalar(select(func.count()).select_from(Organisation)):
+            raise ConflictError("the database already holds a registry; the demo seeds an "
+                                "empty one (remove AURUM_HOME or point AURUM_DATABASE_URL "
+                                "elsewhere)")
+    logins: dict[str, dict[str, str]] = {}
+    with transaction(platform.sessions) as s:
+        admin_user = None
+        for username, role, name, org_code, province in _users(district)[:1]:
+            password = secrets.token_urlsafe(12)
+            admin_user = create_user(s, username, password, role, name, org_code, province)
+            logins[username] = {"password": password, "role": role.value}
+        assert admin_user is not None
+        admin = actor_for(s, admin_user)
+        s.info["user_id"] = admin.user_id
+        # Groups before their members: a member names its parent.
+        for org in sorted(district.organisations, key=lambda o: o.parent_code is not None):
+            registry.create_organisation(s, admin, org.code, org.name, org.org_type.value,
+                                         org.province, org.parent_code)
+        for site in district.sites:
+            registry.create_site(s, admin, SiteSpec(
+                site.code, site.org_code, site.name, site.kind.value, site.province,
+                site.mine_method.value if site.mine_method else None,
+                site.plant_type.value if site.plant_type else None, site.design_capacity_tpd,
+                site.depth_m, site.status.value, site.lon, site.lat, site.commissioned_on))
+        for username, role, name, org_code, province in _users(district)[1:]:
+            password = secrets.token_urlsafe(12)
+            create_user(s, username, password, role, name, org_code, province)
+            logins[username] = {"password": password, "role": role.value}
+    n_reports = _load_reports(platform, admin, district, progress)
+    _write_private(_logins_path(platform), json.dumps(logins, indent=2))
+    example = _write_rejected_example(platform, district)
+    return SeedResult(len(district.organisations), len(district.sites), n_reports,
+                      len(district.amendments), logins, example)
+
+
+def _load_reports(platform: Platform, admin: Actor, district: District,
+                  progress: Callable[[int, int], None] | None) -> int:
+    org_of = {s.code: s.org_code for s in district.sites}
+    batches: dict[tuple[str, str], list[tuple[ReportRow, datetime]]] = defaultdict(list)
+    for r in district.reports:
+        row = ReportRow(0, r.site_code, Period.parse(r.period), dict(r.values))
+        batches[(org_of[r.site_code], r.period)].append((row, _submitted(r.submitted_on)))
+    for a in district.amendments:
+        row = ReportRow(0, a.site_code, Period.parse(a.period), dict(a.values), a.reason)
+        batches[(org_of[a.site_code], f"{a.period}-amendment")].append(
+            (row, _submitted(a.submitted_on)))
+    # Chronological order: amendments come after the reports they amend.
+    order = sorted(batches, key=lambda k: min(t for _, t in batches[k]))
+    for done, (org_code, label) in enumerate(order, 1):
+        items = batches[(org_code, label)]
+        with transaction(platform.sessions, admin.user_id) as s:
+            reporting.import_rows(s, admin, [r for r, _ in items], f"{org_code}-{label}.csv",
+                                  submitted_at=[t for _, t in items])
+        if progress is not None:
+            progress(done, len(order))
+    return len(district.reports)
+
+
+def _write_rejected_example(platform: Platform, district: District) -> Path:
+    """A file of the district's inconsistent submissions, to try the upload's refusal."""
+    path = platform.settings.home / "demo" / "inconsistent-reports.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(TEMPLATE_COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        for r in district.rejected:
+            writer.writerow({"site": r.site_code, "period": r.period,
+                             **{k: v for k, v in r.values.items() if v is not None}})
+    return path

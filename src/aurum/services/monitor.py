@@ -1,0 +1,176 @@
+"""The regulator's monitor: the plan's indicators, roll-ups, concentration, compliance and
+data quality, computed from the stored reports with the same engine as ``aurum kpi``.
+
+Everything is computed over what the caller may read: a national regulator sees the nation,
+a provincial regulator its province, an enterprise its own organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aurum.industry import aggregate, kpi, quality
+from aurum.industry.kpi import Concentration, IndicatorReport
+from aurum.industry.targets import load_targets
+from aurum.services import reporting
+from aurum.services.auth import Actor
+from aurum.services.registry import get_organisation
+from aurum.store.models import Organisation, Report, ReportVersion, Site, User
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """A partial year compared like for like with the same months of earlier years."""
+
+    year: int
+    months: int
+    report: IndicatorReport
+
+
+@dataclass
+class Monitor:
+    """Everything the dashboard shows, for one caller and one as-of year."""
+
+    scope: str
+    as_of: int
+    report: IndicatorReport
+    ytd: YearToDate | None
+    provinces: pd.DataFrame
+    groups: pd.DataFrame
+    concentration: Concentration
+    compliance: pd.DataFrame
+    annual: pd.DataFrame = field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope, **self.report.as_dict(),
+            "year_to_date": None if self.ytd is None else {
+                "year": self.ytd.year, "months": self.ytd.months,
+                "indicators": self.ytd.report.as_dict()["indicators"]},
+            "concentration": self.concentration.as_dict(),
+        }
+
+
+def scope_label(session: Session, actor: Actor) -> str:
+    """What the caller's figures cover, in words."""
+    if actor.province is not None:
+        return actor.province
+    if actor.org_ids is None:
+        return "National"
+    user = session.get(User, actor.user_id)
+    org = session.get(Organisation, user.org_id) if user and user.org_id else None
+    return org.name if org else "Own organisation"
+
+
+def kpi_frame(session: Session, actor: Actor | None, months: range | None = None
+              ) -> pd.DataFrame:
+    """Annual site rows (the ``aurum kpi`` CSV layout) from the current report versions.
+
+    Parameters
+    ----------
+    months : range, optional
+        Restrict to reports within these months of each year (like-for-like year to date).
+    """
+    reports = reporting.current_reports(session, actor)
+    sites = reporting.registry_frame(session, actor)
+    if reports.empty or sites.empty:
+        return pd.DataFrame(columns=[*kpi.KPI_COLUMNS, "group", "months_covered"])
+    return aggregate.annual_site_rows(reports, sites, months)
+
+
+def export_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The annual rows with exactly the columns of ``aurum kpi --reports``."""
+    return frame[list(kpi.KPI_COLUMNS)].sort_values(["year", "site"], ignore_index=True)
+
+
+def default_as_of(annual: pd.DataFrame) -> int:
+    """The latest year whose fourth quarter someone has reported, else the baseline year."""
+    full = annual[annual["months_covered"] >= 12]
+    baseline = load_targets().baseline_year
+    return int(full["year"].max()) if not full.empty else baseline
+
+
+def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
+    """Compute the monitor for a caller (see module docstring)."""
+    annual = kpi_frame(session, actor)
+    year = as_of or default_as_of(annual)
+    report = kpi.compute_indicators(annual, year)
+    ytd = None
+    if not annual.empty:
+        latest = int(annual["year"].max())
+        months = int(annual.loc[annual["year"] == latest, "months_covered"].max())
+        if latest > year and 0 < months < 12:
+            frame = kpi_frame(session, actor, months=range(1, months + 1))
+            ytd = YearToDate(latest, months, kpi.compute_indicators(frame, latest))
+    sites = reporting.registry_frame(session, actor)
+    plants = (sites[sites["kind"] == "plant"] if not sites.empty else sites)
+    compliance = (kpi.plant_scale_compliance(plants, include_compliant=True)
+                  if not plants.empty else pd.DataFrame())
+    return Monitor(
+        scope=scope_label(session, actor), as_of=year, report=report, ytd=ytd,
+        provinces=kpi.rollup(annual, year, "province"),
+        groups=kpi.rollup(annual, year, "group"),
+        concentration=kpi.concentration(annual, year, "group"),
+        compliance=compliance, annual=annual)
+
+
+def data_quality(session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
+    """Late and missing reports within the caller's scope."""
+    first = (select(Report.id, Site.code.label("site"), Report.period,
+                    func.min(ReportVersion.submitted_at).label("first_submitted_at"))
+             .join(ReportVersion, ReportVersion.report_id == Report.id)
+             .join(Site, Site.id == Report.site_id)
+             .group_by(Report.id, Site.code, Report.period))
+    if actor.org_ids is not None:
+        first = first.where(Site.org_id.in_(actor.org_ids))
+    if actor.province is not None:
+        first = first.where(Site.province == actor.province)
+    reports = pd.DataFrame(session.execute(first).mappings().all(),
+                           columns=["id", "site", "period", "first_submitted_at"])
+    sites = reporting.registry_frame(session, actor)
+    return {"late": quality.late_reports(reports),
+            "missing": quality.missing_quarters(reports, sites) if not sites.empty
+            else pd.DataFrame(columns=["site", "period"])}
+
+
+@dataclass
+class EnterpriseView:
+    """An enterprise (or group) with its sites and its own indicators."""
+
+    organisation: Organisation
+    members: list[Organisation]
+    sites: pd.DataFrame
+    annual: pd.DataFrame
+    report: IndicatorReport
+
+
+def enterprise_view(session: Session, actor: Actor, code: str,
+                    as_of: int | None = None) -> EnterpriseView:
+    """An organisation the caller may read, its sites (with members' for a group) and the
+    plan's indicators over them."""
+    org = get_organisation(session, actor, code)
+    members = list(session.scalars(select(Organisation).where(Organisation.parent_id == org.id)
+                                   .order_by(Organisation.name)))
+    codes = {org.code, *(m.code for m in members)}
+    sites = reporting.registry_frame(session, actor)
+    sites = sites[sites["enterprise_code"].isin(codes)] if not sites.empty else sites
+    annual = kpi_frame(session, actor)
+    annual = annual[annual["site"].isin(sites["site"])] if not sites.empty else annual
+    year = as_of or default_as_of(annual)
+    return EnterpriseView(org, members, sites, annual, kpi.compute_indicators(annual, year))
+
+
+def site_series(session: Session, actor: Actor, code: str) -> pd.DataFrame:
+    """The current reports of one site in period order with the indicator quantities."""
+    reports = reporting.current_reports(session, actor, [code])
+    if reports.empty:
+        return reports
+    q = aggregate.report_quantities(reports)
+    extra = reports.drop(columns=[c for c in q.columns if c in reports.columns])
+    return pd.concat([q, extra], axis=1).sort_values(["year", "first_month", "last_month"],
+                                                     ignore_index=True)

@@ -118,8 +118,12 @@ def site(code: str, request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request, session: DB, actor: PageActor, site: str | None = None) -> Page:
     frame = reporting.current_reports(session, actor, [site] if site else None)
+    per_period = frame["period"].value_counts().sort_index()
+    figure = charts.bars(per_period.index, per_period.to_numpy(),
+                         "Reports received per period (current versions)", "reports",
+                         colour="#4c78a8") if not frame.empty else {}
     frame = frame.sort_values(["period", "site"], ascending=[False, True]).head(500)
-    return render(request, "reports.html", actor=actor, site=site, rows=records(
+    return render(request, "reports.html", actor=actor, site=site, figure=figure, rows=records(
         frame[["report_id", "site", "period", "version", "submitted_at", "ore_treated_t",
                "head_grade_gpt", "gold_own_mine_kg", "silver_kg"]]))
 

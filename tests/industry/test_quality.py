@@ -1,0 +1,35 @@
+"""Late and missing reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from aurum.industry.quality import late_reports, missing_quarters
+
+
+def test_late_reports_against_due_dates() -> None:
+    reports = pd.DataFrame({
+        "site": ["A", "A", "B", "C"], "period": ["2024-Q1", "2024-Q2", "2024-03", "2024"],
+        "first_submitted_at": pd.to_datetime(["2024-04-30T09:00Z", "2024-08-05T09:00Z",
+                                              "2024-04-29T09:00Z", "2025-04-10T09:00Z"])})
+    late = late_reports(reports)
+    # Q1 due 30 April (on time); Q2 due 30 July, 6 days late; March due 30 April (on time);
+    # the year 2024 due 90 days after 31 December = 31 March 2025, 10 days late.
+    assert late[["site", "period", "days_late"]].values.tolist() == [
+        ["C", "2024", 10], ["A", "2024-Q2", 6]]
+    assert late["due_on"].tolist() == [date(2025, 3, 31), date(2024, 7, 30)]
+
+
+def test_missing_quarters_from_commissioning_to_the_last_reported_quarter() -> None:
+    reports = pd.DataFrame({"site": ["A", "A", "A", "B", "B"],
+                            "period": ["2024-Q1", "2024-Q3", "2024-Q4", "2024-07", "2024"]})
+    sites = pd.DataFrame({"site": ["A", "B", "C", "T"],
+                          "kind": ["mine", "plant", "mine", "tailings"],
+                          "status": ["operating", "operating", "suspended", "operating"],
+                          "commissioned_on": [None, date(2024, 5, 10), None, None]})
+    missing = missing_quarters(reports, sites)
+    # A lacks Q2. B starts in Q3 2024 (commissioned in Q2) and the annual report covers it.
+    # C is suspended and T is a tailings facility: not expected to report.
+    assert missing.values.tolist() == [["A", "2024-Q2"]]

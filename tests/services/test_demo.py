@@ -1,0 +1,38 @@
+"""The demo district seeds through the real import path and feeds the indicators."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from aurum.core.errors import ConflictError
+from aurum.services import demo, monitor
+from aurum.services.auth import authenticate
+from aurum.services.platform import Platform
+
+
+def test_seed_feeds_the_dashboard(platform: Platform) -> None:
+    result = demo.seed(platform)
+    assert 50 <= result.organisations - 8 <= 75
+    logins = demo.read_logins(platform)
+    path = platform.settings.home / demo.LOGINS_FILE
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with platform.sessions() as s:
+        miit = authenticate(s, "miit", logins["miit"]["password"])
+        assert miit is not None
+        m = monitor.build(s, miit)
+        gold = m.report.indicator("gold_output_growth_pct")
+        # Calibrated to the plan's published 2024 figure: 377 t of mine gold.
+        assert gold.baseline == pytest.approx(377_000, rel=0.005)
+        assert m.as_of == 2025 and m.ytd is not None and m.ytd.months == 9
+        below = m.compliance[m.compliance["status"] == "below_floor"]
+        assert len(below) >= 3
+        quality = monitor.data_quality(s, miit)
+        assert len(quality["late"]) > 0 and len(quality["missing"]) > 0
+        shandong = authenticate(s, "shandong", logins["shandong"]["password"])
+        assert shandong is not None
+        assert set(monitor.build(s, shandong).provinces["province"]) == {"Shandong"}
+    with pytest.raises(ConflictError):
+        demo.seed(platform)

@@ -34,10 +34,6 @@ from aurum.store.models import (
     utcnow,
 )
 
-WASTE_DB_COLUMNS = ("generated_t", "stock_t", "used_backfill_t", "used_building_materials_t",
-                    "used_metal_recovery_t", "used_other_t")
-assert len(WASTE_DB_COLUMNS) == len(WASTE_MEASURES)
-
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -57,10 +53,10 @@ def _version_row(values: Mapping[str, float | None]) -> dict[str, float | None]:
 
 
 def _waste_rows(values: Mapping[str, float | None]) -> list[dict[str, Any]]:
+    # ReportWaste's value columns are named after the measures.
     rows = []
     for wtype in WASTE_TYPES:
-        cells = {db: values.get(waste_column(wtype, m))
-                 for db, m in zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True)}
+        cells = {m: values.get(waste_column(wtype, m)) for m in WASTE_MEASURES}
         if any(v is not None for v in cells.values()):
             rows.append({"waste_type": wtype, **cells})
     return rows
@@ -73,8 +69,8 @@ def version_values(version: ReportVersion) -> dict[str, float | None]:
         for m in WASTE_MEASURES:
             values[waste_column(wtype, m)] = None
     for w in version.waste:
-        for db, m in zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True):
-            values[waste_column(w.waste_type, m)] = getattr(w, db)
+        for m in WASTE_MEASURES:
+            values[waste_column(w.waste_type, m)] = getattr(w, m)
     return values
 
 
@@ -156,7 +152,8 @@ def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
 def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
                     sites: Mapping[str, Site], existing: Mapping[int, Mapping[str, int]],
                     upload_id: int | None, submitted_at: Sequence[datetime] | None = None
-                    ) -> tuple[int, int]:
+                    ) -> list[int]:
+    """Insert reports (where new), versions and waste rows; return the version ids."""
     new_keys = [(sites[r.site].id, r.period) for r in rows
                 if r.period.label not in existing[sites[r.site].id]]
     report_ids: dict[tuple[int, str], int] = {
@@ -193,7 +190,7 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
              for w in _waste_rows(r.values)]
     if waste:
         session.execute(insert(ReportWaste), waste)
-    return len(rows) - len(amended_ids), len(amended_ids)
+    return version_ids
 
 
 def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filename: str,
@@ -224,8 +221,9 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
                     filename=filename, status="accepted", n_rows=len(rows), problems=[])
     session.add(upload)
     session.flush()
-    created, amended = _write_versions(session, actor, rows, sites, existing, upload.id,
-                                       submitted_at)
+    _write_versions(session, actor, rows, sites, existing, upload.id, submitted_at)
+    amended = sum(1 for r in rows if r.amendment_reason)
+    created = len(rows) - amended
     audit.record(session, "import", "report_versions", str(upload.id), None,
                  {"filename": filename, "rows": len(rows), "created": created,
                   "amended": amended, "sites": sorted(sites)})
@@ -282,12 +280,10 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
         if first.startswith("duplicate period"):
             raise ConflictError(first) from exc
         raise
-    _write_versions(session, actor, [row], sites, existing, None)
-    report = session.scalar(select(Report).where(Report.site_id == sites[site_code].id,
-                                                 Report.period == parsed_period.label))
-    assert report is not None
-    return session.scalars(select(ReportVersion).where(ReportVersion.report_id == report.id)
-                           .order_by(ReportVersion.version.desc())).first()  # type: ignore[return-value]
+    (version_id,) = _write_versions(session, actor, [row], sites, existing, None)
+    version = session.get(ReportVersion, version_id)
+    assert version is not None
+    return version
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,14 +351,13 @@ def current_reports(session: Session, actor: Actor | None = None,
     visible = stmt.with_only_columns(ReportVersion.id).scalar_subquery()
     waste = pd.DataFrame(session.execute(
         select(ReportWaste.version_id, ReportWaste.waste_type,
-               *(getattr(ReportWaste, c) for c in WASTE_DB_COLUMNS))
+               *(getattr(ReportWaste, m) for m in WASTE_MEASURES))
         .where(ReportWaste.version_id.in_(visible))).mappings().all())
     if not waste.empty:
         wide = waste.pivot(index="version_id", columns="waste_type",
-                           values=list(WASTE_DB_COLUMNS))
-        measure = dict(zip(WASTE_DB_COLUMNS, WASTE_MEASURES, strict=True))
+                           values=list(WASTE_MEASURES))
         pairs = cast(list[tuple[str, str]], wide.columns.tolist())
-        wide.columns = pd.Index([waste_column(wtype, measure[db]) for db, wtype in pairs])
+        wide.columns = pd.Index([waste_column(wtype, m) for m, wtype in pairs])
         frame = frame.merge(wide, left_on="version_id", right_index=True, how="left")
     for name in _waste_field_names():
         if name not in frame.columns:

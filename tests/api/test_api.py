@@ -166,3 +166,17 @@ def test_compliance_lists_the_small_new_plant(app_client: TestClient) -> None:
 def test_openapi_is_served(app_client: TestClient) -> None:
     spec = app_client.get("/openapi.json").json()
     assert "/api/v1/reports/upload" in spec["paths"]
+
+
+def test_every_page_table_exports(app_client: TestClient) -> None:
+    a = bearer(app_client, "alpha")
+    _upload(app_client, a, [GOOD_ROW])
+    rid = app_client.get("/api/v1/reports", headers=a).json()[0]["report_id"]
+    hist = app_client.get(f"/api/v1/reports/{rid}/history?format=csv", headers=a)
+    table = pd.read_csv(io.StringIO(hist.text)).set_index("field")
+    assert table.loc["gold_own_mine_kg", "v1"] == pytest.approx(260.5)
+    orgs = app_client.get("/api/v1/organisations?format=csv", headers=a)
+    assert pd.read_csv(io.StringIO(orgs.text))["code"].tolist() == ["ENT-A"]
+    group_sites = app_client.get("/api/v1/sites?enterprise=GRP",
+                                 headers=bearer(app_client, "miit")).json()
+    assert sorted(s["site"] for s in group_sites) == ["SD-A-01", "SD-A-02"]

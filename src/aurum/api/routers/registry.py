@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 from fastapi import APIRouter, Response
 
 from aurum.api.deps import DB, ApiActor
@@ -14,17 +15,26 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
 @router.get("/organisations")
-def organisations(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
+def organisations(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Organisations the caller may read."""
-    return [{"code": o.code, "name": o.name, "org_type": o.org_type, "province": o.province,
-             "parent": o.parent.code if o.parent else None}
-            for o in registry.list_organisations(session, actor)]
+    frame = pd.DataFrame(
+        [{"code": o.code, "name": o.name, "org_type": o.org_type, "province": o.province,
+          "parent": o.parent.code if o.parent else None}
+         for o in registry.list_organisations(session, actor)],
+        columns=["code", "name", "org_type", "province", "parent"])
+    return tabular(frame, format, "organisations")
 
 
 @router.get("/sites")
-def sites(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
-    """Mines, plants and tailings facilities the caller may read."""
+def sites(session: DB, actor: ApiActor, enterprise: str | None = None,
+          format: TableFormat = "json") -> Response:
+    """Mines, plants and tailings facilities the caller may read (of one enterprise, or of
+    a group and its members, with ``enterprise=CODE``)."""
     frame = reporting.registry_frame(session, actor)
+    if enterprise is not None and not frame.empty:
+        members = {o.code for o in registry.list_organisations(session, actor)
+                   if o.code == enterprise or (o.parent and o.parent.code == enterprise)}
+        frame = frame[frame["enterprise_code"].isin(members)]
     return tabular(frame, format, "sites")
 
 

@@ -91,6 +91,16 @@ def get_report(report_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
             "versions": reporting.history(session, actor, report_id)}
 
 
+@router.get("/{report_id}/history")
+def history_table(report_id: int, session: DB, actor: ApiActor,
+                  format: TableFormat = "csv") -> Response:
+    """Every version of a report as a table: one row per field, one column per version."""
+    versions = reporting.history(session, actor, report_id)
+    table = pd.DataFrame({f"v{v['version']}": v["values"] for v in versions})
+    table.index.name = "field"
+    return tabular(table.reset_index(), format, f"report-{report_id}-history")
+
+
 @router.post("/{report_id}/amendments", status_code=201)
 def amend(report_id: int, body: AmendmentIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Amend a report: a new version with a reason."""

@@ -11,10 +11,15 @@ Mines are named after the key development mines of Column 1 of the plan where on
 enterprise and every other site is fictional.
 
 The reports are calibrated to the plan's national picture (see :func:`generate_district`):
-377 t of mine gold in 2024 growing about 2 % a year, a large-mine (>= 500 t/d) share of about
-63 % rising slowly, solid-waste utilisation of about 28 % in 2024 rising toward 33 %, and gold
-resources growing 4.5-6.5 % from the end of 2024 to 2026-Q3. They also carry the
-imperfections a regulator meets: late reports, missing reports, rejected uploads and amendments.
+377 t of mine gold in 2024 growing about 2 % a year, about 13 % of it from processing plants,
+heap leaches and smelters; large mines (>= 500 t/d) yielding about 63 % of the gold of mines
+in 2024, rising slowly, as :mod:`aurum.industry.kpi` computes the plan's 70 % indicator (mine
+sites only: plants and smelters are in neither numerator nor denominator); silver growing
+2-3 % a year; solid-waste utilisation of about 28 % in 2024 rising toward 33 %; and gold
+resources growing 4.5-6.5 % from the end of 2024 to 2026-Q3. About 130 small mines
+(< 500 t/d), most of them high-grade vein mines, carry the other 37 % of the gold of mines.
+The reports also carry the imperfections a regulator meets: late reports, missing reports,
+rejected uploads and amendments.
 """
 
 from __future__ import annotations
@@ -85,7 +90,7 @@ class DemoOrganisation:
     Parameters
     ----------
     code : str
-        Stable code: ``G01``-``G08`` for groups, ``E01``-``E60`` for enterprises.
+        Stable code: ``G01``-``G08`` for groups, ``E01``-``E66`` for enterprises.
     name : str
         Fictional name.
     org_type : OrgType
@@ -266,16 +271,18 @@ def annual_mine_gold_kg(district: District, year: int) -> float:
 
 
 def large_mine_share(district: District, year: int) -> float:
-    """Share of national mine gold from mines of at least :data:`LARGE_MINE_TPD`, fraction.
+    """Share of the gold of mines from mines of at least :data:`LARGE_MINE_TPD`, fraction.
 
-    The numerator counts mines (site kind ``mine``) only; the denominator is
-    :func:`annual_mine_gold_kg`, which also includes plants and smelters.
+    The KPI engine's definition (:mod:`aurum.industry.kpi`, ``large_mine_output_share_pct``):
+    mine gold (own mine + associated) of mine sites with a design capacity of at least
+    :data:`LARGE_MINE_TPD` over the mine gold of all mine sites. Plants, heap leaches,
+    smelters and refineries are in neither the numerator nor the denominator.
     """
-    large = {s.code for s in district.sites if s.kind is SiteKind.MINE
-             and (s.design_capacity_tpd or 0.0) >= LARGE_MINE_TPD}
-    num = sum(mine_gold_kg(v) for (site, p), v in district.current_values().items()
-              if site in large and p.startswith(f"{year}-"))
-    return num / annual_mine_gold_kg(district, year)
+    mines = {s.code: (s.design_capacity_tpd or 0.0) >= LARGE_MINE_TPD
+             for s in district.sites if s.kind is SiteKind.MINE}
+    gold = [(mines[site], mine_gold_kg(v)) for (site, p), v in district.current_values().items()
+            if site in mines and p.startswith(f"{year}-")]
+    return sum(g for large, g in gold if large) / sum(g for _, g in gold)
 
 
 def waste_utilisation_rate(district: District, year: int) -> float:
@@ -285,7 +292,7 @@ def waste_utilisation_rate(district: District, year: int) -> float:
 
 
 def national_resources_t(district: District, period: str) -> float:
-    """Gold resources (measured + indicated + inferred) reported for one quarter, t."""
+    """Gold resources (measured + indicated + inferred) of the reports of one quarter, t."""
     return sum(gold_resources_t(v) or 0.0 for (_, p), v in district.current_values().items()
                if p == period)
 
@@ -322,7 +329,7 @@ _CS, _RF = PlantType.CONCENTRATE_SMELTER, PlantType.REFINERY
 
 @dataclass(frozen=True)
 class _Mine:
-    """A named mine of the skeleton; ranges are drawn uniformly."""
+    """A mine of the skeleton; ranges are drawn uniformly with the seed."""
 
     name: str
     abbr: str
@@ -376,18 +383,26 @@ _GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 _CU = (0.6, 0.9)
+# Small underground mines (< 500 t/d): capacity (t/d), depth (m) and head grade (g/t) ranges.
+# Where the gold sits in quartz veins (Jiaodong, Xiaoqinling, the North China craton margin,
+# Xuefeng Mountain) and in the Carlin-type ores of Guizhou they work narrow high-grade bodies.
+_MILL, _SMELTER = (1000.0, 2500.0), (400.0, 800.0)  # t/d of existing custom mills and smelters
+_VEIN_PROVINCES = frozenset({"Shandong", "Henan", "Shaanxi", "Guizhou", "Hunan", "Hebei",
+                             "Liaoning", "Jilin", "Inner Mongolia", "Shanxi"})
+_VEIN_MINE = ((320.0, 490.0), (150.0, 900.0), (6.5, 9.5))
+_SMALL_UG_MINE = ((250.0, 490.0), (100.0, 700.0), (4.5, 8.5))
 _M, _PR, _SR = OrgType.MINING, OrgType.PROCESSING, OrgType.SMELTING_REFINING
 _REC, _NM = OrgType.RECYCLING, OrgType.NEW_MATERIALS
 _ORGS: tuple[_Org, ...] = (
     # Shandong: Laizhou-Zhaoyuan key development area
     _Org("Jiaodong Gold Mining Co.", _M, "Shandong", 0, (
-        _Mine("Sanshandao", "SSD", _UG, (6000, 9000), (1000, 1600), (3.0, 4.5),
+        _Mine("Sanshandao", "SSD", _UG, (7000, 10000), (1000, 1600), (3.0, 4.5),
               tailings=True, jiaodong=True),
         _Mine("Xincheng", "XC", _UG, (5000, 8000), (800, 1300), (3.0, 5.0),
               tailings=True, jiaodong=True),
         _Mine("Jiaojia", "JJ", _UG, (6000, 10000), (700, 1200), (3.0, 4.5),
               tailings=True, jiaodong=True),
-    ), small=1, plants=(_Plant(_PP, (2000, 4500)),)),
+    ), small=3, plants=(_Plant(_PP, _MILL),)),
     _Org("Laizhou Bay Mining Co.", _M, "Shandong", 0, (
         _Mine("Haiyu", "HY", _UG, (10000, 12000), (1200, 1800), (2.5, 4.0), jiaodong=True,
               status=SiteStatus.CONSTRUCTION),
@@ -395,45 +410,49 @@ _ORGS: tuple[_Org, ...] = (
               tailings=True, jiaodong=True),
         _Mine("Lingnan-Fushan", "LNF", _UG, (2000, 4000), (600, 1100), (3.0, 5.0),
               jiaodong=True),
-    ), small=1),
+    ), small=3),
     _Org("Peninsula Deep Gold Co.", _M, "Shandong", 0, (
-        _Mine("Linglong", "LL", _UG, (3000, 5000), (1000, 1500), (4.0, 7.0),
+        _Mine("Linglong", "LL", _UG, (4000, 6000), (1000, 1500), (4.0, 7.0),
               tailings=True, jiaodong=True),
-        _Mine("Dayingezhuang", "DYG", _UG, (2500, 4500), (600, 1000), (3.0, 5.0),
+        _Mine("Dayingezhuang", "DYG", _UG, (3500, 5500), (600, 1000), (3.0, 5.0),
               jiaodong=True),
-    ), small=2),
+    ), small=3),
     _Org("Penglai Coast Mining Co.", _M, "Shandong", None, (
         _Mine("Penglai", "PL", _UG, (800, 1500), (400, 800), (4.0, 7.0), jiaodong=True),
-    ), small=2),
+    ), small=4),
     _Org("Xiadian Deep Mining Co.", _M, "Shandong", 0, (
-        _Mine("Xiadian", "XD", _UG, (2500, 4500), (700, 1100), (3.0, 5.5),
+        _Mine("Xiadian", "XD", _UG, (3500, 5500), (700, 1100), (3.0, 5.5),
               tailings=True, jiaodong=True),
         _Mine("Shaling", "SL", _UG, (8000, 10000), (1200, 1600), (2.5, 4.0), jiaodong=True,
               status=SiteStatus.CONSTRUCTION),
-    )),
+    ), small=2),
     _Org("Jiaodong Smelting & Refining Co.", _SR, "Shandong", 0,
-         plants=(_Plant(_CS, (900, 1600)), _Plant(_RF, (0.1, 0.3)))),
-    _Org("Laiyang Hills Gold Co.", _M, "Shandong", large=1, small=1,
-         plants=(_Plant(_PP, (2000, 4500)),)),
+         plants=(_Plant(_CS, _SMELTER), _Plant(_RF, (0.1, 0.3)))),
+    _Org("Laiyang Hills Gold Co.", _M, "Shandong", large=1, small=3,
+         plants=(_Plant(_PP, _MILL),)),
     _Org("Peninsula Ore Processing Co.", _PR, "Shandong",
-         plants=(_Plant(_PP, (250, 480), "new"), _Plant(_PP, (2000, 4500)))),
-    _Org("Bohai Shore Gold Co.", _M, "Shandong", large=1, small=2),
+         plants=(_Plant(_PP, (250, 480), "new"), _Plant(_PP, _MILL))),
+    _Org("Bohai Shore Gold Co.", _M, "Shandong", large=1, small=3),
+    _Org("Zhaoyuan Vein Gold Co.", _M, "Shandong", small=5),
+    _Org("Muping-Rushan Gold Co.", _M, "Shandong", 0, small=4),
     _Org("Jiaodong Precious Metals Recycling Co.", _REC, "Shandong", 0),
     _Org("Jiaodong Precious Alloys Co.", _NM, "Shandong", 0),
     # Henan and Shaanxi: Xiaoqinling-Xiong'er Mountain gold-silver area
     _Org("Tongbai Hills Gold Co.", _M, "Henan", 1, (
         _Mine("Laowan", "LW", _COMB, (1500, 3000), (300, 600), (1.5, 3.0), silver_rich=True),
-    ), small=2),
-    _Org("Lesser Qinling Gold-Silver Co.", _M, "Henan", 1, large=1, small=2, suspended=1,
+    ), small=3),
+    _Org("Lesser Qinling Gold-Silver Co.", _M, "Henan", 1, large=1, small=4, suspended=1,
          silver_rich=True),
     _Org("Songshan Smelting Co.", _SR, "Henan", 1,
-         plants=(_Plant(_CS, (900, 1600)), _Plant(_CS, (200, 200), "new"))),
-    _Org("Funiu Range Mining Co.", _M, "Henan", large=1, small=1,
-         plants=(_Plant(_PP, (2000, 4500)),)),
-    _Org("Xiong'er Ridge Gold Co.", _M, "Henan", 1, small=2, new_mines=1,
-         plants=(_Plant(_PP, (2000, 4500)),)),
+         plants=(_Plant(_CS, _SMELTER), _Plant(_CS, (200, 200), "new"))),
+    _Org("Funiu Range Mining Co.", _M, "Henan", large=1, small=3,
+         plants=(_Plant(_PP, _MILL),)),
+    _Org("Xiong'er Ridge Gold Co.", _M, "Henan", 1, small=3, new_mines=1,
+         plants=(_Plant(_PP, _MILL),)),
     _Org("Central Plains Recycling Co.", _REC, "Henan"),
-    _Org("Yellow River Gold Co.", _M, "Henan", large=1, small=1),
+    _Org("Yellow River Gold Co.", _M, "Henan", large=1, small=3),
+    _Org("Xiaoqinling Vein Mining Co.", _M, "Henan", 1, small=5),
+    _Org("Luoning Gold Co.", _M, "Henan", small=4),
     # Gansu: Gannan key exploration area
     _Org("Gannan Gold Mining Co.", _M, "Gansu", 2, (
         _Mine("Zaozigou", "ZZG", _UG, (2500, 4000), (400, 900), (3.0, 5.0), tailings=True),
@@ -450,12 +469,12 @@ _ORGS: tuple[_Org, ...] = (
     _Org("Gannan Plateau Mining Co.", _M, "Gansu", small=2, suspended=1),
     # Hunan: Xuefeng Mountain and Pingjiang-Liling
     _Org("Xuefeng Mountain Gold Co.", _M, "Hunan", 3, (
-        _Mine("Woxi", "WX", _UG, (500, 1200), (800, 1300), (5.0, 8.0), tailings=True),
-    ), small=2),
+        _Mine("Woxi", "WX", _UG, (500, 1200), (800, 1300), (4.5, 7.5), tailings=True),
+    ), small=3),
     _Org("Mufu Range Gold Co.", _M, "Hunan", 3, (
         _Mine("Wangu", "WG", _UG, (600, 1200), (500, 1000), (3.0, 6.0)),
-    ), small=2, plants=(_Plant(_PP, (200, 450), "new"),)),
-    _Org("Xiangzhong Gold Co.", _M, "Hunan", large=1, small=1, plants=(_Plant(_PP, (2000, 4500)),)),
+    ), small=3, plants=(_Plant(_PP, (200, 450), "new"),)),
+    _Org("Xiangzhong Gold Co.", _M, "Hunan", large=1, small=1, plants=(_Plant(_PP, _MILL),)),
     _Org("Xiangjiang New Materials Co.", _NM, "Hunan"),
     # Jiangxi
     _Org("Poyang Basin Gold Co.", _M, "Jiangxi", None, (
@@ -503,40 +522,42 @@ _ORGS: tuple[_Org, ...] = (
         _Mine("Beiya", "BY", _OP, (8000, 15000), None, (1.0, 2.0), (0.1, 0.3), tailings=True),
     ), small=2),
     _Org("Erhai Smelting Co.", _SR, "Yunnan",
-         plants=(_Plant(_CS, (900, 1600)), _Plant(_CS, (100, 180), "new"))),
-    _Org("Dianxi Mining Co.", _M, "Yunnan", large=1, small=1),
+         plants=(_Plant(_CS, _SMELTER), _Plant(_CS, (100, 180), "new"))),
+    _Org("Dianxi Mining Co.", _M, "Yunnan", large=1, small=2),
     # Shanxi
     _Org("Wutai Gold Co.", _M, "Shanxi", None, (
         _Mine("Yixingzhai", "YXZ", _UG, (1500, 3000), (400, 800), (3.0, 5.0)),
-    ), small=2),
-    _Org("Taihang Mining Co.", _M, "Shanxi", large=1, small=1, plants=(_Plant(_PP, (2000, 4500)),)),
+    ), small=3),
+    _Org("Taihang Mining Co.", _M, "Shanxi", small=2),
     # Guizhou: Zhenfeng-Puan
     _Org("Qianxinan Gold Co.", _M, "Guizhou", 6, (
         _Mine("Shuiyindong", "SYD", _UG, (2000, 4000), (300, 700), (4.0, 7.0), tailings=True),
         _Mine("Nibao", "NB", _OP, (3000, 6000), None, (1.0, 2.0)),
-    ), small=1, plants=(_Plant(_PP, (1500, 3000), "new"),)),
-    _Org("Zhenfeng Hills Mining Co.", _M, "Guizhou", 6, small=2,
+    ), small=2, plants=(_Plant(_PP, (1500, 3000), "new"),)),
+    _Org("Zhenfeng Hills Mining Co.", _M, "Guizhou", 6, small=3,
          plants=(_Plant(_HL, (3000, 12000)),)),
-    _Org("Beipan River Mining Co.", _M, "Guizhou", large=1, small=1),
+    _Org("Beipan River Mining Co.", _M, "Guizhou", large=1, small=3),
+    _Org("Puan Gold Co.", _M, "Guizhou", 6, small=3),
     # Liaoning, Hebei, Jilin: northern Hebei-western Liaoning, southern Jilin-eastern Liaoning
     _Org("Liaodong Gold Co.", _M, "Liaoning", None, (
         _Mine("Dadonggou", "DDG", _UG, (1500, 3000), (400, 900), (3.0, 6.0)),
-    ), small=2),
+    ), small=3),
     _Org("West Liaoning Mining Co.", _M, "Liaoning", large=1, small=2, suspended=1),
-    _Org("Yanshan Gold Co.", _M, "Hebei", large=1, small=2, plants=(_Plant(_PP, (2000, 4500)),)),
-    _Org("Bashang Mining Co.", _M, "Hebei", large=1, small=1),
-    _Org("Changbai Gold Co.", _M, "Jilin", large=1, small=2),
-    _Org("Tonghua Hills Mining Co.", _M, "Jilin", small=2, plants=(_Plant(_PP, (2000, 4500)),)),
+    _Org("Yanshan Gold Co.", _M, "Hebei", large=1, small=2, plants=(_Plant(_PP, _MILL),)),
+    _Org("Bashang Mining Co.", _M, "Hebei", small=2),
+    _Org("Changbai Gold Co.", _M, "Jilin", large=1, small=3),
+    _Org("Tonghua Hills Mining Co.", _M, "Jilin", small=2),
     # Fujian: Longyan gold-copper area
     _Org("Minxi Copper-Gold Co.", _M, "Fujian", large=1, small=1, copper_gold=True),
     _Org("Southeast Coast Refining Co.", _SR, "Fujian",
-         plants=(_Plant(_CS, (900, 1600)), _Plant(_RF, (0.1, 0.3)))),
+         plants=(_Plant(_CS, _SMELTER), _Plant(_RF, (0.1, 0.3)))),
     # Shaanxi
-    _Org("Qinling North Gold Co.", _M, "Shaanxi", 1, large=1, small=2, silver_rich=True),
-    _Org("Hanzhong Mining Co.", _M, "Shaanxi", small=2, plants=(_Plant(_PP, (2000, 4500)),)),
+    _Org("Qinling North Gold Co.", _M, "Shaanxi", 1, large=1, small=3, silver_rich=True),
+    _Org("Hanzhong Mining Co.", _M, "Shaanxi", small=3),
+    _Org("Tongguan Gold Co.", _M, "Shaanxi", small=4),
     # Anhui: northeastern Anhui and the Yangtze copper-gold belt
     _Org("Wanbei Polymetallic Co.", _M, "Anhui", large=1, small=1, copper_gold=True),
-    _Org("Jiangnan Copper-Gold Smelting Co.", _SR, "Anhui", plants=(_Plant(_CS, (900, 1600)),)),
+    _Org("Jiangnan Copper-Gold Smelting Co.", _SR, "Anhui", plants=(_Plant(_CS, _SMELTER),)),
 )
 
 _SYLLABLES_1 = ("Bai", "Hong", "Qing", "Shi", "Long", "Feng", "Yun", "Dong", "Xi", "Nan",
@@ -598,6 +619,7 @@ class _Registry:
         self.models: list[_Model] = []
         self._places = iter(_place_names())
         self._serial: dict[str, int] = {}
+        self._fictional = 0
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -652,23 +674,28 @@ class _Registry:
 
     def _fictional_mine(self, spec: _Org, large: bool,
                         status: SiteStatus = SiteStatus.OPERATING) -> _Mine:
+        """A fictional mine; its method cycles with the count (part of the fixed skeleton)."""
         place, abbr = self._place()
+        self._fictional += 1
         if large and spec.copper_gold:
             return _Mine(place, abbr, _OP, (8000, 20000), None, (0.3, 0.7), _CU)
         if large and not spec.silver_rich:
-            method = [_UG, _OP, _COMB][int(self.rng.choice(3, p=[0.5, 0.3, 0.2]))]
+            method = (_UG, _OP, _UG, _COMB)[self._fictional % 4]
             return {
-                _UG: _Mine(place, abbr, _UG, (2000, 7000), (400, 1200), (3.0, 6.0)),
-                _OP: _Mine(place, abbr, _OP, (8000, 28000), None, (0.8, 1.6)),
-                _COMB: _Mine(place, abbr, _COMB, (3000, 9000), (200, 600), (1.8, 3.5)),
+                _UG: _Mine(place, abbr, _UG, (2500, 8000), (400, 1200), (2.5, 5.0)),
+                _OP: _Mine(place, abbr, _OP, (6000, 10000), None, (0.6, 1.5)),
+                _COMB: _Mine(place, abbr, _COMB, (2500, 7000), (200, 600), (1.8, 3.5)),
             }[method]
         if large:
             return _Mine(place, abbr, _UG, (1000, 3000), (400, 1000), (2.0, 4.0),
                          silver_rich=True)
-        if self.rng.random() < 0.85:
-            return _Mine(place, abbr, _UG, (120, 490), (100, 700), (3.5, 7.0),
-                         silver_rich=spec.silver_rich, status=status)
-        return _Mine(place, abbr, _COMB, (200, 490), (100, 300), (1.0, 2.5), status=status)
+        if self._fictional % 12 == 0:
+            return _Mine(place, abbr, _COMB, (200, 490), (100, 300), (1.0, 2.5), status=status)
+        if spec.province in _VEIN_PROVINCES:
+            return _Mine(place, abbr, _UG, *_VEIN_MINE, silver_rich=spec.silver_rich,
+                         status=status)
+        return _Mine(place, abbr, _UG, *_SMALL_UG_MINE, silver_rich=spec.silver_rich,
+                     status=status)
 
     def _mine(self, org: DemoOrganisation, mine: _Mine, new: bool = False) -> None:
         rng, province = self.rng, org.province
@@ -745,7 +772,9 @@ class _Registry:
         model.large, model.grade_gpt = large, u(mine.grade)
         model.by_product = u(mine.by_product)
         copper = model.by_product > 0.5
-        model.recovery = u((0.55, 0.75)) if copper else u((0.87, 0.94))
+        vein = not large and mine.method is _UG  # small free-milling vein mines
+        model.recovery = u((0.55, 0.75)) if copper else u((0.90, 0.95)) if vein else u(
+            (0.87, 0.94))
         if mine.silver_rich:
             model.silver_ratio = u((20, 80))
         else:
@@ -756,6 +785,8 @@ class _Registry:
                               * (1.5 if site.province in _EXPLORATION_PROVINCES else 1.0))
         if large:
             model.util_base, model.util_trend = u((0.86, 0.95)), u((0.01, 0.03))
+        elif vein:
+            model.util_base = u((0.85, 0.95))
         cil = not copper and rng.random() < (0.6 if mine.method is _UG else 0.75)
         model.cyanide_kgpt = u((0.3, 1.0)) if cil else 0.0
         wf, rt = model.waste_factor, model.routes
@@ -837,6 +868,7 @@ class _Arrays:
     grade: np.ndarray        # (S, Q) head grade, g/t
     gold: np.ndarray         # (S, Q) gold recovered from feed, kg (refinery: recycled)
     stored: np.ndarray       # (S, Q) bool: a report exists
+    silver: np.ndarray       # (S, Q) silver recovered, kg (set by _calibrate_silver)
 
 
 def _production(models: list[_Model], rng: np.random.Generator) -> _Arrays:
@@ -870,36 +902,61 @@ def _production(models: list[_Model], rng: np.random.Generator) -> _Arrays:
                   if m.site.kind is SiteKind.MINE and not m.large and days[s, q] >= 90]
     for i in rng.choice(len(candidates), _N_MISSING, replace=False):
         missing[candidates[i]] = True
-    return _Arrays(days, ore, mined, grade, gold, (days > 0) & ~missing)
+    return _Arrays(days, ore, mined, grade, gold, (days > 0) & ~missing, np.zeros((n, nq)))
 
 
 def _calibrate_gold(models: list[_Model], a: _Arrays, rng: np.random.Generator) -> None:
-    """Scale head grades and gold per year and size class to the national targets.
+    """Scale head grades and gold per year and producer class to the national targets.
 
-    Targets: 2024 mine gold :data:`MINE_GOLD_2024_KG`; 2025 +1.8-2.6 %; 2026-Q1..Q3 +1.5-2.5 %
-    on 2025-Q1..Q3; large-mine share 62.5-64.5 % in 2024, +0.6-1.2 points a year.
+    Three classes: large mines (>= :data:`LARGE_MINE_TPD`), the other mines, and the plants
+    and smelters (their mine gold only: a smelter's domestic concentrate, no recycled gold).
+    Targets: 2024 mine gold :data:`MINE_GOLD_2024_KG`; 2025 +1.8-2.3 %; 2026-Q1..Q3 +1.5-2.5 %
+    on 2025-Q1..Q3; plants and smelters 12.5-14.5 % of it in 2024, drifting by at most
+    0.3 points a year; large mines 62.8-64.2 % of the gold of mines in 2024, +0.6-1.2 points
+    a year (the KPI engine's share, over mine sites only).
     """
-    large = np.array([[m.large] for m in models])
+    kind = np.array([0 if m.large else 1 if m.site.kind is SiteKind.MINE else 2
+                     for m in models])
     refinery = np.array([[m.site.plant_type is _RF] for m in models])
-    to_mine = np.array([[1.0 if m.site.plant_type is not _CS else m.by_product]
-                        for m in models])
-    share = rng.uniform(0.625, 0.645)
+    # Share of each site's gold that is mine gold: smelters' domestic part, none of recycling.
+    to_mine = np.array([[m.by_product if m.site.plant_type is _CS else 0.0 if r else 1.0]
+                        for m, r in zip(models, refinery[:, 0], strict=True)])
+    share = rng.uniform(0.628, 0.642)
+    plants = rng.uniform(0.125, 0.145)
     total = MINE_GOLD_2024_KG
     for year in (2024, 2025, 2026):
         cols = year == _YEAR
         if year == 2025:
-            total *= 1 + rng.uniform(0.018, 0.026)
+            total *= 1 + rng.uniform(0.018, 0.023)
         elif year == 2026:
             total = float((a.gold * to_mine * a.stored)[:, _YEAR == 2025][:, :3].sum())
             total *= 1 + rng.uniform(0.015, 0.025)
         if year > 2024:
             share += rng.uniform(0.006, 0.012)
-        mg = (a.gold * to_mine * a.stored)[:, cols]
-        f_large = share * total / mg[large[:, 0]].sum()
-        f_rest = (1 - share) * total / mg[~large[:, 0] & ~refinery[:, 0]].sum()
-        factor = np.where(large, f_large, np.where(refinery, 1.0, f_rest))
-        a.grade[:, cols] *= factor
-        a.gold[:, cols] *= factor
+            plants += rng.uniform(-0.003, 0.003)
+        mg = (a.gold * to_mine * a.stored)[:, cols].sum(axis=1)
+        wanted = np.array([share * (1 - plants), (1 - share) * (1 - plants), plants]) * total
+        factor = np.where(refinery[:, 0], 1.0, (wanted / np.bincount(kind, mg, 3))[kind])
+        a.grade[:, cols] *= factor[:, None]
+        a.gold[:, cols] *= factor[:, None]
+
+
+def _calibrate_silver(models: list[_Model], a: _Arrays, rng: np.random.Generator) -> None:
+    """Silver of every site-quarter: gold x the site's silver ratio, scaled per year.
+
+    The ratio drifts with the year (the silver-rich Xiaoqinling ores and the copper smelters'
+    silver circuits) so that national silver grows 2-3 % in 2025 and 2-3 % from 2025-Q1..Q3
+    to 2026-Q1..Q3, like gold.
+    """
+    a.silver = a.gold * np.array([[m.silver_ratio] for m in models])
+    stored = a.silver * a.stored
+    first3 = np.array([q.index <= 3 for q in _QUARTERS])
+    y2024, y2025, y2026 = (np.equal(_YEAR, y) for y in (2024, 2025, 2026))
+    k2025 = (1 + rng.uniform(0.02, 0.03)) * stored[:, y2024].sum() / stored[:, y2025].sum()
+    k2026 = ((1 + rng.uniform(0.02, 0.03)) * k2025 * stored[:, y2025 & first3].sum()
+             / stored[:, y2026 & first3].sum())
+    a.silver[:, y2025] *= k2025
+    a.silver[:, y2026] *= k2026
 
 
 def _resources(models: list[_Model], a: _Arrays, rng: np.random.Generator) -> np.ndarray:
@@ -937,7 +994,7 @@ def _waste(models: list[_Model], a: _Arrays,
 
     Returns arrays (S, Q, 4) generated, (S, Q, 4) opening stock and (S, Q, 4, 4) used by
     route; NaN where a waste type does not apply. Utilisation is calibrated per year:
-    27.5-29 % of generation in 2024, +2.2-3.0 points in 2025 and +1.8-2.6 in 2026.
+    27.5-29 % of generation in 2024, +2.5-3.1 points in 2025 and +1.8-2.6 in 2026.
     """
     factor = np.array([m.waste_factor for m in models])                   # (S, 4)
     basis = np.stack([a.ore, a.ore, a.mined, a.ore], axis=-1)              # (S, Q, 4)
@@ -951,7 +1008,7 @@ def _waste(models: list[_Model], a: _Arrays,
     for year in (2024, 2025, 2026):
         cols = year == _YEAR
         if year > 2024:
-            target += rng.uniform(0.022, 0.030) if year == 2025 else rng.uniform(0.018, 0.026)
+            target += rng.uniform(0.025, 0.031) if year == 2025 else rng.uniform(0.018, 0.026)
         keep = a.stored[:, cols]
         gen_sum = np.nansum(generated[:, cols] * keep[..., None])
         used_sum = (used[:, cols] * keep[..., None, None]).sum()
@@ -996,7 +1053,7 @@ def _values(models: list[_Model], a: _Arrays, resources: np.ndarray,
                 v["energy_tce"] = round(gold * m.energy_kgcept, 1)
             else:
                 ore = float(a.ore[s, q])
-                v["ore_treated_t"] = round(ore)
+                v["ore_treated_t"] = float(round(ore))
                 v["head_grade_gpt"] = round(float(a.grade[s, q]), 2)
                 if ptype is _CS:
                     v["gold_associated_kg"] = round(gold * m.by_product, 1)
@@ -1009,9 +1066,9 @@ def _values(models: list[_Model], a: _Arrays, resources: np.ndarray,
                     v["cyanide_consumed_t"] = round(ore * m.cyanide_kgpt / 1000, 2)
                 rock = float(np.nan_to_num(generated[s, q, _WASTE_ROCK]))
                 v["energy_tce"] = round((ore * m.energy_kgcept + 0.4 * rock) / 1000, 1)
-            v["silver_kg"] = round(gold * m.silver_ratio, 1)
+            v["silver_kg"] = round(float(a.silver[s, q]), 1)
             if kind is SiteKind.MINE:
-                v["ore_mined_t"] = round(float(a.mined[s, q]))
+                v["ore_mined_t"] = float(round(a.mined[s, q]))
                 total = float(resources[s, q])
                 measured, indicated = total * m.res_split[0], total * m.res_split[1]
                 v["resources_measured_t"] = round(measured, 3)
@@ -1077,7 +1134,7 @@ def _reject(values: Values, kind: str) -> tuple[Values, str] | None:
     generated = values.get(waste_column("tailings", "generated_t"))
     if kind == "waste" and generated:
         bad[waste_column("tailings", "stock_t")] = None
-        bad[backfill] = round(generated * 1.25)
+        bad[backfill] = float(round(generated * 1.25))
         return bad, ("backfill drew on tailings from storage but the opening stock was left "
                      "blank: utilised exceeds generated")
     if kind == "reserves" and values["reserves_probable_t"]:
@@ -1106,23 +1163,30 @@ def generate_district(seed: int = 2025) -> District:
     Returns
     -------
     District
-        68 organisations (8 groups, 60 enterprises), about 160 mines and plants plus 15
-        tailings facilities, and quarterly reports ``2024-Q1`` .. ``2026-Q3``.
+        74 organisations (8 groups, 66 enterprises), 210 mines and plants (183 mines, 128 of
+        them small, and 27 plants; a few under construction or suspended), 15 tailings
+        facilities, and about 2,150 quarterly reports ``2024-Q1`` .. ``2026-Q3``.
 
     Notes
     -----
     Figures are first drawn per site from its design capacity (t/d), utilisation (70-100 %,
     lower in Q1), head grade (g/t, slowly declining) and recovery, then calibrated:
 
-    * mine gold: per year, head grades and gold of large mines (>= 500 t/d) and of all other
-      gold producers are scaled by two factors so that 2024 national mine gold is
-      :data:`MINE_GOLD_2024_KG` kg, 2025 grows 1.8-2.6 %, 2026-Q1..Q3 grows 1.5-2.5 % on the
-      same quarters of 2025, and the large-mine share is 62.5-64.5 % in 2024, rising
-      0.6-1.2 points a year (gold stays below ore x grade: both scale together);
+    * mine gold: per year, head grades and gold of large mines (>= 500 t/d), of small mines
+      and of plants and smelters are scaled by three factors so that 2024 national mine gold
+      is :data:`MINE_GOLD_2024_KG` kg, 2025 grows 1.8-2.3 %, 2026-Q1..Q3 grows 1.5-2.5 % on
+      the same quarters of 2025, plants and smelters yield 12.5-14.5 % of it, and large mines
+      yield 62.8-64.2 % of the gold of mine sites in 2024 (:func:`large_mine_share`, the KPI
+      engine's definition), rising 0.6-1.2 points a year (gold stays below ore x grade: both
+      scale together). The skeleton is drawn so that the factors stay near 1: head grades end
+      at about 0.6-2 g/t in large open pits, 2.5-8 g/t in large underground mines and 4.5-12
+      g/t in the small vein mines;
+    * silver: per year, one factor on every site's silver-to-gold ratio makes national silver
+      grow 2-3 % in 2025 and in 2026-Q1..Q3 on the same quarters of 2025;
     * resources: one factor on the exploration additions makes the national resources of the
       reports grow 4.5-6.5 % from 2024-Q4 to 2026-Q3, net of the depletion by mining;
     * solid waste: per year, one factor on utilisation sets the national rate to 27.5-29 % in
-      2024, then +2.2-3.0 and +1.8-2.6 points.
+      2024, then +2.5-3.1 and +1.8-2.6 points.
 
     Targets are taken over the figures in force (amendments applied, missing reports absent).
     """
@@ -1132,6 +1196,7 @@ def generate_district(seed: int = 2025) -> District:
     models = registry.models
     arrays = _production(models, rng)
     _calibrate_gold(models, arrays, rng)
+    _calibrate_silver(models, arrays, rng)
     resources = _resources(models, arrays, rng)
     values = _values(models, arrays, resources, _waste(models, arrays, rng))
 

@@ -7,6 +7,8 @@ a provincial regulator its province, an enterprise its own organisation.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,7 @@ from aurum.industry.targets import load_targets
 from aurum.services import reporting
 from aurum.services.auth import Actor
 from aurum.services.registry import get_organisation
+from aurum.store.frames import data_version, frame_of
 from aurum.store.models import Organisation, Report, ReportVersion, Site, User
 
 
@@ -67,6 +70,17 @@ def scope_label(session: Session, actor: Actor) -> str:
     return org.name if org else "Own organisation"
 
 
+def _inputs(session: Session, actor: Actor | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return reporting.current_reports(session, actor), reporting.registry_frame(session, actor)
+
+
+def _annual(reports: pd.DataFrame, sites: pd.DataFrame, months: range | None = None
+            ) -> pd.DataFrame:
+    if reports.empty or sites.empty:
+        return pd.DataFrame(columns=[*kpi.KPI_COLUMNS, "group", "months_covered"])
+    return aggregate.annual_site_rows(reports, sites, months)
+
+
 def kpi_frame(session: Session, actor: Actor | None, months: range | None = None
               ) -> pd.DataFrame:
     """Annual site rows (the ``aurum kpi`` CSV layout) from the current report versions.
@@ -76,11 +90,7 @@ def kpi_frame(session: Session, actor: Actor | None, months: range | None = None
     months : range, optional
         Restrict to reports within these months of each year (like-for-like year to date).
     """
-    reports = reporting.current_reports(session, actor)
-    sites = reporting.registry_frame(session, actor)
-    if reports.empty or sites.empty:
-        return pd.DataFrame(columns=[*kpi.KPI_COLUMNS, "group", "months_covered"])
-    return aggregate.annual_site_rows(reports, sites, months)
+    return _annual(*_inputs(session, actor), months)
 
 
 def export_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -95,9 +105,34 @@ def default_as_of(annual: pd.DataFrame) -> int:
     return int(full["year"].max()) if not full.empty else baseline
 
 
+_CACHE: OrderedDict[tuple[Any, ...], Monitor] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 64
+
+
 def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
-    """Compute the monitor for a caller (see module docstring)."""
-    annual = kpi_frame(session, actor)
+    """Compute the monitor for a caller (see module docstring).
+
+    Results are kept per scope and as-of year until the next write anywhere (the data
+    version of :func:`aurum.store.frames.data_version`), so a dashboard under load does not
+    recompute what has not changed.
+    """
+    key = (actor.org_ids, actor.province, as_of, data_version(session))
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    monitor = _compute(session, actor, as_of)
+    with _CACHE_LOCK:
+        _CACHE[key] = monitor
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return monitor
+
+
+def _compute(session: Session, actor: Actor, as_of: int | None) -> Monitor:
+    reports, sites = _inputs(session, actor)
+    annual = _annual(reports, sites)
     year = as_of or default_as_of(annual)
     report = kpi.compute_indicators(annual, year)
     ytd = None
@@ -105,10 +140,9 @@ def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
         latest = int(annual["year"].max())
         months = int(annual.loc[annual["year"] == latest, "months_covered"].max())
         if latest > year and 0 < months < 12:
-            frame = kpi_frame(session, actor, months=range(1, months + 1))
+            frame = _annual(reports, sites, range(1, months + 1))
             ytd = YearToDate(latest, months, kpi.compute_indicators(frame, latest))
-    sites = reporting.registry_frame(session, actor)
-    plants = (sites[sites["kind"] == "plant"] if not sites.empty else sites)
+    plants = sites[sites["kind"] == "plant"] if not sites.empty else sites
     compliance = (kpi.plant_scale_compliance(plants, include_compliant=True)
                   if not plants.empty else pd.DataFrame())
     return Monitor(
@@ -130,8 +164,7 @@ def data_quality(session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
         first = first.where(Site.org_id.in_(actor.org_ids))
     if actor.province is not None:
         first = first.where(Site.province == actor.province)
-    reports = pd.DataFrame(session.execute(first).mappings().all(),
-                           columns=["id", "site", "period", "first_submitted_at"])
+    reports = frame_of(session, first)
     sites = reporting.registry_frame(session, actor)
     return {"late": quality.late_reports(reports),
             "missing": quality.missing_quarters(reports, sites) if not sites.empty

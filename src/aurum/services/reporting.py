@@ -24,6 +24,7 @@ from aurum.industry.registry import site_type
 from aurum.industry.reporting import WASTE_MEASURES, WASTE_TYPES, ReportRow, waste_column
 from aurum.services.auth import Actor
 from aurum.store import audit
+from aurum.store.frames import frame_of
 from aurum.store.models import (
     Organisation,
     Report,
@@ -343,16 +344,13 @@ def current_reports(session: Session, actor: Actor | None = None,
         stmt = _scope_filter(stmt, actor)
     if site_codes is not None:
         stmt = stmt.where(Site.code.in_(list(site_codes)))
-    frame = pd.DataFrame(session.execute(stmt).mappings().all())
-    columns = ["report_id", "site", "period", "version_id", "version", "submitted_at",
-               "reason", *reporting.SCALAR_FIELDS]
+    frame = frame_of(session, stmt)
     if frame.empty:
-        return pd.DataFrame(columns=[*columns, *_waste_field_names()])
+        return frame.reindex(columns=[*frame.columns, *_waste_field_names()])
     visible = stmt.with_only_columns(ReportVersion.id).scalar_subquery()
-    waste = pd.DataFrame(session.execute(
-        select(ReportWaste.version_id, ReportWaste.waste_type,
-               *(getattr(ReportWaste, m) for m in WASTE_MEASURES))
-        .where(ReportWaste.version_id.in_(visible))).mappings().all())
+    waste = frame_of(session, select(ReportWaste.version_id, ReportWaste.waste_type,
+                                     *(getattr(ReportWaste, m) for m in WASTE_MEASURES))
+                     .where(ReportWaste.version_id.in_(visible)))
     if not waste.empty:
         wide = waste.pivot(index="version_id", columns="waste_type",
                            values=list(WASTE_MEASURES))
@@ -383,7 +381,7 @@ def registry_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame
             .outerjoin(parent, parent.c.id == Organisation.parent_id))
     if actor is not None:
         stmt = _scope_filter(stmt, actor)
-    frame = pd.DataFrame(session.execute(stmt).mappings().all())
+    frame = frame_of(session, stmt)
     if frame.empty:
         return frame
     frame["group"] = frame["group"].fillna(frame["enterprise"])

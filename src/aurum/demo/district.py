@@ -772,9 +772,11 @@ class _Registry:
         model.large, model.grade_gpt = large, u(mine.grade)
         model.by_product = u(mine.by_product)
         copper = model.by_product > 0.5
-        vein = not large and mine.method is _UG  # small free-milling vein mines
-        model.recovery = u((0.55, 0.75)) if copper else u((0.90, 0.95)) if vein else u(
-            (0.87, 0.94))
+        small_ug = not large and mine.method is _UG  # free-milling ore, run near capacity
+        if copper:
+            model.recovery = u((0.55, 0.75))
+        else:
+            model.recovery = u((0.90, 0.95)) if small_ug else u((0.87, 0.94))
         if mine.silver_rich:
             model.silver_ratio = u((20, 80))
         else:
@@ -785,7 +787,7 @@ class _Registry:
                               * (1.5 if site.province in _EXPLORATION_PROVINCES else 1.0))
         if large:
             model.util_base, model.util_trend = u((0.86, 0.95)), u((0.01, 0.03))
-        elif vein:
+        elif small_ug:
             model.util_base = u((0.85, 0.95))
         cil = not copper and rng.random() < (0.6 if mine.method is _UG else 0.75)
         model.cyanide_kgpt = u((0.3, 1.0)) if cil else 0.0
@@ -1178,9 +1180,10 @@ def generate_district(seed: int = 2025) -> District:
       the same quarters of 2025, plants and smelters yield 12.5-14.5 % of it, and large mines
       yield 62.8-64.2 % of the gold of mine sites in 2024 (:func:`large_mine_share`, the KPI
       engine's definition), rising 0.6-1.2 points a year (gold stays below ore x grade: both
-      scale together). The skeleton is drawn so that the factors stay near 1: head grades end
-      at about 0.6-2 g/t in large open pits, 2.5-8 g/t in large underground mines and 4.5-12
-      g/t in the small vein mines;
+      scale together). The skeleton is drawn so that the factors stay near 1 (about 1.05 for
+      large mines, 1.1 for small ones): head grades end at about 0.6-2.5 g/t in the large
+      gold open pits (less in the copper-gold ones), 2.5-9 g/t in large underground mines and
+      4.5-12 g/t in the small underground mines;
     * silver: per year, one factor on every site's silver-to-gold ratio makes national silver
       grow 2-3 % in 2025 and in 2026-Q1..Q3 on the same quarters of 2025;
     * resources: one factor on the exploration additions makes the national resources of the

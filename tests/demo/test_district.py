@@ -13,6 +13,7 @@ import pytest
 
 from aurum.core.periods import Period
 from aurum.demo.district import (
+    DATA_AS_OF,
     LARGE_MINE_TPD,
     MINE_GOLD_2024_KG,
     NEW_PLANT_FROM,
@@ -353,3 +354,10 @@ def test_calibration_holds_for_other_seeds(seed: int) -> None:
     assert 0.02 <= growth <= 0.10
     assert all(check_values(r.values) == [] for r in d.reports)
     assert all(check_values(r.values) for r in d.rejected)
+
+
+def test_no_submission_after_the_extraction_date() -> None:
+    district = generate_district()
+    days = [r.submitted_on for r in district.reports] + [
+        a.submitted_on for a in district.amendments]
+    assert max(days) <= DATA_AS_OF

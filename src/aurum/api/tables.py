@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from typing import Literal
 
 import pandas as pd
@@ -17,6 +18,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     """JSON-ready rows: NaN as null, dates as ISO text."""
     return list(json.loads(frame.to_json(orient="records", date_format="iso")))
+
+
+def display_records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows for a page: times to the minute (UTC), dates without a time."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            times = out[col].dt.tz_convert("UTC") if out[col].dt.tz else out[col]
+            midnight = (times.dropna().dt.normalize() == times.dropna()).all()
+            out[col] = times.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+        elif out[col].dtype == object and out[col].map(
+                lambda v: isinstance(v, date)).any():
+            out[col] = out[col].map(lambda v: v.isoformat() if isinstance(v, date) else v)
+    return records(out)
 
 
 def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:

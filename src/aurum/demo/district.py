@@ -64,6 +64,8 @@ PLANT_FLOORS_TPD: dict[PlantType, float] = {
 """The plan's minimum daily capacity of new plants, t/d (Task 5)."""
 
 NEW_PLANT_FROM = dt.date(2025, 1, 1)
+DATA_AS_OF = dt.date(2026, 11, 15)
+"""The day the demo data set was extracted: no submission or amendment is later."""
 """Plants commissioned on or after this date are new builds under the plan."""
 
 _SEASON = np.array([0.90, 1.02, 1.03, 1.04])  # Q1..Q4 throughput factor (Chinese New Year in Q1)
@@ -1205,7 +1207,7 @@ def generate_district(seed: int = 2025) -> District:
 
     keys = sorted(values, key=lambda k: (k[1], models[k[0]].site.code))
     delays = _submission_days(rng, len(keys))
-    submitted = {k: _QUARTERS[k[1]].end + dt.timedelta(days=int(d))
+    submitted = {k: min(_QUARTERS[k[1]].end + dt.timedelta(days=int(d)), DATA_AS_OF)
                  for k, d in zip(keys, delays, strict=True)}
     first = dict(values)
     amendments: list[DemoAmendment] = []
@@ -1219,7 +1221,8 @@ def generate_district(seed: int = 2025) -> District:
                 first[key], reason = made
                 amendments.append(DemoAmendment(
                     models[key[0]].site.code, PERIODS[key[1]], values[key], reason,
-                    submitted[key] + dt.timedelta(days=int(rng.integers(10, 61)))))
+                    min(submitted[key] + dt.timedelta(days=int(rng.integers(10, 61))),
+                        DATA_AS_OF)))
                 order.remove(key)
                 break
     for kind in _REJECTION_KINDS:

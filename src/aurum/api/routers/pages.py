@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, PageActor
-from aurum.api.tables import records
+from aurum.api.tables import display_records as records
 from aurum.api.templating import render
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.periods import Period

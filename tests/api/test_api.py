@@ -180,3 +180,26 @@ def test_every_page_table_exports(app_client: TestClient) -> None:
     group_sites = app_client.get("/api/v1/sites?enterprise=GRP",
                                  headers=bearer(app_client, "miit")).json()
     assert sorted(s["site"] for s in group_sites) == ["SD-A-01", "SD-A-02"]
+
+
+def test_registry_writes_and_the_audit_trail(app_client: TestClient) -> None:
+    a = bearer(app_client, "alpha")
+    site = {"code": "SD-A-03", "org_code": "ENT-A", "name": "Alpha North", "kind": "mine",
+            "province": "Shandong", "mine_method": "underground", "design_capacity_tpd": 650}
+    assert app_client.post("/api/v1/sites", headers=a, json=site).status_code == 201
+    foreign = {**site, "code": "GS-X-01", "org_code": "ENT-B"}
+    assert app_client.post("/api/v1/sites", headers=a, json=foreign).status_code == 404
+    bad = app_client.post("/api/v1/sites", headers=a,
+                          json={**site, "code": "SD-A-04", "design_capacity_tpd": -5,
+                                "province": "Atlantis"})
+    assert bad.status_code == 422
+    assert {p["column"] for p in bad.json()["problems"]} == {"design_capacity_tpd",
+                                                             "province"}
+    org = {"code": "ENT-C", "name": "Gamma", "org_type": "mining", "province": "Henan"}
+    assert app_client.post("/api/v1/organisations", headers=a, json=org).status_code == 403
+    assert app_client.get("/api/v1/audit", headers=a).status_code == 403
+    trail = app_client.get("/api/v1/audit?entity=sites",
+                           headers=bearer(app_client, "audit")).json()
+    assert trail[0]["action"] == "create" and trail[0]["after"]["code"] == "SD-A-03"
+    me = app_client.get("/api/v1/me", headers=a).json()
+    assert trail[0]["user_id"] == me["user_id"]

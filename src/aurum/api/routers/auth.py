@@ -57,5 +57,6 @@ def create_token(body: TokenRequest, session: DB) -> dict[str, str]:
 @router.get("/api/v1/me", tags=["auth"])
 def me(actor: ApiActor) -> dict[str, object]:
     """Who the caller is and what it may read."""
-    return {"username": actor.username, "role": actor.role.value, "province": actor.province,
+    return {"user_id": actor.user_id, "username": actor.username, "role": actor.role.value,
+            "province": actor.province,
             "organisations": None if actor.org_ids is None else sorted(actor.org_ids)}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from aurum.api.deps import DB, ApiActor
 from aurum.api.tables import TableFormat, tabular
 from aurum.services import registry, reporting
+from aurum.services.auth import Role
+from aurum.services.registry import SiteSpec
+from aurum.store.frames import frame_of
+from aurum.store.models import AuditRecord
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -36,6 +43,61 @@ def sites(session: DB, actor: ApiActor, enterprise: str | None = None,
                    if o.code == enterprise or (o.parent and o.parent.code == enterprise)}
         frame = frame[frame["enterprise_code"].isin(members)]
     return tabular(frame, format, "sites")
+
+
+class OrganisationIn(BaseModel):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    org_type: str = Field(description="mining, processing, smelting_refining, recycling, "
+                          "new_materials or group")
+    province: str
+    parent_code: str | None = None
+
+
+class SiteIn(BaseModel):
+    code: str = Field(max_length=32)
+    org_code: str
+    name: str = Field(max_length=200)
+    kind: str = Field(description="mine, plant or tailings")
+    province: str
+    mine_method: str | None = None
+    plant_type: str | None = None
+    design_capacity_tpd: float | None = Field(None, description="Design capacity, t/d")
+    depth_m: float | None = Field(None, description="Mining depth, m")
+    status: str = "operating"
+    lon: float | None = None
+    lat: float | None = None
+    commissioned_on: date | None = None
+
+
+@router.post("/organisations", status_code=201)
+def create_organisation(body: OrganisationIn, session: DB, actor: ApiActor) -> dict[str, str]:
+    """Register an organisation (admin)."""
+    org = registry.create_organisation(session, actor, body.code, body.name, body.org_type,
+                                       body.province, body.parent_code)
+    return {"code": org.code}
+
+
+@router.post("/sites", status_code=201)
+def create_site(body: SiteIn, session: DB, actor: ApiActor) -> dict[str, str]:
+    """Register a site (admin, or an enterprise for its own organisation)."""
+    site = registry.create_site(session, actor, SiteSpec(**body.model_dump()))
+    return {"code": site.code}
+
+
+@router.get("/audit", tags=["audit"])
+def audit_trail(session: DB, actor: ApiActor, entity: str | None = None,
+                limit: int = Query(200, ge=1, le=10000), format: TableFormat = "json"
+                ) -> Response:
+    """The audit trail, newest first: who changed what, when, before and after (admin and
+    auditor)."""
+    actor.require_role(Role.ADMIN, Role.AUDITOR)
+    stmt = select(AuditRecord.id, AuditRecord.at, AuditRecord.user_id, AuditRecord.action,
+                  AuditRecord.entity, AuditRecord.entity_id, AuditRecord.before,
+                  AuditRecord.after).order_by(AuditRecord.id.desc()).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(AuditRecord.entity == entity)
+    return tabular(frame_of(session, stmt), format, "audit")
 
 
 @router.get("/sites/{code}")

@@ -31,7 +31,7 @@ browser:
 	  else echo "chromium is not installed: the browser tests will be skipped"; fi; }
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check $(wildcard src tests benchmarks)
 	$(BIN)/mypy src
 
 ## test: lint, type-check and the whole suite (SQLite, and PostgreSQL when

@@ -40,7 +40,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.state.platform = platform
     app.add_middleware(SessionMiddleware, secret_key=platform.settings.secret_key(),
                        session_cookie="aurum_session", max_age=SESSION_SECONDS,
-                       same_site="lax", https_only=False)
+                       same_site="lax", https_only=platform.settings.cookie_secure)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:

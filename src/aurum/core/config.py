@@ -4,7 +4,8 @@
 and the locally generated secret key live there. ``AURUM_DATABASE_URL`` points at another
 database (e.g. ``postgresql+psycopg://user@host/db``). ``AURUM_SECRET_KEY`` overrides the key
 that signs session cookies; when unset a random key is generated once into the data directory,
-so no secret ever sits in the repository.
+so no secret ever sits in the repository. ``AURUM_COOKIE_SECURE=1`` marks the session cookie
+HTTPS-only (set it behind TLS).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ class Settings:
         Data directory.
     database_url : str
         SQLAlchemy URL of the database.
+    cookie_secure : bool
+        Send the session cookie over HTTPS only.
     """
 
     home: Path
     database_url: str
+    cookie_secure: bool = False
 
     def secret_key(self) -> str:
         """The session-signing key: ``AURUM_SECRET_KEY`` or a key kept in ``home/secret.key``."""
@@ -48,4 +52,5 @@ def get_settings() -> Settings:
     """Read the settings from the environment (not cached: tests change the environment)."""
     home = Path(os.environ.get("AURUM_HOME", ".aurum")).resolve()
     url = os.environ.get("AURUM_DATABASE_URL") or f"sqlite:///{home / 'aurum.db'}"
-    return Settings(home=home, database_url=url)
+    secure = os.environ.get("AURUM_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}
+    return Settings(home=home, database_url=url, cookie_secure=secure)

@@ -174,3 +174,38 @@ def test_template_columns_cover_every_field() -> None:
     assert set(rp.TEMPLATE_COLUMNS) >= {f.name for f in rp.FIELDS}
     guide = rp.field_guide()
     assert guide.set_index("column").loc["head_grade_gpt", "unit"] == "g/t"
+
+
+def test_single_submission_is_audited_and_refreshes_the_monitor(platform: Platform,
+                                                                reg: Registry) -> None:
+    from aurum.services import monitor
+
+    values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        reporting.submit(s, reg.ent_a, "SD-A-01", "2024", values)
+    with platform.sessions() as s:
+        before = monitor.build(s, reg.regulator).report.indicator("gold_output_growth_pct")
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        reporting.submit(s, reg.ent_a, "SD-A-01", "2024", {**values, "gold_own_mine_kg": 250},
+                         reason="bullion re-weighed")
+    with platform.sessions() as s:
+        after = monitor.build(s, reg.regulator).report.indicator("gold_output_growth_pct")
+        trail = s.scalars(select(AuditRecord).where(AuditRecord.entity == "report_versions")
+                          .order_by(AuditRecord.id)).all()
+    assert before.baseline == pytest.approx(260.5) and after.baseline == pytest.approx(250)
+    assert [t.action for t in trail] == ["create", "amend"]
+    assert trail[1].user_id == reg.ent_a.user_id
+    assert trail[1].after is not None and trail[1].after["reason"] == "bullion re-weighed"
+
+
+def test_every_bad_cell_and_row_of_a_large_file_is_named(platform: Platform,
+                                                         reg: Registry) -> None:
+    rows: list[dict[str, object]] = [
+        {**GOOD_ROW, "period": f"20{24 + i // 12}-{i % 12 + 1:02d}"} for i in range(36)]
+    rows[4]["silver_kg"] = "n/a"
+    rows[9]["gold_own_mine_kg"] = 9000
+    rows[20]["period"] = "2025-13"
+    with pytest.raises(ValidationError) as err:
+        _upload(platform, reg.ent_a, report_csv(rows))
+    found = [(p.row, p.column) for p in err.value.problems]
+    assert found == [(6, "silver_kg"), (11, "gold_own_mine_kg"), (22, "period")]

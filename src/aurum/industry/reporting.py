@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
@@ -254,42 +255,74 @@ def check_header(columns: Iterable[str], source: str | None = None) -> list[Prob
     return problems
 
 
-def check_values(values: Mapping[str, float | None], row: int | None = None,
-                 source: str | None = None) -> list[Problem]:
-    """Cross-field rules of one report (see module docstring)."""
+def _total(values: pd.DataFrame, names: Iterable[str]) -> pd.Series:
+    return values[list(names)].fillna(0.0).sum(axis=1)
+
+
+def check_frame(values: pd.DataFrame, rows: Sequence[int | None] | None = None,
+                source: str | None = None) -> list[Problem]:
+    """Cross-field rules (see module docstring) over many reports at once.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One report per row, one column per field of :data:`FIELDS` (NaN = not reported).
+    rows : sequence of int, optional
+        Spreadsheet row number of each report, for the messages.
+    source : str, optional
+        File name for the messages.
+
+    Returns
+    -------
+    list of Problem
+        In row order.
+    """
+    values = values.reset_index(drop=True)
+    rownums = list(rows) if rows is not None else [None] * len(values)
     problems: list[Problem] = []
 
-    def add(column: str, message: str) -> None:
-        problems.append(Problem(message, row=row, column=column, source=source))
+    def add(mask: pd.Series, column: str | pd.Series, message: pd.Series) -> None:
+        columns = [column] * len(mask) if isinstance(column, str) else column.tolist()
+        messages = message.tolist()
+        for i in np.flatnonzero(mask.to_numpy()):
+            problems.append(Problem(str(messages[i]), rownums[i], str(columns[i]), source))
 
-    ore = values.get("ore_treated_t")
-    grade = values.get("head_grade_gpt")
-    gold_from_feed = _sum(values, "gold_own_mine_kg", "gold_associated_kg", "gold_imported_kg")
-    if gold_from_feed > 0:
-        if ore is None or grade is None:
-            add("ore_treated_t" if ore is None else "head_grade_gpt",
-                "gold produced from ore needs ore treated (t) and head grade (g/t)")
-        else:
-            contained = ore * grade / 1000.0
-            if gold_from_feed > contained * (1 + GRADE_BALANCE_TOLERANCE):
-                add("gold_own_mine_kg",
-                    f"gold produced {gold_from_feed:,.3f} kg exceeds the gold in the ore treated "
-                    f"({ore:,.0f} t x {grade:g} g/t = {contained:,.3f} kg)")
+    ore, grade = values["ore_treated_t"], values["head_grade_gpt"]
+    gold = _total(values, ("gold_own_mine_kg", "gold_associated_kg", "gold_imported_kg"))
+    contained = ore * grade / 1000.0
+    unknown_feed = (gold > 0) & (ore.isna() | grade.isna())
+    add(unknown_feed, ore.isna().map({True: "ore_treated_t", False: "head_grade_gpt"}),
+        pd.Series("gold produced from ore needs ore treated (t) and head grade (g/t)",
+                  index=values.index))
+    too_much = (gold > 0) & (gold > contained * (1 + GRADE_BALANCE_TOLERANCE))
+    add(too_much, "gold_own_mine_kg", pd.Series([
+        f"gold produced {g:,.3f} kg exceeds the gold in the ore treated "
+        f"({o:,.0f} t x {gr:g} g/t = {c:,.3f} kg)" if m else ""
+        for m, g, o, gr, c in zip(too_much, gold, ore, grade, contained, strict=True)]))
     for wtype, wlabel in WASTE_TYPES.items():
-        used = _sum(values, *(waste_column(wtype, f"used_{r}_t") for r in WASTE_ROUTES))
-        available = _sum(values, waste_column(wtype, "generated_t"),
-                         waste_column(wtype, "stock_t"))
-        if used > available * (1 + 1e-9):
-            add(waste_column(wtype, "generated_t"),
-                f"{wlabel.lower()} utilised {used:,.1f} t exceeds generated + opening stock "
-                f"{available:,.1f} t")
-    reserves = _sum(values, "reserves_proved_t", "reserves_probable_t")
-    mi = _sum(values, "resources_measured_t", "resources_indicated_t")
-    if reserves > mi * (1 + 1e-9):
-        add("reserves_proved_t",
-            f"proved + probable reserves {reserves:,.3f} t exceed measured + indicated "
-            f"resources {mi:,.3f} t of gold")
+        used = _total(values, (waste_column(wtype, f"used_{r}_t") for r in WASTE_ROUTES))
+        available = _total(values, (waste_column(wtype, "generated_t"),
+                                    waste_column(wtype, "stock_t")))
+        over = used > available * (1 + 1e-9)
+        add(over, waste_column(wtype, "generated_t"), pd.Series([
+            f"{wlabel.lower()} utilised {u:,.1f} t exceeds generated + opening stock "
+            f"{a:,.1f} t" if m else "" for m, u, a in zip(over, used, available, strict=True)]))
+    reserves = _total(values, ("reserves_proved_t", "reserves_probable_t"))
+    mi = _total(values, ("resources_measured_t", "resources_indicated_t"))
+    over = reserves > mi * (1 + 1e-9)
+    add(over, "reserves_proved_t", pd.Series([
+        f"proved + probable reserves {r:,.3f} t exceed measured + indicated resources "
+        f"{m_i:,.3f} t of gold" if m else "" for m, r, m_i in zip(over, reserves, mi,
+                                                                   strict=True)]))
+    problems.sort(key=lambda p: p.row or 0)
     return problems
+
+
+def check_values(values: Mapping[str, float | None], row: int | None = None,
+                 source: str | None = None) -> list[Problem]:
+    """Cross-field rules of one report (see :func:`check_frame`)."""
+    frame = pd.DataFrame([{f.name: values.get(f.name) for f in FIELDS}], dtype=float)
+    return check_frame(frame, [row], source)
 
 
 def parse_values(raw: Mapping[str, object], row: int | None = None,
@@ -311,8 +344,38 @@ def parse_values(raw: Mapping[str, object], row: int | None = None,
     return values, problems
 
 
+def _numeric_columns(frame: pd.DataFrame, source: str | None
+                     ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every field as floats (NaN = empty) and a problem per cell that is not a plain number
+    in range; the message of each bad cell comes from :func:`parse_number`."""
+    n = len(frame)
+    columns: dict[str, np.ndarray] = {}
+    problems: list[Problem] = []
+    for fld in FIELDS:
+        if fld.name not in frame.columns:
+            columns[fld.name] = np.full(n, np.nan)
+            continue
+        raw = frame[fld.name].astype(str).str.strip()
+        empty = raw.eq("") | raw.str.lower().isin(("nan", "none"))
+        plain = raw.where(~raw.str.fullmatch(_THOUSANDS.pattern),
+                          raw.str.replace(",", "", regex=False))
+        number = pd.to_numeric(plain.where(plain.str.fullmatch(_NUMBER.pattern)),
+                               errors="coerce")
+        suspect = ~empty & (number.isna() | (number < 0) | (number > fld.maximum))
+        texts = raw.tolist()
+        for i in np.flatnonzero(suspect.to_numpy()):
+            _, message = parse_number(str(texts[i]), fld)
+            problems.append(Problem(message or f"expected a number in {fld.unit}",
+                                    int(i) + 2, fld.name, source))
+        columns[fld.name] = number.where(~suspect).to_numpy(dtype=float)
+    return pd.DataFrame(columns), problems
+
+
 def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRow]:
     """Validate an upload given as a frame of strings; raise with every problem found.
+
+    Column-wise: each rule runs over whole columns, and messages are built only for the
+    cells and rows that break it.
 
     Parameters
     ----------
@@ -335,32 +398,45 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
         raise ValidationError(problems)
     if frame.empty:
         raise ValidationError(Problem("the file has no data rows", source=source))
-    rows: list[ReportRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for i, record in enumerate(frame.to_dict("records")):
-        rownum = i + 2
-        site = str(record.get("site") or "").strip()
-        if not site:
-            problems.append(Problem("expected a site code", rownum, "site", source))
+    frame = frame.reset_index(drop=True)
+    rownums = np.arange(2, len(frame) + 2)
+    sites = [str(v).strip() for v in frame["site"].tolist()]
+    labels = [str(v).strip() for v in frame["period"].tolist()]
+    parsed: dict[str, Period] = {}
+    errors: dict[str, str] = {}
+    for label in set(labels):
         try:
-            period = Period.parse(str(record.get("period") or ""))
+            parsed[label] = Period.parse(label)
         except ValueError as exc:
-            problems.append(Problem(str(exc), rownum, "period", source))
+            errors[label] = str(exc)
+    seen: dict[tuple[str, str], int] = {}
+    for i, (site, label) in enumerate(zip(sites, labels, strict=True)):
+        row = int(rownums[i])
+        if not site:
+            problems.append(Problem("expected a site code", row, "site", source))
+        if label in errors:
+            problems.append(Problem(errors[label], row, "period", source))
             continue
-        key = (site, period.label)
+        key = (site, parsed[label].label)
         if site and key in seen:
-            problems.append(Problem(
-                f"duplicate period: site {site} {period.label} already on row {seen[key]}",
-                rownum, "period", source))
-        seen[key] = rownum
-        values, cell_problems = parse_values({str(k): v for k, v in record.items()}, rownum,
-                                             source)
-        problems.extend(cell_problems)
-        reason = str(record.get("amendment_reason") or "").strip() or None
-        rows.append(ReportRow(rownum, site, period, values, reason))
+            problems.append(Problem(f"duplicate period: site {site} {key[1]} already on row "
+                                    f"{seen[key]}", row, "period", source))
+        seen.setdefault(key, row)
+    values, cell_problems = _numeric_columns(frame, source)
+    problems += cell_problems
+    unchecked = {p.row for p in cell_problems} | {
+        int(rownums[i]) for i, label in enumerate(labels) if label in errors}
+    clean = np.array([int(r) not in unchecked for r in rownums])
+    problems += check_frame(values[clean], [int(r) for r in rownums[clean]], source)
     if problems:
+        problems.sort(key=lambda p: p.row or 0)
         raise ValidationError(problems)
-    return rows
+    reasons = ([str(v).strip() for v in frame["amendment_reason"].tolist()]
+               if "amendment_reason" in frame.columns else [""] * len(frame))
+    cells = values.astype(object).where(values.notna(), None).to_dict("records")
+    return [ReportRow(int(rownums[i]), sites[i], parsed[labels[i]],
+                      {str(k): v for k, v in cells[i].items()}, reasons[i] or None)
+            for i in range(len(frame))]
 
 
 def read_table(data: bytes | str | Path, filename: str) -> pd.DataFrame:

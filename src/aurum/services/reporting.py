@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 import pandas as pd
@@ -100,12 +101,14 @@ def _existing_periods(session: Session, site_ids: Iterable[int]) -> dict[int, di
     return out
 
 
-def _overlap(period: Period, stored: Iterable[str]) -> str | None:
-    """A stored period of the same site that overlaps ``period`` with another length."""
-    for label in stored:
-        other = Period.parse(label)
-        if (other.year == period.year and other.kind != period.kind
-                and set(other.months) & set(period.months)):
+_period = lru_cache(maxsize=4096)(Period.parse)
+
+
+def _overlap(period: Period, same_year: Iterable[Period]) -> str | None:
+    """A period of the same site and year that overlaps ``period`` with another length."""
+    months = set(period.months)
+    for other in same_year:
+        if other.kind != period.kind and months.intersection(other.months):
             return other.label
     return None
 
@@ -114,8 +117,14 @@ def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
                 source: str | None) -> tuple[dict[str, Site], dict[int, dict[str, int]]]:
     sites = _sites_by_code(session, (r.site for r in rows))
     existing = _existing_periods(session, (s.id for s in sites.values()))
+    # Periods per site and year, stored and earlier in the file: the overlap check looks at
+    # one site-year (at most 12 periods), not at the site's whole history.
+    by_year: dict[tuple[int, int], list[Period]] = {}
+    for sid, labels in existing.items():
+        for label in labels:
+            p = _period(label)
+            by_year.setdefault((sid, p.year), []).append(p)
     problems: list[Problem] = []
-    in_file: dict[int, list[str]] = {}
     for r in rows:
         site = sites.get(r.site)
         if site is None or not actor.can_read_site(site):
@@ -135,12 +144,14 @@ def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
         elif label not in stored and r.amendment_reason:
             problems.append(Problem(f"nothing to amend: {r.site} {label} has no stored report",
                                     r.row, "amendment_reason", source))
-        clash = _overlap(r.period, [*stored, *in_file.get(site.id, [])])
+        same_year = by_year.setdefault((site.id, r.period.year), [])
+        clash = _overlap(r.period, same_year)
         if clash:
             problems.append(Problem(
                 f"period {label} overlaps {clash} of the same site; report a year in one "
                 "period length only", r.row, "period", source))
-        in_file.setdefault(site.id, []).append(label)
+        if label not in stored:
+            same_year.append(r.period)
     if problems:
         raise ValidationError(problems)
     return sites, existing
@@ -160,9 +171,10 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
     report_ids: dict[tuple[int, str], int] = {
         (sid, label): rid for sid, periods in existing.items() for label, rid in periods.items()}
     if new_keys:
+        # The returned keys identify each row, so no ordering is asked for: that lets the
+        # driver batch the insert instead of sending one statement per row.
         created = session.execute(
-            insert(Report).returning(Report.id, Report.site_id, Report.period,
-                                     sort_by_parameter_order=True),
+            insert(Report).returning(Report.id, Report.site_id, Report.period),
             [{"site_id": sid, "period": p.label, "period_kind": p.kind.value, "year": p.year,
               "period_index": p.index, "created_at": utcnow()} for sid, p in new_keys])
         report_ids.update(((sid, label), rid) for rid, sid, label in created)
@@ -177,20 +189,24 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             .group_by(ReportVersion.report_id))}
     now = utcnow()
     version_params = []
-    for i, r in enumerate(rows):
-        rid = report_ids[(sites[r.site].id, r.period.label)]
+    rids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows]
+    for i, (r, rid) in enumerate(zip(rows, rids, strict=True)):
         version_params.append({
             "report_id": rid, "version": last_version.get(rid, 0) + 1,
             "submitted_at": submitted_at[i] if submitted_at else now,
             "submitted_by": actor.user_id, "reason": r.amendment_reason,
             "upload_id": upload_id, **_version_row(r.values)})
-    version_ids = list(session.scalars(
-        insert(ReportVersion).returning(ReportVersion.id, sort_by_parameter_order=True),
-        version_params))
+    # A file names each report once (parse_table refuses duplicates), so report_id identifies
+    # the new version.
+    version_of = {rid: vid for vid, rid in session.execute(
+        insert(ReportVersion).returning(ReportVersion.id, ReportVersion.report_id),
+        version_params)}
+    version_ids = [version_of[rid] for rid in rids]
     waste = [{"version_id": vid, **w} for vid, r in zip(version_ids, rows, strict=True)
              for w in _waste_rows(r.values)]
     if waste:
-        session.execute(insert(ReportWaste), waste)
+        # render_nulls keeps rows with different empty columns in one batched statement.
+        session.execute(insert(ReportWaste).execution_options(render_nulls=True), waste)
     return version_ids
 
 
@@ -282,6 +298,9 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
             raise ConflictError(first) from exc
         raise
     (version_id,) = _write_versions(session, actor, [row], sites, existing, None)
+    audit.record(session, "amend" if row.amendment_reason else "create", "report_versions",
+                 str(version_id), None, {"site": site_code, "period": parsed_period.label,
+                                         "reason": row.amendment_reason, **parsed})
     version = session.get(ReportVersion, version_id)
     assert version is not None
     return version

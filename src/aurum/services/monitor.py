@@ -107,6 +107,7 @@ def default_as_of(annual: pd.DataFrame) -> int:
 
 _CACHE: OrderedDict[tuple[Any, ...], Monitor] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+_IN_FLIGHT: dict[tuple[Any, ...], threading.Lock] = {}
 _CACHE_SIZE = 64
 
 
@@ -122,11 +123,19 @@ def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key]
-    monitor = _compute(session, actor, as_of)
-    with _CACHE_LOCK:
-        _CACHE[key] = monitor
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        flight = _IN_FLIGHT.setdefault(key, threading.Lock())
+    # One computation per key: after a write, concurrent callers of the same scope wait for
+    # the first one instead of all recomputing at once.
+    with flight:
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                return _CACHE[key]
+        monitor = _compute(session, actor, as_of)
+        with _CACHE_LOCK:
+            _CACHE[key] = monitor
+            _IN_FLIGHT.pop(key, None)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
     return monitor
 
 

@@ -347,7 +347,12 @@ def parse_values(raw: Mapping[str, object], row: int | None = None,
 def _numeric_columns(frame: pd.DataFrame, source: str | None
                      ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every field as floats (NaN = empty) and a problem per cell that is not a plain number
-    in range; the message of each bad cell comes from :func:`parse_number`."""
+    in range.
+
+    Plain numbers are converted in bulk; only the cells the bulk conversion cannot read (text,
+    thousands separators) and the out-of-range ones go through :func:`parse_number`, which
+    decides what is accepted and words every message.
+    """
     n = len(frame)
     columns: dict[str, np.ndarray] = {}
     problems: list[Problem] = []
@@ -355,19 +360,16 @@ def _numeric_columns(frame: pd.DataFrame, source: str | None
         if fld.name not in frame.columns:
             columns[fld.name] = np.full(n, np.nan)
             continue
-        raw = frame[fld.name].astype(str).str.strip()
-        empty = raw.eq("") | raw.str.lower().isin(("nan", "none"))
-        plain = raw.where(~raw.str.fullmatch(_THOUSANDS.pattern),
-                          raw.str.replace(",", "", regex=False))
-        number = pd.to_numeric(plain.where(plain.str.fullmatch(_NUMBER.pattern)),
-                               errors="coerce")
-        suspect = ~empty & (number.isna() | (number < 0) | (number > fld.maximum))
-        texts = raw.tolist()
-        for i in np.flatnonzero(suspect.to_numpy()):
-            _, message = parse_number(str(texts[i]), fld)
-            problems.append(Problem(message or f"expected a number in {fld.unit}",
-                                    int(i) + 2, fld.name, source))
-        columns[fld.name] = number.where(~suspect).to_numpy(dtype=float)
+        raw = frame[fld.name].to_numpy(dtype=object)
+        number = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float)
+        unread = np.isnan(number) & (raw != "")
+        out_of_range = (number < 0) | (number > fld.maximum)
+        for i in np.flatnonzero(unread | out_of_range):
+            value, message = parse_number(str(raw[i]), fld)
+            if message:
+                problems.append(Problem(message, int(i) + 2, fld.name, source))
+            number[i] = np.nan if value is None or message else value
+        columns[fld.name] = number
     return pd.DataFrame(columns), problems
 
 
@@ -433,9 +435,11 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
         raise ValidationError(problems)
     reasons = ([str(v).strip() for v in frame["amendment_reason"].tolist()]
                if "amendment_reason" in frame.columns else [""] * len(frame))
-    cells = values.astype(object).where(values.notna(), None).to_dict("records")
-    return [ReportRow(int(rownums[i]), sites[i], parsed[labels[i]],
-                      {str(k): v for k, v in cells[i].items()}, reasons[i] or None)
+    names = list(values.columns)
+    cells = values.astype(object).where(values.notna(), None).to_numpy().tolist()
+    return [ReportRow(int(rownums[i]), sites[i], parsed[labels[i]], dict(zip(names, cells[i],
+                                                                            strict=True)),
+                      reasons[i] or None)
             for i in range(len(frame))]
 
 

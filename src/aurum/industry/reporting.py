@@ -361,7 +361,7 @@ def _numeric_columns(frame: pd.DataFrame, source: str | None
             columns[fld.name] = np.full(n, np.nan)
             continue
         raw = frame[fld.name].to_numpy(dtype=object)
-        number = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float)
+        number = np.array(pd.to_numeric(pd.Series(raw), errors="coerce"), dtype=float)
         unread = np.isnan(number) & (raw != "")
         out_of_range = (number < 0) | (number > fld.maximum)
         for i in np.flatnonzero(unread | out_of_range):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError, NotFoundError, ValidationError
 from aurum.industry import reporting as rp
-from aurum.services import reporting
+from aurum.services import monitor, reporting
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -178,8 +178,6 @@ def test_template_columns_cover_every_field() -> None:
 
 def test_single_submission_is_audited_and_refreshes_the_monitor(platform: Platform,
                                                                 reg: Registry) -> None:
-    from aurum.services import monitor
-
     values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         reporting.submit(s, reg.ent_a, "SD-A-01", "2024", values)

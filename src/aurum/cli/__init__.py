@@ -12,20 +12,21 @@ from aurum.cli import common
 from aurum.cli.db import db
 from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
+from aurum.cli.resources import resources
 from aurum.cli.serve import serve
 from aurum.cli.user import user
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=common.AurumGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aurum")
 def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, serve, user):
+for command in (db, demo, kpi, resources, serve, user):
     cli.add_command(command)
 
 
 def main() -> None:
     """Entry point of the ``aurum`` script."""
-    common.run(cli)
+    cli()

@@ -19,23 +19,20 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "json
                              default="text", show_default=True, help="Output format.")
 
 
-def run(group: click.Group) -> None:
-    """Run the CLI; turn Aurum errors into one line per problem and exit code 2."""
-    try:
-        group.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(2)
-    except AurumError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+class AurumGroup(click.Group):
+    """A command group that turns Aurum errors into one line per problem and exit code 2,
+    whoever invokes it (the installed script, ``CliRunner``, another program)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            ctx.exit(2)
+        except AurumError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
 
 
 def echo_json(payload: Any) -> None:

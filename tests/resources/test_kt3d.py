@@ -14,15 +14,8 @@ from click.testing import CliRunner
 from aurum.cli import cli
 from aurum.core.grid import BlockGrid
 from aurum.resources.estimate import SearchNeighbourhood, estimate
+from aurum.resources.gslib import read_gslib
 from aurum.resources.variogram import Structure, VariogramModel
-
-
-def read_gslib(path: Path) -> pd.DataFrame:
-    """GSLIB's simplified Geo-EAS format: title, number of columns, names, rows."""
-    lines = path.read_text().splitlines()
-    n = int(lines[1].split()[0])
-    names = [lines[2 + i].strip() for i in range(n)]
-    return pd.DataFrame(np.loadtxt(lines[2 + n:], ndmin=2), columns=names)
 
 
 def test_kt3d_case_through_the_run_file(shared_data: Path, tmp_path: Path) -> None:

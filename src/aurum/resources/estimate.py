@@ -233,33 +233,63 @@ def _select(idx: np.ndarray, xyz: np.ndarray, centres: np.ndarray, srot: np.ndar
 
 
 @njit(cache=True)
-def _solve(a: np.ndarray, r: np.ndarray, n: int) -> bool:
-    """Gaussian elimination with partial pivoting, in place: r becomes the solution."""
-    for col in range(n):
-        piv = col
-        big = abs(a[col, col])
-        for row in range(col + 1, n):
-            if abs(a[row, col]) > big:
-                big = abs(a[row, col])
-                piv = row
-        if big < 1e-12:
+def _cholesky(a: np.ndarray, n: int) -> bool:
+    """In-place lower Cholesky factor of a[:n, :n]; False when not positive definite
+    (coincident samples, for instance)."""
+    for j in range(n):
+        d = a[j, j]
+        for k in range(j):
+            d -= a[j, k] * a[j, k]
+        if d <= 1e-12 * max(a[j, j], 1e-300):
             return False
-        if piv != col:
-            for j in range(n):
-                a[col, j], a[piv, j] = a[piv, j], a[col, j]
-            r[col], r[piv] = r[piv], r[col]
-        for row in range(col + 1, n):
-            f = a[row, col] / a[col, col]
-            if f != 0.0:
-                for j in range(col, n):
-                    a[row, j] -= f * a[col, j]
-                r[row] -= f * r[col]
-    for row in range(n - 1, -1, -1):
-        s = r[row]
-        for j in range(row + 1, n):
-            s -= a[row, j] * r[j]
-        r[row] = s / a[row, row]
+        d = np.sqrt(d)
+        a[j, j] = d
+        for i in range(j + 1, n):
+            v = a[i, j]
+            for k in range(j):
+                v -= a[i, k] * a[j, k]
+            a[i, j] = v / d
     return True
+
+
+@njit(cache=True)
+def _cho_solve(lower: np.ndarray, b: np.ndarray, n: int) -> None:
+    """Solve (L L^T) x = b in place."""
+    for i in range(n):
+        v = b[i]
+        for k in range(i):
+            v -= lower[i, k] * b[k]
+        b[i] = v / lower[i, i]
+    for i in range(n - 1, -1, -1):
+        v = b[i]
+        for k in range(i + 1, n):
+            v -= lower[k, i] * b[k]
+        b[i] = v / lower[i, i]
+
+
+@njit(cache=True, inline="always")
+def _cov_rotated(rx: np.ndarray, i: int, px: np.ndarray, p: int, cmax: float,
+                 codes: np.ndarray, sills: np.ndarray, ranges: np.ndarray) -> float:
+    """GSLIB cova3 between point i of ``rx`` and point p of ``px``, both already rotated
+    into each structure's anisotropic frame (shape (structures, n, 3))."""
+    total = 0.0
+    for s in range(codes.shape[0]):
+        dx = rx[s, i, 0] - px[s, p, 0]
+        dy = rx[s, i, 1] - px[s, p, 1]
+        dz = rx[s, i, 2] - px[s, p, 2]
+        h2 = dx * dx + dy * dy + dz * dz
+        if s == 0 and h2 < ZERO_DISTANCE:
+            return cmax
+        hr = np.sqrt(h2) / ranges[s]
+        code = codes[s]
+        if code == 1:
+            if hr < 1.0:
+                total += sills[s] * (1.0 - hr * (1.5 - 0.5 * hr * hr))
+        elif code == 2:
+            total += sills[s] * np.exp(-3.0 * hr)
+        else:
+            total += sills[s] * np.exp(-3.0 * hr * hr)
+    return total
 
 
 @njit(cache=True, parallel=True)
@@ -270,8 +300,9 @@ def _estimate_chunk(centres: np.ndarray, disc: np.ndarray, xyz: np.ndarray,
                     est: np.ndarray, var: np.ndarray, count: np.ndarray, slope: np.ndarray,
                     eff: np.ndarray) -> None:
     nd = disc.shape[0]
-    unbias = cova(0.0, 0.0, 0.0, nugget, codes, sills, ranges, rot)
-    cbb = unbias
+    ns = codes.shape[0]
+    cmax = cova(0.0, 0.0, 0.0, nugget, codes, sills, ranges, rot)
+    cbb = cmax
     if nd > 1:
         cbb = 0.0
         for i in range(nd):
@@ -282,6 +313,14 @@ def _estimate_chunk(centres: np.ndarray, disc: np.ndarray, xyz: np.ndarray,
                     c -= nugget
                 cbb += c
         cbb /= nd * nd
+    # Samples rotated once into every structure's frame: a pair's distance is then a plain
+    # Euclidean one, with no 3x3 product per pair.
+    rx = np.empty((max(ns, 1), xyz.shape[0], 3))
+    for s in range(ns):
+        for i in range(xyz.shape[0]):
+            for r in range(3):
+                rx[s, i, r] = (rot[s, r, 0] * xyz[i, 0] + rot[s, r, 1] * xyz[i, 1]
+                               + rot[s, r, 2] * xyz[i, 2])
     maxn = chosen.shape[1]
     for b in prange(centres.shape[0]):
         na = 0
@@ -306,47 +345,57 @@ def _estimate_chunk(centres: np.ndarray, disc: np.ndarray, xyz: np.ndarray,
                 vsum += w * values[i]
             est[b] = values[exact] if exact >= 0 else vsum / wsum
             continue
-        neq = na + (1 if kind == 1 else 0)
-        a = np.empty((neq, neq))
-        r = np.empty(neq)
-        rr = np.empty(neq)
+        px = np.empty((max(ns, 1), nd, 3))
+        for s in range(ns):
+            for p in range(nd):
+                qx, qy, qz = bx + disc[p, 0], by + disc[p, 1], bz + disc[p, 2]
+                for r in range(3):
+                    px[s, p, r] = rot[s, r, 0] * qx + rot[s, r, 1] * qy + rot[s, r, 2] * qz
+        a = np.empty((na, na))
+        rhs = np.empty(na)
         for t in range(na):
             i = chosen[b, t]
             for u in range(t + 1):
-                j = chosen[b, u]
-                c = cova(xyz[i, 0] - xyz[j, 0], xyz[i, 1] - xyz[j, 1], xyz[i, 2] - xyz[j, 2],
-                         nugget, codes, sills, ranges, rot)
-                a[t, u] = c
-                a[u, t] = c
+                a[t, u] = _cov_rotated(rx, i, rx, chosen[b, u], cmax, codes, sills, ranges)
             cb = 0.0
             for p in range(nd):
-                dx = xyz[i, 0] - (bx + disc[p, 0])
-                dy = xyz[i, 1] - (by + disc[p, 1])
-                dz = xyz[i, 2] - (bz + disc[p, 2])
-                cb += cova(dx, dy, dz, nugget, codes, sills, ranges, rot)
-                if nd > 1 and dx * dx + dy * dy + dz * dz < ZERO_DISTANCE:
-                    cb -= nugget
-            r[t] = cb / nd
-        if kind == 1:
+                cb += _cov_rotated(rx, i, px, p, cmax, codes, sills, ranges)
+                if nd > 1:
+                    dx = xyz[i, 0] - (bx + disc[p, 0])
+                    dy = xyz[i, 1] - (by + disc[p, 1])
+                    dz = xyz[i, 2] - (bz + disc[p, 2])
+                    if dx * dx + dy * dy + dz * dz < ZERO_DISTANCE:
+                        cb -= nugget
+            rhs[t] = cb / nd
+        if ns == 0:
             for t in range(na):
-                a[na, t] = unbias
-                a[t, na] = unbias
-            a[na, na] = 0.0
-            r[na] = unbias
-        for t in range(neq):
-            rr[t] = r[t]
-        if not _solve(a, r, neq):
+                for u in range(t):
+                    a[t, u] = 0.0
+                a[t, t] = cmax
+        if not _cholesky(a, na):
             continue
+        lam = rhs.copy()
+        _cho_solve(a, lam, na)
+        mu = 0.0
+        if kind == 1:
+            # Bordered system: C lam + mu 1 = c, sum(lam) = 1, from C x = c and C y = 1.
+            ones = np.ones(na)
+            _cho_solve(a, ones, na)
+            sx = 0.0
+            sy = 0.0
+            for t in range(na):
+                sx += lam[t]
+                sy += ones[t]
+            mu = (sx - 1.0) / sy
+            for t in range(na):
+                lam[t] -= mu * ones[t]
         e = 0.0
         kv = cbb
         for t in range(na):
             i = chosen[b, t]
-            e += r[t] * (values[i] - mean if kind == 0 else values[i])
-            kv -= r[t] * rr[t]
-        mu = 0.0
-        if kind == 1:
-            mu = r[na] * unbias
-            kv -= mu
+            e += lam[t] * (values[i] - mean if kind == 0 else values[i])
+            kv -= lam[t] * rhs[t]
+        kv -= mu
         est[b] = e + mean if kind == 0 else e
         var[b] = kv
         gain = cbb - kv

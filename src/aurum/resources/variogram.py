@@ -2,10 +2,11 @@
 geometric anisotropy, in the GSLIB conventions so that parameter files carry over.
 
 Rotation (GSLIB ``setrot``): ``ang1`` is the azimuth of the major axis, degrees clockwise
-from north; ``ang2`` the dip of the major axis, degrees down from horizontal, positive down;
-``ang3`` the plunge, a rotation about the major axis, degrees. Ranges are ``a_hmax`` (major),
-``a_hmin`` (minor, horizontal-ish) and ``a_vert``. Structures use the practical range:
-spherical reaches its sill at the range, exponential and Gaussian reach 95 % of it.
+from north; ``ang2`` the dip of the major axis from horizontal, degrees, negative downward
+(z is elevation); ``ang3`` the plunge, a rotation about the major axis, degrees. Ranges
+are ``a_hmax`` (major), ``a_hmin`` (minor, horizontal-ish) and ``a_vert``. Structures use
+the practical range: spherical reaches its sill at the range, exponential and Gaussian reach
+95 % of it.
 
 Covariances follow GSLIB ``cova3``: at an (anisotropic) distance below 1e-5 the covariance is
 the total sill (nugget included); elsewhere the nugget contributes nothing.

@@ -56,7 +56,8 @@ def composite_by_length(intervals: pd.DataFrame, length: float, *, domain: str |
     -------
     pandas.DataFrame
         ``hole, from, to, length`` (m), the domain column if given, then for each grade the
-        composite grade and ``<grade>_sampled`` (m), by hole and depth.
+        composite grade and ``<grade>_sampled`` (m); holes in order of first appearance,
+        composites by depth.
     """
     if not length > 0:
         raise ValueError(f"composite length must be > 0 m, got {length}")

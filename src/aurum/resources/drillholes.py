@@ -10,8 +10,8 @@ Conventions
   up), as the Babbitt survey file records it (dips 32 to 90 on holes drilled down from
   surface). Files that write down-holes with negative dips are read with
   ``ColumnMapping(dip_positive_down=False)``; the database always holds positive-down dips.
-- Hole length: the collar's length column when one is mapped, otherwise the deepest ``TO`` of
-  the hole's assay and lithology intervals. Map the length column when surveys legitimately
+- Hole length: the collar's length column when one is mapped, otherwise the deepest ``FROM``
+  or ``TO`` of the hole's assay and lithology rows. Map the length column when surveys legitimately
   run below the last interval.
 - Grades: a number ≥ 0 in the unit of the file (g/t or %). Below-detection codes ``<limit``
   become ``DetectionRule.below_factor × limit`` (half the limit by default); over-range codes
@@ -341,8 +341,8 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
     depths = [_check_depths(s, m, known, valid_holes, col.hole[collar_ok], hole_length[collar_ok],
                             col.source, found) for s in interval_sheets]
     if m.length is None:
-        deepest = pd.concat([pd.Series(to[ok], index=s.hole[ok].to_numpy())
-                             for s, (_, to, ok) in zip(interval_sheets, depths, strict=True)])
+        deepest = pd.concat([pd.Series(np.fmax(frm, to), index=s.hole.to_numpy())
+                             for s, (frm, to, _) in zip(interval_sheets, depths, strict=True)])
         lengths = deepest.groupby(level=0).max().reindex(valid_holes)
     else:
         lengths = pd.Series(hole_length[collar_ok], index=col.hole[collar_ok].to_numpy())
@@ -552,7 +552,7 @@ def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.I
               "degrees clockwise from north")
     length = sheet.hole.map(lengths).to_numpy(dtype=float)
     shown = pd.Series(length).map("{:g}".format)
-    source = ("its collar length" if m.length else f"the deepest {m.depth_to} of its intervals;"
+    source = ("its collar length" if m.length else "the deepest depth of its intervals;"
               " map the collar's hole length column if the hole is longer")
     found.add(Kind.BEYOND_HOLE_LENGTH, sheet, at > length + DEPTH_TOLERANCE, m.at,
               "station deeper than the hole (length " + shown + f", {source}); expected "

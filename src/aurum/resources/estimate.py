@@ -111,6 +111,12 @@ class EstimationResult:
     def estimated(self) -> int:
         return int(np.count_nonzero(~np.isnan(self.estimate)))
 
+    @classmethod
+    def empty(cls, n: int) -> EstimationResult:
+        """n blocks, none estimated yet."""
+        return cls(np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=np.int64),
+                   np.full(n, np.nan), np.full(n, np.nan))
+
 
 def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
              search: SearchNeighbourhood, method: Method | str = Method.ORDINARY,
@@ -151,52 +157,99 @@ def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
     -------
     EstimationResult
     """
-    method = Method(method)
-    xyz = np.ascontiguousarray(xyz, dtype=np.float64)
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    if method is not Method.IDW and model is None:
-        raise ValueError("kriging needs a variogram model")
-    if method is Method.SIMPLE and mean is None:
-        raise ValueError("simple kriging needs the mean")
-    if search.max_per_hole and holes is None:
-        raise ValueError("max_per_hole needs a hole id per sample")
-    model = model or VariogramModel(0.0, ())
-    codes, sills, ranges, rot = model.arrays()
-    hole_ids = (np.ascontiguousarray(holes, dtype=np.int64) if holes is not None
-                else np.full(len(values), -1, dtype=np.int64))
+    estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
     disc = grid.discretisation(discretisation)
-    tree = cKDTree(search.to_search_space(xyz))
-    srot = rotation_matrix(search.angles, search.radii)
-    # Enough candidates that the octant and hole limits can still fill max_samples.
-    k = search.max_samples * (8 if search.constrained else 1)
-    k = min(k, len(values))
     n = grid.n_blocks
-    out = [np.full(n, np.nan) for _ in range(4)]
-    count = np.zeros(n, dtype=np.int64)
-    kind = {Method.SIMPLE: 0, Method.ORDINARY: 1, Method.IDW: 2}[method]
+    out = EstimationResult.empty(n)
     for start in range(0, n, chunk):
         stop = min(start + chunk, n)
-        centres = grid.centres(start, stop)
-        dist, idx = tree.query(centres @ srot.T, k=k,
-                               distance_upper_bound=search.radii[0] * (1 + 1e-12))
-        idx = np.asarray(idx, dtype=np.int64).reshape(len(centres), k)
-        dist = np.asarray(dist).reshape(len(centres), k)
-        idx[~np.isfinite(dist)] = -1
-        chosen = _select(idx, xyz, centres, srot, hole_ids, search.max_samples,
-                         search.max_per_octant, search.max_per_hole)
-        _estimate_chunk(centres, disc, xyz, values, chosen, search.min_samples, kind,
-                        0.0 if mean is None else float(mean), float(power), model.nugget,
-                        codes, sills, ranges, rot, out[0][start:stop], out[1][start:stop],
-                        count[start:stop], out[2][start:stop], out[3][start:stop])
+        estimator.run(grid.centres(start, stop), disc, out, slice(start, stop))
         if progress is not None:
             progress(stop, n)
-    return EstimationResult(out[0], out[1], count, out[2], out[3])
+    return out
+
+
+def estimate_points(xyz: np.ndarray, values: np.ndarray, points: np.ndarray,
+                    search: SearchNeighbourhood, method: Method | str = Method.ORDINARY,
+                    model: VariogramModel | None = None, mean: float | None = None,
+                    power: float = 2.0, holes: np.ndarray | None = None,
+                    exclude_holes: np.ndarray | None = None) -> EstimationResult:
+    """Point estimates at arbitrary locations (cross-validation, checks at drillholes).
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        Locations, shape (m, 3), m.
+    exclude_holes : numpy.ndarray, optional
+        Per point, a hole id whose samples may not inform it (-1: none): leave-one-hole-out
+        in one pass.
+
+    Other parameters are those of :func:`estimate`.
+    """
+    estimator = _Estimator(xyz, values, search, method, model, mean, power, holes,
+                           exclude_holes is not None)
+    m = len(points)
+    out = EstimationResult.empty(m)
+    for start in range(0, m, DEFAULT_CHUNK):
+        part = slice(start, min(start + DEFAULT_CHUNK, m))
+        estimator.run(np.asarray(points[part], dtype=np.float64), np.zeros((1, 3)), out, part,
+                      None if exclude_holes is None else exclude_holes[part])
+    return out
+
+
+class _Estimator:
+    """Checked inputs, the KD-tree and the compiled kernels' arrays, shared by every chunk."""
+
+    def __init__(self, xyz: np.ndarray, values: np.ndarray, search: SearchNeighbourhood,
+                 method: Method | str, model: VariogramModel | None, mean: float | None,
+                 power: float, holes: np.ndarray | None, excluding: bool = False) -> None:
+        self.method = Method(method)
+        if self.method is not Method.IDW and model is None:
+            raise ValueError("kriging needs a variogram model")
+        if self.method is Method.SIMPLE and mean is None:
+            raise ValueError("simple kriging needs the mean")
+        if (search.max_per_hole or excluding) and holes is None:
+            raise ValueError("max_per_hole and excluded holes need a hole id per sample")
+        self.xyz = np.ascontiguousarray(xyz, dtype=np.float64)
+        self.values = np.ascontiguousarray(values, dtype=np.float64)
+        self.search = search
+        self.model = model or VariogramModel(0.0, ())
+        self.arrays = self.model.arrays()
+        self.mean = 0.0 if mean is None else float(mean)
+        self.power = float(power)
+        self.holes = (np.ascontiguousarray(holes, dtype=np.int64) if holes is not None
+                      else np.full(len(self.values), -1, dtype=np.int64))
+        self.tree = cKDTree(search.to_search_space(self.xyz))
+        self.srot = rotation_matrix(search.angles, search.radii)
+        # Enough candidates that octant, hole and exclusion limits can still fill the quota.
+        extra = int(np.bincount(self.holes[self.holes >= 0]).max()) if excluding else 0
+        self.k = min(search.max_samples * (8 if search.constrained else 1) + extra,
+                     len(self.values))
+        self.kind = {Method.SIMPLE: 0, Method.ORDINARY: 1, Method.IDW: 2}[self.method]
+
+    def run(self, centres: np.ndarray, disc: np.ndarray, out: EstimationResult, part: slice,
+            exclude: np.ndarray | None = None) -> None:
+        dist, idx = self.tree.query(centres @ self.srot.T, k=self.k,
+                                    distance_upper_bound=self.search.radii[0] * (1 + 1e-12))
+        idx = np.asarray(idx, dtype=np.int64).reshape(len(centres), self.k)
+        dist = np.asarray(dist).reshape(len(centres), self.k)
+        idx[~np.isfinite(dist)] = -1
+        skip = (np.full(len(centres), -1, dtype=np.int64) if exclude is None
+                else np.ascontiguousarray(exclude, dtype=np.int64))
+        s = self.search
+        chosen = _select(idx, self.xyz, centres, self.srot, self.holes, s.max_samples,
+                         s.max_per_octant, s.max_per_hole, skip)
+        codes, sills, ranges, rot = self.arrays
+        _estimate_chunk(centres, disc, self.xyz, self.values, chosen, s.min_samples,
+                        self.kind, self.mean, self.power, self.model.nugget, codes, sills,
+                        ranges, rot, out.estimate[part], out.variance[part],
+                        out.n_samples[part], out.slope[part], out.efficiency[part])
 
 
 @njit(cache=True)
 def _select(idx: np.ndarray, xyz: np.ndarray, centres: np.ndarray, srot: np.ndarray,
-            holes: np.ndarray, max_samples: int, per_octant: int, per_hole: int
-            ) -> np.ndarray:
+            holes: np.ndarray, max_samples: int, per_octant: int, per_hole: int,
+            skip_hole: np.ndarray) -> np.ndarray:
     """The kept neighbours of each block, closest first; -1 pads."""
     m, k = idx.shape
     chosen = np.full((m, max_samples), -1, dtype=np.int64)
@@ -207,6 +260,8 @@ def _select(idx: np.ndarray, xyz: np.ndarray, centres: np.ndarray, srot: np.ndar
             i = idx[b, c]
             if i < 0 or taken == max_samples:
                 break
+            if skip_hole[b] >= 0 and holes[i] == skip_hole[b]:
+                continue
             if per_octant > 0:
                 o = 0
                 for r in range(3):

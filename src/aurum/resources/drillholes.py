@@ -11,8 +11,8 @@ Conventions
   surface). Files that write down-holes with negative dips are read with
   ``ColumnMapping(dip_positive_down=False)``; the database always holds positive-down dips.
 - Hole length: the collar's length column when one is mapped, otherwise the deepest ``FROM``
-  or ``TO`` of the hole's assay and lithology rows. Map the length column when surveys legitimately
-  run below the last interval.
+  or ``TO`` of the hole's assay and lithology rows; a survey station below it is an error.
+  Map the length column when surveys legitimately run below the last interval.
 - Grades: a number ≥ 0 in the unit of the file (g/t or %). Below-detection codes ``<limit``
   become ``DetectionRule.below_factor × limit`` (half the limit by default); over-range codes
   ``>limit`` become ``DetectionRule.above_factor × limit`` (the limit by default). An empty cell
@@ -25,8 +25,8 @@ Severity
 --------
 An *error* excludes its row (a collar error excludes the hole with its surveys and intervals;
 a hole with no usable survey station keeps no interval). A *warning* keeps the row: a gap
-between intervals, a missing grade, a missing lithology code. In the later interval of an
-overlapping pair is the one excluded; of two survey stations at one depth, the later row.
+between intervals, a missing grade, a missing lithology code. Of two overlapping intervals the
+later (deeper ``FROM``) is excluded; of two survey stations at one depth, the later row.
 ``strict=True`` raises :class:`~aurum.core.errors.ValidationError` with every error; otherwise
 the database comes back without the excluded rows and with the report of every problem.
 Missing files and missing columns always raise: nothing can be read without them.
@@ -54,7 +54,7 @@ _MISSING_TOKENS = ("", "NA", "N/A", "NAN", "NULL", "NONE")
 _FINDING_COLUMNS = ["kind", "severity", "source", "row", "column", "hole", "message"]
 
 
-class Kind(StrEnum):
+class ProblemKind(StrEnum):
     """Kind of problem found in a drillhole table."""
 
     MISSING_VALUE = "missing_value"
@@ -76,7 +76,8 @@ class Kind(StrEnum):
     MISSING_LITHOLOGY = "missing_lithology"
 
 
-WARNING_KINDS = frozenset({Kind.GAP, Kind.MISSING_GRADE, Kind.MISSING_LITHOLOGY})
+WARNING_KINDS = frozenset({ProblemKind.GAP, ProblemKind.MISSING_GRADE,
+                           ProblemKind.MISSING_LITHOLOGY})
 """Kinds that keep their row; every other kind excludes it."""
 
 
@@ -143,7 +144,7 @@ class ValidationReport:
     Attributes
     ----------
     findings : pandas.DataFrame
-        One problem per row: ``kind`` (a :class:`Kind` value), ``severity`` (``error`` or
+        One problem per row: ``kind`` (a :class:`ProblemKind` value), ``severity`` (``error`` or
         ``warning``), ``source`` (file name), ``row`` (spreadsheet row), ``column``, ``hole``
         and ``message``.
     """
@@ -192,7 +193,8 @@ class DrillholeDatabase:
     ----------
     collars : pandas.DataFrame
         ``hole, x, y, z, length`` (m) of every hole with a valid collar and at least one valid
-        survey station, in collar-file order.
+        survey station, in collar-file order; ``length`` is the mapped collar length, else the
+        deepest depth of the hole's intervals.
     surveys : pandas.DataFrame
         ``hole, at, az, dip``: station depth (m), azimuth (degrees clockwise from north) and dip
         (degrees below horizontal, positive down), sorted by hole and depth.
@@ -233,7 +235,7 @@ class _Findings:
     def __init__(self) -> None:
         self._parts: list[pd.DataFrame] = []
 
-    def add(self, kind: Kind, sheet: _Sheet, mask: np.ndarray, column: str,
+    def add(self, kind: ProblemKind, sheet: _Sheet, mask: np.ndarray, column: str,
             message: str | pd.Series) -> None:
         """Record ``kind`` on the rows of ``mask``; an error also marks them bad."""
         mask = np.asarray(mask, dtype=bool)
@@ -353,7 +355,7 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
     no_survey = collar_ok & ~col.hole.isin(usable).to_numpy()
     n_intervals = pd.concat([s.hole for s in interval_sheets]).value_counts()
     counts = col.hole.map(n_intervals).fillna(0).astype(int).astype(str)
-    found.add(Kind.MISSING_SURVEY, col, no_survey, m.hole,
+    found.add(ProblemKind.MISSING_SURVEY, col, no_survey, m.hole,
               "no valid station in " + sheets["survey"].source + "; expected at least one "
               "survey row for this hole; its " + counts + " interval(s) are excluded")
 
@@ -362,7 +364,7 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
     if lithology is not None:
         lith = sheets["lithology"]
         code = lith.text[m.lithology]
-        found.add(Kind.MISSING_LITHOLOGY, lith, (code == "").to_numpy(), m.lithology,
+        found.add(ProblemKind.MISSING_LITHOLOGY, lith, (code == "").to_numpy(), m.lithology,
                   "no lithology code (kept, without a code)")
         lith_frame = _intervals(lith, depths[1], usable,
                                 {m.lithology: code.where(code != "").to_numpy(dtype=object)})
@@ -387,7 +389,7 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
 
 
 def _load(table: Table, default: str) -> tuple[pd.DataFrame, str]:
-    """The table as text cells ("" when empty) and its source name."""
+    """The table (CSV cells as text, "" when empty) and its source name."""
     if isinstance(table, pd.DataFrame):
         frame = table.copy()
         frame.columns = [str(c).strip() for c in frame.columns]
@@ -418,7 +420,7 @@ def _sheet(frame: pd.DataFrame, source: str, key: str) -> _Sheet:
     rows = np.arange(len(text), dtype=np.int64) + 2
     blank = (text == "").all(axis=1).to_numpy()
     text, rows = text[~blank].reset_index(drop=True), rows[~blank]
-    hole = text.iloc[:, 0]
+    hole = _shown(text.iloc[:, 0])
     if key == "collar":
         where = "hole " + hole
     elif key == "survey":
@@ -449,8 +451,9 @@ def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _required_numbers(sheet: _Sheet, column: str, found: _Findings) -> np.ndarray:
     values, missing, text = _numbers(sheet.text[column])
-    found.add(Kind.MISSING_VALUE, sheet, missing, column, f"no {column} value; expected a number")
-    found.add(Kind.NOT_A_NUMBER, sheet, text, column,
+    found.add(ProblemKind.MISSING_VALUE, sheet, missing, column,
+              f"no {column} value; expected a number")
+    found.add(ProblemKind.NOT_A_NUMBER, sheet, text, column,
               "'" + sheet.text[column] + "' is not a number; expected a number")
     return values
 
@@ -458,27 +461,27 @@ def _required_numbers(sheet: _Sheet, column: str, found: _Findings) -> np.ndarra
 def _known_hole(sheet: _Sheet, hole: str, known: pd.Index, collar_source: str,
                 found: _Findings) -> None:
     ids = sheet.hole
-    found.add(Kind.MISSING_VALUE, sheet, (ids == "").to_numpy(), hole,
+    found.add(ProblemKind.MISSING_VALUE, sheet, (ids == "").to_numpy(), hole,
               "no hole identifier; expected a hole of " + collar_source)
-    found.add(Kind.UNKNOWN_HOLE, sheet, ((ids != "") & ~ids.isin(known)).to_numpy(), hole,
+    found.add(ProblemKind.UNKNOWN_HOLE, sheet, ((ids != "") & ~ids.isin(known)).to_numpy(), hole,
               f"no collar for this hole in {collar_source}; expected a hole listed there")
 
 
 def _check_collars(sheet: _Sheet, m: ColumnMapping, found: _Findings
                    ) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     ids = sheet.hole
-    found.add(Kind.MISSING_VALUE, sheet, (ids == "").to_numpy(), m.hole,
+    found.add(ProblemKind.MISSING_VALUE, sheet, (ids == "").to_numpy(), m.hole,
               "no hole identifier; expected one per collar")
     first_row = pd.Series(sheet.rows, index=ids.to_numpy()).groupby(level=0).min()
     dup = (ids != "") & ids.duplicated(keep=False)
-    found.add(Kind.DUPLICATE_COLLAR, sheet, dup.to_numpy(), m.hole,
+    found.add(ProblemKind.DUPLICATE_COLLAR, sheet, dup.to_numpy(), m.hole,
               "the hole has more than one collar row (first on row "
               + ids.map(first_row).astype(str) + "); expected one: the hole is excluded")
     xyz = np.column_stack([_required_numbers(sheet, c, found) for c in (m.x, m.y, m.z)])
     length = np.full(len(ids), np.nan)
     if m.length is not None:
         length = _required_numbers(sheet, m.length, found)
-        found.add(Kind.DEPTH_OUT_OF_RANGE, sheet, length <= 0, m.length,
+        found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, length <= 0, m.length,
                   "hole length must be > 0 m")
     return xyz, length, pd.Index(ids[ids != ""].unique())
 
@@ -490,14 +493,15 @@ def _check_depths(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.In
     _known_hole(sheet, m.hole, known, collar_source, found)
     frm = _required_numbers(sheet, m.depth_from, found)
     to = _required_numbers(sheet, m.depth_to, found)
-    found.add(Kind.DEPTH_OUT_OF_RANGE, sheet, frm < 0, m.depth_from,
+    found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, frm < 0, m.depth_from,
               f"{m.depth_from} is negative; expected a depth ≥ 0 m down the hole")
-    found.add(Kind.FROM_NOT_ABOVE_TO, sheet, frm >= to, m.depth_to,
+    found.add(ProblemKind.FROM_NOT_ABOVE_TO, sheet, frm >= to, m.depth_to,
               f"{m.depth_from} must be less than {m.depth_to}")
     if m.length is not None:
         limit = sheet.hole.map(pd.Series(collar_lengths, index=collar_holes.to_numpy()))
-        found.add(Kind.BEYOND_HOLE_LENGTH, sheet, to > limit.to_numpy(float) + DEPTH_TOLERANCE,
-                  m.depth_to, "deeper than the hole (length " + limit.map("{:g}".format)
+        beyond = to > limit.to_numpy(float) + DEPTH_TOLERANCE
+        found.add(ProblemKind.BEYOND_HOLE_LENGTH, sheet, beyond, m.depth_to,
+                  "deeper than the hole (length " + limit.map("{:g}".format)
                   + f" in {collar_source}); expected {m.depth_to} ≤ the hole length")
     ok = np.isfinite(frm) & np.isfinite(to) & (frm >= 0) & (frm < to) & ~sheet.bad
     _check_sequence(sheet, m, frm, to, ok & sheet.hole.isin(valid).to_numpy(), found)
@@ -524,10 +528,10 @@ def _check_sequence(sheet: _Sheet, m: ColumnMapping, frm: np.ndarray, to: np.nda
     prev_from = pd.Series(sheet.text[m.depth_from].to_numpy(dtype=object)[prev_pos])
     prev_to = pd.Series(sheet.text[m.depth_to].to_numpy(dtype=object)[prev_pos])
     for kind, mask, text in (
-            (Kind.OVERLAP, overlap, "overlaps interval " + prev_from + "–" + prev_to
+            (ProblemKind.OVERLAP, overlap, "overlaps interval " + prev_from + "–" + prev_to
              + " (row " + prev_row + f"); expected {m.depth_from} ≥ " + prev_to
              + ": this later interval is excluded"),
-            (Kind.GAP, gap, "gap from " + prev_to + " (bottom of the interval on row "
+            (ProblemKind.GAP, gap, "gap from " + prev_to + " (bottom of the interval on row "
              + prev_row + "); unsampled, kept")):
         hit = np.zeros(len(frm), dtype=bool)
         hit[order[mask]] = True
@@ -542,19 +546,19 @@ def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.I
     at = _required_numbers(sheet, m.at, found)
     az = _required_numbers(sheet, m.azimuth, found)
     dip = _required_numbers(sheet, m.dip, found)
-    found.add(Kind.DEPTH_OUT_OF_RANGE, sheet, at < 0, m.at,
+    found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, at < 0, m.at,
               f"{m.at} is negative; expected a depth ≥ 0 m down the hole")
-    found.add(Kind.DIP_OUT_OF_RANGE, sheet, np.abs(dip) > 90, m.dip,
+    found.add(ProblemKind.DIP_OUT_OF_RANGE, sheet, np.abs(dip) > 90, m.dip,
               "dip " + sheet.text[m.dip] + " is outside −90…90 degrees; expected degrees below "
               "the horizontal (90 = vertical)")
-    found.add(Kind.AZIMUTH_OUT_OF_RANGE, sheet, (az < 0) | (az > 360), m.azimuth,
+    found.add(ProblemKind.AZIMUTH_OUT_OF_RANGE, sheet, (az < 0) | (az > 360), m.azimuth,
               "azimuth " + sheet.text[m.azimuth] + " is outside 0…360 degrees; expected "
               "degrees clockwise from north")
     length = sheet.hole.map(lengths).to_numpy(dtype=float)
     shown = pd.Series(length).map("{:g}".format)
     source = ("its collar length" if m.length else "the deepest depth of its intervals;"
               " map the collar's hole length column if the hole is longer")
-    found.add(Kind.BEYOND_HOLE_LENGTH, sheet, at > length + DEPTH_TOLERANCE, m.at,
+    found.add(ProblemKind.BEYOND_HOLE_LENGTH, sheet, at > length + DEPTH_TOLERANCE, m.at,
               "station deeper than the hole (length " + shown + f", {source}); expected "
               f"{m.at} ≤ " + shown)
     hole = sheet.hole
@@ -564,7 +568,7 @@ def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.I
     first = pd.Series(sheet.rows[ok], index=pd.MultiIndex.from_frame(key[ok])).groupby(
         level=[0, 1]).min()
     first_row = pd.Series(first.reindex(pd.MultiIndex.from_frame(key)).to_numpy()).astype(str)
-    found.add(Kind.DUPLICATE_STATION, sheet, dup, m.at,
+    found.add(ProblemKind.DUPLICATE_STATION, sheet, dup, m.at,
               "a second station at this depth (first on row " + first_row
               + "); the later row is excluded")
     keep = ~sheet.bad & hole.isin(valid).to_numpy()
@@ -585,11 +589,12 @@ def _check_grades(sheet: _Sheet, grades: tuple[str, ...], rule: DetectionRule,
         factor = np.where(sign == "<", rule.below_factor, rule.above_factor)
         value = np.where(coded, factor * limit.to_numpy(dtype=float), value)
         missing = missing & ~coded
-        found.add(Kind.MISSING_GRADE, sheet, missing, g, f"no {g} value (kept as not assayed)")
-        found.add(Kind.TEXT_GRADE, sheet, ~missing & ~np.isfinite(value), g,
+        found.add(ProblemKind.MISSING_GRADE, sheet, missing, g,
+                  f"no {g} value (kept as not assayed)")
+        found.add(ProblemKind.TEXT_GRADE, sheet, ~missing & ~np.isfinite(value), g,
                   "'" + text + "' is not a grade; expected a number ≥ 0, '<limit' (below "
                   "detection) or '>limit' (over range)")
-        found.add(Kind.NEGATIVE_GRADE, sheet, value < 0, g,
+        found.add(ProblemKind.NEGATIVE_GRADE, sheet, value < 0, g,
                   "grade " + text + " is negative; expected ≥ 0 (write below-detection values "
                   "as '<limit')")
         values[g] = value

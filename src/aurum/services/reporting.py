@@ -172,8 +172,8 @@ def _table(model: type[Base]) -> Table:
 
 def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
                     sites: Mapping[str, Site], existing: Mapping[int, Mapping[str, int]],
-                    upload_id: int | None, submitted_at: Sequence[datetime] | None = None
-                    ) -> list[int]:
+                    upload_id: int | None, submitted_at: Sequence[datetime] | None = None,
+                    resource_statement_id: int | None = None) -> list[int]:
     """Insert reports (where new), versions and waste rows; return the version ids."""
     # Core inserts on the session's connection: the ORM's bulk path costs several times more
     # per row and these rows need none of its bookkeeping.
@@ -207,7 +207,8 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             "report_id": rid, "version": last_version.get(rid, 0) + 1,
             "submitted_at": submitted_at[i] if submitted_at else now,
             "submitted_by": actor.user_id, "reason": r.amendment_reason,
-            "upload_id": upload_id, **_version_row(r.values)})
+            "upload_id": upload_id, "resource_statement_id": resource_statement_id,
+            **_version_row(r.values)})
     # A file names each report once (parse_table refuses duplicates), so report_id identifies
     # the new version.
     version_of = {rid: vid for vid, rid in conn.execute(
@@ -278,13 +279,16 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str) -> I
 
 
 def submit(session: Session, actor: Actor, site_code: str, period: str,
-           values: Mapping[str, object], reason: str | None = None) -> ReportVersion:
+           values: Mapping[str, object], reason: str | None = None,
+           resource_statement_id: int | None = None) -> ReportVersion:
     """Submit one report (web form or API); with ``reason``, amend the stored one.
 
     Parameters
     ----------
     values : mapping
         Field name to number (or numeric text) in the field's unit; missing = not reported.
+    resource_statement_id : int, optional
+        The resource statement the figures come from (provenance).
     """
     problems: list[Problem] = []
     unknown = [k for k in values if k not in reporting.FIELD_BY_NAME]
@@ -309,7 +313,8 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
         if first.startswith("duplicate period"):
             raise ConflictError(first) from exc
         raise
-    (version_id,) = _write_versions(session, actor, [row], sites, existing, None)
+    (version_id,) = _write_versions(session, actor, [row], sites, existing, None,
+                                    resource_statement_id=resource_statement_id)
     audit.record(session, "amend" if row.amendment_reason else "create", "report_versions",
                  str(version_id), None, {"site": site_code, "period": parsed_period.label,
                                          "reason": row.amendment_reason, **parsed})

@@ -1,0 +1,181 @@
+"""Resource models and statements: store block models as files, publish year-end
+statements, and carry a statement's contained gold into the mine's statistical report.
+
+A statement feeds the report of the period that ends the year at the site's reporting
+granularity (``YYYY-Q4``, ``YYYY-12`` or ``YYYY``): the stored report is amended (a new
+version whose provenance names the statement) or, when there is none yet, created with the
+resource fields only. The resource indicator is then fed from the model, not retyped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aurum import __version__
+from aurum.core.errors import NotFoundError, ValidationError
+from aurum.services import registry, reporting
+from aurum.services.auth import Actor
+from aurum.store.models import Report, ReportVersion, ResourceModel, ResourceStatement, Site
+
+CLASSES = ("measured", "indicated", "inferred")
+
+
+@dataclass(frozen=True)
+class ClassFigures:
+    """Tonnes (t), grade (g/t) and contained gold (t) of one resource class."""
+
+    tonnes: float
+    grade_gpt: float | None
+    gold_t: float
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(session: Session, actor: Actor, home: Path, site_code: str, name: str,
+               blocks: pd.DataFrame, method: str, parameters: dict[str, Any],
+               samples_sha256: str) -> ResourceModel:
+    """Write a block model to ``home/models/SITE/`` as Parquet and record it.
+
+    Parameters
+    ----------
+    home : Path
+        The data directory (AURUM_HOME).
+    blocks : pandas.DataFrame
+        One row per block (x, y, z in m and the attributes).
+    parameters : dict
+        Grid, variogram, search and other settings (provenance).
+    samples_sha256 : str
+        Hash of the input samples (provenance).
+    """
+    site = registry.get_site(session, actor, site_code)
+    actor.require_write_site(site)
+    folder = home / "models" / site.code
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{uuid.uuid4().hex}.parquet"
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    os.close(fd)
+    try:
+        blocks.to_parquet(tmp, index=False)
+        os.replace(tmp, final)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    estimated = int(blocks["estimate"].notna().sum()) if "estimate" in blocks else 0
+    model = ResourceModel(site_id=site.id, name=name, created_by=actor.user_id, method=method,
+                          parameters=parameters, samples_sha256=samples_sha256,
+                          file_path=str(final.relative_to(home)), file_sha256=_sha256(final),
+                          n_blocks=len(blocks), n_estimated=estimated,
+                          code_version=__version__)
+    session.add(model)
+    session.flush()
+    return model
+
+
+def load_blocks(session: Session, actor: Actor, home: Path, model_id: int) -> pd.DataFrame:
+    """The blocks of a stored model, after checking the file still has its recorded hash."""
+    model = session.get(ResourceModel, model_id)
+    if model is None or not actor.can_read_site(model.site):
+        raise NotFoundError(f"no resource model {model_id}")
+    path = home / model.file_path
+    if not path.exists() or _sha256(path) != model.file_sha256:
+        raise ValidationError(f"the block file of model {model_id} is missing or was changed "
+                              f"after it was recorded ({model.file_path})")
+    return pd.read_parquet(path)
+
+
+def _year_end_period(session: Session, site: Site, year: int) -> str:
+    kinds = set(session.scalars(select(Report.period_kind).where(Report.site_id == site.id,
+                                                                 Report.year == year)))
+    if "quarter" in kinds:
+        return f"{year}-Q4"
+    if "month" in kinds:
+        return f"{year}-12"
+    return str(year)
+
+
+def publish_statement(session: Session, actor: Actor, site_code: str, year: int,
+                      figures: dict[str, ClassFigures], cutoff_gpt: float,
+                      model_id: int | None = None, waterfall: dict[str, float] | None = None,
+                      reason: str | None = None) -> ResourceStatement:
+    """Record a year-end statement and feed its contained gold to the year-end report.
+
+    Parameters
+    ----------
+    figures : dict
+        ``measured``, ``indicated``, ``inferred`` → :class:`ClassFigures`.
+    cutoff_gpt : float
+        Cut-off grade of the statement, g/t.
+    waterfall : dict, optional
+        Movements from the previous statement (:class:`aurum.resources.ledger.Waterfall`).
+    """
+    site = registry.get_site(session, actor, site_code)
+    actor.require_write_site(site)
+    missing = [c for c in CLASSES if c not in figures]
+    if missing:
+        raise ValidationError(f"a statement needs the classes {', '.join(missing)}")
+    version = (session.scalar(select(func.max(ResourceStatement.version)).where(
+        ResourceStatement.site_id == site.id, ResourceStatement.year == year)) or 0) + 1
+    columns: dict[str, Any] = {}
+    for c in CLASSES:
+        f = figures[c]
+        columns |= {f"{c}_tonnes": f.tonnes, f"{c}_grade_gpt": f.grade_gpt,
+                    f"{c}_gold_t": f.gold_t}
+    statement = ResourceStatement(site_id=site.id, year=year, version=version,
+                                  effective_date=date(year, 12, 31), cutoff_gpt=cutoff_gpt,
+                                  model_id=model_id, created_by=actor.user_id, reason=reason,
+                                  waterfall=waterfall, **columns)
+    session.add(statement)
+    session.flush()
+    _feed_report(session, actor, site, year, statement)
+    return statement
+
+
+def _feed_report(session: Session, actor: Actor, site: Site, year: int,
+                 statement: ResourceStatement) -> None:
+    period = _year_end_period(session, site, year)
+    current = reporting.current_reports(session, None, [site.code])
+    row = current[current["period"] == period]
+    values: dict[str, object] = {}
+    if not row.empty:
+        values = {k: v for k, v in row.iloc[0].items()
+                  if k in reporting.reporting.FIELD_BY_NAME and pd.notna(v)}
+    for c in CLASSES:
+        values[f"resources_{c}_t"] = round(getattr(statement, f"{c}_gold_t"), 6)
+    why = (f"resources from statement {statement.id} ({year} v{statement.version}, cut-off "
+           f"{statement.cutoff_gpt:g} g/t)")
+    reporting.submit(session, actor, site.code, period, values,
+                     reason=why if not row.empty else None,
+                     resource_statement_id=statement.id)
+
+
+def statements(session: Session, actor: Actor, site_code: str) -> list[ResourceStatement]:
+    """Every statement of a site, oldest first (versions included)."""
+    site = registry.get_site(session, actor, site_code)
+    return list(session.scalars(select(ResourceStatement).where(
+        ResourceStatement.site_id == site.id).order_by(ResourceStatement.year,
+                                                       ResourceStatement.version)))
+
+
+def provenance(session: Session, version_id: int) -> ResourceStatement | None:
+    """The statement a report version's resource figures came from, if any."""
+    version = session.get(ReportVersion, version_id)
+    if version is None or version.resource_statement_id is None:
+        return None
+    return session.get(ResourceStatement, version.resource_statement_id)

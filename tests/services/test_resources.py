@@ -3,15 +3,20 @@ block model refuses a tampered file."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
 
 from aurum.core.errors import ValidationError
+from aurum.core.grid import BlockGrid
+from aurum.resources.classify import ClassificationRules
+from aurum.resources.estimate import SearchNeighbourhood
+from aurum.resources.variogram import Structure, VariogramModel
 from aurum.services import monitor, reporting, resources
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
-from aurum.services.resources import ClassFigures
+from aurum.services.resources import ClassFigures, EstimationSpec
 from aurum.store.db import transaction
 from aurum.store.models import ReportVersion
 from tests.factories import GOOD_ROW, Registry, small_registry
@@ -77,3 +82,68 @@ def test_model_file_is_checked_against_its_hash(platform: Platform, reg: Registr
     path.write_bytes(path.read_bytes() + b"tampered")
     with platform.sessions() as s, pytest.raises(ValidationError, match="was changed"):
         resources.load_blocks(s, reg.regulator, home, mid)
+
+
+def synthetic_orebody(seed: int, n_holes: int, extent: float = 200.0
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vertical holes on a jittered grid through a gold lens centred at (100, 100, -50):
+    grade = 4 g/t x exp(-r^2 / 2 / 40^2) x lognormal noise, composites every 5 m."""
+    rng = np.random.default_rng(seed)
+    side = int(np.sqrt(n_holes))
+    gx, gy = np.meshgrid(np.linspace(10, extent - 10, side), np.linspace(10, extent - 10, side))
+    cx = gx.ravel() + rng.uniform(-3, 3, side * side)
+    cy = gy.ravel() + rng.uniform(-3, 3, side * side)
+    z = np.arange(-2.5, -100, -5.0)
+    xyz = np.column_stack([np.repeat(cx, z.size), np.repeat(cy, z.size), np.tile(z, cx.size)])
+    r2 = ((xyz - [100, 100, -50]) ** 2 / [1, 1, 0.25]).sum(1)
+    grade = 4.0 * np.exp(-r2 / 2 / 40**2) * rng.lognormal(0, 0.3, len(xyz))
+    return xyz, grade, np.repeat(np.arange(cx.size), z.size)
+
+
+def _spec(cutoff: float) -> EstimationSpec:
+    return EstimationSpec(
+        grid=BlockGrid((5.0, 5.0, -95.0), (10.0, 10.0, 10.0), (20, 20, 10)),
+        model=VariogramModel(0.1, (Structure("spherical", 0.9, (120, 120, 60)),)),
+        search=SearchNeighbourhood((150, 150, 75), min_samples=4, max_samples=24,
+                                   max_per_hole=6),
+        rules=ClassificationRules.from_dict({"measured": {"min_samples": 20, "min_slope": 0.97},
+                                             "indicated": {"min_slope": 0.94}}),
+        density_t_m3=2.7, cutoff_gpt=cutoff, discretisation=(2, 2, 2))
+
+
+def test_pipeline_states_two_years_with_a_closing_waterfall(platform: Platform,
+                                                            reg: Registry) -> None:
+    home = platform.settings.home
+    xyz, grade, holes = synthetic_orebody(1, 36)
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        first = resources.estimate_and_state(s, reg.ent_a, home, "SD-A-01", 2024, xyz, grade,
+                                             _spec(0.5), holes)
+        assert first.waterfall is None
+        total24 = first.measured_gold_t + first.indicated_gold_t + first.inferred_gold_t
+    # Contained gold of the statement equals tonnes x grade of the blocks above cut-off.
+    with platform.sessions() as s:
+        blocks = resources.load_blocks(s, reg.regulator, home, first.model_id)  # type: ignore[arg-type]
+    above = blocks[blocks["estimate"] >= 0.5]
+    assert total24 == pytest.approx((above["tonnes"] * above["estimate"]).sum() / 1e6)
+    assert first.measured_gold_t > 0 and first.indicated_gold_t > 0
+    # A year later: more holes, a higher cut-off and some ore mined.
+    values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
+    for name in ("resources_measured_t", "resources_indicated_t", "resources_inferred_t",
+                 "reserves_proved_t", "reserves_probable_t"):
+        values.pop(name)
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        reporting.submit(s, reg.ent_a, "SD-A-01", "2025", values)
+    xyz2, grade2, holes2 = synthetic_orebody(2, 49)
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        second = resources.estimate_and_state(s, reg.ent_a, home, "SD-A-01", 2025, xyz2,
+                                              grade2, _spec(0.8), holes2)
+        w = second.waterfall
+        assert w is not None
+    # Depletion: 70,000 t mined at 4.2 g/t = 0.294 t of gold; the waterfall closes.
+    assert w["depletion"] == pytest.approx(-0.294)
+    assert w["opening"] == pytest.approx(total24)
+    assert sum(v for k, v in w.items() if k != "closing") == pytest.approx(w["closing"])
+    assert w["economic"] < 0  # raising the cut-off removes metal
+    with platform.sessions() as s:
+        report = reporting.current_reports(s, reg.regulator).set_index("period").loc["2025"]
+    assert report["resources_measured_t"] == pytest.approx(second.measured_gold_t, rel=1e-6)

@@ -13,17 +13,25 @@ import hashlib
 import os
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum import __version__
 from aurum.core.errors import NotFoundError, ValidationError
+from aurum.core.grid import BlockGrid
+from aurum.resources.blockmodel import BlockModel
+from aurum.resources.classify import ClassificationRules, classify
+from aurum.resources.estimate import SearchNeighbourhood, estimate
+from aurum.resources.ledger import ModelAtCutoff, reserve_waterfall
+from aurum.resources.report import resource_statement
+from aurum.resources.variogram import VariogramModel
 from aurum.services import registry, reporting
 from aurum.services.auth import Actor
 from aurum.store.models import Report, ReportVersion, ResourceModel, ResourceStatement, Site
@@ -179,3 +187,127 @@ def provenance(session: Session, version_id: int) -> ResourceStatement | None:
     if version is None or version.resource_statement_id is None:
         return None
     return session.get(ResourceStatement, version.resource_statement_id)
+
+
+@dataclass(frozen=True)
+class EstimationSpec:
+    """How a mine's model is made.
+
+    Parameters
+    ----------
+    grid : BlockGrid
+        Blocks to estimate.
+    model : VariogramModel
+        Variogram of the gold grade.
+    search : SearchNeighbourhood
+        Search ellipsoid and sample limits.
+    rules : ClassificationRules
+        Measured / indicated / inferred rules.
+    density_t_m3 : float
+        Dry bulk density, t/m³.
+    cutoff_gpt : float
+        Reporting cut-off, g/t.
+    method : str
+        ordinary, simple or idw.
+    discretisation : tuple of 3 int
+        Block discretisation.
+    """
+
+    grid: BlockGrid
+    model: VariogramModel
+    search: SearchNeighbourhood
+    rules: ClassificationRules
+    density_t_m3: float
+    cutoff_gpt: float
+    method: str = "ordinary"
+    discretisation: tuple[int, int, int] = (2, 2, 2)
+
+    def parameters(self) -> dict[str, Any]:
+        """The settings as plain data (stored with the model as provenance)."""
+        return {"grid": asdict(self.grid), "variogram": asdict(self.model),
+                "search": asdict(self.search), "density_t_m3": self.density_t_m3,
+                "cutoff_gpt": self.cutoff_gpt, "method": self.method,
+                "discretisation": list(self.discretisation)}
+
+
+def samples_digest(xyz: np.ndarray, values: np.ndarray) -> str:
+    """SHA-256 of the samples' coordinates and values (provenance of a model)."""
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(xyz, dtype=np.float64).tobytes())
+    digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
+    return digest.hexdigest()
+
+
+def depletion_t(session: Session, site: Site, year: int) -> float:
+    """Gold in the ore mined at a site during a year, t (ore mined x head grade)."""
+    frame = reporting.current_reports(session, None, [site.code])
+    frame = frame[frame["period"].astype(str).str.startswith(str(year))]
+    metal = (frame["ore_mined_t"] * frame["head_grade_gpt"]).sum(min_count=1)
+    return 0.0 if pd.isna(metal) else float(metal) / 1e6
+
+
+def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: str,
+                       year: int, xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec,
+                       holes: np.ndarray | None = None) -> ResourceStatement:
+    """From composites to a published statement: estimate, classify, tonnage, statement at
+    the cut-off, the waterfall from last year's model when it is on the same grid, and the
+    year-end report fed with the contained gold.
+
+    Parameters
+    ----------
+    xyz : numpy.ndarray
+        Composite centres, shape (n, 3), m.
+    values : numpy.ndarray
+        Gold grades, g/t.
+    holes : numpy.ndarray, optional
+        Integer hole id per composite (for per-hole search limits).
+    """
+    result = estimate(xyz, values, spec.grid, spec.search, spec.method, spec.model,
+                      discretisation=spec.discretisation, holes=holes)
+    blocks = BlockModel.from_estimation(spec.grid, result, "au")
+    classes = classify(spec.rules, result.estimate, result.n_samples, result.slope,
+                       result.variance)
+    tonnes = np.full(spec.grid.n_blocks, blocks.block_volume * spec.density_t_m3)
+    frame = blocks.with_attributes(resource_class=classes.astype(np.int8),
+                                   tonnes=tonnes).to_frame()
+    model = save_model(session, actor, home, site_code, f"{site_code} {year} model",
+                       frame.rename(columns={"au": "estimate"}), spec.method,
+                       spec.parameters(), samples_digest(xyz, values))
+    table = resource_statement(tonnes, result.estimate, classes, spec.cutoff_gpt,
+                               date(year, 12, 31)).table
+    rows = {str(r["category"]).lower(): r for r in table.to_dict("records")}
+    figures = {c: ClassFigures(float(rows[c]["tonnes_t"]), _grade_or_none(rows[c]["grade_gpt"]),
+                               float(rows[c]["metal_t"])) for c in CLASSES}
+    site = registry.get_site(session, actor, site_code)
+    waterfall = None
+    previous = _statement_of(session, site, year - 1)
+    if previous is not None and previous.model is not None and (
+            _stored_grid(previous.model) == spec.grid):
+        old = load_blocks(session, actor, home, previous.model.id)
+        steps = reserve_waterfall(
+            ModelAtCutoff(old["tonnes"].to_numpy(), old["estimate"].to_numpy(),
+                          previous.cutoff_gpt),
+            ModelAtCutoff(tonnes, result.estimate, spec.cutoff_gpt),
+            depletion_t(session, site, year))
+        waterfall = dict(steps.as_rows())
+    return publish_statement(session, actor, site_code, year, figures, spec.cutoff_gpt,
+                             model.id, waterfall,
+                             reason=f"{spec.method} kriging of {len(values)} composites")
+
+
+def _stored_grid(model: ResourceModel) -> BlockGrid | None:
+    """The grid a stored model was made on (JSON keeps tuples as lists)."""
+    grid = model.parameters.get("grid")
+    if not isinstance(grid, dict):
+        return None
+    return BlockGrid(*(tuple(grid[k]) for k in ("origin", "size", "count")))
+
+
+def _grade_or_none(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _statement_of(session: Session, site: Site, year: int) -> ResourceStatement | None:
+    return session.scalars(select(ResourceStatement).where(
+        ResourceStatement.site_id == site.id, ResourceStatement.year == year)
+        .order_by(ResourceStatement.version.desc())).first()

@@ -50,22 +50,6 @@ class Samples:
     skipped: int = 0
 
 
-@dataclass(frozen=True)
-class EstimationRun:
-    """A checked run file."""
-
-    source: Path
-    samples: Path
-    grid: BlockGrid
-    model: VariogramModel | None
-    search: SearchNeighbourhood
-    method: Method
-    mean: float | None
-    power: float
-    discretisation: tuple[int, int, int]
-    output: Path
-
-
 def _numbers(value: Any, n: int, kind: type, key: str, problems: list[Problem],
              source: str, positive: bool = False) -> tuple[Any, ...]:
     ok = (isinstance(value, list | tuple) and len(value) == n
@@ -81,24 +65,33 @@ def _numbers(value: Any, n: int, kind: type, key: str, problems: list[Problem],
     return tuple(kind(v) for v in value)
 
 
-def read_run(path: str | Path) -> EstimationRun:
-    """Read and check a run file; every problem is reported at once.
+@dataclass(frozen=True)
+class EstimationSettings:
+    """The estimation part of a run file (no paths)."""
+
+    grid: BlockGrid
+    model: VariogramModel | None
+    search: SearchNeighbourhood
+    method: Method
+    mean: float | None
+    power: float
+    discretisation: tuple[int, int, int]
+
+
+def parse_settings(doc: Any, source: str, required: tuple[str, ...] = ("grid", "search")
+                   ) -> EstimationSettings:
+    """Check the estimation keys of a run document; every problem is reported at once.
 
     Raises
     ------
     ValidationError
         Missing keys, wrong shapes, unknown method, bad variogram or search.
     """
-    path = Path(path)
-    src = str(path)
-    try:
-        doc = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError(Problem(f"cannot read the run file: {exc}", source=src)) from exc
     if not isinstance(doc, dict):
-        raise ValidationError(Problem("expected a mapping of keys", source=src))
+        raise ValidationError(Problem("expected a mapping of keys", source=source))
+    src = source
     problems = [Problem("missing key", column=key, source=src)
-                for key in ("samples", "grid", "search", "output") if key not in doc]
+                for key in required if key not in doc]
     method_name = str(doc.get("method", "ordinary")).lower()
     if method_name not in {m.value for m in Method}:
         problems.append(Problem(f"expected ordinary, simple or idw, got {method_name!r}",
@@ -144,10 +137,44 @@ def read_run(path: str | Path) -> EstimationRun:
         grid = BlockGrid(origin, size, count)
     except ValueError as exc:
         raise ValidationError(Problem(str(exc), source=src)) from exc
+    return EstimationSettings(grid, model, search, method,
+                              None if mean is None else float(mean), float(power), disc)
+
+
+@dataclass(frozen=True)
+class EstimationRun:
+    """A checked run file: where the samples are, the settings, where the blocks go."""
+
+    source: Path
+    samples: Path
+    settings: EstimationSettings
+    output: Path
+
+
+def read_run(path: str | Path) -> EstimationRun:
+    """Read and check a run file; every problem is reported at once.
+
+    Raises
+    ------
+    ValidationError
+        Missing keys, wrong shapes, unknown method, bad variogram or search.
+    """
+    path = Path(path)
+    src = str(path)
+    try:
+        doc = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValidationError(Problem(f"cannot read the run file: {exc}", source=src)) from exc
+    missing = [Problem("missing key", column=key, source=src)
+               for key in ("samples", "output") if isinstance(doc, dict) and key not in doc]
+    try:
+        settings = parse_settings(doc, src)
+    except ValidationError as exc:
+        raise ValidationError(missing + exc.problems) from exc
+    if missing:
+        raise ValidationError(missing)
     base = path.parent
-    return EstimationRun(path, base / str(doc["samples"]), grid, model, search, method,
-                         None if mean is None else float(mean), float(power),
-                         disc, base / str(doc["output"]))
+    return EstimationRun(path, base / str(doc["samples"]), settings, base / str(doc["output"]))
 
 
 def read_samples(path: str | Path) -> Samples:
@@ -215,17 +242,18 @@ def execute(run: EstimationRun, progress: Callable[[int, int], None] | None = No
     """Run an estimation file end to end; return the summary
     ``{"blocks", "estimated", "mean", "seconds"}`` (mean of the estimated blocks)."""
     samples = read_samples(run.samples)
-    if run.search.max_per_hole and samples.holes is None:
+    cfg = run.settings
+    if cfg.search.max_per_hole and samples.holes is None:
         raise ValidationError(Problem("max_per_hole needs a 'hole' column in the samples",
                                       column="search.max_per_hole", source=str(run.source)))
     t0 = time.perf_counter()
-    result = estimate(samples.xyz, samples.values, run.grid, run.search, run.method,
-                      run.model, run.mean, run.power, run.discretisation, samples.holes,
+    result = estimate(samples.xyz, samples.values, cfg.grid, cfg.search, cfg.method,
+                      cfg.model, cfg.mean, cfg.power, cfg.discretisation, samples.holes,
                       progress=progress)
     seconds = time.perf_counter() - t0
-    write_blocks(run.output, run.grid, result)
+    write_blocks(run.output, cfg.grid, result)
     estimated = result.estimate[~np.isnan(result.estimate)]
-    return {"blocks": run.grid.n_blocks, "estimated": int(estimated.size),
+    return {"blocks": cfg.grid.n_blocks, "estimated": int(estimated.size),
             "mean": float(estimated.mean()) if estimated.size else None,
             "seconds": round(seconds, 3), "samples": int(samples.values.size),
             "samples_skipped": samples.skipped, "output": str(run.output)}

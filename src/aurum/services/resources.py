@@ -58,7 +58,7 @@ def _sha256(path: Path) -> str:
 
 def save_model(session: Session, actor: Actor, home: Path, site_code: str, name: str,
                blocks: pd.DataFrame, method: str, parameters: dict[str, Any],
-               samples_sha256: str) -> ResourceModel:
+               samples_sha256: str, samples: pd.DataFrame | None = None) -> ResourceModel:
     """Write a block model to ``home/models/SITE/`` as Parquet and record it.
 
     Parameters
@@ -71,20 +71,17 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
         Grid, variogram, search and other settings (provenance).
     samples_sha256 : str
         Hash of the input samples (provenance).
+    samples : pandas.DataFrame, optional
+        The samples themselves (x, y, z, value, hole), kept beside the blocks.
     """
     site = registry.get_site(session, actor, site_code)
     actor.require_write_site(site)
     folder = home / "models" / site.code
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{uuid.uuid4().hex}.parquet"
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    os.close(fd)
-    try:
-        blocks.to_parquet(tmp, index=False)
-        os.replace(tmp, final)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    if samples is not None:
+        _write_parquet(samples, samples_file(final))
+    _write_parquet(blocks, final)
     estimated = int(blocks["estimate"].notna().sum()) if "estimate" in blocks else 0
     model = ResourceModel(site_id=site.id, name=name, created_by=actor.user_id, method=method,
                           parameters=parameters, samples_sha256=samples_sha256,
@@ -94,6 +91,33 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
     session.add(model)
     session.flush()
     return model
+
+
+def samples_file(blocks_file: Path) -> Path:
+    """Where a model's input samples are kept, beside its blocks."""
+    return blocks_file.with_suffix(".samples.parquet")
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    # Written aside and renamed into place: a crash never leaves half a file under its name.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_samples(session: Session, actor: Actor, home: Path, model_id: int
+                 ) -> pd.DataFrame | None:
+    """The samples a model was estimated from, when they were kept."""
+    model = session.get(ResourceModel, model_id)
+    if model is None or not actor.can_read_site(model.site):
+        raise NotFoundError(f"no resource model {model_id}")
+    path = samples_file(home / model.file_path)
+    return pd.read_parquet(path) if path.exists() else None
 
 
 def load_blocks(session: Session, actor: Actor, home: Path, model_id: int) -> pd.DataFrame:
@@ -270,9 +294,11 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
     tonnes = np.full(spec.grid.n_blocks, blocks.block_volume * spec.density_t_m3)
     frame = blocks.with_attributes(resource_class=classes.astype(np.int8),
                                    tonnes=tonnes).to_frame()
+    kept = pd.DataFrame({"x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "value": values,
+                         "hole": -1 if holes is None else holes})
     model = save_model(session, actor, home, site_code, f"{site_code} {year} model",
                        frame.rename(columns={"au": "estimate"}), spec.method,
-                       spec.parameters(), samples_digest(xyz, values))
+                       spec.parameters(), samples_digest(xyz, values), kept)
     table = resource_statement(tonnes, result.estimate, classes, spec.cutoff_gpt,
                                date(year, 12, 31)).table
     rows = {str(r["category"]).lower(): r for r in table.to_dict("records")}

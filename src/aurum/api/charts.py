@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aurum.industry.kpi import IndicatorResult
@@ -130,3 +131,73 @@ def site_map(sites: pd.DataFrame) -> Figure:
     return {"data": data, "layout": _layout(
         "Sites", height=420, xaxis={"title": {"text": "longitude (°E)"}},
         yaxis={"title": {"text": "latitude (°N)"}, "scaleanchor": "x"})}
+
+
+def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
+              unit: str = "g/t") -> Figure:
+    """A bench of the block model seen from above (one z level), coloured by ``value``."""
+    level = blocks[np.isclose(blocks["z"], z)]
+    table = level.pivot_table(index="y", columns="x", values=value, aggfunc="first")
+    return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
+                      "y": table.index.tolist(), "z": table.to_numpy().tolist(),
+                      "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
+            "layout": _layout(f"Plan view at z = {z:g} m", height=420,
+                              xaxis={"title": {"text": "x (m)"}},
+                              yaxis={"title": {"text": "y (m)"}, "scaleanchor": "x"})}
+
+
+def section_view(blocks: pd.DataFrame, y: float, value: str = "estimate",
+                 unit: str = "g/t") -> Figure:
+    """A vertical east-west section of the block model at one northing."""
+    level = blocks[np.isclose(blocks["y"], y)]
+    table = level.pivot_table(index="z", columns="x", values=value, aggfunc="first")
+    return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
+                      "y": table.index.tolist(), "z": table.to_numpy().tolist(),
+                      "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
+            "layout": _layout(f"Section at y = {y:g} m", height=360,
+                              xaxis={"title": {"text": "x (m)"}},
+                              yaxis={"title": {"text": "z (m)"}, "scaleanchor": "x"})}
+
+
+def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,
+              max_points: int = 20_000) -> Figure:
+    """Blocks above the cut-off and the composites, in 3D."""
+    above = blocks[blocks["estimate"] >= cutoff]
+    if len(above) > max_points:
+        above = above.sample(max_points, random_state=0)
+    data: list[dict[str, Any]] = [{
+        "type": "scatter3d", "mode": "markers", "name": f"blocks >= {cutoff:g} g/t",
+        "x": above["x"].tolist(), "y": above["y"].tolist(), "z": above["z"].tolist(),
+        "marker": {"size": 3, "color": above["estimate"].tolist(), "colorscale": "YlOrRd",
+                   "opacity": 0.5, "colorbar": {"title": {"text": "g/t"}}}}]
+    if samples is not None and len(samples):
+        pts = samples.sample(min(len(samples), max_points), random_state=0)
+        data.append({"type": "scatter3d", "mode": "markers", "name": "composites",
+                     "x": pts["x"].tolist(), "y": pts["y"].tolist(), "z": pts["z"].tolist(),
+                     "marker": {"size": 2, "color": "#222"}})
+    return {"data": data, "layout": _layout("Blocks and composites", height=520,
+                                            scene={"aspectmode": "data"})}
+
+
+def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
+    """Tonnes and mean grade above each cut-off."""
+    return {"data": [
+        {"type": "scatter", "mode": "lines", "name": "tonnes (Mt)",
+         "x": table["cutoff_gpt"].tolist(), "y": table["tonnes_mt"].tolist(),
+         "line": {"color": "#4c78a8"}},
+        {"type": "scatter", "mode": "lines", "name": "grade (g/t)", "yaxis": "y2",
+         "x": table["cutoff_gpt"].tolist(), "y": table["grade_gpt"].tolist(),
+         "line": {"color": GOLD}}],
+        "layout": _layout("Grade-tonnage curve", xaxis={"title": {"text": "cut-off (g/t)"}},
+                          yaxis={"title": {"text": "Mt"}},
+                          yaxis2={"title": {"text": "g/t"}, "overlaying": "y",
+                                  "side": "right"})}
+
+
+def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
+    """Movements of contained gold between two statements."""
+    labels = [k.replace("_", " ") for k, _ in steps]
+    measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
+    return {"data": [{"type": "waterfall", "x": labels, "y": [v for _, v in steps],
+                      "measure": measure, "connector": {"line": {"color": GREY}}}],
+            "layout": _layout(title, yaxis={"title": {"text": "t of gold"}})}

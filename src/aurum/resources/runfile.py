@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -177,16 +177,17 @@ def read_run(path: str | Path) -> EstimationRun:
     return EstimationRun(path, base / str(doc["samples"]), settings, base / str(doc["output"]))
 
 
-def read_samples(path: str | Path) -> Samples:
-    """Read a samples CSV (x, y, z in m, value, optional hole).
+def read_samples(path: str | Path | BinaryIO, source: str | None = None) -> Samples:
+    """Read a samples CSV (x, y, z in m, value, optional hole) from a path or an open file.
 
     Raises
     ------
     ValidationError
         Missing columns or non-numeric cells, each named by row and column.
     """
-    path = Path(path)
-    src = str(path)
+    if isinstance(path, str | Path):
+        path = Path(path)
+    src = source or str(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -19,7 +19,7 @@ from aurum.industry.registry import (
     SiteStatus,
 )
 from aurum.services.auth import Actor, Role
-from aurum.store.models import Organisation, Site
+from aurum.store.models import Organisation, ResourceStatement, Site
 
 
 @dataclass(frozen=True)
@@ -166,4 +166,15 @@ def list_organisations(session: Session, actor: Actor) -> list[Organisation]:
     if actor.province is not None:
         stmt = stmt.where(Organisation.id.in_(
             select(Site.org_id).where(Site.province == actor.province)))
+    return list(session.scalars(stmt))
+
+
+def list_sites_with_statements(session: Session, actor: Actor) -> list[str]:
+    """Codes of the visible sites that have a resource statement."""
+    stmt = (select(Site.code).join(ResourceStatement, ResourceStatement.site_id == Site.id)
+            .distinct().order_by(Site.code))
+    if actor.org_ids is not None:
+        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
+    if actor.province is not None:
+        stmt = stmt.where(Site.province == actor.province)
     return list(session.scalars(stmt))

@@ -1,0 +1,140 @@
+"""Resource models and statements: API and pages."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+
+from aurum.api import charts
+from aurum.api.deps import DB, ApiActor, PageActor
+from aurum.api.tables import TableFormat, display_records, tabular
+from aurum.api.templating import render
+from aurum.core.errors import Problem, ValidationError
+from aurum.resources import report, runfile
+from aurum.resources.classify import ClassificationRules
+from aurum.services import registry
+from aurum.services import resources as service
+from aurum.services.resources import EstimationSpec
+from aurum.store.models import ResourceStatement
+
+router = APIRouter(tags=["resources"])
+STATEMENT_COLUMNS = ["site", "year", "version", "effective_date", "cutoff_gpt", "model_id",
+                     *(f"{c}_{m}" for c in service.CLASSES
+                       for m in ("tonnes", "grade_gpt", "gold_t")), "reason"]
+
+
+def _statement_frame(rows: list[ResourceStatement]) -> pd.DataFrame:
+    return pd.DataFrame([{"site": r.site.code, **{c: getattr(r, c) for c in
+                                                  STATEMENT_COLUMNS[1:]}} for r in rows],
+                        columns=STATEMENT_COLUMNS)
+
+
+@router.get("/api/v1/resources/statements")
+def list_statements(session: DB, actor: ApiActor, site: str,
+                    format: TableFormat = "json") -> Response:
+    """Every resource statement of a site, versions included."""
+    return tabular(_statement_frame(service.statements(session, actor, site)), format,
+                   f"statements-{site}")
+
+
+@router.get("/api/v1/resources/models/{model_id}/blocks")
+def model_blocks(model_id: int, request: Request, session: DB, actor: ApiActor,
+                 format: str = "csv") -> Response:
+    """The blocks of a model as CSV or Parquet."""
+    blocks = service.load_blocks(session, actor, request.app.state.platform.settings.home,
+                                 model_id)
+    if format == "parquet":
+        buf = io.BytesIO()
+        blocks.to_parquet(buf, index=False)
+        return Response(buf.getvalue(), media_type="application/vnd.apache.parquet",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="model-{model_id}.parquet"'})
+    return tabular(blocks, "csv", f"model-{model_id}")
+
+
+@router.post("/api/v1/resources/estimate", status_code=201)
+async def run_estimate(request: Request, session: DB, actor: ApiActor, samples: UploadFile,
+                       spec: UploadFile) -> dict[str, Any]:
+    """Estimate a mine's model from composites (CSV: x, y, z, value[, hole]) and a spec
+    (YAML: the run-file keys without paths, plus ``site``, ``year``, ``density``
+    (t/m³), ``cutoff`` (g/t) and ``classification``) and publish its statement."""
+    name = spec.filename or "spec.yaml"
+    try:
+        doc = yaml.safe_load(await spec.read())
+    except yaml.YAMLError as exc:
+        raise ValidationError(Problem(f"cannot read the spec: {exc}", source=name)) from exc
+    settings = runfile.parse_settings(doc, name)
+    problems = [Problem("missing key", column=k, source=name)
+                for k in ("site", "year", "density", "cutoff", "classification")
+                if k not in doc]
+    if settings.model is None:
+        problems.append(Problem("a statement needs kriging (ordinary or simple)",
+                                column="method", source=name))
+    if problems:
+        raise ValidationError(problems)
+    rules = ClassificationRules.from_dict(doc["classification"], name)
+    data = runfile.read_samples(io.BytesIO(await samples.read()), samples.filename)
+    assert settings.model is not None
+    est = EstimationSpec(settings.grid, settings.model, settings.search, rules,
+                         float(doc["density"]), float(doc["cutoff"]), settings.method.value,
+                         settings.discretisation)
+    statement = service.estimate_and_state(
+        session, actor, request.app.state.platform.settings.home, str(doc["site"]),
+        int(doc["year"]), data.xyz, data.values, est, data.holes)
+    return {c: getattr(statement, c) for c in STATEMENT_COLUMNS[1:]} | {"id": statement.id}
+
+
+@router.get("/resources", response_class=HTMLResponse, include_in_schema=False)
+def resources_page(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
+    rows = [s for site in registry.list_sites_with_statements(session, actor)
+            for s in service.statements(session, actor, site)]
+    latest = _statement_frame(rows).sort_values(["site", "year", "version"])
+    latest = latest.groupby("site").tail(1)
+    figure = {}
+    if not latest.empty:
+        figure = {"data": [{"type": "bar", "name": c, "x": latest["site"].tolist(),
+                            "y": latest[f"{c}_gold_t"].tolist()} for c in service.CLASSES],
+                  "layout": {"title": {"text": "Contained gold by class, latest statement"},
+                             "barmode": "stack", "height": 340,
+                             "yaxis": {"title": {"text": "t"}}}}
+    return render(request, "resources.html", actor=actor, rows=display_records(latest),
+                  figure=figure)
+
+
+@router.get("/resources/{site_code}", response_class=HTMLResponse, include_in_schema=False)
+def site_resources(site_code: str, request: Request, session: DB, actor: PageActor,
+                   z: float | None = None, y: float | None = None) -> HTMLResponse:
+    site = registry.get_site(session, actor, site_code)
+    rows = service.statements(session, actor, site_code)
+    figures: dict[str, Any] = {}
+    table: list[dict[str, object]] = []
+    latest = rows[-1] if rows else None
+    if latest is not None and latest.waterfall:
+        figures["waterfall"] = charts.waterfall_chart(
+            list(latest.waterfall.items()), f"From {latest.year - 1} to {latest.year}")
+    if latest is not None and latest.model_id is not None:
+        home = request.app.state.platform.settings.home
+        blocks = service.load_blocks(session, actor, home, latest.model_id)
+        samples = service.load_samples(session, actor, home, latest.model_id)
+        est = blocks.dropna(subset=["estimate"])
+        levels = np.sort(est["z"].unique())
+        northings = np.sort(est["y"].unique())
+        z_level = z if z is not None else float(levels[len(levels) // 2])
+        y_level = y if y is not None else float(northings[len(northings) // 2])
+        gt = report.grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
+                                  np.round(np.linspace(0, np.nanpercentile(
+                                      blocks["estimate"], 99), 25), 2))
+        figures |= {"plan": charts.plan_view(blocks, z_level),
+                    "section": charts.section_view(blocks, y_level),
+                    "blocks3d": charts.blocks_3d(blocks, samples, latest.cutoff_gpt),
+                    "gt": charts.grade_tonnage_chart(gt)}
+        table = display_records(gt)
+    return render(request, "resource_site.html", actor=actor, site=site,
+                  statements=display_records(_statement_frame(rows)), figures=figures,
+                  latest=latest, gt=table)

@@ -199,8 +199,9 @@ def cross_validation(xyz: np.ndarray, values: np.ndarray, search: SearchNeighbou
     ok = ~np.isnan(res.estimate)
     true, est, var = values[ok], res.estimate[ok], res.variance[ok]
     error = est - true
+    # A zero kriging variance (a sample on top of another hole's) has no standardised error.
     with np.errstate(invalid="ignore", divide="ignore"):
-        std = error / np.sqrt(var)
+        std = np.where(var > 0, error / np.sqrt(var), np.nan)
     table = pd.DataFrame({"x": xyz[ok, 0], "y": xyz[ok, 1], "z": xyz[ok, 2], "true": true,
                           "estimate": est, "error": error, "variance": var,
                           "standardised_error": std})

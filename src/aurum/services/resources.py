@@ -28,7 +28,7 @@ from aurum.core.errors import NotFoundError, ValidationError
 from aurum.core.grid import BlockGrid
 from aurum.resources.blockmodel import BlockModel
 from aurum.resources.classify import ClassificationRules, classify
-from aurum.resources.estimate import SearchNeighbourhood, estimate
+from aurum.resources.estimate import EstimationResult, SearchNeighbourhood, estimate
 from aurum.resources.ledger import ModelAtCutoff, reserve_waterfall
 from aurum.resources.report import resource_statement
 from aurum.resources.variogram import VariogramModel
@@ -270,12 +270,51 @@ def depletion_t(session: Session, site: Site, year: int) -> float:
     return 0.0 if pd.isna(metal) else float(metal) / 1e6
 
 
+@dataclass(frozen=True)
+class ModelStatement:
+    """A model and its statement, before anything is stored."""
+
+    result: EstimationResult
+    classes: np.ndarray
+    tonnes: np.ndarray
+    figures: dict[str, ClassFigures]
+
+
+def model_statement(xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec, year: int,
+                    holes: np.ndarray | None = None) -> ModelStatement:
+    """Estimate, classify and state a model at the spec's cut-off (no store involved).
+
+    Parameters
+    ----------
+    xyz : numpy.ndarray
+        Composite centres, shape (n, 3), m.
+    values : numpy.ndarray
+        Gold grades, g/t.
+    year : int
+        Year of the statement (effective 31 December).
+    holes : numpy.ndarray, optional
+        Integer hole id per composite (for per-hole search limits).
+    """
+    result = estimate(xyz, values, spec.grid, spec.search, spec.method, spec.model,
+                      discretisation=spec.discretisation, holes=holes)
+    classes = classify(spec.rules, result.estimate, result.n_samples, result.slope,
+                       result.variance)
+    volume = float(np.prod(spec.grid.size))
+    tonnes = np.full(spec.grid.n_blocks, volume * spec.density_t_m3)
+    table = resource_statement(tonnes, result.estimate, classes, spec.cutoff_gpt,
+                               date(year, 12, 31)).table
+    rows = {str(r["category"]).lower(): r for r in table.to_dict("records")}
+    figures = {c: ClassFigures(float(rows[c]["tonnes_t"]), _grade_or_none(rows[c]["grade_gpt"]),
+                               float(rows[c]["metal_t"])) for c in CLASSES}
+    return ModelStatement(result, classes, tonnes, figures)
+
+
 def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: str,
                        year: int, xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec,
                        holes: np.ndarray | None = None) -> ResourceStatement:
-    """From composites to a published statement: estimate, classify, tonnage, statement at
-    the cut-off, the waterfall from last year's model when it is on the same grid, and the
-    year-end report fed with the contained gold.
+    """From composites to a published statement: :func:`model_statement`, the model stored
+    with its samples, the waterfall from last year's model when it is on the same grid, and
+    the year-end report fed with the contained gold.
 
     Parameters
     ----------
@@ -286,24 +325,13 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
     holes : numpy.ndarray, optional
         Integer hole id per composite (for per-hole search limits).
     """
-    result = estimate(xyz, values, spec.grid, spec.search, spec.method, spec.model,
-                      discretisation=spec.discretisation, holes=holes)
-    blocks = BlockModel.from_estimation(spec.grid, result, "au")
-    classes = classify(spec.rules, result.estimate, result.n_samples, result.slope,
-                       result.variance)
-    tonnes = np.full(spec.grid.n_blocks, blocks.block_volume * spec.density_t_m3)
-    frame = blocks.with_attributes(resource_class=classes.astype(np.int8),
-                                   tonnes=tonnes).to_frame()
+    made = model_statement(xyz, values, spec, year, holes)
+    frame = BlockModel.from_estimation(spec.grid, made.result, "estimate").with_attributes(
+        resource_class=made.classes.astype(np.int8), tonnes=made.tonnes).to_frame()
     kept = pd.DataFrame({"x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "value": values,
                          "hole": -1 if holes is None else holes})
-    model = save_model(session, actor, home, site_code, f"{site_code} {year} model",
-                       frame.rename(columns={"au": "estimate"}), spec.method,
-                       spec.parameters(), samples_digest(xyz, values), kept)
-    table = resource_statement(tonnes, result.estimate, classes, spec.cutoff_gpt,
-                               date(year, 12, 31)).table
-    rows = {str(r["category"]).lower(): r for r in table.to_dict("records")}
-    figures = {c: ClassFigures(float(rows[c]["tonnes_t"]), _grade_or_none(rows[c]["grade_gpt"]),
-                               float(rows[c]["metal_t"])) for c in CLASSES}
+    model = save_model(session, actor, home, site_code, f"{site_code} {year} model", frame,
+                       spec.method, spec.parameters(), samples_digest(xyz, values), kept)
     site = registry.get_site(session, actor, site_code)
     waterfall = None
     previous = _statement_of(session, site, year - 1)
@@ -313,10 +341,10 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
         steps = reserve_waterfall(
             ModelAtCutoff(old["tonnes"].to_numpy(), old["estimate"].to_numpy(),
                           previous.cutoff_gpt),
-            ModelAtCutoff(tonnes, result.estimate, spec.cutoff_gpt),
+            ModelAtCutoff(made.tonnes, made.result.estimate, spec.cutoff_gpt),
             depletion_t(session, site, year))
         waterfall = dict(steps.as_rows())
-    return publish_statement(session, actor, site_code, year, figures, spec.cutoff_gpt,
+    return publish_statement(session, actor, site_code, year, made.figures, spec.cutoff_gpt,
                              model.id, waterfall,
                              reason=f"{spec.method} kriging of {len(values)} composites")
 

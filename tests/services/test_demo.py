@@ -6,11 +6,13 @@ import os
 import stat
 
 import pytest
+from sqlalchemy import select
 
 from aurum.core.errors import ConflictError
 from aurum.services import demo, monitor
 from aurum.services.auth import authenticate
 from aurum.services.platform import Platform
+from aurum.store.models import ReportVersion, ResourceStatement
 
 
 def test_seed_feeds_the_dashboard(platform: Platform) -> None:
@@ -34,5 +36,18 @@ def test_seed_feeds_the_dashboard(platform: Platform) -> None:
         shandong = authenticate(s, "shandong", logins["shandong"]["password"])
         assert shandong is not None
         assert set(monitor.build(s, shandong).provinces["province"]) == {"Shandong"}
+        # The showcase mines' resources come from kriged models: each year-end report names
+        # the statement it was fed from, and each waterfall closes.
+        statements = s.scalars(select(ResourceStatement)).all()
+        assert len(statements) == demo.SHOWCASE_MINES * len(demo.STATEMENT_YEARS)
+        fed = s.scalars(select(ReportVersion).where(
+            ReportVersion.resource_statement_id.is_not(None))).all()
+        assert len(fed) == len(statements)
+        for st in statements:
+            if st.waterfall:
+                steps = st.waterfall
+                assert sum(v for k, v in steps.items() if k != "closing") == pytest.approx(
+                    steps["closing"])
+                assert steps["depletion"] < 0 and steps["exploration"] > 0
     with pytest.raises(ConflictError):
         demo.seed(platform)

@@ -415,19 +415,20 @@ def read_stl(path: str | os.PathLike[str]) -> Mesh:
 
 
 def _ascii_stl_corners(text: str, source: str) -> np.ndarray:
-    tokens = np.array(text.lower().split())
-    at = np.flatnonzero(tokens == "vertex")
-    loops = np.count_nonzero(tokens == "endloop")
+    tokens = np.array(text.split())
+    keywords = np.char.lower(tokens)
+    at = np.flatnonzero(keywords == "vertex")
+    loops = np.count_nonzero(keywords == "endloop")
     if at.size != 3 * loops or (at.size and at[-1] + 3 >= tokens.size):
         raise ValidationError(Problem(f"{at.size} vertices in {loops} facets; every facet must "
                                       "have exactly 3 'vertex x y z' lines", source=source))
     text_values = tokens[at[:, None] + np.arange(1, 4)].ravel()
     values = pd.to_numeric(pd.Series(text_values), errors="coerce").to_numpy(np.float64)
-    bad = np.flatnonzero(np.isnan(values) & (np.char.strip(text_values, "+-") != "nan"))
+    bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise ValidationError(Problem(
-            f"facet {bad[0] // 9 + 1} has a vertex coordinate that is not a number: "
-            f"{text_values[bad[0]]!r}", source=source))
+            f"facet {bad[0] // 9 + 1} has a vertex coordinate that is not a finite number: "
+            f"'{text_values[bad[0]]}'", source=source))
     return values.reshape(-1, 3)
 
 

@@ -73,13 +73,14 @@ def _sums_above(tonnes: np.ndarray, grade: np.ndarray, cutoffs: np.ndarray
     if tonnes.shape != grade.shape:
         raise ValueError(f"tonnes {tonnes.shape} and grade {grade.shape} differ in shape")
     known = np.isfinite(tonnes) & np.isfinite(grade)
-    order = np.argsort(grade[known], kind="stable")
-    g, t = grade[known][order], tonnes[known][order]
-    # Sums from each sorted position to the end (the last entry: nothing above).
-    tail_t = np.append(np.cumsum(t[::-1])[::-1], 0.0)
-    tail_m = np.append(np.cumsum((t * g)[::-1])[::-1], 0.0)
-    first = np.searchsorted(g, cutoffs, side="left")
-    return tail_t[first], tail_m[first]
+    tonnes, grade = tonnes[known], grade[known]
+    # Bin b holds the blocks at or above exactly b cut-offs; a block is reported at cut-off j
+    # when its bin is above j, so reverse cumulative sums over bins 1..k give every cut-off.
+    bins = np.searchsorted(cutoffs, grade, side="right")
+    size = cutoffs.size + 1
+    per_bin_t = np.bincount(bins, weights=tonnes, minlength=size)[1:]
+    per_bin_g = np.bincount(bins, weights=tonnes * grade, minlength=size)[1:]
+    return np.cumsum(per_bin_t[::-1])[::-1], np.cumsum(per_bin_g[::-1])[::-1]
 
 
 def _columns(tonnes_t: np.ndarray, metal_g: np.ndarray) -> dict[str, np.ndarray]:
@@ -113,7 +114,9 @@ def grade_tonnage(tonnes: np.ndarray, grade: np.ndarray,
 
     Notes
     -----
-    One sort of the grades and two cumulative sums serve every cut-off.
+    No sort of the blocks: each block is binned between the sorted cut-offs (binary search),
+    tonnes and metal are summed per bin, and reverse cumulative sums over the bins give every
+    cut-off at once, O(n log k) for n blocks and k cut-offs.
     """
     values = check_cutoffs(cutoffs)
     return pd.DataFrame({"cutoff_gpt": values,

@@ -21,13 +21,19 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError
+from aurum.core.grid import BlockGrid
 from aurum.core.periods import Period
+from aurum.demo import orebodies
 from aurum.demo.district import District, generate_district
 from aurum.industry.reporting import TEMPLATE_COLUMNS, ReportRow
-from aurum.services import registry, reporting
+from aurum.resources.classify import ClassificationRules
+from aurum.resources.estimate import SearchNeighbourhood
+from aurum.resources.variogram import Structure, VariogramModel
+from aurum.services import registry, reporting, resources
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
+from aurum.services.resources import EstimationSpec
 from aurum.store.db import transaction
 from aurum.store.models import Organisation
 
@@ -139,6 +145,7 @@ def seed(platform: Platform, seed_value: int = 2025,
             create_user(s, username, password, role, name, org_code, province)
             logins[username] = {"password": password, "role": role.value}
     n_reports = _load_reports(platform, admin, district, progress)
+    _resource_models(platform, admin, district)
     _write_private(_logins_path(platform), json.dumps(logins, indent=2))
     example = _write_rejected_example(platform, district)
     return SeedResult(len(district.organisations), len(district.sites), n_reports,
@@ -166,6 +173,61 @@ def _load_reports(platform: Platform, admin: Actor, district: District,
         if progress is not None:
             progress(done, len(order))
     return len(district.reports)
+
+
+SHOWCASE_MINES = 6
+STATEMENT_YEARS = (2024, 2025)
+
+
+def _showcase(district: District) -> list[str]:
+    """The largest operating underground mines: they carry block models and statements."""
+    mines = [s for s in district.sites if s.kind.value == "mine"
+             and s.status.value == "operating" and s.mine_method is not None
+             and s.mine_method.value == "underground"]
+    mines.sort(key=lambda s: (-(s.design_capacity_tpd or 0), s.code))
+    return [m.code for m in mines[:SHOWCASE_MINES]]
+
+
+def _demo_spec(cutoff_gpt: float = 0.5) -> EstimationSpec:
+    return EstimationSpec(
+        grid=BlockGrid((10.0, 10.0, -295.0), (20.0, 20.0, 10.0), (20, 20, 30)),
+        model=VariogramModel(0.3, (Structure("spherical", 0.7, (100.0, 70.0, 50.0)),)),
+        search=SearchNeighbourhood((110.0, 80.0, 60.0), min_samples=8, max_samples=24,
+                                   max_per_hole=4),
+        rules=ClassificationRules.from_dict({
+            "measured": {"min_samples": 24, "min_slope": 0.9},
+            "indicated": {"min_samples": 16, "min_slope": 0.8}}),
+        density_t_m3=2.7, cutoff_gpt=cutoff_gpt, discretisation=(2, 2, 2))
+
+
+def _resource_models(platform: Platform, admin: Actor, district: District) -> None:
+    """Kriged models and year-end statements for the showcase mines.
+
+    Each mine's synthetic grades are scaled so that its statement states about the resources
+    the district generator gave it, and never less measured + indicated gold than the
+    reserves in its year-end report (a statement below the reserves would be refused).
+    """
+    spec = _demo_spec()
+    seeds = {code: 7919 * (i + 1) for i, code in enumerate(_showcase(district))}
+    for code, seed in seeds.items():
+        for index, year in enumerate(STATEMENT_YEARS):
+            comp = orebodies.drillholes(seed, index)
+            with transaction(platform.sessions, admin.user_id) as s:
+                q4 = reporting.current_reports(s, None, [code])
+                q4 = q4[q4["period"] == f"{year}-Q4"]
+                if q4.empty:
+                    continue
+                row = q4.iloc[0]
+                target = float(row[["resources_measured_t", "resources_indicated_t",
+                                    "resources_inferred_t"]].sum())
+                reserves = float(row[["reserves_proved_t", "reserves_probable_t"]].sum())
+                trial = resources.model_statement(comp.xyz, comp.grade, spec, year, comp.holes)
+                f = trial.figures
+                total = f["measured"].gold_t + f["indicated"].gold_t + f["inferred"].gold_t
+                mi = f["measured"].gold_t + f["indicated"].gold_t
+                scale = max(target / total, 1.05 * reserves / mi)
+                resources.estimate_and_state(s, admin, platform.settings.home, code, year,
+                                             comp.xyz, comp.grade * scale, spec, comp.holes)
 
 
 def _write_rejected_example(platform: Platform, district: District) -> Path:

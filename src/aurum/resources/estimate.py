@@ -229,7 +229,8 @@ class _Estimator:
 
     def run(self, centres: np.ndarray, disc: np.ndarray, out: EstimationResult, part: slice,
             exclude: np.ndarray | None = None) -> None:
-        dist, idx = self.tree.query(centres @ self.srot.T, k=self.k,
+        # workers=-1: the neighbour query runs on every core, like the kriging kernel.
+        dist, idx = self.tree.query(centres @ self.srot.T, k=self.k, workers=-1,
                                     distance_upper_bound=self.search.radii[0] * (1 + 1e-12))
         idx = np.asarray(idx, dtype=np.int64).reshape(len(centres), self.k)
         dist = np.asarray(dist).reshape(len(centres), self.k)

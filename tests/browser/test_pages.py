@@ -49,6 +49,7 @@ def test_regulator_sees_every_indicator_with_its_chart(browser: Any, server: Ser
 
 
 @pytest.mark.parametrize("path", ["/provinces", "/enterprises", "/sites", "/reports",
+                                  "/resources", "/resources/SD-SSD-01",
                                   "/compliance", "/data-quality"])
 def test_every_page_draws_its_chart(browser: Any, server: Server, path: str) -> None:
     page = _login(browser, server, "miit")

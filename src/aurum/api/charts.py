@@ -201,3 +201,20 @@ def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
     return {"data": [{"type": "waterfall", "x": labels, "y": [v for _, v in steps],
                       "measure": measure, "connector": {"line": {"color": GREY}}}],
             "layout": _layout(title, yaxis={"title": {"text": "t of gold"}})}
+
+
+def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
+                    model_curves: list[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
+    """Experimental semivariograms (points) and the fitted model (lines), per direction."""
+    palette = [GOLD, "#4c78a8", "#54a24b"]
+    data: list[dict[str, Any]] = []
+    for i, (name, h, g) in enumerate(experimental):
+        data.append({"type": "scatter", "mode": "markers", "name": f"{name} (data)",
+                     "x": h.tolist(), "y": g.tolist(),
+                     "marker": {"color": palette[i % 3], "size": 7}})
+    for i, (name, h, g) in enumerate(model_curves):
+        data.append({"type": "scatter", "mode": "lines", "name": f"{name} (model)",
+                     "x": h.tolist(), "y": g.tolist(), "line": {"color": palette[i % 3]}})
+    return {"data": data, "layout": _layout("Variograms along the model's axes",
+                                            xaxis={"title": {"text": "lag (m)"}},
+                                            yaxis={"title": {"text": "γ (g/t)²"}})}

@@ -38,7 +38,7 @@ def _lenses(rng: np.random.Generator) -> np.ndarray:
     return np.column_stack([centres, scales, peak])
 
 
-def drillholes(seed: int, year_index: int) -> Composites:
+def drillholes(seed: int, year_index: int, scale: float = 1.0) -> Composites:
     """Composites of a mine's drilling up to a year.
 
     Parameters
@@ -47,6 +47,10 @@ def drillholes(seed: int, year_index: int) -> Composites:
         The mine's seed: the same seed gives the same deposit.
     year_index : int
         0 for the first statement year; each later year adds infill and step-out holes.
+    scale : float
+        Linear size of the licence relative to 400 x 400 x 300 m (lenses, spacing and depth
+        scale with it; composites stay 5 m long), so that a large mine holds more gold at the
+        same grades rather than higher grades in the same volume.
     """
     rng = np.random.default_rng(seed)
     lenses = _lenses(rng)
@@ -57,7 +61,7 @@ def drillholes(seed: int, year_index: int) -> Composites:
     jitter = np.random.default_rng(seed + 1000 * (year_index + 1)).uniform(-8, 8,
                                                                          (2, gx.size))
     cx, cy = gx.ravel() + jitter[0], gy.ravel() + jitter[1]
-    z = -np.arange(COMPOSITE_M / 2, EXTENT_M[2], COMPOSITE_M)
+    z = -np.arange(COMPOSITE_M / 2, EXTENT_M[2] * scale, COMPOSITE_M) / scale
     xyz = np.column_stack([np.repeat(cx, z.size), np.repeat(cy, z.size), np.tile(z, cx.size)])
     grade = np.zeros(len(xyz))
     for cx0, cy0, cz0, sx, sy, sz, peak in lenses:
@@ -65,4 +69,4 @@ def drillholes(seed: int, year_index: int) -> Composites:
               + ((xyz[:, 2] - cz0) / sz) ** 2)
         grade += peak * np.exp(-0.5 * r2)
     noise = np.random.default_rng(seed + 7).lognormal(0.0, 0.35, len(xyz))
-    return Composites(xyz, grade * noise, np.repeat(np.arange(cx.size), z.size))
+    return Composites(xyz * scale, grade * noise, np.repeat(np.arange(cx.size), z.size))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError
@@ -188,46 +189,60 @@ def _showcase(district: District) -> list[str]:
     return [m.code for m in mines[:SHOWCASE_MINES]]
 
 
-def _demo_spec(cutoff_gpt: float = 0.5) -> EstimationSpec:
+def _demo_spec(scale: float, variance: float, cutoff_gpt: float = 0.5) -> EstimationSpec:
+    """The estimation of a showcase mine whose licence is ``scale`` times the base size and
+    whose composites have ``variance`` ((g/t)²): a 30 % nugget of that variance, ranges and
+    search scaled with the deposit."""
     return EstimationSpec(
-        grid=BlockGrid((10.0, 10.0, -295.0), (20.0, 20.0, 10.0), (20, 20, 30)),
-        model=VariogramModel(0.3, (Structure("spherical", 0.7, (100.0, 70.0, 50.0)),)),
-        search=SearchNeighbourhood((110.0, 80.0, 60.0), min_samples=8, max_samples=24,
-                                   max_per_hole=4),
+        grid=BlockGrid((10.0 * scale, 10.0 * scale, -295.0 * scale),
+                       (20.0 * scale, 20.0 * scale, 10.0 * scale), (20, 20, 30)),
+        model=VariogramModel(0.3 * variance, (Structure(
+            "spherical", 0.7 * variance, (100.0 * scale, 70.0 * scale, 50.0 * scale)),)),
+        search=SearchNeighbourhood((110.0 * scale, 80.0 * scale, 60.0 * scale),
+                                   min_samples=8, max_samples=24, max_per_hole=4),
         rules=ClassificationRules.from_dict({
-            "measured": {"min_samples": 24, "min_slope": 0.9},
-            "indicated": {"min_samples": 16, "min_slope": 0.8}}),
+            "measured": {"min_samples": 24, "min_slope": 0.85},
+            "indicated": {"min_samples": 16, "min_slope": 0.7}}),
         density_t_m3=2.7, cutoff_gpt=cutoff_gpt, discretisation=(2, 2, 2))
+
+
+BASE_DEPOSIT_T = 10.0
+"""About the gold (t) of a base-size demo deposit: a mine stating more is larger, not richer."""
 
 
 def _resource_models(platform: Platform, admin: Actor, district: District) -> None:
     """Kriged models and year-end statements for the showcase mines.
 
-    Each mine's synthetic grades are scaled so that its statement states about the resources
-    the district generator gave it, and never less measured + indicated gold than the
-    reserves in its year-end report (a statement below the reserves would be refused).
+    A mine's deposit is sized from the resources the district generator gave it (its 2024
+    year-end report), so the grades stay those of the synthetic lenses; the 2025 model is on
+    the same grid with the step-out drilling. Grades are then nudged so that measured +
+    indicated gold is never below the reserves of the year-end report (a statement below the
+    reserves would be refused).
     """
-    spec = _demo_spec()
-    seeds = {code: 7919 * (i + 1) for i, code in enumerate(_showcase(district))}
-    for code, seed in seeds.items():
+    for i, code in enumerate(_showcase(district)):
+        seed = 7919 * (i + 1)
+        with platform.sessions() as s:
+            reports = reporting.current_reports(s, None, [code]).set_index("period")
+        if f"{STATEMENT_YEARS[0]}-Q4" not in reports.index:
+            continue
+        target = float(reports.loc[[f"{STATEMENT_YEARS[0]}-Q4"],
+                                   ["resources_measured_t", "resources_indicated_t",
+                                    "resources_inferred_t"]].to_numpy().sum())
+        scale = max(1.0, (target / BASE_DEPOSIT_T) ** (1 / 3))
         for index, year in enumerate(STATEMENT_YEARS):
-            comp = orebodies.drillholes(seed, index)
+            period = f"{year}-Q4"
+            if period not in reports.index:
+                continue
+            comp = orebodies.drillholes(seed, index, scale)
+            spec = _demo_spec(scale, float(np.var(comp.grade)))
+            reserves = float(reports.loc[[period], ["reserves_proved_t",
+                                                    "reserves_probable_t"]].to_numpy().sum())
+            trial = resources.model_statement(comp.xyz, comp.grade, spec, year, comp.holes)
+            mi = trial.figures["measured"].gold_t + trial.figures["indicated"].gold_t
+            factor = max(1.0, 1.05 * reserves / mi)
             with transaction(platform.sessions, admin.user_id) as s:
-                q4 = reporting.current_reports(s, None, [code])
-                q4 = q4[q4["period"] == f"{year}-Q4"]
-                if q4.empty:
-                    continue
-                row = q4.iloc[0]
-                target = float(row[["resources_measured_t", "resources_indicated_t",
-                                    "resources_inferred_t"]].sum())
-                reserves = float(row[["reserves_proved_t", "reserves_probable_t"]].sum())
-                trial = resources.model_statement(comp.xyz, comp.grade, spec, year, comp.holes)
-                f = trial.figures
-                total = f["measured"].gold_t + f["indicated"].gold_t + f["inferred"].gold_t
-                mi = f["measured"].gold_t + f["indicated"].gold_t
-                scale = max(target / total, 1.05 * reserves / mi)
                 resources.estimate_and_state(s, admin, platform.settings.home, code, year,
-                                             comp.xyz, comp.grade * scale, spec, comp.holes)
+                                             comp.xyz, comp.grade * factor, spec, comp.holes)
 
 
 def _write_rejected_example(platform: Platform, district: District) -> Path:

@@ -18,6 +18,8 @@ from aurum.api.templating import render
 from aurum.core.errors import Problem, ValidationError
 from aurum.resources import report, runfile
 from aurum.resources.classify import ClassificationRules
+from aurum.resources.variogram import VariogramModel
+from aurum.resources.variography import experimental_variogram
 from aurum.services import registry
 from aurum.services import resources as service
 from aurum.services.resources import EstimationSpec
@@ -130,6 +132,8 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         gt = report.grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
                                   np.round(np.linspace(0, np.nanpercentile(
                                       blocks["estimate"], 99), 25), 2))
+        if samples is not None and len(samples) > 10:
+            figures["variogram"] = _variograms(samples, latest.model.parameters)  # type: ignore[union-attr]
         figures |= {"plan": charts.plan_view(blocks, z_level),
                     "section": charts.section_view(blocks, y_level),
                     "blocks3d": charts.blocks_3d(blocks, samples, latest.cutoff_gpt),
@@ -138,3 +142,27 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
     return render(request, "resource_site.html", actor=actor, site=site,
                   statements=display_records(_statement_frame(rows)), figures=figures,
                   latest=latest, gt=table)
+
+
+def _variograms(samples: pd.DataFrame, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Experimental variograms of the kept composites along the model's three axes, with the
+    stored model's curve along the same axes (one random 5,000 at most, for speed)."""
+    model = VariogramModel.from_dict(parameters["variogram"])
+    first = model.structures[0]
+    az, dip, _ = first.angles
+    pts = samples.sample(min(len(samples), 5_000), random_state=0)
+    xyz, v = pts[["x", "y", "z"]].to_numpy(), pts["value"].to_numpy()
+    axes = [("major", az, dip, first.ranges[0]), ("minor", az + 90.0, 0.0, first.ranges[1]),
+            ("vertical", az, dip - 90.0, first.ranges[2])]
+    experimental, curves = [], []
+    for name, a, d, rng in axes:
+        lag = max(rng / 8.0, 1.0)
+        exp = experimental_variogram(xyz, v, a, d, lag, 12, angle_tolerance=22.5,
+                                     bandwidth_h=lag * 2, bandwidth_v=lag * 2)
+        keep = exp.n_pairs > 0
+        experimental.append((name, exp.distance[keep], exp.gamma[keep]))
+        h = np.linspace(0.0, 12 * lag, 60)
+        unit = np.array([np.sin(np.radians(a)) * np.cos(np.radians(d)),
+                         np.cos(np.radians(a)) * np.cos(np.radians(d)), np.sin(np.radians(d))])
+        curves.append((name, h, model.gamma(np.zeros((60, 3)), h[:, None] * unit)))
+    return charts.variogram_chart(experimental, curves)

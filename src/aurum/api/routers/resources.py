@@ -125,10 +125,9 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         blocks = service.load_blocks(session, actor, home, latest.model_id)
         samples = service.load_samples(session, actor, home, latest.model_id)
         est = blocks.dropna(subset=["estimate"])
-        levels = np.sort(est["z"].unique())
-        northings = np.sort(est["y"].unique())
-        z_level = z if z is not None else float(levels[len(levels) // 2])
-        y_level = y if y is not None else float(northings[len(northings) // 2])
+        # By default show the bench and the section where the gold is richest.
+        z_level = z if z is not None else float(est.groupby("z")["estimate"].mean().idxmax())
+        y_level = y if y is not None else float(est.groupby("y")["estimate"].mean().idxmax())
         gt = report.grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
                                   np.round(np.linspace(0, np.nanpercentile(
                                       blocks["estimate"], 99), 25), 2))

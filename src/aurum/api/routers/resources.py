@@ -126,8 +126,8 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         samples = service.load_samples(session, actor, home, latest.model_id)
         est = blocks.dropna(subset=["estimate"])
         # By default show the bench and the section where the gold is richest.
-        z_level = z if z is not None else float(est.groupby("z")["estimate"].mean().idxmax())
-        y_level = y if y is not None else float(est.groupby("y")["estimate"].mean().idxmax())
+        z_level = z if z is not None else _richest(est, "z")
+        y_level = y if y is not None else _richest(est, "y")
         gt = report.grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
                                   np.round(np.linspace(0, np.nanpercentile(
                                       blocks["estimate"], 99), 25), 2))
@@ -141,6 +141,12 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
     return render(request, "resource_site.html", actor=actor, site=site,
                   statements=display_records(_statement_frame(rows)), figures=figures,
                   latest=latest, gt=table)
+
+
+def _richest(blocks: pd.DataFrame, axis: str) -> float:
+    """The coordinate along ``axis`` whose blocks have the highest mean grade, m."""
+    means = blocks.groupby(axis)["estimate"].mean()
+    return float(means.index.to_numpy()[int(np.argmax(means.to_numpy()))])
 
 
 def _variograms(samples: pd.DataFrame, parameters: dict[str, Any]) -> dict[str, Any]:

@@ -146,3 +146,19 @@ def test_bad_run_files_are_refused_with_a_clear_message(tmp_path: Path, change: 
     assert code != 0
     assert words in output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_cluster_chunks_equal_the_local_run() -> None:
+    distributed = pytest.importorskip("distributed")
+    rng = np.random.default_rng(21)
+    xyz = rng.uniform(0, 200, (3000, 3))
+    z = rng.lognormal(size=3000)
+    grid = BlockGrid((5.0, 5.0, 5.0), (10, 10, 10), (20, 20, 20))
+    search = SearchNeighbourhood((80, 80, 80), min_samples=4, max_samples=16)
+    local = estimate(xyz, z, grid, search, "ordinary", MODEL)
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None) as client:
+        remote = estimate(xyz, z, grid, search, "ordinary", MODEL, chunk=250, client=client)
+    np.testing.assert_array_equal(remote.n_samples, local.n_samples)
+    np.testing.assert_allclose(remote.estimate, local.estimate, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(remote.variance, local.variance, rtol=1e-12, equal_nan=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
@@ -123,7 +124,8 @@ def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
              model: VariogramModel | None = None, mean: float | None = None,
              power: float = 2.0, discretisation: tuple[int, int, int] = (1, 1, 1),
              holes: np.ndarray | None = None, chunk: int = DEFAULT_CHUNK,
-             progress: Callable[[int, int], None] | None = None) -> EstimationResult:
+             progress: Callable[[int, int], None] | None = None,
+             client: Any = None) -> EstimationResult:
     """Estimate every block of a grid.
 
     Parameters
@@ -152,11 +154,17 @@ def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
         Blocks per chunk: memory stays bounded by the chunk, whatever the grid size.
     progress : callable, optional
         Called with (blocks done, blocks in all) after each chunk.
+    client : dask.distributed.Client, optional
+        Run the chunks as tasks on this cluster (the samples are scattered once; each worker
+        builds its own neighbour tree); by default they run here, one after another.
 
     Returns
     -------
     EstimationResult
     """
+    if client is not None:
+        return _estimate_on_cluster(client, xyz, values, grid, search, method, model, mean,
+                                    power, discretisation, holes, chunk, progress)
     estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
     disc = grid.discretisation(discretisation)
     n = grid.n_blocks
@@ -166,6 +174,53 @@ def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
         estimator.run(grid.centres(start, stop), disc, out, slice(start, stop))
         if progress is not None:
             progress(stop, n)
+    return out
+
+
+def _estimate_range(start: int, stop: int, xyz: np.ndarray, values: np.ndarray,
+                    grid: BlockGrid, search: SearchNeighbourhood, method: Method | str,
+                    model: VariogramModel | None, mean: float | None, power: float,
+                    discretisation: tuple[int, int, int], holes: np.ndarray | None,
+                    chunk: int) -> EstimationResult:
+    """Blocks ``start`` to ``stop`` of a grid: one cluster task."""
+    estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
+    disc = grid.discretisation(discretisation)
+    out = EstimationResult.empty(stop - start)
+    for s0 in range(start, stop, chunk):
+        s1 = min(s0 + chunk, stop)
+        estimator.run(grid.centres(s0, s1), disc, out, slice(s0 - start, s1 - start))
+    return out
+
+
+def _estimate_on_cluster(client: Any, xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
+                         search: SearchNeighbourhood, method: Method | str,
+                         model: VariogramModel | None, mean: float | None, power: float,
+                         discretisation: tuple[int, int, int], holes: np.ndarray | None,
+                         chunk: int, progress: Callable[[int, int], None] | None
+                         ) -> EstimationResult:
+    from distributed import as_completed
+
+    n = grid.n_blocks
+    # A task covers several chunks, so each worker's tree is built once per task, not once
+    # per chunk.
+    span = chunk * 16
+    data = client.scatter([np.asarray(xyz, dtype=np.float64),
+                           np.asarray(values, dtype=np.float64),
+                           None if holes is None else np.asarray(holes)], broadcast=True)
+    futures = {client.submit(_estimate_range, start, min(start + span, n), data[0], data[1],
+                             grid, search, method, model, mean, power, discretisation,
+                             data[2], chunk, pure=False): start for start in range(0, n, span)}
+    out = EstimationResult.empty(n)
+    done = 0
+    for future in as_completed(futures):
+        start = futures[future]
+        part = future.result()
+        stop = start + len(part.estimate)
+        for name in ("estimate", "variance", "n_samples", "slope", "efficiency"):
+            getattr(out, name)[start:stop] = getattr(part, name)
+        done += stop - start
+        if progress is not None:
+            progress(done, n)
     return out
 
 

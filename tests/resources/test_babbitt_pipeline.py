@@ -7,12 +7,16 @@ lengths in ft), which is what this test exercises on real, faulty data.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from aurum.cli import cli
 from aurum.core.grid import BlockGrid
 from aurum.resources.classify import ClassificationRules, classify
 from aurum.resources.composite import composite_by_length
@@ -86,3 +90,25 @@ def test_babbitt_from_drillholes_to_statement(shared_data: Path) -> None:
     assert mi["metal_t"] == pytest.approx(m["metal_t"] + i["metal_t"])
     assert mi["grade_gpt"] == pytest.approx(mi["metal_t"] * 1e6 / mi["tonnes_t"])
     assert m["tonnes_t"] > 0 and i["tonnes_t"] > 0
+
+
+def test_drillholes_command_feeds_a_run_file(shared_data: Path, tmp_path: Path) -> None:
+    folder = shared_data / "drillholes" / "babbitt"
+    samples = tmp_path / "composites.csv"
+    result = CliRunner().invoke(cli, [
+        "resources", "drillholes", "--collar", str(folder / "collar_BABBITT.csv"),
+        "--survey", str(folder / "survey_BABBITT.csv"), "--assay",
+        str(folder / "assay_BABBITT.csv"), "--grade", "CU", "--composite", "20",
+        "--out", str(samples), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["holes"] == 399
+    assert summary["problems"] == {"missing_grade": 71_771, "beyond_hole_length": 70}
+    frame = pd.read_csv(samples)
+    assert list(frame.columns) == ["x", "y", "z", "value", "hole"]
+    assert len(frame) == summary["composites"]
+    bad = CliRunner().invoke(cli, [
+        "resources", "drillholes", "--collar", str(folder / "collar_BABBITT.csv"),
+        "--survey", str(folder / "survey_BABBITT.csv"), "--assay",
+        str(folder / "assay_BABBITT.csv"), "--grade", "CU", "--strict"])
+    assert (bad.exit_code == 2 and "beyond" in bad.stderr) or "deeper" in bad.stderr

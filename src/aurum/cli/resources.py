@@ -30,3 +30,41 @@ def estimate(run_file: Path, fmt: str) -> None:
     click.echo(f"{summary['estimated']:,} of {summary['blocks']:,} blocks estimated "
                f"(mean {mean}) in {summary['seconds']:.2f} s from {summary['samples']:,} "
                f"samples; written to {summary['output']}")
+
+
+@resources.command("drillholes")
+@click.option("--collar", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--survey", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--assay", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lithology", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--grade", required=True, help="Grade column to composite, e.g. AU.")
+@click.option("--composite", "length", type=float, default=2.0, show_default=True,
+              help="Composite length, m.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Samples CSV (x, y, z, value, hole) for a run file.")
+@click.option("--strict", is_flag=True, help="Refuse the files on any error.")
+@FORMAT_OPTION
+def drillholes(collar: Path, survey: Path, assay: Path, lithology: Path | None, grade: str,
+               length: float, out: Path | None, strict: bool, fmt: str) -> None:
+    """Validate drillholes (every problem by hole and interval), desurvey by minimum
+    curvature and composite one grade; optionally write the samples for a run file."""
+    from aurum.resources.drillholes import read_drillholes
+    from aurum.resources.samples import composite_samples
+
+    db = read_drillholes(collar, survey, assay, lithology, strict=strict)
+    samples = composite_samples(db, grade, length)
+    if out is not None:
+        samples.drop(columns=["from", "to"]).to_csv(out, index=False, float_format="%.6f")
+    counts = db.report.counts()
+    summary = {"holes": int(db.collars["hole"].nunique()), "intervals": len(db.intervals),
+               "composites": len(samples), "problems": counts,
+               "mean": float(samples["value"].mean()) if len(samples) else None}
+    if fmt == "json":
+        echo_json(summary)
+        return
+    for problem in db.report.problems[:20]:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(f"{summary['holes']} holes, {summary['intervals']:,} intervals, "
+               f"{summary['composites']:,} composites of {length:g} m "
+               f"(mean {grade} {summary['mean'] or float('nan'):.4g}); problems: "
+               + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))

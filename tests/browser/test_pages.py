@@ -97,3 +97,22 @@ def test_bad_upload_is_refused_with_row_and_column(browser: Any, server: Server,
     assert any("2\tsite" in t and "unknown site" in t for t in texts) or any(
         "2\tore_treated_t" in t for t in texts), texts
     page.close()
+
+
+def test_drillhole_check_page_with_babbitt(browser: Any, server: Server,
+                                           shared_data: Path) -> None:
+    folder = shared_data / "drillholes" / "babbitt"
+    page = _login(browser, server, "mine")
+    page.goto(server.url + "/resources/drillholes")
+    page.set_input_files("input[name=collar]", str(folder / "collar_BABBITT.csv"))
+    page.set_input_files("input[name=survey]", str(folder / "survey_BABBITT.csv"))
+    page.set_input_files("input[name=assay]", str(folder / "assay_BABBITT.csv"))
+    page.fill("input[name=grade]", "CU")
+    page.fill("input[name=composite]", "20")
+    page.click("form[action='/resources/drillholes'] button")
+    summary = page.get_by_test_id("drillhole-summary").inner_text()
+    assert "399 holes" in summary and "beyond hole length 70" in summary
+    page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=20000)
+    first = page.get_by_test_id("drillhole-problems").locator("tbody tr").first.inner_text()
+    assert "survey_BABBITT.csv" in first
+    page.close()

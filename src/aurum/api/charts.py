@@ -218,3 +218,24 @@ def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
     return {"data": data, "layout": _layout("Variograms along the model's axes",
                                             xaxis={"title": {"text": "lag (m)"}},
                                             yaxis={"title": {"text": "γ (g/t)²"}})}
+
+
+def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
+    """Grades on a log axis against normal scores (a straight line is lognormal)."""
+    pos = points[points["value"] > 0]
+    return {"data": [{"type": "scattergl", "mode": "markers", "x": pos["normal_score"].tolist(),
+                      "y": pos["value"].tolist(), "marker": {"size": 3, "color": GOLD}}],
+            "layout": _layout("Log-probability plot", xaxis={"title": {"text": "normal score"}},
+                              yaxis={"title": {"text": unit}, "type": "log"})}
+
+
+def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
+    """Composite centres in 3D coloured by grade (log colour scale)."""
+    pts = samples.sample(min(len(samples), max_points), random_state=0)
+    colour = np.log10(pts["value"].clip(lower=1e-3))
+    return {"data": [{"type": "scatter3d", "mode": "markers", "x": pts["x"].tolist(),
+                      "y": pts["y"].tolist(), "z": pts["z"].tolist(),
+                      "text": pts["hole"].astype(str).tolist(),
+                      "marker": {"size": 2, "color": colour.tolist(), "colorscale": "YlOrRd",
+                                 "colorbar": {"title": {"text": "log10 grade"}}}}],
+            "layout": _layout("Drillhole composites", height=560, scene={"aspectmode": "data"})}

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 import yaml
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
-from aurum.api.deps import DB, ApiActor, PageActor
+from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, tabular
 from aurum.api.templating import render
 from aurum.core.errors import Problem, ValidationError
 from aurum.resources import report, runfile
 from aurum.resources.classify import ClassificationRules
+from aurum.resources.composite import log_probability, top_cut_analysis
+from aurum.resources.drillholes import read_drillholes
+from aurum.resources.samples import composite_samples
 from aurum.resources.variogram import VariogramModel
 from aurum.resources.variography import experimental_variogram
 from aurum.services import registry
@@ -107,6 +112,51 @@ def resources_page(request: Request, session: DB, actor: PageActor) -> HTMLRespo
                              "yaxis": {"title": {"text": "t"}}}}
     return render(request, "resources.html", actor=actor, rows=display_records(latest),
                   figure=figure)
+
+
+@router.get("/resources/drillholes", response_class=HTMLResponse, include_in_schema=False)
+def drillholes_form(request: Request, actor: PageActor) -> HTMLResponse:
+    return render(request, "drillholes.html", actor=actor, result=None)
+
+
+@router.post("/resources/drillholes", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[CSRF])
+async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile,
+                          survey: UploadFile, assay: UploadFile,
+                          grade: Annotated[str, Form()],
+                          composite: Annotated[float, Form()] = 2.0) -> HTMLResponse:
+    """Validate uploaded drillholes, composite one grade and show the result (nothing is
+    stored: this is the geologist's check before a model)."""
+    with tempfile.TemporaryDirectory() as folder:
+        # The uploads keep their names, so every message names the user's own file.
+        paths = []
+        for default, upload in (("collar.csv", collar), ("survey.csv", survey),
+                                ("assay.csv", assay)):
+            path = Path(folder) / Path(upload.filename or default).name
+            if path.exists():
+                path = Path(folder) / default
+            path.write_bytes(await upload.read())
+            paths.append(path)
+        try:
+            db = read_drillholes(*paths)
+            samples = composite_samples(db, grade.strip(), composite)
+        except (ValidationError, ValueError) as exc:
+            problems = (exc.problems if isinstance(exc, ValidationError)
+                        else [Problem(str(exc))])
+            return render(request, "drillholes.html", actor=actor, result=None,
+                          problems=problems, status_code=422)
+    values = samples["value"].to_numpy()
+    weights = (samples["to"] - samples["from"]).to_numpy()
+    caps = np.unique(np.round(np.nanpercentile(values, [90, 95, 97.5, 99, 99.5]), 3))
+    figures = {"holes": charts.drillholes_3d(samples),
+               "logprob": charts.log_probability_chart(log_probability(values, weights),
+                                                       grade)}
+    return render(request, "drillholes.html", actor=actor, figures=figures,
+                  result={"holes": int(db.collars["hole"].nunique()),
+                          "intervals": len(db.intervals), "composites": len(samples),
+                          "counts": db.report.counts(), "grade": grade},
+                  problems=db.report.problems[:500],
+                  topcut=display_records(top_cut_analysis(values, weights, caps)))
 
 
 @router.get("/resources/{site_code}", response_class=HTMLResponse, include_in_schema=False)

@@ -47,6 +47,17 @@ def test_estimate_publish_and_view(app_client: TestClient) -> None:
     reports = app_client.get("/api/v1/reports", headers=a).json()
     assert reports[0]["resources_measured_t"] == pytest.approx(statement["measured_gold_t"],
                                                               rel=1e-6)
+    # The statement as a workbook: its Measured row equals the published figures.
+    book = app_client.get(f"/api/v1/resources/statements/{statement['id']}/workbook",
+                          headers=a)
+    sheets = pd.read_excel(io.BytesIO(book.content), sheet_name=None, header=None)
+    assert set(sheets) == {"Resource statement", "Grade-tonnage"}
+    sheet = sheets["Resource statement"]
+    header = sheet.index[sheet[1] == "Category"][0]
+    table = sheet.iloc[header + 1:].set_axis(sheet.iloc[header], axis=1).set_index("Category")
+    for category in ("Measured", "Indicated", "Inferred"):
+        assert float(table.loc[category, "Contained Au (t)"]) == pytest.approx(
+            statement[f"{category.lower()}_gold_t"], rel=1e-9)
     # Another enterprise cannot read the model, and cannot estimate for a foreign site.
     b = bearer(app_client, "beta")
     assert app_client.get(f"/api/v1/resources/models/{statement['model_id']}/blocks",

@@ -30,7 +30,7 @@ from aurum.resources.blockmodel import BlockModel
 from aurum.resources.classify import ClassificationRules, classify
 from aurum.resources.estimate import EstimationResult, SearchNeighbourhood, estimate
 from aurum.resources.ledger import ModelAtCutoff, reserve_waterfall
-from aurum.resources.report import resource_statement
+from aurum.resources.report import grade_tonnage, resource_statement
 from aurum.resources.variogram import VariogramModel
 from aurum.services import registry, reporting
 from aurum.services.auth import Actor
@@ -365,3 +365,23 @@ def _statement_of(session: Session, site: Site, year: int) -> ResourceStatement 
     return session.scalars(select(ResourceStatement).where(
         ResourceStatement.site_id == site.id, ResourceStatement.year == year)
         .order_by(ResourceStatement.version.desc())).first()
+
+
+def statement_workbook(session: Session, actor: Actor, home: Path, statement_id: int,
+                       path: Path) -> None:
+    """Write a statement as a JORC / NI 43-101-shaped Excel workbook, recomputed from its
+    stored model (checked against the file's hash): the statement at its cut-off and the
+    grade-tonnage table."""
+    statement = session.get(ResourceStatement, statement_id)
+    if statement is None or not actor.can_read_site(statement.site):
+        raise NotFoundError(f"no resource statement {statement_id}")
+    if statement.model_id is None:
+        raise ValidationError(f"statement {statement_id} was entered without a block model")
+    blocks = load_blocks(session, actor, home, statement.model_id)
+    tonnes = blocks["tonnes"].to_numpy()
+    grade = blocks["estimate"].to_numpy()
+    table = resource_statement(tonnes, grade, blocks["resource_class"].to_numpy(),
+                               statement.cutoff_gpt, statement.effective_date)
+    top = float(np.nanpercentile(grade, 99)) if np.isfinite(grade).any() else 1.0
+    cutoffs = np.round(np.linspace(0.0, max(top, statement.cutoff_gpt), 21), 2)
+    table.to_excel(path, grade_tonnage=grade_tonnage(tonnes, grade, np.unique(cutoffs)))

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.tables import TableFormat, display_records, tabular
+from aurum.api.tables import XLSX, TableFormat, display_records, tabular
 from aurum.api.templating import render
 from aurum.core.errors import Problem, ValidationError
 from aurum.resources import report, runfile
@@ -48,6 +48,19 @@ def list_statements(session: DB, actor: ApiActor, site: str,
     """Every resource statement of a site, versions included."""
     return tabular(_statement_frame(service.statements(session, actor, site)), format,
                    f"statements-{site}")
+
+
+@router.get("/api/v1/resources/statements/{statement_id}/workbook")
+def statement_workbook(statement_id: int, request: Request, session: DB,
+                       actor: ApiActor) -> Response:
+    """A statement as an Excel workbook (statement with its notes, grade-tonnage table)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"statement-{statement_id}.xlsx"
+        service.statement_workbook(session, actor, request.app.state.platform.settings.home,
+                                   statement_id, path)
+        data = path.read_bytes()
+    return Response(data, media_type=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="statement-{statement_id}.xlsx"'})
 
 
 @router.get("/api/v1/resources/models/{model_id}/blocks")

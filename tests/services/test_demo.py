@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -15,8 +17,13 @@ from aurum.services.platform import Platform
 from aurum.store.models import ReportVersion, ResourceStatement
 
 
-def test_seed_feeds_the_dashboard(platform: Platform) -> None:
+def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None:
     result = demo.seed(platform)
+    # With the public Babbitt drillholes beside the repository, a run on them is prepared.
+    assert result.babbitt_example is not None
+    assert (result.babbitt_example / "run.yaml").exists()
+    findings = pd.read_csv(result.babbitt_example / "validation.csv")
+    assert (findings["kind"] == "beyond_hole_length").sum() == 70
     assert 50 <= result.organisations - 8 <= 75
     logins = demo.read_logins(platform)
     path = platform.settings.home / demo.LOGINS_FILE

@@ -37,3 +37,6 @@ def seed(seed_value: int, if_empty: bool, url: str | None, fmt: str) -> None:
     click.echo(f"seeded {result.organisations} organisations, {result.sites} sites, "
                f"{result.reports} reports and {result.amendments} amendments")
     click.echo(f"an upload that the validation refuses: {result.rejected_example}")
+    if result.babbitt_example is not None:
+        click.echo("real drillholes (Babbitt) ready to estimate: aurum resources estimate "
+                   f"{result.babbitt_example / 'run.yaml'}")

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
+import yaml
 from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError
@@ -28,8 +29,11 @@ from aurum.demo import orebodies
 from aurum.demo.district import District, generate_district
 from aurum.industry.reporting import TEMPLATE_COLUMNS, ReportRow
 from aurum.resources.classify import ClassificationRules
+from aurum.resources.drillholes import read_drillholes
 from aurum.resources.estimate import SearchNeighbourhood
+from aurum.resources.samples import composite_samples
 from aurum.resources.variogram import Structure, VariogramModel
+from aurum.resources.variography import experimental_variogram, fit_variogram
 from aurum.services import registry, reporting, resources
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
@@ -52,6 +56,7 @@ class SeedResult:
     amendments: int
     logins: dict[str, dict[str, str]]
     rejected_example: Path
+    babbitt_example: Path | None = None
 
 
 def _submitted(day: date) -> datetime:
@@ -149,8 +154,9 @@ def seed(platform: Platform, seed_value: int = 2025,
     _resource_models(platform, admin, district)
     _write_private(_logins_path(platform), json.dumps(logins, indent=2))
     example = _write_rejected_example(platform, district)
+    babbitt = _babbitt_example(platform)
     return SeedResult(len(district.organisations), len(district.sites), n_reports,
-                      len(district.amendments), logins, example)
+                      len(district.amendments), logins, example, babbitt)
 
 
 def _load_reports(platform: Platform, admin: Actor, district: District,
@@ -243,6 +249,42 @@ def _resource_models(platform: Platform, admin: Actor, district: District) -> No
             with transaction(platform.sessions, admin.user_id) as s:
                 resources.estimate_and_state(s, admin, platform.settings.home, code, year,
                                              comp.xyz, comp.grade * factor, spec, comp.holes)
+
+
+BABBITT = Path("..") / "shared" / "data" / "drillholes" / "babbitt"
+
+
+def _babbitt_example(platform: Platform, source: Path = BABBITT) -> Path | None:
+    """When the public Babbitt drillholes lie beside the repository, prepare a run on them in
+    ``AURUM_HOME/demo/babbitt``: the validation report (every real problem), 20 ft composites
+    of Cu, a variogram fitted along north, east and down the holes, and a ``run.yaml`` for
+    ``aurum resources estimate``. The data is read in place, never copied into the project."""
+    if not (source / "collar_BABBITT.csv").exists():
+        return None
+    folder = platform.settings.home / "demo" / "babbitt"
+    folder.mkdir(parents=True, exist_ok=True)
+    db = read_drillholes(source / "collar_BABBITT.csv", source / "survey_BABBITT.csv",
+                         source / "assay_BABBITT.csv")
+    db.report.findings.to_csv(folder / "validation.csv", index=False)
+    samples = composite_samples(db, "CU", 20.0)
+    samples.drop(columns=["from", "to"]).to_csv(folder / "composites.csv", index=False,
+                                                 float_format="%.6f")
+    xyz, cu = samples[["x", "y", "z"]].to_numpy(), samples["value"].to_numpy()
+    north, east = (experimental_variogram(xyz, cu, az, 0.0, 300.0, 8, angle_tolerance=45.0,
+                                          bandwidth_v=40.0, dip_tolerance=10.0)
+                   for az in (0.0, 90.0))
+    down = experimental_variogram(xyz, cu, 0.0, -90.0, 20.0, 10, angle_tolerance=10.0)
+    fit = fit_variogram([north, east, down], ("spherical",), anisotropy="full")
+    run = {"samples": "composites.csv", "output": "blocks.csv", "method": "ordinary",
+           "grid": {"origin": [2288400.0, 413900.0, -1200.0], "size": [400.0, 400.0, 100.0],
+                    "count": [40, 29, 29]},
+           "variogram": fit.to_dict(),
+           "search": {"radii": [2000.0, 2000.0, 600.0], "angles": [0, 0, 0],
+                      "min_samples": 6, "max_samples": 24, "max_per_octant": 0,
+                      "max_per_hole": 6},
+           "discretisation": [2, 2, 2]}
+    (folder / "run.yaml").write_text(yaml.safe_dump(run, sort_keys=False))
+    return folder
 
 
 def _write_rejected_example(platform: Platform, district: District) -> Path:

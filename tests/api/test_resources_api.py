@@ -43,6 +43,9 @@ def test_estimate_publish_and_view(app_client: TestClient) -> None:
         f"/api/v1/resources/models/{statement['model_id']}/blocks", headers=a).text))
     above = blocks[blocks["estimate"] >= 0.5]
     assert total == pytest.approx((above["tonnes"] * above["estimate"]).sum() / 1e6, rel=1e-6)
+    omf_file = app_client.get(f"/api/v1/resources/models/{statement['model_id']}/blocks"
+                              "?format=omf", headers=a)
+    assert omf_file.status_code == 200 and len(omf_file.content) > 1000
     # The year-end report now carries the statement's contained gold.
     reports = app_client.get("/api/v1/reports", headers=a).json()
     assert reports[0]["resources_measured_t"] == pytest.approx(statement["measured_gold_t"],

@@ -19,6 +19,7 @@ from aurum.resources.blockmodel import (
     domain_codes,
     flag_inside,
     read_mesh,
+    write_omf,
 )
 from aurum.resources.estimate import EstimationResult
 
@@ -311,3 +312,17 @@ def test_bad_block_tables() -> None:
         BlockModel.from_frame(pd.concat([frame, frame.iloc[[0]]]), grid=small_model().grid)
     with pytest.raises(ValidationError, match="one z coordinate only"):
         BlockModel.from_frame(frame[frame["k"] == 0])
+
+
+def test_omf_round_trip(tmp_path: Path) -> None:
+    omf = pytest.importorskip("omf")
+    grid = BlockGrid((5.0, 15.0, -95.0), (10.0, 10.0, 10.0), (4, 3, 2))
+    grade = np.arange(grid.n_blocks, dtype=float) / 10
+    model = BlockModel(grid, {"au": grade})
+    path = tmp_path / "model.omf"
+    write_omf(model, path, "au model")
+    project = omf.OMFReader(str(path)).get_project()
+    element = project.elements[0]
+    assert list(element.geometry.origin) == [0.0, 10.0, -100.0]  # the grid's corner
+    assert len(element.geometry.tensor_u) == 4 and element.geometry.tensor_w[0] == 10.0
+    np.testing.assert_array_equal(element.data[0].array.array, grade)

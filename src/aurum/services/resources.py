@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from aurum import __version__
 from aurum.core.errors import NotFoundError, ValidationError
 from aurum.core.grid import BlockGrid
-from aurum.resources.blockmodel import BlockModel
+from aurum.resources.blockmodel import BlockModel, write_omf
 from aurum.resources.classify import ClassificationRules, classify
 from aurum.resources.estimate import EstimationResult, SearchNeighbourhood, estimate
 from aurum.resources.ledger import ModelAtCutoff, reserve_waterfall
@@ -385,3 +385,13 @@ def statement_workbook(session: Session, actor: Actor, home: Path, statement_id:
     top = float(np.nanpercentile(grade, 99)) if np.isfinite(grade).any() else 1.0
     cutoffs = np.round(np.linspace(0.0, max(top, statement.cutoff_gpt), 21), 2)
     table.to_excel(path, grade_tonnage=grade_tonnage(tonnes, grade, np.unique(cutoffs)))
+
+
+def model_omf(session: Session, actor: Actor, home: Path, model_id: int, path: Path) -> None:
+    """Write a stored model as an OMF file (grade, variance, class and tonnes per block)."""
+    blocks = load_blocks(session, actor, home, model_id)
+    model = session.get(ResourceModel, model_id)
+    assert model is not None
+    grid = _stored_grid(model)
+    block_model = BlockModel.from_frame(blocks, grid=grid)
+    write_omf(block_model, path, model.name)

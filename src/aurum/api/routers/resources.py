@@ -66,9 +66,16 @@ def statement_workbook(statement_id: int, request: Request, session: DB,
 @router.get("/api/v1/resources/models/{model_id}/blocks")
 def model_blocks(model_id: int, request: Request, session: DB, actor: ApiActor,
                  format: str = "csv") -> Response:
-    """The blocks of a model as CSV or Parquet."""
-    blocks = service.load_blocks(session, actor, request.app.state.platform.settings.home,
-                                 model_id)
+    """The blocks of a model as CSV, Parquet or OMF."""
+    home = request.app.state.platform.settings.home
+    if format == "omf":
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"model-{model_id}.omf"
+            service.model_omf(session, actor, home, model_id, path)
+            return Response(path.read_bytes(), media_type="application/octet-stream",
+                            headers={"Content-Disposition":
+                                     f'attachment; filename="model-{model_id}.omf"'})
+    blocks = service.load_blocks(session, actor, home, model_id)
     if format == "parquet":
         buf = io.BytesIO()
         blocks.to_parquet(buf, index=False)

@@ -133,30 +133,27 @@ def site_map(sites: pd.DataFrame) -> Figure:
         yaxis={"title": {"text": "latitude (°N)"}, "scaleanchor": "x"})}
 
 
-def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
-              unit: str = "g/t") -> Figure:
-    """A bench of the block model seen from above (one z level), coloured by ``value``."""
-    level = blocks[np.isclose(blocks["z"], z)]
-    table = level.pivot_table(index="y", columns="x", values=value, aggfunc="first")
+def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
+           value: str, unit: str, height: int) -> Figure:
+    level = blocks[np.isclose(blocks[fixed], at)]
+    table = level.pivot_table(index=across, columns="x", values=value, aggfunc="first")
     return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
                       "y": table.index.tolist(), "z": table.to_numpy().tolist(),
                       "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
-            "layout": _layout(f"Plan view at z = {z:g} m", height=420,
-                              xaxis={"title": {"text": "x (m)"}},
-                              yaxis={"title": {"text": "y (m)"}, "scaleanchor": "x"})}
+            "layout": _layout(title, height=height, xaxis={"title": {"text": "x (m)"}},
+                              yaxis={"title": {"text": f"{across} (m)"}, "scaleanchor": "x"})}
+
+
+def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
+              unit: str = "g/t") -> Figure:
+    """A bench of the block model seen from above (one z level), coloured by ``value``."""
+    return _slice(blocks, "z", z, "y", f"Plan view at z = {z:g} m", value, unit, 420)
 
 
 def section_view(blocks: pd.DataFrame, y: float, value: str = "estimate",
                  unit: str = "g/t") -> Figure:
     """A vertical east-west section of the block model at one northing."""
-    level = blocks[np.isclose(blocks["y"], y)]
-    table = level.pivot_table(index="z", columns="x", values=value, aggfunc="first")
-    return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
-                      "y": table.index.tolist(), "z": table.to_numpy().tolist(),
-                      "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
-            "layout": _layout(f"Section at y = {y:g} m", height=360,
-                              xaxis={"title": {"text": "x (m)"}},
-                              yaxis={"title": {"text": "z (m)"}, "scaleanchor": "x"})}
+    return _slice(blocks, "y", y, "z", f"Section at y = {y:g} m", value, unit, 360)
 
 
 def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,

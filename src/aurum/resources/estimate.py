@@ -28,7 +28,13 @@ from numba import njit, prange
 from scipy.spatial import cKDTree
 
 from aurum.core.grid import BlockGrid
-from aurum.resources.variogram import ZERO_DISTANCE, VariogramModel, cova, rotation_matrix
+from aurum.resources.variogram import (
+    ZERO_DISTANCE,
+    VariogramModel,
+    cova,
+    rotation_matrix,
+    structure_covariance,
+)
 
 DEFAULT_CHUNK = 32_768
 
@@ -391,15 +397,7 @@ def _cov_rotated(rx: np.ndarray, i: int, px: np.ndarray, p: int, cmax: float,
         h2 = dx * dx + dy * dy + dz * dz
         if s == 0 and h2 < ZERO_DISTANCE:
             return cmax
-        hr = np.sqrt(h2) / ranges[s]
-        code = codes[s]
-        if code == 1:
-            if hr < 1.0:
-                total += sills[s] * (1.0 - hr * (1.5 - 0.5 * hr * hr))
-        elif code == 2:
-            total += sills[s] * np.exp(-3.0 * hr)
-        else:
-            total += sills[s] * np.exp(-3.0 * hr * hr)
+        total += structure_covariance(codes[s], sills[s], np.sqrt(h2) / ranges[s])
     return total
 
 

@@ -186,6 +186,16 @@ def _triple(value: Any, column: str, bad: Any, positive: bool = False
     return (float(value[0]), float(value[1]), float(value[2]))
 
 
+@njit(cache=True, inline="always")
+def structure_covariance(code: int, sill: float, hr: float) -> float:
+    """Covariance of one structure at a reduced distance ``hr`` = distance / range."""
+    if code == 1:
+        return sill * (1.0 - hr * (1.5 - 0.5 * hr * hr)) if hr < 1.0 else 0.0
+    if code == 2:
+        return sill * np.exp(-3.0 * hr)
+    return sill * np.exp(-3.0 * hr * hr)
+
+
 @njit(cache=True, fastmath=False)
 def cova(dx: float, dy: float, dz: float, nugget: float, codes: np.ndarray,
          sills: np.ndarray, ranges: np.ndarray, rot: np.ndarray) -> float:
@@ -203,13 +213,5 @@ def cova(dx: float, dy: float, dz: float, nugget: float, codes: np.ndarray,
             h2 += v * v
         if s == 0 and h2 < ZERO_DISTANCE:
             return cmax
-        hr = np.sqrt(h2) / ranges[s]
-        code = codes[s]
-        if code == 1:
-            if hr < 1.0:
-                total += sills[s] * (1.0 - hr * (1.5 - 0.5 * hr * hr))
-        elif code == 2:
-            total += sills[s] * np.exp(-3.0 * hr)
-        else:
-            total += sills[s] * np.exp(-3.0 * hr * hr)
+        total += structure_covariance(codes[s], sills[s], np.sqrt(h2) / ranges[s])
     return total

@@ -236,3 +236,19 @@ def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
                       "marker": {"size": 2, "color": colour.tolist(), "colorscale": "YlOrRd",
                                  "colorbar": {"title": {"text": "log10 grade"}}}}],
             "layout": _layout("Drillhole composites", height=560, scene={"aspectmode": "data"})}
+
+
+def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
+    """Block means against (declustered) composite means, slice by slice, per axis."""
+    palette = {"x": GOLD, "y": "#4c78a8", "z": "#54a24b"}
+    data: list[dict[str, Any]] = []
+    for axis, t in tables.items():
+        data.append({"type": "scatter", "mode": "lines", "name": f"blocks along {axis}",
+                     "x": t["centre"].tolist(), "y": t["block_mean"].tolist(),
+                     "line": {"color": palette[axis]}})
+        data.append({"type": "scatter", "mode": "markers", "name": f"composites along {axis}",
+                     "x": t["centre"].tolist(), "y": t["sample_mean"].tolist(),
+                     "marker": {"color": palette[axis], "size": 6}})
+    return {"data": data, "layout": _layout("Swath plots",
+                                            xaxis={"title": {"text": "slice centre (m)"}},
+                                            yaxis={"title": {"text": "mean grade (g/t)"}})}

@@ -22,7 +22,9 @@ from aurum.resources import report, runfile
 from aurum.resources.classify import ClassificationRules
 from aurum.resources.composite import log_probability, top_cut_analysis
 from aurum.resources.drillholes import read_drillholes
+from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.samples import composite_samples
+from aurum.resources.validate import cell_declustering, cross_validation, swath
 from aurum.resources.variogram import VariogramModel
 from aurum.resources.variography import experimental_variogram
 from aurum.services import registry
@@ -186,6 +188,7 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
     rows = service.statements(session, actor, site_code)
     figures: dict[str, Any] = {}
     table: list[dict[str, object]] = []
+    checks: dict[str, float] = {}
     latest = rows[-1] if rows else None
     if latest is not None and latest.waterfall:
         figures["waterfall"] = charts.waterfall_chart(
@@ -202,7 +205,9 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
                                   np.round(np.linspace(0, np.nanpercentile(
                                       blocks["estimate"], 99), 25), 2))
         if samples is not None and len(samples) > 10:
-            figures["variogram"] = _variograms(samples, latest.model.parameters)  # type: ignore[union-attr]
+            params = latest.model.parameters  # type: ignore[union-attr]
+            figures["variogram"] = _variograms(samples, params)
+            figures["swath"], checks = _validation(blocks, samples, params)
         figures |= {"plan": charts.plan_view(blocks, z_level),
                     "section": charts.section_view(blocks, y_level),
                     "blocks3d": charts.blocks_3d(blocks, samples, latest.cutoff_gpt),
@@ -210,7 +215,29 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         table = display_records(gt)
     return render(request, "resource_site.html", actor=actor, site=site,
                   statements=display_records(_statement_frame(rows)), figures=figures,
-                  latest=latest, gt=table)
+                  latest=latest, gt=table, checks=checks)
+
+
+def _validation(blocks: pd.DataFrame, samples: pd.DataFrame, parameters: dict[str, Any]
+                ) -> tuple[dict[str, Any], dict[str, float]]:
+    """Swaths along x, y and z against declustered composites, the model mean against the
+    declustered mean, and leave-one-hole-out cross-validation with the model's settings."""
+    xyz, v = samples[["x", "y", "z"]].to_numpy(), samples["value"].to_numpy()
+    size = parameters["grid"]["size"]
+    declus = cell_declustering(xyz, v, np.array([2.0, 4.0]) * size[0],
+                               anisotropy=(size[1] / size[0], size[2] / size[0]))
+    bxyz = blocks[["x", "y", "z"]].to_numpy()
+    est = blocks["estimate"].to_numpy()
+    swaths = {axis: swath(bxyz, est, xyz, v, i, 2 * size[i], declus.weights)
+              for i, axis in enumerate("xyz")}
+    search = SearchNeighbourhood(**parameters["search"])
+    model = VariogramModel.from_dict(parameters["variogram"])
+    holes = samples["hole"].to_numpy() if (samples["hole"] >= 0).all() else None
+    cv = cross_validation(xyz, v, search, parameters.get("method", "ordinary"), model,
+                          holes=holes)
+    stats = {"model_mean": float(np.nanmean(est)), "declustered_mean": declus.mean,
+             "naive_mean": float(v.mean()), **cv.stats}
+    return charts.swath_chart(swaths), stats
 
 
 def _richest(blocks: pd.DataFrame, axis: str) -> float:

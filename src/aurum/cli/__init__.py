@@ -12,6 +12,7 @@ from aurum.cli import common
 from aurum.cli.db import db
 from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
+from aurum.cli.pit import pit
 from aurum.cli.resources import resources
 from aurum.cli.serve import serve
 from aurum.cli.user import user
@@ -23,7 +24,7 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, resources, serve, user):
+for command in (db, demo, kpi, pit, resources, serve, user):
     cli.add_command(command)
 
 

@@ -1,0 +1,166 @@
+"""MineLib files (Espinoza, Goycoolea, Moreno & Newman 2013): ``.upit`` block values,
+``.prec`` precedences and ``.sol`` solutions.
+
+``NAME.upit``: header lines (``NAME:``, ``TYPE: UPIT``, ``NBLOCKS: n``,
+``OBJECTIVE_FUNCTION:``) then ``id value`` per block; ``NAME.prec``: one line per block,
+``id k p1 ... pk``, the k blocks that must be mined before it; ``NAME_upit.sol``: the ids of
+the blocks of the optimal pit, one per line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from aurum.core.errors import Problem, ValidationError
+
+
+@dataclass(frozen=True)
+class PitInstance:
+    """Block values and precedences in compressed rows (block i needs
+    ``pred_idx[pred_ptr[i]:pred_ptr[i+1]]``)."""
+
+    name: str
+    values: np.ndarray
+    pred_ptr: np.ndarray
+    pred_idx: np.ndarray
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_arcs(self) -> int:
+        return len(self.pred_idx)
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text().splitlines()
+    except OSError as exc:
+        raise ValidationError(Problem(f"cannot read the file: {exc}", source=path.name)
+                              ) from exc
+
+
+def read_upit(path: str | Path) -> tuple[str, np.ndarray]:
+    """Block values of a ``.upit`` file: (instance name, values indexed by block id)."""
+    path = Path(path)
+    lines = _lines(path)
+    header: dict[str, str] = {}
+    start = None
+    for i, line in enumerate(lines):
+        key, _, rest = line.partition(":")
+        if key.strip().upper() == "OBJECTIVE_FUNCTION":
+            start = i + 1
+            break
+        if rest:
+            header[key.strip().upper()] = rest.strip()
+    if start is None or "NBLOCKS" not in header:
+        raise ValidationError(Problem("expected the header lines NBLOCKS: and "
+                                      "OBJECTIVE_FUNCTION:", source=path.name))
+    n = int(header["NBLOCKS"])
+    values = np.full(n, np.nan)
+    problems: list[Problem] = []
+    for row, line in enumerate(lines[start:], start=start + 1):
+        parts = line.split()
+        if not parts or parts[0].upper() == "EOF":
+            continue
+        try:
+            block, value = int(parts[0]), float(parts[1])
+        except (ValueError, IndexError):
+            problems.append(Problem(f"expected 'block value', got {line!r}", row, None,
+                                    path.name))
+            continue
+        if not 0 <= block < n:
+            problems.append(Problem(f"block {block} outside 0..{n - 1} (NBLOCKS {n})", row,
+                                    None, path.name))
+        elif not np.isfinite(value):
+            problems.append(Problem(f"block {block} has no finite value ({parts[1]})", row,
+                                    None, path.name))
+        else:
+            values[block] = value
+    missing = np.flatnonzero(np.isnan(values))
+    if missing.size and not problems:
+        problems.append(Problem(f"{missing.size} blocks have no value, first {missing[0]}",
+                                source=path.name))
+    if problems:
+        raise ValidationError(problems)
+    return header.get("NAME", path.stem), values
+
+
+def read_prec(path: str | Path, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Precedences of a ``.prec`` file in compressed rows, checked: every block named exists
+    and the precedences have no cycle."""
+    path = Path(path)
+    lists: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * n_blocks
+    problems: list[Problem] = []
+    for row, line in enumerate(_lines(path), start=1):
+        parts = line.split()
+        if not parts or parts[0].upper() == "EOF":
+            continue
+        try:
+            nums = np.array([int(p) for p in parts], dtype=np.int64)
+        except ValueError:
+            problems.append(Problem(f"expected integers, got {line!r}", row, None, path.name))
+            continue
+        block, k = int(nums[0]), int(nums[1]) if len(nums) > 1 else -1
+        if k != len(nums) - 2:
+            problems.append(Problem(f"block {block} announces {k} predecessors but lists "
+                                    f"{len(nums) - 2}", row, None, path.name))
+            continue
+        bad = nums[(nums < 0) | (nums >= n_blocks)]
+        if bad.size:
+            problems.append(Problem(f"names block {int(bad[0])}, which does not exist "
+                                    f"(blocks 0..{n_blocks - 1})", row, None, path.name))
+            continue
+        lists[block] = nums[2:]
+    if problems:
+        raise ValidationError(problems)
+    counts = np.array([len(x) for x in lists], dtype=np.int64)
+    ptr = np.concatenate([[0], np.cumsum(counts)])
+    idx = np.concatenate(lists) if counts.sum() else np.empty(0, dtype=np.int64)
+    check_acyclic(ptr, idx, path.name)
+    return ptr, idx
+
+
+def check_acyclic(ptr: np.ndarray, idx: np.ndarray, source: str | None = None) -> None:
+    """Refuse precedences with a cycle (blocks that each need the other first)."""
+    n = len(ptr) - 1
+    rows = np.repeat(np.arange(n), np.diff(ptr))
+    self_loops = rows[rows == idx]
+    if self_loops.size:
+        raise ValidationError(Problem(f"block {int(self_loops[0])} needs itself",
+                                      source=source))
+    graph = csr_matrix((np.ones(len(idx)), (rows, idx)), shape=(n, n))
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    if (sizes > 1).any():
+        members = np.flatnonzero(labels == int(np.argmax(sizes)))
+        raise ValidationError(Problem(
+            f"the precedences have a cycle through blocks {', '.join(map(str, members[:8]))}"
+            + (" ..." if members.size > 8 else ""), source=source))
+
+
+def read_instance(upit: str | Path, prec: str | Path) -> PitInstance:
+    """A MineLib ultimate-pit instance."""
+    name, values = read_upit(upit)
+    ptr, idx = read_prec(prec, len(values))
+    return PitInstance(name, values, ptr, idx)
+
+
+def read_solution(path: str | Path, n_blocks: int) -> np.ndarray:
+    """A ``.sol`` file as a boolean pit."""
+    ids = np.loadtxt(path, dtype=np.int64, ndmin=1)
+    pit = np.zeros(n_blocks, dtype=bool)
+    pit[ids] = True
+    return pit
+
+
+def is_closed(in_pit: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> bool:
+    """Whether every block of the pit has all its predecessors in the pit."""
+    rows = np.repeat(np.arange(len(in_pit)), np.diff(ptr))
+    return bool(np.all(~in_pit[rows] | in_pit[idx]))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from aurum.cli import cli
 from aurum.core.errors import ValidationError
-from aurum.planning.maxclosure import maximum_closure
+from aurum.planning.maxclosure import maximum_closure, nested_pits
 from aurum.planning.minelib import is_closed, read_instance, read_prec, read_solution
 
 PUBLISHED = {"newman1": 26_086_899, "zuck_small": 1_422_726_898, "kd": 652_195_037}
@@ -84,3 +84,41 @@ def test_bad_precedence_files(tmp_path: Path) -> None:
     upit.write_text("NAME: x\nTYPE: UPIT\nNBLOCKS: 2\nOBJECTIVE_FUNCTION:\n0 1.5\n1 nan\n")
     with pytest.raises(ValidationError, match="no finite value"):
         read_instance(upit, bad)
+
+
+def _model_3d(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """n x n x n blocks, z index 0 at the top; block (i, j, k) needs the 3 x 3 blocks above.
+    Revenue from a Gaussian ore body plus noise, a flat mining cost of 1 per block."""
+    rng = np.random.default_rng(seed)
+    k, j, i = np.meshgrid(np.arange(n), np.arange(n), np.arange(n), indexing="ij")
+    centre = (n - 1) / 2
+    grade = 8 * np.exp(-((i - centre) ** 2 + (j - centre) ** 2 + (k - 0.7 * n) ** 2)
+                       / (0.1 * n * n)) * rng.lognormal(0, 0.3, i.shape)
+    revenue = grade.ravel()
+    cost = np.ones(n**3)
+    preds = []
+    for kk, jj, ii in zip(k.ravel(), j.ravel(), i.ravel(), strict=True):
+        if kk == 0:
+            preds.append([])
+            continue
+        preds.append([int((kk - 1) * n * n + y * n + x)
+                      for y in range(max(jj - 1, 0), min(jj + 2, n))
+                      for x in range(max(ii - 1, 0), min(ii + 2, n))])
+    ptr = np.concatenate([[0], np.cumsum([len(p) for p in preds])])
+    return revenue, cost, ptr, np.array([q for p in preds for q in p], dtype=np.int64)
+
+
+def test_nested_pits_equal_independent_solves() -> None:
+    revenue, cost, ptr, idx = _model_3d(12, 4)
+    factors = np.array([0.3, 0.5, 0.7, 0.85, 1.0, 1.2])
+    nested = nested_pits(revenue, cost, ptr, idx, factors)
+    previous = np.zeros(len(revenue), dtype=bool)
+    for k, f in enumerate(factors):
+        alone = maximum_closure(f * revenue - cost, ptr, idx)
+        pit = nested.pit(k)
+        assert nested.values[k] == pytest.approx(alone.value, abs=1e-6)
+        assert is_closed(pit, ptr, idx)
+        assert (pit >= previous).all()  # nested: every pit contains the one before
+        previous = pit
+    sizes = [int(nested.pit(k).sum()) for k in range(len(factors))]
+    assert sizes[0] == 0 and sizes[-1] > sizes[3] > 0  # no pit at 0.3, growing from 0.85

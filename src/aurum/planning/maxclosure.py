@@ -44,31 +44,40 @@ class ClosureResult:
         return int(self.in_pit.sum())
 
 
-def build_network(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarray,
-                  decimals: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                          int, int]:
+def build_network(source_caps: np.ndarray, sink_caps: np.ndarray, pred_ptr: np.ndarray,
+                  pred_idx: np.ndarray, infinite: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int,
+                             np.ndarray]:
     """The residual network in compressed form.
+
+    Parameters
+    ----------
+    source_caps, sink_caps : numpy.ndarray
+        Integer capacities of each block's arc from the source and to the sink; a negative
+        value means the block has no such arc (a zero capacity keeps the arc, to be raised
+        later by a parametric solve).
+    infinite : int
+        Capacity of the precedence arcs (larger than any cut).
 
     Returns
     -------
-    first, head, cap, rev, source, sink
+    first, head, cap, rev, source, sink, source_arc
         ``first[u]:first[u+1]`` are the arcs leaving node u; ``head`` their ends; ``cap``
-        residual capacities (int64); ``rev`` each arc's reverse arc.
+        residual capacities (int64); ``rev`` each arc's reverse; ``source_arc`` the index of
+        each block's source arc (-1 when none).
     """
-    n = len(values)
-    scaled = np.rint(np.asarray(values, dtype=np.float64) * 10.0**decimals).astype(np.int64)
+    n = len(source_caps)
     source, sink = n, n + 1
     pred_ptr = np.asarray(pred_ptr, dtype=np.int64)
     pred_idx = np.asarray(pred_idx, dtype=np.int64)
     n_prec = len(pred_idx)
     tails_prec = np.repeat(np.arange(n, dtype=np.int64), np.diff(pred_ptr))
-    pos = np.flatnonzero(scaled > 0)
-    neg = np.flatnonzero(scaled < 0)
-    infinite = int(scaled[pos].sum()) + 1
-    tails = np.concatenate([tails_prec, np.full(len(pos), source), neg])
-    heads = np.concatenate([pred_idx, pos, np.full(len(neg), sink)])
-    caps = np.concatenate([np.full(n_prec, infinite, dtype=np.int64), scaled[pos],
-                           -scaled[neg]])
+    fed = np.flatnonzero(source_caps >= 0)
+    drained = np.flatnonzero(sink_caps >= 0)
+    tails = np.concatenate([tails_prec, np.full(len(fed), source), drained])
+    heads = np.concatenate([pred_idx, fed, np.full(len(drained), sink)])
+    caps = np.concatenate([np.full(n_prec, infinite, dtype=np.int64), source_caps[fed],
+                           sink_caps[drained]]).astype(np.int64)
     m = len(tails)
     # Every arc with its reverse (capacity 0), then grouped by tail.
     all_tail = np.concatenate([tails, heads])
@@ -80,8 +89,14 @@ def build_network(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarray
     where[order] = np.arange(2 * m)
     first = np.zeros(n + 3, dtype=np.int64)
     np.cumsum(np.bincount(all_tail, minlength=n + 2), out=first[1:])
+    source_arc = np.full(n, -1, dtype=np.int64)
+    source_arc[fed] = where[n_prec + np.arange(len(fed))]
     return (first, all_head[order].astype(np.int64), all_cap[order].astype(np.int64),
-            where[partner[order]], source, sink)
+            where[partner[order]], source, sink, source_arc)
+
+
+def _scaled(x: np.ndarray, decimals: int) -> np.ndarray:
+    return np.rint(np.asarray(x, dtype=np.float64) * 10.0**decimals).astype(np.int64)
 
 
 @njit(cache=True)
@@ -105,33 +120,48 @@ def _global_relabel(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: n
 
 
 @njit(cache=True)
-def _max_preflow(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
-                 source: int, sink: int) -> int:
+def _saturate_source(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
+                     source: int, excess: np.ndarray) -> None:
+    """Push the whole residual capacity of every source arc to its block."""
+    for a in range(first[source], first[source + 1]):
+        c = cap[a]
+        if c > 0:
+            cap[a] = 0
+            cap[rev[a]] += c
+            excess[head[a]] += c
+
+
+@njit(cache=True)
+def _push_relabel(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
+                  source: int, sink: int, height: np.ndarray, excess: np.ndarray) -> None:
+    """Discharge every active node until none below height n is left (a maximum preflow).
+
+    Starts from exact heights (global relabel), so it can continue a previous solve after
+    source capacities grew (Gallo, Grigoriadis & Tarjan 1989).
+    """
     n_nodes = len(first) - 1
-    height = np.zeros(n_nodes, dtype=np.int64)
-    excess = np.zeros(n_nodes, dtype=np.int64)
     current = first[:-1].copy()
     bfs = np.empty(n_nodes, dtype=np.int64)
     active = np.zeros(n_nodes, dtype=np.bool_)
     fifo = np.empty(n_nodes, dtype=np.int64)
-    for a in range(first[source], first[source + 1]):
-        c = cap[a]
-        if c > 0:
-            v = head[a]
-            cap[a] = 0
-            cap[rev[a]] += c
-            excess[v] += c
-    _global_relabel(first, head, cap, rev, sink, n_nodes, height, bfs)
-    height[source] = n_nodes
-    # A circular FIFO of active nodes (each node at most once in it).
     q_head, q_len = 0, 0
-    for u in range(n_nodes):
-        if u != source and u != sink and excess[u] > 0 and height[u] < n_nodes:
-            fifo[(q_head + q_len) % n_nodes] = u
-            q_len += 1
-            active[u] = True
-    relabels = 0
-    while q_len > 0:
+    relabels = n_nodes + 1  # forces a global relabel before the first discharge
+    while True:
+        if relabels > n_nodes:
+            # Heights drift from distances; recompute them and rebuild the queue.
+            relabels = 0
+            _global_relabel(first, head, cap, rev, sink, n_nodes, height, bfs)
+            height[source] = n_nodes
+            current[:] = first[:-1]
+            q_head, q_len = 0, 0
+            active[:] = False
+            for w in range(n_nodes):
+                if w != source and w != sink and excess[w] > 0 and height[w] < n_nodes:
+                    fifo[(q_head + q_len) % n_nodes] = w
+                    q_len += 1
+                    active[w] = True
+        if q_len == 0:
+            return
         u = fifo[q_head]
         q_head = (q_head + 1) % n_nodes
         q_len -= 1
@@ -161,20 +191,6 @@ def _max_preflow(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.n
                     active[v] = True
             else:
                 current[u] = a + 1
-        if relabels > n_nodes:
-            # Heights drift far from distances; recompute them and restart the queue.
-            relabels = 0
-            _global_relabel(first, head, cap, rev, sink, n_nodes, height, bfs)
-            height[source] = n_nodes
-            current[:] = first[:-1]
-            q_head, q_len = 0, 0
-            active[:] = False
-            for w in range(n_nodes):
-                if w != source and w != sink and excess[w] > 0 and height[w] < n_nodes:
-                    fifo[(q_head + q_len) % n_nodes] = w
-                    q_len += 1
-                    active[w] = True
-    return excess[sink]
 
 
 @njit(cache=True)
@@ -218,7 +234,92 @@ def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarr
     ClosureResult
     """
     values = np.asarray(values, dtype=np.float64)
-    first, head, cap, rev, source, sink = build_network(values, pred_ptr, pred_idx, decimals)
-    _max_preflow(first, head, cap, rev, source, sink)
+    scaled = _scaled(values, decimals)
+    source_caps = np.where(scaled > 0, scaled, -1)
+    sink_caps = np.where(scaled < 0, -scaled, -1)
+    first, head, cap, rev, source, sink, _ = build_network(
+        source_caps, sink_caps, pred_ptr, pred_idx, int(scaled[scaled > 0].sum()) + 1)
+    n_nodes = len(first) - 1
+    height = np.zeros(n_nodes, dtype=np.int64)
+    excess = np.zeros(n_nodes, dtype=np.int64)
+    _saturate_source(first, head, cap, rev, source, excess)
+    _push_relabel(first, head, cap, rev, source, sink, height, excess)
     in_pit = _source_side(first, head, cap, rev, sink)[: len(values)]
     return ClosureResult(in_pit, float(values[in_pit].sum()))
+
+
+@dataclass(frozen=True)
+class NestedPits:
+    """Pits nested by revenue factor.
+
+    Attributes
+    ----------
+    factors : numpy.ndarray
+        Revenue factors, ascending.
+    first_pit : numpy.ndarray
+        Per block, the index of the first factor whose pit contains it (-1: none).
+    values : numpy.ndarray
+        Value of each pit at its own factor (the values' unit).
+    """
+
+    factors: np.ndarray
+    first_pit: np.ndarray
+    values: np.ndarray
+
+    def pit(self, k: int) -> np.ndarray:
+        """Boolean pit of factor index k."""
+        return (self.first_pit >= 0) & (self.first_pit <= k)
+
+
+def nested_pits(revenue: np.ndarray, cost: np.ndarray, pred_ptr: np.ndarray,
+                pred_idx: np.ndarray, factors: np.ndarray, decimals: int = 6) -> NestedPits:
+    """Ultimate pits for a range of revenue factors from one parametric solve.
+
+    The value of a block at factor f is ``f * revenue - cost``. As f grows only the source
+    capacities grow, so each pit contains the previous one and the push-relabel state of one
+    factor is a valid start for the next (Gallo, Grigoriadis & Tarjan 1989): the flow is
+    carried forward, not recomputed per factor.
+
+    Parameters
+    ----------
+    revenue : numpy.ndarray
+        Revenue of each block at factor 1 (>= 0, e.g. CNY).
+    cost : numpy.ndarray
+        Cost of mining (and processing, where it pays) each block (>= 0, same unit).
+    pred_ptr, pred_idx : numpy.ndarray
+        Precedences in compressed rows (see :func:`maximum_closure`).
+    factors : numpy.ndarray
+        Revenue factors, ascending (e.g. 0.3 to 1.2).
+    decimals : int
+        Decimal places the revenues and costs are exact to.
+    """
+    revenue = np.asarray(revenue, dtype=np.float64)
+    cost = np.asarray(cost, dtype=np.float64)
+    factors = np.asarray(factors, dtype=np.float64)
+    if (revenue < 0).any() or (cost < 0).any():
+        raise ValueError("revenues and costs must be >= 0")
+    if (np.diff(factors) <= 0).any():
+        raise ValueError("revenue factors must increase")
+    sink_caps = _scaled(cost, decimals)
+    top = _scaled(factors[-1] * revenue, decimals)
+    first, head, cap, rev, source, sink, source_arc = build_network(
+        np.where(revenue > 0, 0, -1), np.where(sink_caps > 0, sink_caps, -1), pred_ptr,
+        pred_idx, int(top.sum()) + 1)
+    n = len(revenue)
+    n_nodes = len(first) - 1
+    height = np.zeros(n_nodes, dtype=np.int64)
+    excess = np.zeros(n_nodes, dtype=np.int64)
+    fed = source_arc >= 0
+    given = np.zeros(n, dtype=np.int64)
+    first_pit = np.full(n, -1, dtype=np.int64)
+    values = np.empty(len(factors))
+    for k, factor in enumerate(factors):
+        wanted = _scaled(factor * revenue, decimals)
+        cap[source_arc[fed]] += wanted[fed] - given[fed]
+        given = wanted
+        _saturate_source(first, head, cap, rev, source, excess)
+        _push_relabel(first, head, cap, rev, source, sink, height, excess)
+        pit = _source_side(first, head, cap, rev, sink)[:n]
+        first_pit[pit & (first_pit < 0)] = k
+        values[k] = float((factor * revenue[pit] - cost[pit]).sum())
+    return NestedPits(factors, first_pit, values)

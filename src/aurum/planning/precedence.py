@@ -388,6 +388,55 @@ def _monotone_cover(pattern: np.ndarray, cone: np.ndarray, n: int, rx: int, ry: 
     return bool(np.all(covered[1:] | ~cone[1:]))
 
 
+@njit(cache=True)
+def _clipped_cover(pattern: np.ndarray, cone: np.ndarray, n: int, rx: int, ry: int,
+                   x0: int, x1: int, y0: int, y1: int) -> bool:
+    """Whether paths through the pattern that stay inside the box ``x0 <= dx <= x1``,
+    ``y0 <= dy <= y1`` (a side of the model cutting the window) reach every cone block of
+    the box within ``n`` benches."""
+    reached = np.zeros(cone.shape, dtype=np.bool_)
+    reached[0, ry, rx] = True
+    for d in range(1, n + 1):
+        for a in range(len(pattern)):
+            dz = pattern[a, 2]
+            if dz > d:
+                break
+            dx = pattern[a, 0]
+            dy = pattern[a, 1]
+            for jy in range(ry + y0, ry + y1 + 1):
+                ty = jy + dy
+                if ty < ry + y0 or ty > ry + y1:
+                    continue
+                for jx in range(rx + x0, rx + x1 + 1):
+                    tx = jx + dx
+                    if tx < rx + x0 or tx > rx + x1 or not reached[d - dz, jy, jx]:
+                        continue
+                    reached[d, ty, tx] = True
+        for jy in range(ry + y0, ry + y1 + 1):
+            for jx in range(rx + x0, rx + x1 + 1):
+                if cone[d, jy, jx] and not reached[d, jy, jx]:
+                    return False
+    return True
+
+
+def _side_search(pattern: np.ndarray, cone: np.ndarray, n: int, rxm: int, rym: int,
+                 reach: tuple[int, int], count: tuple[int, int, int]) -> np.ndarray:
+    """Columns (y, x) whose clipped pattern misses part of the cone, shape (ny, nx)."""
+    nx, ny, _ = count
+    rx, ry = reach
+    if _monotone_cover(pattern, cone, n, rxm, rym):
+        return np.zeros((ny, nx), dtype=bool)
+    xs, ys = np.arange(nx), np.arange(ny)
+    xcfg = np.column_stack((-np.minimum(xs, rx), np.minimum(nx - 1 - xs, rx)))
+    ycfg = np.column_stack((-np.minimum(ys, ry), np.minimum(ny - 1 - ys, ry)))
+    ux, xi = np.unique(xcfg, axis=0, return_inverse=True)
+    uy, yi = np.unique(ycfg, axis=0, return_inverse=True)
+    pat = np.ascontiguousarray(pattern, dtype=np.int64)
+    ok = np.array([[_clipped_cover(pat, cone, n, rxm, rym, int(bx[0]), int(bx[1]),
+                                   int(by[0]), int(by[1])) for bx in ux] for by in uy])
+    return ~ok[yi.ravel()][:, xi.ravel()]
+
+
 @dataclass(frozen=True)
 class Precedence:
     """Slope precedences in compressed rows.
@@ -480,119 +529,212 @@ def _stamp(mark: np.ndarray, closure: np.ndarray, row_lo: np.ndarray, row_hi: np
 
 
 @njit(cache=True)
-def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray,
-           pat_ptr: np.ndarray, pat_off: np.ndarray, cell_ptr: np.ndarray,
-           cell_off: np.ndarray, closure: np.ndarray, row_lo: np.ndarray, row_hi: np.ndarray,
-           rxm: int, rym: int, n: int, capacity: int) -> tuple[np.ndarray, np.ndarray]:
-    """Arcs of every block, benches top down: its region's pattern, or the per-block minimum
-    search through the arcs already built above.
+def _imply(t: int, tx: int, ty: int, td: int, x: int, y: int, z: int, nx: int, ny: int,
+           nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray, slot: np.ndarray,
+           memo: np.ndarray, start: np.ndarray, count: np.ndarray, off: np.ndarray,
+           pat_ptr: np.ndarray, pat_off: np.ndarray, closure: np.ndarray,
+           row_lo: np.ndarray, row_hi: np.ndarray, mark: np.ndarray, stack: np.ndarray,
+           rxm: int, rym: int, n: int) -> None:
+    """Mark, in the bit window of the block at (x, y, z), block t (at window cell
+    (tx, ty, td)) and everything it implies up to n benches above the block: pure blocks
+    stamp their region's pattern closure, memoised blocks their stored closure, the others
+    are walked through their arcs."""
+    nxy = nx * ny
+    wy, wx = 2 * rym + 1, 2 * rxm + 1
+    nw = (wx + 63) // 64
+    plane = wy * nw
+    one = np.uint64(1)
+    mark[(td * wy + ty) * nw + (tx >> 6)] |= one << np.uint64(tx & 63)
+    stack[0, 0] = t
+    stack[0, 1] = tx
+    stack[0, 2] = ty
+    stack[0, 3] = td
+    top = 1
+    while top > 0:
+        top -= 1
+        u = stack[top, 0]
+        ux = stack[top, 1]
+        uy = stack[top, 2]
+        ud = stack[top, 3]
+        ru = reg[u]
+        if pure[u]:
+            _stamp(mark, closure, row_lo, row_hi, ru, ux, uy, ud, n, wy, nw, rxm, rym)
+            continue
+        if slot[u] >= 0:
+            for e in range(1, n - ud + 1):
+                for jy in range(wy):
+                    vy = uy + jy - rym
+                    if 0 <= vy < wy:
+                        _or_row(mark, (ud + e) * plane + vy * nw, memo[slot[u]],
+                                e * plane + jy * nw, nw, ux - rxm)
+            continue
+        if search[u]:
+            first, last, src = start[u], start[u] + count[u], off
+        else:
+            first, last, src = pat_ptr[ru], pat_ptr[ru + 1], pat_off
+        gx = x + ux - rxm
+        gy = y + uy - rym
+        for a in range(first, last):
+            vd = ud + src[a, 2]
+            if vd > n:
+                break
+            ax = src[a, 0]
+            ay = src[a, 1]
+            if not (0 <= gx + ax < nx) or not (0 <= gy + ay < ny) or z + vd >= nz:
+                continue
+            vx = ux + ax
+            vy = uy + ay
+            if vy < 0 or vy >= wy or vx < 0 or vx >= wx:
+                continue
+            wv = (vd * wy + vy) * nw + (vx >> 6)
+            bv = one << np.uint64(vx & 63)
+            if mark[wv] & bv:
+                continue
+            mark[wv] |= bv
+            stack[top, 0] = u + ax + nx * ay + nxy * src[a, 2]
+            stack[top, 1] = vx
+            stack[top, 2] = vy
+            stack[top, 3] = vd
+            top += 1
 
-    The search marks, in a bit window around the block, everything its kept arcs imply: it
-    walks the arcs of the blocks reached, except at *pure* blocks, whose closure is known to
-    be their region's pattern closure and is stamped in one go. Arcs are kept as offsets
-    (dx, dy, dz) while building, so that the walk needs no integer division."""
+
+@njit(cache=True)
+def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray,
+           slot: np.ndarray, n_slots: int, pat_ptr: np.ndarray, pat_off: np.ndarray,
+           cell_ptr: np.ndarray, cell_off: np.ndarray, closure: np.ndarray,
+           row_lo: np.ndarray, row_hi: np.ndarray, rxm: int, rym: int,
+           n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Arcs of every block: its region's pattern (clipped to the model), or the per-block
+    minimum search through the arcs of the blocks above, benches top down.
+
+    The search marks, in a bit window around the block, everything its kept arcs imply
+    (:func:`_imply`). Blocks with a memo ``slot`` (neither pure nor far from a searched
+    block) keep their closure, so that a search reaching them ORs it in instead of walking;
+    slots are reused every n + 1 benches. Searched arcs are kept as offsets (dx, dy, dz),
+    pattern arcs are generated from the pattern, so that walking needs no integer division
+    and memory holds little beyond the output."""
     nxy = nx * ny
     nb = nxy * nz
     start = np.zeros(nb, dtype=np.int64)
     count = np.zeros(nb, dtype=np.int64)
-    off = np.empty((max(capacity, 16), 3), dtype=np.int32)
-    used = 0
     wy, wx = 2 * rym + 1, 2 * rxm + 1
     nw = (wx + 63) // 64
     cells = (n + 1) * wy * wx
+    off = np.empty((cells + 1024, 3), dtype=np.int32)
+    used = 0
     mark = np.zeros((n + 1) * wy * nw, dtype=np.uint64)
+    memo = np.zeros((max(n_slots, 1), (n + 1) * wy * nw), dtype=np.uint64)
     stack = np.empty((cells + 1, 4), dtype=np.int64)
     one = np.uint64(1)
     for z in range(nz - 1, -1, -1):
         for y in range(ny):
             for x in range(nx):
                 i = x + nx * (y + ny * z)
+                if not search[i] and slot[i] < 0:
+                    continue
                 r = reg[i]
-                start[i] = used
-                if used + cells > len(off):
-                    grown = np.empty((2 * len(off) + cells, 3), dtype=np.int32)
-                    grown[:used] = off[:used]
-                    off = grown
-                if not search[i]:
+                mark[:] = 0
+                if search[i]:
+                    start[i] = used
+                    if used + cells > len(off):
+                        grown = np.empty((2 * len(off) + cells, 3), dtype=np.int32)
+                        grown[:used] = off[:used]
+                        off = grown
+                    for d in range(1, n + 1):
+                        if z + d >= nz:
+                            break
+                        k = r * (n + 1) + d
+                        for c in range(cell_ptr[k], cell_ptr[k + 1]):
+                            dx = cell_off[c, 0]
+                            dy = cell_off[c, 1]
+                            if not (0 <= x + dx < nx) or not (0 <= y + dy < ny):
+                                continue
+                            jx = dx + rxm
+                            jy = dy + rym
+                            if mark[(d * wy + jy) * nw + (jx >> 6)] & (one << np.uint64(jx & 63)):
+                                continue
+                            off[used, 0] = dx
+                            off[used, 1] = dy
+                            off[used, 2] = d
+                            used += 1
+                            _imply(i + dx + nx * dy + nxy * d, jx, jy, d, x, y, z, nx, ny, nz,
+                                   reg, search, pure, slot, memo, start, count, off, pat_ptr,
+                                   pat_off, closure, row_lo, row_hi, mark, stack, rxm, rym, n)
+                    count[i] = used - start[i]
+                else:
                     for a in range(pat_ptr[r], pat_ptr[r + 1]):
-                        dz = pat_off[a, 2]
-                        if z + dz >= nz:
+                        d = pat_off[a, 2]
+                        if z + d >= nz:
                             break
                         dx = pat_off[a, 0]
                         dy = pat_off[a, 1]
-                        if 0 <= x + dx < nx and 0 <= y + dy < ny:
-                            off[used, 0] = dx
-                            off[used, 1] = dy
-                            off[used, 2] = dz
-                            used += 1
-                    count[i] = used - start[i]
-                    continue
-                mark[:] = 0
-                for d in range(1, n + 1):
-                    if z + d >= nz:
-                        break
-                    k = r * (n + 1) + d
-                    for c in range(cell_ptr[k], cell_ptr[k + 1]):
-                        dx = cell_off[c, 0]
-                        dy = cell_off[c, 1]
                         if not (0 <= x + dx < nx) or not (0 <= y + dy < ny):
                             continue
                         jx = dx + rxm
                         jy = dy + rym
-                        w = (d * wy + jy) * nw + (jx >> 6)
-                        bit = one << np.uint64(jx & 63)
-                        if mark[w] & bit:
+                        if mark[(d * wy + jy) * nw + (jx >> 6)] & (one << np.uint64(jx & 63)):
                             continue
-                        off[used, 0] = dx
-                        off[used, 1] = dy
-                        off[used, 2] = d
-                        used += 1
-                        # Everything this block implies within the window is now implied.
-                        mark[w] |= bit
-                        stack[0, 0] = i + dx + nx * dy + nxy * d
-                        stack[0, 1] = jx
-                        stack[0, 2] = jy
-                        stack[0, 3] = d
-                        top = 1
-                        while top > 0:
-                            top -= 1
-                            u = stack[top, 0]
-                            ux = stack[top, 1]
-                            uy = stack[top, 2]
-                            ud = stack[top, 3]
-                            if pure[u]:
-                                _stamp(mark, closure, row_lo, row_hi, reg[u], ux, uy, ud, n,
-                                       wy, nw, rxm, rym)
-                                continue
-                            for a in range(start[u], start[u] + count[u]):
-                                vd = ud + off[a, 2]
-                                if vd > n:
-                                    break
-                                vx = ux + off[a, 0]
-                                vy = uy + off[a, 1]
-                                if vy < 0 or vy >= wy or vx < 0 or vx >= wx:
-                                    continue
-                                wv = (vd * wy + vy) * nw + (vx >> 6)
-                                bv = one << np.uint64(vx & 63)
-                                if mark[wv] & bv:
-                                    continue
-                                mark[wv] |= bv
-                                stack[top, 0] = u + off[a, 0] + nx * off[a, 1] + nxy * off[a, 2]
-                                stack[top, 1] = vx
-                                stack[top, 2] = vy
-                                stack[top, 3] = vd
-                                top += 1
-                count[i] = used - start[i]
+                        _imply(i + dx + nx * dy + nxy * d, jx, jy, d, x, y, z, nx, ny, nz,
+                               reg, search, pure, slot, memo, start, count, off, pat_ptr,
+                               pat_off, closure, row_lo, row_hi, mark, stack, rxm, rym, n)
+                if slot[i] >= 0:
+                    memo[slot[i]] = mark
+    # Compressed rows in block order.
     ptr = np.zeros(nb + 1, dtype=np.int64)
-    for i in range(nb):
-        ptr[i + 1] = ptr[i] + count[i]
-    idx = np.empty(used, dtype=np.int64)
-    for i in range(nb):
-        p = ptr[i]
-        for a in range(start[i], start[i] + count[i]):
-            idx[p] = i + off[a, 0] + nx * off[a, 1] + nxy * off[a, 2]
-            p += 1
+    for z in range(nz):
+        for y in range(ny):
+            for x in range(nx):
+                i = x + nx * (y + ny * z)
+                if search[i]:
+                    m = count[i]
+                else:
+                    m = 0
+                    r = reg[i]
+                    for a in range(pat_ptr[r], pat_ptr[r + 1]):
+                        if z + pat_off[a, 2] >= nz:
+                            break
+                        if 0 <= x + pat_off[a, 0] < nx and 0 <= y + pat_off[a, 1] < ny:
+                            m += 1
+                ptr[i + 1] = ptr[i] + m
+    idx = np.empty(ptr[nb], dtype=np.int64)
+    for z in range(nz):
+        for y in range(ny):
+            for x in range(nx):
+                i = x + nx * (y + ny * z)
+                p = ptr[i]
+                if search[i]:
+                    for a in range(start[i], start[i] + count[i]):
+                        idx[p] = i + off[a, 0] + nx * off[a, 1] + nxy * off[a, 2]
+                        p += 1
+                    continue
+                r = reg[i]
+                for a in range(pat_ptr[r], pat_ptr[r + 1]):
+                    if z + pat_off[a, 2] >= nz:
+                        break
+                    if 0 <= x + pat_off[a, 0] < nx and 0 <= y + pat_off[a, 1] < ny:
+                        idx[p] = i + pat_off[a, 0] + nx * pat_off[a, 1] + nxy * pat_off[a, 2]
+                        p += 1
     return ptr, idx
+
+
+MEMO_BYTES = 256 * 2**20
+"""Memory for the closures kept near searched blocks; beyond it the search walks arcs."""
+
+
+def _memo_slots(search: np.ndarray, pure: np.ndarray, rx: int, ry: int, n: int,
+                words: int) -> tuple[np.ndarray, int]:
+    """A memo slot per block that a search may reach and that is not pure (-1 elsewhere):
+    slots are numbered within each bench and reused every n + 1 benches."""
+    nz = search.shape[0]
+    below = _window_sums(search[::-1].astype(np.int64), rx, ry, n)[::-1] > 0
+    want = below & ~pure
+    rank = np.cumsum(want.reshape(nz, -1), axis=1).reshape(want.shape) - 1
+    per_bench = int(want.reshape(nz, -1).sum(axis=1).max()) if want.any() else 0
+    cap = min(per_bench, MEMO_BYTES // max(1, (n + 1) * words * 8))
+    keep = want & (rank < cap)
+    z = np.arange(nz)[:, None, None]
+    slot = np.where(keep, (z % (n + 1)) * cap + rank, -1).astype(np.int64)
+    return slot.ravel(), (n + 1) * cap
 
 
 def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
@@ -654,8 +796,7 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
         if not own.any():
             continue
         flag = np.zeros_like(own)
-        if not _monotone_cover(patterns[r], cones[r], n, rxm, rym):
-            flag |= (xs < rx) | (xs > nx - 1 - rx) | (ys < ry) | (ys > ny - 1 - ry)
+        flag |= _side_search(patterns[r], cones[r], n, rxm, rym, (rx, ry), grid.count)[None]
         if len(tables) > 1:
             flag |= _window_sums((~own).astype(np.int64), rx, ry, n) > 0
         search |= own & flag
@@ -696,10 +837,10 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     row_lo = np.where(filled, np.argmax(rows, axis=2), 0).astype(np.int64)
     row_hi = np.where(filled, rows.shape[2] - 1 - np.argmax(rows[:, :, ::-1], axis=2),
                       -1).astype(np.int64)
-    capacity = int(np.diff(pat_ptr)[reg].sum()) + 1024
-    ptr, idx = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), pat_ptr,
-                      pat_off.astype(np.int64), cell_ptr, cell_off, closure_bits, row_lo,
-                      row_hi, rxm, rym, n, capacity)
+    slot, n_slots = _memo_slots(search, pure, rxm, rym, n, (n + 1) * (2 * rym + 1) * nw)
+    ptr, idx = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), slot, n_slots, pat_ptr,
+                      pat_off.astype(np.int32), cell_ptr, cell_off, closure_bits, row_lo,
+                      row_hi, rxm, rym, n)
     return Precedence(ptr, idx, n, dict(zip(codes, patterns, strict=True)),
                       int(search.sum()))
 

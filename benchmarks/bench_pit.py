@@ -270,6 +270,7 @@ def solve_hpf(case: Case, built: Callable[[], None]) -> tuple[np.ndarray, dict[s
     tails, heads, caps, source, sink = picard_arcs(case.values, case)
     arcs = np.zeros((len(tails), 4))
     arcs[:, 0], arcs[:, 1], arcs[:, 2] = tails, heads, caps
+    del tails, heads, caps
     lib = _libhpf()
     n_nodes = case.n_blocks + 2
     n_cuts = ctypes.c_int(0)
@@ -277,7 +278,7 @@ def solve_hpf(case: Case, built: Callable[[], None]) -> tuple[np.ndarray, dict[s
     breakpoints = ctypes.POINTER(ctypes.c_double)()
     stats, times = (ctypes.c_int * 5)(), (ctypes.c_double * 3)()
     built()
-    lib.hpf_solve(n_nodes, len(tails), source, sink,
+    lib.hpf_solve(n_nodes, len(arcs), source, sink,
                   arcs.ctypes.data_as(ctypes.POINTER(ctypes.c_double)),
                   (ctypes.c_double * 2)(0.0, 0.0), 0, ctypes.byref(n_cuts),
                   ctypes.byref(cuts), ctypes.byref(breakpoints), stats, times)

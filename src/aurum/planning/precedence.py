@@ -778,7 +778,7 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     rym = max(r[1] for r in reaches)
     cones = np.stack([cone_mask(t, size, n, (rxm, rym)) for t in tables])
     closures = np.stack([_closure(p, n, rxm, rym) for p in patterns])
-    closed = [bool(np.array_equal(c, k)) for c, k in zip(closures, cones, strict=True)]
+    closed = [bool(np.array_equal(c[1:], k[1:])) for c, k in zip(closures, cones, strict=True)]
     # Per-block search where the pattern is not known to be right: another region within
     # the block's window (n benches up, the cone's reach across), or a side of the model
     # within it when the pattern cannot reach its cone through monotone paths (which stay in

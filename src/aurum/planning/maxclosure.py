@@ -196,23 +196,13 @@ def _push_relabel(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.
 @njit(cache=True)
 def _source_side(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
                  sink: int) -> np.ndarray:
-    """Nodes that cannot reach the sink in the residual graph: the source side of the cut."""
+    """Nodes that cannot reach the sink in the residual graph: the source side of the cut
+    (those the global relabel leaves at height n)."""
     n_nodes = len(first) - 1
-    reach = np.zeros(n_nodes, dtype=np.bool_)
-    queue = np.empty(n_nodes, dtype=np.int64)
-    reach[sink] = True
-    queue[0] = sink
-    lo, hi = 0, 1
-    while lo < hi:
-        u = queue[lo]
-        lo += 1
-        for a in range(first[u], first[u + 1]):
-            v = head[a]
-            if not reach[v] and cap[rev[a]] > 0:
-                reach[v] = True
-                queue[hi] = v
-                hi += 1
-    return ~reach
+    height = np.empty(n_nodes, dtype=np.int64)
+    _global_relabel(first, head, cap, rev, sink, n_nodes, height,
+                    np.empty(n_nodes, dtype=np.int64))
+    return height == n_nodes
 
 
 def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarray,

@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 from aurum.core.errors import ValidationError
 from aurum.core.grid import BlockGrid
@@ -161,6 +163,31 @@ def test_arcs_are_minimal_and_cover_the_cone(case: str) -> None:
                               benches=n_benches)
     assert acc.n_false_exclusions == 0
     assert acc.n_cone > 0
+
+
+def test_flat_slopes_across_two_regions_with_a_wide_search_window() -> None:
+    # 20° over 12 benches reaches 32 blocks sideways: a search window wider than 64 blocks,
+    # so the bit rows span two words.
+    grid = BlockGrid((0.0, 0.0, 0.0), CUBE, (90, 8, 14))
+    x = np.arange(grid.n_blocks) % 90
+    regions = (x >= 45).astype(np.int64)
+    slopes = {0: 20.0, 1: [45.0, 30.0, 50.0, 35.0]}
+    prec = slope_precedence(grid, slopes, 12, regions)
+    assert prec.n_searched > 0
+    rng = np.random.default_rng(5)
+    bottom = np.flatnonzero((np.arange(grid.n_blocks) // 720 < 2) & (x > 30) & (x < 60))
+    sample = rng.choice(bottom, 12, replace=False)
+    acc = precedence_accuracy(grid, prec, slopes, regions, blocks=sample, benches=12)
+    assert acc.n_false_exclusions == 0
+    rows = np.repeat(np.arange(grid.n_blocks), np.diff(prec.ptr))
+    graph = csr_matrix((np.ones(len(rows)), (rows, prec.idx)),
+                       shape=(grid.n_blocks, grid.n_blocks))
+    for i in sample:
+        arcs = prec.idx[prec.ptr[i]:prec.ptr[i + 1]]
+        implied = np.zeros(grid.n_blocks, dtype=np.int64)
+        for t in arcs:
+            implied[breadth_first_order(graph, int(t), return_predecessors=False)[1:]] += 1
+        assert not implied[arcs].any()
 
 
 def test_a_single_ore_block_gives_the_analytic_inverted_cone() -> None:

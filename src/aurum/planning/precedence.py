@@ -44,18 +44,18 @@ a few blocks outside the cone (reported by ``precedence_accuracy``).
 
 A block gets a *per-block* minimum search instead of its region's pattern when its window
 (``n_benches`` up, the cone's horizontal reach across) holds another region, or is cut by a
-side of the model while the pattern cannot reach its cone through monotone paths (paths whose
-x and y never turn back stay inside the box between their ends, hence inside the model; for
-such patterns the clipped pattern is still exact). The search is the same bench-by-bench
-rule, but "already implied" is read from the arcs actually built for the blocks above
-(benches are built top down): every block of the block's own exact cone within
-``n_benches`` is implied, and no kept arc is implied by the block's other arcs. Elsewhere the
-pattern is exact: a path from a block whose window is all its own region stays in that
-window, so it goes only through blocks whose arcs are offsets of the same cone; for a closed
-cone their closures are exactly their cones, so the pattern's arcs still cover the cone and
-none becomes redundant. The guarantees (minimal arcs; every cone block within
-``n_benches`` implied) are therefore exact for closed cones and are checked in the tests for
-stepped sector tables too.
+side of the model where the pattern's paths that stay inside the model miss part of the cone
+(checked once per position relative to the sides; never the case when the pattern reaches
+its cone through monotone paths, whose x and y never turn back, as for 45° on cubes). The
+search is the same bench-by-bench rule, but "already implied" is read from the arcs actually
+built for the blocks above (benches are built top down): every block of the block's own exact
+cone within ``n_benches`` is implied, and no kept arc is implied by the block's other arcs.
+Elsewhere the pattern is exact: a path from a block whose window is all its own region stays
+in that window, so it goes only through blocks whose arcs are offsets of the same cone; for a
+closed cone their closures within the block's benches are exactly their cones, so the
+pattern's arcs still cover the cone and none becomes redundant. The guarantees (minimal arcs;
+every cone block within ``n_benches`` implied) are therefore proved for closed cones, and
+checked by brute force in the tests for stepped and interpolated sector tables too.
 
 The search walks the closure of the arcs it keeps, in a bit window around the block; where a
 block reached is *pure* (its closure is known to be its region's pattern closure: a closed
@@ -530,19 +530,17 @@ def _stamp(mark: np.ndarray, closure: np.ndarray, row_lo: np.ndarray, row_hi: np
 
 @njit(cache=True)
 def _imply(t: int, tx: int, ty: int, td: int, x: int, y: int, z: int, nx: int, ny: int,
-           nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray, slot: np.ndarray,
-           memo: np.ndarray, start: np.ndarray, count: np.ndarray, off: np.ndarray,
+           nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray,
+           start: np.ndarray, count: np.ndarray, off: np.ndarray,
            pat_ptr: np.ndarray, pat_off: np.ndarray, closure: np.ndarray,
            row_lo: np.ndarray, row_hi: np.ndarray, mark: np.ndarray, stack: np.ndarray,
            rxm: int, rym: int, n: int) -> None:
     """Mark, in the bit window of the block at (x, y, z), block t (at window cell
     (tx, ty, td)) and everything it implies up to n benches above the block: pure blocks
-    stamp their region's pattern closure, memoised blocks their stored closure, the others
-    are walked through their arcs."""
+    stamp their region's pattern closure, the others are walked through their arcs."""
     nxy = nx * ny
     wy, wx = 2 * rym + 1, 2 * rxm + 1
     nw = (wx + 63) // 64
-    plane = wy * nw
     one = np.uint64(1)
     mark[(td * wy + ty) * nw + (tx >> 6)] |= one << np.uint64(tx & 63)
     stack[0, 0] = t
@@ -559,14 +557,6 @@ def _imply(t: int, tx: int, ty: int, td: int, x: int, y: int, z: int, nx: int, n
         ru = reg[u]
         if pure[u]:
             _stamp(mark, closure, row_lo, row_hi, ru, ux, uy, ud, n, wy, nw, rxm, rym)
-            continue
-        if slot[u] >= 0:
-            for e in range(1, n - ud + 1):
-                for jy in range(wy):
-                    vy = uy + jy - rym
-                    if 0 <= vy < wy:
-                        _or_row(mark, (ud + e) * plane + vy * nw, memo[slot[u]],
-                                e * plane + jy * nw, nw, ux - rxm)
             continue
         if search[u]:
             first, last, src = start[u], start[u] + count[u], off
@@ -600,7 +590,7 @@ def _imply(t: int, tx: int, ty: int, td: int, x: int, y: int, z: int, nx: int, n
 
 @njit(cache=True)
 def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure: np.ndarray,
-           slot: np.ndarray, n_slots: int, pat_ptr: np.ndarray, pat_off: np.ndarray,
+           pat_ptr: np.ndarray, pat_off: np.ndarray,
            cell_ptr: np.ndarray, cell_off: np.ndarray, closure: np.ndarray,
            row_lo: np.ndarray, row_hi: np.ndarray, rxm: int, rym: int,
            n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -608,9 +598,7 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
     minimum search through the arcs of the blocks above, benches top down.
 
     The search marks, in a bit window around the block, everything its kept arcs imply
-    (:func:`_imply`). Blocks with a memo ``slot`` (neither pure nor far from a searched
-    block) keep their closure, so that a search reaching them ORs it in instead of walking;
-    slots are reused every n + 1 benches. Searched arcs are kept as offsets (dx, dy, dz),
+    (:func:`_imply`). Searched arcs are kept as offsets (dx, dy, dz),
     pattern arcs are generated from the pattern, so that walking needs no integer division
     and memory holds little beyond the output."""
     nxy = nx * ny
@@ -623,62 +611,42 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
     off = np.empty((cells + 1024, 3), dtype=np.int32)
     used = 0
     mark = np.zeros((n + 1) * wy * nw, dtype=np.uint64)
-    memo = np.zeros((max(n_slots, 1), (n + 1) * wy * nw), dtype=np.uint64)
     stack = np.empty((cells + 1, 4), dtype=np.int64)
     one = np.uint64(1)
     for z in range(nz - 1, -1, -1):
         for y in range(ny):
             for x in range(nx):
                 i = x + nx * (y + ny * z)
-                if not search[i] and slot[i] < 0:
+                if not search[i]:
                     continue
                 r = reg[i]
                 mark[:] = 0
-                if search[i]:
-                    start[i] = used
-                    if used + cells > len(off):
-                        grown = np.empty((2 * len(off) + cells, 3), dtype=np.int32)
-                        grown[:used] = off[:used]
-                        off = grown
-                    for d in range(1, n + 1):
-                        if z + d >= nz:
-                            break
-                        k = r * (n + 1) + d
-                        for c in range(cell_ptr[k], cell_ptr[k + 1]):
-                            dx = cell_off[c, 0]
-                            dy = cell_off[c, 1]
-                            if not (0 <= x + dx < nx) or not (0 <= y + dy < ny):
-                                continue
-                            jx = dx + rxm
-                            jy = dy + rym
-                            if mark[(d * wy + jy) * nw + (jx >> 6)] & (one << np.uint64(jx & 63)):
-                                continue
-                            off[used, 0] = dx
-                            off[used, 1] = dy
-                            off[used, 2] = d
-                            used += 1
-                            _imply(i + dx + nx * dy + nxy * d, jx, jy, d, x, y, z, nx, ny, nz,
-                                   reg, search, pure, slot, memo, start, count, off, pat_ptr,
-                                   pat_off, closure, row_lo, row_hi, mark, stack, rxm, rym, n)
-                    count[i] = used - start[i]
-                else:
-                    for a in range(pat_ptr[r], pat_ptr[r + 1]):
-                        d = pat_off[a, 2]
-                        if z + d >= nz:
-                            break
-                        dx = pat_off[a, 0]
-                        dy = pat_off[a, 1]
+                start[i] = used
+                if used + cells > len(off):
+                    grown = np.empty((2 * len(off) + cells, 3), dtype=np.int32)
+                    grown[:used] = off[:used]
+                    off = grown
+                for d in range(1, n + 1):
+                    if z + d >= nz:
+                        break
+                    k = r * (n + 1) + d
+                    for c in range(cell_ptr[k], cell_ptr[k + 1]):
+                        dx = cell_off[c, 0]
+                        dy = cell_off[c, 1]
                         if not (0 <= x + dx < nx) or not (0 <= y + dy < ny):
                             continue
                         jx = dx + rxm
                         jy = dy + rym
                         if mark[(d * wy + jy) * nw + (jx >> 6)] & (one << np.uint64(jx & 63)):
                             continue
+                        off[used, 0] = dx
+                        off[used, 1] = dy
+                        off[used, 2] = d
+                        used += 1
                         _imply(i + dx + nx * dy + nxy * d, jx, jy, d, x, y, z, nx, ny, nz,
-                               reg, search, pure, slot, memo, start, count, off, pat_ptr,
-                               pat_off, closure, row_lo, row_hi, mark, stack, rxm, rym, n)
-                if slot[i] >= 0:
-                    memo[slot[i]] = mark
+                               reg, search, pure, start, count, off, pat_ptr, pat_off,
+                               closure, row_lo, row_hi, mark, stack, rxm, rym, n)
+                count[i] = used - start[i]
     # Compressed rows in block order.
     ptr = np.zeros(nb + 1, dtype=np.int64)
     for z in range(nz):
@@ -717,26 +685,6 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
     return ptr, idx
 
 
-MEMO_BYTES = 256 * 2**20
-"""Memory for the closures kept near searched blocks; beyond it the search walks arcs."""
-
-
-def _memo_slots(search: np.ndarray, pure: np.ndarray, rx: int, ry: int, n: int,
-                words: int) -> tuple[np.ndarray, int]:
-    """A memo slot per block that a search may reach and that is not pure (-1 elsewhere):
-    slots are numbered within each bench and reused every n + 1 benches."""
-    nz = search.shape[0]
-    below = _window_sums(search[::-1].astype(np.int64), rx, ry, n)[::-1] > 0
-    want = below & ~pure
-    rank = np.cumsum(want.reshape(nz, -1), axis=1).reshape(want.shape) - 1
-    per_bench = int(want.reshape(nz, -1).sum(axis=1).max()) if want.any() else 0
-    cap = min(per_bench, MEMO_BYTES // max(1, (n + 1) * words * 8))
-    keep = want & (rank < cap)
-    z = np.arange(nz)[:, None, None]
-    slot = np.where(keep, (z % (n + 1)) * cap + rank, -1).astype(np.int64)
-    return slot.ravel(), (n + 1) * cap
-
-
 def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
                      n_benches: int = 8, regions: np.ndarray | None = None) -> Precedence:
     """Minimal slope precedences of a block model.
@@ -766,7 +714,8 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     ------
     ValidationError
         A slope angle not in (0°, 90°), a region code without a table, ``regions`` of the
-        wrong shape or type, ``n_benches`` < 1.
+        wrong shape or type, ``n_benches`` < 1, or a cone too wide to search (more than
+        ``MAX_WINDOW_BLOCKS`` blocks in its window).
     """
     n = _check_benches(n_benches)
     reg, codes, tables = _region_tables(grid, slopes, regions)
@@ -781,11 +730,10 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     closed = [bool(np.array_equal(c[1:], k[1:])) for c, k in zip(closures, cones, strict=True)]
     # Per-block search where the pattern is not known to be right: another region within
     # the block's window (n benches up, the cone's reach across), or a side of the model
-    # within it when the pattern cannot reach its cone through monotone paths (which stay in
-    # the box between their ends, hence inside the model). A block is *pure* when the
-    # closure of its arcs is known to be its region's pattern closure: for a closed region
-    # (its pattern closure is its cone), when no region with a wider cone lies within its
-    # window; otherwise when twice its window is all its region and inside the model.
+    # within it where the pattern's paths inside the model miss part of the cone. A block is
+    # *pure* when the closure of its arcs is known to be its region's pattern closure: for a
+    # closed region (its pattern closure is its cone), when no region with a wider cone lies
+    # within its window; otherwise when twice its window is all its region inside the model.
     reg3 = reg.reshape(nz, ny, nx)
     search = np.zeros((nz, ny, nx), dtype=bool)
     pure = np.zeros((nz, ny, nx), dtype=bool)
@@ -837,8 +785,7 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     row_lo = np.where(filled, np.argmax(rows, axis=2), 0).astype(np.int64)
     row_hi = np.where(filled, rows.shape[2] - 1 - np.argmax(rows[:, :, ::-1], axis=2),
                       -1).astype(np.int64)
-    slot, n_slots = _memo_slots(search, pure, rxm, rym, n, (n + 1) * (2 * rym + 1) * nw)
-    ptr, idx = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), slot, n_slots, pat_ptr,
+    ptr, idx = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), pat_ptr,
                       pat_off.astype(np.int32), cell_ptr, cell_off, closure_bits, row_lo,
                       row_hi, rxm, rym, n)
     return Precedence(ptr, idx, n, dict(zip(codes, patterns, strict=True)),
@@ -969,7 +916,8 @@ def precedence_accuracy(grid: BlockGrid, precedence: Precedence | tuple[np.ndarr
     n_sample : int
         Number of blocks drawn when ``blocks`` is not given.
     benches : int, optional
-        Benches above each block compared; default all benches of the model.
+        Benches above each block compared; default all benches of the model (pass fewer
+        when the cone over the whole height is too wide to hold in a window).
     seed : int
         Seed of the random draw.
 

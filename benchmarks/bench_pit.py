@@ -57,7 +57,7 @@ from _common import emit, note
 from ortools.graph.python import max_flow
 
 from aurum.planning.maxclosure import maximum_closure
-from aurum.planning.minelib import is_closed, read_instance
+from aurum.planning.minelib import PitInstance, is_closed, read_instance
 
 REPO = Path(__file__).resolve().parents[1]
 MINELIB_OPTIMA = {"newman1": 26_086_899, "zuck_small": 1_422_726_898, "kd": 652_195_037}
@@ -93,34 +93,11 @@ less than this together; the run with the median solve time is reported."""
 
 
 @dataclass(frozen=True)
-class Case:
-    """One ultimate-pit instance.
+class Case(PitInstance):
+    """One ultimate-pit instance (name, block values in USD, precedences in compressed rows)
+    with its published optimum (MineLib), None for generated models."""
 
-    Attributes
-    ----------
-    name : str
-        Label in the table.
-    values : numpy.ndarray
-        Block values (USD), shape (n,).
-    pred_ptr, pred_idx : numpy.ndarray
-        Precedences in compressed rows (block i needs ``pred_idx[pred_ptr[i]:pred_ptr[i+1]]``).
-    published : int or None
-        Published optimum (MineLib), None for generated models.
-    """
-
-    name: str
-    values: np.ndarray
-    pred_ptr: np.ndarray
-    pred_idx: np.ndarray
     published: int | None
-
-    @property
-    def n_blocks(self) -> int:
-        return len(self.values)
-
-    @property
-    def n_arcs(self) -> int:
-        return len(self.pred_idx)
 
 
 def minelib_cases(directory: Path) -> list[Case]:

@@ -4,42 +4,86 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
 
-from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.errors import Problem, ValidationError
 from aurum.planning.maxclosure import maximum_closure
 from aurum.planning.minelib import read_instance
+from aurum.planning.study import STAGES, pit_study, read_economics
+from aurum.resources.blockmodel import BlockModel
+
+FILE = click.Path(dir_okay=False, path_type=Path)
 
 
 @click.group(name="pit")
 def pit() -> None:
-    """Open-pit optimisation: the ultimate pit by maximum closure."""
+    """Open-pit optimisation: the ultimate pit by maximum closure, nested pits, pushbacks and
+    cut-off grades."""
 
 
 @pit.command("ultimate")
-@click.option("--upit", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="MineLib block values (NAME.upit).")
-@click.option("--prec", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="MineLib precedences (NAME.prec).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the pit's block ids, one per line.")
+@click.option("--upit", type=FILE, help="MineLib block values (NAME.upit).")
+@click.option("--prec", type=FILE, help="MineLib precedences (NAME.prec).")
+@click.option("--model", type=FILE,
+              help="Block model, CSV or Parquet: x, y, z (block centres, m) and the grade "
+                   "(g/t) and any density, tonnes or region columns the economics name.")
+@click.option("--economics", type=FILE,
+              help="Pit economics (YAML): price, costs, processes, slopes, revenue factors, "
+                   "schedule, pushbacks; see aurum.planning.study.")
+@click.option("--out", type=FILE, help="Write the pit's block ids, one per line (for a block "
+              "model: the block index in GSLIB order, x fastest, from 0).")
 @FORMAT_OPTION
-def ultimate(upit: Path, prec: Path, out: Path | None, fmt: str) -> None:
-    """The ultimate pit (exact maximum closure) of a MineLib instance."""
+def ultimate(upit: Path | None, prec: Path | None, model: Path | None,
+             economics: Path | None, out: Path | None, fmt: str) -> None:
+    """The ultimate pit (exact maximum closure) of a MineLib instance (--upit, --prec), or the
+    full pit study of a block model (--model, --economics): nested pits, pit-by-pit values,
+    pushbacks with a minimum mining width, and cut-off grades."""
+    if (upit is None) != (prec is None) or (model is None) != (economics is None) \
+            or (upit is None) == (model is None):
+        raise ValidationError(Problem("give either --upit and --prec (a MineLib instance) or "
+                                      "--model and --economics (a block model)"))
+    if upit is not None and prec is not None:
+        summary, in_pit = _minelib(upit, prec)
+    else:
+        assert model is not None and economics is not None
+        summary, in_pit = _block_model(model, economics)
+    if out is not None:
+        np.savetxt(out, np.flatnonzero(in_pit), fmt="%d")
+    if fmt == "json":
+        echo_json(summary)
+        return
+    click.echo(f"{summary['instance']}: ultimate pit of {summary['n_blocks']:,} of "
+               f"{summary['blocks_total']:,} blocks, value {summary['value']:,.2f}, "
+               f"solved in {summary['seconds']:.3f} s")
+    for row in summary.get("pushbacks", []):
+        click.echo(f"  pushback {row['pushback']}: {row['tonnes_t'] / 1e6:,.2f} Mt, "
+                   f"{row['gold_kg']:,.0f} kg Au, value {row['value']:,.0f} CNY, "
+                   f"{row['narrow_pct']:.1f} % narrower than "
+                   f"{summary['min_mining_width_m']:g} m")
+
+
+def _minelib(upit: Path, prec: Path) -> tuple[dict[str, Any], np.ndarray]:
     instance = read_instance(upit, prec)
     t0 = time.perf_counter()
     result = maximum_closure(instance.values, instance.pred_ptr, instance.pred_idx)
     seconds = time.perf_counter() - t0
-    if out is not None:
-        np.savetxt(out, np.flatnonzero(result.in_pit), fmt="%d")
-    summary = {"value": result.value, "n_blocks": result.n_blocks, "seconds": seconds,
-               "instance": instance.name, "blocks_total": instance.n_blocks,
-               "precedences": instance.n_arcs}
-    if fmt == "json":
-        echo_json(summary)
-    else:
-        click.echo(f"{instance.name}: ultimate pit of {result.n_blocks:,} of "
-                   f"{instance.n_blocks:,} blocks, value {result.value:,.2f}, "
-                   f"solved in {seconds:.3f} s")
+    return ({"value": result.value, "n_blocks": result.n_blocks, "seconds": seconds,
+             "instance": instance.name, "blocks_total": instance.n_blocks,
+             "precedences": instance.n_arcs}, result.in_pit)
+
+
+def _block_model(path: Path, economics_path: Path) -> tuple[dict[str, Any], np.ndarray]:
+    economics = read_economics(economics_path)
+    blocks = (BlockModel.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq")
+              else BlockModel.read_csv(path))
+    t0 = time.perf_counter()
+    with progress_bar("pit study") as advance:
+        study = pit_study(blocks.grid, blocks.attributes, economics, advance)
+    seconds = time.perf_counter() - t0
+    return {**study.summary(), "seconds": seconds, "instance": path.stem,
+            "blocks_total": blocks.grid.n_blocks, "stages": list(STAGES)}, study.in_pit
+

@@ -336,7 +336,7 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
     waterfall = None
     previous = _statement_of(session, site, year - 1)
     if previous is not None and previous.model is not None and (
-            _stored_grid(previous.model) == spec.grid):
+            stored_grid(previous.model) == spec.grid):
         old = load_blocks(session, actor, home, previous.model.id)
         steps = reserve_waterfall(
             ModelAtCutoff(old["tonnes"].to_numpy(), old["estimate"].to_numpy(),
@@ -349,7 +349,7 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
                              reason=f"{spec.method} kriging of {len(values)} composites")
 
 
-def _stored_grid(model: ResourceModel) -> BlockGrid | None:
+def stored_grid(model: ResourceModel) -> BlockGrid | None:
     """The grid a stored model was made on (JSON keeps tuples as lists)."""
     grid = model.parameters.get("grid")
     if not isinstance(grid, dict):
@@ -392,6 +392,6 @@ def model_omf(session: Session, actor: Actor, home: Path, model_id: int, path: P
     blocks = load_blocks(session, actor, home, model_id)
     model = session.get(ResourceModel, model_id)
     assert model is not None
-    grid = _stored_grid(model)
+    grid = stored_grid(model)
     block_model = BlockModel.from_frame(blocks, grid=grid)
     write_omf(block_model, path, model.name)

@@ -1,0 +1,139 @@
+"""Pit studies on stored resource models: the block model a geologist published becomes the
+planner's ultimate pit, nested pits, pushbacks and cut-offs without an export.
+
+A study is derived data: it is recomputed from the model's file (checked against its recorded
+hash) and the economics, and kept under ``AURUM_HOME/pits/`` keyed by both, so the same
+question is answered once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aurum.core.errors import NotFoundError
+from aurum.planning.study import economics_from_dict, pit_study, study_blocks
+from aurum.resources.blockmodel import BlockModel
+from aurum.services import resources
+from aurum.services.auth import Actor
+from aurum.store.models import ResourceModel
+
+DEFAULT_ECONOMICS: dict[str, Any] = {
+    "market": {"price_cny_per_g": 650.0, "selling_cny_per_g": 5.0},
+    "mining": {"base_cny_per_t": 25.0, "increment_cny_per_t": 1.0, "interval_m": 10.0,
+               "reference_elevation_m": 0.0},
+    "processes": [{"name": "mill", "recovery": 0.9, "cost_cny_per_t": 120.0}],
+    "grade": "estimate", "tonnes": "tonnes", "slopes": 45.0, "n_benches": 8,
+    "revenue_factors": {"start": 0.2, "stop": 1.5, "step": 0.05},
+    "schedule": {"rate_t_per_year": 3.0e6, "discount_rate": 0.08},
+    "pushbacks": {"count": 4, "min_mining_width_m": 40.0, "max_narrow_fraction": 0.1},
+    "lane": {"fixed_cny_per_year": 6.0e7, "mine_t_per_year": 6.0e6,
+             "mill_t_per_year": 1.5e6, "market_g_per_year": float("inf")},
+}
+"""Economics of a study when the user gives none: a 2026 gold price of about CNY 650/g, a
+CIL mill at 90 % recovery, 45° overall slopes."""
+
+
+@dataclass(frozen=True)
+class StoredStudy:
+    """A pit study of a stored model.
+
+    Attributes
+    ----------
+    model : ResourceModel
+        The resource model studied.
+    economics : dict
+        The economics it was run with (YAML keys, see :mod:`aurum.planning.study`).
+    summary : dict
+        The study's figures (:meth:`aurum.planning.study.PitStudy.summary`).
+    blocks : pandas.DataFrame
+        Per block: x, y, z, tonnes_t, grade_gpt, destination, value, first_pit, pushback.
+    """
+
+    model: ResourceModel
+    economics: dict[str, Any]
+    summary: dict[str, Any]
+    blocks: pd.DataFrame
+
+
+def merged_economics(changes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The default economics with the given sections or keys replaced (one level deep)."""
+    merged = json.loads(json.dumps(DEFAULT_ECONOMICS))
+    for key, value in (changes or {}).items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def study_models(session: Session, actor: Actor) -> list[ResourceModel]:
+    """The resource models the actor may read, newest first."""
+    models = session.scalars(select(ResourceModel).order_by(ResourceModel.id.desc())).all()
+    return [m for m in models if actor.can_read_site(m.site)]
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int,
+                       changes: Mapping[str, Any] | None = None) -> StoredStudy:
+    """Run (or fetch) the pit study of a stored resource model.
+
+    Parameters
+    ----------
+    home : Path
+        The data directory (AURUM_HOME).
+    model_id : int
+        The resource model.
+    changes : mapping, optional
+        Economics that differ from :data:`DEFAULT_ECONOMICS` (prices CNY/g, costs CNY/t,
+        slopes in degrees, widths in m).
+
+    Raises
+    ------
+    NotFoundError
+        No such model, or one the actor may not read.
+    ValidationError
+        Malformed economics, or a model file changed since it was recorded.
+    """
+    model = session.get(ResourceModel, model_id)
+    if model is None or not actor.can_read_site(model.site):
+        raise NotFoundError(f"no resource model {model_id}")
+    doc = merged_economics(changes)
+    economics = economics_from_dict(doc, "economics")
+    key = hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
+                                    default=str).encode()).hexdigest()[:32]
+    folder = home / "pits" / model.site.code
+    blocks_path, summary_path = folder / f"{key}.parquet", folder / f"{key}.json"
+    if blocks_path.exists() and summary_path.exists():
+        return StoredStudy(model, doc, json.loads(summary_path.read_text()),
+                           pd.read_parquet(blocks_path))
+    frame = resources.load_blocks(session, actor, home, model_id)
+    block_model = BlockModel.from_frame(frame, grid=resources.stored_grid(model))
+    study = pit_study(block_model.grid, block_model.attributes, economics)
+    blocks = study_blocks(block_model.grid, block_model.attributes, economics, study)
+    summary = study.summary()
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomic(blocks_path, lambda p: blocks.to_parquet(p, index=False))
+    _write_atomic(summary_path, lambda p: Path(p).write_text(
+        json.dumps(summary, default=str, allow_nan=True)))
+    return StoredStudy(model, doc, summary, blocks)

@@ -1,0 +1,63 @@
+"""A published resource model taken straight to a pit study, through the API and the page."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from aurum.planning.maxclosure import maximum_closure
+from aurum.planning.precedence import slope_precedence
+from aurum.resources.blockmodel import BlockModel
+from aurum.services.planning import DEFAULT_ECONOMICS
+from tests.api.conftest import bearer
+from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
+
+
+def test_pit_study_of_a_published_model(app_client: TestClient) -> None:
+    a = bearer(app_client, "alpha")
+    r = app_client.post("/api/v1/resources/estimate", headers=a,
+                        files={"samples": ("composites.csv", _samples_csv(), "text/csv"),
+                               "spec": ("spec.yaml", yaml.safe_dump(SPEC).encode(),
+                                        "application/yaml")})
+    assert r.status_code == 201, r.text
+    model_id = r.json()["model_id"]
+    assert [m["model_id"] for m in app_client.get("/api/v1/pit/models", headers=a).json()] \
+        == [model_id]
+    changes = {"market": {"price_cny_per_g": 900.0}, "slopes": 50.0}
+    study = app_client.post(f"/api/v1/pit/models/{model_id}/study", headers=a, json=changes)
+    assert study.status_code == 200, study.text
+    result = study.json()
+    # The ultimate pit equals an independent maximum closure of the same block values.
+    blocks = pd.read_parquet(io.BytesIO(app_client.get(
+        f"/api/v1/resources/models/{model_id}/blocks?format=parquet", headers=a).content))
+    model = BlockModel.from_frame(blocks)
+    tonnes = model["tonnes"]
+    grade = np.maximum(np.nan_to_num(model["estimate"]), 0.0)
+    mill = DEFAULT_ECONOMICS["processes"][0]
+    depth = np.maximum(0.0, -model.grid.centres()[:, 2]) / 10.0
+    mining = tonnes * (25.0 + 1.0 * depth)
+    value = np.maximum(-mining, tonnes * (grade * mill["recovery"] * (900.0 - 5.0)
+                                          - mill["cost_cny_per_t"]) - mining)
+    prec = slope_precedence(model.grid, 50.0, 8)
+    expected = maximum_closure(value, prec.ptr, prec.idx, decimals=2)
+    assert result["value"] == pytest.approx(expected.value, rel=1e-9)
+    assert result["n_blocks"] == expected.n_blocks > 0
+    assert sum(p["tonnes_t"] for p in result["pushbacks"]) == pytest.approx(
+        float(tonnes[expected.in_pit].sum()))
+    assert result["cutoffs"][0]["breakeven_gpt"] == pytest.approx(
+        (25.0 + 120.0) / (0.9 * 895.0))
+    # Another enterprise cannot study the model.
+    b = bearer(app_client, "beta")
+    assert app_client.get(f"/api/v1/pit/models/{model_id}/study", headers=b).status_code == 404
+    assert app_client.get("/api/v1/pit/models", headers=b).json() == []
+    app_client.post("/login", data={"username": "miit", "password": "test-password-123",
+                                    "csrf": _csrf(app_client)})
+    page = app_client.get(f"/pit/{model_id}?price_cny_per_g=900&slope_deg=50")
+    assert page.status_code == 200
+    assert "chart-shell" in page.text and "chart-pitbypit" in page.text
+    assert "Pushbacks" in page.text and app_client.get("/pit").status_code == 200

@@ -337,12 +337,7 @@ def minimum_search_pattern(table: SlopeTable | SlopeSpec, size: tuple[float, flo
         plane = np.zeros((wy, wx), dtype=bool)
         for block in kept:
             for dx, dy, dz in block:
-                src = reached[d - dz]
-                ys, yd = (slice(0, wy - dy), slice(dy, wy)) if dy >= 0 else \
-                    (slice(-dy, wy), slice(0, wy + dy))
-                xs, xd = (slice(0, wx - dx), slice(dx, wx)) if dx >= 0 else \
-                    (slice(-dx, wx), slice(0, wx + dx))
-                plane[yd, xd] |= src[ys, xs]
+                _shift_or(plane, reached[d - dz], int(dx), int(dy))
         new = cone[d] & ~plane
         jy, jx = np.nonzero(new)
         if jy.size:
@@ -352,6 +347,16 @@ def minimum_search_pattern(table: SlopeTable | SlopeSpec, size: tuple[float, flo
     if not kept:
         return np.empty((0, 3), dtype=np.int64)
     return np.concatenate(kept)
+
+
+def _shift_or(plane: np.ndarray, src: np.ndarray, dx: int, dy: int) -> None:
+    """``plane |= src`` shifted by (dx, dy) cells, what falls outside the window dropped."""
+    wy, wx = plane.shape
+    ys, yd = (slice(0, wy - dy), slice(dy, wy)) if dy >= 0 else \
+        (slice(-dy, wy), slice(0, wy + dy))
+    xs, xd = (slice(0, wx - dx), slice(dx, wx)) if dx >= 0 else \
+        (slice(-dx, wx), slice(0, wx + dx))
+    plane[yd, xd] |= src[ys, xs]
 
 
 def _closure(offsets: np.ndarray, n: int, rx: int, ry: int) -> np.ndarray:
@@ -365,12 +370,7 @@ def _closure(offsets: np.ndarray, n: int, rx: int, ry: int) -> np.ndarray:
         for dx, dy, dz in offsets:
             if dz > d:
                 continue
-            src = reached[d - dz]
-            ys, yd = (slice(0, wy - dy), slice(dy, wy)) if dy >= 0 else \
-                (slice(-dy, wy), slice(0, wy + dy))
-            xs, xd = (slice(0, wx - dx), slice(dx, wx)) if dx >= 0 else \
-                (slice(-dx, wx), slice(0, wx + dx))
-            plane[yd, xd] |= src[ys, xs]
+            _shift_or(plane, reached[d - dz], int(dx), int(dy))
     return reached
 
 

@@ -116,3 +116,19 @@ def test_drillhole_check_page_with_babbitt(browser: Any, server: Server,
     first = page.get_by_test_id("drillhole-problems").locator("tbody tr").first.inner_text()
     assert "survey_BABBITT.csv" in first
     page.close()
+
+
+def test_pit_study_from_a_resource_model(browser: Any, server: Server) -> None:
+    page = _login(browser, server, "miit")
+    page.goto(server.url + "/pit")
+    page.get_by_test_id("pit-models").locator("tbody tr a").first.click()
+    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=30000)
+    page.locator("#chart-pitbypit[data-rendered='1'] .main-svg").first.wait_for(timeout=15000)
+    facts = page.get_by_test_id("pit-facts").inner_text()
+    assert "M CNY" in facts and "arcs" in facts
+    assert page.get_by_test_id("pushbacks").locator("tbody tr").count() >= 1
+    page.fill("input[name=slope_deg]", "38")
+    page.click("form[data-testid=pit-form] button")
+    page.wait_for_url(re.compile(r".*slope_deg=38.*"))
+    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=30000)
+    page.close()

@@ -14,6 +14,7 @@ from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
 from aurum.cli.pit import pit
 from aurum.cli.resources import resources
+from aurum.cli.safety import safety
 from aurum.cli.serve import serve
 from aurum.cli.user import user
 
@@ -24,7 +25,7 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, pit, resources, serve, user):
+for command in (db, demo, kpi, pit, resources, safety, serve, user):
     cli.add_command(command)
 
 

@@ -1,0 +1,55 @@
+"""``aurum safety``: hazard clearing statistics from a file of hazards.
+
+Contract relied on by scripts: ``aurum safety status --hazards HAZARDS.csv --as-of DATE
+[--format json]``; JSON output is :func:`aurum.safety.stats.clearing_summary`. No server or
+database; nothing is written.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.safety.stats import clearing_summary, read_hazards_csv
+
+
+@click.group(name="safety")
+def safety() -> None:
+    """Safety oversight: the hazard register's clearing statistics."""
+
+
+@safety.command("status")
+@click.option("--hazards", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True,
+              help="CSV of hazards: id, site, province, level (general|major), reported_on, "
+                   "deadline, closed_on (empty while open) [, enterprise]; dates YYYY-MM-DD.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              metavar="DATE", help="Day of the statistics (YYYY-MM-DD).")
+@FORMAT_OPTION
+def status(hazards: Path, as_of: datetime, fmt: str) -> None:
+    """Open and overdue hazards, nationally and per province (overdue = open, deadline
+    before DATE); the target is no open major hazard past its deadline."""
+    summary = clearing_summary(read_hazards_csv(hazards), as_of.date())
+    if fmt == "json":
+        echo_json(summary)
+        return
+    median = summary["median_days_to_close"]
+    met = "met" if summary["overdue_major"] == 0 else "NOT met"
+    click.echo(f"Hazards as of {as_of.date().isoformat()}: "
+               f"{summary['open_major']} major open ({summary['overdue_major']} overdue), "
+               f"{summary['open_general']} general open ({summary['overdue_general']} overdue); "
+               f"median days to close: {'n/a' if median is None else f'{median:g}'}")
+    click.echo(f"Open major hazards past deadline: {summary['overdue_major']} "
+               f"(target 0, {met})")
+    header = ("province", "major open", "major overdue", "general open", "general overdue")
+    rows = [header] + [(p, *(str(f[k]) for k in ("open_major", "overdue_major", "open_general",
+                                                   "overdue_general")))
+                       for p, f in summary["by_province"].items()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    click.echo("")
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))

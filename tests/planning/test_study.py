@@ -69,6 +69,8 @@ def test_nested_pits_grow_and_pit_by_pit_adds_up(study: PitStudy) -> None:
     assert final["factor"] == 1.0 and final["value"] == pytest.approx(study.value)
     assert final["tonnes_t"] == pytest.approx(2700.0 * study.in_pit.sum())
     assert final["best_npv"] >= final["worst_npv"]
+    # No rate given: Taylor's rule, a life of 0.2 × (ore tonnes)^0.25 years.
+    assert final["life_years"] == pytest.approx(0.2 * final["ore_t"] ** 0.25)
 
 
 def test_pushbacks_partition_the_final_pit_and_respect_the_width(study: PitStudy) -> None:

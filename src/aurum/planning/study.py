@@ -14,7 +14,7 @@ The economics come from a YAML file (:func:`read_economics`), units in the key n
     regions: rock               # the column of region codes (only with slopes per region)
     n_benches: 8
     revenue_factors: {start: 0.3, stop: 1.5, step: 0.05}   # or a list
-    schedule: {rate_t_per_year: 5.0e6, discount_rate: 0.08}
+    schedule: {rate_t_per_year: 5.0e6, discount_rate: 0.08}   # no rate: Taylor's rule
     pushbacks: {count: 4, min_mining_width_m: 40, max_narrow_fraction: 0.1}
     lane: {fixed_cny_per_year: 8.0e7, mine_t_per_year: 1.2e7, mill_t_per_year: 3.0e6,
            market_g_per_year: .inf}                          # optional
@@ -100,7 +100,7 @@ class PitEconomics:
     regions: str | None = None
     n_benches: int = 8
     revenue_factors: tuple[float, ...] = tuple(np.round(np.arange(0.3, 1.5001, 0.05), 4))
-    rate_t_per_year: float = 5.0e6
+    rate_t_per_year: float | None = None
     discount_rate: float = 0.08
     pushbacks: PushbackRule = field(default_factory=PushbackRule)
     lane: Mapping[str, float] | None = None
@@ -225,8 +225,9 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     if not isinstance(n_benches, int) or n_benches < 1:
         raise ValidationError(Problem(f"expected a whole number of benches >= 1, got "
                                       f"{n_benches!r}", column="n_benches", source=source))
-    rate = _number(schedule, "rate_t_per_year", "schedule.", source, 5.0e6)
-    if rate <= 0:
+    rate = (None if schedule.get("rate_t_per_year") is None
+            else _number(schedule, "rate_t_per_year", "schedule.", source))
+    if rate is not None and rate <= 0:
         raise ValidationError(Problem("expected a mining rate > 0 t/year",
                                       column="schedule.rate_t_per_year", source=source))
     return PitEconomics(
@@ -394,6 +395,8 @@ class PitStudy:
         Break-even and marginal cut-offs per process, g/t.
     lane : LaneCutoffs or None
         Lane's cut-offs for the first process, when capacities were given.
+    rate_t_per_year : float
+        Material mined a year in the schedules, t/year (given, or by Taylor's rule).
     """
 
     values: BlockValues
@@ -404,6 +407,7 @@ class PitStudy:
     pushbacks: Pushbacks
     cutoffs: pd.DataFrame
     lane: LaneCutoffs | None
+    rate_t_per_year: float
 
     @property
     def in_pit(self) -> np.ndarray:
@@ -422,6 +426,7 @@ class PitStudy:
                 "pit_by_pit": self.pit_by_pit.to_dict(orient="records"),
                 "pushbacks": self.pushbacks.table.to_dict(orient="records"),
                 "min_mining_width_m": self.pushbacks.min_mining_width_m,
+                "rate_t_per_year": self.rate_t_per_year,
                 "cutoffs": self.cutoffs.to_dict(orient="records"),
                 "lane": None if self.lane is None else asdict(self.lane)}
 
@@ -507,14 +512,41 @@ def pit_study(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: Pit
     step(3, len(STAGES))
     nx, ny, nz = grid.count
     bench = (nz - 1) - np.arange(grid.n_blocks) // (nx * ny)
-    table = pit_by_pit(nested, tonnes, grade, ore, values.value, bench,
-                       economics.rate_t_per_year, economics.discount_rate)
+    rate = economics.rate_t_per_year or taylor_rate(tonnes, ore, nested.pit(final_index))
+    table = pit_by_pit(nested, tonnes, grade, ore, values.value, bench, rate,
+                       economics.discount_rate)
     step(4, len(STAGES))
     pushbacks = select_pushbacks(grid, nested, final_index, tonnes, grade, ore, values.value,
                                  economics.pushbacks)
     step(5, len(STAGES))
     return PitStudy(values, precedence, nested, final_index, table, pushbacks,
-                    _cutoffs(economics), _lane(economics, tonnes, grade, nested.pit(final_index)))
+                    _cutoffs(economics), _lane(economics, tonnes, grade, nested.pit(final_index)),
+                    rate)
+
+
+def taylor_rate(tonnes: np.ndarray, ore: np.ndarray, pit: np.ndarray) -> float:
+    """Mining rate by Taylor's rule (Taylor 1977): a mine life of ``0.2 × T^0.25`` years for
+    T tonnes of ore, at a constant material rate over the pit.
+
+    Parameters
+    ----------
+    tonnes : numpy.ndarray
+        Tonnes per block, t.
+    ore : numpy.ndarray
+        Boolean per block: sent to a process.
+    pit : numpy.ndarray
+        Boolean per block: in the pit.
+
+    Returns
+    -------
+    float
+        Material mined per year, t/year (1 t/year for an empty pit).
+    """
+    ore_t = float(tonnes[pit & ore].sum())
+    total = float(tonnes[pit].sum())
+    if ore_t <= 0 or total <= 0:
+        return 1.0
+    return total / (0.2 * ore_t ** 0.25)
 
 
 def _cutoffs(e: PitEconomics) -> pd.DataFrame:
@@ -556,4 +588,4 @@ def study_blocks(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: 
 
 __all__ = ["STAGES", "PitEconomics", "PitStudy", "PushbackRule", "Pushbacks",
            "block_tonnes", "economics_from_dict", "narrow_blocks", "pit_study",
-           "read_economics", "select_pushbacks", "study_blocks"]
+           "read_economics", "select_pushbacks", "study_blocks", "taylor_rate"]

@@ -35,13 +35,13 @@ DEFAULT_ECONOMICS: dict[str, Any] = {
     "processes": [{"name": "mill", "recovery": 0.9, "cost_cny_per_t": 120.0}],
     "grade": "estimate", "tonnes": "tonnes", "slopes": 45.0, "n_benches": 8,
     "revenue_factors": {"start": 0.2, "stop": 1.5, "step": 0.05},
-    "schedule": {"rate_t_per_year": 3.0e6, "discount_rate": 0.08},
+    "schedule": {"rate_t_per_year": None, "discount_rate": 0.08},
     "pushbacks": {"count": 4, "min_mining_width_m": 40.0, "max_narrow_fraction": 0.1},
     "lane": {"fixed_cny_per_year": 6.0e7, "mine_t_per_year": 6.0e6,
              "mill_t_per_year": 1.5e6, "market_g_per_year": float("inf")},
 }
 """Economics of a study when the user gives none: a 2026 gold price of about CNY 650/g, a
-CIL mill at 90 % recovery, 45° overall slopes."""
+CIL mill at 90 % recovery, 45° overall slopes, the mining rate by Taylor's rule."""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from aurum.cli.kpi import kpi
 from aurum.cli.pit import pit
 from aurum.cli.resources import resources
 from aurum.cli.safety import safety
+from aurum.cli.seismic import seismic
 from aurum.cli.serve import serve
 from aurum.cli.user import user
 
@@ -25,7 +26,7 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, pit, resources, safety, serve, user):
+for command in (db, demo, kpi, pit, resources, safety, seismic, serve, user):
     cli.add_command(command)
 
 

@@ -13,6 +13,7 @@ from aurum.cli.db import db
 from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
 from aurum.cli.pit import pit
+from aurum.cli.prospect import prospect
 from aurum.cli.resources import resources
 from aurum.cli.safety import safety
 from aurum.cli.seismic import seismic
@@ -26,7 +27,7 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, pit, resources, safety, seismic, serve, user):
+for command in (db, demo, kpi, pit, prospect, resources, safety, seismic, serve, user):
     cli.add_command(command)
 
 

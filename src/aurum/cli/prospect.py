@@ -1,0 +1,266 @@
+"""``aurum prospect``: mineral prospectivity mapping (weights of evidence, drilling targets)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.core.errors import Problem, ValidationError
+from aurum.prospect.layers import (
+    RESAMPLING_METHODS,
+    EvidenceLayer,
+    grid_of,
+    read_deposits,
+    read_layer,
+    read_layers,
+    study_area,
+    write_raster,
+)
+from aurum.prospect.targets import cutoff_for_area, extract_targets, write_targets
+from aurum.prospect.validation import raster_auc
+from aurum.prospect.wofe import (
+    WeightsTable,
+    WeightsType,
+    binary_split,
+    check_classes_present,
+    conditional_independence,
+    posterior,
+    weights_table,
+)
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+class SpreadCommand(click.Command):
+    """A command whose ``spread`` options take several values after one flag
+    (``--evidence A.tif B.tif``) as well as the flag repeated (``--evidence A.tif --evidence
+    B.tif``): the values are spread into repeated flags before click parses them."""
+
+    def __init__(self, *args: Any, spread: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spread = tuple(spread)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        out: list[str] = []
+        flag: str | None = None  # the spread flag whose values are being read
+        has_value = False  # whether it got its first value already
+        for i, arg in enumerate(args):
+            if arg == "--":
+                out.extend(args[i:])
+                break
+            if arg.startswith("-"):
+                name, eq, _ = arg.partition("=")
+                flag = name if name in self.spread else None
+                has_value = bool(eq)
+                out.append(arg)
+            elif flag is not None and has_value:
+                out.extend((flag, arg))
+            else:
+                out.append(arg)
+                has_value = True
+        return super().parse_args(ctx, out)
+
+
+@click.group(name="prospect")
+def prospect() -> None:
+    """Mineral prospectivity: weights of evidence and drilling targets."""
+
+
+@prospect.command("wofe", cls=SpreadCommand, spread=("--evidence", "--binary-threshold",
+                                                     "--cumulative"))
+@click.option("--evidence", multiple=True, required=True, type=EXISTING_FILE,
+              help="Evidence GeoTIFFs (integer classes, or values split by a threshold); "
+                   "several after one flag. Layer name = file name without extension.")
+@click.option("--deposits", type=EXISTING_FILE, required=True,
+              help="Known deposits: points (shapefile, GeoPackage...).")
+@click.option("--binary-threshold", "thresholds", multiple=True, metavar="NAME=VALUE",
+              help="Split layer NAME into <=VALUE and >VALUE (layer units); several allowed.")
+@click.option("--cumulative", multiple=True, metavar="NAME=ascending|descending",
+              help="Cumulative weights of layer NAME (ascending: small values favourable), "
+                   "generalised at the maximum significant contrast.")
+@click.option("--mask", type=EXISTING_FILE,
+              help="Study-area raster (valid non-zero cells). Default: the whole grid.")
+@click.option("--resampling", type=click.Choice(RESAMPLING_METHODS),
+              help="Put rasters on other grids onto the first one's with this method; "
+                   "without it they are refused.")
+@click.option("--unit-area-km2", type=float, default=1.0, show_default=True,
+              help="Unit cell: the area a deposit stands for, km².")
+@click.option("--confidence", type=float, default=2.0, show_default=True,
+              help="Studentised contrast a threshold or a layer must reach.")
+@click.option("--out", type=NEW_FILE,
+              help="Write the posterior probability, its standard deviation and confidence "
+                   "(3 bands) to this GeoTIFF.")
+@FORMAT_OPTION
+def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...],
+         cumulative: tuple[str, ...], mask: Path | None, resampling: str | None,
+         unit_area_km2: float, confidence: float, out: Path | None, fmt: str) -> None:
+    """Weights of evidence of each layer and the posterior probability of a deposit."""
+    layers = read_layers(evidence, resampling=resampling)
+    grid = layers[0].grid
+    mask_layer = (read_layer(mask, grid, resampling=resampling,
+                             reference_name=evidence[0].name) if mask is not None else None)
+    area = study_area(layers, mask_layer)
+    points = read_deposits(deposits, grid, area)
+    names = [layer.name for layer in layers]
+    splits = {k: _number(k, v) for k, v in _pairs(thresholds, "--binary-threshold", names)}
+    kinds = {k: _kind(k, v) for k, v in _pairs(cumulative, "--cumulative", names)}
+    both = sorted(set(splits) & set(kinds))
+    if both:
+        raise ValidationError([Problem("a layer is either split by a threshold or "
+                                       "cumulative, not both", column=n) for n in both])
+    tables, used = [], []
+    for layer in layers:
+        table, values = _weights(layer, area, points.cells, splits.get(layer.name),
+                                 kinds.get(layer.name), unit_area_km2, confidence)
+        tables.append(table)
+        used.append(values)
+    result = posterior(tables, used, area)
+    if out is not None:
+        write_raster(out, (result.probability, result.std, result.confidence), grid,
+                     ("posterior_probability", "posterior_std", "posterior_confidence"))
+    rows = [row for table in tables for row in _rows(table)]
+    if fmt == "json":
+        echo_json(rows)
+        return
+    for table in tables:
+        _echo_table(table)
+    ci = conditional_independence(result, len(points), cell_area_km2=grid.cell_area_km2,
+                                  unit_cell_km2=unit_area_km2)
+    click.echo(f"prior probability {tables[0].total_deposits / tables[0].total_area_units:.6f} "
+               f"({len(points)} deposits, {tables[0].total_area_units:,.2f} unit cells of "
+               f"{unit_area_km2:g} km²)")
+    click.echo(f"posterior AUC {raster_auc(result.probability, area, points.cells):.4f}")
+    click.echo(f"conditional independence (Agterberg–Cheng): expected {ci.expected:.1f} ± "
+               f"{ci.std_expected:.1f} deposits, observed {ci.observed}, ratio {ci.ratio:.3f}, "
+               f"p = {ci.p_value:.4f}")
+    if out is not None:
+        click.echo(f"posterior written to {out}")
+
+
+def _weights(layer: EvidenceLayer, area: np.ndarray, deposit_cells: np.ndarray,
+             threshold: float | None, kind: WeightsType | None, unit_area_km2: float,
+             confidence: float) -> tuple[WeightsTable, np.ndarray]:
+    compute = partial(weights_table, area=area, deposit_cells=deposit_cells, layer=layer.name,
+                      cell_area_km2=layer.grid.cell_area_km2, unit_cell_km2=unit_area_km2,
+                      confidence=confidence)
+    if threshold is not None:
+        codes, labels = binary_split(layer.values, threshold)
+        check_classes_present(codes, area, labels, layer.name)
+        return compute(codes, labels=labels), codes
+    if kind is not None:
+        table = compute(layer.values, kind=kind)
+        sign = "<=" if kind is WeightsType.ASCENDING else ">="
+        labels = {c: f"{sign}{c:g}" for c in table.classes.tolist()}
+        return replace(table, labels=labels), layer.values
+    return compute(layer.values), layer.values
+
+
+def _rows(table: WeightsTable) -> list[dict[str, Any]]:
+    s = table.stats
+    return [{"layer": table.layer, "class": table.label(c), "w_plus": float(s.w_plus[i]),
+             "s_w_plus": float(s.s_w_plus[i]), "w_minus": float(s.w_minus[i]),
+             "s_w_minus": float(s.s_w_minus[i]), "contrast": float(s.contrast[i]),
+             "studentized_contrast": float(s.studentized_contrast[i]),
+             "deposits": int(table.deposits[i]), "area_km2": float(table.area_km2[i])}
+            for i, c in enumerate(table.classes.tolist())]
+
+
+def _echo_table(table: WeightsTable) -> None:
+    click.echo(f"{table.layer} ({table.kind.value}, {table.total_deposits} deposits)")
+    click.echo(f"  {'class':>12} {'area km²':>11} {'deposits':>8} {'W+':>8} {'s(W+)':>7} "
+               f"{'W-':>8} {'s(W-)':>7} {'C':>8} {'C/s(C)':>7}")
+    for row in _rows(table):
+        click.echo(f"  {row['class']!s:>12} {row['area_km2']:>11,.2f} {row['deposits']:>8} "
+                   f"{row['w_plus']:>8.4f} {row['s_w_plus']:>7.4f} {row['w_minus']:>8.4f} "
+                   f"{row['s_w_minus']:>7.4f} {row['contrast']:>8.4f} "
+                   f"{row['studentized_contrast']:>7.2f}")
+    if table.threshold_class is not None:
+        click.echo(f"  generalised at {table.label(table.threshold_class)}")
+    if not table.significant:
+        click.echo(f"  no class reaches a studentised contrast of {table.confidence:g}: "
+                   "the layer adds nothing to the posterior")
+
+
+def _pairs(items: Sequence[str], flag: str, names: Sequence[str]) -> list[tuple[str, str]]:
+    pairs, problems = [], []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name or not value:
+            problems.append(Problem(f"{flag} expects NAME=VALUE, got {item!r}"))
+        elif name not in names:
+            problems.append(Problem(f"{flag} names layer {name!r}, which is not an evidence "
+                                    f"layer; layers: {', '.join(names)}"))
+        else:
+            pairs.append((name, value))
+    if problems:
+        raise ValidationError(problems)
+    return pairs
+
+
+def _number(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ValidationError(Problem(f"threshold {value!r} is not a number",
+                                      column=name)) from None
+
+
+def _kind(name: str, value: str) -> WeightsType:
+    if value not in (WeightsType.ASCENDING, WeightsType.DESCENDING):
+        raise ValidationError(Problem(f"cumulative type must be ascending or descending, got "
+                                      f"{value!r}", column=name))
+    return WeightsType(value)
+
+
+@prospect.command("targets")
+@click.option("--prospectivity", type=EXISTING_FILE, required=True,
+              help="Prospectivity GeoTIFF (e.g. the posterior written by 'prospect wofe').")
+@click.option("--band", type=int, default=1, show_default=True, help="Band of the score.")
+@click.option("--std-band", type=int, help="Band of its standard deviation, if any.")
+@click.option("--threshold", type=float, help="Target cells score at least this.")
+@click.option("--top-area", type=float,
+              help="Or: target cells are the best fraction (0-1) of the study area.")
+@click.option("--deposits", type=EXISTING_FILE, help="Known deposits, counted per target.")
+@click.option("--unit-area-km2", type=float, default=1.0, show_default=True,
+              help="Unit cell for the expected number of deposits, km².")
+@click.option("--min-cells", type=int, default=1, show_default=True,
+              help="Drop targets of fewer raster cells.")
+@click.option("--out", type=NEW_FILE, required=True, help="GeoPackage to write.")
+@FORMAT_OPTION
+def targets(prospectivity: Path, band: int, std_band: int | None, threshold: float | None,
+            top_area: float | None, deposits: Path | None, unit_area_km2: float,
+            min_cells: int, out: Path, fmt: str) -> None:
+    """High-prospectivity targets as polygons ranked for drilling (GeoPackage)."""
+    if (threshold is None) == (top_area is None):
+        raise ValidationError("give exactly one of --threshold and --top-area")
+    grid = grid_of(prospectivity)
+    score = _band(prospectivity, band)
+    area = np.isfinite(score)
+    std = _band(prospectivity, std_band) if std_band is not None else None
+    cut = threshold if threshold is not None else cutoff_for_area(score, area, top_area or 0.0)
+    points = read_deposits(deposits, grid, area) if deposits is not None else None
+    found = extract_targets(score, grid, threshold=cut, area=area, std=std, deposits=points,
+                            unit_cell_km2=unit_area_km2, min_cells=min_cells)
+    write_targets(found, out)
+    table = found.drop(columns="geometry").to_dict(orient="records")
+    if fmt == "json":
+        echo_json(table)
+        return
+    click.echo(f"{len(found)} targets at prospectivity >= {cut:.6g}, written to {out}")
+    for row in table[:20]:
+        click.echo(f"  #{row['rank']:<3} {row['area_km2']:>9,.2f} km²  max "
+                   f"{row['max_prospectivity']:.4g}  expected deposits "
+                   f"{row['expected_deposits']:.2f}  known {row['known_deposits']}")
+
+
+def _band(path: Path, band: int) -> np.ndarray:
+    layer = read_layer(path, band=band)
+    return np.where(layer.valid, layer.values.astype(float), np.nan)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aurum.store import migrate
+
 AURUM = str(Path(sys.executable).with_name("aurum"))
 
 
@@ -21,7 +23,7 @@ def _run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 def test_upgrade_seed_and_user(tmp_path: Path) -> None:
     up = _run(tmp_path, "db", "upgrade", "--format", "json")
     assert up.returncode == 0, up.stderr
-    assert json.loads(up.stdout)["revision"] == "0002"
+    assert json.loads(up.stdout)["revision"] == migrate.head_revision()
     seeded = _run(tmp_path, "demo", "seed", "--format", "json")
     assert seeded.returncode == 0, seeded.stderr
     summary = json.loads(seeded.stdout)

@@ -13,7 +13,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from aurum import __version__
 from aurum.api.deps import LoginRequired
-from aurum.api.routers import auth, indicators, pages, planning, registry, reports, resources
+from aurum.api.routers import (
+    auth,
+    indicators,
+    pages,
+    planning,
+    registry,
+    reports,
+    resources,
+    safety,
+)
 from aurum.api.templating import render
 from aurum.core.errors import (
     AurumError,
@@ -50,7 +59,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, registry.router, reports.router, indicators.router,
-                   resources.router, planning.router, pages.router):
+                   resources.router, planning.router, safety.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -29,7 +29,10 @@ def get_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterato
         yield session
 
 
-DB = Annotated[Session, Depends(get_session)]
+# Committed before the response is sent (FastAPI would otherwise close a yield dependency
+# after the response): a browser following a redirect, or a client sending its next request
+# at once, must read what the previous request wrote.
+DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _resolve(request: Request, session: Session) -> Actor | None:

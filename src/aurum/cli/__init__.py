@@ -12,11 +12,13 @@ from aurum.cli import common
 from aurum.cli.db import db
 from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
+from aurum.cli.ledger import ledger
 from aurum.cli.pit import pit
 from aurum.cli.prospect import prospect
 from aurum.cli.resources import resources
 from aurum.cli.safety import safety
 from aurum.cli.seismic import seismic
+from aurum.cli.sensors import sensors
 from aurum.cli.serve import serve
 from aurum.cli.user import user
 
@@ -27,7 +29,8 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, pit, prospect, resources, safety, seismic, serve, user):
+for command in (db, demo, kpi, ledger, pit, prospect, resources, safety, seismic, sensors, serve,
+                user):
     cli.add_command(command)
 
 

@@ -5,7 +5,9 @@ and the locally generated secret key live there. ``AURUM_DATABASE_URL`` points a
 database (e.g. ``postgresql+psycopg://user@host/db``). ``AURUM_SECRET_KEY`` overrides the key
 that signs session cookies; when unset a random key is generated once into the data directory,
 so no secret ever sits in the repository. ``AURUM_COOKIE_SECURE=1`` marks the session cookie
-HTTPS-only (set it behind TLS).
+HTTPS-only (set it behind TLS). Other 32-byte keys (:meth:`Settings.key_bytes`: the recycling
+ledger's personal-data and signing keys) follow the same rule: an environment variable holding
+64 hex digits, else ``home/<name>.key`` generated once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +43,42 @@ class Settings:
         env = os.environ.get("AURUM_SECRET_KEY")
         if env:
             return env
-        path = self.home / "secret.key"
+        return self._generated_once("secret.key", lambda: secrets.token_urlsafe(48))
+
+    def key_bytes(self, name: str, env_var: str) -> bytes:
+        """A 32-byte key: ``env_var`` (64 hex digits) or a key kept in ``home/<name>.key``.
+
+        Parameters
+        ----------
+        name : str
+            File stem of the key under the data directory, e.g. ``ledger-signing``.
+        env_var : str
+            Environment variable that overrides the file (a key from a vault).
+
+        Raises
+        ------
+        ValueError
+            When the variable or the file does not hold 64 hex digits.
+        """
+        text = os.environ.get(env_var) or self._generated_once(
+            f"{name}.key", lambda: secrets.token_hex(32))
+        try:
+            key = bytes.fromhex(text)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise ValueError(f"{env_var} or {name}.key must hold 64 hex digits (32 bytes)")
+        return key
+
+    def _generated_once(self, filename: str, make: Callable[[], str]) -> str:
+        path = self.home / filename
         if not path.exists():
             # Written aside, then linked into place: link fails if another worker won the
             # race, and nobody ever reads a half-written key.
             self.home.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".secret-")
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
+                fh.write(make())
             try:
                 os.link(tmp, path)
             except FileExistsError:

@@ -1,0 +1,530 @@
+"""Work safety and monitoring: the hazard register, its clearing statistics, tailings
+facilities, sensors and alerts; API under ``/api/v1/safety`` and ``/api/v1/sensors``, pages
+under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safety`,
+:mod:`aurum.services.sensors`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+
+from aurum.api import charts
+from aurum.api.deps import CSRF, DB, ApiActor, PageActor
+from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.templating import render
+from aurum.core.errors import PermissionDenied, Problem, ValidationError
+from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
+from aurum.services import reporting, safety, sensors
+from aurum.services.auth import Actor
+
+router = APIRouter(tags=["safety"])
+
+
+Action = Literal["classify", "assign", "rectify", "verify", "reject", "close", "reopen"]
+
+
+def _home(request: Request) -> Any:
+    return request.app.state.platform.settings.home
+
+
+# --- API: hazards ---------------------------------------------------------------------------------
+
+
+class HazardIn(BaseModel):
+    """A hazard to report (see :class:`aurum.services.safety.HazardReport`)."""
+
+    site: str
+    title: str
+    description: str
+    area: str | None = None
+    facility: str | None = None
+    x: float | None = Field(default=None, description="mine-grid easting, m")
+    y: float | None = Field(default=None, description="mine-grid northing, m")
+    lon: float | None = Field(default=None, description="longitude, degrees")
+    lat: float | None = Field(default=None, description="latitude, degrees")
+    photos: list[str] = Field(default_factory=list, description="SHA-256 of stored photos")
+    level: str | None = Field(default=None, description="classify at once: general or major")
+    criterion: str | None = Field(default=None, description="criteria item of a major hazard")
+    note: str = ""
+
+
+class StepIn(BaseModel):
+    """The fields of a workflow step (which ones a step needs: see the route)."""
+
+    note: str = ""
+    level: str | None = None
+    criterion: str | None = None
+    owner: str | None = None
+    deadline: date | None = Field(default=None, description="YYYY-MM-DD, China Standard Time")
+    evidence: list[str] = Field(default_factory=list,
+                                description="SHA-256 of files stored for the hazard")
+
+
+@router.get("/api/v1/safety/criteria")
+def criteria(actor: ApiActor, format: TableFormat = "json") -> Response:
+    """The criteria of major accident hazards (矿安〔2022〕88号) a major hazard names."""
+    return tabular(safety.criteria_table(), format, "major-hazard-criteria")
+
+
+@router.get("/api/v1/safety/hazards")
+def list_hazards(session: DB, actor: ApiActor, site: str | None = None,
+                 level: str | None = None, state: str | None = None,
+                 overdue: bool | None = None, as_of: date | None = None,
+                 format: TableFormat = "json") -> Response:
+    """The register, filtered by site, level (general, major, unclassified), state (or
+    ``open``) and being past the deadline on ``as_of`` (default today)."""
+    frame = safety.list_hazards(session, actor, site=site, level=level, state=state,
+                                overdue=overdue, as_of=as_of)
+    return tabular(frame, format, "hazards")
+
+
+@router.post("/api/v1/safety/hazards", status_code=201)
+def report_hazard(body: HazardIn, request: Request, session: DB, actor: ApiActor
+                  ) -> dict[str, Any]:
+    """Report a hazard (enterprise users on their own sites, regulators, admins); with a
+    ``level`` it is classified at once."""
+    row = safety.report_hazard(session, actor, _home(request), safety.HazardReport(
+        **body.model_dump()))
+    return safety.hazard_dict(row)
+
+
+@router.get("/api/v1/safety/hazards/{hazard_id}")
+def get_hazard(hazard_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """A hazard, its timeline and the steps the caller may take on it now."""
+    row = safety.get_hazard(session, actor, hazard_id)
+    return safety.hazard_dict(row) | {
+        "timeline": records(safety.timeline(session, actor, hazard_id)),
+        "actions": safety.available_actions(actor, row)}
+
+
+@router.get("/api/v1/safety/hazards/{hazard_id}/timeline")
+def hazard_timeline(hazard_id: int, session: DB, actor: ApiActor,
+                    format: TableFormat = "json") -> Response:
+    """A hazard's timeline: every step, who took it and when."""
+    return tabular(safety.timeline(session, actor, hazard_id), format,
+                   f"hazard-{hazard_id}-timeline")
+
+
+@router.post("/api/v1/safety/hazards/{hazard_id}/files", status_code=201)
+async def upload_file(hazard_id: int, file: UploadFile, request: Request, session: DB,
+                      actor: ApiActor, photo: bool = False) -> dict[str, Any]:
+    """Store a photo of the hazard (``photo=true``) or evidence of its rectification; the
+    SHA-256 returned names it in the ``rectify`` step."""
+    digest = safety.upload_file(session, actor, _home(request), hazard_id, await file.read(),
+                                photo)
+    return {"sha256": digest, "filename": file.filename, "photo": photo}
+
+
+@router.get("/api/v1/safety/hazards/{hazard_id}/files/{digest}")
+def download_file(hazard_id: int, digest: str, request: Request, session: DB,
+                  actor: ApiActor) -> FileResponse:
+    """A photo or evidence file of the hazard."""
+    path = safety.hazard_file(session, actor, _home(request), hazard_id, digest)
+    return FileResponse(path, media_type="application/octet-stream", filename=digest)
+
+
+@router.post("/api/v1/safety/hazards/{hazard_id}/{action}")
+def hazard_step(hazard_id: int, action: Action, request: Request, session: DB,
+                actor: ApiActor, body: StepIn | None = None) -> dict[str, Any]:
+    """Take a step: ``classify`` (level, criterion), ``assign`` (owner, deadline),
+    ``rectify`` (evidence), ``verify``, ``reject`` (note), ``close``, ``reopen`` (note,
+    deadline, owner). Refusals: 403 (role, or verifying one's own work), 422 (the state
+    does not allow it, a missing or bad field); nothing changes then."""
+    step = body or StepIn()
+    row = safety.act(session, actor, _home(request), hazard_id, action, note=step.note,
+                     level=step.level, criterion=step.criterion, owner=step.owner,
+                     deadline=step.deadline, evidence=step.evidence)
+    return safety.hazard_dict(row)
+
+
+@router.post("/api/v1/safety/escalate")
+def escalate(session: DB, actor: ApiActor, as_of: date | None = None
+             ) -> list[dict[str, Any]]:
+    """Escalate the open hazards past their deadline (regulators, admins): one step per
+    tier reached (1, 8, 31 days late)."""
+    return safety.escalate_overdue(session, actor, as_of)
+
+
+@router.get("/api/v1/safety/clearing")
+def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: date | None = None,
+             format: TableFormat = "json") -> Response:
+    """Dynamic-clearing statistics per ``site``, ``enterprise`` or ``province`` (none: the
+    nation) on ``as_of`` (default today)."""
+    return tabular(safety.clearing(session, actor, as_of, by), format,
+                   f"clearing-{by or 'nation'}")
+
+
+@router.get("/api/v1/safety/clearing/summary")
+def clearing_summary(session: DB, actor: ApiActor, as_of: date | None = None
+                     ) -> dict[str, Any]:
+    """The clearing figures, per province, and the indicator: open major hazards past their
+    deadline (target 0)."""
+    return safety.clearing_summary(session, actor, as_of)
+
+
+# --- API: tailings facilities --------------------------------------------------------------------
+
+
+class FacilityIn(BaseModel):
+    """A tailings facility and its design data (elevations and lengths m, slope m/m,
+    storage m³, displacement limits mm by level name)."""
+
+    site: str
+    code: str
+    name: str = ""
+    dam_type: str
+    crest_elevation_m: float
+    beach_slope: float
+    control_phreatic_depth_m: float
+    grade: int | None = None
+    total_storage_m3: float | None = None
+    dam_height_m: float | None = None
+    design_flood_level_m: float | None = None
+    flood_control_level_m: float | None = None
+    operating_control_level_m: float | None = None
+    design_freeboard_m: float | None = None
+    design_beach_length_m: float | None = None
+    displacement_limits_mm: dict[str, float] | None = None
+
+
+@router.get("/api/v1/safety/tailings")
+def list_facilities(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
+    """The tailings facilities the caller may read: design data (m, m/m, m³, mm), alarm
+    level (0-4) and monitoring points."""
+    rows = [safety.facility_dict(f) for f in safety.list_facilities(session, actor)]
+    frame = pd.DataFrame([r | {"sensors": ", ".join(r["sensors"]),
+                               "displacement_limits_mm": None if not r["displacement_limits_mm"]
+                               else str(r["displacement_limits_mm"])} for r in rows])
+    return tabular(frame, format, "tailings-facilities")
+
+
+@router.post("/api/v1/safety/tailings", status_code=201)
+def register_facility(body: FacilityIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Register a tailings facility of a site (its enterprise, admins)."""
+    return safety.facility_dict(safety.register_facility(session, actor, safety.FacilitySpec(
+        **body.model_dump())))
+
+
+@router.get("/api/v1/safety/tailings/{code}")
+def facility_state(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """A facility, and its alarm state at its latest readings (levels per item and point,
+    the hazard it calls for) as :func:`aurum.safety.tailings.facility_alarm` judges it."""
+    view = sensors.facility_view(session, actor, code, days=7)
+    return safety.facility_dict(view.facility) | {
+        "state": None if view.state is None else view.state.as_dict()}
+
+
+# --- API: sensors and alerts ---------------------------------------------------------------------
+
+
+class SensorIn(BaseModel):
+    """A sensor (see :class:`aurum.services.sensors.SensorSpec`)."""
+
+    site: str
+    code: str
+    kind: str
+    unit: str | None = None
+    facility: str | None = None
+    x: float | None = None
+    y: float | None = None
+    z: float | None = None
+    depth_m: float | None = None
+    surface_elevation_m: float | None = None
+    rules: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class ReadingsIn(BaseModel):
+    """Readings of one site: ``sensor``, ``time`` (ISO 8601), ``value`` each."""
+
+    readings: list[dict[str, Any]]
+
+
+class AckIn(BaseModel):
+    note: str = ""
+
+
+@router.get("/api/v1/sensors")
+def list_sensors(session: DB, actor: ApiActor, site: str | None = None,
+                 format: TableFormat = "json") -> Response:
+    """The sensors the caller may read."""
+    return tabular(sensors.list_sensors(session, actor, site), format, "sensors")
+
+
+@router.post("/api/v1/sensors", status_code=201)
+def register_sensor(body: SensorIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Register a sensor (its site's enterprise, admins)."""
+    sensor = sensors.register_sensor(session, actor, sensors.SensorSpec(**body.model_dump()))
+    return _sensor_dict(sensor)
+
+
+def _sensor_dict(sensor: Any) -> dict[str, Any]:
+    return {"site": sensor.site.code, "code": sensor.code, "kind": sensor.kind,
+            "unit": sensor.unit, "facility": sensor.facility.code if sensor.facility else None,
+            "x": sensor.x, "y": sensor.y, "z": sensor.z, "depth_m": sensor.depth_m,
+            "surface_elevation_m": sensor.surface_elevation_m, "rules": sensor.rules,
+            "alarm_level": sensors.AlarmLevel(sensor.alarm_level).label}
+
+
+@router.get("/api/v1/sensors/alerts")
+def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
+                facility: str | None = None, acknowledged: bool | None = None,
+                min_level: str | None = None, format: TableFormat = "json") -> Response:
+    """Alerts, newest first: of a site or facility, standing or acknowledged, from a level."""
+    frame = sensors.list_alerts(session, actor, site=site, facility=facility,
+                                acknowledged=acknowledged, min_level=min_level)
+    return tabular(frame, format, "alerts")
+
+
+@router.post("/api/v1/sensors/alerts/{alert_id}/acknowledge")
+def acknowledge(alert_id: int, session: DB, actor: ApiActor,
+                body: AckIn | None = None) -> dict[str, Any]:
+    """Acknowledge an alert (its site's enterprise, admins)."""
+    alert = sensors.acknowledge(session, actor, alert_id, (body or AckIn()).note)
+    return sensors.alert_dict(alert, alert.site.code, alert.sensor.code if alert.sensor
+                              else None, alert.facility.code if alert.facility else None,
+                              actor.username)
+
+
+@router.post("/api/v1/sensors/{site}/readings")
+def ingest(site: str, body: ReadingsIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Store readings of a site's sensors in one transaction (readings already stored are
+    skipped), judge them and raise alerts; a tailings alarm may open a hazard."""
+    frame = pd.DataFrame(body.readings, columns=list(sensors.READING_COLUMNS))
+    return sensors.ingest(session, actor, site, frame).as_dict()
+
+
+@router.get("/api/v1/sensors/{site}/{code}")
+def get_sensor(site: str, code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """A sensor: kind, unit, position, rules and its current level."""
+    return _sensor_dict(sensors.get_sensor(session, actor, site, code))
+
+
+@router.put("/api/v1/sensors/{site}/{code}/rules")
+def set_rules(site: str, code: str, session: DB, actor: ApiActor,
+              rules: list[dict[str, Any]] = Body(...)) -> dict[str, Any]:
+    """Replace a sensor's alarm rules (a list of ``kind``, ``levels``, ``direction``,
+    ``window_h``, ``per_h``...; see :func:`aurum.services.sensors.parse_rules`)."""
+    return _sensor_dict(sensors.set_rules(session, actor, site, code, rules))
+
+
+@router.get("/api/v1/sensors/{site}/{code}/readings")
+def sensor_readings(site: str, code: str, session: DB, actor: ApiActor,
+                    start: datetime | None = None, end: datetime | None = None,
+                    format: TableFormat = "json") -> Response:
+    """A sensor's readings between ``start`` and ``end`` (ISO 8601), in its unit."""
+    frame = sensors.sensor_readings(session, actor, site, code, start, end)
+    return tabular(frame, format, f"readings-{site}-{code}")
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+Page = HTMLResponse
+_STATES = ["reported", "classified", "assigned", "rectified", "verified", "closed"]
+
+
+def _site_choices(session: DB, actor: Actor) -> list[dict[str, Any]]:
+    frame = reporting.registry_frame(session, actor)
+    if frame.empty:
+        return []
+    return records(frame.sort_values("site")[["site", "site_name", "kind"]])
+
+
+def _criteria_choices() -> list[dict[str, Any]]:
+    return records(safety.criteria_table())
+
+
+@router.get("/safety", response_class=HTMLResponse, include_in_schema=False)
+def register_page(request: Request, session: DB, actor: PageActor, site: str = "",
+                  level: str = "", state: str = "", overdue: str = "") -> Page:
+    return _register_page(request, session, actor, site, level, state, overdue)
+
+
+def _register_page(request: Request, session: DB, actor: Actor, site: str = "",
+                   level: str = "", state: str = "", overdue: str = "",
+                   problems: list[Problem] | None = None, form: dict[str, Any] | None = None,
+                   status_code: int = 200) -> Page:
+    late = {"yes": True, "no": False}.get(overdue)
+    frame = safety.list_hazards(session, actor, site=site or None, level=level or None,
+                                state=state or None, overdue=late)
+    everything = frame if not (site or level or state or overdue) else \
+        safety.list_hazards(session, actor)
+    return render(request, "safety_register.html", status_code=status_code, actor=actor,
+                  rows=display_records(frame), figure=charts.hazard_map(everything),
+                  filters={"site": site, "level": level, "state": state,
+                           "overdue": overdue},
+                  states=_STATES, sites=_site_choices(session, actor),
+                  criteria=_criteria_choices(), problems=problems or [], form=form or {},
+                  can_report=actor.role.value in ("admin", "regulator", "enterprise"),
+                  query=str(request.url.query))
+
+
+def _float(text: str, column: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(Problem(f"expected a number, got {text!r}",
+                                      column=column)) from None
+
+
+@router.post("/safety/hazards", include_in_schema=False, dependencies=[CSRF])
+async def report_page(request: Request, session: DB, actor: PageActor,
+                      site: Annotated[str, Form()], title: Annotated[str, Form()] = "",
+                      description: Annotated[str, Form()] = "",
+                      area: Annotated[str, Form()] = "", level: Annotated[str, Form()] = "",
+                      criterion: Annotated[str, Form()] = "",
+                      lon: Annotated[str, Form()] = "", lat: Annotated[str, Form()] = "",
+                      photo: UploadFile | None = None) -> Response:
+    form = {"site": site, "title": title, "description": description, "area": area,
+            "level": level, "criterion": criterion, "lon": lon, "lat": lat}
+    home = _home(request)
+    try:
+        photos = []
+        data = await photo.read() if photo is not None and photo.filename else b""
+        if data:
+            photos.append(safety.put_file(home, data))
+        # Every check comes before the first write: a refusal leaves nothing behind.
+        row = safety.report_hazard(session, actor, home, safety.HazardReport(
+            site, title, description, area=area or None, lon=_float(lon, "lon"),
+            lat=_float(lat, "lat"), photos=photos, level=level or None,
+            criterion=criterion or None))
+    except (ValidationError, PermissionDenied) as exc:
+        problems = exc.problems if isinstance(exc, ValidationError) else [Problem(str(exc))]
+        return _register_page(request, session, actor, problems=problems, form=form,
+                              status_code=422 if isinstance(exc, ValidationError) else 403)
+    return RedirectResponse(f"/safety/hazards/{row.id}", status_code=303)
+
+
+def _hazard_page(request: Request, session: DB, actor: Actor, hazard_id: int,
+                 problems: list[Problem] | None = None, status_code: int = 200) -> Page:
+    row = safety.get_hazard(session, actor, hazard_id)
+    events = safety.timeline(session, actor, hazard_id)
+    facility = None
+    if row.tailings_facility_id is not None:
+        facility = next((f.code for f in safety.list_facilities(session, actor)
+                         if f.id == row.tailings_facility_id), None)
+    return render(request, "safety_hazard.html", status_code=status_code, actor=actor,
+                  hazard=safety.hazard_dict(row), facility=facility,
+                  events=display_records(events),
+                  figure=charts.hazard_timeline(events, row.deadline),
+                  actions=safety.available_actions(actor, row),
+                  criteria=[c for c in _criteria_choices()
+                            if row.facility in (None, c["facility"])],
+                  problems=problems or [])
+
+
+@router.get("/safety/hazards/{hazard_id}", response_class=HTMLResponse,
+            include_in_schema=False)
+def hazard_page(hazard_id: int, request: Request, session: DB, actor: PageActor) -> Page:
+    return _hazard_page(request, session, actor, hazard_id)
+
+
+@router.get("/safety/hazards/{hazard_id}/files/{digest}", include_in_schema=False)
+def hazard_file_page(hazard_id: int, digest: str, request: Request, session: DB,
+                     actor: PageActor) -> FileResponse:
+    path = safety.hazard_file(session, actor, _home(request), hazard_id, digest)
+    return FileResponse(path, media_type="application/octet-stream", filename=digest)
+
+
+@router.post("/safety/hazards/{hazard_id}/{action}", include_in_schema=False,
+             dependencies=[CSRF])
+async def step_page(hazard_id: int, action: Action, request: Request, session: DB,
+                    actor: PageActor, note: Annotated[str, Form()] = "",
+                    level: Annotated[str, Form()] = "",
+                    criterion: Annotated[str, Form()] = "",
+                    owner: Annotated[str, Form()] = "",
+                    deadline: Annotated[str, Form()] = "",
+                    evidence: list[UploadFile] | None = None) -> Response:
+    home = _home(request)
+    try:
+        day = date.fromisoformat(deadline) if deadline.strip() else None
+    except ValueError:
+        return _hazard_page(request, session, actor, hazard_id, [Problem(
+            f"expected a deadline as YYYY-MM-DD, got {deadline!r}", column="deadline")], 422)
+    try:
+        refs = [safety.put_file(home, data) for data in
+                [await f.read() for f in evidence or [] if f.filename] if data]
+        safety.act(session, actor, home, hazard_id, action, note=note, level=level or None,
+                   criterion=criterion or None, owner=owner or None, deadline=day,
+                   evidence=refs)
+    except ValidationError as exc:
+        return _hazard_page(request, session, actor, hazard_id, exc.problems, 422)
+    except PermissionDenied as exc:
+        return _hazard_page(request, session, actor, hazard_id, [Problem(str(exc))], 403)
+    return RedirectResponse(f"/safety/hazards/{hazard_id}", status_code=303)
+
+
+@router.get("/safety/dashboard", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(request: Request, session: DB, actor: PageActor,
+                   as_of: date | None = None) -> Page:
+    summary = safety.clearing_summary(session, actor, as_of)
+    day = date.fromisoformat(summary["as_of"])
+    provinces = safety.clearing(session, actor, day, "province")
+    enterprises = safety.clearing(session, actor, day, "enterprise")
+    nation = safety.clearing(session, actor, day)
+    ages = {name: int(nation[name].iloc[0]) if len(nation) else 0 for name, _ in AGE_CLASSES}
+    history = safety.indicator_history(session, actor, day)
+    figures = {"indicator": charts.indicator_history(history, INDICATOR_TARGET),
+               "ages": charts.age_distribution(ages)}
+    if not provinces.empty:
+        figures["provinces"] = charts.clearing_by_province(provinces)
+    enterprises = enterprises.sort_values(["overdue_major", "open_major", "open_general"],
+                                          ascending=False)
+    return render(request, "safety_dashboard.html", actor=actor, summary=summary,
+                  figures=figures, provinces=display_records(provinces),
+                  enterprises=display_records(enterprises.head(30)))
+
+
+@router.get("/safety/tailings", response_class=HTMLResponse, include_in_schema=False)
+def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
+    rows = [safety.facility_dict(f) | {"alarm": sensors.AlarmLevel(f.alarm_level).label}
+            for f in safety.list_facilities(session, actor)]
+    figure = charts.alarm_levels_chart([r["code"] for r in rows], [r["alarm"] for r in rows],
+                                       "Alarm level of the monitored facilities")
+    return render(request, "safety_tailings.html", actor=actor, rows=rows, figure=figure)
+
+
+@router.get("/safety/tailings/{code}", response_class=HTMLResponse, include_in_schema=False)
+def facility_page(code: str, request: Request, session: DB, actor: PageActor,
+                  days: float = 30.0) -> Page:
+    view = sensors.facility_view(session, actor, code, days=days)
+    items = sensors.item_series(view)
+    figures = {s.item: charts.sensor_levels_chart(s.series, s.thresholds, s.label, s.unit)
+               for s in items}
+    state = view.state.as_dict() if view.state is not None else None
+    alerts = sensors.list_alerts(session, actor, facility=code, limit=200)
+    hazards = safety.list_hazards(session, actor, site=view.facility.site.code,
+                                  monitoring=code)
+    return render(request, "safety_facility.html", actor=actor,
+                  facility=safety.facility_dict(view.facility), items=items, figures=figures,
+                  state=state, alerts=display_records(alerts),
+                  hazards=display_records(hazards), colours=charts.ALARM_COLOURS,
+                  writable=sensors.writable_sites(session, actor))
+
+
+@router.get("/safety/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, session: DB, actor: PageActor, site: str = "",
+                standing: str = "") -> Page:
+    frame = sensors.list_alerts(session, actor, site=site or None,
+                                acknowledged=False if standing == "yes" else None, limit=500)
+    return render(request, "safety_alerts.html", actor=actor, rows=display_records(frame),
+                  figure=charts.alerts_chart(frame),
+                  writable=sensors.writable_sites(session, actor), colours=charts.ALARM_COLOURS,
+                  filters={"site": site, "standing": standing})
+
+
+@router.post("/safety/alerts/{alert_id}/acknowledge", include_in_schema=False,
+             dependencies=[CSRF])
+def acknowledge_page(alert_id: int, request: Request, session: DB, actor: PageActor,
+                     note: Annotated[str, Form()] = "",
+                     back: Annotated[str, Form()] = "/safety/alerts") -> Response:
+    sensors.acknowledge(session, actor, alert_id, note)
+    target = back if back.startswith("/safety") else "/safety/alerts"
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,123 @@
+"""``aurum ledger``: the gold recycling ledger.
+
+Contract relied on by scripts:
+
+- ``aurum ledger append --file PURCHASES.csv [--format json] [--database URL]``;
+- ``aurum ledger verify --format json`` prints ``{"ok", "size", "root", "problems"}`` and exits
+  1 when not ok;
+- ``aurum ledger reports --format json`` prints ``{"reports": [...]}`` (the reports due).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.recycling.purchases import CSV_COLUMNS, read_purchases_csv, validate_purchases
+from aurum.services import recycling
+from aurum.services.platform import Platform
+from aurum.store.db import transaction
+
+DATABASE_OPTION = click.option(
+    "--database", "url", help="SQLAlchemy URL (default: AURUM_DATABASE_URL or the embedded "
+    "SQLite in AURUM_HOME).")
+
+
+def _open(url: str | None) -> tuple[Platform, recycling.LedgerKeys]:
+    platform = Platform.open(url, migrate_to_head=True)
+    return platform, recycling.LedgerKeys.load(platform.settings)
+
+
+@click.group(name="ledger")
+def ledger() -> None:
+    """The gold recycling ledger: purchases in an append-only, signed Merkle log."""
+
+
+@ledger.command("append")
+@click.option("--file", "path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help=f"CSV of purchases (UTF-8), columns {', '.join(CSV_COLUMNS)}; optional "
+                   "assay_method, origin, origin_statement.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def append(path: Path, url: str | None, fmt: str) -> None:
+    """Append the purchases of a CSV file to the ledger and sign the new tree head.
+
+    The file is accepted whole or refused whole: every problem is reported by row (the
+    header is row 1) and column. occurred_at is ISO 8601 with its UTC offset; amounts in CNY
+    with at most 2 decimals, weights in g with at most 3, fineness in ‰ with at most 3;
+    seller_id_type is resident_id, passport, hk_macao_permit, taiwan_permit or uscc, and the
+    number is checked (GB 11643 and GB 32100 check characters).
+
+    Recyclers and shops named in the file that are not registered yet are created on first
+    use, as the command-line operator, under the code given; a recycler whose code is that of
+    a registry organisation is linked to it and takes its province, otherwise its province
+    stays unknown until an administrator completes the registration. A purchase already in
+    the ledger (same content) is not stored twice, so a file can be sent again safely.
+    """
+    platform, keys = _open(url)
+    purchases = validate_purchases(read_purchases_csv(path), path.name)
+    purchases.attrs["source"] = path.name
+    with transaction(platform.sessions) as s:
+        result = recycling.append_purchases(s, recycling.OPERATOR, keys, purchases,
+                                            create_missing=True)
+    with transaction(platform.sessions) as s:
+        head = recycling.sign_tree_head(s, keys)
+    if fmt == "json":
+        echo_json({"file": path.name, "appended": result.appended,
+                   "duplicates": result.duplicates, "size": result.size, "root": result.root,
+                   "first_seq": min(result.seqs), "last_seq": max(result.seqs),
+                   "signed_tree_head": head})
+        return
+    click.echo(f"{path.name}: {result.appended} purchase(s) appended, {result.duplicates} "
+               f"already in the ledger; ledger size {result.size}, root {result.root}; "
+               f"signed tree head {head['id']}")
+
+
+@ledger.command("verify")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def verify(url: str | None, fmt: str) -> None:
+    """Recompute the ledger from its stored entries and check every stored row, the tree
+    nodes, the head and the signed tree heads. Exits 1 when anything is wrong."""
+    platform, keys = _open(url)
+    with platform.sessions() as s, progress_bar("verifying entries") as advance:
+        result = recycling.verify_ledger(s, keys, progress=advance)
+    if fmt == "json":
+        echo_json(result.as_dict())
+    else:
+        state = "ok" if result.ok else f"NOT OK ({len(result.problems)} problem(s))"
+        click.echo(f"ledger {state}: {result.size} entries, root {result.root}, "
+                   f"{result.tree_heads} signed tree head(s) checked")
+        for problem in result.problems:
+            click.echo(f"problem: {problem}", err=True)
+    if not result.ok:
+        click.get_current_context().exit(1)
+
+
+@ledger.command("reports")
+@click.option("--status", type=click.Choice(["due", "submitted", "all"]), default="due",
+              show_default=True, help="Which reports to list.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def reports(status: str, url: str | None, fmt: str) -> None:
+    """Screen the purchases with the reporting rules (PBoC 银发〔2025〕124号: large cash and
+    suspicious transactions) and list the reports due, with their deadlines. Sellers are
+    named by the keyed hash of their document and a masked number."""
+    platform, _ = _open(url)
+    with transaction(platform.sessions) as s:
+        recycling.screen_reports(s, recycling.OPERATOR)
+    with platform.sessions() as s:
+        listed = recycling.list_reports(s, recycling.OPERATOR, status)
+    if fmt == "json":
+        echo_json({"reports": listed})
+        return
+    if not listed:
+        click.echo(f"no {status} reports")
+    for r in listed:
+        click.echo(f"{r['id']:>5}  {r['kind']:<10}  {r['rule']:<22}  due {r['due_on']}  "
+                   f"{r['status']:<9}  {r['recycler'] or '(regulator)':<12}  "
+                   f"{r['seller_id_masked']:<20}  CNY {r['amount_cny']:>14,.2f}  "
+                   f"entries {', '.join(map(str, r['entries']))}")

@@ -1,0 +1,171 @@
+"""``aurum sensors``: monitoring sensors over MQTT and from files.
+
+Contracts relied on by scripts:
+
+- ``aurum sensors listen [--broker HOST:PORT] [--seconds N]``: subscribe to
+  ``aurum/sensors/<site>/<sensor>`` and store the readings; JSON output is the listener's
+  counts (``messages``, ``readings``, ``malformed``, ``unknown``, ``stored``,
+  ``duplicates``, ``alerts``, ``hazards``, ``batches``, ``errors``).
+- ``aurum sensors simulate [--broker HOST:PORT] [--facility CODE] [--speed X]``: publish the
+  simulated stream of a registered tailings facility (:func:`aurum.safety.tailings.
+  simulate_stream` on its design) on its sensors' topics.
+- ``aurum sensors import-pressure-cells FILE.xlsx --site CODE``: register and ingest a
+  borehole pressure-cell workbook (NIOSH Elk Creek layout).
+
+The commands act as the platform's own process (no account; audit records carry no user).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.errors import ValidationError
+from aurum.safety.tailings import simulate_stream
+from aurum.services import mqtt, safety
+from aurum.services import sensors as service
+from aurum.services.platform import Platform
+from aurum.store.db import transaction
+
+BROKER_OPTION = click.option("--broker", default=mqtt.DEFAULT_BROKER, show_default=True,
+                             metavar="HOST:PORT", help="The MQTT broker.")
+DATABASE_OPTION = click.option(
+    "--database", "url", help="SQLAlchemy URL (default: AURUM_DATABASE_URL or the embedded "
+    "SQLite in AURUM_HOME).")
+
+
+@click.group(name="sensors")
+def sensors() -> None:
+    """Monitoring sensors: MQTT listener, simulator, pressure-cell import."""
+
+
+@sensors.command("listen")
+@BROKER_OPTION
+@click.option("--seconds", type=click.FloatRange(min=0), default=None,
+              help="Stop after this many seconds (default: until interrupted).")
+@click.option("--flush", "flush_seconds", type=click.FloatRange(min=0.05), default=1.0,
+              show_default=True, help="Seconds between two writes to the store.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def listen(broker: str, seconds: float | None, flush_seconds: float, url: str | None,
+           fmt: str) -> None:
+    """Store the readings published on aurum/sensors/<site>/<sensor> (JSON {"time": ISO
+    8601, "value": number} or a list of them), judge them and raise alerts. Malformed
+    messages and unknown sensors are counted and logged, never fatal."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    host, port = mqtt.parse_broker(broker)
+    platform = Platform.open(url, migrate_to_head=True)
+    listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds)
+    if fmt == "text":
+        click.echo(f"listening on {host}:{port} {mqtt.TOPIC_ROOT}/#"
+                   + (f" for {seconds:g} s" if seconds is not None else " (Ctrl-C stops)"))
+    try:
+        with progress_bar("listening (s)") as advance:
+            total = int(seconds) if seconds is not None else 0
+
+            def tick(elapsed: float, _stats: mqtt.ListenerStats) -> None:
+                if seconds is not None:
+                    advance(min(int(elapsed), total), total)
+
+            stats = listener.run(seconds, tick=tick)
+    except KeyboardInterrupt:
+        stats = listener.stats
+    if fmt == "json":
+        echo_json(stats.as_dict())
+        return
+    click.echo(f"{stats.messages} message(s), {stats.readings} reading(s): {stats.stored} "
+               f"stored, {stats.duplicates} already stored, {stats.unknown} of unknown "
+               f"sensors, {stats.malformed} malformed message(s), {stats.errors} failed "
+               f"batch(es); {stats.alerts} alert(s), {stats.hazards} hazard(s) opened")
+
+
+@sensors.command("simulate")
+@BROKER_OPTION
+@click.option("--facility", "code", default=None,
+              help="Code of a registered tailings facility (default: the first one).")
+@click.option("--speed", type=float, default=3600.0, show_default=True,
+              help="Times faster than the readings' clock (3600: an hour of readings per "
+                   "second; 0: as fast as possible).")
+@click.option("--days", type=click.IntRange(min=1, max=366), default=20, show_default=True,
+              help="Days of readings.")
+@click.option("--storm-day", type=float, default=10.0, show_default=True,
+              help="Day of the storm after the start (d).")
+@click.option("--rain", "rain_mm", type=click.FloatRange(min=0), default=260.0,
+              show_default=True, help="Total rain of the storm (mm).")
+@click.option("--start", type=click.DateTime(), default=None,
+              help="Time of the first reading, UTC (default: an hour after the facility's "
+                   "latest reading, or now).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the noise.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: float,
+             rain_mm: float, start: datetime | None, seed: int, url: str | None,
+             fmt: str) -> None:
+    """Publish hourly readings of a tailings facility through a storm (pond, piezometers,
+    displacement, rain), on the topics of the facility's sensors named as the simulated
+    points (PL1, RG1, PZ1-PZ3, SD1-SD2); points the facility lacks are left out."""
+    host, port = mqtt.parse_broker(broker)
+    platform = Platform.open(url, migrate_to_head=True)
+    with platform.sessions() as s:
+        facilities = safety.list_facilities(s, service.SYSTEM)
+        if not facilities:
+            raise ValidationError("no tailings facility is registered: seed the demo or "
+                                  "register one first")
+        facility = safety.get_facility(s, service.SYSTEM, code) if code else facilities[0]
+        design, site = safety.design_of(facility), facility.site.code
+        codes = {sensor.code for sensor in facility.sensors}
+        last = service.last_reading_time(s, facility)
+    first = (start.replace(tzinfo=UTC) if start is not None else
+             (last + timedelta(hours=1)) if last is not None else
+             datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    stream = simulate_stream(start=first, days=days, storm_day=storm_day,
+                             storm_rain_mm=rain_mm, seed=seed, design=design)
+    readings = stream.readings[stream.readings["point"].isin(list(codes))]
+    if readings.empty:
+        raise ValidationError(f"facility {facility.code} has none of the simulated points "
+                              f"({', '.join(p.id for p in stream.points)})")
+    readings = readings.rename(columns={"point": "sensor"})
+    with progress_bar(f"publishing {facility.code}") as advance:
+        sent = mqtt.publish_readings(host, port, site, readings, speed=speed,
+                                     progress=advance)
+    summary = {"facility": facility.code, "site": site, "messages": sent,
+               "first": readings["time"].min().isoformat(),
+               "last": readings["time"].max().isoformat()}
+    if fmt == "json":
+        echo_json(summary)
+        return
+    click.echo(f"published {sent} reading(s) of {facility.code} ({site}) from "
+               f"{summary['first']} to {summary['last']} to {host}:{port}")
+
+
+@sensors.command("import-pressure-cells")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="FILE.xlsx")
+@click.option("--site", "site_code", required=True, help="Code of the site of the cells.")
+@click.option("--prefix", default=None,
+              help="Prefix of the sensor codes, <prefix>.<cell> (default: the file's stem; "
+                   "'' for none).")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def import_pressure_cells(path: Path, site_code: str, prefix: str | None, url: str | None,
+                          fmt: str) -> None:
+    """Register the cells and string pots of a borehole pressure-cell workbook (NIOSH Elk
+    Creek layout: pressures in psi, stored in MPa; displacements in inches, stored in mm)
+    on a site and store their readings; readings already stored are skipped."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with progress_bar(f"importing {path.name}") as advance, \
+            transaction(platform.sessions) as s:
+        result = service.import_pressure_cells(s, service.SYSTEM, path, site_code, prefix,
+                                               progress=advance)
+    if fmt == "json":
+        echo_json(result)
+        return
+    click.echo(f"{result['file']}: {result['sensors_registered']} sensor(s) registered "
+               f"({result['sensors_existing']} already), {result['inserted']} reading(s) "
+               f"stored from {result['first']} to {result['last']}; {result['duplicates']} "
+               f"skipped (sensor and time stored already or repeated in the file), "
+               f"{result['conflicts']} of them with another value than the one kept")

@@ -18,10 +18,12 @@ from aurum.api.routers import (
     indicators,
     pages,
     planning,
+    prospect,
     registry,
     reports,
     resources,
     safety,
+    seismic,
 )
 from aurum.api.templating import render
 from aurum.core.errors import (
@@ -59,7 +61,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, registry.router, reports.router, indicators.router,
-                   resources.router, planning.router, safety.router, pages.router):
+                   resources.router, planning.router, prospect.router, safety.router,
+                   seismic.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -118,7 +118,9 @@ def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
     version of :func:`aurum.store.frames.data_version`), so a dashboard under load does not
     recompute what has not changed.
     """
-    key = (actor.org_ids, actor.province, as_of, data_version(session))
+    # The database is part of the key: one process may serve (or test) several of them.
+    database = session.get_bind().engine.url.render_as_string(hide_password=True)
+    key = (database, actor.org_ids, actor.province, as_of, data_version(session))
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)

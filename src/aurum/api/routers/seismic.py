@@ -1,0 +1,124 @@
+"""Microseismic monitoring: API under ``/api/v1/seismic`` and the pages ``/seismic``."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Body, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
+
+from aurum.api import charts
+from aurum.api.deps import DB, ApiActor, PageActor
+from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.templating import render
+from aurum.core.jsonsafe import finite
+from aurum.services import registry, seismic, sensors
+
+router = APIRouter(tags=["seismic"])
+
+
+@router.get("/api/v1/seismic/sites")
+def catalogue_sites(session: DB, actor: ApiActor) -> list[dict[str, object]]:
+    """Sites with a seismic catalogue: events, first and last origin time, largest Mw."""
+    return records(seismic.catalogue_sites(session, actor))
+
+
+@router.get("/api/v1/seismic/{site}/events")
+def events(site: str, session: DB, actor: ApiActor, start: datetime | None = None,
+           end: datetime | None = None, status: str | None = None,
+           format: TableFormat = "json") -> Response:
+    """Events of a site's catalogue (positions m, moment N·m, energy J, apparent stress Pa,
+    apparent volume m³, corner frequency Hz) as JSON, CSV or Excel."""
+    frame = seismic.events_frame(session, actor, site, start=start, end=end, status=status)
+    return tabular(frame, format, f"seismic-events-{site}")
+
+
+@router.get("/api/v1/seismic/{site}/quakeml")
+def quakeml(site: str, session: DB, actor: ApiActor) -> Response:
+    """The catalogue (rejected events left out) and its picks as QuakeML."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{site}.xml"
+        seismic.export_quakeml(session, actor, site, path)
+        body = path.read_bytes()
+    return Response(body, media_type="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="seismic-{site}.xml"'})
+
+
+@router.post("/api/v1/seismic/{site}/import", status_code=201)
+async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
+                      ) -> dict[str, Any]:
+    """Import a QuakeML file (``.xml``, ``.qml``) or an IMS catalogue month (``.parquet``);
+    events already stored are skipped. Hazard rules run afterwards: the alerts raised are
+    returned."""
+    data = await file.read()
+    result = seismic.import_upload(session, actor, site, file.filename or "upload", data)
+    return finite(result.as_dict())
+
+
+@router.post("/api/v1/seismic/{site}/events/{event_id}/review")
+def review(site: str, event_id: int, session: DB, actor: ApiActor,
+           action: str = Body(embed=True), event_type: str | None = Body(None, embed=True)
+           ) -> dict[str, Any]:
+    """Review an event: ``accept``, ``reject`` or ``type`` (with ``event_type``)."""
+    ev = seismic.review(session, actor, site, event_id, action, event_type)
+    return {"id": ev.id, "status": ev.status, "event_type": ev.event_type}
+
+
+@router.post("/api/v1/seismic/{site}/events/{event_id}/relocate")
+def relocate(site: str, event_id: int, session: DB, actor: ApiActor,
+             picks: list[dict[str, Any]] = Body(embed=True)) -> dict[str, Any]:
+    """Relocate an event from edited picks (``station, phase, time`` in POSIX s, ``weight``)."""
+    ev = seismic.relocate(session, actor, site, event_id, pd.DataFrame(picks))
+    return {"id": ev.id, "x": ev.x, "y": ev.y, "z": ev.z, "time": ev.time.isoformat(),
+            "status": ev.status}
+
+
+@router.get("/api/v1/seismic/{site}/statistics")
+def statistics(site: str, session: DB, actor: ApiActor, start: datetime | None = None,
+               end: datetime | None = None, magnitude: str = "mw", delta_m: float = 0.1,
+               mc: float | None = None, window_events: int = 200) -> dict[str, Any]:
+    """Mc, b-value (Shi & Bolt error) and a-value; moving-window b and rate (events/day);
+    cumulative apparent volume (m³); energy-index trend."""
+    result = seismic.statistics(session, actor, site, start=start, end=end,
+                                magnitude=magnitude, delta_m=delta_m, mc=mc,
+                                window_events=window_events)
+    return finite(result.as_dict())
+
+
+@router.get("/seismic", response_class=HTMLResponse, include_in_schema=False)
+def seismic_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
+    sites = seismic.catalogue_sites(session, actor)
+    figure = charts.bars(sites["site"].tolist(), sites["events"].astype(float).tolist(),
+                         "Events per catalogue", "events")
+    return render(request, "seismic.html", actor=actor, rows=display_records(sites),
+                  figure=figure)
+
+
+@router.get("/seismic/{site}", response_class=HTMLResponse, include_in_schema=False)
+def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
+                 magnitude: str = "mw", window_events: int = 200) -> HTMLResponse:
+    row = registry.get_site(session, actor, site)
+    frame = seismic.events_frame(session, actor, site)
+    shown = frame[frame["status"] != "rejected"]
+    result = seismic.statistics(session, actor, site, magnitude=magnitude,
+                                window_events=window_events)
+    alerts = sensors.list_alerts(session, actor, site=site)
+    alerts = alerts[alerts["source"] == "seismic"]
+    figures = {
+        "events3d": charts.seismic_events_3d(shown, seismic.stations_frame(session, actor, site),
+                                             magnitude),
+        "magtime": charts.magnitude_time_chart(shown, magnitude),
+        "btime": charts.b_value_time_chart(result.moving),
+        "energymoment": charts.energy_moment_chart(shown),
+        "fmd": charts.frequency_magnitude_chart(result.magnitudes, result.delta_m, result.b,
+                                                magnitude.upper()),
+        "alerts": charts.alerts_chart(alerts) if len(alerts) else {}}
+    latest = frame.sort_values("time", ascending=False).head(50)
+    return render(request, "seismic_site.html", actor=actor, site=row, stats=result,
+                  figures=figures, n_total=len(frame), n_rejected=int(
+                      (frame["status"] == "rejected").sum()),
+                  alerts=display_records(alerts), events=display_records(latest))

@@ -13,8 +13,10 @@ the 3 × 3 blocks above it); ``--big`` adds 220 × 220 × 200 blocks (9.68 × 10
 Solvers, each in a forked child process bounded in time (``--peer-seconds``) and in resident
 memory (``--peer-gib``; ours: :data:`OURS_SECONDS`, :data:`OURS_GIB`):
 
-- OURS: ``aurum.planning.maxclosure.maximum_closure`` (it builds its network itself: no build
-  time), after one warm-up call on newman1 in the parent (numba compilation or cache load);
+- OURS: ``aurum.planning.maxclosure.maximum_closure`` (everything it does from the caller's
+  arrays is in its solve time: no build time), after one warm-up call on newman1 in the parent
+  (numba compilation or cache load, reported, not timed; the children inherit the compiled
+  code);
 - HPF: the C core of the ``pseudoflow`` package (``hpf_solve`` in its ``libhpf.so``, through
   ctypes with the argument types that ``pseudoflow.hpf`` declares), fed a numpy arc matrix;
   build = that matrix, solve = the call, reading of the cut included;
@@ -222,7 +224,8 @@ Solver = Callable[[Case, Callable[[], None]], tuple[np.ndarray, dict[str, Any]]]
 
 
 def solve_ours(case: Case, built: Callable[[], None]) -> tuple[np.ndarray, dict[str, Any]]:
-    """Ours from the precedence arrays (its network is built inside, in the solve time)."""
+    """Ours from the precedence arrays (its checks and state are set up inside, in the solve
+    time)."""
     return maximum_closure(case.values, case.pred_ptr, case.pred_idx, DECIMALS).in_pit, {}
 
 
@@ -571,7 +574,7 @@ def text_lines(r: dict[str, Any]) -> list[str]:
         f"ultimate pit (maximum closure); {m['cpus']} CPUs, load {m['load_1m_start']} at the "
         f"start, {m['load_1m_end']} at the end; numpy {m['numpy']}, numba {m['numba']}, "
         f"pseudoflow {m['pseudoflow']}, ortools {m['ortools']}, networkx {m['networkx']}",
-        "build: the peer's input (arc matrix, graph); ours builds its network inside its solve. "
+        "build: the peer's input (arc matrix, graph); ours sets up its state inside its solve. "
         "ratio = peer solve / ours solve (> 1: ours faster); total = (peer build + solve) / "
         "ours solve. CPU: CPU s / wall s of the solve (the machine may be shared). RSS: peak "
         "of the solver's forked child (inherited pages included). runs: small cases are run "
@@ -599,6 +602,10 @@ def text_lines(r: dict[str, Any]) -> list[str]:
                      f"{row['case']} {row['peak_rss_mib'] / 1024:.2f} GiB" for row in r["rows"]
                      if row["solver"] == "aurum" and row.get("peak_rss_mib") is not None)
                  + f" (target for 10^7 blocks: {OURS_GIB:.0f} GiB)")
+    ours_over_hpf = [f"{row['case']} {1 / row['ratio']:.2f}" for row in r["rows"]
+                     if row["solver"] == "hpf" and row.get("ratio")]
+    if ours_over_hpf:
+        lines.append("ours / HPF (solve time; < 1: ours faster): " + ", ".join(ours_over_hpf))
     for row in r["rows"]:
         if "hpf_cpu_s" in row:
             t = row["hpf_cpu_s"]

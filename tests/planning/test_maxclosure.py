@@ -1,4 +1,5 @@
-"""The ultimate pit: MineLib's published optima to the unit, closed-form cases, bad input."""
+"""The ultimate pit: MineLib's published optima to the unit, scipy's maximum flow on random
+instances, closed-form cases, nested pits against independent solves, bad input."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from aurum.cli import cli
 from aurum.core.errors import ValidationError
@@ -70,6 +73,39 @@ def test_a_single_ore_block_gives_its_inverted_cone() -> None:
     np.testing.assert_array_equal(result.in_pit.reshape(nz, nx), expected)
     values[grid[nz - 1, nx // 2]] = 34.0
     assert maximum_closure(values, ptr, idx).n_blocks == 0
+    # Worth 35 the cone is worth 0, as much as mining nothing: the smallest pit is returned.
+    values[grid[nz - 1, nx // 2]] = 35.0
+    assert maximum_closure(values, ptr, idx).n_blocks == 0
+
+
+def _picard_max_flow(values: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
+    """Maximum flow of Picard's network by scipy (integer values): the independent check."""
+    n = len(values)
+    pos, neg = np.flatnonzero(values > 0), np.flatnonzero(values < 0)
+    rows = np.concatenate([np.repeat(np.arange(n), np.diff(ptr)), np.full(len(pos), n), neg])
+    cols = np.concatenate([idx, pos, np.full(len(neg), n + 1)])
+    caps = np.concatenate([np.full(len(idx), values[pos].sum() + 1), values[pos],
+                           -values[neg]]).astype(np.int32)
+    graph = csr_matrix((caps, (rows, cols)), shape=(n + 2, n + 2))
+    return int(maximum_flow(graph, n, n + 1).flow_value)
+
+
+def test_random_closures_match_scipy_maximum_flow() -> None:
+    """Random precedence graphs (cycles allowed) and integer values: the pit's value is the
+    sum of the positive values minus scipy's maximum flow, the pit is closed."""
+    rng = np.random.default_rng(20261121)
+    for _ in range(300):
+        n = int(rng.integers(1, 40))
+        preds = [np.unique(rng.integers(0, n, size=int(rng.integers(0, 4)))) for _ in range(n)]
+        preds = [p[p != i] for i, p in enumerate(preds)]
+        ptr = np.concatenate([[0], np.cumsum([len(p) for p in preds])])
+        idx = np.concatenate(preds).astype(np.int64)
+        values = rng.integers(-20, 21, size=n).astype(float)
+        result = maximum_closure(values, ptr, idx, decimals=0)
+        assert is_closed(result.in_pit, ptr, idx)
+        expected = values[values > 0].sum() - _picard_max_flow(values.astype(np.int64), ptr,
+                                                                idx)
+        assert result.value == expected
 
 
 def test_bad_precedence_files(tmp_path: Path) -> None:
@@ -84,6 +120,24 @@ def test_bad_precedence_files(tmp_path: Path) -> None:
     upit.write_text("NAME: x\nTYPE: UPIT\nNBLOCKS: 2\nOBJECTIVE_FUNCTION:\n0 1.5\n1 nan\n")
     with pytest.raises(ValidationError, match="no finite value"):
         read_instance(upit, bad)
+
+
+def test_bad_solver_input() -> None:
+    ptr, idx = np.array([0, 0, 1]), np.array([0])
+    with pytest.raises(ValidationError, match="pred_ptr: expected 4 integer offsets"):
+        maximum_closure(np.ones(3), ptr, idx)
+    with pytest.raises(ValidationError, match="names block 5, which does not exist"):
+        maximum_closure(np.ones(2), ptr, np.array([5]))
+    with pytest.raises(ValidationError, match="offsets rising from 0 to len"):
+        maximum_closure(np.ones(2), np.array([0, 0, 2]), idx)
+    with pytest.raises(ValidationError, match="one finite value per block"):
+        maximum_closure(np.array([1.0, np.nan]), ptr, idx)
+    with pytest.raises(ValidationError, match="beyond what int64 holds; give fewer decimals"):
+        maximum_closure(np.array([5e12, 1.0]), ptr, idx)
+    with pytest.raises(ValidationError, match="finite values >= 0"):
+        nested_pits(np.array([1.0, -1.0]), np.ones(2), ptr, idx, np.array([1.0]))
+    with pytest.raises(ValidationError, match="increasing revenue factors"):
+        nested_pits(np.ones(2), np.ones(2), ptr, idx, np.array([1.0, 0.5]))
 
 
 def _model_3d(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -117,6 +171,7 @@ def test_nested_pits_equal_independent_solves() -> None:
         alone = maximum_closure(f * revenue - cost, ptr, idx)
         pit = nested.pit(k)
         assert nested.values[k] == pytest.approx(alone.value, abs=1e-6)
+        np.testing.assert_array_equal(pit, alone.in_pit)  # both the smallest optimal pit
         assert is_closed(pit, ptr, idx)
         assert (pit >= previous).all()  # nested: every pit contains the one before
         previous = pit

@@ -3,17 +3,35 @@
 Picard (1976): a closed set of maximum value in a precedence graph is the source side of a
 minimum s-t cut in the network where the source feeds every positive block (capacity = its
 value), every negative block drains to the sink (capacity = −value) and each precedence
-``i needs j`` is an arc i → j of infinite capacity. The pit's value is the sum of the positive
-values minus the maximum flow.
+``i needs j`` is an arc i → j of infinite capacity.
 
-The maximum flow is found by FIFO push-relabel (Goldberg & Tarjan 1988) with global
-relabelling from the sink, compiled with numba; only the first phase (a maximum preflow) is
-run, which already fixes the minimum cut. Capacities are integers: values are scaled by
-``10**decimals`` and rounded, so the cut is exact for the scaled values and the pit's value is
-then summed from the original ones. We wrote our own rather than binding a library because the
-fastest published solver for this problem (Hochbaum's pseudoflow) carries an academic licence
-and OR-Tools' max-flow needs the whole graph copied into its own structures; the comparison
-with both is in ``benchmarks/bench_pit.py``.
+The cut is found with Hochbaum's pseudoflow algorithm (Hochbaum 2008), lowest-label variant
+with FIFO buckets, compiled with numba; MineFlow (Deutsch, Dağdelen & Johnson 2022) is another
+pseudoflow specialised to pits. Every source and sink arc starts saturated, so a block's
+excess is its value; a forest of trees is kept in which a tree whose root has a positive
+excess is *strong*. The strong root of lowest label looks, in its tree, for an arc to a *weak*
+node one label lower, hangs its tree there and pushes its excess towards the weak root,
+splitting the path where a reverse residual capacity is too small; when its tree has no such
+arc its nodes are relabelled. The run stops at the first empty label below the lowest strong
+root: the strong nodes can then reach no weak one and the pit is read from them. Lowest label
+rather than highest (Hochbaum's default, and MineFlow's) because that stop leaves every label
+valid and no tree lifted out of play: the state stays a valid start when block values rise
+(the nested pits below) and the smallest optimal pit can be read from it.
+
+Why our own code rather than a library: Hochbaum's C implementation carries an academic,
+non-commercial licence, and no general max-flow library exploits what a closure network
+allows. Here an arc outside the trees always has flow 0 (an infinite arc is never saturated,
+so it only leaves a tree when its flow falls to 0), and the only residual arcs with flow are
+tree arcs. So no reverse adjacency, arc capacity or arc flow is stored: the precedence lists
+themselves are the arcs a node scans, and the flow of a tree arc is kept on its child node.
+The solver's memory is the precedence indices (int32) plus about 80 bytes per block. An
+earlier version, FIFO push-relabel with global relabelling on a full residual network, was
+3–11× slower than Hochbaum's code and needed as much memory; ``benchmarks/bench_pit.py``
+compares this one with Hochbaum's HPF, OR-Tools and networkx on the same inputs.
+
+Capacities are integers: values are scaled by ``10**decimals`` and rounded, so the cut is
+exact for the scaled values; the pit's value is then summed from the original ones. Of the
+optimal pits (several when some closed sets are worth 0), the smallest is returned.
 """
 
 from __future__ import annotations
@@ -22,6 +40,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+
+from aurum.core.errors import Problem, ValidationError
 
 
 @dataclass(frozen=True)
@@ -44,165 +64,360 @@ class ClosureResult:
         return int(self.in_pit.sum())
 
 
-def build_network(source_caps: np.ndarray, sink_caps: np.ndarray, pred_ptr: np.ndarray,
-                  pred_idx: np.ndarray, infinite: int
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int,
-                             np.ndarray]:
-    """The residual network in compressed form.
-
-    Parameters
-    ----------
-    source_caps, sink_caps : numpy.ndarray
-        Integer capacities of each block's arc from the source and to the sink; a negative
-        value means the block has no such arc (a zero capacity keeps the arc, to be raised
-        later by a parametric solve).
-    infinite : int
-        Capacity of the precedence arcs (larger than any cut).
-
-    Returns
-    -------
-    first, head, cap, rev, source, sink, source_arc
-        ``first[u]:first[u+1]`` are the arcs leaving node u; ``head`` their ends; ``cap``
-        residual capacities (int64); ``rev`` each arc's reverse; ``source_arc`` the index of
-        each block's source arc (-1 when none).
-    """
-    n = len(source_caps)
-    source, sink = n, n + 1
-    pred_ptr = np.asarray(pred_ptr, dtype=np.int64)
-    pred_idx = np.asarray(pred_idx, dtype=np.int64)
-    n_prec = len(pred_idx)
-    tails_prec = np.repeat(np.arange(n, dtype=np.int64), np.diff(pred_ptr))
-    fed = np.flatnonzero(source_caps >= 0)
-    drained = np.flatnonzero(sink_caps >= 0)
-    tails = np.concatenate([tails_prec, np.full(len(fed), source), drained])
-    heads = np.concatenate([pred_idx, fed, np.full(len(drained), sink)])
-    caps = np.concatenate([np.full(n_prec, infinite, dtype=np.int64), source_caps[fed],
-                           sink_caps[drained]]).astype(np.int64)
-    m = len(tails)
-    # Every arc with its reverse (capacity 0), then grouped by tail.
-    all_tail = np.concatenate([tails, heads])
-    all_head = np.concatenate([heads, tails])
-    all_cap = np.concatenate([caps, np.zeros(m, dtype=np.int64)])
-    partner = np.concatenate([np.arange(m, 2 * m), np.arange(m)])
-    order = np.argsort(all_tail, kind="stable")
-    where = np.empty(2 * m, dtype=np.int64)
-    where[order] = np.arange(2 * m)
-    first = np.zeros(n + 3, dtype=np.int64)
-    np.cumsum(np.bincount(all_tail, minlength=n + 2), out=first[1:])
-    source_arc = np.full(n, -1, dtype=np.int64)
-    source_arc[fed] = where[n_prec + np.arange(len(fed))]
-    return (first, all_head[order].astype(np.int64), all_cap[order].astype(np.int64),
-            where[partner[order]], source, sink, source_arc)
-
-
 def _scaled(x: np.ndarray, decimals: int) -> np.ndarray:
-    return np.rint(np.asarray(x, dtype=np.float64) * 10.0**decimals).astype(np.int64)
+    """Values in units of ``10**-decimals`` as int64, refused when their positive sum (the
+    largest excess a block can gather) would not fit."""
+    scaled = np.rint(np.asarray(x, dtype=np.float64) * 10.0**decimals)
+    if scaled[scaled > 0].sum() >= 2.0**62:
+        raise ValidationError(Problem(f"values × 10^{decimals}: the positive ones sum beyond "
+                                      f"what int64 holds; give fewer decimals"))
+    return scaled.astype(np.int64)
 
 
 @njit(cache=True)
-def _global_relabel(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
-                    sink: int, n_nodes: int, height: np.ndarray, queue: np.ndarray) -> None:
-    """Exact distances to the sink in the residual graph (n_nodes where it cannot be
-    reached)."""
-    height[:] = n_nodes
-    height[sink] = 0
-    queue[0] = sink
-    lo, hi = 0, 1
+def _compact_indices(ptr: np.ndarray, idx: np.ndarray, n: int,
+                     out: np.ndarray) -> tuple[int, int]:
+    """Copy idx into ``out`` while checking the rows: (0, 0) when sound, (1, row) at the first
+    offset that falls, (2, block) at the first block id outside 0..n-1."""
+    for i in range(n):
+        if ptr[i + 1] < ptr[i]:
+            return 1, i
+    for a in range(len(idx)):
+        j = idx[a]
+        if j < 0 or j >= n:
+            return 2, j
+        out[a] = j
+    return 0, 0
+
+
+def _checked_precedences(n: int, pred_ptr: np.ndarray, pred_idx: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """The precedences as the solver reads them (ptr int64, idx int32 when the block ids fit),
+    refused with a clear message when they do not describe n blocks."""
+    ptr = np.asarray(pred_ptr)
+    idx = np.asarray(pred_idx)
+    if ptr.ndim != 1 or len(ptr) != n + 1 or ptr.dtype.kind not in "iu":
+        raise ValidationError(Problem(f"pred_ptr: expected {n + 1} integer offsets (blocks + 1), "
+                                      f"got shape {ptr.shape} of {ptr.dtype}"))
+    if idx.ndim != 1 or not (idx.dtype.kind in "iu" or idx.size == 0):
+        raise ValidationError(Problem(f"pred_idx: expected integer block ids, got shape "
+                                      f"{idx.shape} of {idx.dtype}"))
+    ptr = ptr.astype(np.int64, copy=False)
+    compact = np.empty(len(idx), dtype=np.int32 if n < 2**31 else np.int64)
+    kind, where = _compact_indices(ptr, idx.astype(np.int64, copy=False), n, compact) \
+        if ptr[0] == 0 and ptr[-1] == len(idx) else (1, -1)
+    if kind == 1:
+        raise ValidationError(Problem(f"pred_ptr: expected offsets rising from 0 to "
+                                      f"len(pred_idx) = {len(idx)}, got {ptr[0]} … {ptr[-1]}"
+                                      + (f", falling at row {where}" if where >= 0 else "")))
+    if kind == 2:
+        raise ValidationError(Problem(f"pred_idx: names block {where}, which does not exist "
+                                      f"(blocks 0..{n - 1})"))
+    return ptr, compact
+
+
+# The forest of the pseudoflow algorithm, one record per block in ``tree`` (int32 while block
+# ids fit; the fields a visit reads share a cache line) and ``amount`` (int64). PARENT is -1
+# at a root. The arc to the parent is a precedence either way round: UP = 1 when the child
+# needs the parent (pushing towards the root follows the infinite arc), 0 when the parent
+# needs the child (pushing towards the root lowers that arc's flow, kept in FLOW). Children
+# form a doubly linked list (FIRST_CHILD, NEXT_SIB, PREV_SIB); NEXT_SCAN is the depth-first
+# cursor; strong roots wait in FIFO buckets by label (BUCKET_NEXT). CURRENT and END delimit
+# the precedence arcs still to scan at the block's label.
+PARENT, FIRST_CHILD, NEXT_SIB, PREV_SIB, NEXT_SCAN, BUCKET_NEXT, UP = range(7)
+EXCESS, FLOW, CURRENT, END = range(4)
+
+
+@njit(cache=True)
+def _attach(u: int, p: int, tree: np.ndarray) -> None:
+    b = tree[p, FIRST_CHILD]
+    tree[u, PARENT] = p
+    tree[u, NEXT_SIB] = b
+    tree[u, PREV_SIB] = -1
+    if b != -1:
+        tree[b, PREV_SIB] = u
+    tree[p, FIRST_CHILD] = u
+
+
+@njit(cache=True)
+def _detach(u: int, tree: np.ndarray) -> None:
+    a, b = tree[u, PREV_SIB], tree[u, NEXT_SIB]
+    if a == -1:
+        tree[tree[u, PARENT], FIRST_CHILD] = b
+    else:
+        tree[a, NEXT_SIB] = b
+    if b != -1:
+        tree[b, PREV_SIB] = a
+    tree[u, PARENT] = -1
+
+
+@njit(cache=True)
+def _add_strong_root(u: int, lowest: int, label: np.ndarray, tree: np.ndarray,
+                     bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
+    """Queue root u at its label; returns the lowest strong label."""
+    ell = label[u]
+    tree[u, BUCKET_NEXT] = -1
+    if bucket_head[ell] == -1:
+        bucket_head[ell] = u
+    else:
+        tree[bucket_tail[ell], BUCKET_NEXT] = u
+    bucket_tail[ell] = u
+    return min(lowest, ell)
+
+
+@njit(cache=True)
+def _push_excess(start: int, lowest: int, label: np.ndarray, tree: np.ndarray,
+                 amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
+    """Push the excess of ``start`` towards its root, splitting the tree below every arc whose
+    reverse capacity (its flow) is too small; the pieces cut off become strong roots.
+    Returns the lowest strong label."""
+    cur = start
+    before = 1
+    while amount[cur, EXCESS] > 0 and tree[cur, PARENT] != -1:
+        p = tree[cur, PARENT]
+        before = amount[p, EXCESS]
+        e = amount[cur, EXCESS]
+        if tree[cur, UP] == 1:
+            amount[cur, FLOW] += e
+        elif amount[cur, FLOW] >= e:
+            amount[cur, FLOW] -= e
+        else:
+            e = amount[cur, FLOW]
+            amount[cur, FLOW] = 0
+            _detach(cur, tree)
+            lowest = _add_strong_root(cur, lowest, label, tree, bucket_head, bucket_tail)
+        amount[p, EXCESS] += e
+        amount[cur, EXCESS] -= e
+        cur = p
+    if amount[cur, EXCESS] > 0 and before <= 0:  # a weak root turned strong
+        lowest = _add_strong_root(cur, lowest, label, tree, bucket_head, bucket_tail)
+    return lowest
+
+
+@njit(cache=True)
+def _merge(weak: int, strong: int, tree: np.ndarray, amount: np.ndarray) -> None:
+    """Hang the tree of ``strong`` under ``weak`` by the arc strong → weak (strong needs
+    weak), re-rooting it at ``strong``: the path to its old root is reversed."""
+    cur, new_parent, new_up, new_flow = strong, weak, 1, 0
+    while True:
+        old_parent, old_up, old_flow = tree[cur, PARENT], tree[cur, UP], amount[cur, FLOW]
+        if old_parent != -1:
+            _detach(cur, tree)
+        _attach(cur, new_parent, tree)
+        tree[cur, UP] = new_up
+        amount[cur, FLOW] = new_flow
+        if old_parent == -1:
+            return
+        cur, new_parent, new_up, new_flow = old_parent, cur, 1 - old_up, old_flow
+
+
+@njit(cache=True)
+def _find_weak(u: int, want: int, idx: np.ndarray, label: np.ndarray,
+               amount: np.ndarray) -> int:
+    """A block that u needs with label ``want`` (-1: none), from u's current arc on.
+
+    Only u's own precedence arcs need scanning: every other residual arc of u is a tree arc,
+    whose other end is in u's strong tree. An arc passed over keeps a label >= u's (labels
+    are valid and only grow) until u is relabelled, which resets the current arc."""
+    end = amount[u, END]
+    a = amount[u, CURRENT]
+    while a < end:
+        j = idx[a]
+        if label[j] == want:
+            amount[u, CURRENT] = a + 1
+            return j
+        a += 1
+    amount[u, CURRENT] = end
+    return -1
+
+
+@njit(cache=True)
+def _relabel_unless_child(u: int, ptr: np.ndarray, label: np.ndarray,
+                          label_count: np.ndarray, tree: np.ndarray,
+                          amount: np.ndarray) -> None:
+    """Move u's depth-first cursor to its next child of the same label; with none left,
+    relabel u."""
+    ell = label[u]
+    c = tree[u, NEXT_SCAN]
+    while c != -1 and label[c] != ell:
+        c = tree[c, NEXT_SIB]
+    tree[u, NEXT_SCAN] = c
+    if c == -1:
+        label_count[ell] -= 1
+        label_count[ell + 1] += 1
+        label[u] = ell + 1
+        amount[u, CURRENT] = ptr[u]
+
+
+@njit(cache=True)
+def _pseudoflow(ptr: np.ndarray, idx: np.ndarray, label: np.ndarray, tree: np.ndarray,
+                amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray,
+                label_count: np.ndarray, lowest: int) -> int:
+    """Process strong roots, lowest label first, until a label below the lowest strong root
+    is empty (or no strong root is left). Returns the lowest strong label.
+
+    The state can be carried on after excesses were raised (a parametric solve): labels stay
+    valid, since raising an excess creates no residual arc between blocks."""
+    top = len(bucket_head) - 1
+    while True:
+        if lowest == 0:  # weak roots turned strong: label 1 is valid for any root
+            u = bucket_head[0]
+            bucket_head[0] = -1
+            while u != -1:
+                after = tree[u, BUCKET_NEXT]
+                label_count[0] -= 1
+                label_count[1] += 1
+                label[u] = 1
+                _add_strong_root(u, 1, label, tree, bucket_head, bucket_tail)
+                u = after
+            lowest = 1
+        while lowest < top and bucket_head[lowest] == -1:
+            lowest += 1
+        if lowest >= top or label_count[lowest - 1] == 0:
+            return lowest
+        root = bucket_head[lowest]
+        bucket_head[lowest] = tree[root, BUCKET_NEXT]
+        want = lowest - 1
+        # Depth first over the root's subtree of label `lowest`: the first block with an arc
+        # to label `lowest - 1` merges; a block whose same-label children are all done is
+        # relabelled.
+        tree[root, NEXT_SCAN] = tree[root, FIRST_CHILD]
+        u = root
+        weak = _find_weak(u, want, idx, label, amount)
+        if weak == -1:
+            _relabel_unless_child(u, ptr, label, label_count, tree, amount)
+        while weak == -1 and u != -1:
+            while tree[u, NEXT_SCAN] != -1:
+                c = tree[u, NEXT_SCAN]
+                tree[u, NEXT_SCAN] = tree[c, NEXT_SIB]
+                u = c
+                tree[u, NEXT_SCAN] = tree[u, FIRST_CHILD]
+                weak = _find_weak(u, want, idx, label, amount)
+                if weak != -1:
+                    break
+                _relabel_unless_child(u, ptr, label, label_count, tree, amount)
+            if weak != -1:
+                break
+            u = tree[u, PARENT]
+            if u != -1:
+                _relabel_unless_child(u, ptr, label, label_count, tree, amount)
+        if weak != -1:
+            _merge(weak, u, tree, amount)
+            lowest = _push_excess(root, lowest, label, tree, amount, bucket_head, bucket_tail)
+        else:
+            _add_strong_root(root, lowest, label, tree, bucket_head, bucket_tail)
+
+
+@njit(cache=True)
+def _raise_excess(delta: np.ndarray, lowest: int, label: np.ndarray, tree: np.ndarray,
+                  amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
+    """Add ``delta`` (>= 0) to the excesses: at a root directly, elsewhere pushed to the
+    root as after a merge (only roots hold excess). Returns the lowest strong label."""
+    for v in range(len(delta)):
+        if delta[v] <= 0:
+            continue
+        before = amount[v, EXCESS]
+        amount[v, EXCESS] += delta[v]
+        if tree[v, PARENT] != -1:
+            lowest = _push_excess(v, lowest, label, tree, amount, bucket_head, bucket_tail)
+        elif before <= 0 < amount[v, EXCESS]:
+            lowest = _add_strong_root(v, lowest, label, tree, bucket_head, bucket_tail)
+    return lowest
+
+
+@njit(cache=True)
+def _smallest_pit(ptr: np.ndarray, idx: np.ndarray, tree: np.ndarray,
+                  amount: np.ndarray) -> np.ndarray:
+    """Blocks reachable from a positive excess by residual arcs: the smallest optimal pit.
+
+    Residual arcs of a block: the (infinite) arcs to the blocks it needs, and the reverse of
+    tree arcs with flow: to the parent when the parent needs it, to a child that needs it."""
+    n = len(amount)
+    in_pit = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=tree.dtype)
+    hi = 0
+    for v in range(n):
+        if amount[v, EXCESS] > 0:
+            in_pit[v] = True
+            queue[hi] = v
+            hi += 1
+    lo = 0
     while lo < hi:
         u = queue[lo]
         lo += 1
-        for a in range(first[u], first[u + 1]):
-            v = head[a]
-            if height[v] == n_nodes and cap[rev[a]] > 0:
-                height[v] = height[u] + 1
-                queue[hi] = v
+        for a in range(ptr[u], ptr[u + 1]):
+            j = idx[a]
+            if not in_pit[j]:
+                in_pit[j] = True
+                queue[hi] = j
                 hi += 1
+        p = tree[u, PARENT]
+        if p != -1 and tree[u, UP] == 0 and amount[u, FLOW] > 0 and not in_pit[p]:
+            in_pit[p] = True
+            queue[hi] = p
+            hi += 1
+        c = tree[u, FIRST_CHILD]
+        while c != -1:
+            if tree[c, UP] == 1 and amount[c, FLOW] > 0 and not in_pit[c]:
+                in_pit[c] = True
+                queue[hi] = c
+                hi += 1
+            c = tree[c, NEXT_SIB]
+    return in_pit
 
 
 @njit(cache=True)
-def _saturate_source(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
-                     source: int, excess: np.ndarray) -> None:
-    """Push the whole residual capacity of every source arc to its block."""
-    for a in range(first[source], first[source + 1]):
-        c = cap[a]
-        if c > 0:
-            cap[a] = 0
-            cap[rev[a]] += c
-            excess[head[a]] += c
+def _initial_forest(excess: np.ndarray, ptr: np.ndarray, label: np.ndarray, tree: np.ndarray,
+                    amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray,
+                    label_count: np.ndarray) -> None:
+    """Every block its own tree; strong (label 1, queued in block order) where its value is
+    positive, weak (label 0) elsewhere."""
+    tree[:] = -1
+    bucket_head[:] = -1
+    bucket_tail[:] = -1
+    label_count[:] = 0
+    for u in range(len(excess)):
+        tree[u, UP] = 0
+        amount[u, EXCESS] = excess[u]
+        amount[u, FLOW] = 0
+        amount[u, CURRENT] = ptr[u]
+        amount[u, END] = ptr[u + 1]
+        label[u] = 1 if excess[u] > 0 else 0
+        label_count[label[u]] += 1
+        if label[u] == 1:
+            _add_strong_root(u, 1, label, tree, bucket_head, bucket_tail)
 
 
-@njit(cache=True)
-def _push_relabel(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
-                  source: int, sink: int, height: np.ndarray, excess: np.ndarray) -> None:
-    """Discharge every active node until none below height n is left (a maximum preflow).
+class _Pseudoflow:
+    """The pseudoflow state of a closure problem: solved, then raised and solved again."""
 
-    Starts from exact heights (global relabel), so it can continue a previous solve after
-    source capacities grew (Gallo, Grigoriadis & Tarjan 1989).
-    """
-    n_nodes = len(first) - 1
-    current = first[:-1].copy()
-    bfs = np.empty(n_nodes, dtype=np.int64)
-    active = np.zeros(n_nodes, dtype=np.bool_)
-    fifo = np.empty(n_nodes, dtype=np.int64)
-    q_head, q_len = 0, 0
-    relabels = n_nodes + 1  # forces a global relabel before the first discharge
-    while True:
-        if relabels > n_nodes:
-            # Heights drift from distances; recompute them and rebuild the queue.
-            relabels = 0
-            _global_relabel(first, head, cap, rev, sink, n_nodes, height, bfs)
-            height[source] = n_nodes
-            current[:] = first[:-1]
-            q_head, q_len = 0, 0
-            active[:] = False
-            for w in range(n_nodes):
-                if w != source and w != sink and excess[w] > 0 and height[w] < n_nodes:
-                    fifo[(q_head + q_len) % n_nodes] = w
-                    q_len += 1
-                    active[w] = True
-        if q_len == 0:
-            return
-        u = fifo[q_head]
-        q_head = (q_head + 1) % n_nodes
-        q_len -= 1
-        active[u] = False
-        while excess[u] > 0 and height[u] < n_nodes:
-            a = current[u]
-            if a == first[u + 1]:
-                # Relabel: one above the lowest neighbour still reachable.
-                low = n_nodes
-                for b in range(first[u], first[u + 1]):
-                    if cap[b] > 0 and height[head[b]] + 1 < low:
-                        low = height[head[b]] + 1
-                height[u] = low
-                current[u] = first[u]
-                relabels += 1
-                continue
-            v = head[a]
-            if cap[a] > 0 and height[u] == height[v] + 1:
-                delta = min(excess[u], cap[a])
-                cap[a] -= delta
-                cap[rev[a]] += delta
-                excess[u] -= delta
-                excess[v] += delta
-                if v != sink and v != source and not active[v] and height[v] < n_nodes:
-                    fifo[(q_head + q_len) % n_nodes] = v
-                    q_len += 1
-                    active[v] = True
-            else:
-                current[u] = a + 1
+    def __init__(self, excess: np.ndarray, ptr: np.ndarray, idx: np.ndarray):
+        n = len(excess)
+        node = np.int32 if n < 2**31 - 2 else np.int64
+        self.ptr, self.idx = ptr, idx
+        self.label = np.empty(n, dtype=node)
+        self.tree = np.empty((n, 8), dtype=node)
+        self.amount = np.empty((n, 4), dtype=np.int64)
+        # Labels stay <= n + 1: with the lowest strong label above n, n blocks leave some
+        # label below it empty, which already separates the strong blocks from the weak.
+        self.bucket_head = np.empty(n + 2, dtype=node)
+        self.bucket_tail = np.empty(n + 2, dtype=node)
+        self.label_count = np.empty(n + 2, dtype=np.int64)
+        _initial_forest(excess, ptr, self.label, self.tree, self.amount, self.bucket_head,
+                        self.bucket_tail, self.label_count)
+        self.lowest = 1
 
+    def solve(self) -> np.ndarray:
+        """Run to the minimum cut; the smallest optimal pit (boolean per block)."""
+        self.lowest = _pseudoflow(self.ptr, self.idx, self.label, self.tree, self.amount,
+                                  self.bucket_head, self.bucket_tail, self.label_count,
+                                  self.lowest)
+        return _smallest_pit(self.ptr, self.idx, self.tree, self.amount)
 
-@njit(cache=True)
-def _source_side(first: np.ndarray, head: np.ndarray, cap: np.ndarray, rev: np.ndarray,
-                 sink: int) -> np.ndarray:
-    """Nodes that cannot reach the sink in the residual graph: the source side of the cut
-    (those the global relabel leaves at height n)."""
-    n_nodes = len(first) - 1
-    height = np.empty(n_nodes, dtype=np.int64)
-    _global_relabel(first, head, cap, rev, sink, n_nodes, height,
-                    np.empty(n_nodes, dtype=np.int64))
-    return height == n_nodes
+    def raise_excess(self, delta: np.ndarray) -> None:
+        """Add ``delta`` (>= 0, scaled) to the blocks' values."""
+        self.lowest = _raise_excess(delta, self.lowest, self.label, self.tree, self.amount,
+                                    self.bucket_head, self.bucket_tail)
 
 
 def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarray,
@@ -217,24 +432,19 @@ def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarr
         Precedences in compressed rows: block i needs the blocks
         ``pred_idx[pred_ptr[i]:pred_ptr[i+1]]`` (the blocks above it).
     decimals : int
-        Decimal places the values are exact to (the flow is computed on integers).
+        Decimal places the values are exact to (the cut is computed on integers: the values
+        in units of ``10**-decimals``).
 
     Returns
     -------
     ClosureResult
+        The smallest of the optimal pits.
     """
     values = np.asarray(values, dtype=np.float64)
-    scaled = _scaled(values, decimals)
-    source_caps = np.where(scaled > 0, scaled, -1)
-    sink_caps = np.where(scaled < 0, -scaled, -1)
-    first, head, cap, rev, source, sink, _ = build_network(
-        source_caps, sink_caps, pred_ptr, pred_idx, int(scaled[scaled > 0].sum()) + 1)
-    n_nodes = len(first) - 1
-    height = np.zeros(n_nodes, dtype=np.int64)
-    excess = np.zeros(n_nodes, dtype=np.int64)
-    _saturate_source(first, head, cap, rev, source, excess)
-    _push_relabel(first, head, cap, rev, source, sink, height, excess)
-    in_pit = _source_side(first, head, cap, rev, sink)[: len(values)]
+    if values.ndim != 1 or not np.isfinite(values).all():
+        raise ValidationError(Problem("values: expected one finite value per block"))
+    ptr, idx = _checked_precedences(len(values), pred_ptr, pred_idx)
+    in_pit = _Pseudoflow(_scaled(values, decimals), ptr, idx).solve()
     return ClosureResult(in_pit, float(values[in_pit].sum()))
 
 
@@ -265,10 +475,12 @@ def nested_pits(revenue: np.ndarray, cost: np.ndarray, pred_ptr: np.ndarray,
                 pred_idx: np.ndarray, factors: np.ndarray, decimals: int = 6) -> NestedPits:
     """Ultimate pits for a range of revenue factors from one parametric solve.
 
-    The value of a block at factor f is ``f * revenue - cost``. As f grows only the source
-    capacities grow, so each pit contains the previous one and the push-relabel state of one
-    factor is a valid start for the next (Gallo, Grigoriadis & Tarjan 1989): the flow is
-    carried forward, not recomputed per factor.
+    The value of a block at factor f is ``f * revenue - cost``. As f grows only the blocks'
+    excesses grow, which keeps the pseudoflow state of one factor a valid start for the next
+    (Hochbaum 2008): labels only rise over the whole range, so the work is shared rather than
+    repeated (13 factors on 216,000 blocks: 2–3 times the time of the largest pit alone,
+    against 6 times for independent solves). Each pit is the smallest optimal one at its factor,
+    so each contains the one before.
 
     Parameters
     ----------
@@ -279,37 +491,35 @@ def nested_pits(revenue: np.ndarray, cost: np.ndarray, pred_ptr: np.ndarray,
     pred_ptr, pred_idx : numpy.ndarray
         Precedences in compressed rows (see :func:`maximum_closure`).
     factors : numpy.ndarray
-        Revenue factors, ascending (e.g. 0.3 to 1.2).
+        Revenue factors, ascending (e.g. 0.3 to 1.2; dimensionless).
     decimals : int
         Decimal places the revenues and costs are exact to.
     """
     revenue = np.asarray(revenue, dtype=np.float64)
     cost = np.asarray(cost, dtype=np.float64)
     factors = np.asarray(factors, dtype=np.float64)
-    if (revenue < 0).any() or (cost < 0).any():
-        raise ValueError("revenues and costs must be >= 0")
-    if (np.diff(factors) <= 0).any():
-        raise ValueError("revenue factors must increase")
-    sink_caps = _scaled(cost, decimals)
-    top = _scaled(factors[-1] * revenue, decimals)
-    first, head, cap, rev, source, sink, source_arc = build_network(
-        np.where(revenue > 0, 0, -1), np.where(sink_caps > 0, sink_caps, -1), pred_ptr,
-        pred_idx, int(top.sum()) + 1)
-    n = len(revenue)
-    n_nodes = len(first) - 1
-    height = np.zeros(n_nodes, dtype=np.int64)
-    excess = np.zeros(n_nodes, dtype=np.int64)
-    fed = source_arc >= 0
-    given = np.zeros(n, dtype=np.int64)
-    first_pit = np.full(n, -1, dtype=np.int64)
+    if revenue.shape != cost.shape or revenue.ndim != 1:
+        raise ValidationError(Problem(f"revenue and cost: expected one of each per block, got "
+                                      f"shapes {revenue.shape} and {cost.shape}"))
+    if not (np.isfinite(revenue).all() and np.isfinite(cost).all()) \
+            or (revenue < 0).any() or (cost < 0).any():
+        raise ValidationError(Problem("revenue and cost: expected finite values >= 0"))
+    if factors.ndim != 1 or not len(factors) or (np.diff(factors) <= 0).any() \
+            or not np.isfinite(factors).all():
+        raise ValidationError(Problem(f"factors: expected increasing revenue factors, got "
+                                      f"{factors.tolist()}"))
+    ptr, idx = _checked_precedences(len(revenue), pred_ptr, pred_idx)
+    _scaled(factors[-1] * revenue, decimals)  # refused here if the largest factor overflows
+    given = _scaled(factors[0] * revenue, decimals)
+    solver = _Pseudoflow(given - _scaled(cost, decimals), ptr, idx)
+    first_pit = np.full(len(revenue), -1, dtype=np.int64)
     values = np.empty(len(factors))
     for k, factor in enumerate(factors):
-        wanted = _scaled(factor * revenue, decimals)
-        cap[source_arc[fed]] += wanted[fed] - given[fed]
-        given = wanted
-        _saturate_source(first, head, cap, rev, source, excess)
-        _push_relabel(first, head, cap, rev, source, sink, height, excess)
-        pit = _source_side(first, head, cap, rev, sink)[:n]
+        if k:
+            wanted = _scaled(factor * revenue, decimals)
+            solver.raise_excess(wanted - given)
+            given = wanted
+        pit = solver.solve()
         first_pit[pit & (first_pit < 0)] = k
         values[k] = float((factor * revenue[pit] - cost[pit]).sum())
     return NestedPits(factors, first_pit, values)

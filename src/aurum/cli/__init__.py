@@ -14,6 +14,7 @@ from aurum.cli.demo import demo
 from aurum.cli.kpi import kpi
 from aurum.cli.ledger import ledger
 from aurum.cli.pit import pit
+from aurum.cli.processing import processing
 from aurum.cli.prospect import prospect
 from aurum.cli.resources import resources
 from aurum.cli.safety import safety
@@ -29,8 +30,8 @@ def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
 
 
-for command in (db, demo, kpi, ledger, pit, prospect, resources, safety, seismic, sensors, serve,
-                user):
+for command in (db, demo, kpi, ledger, pit, processing, prospect, resources, safety, seismic,
+                sensors, serve, user):
     cli.add_command(command)
 
 

@@ -140,6 +140,19 @@ def _readings(days: int = 6) -> tuple[pd.DataFrame, SimulatedStream]:
     return frame, stream
 
 
+def test_facility_name_defaults_to_its_code(app_client: TestClient, reg: Registry) -> None:
+    alpha = bearer(app_client, "alpha")
+    body = {"site": "SD-A-01", "code": "TF9", "dam_type": "upstream",
+            "crest_elevation_m": 120.0, "beach_slope": 0.01, "control_phreatic_depth_m": 6.0}
+    missing = app_client.post("/api/v1/safety/tailings", headers=alpha,
+                              json={k: v for k, v in body.items() if k != "dam_type"})
+    assert missing.status_code == 422
+    assert [e["loc"][-1] for e in missing.json()["detail"]] == ["dam_type"]
+    r = app_client.post("/api/v1/safety/tailings", headers=alpha, json=body | {"grade": 3})
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == "TF9"
+
+
 def test_monitoring_through_the_api(app_client: TestClient, reg: Registry) -> None:
     alpha, beta, miit = (bearer(app_client, u) for u in ("alpha", "beta", "miit"))
     frame, stream = _readings()

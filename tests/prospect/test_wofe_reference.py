@@ -17,6 +17,7 @@ from aurum.prospect.wofe import (
     binary_split,
     conditional_independence,
     generalise,
+    layer_weights,
     posterior,
     weights_from_counts,
     weights_table,
@@ -136,7 +137,11 @@ def test_breccia_5km_published_figures(response: Reference, weights_input: Refer
     split = weights_table(codes, weights_input.area, weights_input.deposits.cells,
                           layer="Dist2Breccia", cell_area_km2=distance.grid.cell_area_km2,
                           labels=labels)
-    for table in (binary, split):
+    studied, classes = layer_weights(distance.values, weights_input.area,
+                                     weights_input.deposits.cells, layer="Dist2Breccia",
+                                     cell_area_km2=distance.grid.cell_area_km2, threshold=5000)
+    np.testing.assert_array_equal(classes, codes)
+    for table in (binary, split, studied):
         inside = int(np.flatnonzero(table.classes == 2)[0])
         s = table.stats
         assert table.deposits[inside] == 206
@@ -146,7 +151,19 @@ def test_breccia_5km_published_figures(response: Reference, weights_input: Refer
         assert round(float(s.s_w_minus[inside]), 4) == 0.1389
         assert round(float(s.contrast[inside]), 4) == 1.3117
         assert round(float(s.studentized_contrast[inside]), 2) == 8.43
-    assert split.label(2) == "<=5000"
+    assert split.label(2) == studied.label(2) == "<=5000"
+
+
+def test_layer_weights_cumulative(weights_input: Reference) -> None:
+    # The published descending table, its classes labelled as cumulative ranges.
+    layer = weights_input.layer("FaultDensity")
+    table, classes = layer_weights(layer.values, weights_input.area,
+                                   weights_input.deposits.cells, layer="FaultDensity",
+                                   cell_area_km2=layer.grid.cell_area_km2, kind="descending")
+    published = pd.read_csv(weights_input.folder / "FaultDensity_CD.csv")
+    _assert_same(table.to_frame(), published)
+    assert classes is layer.values
+    assert table.threshold_class == 3 and table.label(3) == ">=3"
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,6 @@ from aurum.cli.common import FORMAT_OPTION, echo_json
 from aurum.core.errors import Problem, ValidationError
 from aurum.prospect.layers import (
     RESAMPLING_METHODS,
-    EvidenceLayer,
     grid_of,
     read_deposits,
     read_layer,
@@ -28,11 +25,9 @@ from aurum.prospect.validation import raster_auc
 from aurum.prospect.wofe import (
     WeightsTable,
     WeightsType,
-    binary_split,
-    check_classes_present,
     conditional_independence,
+    layer_weights,
     posterior,
-    weights_table,
 )
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -118,8 +113,11 @@ def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...]
                                        "cumulative, not both", column=n) for n in both])
     tables, used = [], []
     for layer in layers:
-        table, values = _weights(layer, area, points.cells, splits.get(layer.name),
-                                 kinds.get(layer.name), unit_area_km2, confidence)
+        table, values = layer_weights(layer.values, area, points.cells, layer=layer.name,
+                                      cell_area_km2=layer.grid.cell_area_km2,
+                                      unit_cell_km2=unit_area_km2, confidence=confidence,
+                                      threshold=splits.get(layer.name),
+                                      kind=kinds.get(layer.name))
         tables.append(table)
         used.append(values)
     result = posterior(tables, used, area)
@@ -143,24 +141,6 @@ def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...]
                f"p = {ci.p_value:.4f}")
     if out is not None:
         click.echo(f"posterior written to {out}")
-
-
-def _weights(layer: EvidenceLayer, area: np.ndarray, deposit_cells: np.ndarray,
-             threshold: float | None, kind: WeightsType | None, unit_area_km2: float,
-             confidence: float) -> tuple[WeightsTable, np.ndarray]:
-    compute = partial(weights_table, area=area, deposit_cells=deposit_cells, layer=layer.name,
-                      cell_area_km2=layer.grid.cell_area_km2, unit_cell_km2=unit_area_km2,
-                      confidence=confidence)
-    if threshold is not None:
-        codes, labels = binary_split(layer.values, threshold)
-        check_classes_present(codes, area, labels, layer.name)
-        return compute(codes, labels=labels), codes
-    if kind is not None:
-        table = compute(layer.values, kind=kind)
-        sign = "<=" if kind is WeightsType.ASCENDING else ">="
-        labels = {c: f"{sign}{c:g}" for c in table.classes.tolist()}
-        return replace(table, labels=labels), layer.values
-    return compute(layer.values), layer.values
 
 
 def _rows(table: WeightsTable) -> list[dict[str, Any]]:

@@ -1,11 +1,160 @@
-"""``aurum serve``: the web platform."""
+"""``aurum serve``: the web platform.
+
+Unless ``AURUM_DEMO_SOURCE=off``, the server also brings the demo to life when the MQTT
+broker (``AURUM_MQTT``) answers: a listener stores what arrives on the sensors' topics and a
+simulator plays the first tailings facility's readings through a storm (as ``aurum sensors
+listen`` and ``aurum sensors simulate`` would), at :data:`DEMO_SPEED`, in daemon threads.
+"""
 
 from __future__ import annotations
 
-import click
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
+import click
+import pandas as pd
+
+from aurum.core.errors import ValidationError
+from aurum.safety.tailings import TailingsDesign, simulate_stream
+from aurum.services import delivery, mqtt, safety
 from aurum.services import demo as demo_service
+from aurum.services import sensors as sensor_service
 from aurum.services.platform import Platform
+
+log = logging.getLogger("aurum.serve")
+
+DEMO_SPEED = 720.0
+"""Times faster than the readings' clock the demo source plays (an hour of readings every
+5 s)."""
+DEMO_DAYS = 20
+"""Days of readings per pass of the demo source; it starts another pass after each."""
+
+
+class _Stopped(Exception):
+    """Raised from the publisher's progress callback to end it between two time steps."""
+
+
+@dataclass
+class DemoSource:
+    """The running demo source: the facility it plays and its threads.
+
+    Parameters
+    ----------
+    facility, site : str
+        Codes of the facility played and of its site.
+    first : datetime
+        Time of its first reading, UTC.
+    listener : SensorListener
+        The listener storing what the broker delivers.
+    threads : tuple of Thread
+        The listener's and the simulator's threads.
+    """
+
+    facility: str
+    site: str
+    first: datetime
+    listener: mqtt.SensorListener
+    threads: tuple[threading.Thread, ...]
+    _stop: threading.Event
+
+    def stop(self, timeout_s: float = 10.0) -> bool:
+        """Stop the simulator and the listener (which writes what it holds); waits at most
+        ``timeout_s`` s for each thread. True when both have ended."""
+        self._stop.set()
+        for thread in self.threads:
+            thread.join(timeout_s)
+        return not any(t.is_alive() for t in self.threads)
+
+
+def _facility_readings(design: TailingsDesign, codes: set[str], first: datetime, days: int,
+                       seed: int) -> pd.DataFrame:
+    """The simulated readings (``sensor``, ``time``, ``value``) of the facility's points."""
+    stream = simulate_stream(start=first, days=days, seed=seed, design=design)
+    readings = stream.readings[stream.readings["point"].isin(list(codes))]
+    return readings.rename(columns={"point": "sensor"})
+
+
+def start_demo_source(platform: Platform, host: str, port: int, *, speed: float = DEMO_SPEED,
+                      days: int = DEMO_DAYS, flush_seconds: float = 1.0,
+                      seed: int = 0) -> DemoSource:
+    """Start the live demo: listener and simulator of the first tailings facility.
+
+    Parameters
+    ----------
+    platform : Platform
+        Where the listener stores the readings.
+    host, port : str, int
+        The MQTT broker.
+    speed : float
+        Times faster than the readings' clock (720: an hour of hourly readings every 5 s).
+    days : int
+        Days of readings per pass, d.
+    flush_seconds : float
+        Time between two writes of the listener, s.
+    seed : int
+        Seed of the first pass's noise (the next passes take the following seeds).
+
+    Raises
+    ------
+    BrokerUnreachable
+        When the broker does not answer.
+    ValidationError
+        When no tailings facility with simulated points is registered.
+    """
+    with platform.sessions() as s:
+        facilities = safety.list_facilities(s, sensor_service.SYSTEM)
+        if not facilities:
+            raise ValidationError("no tailings facility is registered (aurum demo seed)")
+        facility = facilities[0]
+        design, site = safety.design_of(facility), facility.site.code
+        codes = {sensor.code for sensor in facility.sensors}
+        last = sensor_service.last_reading_time(s, facility)
+    first = (last + timedelta(hours=1) if last is not None else
+             datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    readings = _facility_readings(design, codes, first, days, seed)
+    if readings.empty:
+        raise ValidationError(f"facility {facility.code} has none of the simulated points")
+    if not mqtt.broker_reachable(host, port):
+        raise mqtt.BrokerUnreachable(f"the MQTT broker at {host}:{port} is not reachable")
+    listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds,
+                                   client_id=f"aurum-serve-{uuid.uuid4().hex[:8]}")
+    listener.start()
+    stop = threading.Event()
+
+    def listen() -> None:
+        try:
+            while not stop.wait(flush_seconds):
+                listener.flush()
+        finally:
+            listener.stop()
+
+    def check(_done: int, _total: int) -> None:
+        if stop.is_set():
+            raise _Stopped
+
+    def play() -> None:
+        pass_readings, n = readings, 0
+        try:
+            while not stop.is_set():
+                mqtt.publish_readings(host, port, site, pass_readings, speed=speed,
+                                      progress=check)
+                n += 1
+                start = pd.Timestamp(pass_readings["time"].max()).to_pydatetime()
+                pass_readings = _facility_readings(design, codes, start + timedelta(hours=1),
+                                                   days, seed + n)
+        except _Stopped:
+            return
+        except Exception:  # the server goes on without its demo source
+            log.exception("the demo source of %s stopped", facility.code)
+
+    threads = (threading.Thread(target=listen, name="aurum-demo-listener", daemon=True),
+               threading.Thread(target=play, name="aurum-demo-simulator", daemon=True))
+    for thread in threads:
+        thread.start()
+    return DemoSource(facility.code, site, first, listener, threads, stop)
 
 
 @click.command(name="serve")
@@ -14,15 +163,32 @@ from aurum.services.platform import Platform
 @click.option("--workers", default=1, show_default=True, type=int,
               help="Worker processes (PostgreSQL recommended above 1).")
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the platform (pages at /, REST API at /api/v1, OpenAPI at /docs)."""
+    """Serve the platform (pages at /, REST API at /api/v1, OpenAPI at /docs); with the
+    MQTT broker up, also the live demo source (AURUM_DEMO_SOURCE=off to leave it out)."""
     import uvicorn
 
     platform = Platform.open(migrate_to_head=True)
+    click.echo(delivery.describe(delivery.targets(platform.settings)))
     logins = demo_service.read_logins(platform)
     if logins:
         click.echo("Demo logins (generated at seeding, kept in AURUM_HOME/demo-logins.json):")
         for user, info in logins.items():
             click.echo(f"  {user:<10} {info['password']:<20} {info['role']}")
+    source = None
+    if platform.settings.demo_source:
+        broker_host, broker_port = mqtt.parse_broker(platform.settings.mqtt_broker)
+        try:
+            source = start_demo_source(platform, broker_host, broker_port)
+        except (mqtt.BrokerUnreachable, ValidationError) as exc:
+            click.echo(f"Live demo source off: {exc}")
+        else:
+            click.echo(f"Live demo source: {source.facility} ({source.site}) played through "
+                       f"{broker_host}:{broker_port}, an hour of readings every "
+                       f"{3600 / DEMO_SPEED:g} s")
     click.echo(f"Aurum on http://{host}:{port}")
-    uvicorn.run("aurum.api.asgi:app", host=host, port=port, workers=workers,
-                log_level="warning")
+    try:
+        uvicorn.run("aurum.api.asgi:app", host=host, port=port, workers=workers,
+                    log_level="warning")
+    finally:
+        if source is not None:
+            source.stop()

@@ -36,8 +36,9 @@ numpy lines.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -432,6 +433,67 @@ def check_classes_present(codes: np.ndarray, area: np.ndarray,
         raise ValidationError(Problem(
             f"class {' and '.join(empty)} holds no cell of the study area: its weights are "
             "undefined; choose a threshold inside the layer's range of values", source=layer))
+
+
+def layer_weights(values: np.ndarray, area: np.ndarray, deposit_cells: np.ndarray, *,
+                  layer: str, cell_area_km2: float, unit_cell_km2: float = 1.0,
+                  confidence: float = 2.0, threshold: float | None = None,
+                  kind: WeightsType | str | None = None,
+                  ) -> tuple[WeightsTable, np.ndarray]:
+    """Weights of an evidence layer split at a threshold, cumulative, or categorical.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Cell values (grid shape), in the layer's unit.
+    area : numpy.ndarray
+        Study area (boolean, grid shape).
+    deposit_cells : numpy.ndarray
+        Flat (row-major) cell index of each deposit, all inside ``area``.
+    layer : str
+        Layer name, for the table and messages.
+    cell_area_km2 : float
+        Area of a raster cell, km².
+    unit_cell_km2 : float
+        Unit cell (the area a deposit stands for), km².
+    confidence : float
+        Studentised contrast (dimensionless) a row or the layer must reach.
+    threshold : float, optional
+        Split the layer into two classes at this value (layer units, see
+        :func:`binary_split`).
+    kind : WeightsType or str, optional
+        Without a threshold: "ascending" or "descending" for a cumulative table, whose
+        classes are labelled ``<=value`` or ``>=value``; neither gives a categorical table.
+
+    Returns
+    -------
+    table : WeightsTable
+        The layer's weights.
+    classes : numpy.ndarray
+        The cell classes the table weighs (the split's codes, or ``values``), for
+        :func:`posterior`.
+
+    Raises
+    ------
+    ValidationError
+        A threshold that leaves a class without a cell of the study area, or what
+        :func:`weights_table` refuses.
+    """
+    def table(classes: np.ndarray, **kwargs: Any) -> WeightsTable:
+        return weights_table(classes, area, deposit_cells, layer=layer,
+                             cell_area_km2=cell_area_km2, unit_cell_km2=unit_cell_km2,
+                             confidence=confidence, **kwargs)
+
+    if threshold is not None:
+        codes, labels = binary_split(values, threshold)
+        check_classes_present(codes, area, labels, layer)
+        return table(codes, labels=labels), codes
+    if kind is not None:
+        cumulative = table(values, kind=kind)
+        sign = "<=" if kind == WeightsType.ASCENDING else ">="
+        return replace(cumulative, labels={c: f"{sign}{c:g}"
+                                           for c in cumulative.classes.tolist()}), values
+    return table(values), values
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,11 +63,9 @@ from aurum.prospect.validation import (
 from aurum.prospect.wofe import (
     WeightsTable,
     WeightsType,
-    binary_split,
-    check_classes_present,
     conditional_independence,
+    layer_weights,
     posterior,
-    weights_table,
 )
 from aurum.services.auth import Actor, Role
 from aurum.store.models import Site
@@ -385,8 +383,13 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any
         raise ValidationError([Problem(f"names layer {n!r}, which is not an evidence layer; "
                                        f"layers: {', '.join(names)}", column=n)
                                for n in unknown])
-    tables, used = zip(*(_weights(layer, area, deposits, params) for layer in layers),
-                       strict=True)
+    tables, used = zip(*(layer_weights(layer.values, area, deposits.cells, layer=layer.name,
+                                       cell_area_km2=layer.grid.cell_area_km2,
+                                       unit_cell_km2=params.unit_area_km2,
+                                       confidence=params.confidence,
+                                       threshold=params.thresholds.get(layer.name),
+                                       kind=params.cumulative.get(layer.name))
+                         for layer in layers), strict=True)
     result = posterior(list(tables), list(used), area)
     write_raster(out / POSTERIOR, (result.probability, result.std, result.confidence), grid,
                  ("posterior_probability", "posterior_std", "posterior_confidence"))
@@ -434,30 +437,6 @@ def _thinned(values: np.ndarray) -> np.ndarray:
     if len(values) <= CURVE_POINTS:
         return values
     return values[np.linspace(0, len(values) - 1, CURVE_POINTS).round().astype(int)]
-
-
-def _weights(layer: EvidenceLayer, area: np.ndarray, deposits: Deposits,
-             params: StudyParams) -> tuple[WeightsTable, np.ndarray]:
-    """The layer's weights (binary split, cumulative or categorical) and the values the
-    posterior classifies."""
-    def table(values: np.ndarray, **kwargs: Any) -> WeightsTable:
-        return weights_table(values, area, deposits.cells, layer=layer.name,
-                             cell_area_km2=layer.grid.cell_area_km2,
-                             unit_cell_km2=params.unit_area_km2, confidence=params.confidence,
-                             **kwargs)
-
-    threshold = params.thresholds.get(layer.name)
-    if threshold is not None:
-        codes, labels = binary_split(layer.values, threshold)
-        check_classes_present(codes, area, labels, layer.name)
-        return table(codes, labels=labels), codes
-    kind = params.cumulative.get(layer.name)
-    if kind is not None:
-        cumulative = table(layer.values, kind=kind)
-        sign = "<=" if kind == WeightsType.ASCENDING else ">="
-        labels = {c: f"{sign}{c:g}" for c in cumulative.classes.tolist()}
-        return replace(cumulative, labels=labels), layer.values
-    return table(layer.values), layer.values
 
 
 def _table_doc(table: WeightsTable) -> dict[str, Any]:

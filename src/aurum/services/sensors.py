@@ -62,7 +62,7 @@ from aurum.safety.tailings import (
     roll_up,
     simulate_stream,
 )
-from aurum.services import safety
+from aurum.services import delivery, safety
 from aurum.services.auth import Actor, Role, actor_for
 from aurum.services.platform import Platform
 from aurum.services.registry import get_site
@@ -636,7 +636,9 @@ def _judge_sensor(session: Session, sensor: Sensor, since: pd.Timestamp
                               f"({rule.thresholds.describe()}; readings in {sensor.unit})")
         session.add(alert)
         session.flush()
-        alerts.append(alert_dict(alert, site=sensor.site.code, sensor=sensor.code))
+        raised = alert_dict(alert, site=sensor.site.code, sensor=sensor.code)
+        delivery.deliver_on_commit(session, raised)
+        alerts.append(raised)
     latest = int(levels[-1]) if len(levels) else 0
     if latest != sensor.alarm_level:
         sensor.alarm_level = latest
@@ -751,7 +753,9 @@ def _facility_alert(session: Session, facility: TailingsFacility, history: pd.Da
                   hazard_id=None if hazard is None else hazard.id)
     session.add(alert)
     session.flush()
-    return alert_dict(alert, site=facility.site.code, facility=facility.code)
+    raised = alert_dict(alert, site=facility.site.code, facility=facility.code)
+    delivery.deliver_on_commit(session, raised)
+    return raised
 
 
 def sensor_readings(session: Session, actor: Actor, site_code: str, code: str,
@@ -975,7 +979,8 @@ def raise_alert(session: Session, actor: Actor, site_code: str, *, source: str, 
     """Raise an alert from a monitoring that judges its own data (the seismic monitoring's
     event rates, energy, b-value...), under the same rule as the sensors' alerts: nothing
     while an unacknowledged alert of the same source, site (and sensor) at this level or
-    above stands.
+    above stands. Once the transaction commits, the alert is sent to the webhook and e-mail
+    recipients configured (:mod:`aurum.services.delivery`).
 
     Parameters
     ----------
@@ -1024,7 +1029,9 @@ def raise_alert(session: Session, actor: Actor, site_code: str, *, source: str, 
                   time=_utc([time])[0].to_pydatetime(), value=value, message=message)
     session.add(alert)
     session.flush()
-    return alert_dict(alert, site.code, sensor)
+    raised = alert_dict(alert, site.code, sensor)
+    delivery.deliver_on_commit(session, raised)
+    return raised
 
 
 # --- borehole pressure cells --------------------------------------------------------------------

@@ -5,6 +5,7 @@ under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -170,26 +171,14 @@ def clearing_summary(session: DB, actor: ApiActor, as_of: date | None = None
 # --- API: tailings facilities --------------------------------------------------------------------
 
 
-class FacilityIn(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class FacilityIn(safety.FacilitySpec):
     """A tailings facility and its design data (elevations and lengths m, slope m/m,
-    storage m³, displacement limits mm by level name)."""
+    storage m³, displacement limits mm by level name): the service's
+    :class:`~aurum.services.safety.FacilitySpec`, whose name the API lets a caller leave
+    out (it defaults to the code)."""
 
-    site: str
-    code: str
     name: str = ""
-    dam_type: str
-    crest_elevation_m: float
-    beach_slope: float
-    control_phreatic_depth_m: float
-    grade: int | None = None
-    total_storage_m3: float | None = None
-    dam_height_m: float | None = None
-    design_flood_level_m: float | None = None
-    flood_control_level_m: float | None = None
-    operating_control_level_m: float | None = None
-    design_freeboard_m: float | None = None
-    design_beach_length_m: float | None = None
-    displacement_limits_mm: dict[str, float] | None = None
 
 
 @router.get("/api/v1/safety/tailings")
@@ -206,8 +195,7 @@ def list_facilities(session: DB, actor: ApiActor, format: TableFormat = "json") 
 @router.post("/api/v1/safety/tailings", status_code=201)
 def register_facility(body: FacilityIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Register a tailings facility of a site (its enterprise, admins)."""
-    return safety.facility_dict(safety.register_facility(session, actor, safety.FacilitySpec(
-        **body.model_dump())))
+    return safety.facility_dict(safety.register_facility(session, actor, body))
 
 
 @router.get("/api/v1/safety/tailings/{code}")

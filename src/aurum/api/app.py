@@ -19,6 +19,7 @@ from aurum.api.routers import (
     pages,
     planning,
     prospect,
+    recycling,
     registry,
     reports,
     resources,
@@ -62,7 +63,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, registry.router, reports.router, indicators.router,
                    resources.router, planning.router, prospect.router, safety.router,
-                   seismic.router, pages.router):
+                   seismic.router, recycling.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

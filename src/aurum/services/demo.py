@@ -34,7 +34,7 @@ from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.samples import composite_samples
 from aurum.resources.variogram import Structure, VariogramModel
 from aurum.resources.variography import experimental_variogram, fit_variogram
-from aurum.services import registry, reporting, resources, seismic, sensors
+from aurum.services import recycling_demo, registry, reporting, resources, seismic, sensors
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
@@ -154,6 +154,7 @@ def seed(platform: Platform, seed_value: int = 2025,
     _resource_models(platform, admin, district)
     sensors.seed_demo(platform, admin, seed_value)
     seismic.seed_demo(platform, admin)
+    logins.update(recycling_demo.seed_demo(platform, admin, seed_value))
     _write_private(_logins_path(platform), json.dumps(logins, indent=2))
     example = _write_rejected_example(platform, district)
     babbitt = _babbitt_example(platform)

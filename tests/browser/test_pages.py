@@ -19,6 +19,8 @@ pytestmark = pytest.mark.browser
 
 def _login(browser: Any, server: Server, user: str) -> Any:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # Generous: CI shares two cores between the server, the browser and the other tests.
+    page.set_default_timeout(60_000)
     page.goto(server.url + "/login")
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", server.password(user))
@@ -39,7 +41,7 @@ def test_regulator_sees_every_indicator_with_its_chart(browser: Any, server: Ser
         value = _number(card.locator(".big").inner_text())
         assert -50 < value < 100, (indicator, value)
         assert card.locator(".status").inner_text() in {"on track", "at risk", "off track"}
-        card.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=15000)
+        card.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     gold = page.get_by_test_id("indicator-gold_output_growth_pct").inner_text()
     # The demo district is calibrated to the plan's 2024 figure: 377 t of mine gold.
     baseline_kg = _number(gold.split("Baseline 2024")[1])
@@ -54,7 +56,7 @@ def test_regulator_sees_every_indicator_with_its_chart(browser: Any, server: Ser
 def test_every_page_draws_its_chart(browser: Any, server: Server, path: str) -> None:
     page = _login(browser, server, "miit")
     page.goto(server.url + path)
-    page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=15000)
+    page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     assert page.locator("table tbody tr").count() > 0
     page.close()
 
@@ -112,7 +114,7 @@ def test_drillhole_check_page_with_babbitt(browser: Any, server: Server,
     page.click("form[action='/resources/drillholes'] button")
     summary = page.get_by_test_id("drillhole-summary").inner_text()
     assert "399 holes" in summary and "beyond hole length 70" in summary
-    page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=20000)
+    page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     first = page.get_by_test_id("drillhole-problems").locator("tbody tr").first.inner_text()
     assert "survey_BABBITT.csv" in first
     page.close()
@@ -122,13 +124,13 @@ def test_pit_study_from_a_resource_model(browser: Any, server: Server) -> None:
     page = _login(browser, server, "miit")
     page.goto(server.url + "/pit")
     page.get_by_test_id("pit-models").locator("tbody tr a").first.click()
-    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=30000)
-    page.locator("#chart-pitbypit[data-rendered='1'] .main-svg").first.wait_for(timeout=15000)
+    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
+    page.locator("#chart-pitbypit[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     facts = page.get_by_test_id("pit-facts").inner_text()
     assert "M CNY" in facts and "arcs" in facts
     assert page.get_by_test_id("pushbacks").locator("tbody tr").count() >= 1
     page.fill("input[name=slope_deg]", "38")
     page.click("form[data-testid=pit-form] button")
     page.wait_for_url(re.compile(r".*slope_deg=38.*"))
-    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=30000)
+    page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     page.close()

@@ -19,7 +19,7 @@ CHART = ".chart[data-rendered='1'] .main-svg"
 def test_intake_to_ledger_to_tree_head(browser: Any, server: Server) -> None:
     page = _login(browser, server, "recycler")
     page.goto(server.url + "/recycling")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     form = page.get_by_test_id("intake")
     seller = "37060219850412031"
     values = {"shop": "S-2", "seller_id_number": seller + resident_id_check(seller),
@@ -30,7 +30,7 @@ def test_intake_to_ledger_to_tree_head(browser: Any, server: Server) -> None:
     form.locator("select[name=payment_method]").select_option("bank_transfer")
     form.locator("button[type=submit]").click()
     error = page.get_by_test_id("error-fineness_permille")
-    error.wait_for(timeout=15000)
+    error.wait_for(timeout=60_000)
     assert "at most 1,000 ‰" in error.inner_text()
     # Nothing stored; the ID number is not sent back to the browser: typed again.
     form = page.get_by_test_id("intake")
@@ -38,7 +38,7 @@ def test_intake_to_ledger_to_tree_head(browser: Any, server: Server) -> None:
     form.locator("[name=seller_id_number]").fill(values["seller_id_number"])
     form.locator("[name=fineness_permille]").fill("916")
     form.locator("button[type=submit]").click()
-    page.get_by_test_id("appended").wait_for(timeout=15000)
+    page.get_by_test_id("appended").wait_for(timeout=60_000)
     seq = int(page.get_by_test_id("appended-seq").inner_text())
     assert page.get_by_test_id("proof-verified").inner_text() == "proof verified"
     assert int(page.get_by_test_id("tree-head-size").inner_text()) == seq + 1
@@ -49,7 +49,7 @@ def test_intake_to_ledger_to_tree_head(browser: Any, server: Server) -> None:
 
     page.get_by_role("link", name="See it in the ledger").click()
     page.wait_for_url(f"**/recycling/ledger?proof={seq}")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     assert page.get_by_test_id("tree-head-root").inner_text() == root
     assert page.get_by_test_id("proof-verified").inner_text() == "proof verified"
     first = page.get_by_test_id("entries").locator("tbody tr").first

@@ -20,7 +20,7 @@ CHART = f"{RENDERED} .main-svg"
 
 
 def _state(page: Any, state: str) -> None:
-    page.locator(f"[data-testid=hazard-state]:text-is('{state}')").wait_for(timeout=15000)
+    page.locator(f"[data-testid=hazard-state]:text-is('{state}')").wait_for(timeout=60_000)
 
 
 def _step(page: Any, action: str, **fields: str) -> None:
@@ -33,7 +33,7 @@ def _step(page: Any, action: str, **fields: str) -> None:
 def test_report_assign_rectify_verify_close(browser: Any, server: Server) -> None:
     page = _login(browser, server, "mine")
     page.goto(server.url + "/safety")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     form = page.get_by_test_id("report-hazard")
     form.locator("input[name=title]").fill("Guard missing on the crusher feed conveyor")
     form.locator("textarea[name=description]").fill("The tail-pulley guard lies on the floor")
@@ -64,7 +64,7 @@ def test_report_assign_rectify_verify_close(browser: Any, server: Server) -> Non
     _state(page, "verified")
     _step(page, "close")
     _state(page, "closed")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     steps = page.get_by_test_id("timeline").locator("tbody tr")
     assert [steps.nth(i).locator("td").nth(1).inner_text() for i in range(steps.count())] == [
         "report", "classify", "assign", "rectify", "verify", "close"]
@@ -75,11 +75,11 @@ def test_report_assign_rectify_verify_close(browser: Any, server: Server) -> Non
 
     page.goto(server.url + "/safety/dashboard")
     card = page.get_by_test_id("indicator")
-    card.locator(CHART).first.wait_for(timeout=15000)
+    card.locator(CHART).first.wait_for(timeout=60_000)
     # The demo holds open major hazards past their deadline: the target 0 is not met.
     value = int(page.get_by_test_id("indicator-value").inner_text().split()[0])
     assert value >= 1 and card.locator(".status").inner_text() == "off track"
-    page.locator(RENDERED).nth(2).wait_for(timeout=15000)  # indicator, ages, provinces
+    page.locator(RENDERED).nth(2).wait_for(timeout=60_000)  # indicator, ages, provinces
     assert page.locator(RENDERED).count() == 3
     page.close()
 
@@ -87,14 +87,14 @@ def test_report_assign_rectify_verify_close(browser: Any, server: Server) -> Non
 def test_tailings_monitoring_pages(browser: Any, server: Server) -> None:
     page = _login(browser, server, "miit")
     page.goto(server.url + "/safety/tailings")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     assert page.get_by_test_id("facilities").locator("tbody tr").count() == 2
     # The storm took one demo facility to red, which opened a major hazard under TF-08.
     page.goto(server.url + "/safety/alerts")
-    page.locator(CHART).first.wait_for(timeout=15000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
     red = page.get_by_test_id("alerts").locator("tbody tr", has_text="red").first
     red.locator("a[href^='/safety/tailings/']").click()
     page.wait_for_url(re.compile(r".*/safety/tailings/[\w-]+$"))
-    page.locator(RENDERED).nth(5).wait_for(timeout=20000)  # six items, six charts
+    page.locator(RENDERED).nth(5).wait_for(timeout=60_000)  # six items, six charts
     assert "TF-08" in page.get_by_test_id("facility-hazards").inner_text()
     page.close()

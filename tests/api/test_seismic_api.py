@@ -77,3 +77,30 @@ def test_import_review_statistics_and_pages(app_client: TestClient,
     for chart_id in ("events3d", "magtime", "btime", "energymoment", "fmd", "alerts"):
         assert f'id="chart-{chart_id}"' in page.text
     assert "mw-high" in page.text
+
+
+def test_ground_stress_page(app_client: TestClient) -> None:
+    a = bearer(app_client, "alpha")
+    r = app_client.post("/api/v1/sensors", headers=a, json={
+        "site": "SD-A-01", "code": "BPC.1", "kind": "pressure_cell", "unit": "MPa",
+        "depth_m": 15.24, "rules": [{"kind": "threshold",
+                                     "levels": {"yellow": 12.0, "orange": 15.0, "red": 20.0}}]})
+    assert r.status_code == 201, r.text
+    values = [10.0, 11.0, 13.0, 12.5, 16.0, 14.0]
+    # Whole and fractional seconds mixed, as the alerts of seismic events and of readings are.
+    r = app_client.post("/api/v1/sensors/SD-A-01/readings", headers=a, json={"readings": [
+        {"sensor": "BPC.1", "time": f"2009-11-11T{h:02d}:00:00{'.25' if h == 4 else ''}Z",
+         "value": v}
+        for h, v in enumerate(values)]})
+    assert r.status_code == 200, r.text
+    # One alert per rise above the standing level: 13 MPa crosses yellow (12), 16 orange (15).
+    raised = sorted((x["level"], x["value"]) for x in r.json()["alerts"])
+    assert raised == [("orange", pytest.approx(16.0)), ("yellow", pytest.approx(13.0))]
+    page = app_client.get("/seismic/SD-A-01/stress", headers=a)
+    assert page.status_code == 200, page.text
+    assert 'id="chart-stress1"' in page.text and 'id="chart-stress2"' not in page.text
+    assert "BPC.1 (MPa)" in page.text and "yellow 12" in page.text and "orange 15" in page.text
+    alerts_table = page.text.split('data-testid="stress-alerts"')[1].split("</table>")[0]
+    assert alerts_table.count("<tr>") == 3 and "BPC.1" in alerts_table  # header, two alerts
+    assert app_client.get("/seismic/SD-A-01/stress",
+                          headers=bearer(app_client, "beta")).status_code == 404

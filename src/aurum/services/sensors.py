@@ -938,7 +938,9 @@ def list_alerts(session: Session, actor: Actor, *, site: str | None = None,
                                      users.get(a.acknowledged_by) if a.acknowledged_by
                                      else None) for a, code in rows], columns=ALERT_COLUMNS)
     for column in ("time", "acknowledged_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
+        # Seismic alerts carry fractional seconds, readings' alerts often none: a format
+        # inferred from the first row would reject the others.
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     return frame
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Body, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
@@ -17,6 +18,7 @@ from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
 from aurum.core.jsonsafe import finite
 from aurum.services import registry, seismic, sensors
+from aurum.services.auth import Actor
 
 router = APIRouter(tags=["seismic"])
 
@@ -121,4 +123,39 @@ def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
     return render(request, "seismic_site.html", actor=actor, site=row, stats=result,
                   figures=figures, n_total=len(frame), n_rejected=int(
                       (frame["status"] == "rejected").sum()),
-                  alerts=display_records(alerts), events=display_records(latest))
+                  alerts=display_records(alerts), events=display_records(latest),
+                  n_stress=len(_stress_sensors(session, actor, site)))
+
+
+STRESS_KINDS = ("pressure_cell", "stress")
+"""Sensor kinds the ground-stress page charts (borehole pressure cells, stress meters)."""
+MAX_STRESS_CHARTS = 12
+"""Stress sensors charted on the page, at most (count)."""
+
+
+def _stress_sensors(session: Session, actor: Actor, site: str) -> pd.DataFrame:
+    table = sensors.list_sensors(session, actor, site)
+    return table[table["kind"].isin(STRESS_KINDS)]
+
+
+@router.get("/seismic/{site}/stress", response_class=HTMLResponse, include_in_schema=False)
+def seismic_stress(site: str, request: Request, session: DB, actor: PageActor) -> HTMLResponse:
+    """Ground stress of a site: each stress sensor's readings with its threshold levels
+    (charts ``stress1``..``stress12``), and the site's sensor alerts."""
+    row = registry.get_site(session, actor, site)
+    stress = _stress_sensors(session, actor, site)
+    figures = []
+    shown = stress.head(MAX_STRESS_CHARTS)
+    for code, unit in zip(shown["code"], shown["unit"], strict=True):
+        sensor = sensors.get_sensor(session, actor, site, code)
+        levels = {level: float(value) for rule in sensor.rules or []
+                  if rule["kind"] == "threshold" for level, value in rule["levels"].items()}
+        readings = sensors.sensor_readings(session, actor, site, code)
+        series = pd.DataFrame({"time": readings["time"], "point": code,
+                               "quantity": readings["value"]})
+        figures.append(charts.sensor_levels_chart(series, levels, f"{code} ({unit})", unit))
+    alerts = sensors.list_alerts(session, actor, site=site)
+    alerts = alerts[alerts["source"] == "sensor"]
+    return render(request, "seismic_stress.html", actor=actor, site=row, figures=figures,
+                  sensors=display_records(stress), n_sensors=len(stress),
+                  alerts=display_records(alerts))

@@ -28,7 +28,7 @@ def test_upgrade_seed_and_user(tmp_path: Path) -> None:
     assert seeded.returncode == 0, seeded.stderr
     summary = json.loads(seeded.stdout)
     assert summary["logins"] == sorted(["admin", "auditor", "group", "mine", "miit",
-                                        "shandong"])
+                                        "recycler", "shandong"])
     again = _run(tmp_path, "demo", "seed", "--if-empty")
     assert again.returncode == 0 and "already seeded" in again.stdout
     refused = _run(tmp_path, "demo", "seed")

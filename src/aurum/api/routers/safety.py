@@ -210,22 +210,6 @@ def facility_state(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
 # --- API: sensors and alerts ---------------------------------------------------------------------
 
 
-class SensorIn(BaseModel):
-    """A sensor (see :class:`aurum.services.sensors.SensorSpec`)."""
-
-    site: str
-    code: str
-    kind: str
-    unit: str | None = None
-    facility: str | None = None
-    x: float | None = None
-    y: float | None = None
-    z: float | None = None
-    depth_m: float | None = None
-    surface_elevation_m: float | None = None
-    rules: list[dict[str, Any]] = Field(default_factory=list)
-
-
 class ReadingsIn(BaseModel):
     """Readings of one site: ``sensor``, ``time`` (ISO 8601), ``value`` each."""
 
@@ -244,9 +228,9 @@ def list_sensors(session: DB, actor: ApiActor, site: str | None = None,
 
 
 @router.post("/api/v1/sensors", status_code=201)
-def register_sensor(body: SensorIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+def register_sensor(body: sensors.SensorSpec, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Register a sensor (its site's enterprise, admins)."""
-    sensor = sensors.register_sensor(session, actor, sensors.SensorSpec(**body.model_dump()))
+    sensor = sensors.register_sensor(session, actor, body)
     return _sensor_dict(sensor)
 
 

@@ -35,18 +35,24 @@ def test_ledger_is_completed() -> None:
 def test_utilisation_rates_per_level() -> None:
     ledger = validate_ledger(LEDGER)
     plants = utilisation(ledger, "plant").set_index("plant")
-    # utilised / (generated + utilised from stock)
-    assert plants.loc["A", "utilisation_rate"] == pytest.approx(480 / 1250)
-    assert plants.loc["B", "utilisation_rate"] == pytest.approx(1500 / 5500)
-    assert plants.loc["C", "utilisation_rate"] == pytest.approx(0.5)
+    # The plan's indicator, as the KPI engine computes it: utilised / generated.
+    assert plants.loc["A", "utilisation_rate"] == pytest.approx(480 / 1200)
+    assert plants.loc["B", "utilisation_rate"] == pytest.approx(1500 / 5000)
+    # Environmental statistics: utilised / (generated + utilised from stock).
+    assert plants.loc["A", "comprehensive_utilisation_rate"] == pytest.approx(480 / 1250)
+    assert plants.loc["B", "comprehensive_utilisation_rate"] == pytest.approx(1500 / 5500)
+    assert plants.loc["C", "comprehensive_utilisation_rate"] == pytest.approx(0.5)
     firms = utilisation(ledger, "enterprise").set_index("enterprise")
-    assert firms.loc["E1", "utilisation_rate"] == pytest.approx(1980 / 6750)
+    assert firms.loc["E1", "comprehensive_utilisation_rate"] == pytest.approx(1980 / 6750)
+    assert firms.loc["E1", "utilisation_rate"] == pytest.approx(1980 / 6200)
     nation = utilisation(ledger, "nation")
     assert len(nation) == 1
-    assert nation["utilisation_rate"].iloc[0] == pytest.approx(2980 / 8750)
+    assert nation["utilisation_rate"].iloc[0] == pytest.approx(2980 / 8200)
+    assert nation["comprehensive_utilisation_rate"].iloc[0] == pytest.approx(2980 / 8750)
     assert nation["share_backfill"].iloc[0] == pytest.approx(1350 / 2980)
     by_type = utilisation(ledger, "nation", by=("waste_type",)).set_index("waste_type")
-    assert by_type.loc["tailings", "utilisation_rate"] == pytest.approx(1400 / 3050)
+    assert by_type.loc["tailings", "comprehensive_utilisation_rate"] == pytest.approx(
+        1400 / 3050)
     everything = utilisation(ledger, "nation", by=())
     assert everything["generated_t"].iloc[0] == 8200.0
 

@@ -21,8 +21,12 @@ stock and <= utilised; a closing stock >= 0; one row per plant, period and type;
 residue used for backfill or building materials must be ``detoxified`` (HJ 943-2018 requires
 de-cyanidation before those uses; untreated residue is a hazardous waste).
 
-The utilisation rate is the statistical one: ``utilised / (generated + utilised from
-stock)`` — waste taken out of old storage counts on both sides, so the rate stays <= 100 %.
+Two rates are given. ``utilisation_rate = utilised / generated`` is the plan's 35 % indicator
+as :mod:`aurum.industry.kpi` computes it from the statistical reports (which carry no
+"utilised from stock" figure), so a ledger and the reports it feeds give the same number.
+``comprehensive_utilisation_rate = utilised / (generated + utilised from stock)`` is the
+definition of China's environmental statistics (综合利用率): waste taken out of old storage
+counts on both sides, so it stays <= 100 %. They differ only where old stock is used.
 
 Units: tonnes (t), rates as fractions.
 """
@@ -170,9 +174,10 @@ def utilisation(ledger: pd.DataFrame, level: str = "plant",
     -------
     pandas.DataFrame
         One row per group: the summed tonnage columns (t), ``utilised_t``,
-        ``closing_stock_t``, and ``utilisation_rate`` = utilised / (generated + utilised
-        from stock) (fraction; NaN when both are 0), and per route its share of the
-        utilised tonnes (``share_<route>``).
+        ``closing_stock_t``, ``utilisation_rate`` = utilised / generated (the plan's
+        indicator; NaN when nothing was generated), ``comprehensive_utilisation_rate`` =
+        utilised / (generated + utilised from stock) (fractions), and per route its share of
+        the utilised tonnes (``share_<route>``).
 
     Raises
     ------
@@ -189,8 +194,10 @@ def utilisation(ledger: pd.DataFrame, level: str = "plant",
     sums = [*TONNE_COLUMNS, "utilised_t", "closing_stock_t"]
     grouped = (ledger.groupby(keys, sort=True, dropna=False)[sums].sum().reset_index()
                if keys else ledger[sums].sum().to_frame().T)
-    base = grouped["generated_t"] + grouped["utilised_from_stock_t"]
-    grouped["utilisation_rate"] = (grouped["utilised_t"] / base).where(base > 0)
+    generated = grouped["generated_t"]
+    grouped["utilisation_rate"] = (grouped["utilised_t"] / generated).where(generated > 0)
+    base = generated + grouped["utilised_from_stock_t"]
+    grouped["comprehensive_utilisation_rate"] = (grouped["utilised_t"] / base).where(base > 0)
     for route, col in zip(ROUTES, ROUTE_COLUMNS, strict=True):
         grouped[f"share_{route}"] = (grouped[col] / grouped["utilised_t"]).where(
             grouped["utilised_t"] > 0)

@@ -18,6 +18,10 @@ from aurum.core.jsonsafe import finite
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
                              default="text", show_default=True, help="Output format.")
 
+DATABASE_OPTION = click.option(
+    "--database", "url", help="SQLAlchemy URL (default: AURUM_DATABASE_URL or the embedded "
+    "SQLite in AURUM_HOME).")
+
 
 class AurumGroup(click.Group):
     """A command group that turns Aurum errors into one line per problem and exit code 2,

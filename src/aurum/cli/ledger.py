@@ -14,15 +14,11 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
 from aurum.recycling.purchases import CSV_COLUMNS, read_purchases_csv, validate_purchases
 from aurum.services import recycling
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
-
-DATABASE_OPTION = click.option(
-    "--database", "url", help="SQLAlchemy URL (default: AURUM_DATABASE_URL or the embedded "
-    "SQLite in AURUM_HOME).")
 
 
 def _open(url: str | None) -> tuple[Platform, recycling.LedgerKeys]:

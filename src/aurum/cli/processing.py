@@ -1,14 +1,24 @@
-"""``aurum processing``: processing-plant metal accounting."""
+"""``aurum processing``: processing-plant metal accounting and the solid-waste ledger.
+
+``reconcile`` works on a file alone; the other commands act on the platform's database as the
+platform's own process (:data:`aurum.services.auth.SYSTEM`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+import pandas as pd
 
-from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json
+from aurum.core.errors import Problem, ValidationError
 from aurum.processing.circuit import read_circuit
 from aurum.processing.reconcile import ALPHA, reconcile
+from aurum.services import processing as service
+from aurum.services.auth import SYSTEM
+from aurum.services.platform import Platform
+from aurum.store.db import transaction
 
 
 @click.group(name="processing")
@@ -50,3 +60,160 @@ def reconcile_command(circuit: Path, alpha: float, gross_errors: bool, fmt: str)
                    f"chi2 {g.chi2_before:.2f} -> {g.chi2_after:.2f})")
     if not result.gross_errors:
         click.echo("gross errors: none")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValidationError(Problem(f"not a readable CSV file: {exc}", source=path.name)
+                              ) from exc
+
+
+CSV_FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                          metavar="FILE.csv")
+REASON_OPTION = click.option("--reason", default=None,
+                             help="Why: required to amend a closed month or correct a line.")
+
+
+@processing.group("accounts")
+def accounts_group() -> None:
+    """Monthly metal accounts of plants (AMIRA P754): record, close, verify."""
+
+
+@accounts_group.command("import")
+@CSV_FILE
+@REASON_OPTION
+@DATABASE_OPTION
+@FORMAT_OPTION
+def accounts_import(path: Path, reason: str | None, url: str | None, fmt: str) -> None:
+    """Record the metal accounts of FILE.csv (columns site, period YYYY-MM, ore_treated_t,
+    head_grade_gpt, check_in_g, products_g, tailings_g, opening_g, closing_g, their
+    <term>_sd_g, share_own_mine, share_associated, share_imported), all or nothing."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with transaction(platform.sessions) as s:
+        ids = service.record_accounts(s, SYSTEM, _read_csv(path), reason, path.name)
+    if fmt == "json":
+        echo_json({"file": path.name, "recorded": len(ids)})
+        return
+    click.echo(f"{path.name}: {len(ids)} account(s) recorded")
+
+
+@accounts_group.command("close")
+@click.argument("site")
+@click.argument("months", nargs=-1, required=True, metavar="YYYY-MM...")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def accounts_close(site: str, months: tuple[str, ...], url: str | None, fmt: str) -> None:
+    """Close MONTHS of SITE: lock their accounts and extend the site's hash chain."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with transaction(platform.sessions) as s:
+        closings = [(c.period, c.sha256) for c in service.close_months(s, SYSTEM, site,
+                                                                        months)]
+    if fmt == "json":
+        echo_json({"site": site, "closed": [{"period": p, "sha256": h} for p, h in closings]})
+        return
+    for period, digest in closings:
+        click.echo(f"{site} {period} closed: sha256 {digest}")
+
+
+@accounts_group.command("verify")
+@click.argument("site")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def accounts_verify(site: str, url: str | None, fmt: str) -> None:
+    """Recompute the hash chain of SITE's closed months; exit 1 when a link is broken."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with platform.sessions() as s:
+        broken = service.verify_closings(s, SYSTEM, site)
+    if fmt == "json":
+        echo_json({"site": site, "ok": not broken, "broken": broken})
+    else:
+        for line in broken:
+            click.echo(f"broken: {line}")
+        if not broken:
+            click.echo(f"{site}: every closed month matches its closing")
+    if broken:
+        raise SystemExit(1)
+
+
+@processing.group("waste")
+def waste_group() -> None:
+    """The solid-waste ledger: record lines, utilisation rates."""
+
+
+@waste_group.command("import")
+@CSV_FILE
+@REASON_OPTION
+@DATABASE_OPTION
+@FORMAT_OPTION
+def waste_import(path: Path, reason: str | None, url: str | None, fmt: str) -> None:
+    """Append the lines of FILE.csv to the waste ledger (columns plant, period YYYY-MM,
+    waste_type, generated_t, opening_stock_t (blank: the month before's closing stock),
+    utilised_<route>_t, utilised_from_stock_t, disposed_t, detox_status), all or nothing."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with transaction(platform.sessions) as s:
+        ids = service.record_waste(s, SYSTEM, _read_csv(path), reason, path.name)
+    if fmt == "json":
+        echo_json({"file": path.name, "recorded": len(ids)})
+        return
+    click.echo(f"{path.name}: {len(ids)} ledger line(s) recorded")
+
+
+@waste_group.command("utilisation")
+@click.option("--level", type=click.Choice(["plant", "enterprise", "nation"]),
+              default="nation", show_default=True)
+@click.option("--by", type=click.Choice(["year", "period", "waste_type", "none"]),
+              default="year", show_default=True, help="Further grouping (period = month).")
+@click.option("--site", "sites", multiple=True, help="Only these sites (repeatable).")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def waste_utilisation(level: str, by: str, sites: tuple[str, ...], url: str | None,
+                      fmt: str) -> None:
+    """Waste generated and utilised (t) and the utilisation rates: utilised / generated (the
+    plan's 35 % indicator) and utilised / (generated + utilised from stock)."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with platform.sessions() as s:
+        frame = service.waste_utilisation(s, SYSTEM, level, () if by == "none" else (by,),
+                                          list(sites) or None)
+    if fmt == "json":
+        echo_json(frame.to_dict(orient="records"))
+        return
+    keys = [c for c in frame.columns if c in ("enterprise", "plant", by)]
+    click.echo("".join(f"{k:<14}" for k in keys) + f"{'generated t':>16}{'utilised t':>16}"
+               f"{'rate %':>9}{'comprehensive %':>17}")
+    for _, r in frame.iterrows():
+        click.echo("".join(f"{r[k]!s:<14}" for k in keys)
+                   + f"{r['generated_t']:>16,.0f}{r['utilised_t']:>16,.0f}"
+                   f"{100 * r['utilisation_rate']:>9.1f}"
+                   f"{100 * r['comprehensive_utilisation_rate']:>17.1f}")
+
+
+@processing.command("report")
+@click.argument("site")
+@click.argument("period")
+@click.option("--carry", is_flag=True,
+              help="Submit the figures as the site's report of PERIOD (amends the one in force).")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def report(site: str, period: str, carry: bool, url: str | None, fmt: str) -> None:
+    """Sum SITE's monthly accounts and waste ledger over PERIOD (YYYY-Qn, YYYY-MM or YYYY)
+    into statistical-report fields, beside the report in force."""
+    platform = Platform.open(url, migrate_to_head=True)
+    version_id = None
+    if carry:
+        with transaction(platform.sessions) as s:
+            version_id = service.carry_into_report(s, SYSTEM, site, period)
+    with platform.sessions() as s:
+        compared = service.compare_with_report(s, SYSTEM, site, period)
+    if fmt == "json":
+        echo_json({"site": site, "period": period, "report_version_id": version_id,
+                   "fields": compared.to_dict(orient="records")})
+        return
+    click.echo(f"{'field':<44}{'records':>16}{'report':>16}  unit")
+    for _, r in compared.iterrows():
+        flag = "" if r["matches"] else "  differs"
+        click.echo(f"{r['field']:<44}{r['records']:>16,.2f}{r['report']:>16,.2f}  "
+                   f"{r['unit']}{flag}")
+    if version_id is not None:
+        click.echo(f"carried into the report of {period} (version id {version_id})")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
 from aurum.core.errors import ValidationError
 from aurum.safety.tailings import simulate_stream
 from aurum.services import mqtt, safety
@@ -33,11 +33,6 @@ from aurum.store.db import transaction
 
 BROKER_OPTION = click.option("--broker", default=mqtt.DEFAULT_BROKER, show_default=True,
                              metavar="HOST:PORT", help="The MQTT broker.")
-DATABASE_OPTION = click.option(
-    "--database", "url", help="SQLAlchemy URL (default: AURUM_DATABASE_URL or the embedded "
-    "SQLite in AURUM_HOME).")
-
-
 @click.group(name="sensors")
 def sensors() -> None:
     """Monitoring sensors: MQTT listener, simulator, pressure-cell import."""

@@ -91,6 +91,11 @@ class Actor:
             raise PermissionDenied(f"this needs one of the roles: {allowed}")
 
 
+SYSTEM = Actor(0, "platform", Role.ADMIN, None, None, "platform process")
+"""The platform's own processes (MQTT listener, command line): no account, so audit records
+and ``created_by`` columns carry no user."""
+
+
 def hash_password(password: str) -> str:
     """argon2id hash of a password (at least :data:`MIN_PASSWORD_LENGTH` characters)."""
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -155,7 +156,7 @@ def save_circuit(session: Session, actor: Actor, site_code: str, name: str,
         PlantCircuit.site_id == site.id, PlantCircuit.name == name)) or 0) + 1
     saved = PlantCircuit(site_id=site.id, name=name, version=version, period=label,
                          definition=finite(circuit_to_mapping(circuit)),
-                         reconciliation=result, note=note, created_by=actor.user_id)
+                         reconciliation=result, note=note, created_by=actor.user_id or None)
     session.add(saved)
     session.flush()
     return saved
@@ -285,7 +286,7 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     rows = [{"site_id": int(sid), "period": period, "version": v,
              **{c: _float(r[c]) for c in ACCOUNT_COLUMNS},
              **{c: _float(r[c]) for c in _RESULT_COLUMNS},
-             "circuit_id": circuit_id, "reason": why, "created_by": actor.user_id}
+             "circuit_id": circuit_id, "reason": why, "created_by": actor.user_id or None}
             for sid, period, v, (_, r) in zip(site_ids, data["period"], versions,
                                               results.iterrows(), strict=True)]
     ids = list(session.scalars(insert(MetalAccount).returning(MetalAccount.id), rows))
@@ -367,7 +368,7 @@ def close_months(session: Session, actor: Actor, site_code: str,
         digest = _closing_digest({f: getattr(account, f) for f in _ACCOUNT_FIELDS}, previous)
         rows.append({"account_id": account.id, "site_id": site.id, "period": m,
                      "sha256": digest, "previous_sha256": previous,
-                     "closed_by": actor.user_id})
+                     "closed_by": actor.user_id or None})
         previous = digest
     session.execute(insert(MetalAccountClosing), rows)
     audit.record(session, "close", "metal_accounts", site.code, None,
@@ -497,7 +498,7 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
     rows = [{"site_id": sites[r["plant"]].id, "period": r["period"],
              "waste_type": r["waste_type"], **{c: r[c] for c in _LEDGER_COLUMNS},
              "supersedes_id": None if old is None else int(old), "reason": why,
-             "source": source, "created_by": actor.user_id}
+             "source": source, "created_by": actor.user_id or None}
             for (_, r), old in zip(checked.iterrows(), supersedes, strict=True)]
     ids = list(session.scalars(insert(WasteEntry).returning(WasteEntry.id), rows))
     audit.record(session, "record", "waste_entries", source, None,
@@ -767,3 +768,103 @@ def carry_into_report(session: Session, actor: Actor, site_code: str,
     version = reporting.submit(session, actor, figures.site, figures.period, values,
                                reason=why if not row.empty else None)
     return version.id
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads for the pages
+
+
+def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
+    """The visible sites that keep metal accounts or a waste ledger, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site, name, enterprise`` (code), ``enterprise_name, province``; ``last_month``
+        (latest month with an account), ``recovery`` (of that month's account in force,
+        fraction), ``last_closed`` (latest month whose account in force is closed);
+        ``year`` (latest year of the visible ledgers) with the site's ``generated_t``,
+        ``utilised_t`` (t), ``utilisation_rate`` and ``comprehensive_utilisation_rate``
+        (fractions) of that year. Empty text or NaN where a site has no such record.
+    """
+    stmt = _scoped(select(Site.code.label("site"), MetalAccount.period, MetalAccount.recovery,
+                          MetalAccountClosing.id.label("closing_id"))
+                   .join(MetalAccount, MetalAccount.site_id == Site.id)
+                   .outerjoin(MetalAccountClosing,
+                              MetalAccountClosing.account_id == MetalAccount.id)
+                   .order_by(Site.code, MetalAccount.period, MetalAccount.version), actor)
+    acc = frame_of(session, stmt).drop_duplicates(["site", "period"], keep="last")
+    latest = acc.drop_duplicates("site", keep="last").set_index("site")
+    closed = acc[acc["closing_id"].notna()].groupby("site")["period"].max()
+    rates = waste_utilisation(session, actor, "plant", ("year",))
+    if not rates.empty:
+        rates = rates[rates["year"] == rates["year"].max()].set_index("plant")
+    codes = sorted(set(latest.index) | set(rates.index))
+    sites = frame_of(session, select(
+        Site.code.label("site"), Site.name, Organisation.code.label("enterprise"),
+        Organisation.name.label("enterprise_name"), Site.province)
+        .join(Organisation, Organisation.id == Site.org_id)
+        .where(Site.code.in_(codes)).order_by(Site.code)).set_index("site")
+    sites["last_month"] = latest["period"].reindex(sites.index).fillna("")
+    sites["recovery"] = latest["recovery"].reindex(sites.index).astype(float)
+    sites["last_closed"] = closed.reindex(sites.index).fillna("")
+    for col in ("year", "generated_t", "utilised_t", "utilisation_rate",
+                "comprehensive_utilisation_rate"):
+        sites[col] = (rates[col].reindex(sites.index) if col in rates.columns
+                      else pd.Series(np.nan, index=sites.index))
+    sites["year"] = sites["year"].fillna("")
+    return sites.reset_index()
+
+
+def account_table(session: Session, actor: Actor, site_code: str,
+                  confidence: float = accounting.CONFIDENCE) -> pd.DataFrame:
+    """A plant's metal accounts in force by month, with what the page tables beside them.
+
+    Parameters
+    ----------
+    site_code : str
+        The plant.
+    confidence : float
+        Level of the interval of the unaccounted gold, dimensionless (default 0.95).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`accounts` with ``inventory_change_g`` (closing − opening in-circuit
+        inventory, g), ``ci_low_g`` and ``ci_high_g`` (interval of the unaccounted gold, g)
+        and ``closed`` (whether the month's account in force is locked).
+    """
+    frame = accounts(session, actor, site_code)
+    half = stats.norm.ppf(0.5 + confidence / 2) * frame["unaccounted_sd_g"].astype(float)
+    return frame.assign(
+        inventory_change_g=frame["closing_g"].astype(float) - frame["opening_g"].astype(float),
+        ci_low_g=frame["unaccounted_g"].astype(float) - half,
+        ci_high_g=frame["unaccounted_g"].astype(float) + half,
+        closed=frame["sha256"].notna())
+
+
+def record_quarters(session: Session, actor: Actor, site_code: str) -> pd.DataFrame:
+    """The quarters in which a plant has records, newest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``quarter`` (``YYYY-Qn``), ``account_months`` and ``ledger_months`` (months of the
+        quarter with a metal account, with a waste ledger line) and ``complete`` (all
+        three months have both, so :func:`carry_into_report` can carry it).
+    """
+    site = registry.get_site(session, actor, site_code)
+    acc = accounts(session, actor, site.code)["period"]
+    ledger = waste_ledger(session, actor, [site.code])["period"].drop_duplicates()
+
+    def per_quarter(months: pd.Series) -> pd.Series:
+        if months.empty:
+            return pd.Series(dtype=int)
+        quarters = pd.PeriodIndex(months, freq="M").asfreq("Q").strftime("%Y-Q%q")
+        return pd.Series(1, index=quarters).groupby(level=0).sum()
+
+    table = pd.concat({"account_months": per_quarter(acc),
+                       "ledger_months": per_quarter(ledger)}, axis=1).fillna(0).astype(int)
+    table = table.sort_index(ascending=False).rename_axis("quarter").reset_index()
+    table["complete"] = (table["account_months"] == 3) & (table["ledger_months"] == 3)
+    return table

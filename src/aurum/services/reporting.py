@@ -206,7 +206,7 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
         version_params.append({
             "report_id": rid, "version": last_version.get(rid, 0) + 1,
             "submitted_at": submitted_at[i] if submitted_at else now,
-            "submitted_by": actor.user_id, "reason": r.amendment_reason,
+            "submitted_by": actor.user_id or None, "reason": r.amendment_reason,
             "upload_id": upload_id, "resource_statement_id": resource_statement_id,
             **_version_row(r.values)})
     # A file names each report once (parse_table refuses duplicates), so report_id identifies
@@ -247,7 +247,7 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
     """
     sites, existing = _check_rows(session, actor, rows, filename)
     orgs = {s.org_id for s in sites.values()}
-    upload = Upload(user_id=actor.user_id, org_id=orgs.pop() if len(orgs) == 1 else None,
+    upload = Upload(user_id=actor.user_id or None, org_id=orgs.pop() if len(orgs) == 1 else None,
                     filename=filename, status="accepted", n_rows=len(rows), problems=[])
     session.add(upload)
     session.flush()

@@ -63,7 +63,7 @@ from aurum.safety.tailings import (
     simulate_stream,
 )
 from aurum.services import delivery, safety
-from aurum.services.auth import Actor, Role, actor_for
+from aurum.services.auth import SYSTEM, Actor, Role, actor_for
 from aurum.services.platform import Platform
 from aurum.services.registry import get_site
 from aurum.store import audit
@@ -78,10 +78,6 @@ from aurum.store.models import (
     User,
     utcnow,
 )
-
-SYSTEM = Actor(0, "online-monitoring", Role.ADMIN, None, None, "online monitoring")
-"""The platform's own processes (MQTT listener, command line): no account, so audit records
-carry no user."""
 
 READING_COLUMNS = ("sensor", "time", "value")
 RULE_KINDS = ("threshold", "rate", "trend", "accumulation")

@@ -9,12 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aurum.core.errors import ConflictError
-from aurum.services import demo, monitor
-from aurum.services.auth import authenticate
+from aurum.services import demo, monitor, processing
+from aurum.services.auth import Actor, authenticate
 from aurum.services.platform import Platform
-from aurum.store.models import ReportVersion, ResourceStatement
+from aurum.store.models import PlantCircuit, ReportVersion, ResourceStatement, Site
 
 
 def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None:
@@ -56,5 +57,30 @@ def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None
                 assert sum(v for k, v in steps.items() if k != "closing") == pytest.approx(
                     steps["closing"])
                 assert steps["depletion"] < 0 and steps["exploration"] > 0
+        _plants_feed_the_waste_indicator(s, miit)
     with pytest.raises(ConflictError):
         demo.seed(platform)
+
+
+def _plants_feed_the_waste_indicator(s: Session, miit: Actor) -> None:
+    """Every plant's monthly ledger sums to its reports: the 35 % indicator of the reports is
+    the ledgers' utilisation; the showcase plant's recount is the one difference."""
+    indicator = monitor.build(s, miit).report.indicator("solid_waste_utilisation_pct")
+    rates = processing.waste_utilisation(s, miit, "nation", ("year",)).set_index("year")
+    assert 100 * rates.loc["2025", "utilisation_rate"] == pytest.approx(indicator.value,
+                                                                        abs=1e-9)
+    assert 25 < indicator.value < 35
+    plant = s.scalar(select(Site.code).join(PlantCircuit, PlantCircuit.site_id == Site.id))
+    assert plant is not None
+    compared = processing.compare_with_report(s, miit, plant, "2026-Q3")
+    assert compared.loc[~compared["matches"], "field"].tolist() == [
+        "waste_tailings_used_backfill_t"]
+    assert processing.compare_with_report(s, miit, plant, "2026-Q2")["matches"].all()
+    assert processing.verify_closings(s, miit, plant) == []
+    surveys = processing.circuits(s, miit, plant)
+    flagged = [c.period for c in surveys if c.reconciliation
+               and c.reconciliation["summary"]["gross_errors"]]
+    assert len(flagged) == 1
+    accounts = processing.accounts(s, miit, plant)
+    assert accounts["sha256"].isna().tolist()[-1] and accounts["sha256"].notna().sum() == len(
+        accounts) - 1

@@ -34,7 +34,15 @@ from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.samples import composite_samples
 from aurum.resources.variogram import Structure, VariogramModel
 from aurum.resources.variography import experimental_variogram, fit_variogram
-from aurum.services import recycling_demo, registry, reporting, resources, seismic, sensors
+from aurum.services import (
+    processing_demo,
+    recycling_demo,
+    registry,
+    reporting,
+    resources,
+    seismic,
+    sensors,
+)
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
@@ -152,6 +160,7 @@ def seed(platform: Platform, seed_value: int = 2025,
             logins[username] = {"password": password, "role": role.value}
     n_reports = _load_reports(platform, admin, district, progress)
     _resource_models(platform, admin, district)
+    processing_demo.seed_demo(platform, admin, district, seed_value)
     sensors.seed_demo(platform, admin, seed_value)
     seismic.seed_demo(platform, admin)
     logins.update(recycling_demo.seed_demo(platform, admin, seed_value))

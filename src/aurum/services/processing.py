@@ -283,20 +283,21 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
                                     column="period", source=source))
     if problems:
         raise ValidationError(problems)
-    rows = [{"site_id": int(sid), "period": period, "version": v,
-             **{c: _float(r[c]) for c in ACCOUNT_COLUMNS},
-             **{c: _float(r[c]) for c in _RESULT_COLUMNS},
-             "circuit_id": circuit_id, "reason": why, "created_by": actor.user_id or None}
-            for sid, period, v, (_, r) in zip(site_ids, data["period"], versions,
-                                              results.iterrows(), strict=True)]
+    figures = results[[*ACCOUNT_COLUMNS, *_RESULT_COLUMNS]].astype(float)
+    rows = _records(figures.assign(
+        site_id=site_ids.astype(int), period=data["period"], version=versions,
+        circuit_id=circuit_id, reason=why, created_by=actor.user_id or None))
     ids = list(session.scalars(insert(MetalAccount).returning(MetalAccount.id), rows))
     audit.record(session, "record", "metal_accounts", source, None,
                  {"rows": len(rows), "sites": sorted(sites), "reason": why})
     return ids
 
 
-def _float(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows for an insert: numpy scalars as Python ones, missing values as None."""
+    return [{str(k): (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                 else v.item() if isinstance(v, np.generic) else v)
+             for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def _current_accounts(session: Session, site_ids: Sequence[int]
@@ -495,11 +496,11 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
                                     column="waste_type", source=source))
     if problems:
         raise ValidationError(problems)
-    rows = [{"site_id": sites[r["plant"]].id, "period": r["period"],
-             "waste_type": r["waste_type"], **{c: r[c] for c in _LEDGER_COLUMNS},
-             "supersedes_id": None if old is None else int(old), "reason": why,
-             "source": source, "created_by": actor.user_id or None}
-            for (_, r), old in zip(checked.iterrows(), supersedes, strict=True)]
+    rows = _records(checked[["period", "waste_type", *_LEDGER_COLUMNS]].assign(
+        site_id=checked["plant"].map({c: s.id for c, s in sites.items()}),
+        supersedes_id=pd.array([None if old is None else int(old) for old in supersedes],
+                               dtype="Int64"),
+        reason=why, source=source, created_by=actor.user_id or None))
     ids = list(session.scalars(insert(WasteEntry).returning(WasteEntry.id), rows))
     audit.record(session, "record", "waste_entries", source, None,
                  {"rows": len(rows), "sites": sorted(sites), "reason": why})

@@ -11,7 +11,9 @@ Pure functions and dataclasses (numpy, scipy, pandas in; arrays and dataclasses 
   check-out, inventories, recovery, unaccounted gold and its confidence interval);
 * :mod:`~aurum.processing.cil` — tank-series leach and carbon-adsorption model of CIL/CIP
   circuits, its calibration, and the cyanide balance;
-* :mod:`~aurum.processing.waste` — solid-waste ledgers and utilisation rates.
+* :mod:`~aurum.processing.waste` — solid-waste ledgers and utilisation rates;
+* :mod:`~aurum.processing.examples` — a reference CIL gold plant with exact balances and its
+  surveys (tests, benchmarks and the demo use it).
 
 Units throughout: masses of solids, solution and carbon in tonnes (t) — or t/h, t/d when a
 circuit describes rates: every mass of one problem in the same unit —, assays in grams per

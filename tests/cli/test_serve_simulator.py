@@ -91,8 +91,9 @@ def test_serve_without_a_broker_says_so_and_serves(platform: Platform, admin: Ac
         return [line for line in lines if line.startswith("Live demo source")]
 
     # An empty registry has no facility to play, which is said before the broker is tried.
-    assert said() == (["Live demo source off: no tailings facility is registered "
-                       "(aurum demo seed)"] if demo == "on" else [])
+    assert said() == (["Live demo source off: no tailings facility is registered: seed the "
+                       "demo (aurum demo seed) or register one first"]
+                      if demo == "on" else [])
     _facility(platform, small_registry(platform, admin).ent_a)
     assert said() == ([f"Live demo source off: the MQTT broker at {broker} is not "
                        f"reachable"] if demo == "on" else [])

@@ -18,15 +18,13 @@ The commands act as the platform's own process (no account; audit records carry 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
-from aurum.core.errors import ValidationError
-from aurum.safety.tailings import simulate_stream
-from aurum.services import mqtt, safety
+from aurum.services import mqtt
 from aurum.services import sensors as service
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -106,34 +104,20 @@ def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: 
     host, port = mqtt.parse_broker(broker)
     platform = Platform.open(url, migrate_to_head=True)
     with platform.sessions() as s:
-        facilities = safety.list_facilities(s, service.SYSTEM)
-        if not facilities:
-            raise ValidationError("no tailings facility is registered: seed the demo or "
-                                  "register one first")
-        facility = safety.get_facility(s, service.SYSTEM, code) if code else facilities[0]
-        design, site = safety.design_of(facility), facility.site.code
-        codes = {sensor.code for sensor in facility.sensors}
-        last = service.last_reading_time(s, facility)
-    first = (start.replace(tzinfo=UTC) if start is not None else
-             (last + timedelta(hours=1)) if last is not None else
-             datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    stream = simulate_stream(start=first, days=days, storm_day=storm_day,
-                             storm_rain_mm=rain_mm, seed=seed, design=design)
-    readings = stream.readings[stream.readings["point"].isin(list(codes))]
-    if readings.empty:
-        raise ValidationError(f"facility {facility.code} has none of the simulated points "
-                              f"({', '.join(p.id for p in stream.points)})")
-    readings = readings.rename(columns={"point": "sensor"})
-    with progress_bar(f"publishing {facility.code}") as advance:
+        source = service.facility_simulation(s, code)
+    readings = source.readings(start.replace(tzinfo=UTC) if start is not None else source.first,
+                               days, seed, storm_day, rain_mm)
+    site = source.site
+    with progress_bar(f"publishing {source.facility}") as advance:
         sent = mqtt.publish_readings(host, port, site, readings, speed=speed,
                                      progress=advance)
-    summary = {"facility": facility.code, "site": site, "messages": sent,
+    summary = {"facility": source.facility, "site": site, "messages": sent,
                "first": readings["time"].min().isoformat(),
                "last": readings["time"].max().isoformat()}
     if fmt == "json":
         echo_json(summary)
         return
-    click.echo(f"published {sent} reading(s) of {facility.code} ({site}) from "
+    click.echo(f"published {sent} reading(s) of {source.facility} ({site}) from "
                f"{summary['first']} to {summary['last']} to {host}:{port}")
 
 

@@ -12,14 +12,13 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 import pandas as pd
 
 from aurum.core.errors import ValidationError
-from aurum.safety.tailings import TailingsDesign, simulate_stream
-from aurum.services import delivery, mqtt, safety
+from aurum.services import delivery, mqtt
 from aurum.services import demo as demo_service
 from aurum.services import sensors as sensor_service
 from aurum.services.platform import Platform
@@ -69,14 +68,6 @@ class DemoSource:
         return not any(t.is_alive() for t in self.threads)
 
 
-def _facility_readings(design: TailingsDesign, codes: set[str], first: datetime, days: int,
-                       seed: int) -> pd.DataFrame:
-    """The simulated readings (``sensor``, ``time``, ``value``) of the facility's points."""
-    stream = simulate_stream(start=first, days=days, seed=seed, design=design)
-    readings = stream.readings[stream.readings["point"].isin(list(codes))]
-    return readings.rename(columns={"point": "sensor"})
-
-
 def start_demo_source(platform: Platform, host: str, port: int, *, speed: float = DEMO_SPEED,
                       days: int = DEMO_DAYS, flush_seconds: float = 1.0,
                       seed: int = 0) -> DemoSource:
@@ -105,18 +96,8 @@ def start_demo_source(platform: Platform, host: str, port: int, *, speed: float 
         When no tailings facility with simulated points is registered.
     """
     with platform.sessions() as s:
-        facilities = safety.list_facilities(s, sensor_service.SYSTEM)
-        if not facilities:
-            raise ValidationError("no tailings facility is registered (aurum demo seed)")
-        facility = facilities[0]
-        design, site = safety.design_of(facility), facility.site.code
-        codes = {sensor.code for sensor in facility.sensors}
-        last = sensor_service.last_reading_time(s, facility)
-    first = (last + timedelta(hours=1) if last is not None else
-             datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    readings = _facility_readings(design, codes, first, days, seed)
-    if readings.empty:
-        raise ValidationError(f"facility {facility.code} has none of the simulated points")
+        simulation = sensor_service.facility_simulation(s)
+    readings = simulation.readings(simulation.first, days, seed)
     if not mqtt.broker_reachable(host, port):
         raise mqtt.BrokerUnreachable(f"the MQTT broker at {host}:{port} is not reachable")
     listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds,
@@ -139,22 +120,23 @@ def start_demo_source(platform: Platform, host: str, port: int, *, speed: float 
         pass_readings, n = readings, 0
         try:
             while not stop.is_set():
-                mqtt.publish_readings(host, port, site, pass_readings, speed=speed,
+                mqtt.publish_readings(host, port, simulation.site, pass_readings, speed=speed,
                                       progress=check)
                 n += 1
                 start = pd.Timestamp(pass_readings["time"].max()).to_pydatetime()
-                pass_readings = _facility_readings(design, codes, start + timedelta(hours=1),
-                                                   days, seed + n)
+                pass_readings = simulation.readings(start + timedelta(hours=1), days,
+                                                    seed + n)
         except _Stopped:
             return
         except Exception:  # the server goes on without its demo source
-            log.exception("the demo source of %s stopped", facility.code)
+            log.exception("the demo source of %s stopped", simulation.facility)
 
     threads = (threading.Thread(target=listen, name="aurum-demo-listener", daemon=True),
                threading.Thread(target=play, name="aurum-demo-simulator", daemon=True))
     for thread in threads:
         thread.start()
-    return DemoSource(facility.code, site, first, listener, threads, stop)
+    return DemoSource(simulation.facility, simulation.site, simulation.first, listener, threads,
+                      stop)
 
 
 @click.command(name="serve")

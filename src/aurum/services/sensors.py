@@ -1108,6 +1108,80 @@ def last_reading_time(session: Session, facility: TailingsFacility) -> datetime 
     return None if last is None else _utc([last])[0].to_pydatetime()
 
 
+@dataclass(frozen=True)
+class FacilitySimulation:
+    """A tailings facility whose readings are simulated (``aurum sensors simulate``, the
+    live demo source of ``aurum serve``).
+
+    Parameters
+    ----------
+    facility, site : str
+        Codes of the facility and of its site.
+    design : TailingsDesign
+        The facility's design (elevations in m).
+    sensors : frozenset of str
+        Codes of its sensors: only the simulated points among them are played.
+    first : datetime
+        Time of the first reading, UTC (an hour after its latest stored one).
+    """
+
+    facility: str
+    site: str
+    design: TailingsDesign
+    sensors: frozenset[str]
+    first: datetime
+
+    def readings(self, start: datetime, days: int, seed: int, storm_day: float = 10.0,
+                 rain_mm: float = 260.0) -> pd.DataFrame:
+        """Hourly readings (``sensor``, ``time``, ``value``) through a storm.
+
+        Parameters
+        ----------
+        start : datetime
+            First reading, UTC.
+        days : int
+            Length, d.
+        seed : int
+            Seed of the noise.
+        storm_day : float
+            Day of the storm after ``start``, d.
+        rain_mm : float
+            Rain of the storm, mm.
+
+        Raises
+        ------
+        ValidationError
+            When the facility has none of the simulated points.
+        """
+        stream = simulate_stream(start=start, days=days, storm_day=storm_day,
+                                 storm_rain_mm=rain_mm, seed=seed, design=self.design)
+        readings = stream.readings[stream.readings["point"].isin(list(self.sensors))]
+        if readings.empty:
+            raise ValidationError(f"facility {self.facility} has none of the simulated points "
+                                  f"({', '.join(p.id for p in stream.points)})")
+        return readings.rename(columns={"point": "sensor"})
+
+
+def facility_simulation(session: Session, code: str | None = None) -> FacilitySimulation:
+    """The facility to simulate: ``code``, or the first registered one.
+
+    Raises
+    ------
+    ValidationError
+        When no tailings facility is registered.
+    """
+    facilities = safety.list_facilities(session, SYSTEM)
+    if not facilities:
+        raise ValidationError("no tailings facility is registered: seed the demo (aurum demo "
+                              "seed) or register one first")
+    facility = safety.get_facility(session, SYSTEM, code) if code else facilities[0]
+    last = last_reading_time(session, facility)
+    first = (last + timedelta(hours=1) if last is not None else
+             datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
+    return FacilitySimulation(facility.code, facility.site.code, safety.design_of(facility),
+                              frozenset(sensor.code for sensor in facility.sensors), first)
+
+
 # --- the demo -----------------------------------------------------------------------------------
 
 DEMO_DAYS = 20

@@ -48,7 +48,7 @@ from aurum.recycling.purchases import (
     validate_purchases,
 )
 from aurum.recycling.sealing import verify_tree_head
-from aurum.services import recycling, registry, reporting
+from aurum.services import recycling, registry
 from aurum.services.auth import Actor, Role
 
 router = APIRouter(tags=["recycling"])
@@ -350,51 +350,13 @@ def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
     return tabular(frame, format, "recycled-gold-" + "-".join(keys))
 
 
-def _statistics_link(session: Session, actor: Actor) -> pd.DataFrame:
-    """The ledger's recycled gold beside the statistical reports', per province and quarter.
-
-    The ledger counts the fine gold recyclers bought (Beijing-time months folded into
-    quarters); the quarterly reports carry ``gold_recycled_kg``, the gold refiners produced
-    from recycled material. They measure two stages of one flow, so the table puts them side
-    by side (with the ledger's share of the reported figure) rather than equating them.
-    """
-    columns = ["province", "period", "ledger_purchases", "ledger_fine_gold_kg",
-               "ledger_amount_cny", "reported_gold_recycled_kg", "ledger_share_pct"]
-    ledger = pd.DataFrame(recycling.recycled_totals(session, actor, ("province", "month")))
-    if not ledger.empty:
-        months = pd.PeriodIndex(ledger["month"], freq="M")
-        ledger = (ledger.assign(period=[f"{m.year}-Q{m.quarter}" for m in months])
-                  .groupby(["province", "period"], as_index=False)
-                  .agg(ledger_purchases=("purchases", "sum"),
-                       ledger_fine_gold_kg=("fine_gold_kg", "sum"),
-                       ledger_amount_cny=("amount_cny", "sum")))
-    reports = reporting.current_reports(session, actor)
-    reported = pd.DataFrame(columns=["province", "period", "reported_gold_recycled_kg"])
-    if not reports.empty:
-        sites = reporting.registry_frame(session, actor)[["site", "province"]]
-        recycled = reports.merge(sites, on="site")
-        recycled = recycled[recycled["gold_recycled_kg"].notna()]
-        reported = (recycled.groupby(["province", "period"], as_index=False)
-                    .agg(reported_gold_recycled_kg=("gold_recycled_kg", "sum")))
-    if ledger.empty and reported.empty:
-        return pd.DataFrame(columns=columns)
-    parts = [f for f in (ledger, reported) if not f.empty]
-    table = parts[0] if len(parts) == 1 else parts[0].merge(parts[1], how="outer",
-                                                          on=["province", "period"])
-    table = table.reindex(columns=columns).sort_values(["period", "province"])
-    table["ledger_share_pct"] = (100 * table["ledger_fine_gold_kg"]
-                                 / table["reported_gold_recycled_kg"]).round(2)
-    table["ledger_fine_gold_kg"] = table["ledger_fine_gold_kg"].round(6)
-    return table.reset_index(drop=True)
-
-
 @router.get(f"{API}/statistics")
 def statistics(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Recycled gold per province and quarter: the fine gold the ledger's purchases hold
     (``ledger_fine_gold_kg``, kg; ``ledger_amount_cny``, CNY) beside the gold produced from
     recycled material in the statistical reports (``reported_gold_recycled_kg``, kg), and
     the first as a share of the second (%). Scoped as both sources are."""
-    return tabular(_statistics_link(session, actor), format, "recycled-gold-statistics")
+    return tabular(recycling.statistics_link(session, actor), format, "recycled-gold-statistics")
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -628,7 +590,7 @@ def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
     inbox = pd.DataFrame([{"month": i["submitted_at"][:7], "kind": i["report"]["kind"]}
                           for i in received], columns=["month", "kind"])
     volumes = pd.DataFrame(recycling.recycled_totals(session, actor, ("province", "month")))
-    link = _statistics_link(session, actor)
+    link = recycling.statistics_link(session, actor)
     national = link.groupby("period", as_index=False)[
         ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1)
     return render(request, "recycling_regulator.html", actor=actor, inbox=received,

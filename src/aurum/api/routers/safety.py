@@ -36,24 +36,6 @@ def _home(request: Request) -> Any:
 # --- API: hazards ---------------------------------------------------------------------------------
 
 
-class HazardIn(BaseModel):
-    """A hazard to report (see :class:`aurum.services.safety.HazardReport`)."""
-
-    site: str
-    title: str
-    description: str
-    area: str | None = None
-    facility: str | None = None
-    x: float | None = Field(default=None, description="mine-grid easting, m")
-    y: float | None = Field(default=None, description="mine-grid northing, m")
-    lon: float | None = Field(default=None, description="longitude, degrees")
-    lat: float | None = Field(default=None, description="latitude, degrees")
-    photos: list[str] = Field(default_factory=list, description="SHA-256 of stored photos")
-    level: str | None = Field(default=None, description="classify at once: general or major")
-    criterion: str | None = Field(default=None, description="criteria item of a major hazard")
-    note: str = ""
-
-
 class StepIn(BaseModel):
     """The fields of a workflow step (which ones a step needs: see the route)."""
 
@@ -85,12 +67,11 @@ def list_hazards(session: DB, actor: ApiActor, site: str | None = None,
 
 
 @router.post("/api/v1/safety/hazards", status_code=201)
-def report_hazard(body: HazardIn, request: Request, session: DB, actor: ApiActor
-                  ) -> dict[str, Any]:
+def report_hazard(body: safety.HazardReport, request: Request, session: DB,
+                  actor: ApiActor) -> dict[str, Any]:
     """Report a hazard (enterprise users on their own sites, regulators, admins); with a
     ``level`` it is classified at once."""
-    row = safety.report_hazard(session, actor, _home(request), safety.HazardReport(
-        **body.model_dump()))
+    row = safety.report_hazard(session, actor, _home(request), body)
     return safety.hazard_dict(row)
 
 

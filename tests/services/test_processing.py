@@ -218,3 +218,15 @@ def test_records_carry_into_the_report_and_the_waste_indicator(platform: Platfor
         row = annual.loc[(PLANT, 2025)]
         assert row["solid_waste_generated_t"] == 30_400.0
         assert row["solid_waste_utilised_t"] == 3_200 + 3_500 + 4_300 + 100
+
+
+def test_blank_and_text_cells_are_named(platform: Platform, reg: Registry) -> None:
+    bad = _accounts().drop(columns=["share_own_mine"]).astype(object)
+    bad.loc[0, "check_in_g"] = None
+    bad.loc[2, "share_imported"] = "some"
+    with pytest.raises(ValidationError) as info, \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        processing.record_accounts(s, reg.ent_a, bad, source="cells.csv")
+    text = str(info.value)
+    assert "a blank cell: expected a number of grams >= 0" in text
+    assert "'some': expected a number >= 0" in text

@@ -18,6 +18,7 @@ from aurum.api.routers import (
     indicators,
     pages,
     planning,
+    processing,
     prospect,
     recycling,
     registry,
@@ -63,7 +64,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, registry.router, reports.router, indicators.router,
                    resources.router, planning.router, prospect.router, safety.router,
-                   seismic.router, recycling.router, pages.router):
+                   seismic.router, recycling.router, processing.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -49,6 +49,13 @@ def _fmt(label: str, value: object) -> str | None:
     return None if value is None else f"{label} {value}"
 
 
+def shown_cell(value: object) -> str:
+    """A spreadsheet cell as a message quotes it: ``'abc'``, or ``a blank cell``."""
+    blank = value is None or (isinstance(value, float) and value != value) or (
+        isinstance(value, str) and not value.strip())
+    return "a blank cell" if blank else f"'{value}'"
+
+
 class ValidationError(AurumError):
     """An input was refused; ``problems`` lists every problem found, not only the first."""
 

@@ -387,7 +387,9 @@ def showcase_plant(district: District) -> str:
     """Code of the plant whose circuit is surveyed monthly.
 
     The operating plant of :data:`SHOWCASE_PLANT_TYPE` with the largest design capacity
-    (t/d; ties broken by code) among those reporting cyanide consumed (t) > 0.
+    (t/d; ties broken by code) among those reporting cyanide consumed (t) > 0 and working
+    through the whole demo period (commissioned before its first quarter), so that its
+    surveys cover every month.
 
     Raises
     ------
@@ -395,10 +397,12 @@ def showcase_plant(district: District) -> str:
         When the district has no such plant.
     """
     values = district.current_values()
+    first_day = Period.parse(PERIODS[0]).start
     cyanide = {site for (site, _), v in values.items() if (v.get("cyanide_consumed_t") or 0) > 0}
     candidates = [s for s in district.sites
                   if s.kind is SiteKind.PLANT and s.plant_type is SHOWCASE_PLANT_TYPE
-                  and s.status is SiteStatus.OPERATING and s.code in cyanide]
+                  and s.status is SiteStatus.OPERATING and s.code in cyanide
+                  and s.commissioned_on is not None and s.commissioned_on < first_day]
     if not candidates:
         raise NotFoundError(f"the district has no operating {SHOWCASE_PLANT_TYPE.value} "
                             "using cyanide")

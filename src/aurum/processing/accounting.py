@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from aurum.core.errors import Problem, ValidationError
+from aurum.core.errors import Problem, ValidationError, shown_cell
 
 CONFIDENCE = 0.95
 """Default confidence level of intervals (P754 quotes precisions at 95 %)."""
@@ -255,8 +255,8 @@ def metal_accounts(frame: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Da
                 continue
             arr = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
             for i in np.flatnonzero(~(np.isfinite(arr) & (arr >= 0))):
-                problems.append(Problem(f"'{frame[col].iloc[i]}': expected a number of grams "
-                                        ">= 0", row=int(i) + 2, column=col))
+                problems.append(Problem(f"{shown_cell(frame[col].iloc[i])}: expected a number "
+                                        "of grams >= 0", row=int(i) + 2, column=col))
             values[col] = arr
     if problems:
         raise ValidationError(problems)

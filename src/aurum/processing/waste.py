@@ -38,7 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from aurum.core.errors import Problem, ValidationError
+from aurum.core.errors import Problem, ValidationError, shown_cell
 
 WASTE_TYPES = ("tailings", "cyanide_residue", "waste_rock", "other")
 ROUTES = ("backfill", "building_materials", "metal_recovery", "other")
@@ -97,7 +97,7 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
             values = values.where(~blank, 0.0)
         invalid = values.isna() | ~np.isfinite(values.fillna(0.0)) | (values < 0)
         bad(np.flatnonzero(invalid.to_numpy()), col,
-            [f"'{raw.iloc[i]}': expected tonnes, a number >= 0"
+            [f"{shown_cell(raw.iloc[i])}: expected tonnes, a number >= 0"
              for i in np.flatnonzero(invalid.to_numpy())])
         out[col] = values.astype(float)
     types = out["waste_type"].astype(str)

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -74,6 +75,14 @@ class Actor:
             return True
         return (self.role in (Role.ENTERPRISE, Role.RECYCLER) and self.org_ids is not None
                 and site.org_id in self.org_ids)
+
+    def where_visible(self, stmt: Any) -> Any:
+        """``stmt`` (a select that joins ``Site``) kept to the sites the actor may read."""
+        if self.org_ids is not None:
+            stmt = stmt.where(Site.org_id.in_(self.org_ids))
+        if self.province is not None:
+            stmt = stmt.where(Site.province == self.province)
+        return stmt
 
     def require_read_site(self, site: Site) -> None:
         if not self.can_read_site(site):

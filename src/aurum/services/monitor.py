@@ -171,10 +171,7 @@ def data_quality(session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
              .join(ReportVersion, ReportVersion.report_id == Report.id)
              .join(Site, Site.id == Report.site_id)
              .group_by(Report.id, Site.code, Report.period))
-    if actor.org_ids is not None:
-        first = first.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        first = first.where(Site.province == actor.province)
+    first = actor.where_visible(first)
     reports = frame_of(session, first)
     sites = reporting.registry_frame(session, actor)
     return {"late": quality.late_reports(reports),

@@ -33,7 +33,13 @@ from scipy import stats
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from aurum.core.errors import ConflictError, NotFoundError, Problem, ValidationError
+from aurum.core.errors import (
+    ConflictError,
+    NotFoundError,
+    Problem,
+    ValidationError,
+    shown_cell,
+)
 from aurum.core.jsonsafe import finite
 from aurum.core.periods import Period, PeriodKind
 from aurum.industry.reporting import WASTE_ROUTES, waste_column
@@ -97,13 +103,6 @@ def _writable_sites(session: Session, actor: Actor, codes: Iterable[str],
                                     f"{code}", row=row, column="site", source=source))
     return sites, problems
 
-
-def _scoped(stmt: Any, actor: Actor) -> Any:
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
-    return stmt
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,13 +229,19 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     if problems:
         raise ValidationError(problems)
     data = frame.reset_index(drop=True).copy()
+    # Optional figures: a missing column or a blank cell is 0 (no inventory, no precision
+    # given, no gold of that source); own-mine gold is what the other sources leave.
     for col in ("opening_g", "closing_g", *(f"{t}_sd_g" for t in ACCOUNT_GOLD_TERMS),
-                "share_associated", "share_imported"):
+                "share_associated", "share_imported", "share_own_mine"):
         if col not in data.columns:
-            data[col] = 0.0
-    if "share_own_mine" not in data.columns:
-        data["share_own_mine"] = 1.0 - data["share_associated"].astype(float) - data[
-            "share_imported"].astype(float)
+            data[col] = np.nan
+        blank = data[col].isna() | data[col].astype(str).str.strip().eq("")
+        if col == "share_own_mine":
+            others = data[["share_associated", "share_imported"]].apply(pd.to_numeric,
+                                                                       errors="coerce")
+            data[col] = data[col].where(~blank, 1.0 - others.sum(axis=1, min_count=2))
+        else:
+            data[col] = data[col].where(~blank, 0.0)
     if "head_grade_gpt" not in data.columns:
         data["head_grade_gpt"] = np.nan
     data["period"] = [_month(p, problems, i + 2, source) for i, p in enumerate(data["period"])]
@@ -244,7 +249,7 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     for col in ("ore_treated_t", *SHARE_FIELDS):
         values = pd.to_numeric(data[col], errors="coerce")
         for i in np.flatnonzero(~(np.isfinite(values) & (values >= 0)).to_numpy()):
-            problems.append(Problem(f"'{data[col].iloc[i]}': expected a number >= 0",
+            problems.append(Problem(f"{shown_cell(data[col].iloc[i])}: expected a number >= 0",
                                     row=int(i) + 2, column=col, source=source))
         data[col] = values
     grade = pd.to_numeric(data["head_grade_gpt"], errors="coerce")
@@ -600,7 +605,7 @@ def waste_ledger(session: Session, actor: Actor,
         ``detox_status``, ``reason``, ``created_at``, ``utilised_t`` and
         ``closing_stock_t`` (t).
     """
-    stmt = _scoped(select(Site.id), actor)
+    stmt = actor.where_visible(select(Site.id))
     if site_codes is not None:
         stmt = stmt.where(Site.code.in_(list(site_codes)))
     return _ledger_frame(session, list(session.scalars(stmt)))
@@ -788,12 +793,12 @@ def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
         ``utilised_t`` (t), ``utilisation_rate`` and ``comprehensive_utilisation_rate``
         (fractions) of that year. Empty text or NaN where a site has no such record.
     """
-    stmt = _scoped(select(Site.code.label("site"), MetalAccount.period, MetalAccount.recovery,
-                          MetalAccountClosing.id.label("closing_id"))
-                   .join(MetalAccount, MetalAccount.site_id == Site.id)
-                   .outerjoin(MetalAccountClosing,
-                              MetalAccountClosing.account_id == MetalAccount.id)
-                   .order_by(Site.code, MetalAccount.period, MetalAccount.version), actor)
+    stmt = actor.where_visible(
+        select(Site.code.label("site"), MetalAccount.period, MetalAccount.recovery,
+               MetalAccountClosing.id.label("closing_id"))
+        .join(MetalAccount, MetalAccount.site_id == Site.id)
+        .outerjoin(MetalAccountClosing, MetalAccountClosing.account_id == MetalAccount.id)
+        .order_by(Site.code, MetalAccount.period, MetalAccount.version))
     acc = frame_of(session, stmt).drop_duplicates(["site", "period"], keep="last")
     latest = acc.drop_duplicates("site", keep="last").set_index("site")
     closed = acc[acc["closing_id"].notna()].groupby("site")["period"].max()

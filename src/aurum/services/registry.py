@@ -173,8 +173,5 @@ def list_sites_with_statements(session: Session, actor: Actor) -> list[str]:
     """Codes of the visible sites that have a resource statement."""
     stmt = (select(Site.code).join(ResourceStatement, ResourceStatement.site_id == Site.id)
             .distinct().order_by(Site.code))
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
+    stmt = actor.where_visible(stmt)
     return list(session.scalars(stmt))

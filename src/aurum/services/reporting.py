@@ -344,13 +344,6 @@ def history(session: Session, actor: Actor, report_id: int) -> list[dict[str, An
              "values": version_values(v)} for v in report.versions]
 
 
-def _scope_filter(stmt: Any, actor: Actor) -> Any:
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
-    return stmt
-
 
 def _current_versions() -> Any:
     return (select(ReportVersion.report_id, func.max(ReportVersion.version).label("v"))
@@ -377,7 +370,7 @@ def current_reports(session: Session, actor: Actor | None = None,
                   & (ReportVersion.version == cur.c.v))
             .join(Site, Site.id == Report.site_id))
     if actor is not None:
-        stmt = _scope_filter(stmt, actor)
+        stmt = actor.where_visible(stmt)
     if site_codes is not None:
         stmt = stmt.where(Site.code.in_(list(site_codes)))
     frame = frame_of(session, stmt)
@@ -416,7 +409,7 @@ def registry_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame
             .join(Organisation, Organisation.id == Site.org_id)
             .outerjoin(parent, parent.c.id == Organisation.parent_id))
     if actor is not None:
-        stmt = _scope_filter(stmt, actor)
+        stmt = actor.where_visible(stmt)
     frame = frame_of(session, stmt)
     if frame.empty:
         return frame

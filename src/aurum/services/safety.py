@@ -134,13 +134,6 @@ def _require(actor: Actor, site: Site, action: Action, level: str | None = None)
                            f"{site.code}")
 
 
-def _scoped(stmt: Any, actor: Actor) -> Any:
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
-    return stmt
-
 
 # --- evidence files -----------------------------------------------------------------------------
 
@@ -527,9 +520,10 @@ def escalate_overdue(session: Session, actor: Actor, as_of: date | None = None,
     day = as_of or today_cst()
     when = _cst(at)
     open_states = [s.value for s in register.TRANSITIONS[Action.ESCALATE][0]]
-    stmt = _scoped(select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
-                   .where(SafetyHazard.state.in_(open_states), SafetyHazard.deadline < day)
-                   .order_by(SafetyHazard.id), actor)
+    stmt = actor.where_visible(
+        select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
+        .where(SafetyHazard.state.in_(open_states), SafetyHazard.deadline < day)
+        .order_by(SafetyHazard.id))
     done = []
     for row in session.scalars(stmt):
         step = register.escalate_overdue(_domain(row), as_of=day, at=when, by=actor.username)
@@ -586,9 +580,10 @@ def timeline(session: Session, actor: Actor, hazard_id: int) -> pd.DataFrame:
 
 
 def _rows(session: Session, actor: Actor, site: str | None = None) -> list[SafetyHazard]:
-    stmt = _scoped(select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
-                   .options(selectinload(SafetyHazard.site).selectinload(Site.organisation))
-                   .order_by(SafetyHazard.id), actor)
+    stmt = actor.where_visible(
+        select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
+        .options(selectinload(SafetyHazard.site).selectinload(Site.organisation))
+        .order_by(SafetyHazard.id))
     if site:
         get_site(session, actor, site)
         stmt = stmt.where(Site.code == site)
@@ -841,8 +836,9 @@ def get_facility(session: Session, actor: Actor, code: str) -> TailingsFacility:
 
 def list_facilities(session: Session, actor: Actor) -> list[TailingsFacility]:
     """The facilities the actor may read, by code."""
-    stmt = _scoped(select(TailingsFacility).join(Site, TailingsFacility.site_id == Site.id)
-                   .order_by(TailingsFacility.code), actor)
+    stmt = actor.where_visible(
+        select(TailingsFacility).join(Site, TailingsFacility.site_id == Site.id)
+        .order_by(TailingsFacility.code))
     return list(session.scalars(stmt))
 
 

@@ -570,10 +570,7 @@ def catalogue_sites(session: Session, actor: Actor) -> pd.DataFrame:
             .join(SeismicCatalogue, SeismicCatalogue.site_id == Site.id)
             .outerjoin(SeismicEvent, SeismicEvent.site_id == Site.id)
             .group_by(Site.code, Site.name).order_by(Site.code))
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
+    stmt = actor.where_visible(stmt)
     frame = pd.DataFrame(session.execute(stmt).all(),
                          columns=["site", "name", "events", "first", "last", "max_mw"])
     for column in ("first", "last"):

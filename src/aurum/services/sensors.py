@@ -351,10 +351,7 @@ def list_sensors(session: Session, actor: Actor, site: str | None = None) -> pd.
     """Sensors the actor may read: ``site``, ``code``, ``kind``, ``unit``, ``facility``,
     ``x``, ``y``, ``z``, ``depth_m``, ``alarm_level``, ``n_rules``."""
     stmt = select(Sensor, Site.code).join(Site, Sensor.site_id == Site.id)
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
+    stmt = actor.where_visible(stmt)
     if site:
         stmt = stmt.where(Site.id == get_site(session, actor, site).id)
     rows = session.execute(stmt.order_by(Site.code, Sensor.code)).all()
@@ -913,10 +910,7 @@ def list_alerts(session: Session, actor: Actor, *, site: str | None = None,
     """
     stmt = (select(Alert, Site.code).join(Site, Alert.site_id == Site.id)
             .order_by(Alert.time.desc(), Alert.id.desc()).limit(limit))
-    if actor.org_ids is not None:
-        stmt = stmt.where(Site.org_id.in_(actor.org_ids))
-    if actor.province is not None:
-        stmt = stmt.where(Site.province == actor.province)
+    stmt = actor.where_visible(stmt)
     if site:
         stmt = stmt.where(Site.id == get_site(session, actor, site).id)
     if facility:

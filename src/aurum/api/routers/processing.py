@@ -1,0 +1,444 @@
+"""Processing plants: circuits and their reconciliation, monthly metal accounts with locked
+month closings, the solid-waste ledger, and the figures they carry into the statistical
+report. API under ``/api/v1/processing``, pages under ``/processing``.
+
+Roles and scopes are the service's (:mod:`aurum.services.processing`): enterprises write the
+records of their own plants, regulators and auditors read. Account and ledger files are CSV
+(UTF-8) or Excel with the columns of :func:`aurum.services.processing.record_accounts` and
+:func:`aurum.services.processing.record_waste`; problems name the row (header = row 1) and
+the column, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, Field
+from pydantic import ValidationError as ModelError
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as FormFile
+
+from aurum.api import charts
+from aurum.api.deps import CSRF, DB, ApiActor, PageActor
+from aurum.api.routers.reports import MAX_UPLOAD_BYTES
+from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.templating import render
+from aurum.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
+from aurum.core.jsonsafe import finite
+from aurum.industry.reporting import read_table
+from aurum.industry.targets import load_targets
+from aurum.services import processing, registry
+from aurum.services.auth import Actor, Role
+from aurum.store.models import PlantCircuit, Site
+
+router = APIRouter(tags=["processing"])
+API = "/api/v1/processing"
+JSON_SOURCE = "request body"
+WASTE_INDICATOR = "solid_waste_utilisation_pct"
+"""The plan indicator the waste utilisation rate is held to (35 % by 2027)."""
+Level = Literal["plant", "enterprise", "nation"]
+GroupBy = Literal["year", "period", "waste_type"]
+_ROLLUP_ROLES = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+
+
+def _writable_site(session: Session, actor: Actor, code: str) -> Site:
+    """The site of the path, which the caller must be allowed to write (else 404 or 403)."""
+    site = registry.get_site(session, actor, code)
+    actor.require_write_site(site)
+    return site
+
+
+def _require_writable(session: Session, actor: Actor, codes: pd.Series) -> None:
+    """Refuse (403) a file naming a visible site the caller may not write; unknown sites are
+    left to the service, which names their rows."""
+    for code in sorted(set(codes.dropna().astype(str))):
+        try:
+            site = registry.get_site(session, actor, code)
+        except NotFoundError:
+            continue
+        actor.require_write_site(site)
+
+
+def _waste_target_pct() -> float:
+    return load_targets().indicator(WASTE_INDICATOR).target
+
+
+# --- API: circuits ---------------------------------------------------------------------------
+
+
+class CircuitIn(BaseModel):
+    """A new version of a plant circuit, with or without a survey."""
+
+    name: str = Field(description="Name of the circuit (CIL, flotation); versions count per name")
+    period: str | None = Field(None, description="Month of the survey, YYYY-MM")
+    note: str | None = Field(None, description="What changed")
+    definition: dict[str, Any] = Field(description=(
+        "nodes, streams and measurements as in `aurum processing reconcile` (masses in t or "
+        "t/d, assays in g/t, each measurement [value, sd])"))
+
+
+def _circuit_dict(circuit: PlantCircuit) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": circuit.id, "site": circuit.site.code, "name": circuit.name,
+                           "version": circuit.version, "period": circuit.period,
+                           "note": circuit.note, "created_at": circuit.created_at.isoformat()}
+    summary = (circuit.reconciliation or {}).get("summary")
+    if summary:
+        out |= {k: summary[k] for k in ("chi2", "dof", "p_value", "gross_errors")}
+    return finite(out)
+
+
+@router.get(f"{API}/sites/{{code}}/circuits")
+def list_circuits(code: str, session: DB, actor: ApiActor) -> list[dict[str, Any]]:
+    """Every circuit version of a plant, by name then version; a reconciled one with its
+    global test (chi2, dof, p-value) and the streams found to carry gross errors."""
+    return [_circuit_dict(c) for c in processing.circuits(session, actor, code)]
+
+
+@router.post(f"{API}/sites/{{code}}/circuits", status_code=201)
+def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Save a new version of a plant's circuit; one carrying measurements is reconciled on
+    saving. A bad circuit (unknown node, sd <= 0, unobservable) is refused with its problems
+    (422) and nothing is saved."""
+    saved = processing.save_circuit(session, actor, code, body.name, body.definition,
+                                    period=body.period, note=body.note, source=JSON_SOURCE)
+    summary = (saved.reconciliation or {}).get("summary")
+    return _circuit_dict(saved) | {"reconciliation": finite(summary)}
+
+
+@router.get(f"{API}/circuits/{{circuit_id}}")
+def get_circuit(circuit_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """A circuit version: its definition and the reconciliation stored with it (``summary``
+    as ``aurum processing reconcile --format json``, ``variables`` with the measurement tests
+    and gross-error flags; null when saved without a survey)."""
+    circuit = processing.get_circuit(session, actor, circuit_id)
+    return _circuit_dict(circuit) | {"definition": circuit.definition,
+                                     "reconciliation": circuit.reconciliation}
+
+
+# --- API: metal accounts ---------------------------------------------------------------------
+
+
+class AccountsIn(BaseModel):
+    """Metal accounts of one plant (the plant of the path)."""
+
+    reason: str | None = Field(None, description="Why; needed to amend a closed month")
+    accounts: list[dict[str, Any]] = Field(description=(
+        "One object per month: period (YYYY-MM), ore_treated_t (t), head_grade_gpt (g/t), "
+        "check_in_g, products_g, tailings_g, opening_g, closing_g (g) and their <term>_sd_g "
+        "(g), share_own_mine, share_associated, share_imported (fractions)"))
+
+
+class CloseIn(BaseModel):
+    periods: list[str] = Field(description="Months to close, YYYY-MM")
+
+
+_ACCOUNTS_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": AccountsIn.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "CSV or Excel; the columns of the JSON objects, site optional"},
+        "reason": {"type": "string"}}}}}}}
+
+
+def _of_site(frame: pd.DataFrame, code: str, source: str) -> pd.DataFrame:
+    """Rows of one site: a blank or missing ``site`` is the site of the path, another site is
+    refused (rows numbered as in a spreadsheet)."""
+    out = frame.copy()
+    given = (out["site"].fillna("").astype(str).str.strip() if "site" in out.columns
+             else pd.Series("", index=out.index))
+    other = ((given != "") & (given != code)).to_numpy()
+    if other.any():
+        raise ValidationError([Problem(f"{given.iloc[i]!r}: this upload is for {code}",
+                                       row=int(i) + 2, column="site", source=source)
+                               for i in other.nonzero()[0]])
+    out["site"] = code
+    return out
+
+
+async def _read_upload(file: FormFile) -> tuple[pd.DataFrame, str]:
+    """An uploaded CSV or Excel file as a frame of text cells (blank cells missing, as the
+    service takes them), and its name."""
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HTTPException(413, f"files are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
+    name = Path(file.filename or "upload.csv").name or "upload.csv"
+    return read_table(data, name).replace(r"^\s*$", np.nan, regex=True), name
+
+
+@router.get(f"{API}/sites/{{code}}/accounts")
+def list_accounts(code: str, session: DB, actor: ApiActor, history: bool = False,
+                  format: TableFormat = "json") -> Response:
+    """A plant's metal accounts by month (t, g/t, g; recovery as a fraction), the version in
+    force of each month or, with ``history``, every version; a closed month carries the
+    SHA-256 of its closing."""
+    frame = processing.accounts(session, actor, code, history=history)
+    return tabular(frame, format, f"metal-accounts-{code}")
+
+
+@router.post(f"{API}/sites/{{code}}/accounts", status_code=201, openapi_extra=_ACCOUNTS_BODY)
+async def record_accounts(code: str, request: Request, session: DB, actor: ApiActor
+                          ) -> dict[str, Any]:
+    """Record metal accounts of the plant, all or nothing: a JSON body ``{reason, accounts}``
+    or a multipart upload (``file``: CSV or Excel, ``reason``). A closed month changes only
+    with a reason. Problems are listed by row (the first account is row 2) and column."""
+    _writable_site(session, actor, code)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        upload, reason = form.get("file"), form.get("reason")
+        if not isinstance(upload, FormFile):
+            raise ValidationError(Problem("expected the file of accounts in the field 'file'",
+                                          column="file"))
+        raw, source = await _read_upload(upload)
+        why = reason if isinstance(reason, str) else None
+    else:
+        try:
+            body = AccountsIn.model_validate_json(await request.body())
+        except ModelError as exc:
+            raise RequestValidationError(exc.errors()) from exc
+        if not body.accounts:
+            raise ValidationError(Problem("no accounts given", source=JSON_SOURCE))
+        raw, source, why = pd.DataFrame(body.accounts), JSON_SOURCE, body.reason
+    ids = processing.record_accounts(session, actor, _of_site(raw, code, source), reason=why,
+                                     source=source)
+    return {"site": code, "ids": ids}
+
+
+@router.post(f"{API}/sites/{{code}}/accounts/close", status_code=201)
+def close_months(code: str, body: CloseIn, session: DB, actor: ApiActor
+                 ) -> list[dict[str, Any]]:
+    """Close months of the plant: lock the account in force of each, chained by SHA-256 to
+    the closing before it. A month closed already is refused (409)."""
+    closings = processing.close_months(session, actor, code, body.periods)
+    return [{"period": c.period, "account_id": c.account_id, "sha256": c.sha256,
+             "previous_sha256": c.previous_sha256, "closed_at": c.closed_at.isoformat()}
+            for c in closings]
+
+
+@router.get(f"{API}/sites/{{code}}/accounts/verify")
+def verify_closings(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Recompute the hash chain of the plant's closed months: ``broken`` names every closing
+    whose account or predecessor no longer matches."""
+    broken = processing.verify_closings(session, actor, code)
+    return {"ok": not broken, "broken": broken}
+
+
+# --- API: waste ledger -----------------------------------------------------------------------
+
+
+@router.get(f"{API}/waste")
+def waste_ledger(session: DB, actor: ApiActor,
+                 site: Annotated[list[str] | None, Query()] = None,
+                 format: TableFormat = "json") -> Response:
+    """The solid-waste ledger in force (corrections applied) of the visible plants, or of
+    the ``site`` codes given: tonnes per month and waste type, by route, with the closing
+    stock (t)."""
+    return tabular(processing.waste_ledger(session, actor, site), format, "waste-ledger")
+
+
+@router.post(f"{API}/waste", status_code=201)
+async def record_waste(file: UploadFile, session: DB, actor: ApiActor,
+                       reason: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+    """Append ledger lines from a CSV or Excel file (``plant`` = site code, ``period``
+    YYYY-MM, ``waste_type``, the tonnages in t, ``detox_status``), all or nothing. A line for
+    a month and type already in the ledger is a correction and needs a ``reason``; a blank
+    opening stock is the closing stock of the month before."""
+    raw, source = await _read_upload(file)
+    if "plant" in raw.columns:
+        _require_writable(session, actor, raw["plant"])
+    ids = processing.record_waste(session, actor, raw, reason=reason, source=source)
+    return {"source": source, "ids": ids}
+
+
+@router.get(f"{API}/waste/utilisation")
+def waste_utilisation(session: DB, actor: ApiActor, level: Level = "plant",
+                      by: Annotated[list[GroupBy] | None, Query()] = None,
+                      site: Annotated[list[str] | None, Query()] = None,
+                      format: TableFormat = "json") -> Response:
+    """Tonnes and both utilisation rates per plant, enterprise or nation, by ``year``
+    (default), ``period`` and/or ``waste_type``: ``utilisation_rate`` = utilised / generated
+    (the plan's 35 % indicator) and ``comprehensive_utilisation_rate`` = utilised /
+    (generated + utilised from stock), fractions; route shares of the utilised tonnes."""
+    frame = processing.waste_utilisation(session, actor, level, tuple(by or ("year",)), site)
+    return tabular(frame, format, f"waste-utilisation-{level}")
+
+
+# --- API: into the statistical report --------------------------------------------------------
+
+
+@router.get(f"{API}/sites/{{code}}/report-figures/{{period}}")
+def report_figures(code: str, period: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """What the plant's accounts and ledger give for a reporting period (YYYY, YYYY-Qn or
+    YYYY-MM): report fields in their units (t, g/t, kg), the months with no account or no
+    ledger line, and each field beside the report in force (``matches`` within the report's
+    rounding)."""
+    figures = processing.report_figures(session, actor, code, period)
+    compared = processing.compare_with_report(session, actor, code, period)
+    return finite({"site": figures.site, "period": figures.period, "values": figures.values,
+                   "missing_accounts": list(figures.missing_accounts),
+                   "missing_ledger": list(figures.missing_ledger),
+                   "complete": figures.complete, "comparison": records(compared)})
+
+
+@router.post(f"{API}/sites/{{code}}/report-figures/{{period}}/carry", status_code=201)
+def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Submit the figures of the plant's records as its report of the period (an amendment
+    when a report exists). 422 when a month has no records; 409 when the report already
+    carries these figures."""
+    _writable_site(session, actor, code)
+    version_id = processing.carry_into_report(session, actor, code, period)
+    return {"site": code, "period": period, "report_version_id": version_id}
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+Page = HTMLResponse
+
+
+def _percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Fractions as % in ``<column>_pct`` for the tables."""
+    return frame.assign(**{f"{c}_pct": frame[c].astype(float) * 100 for c in columns})
+
+
+@router.get("/processing", response_class=HTMLResponse, include_in_schema=False)
+def index_page(request: Request, session: DB, actor: PageActor) -> Page:
+    plants = processing.plants_index(session, actor)
+    yearly = processing.waste_utilisation(session, actor, "nation", ("year",))
+    target = _waste_target_pct()
+    figures = {
+        "rate": charts.utilisation_rate_chart(
+            yearly, "year", target, "Solid-waste utilisation of the plants shown, by year"),
+        "routes": charts.waste_routes_chart(
+            yearly, "year", "Utilised solid waste by route, against the tonnes generated")}
+    rollup = None
+    if actor.role in _ROLLUP_ROLES:
+        enterprises = processing.waste_utilisation(session, actor, "enterprise", ("year",))
+        latest = enterprises[enterprises["year"] == enterprises["year"].max()]
+        names = plants.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]
+        rollup = display_records(_percent(
+            latest.assign(enterprise_name=latest["enterprise"].map(names))
+            .sort_values("utilisation_rate"), "utilisation_rate",
+            "comprehensive_utilisation_rate"))
+    return render(request, "processing_index.html", actor=actor, target=target,
+                  plants=display_records(_percent(plants, "recovery", "utilisation_rate")),
+                  year=plants["year"].max() if len(plants) else "", figures=figures,
+                  rollup=rollup, yearly=display_records(_percent(
+                      yearly, "utilisation_rate", "comprehensive_utilisation_rate")))
+
+
+def _variable_rows(reconciliation: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The reconciled variables as the page tables them (values with their sd as text)."""
+    return [{"stream": v["stream"], "field": v["field"],
+             "measured": "not measured" if v["measured"] is None
+             else charts.pm_text(v["measured"], v["measured_sd"]),
+             "adjusted": charts.pm_text(v["estimate"], v["estimate_sd"]),
+             "test": v["measurement_test"], "gross_error": bool(v["gross_error"])}
+            for v in (reconciliation or {}).get("variables") or []]
+
+
+def _site_page(request: Request, session: Session, actor: Actor, code: str,
+               circuit: int | None = None, quarter: str | None = None,
+               carried: int | None = None, problems: list[Problem] | None = None,
+               status_code: int = 200) -> Page:
+    site = registry.get_site(session, actor, code)
+    table = processing.account_table(session, actor, site.code)
+    versions = processing.circuits(session, actor, site.code)
+    chosen = (processing.get_circuit(session, actor, circuit) if circuit is not None
+              else max(versions, key=lambda c: c.id, default=None))
+    if chosen is not None and chosen.site_id != site.id:
+        raise NotFoundError(f"no circuit {circuit} at {site.code}")
+    ledger = processing.waste_ledger(session, actor, [site.code])
+    monthly = processing.waste_utilisation(session, actor, "plant", ("period",), [site.code])
+    quarters = processing.record_quarters(session, actor, site.code)
+    complete = quarters.loc[quarters["complete"], "quarter"]
+    quarter = quarter or (complete.iloc[0] if len(complete) else
+                          quarters["quarter"].iloc[0] if len(quarters) else None)
+    figures: dict[str, Any] = {}
+    if len(table):
+        figures |= {"recovery": charts.recovery_chart(table),
+                    "unaccounted": charts.unaccounted_chart(table)}
+    if chosen is not None:
+        figures["sankey"] = charts.circuit_sankey(
+            chosen.definition, chosen.reconciliation,
+            f"{chosen.name} v{chosen.version}"
+            + (f" survey of {chosen.period}" if chosen.period else "")
+            + ": reconciled mass of each stream")
+    if len(monthly):
+        figures |= {"routes": charts.waste_routes_chart(
+                        monthly, "period", "Utilised solid waste by route against generated"),
+                    "rate": charts.utilisation_rate_chart(
+                        monthly, "period", _waste_target_pct(), "Monthly utilisation rate")}
+    report = None
+    if quarter is not None:
+        found = processing.report_figures(session, actor, site.code, quarter)
+        compared = processing.compare_with_report(session, actor, site.code, quarter)
+        report = {"quarter": found.period, "complete": found.complete,
+                  "missing_accounts": found.missing_accounts,
+                  "missing_ledger": found.missing_ledger,
+                  "rows": display_records(compared),
+                  "differs": bool(len(compared)) and not bool(compared["matches"].all())}
+    summary = ((chosen.reconciliation or {}).get("summary") if chosen is not None else None)
+    return render(request, "processing_site.html", status_code=status_code, actor=actor,
+                  site=site, can_write=actor.can_write_site(site),
+                  accounts=display_records(_percent(table, "recovery").iloc[::-1]),
+                  broken=processing.verify_closings(session, actor, site.code),
+                  n_closed=int(table["closed"].sum()),
+                  versions=[_circuit_dict(c) for c in versions],
+                  circuit=None if chosen is None else _circuit_dict(chosen),
+                  summary=summary, variables=_variable_rows(
+                      None if chosen is None else chosen.reconciliation),
+                  ledger=display_records(ledger.sort_values(
+                      ["period", "waste_type"], ascending=[False, True])),
+                  quarters=records(quarters), report=report, carried=carried,
+                  figures=figures, problems=problems or [])
+
+
+@router.get("/processing/{code}", response_class=HTMLResponse, include_in_schema=False)
+def site_page(code: str, request: Request, session: DB, actor: PageActor,
+              circuit: int | None = None, quarter: str | None = None,
+              carried: int | None = None) -> Page:
+    return _site_page(request, session, actor, code, circuit, quarter or None, carried)
+
+
+def _refused(request: Request, session: Session, actor: Actor, code: str,
+             exc: Exception, quarter: str | None = None) -> Page:
+    """The plant page again, with why a form was refused (nothing was written)."""
+    problems = exc.problems if isinstance(exc, ValidationError) else [Problem(str(exc))]
+    status = (422 if isinstance(exc, ValidationError) else
+              403 if isinstance(exc, PermissionDenied) else 409)
+    return _site_page(request, session, actor, code, quarter=quarter, problems=problems,
+                      status_code=status)
+
+
+@router.post("/processing/{code}/close", include_in_schema=False, dependencies=[CSRF])
+def close_page(code: str, request: Request, session: DB, actor: PageActor,
+               period: Annotated[str, Form()]) -> Response:
+    try:
+        processing.close_months(session, actor, code, [period])
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
+        return _refused(request, session, actor, code, exc)
+    return RedirectResponse(f"/processing/{quote(code)}#accounts", status_code=303)
+
+
+@router.post("/processing/{code}/carry", include_in_schema=False, dependencies=[CSRF])
+def carry_page(code: str, request: Request, session: DB, actor: PageActor,
+               quarter: Annotated[str, Form()]) -> Response:
+    try:
+        _writable_site(session, actor, code)
+        version_id = processing.carry_into_report(session, actor, code, quarter)
+    except (ValidationError, PermissionDenied, ConflictError) as exc:
+        return _refused(request, session, actor, code, exc, quarter)
+    return RedirectResponse(f"/processing/{quote(code)}?quarter={quote(quarter)}"
+                            f"&carried={version_id}#report", status_code=303)

@@ -6,6 +6,7 @@ platform's own process (:data:`aurum.services.auth.SYSTEM`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -70,6 +71,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
                               ) from exc
 
 
+def _record(record: Callable[..., list[int]], path: Path, reason: str | None, url: str | None,
+            fmt: str, what: str) -> None:
+    """Record the rows of a CSV file with a service writer, in one transaction."""
+    platform = Platform.open(url, migrate_to_head=True)
+    with transaction(platform.sessions) as s:
+        ids = record(s, SYSTEM, _read_csv(path), reason, path.name)
+    if fmt == "json":
+        echo_json({"file": path.name, "recorded": len(ids)})
+        return
+    click.echo(f"{path.name}: {len(ids)} {what} recorded")
+
+
 CSV_FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                           metavar="FILE.csv")
 REASON_OPTION = click.option("--reason", default=None,
@@ -90,13 +103,7 @@ def accounts_import(path: Path, reason: str | None, url: str | None, fmt: str) -
     """Record the metal accounts of FILE.csv (columns site, period YYYY-MM, ore_treated_t,
     head_grade_gpt, check_in_g, products_g, tailings_g, opening_g, closing_g, their
     <term>_sd_g, share_own_mine, share_associated, share_imported), all or nothing."""
-    platform = Platform.open(url, migrate_to_head=True)
-    with transaction(platform.sessions) as s:
-        ids = service.record_accounts(s, SYSTEM, _read_csv(path), reason, path.name)
-    if fmt == "json":
-        echo_json({"file": path.name, "recorded": len(ids)})
-        return
-    click.echo(f"{path.name}: {len(ids)} account(s) recorded")
+    _record(service.record_accounts, path, reason, url, fmt, "account(s)")
 
 
 @accounts_group.command("close")
@@ -151,13 +158,7 @@ def waste_import(path: Path, reason: str | None, url: str | None, fmt: str) -> N
     """Append the lines of FILE.csv to the waste ledger (columns plant, period YYYY-MM,
     waste_type, generated_t, opening_stock_t (blank: the month before's closing stock),
     utilised_<route>_t, utilised_from_stock_t, disposed_t, detox_status), all or nothing."""
-    platform = Platform.open(url, migrate_to_head=True)
-    with transaction(platform.sessions) as s:
-        ids = service.record_waste(s, SYSTEM, _read_csv(path), reason, path.name)
-    if fmt == "json":
-        echo_json({"file": path.name, "recorded": len(ids)})
-        return
-    click.echo(f"{path.name}: {len(ids)} ledger line(s) recorded")
+    _record(service.record_waste, path, reason, url, fmt, "ledger line(s)")
 
 
 @waste_group.command("utilisation")

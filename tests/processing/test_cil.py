@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
+from click.testing import CliRunner
 
+from aurum.cli import cli
 from aurum.core.errors import ValidationError
 from aurum.processing.cil import (
     Kinetics,
@@ -136,3 +141,32 @@ def test_bad_inputs_are_named() -> None:
         dataclasses.replace(TRUE, residue_gpt=-0.1)
     with pytest.raises(ValidationError, match="cannot fit 'cyanide_order'"):
         calibrate([(PLANT, survey(PLANT, TRUE, 0.0, 0))], TRUE, ("cyanide_order",))
+
+
+def _run_file(tmp_path: Any, data: object) -> str:
+    path = tmp_path / "cil.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_cli_what_if_is_the_model(tmp_path: Any) -> None:
+    series = {f.name: (getattr(PLANT, f.name).tolist() if isinstance(getattr(PLANT, f.name),
+                                                                      np.ndarray)
+                       else getattr(PLANT, f.name)) for f in dataclasses.fields(PLANT)}
+    run = {"series": series, "kinetics": dataclasses.asdict(TRUE),
+           "scenarios": {"more carbon": {"carbon_g_l": [0, 18, 18, 18, 18, 18]}}}
+    result = CliRunner().invoke(cli, ["processing", "cil", _run_file(tmp_path, run),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["scenario"]: r for r in json.loads(result.output)}
+    expected = what_if(PLANT, TRUE, run["scenarios"]).set_index("scenario")  # type: ignore[arg-type]
+    for name in ("base", "more carbon"):
+        assert rows[name]["recovery"] == pytest.approx(expected.loc[name, "recovery"],
+                                                       rel=1e-12)
+    assert rows["more carbon"]["recovery"] > rows["base"]["recovery"]
+    run["series"] = {**series, "tanks": 6}
+    run["scenarios"] = {"bad": {"carbon_gl": 15}}
+    refused = CliRunner().invoke(cli, ["processing", "cil", _run_file(tmp_path, run)])
+    assert refused.exit_code == 2
+    assert "series.tanks: unknown field" in refused.output
+    assert "scenarios.bad.carbon_gl: unknown series field" in refused.output

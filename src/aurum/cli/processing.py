@@ -11,9 +11,11 @@ from pathlib import Path
 
 import click
 import pandas as pd
+import yaml
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json
 from aurum.core.errors import Problem, ValidationError
+from aurum.processing.cil import what_if, what_if_from_mapping
 from aurum.processing.circuit import read_circuit
 from aurum.processing.reconcile import ALPHA, reconcile
 from aurum.services import processing as service
@@ -61,6 +63,34 @@ def reconcile_command(circuit: Path, alpha: float, gross_errors: bool, fmt: str)
                    f"chi2 {g.chi2_before:.2f} -> {g.chi2_after:.2f})")
     if not result.gross_errors:
         click.echo("gross errors: none")
+
+
+@processing.command("cil")
+@click.argument("run", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="RUN.yaml")
+@FORMAT_OPTION
+def cil_what_if(run: Path, fmt: str) -> None:
+    """What-if of a CIL/CIP tank series: RUN.yaml holds `series` (volume_m3, carbon_g_l,
+    cyanide_kg_h per tank; solids_t_h, solution_m3_h, carbon_t_h, feed_solids_gpt, ...),
+    `kinetics` (leach_rate_per_h, residue_gpt, adsorption_rate_per_h, adsorption_constant,
+    ...) and `scenarios` (name: changed series fields). Prints residence (h), dissolution and
+    recovery, tails (g/t, mg/L), loaded carbon (g/t), soluble loss (g/h) and cyanide
+    consumed (kg/t) of the base case and each scenario."""
+    try:
+        data = yaml.safe_load(run.read_text())
+    except yaml.YAMLError as exc:
+        raise ValidationError(Problem(f"not valid YAML: {exc}", source=run.name)) from exc
+    frame = what_if(*what_if_from_mapping(data, run.name))
+    if fmt == "json":
+        echo_json(frame.to_dict(orient="records"))
+        return
+    click.echo(f"{'scenario':<24}{'residence h':>12}{'dissolved %':>12}{'recovery %':>12}"
+               f"{'tails g/t':>11}{'tails mg/L':>11}{'carbon g/t':>12}{'NaCN kg/t':>11}")
+    for _, r in frame.iterrows():
+        click.echo(f"{r['scenario']:<24}{r['residence_h']:>12.1f}"
+                   f"{100 * r['dissolution']:>12.2f}{100 * r['recovery']:>12.2f}"
+                   f"{r['tails_solids_gpt']:>11.3f}{r['tails_solution_mg_l']:>11.4f}"
+                   f"{r['loaded_carbon_gpt']:>12,.0f}{r['cyanide_consumed_kg_t']:>11.3f}")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

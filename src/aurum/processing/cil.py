@@ -521,3 +521,64 @@ def cyanide_balance(ore_t: float, added_kg: float, tails_solution_m3: float,
     return CyanideBalance(added_kg / ore_t, (added_kg - in_tails) / ore_t,
                           (in_tails - discharged) / ore_t, discharged / ore_t,
                           (in_tails - discharged) / in_tails if in_tails > 0 else float("nan"))
+
+
+def what_if_from_mapping(data: Any, source: str | None = None
+                         ) -> tuple[TankSeries, Kinetics, dict[str, dict[str, Any]]]:
+    """Read a what-if run: ``series`` (the :class:`TankSeries` fields), ``kinetics`` (the
+    :class:`Kinetics` fields) and optional ``scenarios`` (name → changed series fields).
+
+    Parameters
+    ----------
+    data : Any
+        The parsed YAML or JSON document (units as in :class:`TankSeries` and
+        :class:`Kinetics`: m³, g/L, kg/h, t/h, m³/h, g/t, mg/L, 1/h).
+    source : str, optional
+        File name for the messages.
+
+    Raises
+    ------
+    ValidationError
+        Naming every unknown, missing or bad key.
+    """
+    problems: list[Problem] = []
+    if not isinstance(data, Mapping):
+        raise ValidationError(Problem("expected a mapping with series, kinetics and "
+                                      "scenarios", source=source))
+    known = {f.name for f in fields(TankSeries)}
+
+    def section(key: str, cls: type[Any], allowed: set[str]) -> dict[str, Any]:
+        part = data.get(key)
+        if not isinstance(part, Mapping):
+            problems.append(Problem(f"{key}: expected a mapping of {cls.__name__} fields",
+                                    column=key, source=source))
+            return {}
+        problems.extend(Problem(f"{key}.{k}: unknown field (expected one of "
+                                f"{', '.join(sorted(allowed))})", column=f"{key}.{k}",
+                                source=source) for k in part if k not in allowed)
+        return {k: v for k, v in part.items() if k in allowed}
+
+    series_kw = section("series", TankSeries, known)
+    kinetics_kw = section("kinetics", Kinetics, {f.name for f in fields(Kinetics)})
+    scenarios: dict[str, dict[str, Any]] = {}
+    for name, changes in (data.get("scenarios") or {}).items():
+        if not isinstance(changes, Mapping):
+            problems.append(Problem(f"scenarios.{name}: expected a mapping of series fields",
+                                    column=f"scenarios.{name}", source=source))
+            continue
+        problems.extend(Problem(f"scenarios.{name}.{k}: unknown series field",
+                                column=f"scenarios.{name}.{k}", source=source)
+                        for k in changes if k not in known)
+        scenarios[str(name)] = dict(changes)
+    if problems:
+        raise ValidationError(problems)
+    try:
+        series, kinetics = TankSeries(**series_kw), Kinetics(**kinetics_kw)
+        for changes in scenarios.values():
+            replace(series, **changes)  # a bad scenario is refused before any is run
+    except TypeError as exc:
+        raise ValidationError(Problem(f"missing field: {exc}", source=source)) from exc
+    except ValidationError as exc:
+        raise ValidationError([Problem(p.message, column=p.column, source=source)
+                               for p in exc.problems]) from exc
+    return series, kinetics, scenarios

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from aurum.core.errors import ConflictError, NotFoundError, ValidationError
+from aurum.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from aurum.processing.examples import gold_plant
 from aurum.services import monitor, processing, reporting
 from aurum.services.auth import Actor
@@ -147,7 +147,7 @@ def test_bad_accounts_name_row_and_field_and_write_nothing(platform: Platform,
     assert "row 3" in text and "tailings_g" in text
     assert "row 4" in text and "expected a month" in text
     assert "row 2" in text and "shares sum to 1.3" in text
-    with pytest.raises(ValidationError, match="cannot write"), \
+    with pytest.raises(PermissionDenied, match="cannot write"), \
             transaction(platform.sessions, reg.regulator.user_id) as s:
         processing.record_accounts(s, reg.regulator, _accounts())
     with platform.sessions() as s:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
+    PermissionDenied,
     Problem,
     ValidationError,
     shown_cell,
@@ -88,19 +89,27 @@ def _month(text: Any, problems: list[Problem], row: int | None, source: str | No
 def _writable_sites(session: Session, actor: Actor, codes: Iterable[str],
                     source: str | None, rows: Mapping[str, int] | None = None
                     ) -> tuple[dict[str, Site], list[Problem]]:
-    """Sites by code; problems name the first row of an unknown or foreign site."""
+    """Sites by code; problems name the first row of an unknown site (or one outside the
+    caller's scope, which reads the same).
+
+    Raises
+    ------
+    PermissionDenied
+        When a visible site may not be written by the caller (a matter of role, not of the
+        file's rows).
+    """
     wanted = sorted(set(codes))
     sites = {s.code: s for s in session.scalars(select(Site).where(Site.code.in_(wanted)))}
     problems = []
     for code in wanted:
         site = sites.get(code)
-        row = rows.get(code) if rows else None
         if site is None or not actor.can_read_site(site):
-            problems.append(Problem(f"unknown site {code!r}", row=row, column="site",
+            problems.append(Problem(f"unknown site {code!r}",
+                                    row=rows.get(code) if rows else None, column="site",
                                     source=source))
         elif not actor.can_write_site(site):
-            problems.append(Problem(f"{actor.role.value} users cannot write the records of "
-                                    f"{code}", row=row, column="site", source=source))
+            raise PermissionDenied(f"{actor.role.value} users cannot write the records of "
+                                   f"{code}")
     return sites, problems
 
 
@@ -490,21 +499,21 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
     checked = waste.validate_ledger(_fill_opening_stock(data, stored), source)
     _check_opening_stock(checked, stored, source)
     keys = [*waste.KEY_COLUMNS]
-    existing = stored.set_index(keys)["id"] if not stored.empty else pd.Series(dtype=int)
-    supersedes = [existing.get(tuple(k)) for k in checked[keys].itertuples(index=False)]
+    existing = stored.set_index(keys)["id"] if not stored.empty else pd.Series(dtype="Int64")
+    supersedes = pd.array(existing.reindex(pd.MultiIndex.from_frame(checked[keys])).to_numpy(),
+                          dtype="Int64")
     why = (reason or "").strip() or None
-    for i, old in enumerate(supersedes):
-        if old is not None and why is None:
+    if why is None:
+        for i in np.flatnonzero(~pd.isna(supersedes)):
             r = checked.iloc[i]
             problems.append(Problem(f"{r['plant']} {r['period']} {r['waste_type']} is in the "
-                                    "ledger already: a correction needs a reason", row=i + 2,
-                                    column="waste_type", source=source))
+                                    "ledger already: a correction needs a reason",
+                                    row=int(i) + 2, column="waste_type", source=source))
     if problems:
         raise ValidationError(problems)
     rows = _records(checked[["period", "waste_type", *_LEDGER_COLUMNS]].assign(
         site_id=checked["plant"].map({c: s.id for c, s in sites.items()}),
-        supersedes_id=pd.array([None if old is None else int(old) for old in supersedes],
-                               dtype="Int64"),
+        supersedes_id=supersedes,
         reason=why, source=source, created_by=actor.user_id or None))
     ids = list(session.scalars(insert(WasteEntry).returning(WasteEntry.id), rows))
     audit.record(session, "record", "waste_entries", source, None,

@@ -61,17 +61,6 @@ def _writable_site(session: Session, actor: Actor, code: str) -> Site:
     return site
 
 
-def _require_writable(session: Session, actor: Actor, codes: pd.Series) -> None:
-    """Refuse (403) a file naming a visible site the caller may not write; unknown sites are
-    left to the service, which names their rows."""
-    for code in sorted(set(codes.dropna().astype(str))):
-        try:
-            site = registry.get_site(session, actor, code)
-        except NotFoundError:
-            continue
-        actor.require_write_site(site)
-
-
 def _waste_target_pct() -> float:
     return load_targets().indicator(WASTE_INDICATOR).target
 
@@ -256,8 +245,6 @@ async def record_waste(file: UploadFile, session: DB, actor: ApiActor,
     a month and type already in the ledger is a correction and needs a ``reason``; a blank
     opening stock is the closing stock of the month before."""
     raw, source = await _read_upload(file)
-    if "plant" in raw.columns:
-        _require_writable(session, actor, raw["plant"])
     ids = processing.record_waste(session, actor, raw, reason=reason, source=source)
     return {"source": source, "ids": ids}
 

@@ -1,0 +1,104 @@
+"""Declared constraints: the limits of every input, stated once.
+
+In the manner of scikit-learn's parameter validation (``Interval``, ``StrOptions``), a
+constraint is a small object that knows its bounds and says what it expected; the same object
+gives the annotated type a FastAPI route or a pydantic model declares, so the HTTP boundary,
+the CLI and a service that validates its own arguments refuse the same values with the same
+words. A computation whose cost grows with an input (a year range, a page, a grid) is bounded
+here before it starts.
+
+The bounds:
+
+- years: :data:`FIRST_YEAR` … :data:`LAST_YEAR`, the plan's baseline back to 2000 (the earliest
+  statistics worth loading) and its 2035 outlook; a service narrows further to the data it has;
+- database ids: 1 … 2⁶³ − 1 (a PostgreSQL ``bigint``); anything larger is not an id;
+- calendar dates: 1900-01-01 … 2100-12-31;
+- page sizes: 1 … :data:`MAX_PAGE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from numbers import Real
+from typing import Annotated
+
+from pydantic import Field
+
+from aurum.core.errors import Problem, ValidationError
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2035
+MAX_ID = 2**63 - 1
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+MAX_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval a number must lie in.
+
+    Parameters
+    ----------
+    low, high : float or int or None
+        Bounds (inclusive); None leaves that side open.
+    unit : str
+        Unit named in the message (``"m"``, ``"°"``, ``""``).
+    """
+
+    low: float | None
+    high: float | None
+    unit: str = ""
+
+    def check(self, name: str, value: float, source: str | None = None) -> None:
+        """Raise :class:`ValidationError` naming ``name`` and the bounds when out of range.
+
+        Parameters
+        ----------
+        name : str
+            Parameter or field name as the caller knows it.
+        value : float
+            The value given, in the interval's unit.
+        source : str, optional
+            File or request part the value came from.
+        """
+        if not isinstance(value, Real) or value != value or not self.contains(value):
+            raise ValidationError(Problem(
+                f"expected {self.describe()}, got {value!r}", column=name, source=source))
+
+    def contains(self, value: float) -> bool:
+        return ((self.low is None or value >= self.low)
+                and (self.high is None or value <= self.high))
+
+    def describe(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is not None and self.high is not None:
+            return f"a number from {self.low} to {self.high}{unit}"
+        if self.low is not None:
+            return f"a number of at least {self.low}{unit}"
+        return f"a number of at most {self.high}{unit}"
+
+    def field(self, description: str = "") -> object:
+        """The pydantic ``Field`` with the same bounds (for ``Annotated`` types)."""
+        return Field(ge=self.low, le=self.high, description=description or None)
+
+
+YEARS = Interval(FIRST_YEAR, LAST_YEAR)
+IDS = Interval(1, MAX_ID)
+PAGES = Interval(1, MAX_PAGE)
+
+Year = Annotated[int, YEARS.field("calendar year")]
+"""A calendar year the platform knows (:data:`FIRST_YEAR` … :data:`LAST_YEAR`)."""
+
+DbId = Annotated[int, IDS.field("database id (int64)")]
+"""A database id: a positive int64."""
+
+Day = Annotated[date, Field(ge=FIRST_DATE, le=LAST_DATE, description="calendar date")]
+"""A calendar date between 1900 and 2100."""
+
+PageSize = Annotated[int, PAGES.field("rows per page")]
+"""How many rows one page of a listing returns."""
+
+Offset = Annotated[int, Field(ge=0, le=MAX_ID, description="rows to skip")]
+"""How many rows a listing skips."""

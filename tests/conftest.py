@@ -4,6 +4,7 @@ on PostgreSQL too (each test in a schema of its own, dropped afterwards)."""
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,9 @@ from aurum.store.db import dispose_engines, transaction
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("AURUM_TEST_DATABASE_URL")
+# Keys the tests generate (in-process or in the commands they run) never reach the user's own
+# keys directory.
+os.environ.setdefault("AURUM_KEYS", tempfile.mkdtemp(prefix="aurum-test-keys-"))
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -51,8 +55,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def platform(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Platform:
-    """A migrated database with its session factory; AURUM_HOME in a temporary folder."""
+    """A migrated database with its session factory; AURUM_HOME and AURUM_KEYS in a temporary
+    folder."""
     monkeypatch.setenv("AURUM_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("AURUM_KEYS", str(tmp_path / "keys"))
     monkeypatch.setenv("AURUM_DATABASE_URL", database_url)
     return Platform.open(database_url, migrate_to_head=True)
 

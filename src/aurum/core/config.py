@@ -1,13 +1,22 @@
 """Runtime configuration from the environment.
 
-``AURUM_HOME`` is the data directory (default ``./.aurum``): the SQLite database, array files
-and the locally generated secret key live there. ``AURUM_DATABASE_URL`` points at another
-database (e.g. ``postgresql+psycopg://user@host/db``). ``AURUM_SECRET_KEY`` overrides the key
-that signs session cookies; when unset a random key is generated once into the data directory,
-so no secret ever sits in the repository. ``AURUM_COOKIE_SECURE=1`` marks the session cookie
-HTTPS-only (set it behind TLS). Other 32-byte keys (:meth:`Settings.key_bytes`: the recycling
-ledger's personal-data and signing keys) follow the same rule: an environment variable holding
-64 hex digits, else ``home/<name>.key`` generated once.
+``AURUM_HOME`` is the data directory (default ``./.aurum``): the SQLite database and array
+files live there. ``AURUM_DATABASE_URL`` points at another database (e.g.
+``postgresql+psycopg://user@host/db``). ``AURUM_COOKIE_SECURE=1`` marks the session cookie
+HTTPS-only (set it behind TLS).
+
+Keys live apart from the data, so that a copy, a backup or a leak of the data directory (or
+of the database) carries no key that could re-sign the ledger or open personal data.
+``AURUM_KEYS`` is the keys directory; by default ``$XDG_CONFIG_HOME/aurum/keys`` (that is
+``~/.config/aurum/keys``): the per-user configuration place, never inside a data directory,
+which the service account owns and backs up apart from the data. A key missing there is
+generated once, in a file of mode 0600 in a directory of mode 0700. The environment still wins:
+``AURUM_SECRET_KEY`` is the key that signs session cookies, and each 32-byte key
+(:meth:`Settings.key_bytes`: the recycling ledger's personal-data and signing keys) has a
+variable holding 64 hex digits (a key from a vault). Installs made before the keys directory
+kept their keys in the data directory: such a key is still used, with a warning that says
+where to move it, so that their ledgers keep verifying. ``AURUM_LEDGER_ORIGIN`` names the
+recycling ledger in its checkpoints (default: derived from the signing key).
 
 Monitoring: ``AURUM_MQTT`` is the sensors' broker (``HOST:PORT``, default 127.0.0.1:1883);
 ``AURUM_DEMO_SOURCE=off`` keeps ``aurum serve`` from playing the demo facility's readings
@@ -18,12 +27,23 @@ and as e-mail through the relay ``AURUM_ALERT_SMTP`` (``HOST:PORT``) from
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+LOG = logging.getLogger(__name__)
+KEY_FILE_MODE = 0o600
+KEYS_DIR_MODE = 0o700
+
+
+def default_keys_dir() -> Path:
+    """``$XDG_CONFIG_HOME/aurum/keys``, ``~/.config/aurum/keys`` when that is unset."""
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".config") / "aurum" / "keys"
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,10 @@ class Settings:
         Recipients of the alert e-mails.
     alert_email_from : str, optional
         Sender of the alert e-mails.
+    keys : Path, optional
+        Keys directory (default :func:`default_keys_dir`).
+    ledger_origin : str, optional
+        Origin line of the recycling ledger's checkpoints (default: from its signing key).
     """
 
     home: Path
@@ -61,21 +85,30 @@ class Settings:
     alert_smtp: str | None = None
     alert_email_to: tuple[str, ...] = ()
     alert_email_from: str | None = None
+    keys: Path | None = None
+    ledger_origin: str | None = None
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where keys are kept (``AURUM_KEYS``, else :func:`default_keys_dir`)."""
+        return self.keys or default_keys_dir()
 
     def secret_key(self) -> str:
-        """The session-signing key: ``AURUM_SECRET_KEY`` or a key kept in ``home/secret.key``."""
+        """The session-signing key: ``AURUM_SECRET_KEY`` or a key kept in the keys directory
+        as ``secret.key``."""
         env = os.environ.get("AURUM_SECRET_KEY")
         if env:
             return env
         return self._generated_once("secret.key", lambda: secrets.token_urlsafe(48))
 
     def key_bytes(self, name: str, env_var: str) -> bytes:
-        """A 32-byte key: ``env_var`` (64 hex digits) or a key kept in ``home/<name>.key``.
+        """A 32-byte key: ``env_var`` (64 hex digits) or a key kept in the keys directory as
+        ``<name>.key``.
 
         Parameters
         ----------
         name : str
-            File stem of the key under the data directory, e.g. ``ledger-signing``.
+            File stem of the key in the keys directory, e.g. ``ledger-signing``.
         env_var : str
             Environment variable that overrides the file (a key from a vault).
 
@@ -95,12 +128,21 @@ class Settings:
         return key
 
     def _generated_once(self, filename: str, make: Callable[[], str]) -> str:
-        path = self.home / filename
+        """The key kept in ``keys_dir/filename``; else the one an older install kept in the
+        data directory (with a warning); else a new one, generated once."""
+        path = self.keys_dir / filename
+        legacy = self.home / filename
+        if not path.exists() and legacy.exists():
+            LOG.warning("using the key %s from the data directory; move it to %s (mode 0600) "
+                        "or set AURUM_KEYS: keys kept beside the data leave with every copy "
+                        "of it", legacy, path)
+            return legacy.read_text().strip()
         if not path.exists():
             # Written aside, then linked into place: link fails if another worker won the
             # race, and nobody ever reads a half-written key.
-            self.home.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".secret-")
+            self.keys_dir.mkdir(mode=KEYS_DIR_MODE, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.keys_dir, prefix=".secret-")
+            os.fchmod(fd, KEY_FILE_MODE)
             with os.fdopen(fd, "w") as fh:
                 fh.write(make())
             try:
@@ -128,4 +170,7 @@ def get_settings() -> Settings:
                     alert_smtp=os.environ.get("AURUM_ALERT_SMTP", "").strip() or None,
                     alert_email_to=recipients,
                     alert_email_from=os.environ.get("AURUM_ALERT_EMAIL_FROM", "").strip()
-                    or None)
+                    or None,
+                    keys=Path(keys).resolve() if (keys := os.environ.get("AURUM_KEYS", "")
+                                                  .strip()) else None,
+                    ledger_origin=os.environ.get("AURUM_LEDGER_ORIGIN", "").strip() or None)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import plotly
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -37,6 +40,7 @@ from aurum.core.errors import (
 )
 from aurum.services.platform import Platform
 
+_log = logging.getLogger("aurum.api")
 STATIC = Path(__file__).with_name("static")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SESSION_SECONDS = 8 * 3600
@@ -74,12 +78,28 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @app.exception_handler(AurumError)
     def _aurum(request: Request, exc: AurumError) -> Response:
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-        problems = ([p.as_dict() for p in exc.problems] if isinstance(exc, ValidationError)
-                    else [{"message": str(exc)}])
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": str(exc), "problems": problems}, status_code=status)
-        return render(request, "error.html", status_code=status, actor=None, status=status,
-                      message=str(exc))
+        if isinstance(exc, ValidationError):
+            return _refusal(request, status, str(exc), [p.as_dict() for p in exc.problems],
+                            exc.omitted)
+        return _refusal(request, status, str(exc))
+
+    @app.exception_handler(DBAPIError)
+    def _database(request: Request, exc: DBAPIError) -> Response:
+        if isinstance(exc, IntegrityError):
+            # A unique key taken by a concurrent request (two uploads of one report racing).
+            return _refusal(request, 409, "the request conflicts with data stored meanwhile "
+                            "(a record with the same key exists); reload and try again")
+        if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+            return _unavailable(request, exc)
+        return _server_error(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    def _pool(request: Request, exc: PoolTimeout) -> Response:
+        return _unavailable(request, exc)
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        return _server_error(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -90,3 +110,30 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                       status=exc.status_code, message=str(exc.detail))
 
     return app
+
+
+def _refusal(request: Request, status: int, message: str,
+             problems: list[dict[str, object]] | None = None, omitted: int = 0) -> Response:
+    """One refusal: JSON under ``/api/`` (``detail``, ``problems``, and ``problems_omitted``
+    when a long list was cut), the error page elsewhere."""
+    if request.url.path.startswith("/api/"):
+        body: dict[str, object] = {"detail": message,
+                                   "problems": problems or [{"message": message}]}
+        if omitted:
+            body["problems_omitted"] = omitted
+        return JSONResponse(body, status_code=status)
+    return render(request, "error.html", status_code=status, actor=None, status=status,
+                  message=message)
+
+
+def _unavailable(request: Request, exc: Exception) -> Response:
+    # One line in the log: the driver's message may quote a whole statement and its rows.
+    _log.error("database unavailable on %s %s: %s", request.method, request.url.path,
+               type(exc).__name__)
+    return _refusal(request, 503, "the database is unavailable; try again in a moment")
+
+
+def _server_error(request: Request, exc: Exception) -> Response:
+    # The traceback stays in the server's log; the client learns only that it failed.
+    _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _refusal(request, 500, "internal error: the failure is logged on the server")

@@ -10,6 +10,8 @@ from typing import Literal
 import pandas as pd
 from fastapi import Response
 
+from aurum.core.tables import for_export
+
 TableFormat = Literal["json", "csv", "xlsx"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,6 +39,10 @@ def display_records(frame: pd.DataFrame) -> list[dict[str, object]]:
 def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:
     """Render a frame in the requested format (a download for CSV and Excel).
 
+    CSV and Excel cells are made inert and numbers rounded (:func:`aurum.core.tables.
+    for_export`); the Excel sheet, read by people, has readable headers, while JSON and CSV
+    keep the machine keys programs read.
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -47,14 +53,15 @@ def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:
         File name without extension.
     """
     if fmt == "csv":
-        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+        return Response(for_export(frame).to_csv(index=False),
+                        media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     if fmt == "xlsx":
         buf = io.BytesIO()
         out = frame.copy()
         for col in out.select_dtypes(include=["datetimetz"]).columns:
             out[col] = out[col].dt.tz_localize(None)  # Excel has no time zones
-        out.to_excel(buf, index=False, sheet_name=name[:31])
+        for_export(out, people=True).to_excel(buf, index=False, sheet_name=name[:31])
         return Response(buf.getvalue(), media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     return Response(json.dumps(records(frame), ensure_ascii=False),

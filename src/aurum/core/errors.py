@@ -56,19 +56,35 @@ def shown_cell(value: object) -> str:
     return "a blank cell" if blank else f"'{value}'"
 
 
+MAX_PROBLEMS = 100
+"""Most problems an error keeps and shows; the rest are only counted."""
+
+
 class ValidationError(AurumError):
-    """An input was refused; ``problems`` lists every problem found, not only the first."""
+    """An input was refused; ``problems`` lists the problems found, not only the first.
+
+    A file with thousands of bad rows keeps its first :data:`MAX_PROBLEMS` problems (in the
+    order given) and counts the rest in ``omitted``, so that a refusal stays a message a
+    person can read and a response of bounded size.
+    """
 
     def __init__(self, problems: Iterable[Problem] | Problem | str):
         if isinstance(problems, str):
             problems = [Problem(problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
-        self.problems: list[Problem] = list(problems)
+        kept: list[Problem] = []
+        total = 0
+        for problem in problems:
+            total += 1
+            if total <= MAX_PROBLEMS:
+                kept.append(problem)
+        self.problems: list[Problem] = kept
+        self.omitted: int = total - len(kept)
         super().__init__(self._summary())
 
     def _summary(self) -> str:
-        n = len(self.problems)
+        n = len(self.problems) + self.omitted
         if n == 1:
             return str(self.problems[0])
         head = "; ".join(str(p) for p in self.problems[:5])

@@ -55,9 +55,9 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_table
 from aurum.core.units import KG_PER_T
 from aurum.industry.registry import SITE_TYPES, SiteKind
-from aurum.industry.reporting import read_table
 from aurum.industry.targets import IndicatorTarget, PlanTargets, load_targets
 
 KPI_COLUMNS: tuple[str, ...] = (

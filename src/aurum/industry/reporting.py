@@ -16,11 +16,9 @@ opening stock, proved + probable reserves cannot exceed measured + indicated res
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -441,35 +439,6 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
                                                                             strict=True)),
                       reasons[i] or None)
             for i in range(len(frame))]
-
-
-def read_table(data: bytes | str | Path, filename: str) -> pd.DataFrame:
-    """Read an uploaded CSV or Excel file into a frame of strings (empty cells as '').
-
-    Parameters
-    ----------
-    data : bytes, str or Path
-        File content, or a path to read.
-    filename : str
-        Name used to pick the format (``.csv``, ``.xlsx``) and in messages.
-    """
-    if isinstance(data, str | Path):
-        data = Path(data).read_bytes()
-    lower = filename.lower()
-    try:
-        if lower.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, sheet_name=0)
-        elif lower.endswith((".csv", ".txt")):
-            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig", skipinitialspace=True)
-        else:
-            raise ValidationError(Problem("expected a .csv or .xlsx file", source=filename))
-    except ValidationError:
-        raise
-    except Exception as exc:  # the reader's own words help: encoding, broken zip, bad quoting
-        raise ValidationError(Problem(f"cannot read the file: {exc}", source=filename)) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.fillna("").astype(str)
 
 
 def template_frame() -> pd.DataFrame:

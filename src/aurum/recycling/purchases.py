@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_csv
 from aurum.recycling.canonical import (
     decimal_text,
     integer_fragment,
@@ -114,11 +115,7 @@ def read_purchases_csv(path: Path) -> pd.DataFrame:
         When the file cannot be read or its header lacks a column or has an unknown one.
     """
     source = path.name
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError,
-            pd.errors.EmptyDataError) as exc:
-        raise ValidationError(Problem(f"cannot read the file: {exc}", source=source)) from exc
+    frame = read_csv(path, source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.columns = [str(c).strip() for c in frame.columns]
     allowed = set(CSV_COLUMNS) | set(OPTIONAL_COLUMNS)
     problems = [Problem("missing column", row=1, column=c, source=source)

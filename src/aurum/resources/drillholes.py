@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_csv
 
 Table = str | os.PathLike[str] | pd.DataFrame
 """A table: a path to a CSV file, or a frame with the file's columns."""
@@ -395,14 +396,8 @@ def _load(table: Table, default: str) -> tuple[pd.DataFrame, str]:
         frame.columns = [str(c).strip() for c in frame.columns]
         return frame, default
     path = Path(table)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skipinitialspace=True, skip_blank_lines=False)
-    except FileNotFoundError as exc:
-        raise ValidationError(Problem(f"file not found: {path}", source=path.name)) from exc
-    except Exception as exc:  # the reader's own words help: encoding, quoting, empty file
-        raise ValidationError(Problem(f"cannot read the file: {exc}", source=path.name)
-                              ) from exc
+    frame = read_csv(path, path.name, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                     skipinitialspace=True, skip_blank_lines=False)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, path.name
 

@@ -33,6 +33,7 @@ import yaml
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.grid import BlockGrid
+from aurum.core.tables import read_csv
 from aurum.resources.estimate import EstimationResult, Method, SearchNeighbourhood, estimate
 from aurum.resources.variogram import VariogramModel
 
@@ -188,10 +189,7 @@ def read_samples(path: str | Path | BinaryIO, source: str | None = None) -> Samp
     if isinstance(path, str | Path):
         path = Path(path)
     src = source or str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValidationError(Problem(f"cannot read the samples: {exc}", source=src)) from exc
+    frame = read_csv(path, src, "samples", dtype=str, keep_default_na=False)
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in SAMPLE_COLUMNS if c not in frame.columns]
     if missing:

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_excel
 
 PSI_TO_MPA = 0.006894757293168361
 INCH_TO_MM = 25.4
@@ -410,10 +411,7 @@ def read_pressure_cells(path: str | Path, sheet: str | int = 0,
     """
     path = Path(path)
     source = path.name
-    try:
-        raw = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
-    except Exception as exc:  # the reader's words (missing file, broken zip) are the message
-        raise ValidationError(Problem(f"cannot read the workbook: {exc}", source=source)) from exc
+    raw = read_excel(path, source, sheet_name=sheet, header=None, dtype=object)
     site = site or path.stem
     header_row = _find_header(raw, source)
     header = [str(c).strip() if _present(c) else "" for c in raw.iloc[header_row]]

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_csv
 from aurum.safety.register import Hazard, HazardLevel
 
 HAZARD_COLUMNS = ("id", "site", "province", "level", "reported_on", "deadline", "closed_on")
@@ -42,11 +43,8 @@ def read_hazards_csv(path: str | Path) -> pd.DataFrame:
         With every problem of the file (see :func:`validate_hazard_frame`).
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            skipinitialspace=True)
-    except Exception as exc:  # the reader's words (encoding, quoting) help the user
-        raise ValidationError(Problem(f"cannot read the file: {exc}", source=path.name)) from exc
+    frame = read_csv(path, path.name, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                     skipinitialspace=True)
     frame = validate_hazard_frame(frame, source=path.name)
     if frame.empty:
         raise ValidationError(Problem("the file has no data rows", source=path.name))

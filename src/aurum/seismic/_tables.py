@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.tables import read_csv
 
 Table = str | os.PathLike[str] | pd.DataFrame
 """A table: a path to a CSV file, or a frame with the file's columns."""
@@ -50,11 +51,8 @@ def read_table(table: Table, required: Sequence[str], numeric: Sequence[str] = (
         source = path.name
         if not path.is_file():
             raise ValidationError(Problem(f"{what} file not found: {path}", source=str(path)))
-        try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            raise ValidationError(Problem(f"not a readable CSV {what} file ({exc})",
-                                          source=source)) from exc
+        frame = read_csv(path, source, f"CSV {what} file", dtype=str, keep_default_na=False,
+                         skipinitialspace=True)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from threadpoolctl import threadpool_limits
 
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
+from aurum.core.tables import open_archive, safe_filename
 from aurum.prospect.layers import (
     Deposits,
     EvidenceLayer,
@@ -563,23 +563,26 @@ def _unpacked(folder: Path, name: str, content: bytes) -> Path:
     path = _save(folder, name, content)
     if path.suffix.lower() != ".zip":
         return path
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if not m.endswith("/")]
-            shps = [m for m in members if m.lower().endswith(".shp")]
-            if len(shps) != 1:
-                raise ValidationError(Problem(f"the zip must hold one shapefile (.shp), it "
-                                              f"holds {len(shps)}", source=name))
-            stem = Path(shps[0]).stem
-            shp_dir = folder / "shp"
-            shp_dir.mkdir()
-            for member in members:
-                if Path(member).stem == stem:  # the .shp, .shx, .dbf, .prj... of that layer
-                    (shp_dir / Path(member).name).write_bytes(archive.read(member))
-    except zipfile.BadZipFile as exc:
-        raise ValidationError(Problem(f"not a zip file: {exc}", source=name)) from exc
+    # Sizes checked from the archive's directory before a byte is unpacked.
+    with open_archive(path, name, "zip file") as archive:
+        members = [m for m in archive.namelist() if not m.endswith("/")]
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        if len(shps) != 1:
+            raise ValidationError(Problem(f"the zip must hold one shapefile (.shp), it "
+                                          f"holds {len(shps)}", source=name))
+        stem = Path(shps[0]).stem
+        shp_dir = folder / "shp"
+        shp_dir.mkdir()
+        for member in members:
+            if Path(member).stem == stem:  # the .shp, .shx, .dbf, .prj... of that layer
+                (shp_dir / _member_name(member)).write_bytes(archive.read(member))
     path.unlink()
-    return shp_dir / Path(shps[0]).name
+    return shp_dir / _member_name(shps[0])
+
+
+def _member_name(member: str) -> str:
+    """A zip member's file name made safe (the shapefile's parts are cut alike)."""
+    return safe_filename(member, f"deposits{Path(member).suffix.lower()}")
 
 
 def demo_source() -> Path | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from aurum.core.errors import ConflictError, NotFoundError, Problem, ValidationError
 from aurum.core.periods import Period
+from aurum.core.tables import read_table
 from aurum.industry import reporting
 from aurum.industry.registry import site_type
 from aurum.industry.reporting import WASTE_MEASURES, WASTE_TYPES, ReportRow, waste_column
@@ -274,7 +275,7 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str) -> I
     filename : str
         ``.csv`` or ``.xlsx`` name.
     """
-    rows = reporting.parse_table(reporting.read_table(data, filename), filename)
+    rows = reporting.parse_table(read_table(data, filename), filename)
     return import_rows(session, actor, rows, filename)
 
 

@@ -12,6 +12,7 @@ from aurum.api import charts
 from aurum.api.deps import CSRF, DB, PageActor
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.periods import Period
 from aurum.industry import reporting as rp
@@ -174,8 +175,7 @@ async def post_report(request: Request, session: DB, actor: PageActor) -> Any:
 @router.post("/reports/upload", response_class=HTMLResponse, dependencies=[CSRF])
 async def upload(request: Request, session: DB, actor: PageActor,
                  file: Annotated[UploadFile, Form()]) -> Page:
-    data = await file.read()
-    name = file.filename or "upload.csv"
+    name, data = await received(file, "upload.csv")
     try:
         with session.begin_nested():
             result = reporting.import_file(session, actor, data, name)

@@ -11,13 +11,12 @@ the column, and nothing is stored.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Form, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -27,9 +26,9 @@ from starlette.datastructures import UploadFile as FormFile
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.routers.reports import MAX_UPLOAD_BYTES
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -38,7 +37,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.jsonsafe import finite
-from aurum.industry.reporting import read_table
+from aurum.core.tables import read_table
 from aurum.industry.targets import load_targets
 from aurum.services import processing, registry
 from aurum.services.auth import Actor, Role
@@ -160,10 +159,7 @@ def _of_site(frame: pd.DataFrame, code: str, source: str) -> pd.DataFrame:
 async def _read_upload(file: FormFile) -> tuple[pd.DataFrame, str]:
     """An uploaded CSV or Excel file as a frame of text cells (blank cells missing, as the
     service takes them), and its name."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"files are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
-    name = Path(file.filename or "upload.csv").name or "upload.csv"
+    name, data = await received(file, "upload.csv")
     return read_table(data, name).replace(r"^\s*$", np.nan, regex=True), name
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
 from aurum.services import prospect as service
@@ -49,11 +50,11 @@ async def create_study(request: Request, actor: ApiActor, evidence: list[UploadF
     if not isinstance(doc, dict):
         raise ValidationError(Problem("params must be a JSON object", column="params"))
     study_params = service.StudyParams.from_dict(doc)
-    files = [(f.filename or "layer.tif", await f.read()) for f in evidence]
-    masked = (mask.filename or "mask.tif", await mask.read()) if mask and mask.filename else None
-    study = service.study_from_uploads(
-        actor, _home(request), name, files,
-        (deposits.filename or "deposits.gpkg", await deposits.read()), masked, study_params)
+    files = [await received(f, "layer.tif") for f in evidence]
+    masked = await received(mask, "mask.tif") if mask and mask.filename else None
+    study = service.study_from_uploads(actor, _home(request), name, files,
+                                       await received(deposits, "deposits.gpkg"), masked,
+                                       study_params)
     return finite(study.summary)
 
 

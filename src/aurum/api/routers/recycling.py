@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Body, Form, HTTPException, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.routers.reports import MAX_UPLOAD_BYTES
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -119,10 +119,7 @@ async def upload_purchases(request: Request, file: UploadFile, session: DB,
                            actor: ApiActor) -> dict[str, Any]:
     """Append a purchase file (CSV, UTF-8; the columns of ``aurum ledger append``), whole or
     not at all; problems by row (the header is row 1) and column."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"files are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
-    name = Path(file.filename or "purchases.csv").name or "purchases.csv"
+    name, data = await received(file, "purchases.csv")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)

@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field
 
 from aurum.api.deps import DB, ApiActor
 from aurum.api.tables import XLSX, TableFormat, tabular
+from aurum.api.uploads import received
+from aurum.core.checks import DbId, Year
 from aurum.core.periods import Period
 from aurum.industry import reporting as rp
 from aurum.services import reporting
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class ReportIn(BaseModel):
@@ -38,7 +39,7 @@ def _version_out(report_id: int, version: Any) -> dict[str, Any]:
 
 @router.get("")
 def list_reports(session: DB, actor: ApiActor, site: str | None = None,
-                 year: int | None = None, format: TableFormat = "json") -> Response:
+                 year: Year | None = None, format: TableFormat = "json") -> Response:
     """Current version of every report the caller may read."""
     frame = reporting.current_reports(session, actor, [site] if site else None)
     if year is not None:
@@ -57,10 +58,8 @@ def submit(body: ReportIn, session: DB, actor: ApiActor) -> dict[str, Any]:
 async def upload(file: UploadFile, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Upload a CSV or Excel file of reports: stored whole, or refused whole with every
     problem named by row and column (422)."""
-    data = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"files are limited to {MAX_UPLOAD_BYTES // 2**20} MiB")
-    result = reporting.import_file(session, actor, data, file.filename or "upload.csv")
+    name, data = await received(file, "upload.csv")
+    result = reporting.import_file(session, actor, data, name)
     return {"upload_id": result.upload_id, "created": result.created,
             "amended": result.amended}
 
@@ -83,7 +82,7 @@ def template(fmt: str) -> Response:
 
 
 @router.get("/{report_id}")
-def get_report(report_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def get_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A report with every version (amendments keep the history)."""
     report = reporting.get_report(session, actor, report_id)
     return {"id": report.id, "site": report.site.code, "period": report.period,
@@ -92,7 +91,7 @@ def get_report(report_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
 
 
 @router.get("/{report_id}/history")
-def history_table(report_id: int, session: DB, actor: ApiActor,
+def history_table(report_id: DbId, session: DB, actor: ApiActor,
                   format: TableFormat = "csv") -> Response:
     """Every version of a report as a table: one row per field, one column per version."""
     versions = reporting.history(session, actor, report_id)
@@ -102,7 +101,7 @@ def history_table(report_id: int, session: DB, actor: ApiActor,
 
 
 @router.post("/{report_id}/amendments", status_code=201)
-def amend(report_id: int, body: AmendmentIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+def amend(report_id: DbId, body: AmendmentIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Amend a report: a new version with a reason."""
     report = reporting.get_report(session, actor, report_id)
     version = reporting.submit(session, actor, report.site.code, report.period, body.values,

@@ -17,6 +17,7 @@ from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import XLSX, TableFormat, display_records, tabular
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import Problem, ValidationError
 from aurum.resources import report, runfile
 from aurum.resources.classify import ClassificationRules
@@ -93,9 +94,9 @@ async def run_estimate(request: Request, session: DB, actor: ApiActor, samples: 
     """Estimate a mine's model from composites (CSV: x, y, z, value[, hole]) and a spec
     (YAML: the run-file keys without paths, plus ``site``, ``year``, ``density``
     (t/m³), ``cutoff`` (g/t) and ``classification``) and publish its statement."""
-    name = spec.filename or "spec.yaml"
+    name, text = await received(spec, "spec.yaml")
     try:
-        doc = yaml.safe_load(await spec.read())
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValidationError(Problem(f"cannot read the spec: {exc}", source=name)) from exc
     settings = runfile.parse_settings(doc, name)
@@ -108,7 +109,8 @@ async def run_estimate(request: Request, session: DB, actor: ApiActor, samples: 
     if problems:
         raise ValidationError(problems)
     rules = ClassificationRules.from_dict(doc["classification"], name)
-    data = runfile.read_samples(io.BytesIO(await samples.read()), samples.filename)
+    samples_name, content = await received(samples, "samples.csv")
+    data = runfile.read_samples(io.BytesIO(content), samples_name)
     assert settings.model is not None
     est = EstimationSpec(settings.grid, settings.model, settings.search, rules,
                          float(doc["density"]), float(doc["cutoff"]), settings.method.value,
@@ -154,10 +156,11 @@ async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile
         paths = []
         for default, upload in (("collar.csv", collar), ("survey.csv", survey),
                                 ("assay.csv", assay)):
-            path = Path(folder) / Path(upload.filename or default).name
+            name, content = await received(upload, default)
+            path = Path(folder) / name
             if path.exists():
                 path = Path(folder) / default
-            path.write_bytes(await upload.read())
+            path.write_bytes(content)
             paths.append(path)
         try:
             db = read_drillholes(*paths)

@@ -18,6 +18,7 @@ from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
 from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
 from aurum.services import reporting, safety, sensors
@@ -97,9 +98,9 @@ async def upload_file(hazard_id: int, file: UploadFile, request: Request, sessio
                       actor: ApiActor, photo: bool = False) -> dict[str, Any]:
     """Store a photo of the hazard (``photo=true``) or evidence of its rectification; the
     SHA-256 returned names it in the ``rectify`` step."""
-    digest = safety.upload_file(session, actor, _home(request), hazard_id, await file.read(),
-                                photo)
-    return {"sha256": digest, "filename": file.filename, "photo": photo}
+    name, data = await received(file, "upload")
+    digest = safety.upload_file(session, actor, _home(request), hazard_id, data, photo)
+    return {"sha256": digest, "filename": name, "photo": photo}
 
 
 @router.get("/api/v1/safety/hazards/{hazard_id}/files/{digest}")
@@ -340,7 +341,8 @@ async def report_page(request: Request, session: DB, actor: PageActor,
     home = _home(request)
     try:
         photos = []
-        data = await photo.read() if photo is not None and photo.filename else b""
+        data = (await received(photo, "photo"))[1] if photo is not None and photo.filename \
+            else b""
         if data:
             photos.append(safety.put_file(home, data))
         # Every check comes before the first write: a refusal leaves nothing behind.
@@ -403,7 +405,8 @@ async def step_page(hazard_id: int, action: Action, request: Request, session: D
             f"expected a deadline as YYYY-MM-DD, got {deadline!r}", column="deadline")], 422)
     try:
         refs = [safety.put_file(home, data) for data in
-                [await f.read() for f in evidence or [] if f.filename] if data]
+                [(await received(f, "evidence"))[1] for f in evidence or [] if f.filename]
+                if data]
         safety.act(session, actor, home, hazard_id, action, note=note, level=level or None,
                    criterion=criterion or None, owner=owner or None, deadline=day,
                    evidence=refs)

@@ -16,6 +16,7 @@ from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
+from aurum.api.uploads import received
 from aurum.core.jsonsafe import finite
 from aurum.services import registry, seismic, sensors
 from aurum.services.auth import Actor
@@ -56,8 +57,8 @@ async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
     """Import a QuakeML file (``.xml``, ``.qml``) or an IMS catalogue month (``.parquet``);
     events already stored are skipped. Hazard rules run afterwards: the alerts raised are
     returned."""
-    data = await file.read()
-    result = seismic.import_upload(session, actor, site, file.filename or "upload", data)
+    name, data = await received(file, "upload")
+    result = seismic.import_upload(session, actor, site, name, data)
     return finite(result.as_dict())
 
 

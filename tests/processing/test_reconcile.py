@@ -16,11 +16,13 @@ from aurum.cli import cli
 from aurum.core.errors import ValidationError
 from aurum.processing.circuit import circuit_from_mapping
 from aurum.processing.reconcile import (
+    Adjustment,
     BalanceProblem,
     _bilinear,
     observability,
     reconcile,
     reconcile_linear,
+    serial_elimination,
 )
 from tests.processing.plants import STREAMS, gold_plant, true_values
 
@@ -179,6 +181,27 @@ def test_planted_gross_error_is_found_by_name() -> None:
     assert row.gross_error and row.measured == pytest.approx(g.value)
     clean = reconcile(circuit_from_mapping(gold_plant(7)))
     assert clean.gross_errors == ()
+
+
+def test_equivalent_set_declares_the_smallest_implied_error() -> None:
+    # One balance x1 = x2 + x3: every measurement has the same measurement-test statistic,
+    # |r| / sqrt(Σσ²) = 20 / sqrt(30) (closed form), so the statistics cannot tell them apart.
+    # Removing any one closes the balance exactly, implying an error of 20/σᵢ standard
+    # deviations: 20, 10 and 4. The widest measurement (x3) is the declared one, whatever
+    # order round-off puts the tied statistics in.
+    y, sd = np.array([100.0, 60.0, 20.0]), np.array([1.0, 2.0, 5.0])
+    A = sparse.csr_array([[1.0, -1.0, -1.0]])
+
+    def solve(mask: np.ndarray) -> Adjustment:
+        return reconcile_linear(A, np.where(mask, y, np.nan), sd)
+
+    first = solve(np.ones(3, dtype=bool))
+    assert first.chi2 == pytest.approx(400 / 30, rel=1e-12)
+    np.testing.assert_allclose(first.measurement_test, 20 / np.sqrt(30), rtol=1e-9)
+    final, removed = serial_elimination(solve, np.ones(3, dtype=bool))
+    assert [r[0] for r in removed] == [2]
+    assert final.estimate[2] == pytest.approx(40.0, rel=1e-12)
+    assert final.chi2 == pytest.approx(0.0, abs=1e-12)
 
 
 def test_planted_gross_error_through_the_cli(tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ when its adjustment has a variance > 0. Global test: ``χ² = Σ ((x̂ − y)/σ
 serial elimination (Ripps 1965, Rosenberg et al. 1987): while the global test rejects at level
 ``alpha``, the measurement with the largest measurement-test statistic whose removal leaves the
 system observable (and solvable) is declared a gross error and removed (treated as
-unmeasured).
+unmeasured); among measurements whose statistics tie (an equivalent set) the one implying the
+smallest error in its own standard deviations.
 
 Written here rather than taken from a library: scipy has no data-reconciliation routine, and
 its general solvers (SLSQP, trust-constr) work with dense matrices and give neither the
@@ -805,19 +806,41 @@ def serial_elimination(solve: Callable[[np.ndarray], Adjustment], measured: np.n
            and current.chi2 > stats.chi2.isf(alpha, current.dof)):
         mt = current.measurement_test
         candidates = np.flatnonzero(~np.isnan(mt))
-        for idx in candidates[np.argsort(-mt[candidates], kind="stable")]:
+        order = candidates[np.argsort(-mt[candidates], kind="stable")]
+        trials: list[tuple[int, np.ndarray, Adjustment]] = []
+        for idx in order:
+            if trials and not _tied(mt[idx], mt[trials[0][0]]):
+                break
             trial = mask.copy()
             trial[idx] = False
             try:
-                result = solve(trial)
+                trials.append((int(idx), trial, solve(trial)))
             except (_Unobservable, NotConverged):
                 continue  # not removable: the others would not determine it
-            removed.append((int(idx), float(mt[idx]), current.chi2))
-            mask, current = trial, result
+        if not trials:
             break
-        else:
-            break
+        idx, mask_after, result = min(trials,
+                                      key=lambda t: _implied_error(current, t[2], t[0]))
+        removed.append((idx, float(mt[idx]), current.chi2))
+        mask, current = mask_after, result
     return current, removed
+
+
+def _tied(a: float, b: float) -> bool:
+    """Equal measurement-test statistics up to round-off: an equivalent set (Narasimhan &
+    Jordache 2000, § 7.4), which the statistics alone cannot tell apart."""
+    return bool(abs(a - b) <= 1e-7 * max(abs(a), abs(b)))
+
+
+def _implied_error(before: Adjustment, after: Adjustment, idx: int) -> float:
+    """The gross error a removal implies, in standard deviations of that measurement.
+
+    Within an equivalent set every removal leaves the same χ²; the one that asks for the
+    smallest correction of its measurement is declared (the others would each need a larger
+    error to explain the same imbalance). Without this rule round-off decided, and a change
+    of BLAS or SuperLU ordering flipped the suspect.
+    """
+    return float(abs(before.values[idx] - after.estimate[idx]) / before.value_sd[idx])
 
 
 # ---------------------------------------------------------------------------------------------

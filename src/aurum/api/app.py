@@ -15,9 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from aurum import __version__
-from aurum.api.deps import LoginRequired
+from aurum.api.deps import LoginRequired, csrf_key
 from aurum.api.routers import (
     auth,
+    docs,
     indicators,
     pages,
     planning,
@@ -30,6 +31,7 @@ from aurum.api.routers import (
     safety,
     seismic,
 )
+from aurum.api.security import SecurityHeaders
 from aurum.api.templating import render
 from aurum.core.errors import (
     AurumError,
@@ -38,12 +40,13 @@ from aurum.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aurum.services.auth import SESSION_LIFETIME
 from aurum.services.platform import Platform
 
 _log = logging.getLogger("aurum.api")
 STATIC = Path(__file__).with_name("static")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-SESSION_SECONDS = 8 * 3600
+SESSION_SECONDS = int(SESSION_LIFETIME.total_seconds())
 _STATUS = {ValidationError: 422, NotFoundError: 404, PermissionDenied: 403, ConflictError: 409}
 
 
@@ -53,11 +56,16 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app = FastAPI(title="Aurum", version=__version__, description=(
         "The gold industry's enterprise tools and the regulator's monitor of the 2027 targets "
         "of the Implementation Plan for the High-Quality Development of the Gold Industry. "
-        "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`."))
+        "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`."),
+        docs_url=None, redoc_url=None)  # served by routers/docs.py, from the installed package
     app.state.platform = platform
-    app.add_middleware(SessionMiddleware, secret_key=platform.settings.secret_key(),
+    secret_key = platform.settings.secret_key()
+    app.state.csrf_key = csrf_key(secret_key)
+    # The signed cookie carries only a random id; the user_sessions row decides validity.
+    app.add_middleware(SessionMiddleware, secret_key=secret_key,
                        session_cookie="aurum_session", max_age=SESSION_SECONDS,
                        same_site="lax", https_only=platform.settings.cookie_secure)
+    app.add_middleware(SecurityHeaders, tls=platform.settings.cookie_secure)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
@@ -66,7 +74,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                             headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth.router, registry.router, reports.router, indicators.router,
+    for router in (auth.router, docs.router, registry.router, reports.router, indicators.router,
                    resources.router, planning.router, prospect.router, safety.router,
                    seismic.router, recycling.router, processing.router, pages.router):
         app.include_router(router)

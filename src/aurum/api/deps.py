@@ -1,7 +1,10 @@
-"""Request dependencies: a database session per request, the caller, CSRF for forms."""
+"""Request dependencies: a database session per request, the caller, CSRF for forms and for
+cookie-authenticated API writes."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
@@ -10,8 +13,13 @@ from fastapi import Depends, Form, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from aurum.services import auth
-from aurum.services.auth import Actor
+from aurum.services.auth import Actor, Credential
 from aurum.services.platform import Platform
+
+CSRF_HEADER = "X-CSRF-Token"
+"""Header that carries the page's CSRF token on an API write made with the session cookie."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing, so need no CSRF token."""
 
 
 class LoginRequired(Exception):
@@ -35,50 +43,85 @@ def get_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterato
 DB = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _resolve(request: Request, session: Session) -> Actor | None:
+def _credential(request: Request, session: Session) -> Credential | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return auth.actor_for_token(session, header[7:].strip())
-    uid = request.session.get("uid")
-    return auth.actor_by_id(session, int(uid)) if uid is not None else None
+        return auth.token_credential(session, header[7:].strip())
+    session_id = request.session.get("sid")
+    return auth.session_credential(session, str(session_id)) if session_id else None
 
 
-def api_actor(request: Request, session: DB) -> Actor:
-    """The caller of an API route (bearer token or session cookie), else 401."""
-    actor = _resolve(request, session)
-    if actor is None:
+def api_credential(request: Request, session: DB) -> Credential:
+    """The caller of an API route (bearer token or session cookie), else 401.
+
+    A write (any method but GET, HEAD, OPTIONS) authenticated by the session cookie must
+    carry the page's CSRF token in :data:`CSRF_HEADER`, else 403: the browser sends the
+    cookie with any site's request, but only Aurum's own pages know the token.
+    """
+    credential = _credential(request, session)
+    if credential is None:
         raise HTTPException(401, "log in or send 'Authorization: Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
-    session.info["user_id"] = actor.user_id
-    return actor
+    if (credential.session_id is not None and request.method not in SAFE_METHODS
+            and not _same(request.headers.get(CSRF_HEADER, ""), csrf_token(request))):
+        raise HTTPException(403, f"a write with the session cookie needs the {CSRF_HEADER} "
+                            "header (the csrf-token meta tag of any Aurum page); scripts use "
+                            "'Authorization: Bearer <token>' instead")
+    session.info["user_id"] = credential.actor.user_id
+    return credential
+
+
+def api_actor(credential: Annotated[Credential, Depends(api_credential)]) -> Actor:
+    """The user calling an API route (see :func:`api_credential`)."""
+    return credential.actor
 
 
 def page_actor(request: Request, session: DB) -> Actor:
     """The caller of a page, else a redirect to the login page."""
-    actor = _resolve(request, session)
-    if actor is None:
+    credential = _credential(request, session)
+    if credential is None:
         raise LoginRequired()
-    session.info["user_id"] = actor.user_id
-    return actor
+    session.info["user_id"] = credential.actor.user_id
+    return credential.actor
 
 
+ApiCredential = Annotated[Credential, Depends(api_credential)]
 ApiActor = Annotated[Actor, Depends(api_actor)]
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else "unknown"
+
+
+def csrf_key(secret_key: str) -> bytes:
+    """The key CSRF tokens are derived with, from the cookie-signing key."""
+    return hashlib.sha256(b"aurum csrf token\0" + secret_key.encode()).digest()
+
+
 def csrf_token(request: Request) -> str:
-    """The form token of this browser session (created on first use)."""
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(24)
-        request.session["csrf"] = token
-    return str(token)
+    """The CSRF token of this browser: an HMAC of the random id its cookie carries.
+
+    The cookie holds only that id: a server-side session's id once logged in (a new one at
+    each login), a throwaway one before, so the login form has a token too.
+    """
+    browser_id = request.session.get("sid")
+    if not browser_id:
+        browser_id = secrets.token_urlsafe(32)
+        request.session["sid"] = browser_id
+    key: bytes = request.app.state.csrf_key
+    return hmac.new(key, str(browser_id).encode(), hashlib.sha256).hexdigest()
 
 
-def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
-    """Refuse a form post whose token does not match the session's."""
-    expected = request.session.get("csrf")
-    if not expected or not secrets.compare_digest(str(expected), csrf):
+def _same(sent: str, expected: str) -> bool:
+    # Bytes: compare_digest refuses str with non-ASCII characters, which a client may send.
+    return secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def check_csrf(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") -> None:
+    """Refuse a form post whose token does not match the browser's."""
+    if not _same(csrf, csrf_token(request)):
         raise HTTPException(403, "the form has expired; reload the page and submit again")
 
 

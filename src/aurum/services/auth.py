@@ -1,31 +1,96 @@
-"""Users, roles, passwords, API tokens and the organisation scope of every read and write.
+"""Users, roles, passwords, sessions, API tokens and the organisation scope of every read and
+write.
 
 Roles (DESIGN.md, Security): ``admin`` does everything; ``regulator`` reads everything, or one
 province when the user has a province; ``enterprise`` and ``recycler`` read and write their own
 organisation (with the member enterprises when it is a group); ``auditor`` reads everything and
-writes nothing. Passwords are hashed with argon2id; API tokens are random and only their
-SHA-256 is stored.
+writes nothing.
+
+Credentials: passwords are hashed with argon2id and must pass :func:`password_problems`. A
+browser login is a server-side session (``user_sessions``) whose random id the cookie carries;
+it ends at logout, after :data:`SESSION_IDLE_TIMEOUT` without a request, after
+:data:`SESSION_LIFETIME` in any case, and when the password changes or the user is deactivated.
+API tokens expire (:data:`TOKEN_LIFETIME_DAYS`) and can be revoked. Of a session id or a token
+only the SHA-256 is stored. Failed logins are counted in the database per account and per
+client address (:data:`LOGIN_FAILURE_WINDOW`), so every worker throttles alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import string
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
-from aurum.store.models import ApiToken, Organisation, Site, User, utcnow
+from aurum.core.checks import Interval
+from aurum.core.errors import AurumError, NotFoundError, PermissionDenied, Problem, ValidationError
+from aurum.store.models import (
+    ApiToken,
+    LoginFailure,
+    Organisation,
+    Site,
+    User,
+    UserSession,
+    utcnow,
+)
 
 _HASHER = PasswordHasher()
 TOKEN_PREFIX = "aur_"
 MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 5
+"""A password of fewer different characters (``aaaaaaaaaa``, ``1212121212``) is refused."""
+
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+"""A browser session ends after this long without a request."""
+SESSION_LIFETIME = timedelta(hours=8)
+"""A browser session ends this long after the login, however active (a working day)."""
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+"""``last_seen_at`` / ``last_used_at`` are written at most this often: one write a minute per
+session or token, not one per request."""
+
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_LIFETIME_DAYS = Interval(1, 365, "days")
+"""Lifetimes an API token may be issued with."""
+
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+"""Failed logins count for this long."""
+ACCOUNT_FAILURE_LIMIT = 5
+"""Failed logins of one account name within the window before its logins are refused."""
+ADDRESS_FAILURE_LIMIT = 20
+"""Failed logins from one client address within the window (any account names) before its
+logins are refused; higher than the account's, as one office may share an address."""
+
+_SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "01234567890", "qwertyuiopasdfghjklzxcvbnm",
+              "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+"""Runs of characters and keys a password must not be a stretch of (either direction): the
+alphabet, the digits, the keyboard rows and columns."""
+
+
+class LoginThrottled(AurumError):
+    """Too many failed logins for an account or from an address.
+
+    Parameters
+    ----------
+    message : str
+        What was refused and until when.
+    retry_after_s : int
+        Seconds until a login is accepted again.
+    """
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class Role(StrEnum):
@@ -105,10 +170,69 @@ SYSTEM = Actor(0, "platform", Role.ADMIN, None, None, "platform process")
 and ``created_by`` columns carry no user."""
 
 
-def hash_password(password: str) -> str:
-    """argon2id hash of a password (at least :data:`MIN_PASSWORD_LENGTH` characters)."""
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords shipped with the package (``services/data/common_passwords.txt``),
+    lower case."""
+    text = resources.files("aurum.services").joinpath("data/common_passwords.txt").read_text(
+        encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def password_problems(password: str, username: str = "") -> list[Problem]:
+    """Why a password is refused (empty when it is accepted).
+
+    A password needs :data:`MIN_PASSWORD_LENGTH` characters and at least
+    :data:`MIN_DISTINCT_CHARACTERS` different ones; it must not be one block repeated
+    (``abcabcabca``), a run of the alphabet, the digits or the keyboard (``qwertyuiop``,
+    ``9876543210``), a common password with digits or punctuation around it
+    (``password2024!``), nor contain the username.
+
+    Parameters
+    ----------
+    password : str
+        The password as typed.
+    username : str
+        The account's login name (ignored when shorter than 3 characters).
+    """
+    found: list[str] = []
+    lower = password.lower()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        found.append(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    distinct = len(set(password))
+    if distinct < MIN_DISTINCT_CHARACTERS:
+        found.append(f"a password needs at least {MIN_DISTINCT_CHARACTERS} different "
+                     f"characters; this one has {distinct}")
+    else:
+        block = next((lower[:n] for n in range(1, len(lower) // 2 + 1)
+                      if (lower[:n] * (len(lower) // n + 1)).startswith(lower)), None)
+        if block is not None:
+            found.append(f"the password repeats {block!r}; choose one that does not")
+    if len(lower) >= 3 and any(lower in run + run or lower in (run + run)[::-1]
+                               for run in _SEQUENCES):
+        found.append("the password is a run of consecutive characters or keys; "
+                     "choose one that is not")
+    padding = string.digits + string.punctuation + " "
+    if {lower, lower.strip(padding)} & common_passwords():
+        found.append("the password is one of the most common passwords (with digits or "
+                     "punctuation around it at most); choose one that is not")
+    if len(username) >= 3 and username.lower() in lower:
+        found.append("the password contains the username; choose one that does not")
+    return [Problem(message, column="password") for message in found]
+
+
+def hash_password(password: str, username: str = "") -> str:
+    """argon2id hash of a password that passes :func:`password_problems`.
+
+    Raises
+    ------
+    ValidationError
+        Naming every rule the password breaks.
+    """
+    problems = password_problems(password, username)
+    if problems:
+        raise ValidationError(problems)
     return _HASHER.hash(password)
 
 
@@ -127,7 +251,7 @@ def create_user(session: Session, username: str, password: str, role: Role | str
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ValidationError(f"user {username!r} exists already")
     user = User(username=username, display_name=display_name or username,
-                password_hash=hash_password(password), role=role.value,
+                password_hash=hash_password(password, username), role=role.value,
                 org_id=org.id if org else None, province=province)
     session.add(user)
     session.flush()
@@ -174,29 +298,299 @@ def actor_by_id(session: Session, user_id: int) -> Actor | None:
     return actor_for(session, user) if user is not None and user.is_active else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(secret: str) -> str:
+    """What is stored of a session id or a token: its SHA-256 (hex)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def issue_token(session: Session, user_id: int, name: str) -> str:
-    """Create an API token for a user; the clear token is returned once and never stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user_id, name=name, token_hash=_token_hash(token)))
-    session.flush()
-    return token
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite gives timestamps back without a zone; every stored one is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def actor_for_token(session: Session, token: str) -> Actor | None:
-    """The actor a bearer token stands for, or None when unknown or revoked."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None:
+@dataclass(frozen=True)
+class Credential:
+    """The caller of a request and what it proved itself with.
+
+    Parameters
+    ----------
+    actor : Actor
+        The authenticated user.
+    token_id : int or None
+        Id of the API token used, None for a browser session.
+    session_id : int or None
+        Id of the browser session used, None for a token.
+    """
+
+    actor: Actor
+    token_id: int | None = None
+    session_id: int | None = None
+
+
+# --- logins and their throttling -----------------------------------------------------------
+
+def login(session: Session, username: str, password: str, address: str) -> Actor | None:
+    """Check a username and password as a login from ``address``, with throttling.
+
+    A wrong password is recorded against the account name and the address; a right one
+    clears the account's record. The caller must commit even when None is returned, or the
+    failure is not counted.
+
+    Parameters
+    ----------
+    session : Session
+        Open transaction.
+    username : str
+        Login name as typed.
+    password : str
+        Password as typed.
+    address : str
+        Client address (IP) of the request.
+
+    Returns
+    -------
+    Actor or None
+        The user, or None for a wrong username or password.
+
+    Raises
+    ------
+    LoginThrottled
+        When the account had :data:`ACCOUNT_FAILURE_LIMIT` failures, or the address
+        :data:`ADDRESS_FAILURE_LIMIT`, within :data:`LOGIN_FAILURE_WINDOW` (checked before
+        the password, so a throttled guess learns nothing).
+    """
+    now = utcnow()
+    username, address = username[:64], address[:64]
+    for column, key, limit, what in (
+            (LoginFailure.username, username, ACCOUNT_FAILURE_LIMIT, "for this account"),
+            (LoginFailure.address, address, ADDRESS_FAILURE_LIMIT, "from this address")):
+        oldest_counted = session.scalar(
+            select(LoginFailure.failed_at)
+            .where(column == key, LoginFailure.failed_at > now - LOGIN_FAILURE_WINDOW)
+            .order_by(LoginFailure.failed_at.desc()).offset(limit - 1).limit(1))
+        if oldest_counted is not None:
+            retry = _as_utc(oldest_counted) + LOGIN_FAILURE_WINDOW - now
+            seconds = max(1, math.ceil(retry.total_seconds()))
+            window = int(LOGIN_FAILURE_WINDOW.total_seconds() // 60)
+            raise LoginThrottled(
+                f"too many failed logins {what} ({limit} within {window} minutes); "
+                f"try again in {math.ceil(seconds / 60)} minute(s)", seconds)
+    actor = authenticate(session, username, password)
+    # Core statements: the throttle's bookkeeping is not a change of data to audit.
+    if actor is None:
+        session.execute(delete(LoginFailure).where(
+            LoginFailure.failed_at <= now - LOGIN_FAILURE_WINDOW))
+        session.execute(insert(LoginFailure).values(username=username, address=address,
+                                                    failed_at=now))
         return None
-    return actor_by_id(session, row.user_id)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return actor
 
 
-def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
-    """Revoke one of the actor's tokens (an admin may revoke any)."""
+# --- browser sessions -------------------------------------------------------------------------
+
+def open_session(session: Session, actor: Actor) -> str:
+    """Start a browser session for a logged-in user.
+
+    Returns
+    -------
+    str
+        The random session id for the cookie (shown once; only its SHA-256 is stored).
+    """
+    session_id = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(UserSession(user_id=actor.user_id, token_hash=_digest(session_id),
+                            created_at=now, last_seen_at=now, expires_at=now + SESSION_LIFETIME))
+    session.flush()
+    return session_id
+
+
+def session_credential(session: Session, session_id: str) -> Credential | None:
+    """The caller of a browser session id, or None when unknown, ended or timed out."""
+    row = session.scalar(select(UserSession).where(UserSession.token_hash == _digest(session_id)))
+    now = utcnow()
+    if (row is None or row.revoked_at is not None or _as_utc(row.expires_at) <= now
+            or _as_utc(row.last_seen_at) + SESSION_IDLE_TIMEOUT <= now):
+        return None
+    actor = actor_by_id(session, row.user_id)
+    if actor is None:
+        return None
+    _touch(session, UserSession.last_seen_at, UserSession.id == row.id, row.last_seen_at, now)
+    return Credential(actor, session_id=row.id)
+
+
+def end_session(session: Session, session_id: str) -> None:
+    """Log out: the session id is refused from now on (unknown or ended ids are ignored)."""
+    row = session.scalar(select(UserSession).where(
+        UserSession.token_hash == _digest(session_id), UserSession.revoked_at.is_(None)))
+    if row is not None:
+        row.revoked_at = utcnow()
+
+
+def _touch(session: Session, column: Any, where: ColumnElement[bool],
+           last: datetime | None, now: datetime) -> None:
+    # A Core update, at most once per LAST_SEEN_RESOLUTION: not a change to audit, and not
+    # a write on every request.
+    if last is None or now - _as_utc(last) >= LAST_SEEN_RESOLUTION:
+        session.execute(update(column.class_).where(where).values({column.key: now}))
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as its owner sees it (never the token itself).
+
+    Parameters
+    ----------
+    id : int
+        Token id (for ``DELETE /api/v1/tokens/{id}``).
+    name : str
+        The name given at creation.
+    created_at, expires_at : datetime
+        When it was issued and when it stops working (UTC).
+    last_used_at, revoked_at : datetime or None
+        Last use (to the minute) and revocation (UTC).
+    """
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        """``revoked``, ``expired`` or ``active``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= utcnow() else "active"
+
+    @classmethod
+    def of(cls, row: ApiToken) -> TokenInfo:
+        return cls(row.id, row.name, _as_utc(row.created_at), _as_utc(row.expires_at),
+                   None if row.last_used_at is None else _as_utc(row.last_used_at),
+                   None if row.revoked_at is None else _as_utc(row.revoked_at))
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token: the clear ``token`` exists only here, once."""
+
+    token: str
+    info: TokenInfo
+
+
+def issue_token(session: Session, user_id: int, name: str,
+                expires_in_days: int = TOKEN_DAYS_DEFAULT) -> IssuedToken:
+    """Create an API token for a user; the clear token is returned once and never stored.
+
+    Parameters
+    ----------
+    session : Session
+        Open transaction.
+    user_id : int
+        Owner of the token.
+    name : str
+        What the owner calls it (a script, a machine).
+    expires_in_days : int
+        Lifetime in days, within :data:`TOKEN_LIFETIME_DAYS`.
+    """
+    TOKEN_LIFETIME_DAYS.check("expires_in_days", expires_in_days)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    row = ApiToken(user_id=user_id, name=name, token_hash=_digest(token), created_at=now,
+                   expires_at=now + timedelta(days=expires_in_days))
+    session.add(row)
+    session.flush()
+    return IssuedToken(token, TokenInfo.of(row))
+
+
+def token_credential(session: Session, token: str) -> Credential | None:
+    """The caller of a bearer token, or None when unknown, expired or revoked."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or _as_utc(row.expires_at) <= now:
+        return None
+    actor = actor_by_id(session, row.user_id)
+    if actor is None:
+        return None
+    _touch(session, ApiToken.last_used_at, ApiToken.id == row.id, row.last_used_at, now)
+    return Credential(actor, token_id=row.id)
+
+
+def list_tokens(session: Session, actor: Actor) -> list[TokenInfo]:
+    """The actor's own API tokens, newest first, revoked and expired ones included."""
+    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id)
+                           .order_by(ApiToken.id.desc()))
+    return [TokenInfo.of(row) for row in rows]
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> TokenInfo:
+    """Revoke one of the actor's tokens (an admin may revoke any); revoking twice keeps the
+    first time.
+
+    Raises
+    ------
+    NotFoundError
+        When no such token exists or it belongs to someone else.
+    """
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != actor.user_id and actor.role is not Role.ADMIN):
-        raise NotFoundError(f"no token {token_id}")
-    row.revoked_at = utcnow()
+        raise NotFoundError(f"no token {token_id} among yours (GET /api/v1/tokens lists them)")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return TokenInfo.of(row)
+
+
+# --- account changes that end every credential ----------------------------------------------
+
+@dataclass(frozen=True)
+class Revoked:
+    """How many credentials of a user were ended."""
+
+    tokens: int
+    sessions: int
+
+
+def revoke_credentials(session: Session, username: str) -> Revoked:
+    """End every API token and browser session of a user.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such user.
+    """
+    user = _user(session, username)
+    now = utcnow()
+    tokens = list(session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    sessions = list(session.scalars(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None))))
+    for token in tokens:
+        token.revoked_at = now
+    for browser in sessions:
+        browser.revoked_at = now
+    session.flush()
+    return Revoked(len(tokens), len(sessions))
+
+
+def change_password(session: Session, username: str, password: str) -> Revoked:
+    """Set a user's password (it must pass the policy) and end its tokens and sessions."""
+    user = _user(session, username)
+    user.password_hash = hash_password(password, user.username)
+    return revoke_credentials(session, username)
+
+
+def deactivate_user(session: Session, username: str) -> Revoked:
+    """Stop a user from logging in and end its tokens and sessions."""
+    _user(session, username).is_active = False
+    return revoke_credentials(session, username)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"no user {username!r}")
+    return user

@@ -2,56 +2,141 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from aurum.api.deps import CSRF, DB, ApiActor, csrf_token
+from aurum.api.deps import CSRF, DB, ApiActor, ApiCredential, client_address, csrf_token
 from aurum.api.templating import render
+from aurum.core.checks import DbId
+from aurum.core.errors import ValidationError
 from aurum.services import auth
 
 router = APIRouter()
 
+MAX_PASSWORD_CHARS = 1024
+"""Longest password accepted for checking (argon2 time grows with the input)."""
+WRONG_LOGIN = "wrong username or password"
+
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, error: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", actor=None, error=error, csrf=csrf_token(request))
+    return render(request, "login.html", actor=None,
+                  error=WRONG_LOGIN.capitalize() + "." if error else None,
+                  csrf=csrf_token(request))
 
 
 @router.post("/login", include_in_schema=False, dependencies=[CSRF])
-def login(request: Request, session: DB, username: Annotated[str, Form()],
-          password: Annotated[str, Form()]) -> RedirectResponse:
-    actor = auth.authenticate(session, username.strip(), password)
+def login(request: Request, session: DB, username: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=MAX_PASSWORD_CHARS)]) -> Response:
+    try:
+        actor = auth.login(session, username.strip(), password, client_address(request))
+    except auth.LoginThrottled as exc:
+        page = render(request, "login.html", status_code=429, actor=None, error=str(exc))
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
     if actor is None:
         return RedirectResponse("/login?error=1", status_code=303)
+    session.info["user_id"] = actor.user_id
+    # A new id at every login: an id planted in the browser before it never becomes a login.
     request.session.clear()
-    request.session["uid"] = actor.user_id
+    request.session["sid"] = auth.open_session(session, actor)
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[CSRF])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: DB) -> RedirectResponse:
+    session_id = request.session.get("sid")
+    if session_id:
+        auth.end_session(session, str(session_id))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 class TokenRequest(BaseModel):
-    username: str
-    password: str
+    username: str = Field(max_length=64)
+    password: str = Field(max_length=MAX_PASSWORD_CHARS)
     name: str = Field("api", max_length=100)
+    expires_in_days: Annotated[int, auth.TOKEN_LIFETIME_DAYS.field(
+        "days until the token stops working")] = auth.TOKEN_DAYS_DEFAULT
 
 
-@router.post("/api/v1/tokens", status_code=201, tags=["auth"])
-def create_token(body: TokenRequest, session: DB) -> dict[str, str]:
-    """Exchange a username and password for a bearer token (shown once, stored hashed)."""
-    actor = auth.authenticate(session, body.username, body.password)
+class TokenOut(BaseModel):
+    """An API token as its owner sees it (never the token itself)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    status: str = Field(description="active, expired or revoked")
+    current: bool = Field(False, description="the token this call was made with")
+
+
+class IssuedTokenOut(BaseModel):
+    token: str = Field(description="the bearer token: shown once, stored only hashed")
+    token_type: str = "bearer"
+    id: int
+    name: str
+    expires_at: datetime
+
+
+def _refused(status: int, message: str, headers: dict[str, str] | None = None
+             ) -> JSONResponse:
+    # Returned, not raised: the failure just recorded by auth.login must be committed.
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+@router.post("/api/v1/tokens", status_code=201, tags=["auth"], response_model=IssuedTokenOut,
+             responses={401: {"description": WRONG_LOGIN},
+                        429: {"description": "too many failed logins; see Retry-After"}})
+def create_token(body: TokenRequest, request: Request, session: DB
+                 ) -> IssuedTokenOut | JSONResponse:
+    """Exchange a username and password for a bearer token (shown once, stored hashed) that
+    stops working after ``expires_in_days``. Failed attempts are throttled per account and
+    per address (429 with ``Retry-After``)."""
+    try:
+        actor = auth.login(session, body.username, body.password, client_address(request))
+    except auth.LoginThrottled as exc:
+        return _refused(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
     if actor is None:
-        raise HTTPException(401, "wrong username or password")
+        return _refused(401, WRONG_LOGIN, {"WWW-Authenticate": "Bearer"})
     session.info["user_id"] = actor.user_id
-    return {"token": auth.issue_token(session, actor.user_id, body.name),
-            "token_type": "bearer"}
+    issued = auth.issue_token(session, actor.user_id, body.name, body.expires_in_days)
+    return IssuedTokenOut(token=issued.token, id=issued.info.id, name=issued.info.name,
+                          expires_at=issued.info.expires_at)
+
+
+def _out(info: auth.TokenInfo, credential: auth.Credential) -> TokenOut:
+    return TokenOut(id=info.id, name=info.name, created_at=info.created_at,
+                    expires_at=info.expires_at, last_used_at=info.last_used_at,
+                    revoked_at=info.revoked_at, status=info.status,
+                    current=info.id == credential.token_id)
+
+
+@router.get("/api/v1/tokens", tags=["auth"])
+def list_tokens(credential: ApiCredential, session: DB) -> list[TokenOut]:
+    """The caller's API tokens, newest first, with their expiry and last use."""
+    return [_out(info, credential) for info in auth.list_tokens(session, credential.actor)]
+
+
+@router.delete("/api/v1/tokens/current", tags=["auth"])
+def revoke_current_token(credential: ApiCredential, session: DB) -> TokenOut:
+    """Revoke the token this call is made with (log a script out)."""
+    if credential.token_id is None:
+        raise ValidationError("this call was made with a browser session, not a token; "
+                              "log out instead, or name the token: DELETE /api/v1/tokens/{id}")
+    return _out(auth.revoke_token(session, credential.actor, credential.token_id), credential)
+
+
+@router.delete("/api/v1/tokens/{token_id}", tags=["auth"])
+def revoke_token(token_id: DbId, credential: ApiCredential, session: DB) -> TokenOut:
+    """Revoke one of the caller's tokens (an admin may revoke anyone's)."""
+    return _out(auth.revoke_token(session, credential.actor, token_id), credential)
 
 
 @router.get("/api/v1/me", tags=["auth"])

@@ -10,6 +10,7 @@ parts stay readable side by side.
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,11 +24,58 @@ depends_on: str | Sequence[str] | None = None
 # --- sessions, tokens, login throttling -------------------------------------------------
 
 def _auth_upgrade() -> None:
-    pass
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_user_sessions_token_hash'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('login_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failures'))
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failures_username'), ['username'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failures_address'), ['address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failures_failed_at'), ['failed_at'], unique=False)
+
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True))
+    # Tokens issued before expiry existed get the default lifetime from the upgrade on, so
+    # an upgrade neither locks every API client out nor leaves a token valid for ever.
+    tokens = sa.table('api_tokens', sa.column('expires_at', sa.DateTime(timezone=True)))
+    op.execute(tokens.update().where(tokens.c.expires_at.is_(None))
+               .values(expires_at=datetime.now(UTC) + timedelta(days=90)))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True),
+                              nullable=False)
 
 
 def _auth_downgrade() -> None:
-    pass
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('last_used_at')
+        batch_op.drop_column('expires_at')
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failures_failed_at'))
+        batch_op.drop_index(batch_op.f('ix_login_failures_address'))
+        batch_op.drop_index(batch_op.f('ix_login_failures_username'))
+    op.drop_table('login_failures')
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
+    op.drop_table('user_sessions')
 
 
 # --- recycling ledger: checkpoints and witnesses -----------------------------------------

@@ -1,0 +1,68 @@
+"""Security headers on every response: what the browser may load, frame and send along.
+
+The pages load scripts and styles only from Aurum itself (``/static``, Plotly and Swagger UI
+from the installed packages); inline ``<script>`` and event handlers are refused, so an
+injected one does not run. Styles may be inline: Plotly and Swagger UI set ``style``
+attributes. Plotly's WebGL traces (the 3D block models) compile their shaders' glue with
+``new Function``, hence ``'unsafe-eval'`` in ``script-src``.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+"""Sent over TLS only: a browser that saw it refuses plain HTTP to the host for a year."""
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`HEADERS` (and :data:`HSTS` over TLS) to every response
+    that does not set them itself.
+
+    Parameters
+    ----------
+    app : ASGIApp
+        The application.
+    tls : bool
+        Whether the site is served over TLS behind a proxy that does not say so
+        (``AURUM_COOKIE_SECURE``); requests whose scheme is ``https`` get HSTS anyway.
+    """
+
+    def __init__(self, app: ASGIApp, tls: bool = False):
+        self.app = app
+        self.tls = tls
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = (*HEADERS, HSTS) if self.tls or scope.get("scheme") == "https" else HEADERS
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,9 +1,13 @@
-"""``aurum user``: accounts."""
+"""``aurum user``: accounts, and ending their credentials."""
 
 from __future__ import annotations
 
-import click
+from collections.abc import Callable
 
+import click
+from sqlalchemy.orm import Session
+
+from aurum.cli.common import FORMAT_OPTION, echo_json
 from aurum.services import auth
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -28,3 +32,43 @@ def create(username: str, role: str, org_code: str | None, province: str | None,
     with transaction(platform.sessions) as s:
         auth.create_user(s, username, password, role, display_name, org_code, province)
     click.echo(f"user {username} ({role}) created")
+
+
+def _ending(username: str, fmt: str, what: str,
+            change: Callable[[Session, str], auth.Revoked]) -> None:
+    platform = Platform.open(migrate_to_head=True)
+    with transaction(platform.sessions) as s:
+        revoked = change(s, username)
+    if fmt == "json":
+        echo_json({"username": username, "tokens_revoked": revoked.tokens,
+                   "sessions_ended": revoked.sessions})
+    else:
+        click.echo(f"{what}; revoked {revoked.tokens} API token(s) and ended "
+                   f"{revoked.sessions} browser session(s) of {username}")
+
+
+@user.command("revoke-tokens")
+@click.argument("username")
+@FORMAT_OPTION
+def revoke_tokens(username: str, fmt: str) -> None:
+    """Revoke every API token of a user and end its browser sessions (a lost laptop, a
+    leaked token)."""
+    _ending(username, fmt, "credentials ended", auth.revoke_credentials)
+
+
+@user.command("set-password")
+@click.argument("username")
+@click.password_option(help="New password (asked for when not given).")
+@FORMAT_OPTION
+def set_password(username: str, password: str, fmt: str) -> None:
+    """Set a user's password; its tokens and sessions end with the old one."""
+    _ending(username, fmt, "password changed",
+            lambda s, name: auth.change_password(s, name, password))
+
+
+@user.command("deactivate")
+@click.argument("username")
+@FORMAT_OPTION
+def deactivate(username: str, fmt: str) -> None:
+    """Stop a user from logging in; its tokens and sessions end."""
+    _ending(username, fmt, "user deactivated", auth.deactivate_user)

@@ -15,7 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aurum.recycling import merkle
+from aurum.recycling.checkpoint import Checkpoint, sign_checkpoint, verifier_key
 from aurum.recycling.purchases import CSV_COLUMNS
+from aurum.recycling.sealing import TreeHeadSigner
 from aurum.services import recycling, recycling_demo, registry, reporting
 from aurum.services.auth import Role, create_user
 from aurum.services.platform import Platform
@@ -106,7 +108,8 @@ def test_append_read_prove_and_report_with_scopes(app_client: TestClient,
     assert app_client.get(f"{API}/verify", headers=rc1).status_code == 403
     # Heads of size 3 and 4: sending the same purchases again signed nothing new.
     assert app_client.get(f"{API}/verify", headers=auditor).json() == {
-        "ok": True, "size": 4, "root": head["root"], "problems": [], "tree_heads": 2}
+        "ok": True, "size": 4, "root": head["root"], "problems": [], "tree_heads": 2,
+        "covered": 4, "checkpoints": []}
     # Reports: screened, due with its date, only the recycler's; submitted to the inbox.
     assert app_client.post(f"{API}/reports/screen", headers=auditor).status_code == 403
     created = app_client.post(f"{API}/reports/screen", headers=rc1).json()["created"]
@@ -140,6 +143,71 @@ def test_append_read_prove_and_report_with_scopes(app_client: TestClient,
     assert [t["province"] for t in app_client.get(f"{API}/totals", headers=rc2).json()] == [
         "Henan"]
     assert app_client.get(f"{API}/totals?by=seller", headers=miit).status_code == 422
+
+
+def test_a_regulator_acknowledges_its_own_provinces_reports_once(
+        app_client: TestClient, recyclers: Registry) -> None:
+    rc2, miit, sd_miit = (bearer(app_client, u) for u in ("rc2", "miit", "sd-miit"))
+    henan = [purchase(recycler="RC-2", shop=f"S-{i}", amount_cny="60000",
+                      occurred_at=f"2025-08-04T{9 + i:02d}:00:00+08:00") for i in range(2)]
+    assert app_client.post(f"{API}/purchases", headers=rc2, json=henan).status_code == 201
+    [rid] = app_client.post(f"{API}/reports/screen", headers=rc2).json()["created"]
+    sid = app_client.post(f"{API}/reports/{rid}/submit", headers=rc2).json()["submission_id"]
+    # Shandong's regulator neither sees nor acknowledges a Henan recycler's report...
+    assert app_client.get(f"{API}/inbox", headers=sd_miit).json() == []
+    wrongful = app_client.post(f"{API}/inbox/{sid}/acknowledge", headers=sd_miit)
+    assert (wrongful.status_code, wrongful.json()["detail"]) == (404, f"no submission {sid}")
+    # ... so the rightful one still can, once; again is a conflict, not a server error.
+    ack = app_client.post(f"{API}/inbox/{sid}/acknowledge", headers=miit)
+    assert ack.status_code == 200 and ack.json()["acknowledged_at"] is not None
+    again = app_client.post(f"{API}/inbox/{sid}/acknowledge", headers=miit)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (f"submission {sid} was acknowledged already, at "
+                                      f"{ack.json()['acknowledged_at']}")
+
+
+def test_checkpoints_published_and_witnessed(app_client: TestClient, platform: Platform,
+                                             recyclers: Registry) -> None:
+    rc1, rc2, miit = (bearer(app_client, u) for u in ("rc1", "rc2", "miit"))
+    keys = recycling.LedgerKeys.load(platform.settings)
+    rows = [purchase(amount_cny=str(100 + i)) for i in range(4)]
+    assert app_client.post(f"{API}/purchases", headers=rc1, json=rows[:3]).status_code == 201
+    note = app_client.get(f"{API}/checkpoint", headers=rc2)
+    assert note.headers["content-type"].startswith("text/plain")
+    assert note.text.split("\n")[:2] == [keys.log_origin, "3"]
+    first = app_client.get(f"{API}/checkpoint/witness", headers=rc1).json()
+    assert (first["checkpoint"], first["verifier_key"]) == (note.text, str(keys.verifier))
+    r = app_client.post(f"{API}/witness", headers=rc1, json={"recycler": "RC-1", **first})
+    assert r.status_code == 201 and (r.json()["tree_size"], r.json()["recycler"]) == (3, "RC-1")
+    assert app_client.post(f"{API}/purchases", headers=rc1, json=rows[3:]).status_code == 201
+    later = app_client.get(f"{API}/checkpoint/witness?witnessed_size=3", headers=rc1).json()
+    assert len(later["proof"]) == 3
+    r = app_client.post(f"{API}/witness", headers=rc1, json={"recycler": "RC-1", **later})
+    assert r.status_code == 201 and r.json()["tree_size"] == 4
+    # Another recycler's user may not publish for RC-1.
+    assert app_client.post(f"{API}/witness", headers=rc2,
+                           json={"recycler": "RC-1", **later}).status_code == 403
+
+    def refused(checkpoint: str, key: str, proof: list[str]) -> str:
+        r = app_client.post(f"{API}/witness", headers=rc1, json={
+            "recycler": "RC-1", "checkpoint": checkpoint, "verifier_key": key, "proof": proof})
+        assert r.status_code == 409, r.text
+        return str(r.json()["detail"])
+
+    # Rolled back, forked (a size-5 tree that does not extend the witnessed one), re-keyed.
+    assert "a checkpoint of 3 would roll it back" in refused(first["checkpoint"],
+                                                             first["verifier_key"], [])
+    fork = sign_checkpoint(Checkpoint(keys.log_origin, 5, b"\x01" * 32), keys.signer)
+    assert "is not consistent with the one witnessed at 4" in refused(
+        fork, str(keys.verifier), ["00" * 32])
+    stranger = TreeHeadSigner(b"\x05" * 32)
+    forged = sign_checkpoint(Checkpoint(keys.log_origin, 5, b"\x01" * 32), stranger)
+    assert "witnessed for another recycler or under the key" in refused(
+        forged, str(verifier_key(keys.log_origin, stranger)), [])
+    kept = app_client.get(f"{API}/witness", headers=miit).json()
+    assert [(k["origin"], k["recycler"], k["tree_size"]) for k in kept] == [
+        (keys.log_origin, "RC-1", 4)]
+    assert app_client.get(f"{API}/witness", headers=rc2).json() == []
 
 
 def test_a_bad_purchase_is_refused_by_row_and_column(app_client: TestClient,
@@ -182,10 +250,10 @@ def _custody(platform: Platform, reg: Registry) -> None:
             [purchase(gross_weight_g="100", fineness_permille="916", amount_cny="70000",
                       payment_method="bank_transfer", seller_id_number=seller_id(i))
              for i in range(2)]))
-        recycling.dispatch_lot(s, reg.admin, "L-1", "RC-1", "RF-1", [0, 1], at)
-        recycling.record_assay(s, reg.admin, "L-1", 182.7, 1000, "fire_assay", at)
-        recycling.record_bar(s, reg.admin, "AU-1", "RF-1", 100, 999.9, {"L-1": 99.99}, at)
-        recycling.sign_tree_head(s, keys)
+        recycling.dispatch_lot(s, reg.admin, keys, "L-1", "RC-1", "RF-1", [0, 1], at)
+        recycling.record_assay(s, reg.admin, keys, "L-1", 182.7, 1000, "fire_assay", at)
+        recycling.record_bar(s, reg.admin, keys, "AU-1", "RF-1", 100, 999.9, {"L-1": 99.99},
+                             at)
 
 
 def _login(client: TestClient, user: str) -> str:

@@ -1,5 +1,6 @@
-"""Concurrent writers lose and duplicate nothing; a writer killed mid-append (SIGKILL) leaves
-a log that verifies — on SQLite and on PostgreSQL."""
+"""Concurrent writers lose and duplicate nothing and write their signed tree heads in order; a
+writer killed mid-append (SIGKILL) leaves a log that verifies, every entry under a signed head
+— on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def _purchase(n: int) -> dict[str, str]:
                                 f"{n % 60:02d}:00+08:00")
 
 
-def test_eight_concurrent_writers_lose_and_duplicate_nothing(platform: Platform) -> None:
+def test_eight_concurrent_writers_lose_and_duplicate_nothing_heads_in_order(
+        platform: Platform) -> None:
     keys = recycling.LedgerKeys.load(platform.settings)
     # Writer w sends BATCHES batches, each twice: its own purchases plus some of writer
     # w + 1's, so that every purchase is sent by two writers, at least twice each.
@@ -52,6 +54,9 @@ def test_eight_concurrent_writers_lose_and_duplicate_nothing(platform: Platform)
                     with transaction(platform.sessions) as s:
                         recycling.append_purchases(s, recycling.OPERATOR, keys, batch,
                                                    create_missing=True)
+                    # As the command line does: a head asked for after the append.
+                    with transaction(platform.sessions) as s:
+                        recycling.sign_tree_head(s, keys)
         except BaseException as exc:  # reported below, in the test's thread
             failures.append(exc)
 
@@ -69,10 +74,16 @@ def test_eight_concurrent_writers_lose_and_duplicate_nothing(platform: Platform)
         amounts = s.execute(text("SELECT amount_cny FROM recycling_purchases")).scalars().all()
         participants = s.execute(text("SELECT count(*) FROM recycling_participants")
                                  ).scalar_one()
-        recycling.sign_tree_head(s, keys)
-        s.commit()
+        heads = s.execute(text("SELECT tree_size, checkpoint FROM ledger_tree_heads ORDER BY "
+                               "id")).all()
         verified = recycling.verify_ledger(s, keys)
     assert seqs == list(range(expected)) and keys_stored == expected
+    # One head per append that stored something, each larger than the one written before
+    # it, each with its checkpoint of that size; the last covers the whole log.
+    sizes = [size for size, _ in heads]
+    assert sizes == sorted(set(sizes)) and sizes[-1] == expected
+    assert [int(note.split("\n")[1]) for _, note in heads] == sizes
+    assert verified.covered == expected
     assert sorted(amounts) == [100.0 + n for n in range(expected)]
     assert participants == 3
     assert verified.ok, verified.problems
@@ -134,7 +145,7 @@ def test_a_writer_killed_mid_append_leaves_a_log_that_verifies(platform: Platfor
     with platform.sessions() as s:
         found = recycling.verify_ledger(s, keys)
     assert found.ok, found.problems
-    assert found.size == 2 * per_batch
+    assert found.size == found.covered == 2 * per_batch
     # The log takes the lost batch again afterwards, and still verifies.
     with transaction(platform.sessions) as s:
         again = recycling.append_purchases(

@@ -1,7 +1,9 @@
-"""``aurum ledger append | verify | reports`` in process: the command-line contract."""
+"""``aurum ledger append | verify | checkpoint | reports`` in process: the command-line
+contract."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,6 +13,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, text
 
 from aurum.cli import cli
+from aurum.recycling import merkle
 from tests.recycling.helpers import purchase, seller_id, write_csv
 
 
@@ -47,7 +50,8 @@ def test_append_verify_and_reports(home: Path, database_url: str) -> None:
     again = _json(_run(database_url, "append", "--file", str(path), "--format", "json"))
     assert (again["appended"], again["duplicates"], again["root"]) == (0, 12, first["root"])
     verified = _json(_run(database_url, "verify", "--format", "json"))
-    assert verified == {"ok": True, "size": 12, "root": first["root"], "problems": []}
+    assert verified == {"ok": True, "size": 12, "root": first["root"], "problems": [],
+                        "tree_heads": 1, "covered": 12, "checkpoints": []}
     listed = _json(_run(database_url, "reports", "--format", "json"))["reports"]
     found = sorted((r["kind"], r["rule"], r["entries"], r["amount_cny"], r["date"])
                    for r in listed)
@@ -96,3 +100,57 @@ def test_verify_fails_when_a_row_was_changed_behind_its_back(home: Path,
                                  "differs from the entry (changed behind the ledger's back)"]
     text_result = _run(database_url, "verify")
     assert text_result.exit_code == 1 and "NOT OK (1 problem(s))" in text_result.stdout
+
+
+def test_verify_against_checkpoints_kept_outside(home: Path, database_url: str) -> None:
+    first = write_csv(home / "a.csv", [purchase(amount_cny=str(100 + i)) for i in range(5)])
+    second = write_csv(home / "b.csv", [purchase(amount_cny=str(200 + i)) for i in range(3)])
+    assert _run(database_url, "append", "--file", str(first)).exit_code == 0
+    early = home / "early.checkpoint"
+    assert _run(database_url, "checkpoint", "--out", str(early)).exit_code == 0
+    assert _run(database_url, "append", "--file", str(second)).exit_code == 0
+    printed = _run(database_url, "checkpoint").stdout
+    origin, size, root, blank, signature, end = printed.split("\n")
+    assert (size, blank, end) == ("8", "", "")
+    assert signature.startswith(f"\u2014 {origin} ") and early.read_text().split("\n")[1] == "5"
+    witness = _json(_run(database_url, "checkpoint", "--format", "json",
+                         "--witnessed-size", "5"))
+    assert (witness["checkpoint"], witness["tree_size"]) == (printed, 8)
+    assert witness["verifier_key"].startswith(origin + "+") and len(witness["proof"]) == 4
+    merkle.verify_consistency(5, 8, [bytes.fromhex(h) for h in witness["proof"]],
+                              base64.b64decode(early.read_text().split("\n")[2]),
+                              base64.b64decode(root))
+    late = home / "late.checkpoint"
+    late.write_text(printed)
+    ok = _json(_run(database_url, "verify", "--format", "json", "--against", str(early),
+                    "--against", str(late), "--key", witness["verifier_key"]))
+    assert ok["ok"] is True and [c["consistent"] for c in ok["checkpoints"]] == [True, True]
+    assert base64.b64decode(root).hex() == ok["root"]
+    # Truncated behind its back: the last 3 entries, their rows and every head deleted, the
+    # head wound back to the first 5 (as the early checkpoint had it) and signed again.
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        for table in ("ledger_entries", "ledger_tree_heads", "recycling_purchases"):
+            if conn.dialect.name == "sqlite":
+                conn.execute(text(f"DROP TRIGGER {table}_no_delete"))
+            else:
+                conn.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        conn.execute(text("DELETE FROM ledger_tree_heads"))
+        conn.execute(text("DELETE FROM recycling_purchases WHERE entry_seq >= 5"))
+        conn.execute(text("DELETE FROM ledger_entries WHERE seq >= 5"))
+        tree = merkle.MerkleTree(merkle.leaf_hashes(b.encode() for b in conn.execute(text(
+            "SELECT body FROM ledger_entries ORDER BY seq")).scalars()))
+        conn.execute(text("UPDATE ledger_heads SET size = 5, root = :r, frontier = :f"),
+                     {"r": tree.root(), "f": tree.frontier().to_bytes()})
+    engine.dispose()
+    assert _run(database_url, "checkpoint").exit_code == 0  # re-signed with the key at hand
+    assert _json(_run(database_url, "verify", "--format", "json"))["ok"] is True
+    result = _run(database_url, "verify", "--format", "json", "--against", str(early),
+                  "--against", str(late))
+    assert result.exit_code == 1
+    found = json.loads(result.stdout)
+    assert found["ok"] is False
+    assert found["problems"] == ["checkpoint late.checkpoint covers 8 entries; the log holds "
+                                 "5 (entries removed since)"]
+    assert [(c["source"], c["tree_size"], c["consistent"]) for c in found["checkpoints"]] == [
+        ("early.checkpoint", 5, True), ("late.checkpoint", 8, False)]

@@ -14,7 +14,8 @@ from sqlalchemy.exc import DBAPIError
 
 from aurum.core.errors import ConflictError, PermissionDenied, ValidationError
 from aurum.recycling import merkle
-from aurum.recycling.sealing import SealError, verify_tree_head
+from aurum.recycling.checkpoint import Checkpoint, sign_checkpoint
+from aurum.recycling.sealing import SealError, TreeHeadSigner, verify_tree_head
 from aurum.services import recycling
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
@@ -368,24 +369,25 @@ def test_custody_from_purchases_to_a_bar(platform: Platform, keys: recycling.Led
     with transaction(platform.sessions, admin.user_id) as s:
         recycling.register_participant(s, admin, "RF-1", "Shandong Refinery", role="refiner",
                                        province="Shandong")
-        lot_a = recycling.dispatch_lot(s, admin, "LOT-A", "RC-1", "RF-1", [0, 1], at)
-        recycling.dispatch_lot(s, admin, "LOT-A", "RC-1", "RF-1", [0, 1], at)  # idempotent
+        lot_a = recycling.dispatch_lot(s, admin, keys, "LOT-A", "RC-1", "RF-1", [0, 1], at)
+        # The same lot sent again is taken once.
+        recycling.dispatch_lot(s, admin, keys, "LOT-A", "RC-1", "RF-1", [0, 1], at)
         with pytest.raises(ValidationError) as caught:
-            recycling.dispatch_lot(s, admin, "LOT-B", "RC-1", "RF-1", [1, 2, 4, 99], at)
+            recycling.dispatch_lot(s, admin, keys, "LOT-B", "RC-1", "RF-1", [1, 2, 4, 99], at)
         assert {p.message for p in caught.value.problems} == {
             "purchase 1: already in a lot", "purchase 4: not a purchase of RC-1",
             "purchase 99: no such purchase"}
-        recycling.dispatch_lot(s, admin, "LOT-B", "RC-1", "RF-1", [2, 3], at)
+        recycling.dispatch_lot(s, admin, keys, "LOT-B", "RC-1", "RF-1", [2, 3], at)
         # Declared 2 x 91.6 = 183.2 g each; the refiner finds 182.0 g in A (-0.66 %, within
         # 2 % + 0.05 g = 3.714 g) and 170.0 g in B (-13.2 g: an exception).
-        a = recycling.record_assay(s, admin, "LOT-A", 182.0, 1000, "fire_assay", at)
-        b = recycling.record_assay(s, admin, "LOT-B", 200.0, 850, "fire_assay", at)
+        a = recycling.record_assay(s, admin, keys, "LOT-A", 182.0, 1000, "fire_assay", at)
+        b = recycling.record_assay(s, admin, keys, "LOT-B", 200.0, 850, "fire_assay", at)
         with pytest.raises(ConflictError, match="assayed already"):
-            recycling.record_assay(s, admin, "LOT-B", 201.0, 850, "fire_assay", at)
+            recycling.record_assay(s, admin, keys, "LOT-B", 201.0, 850, "fire_assay", at)
         with pytest.raises(ValidationError, match="left"):
-            recycling.record_bar(s, admin, "BAR-0", "RF-1", 400, 999.9, {"LOT-A": 400 * 0.9999},
-                                 at)
-        recycling.record_bar(s, admin, "AU-2025-0001", "RF-1", 250, 999.9,
+            recycling.record_bar(s, admin, keys, "BAR-0", "RF-1", 400, 999.9,
+                                 {"LOT-A": 400 * 0.9999}, at)
+        recycling.record_bar(s, admin, keys, "AU-2025-0001", "RF-1", 250, 999.9,
                              {"LOT-A": 150.0, "LOT-B": 99.975}, at)
         balances = recycling.mass_balances(s, admin)
         graph = recycling.custody_chain(s, admin, "AU-2025-0001")
@@ -431,3 +433,85 @@ def test_photos_by_hash_and_the_watch_list(platform: Platform, keys: recycling.L
         assert recycling.watched_sellers(s) == frozenset()
     assert [(r.rule_id, r.kind, r.entries) for r in made] == [
         ("watch_list", "suspicious", [0])]
+
+
+def _rehash(platform: Platform) -> None:
+    """Wind the head to the stored entries, as a forger who rewrote them would."""
+    with platform.sessions() as s:
+        tree = merkle.MerkleTree(merkle.leaf_hashes(b.encode() for b in s.execute(text(
+            "SELECT body FROM ledger_entries ORDER BY seq")).scalars()))
+    with platform.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_heads SET size = :n, root = :r, frontier = :f"),
+                     {"n": tree.size, "r": tree.root(), "f": tree.frontier().to_bytes()})
+
+
+def test_a_rewritten_re_signed_log_fails_against_an_earlier_checkpoint(
+        platform: Platform, keys: recycling.LedgerKeys) -> None:
+    _append(platform, keys, _rows(20))
+    with platform.sessions() as s:
+        earlier = recycling.latest_checkpoint(s)
+    assert earlier.split("\n")[:2] == [keys.log_origin, "20"]
+    # Entry 11's amount rewritten in its row, its body and its leaf hash, the head re-hashed
+    # and every signed tree head deleted: nothing stored disagrees any more...
+    with platform.sessions() as s:
+        body = s.execute(text("SELECT body FROM ledger_entries WHERE seq = 11")).scalar_one()
+    forged = body.replace('"1011.00"', '"1.00"')
+    _tamper(platform, "DELETE FROM ledger_tree_heads",
+            "UPDATE recycling_purchases SET amount_cny = 1.0 WHERE entry_seq = 11")
+    with platform.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_entries SET body = :b, leaf_hash = :h WHERE seq = 11"),
+                     {"b": forged, "h": merkle.leaf_hash(forged.encode())})
+    _rehash(platform)
+    found = _verify(platform, keys)
+    # ... but the entries are covered by no signed head.
+    assert found.problems == ["entries 0-19 are covered by no signed tree head (appended "
+                              "without one, or the heads were deleted)"]
+    assert (found.ok, found.covered, found.tree_heads) == (False, 0, 0)
+    # Re-signed with the ledger's own key, the forgery passes every check inside...
+    with transaction(platform.sessions) as s:
+        recycling.sign_tree_head(s, keys)
+    assert _verify(platform, keys).ok
+    # ... and fails against the checkpoint kept outside.
+    with platform.sessions() as s:
+        found = recycling.verify_ledger(s, keys, against=[("earlier.checkpoint", earlier)])
+    assert not found.ok
+    assert found.problems == ["checkpoint earlier.checkpoint (size 20): the stored log is not "
+                              "consistent with it (its first 20 entries were rewritten)"]
+    assert found.checkpoints == [{"source": "earlier.checkpoint", "origin": keys.log_origin,
+                                  "tree_size": 20, "consistent": False}]
+
+
+def test_a_truncated_log_and_a_forged_checkpoint_fail_against_the_published_key(
+        platform: Platform, keys: recycling.LedgerKeys) -> None:
+    _append(platform, keys, _rows(12))
+    with platform.sessions() as s:
+        at_12 = recycling.latest_checkpoint(s)
+    _append(platform, keys, _rows(8, day=5))
+    with platform.sessions() as s:
+        at_20 = recycling.latest_checkpoint(s)
+        found = recycling.verify_ledger(s, keys, against=[("a", at_12), ("b", at_20)],
+                                        published_key=str(keys.verifier))
+    assert found.ok and [c["consistent"] for c in found.checkpoints] == [True, True]
+    # The last 8 entries removed, the head wound back, heads deleted and re-signed.
+    _tamper(platform, "DELETE FROM ledger_tree_heads",
+            "DELETE FROM recycling_purchases WHERE entry_seq >= 12",
+            "DELETE FROM ledger_entries WHERE seq >= 12")
+    _rehash(platform)
+    with transaction(platform.sessions) as s:
+        recycling.sign_tree_head(s, keys)
+    with platform.sessions() as s:
+        found = recycling.verify_ledger(s, keys, against=[("a", at_12), ("b", at_20)])
+    assert found.problems == ["checkpoint b covers 20 entries; the log holds 12 (entries "
+                              "removed since)"]
+    # A checkpoint of the truncated log signed by another key under the ledger's name does not
+    # pass for the ledger's: the published key decides, not the key at hand.
+    other = recycling.LedgerKeys(keys.personal, TreeHeadSigner(b"\x09" * 32), keys.log_origin)
+    with platform.sessions() as s:
+        root = bytes.fromhex(recycling.ledger_status(s)["root"])
+        forged = sign_checkpoint(Checkpoint(keys.log_origin, 12, root), other.signer)
+        found = recycling.verify_ledger(s, other, against=[("forged", forged)],
+                                        published_key=str(keys.verifier))
+    key_hash = keys.verifier.key_hash.hex()
+    assert f"checkpoint forged: the note carries no signature by {keys.log_origin} " \
+           f"({key_hash})" in found.problems
+    assert not found.ok and found.checkpoints[0]["consistent"] is False

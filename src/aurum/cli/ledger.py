@@ -3,8 +3,13 @@
 Contract relied on by scripts:
 
 - ``aurum ledger append --file PURCHASES.csv [--format json] [--database URL]``;
-- ``aurum ledger verify --format json`` prints ``{"ok", "size", "root", "problems"}`` and exits
-  1 when not ok;
+- ``aurum ledger verify --format json`` prints ``{"ok", "size", "root", "problems"}`` (then
+  ``tree_heads``, ``covered`` and ``checkpoints``) and exits 1 when not ok;
+  ``--against FILE`` (repeatable) checks the log against checkpoints kept outside the
+  database, ``--key VKEY`` against the verifier key the ledger published;
+- ``aurum ledger checkpoint [--out FILE]`` prints (or writes) the latest checkpoint, a C2SP
+  signed note; ``--format json --witnessed-size N`` prints what a witness needs instead
+  (``checkpoint``, ``verifier_key``, ``tree_size``, ``witnessed_size``, ``proof``);
 - ``aurum ledger reports --format json`` prints ``{"reports": [...]}`` (the reports due).
 """
 
@@ -73,24 +78,63 @@ def append(path: Path, url: str | None, fmt: str) -> None:
 
 
 @ledger.command("verify")
+@click.option("--against", "checkpoints", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint kept outside the database (from `aurum ledger checkpoint`); "
+                   "the stored log must be consistent with it. Repeatable.")
+@click.option("--key", "published_key", metavar="VKEY",
+              help="The verifier key the ledger published (<name>+<hash>+<key>, as `aurum "
+                   "ledger checkpoint --format json` prints it); default the signing key at "
+                   "hand.")
 @DATABASE_OPTION
 @FORMAT_OPTION
-def verify(url: str | None, fmt: str) -> None:
+def verify(checkpoints: tuple[Path, ...], published_key: str | None, url: str | None,
+           fmt: str) -> None:
     """Recompute the ledger from its stored entries and check every stored row, the tree
-    nodes, the head and the signed tree heads. Exits 1 when anything is wrong."""
+    nodes, the head, the signed tree heads and their checkpoints (in order, covering every
+    entry) and, with --against, that the log is consistent with each checkpoint given (RFC
+    6962 consistency proof). Exits 1 when anything is wrong."""
     platform, keys = _open(url)
+    against = [(path.name, path.read_text(encoding="utf-8")) for path in checkpoints]
     with platform.sessions() as s, progress_bar("verifying entries") as advance:
-        result = recycling.verify_ledger(s, keys, progress=advance)
+        result = recycling.verify_ledger(s, keys, progress=advance, against=against,
+                                         published_key=published_key)
     if fmt == "json":
         echo_json(result.as_dict())
     else:
         state = "ok" if result.ok else f"NOT OK ({len(result.problems)} problem(s))"
         click.echo(f"ledger {state}: {result.size} entries, root {result.root}, "
-                   f"{result.tree_heads} signed tree head(s) checked")
+                   f"{result.tree_heads} signed tree head(s) checked, "
+                   f"{len(result.checkpoints)} checkpoint(s) given")
         for problem in result.problems:
             click.echo(f"problem: {problem}", err=True)
     if not result.ok:
         click.get_current_context().exit(1)
+
+
+@ledger.command("checkpoint")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the checkpoint to this file instead of printing it.")
+@click.option("--witnessed-size", type=click.IntRange(min=0), default=0, show_default=True,
+              help="With --format json: the tree size the witness holds, for the "
+                   "consistency proof.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def checkpoint(out: Path | None, witnessed_size: int, url: str | None, fmt: str) -> None:
+    """The latest checkpoint of the ledger (a C2SP signed note: origin, tree size, root hash,
+    Ed25519 signature), to keep outside the database and check with `aurum ledger verify
+    --against`; a log whose last head predates checkpoints gets one signed now."""
+    platform, keys = _open(url)
+    with transaction(platform.sessions) as s:
+        recycling.sign_tree_head(s, keys)
+    with platform.sessions() as s:
+        for_witness = recycling.checkpoint_for_witness(s, keys, witnessed_size)
+    if out is not None:
+        out.write_text(for_witness["checkpoint"], encoding="utf-8")
+    if fmt == "json":
+        echo_json(for_witness)
+    elif out is None:
+        click.echo(for_witness["checkpoint"], nl=False)
 
 
 @ledger.command("reports")

@@ -1,6 +1,7 @@
 """Keys at work: personal data sealed with AES-256-GCM, sellers named by a keyed hash, tree
-heads signed with Ed25519. The keys are passed in; where they are kept is the service's
-business (:meth:`aurum.core.config.Settings.key_bytes`).
+heads and checkpoints (:mod:`aurum.recycling.checkpoint`) signed with Ed25519. The keys are
+passed in; where they are kept is the service's business
+(:meth:`aurum.core.config.Settings.key_bytes`).
 
 One 32-byte master key yields, through HKDF-SHA256 with distinct labels, the encryption key
 and the HMAC key, so that a seller's pseudonym (HMAC-SHA256 of the document type and number)
@@ -159,6 +160,10 @@ class TreeHeadSigner:
     def sign(self, size: int, root: bytes, timestamp_ms: int) -> bytes:
         """Signature (64 bytes) of a tree head."""
         return self._private.sign(tree_head_message(size, root, timestamp_ms))
+
+    def sign_message(self, message: bytes) -> bytes:
+        """Signature (64 bytes) of any message, e.g. a checkpoint's note text."""
+        return self._private.sign(message)
 
 
 def verify_tree_head(public_key: bytes, size: int, root: bytes, timestamp_ms: int,

@@ -6,20 +6,30 @@ PostgreSQL, the write lock on SQLite), so appends are serial and each sees the e
 it; within the lock it drops entries whose idempotency key is already stored (by default the
 SHA-256 of the canonical entry: the same purchase sent twice is stored once), writes the new
 entries with their leaf hashes, the tree nodes they complete (from level
-:data:`STORED_FROM_LEVEL` up) and the new frontier, all in one transaction. A writer that dies
-mid-append leaves nothing behind. Corrections are new entries (a reversal, optionally followed
-by the amended purchase); nothing stored is ever updated or deleted.
+:data:`STORED_FROM_LEVEL` up), the new frontier and the signed tree head of the new size with
+its checkpoint (a C2SP signed note, :mod:`aurum.recycling.checkpoint`), all in one
+transaction: tree sizes and checkpoints only grow, and no entry is ever stored without a
+signed head that covers it. A writer that dies mid-append leaves nothing behind. Corrections
+are new entries (a reversal, optionally followed by the amended purchase); nothing stored is
+ever updated or deleted.
 
 Reading. The purchase, correction and custody tables repeat what the entries say, for queries;
 :func:`verify_ledger` rebuilds every entry body from them, every leaf hash from the bodies,
-the tree from the leaves, and checks the head, the stored nodes and every signed tree head.
+the tree from the leaves, and checks the head, the stored nodes, every signed tree head and
+checkpoint (in order, and covering every entry) and, given checkpoints kept outside the
+database, that the stored log is consistent with each (RFC 6962 consistency proofs).
+
+Witness. The regulator's server keeps the checkpoints recyclers publish of their own ledgers
+(:func:`witness_checkpoint`): the first checkpoint of a log pins its verifier key and its
+recycler, and each later one must come with a consistency proof from the largest witnessed
+before it, so a log rewritten or forked behind its witness is refused.
 
 Personal data. Seller names, document numbers and statements of origin are sealed with
-AES-GCM under a key kept outside the database (``AURUM_RECYCLING_DATA_KEY`` or
-``AURUM_HOME/recycling-personal-data.key``); sellers are named by a keyed hash and shown
-masked; :func:`reveal_seller` opens them for a stated purpose and leaves an audit record. Tree
-heads are signed with Ed25519 (``AURUM_LEDGER_SIGNING_KEY`` or
-``AURUM_HOME/ledger-signing.key``).
+AES-GCM under a key kept outside the database and the data directory
+(``AURUM_RECYCLING_DATA_KEY`` or ``AURUM_KEYS/recycling-personal-data.key``); sellers are
+named by a keyed hash and shown masked; :func:`reveal_seller` opens them for a stated purpose
+and leaves an audit record. Tree heads and checkpoints are signed with Ed25519
+(``AURUM_LEDGER_SIGNING_KEY`` or ``AURUM_KEYS/ledger-signing.key``).
 
 Scope. Administrators, auditors and national regulators read everything; a provincial
 regulator the participants of its province; recycler and enterprise users the participants of
@@ -33,7 +43,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from operator import methodcaller
 from pathlib import Path
@@ -42,6 +52,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Executable, Table, func, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aurum.core.config import Settings
@@ -55,6 +66,15 @@ from aurum.core.errors import (
 from aurum.industry.registry import PROVINCES
 from aurum.recycling import merkle
 from aurum.recycling.canonical import canonical, decimal, timestamp_text
+from aurum.recycling.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    VerifierKey,
+    open_checkpoint,
+    parse_verifier_key,
+    sign_checkpoint,
+    verifier_key,
+)
 from aurum.recycling.custody import custody_graph, mass_balance, recycled_gold_totals
 from aurum.recycling.identity import mask_ids, mask_names, normalise_ids, uscc_problems
 from aurum.recycling.merkle import Frontier, MerkleTree
@@ -65,7 +85,7 @@ from aurum.recycling.purchases import (
     purchase_bodies,
 )
 from aurum.recycling.rules import LARGE_CASH, Detection, detect, load_rules
-from aurum.recycling.sealing import PersonalDataKeys, TreeHeadSigner, verify_tree_head
+from aurum.recycling.sealing import PersonalDataKeys, TreeHeadSigner, key_id, verify_tree_head
 from aurum.services import reporting
 from aurum.services.auth import Actor, Role
 from aurum.store import audit
@@ -79,6 +99,7 @@ from aurum.store.models import (
     LedgerHead,
     LedgerNode,
     LedgerTreeHead,
+    LedgerWitnessedCheckpoint,
     Organisation,
     RecyclingCorrection,
     RecyclingParticipant,
@@ -125,17 +146,31 @@ class LedgerKeys:
     personal : PersonalDataKeys
         Seals personal data, hashes seller identities.
     signer : TreeHeadSigner
-        Signs tree heads.
+        Signs tree heads and checkpoints.
+    origin : str, optional
+        The log's name in its checkpoints (default :attr:`log_origin`).
     """
 
     personal: PersonalDataKeys
     signer: TreeHeadSigner
+    origin: str | None = None
 
     @classmethod
     def load(cls, settings: Settings) -> LedgerKeys:
-        """The keys from the environment or the data directory (generated once)."""
+        """The keys from the environment or the keys directory (generated once)."""
         return cls(PersonalDataKeys(settings.key_bytes(*PERSONAL_DATA_KEY)),
-                   TreeHeadSigner(settings.key_bytes(*SIGNING_KEY)))
+                   TreeHeadSigner(settings.key_bytes(*SIGNING_KEY)), settings.ledger_origin)
+
+    @property
+    def log_origin(self) -> str:
+        """The origin line of the checkpoints: ``AURUM_LEDGER_ORIGIN``, else a name derived
+        from the signing key (unique to this ledger without configuration)."""
+        return self.origin or f"aurum.invalid/recycling-ledger/{self.signer.key_id}"
+
+    @property
+    def verifier(self) -> VerifierKey:
+        """The verifier key to publish: witnesses check the checkpoints with it."""
+        return verifier_key(self.log_origin, self.signer)
 
 
 @dataclass(frozen=True)
@@ -413,9 +448,11 @@ def _existing_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def _write_entries(session: Session, actor: Actor, head: _Head, kinds: Sequence[str],
-                   bodies: np.ndarray, keys: Sequence[str]) -> tuple[np.ndarray, AppendResult]:
-    """Write the entries whose keys are new, with their nodes and the new head.
+def _write_entries(session: Session, actor: Actor, ledger_keys: LedgerKeys, head: _Head,
+                   kinds: Sequence[str], bodies: np.ndarray, keys: Sequence[str]
+                   ) -> tuple[np.ndarray, AppendResult]:
+    """Write the entries whose keys are new, with their nodes, the new head and its signed
+    tree head (under the head's lock: see the module docstring).
 
     Returns a mask of the entries written (one per submitted entry) and the result.
     """
@@ -445,6 +482,7 @@ def _write_entries(session: Session, actor: Actor, head: _Head, kinds: Sequence[
         size, root = frontier.size, frontier.root()
         session.execute(update(HEADS).where(HEADS.c.id == HEAD_ID).values(
             size=size, root=root, frontier=frontier.to_bytes(), updated_at=utcnow()))
+        _insert_tree_head(session, ledger_keys, size, root)
         audit.record(session, "append", "ledger_entries",
                      f"{int(new_seqs[0])}-{int(new_seqs[-1])}",
                      after={"entries": int(fresh.sum()), "size": size, "root": root.hex(),
@@ -458,11 +496,11 @@ def _content_keys(bodies: np.ndarray) -> list[str]:
     return list(map(methodcaller("hexdigest"), map(hashlib.sha256, bodies)))
 
 
-def _append_one(session: Session, actor: Actor, head: _Head, body: Mapping[str, Any]
-                ) -> tuple[bool, int, AppendResult]:
+def _append_one(session: Session, actor: Actor, ledger_keys: LedgerKeys, head: _Head,
+                body: Mapping[str, Any]) -> tuple[bool, int, AppendResult]:
     """Append one entry; whether it is new, and its sequence number."""
     raw = canonical(body)
-    fresh, result = _write_entries(session, actor, head, [body["kind"]],
+    fresh, result = _write_entries(session, actor, ledger_keys, head, [body["kind"]],
                                    np.array([raw], dtype=object), [_sha256(raw)])
     return bool(fresh[0]), result.seqs[0], result
 
@@ -563,8 +601,8 @@ def append_purchases(session: Session, actor: Actor, keys: LedgerKeys,
     bodies = purchase_bodies(frame)
     head = _lock_head(session)
     participant_id, shop_id = _resolve_counters(session, actor, frame, create_missing)
-    fresh, result = _write_entries(session, actor, head, ["purchase"] * len(frame), bodies,
-                                   idempotency_keys or _content_keys(bodies))
+    fresh, result = _write_entries(session, actor, keys, head, ["purchase"] * len(frame),
+                                   bodies, idempotency_keys or _content_keys(bodies))
     if fresh.any():
         _insert_purchases(session, keys, frame[fresh], np.asarray(result.seqs)[fresh].tolist(),
                           participant_id[fresh], shop_id[fresh])
@@ -618,7 +656,7 @@ def correct_purchase(session: Session, actor: Actor, keys: LedgerKeys, target_se
         bodies.append(purchase_bodies(frame)[0])
         participant_id, shop_id = _resolve_counters(session, actor, frame, False)
     raw = np.array(bodies, dtype=object)
-    fresh, result = _write_entries(session, actor, head, kinds, raw, _content_keys(raw))
+    fresh, result = _write_entries(session, actor, keys, head, kinds, raw, _content_keys(raw))
     if fresh[0]:
         session.execute(insert(cast(Table, RecyclingCorrection.__table__)), [{
             "entry_seq": result.seqs[0], "target_seq": target_seq, "action": action,
@@ -666,36 +704,91 @@ def purchases_in_force(session: Session, actor: Actor | None = None) -> pd.DataF
 # Tree heads and proofs
 
 
+def _insert_tree_head(session: Session, keys: LedgerKeys, size: int, root: bytes,
+                      now: datetime | None = None) -> None:
+    """Sign a head both ways: RFC 6962's ``TreeHeadSignature`` and a C2SP checkpoint."""
+    timestamp_ms = int((now or datetime.now(UTC)).timestamp() * 1000)
+    session.execute(insert(cast(Table, LedgerTreeHead.__table__)), [{
+        "tree_size": size, "root": root, "timestamp_ms": timestamp_ms,
+        "key_id": keys.signer.key_id, "signature": keys.signer.sign(size, root, timestamp_ms),
+        "checkpoint": sign_checkpoint(Checkpoint(keys.log_origin, size, root), keys.signer)}])
+
+
+def _latest_tree_head(session: Session) -> LedgerTreeHead | None:
+    return session.scalars(select(LedgerTreeHead).order_by(LedgerTreeHead.id.desc())
+                           .limit(1)).first()
+
+
 def sign_tree_head(session: Session, keys: LedgerKeys,
                    now: datetime | None = None) -> dict[str, Any]:
-    """Sign the current head of the log, unless the latest signed head has its size.
+    """The signed tree head of the current size: the one every append writes, or, for a log
+    whose latest head predates checkpoints or misses its last entries, a new one (under the
+    head's lock, so heads stay in order).
 
     Returns
     -------
     dict
         The signed tree head (:func:`list_tree_heads` form).
     """
-    head = session.execute(select(HEADS.c.size, HEADS.c.root)
-                           .where(HEADS.c.id == HEAD_ID)).one()
-    latest = session.scalars(select(LedgerTreeHead).order_by(LedgerTreeHead.id.desc())
-                             .limit(1)).first()
-    if latest is not None and latest.tree_size == head.size:
-        return _tree_head_view(latest)
-    timestamp_ms = int((now or datetime.now(UTC)).timestamp() * 1000)
-    signature = keys.signer.sign(int(head.size), bytes(head.root), timestamp_ms)
-    session.execute(insert(cast(Table, LedgerTreeHead.__table__)), [{
-        "tree_size": int(head.size), "root": bytes(head.root), "timestamp_ms": timestamp_ms,
-        "key_id": keys.signer.key_id, "signature": signature}])
-    row = session.scalars(select(LedgerTreeHead).order_by(LedgerTreeHead.id.desc())
-                          .limit(1)).one()
-    return _tree_head_view(row)
+    head = _lock_head(session)
+    latest = _latest_tree_head(session)
+    if latest is None or latest.tree_size != head.size or latest.checkpoint is None:
+        _insert_tree_head(session, keys, head.size, head.root, now)
+        latest = _latest_tree_head(session)
+    assert latest is not None
+    return _tree_head_view(latest)
 
 
 def _tree_head_view(row: LedgerTreeHead) -> dict[str, Any]:
     return {"id": row.id, "tree_size": row.tree_size, "root": bytes(row.root).hex(),
             "timestamp": datetime.fromtimestamp(row.timestamp_ms / 1000, UTC).isoformat(),
             "timestamp_ms": row.timestamp_ms, "key_id": row.key_id,
-            "signature": bytes(row.signature).hex()}
+            "signature": bytes(row.signature).hex(), "checkpoint": row.checkpoint}
+
+
+def latest_checkpoint(session: Session) -> str:
+    """The latest checkpoint of the log (a signed note), to hand to witnesses.
+
+    Raises
+    ------
+    NotFoundError
+        When no head has a checkpoint yet (``aurum ledger checkpoint`` signs one).
+    """
+    note = session.scalar(select(LedgerTreeHead.checkpoint)
+                          .where(LedgerTreeHead.checkpoint.is_not(None))
+                          .order_by(LedgerTreeHead.id.desc()).limit(1))
+    if note is None:
+        raise NotFoundError("the ledger has no checkpoint yet; `aurum ledger checkpoint` "
+                            "signs one")
+    return note
+
+
+def checkpoint_for_witness(session: Session, keys: LedgerKeys, witnessed_size: int = 0
+                           ) -> dict[str, Any]:
+    """What a witness needs to take the latest checkpoint: the note, the verifier key and the
+    consistency proof from the size it witnessed last.
+
+    Parameters
+    ----------
+    witnessed_size : int
+        Tree size of the checkpoint the witness holds (0: none).
+
+    Returns
+    -------
+    dict
+        ``checkpoint`` (note text), ``verifier_key``, ``tree_size``, ``witnessed_size`` and
+        ``proof`` (hex digests).
+    """
+    note = latest_checkpoint(session)
+    size = int(note.split("\n")[1])
+    if not 0 <= witnessed_size <= size:
+        raise ValidationError(Problem(f"the witness cannot hold size {witnessed_size}: the "
+                                      f"latest checkpoint has {size} entries",
+                                      column="witnessed_size"))
+    proof = ([] if witnessed_size in (0, size)
+             else consistency_proof(session, witnessed_size, size)["proof"])
+    return {"checkpoint": note, "verifier_key": str(keys.verifier), "tree_size": size,
+            "witnessed_size": witnessed_size, "proof": proof}
 
 
 def list_tree_heads(session: Session, limit: int = 50) -> list[dict[str, Any]]:
@@ -800,6 +893,11 @@ class Verification:
         Each thing found wrong, in words.
     tree_heads : int
         Signed tree heads checked.
+    covered : int
+        Entries covered by the largest signed tree head (all of them when nothing is wrong).
+    checkpoints : list of dict
+        The checkpoints given from outside, each as ``source``, ``origin``, ``tree_size`` and
+        ``consistent`` (signed by the key and consistent with the stored log).
     """
 
     ok: bool
@@ -807,11 +905,15 @@ class Verification:
     root: str
     problems: list[str]
     tree_heads: int
+    covered: int = 0
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """The command line's JSON: ``ok``, ``size``, ``root``, ``problems``."""
+        """The command line's JSON: ``ok``, ``size``, ``root``, ``problems``, then
+        ``tree_heads``, ``covered`` and ``checkpoints``."""
         return {"ok": self.ok, "size": self.size, "root": self.root,
-                "problems": self.problems}
+                "problems": self.problems, "tree_heads": self.tree_heads,
+                "covered": self.covered, "checkpoints": self.checkpoints}
 
 
 def _ranges(seqs: Sequence[int]) -> str:
@@ -856,24 +958,45 @@ def _read_snapshot(session: Session) -> None:
 
 
 def verify_ledger(session: Session, keys: LedgerKeys, chunk: int = 50_000,
-                  progress: Callable[[int, int], None] | None = None) -> Verification:
+                  progress: Callable[[int, int], None] | None = None,
+                  against: Sequence[tuple[str, str]] = (),
+                  published_key: str | None = None) -> Verification:
     """Recompute everything from the stored entries and compare with what is stored.
 
     Checks that the sequence numbers have no gap, every body hashes to its stored leaf hash,
     every purchase, correction and custody row says what its entry says (and every entry has
     its row), the tree of the recomputed leaves has the head's size, root and frontier and the
-    stored nodes, and every signed tree head is signed by the ledger's key and is the root of
-    a prefix of the entries.
+    stored nodes, every signed tree head and its checkpoint are signed by the ledger's key and
+    are the root of a prefix of the entries, the heads grow in the order they were written and
+    the last covers every entry; and that every checkpoint given from outside is signed by the
+    key and consistent with the stored log (RFC 6962 consistency proof from its size to the
+    log's).
 
     Parameters
     ----------
     keys : LedgerKeys
-        Its signer's public key is the one the tree heads must carry.
+        Its signer's public key is the one the tree heads must carry (unless
+        ``published_key`` is given).
     chunk : int
         Entries read per query.
     progress : callable, optional
         Called with (entries read, entries stored).
+    against : sequence of (str, str)
+        Checkpoints kept outside the database: (where it comes from, signed note).
+    published_key : str, optional
+        The verifier key the ledger published (``<name>+<hash>+<key>``): every head and
+        checkpoint must be signed by it rather than by the key at hand.
+
+    Raises
+    ------
+    ValidationError
+        When ``published_key`` is not a verifier key.
     """
+    try:
+        public = (keys.signer.public_key if published_key is None
+                  else parse_verifier_key(published_key).public_key)
+    except CheckpointError as exc:
+        raise ValidationError(Problem(str(exc), column="key")) from exc
     _read_snapshot(session)
     problems: list[str] = []
     total = session.scalar(select(func.count()).select_from(E)) or 0
@@ -907,9 +1030,13 @@ def verify_ledger(session: Session, keys: LedgerKeys, chunk: int = 50_000,
     root = tree.root()
     problems += _check_head(session, tree)
     problems += _check_nodes(session, tree)
-    head_problems, n_heads = _check_tree_heads(session, keys, tree)
+    head_problems, n_heads, covered = _check_tree_heads(session, public, tree)
     problems += head_problems
-    return Verification(not problems, tree.size, root.hex(), problems, n_heads)
+    outside = [_check_against(source, note, public, keys.log_origin, tree)
+               for source, note in against]
+    problems += [p for _, found in outside for p in found]
+    return Verification(not problems, tree.size, root.hex(), problems, n_heads, covered,
+                        [view for view, _ in outside])
 
 
 def _check_kinds(frame: pd.DataFrame) -> list[str]:
@@ -989,24 +1116,74 @@ def _check_nodes(session: Session, tree: MerkleTree) -> list[str]:
     return out
 
 
-def _check_tree_heads(session: Session, keys: LedgerKeys, tree: MerkleTree
-                      ) -> tuple[list[str], int]:
+def _note_key(note: str, public_key: bytes) -> VerifierKey:
+    """The verifier of a checkpoint: ``public_key`` under the note's origin (its key name)."""
+    return VerifierKey(note.split("\n", 1)[0], public_key)
+
+
+def _check_tree_heads(session: Session, public_key: bytes, tree: MerkleTree
+                      ) -> tuple[list[str], int, int]:
+    """Problems of the signed tree heads, how many there are and how many entries the largest
+    covers."""
     out = []
     rows = session.scalars(select(LedgerTreeHead).order_by(LedgerTreeHead.id)).all()
-    public = keys.signer.public_key
+    covered = 0
     for sth in rows:
         size, root = int(sth.tree_size), bytes(sth.root)
-        if not verify_tree_head(public, size, root, int(sth.timestamp_ms),
+        if not verify_tree_head(public_key, size, root, int(sth.timestamp_ms),
                                 bytes(sth.signature)):
             out.append(f"signed tree head {sth.id} (size {size}): the signature is not the "
-                       f"ledger key's ({keys.signer.key_id})")
+                       f"ledger key's ({key_id(public_key)})")
+        if sth.checkpoint is not None:
+            try:
+                stated = open_checkpoint(sth.checkpoint, _note_key(sth.checkpoint, public_key))
+            except CheckpointError as exc:
+                out.append(f"signed tree head {sth.id} (size {size}): its checkpoint does "
+                           f"not open: {exc}")
+            else:
+                if (stated.size, stated.root) != (size, root):
+                    out.append(f"signed tree head {sth.id}: its checkpoint states size "
+                               f"{stated.size}, root {stated.root.hex()}, not its own")
+        if size < covered:
+            out.append(f"signed tree head {sth.id} covers {size} entries, written after one "
+                       f"that covers {covered} (heads out of order)")
+        covered = max(covered, size)
         if size > tree.size:
             out.append(f"signed tree head {sth.id} covers {size} entries; only {tree.size} "
                        "are stored (entries deleted)")
         elif tree.root(size) != root:
             out.append(f"signed tree head {sth.id} (size {size}): its root is not the root of "
                        f"the first {size} stored entries (history rewritten)")
-    return out, len(rows)
+    if covered < tree.size:
+        out.append(f"entries {covered}-{tree.size - 1} are covered by no signed tree head "
+                   "(appended without one, or the heads were deleted)")
+    return out, len(rows), min(covered, tree.size)
+
+
+def _check_against(source: str, note: str, public_key: bytes, origin: str,
+                   tree: MerkleTree) -> tuple[dict[str, Any], list[str]]:
+    """Check the stored log against a checkpoint kept outside: its view and its problems."""
+    view: dict[str, Any] = {"source": source, "origin": None, "tree_size": None,
+                            "consistent": False}
+    try:
+        stated = open_checkpoint(note, _note_key(note, public_key))
+    except CheckpointError as exc:
+        return view, [f"checkpoint {source}: {exc}"]
+    view |= {"origin": stated.origin, "tree_size": stated.size}
+    if stated.origin != origin:
+        return view, [f"checkpoint {source} is of the log {stated.origin!r}, not of this "
+                      f"ledger ({origin!r})"]
+    if stated.size > tree.size:
+        return view, [f"checkpoint {source} covers {stated.size} entries; the log holds "
+                      f"{tree.size} (entries removed since)"]
+    try:
+        merkle.verify_subtree_consistency(0, stated.size, tree.size,
+                                          tree.consistency_proof(stated.size), stated.root,
+                                          tree.root())
+    except merkle.ProofError:
+        return view, [f"checkpoint {source} (size {stated.size}): the stored log is not "
+                      f"consistent with it (its first {stated.size} entries were rewritten)"]
+    return view | {"consistent": True}, []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1079,8 +1256,9 @@ def _check_quantity(value: float, low: float, high: float, column: str, unit: st
     return [Problem(f"expected more than {low:g} and at most {high:g} {unit}", column=column)]
 
 
-def dispatch_lot(session: Session, actor: Actor, code: str, recycler: str, refiner: str,
-                 purchase_seqs: Sequence[int], sent_at: datetime) -> AppendResult:
+def dispatch_lot(session: Session, actor: Actor, keys: LedgerKeys, code: str, recycler: str,
+                 refiner: str, purchase_seqs: Sequence[int], sent_at: datetime
+                 ) -> AppendResult:
     """Send purchases of a recycler to a refiner as one lot (entrusted refining).
 
     Parameters
@@ -1127,12 +1305,12 @@ def dispatch_lot(session: Session, actor: Actor, code: str, recycler: str, refin
         if session.scalar(select(E.c.idempotency_key).where(
                 E.c.seq == existing)) != _sha256(canonical(body)):
             raise ConflictError(f"lot {code!r} exists already with other contents")
-        return _append_one(session, actor, head, body)[2]
+        return _append_one(session, actor, keys, head, body)[2]
     problems = [Problem(f"purchase {s}: {why}", column="purchases")
                 for s in seqs if (why := trouble(s)) is not None]
     if problems:
         raise ValidationError(problems)
-    fresh, seq, result = _append_one(session, actor, head, body)
+    fresh, seq, result = _append_one(session, actor, keys, head, body)
     if fresh:
         lot.entry_seq = seq
         session.add(lot)
@@ -1142,9 +1320,9 @@ def dispatch_lot(session: Session, actor: Actor, code: str, recycler: str, refin
     return result
 
 
-def record_assay(session: Session, actor: Actor, lot_code: str, melted_weight_g: float,
-                 fineness_permille: float, method: str, assayed_at: datetime
-                 ) -> dict[str, Any]:
+def record_assay(session: Session, actor: Actor, keys: LedgerKeys, lot_code: str,
+                 melted_weight_g: float, fineness_permille: float, method: str,
+                 assayed_at: datetime) -> dict[str, Any]:
     """Record the refiner's melt and assay of a lot and its fine-gold mass balance.
 
     Parameters
@@ -1190,7 +1368,7 @@ def record_assay(session: Session, actor: Actor, lot_code: str, melted_weight_g:
     if earlier is not None and canonical(_assay_body(lot, earlier)) != canonical(
             _assay_body(lot, assay)):
         raise ConflictError(f"lot {lot_code!r} was assayed already")
-    fresh, seq, _ = _append_one(session, actor, head, _assay_body(lot, assay))
+    fresh, seq, _ = _append_one(session, actor, keys, head, _assay_body(lot, assay))
     if fresh:
         assay.entry_seq = seq
         session.add(assay)
@@ -1209,7 +1387,7 @@ def _balance_view(lot: CustodyLot, assay: CustodyAssay | None) -> dict[str, Any]
             "status": "balanced" if assay.within_tolerance else "exception"}
 
 
-def record_bar(session: Session, actor: Actor, serial: str, refiner: str,
+def record_bar(session: Session, actor: Actor, keys: LedgerKeys, serial: str, refiner: str,
                gross_weight_g: float, fineness_permille: float,
                inputs: Mapping[str, float], produced_at: datetime) -> AppendResult:
     """Record a refined bar and the fine gold each assayed lot gave to it.
@@ -1259,7 +1437,7 @@ def record_bar(session: Session, actor: Actor, serial: str, refiner: str,
     bar = CustodyBar(serial=serial, refiner_id=maker.id, gross_weight_g=round(gross_weight_g, 3),
                      fineness_permille=round(fineness_permille, 3), fine_gold_g=fine,
                      produced_at=_utc(produced_at))
-    fresh, seq, result = _append_one(session, actor, head, _bar_body(
+    fresh, seq, result = _append_one(session, actor, keys, head, _bar_body(
         bar, maker.code, [(lot.code, g) for lot, g in lots]))
     if fresh:
         bar.entry_seq = seq
@@ -1607,9 +1785,18 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> dict[str, A
     submission = RecyclingReportSubmission(report_id=report_id, submitted_by=_user(actor),
                                            payload={**payload, "status": "submitted"},
                                            document=document, document_sha256=digest)
-    session.add(submission)
-    session.flush()
+    _add_once(session, submission, f"report {report_id} was submitted already")
     return {"submission_id": submission.id, "report_id": report_id, "document_sha256": digest}
+
+
+def _add_once(session: Session, row: Any, conflict: str) -> None:
+    """Add a row that a unique key allows once; a racing writer that stored it first makes
+    this a conflict (409), not a database error (the transaction is then rolled back)."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(conflict) from exc
 
 
 def regulator_inbox(session: Session, actor: Actor) -> list[dict[str, Any]]:
@@ -1633,12 +1820,144 @@ def regulator_inbox(session: Session, actor: Actor) -> list[dict[str, Any]]:
 
 
 def acknowledge_submission(session: Session, actor: Actor, submission_id: int) -> None:
-    """Record that a regulator has received a submitted report."""
+    """Record that a regulator has received a submitted report: a report in the regulator's
+    scope (a provincial regulator's province), once.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such submission in the actor's scope.
+    ConflictError
+        When it was acknowledged already.
+    """
     actor.require_role(Role.REGULATOR, Role.ADMIN)
-    if session.get(RecyclingReportSubmission, submission_id) is None:
+    found = session.execute(
+        select(RecyclingReportSubmission.id, RecyclingParticipant)
+        .join(RecyclingReport, RecyclingReport.id == RecyclingReportSubmission.report_id)
+        .join(RecyclingParticipant, RecyclingParticipant.id == RecyclingReport.participant_id,
+              isouter=True)
+        .where(RecyclingReportSubmission.id == submission_id)).one_or_none()
+    if found is None or not _may_read(actor, found[1]):
         raise NotFoundError(f"no submission {submission_id}")
-    session.add(RecyclingReportReceipt(submission_id=submission_id, received_by=_user(actor)))
-    session.flush()
+    received = session.scalar(select(RecyclingReportReceipt.received_at).where(
+        RecyclingReportReceipt.submission_id == submission_id))
+    if received is not None:
+        raise ConflictError(f"submission {submission_id} was acknowledged already, at "
+                            f"{received.isoformat()}")
+    _add_once(session, RecyclingReportReceipt(submission_id=submission_id,
+                                              received_by=_user(actor)),
+              f"submission {submission_id} was acknowledged already")
+
+
+# ---------------------------------------------------------------------------------------------
+# Witness: recyclers' checkpoints kept by the regulator's server
+
+
+def _witnessed_view(row: LedgerWitnessedCheckpoint, recycler: str) -> dict[str, Any]:
+    return {"id": row.id, "origin": row.origin, "recycler": recycler,
+            "tree_size": row.tree_size, "root": bytes(row.root).hex(),
+            "verifier_key": row.verifier_key, "witnessed_at": row.witnessed_at.isoformat(),
+            "checkpoint": row.checkpoint}
+
+
+def witness_checkpoint(session: Session, actor: Actor, recycler: str, checkpoint: str,
+                       verifier_key: str, proof: Sequence[str] = ()) -> dict[str, Any]:
+    """Keep a checkpoint a recycler publishes of its ledger, once it is consistent with the
+    largest checkpoint witnessed of that log before.
+
+    The first checkpoint of an origin pins its verifier key and its recycler; each later one
+    must be signed by that key and come with the consistency proof from the witnessed size to
+    its own (:func:`checkpoint_for_witness` gives both). The same checkpoint sent again is
+    taken as it is.
+
+    Parameters
+    ----------
+    recycler : str
+        Code of the recycler whose ledger it is (the actor must write for it).
+    checkpoint : str
+        The signed note.
+    verifier_key : str
+        ``<name>+<hash>+<base64 key>`` of the log's signing key.
+    proof : sequence of str
+        Consistency proof (hex digests) from the largest witnessed size.
+
+    Returns
+    -------
+    dict
+        The witnessed checkpoint (``origin``, ``recycler``, ``tree_size``, ``root``...).
+
+    Raises
+    ------
+    ValidationError
+        When the note, the key or the proof is malformed, or the signature does not verify.
+    ConflictError
+        When the log was witnessed under another key or recycler, or the checkpoint is not
+        consistent with the witnessed one (a smaller tree, another root, a failing proof).
+    """
+    actor.require_role(Role.ADMIN, Role.RECYCLER, Role.ENTERPRISE)
+    participant = _participant(session, recycler, "recycler")
+    _require_write(actor, participant)
+    try:
+        key = parse_verifier_key(verifier_key)
+        stated = open_checkpoint(checkpoint, key)
+        hashes = [bytes.fromhex(h) for h in proof]
+    except (CheckpointError, ValueError) as exc:
+        raise ValidationError(Problem(str(exc), column="checkpoint")) from exc
+    rows = select(LedgerWitnessedCheckpoint).where(
+        LedgerWitnessedCheckpoint.origin == stated.origin)
+    first = session.scalars(rows.order_by(LedgerWitnessedCheckpoint.id).limit(1)).first()
+    last = session.scalars(rows.order_by(LedgerWitnessedCheckpoint.tree_size.desc())
+                           .limit(1)).first()
+    if first is not None and (first.verifier_key, first.participant_id) != (
+            str(key), participant.id):
+        raise ConflictError(f"the log {stated.origin!r} is witnessed for another recycler or "
+                            f"under the key {first.verifier_key}")
+    if last is not None:
+        if stated.size < last.tree_size:
+            raise ConflictError(f"the log {stated.origin!r} was witnessed at {last.tree_size} "
+                                f"entries; a checkpoint of {stated.size} would roll it back")
+        try:
+            merkle.verify_subtree_consistency(0, last.tree_size, stated.size, hashes,
+                                              bytes(last.root), stated.root)
+        except merkle.ProofError as exc:
+            raise ConflictError(
+                f"the checkpoint of {stated.origin!r} at {stated.size} entries is not "
+                f"consistent with the one witnessed at {last.tree_size} ({exc}): the log was "
+                f"rewritten or forked, or the proof is not from size {last.tree_size}"
+            ) from exc
+        if stated.size == last.tree_size:
+            return _witnessed_view(last, participant.code)
+    try:
+        session.execute(insert(cast(Table, LedgerWitnessedCheckpoint.__table__)), [{
+            "origin": stated.origin, "tree_size": stated.size, "root": stated.root,
+            "checkpoint": checkpoint, "verifier_key": str(key),
+            "participant_id": participant.id, "witnessed_at": utcnow(),
+            "witnessed_by": _user(actor)}])
+    except IntegrityError as exc:
+        raise ConflictError(f"a checkpoint of {stated.origin!r} at {stated.size} entries was "
+                            "witnessed meanwhile; send it again") from exc
+    row = session.scalars(rows.where(LedgerWitnessedCheckpoint.tree_size == stated.size)).one()
+    audit.record(session, "witness", "ledger_witnessed_checkpoints", str(row.id),
+                 after={"origin": row.origin, "tree_size": row.tree_size,
+                        "root": stated.root.hex(), "recycler": participant.code})
+    return _witnessed_view(row, participant.code)
+
+
+def witnessed_checkpoints(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The largest witnessed checkpoint of each log the actor may read, by origin."""
+    largest = (select(LedgerWitnessedCheckpoint.origin,
+                      func.max(LedgerWitnessedCheckpoint.tree_size).label("size"))
+               .group_by(LedgerWitnessedCheckpoint.origin).subquery())
+    stmt = (select(LedgerWitnessedCheckpoint, RecyclingParticipant.code)
+            .join(largest, (largest.c.origin == LedgerWitnessedCheckpoint.origin)
+                  & (largest.c.size == LedgerWitnessedCheckpoint.tree_size))
+            .join(RecyclingParticipant,
+                  RecyclingParticipant.id == LedgerWitnessedCheckpoint.participant_id)
+            .order_by(LedgerWitnessedCheckpoint.origin))
+    scope = _scope(actor)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return [_witnessed_view(row, code) for row, code in session.execute(stmt)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -155,7 +155,6 @@ def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025
     purchases = validate_purchases(cells.reset_index(drop=True), "demo-purchases.csv")
     with transaction(platform.sessions, admin.user_id) as s:
         result = recycling.append_purchases(s, admin, keys, purchases)
-        recycling.sign_tree_head(s, keys)
     first = purchases["recycler"].to_numpy() == recyclers[0].code
     seqs = np.asarray(result.seqs)[first]
     fine = purchases["fine_gold_g"].to_numpy()[first]
@@ -178,16 +177,16 @@ def _custody(platform: Platform, admin: Actor, keys: recycling.LedgerKeys, recyc
         for n, (shortfall, lot) in enumerate(((0.004, "LOT-2025-0001"),
                                               (0.05, "LOT-2025-0002"))):
             part = slice(n * LOT_SIZE, (n + 1) * LOT_SIZE)
-            recycling.dispatch_lot(s, admin, lot, recycler, refiner, seqs[part].tolist(), sent)
+            recycling.dispatch_lot(s, admin, keys, lot, recycler, refiner, seqs[part].tolist(),
+                                   sent)
             declared = float(np.round(fine_g[part].sum(), 3))
             melted = round(declared * 1.02, 3)
             fineness = round(declared * (1 - shortfall) / melted * 1000, 3)
-            balance = recycling.record_assay(s, admin, lot, melted, fineness, "fire_assay",
-                                             assayed_at)
+            balance = recycling.record_assay(s, admin, keys, lot, melted, fineness,
+                                             "fire_assay", assayed_at)
             if n == 0:
                 gross = float(np.floor(balance["assayed_g"] * 0.9))
                 bar_fine = float(fine_gold_g(np.array([gross]),
                                              np.array([BAR_FINENESS_PERMILLE]))[0])
-                recycling.record_bar(s, admin, f"{refiner}-2025-0001", refiner, gross,
+                recycling.record_bar(s, admin, keys, f"{refiner}-2025-0001", refiner, gross,
                                      BAR_FINENESS_PERMILLE, {lot: bar_fine}, assayed_at)
-        recycling.sign_tree_head(s, keys)

@@ -415,7 +415,8 @@ class LedgerNode(Base):
 
 
 class LedgerTreeHead(Base):
-    """A signed tree head (RFC 6962 §3.5 fields, Ed25519 signature)."""
+    """A signed tree head (RFC 6962 §3.5 fields, Ed25519 signature) and the same head as a
+    C2SP checkpoint (signed note; None on heads signed before checkpoints existed)."""
 
     __tablename__ = "ledger_tree_heads"
 
@@ -425,6 +426,25 @@ class LedgerTreeHead(Base):
     timestamp_ms: Mapped[int] = mapped_column(BigInteger)
     key_id: Mapped[str] = mapped_column(String(16))
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    checkpoint: Mapped[str | None] = mapped_column(Text)
+
+
+class LedgerWitnessedCheckpoint(Base):
+    """A checkpoint of a recycler's ledger kept by the regulator's server as witness: each new
+    one of an origin must be consistent with the largest before it."""
+
+    __tablename__ = "ledger_witnessed_checkpoints"
+    __table_args__ = (UniqueConstraint("origin", "tree_size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(255))
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    checkpoint: Mapped[str] = mapped_column(Text)
+    verifier_key: Mapped[str] = mapped_column(String(400))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("recycling_participants.id"))
+    witnessed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    witnessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class RecyclingPurchase(Base):

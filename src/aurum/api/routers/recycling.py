@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from aurum.api import charts
@@ -35,6 +36,7 @@ from aurum.core.errors import (
 )
 from aurum.industry.registry import OrgType
 from aurum.recycling import merkle
+from aurum.recycling.checkpoint import MAX_NOTE_CHARS
 from aurum.recycling.identity import IdType
 from aurum.recycling.purchases import (
     CHINA_STANDARD_TIME,
@@ -178,7 +180,8 @@ def latest_tree_head(session: DB, actor: ApiActor, request: Request) -> dict[str
 
 def _checked_head(head: dict[str, Any], keys: recycling.LedgerKeys) -> dict[str, Any]:
     public = keys.signer.public_key
-    return head | {"public_key": public.hex(), "signature_valid": verify_tree_head(
+    return head | {"public_key": public.hex(), "verifier_key": str(keys.verifier),
+                   "signature_valid": verify_tree_head(
         public, head["tree_size"], bytes.fromhex(head["root"]), head["timestamp_ms"],
         bytes.fromhex(head["signature"]))}
 
@@ -225,10 +228,53 @@ def consistency_proof(size1: int, session: DB, actor: ApiActor,
 @router.get(f"{API}/verify")
 def verify(request: Request, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Recompute the whole log and check every stored row, node, head and signed tree head
-    (administrators, regulators, auditors): ``ok``, ``size``, ``root``, ``problems``."""
+    (administrators, regulators, auditors): ``ok``, ``size``, ``root``, ``problems``,
+    ``tree_heads``, ``covered`` (entries under the largest signed head)."""
     actor.require_role(Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
-    result = recycling.verify_ledger(session, _keys(request))
-    return result.as_dict() | {"tree_heads": result.tree_heads}
+    return recycling.verify_ledger(session, _keys(request)).as_dict()
+
+
+@router.get(f"{API}/checkpoint", response_class=PlainTextResponse)
+def checkpoint(session: DB, actor: ApiActor) -> PlainTextResponse:
+    """The latest checkpoint of the ledger: a C2SP signed note (origin, tree size, base64
+    root hash, Ed25519 signature line) to keep outside and check with ``aurum ledger verify
+    --against``."""
+    return PlainTextResponse(recycling.latest_checkpoint(session))
+
+
+@router.get(f"{API}/checkpoint/witness")
+def checkpoint_for_witness(request: Request, session: DB, actor: ApiActor,
+                           witnessed_size: int = 0) -> dict[str, Any]:
+    """What a witness needs to take the latest checkpoint: the note, the verifier key and the
+    consistency proof from ``witnessed_size`` (the size it holds)."""
+    return recycling.checkpoint_for_witness(session, _keys(request), witnessed_size)
+
+
+class WitnessIn(BaseModel):
+    """A checkpoint a recycler publishes of its own ledger."""
+
+    recycler: str = Field(max_length=64, description="Code of the recycler whose log it is")
+    checkpoint: str = Field(max_length=MAX_NOTE_CHARS, description="The signed note")
+    verifier_key: str = Field(max_length=400,
+                              description="<name>+<key hash>+<base64 key> of the log's key")
+    proof: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] = Field(
+        default=[], max_length=128,
+        description="Consistency proof (hex) from the largest size witnessed before")
+
+
+@router.post(f"{API}/witness", status_code=201)
+def witness(body: WitnessIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Keep a recycler's checkpoint as witness (the recycler's users, administrators): the
+    first of a log pins its key; each later one must be consistent with the largest kept,
+    else 409."""
+    return recycling.witness_checkpoint(session, actor, body.recycler, body.checkpoint,
+                                        body.verifier_key, body.proof)
+
+
+@router.get(f"{API}/witness")
+def witnessed(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
+    """The largest witnessed checkpoint of each recycler's log the caller may read."""
+    return recycling.witnessed_checkpoints(session, actor)
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -80,12 +80,47 @@ def _auth_downgrade() -> None:
 
 # --- recycling ledger: checkpoints and witnesses -----------------------------------------
 
+WITNESSED = 'ledger_witnessed_checkpoints'
+
+
 def _ledger_upgrade() -> None:
-    pass
+    # A nullable column: SQLite adds it in place (no table copy), so the append-only
+    # triggers of ledger_tree_heads stay.
+    op.add_column('ledger_tree_heads', sa.Column('checkpoint', sa.Text(), nullable=True))
+    op.create_table(WITNESSED,
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('origin', sa.String(length=255), nullable=False),
+    sa.Column('tree_size', sa.BigInteger(), nullable=False),
+    sa.Column('root', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('checkpoint', sa.Text(), nullable=False),
+    sa.Column('verifier_key', sa.String(length=400), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('witnessed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('witnessed_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['participant_id'], ['recycling_participants.id'],
+                            name=op.f('fk_ledger_witnessed_checkpoints_participant_id_recycling_participants')),
+    sa.ForeignKeyConstraint(['witnessed_by'], ['users.id'],
+                            name=op.f('fk_ledger_witnessed_checkpoints_witnessed_by_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_witnessed_checkpoints')),
+    sa.UniqueConstraint('origin', 'tree_size',
+                        name=op.f('uq_ledger_witnessed_checkpoints_origin'))
+    )
+    # What a witness has seen is kept as it was seen (the function is 0003's).
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(f"CREATE TRIGGER {WITNESSED}_append_only BEFORE UPDATE OR DELETE ON "
+                   f"{WITNESSED} FOR EACH ROW EXECUTE FUNCTION aurum_append_only()")
+    else:
+        for event in ('UPDATE', 'DELETE'):
+            op.execute(f"CREATE TRIGGER {WITNESSED}_no_{event.lower()} BEFORE {event} ON "
+                       f"{WITNESSED} BEGIN SELECT RAISE(ABORT, 'rows of {WITNESSED} are "
+                       "append-only'); END")
 
 
 def _ledger_downgrade() -> None:
-    pass
+    op.drop_table(WITNESSED)
+    # In place (SQLite >= 3.35 drops a column without copying the table), so the append-only
+    # triggers of ledger_tree_heads stay.
+    op.drop_column('ledger_tree_heads', 'checkpoint')
 
 
 # --- sensors: ingestion bookkeeping --------------------------------------------------------

@@ -243,8 +243,11 @@ def test_mqtt_round_trip(platform: Platform, reg: Registry) -> None:
     if not mqtt.broker_reachable(host, port):
         pytest.skip(f"no MQTT broker on {host}:{port} (start Mosquitto for this test)")
     _cell(platform, reg.ent_a, [{"kind": "threshold", "levels": {"red": 2.0}}])
+    # A session that ends with the test: a persistent one would queue every later test's
+    # readings at the broker.
     listener = mqtt.SensorListener(platform, host, port, flush_seconds=0.2,
-                                   client_id=f"aurum-test-{uuid.uuid4().hex[:8]}")
+                                   client_id=f"aurum-test-{uuid.uuid4().hex[:8]}",
+                                   session_expiry_s=0, settings=mqtt.MqttSettings())
     stop = threading.Event()
     runner = threading.Thread(target=listener.run, kwargs={"stop": stop}, daemon=True)
     runner.start()

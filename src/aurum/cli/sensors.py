@@ -2,10 +2,14 @@
 
 Contracts relied on by scripts:
 
-- ``aurum sensors listen [--broker HOST:PORT] [--seconds N]``: subscribe to
-  ``aurum/sensors/<site>/<sensor>`` and store the readings; JSON output is the listener's
+- ``aurum sensors listen [--broker HOST:PORT] [--seconds N] [--max-ahead H]``: subscribe to
+  ``aurum/sensors/<site>/<sensor>`` (a persistent MQTT session: what is published while it
+  is down arrives when it is back) and store the readings; JSON output is the listener's
   counts (``messages``, ``readings``, ``malformed``, ``unknown``, ``stored``,
-  ``duplicates``, ``alerts``, ``hazards``, ``batches``, ``errors``).
+  ``duplicates``, ``alerts``, ``hazards``, ``batches``, ``errors``, and ``oversized``,
+  ``implausible``, ``failed``). The broker account, TLS and client id come from
+  ``AURUM_MQTT_USERNAME``, ``AURUM_MQTT_PASSWORD``, ``AURUM_MQTT_CA_FILE`` and
+  ``AURUM_MQTT_CLIENT_ID`` (:class:`aurum.services.mqtt.MqttSettings`).
 - ``aurum sensors simulate [--broker HOST:PORT] [--facility CODE] [--speed X]``: publish the
   simulated stream of a registered tailings facility (:func:`aurum.safety.tailings.
   simulate_stream` on its design) on its sensors' topics.
@@ -22,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
 from aurum.services import mqtt
@@ -42,17 +47,25 @@ def sensors() -> None:
               help="Stop after this many seconds (default: until interrupted).")
 @click.option("--flush", "flush_seconds", type=click.FloatRange(min=0.05), default=1.0,
               show_default=True, help="Seconds between two writes to the store.")
+@click.option("--max-ahead", "max_ahead_h", type=click.FloatRange(min=0, max=24 * 3660),
+              default=service.MAX_AHEAD / pd.Timedelta(hours=1), show_default=True,
+              help="Hours ahead of this clock a reading's time may lie (raise it to store "
+                   "the time-lapse of aurum sensors simulate).")
 @DATABASE_OPTION
 @FORMAT_OPTION
-def listen(broker: str, seconds: float | None, flush_seconds: float, url: str | None,
-           fmt: str) -> None:
+def listen(broker: str, seconds: float | None, flush_seconds: float, max_ahead_h: float,
+           url: str | None, fmt: str) -> None:
     """Store the readings published on aurum/sensors/<site>/<sensor> (JSON {"time": ISO
-    8601, "value": number} or a list of them), judge them and raise alerts. Malformed
-    messages and unknown sensors are counted and logged, never fatal."""
+    8601, "value": number} or a list of them), judge them and raise alerts. Messages over
+    64 KiB, malformed messages, times before 2000 or beyond --max-ahead and unknown
+    sensors are counted and logged, never fatal; each message is acknowledged once its
+    readings are committed."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     host, port = mqtt.parse_broker(broker)
     platform = Platform.open(url, migrate_to_head=True)
-    listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds)
+    window = service.ReadingWindow(ahead=pd.Timedelta(hours=max_ahead_h))
+    listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds,
+                                   window=window)
     if fmt == "text":
         click.echo(f"listening on {host}:{port} {mqtt.TOPIC_ROOT}/#"
                    + (f" for {seconds:g} s" if seconds is not None else " (Ctrl-C stops)"))
@@ -73,7 +86,9 @@ def listen(broker: str, seconds: float | None, flush_seconds: float, url: str | 
     click.echo(f"{stats.messages} message(s), {stats.readings} reading(s): {stats.stored} "
                f"stored, {stats.duplicates} already stored, {stats.unknown} of unknown "
                f"sensors, {stats.malformed} malformed message(s), {stats.errors} failed "
-               f"batch(es); {stats.alerts} alert(s), {stats.hazards} hazard(s) opened")
+               f"batch(es); {stats.alerts} alert(s), {stats.hazards} hazard(s) opened; "
+               f"{stats.oversized} message(s) over the size limit, {stats.implausible} "
+               f"reading(s) with an implausible time, {stats.failed} in failed batches")
 
 
 @sensors.command("simulate")

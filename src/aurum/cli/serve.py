@@ -30,6 +30,9 @@ DEMO_SPEED = 720.0
 5 s)."""
 DEMO_DAYS = 20
 """Days of readings per pass of the demo source; it starts another pass after each."""
+DEMO_AHEAD = pd.Timedelta(days=10 * 366)
+"""How far ahead of the clock the demo's listener takes readings: the time-lapse plays the
+coming days (ten years of it take five at :data:`DEMO_SPEED`)."""
 
 
 class _Stopped(Exception):
@@ -100,8 +103,11 @@ def start_demo_source(platform: Platform, host: str, port: int, *, speed: float 
     readings = simulation.readings(simulation.first, days, seed)
     if not mqtt.broker_reachable(host, port):
         raise mqtt.BrokerUnreachable(f"the MQTT broker at {host}:{port} is not reachable")
+    # A session of its own that ends with the server: the demo's readings need no queue.
     listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds,
-                                   client_id=f"aurum-serve-{uuid.uuid4().hex[:8]}")
+                                   client_id=f"aurum-serve-{uuid.uuid4().hex[:8]}",
+                                   window=sensor_service.ReadingWindow(ahead=DEMO_AHEAD),
+                                   session_expiry_s=0)
     listener.start()
     stop = threading.Event()
 

@@ -86,6 +86,14 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _INSERT_CHUNK = 5_000
 _MAX_PROBLEMS = 50
 
+EARLIEST_READING = pd.Timestamp("2000-01-01", tz="UTC")
+"""No reading the platform stores is older (the digital monitoring records worth loading
+start after it; the Elk Creek pressure cells are of 2009). A year-1 time is a device's unset
+clock."""
+MAX_AHEAD = pd.Timedelta(hours=1)
+"""How far ahead of the receiving clock a reading's time may lie: a gateway's clock drift.
+Further ahead is a wrong clock or a local time sent without its offset (taken as UTC)."""
+
 
 # --- rules as data ------------------------------------------------------------------------------
 
@@ -380,7 +388,41 @@ def _utc(values: Any) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime(values, utc=True))
 
 
-def validate_readings(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ReadingWindow:
+    """The times a reading may plausibly carry: from :attr:`earliest` to :attr:`ahead` after
+    the receiving clock.
+
+    Parameters
+    ----------
+    earliest : pandas.Timestamp
+        First plausible time, UTC (default :data:`EARLIEST_READING`).
+    ahead : pandas.Timedelta
+        How far ahead of the clock a time may lie (default :data:`MAX_AHEAD`; the time-lapse
+        demo source plays readings days ahead and widens it).
+    """
+
+    earliest: pd.Timestamp = EARLIEST_READING
+    ahead: pd.Timedelta = MAX_AHEAD
+
+    def latest(self, now: datetime | None = None) -> pd.Timestamp:
+        """Last plausible time, UTC, for a clock reading ``now`` (default: the clock)."""
+        return pd.Timestamp(now or datetime.now(UTC)).tz_convert("UTC") + self.ahead
+
+    def contains(self, times: Any, now: datetime | None = None) -> np.ndarray:
+        """Which of ``times`` (aware datetimes) lie in the window (bool array)."""
+        stamps = _utc(times)
+        return np.asarray((stamps >= self.earliest) & (stamps <= self.latest(now)), dtype=bool)
+
+    def describe(self, now: datetime | None = None) -> str:
+        """The window in words, for messages."""
+        hours = self.ahead / pd.Timedelta(hours=1)
+        return (f"a time from {self.earliest.isoformat()} to {hours:g} h after the receiving "
+                f"clock ({self.latest(now).isoformat(timespec='seconds')})")
+
+
+def validate_readings(frame: pd.DataFrame, source: str | None = None,
+                      window: ReadingWindow = ReadingWindow()) -> pd.DataFrame:
     """Check a frame of readings and return it typed.
 
     Parameters
@@ -390,6 +432,8 @@ def validate_readings(frame: pd.DataFrame, source: str | None = None) -> pd.Data
         taken as UTC), ``value`` (number, in the sensor's unit).
     source : str, optional
         Where the readings come from, for the messages.
+    window : ReadingWindow
+        The plausible times (by default from 2000 to an hour after the clock).
 
     Returns
     -------
@@ -399,8 +443,9 @@ def validate_readings(frame: pd.DataFrame, source: str | None = None) -> pd.Data
     Raises
     ------
     ValidationError
-        Missing columns, or readings without a sensor, with a time that is not ISO 8601 or a
-        value that is not a finite number (``reading N`` counts from 1).
+        Missing columns, or readings without a sensor, with a time that is not ISO 8601 or
+        outside the window, or a value that is not a finite number (``reading N`` counts
+        from 1).
     """
     missing = [c for c in READING_COLUMNS if c not in frame.columns]
     if missing:
@@ -416,9 +461,11 @@ def validate_readings(frame: pd.DataFrame, source: str | None = None) -> pd.Data
                               errors="coerce")
     numbers = pd.to_numeric(frame["value"].where(~frame["value"].map(
         lambda v: isinstance(v, bool))), errors="coerce").astype(float)
+    implausible = time.notna().to_numpy() & ~window.contains(time.fillna(window.earliest))
     problems: list[Problem] = []
     for mask, column, what in ((sensor.eq(""), "sensor", "expected a sensor code"),
                                (time.isna(), "time", "expected an ISO 8601 time"),
+                               (implausible, "time", f"expected {window.describe()}"),
                                (~np.isfinite(numbers), "value", "expected a finite number")):
         for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:_MAX_PROBLEMS].tolist():
             problems.append(Problem(f"reading {i + 1}: {what}, got {frame[column].iloc[i]!r}",
@@ -452,8 +499,10 @@ class IngestResult:
                 "alerts": self.alerts, "hazards": self.hazards}
 
 
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert readings; a row another writer stored meanwhile is skipped, not an error."""
+def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Insert readings; a row another writer stored meanwhile is skipped, not an error.
+    Returns how many rows the database inserted (counted from what it returns, so that a
+    reading another writer stored first is not counted here)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         stmt: Any = postgresql.insert(SensorReading).on_conflict_do_nothing()
@@ -461,7 +510,8 @@ def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) ->
         stmt = sqlite.insert(SensorReading).on_conflict_do_nothing()
     else:
         stmt = insert(SensorReading)
-    session.execute(stmt, rows)
+    returned = session.connection().execute(stmt.returning(SensorReading.sensor_id), rows)
+    return len(returned.all())
 
 
 def _readings_frame(rows: Sequence[Any]) -> pd.DataFrame:
@@ -481,8 +531,8 @@ def _stored(session: Session, sensor_ids: list[int], start: datetime, end: datet
 
 
 def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFrame, *,
-           source: str = "api", progress: Callable[[int, int], None] | None = None
-           ) -> IngestResult:
+           source: str = "api", progress: Callable[[int, int], None] | None = None,
+           window: ReadingWindow = ReadingWindow()) -> IngestResult:
     """Store a frame of readings of one site, judge them and raise alerts.
 
     Parameters
@@ -498,17 +548,26 @@ def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFram
         Where they come from (``api``, ``mqtt``, a file name), for messages and the audit.
     progress : callable, optional
         Called with (readings stored, readings to store).
+    window : ReadingWindow
+        The plausible times of a reading (:func:`validate_readings`).
+
+    Returns
+    -------
+    IngestResult
+        ``inserted`` counts the rows the database inserted: a reading another writer stored
+        between this one's look-up and its insert counts as a duplicate.
 
     Raises
     ------
     NotFoundError
         Unknown site (or outside the actor's scope).
     ValidationError
-        Bad readings or unknown sensors; nothing is stored.
+        Bad readings (a time outside the window among them) or unknown sensors; nothing is
+        stored.
     """
     site = get_site(session, actor, site_code)
     _require_write(actor, site)
-    frame = validate_readings(readings, source)
+    frame = validate_readings(readings, source, window)
     sensors = {s.code: s for s in session.scalars(select(Sensor).where(Sensor.site_id == site.id))}
     unknown = sorted(set(frame["sensor"]) - set(sensors))
     if unknown:
@@ -539,10 +598,14 @@ def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFram
     rows = [{"sensor_id": int(i), "time": t, "value": float(v)} for i, t, v in
             zip(new["sensor_id"].tolist(), new["time"].dt.to_pydatetime(),
                 new["value"].tolist(), strict=True)]
+    inserted = 0
     for start in range(0, len(rows), _INSERT_CHUNK):
-        _insert_ignoring_duplicates(session, rows[start:start + _INSERT_CHUNK])
+        inserted += _insert_ignoring_duplicates(session, rows[start:start + _INSERT_CHUNK])
         if progress is not None:
             progress(min(start + _INSERT_CHUNK, len(rows)), len(rows))
+    # Another writer's rows, stored meanwhile, are duplicates, not insertions.
+    result.duplicates += result.inserted - inserted
+    result.inserted = inserted
     if new.empty:
         return result
     audit.record(session, "ingest", "sensor_readings", site.code, after={

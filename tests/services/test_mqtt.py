@@ -1,0 +1,313 @@
+"""No silent sensor loss over MQTT (issue 14, finding 8), through the real Mosquitto at
+127.0.0.1:1883: a QoS-1 flood is stored whole, an oversized message in a flood is refused
+and counted while the rest is stored, readings published while the listener is down arrive
+when it is back, implausible times are refused and counted, refused messages are logged
+truncated, and ``stored`` counts the rows the database inserted.
+
+Each test listens on a site of its own (``aurum/sensors/<unique site>/#``) so that runs in
+parallel on one broker do not see each other's messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import paho.mqtt.client as paho
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from aurum.cli import cli
+from aurum.core.errors import ValidationError
+from aurum.services import mqtt, registry, sensors
+from aurum.services.auth import Actor
+from aurum.services.platform import Platform
+from aurum.services.registry import SiteSpec
+from aurum.store.db import transaction
+from aurum.store.models import SensorReading
+from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
+
+START = datetime(2025, 7, 1, tzinfo=UTC)
+FLOOD = 20_000
+"""Messages of the flood, as in the finding."""
+DEADLINE_S = 60.0
+"""Longest wait for what a test published to be stored (a bound against hanging, not a
+measured time)."""
+
+
+@pytest.fixture
+def broker() -> tuple[str, int]:
+    host, port = mqtt.parse_broker(mqtt.DEFAULT_BROKER)
+    if not mqtt.broker_reachable(host, port):
+        pytest.skip(f"no MQTT broker on {host}:{port} (start Mosquitto for this test)")
+    return host, port
+
+
+@pytest.fixture
+def site(platform: Platform, admin: Actor) -> str:
+    """A site of a unique code with sensors S1 and S2 (kPa, no rules)."""
+    code = f"MQ-{uuid.uuid4().hex[:8].upper()}"
+    with transaction(platform.sessions, admin.user_id) as s:
+        registry.create_organisation(s, admin, "ENT-MQ", "Mqtt Gold Co.", "mining", "Shandong")
+        registry.create_site(s, admin, SiteSpec(code, "ENT-MQ", "Mqtt Mine", "mine",
+                                                "Shandong", "underground",
+                                                design_capacity_tpd=500))
+        for sensor in ("S1", "S2"):
+            sensors.register_sensor(s, admin, sensors.SensorSpec(code, sensor, "pressure",
+                                                                 "kPa"))
+    return code
+
+
+@contextmanager
+def listening(platform: Platform, broker: tuple[str, int], site: str,
+              client_id: str | None = None) -> Iterator[mqtt.SensorListener]:
+    """A listener on the site's topics running in a thread (a session that expires a minute
+    after the test)."""
+    listener = mqtt.SensorListener(platform, *broker, flush_seconds=0.2,
+                                   client_id=client_id or f"aurum-test-{uuid.uuid4().hex[:8]}",
+                                   topic_filter=f"{mqtt.TOPIC_ROOT}/{site}/#",
+                                   session_expiry_s=60, settings=mqtt.MqttSettings())
+    stop = threading.Event()
+    runner = threading.Thread(target=listener.run, kwargs={"stop": stop}, daemon=True)
+    runner.start()
+    try:
+        assert listener._subscribed.wait(10), "the broker did not confirm the subscription"
+        yield listener
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+        assert not runner.is_alive()
+
+
+def publish(broker: tuple[str, int], messages: list[tuple[str, bytes]]) -> None:
+    """Publish at QoS 1 as fast as paho goes and wait until the broker has taken all."""
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2)
+    client.connect(*broker)
+    client.loop_start()
+    try:
+        infos = [client.publish(topic, payload, qos=1) for topic, payload in messages]
+        for info in infos:
+            info.wait_for_publish(DEADLINE_S)
+            assert info.is_published()
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def reading(site: str, sensor: str, at: datetime | str, value: float) -> tuple[str, bytes]:
+    stamp = at if isinstance(at, str) else at.isoformat()
+    return mqtt.topic_for(site, sensor), json.dumps({"time": stamp, "value": value}).encode()
+
+
+def wait_for(done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def stored_count(platform: Platform) -> int:
+    with platform.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(SensorReading)) or 0)
+
+
+def settled(listener: mqtt.SensorListener, expected: int) -> Callable[[], bool]:
+    """Whether the listener has accounted for ``expected`` messages."""
+    return lambda: listener.stats.messages >= expected and listener._queue.empty()
+
+
+def test_a_flood_of_20000_qos1_messages_is_stored_whole(platform: Platform,
+                                                        broker: tuple[str, int],
+                                                        site: str) -> None:
+    messages = [reading(site, "S1", START + timedelta(seconds=i), float(i))
+                for i in range(FLOOD)]
+    with listening(platform, broker, site) as listener:
+        publish(broker, messages)
+        wait_for(lambda: listener.stats.stored >= FLOOD)
+    stats = listener.stats
+    assert (stats.messages, stats.readings, stats.stored) == (FLOOD, FLOOD, FLOOD)
+    assert (stats.duplicates, stats.malformed, stats.oversized, stats.implausible,
+            stats.unknown, stats.failed, stats.errors) == (0, 0, 0, 0, 0, 0, 0)
+    assert stored_count(platform) == FLOOD
+    with platform.sessions() as s:
+        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+    assert stored["value"].tolist() == [float(i) for i in range(FLOOD)]
+    assert stored["time"].iloc[-1] == pd.Timestamp(START + timedelta(seconds=FLOOD - 1))
+
+
+def test_an_oversized_message_in_a_flood_is_refused_counted_and_logged_short(
+        platform: Platform, broker: tuple[str, int], site: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    n = 5_000
+    messages = [reading(site, "S2", START + timedelta(minutes=i), float(i)) for i in range(n)]
+    big = b'{"time": "2025-07-01T00:00:00Z", "value": "' + b"9" * (5 * 2**20) + b'"}'
+    messages.insert(n // 2, (mqtt.topic_for(site, "S2"), big))
+    caplog.set_level(logging.WARNING, logger="aurum.mqtt")
+    with listening(platform, broker, site) as listener:
+        publish(broker, messages)
+        wait_for(settled(listener, n + 1))
+    stats = listener.stats
+    assert (stats.messages, stats.oversized, stats.stored, stats.errors) == (n + 1, 1, n, 0)
+    assert stored_count(platform) == n
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refused) == 1
+    assert f"{len(big):,} bytes, over the limit of 65,536" in refused[0]
+    # The payload's first 200 characters, not its 5 MiB.
+    assert refused[0].count("9") <= mqtt.LOG_EXCERPT_CHARS + 20
+    assert len(refused[0]) < 400
+
+
+def test_readings_published_while_the_listener_is_down_arrive_when_it_is_back(
+        platform: Platform, broker: tuple[str, int], site: str) -> None:
+    client_id = f"aurum-test-{uuid.uuid4().hex[:8]}"
+    with listening(platform, broker, site, client_id) as first:
+        publish(broker, [reading(site, "S1", START, 0.0)])
+        wait_for(lambda: first.stats.stored == 1)
+    assert first.stats.stored == 1
+    # The listener is down: the broker queues these in its session.
+    publish(broker, [reading(site, "S1", START + timedelta(hours=h), float(h))
+                     for h in range(1, 101)])
+    assert stored_count(platform) == 1
+    with listening(platform, broker, site, client_id) as second:
+        wait_for(lambda: second.stats.stored >= 100)
+    assert (second.stats.messages, second.stats.stored) == (100, 100)
+    with platform.sessions() as s:
+        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+    assert stored["value"].tolist() == [float(h) for h in range(101)]
+
+
+def test_implausible_times_are_refused_and_counted(platform: Platform,
+                                                  broker: tuple[str, int],
+                                                  site: str) -> None:
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    items = [{"time": "0001-01-01T00:00:00Z", "value": 1.0},
+             {"time": "9999-12-31T23:59:59Z", "value": 2.0},
+             {"time": "1999-12-31T23:59:59Z", "value": 3.0},
+             {"time": soon.isoformat(), "value": 4.0},
+             {"time": "2025-07-01T08:00:00+08:00", "value": 5.0}]
+    messages = [(mqtt.topic_for(site, "S1"), json.dumps(items).encode()),
+                # Year 1 eight hours east of Greenwich has no UTC time: malformed.
+                reading(site, "S1", "0001-01-01T00:00:00+08:00", 6.0)]
+    with listening(platform, broker, site) as listener:
+        publish(broker, messages)
+        wait_for(settled(listener, 2))
+    stats = listener.stats
+    assert (stats.messages, stats.malformed, stats.readings, stats.implausible,
+            stats.stored) == (2, 1, 5, 4, 1)
+    with platform.sessions() as s:
+        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+    assert stored["time"].tolist() == [pd.Timestamp("2025-07-01T00:00:00Z")]
+    assert stored["value"].tolist() == [5.0]
+
+
+def test_the_service_refuses_implausible_times(platform: Platform, site: str) -> None:
+    frame = pd.DataFrame({"sensor": ["S1"] * 3,
+                          "time": ["2025-07-01T00:00:00Z", "0001-01-01T00:00:00Z",
+                                   "9999-12-31T23:59:59Z"],
+                          "value": [1.0, 2.0, 3.0]})
+    with transaction(platform.sessions) as s, pytest.raises(ValidationError) as err:
+        sensors.ingest(s, sensors.SYSTEM, site, frame)
+    assert [(p.column, p.message.split(" to ")[0]) for p in err.value.problems] == [
+        ("time", "reading 2: expected a time from 2000-01-01T00:00:00+00:00"),
+        ("time", "reading 3: expected a time from 2000-01-01T00:00:00+00:00")]
+    assert "1 h after the receiving clock" in err.value.problems[0].message
+    assert stored_count(platform) == 0
+    # A time-lapse source widens the window ahead of the clock.
+    later = pd.DataFrame({"sensor": ["S1"], "time": [datetime.now(UTC) + timedelta(days=3)],
+                          "value": [1.0]})
+    with transaction(platform.sessions) as s:
+        result = sensors.ingest(s, sensors.SYSTEM, site, later,
+                                window=sensors.ReadingWindow(ahead=pd.Timedelta(days=4)))
+    assert result.inserted == 1
+
+
+def test_stored_counts_the_rows_the_database_inserted(platform: Platform, site: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = pd.DataFrame({"sensor": "S1", "time": [START + timedelta(hours=h)
+                                                   for h in range(5)],
+                          "value": [0.0, 1.0, 2.0, 3.0, 4.0]})
+    with transaction(platform.sessions) as s:
+        assert sensors.ingest(s, sensors.SYSTEM, site, frame.iloc[:3]).inserted == 3
+    # Another writer stores the first three after this one looked for them: the insert skips
+    # them and they count as duplicates, not as stored.
+    empty = sensors._readings_frame([])
+    monkeypatch.setattr(sensors, "_stored", lambda *args: empty)
+    with transaction(platform.sessions) as s:
+        result = sensors.ingest(s, sensors.SYSTEM, site, frame)
+    assert (result.inserted, result.duplicates) == (2, 3)
+    assert stored_count(platform) == 5
+
+
+def test_refused_messages_are_quoted_truncated() -> None:
+    huge = "x" * 60_000
+    with pytest.raises(mqtt.MalformedMessage) as err:
+        mqtt.parse_message("aurum/sensors/SD-A-01/BP1",
+                           json.dumps({"time": huge, "value": 1}).encode())
+    assert str(err.value).startswith("item 1: expected an ISO 8601 time, got 'xxx")
+    assert str(err.value).endswith("... (60,000 characters)")
+    assert len(str(err.value)) < 300
+    assert mqtt.excerpt(b"\xff" + b"y" * (20 * 2**20)).endswith("... (20,971,521 bytes)")
+    assert len(mqtt.excerpt(b"y" * (20 * 2**20))) < 250
+    assert mqtt.excerpt("short") == "'short'"
+    with pytest.raises(mqtt.MalformedMessage, match="is not aurum/sensors"):
+        mqtt.parse_message("aurum/sensors/" + "a/" * 50_000, b"{}")
+
+
+def test_broker_settings_from_the_environment(tmp_path: Path) -> None:
+    assert mqtt.MqttSettings.from_env({}) == mqtt.MqttSettings()
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    settings = mqtt.MqttSettings.from_env({
+        "AURUM_MQTT_USERNAME": " aurum-listener ", "AURUM_MQTT_PASSWORD": "s3cret pass",
+        "AURUM_MQTT_CA_FILE": str(ca), "AURUM_MQTT_CLIENT_ID": "aurum-listener-2"})
+    assert settings == mqtt.MqttSettings("aurum-listener", "s3cret pass", ca,
+                                         "aurum-listener-2")
+    with pytest.raises(ValidationError) as err:
+        mqtt.MqttSettings.from_env({"AURUM_MQTT_PASSWORD": "x",
+                                    "AURUM_MQTT_CA_FILE": str(tmp_path / "none.pem")})
+    assert [p.column for p in err.value.problems] == ["AURUM_MQTT_USERNAME",
+                                                      "AURUM_MQTT_CA_FILE"]
+
+
+def forget_session(broker: tuple[str, int], client_id: str) -> None:
+    """End a client's session at the broker (a clean start, then a disconnection)."""
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id,
+                         protocol=paho.MQTTv5)
+    connected = threading.Event()
+    client.on_connect = lambda *args: connected.set()
+    client.connect(*broker, clean_start=True)
+    client.loop_start()
+    try:
+        assert connected.wait(10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def test_listen_command_keeps_its_contract(platform: Platform, broker: tuple[str, int],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    client_id = f"aurum-test-cli-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("AURUM_MQTT_CLIENT_ID", client_id)
+    try:
+        result = CliRunner().invoke(cli, ["sensors", "listen", "--broker",
+                                          mqtt.DEFAULT_BROKER, "--seconds", "0.3",
+                                          "--max-ahead", "2", "--format", "json"])
+    finally:
+        forget_session(broker, client_id)
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    assert list(counts) == ["messages", "readings", "malformed", "unknown", "stored",
+                            "duplicates", "alerts", "hazards", "batches", "errors",
+                            "oversized", "implausible", "failed"]
+    monkeypatch.setenv("AURUM_MQTT_PASSWORD", "secret")
+    monkeypatch.delenv("AURUM_MQTT_USERNAME", raising=False)
+    refused = CliRunner().invoke(cli, ["sensors", "listen", "--seconds", "0.1"])
+    assert refused.exit_code != 0
+    assert "AURUM_MQTT_PASSWORD is set but AURUM_MQTT_USERNAME is not" in refused.output

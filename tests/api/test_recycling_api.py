@@ -316,6 +316,12 @@ def test_pages_intake_refusal_and_charts(app_client: TestClient, platform: Platf
     ledger = app_client.get("/recycling/ledger?proof=5")
     assert ledger.status_code == 200 and 'id="chart-daily"' in ledger.text
     assert 'data-testid="proof-verified">proof verified' in ledger.text
+    # The ledger page shows the checkpoint to keep outside, and the key that checks it.
+    keys = recycling.LedgerKeys.load(platform.settings)
+    with platform.sessions() as s:
+        note = recycling.latest_checkpoint(s)
+    assert f'data-testid="tree-head-checkpoint">{note}</pre>' in unescape(ledger.text)
+    assert f'data-testid="tree-head-verifier-key">{keys.verifier}<' in ledger.text
     # RC-1 sees its purchases (0, 1, 5) and its lot (2), not the refiner's assay and bar.
     assert ledger.text.count('href="/recycling/ledger?proof=') == 4
     for path, chart in (("/recycling/reports", "reports"), ("/recycling/custody", "balances")):

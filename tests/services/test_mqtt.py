@@ -9,8 +9,13 @@ parallel on one broker do not see each other's messages."""
 
 from __future__ import annotations
 
+import getpass
+import ipaddress
 import json
 import logging
+import shutil
+import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -23,6 +28,10 @@ import paho.mqtt.client as paho
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from aurum.cli import cli
@@ -38,6 +47,7 @@ from tests.services.test_safety import fast_password_hashing  # noqa: F401 (auto
 START = datetime(2025, 7, 1, tzinfo=UTC)
 FLOOD = 20_000
 """Messages of the flood, as in the finding."""
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "mosquitto"
 DEADLINE_S = 60.0
 """Longest wait for what a test published to be stored (a bound against hanging, not a
 measured time)."""
@@ -311,3 +321,109 @@ def test_listen_command_keeps_its_contract(platform: Platform, broker: tuple[str
     refused = CliRunner().invoke(cli, ["sensors", "listen", "--seconds", "0.1"])
     assert refused.exit_code != 0
     assert "AURUM_MQTT_PASSWORD is set but AURUM_MQTT_USERNAME is not" in refused.output
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that is its own CA, and its key (PEM files)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aurum test broker")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "server.crt", folder / "server.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@contextmanager
+def production_broker(folder: Path, accounts: dict[str, str]) -> Iterator[int]:
+    """Mosquitto on a free loopback port with the shipped production configuration
+    (deploy/mosquitto/aurum.conf and aurum.acl), its files in ``folder``: the accounts given,
+    the TLS certificate of :func:`self_signed`. Yields the port."""
+    binary, passwd = shutil.which("mosquitto") or "/usr/sbin/mosquitto", \
+        shutil.which("mosquitto_passwd")
+    if not Path(binary).exists() or passwd is None:
+        pytest.skip("mosquitto and mosquitto_passwd are not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    passwords = folder / "aurum.passwd"
+    for n, (user, password) in enumerate(accounts.items()):
+        subprocess.run([passwd, *(["-c"] if n == 0 else []), "-b", str(passwords), user,
+                        password], check=True, capture_output=True)
+    cert, key = self_signed(folder)
+    moved = {"listener": f"{port} 127.0.0.1", "password_file": passwords,
+             "acl_file": DEPLOY / "aurum.acl", "certfile": cert, "keyfile": key,
+             "persistence_location": f"{folder}/"}
+    lines = []
+    for line in (DEPLOY / "aurum.conf").read_text().splitlines():
+        option = line.split(" ", 1)[0]
+        lines.append(f"{option} {moved[option]}" if option in moved else line)
+    # Started as root, Mosquitto would turn into the mosquitto user, who cannot read here.
+    lines.append(f"user {getpass.getuser()}")
+    config = folder / "aurum.conf"
+    config.write_text("\n".join(lines) + "\n")
+    process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while not mqtt.broker_reachable("127.0.0.1", port, 0.2):
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the broker did not open its port"
+            time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_the_production_broker_admits_accounts_only_each_to_its_site(
+        platform: Platform, site: str, tmp_path: Path) -> None:
+    listener_password, gateway_password = uuid.uuid4().hex, uuid.uuid4().hex
+    with production_broker(tmp_path, {"aurum-listener": listener_password,
+                                      site: gateway_password}) as port:
+        ca = tmp_path / "server.crt"
+        broker = ("127.0.0.1", port)
+        frame = pd.DataFrame({"sensor": ["S1"], "time": [START], "value": [1.0]})
+        # Anonymous clients are refused, to read and to publish.
+        anonymous = mqtt.MqttSettings(ca_file=ca)
+        with pytest.raises(mqtt.BrokerUnreachable, match="refused"):
+            mqtt.SensorListener(platform, *broker, settings=anonymous,
+                                session_expiry_s=0).start()
+        with pytest.raises(mqtt.BrokerUnreachable, match="refused the connection"):
+            mqtt.publish_readings(*broker, site, frame, settings=anonymous)
+        # The listener's account reads, over TLS. A gateway's reading of another site is
+        # dropped by the broker, its own site's arrives; a gateway reads nothing (Mosquitto
+        # grants its subscription and delivers nothing to it).
+        gateway = mqtt.MqttSettings(site, gateway_password, ca)
+        accounts = {"aurum-listener": mqtt.MqttSettings("aurum-listener", listener_password,
+                                                        ca), site: gateway}
+        listeners = {name: mqtt.SensorListener(platform, *broker, flush_seconds=0.2,
+                                               client_id=f"aurum-test-{uuid.uuid4().hex[:8]}",
+                                               settings=settings, session_expiry_s=0)
+                     for name, settings in accounts.items()}
+        stop = threading.Event()
+        runners = [threading.Thread(target=listener.run, kwargs={"stop": stop}, daemon=True)
+                   for listener in listeners.values()]
+        for runner in runners:
+            runner.start()
+        try:
+            assert all(listener._subscribed.wait(10) for listener in listeners.values())
+            assert mqtt.publish_readings(*broker, "SD-A-01", frame, settings=gateway) == 1
+            assert mqtt.publish_readings(*broker, site, frame, settings=gateway) == 1
+            wait_for(lambda: listeners["aurum-listener"].stats.stored == 1)
+        finally:
+            stop.set()
+            for runner in runners:
+                runner.join(timeout=30)
+    assert [(listener.stats.messages, listener.stats.stored)
+            for listener in listeners.values()] == [(1, 1), (0, 0)]

@@ -406,7 +406,7 @@ class SensorListener:
                 if self._closing.is_set():
                     return
 
-    # --- the writer ---------------------------------------------------------------------------
+    # --- the caller's thread: connecting, writing, stopping -----------------------------------
 
     def start(self, timeout: float = 5.0) -> None:
         """Connect and subscribe (waits at most ``timeout`` s for the subscription).

@@ -522,3 +522,19 @@ def test_a_truncated_log_and_a_forged_checkpoint_fail_against_the_published_key(
     assert f"checkpoint forged: the note carries no signature by {keys.log_origin} " \
            f"({key_hash})" in found.problems
     assert not found.ok and found.checkpoints[0]["consistent"] is False
+
+
+def test_heads_written_out_of_order_are_reported(platform: Platform,
+                                                 keys: recycling.LedgerKeys) -> None:
+    # As racing signers of earlier versions left them: a head of 4 entries written after the
+    # head of 6, every signature valid.
+    _append(platform, keys, _rows(4))
+    with platform.sessions() as s:
+        root_4 = bytes.fromhex(recycling.ledger_status(s)["root"])
+    _append(platform, keys, _rows(2, day=5))
+    with transaction(platform.sessions) as s:
+        recycling._insert_tree_head(s, keys, 4, root_4)
+    found = _verify(platform, keys)
+    assert found.problems == ["signed tree head 3 covers 4 entries, written after one that "
+                              "covers 6 (heads out of order)"]
+    assert (found.ok, found.covered, found.tree_heads) == (False, 6, 3)

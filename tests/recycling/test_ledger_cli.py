@@ -126,6 +126,12 @@ def test_verify_against_checkpoints_kept_outside(home: Path, database_url: str) 
                     "--against", str(late), "--key", witness["verifier_key"]))
     assert ok["ok"] is True and [c["consistent"] for c in ok["checkpoints"]] == [True, True]
     assert base64.b64decode(root).hex() == ok["root"]
+    garbage = home / "garbage.checkpoint"
+    garbage.write_bytes(b"\xff\xfe not a note\n")
+    refused = json.loads(_run(database_url, "verify", "--format", "json", "--against",
+                              str(garbage)).stdout)
+    assert refused["problems"] == ["checkpoint garbage.checkpoint: a signed note is text, a "
+                                   "blank line, then signature lines"]
     # Truncated behind its back: the last 3 entries, their rows and every head deleted, the
     # head wound back to the first 5 (as the early checkpoint had it) and signed again.
     engine = create_engine(database_url)

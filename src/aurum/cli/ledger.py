@@ -95,7 +95,10 @@ def verify(checkpoints: tuple[Path, ...], published_key: str | None, url: str | 
     entry) and, with --against, that the log is consistent with each checkpoint given (RFC
     6962 consistency proof). Exits 1 when anything is wrong."""
     platform, keys = _open(url)
-    against = [(path.name, path.read_text(encoding="utf-8")) for path in checkpoints]
+    # Undecodable bytes become U+FFFD: such a note then fails its signature, a problem named
+    # by its file rather than a crash.
+    against = [(path.name, path.read_text(encoding="utf-8", errors="replace"))
+               for path in checkpoints]
     with platform.sessions() as s, progress_bar("verifying entries") as advance:
         result = recycling.verify_ledger(s, keys, progress=advance, against=against,
                                          published_key=published_key)

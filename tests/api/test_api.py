@@ -109,7 +109,8 @@ def test_exports_and_templates(app_client: TestClient) -> None:
     assert csv.headers["content-type"].startswith("text/csv")
     assert pd.read_csv(io.StringIO(csv.text))["gold_own_mine_kg"].tolist() == [260.5]
     xlsx = app_client.get("/api/v1/sites?format=xlsx", headers=a)
-    assert pd.read_excel(io.BytesIO(xlsx.content))["site"].tolist() == ["SD-A-01", "SD-A-02"]
+    # Excel sheets are for people: readable headers; CSV and JSON keep the machine keys.
+    assert pd.read_excel(io.BytesIO(xlsx.content))["Site"].tolist() == ["SD-A-01", "SD-A-02"]
     tpl = app_client.get("/api/v1/reports/template.xlsx")
     sheets = pd.read_excel(io.BytesIO(tpl.content), sheet_name=None)
     assert list(sheets) == ["reports", "fields"] and "head_grade_gpt" in sheets["reports"]

@@ -90,7 +90,7 @@ def test_workflow_end_to_end_with_roles(app_client: TestClient, platform: Platfo
     assert timeline["to_state"].tolist()[-1] == "closed" and len(timeline) == 6
     book = pd.read_excel(io.BytesIO(app_client.get(f"{HAZARDS}?format=xlsx",
                                                    headers=miit).content))
-    assert book["id"].tolist() == [hid] and book["state"].tolist() == ["closed"]
+    assert book["Id"].tolist() == [hid] and book["State"].tolist() == ["closed"]
     summary = app_client.get("/api/v1/safety/clearing/summary", headers=miit).json()
     assert summary["indicator"] == {"id": "open_major_past_deadline", "value": 0,
                                     "target": 0, "met": True}

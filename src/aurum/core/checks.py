@@ -12,18 +12,19 @@ The bounds:
 - years: :data:`FIRST_YEAR` … :data:`LAST_YEAR`, the plan's baseline back to 2000 (the earliest
   statistics worth loading) and its 2035 outlook; a service narrows further to the data it has;
 - database ids: 1 … 2⁶³ − 1 (a PostgreSQL ``bigint``); anything larger is not an id;
-- calendar dates: 1900-01-01 … 2100-12-31;
+- calendar dates and times: 1900-01-01 … 2100-12-31;
+- counts and log positions: 0 … 2⁶³ − 1;
 - page sizes: 1 … :data:`MAX_PAGE`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from numbers import Real
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from aurum.core.errors import Problem, ValidationError
 
@@ -102,3 +103,17 @@ PageSize = Annotated[int, PAGES.field("rows per page")]
 
 Offset = Annotated[int, Field(ge=0, le=MAX_ID, description="rows to skip")]
 """How many rows a listing skips."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_ID, description="a number of entries (int64)")]
+"""A count or a 0-based position in a log (entries, tree sizes): 0 … 2⁶³ − 1."""
+
+
+def _within_dates(moment: datetime) -> datetime:
+    if not FIRST_DATE <= moment.date() <= LAST_DATE:
+        raise ValueError(f"expected a time from {FIRST_DATE} to {LAST_DATE}")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_within_dates),
+                   Field(description="ISO 8601 time between 1900 and 2100")]
+"""A point in time (ISO 8601) whose date lies between 1900 and 2100."""

@@ -13,6 +13,7 @@ from aurum.api.deps import CSRF, DB, PageActor
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import DbId
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.periods import Period
 from aurum.industry import reporting as rp
@@ -187,7 +188,7 @@ async def upload(request: Request, session: DB, actor: PageActor,
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report(report_id: int, request: Request, session: DB, actor: PageActor) -> Page:
+def report(report_id: DbId, request: Request, session: DB, actor: PageActor) -> Page:
     r = reporting.get_report(session, actor, report_id)
     hist = reporting.history(session, actor, report_id)
     changed = [f.name for f in rp.FIELDS

@@ -29,6 +29,7 @@ from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import DbId
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -107,7 +108,7 @@ def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor) -> di
 
 
 @router.get(f"{API}/circuits/{{circuit_id}}")
-def get_circuit(circuit_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def get_circuit(circuit_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A circuit version: its definition and the reconciliation stored with it (``summary``
     as ``aurum processing reconcile --format json``, ``variables`` with the measurement tests
     and gross-error flags; null when saved without a survey)."""
@@ -254,7 +255,9 @@ def waste_utilisation(session: DB, actor: ApiActor, level: Level = "plant",
     (default), ``period`` and/or ``waste_type``: ``utilisation_rate`` = utilised / generated
     (the plan's 35 % indicator) and ``comprehensive_utilisation_rate`` = utilised /
     (generated + utilised from stock), fractions; route shares of the utilised tonnes."""
-    frame = processing.waste_utilisation(session, actor, level, tuple(by or ("year",)), site)
+    # A grouping named twice is the same grouping (not a second column of that name).
+    groups = tuple(dict.fromkeys(by or ("year",)))
+    frame = processing.waste_utilisation(session, actor, level, groups, site)
     return tabular(frame, format, f"waste-utilisation-{level}")
 
 
@@ -390,8 +393,8 @@ def _site_page(request: Request, session: Session, actor: Actor, code: str,
 
 @router.get("/processing/{code}", response_class=HTMLResponse, include_in_schema=False)
 def site_page(code: str, request: Request, session: DB, actor: PageActor,
-              circuit: int | None = None, quarter: str | None = None,
-              carried: int | None = None) -> Page:
+              circuit: DbId | None = None, quarter: str | None = None,
+              carried: DbId | None = None) -> Page:
     return _site_page(request, session, actor, code, circuit, quarter or None, carried)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Body, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import Count, DbId, Offset, PageSize
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -145,11 +146,11 @@ def _flat(entries: list[dict[str, Any]]) -> pd.DataFrame:
 
 
 @router.get(f"{API}/entries")
-def list_entries(session: DB, actor: ApiActor, offset: int = 0, limit: int = 100,
+def list_entries(session: DB, actor: ApiActor, offset: Offset = 0, limit: PageSize = 100,
                  format: TableFormat = "json") -> Response:
     """Entries visible to the caller, newest first; sellers by keyed hash only. JSON keeps
     each entry's body as an object; CSV and Excel flatten it to ``entry.*`` columns."""
-    entries = recycling.list_entries(session, actor, max(offset, 0), min(max(limit, 1), 5000))
+    entries = recycling.list_entries(session, actor, offset, limit)
     if format == "json":
         return Response(json.dumps(entries, ensure_ascii=False), media_type="application/json")
     return tabular(_flat(entries), format, "ledger-entries")
@@ -162,10 +163,11 @@ def status(session: DB, actor: ApiActor) -> dict[str, Any]:
 
 
 @router.get(f"{API}/tree-heads")
-def tree_heads(session: DB, actor: ApiActor, limit: int = 50,
+def tree_heads(session: DB, actor: ApiActor,
+               limit: Annotated[int, Query(ge=1, le=1000, description="heads to list")] = 50,
                format: TableFormat = "json") -> Response:
     """Signed tree heads, newest first (Ed25519 over size, root and time)."""
-    return tabular(pd.DataFrame(recycling.list_tree_heads(session, min(max(limit, 1), 1000))),
+    return tabular(pd.DataFrame(recycling.list_tree_heads(session, limit)),
                    format, "tree-heads")
 
 
@@ -210,16 +212,16 @@ def _checked_proof(session: Session, actor: Actor, seq: int, tree_size: int | No
 
 
 @router.get(f"{API}/proofs/inclusion/{{seq}}")
-def inclusion_proof(seq: int, session: DB, actor: ApiActor,
-                    tree_size: int | None = None) -> dict[str, Any]:
+def inclusion_proof(seq: Count, session: DB, actor: ApiActor,
+                    tree_size: Count | None = None) -> dict[str, Any]:
     """Audit path (RFC 6962) of entry ``seq`` in the tree of ``tree_size`` entries (default:
     the latest signed tree head), and whether it reaches that root."""
     return _checked_proof(session, actor, seq, tree_size)
 
 
 @router.get(f"{API}/proofs/consistency")
-def consistency_proof(size1: int, session: DB, actor: ApiActor,
-                      size2: int | None = None) -> dict[str, Any]:
+def consistency_proof(size1: Count, session: DB, actor: ApiActor,
+                      size2: Count | None = None) -> dict[str, Any]:
     """Proof (RFC 6962) that the tree of ``size1`` entries is a prefix of the tree of
     ``size2`` (default: the latest signed tree head): the log was only appended to."""
     return recycling.consistency_proof(session, size1, size2)
@@ -312,19 +314,19 @@ def _report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
 
 
 @router.get(f"{API}/reports/{{report_id}}")
-def get_report(report_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def get_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A report as JSON."""
     return _report(session, actor, report_id)
 
 
 @router.get(f"{API}/reports/{{report_id}}/document", response_class=PlainTextResponse)
-def report_document(report_id: int, session: DB, actor: ApiActor) -> PlainTextResponse:
+def report_document(report_id: DbId, session: DB, actor: ApiActor) -> PlainTextResponse:
     """The report as the document to file (UTF-8 text), anchored to a signed tree head."""
     return PlainTextResponse(recycling.report_document(session, actor, report_id))
 
 
 @router.post(f"{API}/reports/{{report_id}}/submit", status_code=201)
-def submit_report(report_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def submit_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Submit a due report to the regulator's inbox (its recycler, regulators, admins)."""
     return recycling.submit_report(session, actor, report_id)
 
@@ -348,7 +350,7 @@ def inbox(session: DB, actor: ApiActor, format: TableFormat = "json") -> Respons
 
 
 @router.post(f"{API}/inbox/{{submission_id}}/acknowledge")
-def acknowledge(submission_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def acknowledge(submission_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Record that the regulator received a submitted report."""
     recycling.acknowledge_submission(session, actor, submission_id)
     return next(i for i in recycling.regulator_inbox(session, actor)
@@ -531,9 +533,8 @@ def _entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
 
 
 @router.get("/recycling/ledger", response_class=HTMLResponse, include_in_schema=False)
-def ledger_page(request: Request, session: DB, actor: PageActor, offset: int = 0,
-                proof: int | None = None) -> Page:
-    offset = max(offset, 0)
+def ledger_page(request: Request, session: DB, actor: PageActor, offset: Offset = 0,
+                proof: Count | None = None) -> Page:
     keys = _keys(request)
     status_ = recycling.ledger_status(session)
     head = status_["signed_tree_head"]
@@ -586,7 +587,7 @@ def screen_page(request: Request, session: DB, actor: PageActor) -> Response:
 
 @router.post("/recycling/reports/{report_id}/submit", include_in_schema=False,
              dependencies=[CSRF])
-def submit_page(report_id: int, request: Request, session: DB, actor: PageActor) -> Response:
+def submit_page(report_id: DbId, request: Request, session: DB, actor: PageActor) -> Response:
     try:
         done = recycling.submit_report(session, actor, report_id)
     except PermissionDenied as exc:
@@ -599,7 +600,7 @@ def submit_page(report_id: int, request: Request, session: DB, actor: PageActor)
 
 
 @router.get("/recycling/reports/{report_id}/document", include_in_schema=False)
-def document_page(report_id: int, session: DB, actor: PageActor) -> PlainTextResponse:
+def document_page(report_id: DbId, session: DB, actor: PageActor) -> PlainTextResponse:
     return PlainTextResponse(recycling.report_document(session, actor, report_id))
 
 
@@ -657,6 +658,6 @@ def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
 
 @router.post("/recycling/inbox/{submission_id}/acknowledge", include_in_schema=False,
              dependencies=[CSRF])
-def acknowledge_page(submission_id: int, session: DB, actor: PageActor) -> Response:
+def acknowledge_page(submission_id: DbId, session: DB, actor: PageActor) -> Response:
     recycling.acknowledge_submission(session, actor, submission_id)
     return RedirectResponse("/recycling/regulator", status_code=303)

@@ -18,6 +18,7 @@ from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import XLSX, TableFormat, display_records, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import DbId
 from aurum.core.errors import Problem, ValidationError
 from aurum.resources import report, runfile
 from aurum.resources.classify import ClassificationRules
@@ -54,7 +55,7 @@ def list_statements(session: DB, actor: ApiActor, site: str,
 
 
 @router.get("/api/v1/resources/statements/{statement_id}/workbook")
-def statement_workbook(statement_id: int, request: Request, session: DB,
+def statement_workbook(statement_id: DbId, request: Request, session: DB,
                        actor: ApiActor) -> Response:
     """A statement as an Excel workbook (statement with its notes, grade-tonnage table)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -67,7 +68,7 @@ def statement_workbook(statement_id: int, request: Request, session: DB,
 
 
 @router.get("/api/v1/resources/models/{model_id}/blocks")
-def model_blocks(model_id: int, request: Request, session: DB, actor: ApiActor,
+def model_blocks(model_id: DbId, request: Request, session: DB, actor: ApiActor,
                  format: str = "csv") -> Response:
     """The blocks of a model as CSV, Parquet or OMF."""
     home = request.app.state.platform.settings.home

@@ -6,7 +6,7 @@ under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -19,6 +19,7 @@ from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
 from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
 from aurum.services import reporting, safety, sensors
@@ -44,7 +45,7 @@ class StepIn(BaseModel):
     level: str | None = None
     criterion: str | None = None
     owner: str | None = None
-    deadline: date | None = Field(default=None, description="YYYY-MM-DD, China Standard Time")
+    deadline: Day | None = Field(default=None, description="YYYY-MM-DD, China Standard Time")
     evidence: list[str] = Field(default_factory=list,
                                 description="SHA-256 of files stored for the hazard")
 
@@ -58,7 +59,7 @@ def criteria(actor: ApiActor, format: TableFormat = "json") -> Response:
 @router.get("/api/v1/safety/hazards")
 def list_hazards(session: DB, actor: ApiActor, site: str | None = None,
                  level: str | None = None, state: str | None = None,
-                 overdue: bool | None = None, as_of: date | None = None,
+                 overdue: bool | None = None, as_of: Day | None = None,
                  format: TableFormat = "json") -> Response:
     """The register, filtered by site, level (general, major, unclassified), state (or
     ``open``) and being past the deadline on ``as_of`` (default today)."""
@@ -77,7 +78,7 @@ def report_hazard(body: safety.HazardReport, request: Request, session: DB,
 
 
 @router.get("/api/v1/safety/hazards/{hazard_id}")
-def get_hazard(hazard_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
+def get_hazard(hazard_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A hazard, its timeline and the steps the caller may take on it now."""
     row = safety.get_hazard(session, actor, hazard_id)
     return safety.hazard_dict(row) | {
@@ -86,7 +87,7 @@ def get_hazard(hazard_id: int, session: DB, actor: ApiActor) -> dict[str, Any]:
 
 
 @router.get("/api/v1/safety/hazards/{hazard_id}/timeline")
-def hazard_timeline(hazard_id: int, session: DB, actor: ApiActor,
+def hazard_timeline(hazard_id: DbId, session: DB, actor: ApiActor,
                     format: TableFormat = "json") -> Response:
     """A hazard's timeline: every step, who took it and when."""
     return tabular(safety.timeline(session, actor, hazard_id), format,
@@ -94,7 +95,7 @@ def hazard_timeline(hazard_id: int, session: DB, actor: ApiActor,
 
 
 @router.post("/api/v1/safety/hazards/{hazard_id}/files", status_code=201)
-async def upload_file(hazard_id: int, file: UploadFile, request: Request, session: DB,
+async def upload_file(hazard_id: DbId, file: UploadFile, request: Request, session: DB,
                       actor: ApiActor, photo: bool = False) -> dict[str, Any]:
     """Store a photo of the hazard (``photo=true``) or evidence of its rectification; the
     SHA-256 returned names it in the ``rectify`` step."""
@@ -104,7 +105,7 @@ async def upload_file(hazard_id: int, file: UploadFile, request: Request, sessio
 
 
 @router.get("/api/v1/safety/hazards/{hazard_id}/files/{digest}")
-def download_file(hazard_id: int, digest: str, request: Request, session: DB,
+def download_file(hazard_id: DbId, digest: str, request: Request, session: DB,
                   actor: ApiActor) -> FileResponse:
     """A photo or evidence file of the hazard."""
     path = safety.hazard_file(session, actor, _home(request), hazard_id, digest)
@@ -112,7 +113,7 @@ def download_file(hazard_id: int, digest: str, request: Request, session: DB,
 
 
 @router.post("/api/v1/safety/hazards/{hazard_id}/{action}")
-def hazard_step(hazard_id: int, action: Action, request: Request, session: DB,
+def hazard_step(hazard_id: DbId, action: Action, request: Request, session: DB,
                 actor: ApiActor, body: StepIn | None = None) -> dict[str, Any]:
     """Take a step: ``classify`` (level, criterion), ``assign`` (owner, deadline),
     ``rectify`` (evidence), ``verify``, ``reject`` (note), ``close``, ``reopen`` (note,
@@ -126,7 +127,7 @@ def hazard_step(hazard_id: int, action: Action, request: Request, session: DB,
 
 
 @router.post("/api/v1/safety/escalate")
-def escalate(session: DB, actor: ApiActor, as_of: date | None = None
+def escalate(session: DB, actor: ApiActor, as_of: Day | None = None
              ) -> list[dict[str, Any]]:
     """Escalate the open hazards past their deadline (regulators, admins): one step per
     tier reached (1, 8, 31 days late)."""
@@ -134,7 +135,7 @@ def escalate(session: DB, actor: ApiActor, as_of: date | None = None
 
 
 @router.get("/api/v1/safety/clearing")
-def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: date | None = None,
+def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: Day | None = None,
              format: TableFormat = "json") -> Response:
     """Dynamic-clearing statistics per ``site``, ``enterprise`` or ``province`` (none: the
     nation) on ``as_of`` (default today)."""
@@ -143,7 +144,7 @@ def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: date | 
 
 
 @router.get("/api/v1/safety/clearing/summary")
-def clearing_summary(session: DB, actor: ApiActor, as_of: date | None = None
+def clearing_summary(session: DB, actor: ApiActor, as_of: Day | None = None
                      ) -> dict[str, Any]:
     """The clearing figures, per province, and the indicator: open major hazards past their
     deadline (target 0)."""
@@ -235,7 +236,7 @@ def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
 
 
 @router.post("/api/v1/sensors/alerts/{alert_id}/acknowledge")
-def acknowledge(alert_id: int, session: DB, actor: ApiActor,
+def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
                 body: AckIn | None = None) -> dict[str, Any]:
     """Acknowledge an alert (its site's enterprise, admins)."""
     alert = sensors.acknowledge(session, actor, alert_id, (body or AckIn()).note)
@@ -268,7 +269,7 @@ def set_rules(site: str, code: str, session: DB, actor: ApiActor,
 
 @router.get("/api/v1/sensors/{site}/{code}/readings")
 def sensor_readings(site: str, code: str, session: DB, actor: ApiActor,
-                    start: datetime | None = None, end: datetime | None = None,
+                    start: Moment | None = None, end: Moment | None = None,
                     format: TableFormat = "json") -> Response:
     """A sensor's readings between ``start`` and ``end`` (ISO 8601), in its unit."""
     frame = sensors.sensor_readings(session, actor, site, code, start, end)
@@ -377,12 +378,12 @@ def _hazard_page(request: Request, session: DB, actor: Actor, hazard_id: int,
 
 @router.get("/safety/hazards/{hazard_id}", response_class=HTMLResponse,
             include_in_schema=False)
-def hazard_page(hazard_id: int, request: Request, session: DB, actor: PageActor) -> Page:
+def hazard_page(hazard_id: DbId, request: Request, session: DB, actor: PageActor) -> Page:
     return _hazard_page(request, session, actor, hazard_id)
 
 
 @router.get("/safety/hazards/{hazard_id}/files/{digest}", include_in_schema=False)
-def hazard_file_page(hazard_id: int, digest: str, request: Request, session: DB,
+def hazard_file_page(hazard_id: DbId, digest: str, request: Request, session: DB,
                      actor: PageActor) -> FileResponse:
     path = safety.hazard_file(session, actor, _home(request), hazard_id, digest)
     return FileResponse(path, media_type="application/octet-stream", filename=digest)
@@ -390,7 +391,7 @@ def hazard_file_page(hazard_id: int, digest: str, request: Request, session: DB,
 
 @router.post("/safety/hazards/{hazard_id}/{action}", include_in_schema=False,
              dependencies=[CSRF])
-async def step_page(hazard_id: int, action: Action, request: Request, session: DB,
+async def step_page(hazard_id: DbId, action: Action, request: Request, session: DB,
                     actor: PageActor, note: Annotated[str, Form()] = "",
                     level: Annotated[str, Form()] = "",
                     criterion: Annotated[str, Form()] = "",
@@ -419,7 +420,7 @@ async def step_page(hazard_id: int, action: Action, request: Request, session: D
 
 @router.get("/safety/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(request: Request, session: DB, actor: PageActor,
-                   as_of: date | None = None) -> Page:
+                   as_of: Day | None = None) -> Page:
     summary = safety.clearing_summary(session, actor, as_of)
     day = date.fromisoformat(summary["as_of"])
     provinces = safety.clearing(session, actor, day, "province")
@@ -478,7 +479,7 @@ def alerts_page(request: Request, session: DB, actor: PageActor, site: str = "",
 
 @router.post("/safety/alerts/{alert_id}/acknowledge", include_in_schema=False,
              dependencies=[CSRF])
-def acknowledge_page(alert_id: int, request: Request, session: DB, actor: PageActor,
+def acknowledge_page(alert_id: DbId, request: Request, session: DB, actor: PageActor,
                      note: Annotated[str, Form()] = "",
                      back: Annotated[str, Form()] = "/safety/alerts") -> Response:
     sensors.acknowledge(session, actor, alert_id, note)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.tables import TableFormat, display_records, records, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core.checks import DbId, Moment
 from aurum.core.jsonsafe import finite
 from aurum.services import registry, seismic, sensors
 from aurum.services.auth import Actor
@@ -31,8 +31,8 @@ def catalogue_sites(session: DB, actor: ApiActor) -> list[dict[str, object]]:
 
 
 @router.get("/api/v1/seismic/{site}/events")
-def events(site: str, session: DB, actor: ApiActor, start: datetime | None = None,
-           end: datetime | None = None, status: str | None = None,
+def events(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
+           end: Moment | None = None, status: str | None = None,
            format: TableFormat = "json") -> Response:
     """Events of a site's catalogue (positions m, moment N·m, energy J, apparent stress Pa,
     apparent volume m³, corner frequency Hz) as JSON, CSV or Excel."""
@@ -63,7 +63,7 @@ async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
 
 
 @router.post("/api/v1/seismic/{site}/events/{event_id}/review")
-def review(site: str, event_id: int, session: DB, actor: ApiActor,
+def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
            action: str = Body(embed=True), event_type: str | None = Body(None, embed=True)
            ) -> dict[str, Any]:
     """Review an event: ``accept``, ``reject`` or ``type`` (with ``event_type``)."""
@@ -72,7 +72,7 @@ def review(site: str, event_id: int, session: DB, actor: ApiActor,
 
 
 @router.post("/api/v1/seismic/{site}/events/{event_id}/relocate")
-def relocate(site: str, event_id: int, session: DB, actor: ApiActor,
+def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
              picks: list[dict[str, Any]] = Body(embed=True)) -> dict[str, Any]:
     """Relocate an event from edited picks (``station, phase, time`` in POSIX s, ``weight``)."""
     ev = seismic.relocate(session, actor, site, event_id, pd.DataFrame(picks))
@@ -81,8 +81,8 @@ def relocate(site: str, event_id: int, session: DB, actor: ApiActor,
 
 
 @router.get("/api/v1/seismic/{site}/statistics")
-def statistics(site: str, session: DB, actor: ApiActor, start: datetime | None = None,
-               end: datetime | None = None, magnitude: str = "mw", delta_m: float = 0.1,
+def statistics(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
+               end: Moment | None = None, magnitude: str = "mw", delta_m: float = 0.1,
                mc: float | None = None, window_events: int = 200) -> dict[str, Any]:
     """Mc, b-value (Shi & Bolt error) and a-value; moving-window b and rate (events/day);
     cumulative apparent volume (m³); energy-index trend."""

@@ -24,6 +24,8 @@ ALPHA = Actor(2, "alpha", Role.ENTERPRISE, frozenset({10}))
 BETA = Actor(3, "beta", Role.ENTERPRISE, frozenset({20}))
 GROUP = Actor(4, "group", Role.ENTERPRISE, frozenset({9, 10}))
 AUDITOR = Actor(5, "audit", Role.AUDITOR, None)
+SHANDONG = Actor(6, "sd-miit", Role.REGULATOR, None, "Shandong")
+HENAN = Actor(7, "ha-miit", Role.REGULATOR, None, "Henan")
 SITE_LON, SITE_LAT = 120.3, 37.4  # SD-A-01 of tests.factories
 CELL_M, SIZE = 100.0, 100
 
@@ -144,6 +146,18 @@ def test_uploaded_study_weights_scope_and_handover(tmp_path: Path) -> None:
     with pytest.raises(NotFoundError, match="no prospectivity study"):
         prospect.get_study(BETA, home, study.key)
     assert prospect.list_studies(BETA, home) == []
+    # a provincial regulator reads the studies run under its province, not an enterprise's
+    # (a study does not record its owner's province)
+    with pytest.raises(NotFoundError, match="no prospectivity study"):
+        prospect.get_study(SHANDONG, home, study.key)
+    own = prospect.study_from_uploads(SHANDONG, home, "fault", evidence, deposits,
+                                      params=SYNTHETIC_PARAMS)
+    assert own.key != study.key and own.summary["owner"]["province"] == "Shandong"
+    assert [s.key for s in prospect.list_studies(SHANDONG, home)] == [own.key]
+    assert prospect.get_study(REGULATOR, home, own.key).key == own.key
+    for outsider in (HENAN, ALPHA):
+        with pytest.raises(NotFoundError, match="no prospectivity study"):
+            prospect.get_study(outsider, home, own.key)
     # the best target lies on the fault, 2 km west of the site: it hands over to the site
     rows_out = prospect.handover(study.summary["targets"]["rows"],
                                  [("SD-A-01", SITE_LON, SITE_LAT), ("FAR", 100.0, 30.0),

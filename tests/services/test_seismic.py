@@ -168,12 +168,17 @@ def test_scope_other_enterprise_gets_not_found_regulator_reads(
             seismic.review(s, reg.ent_b, "SD-A-01", event_id, "reject")
         with pytest.raises(NotFoundError):
             seismic.import_quakeml(s, reg.ent_b, "SD-A-01", path)
+        # The scope before the file: refusing its kind would tell the site exists.
+        with pytest.raises(NotFoundError):
+            seismic.import_upload(s, reg.ent_b, "SD-A-01", "events.txt", b"x")
         assert seismic.catalogue_sites(s, reg.ent_b).empty
     with transaction(platform.sessions, reg.regulator.user_id) as s:
         assert len(seismic.events_frame(s, reg.regulator, "SD-A-01")) == 400
         assert list(seismic.catalogue_sites(s, reg.regulator)["site"]) == ["SD-A-01"]
         with pytest.raises(PermissionDenied):
             seismic.review(s, reg.regulator, "SD-A-01", event_id, "reject")
+        with pytest.raises(PermissionDenied):
+            seismic.import_upload(s, reg.regulator, "SD-A-01", "events.txt", b"x")
 
 
 def test_export_round_trip_and_bad_upload(platform: Platform, reg: Registry,

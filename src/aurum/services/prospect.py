@@ -10,8 +10,10 @@ the input files, the parameters and the owner's scope, so the same question is a
 a study is computed in a temporary folder renamed into place when complete.
 
 Scope: enterprise, regulator and admin users run and read studies; an enterprise reads the
-studies of its own organisation (and a group those of its members), regulators and admins
-read them all, and everyone allowed reads the public demo study.
+studies of its own organisation (and a group those of its members), a provincial regulator
+those run under its province, national regulators and admins read them all, and everyone
+allowed reads the public demo study. (A study records its owner's organisations, not their
+provinces: a provincial regulator does not read an enterprise's study.)
 """
 
 from __future__ import annotations
@@ -260,13 +262,17 @@ class Study:
 # --- scope -----------------------------------------------------------------------------------
 
 def _owner(actor: Actor, public: bool = False) -> dict[str, Any]:
-    return {"username": actor.username, "public": public,
-            "org_ids": None if public or actor.org_ids is None else sorted(actor.org_ids)}
+    owner = {"username": actor.username, "public": public,
+             "org_ids": None if public or actor.org_ids is None else sorted(actor.org_ids)}
+    # Only a provincial regulator's study records a province (earlier studies keep their ids).
+    return owner | ({"province": actor.province} if actor.province and not public else {})
 
 
 def _can_read(actor: Actor, owner: Mapping[str, Any]) -> bool:
-    if owner.get("public") or actor.org_ids is None:
+    if owner.get("public") or actor.reads_all:
         return True
+    if actor.org_ids is None:  # a provincial regulator: the studies run under its province
+        return owner.get("org_ids") is None and owner.get("province") == actor.province
     orgs = owner.get("org_ids")
     return orgs is not None and set(orgs) <= actor.org_ids
 
@@ -284,7 +290,8 @@ def _sha256(path: Path) -> str:
 def _study_key(files: StudyFiles, params: StudyParams, owner: Mapping[str, Any]) -> str:
     inputs = [[p.name, _sha256(p)] for p in (*files.evidence, files.deposits,
                                                *([files.mask] if files.mask else []))]
-    doc = [inputs, params.as_dict(), owner.get("org_ids"), owner.get("public")]
+    doc = [inputs, params.as_dict(), owner.get("org_ids"), owner.get("public"),
+           *([owner["province"]] if owner.get("province") else [])]
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
 
 

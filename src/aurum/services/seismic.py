@@ -309,6 +309,8 @@ def import_upload(session: Session, actor: Actor, site_code: str, filename: str,
                   rules: Sequence[HazardRule] | None = None) -> ImportResult:
     """Import an uploaded file: QuakeML (``.xml``, ``.qml``, ``.quakeml``) or an IMS month
     (``.parquet``), chosen by its extension."""
+    # The scope first: a file refused for its kind would tell the caller the site exists.
+    _writable_site(session, actor, site_code)
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xml", ".qml", ".quakeml", ".parquet"):
         raise ValidationError(Problem(f"expected a QuakeML (.xml, .qml) or IMS Parquet file, "

@@ -1,0 +1,376 @@
+"""Scope on every route: each route with path parameters, called by every role with the ids
+of objects outside the caller's organisation and province, neither reveals nor changes them.
+
+The calls are generated from the application's route table: a new route is covered as soon as
+it exists, and a route with a path parameter no provider below can fill fails
+:func:`test_every_path_parameter_has_an_id_provider`. For each call:
+
+- never a server error (5xx), whoever calls;
+- a read of an object outside the caller's scope answers 403 or 404 (the services answer 404,
+  the same as for a missing object, so as not to reveal what exists);
+- a write outside the caller's scope (or any write of an auditor) answers 403 or 404 and
+  leaves every table (but the caller's own login bookkeeping) and every file of the data
+  directory as they were.
+
+Bodies are the smallest the route's declared types accept, so that each write reaches its
+service; the services check the scope before they look at what is sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi import FastAPI, params
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
+from sqlalchemy import select
+
+from aurum.api.app import create_app
+from aurum.services import auth
+from aurum.services.auth import Role, actor_for, create_user
+from aurum.services.platform import Platform
+from aurum.store.db import dispose_engines, transaction
+from aurum.store.models import Base
+from tests.contracts.scope_world import World, build_world
+from tests.factories import PASSWORD
+
+READ_METHODS = {"GET", "HEAD"}
+FORBIDDEN_OR_MISSING = {403, 404}
+AUTH_TABLES = {"users", "api_tokens", "user_sessions", "login_failures"}
+"""The caller's own login bookkeeping, which every request may touch (last use of a token or
+a session); every other table must stay as it was after a refused write."""
+CACHES = {"pits"}
+"""Folders of the data directory holding derived data any reader's question may add to (a pit
+study is computed once and kept, whoever asked it first): not a write of anybody's data."""
+RECYCLING_KINDS = {"seq", "serial", "recycling_report", "submission"}
+"""Kinds of objects a recycler owns; the others belong to a mining enterprise."""
+
+PROVIDERS: tuple[tuple[str, str, str], ...] = (
+    # (pattern the route's path matches, path parameter, kind of object in the world);
+    # the first match wins.
+    (r"/recycling/", "report_id", "recycling_report"),
+    (r"", "report_id", "report"),
+    (r"/safety/tailings/", "code", "facility"),
+    (r"/sensors/\{site\}/\{code\}", "code", "sensor"),
+    (r"^/enterprises/", "code", "organisation"),
+    (r"processing/", "code", "plant"),
+    (r"", "code", "site"),
+    (r"", "site", "site"),
+    (r"", "site_code", "site"),
+    (r"", "statement_id", "statement"),
+    (r"", "model_id", "model"),
+    (r"", "study", "study"),
+    (r"", "hazard_id", "hazard"),
+    (r"", "digest", "digest"),
+    (r"", "alert_id", "alert"),
+    (r"", "event_id", "event"),
+    (r"", "seq", "seq"),
+    (r"", "serial", "serial"),
+    (r"", "submission_id", "submission"),
+    (r"", "circuit_id", "circuit"),
+    (r"^/api/v1/tokens/", "token_id", "token"),
+)
+CONSTANTS: tuple[tuple[str, str, str], ...] = (
+    # Path parameters that name no object of anybody: (pattern, parameter, value).
+    (r"/template\.", "fmt", "csv"),
+    (r"/data-quality/", "kind", "missing"),
+    (r"/report-figures/", "period", "2025-Q3"),
+    (r"^/docs/assets/", "name", "swagger-ui.css"),
+)
+FIELD_EXAMPLES = {"quarter": "2025-Q3", "period": "2025-07"}
+"""Values of body and form fields whose type is plain text but whose content is read (a
+page shown again with a refused form reads its quarter)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A user of the world and whose objects it is given.
+
+    Parameters
+    ----------
+    username : str
+        Login of the user (password :data:`tests.factories.PASSWORD`).
+    mining_owner, recycling_owner : str
+        Owner of the mining objects (``A``/``B``) and recycling objects (``RC-1``/``RC-2``)
+        put in its paths: outside its scope unless ``reads_all``.
+    reads_all : bool
+        The caller reads every organisation: the calls only check for server errors and,
+        when it may not write, that its writes change nothing.
+    writes : bool
+        Whether the role writes at all.
+    """
+
+    username: str
+    mining_owner: str
+    recycling_owner: str
+    reads_all: bool = False
+    writes: bool = True
+
+
+CALLERS = {
+    # Callers outside the owners' scope first; those who may write anything last, so that
+    # their writes (which succeed) change the world only after every refusal was checked.
+    "provincial regulator": Caller("sd-miit", "B", "RC-2"),
+    "enterprise": Caller("beta", "A", "RC-1"),
+    "group": Caller("grp", "B", "RC-2"),
+    "recycler": Caller("rc1", "A", "RC-2"),
+    "auditor": Caller("audit", "B", "RC-2", reads_all=True, writes=False),
+    "national regulator": Caller("miit", "B", "RC-2", reads_all=True),
+    "admin": Caller("root", "B", "RC-2", reads_all=True),
+}
+
+
+class MissingProvider(LookupError):
+    """A path parameter the contract does not know how to fill."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One method of one route with the values of its enumerated parameters (a ``Literal``
+    path parameter gives one operation per value)."""
+
+    method: str
+    path: str
+    route: Any
+    fixed: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}" + "".join(f" {k}={v}" for k, v in self.fixed)
+
+
+def operations(app: FastAPI) -> Iterator[Operation]:
+    """Every method of every route of ``app`` with path parameters."""
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.dependant.path_params:
+            continue
+        choices: list[tuple[tuple[str, str], ...]] = [()]
+        for param in route.dependant.path_params:
+            annotation = param.field_info.annotation
+            if typing.get_origin(annotation) is typing.Literal:
+                choices = [(*c, (param.name, str(v))) for c in choices
+                           for v in typing.get_args(annotation)]
+        for method in sorted(route.methods or ()):
+            for fixed in choices:
+                yield Operation(method, str(route.path), route, fixed)
+
+
+def provider(path: str, name: str) -> tuple[str, bool]:
+    """What fills a path parameter: the kind of world object it names (and True), or its
+    constant value (and False)."""
+    for table, names_object in ((PROVIDERS, True), (CONSTANTS, False)):
+        for pattern, param, value in table:
+            if param == name and re.search(pattern, path):
+                return value, names_object
+    raise MissingProvider(
+        f"{path}: no id provider for the path parameter {name!r}; add one to PROVIDERS (or "
+        f"CONSTANTS) in {Path(__file__).name}, and an object of its kind to the world in "
+        "scope_world.py")
+
+
+def fill(op: Operation, world: World, caller: Caller) -> tuple[str, bool]:
+    """The URL of ``op`` with the ids of the objects ``caller`` is given, and whether any
+    parameter names an object (else the call is no scope check, only a server-error check)."""
+    values = dict(op.fixed)
+    scoped = False
+    for param in op.route.dependant.path_params:
+        if param.name in values:
+            continue
+        value, names_object = provider(op.path, param.name)
+        if names_object:
+            owner = caller.recycling_owner if value in RECYCLING_KINDS else caller.mining_owner
+            value = world.objects[value][owner]
+            scoped = True
+        values[param.name] = value
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], op.path), scoped
+
+
+def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
+    """The smallest value of a JSON schema: its required fields, one character strings, the
+    lower bound of numbers, empty arrays."""
+    if "$ref" in schema:
+        return example(defs[schema["$ref"].split("/")[-1]], defs)
+    for key in ("const", "default"):
+        if key in schema:
+            return schema[key]
+    if "enum" in schema:
+        return schema["enum"][0]
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        return example(next((o for o in options if o.get("type") != "null"), options[0]), defs)
+    kind = schema.get("type")
+    if kind == "object":
+        return {k: example(v, defs) for k, v in schema.get("properties", {}).items()
+                if k in schema.get("required", ())}
+    if kind == "array":
+        return [example(schema.get("items", {}), defs)] * schema.get("minItems", 0)
+    if kind in ("integer", "number"):
+        return schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
+    if kind == "boolean":
+        return False
+    if schema.get("format") == "date":
+        return "2025-06-30"
+    return "x" * max(1, schema.get("minLength", 1))
+
+
+def _value(field: Any) -> Any:
+    if field.alias in FIELD_EXAMPLES:
+        return FIELD_EXAMPLES[field.alias]
+    schema = TypeAdapter(field.field_info.annotation).json_schema()
+    return example(schema, schema.get("$defs", {}))
+
+
+def _body_params(dependant: Any) -> list[Any]:
+    found = list(dependant.body_params)
+    for sub in dependant.dependencies:
+        found += _body_params(sub)
+    return list({p.alias: p for p in found}.values())
+
+
+def request_kwargs(op: Operation, csrf: str) -> dict[str, Any]:
+    """Query, body and files of the smallest request the route's types accept."""
+    dependant = op.route.dependant
+    kwargs: dict[str, Any] = {"params": {q.alias: _value(q) for q in dependant.query_params
+                                         if q.field_info.is_required()}}
+    body = _body_params(dependant)
+    if any(isinstance(p.field_info, params.Form) for p in body):
+        kwargs["data"] = {p.alias: csrf if p.alias == "csrf" else _value(p) for p in body
+                          if not isinstance(p.field_info, params.File)
+                          and (p.alias == "csrf" or p.field_info.is_required())}
+        kwargs["files"] = {p.alias: ("upload.bin", b"x") for p in body
+                           if isinstance(p.field_info, params.File)
+                           and p.field_info.is_required()}
+    elif len(body) == 1 and not body[0].field_info.embed:
+        kwargs["json"] = _value(body[0])
+    elif body:
+        kwargs["json"] = {p.alias: _value(p) for p in body if p.field_info.is_required()}
+    return kwargs
+
+
+def state(platform: Platform) -> dict[str, str]:
+    """A digest of every table's rows (but :data:`AUTH_TABLES`) and of the data directory's
+    files (but :data:`CACHES`)."""
+    digests = {}
+    with platform.sessions() as s:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in AUTH_TABLES:
+                rows = sorted(repr(tuple(r)) for r in s.execute(select(table)))
+                digests[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    home = platform.settings.home
+    files = sorted(f"{p.relative_to(home)} {p.stat().st_size}" for p in home.rglob("*")
+                   if p.is_file() and p.relative_to(home).parts[0] not in CACHES)
+    digests["files in the data directory"] = hashlib.sha256("\n".join(files).encode()
+                                                            ).hexdigest()
+    return digests
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world on SQLite, built once for the module (argon2 at test strength)."""
+    folder = tmp_path_factory.mktemp("scope")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AURUM_HOME", str(folder / "home"))
+        mp.setenv("AURUM_KEYS", str(folder / "keys"))
+        url = f"sqlite:///{folder / 'aurum.db'}"
+        mp.setenv("AURUM_DATABASE_URL", url)
+        mp.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                   parallelism=1))
+        platform = Platform.open(url, migrate_to_head=True)
+        with transaction(platform.sessions) as s:
+            admin = actor_for(s, create_user(s, "root-admin", "correct horse battery",
+                                             Role.ADMIN))
+        for owner in ("A", "B"):
+            (folder / "world" / owner).mkdir(parents=True)
+        yield build_world(platform, admin, folder / "world")
+        dispose_engines()
+
+
+@pytest.fixture(scope="module")
+def app(world: World) -> FastAPI:
+    return create_app(world.platform)
+
+
+def _clients(app: FastAPI, username: str) -> tuple[TestClient, TestClient, str]:
+    """A client with the user's bearer token, a browser logged in as the user, and the form
+    token of the browser's session."""
+    # A server error is an answer to record, not an exception to stop at.
+    api = TestClient(app, raise_server_exceptions=False)
+    r = api.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    api.headers["Authorization"] = f"Bearer {r.json()['token']}"
+    browser = TestClient(app, follow_redirects=False, raise_server_exceptions=False)
+    csrf = _csrf(browser.get("/login").text)
+    r = browser.post("/login", data={"username": username, "password": PASSWORD,
+                                     "csrf": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/", r.text
+    return api, browser, _csrf(browser.get("/login").text)
+
+
+def _gist(text: str) -> str:
+    """The start of an answer's text, an HTML page's without its tags."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()[:200]
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrf" value="')[1].split('"')[0]
+
+
+def judge(op: Operation, caller: Caller, scoped: bool, status: int,
+          changed: list[str]) -> str | None:
+    """What is wrong with the answer to ``op`` (None when nothing)."""
+    if status >= 500:
+        return f"{status} (server error)"
+    write = op.method not in READ_METHODS
+    if not scoped or (caller.reads_all and (caller.writes or not write)):
+        return None
+    what = "wrongful write" if write else "leak"
+    if changed:
+        return f"{status} and changed {', '.join(changed)} ({what})"
+    # A computation on what the caller may read (a what-if) may answer; it stores nothing.
+    computed = caller.reads_all and 200 <= status < 300
+    if status not in FORBIDDEN_OR_MISSING and not computed:
+        return f"{status} ({what}: expected 403 or 404)"
+    return None
+
+
+def test_every_path_parameter_has_an_id_provider(app: FastAPI, world: World) -> None:
+    missing = set()
+    for op in operations(app):
+        try:
+            fill(op, world, CALLERS["enterprise"])
+        except MissingProvider as exc:
+            missing.add(str(exc))
+    assert not missing, "\n".join(sorted(missing))
+
+
+@pytest.mark.parametrize("role", list(CALLERS))
+def test_no_route_reveals_or_changes_what_is_outside_the_callers_scope(
+        app: FastAPI, world: World, role: str) -> None:
+    caller = CALLERS[role]
+    api, browser, csrf = _clients(app, caller.username)
+    problems = []
+    for op in operations(app):
+        try:
+            url, scoped = fill(op, world, caller)
+        except MissingProvider:
+            continue  # reported by test_every_path_parameter_has_an_id_provider
+        client = api if op.path.startswith("/api/") else browser
+        write = op.method not in READ_METHODS
+        check_writes = scoped and write and (not caller.reads_all or not caller.writes)
+        before = state(world.platform) if check_writes else {}
+        response = client.request(op.method, url, **request_kwargs(op, csrf))
+        after = state(world.platform) if check_writes else {}
+        changed = [k for k in before if after[k] != before[k]]
+        problem = judge(op, caller, scoped, response.status_code, changed)
+        if problem:
+            problems.append(f"{op} as {role} ({caller.username}) -> {url}: {problem}; "
+                            f"{_gist(response.text)!r}")
+    assert not problems, "\n".join(problems)

@@ -1895,6 +1895,9 @@ def witness_checkpoint(session: Session, actor: Actor, recycler: str, checkpoint
         consistent with the witnessed one (a smaller tree, another root, a failing proof).
     """
     actor.require_role(Role.ADMIN, Role.RECYCLER, Role.ENTERPRISE)
+    # The ledger head's lock, as appends take it: two checkpoints of one log are never both
+    # checked against the same last one (which would let a fork in).
+    _lock_head(session)
     participant = _participant(session, recycler, "recycler")
     _require_write(actor, participant)
     try:

@@ -18,7 +18,13 @@ import pandas as pd
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
-from aurum.core.errors import ConflictError, NotFoundError, Problem, ValidationError
+from aurum.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
 from aurum.core.periods import Period
 from aurum.core.tables import read_table
 from aurum.industry import reporting
@@ -307,10 +313,15 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
     try:
         sites, existing = _check_rows(session, actor, [row], None)
     except ValidationError as exc:
-        # A single submission maps these to the HTTP codes a client expects.
-        first = exc.problems[0].message
-        if first.startswith("unknown site"):
-            raise NotFoundError(first) from exc
+        # A single submission maps these to the HTTP codes a client expects; the scope comes
+        # before the content (an auditor's amendment is a 403, not a problem of its cells).
+        messages = [p.message for p in exc.problems]
+        scope = next((m for m in messages if m.startswith(("unknown site", "you may not"))),
+                     None)
+        if scope is not None:
+            raise (NotFoundError if scope.startswith("unknown") else PermissionDenied)(
+                scope) from exc
+        first = messages[0]
         if first.startswith("duplicate period"):
             raise ConflictError(first) from exc
         raise

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
+from aurum.core.config import get_settings
 from aurum.recycling.checkpoint import (
     Checkpoint,
     CheckpointError,
@@ -18,6 +20,7 @@ from aurum.recycling.checkpoint import (
     verifier_key,
 )
 from aurum.recycling.sealing import TreeHeadSigner
+from aurum.services import recycling
 
 # The example key and note of golang.org/x/mod/sumdb/note's tests and documentation.
 VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
@@ -67,3 +70,15 @@ def test_malformed_verifier_keys_are_refused(vkey: str, message: str) -> None:
 def test_malformed_notes_are_refused(note: str, message: str) -> None:
     with pytest.raises(CheckpointError, match=message):
         open_note(note, parse_verifier_key(VKEY))
+
+
+def test_an_origin_with_a_space_is_refused_when_the_keys_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AURUM_KEYS", str(tmp_path))
+    monkeypatch.setenv("AURUM_LEDGER_ORIGIN", "recycler one/ledger")
+    with pytest.raises(ValueError, match="AURUM_LEDGER_ORIGIN: key name 'recycler one/ledger' "
+                                         "is empty or holds a space or a '"):
+        recycling.LedgerKeys.load(get_settings())
+    monkeypatch.setenv("AURUM_LEDGER_ORIGIN", "recycler.example/ledger")
+    keys = recycling.LedgerKeys.load(get_settings())
+    assert str(keys.verifier).startswith("recycler.example/ledger+")

@@ -90,7 +90,8 @@ def key_hash(name: str, public_key: bytes) -> bytes:
     return hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519 + public_key).digest()[:4]
 
 
-def _check_name(name: str) -> None:
+def check_key_name(name: str) -> None:
+    """Refuse a key name (and checkpoint origin) that is empty or holds a space or a '+'."""
     if not _KEY_NAME.fullmatch(name):
         raise CheckpointError(f"key name {name!r} is empty or holds a space or a '+'")
 
@@ -105,7 +106,7 @@ def parse_verifier_key(text: str) -> VerifierKey:
     """
     name, _, rest = text.strip().partition("+")
     hash_hex, _, material = rest.partition("+")
-    _check_name(name)
+    check_key_name(name)
     try:
         raw = base64.b64decode(material, validate=True)
         stated = bytes.fromhex(hash_hex) if len(hash_hex) == 8 else b""
@@ -123,14 +124,14 @@ def parse_verifier_key(text: str) -> VerifierKey:
 
 def verifier_key(name: str, signer: TreeHeadSigner) -> VerifierKey:
     """The verifier key of ``signer`` under ``name`` (to publish beside the checkpoints)."""
-    _check_name(name)
+    check_key_name(name)
     return VerifierKey(name, signer.public_key)
 
 
 def sign_note(text: str, name: str, signer: TreeHeadSigner) -> str:
     """The signed note of ``text`` (which ends in a newline), signed by ``signer`` as
     ``name``."""
-    _check_name(name)
+    check_key_name(name)
     if not text.endswith("\n") or "\n\n" in text:
         raise CheckpointError("a note text ends in a newline and holds no blank line")
     signature = signer.sign_message(text.encode("utf-8"))

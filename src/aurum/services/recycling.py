@@ -70,6 +70,7 @@ from aurum.recycling.checkpoint import (
     Checkpoint,
     CheckpointError,
     VerifierKey,
+    check_key_name,
     open_checkpoint,
     parse_verifier_key,
     sign_checkpoint,
@@ -154,6 +155,13 @@ class LedgerKeys:
     personal: PersonalDataKeys
     signer: TreeHeadSigner
     origin: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.origin is not None:
+            try:
+                check_key_name(self.origin)
+            except CheckpointError as exc:
+                raise ValueError(f"AURUM_LEDGER_ORIGIN: {exc}") from exc
 
     @classmethod
     def load(cls, settings: Settings) -> LedgerKeys:

@@ -14,6 +14,7 @@ from aurum.recycling.checkpoint import (
     CheckpointError,
     open_checkpoint,
     open_note,
+    parse_checkpoint,
     parse_verifier_key,
     sign_checkpoint,
     sign_note,
@@ -62,6 +63,16 @@ def test_malformed_verifier_keys_are_refused(vkey: str, message: str) -> None:
         parse_verifier_key(vkey)
 
 
+def test_checkpoints_beyond_the_stored_bounds_are_refused() -> None:
+    root = base64.b64encode(b"\xaa" * 32).decode()
+    with pytest.raises(CheckpointError, match="at most 18 digits"):
+        parse_checkpoint(f"example.org/log\n{2**63}\n{root}\n")
+    with pytest.raises(CheckpointError, match="origin line \\(at most 255 characters\\)"):
+        parse_checkpoint(f"{'x' * 256}\n1\n{root}\n")
+    assert parse_checkpoint(f"example.org/log\n{10**18 - 1}\n{root}\nextension\n").size == (
+        10**18 - 1)
+
+
 @pytest.mark.parametrize(("note", "message"), [
     (TEXT, "a signed note is text, a blank line"),
     (NOTE.replace("\u2014", "--"), "malformed signature line"),
@@ -77,7 +88,8 @@ def test_an_origin_with_a_space_is_refused_when_the_keys_load(
     monkeypatch.setenv("AURUM_KEYS", str(tmp_path))
     monkeypatch.setenv("AURUM_LEDGER_ORIGIN", "recycler one/ledger")
     with pytest.raises(ValueError, match="AURUM_LEDGER_ORIGIN: key name 'recycler one/ledger' "
-                                         "is empty or holds a space or a '"):
+                                         "is empty, longer than 255 characters or holds a "
+                                         "space or a '"):
         recycling.LedgerKeys.load(get_settings())
     monkeypatch.setenv("AURUM_LEDGER_ORIGIN", "recycler.example/ledger")
     keys = recycling.LedgerKeys.load(get_settings())

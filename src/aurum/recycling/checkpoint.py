@@ -29,8 +29,11 @@ ED25519 = b"\x01"
 SIGNATURE_PREFIX = "\u2014 "
 MAX_NOTE_CHARS = 65_536
 """Longest note accepted (a checkpoint with a few signatures is a few hundred characters)."""
-_KEY_NAME = re.compile(r"[^\s+]+")
-_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
+MAX_NAME_CHARS = 255
+"""Longest origin and key name kept (the witness stores them)."""
+_KEY_NAME = re.compile(rf"[^\s+]{{1,{MAX_NAME_CHARS}}}")
+# At most 18 digits: every size fits a signed 64-bit column.
+_SIZE = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
 class CheckpointError(ValueError):
@@ -91,9 +94,11 @@ def key_hash(name: str, public_key: bytes) -> bytes:
 
 
 def check_key_name(name: str) -> None:
-    """Refuse a key name (and checkpoint origin) that is empty or holds a space or a '+'."""
+    """Refuse a key name (and checkpoint origin) that is empty, longer than
+    :data:`MAX_NAME_CHARS` or holds a space or a '+'."""
     if not _KEY_NAME.fullmatch(name):
-        raise CheckpointError(f"key name {name!r} is empty or holds a space or a '+'")
+        raise CheckpointError(f"key name {name[:80]!r} is empty, longer than {MAX_NAME_CHARS} "
+                              "characters or holds a space or a '+'")
 
 
 def parse_verifier_key(text: str) -> VerifierKey:
@@ -200,11 +205,12 @@ def parse_checkpoint(text: str) -> Checkpoint:
         When a line is missing or malformed.
     """
     lines = text.split("\n")
-    if len(lines) < 4 or lines[-1] != "" or not lines[0]:
-        raise CheckpointError("a checkpoint is an origin line, a tree size line and a root "
-                              "hash line")
+    if len(lines) < 4 or lines[-1] != "" or not 0 < len(lines[0]) <= MAX_NAME_CHARS:
+        raise CheckpointError(f"a checkpoint is an origin line (at most {MAX_NAME_CHARS} "
+                              "characters), a tree size line and a root hash line")
     if not _SIZE.fullmatch(lines[1]):
-        raise CheckpointError(f"tree size {lines[1][:40]!r} is not a decimal number")
+        raise CheckpointError(f"tree size {lines[1][:40]!r} is not a decimal number of at "
+                              "most 18 digits")
     try:
         root = base64.b64decode(lines[2], validate=True)
     except binascii.Error:

@@ -61,3 +61,35 @@ def test_pit_study_of_a_published_model(app_client: TestClient) -> None:
     assert page.status_code == 200
     assert "chart-shell" in page.text and "chart-pitbypit" in page.text
     assert "Pushbacks" in page.text and app_client.get("/pit").status_code == 200
+
+
+def test_pit_what_ifs_beyond_the_bounds_are_refused_with_422(app_client: TestClient) -> None:
+    a = bearer(app_client, "alpha")
+    r = app_client.post("/api/v1/resources/estimate", headers=a,
+                        files={"samples": ("composites.csv", _samples_csv(), "text/csv"),
+                               "spec": ("spec.yaml", yaml.safe_dump(SPEC).encode(),
+                                        "application/yaml")})
+    assert r.status_code == 201, r.text
+    study = f"/api/v1/pit/models/{r.json()['model_id']}/study"
+    flat = app_client.post(study, headers=a, json={"slopes": 5.0})
+    assert flat.status_code == 422
+    assert flat.json()["problems"][0]["column"] == "slopes"
+    assert "from 15.0 to 80.0 °" in flat.json()["problems"][0]["message"]
+    # A 15° cone searched 60 benches up on 10 m cubes: a window of 12 million cells, more
+    # memory than one study may take, refused before the blocks are read.
+    wide = app_client.post(study, headers=a, json={"slopes": 15.0, "n_benches": 60})
+    assert wide.status_code == 422
+    assert "MAX_PIT_STUDY_BYTES" in wide.json()["problems"][0]["message"]
+    factors = app_client.post(study, headers=a, json={
+        "revenue_factors": {"start": 0.1, "stop": 1.0e9, "step": 1.0e-9}})
+    assert factors.status_code == 422
+    assert factors.json()["problems"][0]["column"] == "revenue_factors"
+    app_client.post("/login", data={"username": "alpha", "password": "test-password-123",
+                                    "csrf": _csrf(app_client)})
+    page = f"/pit/{r.json()['model_id']}"
+    for query in ("slope_deg=nan", "slope_deg=89", "min_mining_width_m=1e9",
+                  "price_cny_per_g=inf", "recovery=0"):
+        assert app_client.get(f"{page}?{query}").status_code == 422, query
+    # Nothing pays at 10 CNY/g: the page shows the empty pit.
+    empty = app_client.get(f"{page}?price_cny_per_g=10")
+    assert empty.status_code == 200 and "<dd>0 blocks, 0.00 Mt" in empty.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -32,3 +34,26 @@ def test_best_and_worst_case_by_hand() -> None:
     assert two["worst_npv"] == pytest.approx(worst)
     assert two["best_npv"] >= two["worst_npv"]
     assert two["value"] == pytest.approx(750.0) and two["life_years"] == pytest.approx(4.0)
+
+
+def test_a_life_of_billions_of_years_takes_memory_by_block_not_by_year() -> None:
+    # Issue 14: a pit scheduled at 1 t/year (an empty final pit's Taylor rate) lasted 2.2e9
+    # years and the schedule allocated a cash flow per year (16.7 GiB). Three blocks of 100 t
+    # at 20 t/year are mined in years 0, 5 and 10; at 1e-10 t/year in years 0, 1e12, 2e12.
+    nested = NestedPits(np.array([1.0]), np.zeros(3, dtype=np.int64), np.zeros(1))
+    tonnes = np.full(3, 100.0)
+    value = np.array([100.0, 200.0, 300.0])
+    args = (np.full(3, 2.0), np.ones(3, dtype=bool), value, np.array([0, 1, 2]))
+    gaps = pit_by_pit(nested, tonnes, *args, rate_t_per_year=20.0, discount_rate=0.1)
+    assert gaps.loc[0, "best_npv"] == pytest.approx(100 / 1.1 + 200 / 1.1**6 + 300 / 1.1**11)
+    assert gaps.loc[0, "life_years"] == pytest.approx(15.0)
+    tracemalloc.start()
+    try:
+        table = pit_by_pit(nested, tonnes, *args, rate_t_per_year=1e-10, discount_rate=0.1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    row = table.iloc[0]
+    assert row["best_npv"] == pytest.approx(100 / 1.1) == row["worst_npv"]
+    assert row["life_years"] == pytest.approx(3e12)
+    assert peak < 2**20

@@ -14,7 +14,12 @@ The bounds:
 - database ids: 1 … 2⁶³ − 1 (a PostgreSQL ``bigint``); anything larger is not an id;
 - calendar dates and times: 1900-01-01 … 2100-12-31;
 - counts and log positions: 0 … 2⁶³ − 1;
-- page sizes: 1 … :data:`MAX_PAGE`.
+- page sizes: 1 … :data:`MAX_PAGE`;
+- pit studies: overall slope angles :data:`SLOPE_ANGLES`, mining widths :data:`MINING_WIDTHS`,
+  gold prices :data:`GOLD_PRICES`, recoveries :data:`RECOVERIES`, unit costs
+  :data:`UNIT_COSTS`, discount rates :data:`DISCOUNT_RATES`, at most
+  :data:`MAX_PROCESSES` processes and :data:`MAX_REVENUE_FACTORS` nested pits, and at most
+  :data:`MAX_PIT_STUDY_BYTES` of working memory, estimated before a study starts.
 """
 
 from __future__ import annotations
@@ -117,3 +122,51 @@ def _within_dates(moment: datetime) -> datetime:
 Moment = Annotated[datetime, AfterValidator(_within_dates),
                    Field(description="ISO 8601 time between 1900 and 2100")]
 """A point in time (ISO 8601) whose date lies between 1900 and 2100."""
+
+
+# Pit studies: the what-if a planner sends, and the memory one study may take.
+
+MAX_PIT_STUDY_BYTES = 2**30
+"""Working memory one pit study may take, bytes (1 GiB): slope precedences, the nested-pits
+solve and the per-block tables, estimated from the grid and the economics before anything is
+built (:func:`aurum.planning.study.study_footprint`); a larger study is refused."""
+
+MAX_REVENUE_FACTORS = 200
+"""Most revenue factors (nested pits) one study solves, and so most pushbacks."""
+
+MAX_PROCESSES = 10
+"""Most processing destinations (mill, heap leach, ...) one study values every block for."""
+
+SLOPE_ANGLES = Interval(15.0, 80.0, "°")
+"""Overall pit slope angles, degrees from horizontal, from weak saprolite to a hard-rock wall
+(flatter cones reach sideways without end; the precedences accept any angle in (0°, 90°))."""
+
+MINING_WIDTHS = Interval(0.0, 1000.0, "m")
+"""Minimum mining widths of pushbacks, m."""
+
+GOLD_PRICES = Interval(1.0, 10_000.0, "CNY/g")
+"""Gold prices a study is run at, CNY/g (about 650 in 2026)."""
+
+RECOVERIES = Interval(0.01, 1.0)
+"""Process recoveries, fraction of the gold fed."""
+
+UNIT_COSTS = Interval(0.0, 100_000.0, "CNY/t")
+"""Mining, processing and waste costs, CNY/t."""
+
+DISCOUNT_RATES = Interval(0.0, 1.0)
+"""Annual discount rates, fraction (0.08 for 8 %)."""
+
+SlopeAngle = Annotated[float, SLOPE_ANGLES.field("overall slope angle, degrees")]
+"""An overall pit slope angle, degrees from horizontal."""
+
+MiningWidth = Annotated[float, MINING_WIDTHS.field("minimum mining width, m")]
+"""A minimum mining width, m."""
+
+GoldPrice = Annotated[float, GOLD_PRICES.field("gold price, CNY/g")]
+"""A gold price, CNY/g."""
+
+Recovery = Annotated[float, RECOVERIES.field("process recovery, fraction")]
+"""A process recovery, fraction of the gold fed."""
+
+UnitCost = Annotated[float, UNIT_COSTS.field("unit cost, CNY/t")]
+"""A cost per tonne, CNY/t."""

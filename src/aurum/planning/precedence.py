@@ -267,6 +267,94 @@ def _reach(table_min_angle: float, size: tuple[float, float, float],
     return rx, ry
 
 
+WINDOW_BYTES_PER_CELL = 48
+"""Bytes per cell of the search window (the build's stack and offsets)."""
+WINDOW_BYTES_PER_REGION_CELL = 48
+"""Bytes per window cell and region: its cone, pattern closure and bit rows, with the
+temporaries that make them."""
+BYTES_PER_BLOCK = 96
+"""Bytes per block while the arcs are built (region index, search flags, row offsets, the
+window sums that place the per-block searches)."""
+BYTES_PER_ARC = 8
+"""Bytes per arc of the result (an int64 block index)."""
+
+
+@dataclass(frozen=True)
+class PrecedenceFootprint:
+    """What :func:`slope_precedence` will take, known before it builds anything.
+
+    Attributes
+    ----------
+    n_blocks : int
+        Blocks of the model.
+    window_cells : int
+        Cells of the search window (benches + 1 × across × along).
+    arcs : int
+        Arcs expected: each block its region's pattern (the model's sides and region contacts
+        change a few blocks' counts).
+    bytes : int
+        Memory of the build, bytes: window, blocks and arcs.
+    """
+
+    n_blocks: int
+    window_cells: int
+    arcs: int
+    bytes: int
+
+
+def window_footprint(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
+                     n_benches: int = 8, regions: np.ndarray | None = None
+                     ) -> tuple[int, int]:
+    """Cells of the search window and the memory of the build before any arc, bytes.
+
+    Arithmetic on the flattest angle and the block size: nothing is searched, so a caller can
+    refuse a window too wide before :func:`precedence_footprint` searches the patterns in it.
+
+    Parameters
+    ----------
+    grid, slopes, n_benches, regions
+        As for :func:`slope_precedence` (angles in degrees).
+
+    Returns
+    -------
+    tuple of int
+        The window's cells (benches + 1 × across × along) and the bytes of the window and
+        the per-block arrays.
+    """
+    n = _check_benches(n_benches)
+    _, _, tables = _region_tables(grid, slopes, regions)
+    reaches = [_reach(t.min_angle, grid.size, n) for t in tables]
+    cells = (n + 1) * (2 * max(r[0] for r in reaches) + 1) * (2 * max(r[1] for r in reaches)
+                                                              + 1)
+    per_cell = WINDOW_BYTES_PER_CELL + WINDOW_BYTES_PER_REGION_CELL * len(tables)
+    return cells, cells * per_cell + grid.n_blocks * BYTES_PER_BLOCK
+
+
+def precedence_footprint(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
+                         n_benches: int = 8, regions: np.ndarray | None = None
+                         ) -> PrecedenceFootprint:
+    """Arcs and memory of :func:`slope_precedence`, estimated before it builds any arc.
+
+    The patterns are searched (in the window of :func:`window_footprint`, which a caller
+    checks first); each block is counted with its region's pattern.
+
+    Parameters
+    ----------
+    grid, slopes, n_benches, regions
+        As for :func:`slope_precedence` (angles in degrees).
+
+    Raises
+    ------
+    ValidationError
+        The inputs of :func:`slope_precedence` are wrong.
+    """
+    cells, fixed = window_footprint(grid, slopes, n_benches, regions)
+    reg, _, tables = _region_tables(grid, slopes, regions)
+    lengths = np.array([len(minimum_search_pattern(t, grid.size, n_benches)) for t in tables])
+    arcs = int((np.bincount(reg, minlength=len(tables)) * lengths).sum())
+    return PrecedenceFootprint(grid.n_blocks, cells, arcs, fixed + arcs * BYTES_PER_ARC)
+
+
 def cone_mask(table: SlopeTable, size: tuple[float, float, float], benches: int,
               reach: tuple[int, int]) -> np.ndarray:
     """The exact slope cone above a block as offsets in a window.
@@ -593,9 +681,10 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
            pat_ptr: np.ndarray, pat_off: np.ndarray,
            cell_ptr: np.ndarray, cell_off: np.ndarray, closure: np.ndarray,
            row_lo: np.ndarray, row_hi: np.ndarray, rxm: int, rym: int,
-           n: int) -> tuple[np.ndarray, np.ndarray]:
+           n: int, max_arcs: int) -> tuple[np.ndarray, np.ndarray, bool]:
     """Arcs of every block: its region's pattern (clipped to the model), or the per-block
-    minimum search through the arcs of the blocks above, benches top down.
+    minimum search through the arcs of the blocks above, benches top down. False (and no
+    arcs) as soon as more than ``max_arcs`` arcs would be kept.
 
     The search marks, in a bit window around the block, everything its kept arcs imply
     (:func:`_imply`). Searched arcs are kept as offsets (dx, dy, dz),
@@ -613,6 +702,7 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
     mark = np.zeros((n + 1) * wy * nw, dtype=np.uint64)
     stack = np.empty((cells + 1, 4), dtype=np.int64)
     one = np.uint64(1)
+    ptr0 = np.zeros(1, dtype=np.int64)
     for z in range(nz - 1, -1, -1):
         for y in range(ny):
             for x in range(nx):
@@ -622,8 +712,11 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
                 r = reg[i]
                 mark[:] = 0
                 start[i] = used
+                if used > max_arcs:
+                    return ptr0, ptr0, False
                 if used + cells > len(off):
-                    grown = np.empty((2 * len(off) + cells, 3), dtype=np.int32)
+                    grown = np.empty((min(2 * len(off), max_arcs) + cells, 3),
+                                     dtype=np.int32)
                     grown[:used] = off[:used]
                     off = grown
                 for d in range(1, n + 1):
@@ -664,6 +757,8 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
                         if 0 <= x + pat_off[a, 0] < nx and 0 <= y + pat_off[a, 1] < ny:
                             m += 1
                 ptr[i + 1] = ptr[i] + m
+    if used > max_arcs or ptr[nb] > max_arcs:
+        return ptr0, ptr0, False
     idx = np.empty(ptr[nb], dtype=np.int64)
     for z in range(nz):
         for y in range(ny):
@@ -682,11 +777,12 @@ def _build(nx: int, ny: int, nz: int, reg: np.ndarray, search: np.ndarray, pure:
                     if 0 <= x + pat_off[a, 0] < nx and 0 <= y + pat_off[a, 1] < ny:
                         idx[p] = i + pat_off[a, 0] + nx * pat_off[a, 1] + nxy * pat_off[a, 2]
                         p += 1
-    return ptr, idx
+    return ptr, idx, True
 
 
 def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
-                     n_benches: int = 8, regions: np.ndarray | None = None) -> Precedence:
+                     n_benches: int = 8, regions: np.ndarray | None = None,
+                     max_arcs: int | None = None) -> Precedence:
     """Minimal slope precedences of a block model.
 
     Parameters
@@ -703,6 +799,9 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
         the exact cone up to this many benches and an approximation above.
     regions : numpy.ndarray, optional
         Integer region or rock-type code per block, shape (n_blocks,), GSLIB order.
+    max_arcs : int, optional
+        Most arcs to build (see :func:`precedence_footprint` for an estimate beforehand); the
+        build stops, and is refused, as soon as it would keep more.
 
     Returns
     -------
@@ -715,7 +814,7 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     ValidationError
         A slope angle not in (0°, 90°), a region code without a table, ``regions`` of the
         wrong shape or type, ``n_benches`` < 1, or a cone too wide to search (more than
-        ``MAX_WINDOW_BLOCKS`` blocks in its window).
+        ``MAX_WINDOW_BLOCKS`` blocks in its window), or more than ``max_arcs`` arcs.
     """
     n = _check_benches(n_benches)
     reg, codes, tables = _region_tables(grid, slopes, regions)
@@ -785,9 +884,15 @@ def slope_precedence(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
     row_lo = np.where(filled, np.argmax(rows, axis=2), 0).astype(np.int64)
     row_hi = np.where(filled, rows.shape[2] - 1 - np.argmax(rows[:, :, ::-1], axis=2),
                       -1).astype(np.int64)
-    ptr, idx = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), pat_ptr,
-                      pat_off.astype(np.int32), cell_ptr, cell_off, closure_bits, row_lo,
-                      row_hi, rxm, rym, n)
+    limit = np.iinfo(np.int64).max if max_arcs is None else int(max_arcs)
+    ptr, idx, built = _build(nx, ny, nz, reg, search.ravel(), pure.ravel(), pat_ptr,
+                             pat_off.astype(np.int32), cell_ptr, cell_off, closure_bits,
+                             row_lo, row_hi, rxm, rym, n, limit)
+    if not built:
+        raise ValidationError(Problem(
+            f"the slope precedences of {grid.n_blocks:,} blocks need more than {limit:,} "
+            "arcs, the most allowed; use fewer benches (n_benches), steeper slopes or a "
+            "coarser block model"))
     return Precedence(ptr, idx, n, dict(zip(codes, patterns, strict=True)),
                       int(search.sum()))
 

@@ -17,13 +17,17 @@ from aurum.planning.maxclosure import NestedPits
 
 def _npv(order: np.ndarray, tonnes: np.ndarray, value: np.ndarray, rate_t_per_year: float,
          discount_rate: float) -> tuple[float, float]:
-    """(NPV, life in years) of mining ``order`` at a constant tonnage rate."""
+    """(NPV, life in years) of mining ``order`` at a constant tonnage rate.
+
+    Only the years in which a block is mined get a cash flow: memory grows with the blocks,
+    never with the life, which a low rate can make billions of years long."""
     if order.size == 0:
         return 0.0, 0.0
     cum = np.cumsum(tonnes[order])
-    year = np.floor((cum - tonnes[order]) / rate_t_per_year).astype(np.int64)
-    flows = np.bincount(year, weights=value[order])
-    factors = (1.0 + discount_rate) ** -np.arange(1, flows.size + 1)
+    year = np.floor((cum - tonnes[order]) / rate_t_per_year)
+    mined, of_block = np.unique(year, return_inverse=True)
+    flows = np.bincount(of_block, weights=value[order])
+    factors = (1.0 + discount_rate) ** -(mined + 1.0)
     return float((flows * factors).sum()), float(cum[-1] / rate_t_per_year)
 
 

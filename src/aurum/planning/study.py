@@ -45,6 +45,17 @@ import pandas as pd
 import yaml
 from scipy import ndimage
 
+from aurum.core.checks import (
+    DISCOUNT_RATES,
+    GOLD_PRICES,
+    MAX_PIT_STUDY_BYTES,
+    MAX_PROCESSES,
+    MAX_REVENUE_FACTORS,
+    MINING_WIDTHS,
+    RECOVERIES,
+    SLOPE_ANGLES,
+    UNIT_COSTS,
+)
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.grid import BlockGrid
 from aurum.planning.cutoff import (
@@ -56,8 +67,19 @@ from aurum.planning.cutoff import (
     marginal_cutoff,
 )
 from aurum.planning.economics import BlockValues, Market, MiningCost, Process, block_values
-from aurum.planning.maxclosure import NestedPits, nested_pits
-from aurum.planning.precedence import Precedence, slope_precedence
+from aurum.planning.maxclosure import (
+    SOLVER_BYTES_PER_ARC,
+    SOLVER_BYTES_PER_BLOCK,
+    NestedPits,
+    nested_pits,
+)
+from aurum.planning.precedence import (
+    BYTES_PER_ARC,
+    Precedence,
+    precedence_footprint,
+    slope_precedence,
+    window_footprint,
+)
 from aurum.planning.schedule import pit_by_pit
 
 Progress = Callable[[int, int], None]
@@ -135,6 +157,11 @@ def _factors(spec: Any, source: str) -> tuple[float, ...]:
         if step <= 0 or stop < start:
             raise ValidationError(Problem("expected start <= stop and step > 0",
                                           column="revenue_factors", source=source))
+        if (stop + step / 2 - start) / step > MAX_REVENUE_FACTORS:
+            raise ValidationError(Problem(
+                f"from {start:g} to {stop:g} by {step:g} gives more than "
+                f"{MAX_REVENUE_FACTORS} revenue factors, the most one study solves; use a "
+                "larger step", column="revenue_factors", source=source))
         values = np.round(np.arange(start, stop + step / 2, step), 6)
     else:
         try:
@@ -145,8 +172,29 @@ def _factors(spec: Any, source: str) -> tuple[float, ...]:
     if values.size == 0 or (values <= 0).any() or not np.isfinite(values).all():
         raise ValidationError(Problem("expected positive revenue factors",
                                       column="revenue_factors", source=source))
+    if values.size > MAX_REVENUE_FACTORS:
+        raise ValidationError(Problem(
+            f"{values.size} revenue factors: expected at most {MAX_REVENUE_FACTORS}, the most "
+            "one study solves", column="revenue_factors", source=source))
     # The final pit is the pit at factor 1: it is always among the factors.
     return tuple(float(v) for v in np.unique(np.append(values, 1.0)))
+
+
+def _check_slopes(spec: Any, source: str) -> None:
+    """Every angle of the ``slopes`` setting (one angle, sector angles, or either per region
+    code) within :data:`aurum.core.checks.SLOPE_ANGLES`, degrees."""
+    tables = spec.items() if isinstance(spec, Mapping) else [(None, spec)]
+    for code, table in tables:
+        where = "slopes" if code is None else f"slopes.{code}"
+        if code is not None and (isinstance(code, bool) or not isinstance(code, int | str)
+                                 or not str(code).lstrip("-").isdigit()):
+            raise ValidationError(Problem(f"region code {code!r}: expected a whole number",
+                                          column="slopes", source=source))
+        if isinstance(table, list | tuple):
+            for sector, angle in enumerate(table):
+                SLOPE_ANGLES.check(f"{where}[{sector}]", angle, source)
+        else:
+            SLOPE_ANGLES.check(where, table, source)
 
 
 def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> PitEconomics:
@@ -163,7 +211,9 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     Raises
     ------
     ValidationError
-        A missing or malformed setting, named by its key.
+        A missing or malformed setting, or one outside the bounds of
+        :mod:`aurum.core.checks` (slope angles, prices, costs, recoveries, widths, discount
+        rate, counts of processes and revenue factors), named by its key.
     """
     if not isinstance(doc, Mapping):
         raise ValidationError(Problem("expected a YAML mapping of settings", source=source))
@@ -182,15 +232,22 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
                                         _number(m, "cny_per_usd", "market.", source), selling)
     else:
         market = Market(_number(m, "price_cny_per_g", "market.", source), selling)
+    GOLD_PRICES.check("market.price_cny_per_g" if "price_usd_per_oz" not in m
+                      else "market (price converted to CNY/g)", market.price_cny_per_g, source)
     c = _section(doc, "mining", source)
     mining = MiningCost(_number(c, "base_cny_per_t", "mining.", source),
                         _number(c, "increment_cny_per_t", "mining.", source, 0.0),
                         _number(c, "interval_m", "mining.", source, 10.0),
                         _number(c, "reference_elevation_m", "mining.", source, 0.0))
+    UNIT_COSTS.check("mining.base_cny_per_t", mining.base_cny_per_t, source)
+    UNIT_COSTS.check("mining.increment_cny_per_t", mining.increment_cny_per_t, source)
     specs = doc.get("processes")
     if not isinstance(specs, list) or not specs:
         raise ValidationError(Problem("expected a list of processes, each with name, recovery "
                                       "and cost_cny_per_t", column="processes", source=source))
+    if len(specs) > MAX_PROCESSES:
+        raise ValidationError(Problem(f"{len(specs)} processes: expected at most "
+                                      f"{MAX_PROCESSES}", column="processes", source=source))
     processes = tuple(Process(str(p.get("name", "")) if isinstance(p, Mapping) else "",
                               _number(p, "recovery", f"processes[{k}].", source),
                               _number(p, "cost_cny_per_t", f"processes[{k}].", source))
@@ -198,15 +255,24 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     if len(processes) != len(specs):
         raise ValidationError(Problem("each process is a mapping", column="processes",
                                       source=source))
+    for k, process in enumerate(processes):
+        RECOVERIES.check(f"processes[{k}].recovery", process.recovery, source)
+        UNIT_COSTS.check(f"processes[{k}].cost_cny_per_t", process.cost_cny_per_t, source)
     schedule = _section(doc, "schedule", source)
     push = _section(doc, "pushbacks", source)
-    rule = PushbackRule(int(_number(push, "count", "pushbacks.", source, 4)),
+    count = _number(push, "count", "pushbacks.", source, 4)
+    if count > MAX_REVENUE_FACTORS:
+        raise ValidationError(Problem(
+            f"{count:g} pushbacks: expected at most {MAX_REVENUE_FACTORS} (each ends at a "
+            "nested pit)", column="pushbacks.count", source=source))
+    rule = PushbackRule(int(count),
                         _number(push, "min_mining_width_m", "pushbacks.", source, 40.0),
                         _number(push, "max_narrow_fraction", "pushbacks.", source, 0.1))
     if rule.count < 1 or rule.min_mining_width_m < 0 or not 0 <= rule.max_narrow_fraction <= 1:
         raise ValidationError(Problem("expected count >= 1, min_mining_width_m >= 0 and "
                                       "max_narrow_fraction in [0, 1]", column="pushbacks",
                                       source=source))
+    MINING_WIDTHS.check("pushbacks.min_mining_width_m", rule.min_mining_width_m, source)
     lane = doc.get("lane")
     if lane is not None:
         lane_section = _section(doc, "lane", source)
@@ -230,16 +296,20 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     if rate is not None and rate <= 0:
         raise ValidationError(Problem("expected a mining rate > 0 t/year",
                                       column="schedule.rate_t_per_year", source=source))
+    discount_rate = _number(schedule, "discount_rate", "schedule.", source, 0.08)
+    DISCOUNT_RATES.check("schedule.discount_rate", discount_rate, source)
+    waste_cny_per_t = _number(doc, "waste_cny_per_t", "", source, 0.0)
+    UNIT_COSTS.check("waste_cny_per_t", waste_cny_per_t, source)
+    _check_slopes(doc.get("slopes", 45.0), source)
     return PitEconomics(
         market=market, mining=mining, processes=processes,
-        waste_cny_per_t=_number(doc, "waste_cny_per_t", "", source, 0.0),
+        waste_cny_per_t=waste_cny_per_t,
         grade=str(doc.get("grade", "estimate")), density_t_m3=density_t_m3,
         density=doc.get("density"), tonnes=doc.get("tonnes"),
         slopes=doc.get("slopes", 45.0), regions=doc.get("regions"), n_benches=n_benches,
         revenue_factors=_factors(doc.get("revenue_factors",
                                          {"start": 0.3, "stop": 1.5, "step": 0.05}), source),
-        rate_t_per_year=rate,
-        discount_rate=_number(schedule, "discount_rate", "schedule.", source, 0.08),
+        rate_t_per_year=rate, discount_rate=discount_rate,
         pushbacks=rule, lane=lane, source=dict(doc))
 
 
@@ -263,9 +333,10 @@ class Pushbacks:
     of_block : numpy.ndarray
         Pushback number per block (0 first), -1 outside the final pit.
     table : pandas.DataFrame
-        One row per pushback: ``pushback``, ``factor`` (of the nested pit it ends at),
-        ``tonnes_t``, ``ore_t``, ``grade_gpt``, ``gold_kg``, ``value``, ``narrow_pct``
-        (share of its tonnes narrower than the minimum width).
+        One row per pushback (none when the final pit is empty): ``pushback``,
+        ``factor`` (of the nested pit it ends at), ``tonnes_t``, ``ore_t``, ``grade_gpt``,
+        ``gold_kg``, ``value``, ``narrow_pct`` (share of its tonnes narrower than the minimum
+        width).
     min_mining_width_m : float
         The width the increments were checked against, m.
     """
@@ -294,8 +365,10 @@ def narrow_blocks(grid: BlockGrid, region: np.ndarray, width_m: float) -> np.nda
         Boolean per block: in the region and too narrow to mine.
     """
     nx, ny, nz = grid.count
-    wx = max(1, math.ceil(width_m / grid.size[0] - 1e-9))
-    wy = max(1, math.ceil(width_m / grid.size[1] - 1e-9))
+    # A square wider than the model fits nowhere: one block wider than the model gives the
+    # same opening, at a cost no width can inflate.
+    wx = min(max(1, math.ceil(width_m / grid.size[0] - 1e-9)), nx + 1)
+    wy = min(max(1, math.ceil(width_m / grid.size[1] - 1e-9)), ny + 1)
     cube = region.reshape(nz, ny, nx)
     wide = ndimage.binary_opening(cube, structure=np.ones((1, wy, wx), dtype=bool))
     return (cube & ~wide).reshape(-1)
@@ -337,7 +410,8 @@ def select_pushbacks(grid: BlockGrid, nested: NestedPits, final_index: int,
                 float(tonnes[inc].sum()))
 
     ends: list[int] = []
-    for k in range(final_index):
+    # An empty final pit (nothing pays at factor 1) has no pushbacks.
+    for k in range(final_index if total > 0 else 0):
         before = ends[-1] if ends else -1
         inc_t = float(tonnes[increment(before, k)].sum())
         if inc_t < target or float(tonnes[nested.pit(k)].sum()) > total - target / 2:
@@ -345,7 +419,8 @@ def select_pushbacks(grid: BlockGrid, nested: NestedPits, final_index: int,
         narrow, _ = narrow_t(before, k)
         if narrow <= rule.max_narrow_fraction * inc_t:
             ends.append(k)
-    ends.append(final_index)
+    if total > 0:
+        ends.append(final_index)
     # The last increment is what is left of the final pit: when it is too narrow to mine
     # on its own it joins the pushback before it.
     while len(ends) > 1:
@@ -396,7 +471,8 @@ class PitStudy:
     lane : LaneCutoffs or None
         Lane's cut-offs for the first process, when capacities were given.
     rate_t_per_year : float
-        Material mined a year in the schedules, t/year (given, or by Taylor's rule).
+        Material mined a year in the schedules, t/year (given, or by Taylor's rule on the
+        final pit; on the largest nested pit when the final pit is empty).
     """
 
     values: BlockValues
@@ -465,8 +541,107 @@ def block_tonnes(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: 
     return tonnes, grade
 
 
+STUDY_FIXED_BYTES = 32 * 2**20
+"""Bytes a study takes whatever its size: the allocator's arenas and the small tables (the
+demo's 12,000-block studies grow a process by 21–27 MiB)."""
+STUDY_BYTES_PER_BLOCK = 320
+"""Bytes per block of a study's own tables (tonnes, grades, revenue and cost, the nested
+pits, the pit-by-pit orders), beside its precedences and solver."""
+STUDY_BYTES_PER_DESTINATION = 24
+"""Bytes per block and destination (the waste dump and each process): the values by
+destination and their temporaries."""
+
+
+@dataclass(frozen=True)
+class StudyFootprint:
+    """What a pit study will take, known before it starts.
+
+    Attributes
+    ----------
+    n_blocks : int
+        Blocks of the model.
+    arcs : int
+        Slope precedences expected (see
+        :func:`aurum.planning.precedence.precedence_footprint`).
+    bytes : int
+        Working memory, bytes: precedences, the nested-pits solve and the per-block tables.
+    max_bytes : int
+        The memory the study may take, bytes.
+    """
+
+    n_blocks: int
+    arcs: int
+    bytes: int
+    max_bytes: int
+
+    @property
+    def max_arcs(self) -> int:
+        """Most arcs the study can hold within ``max_bytes``: the precedence build stops
+        beyond them (the sides of the model and region contacts can add arcs to the
+        estimate)."""
+        per_arc = BYTES_PER_ARC + SOLVER_BYTES_PER_ARC
+        return self.arcs + (self.max_bytes - self.bytes) // per_arc
+
+
+def study_footprint(grid: BlockGrid, economics: PitEconomics,
+                    regions: np.ndarray | None = None,
+                    max_bytes: int = MAX_PIT_STUDY_BYTES) -> StudyFootprint:
+    """The memory of :func:`pit_study`, estimated from the grid and the economics before
+    anything is built, and refused above ``max_bytes``.
+
+    Parameters
+    ----------
+    grid : BlockGrid
+        The block model's grid.
+    economics : PitEconomics
+        The economics (slopes in degrees, benches, processes).
+    regions : numpy.ndarray, optional
+        Region code per block, when the slopes are given per region.
+    max_bytes : int
+        The memory the study may take, bytes (default
+        :data:`aurum.core.checks.MAX_PIT_STUDY_BYTES`).
+
+    Raises
+    ------
+    ValidationError
+        The study would take more than ``max_bytes``: the message names the estimate, the
+        limit and what to change.
+    """
+    per_block = (STUDY_BYTES_PER_BLOCK + SOLVER_BYTES_PER_BLOCK
+                 + STUDY_BYTES_PER_DESTINATION * (1 + len(economics.processes)))
+    slopes = _slope_tables(economics)
+    # The window is checked before the patterns are searched in it.
+    cells, window = window_footprint(grid, slopes, economics.n_benches, regions)
+    fixed = STUDY_FIXED_BYTES + grid.n_blocks * per_block
+    what = f"a pit study of {grid.n_blocks:,} blocks"
+    if fixed + window > max_bytes:
+        raise _study_too_large(f"{what} (a slope search window of {cells:,} cells)",
+                               fixed + window, max_bytes)
+    precedence = precedence_footprint(grid, slopes, economics.n_benches, regions)
+    total = fixed + precedence.bytes + precedence.arcs * SOLVER_BYTES_PER_ARC
+    if total > max_bytes:
+        raise _study_too_large(f"{what} with {precedence.arcs:,} slope precedences", total,
+                               max_bytes)
+    return StudyFootprint(grid.n_blocks, precedence.arcs, total, max_bytes)
+
+
+def _study_too_large(what: str, need: int, limit: int) -> ValidationError:
+    return ValidationError(Problem(
+        f"{what} would take about {need / 2**20:,.0f} MiB, more than the "
+        f"{limit / 2**20:,.0f} MiB one study may take (MAX_PIT_STUDY_BYTES); use fewer "
+        "benches (n_benches), steeper slopes or a coarser block model"))
+
+
+def _slope_tables(economics: PitEconomics) -> Any:
+    """The ``slopes`` setting as :func:`slope_precedence` takes it (region codes as int)."""
+    if isinstance(economics.slopes, Mapping):
+        return {int(k): v for k, v in economics.slopes.items()}
+    return economics.slopes
+
+
 def pit_study(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: PitEconomics,
-              progress: Progress | None = None) -> PitStudy:
+              progress: Progress | None = None,
+              max_bytes: int = MAX_PIT_STUDY_BYTES) -> PitStudy:
     """Ultimate pit, nested pits, pit-by-pit values, pushbacks and cut-offs of a block model.
 
     Parameters
@@ -481,22 +656,31 @@ def pit_study(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: Pit
         Prices (CNY/g), costs (CNY/t), slopes (degrees), factors, schedule and pushback rule.
     progress : callable, optional
         Called as ``progress(stage_done, n_stages)``.
+    max_bytes : int
+        The memory the study may take, bytes: estimated before it starts
+        (:func:`study_footprint`), refused above.
 
     Returns
     -------
     PitStudy
+
+    Raises
+    ------
+    ValidationError
+        A column the economics name is missing, a bad slope table, or a study larger than
+        ``max_bytes``.
     """
     step = progress or (lambda done, total: None)
     tonnes, grade = block_tonnes(grid, columns, economics)
+    regions = (np.asarray(columns[economics.regions]).astype(np.int64)
+               if economics.regions is not None else None)
+    footprint = study_footprint(grid, economics, regions, max_bytes)
     z = grid.centres()[:, 2]
     values = block_values(tonnes, grade, z, economics.market, economics.mining,
                           economics.processes, economics.waste_cny_per_t)
     step(1, len(STAGES))
-    regions = (np.asarray(columns[economics.regions]).astype(np.int64)
-               if economics.regions is not None else None)
-    slopes = ({int(k): v for k, v in economics.slopes.items()}
-              if isinstance(economics.slopes, Mapping) else economics.slopes)
-    precedence = slope_precedence(grid, slopes, economics.n_benches, regions)
+    precedence = slope_precedence(grid, _slope_tables(economics), economics.n_benches,
+                                  regions, footprint.max_arcs)
     step(2, len(STAGES))
     ore = values.best > 0
     # Revenue is what scales with the price; cost is all the rest of the best destination.
@@ -512,7 +696,12 @@ def pit_study(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: Pit
     step(3, len(STAGES))
     nx, ny, nz = grid.count
     bench = (nz - 1) - np.arange(grid.n_blocks) // (nx * ny)
-    rate = economics.rate_t_per_year or taylor_rate(tonnes, ore, nested.pit(final_index))
+    # Taylor's rule sizes the mine on the final pit's ore. When nothing pays at factor 1 the
+    # pits of the higher factors are still scheduled: at the rate the largest of them gives.
+    sized = nested.pit(final_index)
+    if not (sized & ore).any():
+        sized = nested.pit(len(factors) - 1)
+    rate = economics.rate_t_per_year or taylor_rate(tonnes, ore, sized)
     table = pit_by_pit(nested, tonnes, grade, ore, values.value, bench, rate,
                        economics.discount_rate)
     step(4, len(STAGES))

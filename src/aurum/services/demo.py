@@ -228,15 +228,40 @@ BASE_DEPOSIT_T = 10.0
 """About the gold (t) of a base-size demo deposit: a mine stating more is larger, not richer."""
 
 
-def _resource_models(platform: Platform, admin: Actor, district: District) -> None:
-    """Kriged models and year-end statements for the showcase mines.
+def showcase_drilling(seed: int, year_index: int, resources_t: float, reserves_t: float
+                      ) -> tuple[orebodies.Composites, EstimationSpec]:
+    """The composites and estimation of a showcase mine's model for one statement year.
 
-    A mine's deposit is sized from the resources the district generator gave it (its 2024
-    year-end report), so the grades stay those of the synthetic lenses; the 2025 model is on
-    the same grid with the step-out drilling. Grades are then nudged so that measured +
-    indicated gold is never below the reserves of the year-end report (a statement below the
-    reserves would be refused).
+    The deposit is sized from the resources of the mine's first year-end report, so that the
+    grades stay those of the synthetic lenses; grades are then nudged so that measured +
+    indicated gold is never below the year's reserves (a statement below the reserves would
+    be refused).
+
+    Parameters
+    ----------
+    seed : int
+        The mine's seed (the same deposit every year).
+    year_index : int
+        0 for the first statement year, 1 for the next (step-out drilling).
+    resources_t : float
+        Measured + indicated + inferred gold of the first year-end report, t.
+    reserves_t : float
+        Proved + probable gold of this year's year-end report, t.
     """
+    scale = max(1.0, (resources_t / BASE_DEPOSIT_T) ** (1 / 3))
+    comp = orebodies.drillholes(seed, year_index, scale)
+    spec = _demo_spec(scale, float(np.var(comp.grade)))
+    trial = resources.model_statement(comp.xyz, comp.grade, spec,
+                                      STATEMENT_YEARS[year_index], comp.holes)
+    mi = trial.figures["measured"].gold_t + trial.figures["indicated"].gold_t
+    factor = max(1.0, 1.05 * reserves_t / mi)
+    return orebodies.Composites(comp.xyz, comp.grade * factor, comp.holes), spec
+
+
+def _resource_models(platform: Platform, admin: Actor, district: District) -> None:
+    """Kriged models and year-end statements for the showcase mines
+    (:func:`showcase_drilling`); the 2025 model is on the same grid as the 2024 one, with the
+    step-out drilling."""
     for i, code in enumerate(_showcase(district)):
         seed = 7919 * (i + 1)
         with platform.sessions() as s:
@@ -246,21 +271,16 @@ def _resource_models(platform: Platform, admin: Actor, district: District) -> No
         target = float(reports.loc[[f"{STATEMENT_YEARS[0]}-Q4"],
                                    ["resources_measured_t", "resources_indicated_t",
                                     "resources_inferred_t"]].to_numpy().sum())
-        scale = max(1.0, (target / BASE_DEPOSIT_T) ** (1 / 3))
         for index, year in enumerate(STATEMENT_YEARS):
             period = f"{year}-Q4"
             if period not in reports.index:
                 continue
-            comp = orebodies.drillholes(seed, index, scale)
-            spec = _demo_spec(scale, float(np.var(comp.grade)))
             reserves = float(reports.loc[[period], ["reserves_proved_t",
                                                     "reserves_probable_t"]].to_numpy().sum())
-            trial = resources.model_statement(comp.xyz, comp.grade, spec, year, comp.holes)
-            mi = trial.figures["measured"].gold_t + trial.figures["indicated"].gold_t
-            factor = max(1.0, 1.05 * reserves / mi)
+            comp, spec = showcase_drilling(seed, index, target, reserves)
             with transaction(platform.sessions, admin.user_id) as s:
                 resources.estimate_and_state(s, admin, platform.settings.home, code, year,
-                                             comp.xyz, comp.grade * factor, spec, comp.holes)
+                                             comp.xyz, comp.grade, spec, comp.holes)
 
 
 BABBITT = Path("..") / "shared" / "data" / "drillholes" / "babbitt"

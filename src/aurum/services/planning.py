@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError
-from aurum.planning.study import economics_from_dict, pit_study, study_blocks
+from aurum.planning.study import economics_from_dict, pit_study, study_blocks, study_footprint
 from aurum.resources.blockmodel import BlockModel
 from aurum.services import resources
 from aurum.services.auth import Actor
@@ -113,7 +113,9 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     NotFoundError
         No such model, or one the actor may not read.
     ValidationError
-        Malformed economics, or a model file changed since it was recorded.
+        Malformed economics or economics outside the bounds of :mod:`aurum.core.checks`, a
+        study larger than :data:`aurum.core.checks.MAX_PIT_STUDY_BYTES`, or a model file
+        changed since it was recorded.
     """
     model = session.get(ResourceModel, model_id)
     if model is None or not actor.can_read_site(model.site):
@@ -127,8 +129,11 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     if blocks_path.exists() and summary_path.exists():
         return StoredStudy(model, doc, json.loads(summary_path.read_text()),
                            pd.read_parquet(blocks_path))
+    grid = resources.stored_grid(model)
+    if grid is not None and economics.regions is None:
+        study_footprint(grid, economics)  # a study too large is refused before any read
     frame = resources.load_blocks(session, actor, home, model_id)
-    block_model = BlockModel.from_frame(frame, grid=resources.stored_grid(model))
+    block_model = BlockModel.from_frame(frame, grid=grid)
     study = pit_study(block_model.grid, block_model.attributes, economics)
     blocks = study_blocks(block_model.grid, block_model.attributes, economics, study)
     summary = study.summary()

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.templating import render
+from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
 from aurum.core.jsonsafe import finite
 from aurum.resources.report import grade_tonnage
 from aurum.services import planning as service
@@ -32,21 +33,22 @@ def list_models(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
 
 
 @router.post("/api/v1/pit/models/{model_id}/study")
-def run_study(model_id: int, request: Request, session: DB, actor: ApiActor,
+def run_study(model_id: DbId, request: Request, session: DB, actor: ApiActor,
               economics: dict[str, Any] | None = Body(default=None)) -> dict[str, Any]:
     """The pit study of a resource model: ultimate pit, nested pits (pit by pit with best and
     worst discounted values), pushbacks with their minimum mining width, and cut-offs.
 
     The body holds the economics that differ from the defaults (``GET`` the same path for
     them), with the keys of ``aurum.planning.study``: prices in CNY/g, costs in CNY/t, slopes
-    in degrees, widths in m."""
+    in degrees, widths in m, within the bounds of ``aurum.core.checks``; a study that would
+    take more memory than ``MAX_PIT_STUDY_BYTES`` is refused (422)."""
     home = request.app.state.platform.settings.home
     return finite(_result(service.pit_study_of_model(session, actor, home, model_id,
                                                      economics)))
 
 
 @router.get("/api/v1/pit/models/{model_id}/study")
-def default_study(model_id: int, request: Request, session: DB, actor: ApiActor
+def default_study(model_id: DbId, request: Request, session: DB, actor: ApiActor
                   ) -> dict[str, Any]:
     """The pit study of a resource model with the default economics."""
     home = request.app.state.platform.settings.home
@@ -66,11 +68,11 @@ def pit_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
 
 
 @router.get("/pit/{model_id}", response_class=HTMLResponse, include_in_schema=False)
-def pit_page(model_id: int, request: Request, session: DB, actor: PageActor,
-             price_cny_per_g: float | None = None, recovery: float | None = None,
-             processing_cny_per_t: float | None = None, mining_cny_per_t: float | None = None,
-             slope_deg: float | None = None, min_mining_width_m: float | None = None
-             ) -> HTMLResponse:
+def pit_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
+             price_cny_per_g: GoldPrice | None = None, recovery: Recovery | None = None,
+             processing_cny_per_t: UnitCost | None = None,
+             mining_cny_per_t: UnitCost | None = None, slope_deg: SlopeAngle | None = None,
+             min_mining_width_m: MiningWidth | None = None) -> HTMLResponse:
     defaults = service.DEFAULT_ECONOMICS
     mill = defaults["processes"][0]
     given = {"price_cny_per_g": (price_cny_per_g, defaults["market"]["price_cny_per_g"]),

@@ -55,6 +55,9 @@ SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 """A browser session ends after this long without a request."""
 SESSION_LIFETIME = timedelta(hours=8)
 """A browser session ends this long after the login, however active (a working day)."""
+SESSION_RETENTION = timedelta(days=30)
+"""Ended sessions are deleted this long after their expiry (the audit trail keeps the logins
+and logouts)."""
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 """``last_seen_at`` / ``last_used_at`` are written at most this often: one write a minute per
 session or token, not one per request."""
@@ -399,6 +402,8 @@ def open_session(session: Session, actor: Actor) -> str:
     """
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
+    # Core statement: clearing out long-ended sessions is housekeeping, not a change to audit.
+    session.execute(delete(UserSession).where(UserSession.expires_at < now - SESSION_RETENTION))
     session.add(UserSession(user_id=actor.user_id, token_hash=_digest(session_id),
                             created_at=now, last_seen_at=now, expires_at=now + SESSION_LIFETIME))
     session.flush()

@@ -47,13 +47,8 @@ SOLVER_BYTES_PER_BLOCK = 160
 """Bytes per block of a nested-pits solve: the forest (label, tree and amount records),
 the label buckets, the scaled values and the pits read from it."""
 SOLVER_BYTES_PER_ARC = 4
-"""Bytes per precedence arc of a solve (its int32 copy of the block index)."""
-
-
-def closure_bytes(n_blocks: int, n_arcs: int) -> int:
-    """Memory of :func:`maximum_closure` or :func:`nested_pits` beside the caller's
-    precedences, bytes, for ``n_blocks`` blocks and ``n_arcs`` arcs."""
-    return n_blocks * SOLVER_BYTES_PER_BLOCK + n_arcs * SOLVER_BYTES_PER_ARC
+"""Bytes per precedence arc of a solve (its int32 copy of the block index), beside the
+caller's precedences."""
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,11 @@ own cone by ``precedence_accuracy``, although the slopes of those blocks require
 Accuracy (``precedence_accuracy``) compares, for a sample of blocks, the transitive closure
 of the arcs with the exact cone: false inclusions (implied but outside the cone) and false
 exclusions (inside the cone but not implied), as MineFlow reports.
+
+Memory: the window follows from the flattest angle and the block size (``window_footprint``,
+arithmetic only) and the arcs from the patterns' lengths (``precedence_footprint``), so a
+caller can refuse a build too large before it starts; ``max_arcs`` stops a build whose
+per-block searches keep more arcs than that.
 """
 
 from __future__ import annotations

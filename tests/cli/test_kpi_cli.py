@@ -91,6 +91,18 @@ def test_text_table_in_process(tmp_path: Path) -> None:
     assert "Gold reported for 2024: 3.0 t; published national mine output: 377 t." in lines
 
 
+def test_an_as_of_year_beyond_the_platform_or_the_file_is_one_clear_line(tmp_path: Path
+                                                                         ) -> None:
+    path = write(tmp_path, *ROWS)
+    huge = CliRunner().invoke(cli, ["kpi", "--reports", str(path), "--as-of", "20000000"])
+    assert huge.exit_code == 2
+    assert "20000000 is not in the range 2000<=x<=2035" in huge.stderr
+    later = CliRunner().invoke(cli, ["kpi", "--reports", str(path), "--as-of", "2030"])
+    assert later.exit_code == 2
+    assert later.stderr == ("error: column as_of: as-of year 2030 is after 2026, the latest "
+                            "year the data reports: expected a year from 2024 to 2026\n")
+
+
 def test_bad_file_is_reported_in_process(tmp_path: Path) -> None:
     path = write(tmp_path, ROWS[0], ROWS[1].replace(",1000,", ",lots,", 1))
     result = CliRunner().invoke(cli, ["kpi", "--reports", str(path), "--as-of", "2026"])

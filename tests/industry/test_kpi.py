@@ -218,6 +218,33 @@ def test_as_of_before_the_baseline_year_is_refused() -> None:
         compute_indicators(frame, 2023)
 
 
+def test_as_of_beyond_the_data_is_refused_before_anything_is_computed() -> None:
+    # The engine builds one column per year from the baseline to the as-of year: a year the
+    # data does not reach (28937 once took 20 s, 20000000 exhausted the host) is refused.
+    frame = sites({"year": 2024, "site": "A", "gold_kg": 1000},
+                  {"year": 2025, "site": "A", "gold_kg": 1100})
+    expected = ("as-of year {} is after 2025, the latest year the data reports: expected a "
+                "year from 2024 to 2025")
+    for as_of in (2026, 28937, 20_000_000):
+        with pytest.raises(ValidationError) as info:
+            compute_indicators(frame, as_of)
+        assert str(info.value) == "column as_of: " + expected.format(as_of)
+        with pytest.raises(ValidationError, match="after 2025, the latest year the data"):
+            rollup(frame, as_of, "group")
+    assert compute_indicators(frame, 2025).as_of == 2025
+
+
+def test_as_of_is_never_beyond_the_last_year_aurum_accepts() -> None:
+    frame = sites({"year": 2024, "site": "A", "gold_kg": 1000},
+                  {"year": 2099, "site": "A", "gold_kg": 1100})
+    with pytest.raises(ValidationError, match="after 2035, the last year Aurum accepts: "
+                                              "expected a year from 2024 to 2035"):
+        compute_indicators(frame, 2099)
+    # With no row after the baseline year, the baseline year is the only one.
+    with pytest.raises(ValidationError, match="expected a year from 2024 to 2024"):
+        compute_indicators(frame.iloc[:0], 2025)
+
+
 def test_report_dict_is_the_cli_contract() -> None:
     frame = sites({"year": 2024, "site": "A", "gold_kg": 1000},
                   {"year": 2025, "site": "A", "gold_kg": 1100})

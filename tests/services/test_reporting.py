@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError, NotFoundError, ValidationError
+from aurum.core.periods import Period
 from aurum.industry import reporting as rp
 from aurum.services import monitor, reporting
 from aurum.services.auth import Actor
@@ -151,6 +153,36 @@ def test_single_submission_errors(platform: Platform, reg: Registry) -> None:
         v = reporting.submit(s, reg.ent_a, "SD-A-01", "2025-Q1",
                              {**values, "silver_kg": 99}, reason="late silver assay")
         assert v.version == 2
+
+
+def test_a_period_that_has_not_ended_is_refused(platform: Platform, reg: Registry) -> None:
+    # On 6 December 2026 the fourth quarter is still running: its figures are not final.
+    today = date(2026, 12, 6)
+    before = _counts(platform)
+    q4 = {**GOOD_ROW, "period": "2026-Q4"}
+    with pytest.raises(ValidationError) as info, \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        reporting.import_file(s, reg.ent_a, report_csv([GOOD_ROW, q4]), "q4.csv", today=today)
+    (problem,) = info.value.problems
+    assert (problem.source, problem.row, problem.column) == ("q4.csv", 3, "period")
+    assert problem.message.startswith("period 2026-Q4 has not ended: it ends on 2026-12-31, "
+                                      "so its report can be submitted from 2027-01-01")
+    assert _counts(platform) == before
+    values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
+    for period in ("2026-Q4", "2026-12", "2026"):
+        with pytest.raises(ValidationError, match=f"period {period} has not ended"), \
+                transaction(platform.sessions) as s:
+            reporting.submit(s, reg.ent_a, "SD-A-01", period, values, today=today)
+    # Back-dated submissions (the demo's history) are checked against their own day.
+    row = rp.ReportRow(2, "SD-A-01", Period.parse("2026-Q3"), {})
+    with pytest.raises(ValidationError, match="2026-Q3 has not ended"), \
+            transaction(platform.sessions) as s:
+        reporting.import_rows(s, reg.admin, [row], "history.csv",
+                              submitted_at=[datetime(2026, 9, 30, 2, tzinfo=UTC)])
+    assert _counts(platform) == before
+    with transaction(platform.sessions) as s:
+        reporting.submit(s, reg.ent_a, "SD-A-01", "2026-Q4", values, today=date(2027, 1, 1))
+        reporting.submit(s, reg.ent_a, "SD-A-01", "2026-Q3", values, today=today)
 
 
 def test_scope_of_reads(platform: Platform, reg: Registry) -> None:

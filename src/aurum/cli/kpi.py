@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.core.checks import FIRST_YEAR, LAST_YEAR
 from aurum.core.units import KG_PER_T
 from aurum.industry.kpi import IndicatorReport, compute_indicators, read_kpi_csv
 from aurum.industry.targets import PlanTargets, load_targets
@@ -26,8 +27,9 @@ _HEADER = ("indicator", "baseline", "current", "value %", "target %", "2027 proj
                    "site_type, daily_capacity_t, ore_treated_t, gold_kg, silver_kg, "
                    "gold_resources_t, solid_waste_generated_t, solid_waste_utilised_t "
                    "[, group]. Empty cells mean not reported.")
-@click.option("--as-of", "as_of", type=int, required=True, metavar="YEAR",
-              help="Year to report (2024 or later).")
+@click.option("--as-of", "as_of", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True,
+              metavar="YEAR",
+              help="Year to report: from the baseline year 2024 to the latest year in the file.")
 @FORMAT_OPTION
 def kpi(reports: Path, as_of: int, fmt: str) -> None:
     """The plan's five 2027 indicators, projected to 2027, with status and gap."""

@@ -10,6 +10,10 @@ below trust their input.
 
 Indicators (``as_of`` year *y*, baseline year *b* = 2024)
 -------------------------------------------------------
+*y* lies between *b* and the latest year of the data (at most
+:data:`aurum.core.checks.LAST_YEAR`): the engine builds one column per year from *b* to *y*, so
+a year the data cannot support is refused with a :class:`ValidationError`, not computed.
+
 ``gold_resources_growth_pct``, ``gold_output_growth_pct``, ``silver_output_growth_pct``
     100 x (Q_y - Q_b) / Q_b, Q the national sum of ``gold_resources_t``, ``gold_kg`` or
     ``silver_kg`` over every row of the year, whatever the site type. A site first reported
@@ -54,6 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aurum.core.checks import LAST_YEAR
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.tables import read_table
 from aurum.core.units import KG_PER_T
@@ -381,7 +386,7 @@ def compute_indicators(frame: pd.DataFrame, as_of: int,
     frame : pandas.DataFrame
         Annual site rows as :func:`validate_kpi_frame` returns them (t, kg, t/d).
     as_of : int
-        Year to report (calendar year, >= the baseline year 2024).
+        Year to report: from the baseline year 2024 to the latest year of ``frame``.
     targets : PlanTargets, optional
         Targets to use; the shipped ones by default.
 
@@ -393,10 +398,10 @@ def compute_indicators(frame: pd.DataFrame, as_of: int,
     Raises
     ------
     ValidationError
-        When ``as_of`` is before the baseline year.
+        When ``as_of`` is before the baseline year or after the latest year of ``frame``.
     """
     plan = targets or load_targets()
-    sums = _sums(frame, None, _years(plan, as_of), plan.large_mine_capacity_t_per_day)
+    sums = _sums(frame, None, _years(frame, plan, as_of), plan.large_mine_capacity_t_per_day)
     return IndicatorReport(as_of, plan.baseline_year, tuple(
         _result(plan.indicator(indicator_id), spec, sums, plan, as_of)
         for indicator_id, spec in _SPECS.items()))
@@ -411,7 +416,7 @@ def rollup(frame: pd.DataFrame, as_of: int, by: str,
     frame : pandas.DataFrame
         Annual site rows as :func:`validate_kpi_frame` returns them (t, kg, t/d).
     as_of : int
-        Year to report (calendar year, >= the baseline year).
+        Year to report: from the baseline year to the latest year of ``frame``.
     by : {"province", "enterprise", "group"}
         Grouping column.
     targets : PlanTargets, optional
@@ -424,9 +429,14 @@ def rollup(frame: pd.DataFrame, as_of: int, by: str,
         ``gold_output_t`` (gold output in the baseline and as-of year, t) and one column per
         indicator id with its value in the as-of year (%; NaN when it cannot be computed, e.g.
         growth of a group with no baseline output).
+
+    Raises
+    ------
+    ValidationError
+        When ``as_of`` is before the baseline year or after the latest year of ``frame``.
     """
     plan = targets or load_targets()
-    sums = _sums(frame, by, _years(plan, as_of), plan.large_mine_capacity_t_per_day)
+    sums = _sums(frame, by, _years(frame, plan, as_of), plan.large_mine_capacity_t_per_day)
     gold_t = sums["gold_kg"] / KG_PER_T
     table = pd.DataFrame({
         "gold_output_baseline_t": gold_t[plan.baseline_year],
@@ -508,12 +518,25 @@ def plant_scale_compliance(plants: pd.DataFrame, targets: PlanTargets | None = N
                                 na_position="last").reset_index(drop=True)
 
 
-def _years(plan: PlanTargets, as_of: int) -> list[int]:
-    if as_of < plan.baseline_year:
-        raise ValidationError(Problem(
-            f"as-of year {as_of} is before the baseline year {plan.baseline_year}: expected "
-            f"{plan.baseline_year} or later"))
-    return list(range(plan.baseline_year, as_of + 1))
+def _years(frame: pd.DataFrame, plan: PlanTargets, as_of: int) -> list[int]:
+    """The years from the baseline to ``as_of``, once ``as_of`` is a year the data supports.
+
+    From the plan's baseline year to the latest year of ``frame`` (the baseline year when the
+    frame holds no later one), never beyond :data:`aurum.core.checks.LAST_YEAR`.
+    """
+    first = plan.baseline_year
+    latest = int(frame["year"].max()) if len(frame) else first
+    last = min(max(latest, first), LAST_YEAR)
+    if not first <= as_of <= last:
+        if as_of < first:
+            why = f"before the baseline year {first}"
+        elif last == LAST_YEAR:
+            why = f"after {last}, the last year Aurum accepts"
+        else:
+            why = f"after {last}, the latest year the data reports"
+        raise ValidationError(Problem(f"as-of year {as_of} is {why}: expected a year from "
+                                      f"{first} to {last}", column="as_of"))
+    return list(range(first, as_of + 1))
 
 
 def _key(frame: pd.DataFrame, by: str) -> pd.Series:

@@ -12,6 +12,11 @@ header: unknown columns and columns whose unit suffix is wrong (``gold_own_mine_
 ore contained (ore treated x head grade, with a rounding tolerance of
 :data:`GRADE_BALANCE_TOLERANCE`), solid waste utilised cannot exceed waste generated plus the
 opening stock, proved + probable reserves cannot exceed measured + indicated resources.
+
+The reporting calendar is stated here once: a period can be reported from the day after it
+ends (:func:`check_period_ended`), and its report is due :data:`DUE_DAYS` days after that end
+(:func:`due_date`); days are Beijing days (:data:`REPORTING_TIME_ZONE`). The day is always
+passed in, so a test (or the demo's back-dated history) chooses its own "today".
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
-from aurum.core.periods import Period
+from aurum.core.periods import Period, PeriodKind
 
 GRADE_BALANCE_TOLERANCE = 0.005
 """Relative tolerance on ``gold <= ore treated x head grade`` (rounding of reported figures)."""
@@ -134,6 +141,76 @@ def _stem(name: str) -> str | None:
 
 
 _STEMS: dict[str, ReportField] = {s: f for f in FIELDS if (s := _stem(f.name)) is not None}
+
+
+# ---------------------------------------------------------------------------------------------
+# The reporting calendar
+
+REPORTING_TIME_ZONE = timezone(timedelta(hours=8), "CST")
+"""China Standard Time: periods end and reports fall due at midnight in Beijing."""
+
+DUE_DAYS: Mapping[str, int] = MappingProxyType({
+    PeriodKind.MONTH.value: 30, PeriodKind.QUARTER.value: 30, PeriodKind.YEAR.value: 90})
+"""Days after the last day of a period (by kind) on which its report is due, d."""
+
+
+def reporting_day(at: datetime | None = None) -> date:
+    """The day of the reporting calendar at an instant.
+
+    Parameters
+    ----------
+    at : datetime, optional
+        A time-zone aware instant; now by default.
+    """
+    return (at or datetime.now(UTC)).astimezone(REPORTING_TIME_ZONE).date()
+
+
+def due_date(period: Period) -> date:
+    """The last day on which the report of ``period`` is on time (:data:`DUE_DAYS` after its
+    end): a report first submitted later is late, one not submitted by then is missing."""
+    return period.end + timedelta(days=DUE_DAYS[period.kind.value])
+
+
+def check_period_ended(period: Period, today: date, row: int | None = None,
+                       source: str | None = None) -> list[Problem]:
+    """A problem when ``period`` has not ended on ``today``: its figures are not final yet.
+
+    A period can be reported from the day after its last day.
+
+    Parameters
+    ----------
+    period : Period
+        Period of the report.
+    today : date
+        Day of the submission in the reporting calendar (:func:`reporting_day`).
+    row : int, optional
+        Spreadsheet row of the report, for the message.
+    source : str, optional
+        File name for the message.
+    """
+    if today > period.end:
+        return []
+    opens = period.end + timedelta(days=1)
+    return [Problem(f"period {period.label} has not ended: it ends on {period.end.isoformat()}, "
+                    f"so its report can be submitted from {opens.isoformat()} (due by "
+                    f"{due_date(period).isoformat()})", row, "period", source)]
+
+
+def months_due(year: int, today: date) -> int:
+    """How many months of ``year``, from January, have their monthly or quarterly reports due
+    (due date before ``today``): 0 to 12.
+
+    The months whose figures every site should have sent by ``today``; a year is complete
+    when all twelve are (see :func:`last_complete_year`).
+    """
+    # Due dates grow with the month, so the months due are the first ones.
+    return sum(due_date(Period(year, PeriodKind.MONTH, m)) < today for m in range(1, 13))
+
+
+def last_complete_year(today: date) -> int:
+    """The latest year whose reports are all due by ``today`` (December's after 30 January)."""
+    last_year = today.year - 1
+    return last_year if months_due(last_year, today) == 12 else last_year - 1
 
 
 # ---------------------------------------------------------------------------------------------

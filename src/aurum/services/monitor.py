@@ -3,6 +3,11 @@ data quality, computed from the stored reports with the same engine as ``aurum k
 
 Everything is computed over what the caller may read: a national regulator sees the nation,
 a provincial regulator its province, an enterprise its own organisation.
+
+Every view is as of a day of the reporting calendar (``today``, the current Beijing day unless
+given): by default it shows the latest complete year, compares the running year to date over
+the months whose reports are due, and counts a report missing only after its due date (the
+calendar of :mod:`aurum.industry.reporting`).
 """
 
 from __future__ import annotations
@@ -10,14 +15,17 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aurum.core.checks import YEARS
 from aurum.industry import aggregate, kpi, quality
 from aurum.industry.kpi import Concentration, IndicatorReport
+from aurum.industry.reporting import last_complete_year, months_due, reporting_day
 from aurum.industry.targets import load_targets
 from aurum.services import reporting
 from aurum.services.auth import Actor
@@ -98,11 +106,24 @@ def export_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[list(kpi.KPI_COLUMNS)].sort_values(["year", "site"], ignore_index=True)
 
 
-def default_as_of(annual: pd.DataFrame) -> int:
-    """The latest year whose fourth quarter someone has reported, else the baseline year."""
-    full = annual[annual["months_covered"] >= 12]
+def default_as_of(annual: pd.DataFrame, today: date) -> int:
+    """The latest complete year: a year from the baseline on whose reports are all due by
+    ``today`` and which at least one site reported in full; else the baseline year.
+
+    A year some sites reported early (or in part) is not complete, so it never becomes the
+    default for everyone.
+
+    Parameters
+    ----------
+    annual : pandas.DataFrame
+        Annual site rows with ``months_covered``.
+    today : date
+        Day of the reporting calendar.
+    """
     baseline = load_targets().baseline_year
-    return int(full["year"].max()) if not full.empty else baseline
+    years = annual.loc[annual["months_covered"] >= 12, "year"]
+    complete = years[years.between(baseline, last_complete_year(today))]
+    return int(complete.max()) if not complete.empty else baseline
 
 
 _CACHE: OrderedDict[tuple[Any, ...], Monitor] = OrderedDict()
@@ -111,16 +132,33 @@ _IN_FLIGHT: dict[tuple[Any, ...], threading.Lock] = {}
 _CACHE_SIZE = 64
 
 
-def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
+def build(session: Session, actor: Actor, as_of: int | None = None,
+          today: date | None = None) -> Monitor:
     """Compute the monitor for a caller (see module docstring).
 
-    Results are kept per scope and as-of year until the next write anywhere (the data
+    Results are kept per scope, as-of year and day until the next write anywhere (the data
     version of :func:`aurum.store.frames.data_version`), so a dashboard under load does not
     recompute what has not changed.
+
+    Parameters
+    ----------
+    as_of : int, optional
+        Year to show; the latest complete year (:func:`default_as_of`) by default.
+    today : date, optional
+        Day of the reporting calendar; the current one by default.
+
+    Raises
+    ------
+    ValidationError
+        When ``as_of`` is outside :data:`aurum.core.checks.YEARS`, before the baseline year or
+        after the latest year the caller's data reports.
     """
+    if as_of is not None:
+        YEARS.check("as_of", as_of)
+    today = today or reporting_day()
     # The database is part of the key: one process may serve (or test) several of them.
     database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    key = (database, actor.org_ids, actor.province, as_of, data_version(session))
+    key = (database, actor.org_ids, actor.province, as_of, today, data_version(session))
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -132,7 +170,13 @@ def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
         with _CACHE_LOCK:
             if key in _CACHE:
                 return _CACHE[key]
-        monitor = _compute(session, actor, as_of)
+        try:
+            monitor = _compute(session, actor, as_of, today)
+        except BaseException:
+            # A refused as-of year must not leave its lock behind, or refusals would pile up.
+            with _CACHE_LOCK:
+                _IN_FLIGHT.pop(key, None)
+            raise
         with _CACHE_LOCK:
             _CACHE[key] = monitor
             _IN_FLIGHT.pop(key, None)
@@ -141,18 +185,12 @@ def build(session: Session, actor: Actor, as_of: int | None = None) -> Monitor:
     return monitor
 
 
-def _compute(session: Session, actor: Actor, as_of: int | None) -> Monitor:
+def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> Monitor:
     reports, sites = _inputs(session, actor)
     annual = _annual(reports, sites)
-    year = as_of or default_as_of(annual)
+    year = default_as_of(annual, today) if as_of is None else as_of
     report = kpi.compute_indicators(annual, year)
-    ytd = None
-    if not annual.empty:
-        latest = int(annual["year"].max())
-        months = int(annual.loc[annual["year"] == latest, "months_covered"].max())
-        if latest > year and 0 < months < 12:
-            frame = _annual(reports, sites, range(1, months + 1))
-            ytd = YearToDate(latest, months, kpi.compute_indicators(frame, latest))
+    ytd = _year_to_date(reports, sites, year, today)
     plants = sites[sites["kind"] == "plant"] if not sites.empty else sites
     compliance = (kpi.plant_scale_compliance(plants, include_compliant=True)
                   if not plants.empty else pd.DataFrame())
@@ -164,8 +202,39 @@ def _compute(session: Session, actor: Actor, as_of: int | None) -> Monitor:
         compliance=compliance, annual=annual)
 
 
-def data_quality(session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
-    """Late and missing reports within the caller's scope."""
+def _year_to_date(reports: pd.DataFrame, sites: pd.DataFrame, as_of: int, today: date
+                  ) -> YearToDate | None:
+    """The latest year after ``as_of`` against the same months of earlier years, from January
+    to the last month of a report that is due; None when there is no such partial year.
+
+    Only reports already due count: a period some sites reported before its due date would
+    compare part of the industry with all of it.
+    """
+    if reports.empty or sites.empty:
+        return None
+    periods = aggregate.period_table(reports["period"])
+    due_by_year = {year: months_due(year, today) for year in periods["year"].unique().tolist()}
+    due = periods[periods["last_month"] <= periods["year"].map(due_by_year)]
+    if due.empty:
+        return None
+    latest = int(due["year"].max())
+    months = int(due.loc[due["year"] == latest, "last_month"].max())
+    if latest <= as_of or months >= 12:
+        return None
+    frame = _annual(reports, sites, range(1, months + 1))
+    return YearToDate(latest, months, kpi.compute_indicators(frame, latest))
+
+
+def data_quality(session: Session, actor: Actor, today: date | None = None
+                 ) -> dict[str, pd.DataFrame]:
+    """Late and missing reports within the caller's scope.
+
+    Parameters
+    ----------
+    today : date, optional
+        Day of the reporting calendar (the current one by default): a report is missing
+        only once its due date has passed.
+    """
     first = (select(Report.id, Site.code.label("site"), Report.period,
                     func.min(ReportVersion.submitted_at).label("first_submitted_at"))
              .join(ReportVersion, ReportVersion.report_id == Report.id)
@@ -175,7 +244,8 @@ def data_quality(session: Session, actor: Actor) -> dict[str, pd.DataFrame]:
     reports = frame_of(session, first)
     sites = reporting.registry_frame(session, actor)
     return {"late": quality.late_reports(reports),
-            "missing": quality.missing_quarters(reports, sites) if not sites.empty
+            "missing": quality.missing_quarters(reports, sites, today or reporting_day())
+            if not sites.empty
             else pd.DataFrame(columns=["site", "period"])}
 
 
@@ -190,10 +260,11 @@ class EnterpriseView:
     report: IndicatorReport
 
 
-def enterprise_view(session: Session, actor: Actor, code: str,
-                    as_of: int | None = None) -> EnterpriseView:
+def enterprise_view(session: Session, actor: Actor, code: str, as_of: int | None = None,
+                    today: date | None = None) -> EnterpriseView:
     """An organisation the caller may read, its sites (with members' for a group) and the
-    plan's indicators over them."""
+    plan's indicators over them, as of ``as_of`` (the latest complete year on ``today`` by
+    default)."""
     org = get_organisation(session, actor, code)
     members = list(session.scalars(select(Organisation).where(Organisation.parent_id == org.id)
                                    .order_by(Organisation.name)))
@@ -202,7 +273,7 @@ def enterprise_view(session: Session, actor: Actor, code: str,
     sites = sites[sites["enterprise_code"].isin(codes)] if not sites.empty else sites
     annual = kpi_frame(session, actor)
     annual = annual[annual["site"].isin(sites["site"])] if not sites.empty else annual
-    year = as_of or default_as_of(annual)
+    year = default_as_of(annual, today or reporting_day()) if as_of is None else as_of
     return EnterpriseView(org, members, sites, annual, kpi.compute_indicators(annual, year))
 
 

@@ -1,9 +1,9 @@
 """Statistical reports: submission, amendment, bulk upload, history and the current figures.
 
 An upload is all or nothing: every row is parsed and checked (cells, cross-field rules, known
-site within the uploader's scope, no duplicate or overlapping period) before anything is
-written, then everything is written in one transaction. An amendment is a new version with a
-reason; the earlier versions stay readable.
+site within the uploader's scope, a period that has ended, no duplicate or overlapping period)
+before anything is written, then everything is written in one transaction. An amendment is a
+new version with a reason; the earlier versions stay readable.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from aurum.core.tables import read_table
 from aurum.industry import reporting
 from aurum.industry.registry import site_type
 from aurum.industry.reporting import WASTE_MEASURES, WASTE_TYPES, ReportRow, waste_column
+from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
 from aurum.services.auth import Actor
 from aurum.store import audit
 from aurum.store.frames import frame_of
@@ -126,7 +127,9 @@ def _overlap(period: Period, same_year: Iterable[Period]) -> str | None:
 
 
 def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
-                source: str | None) -> tuple[dict[str, Site], dict[int, dict[str, int]]]:
+                source: str | None, days: Sequence[date]
+                ) -> tuple[dict[str, Site], dict[int, dict[str, int]]]:
+    """Check rows against the store and the calendar; ``days`` is each row's submission day."""
     sites = _sites_by_code(session, (r.site for r in rows))
     existing = _existing_periods(session, (s.id for s in sites.values()))
     # Periods per site and year, stored and earlier in the file: the overlap check looks at
@@ -137,7 +140,8 @@ def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
             p = _period(label)
             by_year.setdefault((sid, p.year), []).append(p)
     problems: list[Problem] = []
-    for r in rows:
+    for r, day in zip(rows, days, strict=True):
+        problems += reporting.check_period_ended(r.period, day, r.row, source)
         site = sites.get(r.site)
         if site is None or not actor.can_read_site(site):
             problems.append(Problem(f"unknown site {r.site!r}: not in the registry", r.row,
@@ -231,7 +235,8 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
 
 
 def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filename: str,
-                submitted_at: Sequence[datetime] | None = None) -> ImportResult:
+                submitted_at: Sequence[datetime] | None = None,
+                today: date | None = None) -> ImportResult:
     """Check parsed rows against the store and write them in the caller's transaction.
 
     Parameters
@@ -245,14 +250,21 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
     filename : str
         Name recorded with the upload and used in messages.
     submitted_at : sequence of datetime, optional
-        Submission time per row (the demo back-dates its history); default now.
+        Submission time per row, time-zone aware (the demo back-dates its history); default
+        now. Each row's period must have ended before the day it is submitted.
+    today : date, optional
+        Day of the submission in the reporting calendar when ``submitted_at`` is not given;
+        :func:`aurum.industry.reporting.reporting_day` by default.
 
     Raises
     ------
     ValidationError
-        Unknown or foreign site, duplicate or overlapping period, nothing to amend.
+        Unknown or foreign site, period not ended, duplicate or overlapping period, nothing to
+        amend.
     """
-    sites, existing = _check_rows(session, actor, rows, filename)
+    days = ([reporting.reporting_day(t) for t in submitted_at] if submitted_at
+            else [today or reporting.reporting_day()] * len(rows))
+    sites, existing = _check_rows(session, actor, rows, filename, days)
     orgs = {s.org_id for s in sites.values()}
     upload = Upload(user_id=actor.user_id or None, org_id=orgs.pop() if len(orgs) == 1 else None,
                     filename=filename, status="accepted", n_rows=len(rows), problems=[])
@@ -267,7 +279,8 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
     return ImportResult(upload.id, created, amended)
 
 
-def import_file(session: Session, actor: Actor, data: bytes, filename: str) -> ImportResult:
+def import_file(session: Session, actor: Actor, data: bytes, filename: str,
+                today: date | None = None) -> ImportResult:
     """Validate and store an uploaded CSV or Excel file, all or nothing.
 
     Parameters
@@ -280,14 +293,17 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str) -> I
         File content.
     filename : str
         ``.csv`` or ``.xlsx`` name.
+    today : date, optional
+        Day of the upload in the reporting calendar; today by default.
     """
     rows = reporting.parse_table(read_table(data, filename), filename)
-    return import_rows(session, actor, rows, filename)
+    return import_rows(session, actor, rows, filename, today=today)
 
 
 def submit(session: Session, actor: Actor, site_code: str, period: str,
            values: Mapping[str, object], reason: str | None = None,
-           resource_statement_id: int | None = None) -> ReportVersion:
+           resource_statement_id: int | None = None,
+           today: date | None = None) -> ReportVersion:
     """Submit one report (web form or API); with ``reason``, amend the stored one.
 
     Parameters
@@ -296,6 +312,20 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
         Field name to number (or numeric text) in the field's unit; missing = not reported.
     resource_statement_id : int, optional
         The resource statement the figures come from (provenance).
+    today : date, optional
+        Day of the submission in the reporting calendar; today by default. The period must
+        have ended before it.
+
+    Raises
+    ------
+    ValidationError
+        Bad field or cell, a period that has not ended, a period overlapping a stored one.
+    NotFoundError
+        Unknown site, or one the actor may not read.
+    PermissionDenied
+        A site the actor may read but not report for.
+    ConflictError
+        The period is already reported and no ``reason`` is given.
     """
     problems: list[Problem] = []
     unknown = [k for k in values if k not in reporting.FIELD_BY_NAME]
@@ -311,7 +341,8 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
         raise ValidationError(problems)
     row = ReportRow(1, site_code, parsed_period, parsed, (reason or "").strip() or None)
     try:
-        sites, existing = _check_rows(session, actor, [row], None)
+        sites, existing = _check_rows(session, actor, [row], None,
+                                      [today or reporting.reporting_day()])
     except ValidationError as exc:
         # A single submission maps these to the HTTP codes a client expects; the scope comes
         # before the content (an auditor's amendment is a 403, not a problem of its cells).
@@ -431,8 +462,3 @@ def registry_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame
     frame["daily_capacity_t"] = frame["design_capacity_tpd"].astype(float)
     return frame
 
-
-def due_date(period: Period) -> date:
-    """When a report is due: 30 days after the end of a month or quarter, 90 after a year."""
-    days = 90 if period.kind.value == "year" else 30
-    return date.fromordinal(period.end.toordinal() + days)

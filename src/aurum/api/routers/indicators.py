@@ -8,27 +8,28 @@ from fastapi import APIRouter, HTTPException, Response
 
 from aurum.api.deps import DB, ApiActor
 from aurum.api.tables import TableFormat, tabular
+from aurum.core.checks import Year
 from aurum.services import monitor
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
 @router.get("/indicators")
-def indicators(session: DB, actor: ApiActor, as_of: int | None = None) -> dict[str, Any]:
+def indicators(session: DB, actor: ApiActor, as_of: Year | None = None) -> dict[str, Any]:
     """The five indicators of the plan (same keys as ``aurum kpi --format json``), with the
     year-to-date comparison and industry concentration."""
     return monitor.build(session, actor, as_of).as_dict()
 
 
 @router.get("/indicators/provinces")
-def provinces(session: DB, actor: ApiActor, as_of: int | None = None,
+def provinces(session: DB, actor: ApiActor, as_of: Year | None = None,
               format: TableFormat = "json") -> Response:
     """The indicators per province."""
     return tabular(monitor.build(session, actor, as_of).provinces, format, "provinces")
 
 
 @router.get("/indicators/groups")
-def groups(session: DB, actor: ApiActor, as_of: int | None = None,
+def groups(session: DB, actor: ApiActor, as_of: Year | None = None,
            format: TableFormat = "json") -> Response:
     """The indicators per enterprise group."""
     return tabular(monitor.build(session, actor, as_of).groups, format, "groups")

@@ -13,7 +13,7 @@ from aurum.api.deps import CSRF, DB, PageActor
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
 from aurum.api.uploads import received
-from aurum.core.checks import DbId
+from aurum.core.checks import DbId, Year
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.periods import Period
 from aurum.industry import reporting as rp
@@ -31,7 +31,7 @@ INDICATOR_COLUMNS = [(i, SHORT[i], "n1") for i in INDICATOR_IDS]
 
 
 @router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: DB, actor: PageActor, as_of: int | None = None
+def dashboard(request: Request, session: DB, actor: PageActor, as_of: Year | None = None
               ) -> Page:
     m = monitor.build(session, actor, as_of)
     figures = {ind.id: charts.trajectory(ind) for ind in m.report.indicators}
@@ -45,7 +45,7 @@ def dashboard(request: Request, session: DB, actor: PageActor, as_of: int | None
 
 
 @router.get("/provinces", response_class=HTMLResponse)
-def provinces(request: Request, session: DB, actor: PageActor, as_of: int | None = None
+def provinces(request: Request, session: DB, actor: PageActor, as_of: Year | None = None
               ) -> Page:
     m = monitor.build(session, actor, as_of)
     prov = m.provinces

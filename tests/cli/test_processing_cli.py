@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from aurum.cli import cli
+from aurum.industry.reporting import reporting_day
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.models import MetalAccount
@@ -77,3 +78,15 @@ def test_waste_import_utilisation_and_report_carry(url: str, tmp_path: Path) -> 
     assert all(f["matches"] for f in body["fields"])
     twice = _run(url, "report", PLANT, "2025-Q3", "--carry")
     assert twice.exit_code == 2 and "already carries" in twice.output
+
+
+def test_a_carry_into_a_quarter_still_running_is_refused(url: str, tmp_path: Path) -> None:
+    today = reporting_day()
+    quarter = (today.month - 1) // 3 + 1
+    months = tuple(f"{today.year}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1))
+    for kind, frame in (("accounts", _accounts(months)), ("waste", _waste(months))):
+        assert _run(url, kind, "import", _csv(tmp_path, frame, f"{kind}.csv")).exit_code == 0
+    running = f"{today.year}-Q{quarter}"
+    refused = _run(url, "report", PLANT, running, "--carry")
+    assert refused.exit_code == 2
+    assert f"period {running} has not ended" in refused.output

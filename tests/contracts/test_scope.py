@@ -1,5 +1,6 @@
-"""Scope on every route: each route with path parameters, called by every role with the ids
-of objects outside the caller's organisation and province, neither reveals nor changes them.
+"""Scope on every route: each route with path parameters (and each write naming its site in
+its body), called by every role with the ids of objects outside the caller's organisation and
+province, neither reveals nor changes them.
 
 The calls are generated from the application's route table: a new route is covered as soon as
 it exists, and a route with a path parameter no provider below can fill fails
@@ -90,9 +91,15 @@ CONSTANTS: tuple[tuple[str, str, str], ...] = (
     (r"/report-figures/", "period", "2025-Q3"),
     (r"^/docs/assets/", "name", "swagger-ui.css"),
 )
+BODY_PROVIDERS: tuple[tuple[str, str, str], ...] = (
+    # A write that names its object in what it sends rather than in its path: (pattern the
+    # route's path matches, body or form field, kind of object in the world).
+    (r"", "site", "site"),
+)
 FIELD_EXAMPLES = {"quarter": "2025-Q3", "period": "2025-07"}
-"""Values of body and form fields whose type is plain text but whose content is read (a
-page shown again with a refused form reads its quarter)."""
+"""Values of body and form fields (and of a body model's properties) whose type is plain text
+but whose content is read before the scope (a report's period; a page shown again with a
+refused form reads its quarter)."""
 
 
 @dataclass(frozen=True)
@@ -180,21 +187,40 @@ def provider(path: str, name: str) -> tuple[str, bool]:
         "scope_world.py")
 
 
-def fill(op: Operation, world: World, caller: Caller) -> tuple[str, bool]:
-    """The URL of ``op`` with the ids of the objects ``caller`` is given, and whether any
-    parameter names an object (else the call is no scope check, only a server-error check)."""
+@dataclass(frozen=True)
+class Call:
+    """``op`` filled for a caller: its URL, the body fields naming objects, and whether it
+    names any object (else it is no scope check, only a server-error check)."""
+
+    url: str
+    sent: dict[str, str]
+    scoped: bool
+
+
+def body_kinds(op: Operation) -> dict[str, str]:
+    """The body or form fields of ``op`` that name an object, with the object's kind."""
+    names = {name for p in _body_params(op.route.dependant) for name in _fields_of(p)}
+    return {name: kind for pattern, name, kind in BODY_PROVIDERS
+            if name in names and re.search(pattern, op.path)}
+
+
+def fill(op: Operation, world: World, caller: Caller) -> Call:
+    """``op`` with the ids of the objects ``caller`` is given, in its path and its body."""
+    def given(kind: str) -> str:
+        owner = caller.recycling_owner if kind in RECYCLING_KINDS else caller.mining_owner
+        return world.objects[kind][owner]
+
     values = dict(op.fixed)
     scoped = False
     for param in op.route.dependant.path_params:
         if param.name in values:
             continue
         value, names_object = provider(op.path, param.name)
-        if names_object:
-            owner = caller.recycling_owner if value in RECYCLING_KINDS else caller.mining_owner
-            value = world.objects[value][owner]
-            scoped = True
-        values[param.name] = value
-    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], op.path), scoped
+        values[param.name] = given(value) if names_object else value
+        scoped |= names_object
+    sent = {name: given(kind) for name, kind in body_kinds(op).items()}
+    url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: values[m.group(1)], op.path)
+    return Call(url, sent, scoped or bool(sent))
 
 
 def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
@@ -225,11 +251,31 @@ def example(schema: dict[str, Any], defs: dict[str, Any]) -> Any:
     return "x" * max(1, schema.get("minLength", 1))
 
 
-def _value(field: Any) -> Any:
+def _schema(field: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON schema of a body parameter (an optional one's non-null option) and its
+    definitions."""
+    schema = TypeAdapter(field.field_info.annotation).json_schema()
+    defs = schema.get("$defs", {})
+    schema = next((o for o in schema.get("anyOf", ()) if o.get("type") != "null"), schema)
+    return defs.get(schema.get("$ref", "").split("/")[-1], schema), defs
+
+
+def _fields_of(field: Any) -> set[str]:
+    """The names a body parameter sends: its own, and its properties when it is an object."""
+    return {field.alias, *_schema(field)[0].get("properties", {})}
+
+
+def _value(field: Any, sent: dict[str, str]) -> Any:
+    if field.alias in sent:
+        return sent[field.alias]
     if field.alias in FIELD_EXAMPLES:
         return FIELD_EXAMPLES[field.alias]
-    schema = TypeAdapter(field.field_info.annotation).json_schema()
-    return example(schema, schema.get("$defs", {}))
+    schema, defs = _schema(field)
+    value = example(schema, defs)
+    if isinstance(value, dict):
+        value |= {k: v for k, v in (FIELD_EXAMPLES | sent).items()
+                  if k in schema.get("properties", {})}
+    return value
 
 
 def _body_params(dependant: Any) -> list[Any]:
@@ -245,21 +291,24 @@ def _is_file(param: Any) -> bool:
         param.field_info.annotation, *typing.get_args(param.field_info.annotation))
 
 
-def request_kwargs(op: Operation, csrf: str) -> dict[str, Any]:
-    """Query, body and files of the smallest request the route's types accept."""
+def request_kwargs(op: Operation, csrf: str, sent: dict[str, str]) -> dict[str, Any]:
+    """Query, body and files of the smallest request the route's types accept, with the
+    fields in ``sent`` (and the form token ``csrf``) as given."""
     dependant = op.route.dependant
-    kwargs: dict[str, Any] = {"params": {q.alias: _value(q) for q in dependant.query_params
-                                         if q.field_info.is_required()}}
+    kwargs: dict[str, Any] = {"params": {
+        q.alias: _value(q, sent) for q in dependant.query_params if q.field_info.is_required()}}
     body = _body_params(dependant)
+    sent = {**sent, "csrf": csrf}
     if any(isinstance(p.field_info, params.Form) for p in body):
-        kwargs["data"] = {p.alias: csrf if p.alias == "csrf" else _value(p) for p in body
-                          if not _is_file(p) and (p.alias == "csrf" or p.field_info.is_required())}
+        kwargs["data"] = {p.alias: _value(p, sent) for p in body if not _is_file(p)
+                          and (p.alias in sent or p.field_info.is_required())}
         kwargs["files"] = {p.alias: ("upload.bin", b"x") for p in body
                            if _is_file(p) and p.field_info.is_required()}
     elif len(body) == 1 and not body[0].field_info.embed:
-        kwargs["json"] = _value(body[0])
+        kwargs["json"] = _value(body[0], sent)
     elif body:
-        kwargs["json"] = {p.alias: _value(p) for p in body if p.field_info.is_required()}
+        kwargs["json"] = {p.alias: _value(p, sent) for p in body
+                          if p.alias in sent or p.field_info.is_required()}
     return kwargs
 
 
@@ -332,10 +381,12 @@ def _csrf(html: str) -> str:
 
 
 def in_contract(op: Operation, caller: Caller) -> bool:
-    """Whether ``caller`` makes the call: every route with path parameters, and for a caller
-    who writes nothing every write (but to its own login)."""
-    return bool(op.route.dependant.path_params) or (
-        not caller.writes and op.method not in READ_METHODS and not OWN_LOGIN.search(op.path))
+    """Whether ``caller`` makes the call: every route with path parameters, every write naming
+    its object in its body, and for a caller who writes nothing every write (but to its own
+    login)."""
+    write = op.method not in READ_METHODS
+    return bool(op.route.dependant.path_params) or (write and bool(body_kinds(op))) or (
+        not caller.writes and write and not OWN_LOGIN.search(op.path))
 
 
 def forbidden_write(op: Operation, caller: Caller, scoped: bool) -> bool:
@@ -381,17 +432,19 @@ def test_no_route_reveals_or_changes_what_is_outside_the_callers_scope(
     problems = []
     for op in filter(lambda op: in_contract(op, caller), operations(app)):
         try:
-            url, scoped = fill(op, world, caller)
+            call = fill(op, world, caller)
         except MissingProvider:
             continue  # reported by test_every_path_parameter_has_an_id_provider
         client = api if op.path.startswith("/api/") else browser
-        compared = forbidden_write(op, caller, scoped)
+        compared = forbidden_write(op, caller, call.scoped)
         before = state(world.platform) if compared else {}
-        response = client.request(op.method, url, **request_kwargs(op, csrf))
+        response = client.request(op.method, call.url,
+                                  **request_kwargs(op, csrf, call.sent))
         after = state(world.platform) if compared else {}
         changed = [k for k in before if after[k] != before[k]]
-        problem = judge(op, caller, scoped, response.status_code, changed)
+        problem = judge(op, caller, call.scoped, response.status_code, changed)
         if problem:
-            problems.append(f"{op} as {role} ({caller.username}) -> {url}: {problem}; "
-                            f"{_gist(response.text)!r}")
+            sent = "".join(f" {k}={v}" for k, v in call.sent.items())
+            problems.append(f"{op} as {role} ({caller.username}) -> {call.url}{sent}: "
+                            f"{problem}; {_gist(response.text)!r}")
     assert not problems, "\n".join(problems)

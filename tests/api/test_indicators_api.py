@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from aurum.industry.reporting import reporting_day
 from tests.api.conftest import bearer
+from tests.api.test_auth_hardening import _login
 from tests.factories import GOOD_ROW, report_csv
 
 
@@ -37,6 +38,16 @@ def test_an_as_of_year_out_of_bounds_is_a_422_and_the_server_lives_on(
     assert served.status_code == 200 and served.json()["as_of"] == 2025
     groups = app_client.get("/api/v1/indicators/groups?as_of=2025", headers=alpha).json()
     assert [g["group"] for g in groups] == ["Test Gold Group"]
+
+
+def test_pages_refuse_an_as_of_year_out_of_bounds(app_client: TestClient) -> None:
+    _two_years(app_client, bearer(app_client, "alpha"))
+    assert _login(app_client, "alpha") == 303
+    assert app_client.get("/?as_of=20000000").status_code == 422
+    later = app_client.get("/provinces?as_of=2030")
+    assert later.status_code == 422 and "the latest year the data reports" in later.text
+    assert app_client.get("/?as_of=2024").status_code == 200
+    assert app_client.get("/").status_code == 200
 
 
 def test_a_report_for_the_running_quarter_is_refused(app_client: TestClient) -> None:

@@ -92,6 +92,17 @@ def test_parse_targets_reports_every_bad_entry() -> None:
     assert all(p.source == "bad.yaml" for p in info.value.problems)
 
 
+def test_plan_years_are_platform_years() -> None:
+    document = copy.deepcopy(shipped_document())
+    document["baseline_year"] = 1
+    document["target_year"] = 20_000_000
+    with pytest.raises(ValidationError) as info:
+        parse_targets(document)
+    assert [(p.column, p.message) for p in info.value.problems] == [
+        ("baseline_year", "expected a year from 2000 to 2035, got 1"),
+        ("target_year", "expected a year from 2000 to 2035, got 20000000")]
+
+
 def test_parse_targets_refuses_a_document_that_is_not_a_mapping() -> None:
     with pytest.raises(ValidationError, match="expected a mapping"):
         parse_targets(["not", "a", "mapping"])

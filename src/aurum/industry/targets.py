@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from aurum.core.checks import FIRST_YEAR, LAST_YEAR, YEARS
 from aurum.core.errors import Problem, ValidationError
 from aurum.industry.registry import PlantType
 
@@ -158,6 +159,10 @@ def parse_targets(document: Any, source: str | None = None) -> PlanTargets:
     published = r.mapping(doc.get("published_baseline"), "published_baseline")
     baseline_year = r.take(doc, "baseline_year", int)
     target_year = r.take(doc, "target_year", int)
+    # The engine builds one column per year from the baseline: both years are platform years.
+    for key, year in (("baseline_year", baseline_year), ("target_year", target_year)):
+        if key in doc and not YEARS.contains(year):
+            r.problem(key, f"expected a year from {FIRST_YEAR} to {LAST_YEAR}, got {year}")
     if target_year <= baseline_year:
         r.problem("target_year", f"expected a year after baseline_year {baseline_year}")
     fraction = r.number(doc, "at_risk_fraction")

@@ -363,10 +363,13 @@ def login(session: Session, username: str, password: str, address: str) -> Actor
         the password, so a throttled guess learns nothing).
     """
     now = utcnow()
-    username, address = username[:64], address[:64]
+    # The keys as the columns hold them (a longer name matches no user anyway).
+    account, address = username[:64], address[:64]
     for column, key, limit, what in (
-            (LoginFailure.username, username, ACCOUNT_FAILURE_LIMIT, "for this account"),
+            (LoginFailure.username, account, ACCOUNT_FAILURE_LIMIT, "for this account"),
             (LoginFailure.address, address, ADDRESS_FAILURE_LIMIT, "from this address")):
+        # The limit-th most recent failure in the window: while it counts, so do limit-1
+        # newer ones, and the key is at its limit.
         oldest_counted = session.scalar(
             select(LoginFailure.failed_at)
             .where(column == key, LoginFailure.failed_at > now - LOGIN_FAILURE_WINDOW)
@@ -383,10 +386,10 @@ def login(session: Session, username: str, password: str, address: str) -> Actor
     if actor is None:
         session.execute(delete(LoginFailure).where(
             LoginFailure.failed_at <= now - LOGIN_FAILURE_WINDOW))
-        session.execute(insert(LoginFailure).values(username=username, address=address,
+        session.execute(insert(LoginFailure).values(username=account, address=address,
                                                     failed_at=now))
         return None
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == account))
     return actor
 
 

@@ -208,6 +208,9 @@ def fill(op: Operation, world: World, caller: Caller) -> Call:
     """``op`` with the ids of the objects ``caller`` is given, in its path and its body."""
     def given(kind: str) -> str:
         owner = caller.recycling_owner if kind in RECYCLING_KINDS else caller.mining_owner
+        if owner not in world.objects.get(kind, {}):
+            raise MissingProvider(f"{op.path}: the world has no {kind!r} of {owner}; add one "
+                                  "to scope_world.py")
         return world.objects[kind][owner]
 
     values = dict(op.fixed)
@@ -417,10 +420,11 @@ def judge(op: Operation, caller: Caller, scoped: bool, status: int,
 def test_every_path_parameter_has_an_id_provider(app: FastAPI, world: World) -> None:
     missing = set()
     for op in operations(app):
-        try:
-            fill(op, world, CALLERS["enterprise"])
-        except MissingProvider as exc:
-            missing.add(str(exc))
+        for caller in CALLERS.values():
+            try:
+                fill(op, world, caller)
+            except MissingProvider as exc:
+                missing.add(str(exc))
     assert not missing, "\n".join(sorted(missing))
 
 

@@ -47,6 +47,7 @@ def test_a_formula_in_a_hazard_title_is_text_in_the_csv_and_excel_exports(
 
 @pytest.mark.parametrize("url", [
     f"/api/v1/reports/{2**64}",               # beyond int64
+    f"/api/v1/reports/{2**31}",               # beyond the id columns (PostgreSQL integer)
     "/api/v1/reports/0",                      # ids start at 1
     "/api/v1/recycling/entries?limit=-1",
     "/api/v1/recycling/entries?offset=-5",

@@ -5,14 +5,21 @@ Schemathesis generates the requests from the application's own ``/openapi.json``
 the application in-process (ASGI, no network), authenticated as an administrator and as an
 enterprise user. The examples are few and derandomised, so the run is the same every time
 and takes a minute or two; each operation gets :data:`EXAMPLES` valid and :data:`EXAMPLES`
-invalid requests. Every failure is collected (operation, status, what was sent) before the
-test fails, so one run names every operation to fix.
+invalid requests, and those whose path names stored objects (the enterprise's mine, one of
+its reports and hazards) :data:`EXAMPLES` more on those objects, so that their bodies reach
+the services instead of a 404. Every failure is collected (operation, what was sent, the
+error) before the test fails, so one run names every operation to fix.
+
+The run is on SQLite; on PostgreSQL (``AURUM_TEST_DATABASE_URL``) it finds the same, the
+bounds being the OpenAPI types (ids within the ``integer`` id columns, for one).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,7 +34,7 @@ from aurum.api.app import create_app
 from aurum.services.auth import Actor, Role, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
-from tests.factories import PASSWORD, small_registry
+from tests.factories import GOOD_ROW, PASSWORD, report_csv, small_registry
 
 EXAMPLES = 4
 """Requests per operation and generation mode (valid, invalid)."""
@@ -37,14 +44,20 @@ SLOW = {
     # tested in tests/api/test_prospect_api.py.
     "POST /api/v1/prospect/demo",
     "POST /api/v1/prospect/studies",
-    # Revokes the very token the run is authenticated with (tests/api cover it).
+    # Revoke tokens, the run's own among them (tests/api cover them).
     "DELETE /api/v1/tokens/current",
+    "DELETE /api/v1/tokens/{token_id}",
 }
 """Operations left out of fuzzing, with the reason beside each."""
 
 
-def _fuzz(app: Any, headers: dict[str, str]) -> list[str]:
-    """Every server error the generated requests provoke, one line each."""
+def _fuzz(app: Any, headers: dict[str, str], known: dict[str, object]) -> list[str]:
+    """Every server error the generated requests provoke, one line each.
+
+    Each operation is called with generated values, valid then invalid; one whose path
+    parameters all name objects in ``known`` (a site code, a report id...) is called a third
+    time on those objects, so that its body and query reach the service behind the 404.
+    """
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures: list[str] = []
     for result in schema.get_all_operations():
@@ -55,14 +68,19 @@ def _fuzz(app: Any, headers: dict[str, str]) -> list[str]:
             # Unsatisfiable: no invalid request exists (an operation without parameters).
             with contextlib.suppress(Unsatisfiable):
                 _examples(operation, mode, headers, failures)
+        names = re.findall(r"\{(\w+)\}", operation.path)
+        if names and all(n in known for n in names):
+            _examples(operation, GenerationMode.POSITIVE, headers, failures,
+                      {n: known[n] for n in names})
     return failures
 
 
 def _examples(operation: Any, mode: GenerationMode, headers: dict[str, str],
-              failures: list[str]) -> None:
-    label = f"{operation.method.upper()} {operation.path} ({mode.value})"
+              failures: list[str], path: dict[str, object] | None = None) -> None:
+    label = (f"{operation.method.upper()} {operation.path} ({mode.value}"
+             f"{', on stored objects' if path else ''})")
 
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def call(case: schemathesis.Case) -> None:
@@ -79,9 +97,17 @@ def _examples(operation: Any, mode: GenerationMode, headers: dict[str, str],
     call()
 
 
+@dataclass
+class World:
+    tokens: dict[str, str]
+    """Bearer token by user name: an administrator and an enterprise user."""
+    known: dict[str, object]
+    """Stored objects by path parameter name: the enterprise's mine, a report, a hazard."""
+
+
 @pytest.fixture
-def users(platform: Platform, admin: Actor) -> dict[str, str]:
-    """Bearer headers of an administrator and of an enterprise user of the small registry."""
+def world(platform: Platform, admin: Actor) -> World:
+    """The small registry, a report and a hazard of ENT-A's mine SD-A-01, and two tokens."""
     small_registry(platform, admin)
     with transaction(platform.sessions) as s:
         create_user(s, "fuzz-admin", PASSWORD, Role.ADMIN)
@@ -91,14 +117,25 @@ def users(platform: Platform, admin: Actor) -> dict[str, str]:
         r = client.post("/api/v1/tokens", json={"username": name, "password": PASSWORD})
         assert r.status_code == 201, r.text
         tokens[name] = r.json()["token"]
-    return tokens
+    alpha = {"Authorization": f"Bearer {tokens['alpha']}"}
+    report = client.post("/api/v1/reports/upload", headers=alpha,
+                         files={"file": ("r.csv", report_csv([GOOD_ROW]), "text/csv")})
+    assert report.status_code == 201, report.text
+    hazard = client.post("/api/v1/safety/hazards", headers=alpha, json={
+        "site": "SD-A-01", "title": "Loose rock", "description": "Not scaled"})
+    assert hazard.status_code == 201, hazard.text
+    report_id = client.get("/api/v1/reports", headers=alpha).json()[0]["report_id"]
+    return World(tokens, {"code": "SD-A-01", "site": "SD-A-01", "site_code": "SD-A-01",
+                          "period": str(GOOD_ROW["period"]), "report_id": report_id,
+                          "hazard_id": hazard.json()["id"]})
 
 
 # SQLite only: the bounds are the types of the OpenAPI document, the same on either backend,
 # and one backend keeps the run to a minute or two per role.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("username", ["fuzz-admin", "alpha"])
-def test_no_operation_answers_a_server_error(platform: Platform, users: dict[str, str],
+def test_no_operation_answers_a_server_error(platform: Platform, world: World,
                                              username: str) -> None:
-    failures = _fuzz(create_app(platform), {"Authorization": f"Bearer {users[username]}"})
+    failures = _fuzz(create_app(platform),
+                     {"Authorization": f"Bearer {world.tokens[username]}"}, world.known)
     assert failures == [], "\n".join(failures)

@@ -11,7 +11,8 @@ The bounds:
 
 - years: :data:`FIRST_YEAR` … :data:`LAST_YEAR`, the plan's baseline back to 2000 (the earliest
   statistics worth loading) and its 2035 outlook; a service narrows further to the data it has;
-- database ids: 1 … 2⁶³ − 1 (a PostgreSQL ``bigint``); anything larger is not an id;
+- database ids: 1 … 2³¹ − 1 (a PostgreSQL ``integer``, the type of every id column of the
+  store); anything larger is not an id;
 - calendar dates and times: 1900-01-01 … 2100-12-31;
 - counts and log positions: 0 … 2⁶³ − 1;
 - page sizes: 1 … :data:`MAX_PAGE`;
@@ -35,7 +36,8 @@ from aurum.core.errors import Problem, ValidationError
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2035
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
+MAX_COUNT = 2**63 - 1
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2100, 12, 31)
 MAX_PAGE = 5000
@@ -97,8 +99,8 @@ PAGES = Interval(1, MAX_PAGE)
 Year = Annotated[int, YEARS.field("calendar year")]
 """A calendar year the platform knows (:data:`FIRST_YEAR` … :data:`LAST_YEAR`)."""
 
-DbId = Annotated[int, IDS.field("database id (int64)")]
-"""A database id: a positive int64."""
+DbId = Annotated[int, IDS.field("database id")]
+"""A database id: a positive PostgreSQL ``integer`` (int32)."""
 
 Day = Annotated[date, Field(ge=FIRST_DATE, le=LAST_DATE, description="calendar date")]
 """A calendar date between 1900 and 2100."""
@@ -106,10 +108,10 @@ Day = Annotated[date, Field(ge=FIRST_DATE, le=LAST_DATE, description="calendar d
 PageSize = Annotated[int, PAGES.field("rows per page")]
 """How many rows one page of a listing returns."""
 
-Offset = Annotated[int, Field(ge=0, le=MAX_ID, description="rows to skip")]
+Offset = Annotated[int, Field(ge=0, le=MAX_COUNT, description="rows to skip")]
 """How many rows a listing skips."""
 
-Count = Annotated[int, Field(ge=0, le=MAX_ID, description="a number of entries (int64)")]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT, description="a number of entries (int64)")]
 """A count or a 0-based position in a log (entries, tree sizes): 0 … 2⁶³ − 1."""
 
 

@@ -196,6 +196,8 @@ def read_excel(source: Source, name: str, what: str = "workbook", **options: Any
     """
     with open_archive(source, name, what):
         pass  # the directory alone says whether the workbook may be unpacked
+    if hasattr(source, "seek"):
+        source.seek(0)  # an open file is read again, from its start, by the parser
     try:
         frame = pd.read_excel(_binary(source), nrows=MAX_ROWS + 1, **options)
     except Exception as exc:  # the reader's words (a sheet missing, a broken part) help

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from aurum.api.app import create_app
 from aurum.services import reporting
@@ -123,6 +123,17 @@ def test_a_race_on_a_unique_key_is_409(app_client: TestClient,
         "site": "SD-A-01", "period": "2024-Q1", "values": {"silver_kg": 1}})
     assert r.status_code == 409
     assert "conflicts with data stored meanwhile" in r.json()["detail"]
+
+
+def test_a_value_the_database_cannot_hold_is_422(app_client: TestClient,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reporting, "submit", _failing_submit(DataError(
+        "INSERT ...", {}, Exception("value too long for type character varying(200)"))))
+    r = app_client.post("/api/v1/reports", headers=bearer(app_client, "alpha"), json={
+        "site": "SD-A-01", "period": "2024-Q1", "values": {"silver_kg": 1}})
+    assert r.status_code == 422
+    assert r.json()["detail"] == ("a value does not fit the stored field (too long or out of "
+                                  "range); shorten or correct it")
 
 
 def test_a_dropped_database_connection_is_a_one_line_503(

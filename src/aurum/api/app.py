@@ -9,7 +9,13 @@ import plotly
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -43,10 +49,10 @@ from aurum.core.errors import (
 from aurum.services.auth import SESSION_LIFETIME
 from aurum.services.platform import Platform
 
-_log = logging.getLogger("aurum.api")
 STATIC = Path(__file__).with_name("static")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 SESSION_SECONDS = int(SESSION_LIFETIME.total_seconds())
+_log = logging.getLogger("aurum.api")
 _STATUS = {ValidationError: 422, NotFoundError: 404, PermissionDenied: 403, ConflictError: 409}
 
 
@@ -97,6 +103,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             # A unique key taken by a concurrent request (two uploads of one report racing).
             return _refusal(request, 409, "the request conflicts with data stored meanwhile "
                             "(a record with the same key exists); reload and try again")
+        if isinstance(exc, DataError):
+            # A value the declared types let through but a column cannot hold (a text longer
+            # than its column on PostgreSQL): the sender's to fix, not the server's.
+            return _refusal(request, 422, "a value does not fit the stored field (too long or "
+                            "out of range); shorten or correct it")
         if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
             return _unavailable(request, exc)
         return _server_error(request, exc)

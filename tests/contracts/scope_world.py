@@ -69,6 +69,12 @@ class World:
     def add(self, kind: str, owner: str, value: object) -> None:
         self.objects.setdefault(kind, {})[owner] = str(value)
 
+    def codes(self, owner: str) -> set[str]:
+        """The codes and keys of an owner's objects that no other owner shares (numeric ids
+        are left out: they appear in any text)."""
+        return {v for by_owner in self.objects.values() if (v := by_owner.get(owner))
+                and not v.isdigit() and v not in (w for o, w in by_owner.items() if o != owner)}
+
 
 def _estimation_spec() -> EstimationSpec:
     # 10 x 10 x 5 blocks: a model, and a pit study of it, in a fraction of a second.
@@ -174,6 +180,7 @@ def _recycling(world: World, owners: dict[str, Actor], admin: Actor) -> None:
             rows.append(purchase(recycler=code, payment_method="bank_transfer",
                                  seller_id_number=seller_id(20 + n)))
             seqs = recycling.append_purchases(s, owners[code], keys, validated(rows)).seqs
+            world.add("organisation", code, code)
             world.add("seq", code, seqs[0])
             lot = f"L-{code}"
             recycling.dispatch_lot(s, admin, keys, lot, code, refiner, seqs[2:], AT)

@@ -11,6 +11,8 @@ it exists, and a route with a path parameter no provider below can fill fails
   the same as for a missing object, so as not to reveal what exists);
 - a write outside the caller's scope answers 403 or 404 and leaves every table (but the
   caller's own login bookkeeping) and every file of the data directory as they were;
+- a read without path parameters (a list, a page, a table) mentions no code or key of an
+  object outside the caller's scope;
 - an auditor, who writes nothing, changes nothing through any write route (those without
   path parameters included; a refusal of what it sent is an answer too), and through a route
   naming an object answers 403 or 404, or computes a what-if that stores nothing.
@@ -451,4 +453,23 @@ def test_no_route_reveals_or_changes_what_is_outside_the_callers_scope(
             sent = "".join(f" {k}={v}" for k, v in call.sent.items())
             problems.append(f"{op} as {role} ({caller.username}) -> {call.url}{sent}: "
                             f"{problem}; {_gist(response.text)!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", [role for role, c in CALLERS.items() if not c.reads_all])
+def test_no_list_mentions_what_is_outside_the_callers_scope(
+        app: FastAPI, world: World, role: str) -> None:
+    caller = CALLERS[role]
+    foreign = world.codes(caller.mining_owner) | world.codes(caller.recycling_owner)
+    api, browser, csrf = _clients(app, caller.username)
+    problems = []
+    for op in operations(app):
+        if op.route.dependant.path_params or op.method not in READ_METHODS:
+            continue
+        client = api if op.path.startswith("/api/") else browser
+        response = client.request(op.method, op.path, **request_kwargs(op, csrf, {}))
+        found = sorted(code for code in foreign if code in response.text)
+        if response.status_code >= 500 or found:
+            problems.append(f"{op} as {role} ({caller.username}): {response.status_code}, "
+                            f"mentions {found}; {_gist(response.text)!r}")
     assert not problems, "\n".join(problems)

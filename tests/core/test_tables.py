@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from aurum.cli import cli
 from aurum.core import tables
 from aurum.core.errors import MAX_PROBLEMS, Problem, ValidationError
 from aurum.core.tables import (
@@ -75,7 +78,7 @@ def test_unreadable_files_are_named_with_the_readers_words() -> None:
         read_csv(b"", "empty.csv", "samples")
     with pytest.raises(ValidationError, match=r"^x.xlsx: cannot read the workbook: "):
         read_excel(b"not a zip", "x.xlsx")
-    with pytest.raises(ValidationError, match="expected a .csv or .xlsx file"):
+    with pytest.raises(ValidationError, match=r"expected a \.csv or \.xlsx file"):
         read_table(b"a\n1\n", "x.pdf")
 
 
@@ -154,3 +157,17 @@ def test_exports_are_inert_and_rounded_and_csv_keeps_machine_keys() -> None:
 ])
 def test_excel_headers_are_readable(key: str, header: str) -> None:
     assert readable(key) == header
+
+
+def test_the_command_line_prints_the_first_hundred_problems_and_counts_the_rest(
+        tmp_path: Path) -> None:
+    from aurum.industry.kpi import KPI_COLUMNS
+
+    path = tmp_path / "reports.csv"
+    rows = [f"2024,E1,Shandong,S{i},mine,800,300000,lots,400,50,1000,300" for i in range(150)]
+    path.write_text("\n".join([",".join(KPI_COLUMNS), *rows]) + "\n")
+    result = CliRunner().invoke(cli, ["kpi", "--reports", str(path), "--as-of", "2024"])
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2 and len(lines) == 101
+    assert lines[0].startswith("error: reports.csv, row 2, column gold_kg: ")
+    assert lines[-1] == "error: … and 50 more problems"

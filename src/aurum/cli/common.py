@@ -33,6 +33,8 @@ class AurumGroup(click.Group):
         except ValidationError as exc:
             for problem in exc.problems:
                 click.echo(f"error: {problem}", err=True)
+            if exc.omitted:
+                click.echo(f"error: … and {exc.omitted} more problems", err=True)
             ctx.exit(2)
         except AurumError as exc:
             click.echo(f"error: {exc}", err=True)

@@ -17,7 +17,7 @@ from aurum.services import reporting
 from aurum.services.platform import Platform
 from aurum.store.models import Upload
 from tests.api.conftest import bearer
-from tests.factories import GOOD_ROW, Registry, report_csv
+from tests.factories import GOOD_ROW, PASSWORD, Registry, report_csv
 from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 HAZARDS = "/api/v1/safety/hazards"
@@ -166,3 +166,21 @@ def test_an_unexpected_failure_is_a_one_line_500_and_the_traceback_stays_in_the_
     assert "secret internals" not in r.text and "Traceback" not in r.text
     record = next(rec for rec in caplog.records if rec.name == "aurum.api")
     assert record.exc_info is not None and "secret internals" in str(record.exc_info[1])
+
+
+def test_the_upload_page_lists_the_first_hundred_problems_and_counts_the_rest(
+        app_client: TestClient) -> None:
+    html = app_client.get("/login").text
+    csrf = html.split('name="csrf" value="')[1].split('"')[0]
+    assert app_client.post("/login", data={"username": "alpha", "password": PASSWORD,
+                                           "csrf": csrf}, follow_redirects=False).status_code == 303
+    page = app_client.get("/reports").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    rows = [{**GOOD_ROW, "period": f"{2000 + i // 12}-{i % 12 + 1:02d}", "silver_kg": "lots"}
+            for i in range(150)]
+    r = app_client.post("/reports/upload", data={"csrf": csrf},
+                        files={"file": ("many.csv", report_csv(rows), "text/csv")})
+    assert r.status_code == 422
+    assert "150 problem(s), the first 100 listed" in r.text
+    assert r.text.count("<td>silver_kg</td>") == 100
+    assert "… and 50 more problem(s)" in r.text

@@ -182,9 +182,9 @@ async def upload(request: Request, session: DB, actor: PageActor,
             result = reporting.import_file(session, actor, data, name)
     except ValidationError as exc:
         return render(request, "upload_result.html", actor=actor, filename=name, result=None,
-                      problems=exc.problems, status_code=422)
+                      problems=exc.problems, omitted=exc.omitted, status_code=422)
     return render(request, "upload_result.html", actor=actor, filename=name, result=result,
-                  problems=[])
+                  problems=[], omitted=0)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)

@@ -115,6 +115,11 @@ def test_month_closing_locks_and_chains_the_accounts(platform: Platform,
     with pytest.raises(ConflictError), transaction(platform.sessions,
                                                    reg.ent_a.user_id) as s:
         processing.close_months(s, reg.ent_a, PLANT, ["2025-07"])
+    # No month named is a problem of the request, not an empty closing (once a 409 from the
+    # database's refusal of a closing row with no month).
+    with pytest.raises(ValidationError, match="name at least one month"), \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        processing.close_months(s, reg.ent_a, PLANT, [])
     amended = _accounts().iloc[:1].assign(products_g=27_010.0, tailings_g=2_940.0)
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         processing.record_accounts(s, reg.ent_a, amended, reason="bullion re-assayed")

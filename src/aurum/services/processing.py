@@ -362,6 +362,9 @@ def close_months(session: Session, actor: Actor, site_code: str,
     actor.require_write_site(site)
     problems: list[Problem] = []
     months = sorted({_month(p, problems, None, None) for p in periods})
+    if not periods:
+        problems.append(Problem("name at least one month to close (YYYY-MM)",
+                                column="periods"))
     if problems:
         raise ValidationError(problems)
     current = _current_accounts(session, [site.id])

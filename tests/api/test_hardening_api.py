@@ -184,3 +184,16 @@ def test_the_upload_page_lists_the_first_hundred_problems_and_counts_the_rest(
     assert "150 problem(s), the first 100 listed" in r.text
     assert r.text.count("<td>silver_kg</td>") == 100
     assert "… and 50 more problem(s)" in r.text
+
+
+def test_a_body_beyond_the_request_limit_is_413_before_it_is_read(
+        platform: Platform, reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aurum.core import tables
+    monkeypatch.setattr(tables, "MAX_REQUEST_BYTES", 2**20)  # the app takes it when built
+    client = TestClient(create_app(platform))
+    headers = bearer(client, "alpha")
+    called: list[object] = []
+    monkeypatch.setattr(reporting, "submit", lambda *a, **k: called.append(a))
+    r = client.post("/api/v1/reports", headers=headers, json={
+        "site": "SD-A-01", "period": "2024-Q1", "values": {"note": "x" * (2 * 2**20)}})
+    assert r.status_code == 413 and called == []

@@ -39,6 +39,7 @@ from aurum.api.routers import (
 )
 from aurum.api.security import SecurityHeaders
 from aurum.api.templating import render
+from aurum.core import tables
 from aurum.core.errors import (
     AurumError,
     ConflictError,
@@ -63,7 +64,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         "The gold industry's enterprise tools and the regulator's monitor of the 2027 targets "
         "of the Implementation Plan for the High-Quality Development of the Gold Industry. "
         "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`."),
-        docs_url=None, redoc_url=None)  # served by routers/docs.py, from the installed package
+        docs_url=None, redoc_url=None,  # served by routers/docs.py, from the installed package
+        max_body_size=tables.MAX_REQUEST_BYTES)  # 413 before a larger body is read
     app.state.platform = platform
     secret_key = platform.settings.secret_key()
     app.state.csrf_key = csrf_key(secret_key)

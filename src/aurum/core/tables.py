@@ -1,11 +1,12 @@
 """One CSV/XLSX reader and one export preparation: the limits of every table file, stated once.
 
-Reading: a file a user sends is bounded *before* it is parsed. An upload is at most
-:data:`MAX_UPLOAD_BYTES`; an xlsx workbook or a zip archive is refused when its members would
-unpack to more than :data:`MAX_UNPACKED_BYTES` (a 500 KB "zip bomb" inflating to hundreds of
-megabytes is refused from its directory, without inflating a byte) or hold more than
-:data:`MAX_ARCHIVE_MEMBERS` files; a table is read up to :data:`MAX_ROWS` data rows and
-refused beyond. File names a client gives are reduced by :func:`safe_filename` to a plain
+Reading: a file a user sends is bounded *before* it is parsed. A request body is at most
+:data:`MAX_REQUEST_BYTES` (:data:`MAX_STUDY_REQUEST_BYTES` for a prospectivity study's
+rasters), an uploaded file at most :data:`MAX_UPLOAD_BYTES`; an xlsx workbook or a zip
+archive is refused when its members would unpack to more than :data:`MAX_UNPACKED_BYTES` (a
+500 KB "zip bomb" inflating to hundreds of megabytes is refused from its directory, without
+inflating a byte) or hold more than :data:`MAX_ARCHIVE_MEMBERS` files; a table is read up to
+:data:`MAX_ROWS` data rows and refused beyond. File names a client gives are reduced by :func:`safe_filename` to a plain
 base name before anything touches a disk or a message.
 
 Writing: :func:`for_export` makes a frame inert for CSV and Excel as OWASP's "CSV injection"
@@ -31,6 +32,13 @@ from aurum.core.errors import Problem, ValidationError
 
 MAX_UPLOAD_BYTES = 50 * 2**20
 """Largest file one upload may carry (bytes)."""
+
+MAX_REQUEST_BYTES = 64 * 2**20
+"""Largest body one request may carry (bytes): an upload of :data:`MAX_UPLOAD_BYTES` with its
+form, or a JSON document; the server refuses more (413) before reading it."""
+
+MAX_STUDY_REQUEST_BYTES = 256 * 2**20
+"""Largest body of a prospectivity study request (bytes): its several evidence rasters."""
 
 MAX_UNPACKED_BYTES = 100 * 2**20
 """Largest total size the members of an xlsx workbook or zip archive may unpack to (bytes)."""

@@ -14,6 +14,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
+from aurum.core.tables import MAX_STUDY_REQUEST_BYTES
 from aurum.services import prospect as service
 
 router = APIRouter(tags=["prospect"])
@@ -32,7 +33,8 @@ def _brief(study: service.Study) -> dict[str, Any]:
             "targets": s["targets"]["count"]}
 
 
-@router.post("/api/v1/prospect/studies", status_code=201)
+@router.post("/api/v1/prospect/studies", status_code=201,
+             max_body_size=MAX_STUDY_REQUEST_BYTES)
 async def create_study(request: Request, actor: ApiActor, evidence: list[UploadFile],
                        deposits: UploadFile, mask: UploadFile | None = None,
                        name: str = Form(""), params: str = Form("{}")) -> dict[str, Any]:

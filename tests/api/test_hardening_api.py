@@ -164,6 +164,8 @@ def test_an_unexpected_failure_is_a_one_line_500_and_the_traceback_stays_in_the_
     assert r.status_code == 500
     assert r.json()["detail"] == "internal error: the failure is logged on the server"
     assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert r.headers["x-frame-options"] == "DENY"  # sent past the headers middleware too
+    assert r.headers["content-security-policy"].startswith("default-src 'self'")
     record = next(rec for rec in caplog.records if rec.name == "aurum.api")
     assert record.exc_info is not None and "secret internals" in str(record.exc_info[1])
 

@@ -37,7 +37,7 @@ from aurum.api.routers import (
     safety,
     seismic,
 )
-from aurum.api.security import SecurityHeaders
+from aurum.api.security import SecurityHeaders, headers_for
 from aurum.api.templating import render
 from aurum.core import tables
 from aurum.core.errors import (
@@ -120,7 +120,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
-        return _server_error(request, exc)
+        response = _server_error(request, exc)
+        response.headers.update(dict(headers_for(request.url.scheme,
+                                                 platform.settings.cookie_secure)))
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -35,6 +35,15 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 """Sent over TLS only: a browser that saw it refuses plain HTTP to the host for a year."""
 
 
+def headers_for(scheme: str | None, tls: bool) -> tuple[tuple[str, str], ...]:
+    """The headers of a response to a request of ``scheme`` (HSTS over TLS).
+
+    Also called for the one-line 500, which Starlette sends from its outermost error
+    middleware, past :class:`SecurityHeaders`.
+    """
+    return (*HEADERS, HSTS) if tls or scheme == "https" else HEADERS
+
+
 class SecurityHeaders:
     """ASGI middleware adding :data:`HEADERS` (and :data:`HSTS` over TLS) to every response
     that does not set them itself.
@@ -56,7 +65,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = (*HEADERS, HSTS) if self.tls or scope.get("scheme") == "https" else HEADERS
+        extra = headers_for(scope.get("scheme"), self.tls)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

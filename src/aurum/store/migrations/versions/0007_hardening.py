@@ -1,5 +1,5 @@
 """hardening: server-side sessions and expiring tokens, login throttling, ledger checkpoints
-and witnesses, sensor ingestion bookkeeping
+and witnesses
 
 Revision ID: 0007
 Revises: 0006
@@ -123,23 +123,11 @@ def _ledger_downgrade() -> None:
     op.drop_column('ledger_tree_heads', 'checkpoint')
 
 
-# --- sensors: ingestion bookkeeping --------------------------------------------------------
-
-def _sensors_upgrade() -> None:
-    pass
-
-
-def _sensors_downgrade() -> None:
-    pass
-
-
 def upgrade() -> None:
     _auth_upgrade()
     _ledger_upgrade()
-    _sensors_upgrade()
 
 
 def downgrade() -> None:
-    _sensors_downgrade()
     _ledger_downgrade()
     _auth_downgrade()

@@ -6,8 +6,8 @@ rasters), an uploaded file at most :data:`MAX_UPLOAD_BYTES`; an xlsx workbook or
 archive is refused when its members would unpack to more than :data:`MAX_UNPACKED_BYTES` (a
 500 KB "zip bomb" inflating to hundreds of megabytes is refused from its directory, without
 inflating a byte) or hold more than :data:`MAX_ARCHIVE_MEMBERS` files; a table is read up to
-:data:`MAX_ROWS` data rows and refused beyond. File names a client gives are reduced by :func:`safe_filename` to a plain
-base name before anything touches a disk or a message.
+:data:`MAX_ROWS` data rows and refused beyond. File names a client gives are reduced by
+:func:`safe_filename` to a plain base name before anything touches a disk or a message.
 
 Writing: :func:`for_export` makes a frame inert for CSV and Excel as OWASP's "CSV injection"
 advice says: a text cell starting with ``= + - @``, a tab or a carriage return is prefixed

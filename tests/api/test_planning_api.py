@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,10 +11,14 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from aurum.core import checks
 from aurum.planning.maxclosure import maximum_closure
 from aurum.planning.precedence import slope_precedence
+from aurum.planning.study import pit_study
 from aurum.resources.blockmodel import BlockModel
+from aurum.services import planning
 from aurum.services.planning import DEFAULT_ECONOMICS
+from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
 
@@ -93,3 +98,58 @@ def test_pit_what_ifs_beyond_the_bounds_are_refused_with_422(app_client: TestCli
     # Nothing pays at 10 CNY/g: the page shows the empty pit.
     empty = app_client.get(f"{page}?price_cny_per_g=10")
     assert empty.status_code == 200 and "<dd>0 blocks, 0.00 Mt" in empty.text
+
+
+def _published_model(client: TestClient, headers: dict[str, str]) -> str:
+    r = client.post("/api/v1/resources/estimate", headers=headers,
+                    files={"samples": ("composites.csv", _samples_csv(), "text/csv"),
+                           "spec": ("spec.yaml", yaml.safe_dump(SPEC).encode(),
+                                    "application/yaml")})
+    assert r.status_code == 201, r.text
+    return f"/api/v1/pit/models/{r.json()['model_id']}/study"
+
+
+def test_pit_studies_kept_are_bounded_least_recently_used_first(
+        app_client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "MAX_STUDIES_KEPT", 2)
+    runs: list[Any] = []
+
+    def counted(grid: Any, attributes: Any, economics: Any) -> Any:
+        runs.append(economics)
+        return pit_study(grid, attributes, economics)
+
+    monkeypatch.setattr(planning, "pit_study", counted)
+    a = bearer(app_client, "alpha")
+    study = _published_model(app_client, a)
+    answers = {}
+    for slope in (40.0, 45.0, 50.0, 45.0, 55.0):  # 45° asked again before 55° is run
+        r = app_client.post(study, headers=a, json={"slopes": slope})
+        assert r.status_code == 200, r.text
+        answers[slope] = r.json()
+    assert len(runs) == 4  # the second 45° was the kept study
+    folders = list((platform.settings.home / "pits").iterdir())
+    assert len(folders) == 1
+    assert len(list(folders[0].glob("*.json"))) == len(list(folders[0].glob("*.parquet"))) == 2
+    # 45° and 55° are kept; 40° and 50° (least recently used) were forgotten and 40° asked
+    # again is computed anew, to the same answer.
+    for slope in (45.0, 55.0):
+        assert app_client.post(study, headers=a, json={"slopes": slope}).json() == answers[slope]
+    assert len(runs) == 4
+    assert app_client.post(study, headers=a, json={"slopes": 40.0}).json() == answers[40.0]
+    assert len(runs) == 5
+
+
+def test_a_second_concurrent_pit_study_waits_then_gets_503(
+        app_client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = bearer(app_client, "alpha")
+    study = _published_model(app_client, a)
+    monkeypatch.setattr(planning, "STUDY_WAIT_S", 0.05)
+    assert planning._STUDY_SLOTS.acquire(timeout=1)  # a study running in another request
+    try:
+        busy = app_client.post(study, headers=a, json={"slopes": 47.0})
+    finally:
+        planning._STUDY_SLOTS.release()
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "1"
+    assert busy.json()["detail"].startswith("another pit study is running")
+    assert app_client.post(study, headers=a, json={"slopes": 47.0}).status_code == 200

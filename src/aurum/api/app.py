@@ -42,6 +42,7 @@ from aurum.api.templating import render
 from aurum.core import tables
 from aurum.core.errors import (
     AurumError,
+    Busy,
     ConflictError,
     NotFoundError,
     PermissionDenied,
@@ -93,6 +94,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @app.exception_handler(AurumError)
     def _aurum(request: Request, exc: AurumError) -> Response:
+        if isinstance(exc, Busy):
+            response = _refusal(request, 503, str(exc))
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
         if isinstance(exc, ValidationError):
             return _refusal(request, status, str(exc), [p.as_dict() for p in exc.problems],

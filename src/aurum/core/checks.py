@@ -139,6 +139,15 @@ MAX_REVENUE_FACTORS = 200
 MAX_PROCESSES = 10
 """Most processing destinations (mill, heap leach, ...) one study values every block for."""
 
+MAX_CONCURRENT_STUDIES = 1
+"""Pit studies one server process runs at a time: with :data:`MAX_PIT_STUDY_BYTES` each, the
+process's memory stays within its stated ceiling however many planners press *Run*; the
+others wait (at most ``STUDY_WAIT_S`` of :mod:`aurum.services.planning`), then get a 503."""
+
+MAX_STUDIES_KEPT = 24
+"""Pit studies kept per site under ``AURUM_HOME/pits/`` (the least recently used go first):
+every what-if a reader runs is stored, so the cache would otherwise grow without end."""
+
 SLOPE_ANGLES = Interval(15.0, 80.0, "°")
 """Overall pit slope angles, degrees from horizontal, from weak saprolite to a hard-rock wall
 (flatter cones reach sideways without end; the precedences accept any angle in (0°, 90°))."""

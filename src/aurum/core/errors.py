@@ -102,3 +102,19 @@ class PermissionDenied(AurumError):
 
 class ConflictError(AurumError):
     """The action conflicts with stored state (e.g. a report for that period already exists)."""
+
+
+class Busy(AurumError):
+    """Every slot for a kind of heavy work is taken: try again later (503 with Retry-After).
+
+    Parameters
+    ----------
+    message : str
+        What is busy.
+    retry_after_s : int
+        Seconds after which a new try is likely to find a slot.
+    """
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

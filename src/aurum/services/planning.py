@@ -3,7 +3,9 @@ planner's ultimate pit, nested pits, pushbacks and cut-offs without an export.
 
 A study is derived data: it is recomputed from the model's file (checked against its recorded
 hash) and the economics, and kept under ``AURUM_HOME/pits/`` keyed by both, so the same
-question is answered once.
+question is answered once. One process runs :data:`~aurum.core.checks.MAX_CONCURRENT_STUDIES`
+study at a time and keeps :data:`~aurum.core.checks.MAX_STUDIES_KEPT` per site, so neither its
+memory nor its disk grows with the what-ifs its users send.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +24,17 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aurum.core.errors import NotFoundError
+from aurum.core import checks
+from aurum.core.errors import Busy, NotFoundError
 from aurum.planning.study import economics_from_dict, pit_study, study_blocks, study_footprint
 from aurum.resources.blockmodel import BlockModel
 from aurum.services import resources
 from aurum.services.auth import Actor
 from aurum.store.models import ResourceModel
+
+STUDY_WAIT_S = 60.0
+"""How long a study waits for the process's study slot before a 503, s."""
+_STUDY_SLOTS = threading.BoundedSemaphore(checks.MAX_CONCURRENT_STUDIES)
 
 DEFAULT_ECONOMICS: dict[str, Any] = {
     "market": {"price_cny_per_g": 650.0, "selling_cny_per_g": 5.0},
@@ -126,19 +134,47 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
                                     default=str).encode()).hexdigest()[:32]
     folder = home / "pits" / model.site.code
     blocks_path, summary_path = folder / f"{key}.parquet", folder / f"{key}.json"
-    if blocks_path.exists() and summary_path.exists():
-        return StoredStudy(model, doc, json.loads(summary_path.read_text()),
-                           pd.read_parquet(blocks_path))
+    stored = _kept_study(blocks_path, summary_path)
+    if stored is not None:
+        return StoredStudy(model, doc, *stored)
     grid = resources.stored_grid(model)
     if grid is not None and economics.regions is None:
         study_footprint(grid, economics)  # a study too large is refused before any read
-    frame = resources.load_blocks(session, actor, home, model_id)
-    block_model = BlockModel.from_frame(frame, grid=grid)
-    study = pit_study(block_model.grid, block_model.attributes, economics)
-    blocks = study_blocks(block_model.grid, block_model.attributes, economics, study)
+    if not _STUDY_SLOTS.acquire(timeout=STUDY_WAIT_S):
+        raise Busy("another pit study is running on this server; try again in a minute",
+                   retry_after_s=max(1, round(STUDY_WAIT_S)))
+    try:
+        frame = resources.load_blocks(session, actor, home, model_id)
+        block_model = BlockModel.from_frame(frame, grid=grid)
+        study = pit_study(block_model.grid, block_model.attributes, economics)
+        blocks = study_blocks(block_model.grid, block_model.attributes, economics, study)
+    finally:
+        _STUDY_SLOTS.release()
     summary = study.summary()
     folder.mkdir(parents=True, exist_ok=True)
     _write_atomic(blocks_path, lambda p: blocks.to_parquet(p, index=False))
     _write_atomic(summary_path, lambda p: Path(p).write_text(
         json.dumps(summary, default=str, allow_nan=True)))
+    _forget_beyond(folder, checks.MAX_STUDIES_KEPT)
     return StoredStudy(model, doc, summary, blocks)
+
+
+def _kept_study(blocks_path: Path, summary_path: Path
+                ) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """A study kept from an earlier run (marked as just used), or None."""
+    try:
+        summary = json.loads(summary_path.read_text())
+        blocks = pd.read_parquet(blocks_path)
+        for path in (summary_path, blocks_path):
+            os.utime(path)
+    except FileNotFoundError:  # never run, or evicted meanwhile by another request
+        return None
+    return summary, blocks
+
+
+def _forget_beyond(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used studies of a folder."""
+    summaries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for summary in summaries[keep:]:
+        for path in (summary, summary.with_suffix(".parquet")):
+            path.unlink(missing_ok=True)

@@ -321,6 +321,11 @@ def test_listen_command_keeps_its_contract(platform: Platform, broker: tuple[str
     refused = CliRunner().invoke(cli, ["sensors", "listen", "--seconds", "0.1"])
     assert refused.exit_code != 0
     assert "AURUM_MQTT_PASSWORD is set but AURUM_MQTT_USERNAME is not" in refused.output
+    monkeypatch.delenv("AURUM_MQTT_PASSWORD")
+    monkeypatch.setenv("AURUM_MQTT", "127.0.0.1:1")  # the broker aurum serve uses, by default
+    unreachable = CliRunner().invoke(cli, ["sensors", "listen", "--seconds", "0.1"])
+    assert unreachable.exit_code != 0
+    assert "cannot reach the MQTT broker at 127.0.0.1:1" in unreachable.output
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:

@@ -34,8 +34,9 @@ from aurum.services import sensors as service
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 
-BROKER_OPTION = click.option("--broker", default=mqtt.DEFAULT_BROKER, show_default=True,
-                             metavar="HOST:PORT", help="The MQTT broker.")
+BROKER_OPTION = click.option("--broker", envvar="AURUM_MQTT", default=mqtt.DEFAULT_BROKER,
+                             show_default=True, show_envvar=True, metavar="HOST:PORT",
+                             help="The MQTT broker (as aurum serve's, from AURUM_MQTT).")
 @click.group(name="sensors")
 def sensors() -> None:
     """Monitoring sensors: MQTT listener, simulator, pressure-cell import."""

@@ -54,8 +54,13 @@ def test_report_assign_rectify_verify_close(browser: Any, server: Server) -> Non
     _state(page, "rectified")
     # The rectifier is not offered the verification, and forcing it is refused.
     assert page.get_by_test_id("step-verify").count() == 0
-    refused = page.request.post(f"{server.url}/api/v1/safety/hazards/{hazard_id}/verify")
+    # (with the page's CSRF token, as a script in the page would send it: the role is refused)
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    refused = page.request.post(f"{server.url}/api/v1/safety/hazards/{hazard_id}/verify",
+                                headers={"X-CSRF-Token": token or ""})
     assert refused.status == 403 and "owns or rectified" in refused.json()["detail"]
+    forged = page.request.post(f"{server.url}/api/v1/safety/hazards/{hazard_id}/verify")
+    assert forged.status == 403 and "X-CSRF-Token" in forged.json()["detail"]
     page.close()
 
     page = _login(browser, server, "miit")

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.periods import Period, PeriodKind
+from aurum.core.time import CHINA_STANDARD_TIME
 from aurum.industry.aggregate import period_table
-from aurum.industry.reporting import REPORTING_TIME_ZONE, due_date
+from aurum.industry.reporting import due_date
 
 
 def late_reports(reports: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +42,7 @@ def late_reports(reports: pd.DataFrame) -> pd.DataFrame:
     due = pd.to_datetime(labels.map({label: due_date(Period.parse(label))
                                      for label in labels.unique()}))
     submitted = pd.to_datetime(reports["first_submitted_at"], utc=True)
-    day = submitted.dt.tz_convert(REPORTING_TIME_ZONE).dt.tz_localize(None).dt.normalize()
+    day = submitted.dt.tz_convert(CHINA_STANDARD_TIME).dt.tz_localize(None).dt.normalize()
     late = (day - due).dt.days
     out = reports[["site", "period"]].assign(due_on=due.dt.date,
                                              first_submitted_at=submitted.dt.tz_localize(None),

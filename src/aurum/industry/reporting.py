@@ -15,7 +15,7 @@ opening stock, proved + probable reserves cannot exceed measured + indicated res
 
 The reporting calendar is stated here once: a period can be reported from the day after it
 ends (:func:`check_period_ended`), and its report is due :data:`DUE_DAYS` days after that end
-(:func:`due_date`); days are Beijing days (:data:`REPORTING_TIME_ZONE`). The day is always
+(:func:`due_date`); days are Beijing days (:func:`aurum.core.time.today_cst`). The day is always
 passed in, so a test (or the demo's back-dated history) chooses its own "today".
 """
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 import numpy as np
@@ -32,6 +32,7 @@ import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.periods import Period, PeriodKind
+from aurum.core.time import today_cst
 
 GRADE_BALANCE_TOLERANCE = 0.005
 """Relative tolerance on ``gold <= ore treated x head grade`` (rounding of reported figures)."""
@@ -146,23 +147,21 @@ _STEMS: dict[str, ReportField] = {s: f for f in FIELDS if (s := _stem(f.name)) i
 # ---------------------------------------------------------------------------------------------
 # The reporting calendar
 
-REPORTING_TIME_ZONE = timezone(timedelta(hours=8), "CST")
-"""China Standard Time: periods end and reports fall due at midnight in Beijing."""
-
 DUE_DAYS: Mapping[str, int] = MappingProxyType({
     PeriodKind.MONTH.value: 30, PeriodKind.QUARTER.value: 30, PeriodKind.YEAR.value: 90})
 """Days after the last day of a period (by kind) on which its report is due, d."""
 
 
 def reporting_day(at: datetime | None = None) -> date:
-    """The day of the reporting calendar at an instant.
+    """The day of the reporting calendar at an instant: periods end and reports fall due at
+    midnight in Beijing.
 
     Parameters
     ----------
     at : datetime, optional
-        A time-zone aware instant; now by default.
+        The instant (a naive value is taken as UTC); now by default.
     """
-    return (at or datetime.now(UTC)).astimezone(REPORTING_TIME_ZONE).date()
+    return today_cst(at)
 
 
 def due_date(period: Period) -> date:

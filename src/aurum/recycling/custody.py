@@ -16,7 +16,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from aurum.recycling.purchases import CHINA_STANDARD_TIME
+from aurum.core.time import CHINA_STANDARD_TIME
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ ledger's decimal strings are exact.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.tables import read_csv
+from aurum.core.time import CHINA_STANDARD_TIME, today_cst
 from aurum.recycling.canonical import (
     decimal_text,
     integer_fragment,
@@ -26,9 +27,6 @@ from aurum.recycling.canonical import (
     timestamp_text,
 )
 from aurum.recycling.identity import IdType, id_problems, normalise_ids
-
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
-"""Business days (same-day cumulation, due dates) are calendar days in Beijing time."""
 
 ENTRY_VERSION = 1
 """Schema version written as ``v`` in every entry."""
@@ -206,7 +204,7 @@ def validate_purchases(raw: pd.DataFrame, source: str,
                f"expected more than {low:g} and at most {high:,.0f} {unit} ({why})")
         frame[column] = values
     frame["seller_id_number"] = normalise_ids(frame["seller_id_number"]).astype(object)
-    today = (now or datetime.now(UTC)).astimezone(CHINA_STANDARD_TIME).date()
+    today = today_cst(now)
     known_type = frame["seller_id_type"].isin([t.value for t in IdType])
     id_messages = id_problems(frame["seller_id_type"], frame["seller_id_number"], today)
     refuse(known_type & (id_messages != "") & (frame["seller_id_number"] != ""),

@@ -15,7 +15,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from aurum.core.errors import ConflictError
 from aurum.core.grid import BlockGrid
 from aurum.core.periods import Period
+from aurum.core.time import CHINA_STANDARD_TIME
 from aurum.demo import orebodies
 from aurum.demo.district import District, generate_district
 from aurum.industry.reporting import TEMPLATE_COLUMNS, ReportRow
@@ -51,7 +52,6 @@ from aurum.store.db import transaction
 from aurum.store.models import Organisation
 
 LOGINS_FILE = "demo-logins.json"
-CHINA_STANDARD_TIME = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class SeedResult:
 
 def _submitted(day: date) -> datetime:
     # 10:00 China Standard Time on the day the district says the report arrived.
-    return datetime.combine(day, time(10)).replace(tzinfo=UTC) - CHINA_STANDARD_TIME
+    return datetime.combine(day, time(10), CHINA_STANDARD_TIME).astimezone(UTC)
 
 
 def _logins_path(platform: Platform) -> Path:

@@ -1,0 +1,76 @@
+"""SQLAlchemy 2.0 typed models, one module per domain, all on one :class:`Base`.
+
+Every model is importable from here (``from aurum.store.models import Site``); importing this
+package maps them all, which relationships and Alembic's ``env.py`` need.
+"""
+
+from aurum.store.models.base import NAMING, Base, utcnow
+from aurum.store.models.processing import (
+    MetalAccount,
+    MetalAccountClosing,
+    PlantCircuit,
+    WasteEntry,
+)
+from aurum.store.models.recycling import (
+    CustodyAssay,
+    CustodyBar,
+    CustodyBarInput,
+    CustodyLot,
+    CustodyLotPurchase,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    LedgerTreeHead,
+    LedgerWitnessedCheckpoint,
+    RecyclingCorrection,
+    RecyclingParticipant,
+    RecyclingPurchase,
+    RecyclingReport,
+    RecyclingReportReceipt,
+    RecyclingReportSubmission,
+    RecyclingSeller,
+    RecyclingShop,
+    RecyclingWatchListChange,
+)
+from aurum.store.models.registry import (
+    ApiToken,
+    AuditRecord,
+    LoginFailure,
+    Organisation,
+    Site,
+    User,
+    UserSession,
+)
+from aurum.store.models.reporting import Report, ReportVersion, ReportWaste, Upload
+from aurum.store.models.resources import ResourceModel, ResourceStatement
+from aurum.store.models.safety import (
+    Alert,
+    SafetyHazard,
+    SafetyHazardEvent,
+    Sensor,
+    SensorReading,
+    TailingsFacility,
+)
+from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPick, SeismicStation
+
+APPEND_ONLY: tuple[type[Base], ...] = (
+    ReportVersion, ReportWaste, AuditRecord, Upload, ResourceModel, ResourceStatement,
+    LedgerEntry, LedgerNode, LedgerTreeHead, RecyclingPurchase, RecyclingCorrection, CustodyLot,
+    CustodyLotPurchase, CustodyAssay, CustodyBar, CustodyBarInput, RecyclingReport,
+    RecyclingReportSubmission, RecyclingReportReceipt, RecyclingWatchListChange,
+    SafetyHazardEvent, SensorReading)
+"""Rows of these tables are never updated or deleted once written."""
+
+__all__ = [
+    "APPEND_ONLY", "NAMING", "Alert", "ApiToken", "AuditRecord", "Base", "CustodyAssay",
+    "CustodyBar",
+    "CustodyBarInput", "CustodyLot", "CustodyLotPurchase", "LedgerEntry", "LedgerHead",
+    "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint", "LoginFailure",
+    "MetalAccount", "MetalAccountClosing", "Organisation", "PlantCircuit",
+    "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase", "RecyclingReport",
+    "RecyclingReportReceipt", "RecyclingReportSubmission", "RecyclingSeller", "RecyclingShop",
+    "RecyclingWatchListChange", "Report", "ReportVersion", "ReportWaste", "ResourceModel",
+    "ResourceStatement", "SafetyHazard", "SafetyHazardEvent", "SeismicCatalogue",
+    "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor", "SensorReading", "Site",
+    "TailingsFacility", "Upload", "User", "UserSession", "WasteEntry", "utcnow",
+]

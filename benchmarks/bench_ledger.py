@@ -41,6 +41,7 @@ from aurum.recycling import merkle
 from aurum.recycling.identity import resident_id_check
 from aurum.recycling.purchases import validate_purchases
 from aurum.services import recycling
+from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 
@@ -109,7 +110,7 @@ def time_appends(platform: Platform, keys: recycling.LedgerKeys, n: int, batch: 
         purchases = validate_purchases(cells, "bench.csv", now=NOW)
         t1 = time.perf_counter()
         with transaction(platform.sessions) as s:
-            result = recycling.append_purchases(s, recycling.OPERATOR, keys, purchases,
+            result = recycling.append_purchases(s, SYSTEM, keys, purchases,
                                                 create_missing=True)
         t2 = time.perf_counter()
         with platform.sessions() as s:
@@ -138,7 +139,7 @@ def time_single_appends(platform: Platform, keys: recycling.LedgerKeys, n: int,
     t0 = time.perf_counter()
     for i in range(SINGLE_APPENDS):
         with transaction(platform.sessions) as s:
-            recycling.append_purchases(s, recycling.OPERATOR, keys, purchases.iloc[i:i + 1])
+            recycling.append_purchases(s, SYSTEM, keys, purchases.iloc[i:i + 1])
     seconds = time.perf_counter() - t0
     return {"appends": SINGLE_APPENDS, "seconds": seconds, "per_s": SINGLE_APPENDS / seconds}
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from aurum.services import recycling
+from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from tests.recycling.helpers import purchase, seller_id, validated
@@ -52,7 +53,7 @@ def test_eight_concurrent_writers_lose_and_duplicate_nothing_heads_in_order(
             for batch in batches[w]:
                 for _ in range(2):
                     with transaction(platform.sessions) as s:
-                        recycling.append_purchases(s, recycling.OPERATOR, keys, batch,
+                        recycling.append_purchases(s, SYSTEM, keys, batch,
                                                    create_missing=True)
                     # As the command line does: a head asked for after the append.
                     with transaction(platform.sessions) as s:
@@ -92,6 +93,8 @@ def test_eight_concurrent_writers_lose_and_duplicate_nothing_heads_in_order(
 CHILD = textwrap.dedent("""
     import sys, time
     from aurum.services import recycling
+    from aurum.services.auth import SYSTEM
+    from aurum.services.recycling import purchases
     from aurum.services.platform import Platform
     from aurum.store.db import transaction
     from tests.recycling.helpers import validated
@@ -100,7 +103,7 @@ CHILD = textwrap.dedent("""
     url, marker, per_batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
     platform = Platform.open(url)
     keys = recycling.LedgerKeys.load(platform.settings)
-    write_entries = recycling._write_entries
+    write_entries = purchases._write_entries
 
     def slow_write(*args, **kwargs):
         # Entries, nodes and head are written but not committed: say so, and linger.
@@ -110,11 +113,12 @@ CHILD = textwrap.dedent("""
         time.sleep(0.5)
         return out
 
-    recycling._write_entries = slow_write
+    # Patched where append_purchases looks it up.
+    purchases._write_entries = slow_write
     for b in range(1000):
         with transaction(platform.sessions) as s:
             recycling.append_purchases(
-                s, recycling.OPERATOR, keys,
+                s, SYSTEM, keys,
                 validated([_purchase(b * per_batch + i) for i in range(per_batch)]),
                 create_missing=True)
 """)
@@ -149,7 +153,7 @@ def test_a_writer_killed_mid_append_leaves_a_log_that_verifies(platform: Platfor
     # The log takes the lost batch again afterwards, and still verifies.
     with transaction(platform.sessions) as s:
         again = recycling.append_purchases(
-            s, recycling.OPERATOR, keys,
+            s, SYSTEM, keys,
             validated([_purchase(2 * per_batch + i) for i in range(per_batch)]))
         recycling.sign_tree_head(s, keys)
     assert (again.appended, again.size) == (per_batch, 3 * per_batch)

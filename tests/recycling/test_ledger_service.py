@@ -15,15 +15,20 @@ from sqlalchemy.exc import DBAPIError
 from aurum.core.errors import ConflictError, PermissionDenied, ValidationError
 from aurum.recycling import merkle
 from aurum.recycling.checkpoint import Checkpoint, sign_checkpoint
-from aurum.recycling.sealing import SealError, TreeHeadSigner, verify_tree_head
+from aurum.recycling.sealing import (
+    PersonalDataKeys,
+    SealError,
+    TreeHeadSigner,
+    verify_tree_head,
+)
 from aurum.services import recycling
-from aurum.services.auth import Actor, Role, actor_for, create_user
+from aurum.services.auth import SYSTEM, Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import AuditRecord, RecyclingSeller
 from tests.recycling.helpers import purchase, seller_id, validated
 
-OP = recycling.OPERATOR
+OP = SYSTEM
 LOG_TABLES = ("ledger_entries", "ledger_nodes", "ledger_tree_heads", "recycling_purchases",
               "recycling_corrections")
 
@@ -276,7 +281,7 @@ def test_personal_data_is_sealed_masked_and_revealed_with_an_audit_record(
     assert [(t.user_id, t.entity, t.after["purpose"]) for t in trail] == [
         (admin.user_id, "recycling_sellers", "STR 2025-17 filing")]
     # Another key opens nothing and names sellers differently.
-    other = recycling.LedgerKeys(recycling.PersonalDataKeys(b"\x01" * 32), keys.signer)
+    other = recycling.LedgerKeys(PersonalDataKeys(b"\x01" * 32), keys.signer)
     with transaction(platform.sessions, admin.user_id) as s, pytest.raises(SealError):
         recycling.reveal_seller(s, admin, other, seller.id, "wrong key")
 
@@ -533,7 +538,7 @@ def test_heads_written_out_of_order_are_reported(platform: Platform,
         root_4 = bytes.fromhex(recycling.ledger_status(s)["root"])
     _append(platform, keys, _rows(2, day=5))
     with transaction(platform.sessions) as s:
-        recycling._insert_tree_head(s, keys, 4, root_4)
+        recycling.ledger._insert_tree_head(s, keys, 4, root_4)
     found = _verify(platform, keys)
     assert found.problems == ["signed tree head 3 covers 4 entries, written after one that "
                               "covers 6 (heads out of order)"]

@@ -22,6 +22,7 @@ import click
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
 from aurum.recycling.purchases import CSV_COLUMNS, read_purchases_csv, validate_purchases
 from aurum.services import recycling
+from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 
@@ -62,7 +63,7 @@ def append(path: Path, url: str | None, fmt: str) -> None:
     purchases = validate_purchases(read_purchases_csv(path), path.name)
     purchases.attrs["source"] = path.name
     with transaction(platform.sessions) as s:
-        result = recycling.append_purchases(s, recycling.OPERATOR, keys, purchases,
+        result = recycling.append_purchases(s, SYSTEM, keys, purchases,
                                             create_missing=True)
     with transaction(platform.sessions) as s:
         head = recycling.sign_tree_head(s, keys)
@@ -151,9 +152,9 @@ def reports(status: str, url: str | None, fmt: str) -> None:
     named by the keyed hash of their document and a masked number."""
     platform, _ = _open(url)
     with transaction(platform.sessions) as s:
-        recycling.screen_reports(s, recycling.OPERATOR)
+        recycling.screen_reports(s, SYSTEM)
     with platform.sessions() as s:
-        listed = recycling.list_reports(s, recycling.OPERATOR, status)
+        listed = recycling.list_reports(s, SYSTEM, status)
     if fmt == "json":
         echo_json({"reports": listed})
         return

@@ -1,0 +1,96 @@
+"""Rows in and out of the ledger's tables: columns to ``executemany`` rows, query results
+to frames, key lists in batches, and the small conversions every module of the service needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Executable, Table
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aurum.core.errors import (
+    ConflictError,
+    ValidationError,
+)
+from aurum.services.auth import Actor
+from aurum.store.models import (
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    RecyclingPurchase,
+    RecyclingSeller,
+)
+
+BATCH = 1000
+"""Keys per ``IN (...)`` list."""
+E = cast(Table, LedgerEntry.__table__)
+P = cast(Table, RecyclingPurchase.__table__)
+HEADS = cast(Table, LedgerHead.__table__)
+NODES = cast(Table, LedgerNode.__table__)
+SELLERS = cast(Table, RecyclingSeller.__table__)
+
+
+def _user(actor: Actor) -> int | None:
+    return actor.user_id or None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _python(values: Any) -> list[Any]:
+    """Python values of a column, missing ones as None (what the drivers bind)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.DatetimeTZDtype):
+        return list(values.array.to_pydatetime())  # type: ignore[attr-defined]
+    array = np.asarray(values, dtype=object)
+    out = array.tolist()
+    missing = pd.isna(array)
+    if missing.any():
+        out = [None if m else v for v, m in zip(out, missing, strict=True)]
+    return out
+
+
+def _rows(columns: Mapping[str, Any], n: int) -> list[dict[str, Any]]:
+    """Rows for an executemany from columns: ``n`` values each, or one value for all."""
+    names = list(columns)
+    values = [_python(c) if isinstance(c, pd.Series | np.ndarray | list) else [c] * n
+              for c in columns.values()]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _frame(session: Session, stmt: Executable) -> pd.DataFrame:
+    """A query's rows as a frame, built column by column (pandas inspects each row object
+    when handed the rows)."""
+    result = session.execute(stmt)
+    columns = list(result.keys())
+    rows = result.all()
+    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True))
+                        if rows else {c: [] for c in columns})
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValidationError(f"{moment.isoformat()} has no UTC offset")
+    return moment.astimezone(UTC)
+
+
+def _in_batches(values: Sequence[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(values), BATCH):
+        yield list(values[i:i + BATCH])
+
+
+def _add_once(session: Session, row: Any, conflict: str) -> None:
+    """Add a row that a unique key allows once; a racing writer that stored it first makes
+    this a conflict (409), not a database error (the transaction is then rolled back)."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise ConflictError(conflict) from exc

@@ -1,0 +1,197 @@
+"""Licensed recyclers and refiners: registration, scope and the participants and shops
+a purchase file names.
+
+Scope. Administrators, auditors and national regulators read every participant; a provincial
+regulator the participants of its province; recycler and enterprise users the participants of
+their organisation, which they alone (with administrators) write for.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from aurum.core.errors import (
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
+from aurum.industry.registry import PROVINCES
+from aurum.recycling.identity import uscc_problems
+from aurum.services.auth import Actor, Role
+from aurum.services.recycling._rows import _in_batches, _user
+from aurum.store.models import (
+    Organisation,
+    RecyclingParticipant,
+    RecyclingShop,
+)
+
+PARTICIPANT_ROLES = ("recycler", "refiner")
+
+
+def _scope(actor: Actor) -> ColumnElement[bool] | None:
+    """Condition on participants the actor may read (None: all)."""
+    if actor.reads_all:
+        return None
+    if actor.org_ids is not None:
+        return RecyclingParticipant.org_id.in_(actor.org_ids)
+    return RecyclingParticipant.province == actor.province
+
+
+def _may_read(actor: Actor, participant: RecyclingParticipant | None) -> bool:
+    if actor.reads_all:
+        return True
+    if participant is None:
+        return False
+    if actor.org_ids is not None:
+        return participant.org_id in actor.org_ids
+    return participant.province == actor.province
+
+
+def _require_write(actor: Actor, participant: RecyclingParticipant) -> None:
+    if actor.role is Role.ADMIN:
+        return
+    if (actor.role in (Role.RECYCLER, Role.ENTERPRISE) and actor.org_ids is not None
+            and participant.org_id in actor.org_ids):
+        return
+    raise PermissionDenied(f"{actor.role.value} users cannot write for {participant.code}")
+
+
+def _participant_details(session: Session, role: str, province: str | None,
+                         uscc: str | None, org_code: str | None
+                         ) -> tuple[list[Problem], Organisation | None]:
+    problems = []
+    if role not in PARTICIPANT_ROLES:
+        problems.append(Problem(f"expected one of {', '.join(PARTICIPANT_ROLES)}",
+                                column="role"))
+    if province is not None and province not in PROVINCES:
+        problems.append(Problem(f"unknown province {province!r}", column="province"))
+    if uscc is not None:
+        message = str(uscc_problems(pd.Series([uscc.strip().upper()])).iat[0])
+        if message:
+            problems.append(Problem(message, column="uscc"))
+    org = None
+    if org_code is not None:
+        org = session.scalar(select(Organisation).where(Organisation.code == org_code))
+        if org is None:
+            problems.append(Problem(f"unknown organisation {org_code!r}", column="org_code"))
+    return problems, org
+
+
+def register_participant(session: Session, actor: Actor, code: str, name: str,
+                         role: str = "recycler", province: str | None = None,
+                         uscc: str | None = None, licence_no: str | None = None,
+                         org_code: str | None = None) -> RecyclingParticipant:
+    """Register a licensed recycler or a refiner (administrators only).
+
+    Parameters
+    ----------
+    code, name : str
+        Code used in purchase files and entries (unique), and name.
+    role : str
+        ``recycler`` or ``refiner``.
+    province : str, optional
+        Province (English name), for statistics; taken from the organisation when linked.
+    uscc : str, optional
+        Unified social credit code (checked, GB 32100).
+    licence_no : str, optional
+        Recycling licence or filing number.
+    org_code : str, optional
+        Registry organisation it is (its users then write for it).
+    """
+    actor.require_role(Role.ADMIN)
+    problems, org = _participant_details(session, role, province, uscc, org_code)
+    if session.scalar(select(RecyclingParticipant.id).where(
+            RecyclingParticipant.code == code)) is not None:
+        problems.append(Problem(f"participant {code!r} exists already", column="code"))
+    if problems:
+        raise ValidationError(problems)
+    participant = RecyclingParticipant(
+        code=code, name=name, role=role, org_id=org.id if org else None,
+        province=province or (org.province if org else None),
+        uscc=uscc.strip().upper() if uscc else None, licence_no=licence_no,
+        created_by=_user(actor))
+    session.add(participant)
+    session.flush()
+    return participant
+
+
+def update_participant(session: Session, actor: Actor, code: str, name: str | None = None,
+                       province: str | None = None, uscc: str | None = None,
+                       licence_no: str | None = None, org_code: str | None = None
+                       ) -> RecyclingParticipant:
+    """Complete or correct a participant's registration (administrators only; audited), e.g.
+    the province of a recycler created on first use by a purchase file. Only the details
+    given change; the code, used in the entries, never does."""
+    actor.require_role(Role.ADMIN)
+    participant = _participant(session, code)
+    problems, org = _participant_details(session, participant.role, province, uscc, org_code)
+    if problems:
+        raise ValidationError(problems)
+    if name is not None:
+        participant.name = name
+    if org is not None:
+        participant.org_id = org.id
+    participant.province = province or (org.province if org else participant.province)
+    if uscc is not None:
+        participant.uscc = uscc.strip().upper()
+    if licence_no is not None:
+        participant.licence_no = licence_no
+    session.flush()
+    return participant
+
+
+def _participant(session: Session, code: str, role: str | None = None
+                 ) -> RecyclingParticipant:
+    found = session.scalar(select(RecyclingParticipant).where(RecyclingParticipant.code == code))
+    if found is None or (role is not None and found.role != role):
+        raise NotFoundError(f"no {role or 'participant'} {code!r}")
+    return found
+
+
+def _resolve_counters(session: Session, actor: Actor, frame: pd.DataFrame,
+                      create_missing: bool) -> tuple[pd.Series, pd.Series]:
+    """Participant and shop ids of each row; unknown ones created when allowed."""
+    pairs = frame[["recycler", "shop"]].drop_duplicates()
+    codes = sorted(set(pairs["recycler"]))
+    known = {p.code: p for batch in _in_batches(codes) for p in session.scalars(
+        select(RecyclingParticipant).where(RecyclingParticipant.code.in_(batch)))}
+    missing = [c for c in codes if c not in known]
+    if missing and not (create_missing and actor.role is Role.ADMIN):
+        rows = frame[frame["recycler"].isin(missing)]
+        numbers = rows["row"] if "row" in rows else pd.Series([None] * len(rows))
+        raise ValidationError([
+            Problem(f"unknown recycler {code!r}: register it first", row=row,
+                    column="recycler", source=frame.attrs.get("source"))
+            for code, row in zip(rows["recycler"], numbers.tolist(), strict=True)][:50])
+    for code in missing:
+        org = session.scalar(select(Organisation).where(Organisation.code == code))
+        known[code] = RecyclingParticipant(
+            code=code, name=org.name if org else code, role="recycler",
+            org_id=org.id if org else None, province=org.province if org else None,
+            created_by=_user(actor))
+        session.add(known[code])
+    session.flush()
+    for participant in known.values():
+        if participant.role != "recycler":
+            raise ValidationError(f"{participant.code} is a {participant.role}, not a recycler")
+        _require_write(actor, participant)
+    shops = {(s.participant_id, s.code): s.id
+             for batch in _in_batches(sorted(p.id for p in known.values()))
+             for s in session.scalars(select(RecyclingShop).where(
+                 RecyclingShop.participant_id.in_(batch)))}
+    for recycler, shop in pairs.itertuples(index=False):
+        owner = known[recycler]
+        if (owner.id, shop) not in shops:
+            row = RecyclingShop(participant_id=owner.id, code=shop, name=shop,
+                                province=owner.province)
+            session.add(row)
+            session.flush()
+            shops[(owner.id, shop)] = row.id
+    participant_id = frame["recycler"].map({c: p.id for c, p in known.items()})
+    # (participant, shop) pairs as one string key, so that the lookup is one vector map.
+    shop_id = (participant_id.astype(str) + "\x1f" + frame["shop"]).map(
+        {f"{pid}\x1f{code}": sid for (pid, code), sid in shops.items()})
+    return participant_id, shop_id

@@ -19,8 +19,6 @@ written to a temporary file and renamed into place, so a failed run leaves no ha
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ import pandas as pd
 import yaml
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.files import write_atomic
 from aurum.core.grid import BlockGrid
 from aurum.core.tables import read_csv
 from aurum.resources.estimate import EstimationResult, Method, SearchNeighbourhood, estimate
@@ -226,14 +225,8 @@ def write_blocks(path: Path, grid: BlockGrid, result: EstimationResult) -> None:
                           "estimate": result.estimate, "variance": result.variance,
                           "n_samples": result.n_samples})
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, float_format="%.8g", na_rep="")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, float_format="%.8g",
+                                                na_rep=""))
 
 
 def execute(run: EstimationRun, progress: Callable[[int, int], None] | None = None

@@ -2,7 +2,8 @@
 
 A session-level hook reads the unit of work at flush time, so no service can forget it. Bulk
 writes that bypass the ORM (report imports) call :func:`record` themselves. The hook also
-enforces append-only tables: a flush that updates or deletes one of them fails.
+enforces append-only tables (models marked :class:`~aurum.store.models.base.AppendOnly`): a
+flush that updates or deletes one of their rows fails.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from aurum.core.errors import AurumError
+from aurum.store.models.base import AppendOnly
 
 
 class AppendOnlyViolation(AurumError):
@@ -62,11 +64,9 @@ def install(factory: sessionmaker[Session]) -> None:
 
 
 def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
-    from aurum.store.models import APPEND_ONLY
-
     changed = [o for o in session.dirty if session.is_modified(o)]
     for obj in [*changed, *session.deleted]:
-        if isinstance(obj, APPEND_ONLY):
+        if isinstance(obj, AppendOnly):
             raise AppendOnlyViolation(
                 f"{type(obj).__name__} rows are append-only; write a new version instead")
 

@@ -1,10 +1,11 @@
 """SQLAlchemy 2.0 typed models, one module per domain, all on one :class:`Base`.
 
 Every model is importable from here (``from aurum.store.models import Site``); importing this
-package maps them all, which relationships and Alembic's ``env.py`` need.
+package maps them all, which relationships and Alembic's ``env.py`` need. A table whose rows are
+never changed derives from :class:`AppendOnly`.
 """
 
-from aurum.store.models.base import NAMING, Base, utcnow
+from aurum.store.models.base import NAMING, AppendOnly, Authored, Base, OfSite, utcnow
 from aurum.store.models.processing import (
     MetalAccount,
     MetalAccountClosing,
@@ -53,24 +54,16 @@ from aurum.store.models.safety import (
 )
 from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPick, SeismicStation
 
-APPEND_ONLY: tuple[type[Base], ...] = (
-    ReportVersion, ReportWaste, AuditRecord, Upload, ResourceModel, ResourceStatement,
-    LedgerEntry, LedgerNode, LedgerTreeHead, RecyclingPurchase, RecyclingCorrection, CustodyLot,
-    CustodyLotPurchase, CustodyAssay, CustodyBar, CustodyBarInput, RecyclingReport,
-    RecyclingReportSubmission, RecyclingReportReceipt, RecyclingWatchListChange,
-    SafetyHazardEvent, SensorReading)
-"""Rows of these tables are never updated or deleted once written."""
-
 __all__ = [
-    "APPEND_ONLY", "NAMING", "Alert", "ApiToken", "AuditRecord", "Base", "CustodyAssay",
-    "CustodyBar",
-    "CustodyBarInput", "CustodyLot", "CustodyLotPurchase", "LedgerEntry", "LedgerHead",
-    "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint", "LoginFailure",
-    "MetalAccount", "MetalAccountClosing", "Organisation", "PlantCircuit",
-    "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase", "RecyclingReport",
-    "RecyclingReportReceipt", "RecyclingReportSubmission", "RecyclingSeller", "RecyclingShop",
-    "RecyclingWatchListChange", "Report", "ReportVersion", "ReportWaste", "ResourceModel",
-    "ResourceStatement", "SafetyHazard", "SafetyHazardEvent", "SeismicCatalogue",
-    "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor", "SensorReading", "Site",
-    "TailingsFacility", "Upload", "User", "UserSession", "WasteEntry", "utcnow",
+    "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
+    "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot", "CustodyLotPurchase",
+    "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
+    "LoginFailure", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
+    "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",
+    "RecyclingReport", "RecyclingReportReceipt", "RecyclingReportSubmission",
+    "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportVersion",
+    "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
+    "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
+    "SensorReading", "Site", "TailingsFacility", "Upload", "User", "UserSession", "WasteEntry",
+    "utcnow",
 ]

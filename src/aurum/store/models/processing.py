@@ -18,11 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
-from aurum.store.models.registry import Site
+from aurum.store.models.base import Authored, Base, OfSite, utcnow
 
 
-class PlantCircuit(Base):
+class PlantCircuit(OfSite, Authored, Base):
     """One version of a plant's circuit (:func:`aurum.processing.circuit.circuit_to_mapping`:
     nodes, streams and, when saved with a survey, its measurements in t and g/t). A change is
     a new version; versions are never updated."""
@@ -31,21 +30,15 @@ class PlantCircuit(Base):
     __table_args__ = (UniqueConstraint("site_id", "name", "version",
                                        name="uq_plant_circuits_site_name_version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     version: Mapped[int] = mapped_column(Integer)
     period: Mapped[str | None] = mapped_column(String(8))
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     reconciliation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    site: Mapped[Site] = relationship()
 
 
-class MetalAccount(Base):
+class MetalAccount(OfSite, Authored, Base):
     """One version of a plant's metal account of a month (AMIRA P754 check-in / check-out;
     gold in g, ore in t, grade in g/t). Never updated: a correction is a new version with a
     reason; closing the month is a :class:`MetalAccountClosing`."""
@@ -54,8 +47,6 @@ class MetalAccount(Base):
     __table_args__ = (UniqueConstraint("site_id", "period", "version",
                                        name="uq_metal_accounts_site_period_version"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     period: Mapped[str] = mapped_column(String(8), index=True)
     version: Mapped[int] = mapped_column(Integer)
     ore_treated_t: Mapped[float] = mapped_column(Double)
@@ -79,10 +70,6 @@ class MetalAccount(Base):
     recovery_sd: Mapped[float | None] = mapped_column(Double)
     circuit_id: Mapped[int | None] = mapped_column(ForeignKey("plant_circuits.id"))
     reason: Mapped[str | None] = mapped_column(Text)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    site: Mapped[Site] = relationship()
 
 
 class MetalAccountClosing(Base):
@@ -104,15 +91,13 @@ class MetalAccountClosing(Base):
     account: Mapped[MetalAccount] = relationship()
 
 
-class WasteEntry(Base):
+class WasteEntry(OfSite, Authored, Base):
     """One line of a site's solid-waste ledger: a waste type in a month (t), as
     :func:`aurum.processing.waste.validate_ledger` defines it. Append-only: a correction is a
     new entry naming the one it ``supersedes`` and why."""
 
     __tablename__ = "waste_entries"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     period: Mapped[str] = mapped_column(String(8), index=True)
     waste_type: Mapped[str] = mapped_column(String(32))
     generated_t: Mapped[float] = mapped_column(Double)
@@ -128,7 +113,3 @@ class WasteEntry(Base):
                                                       unique=True)
     reason: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(200))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    site: Mapped[Site] = relationship()

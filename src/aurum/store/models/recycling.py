@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
+from aurum.store.models.base import AppendOnly, Base, utcnow
 
 
 class RecyclingParticipant(Base):
@@ -80,7 +80,7 @@ class RecyclingSeller(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class LedgerEntry(Base):
+class LedgerEntry(AppendOnly, Base):
     """One entry of the append-only log: its canonical JSON and RFC 6962 leaf hash."""
 
     __tablename__ = "ledger_entries"
@@ -106,7 +106,7 @@ class LedgerHead(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class LedgerNode(Base):
+class LedgerNode(AppendOnly, Base):
     """A complete subtree hash of the log, kept from level 8 (256 leaves) up for proofs."""
 
     __tablename__ = "ledger_nodes"
@@ -116,7 +116,7 @@ class LedgerNode(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class LedgerTreeHead(Base):
+class LedgerTreeHead(AppendOnly, Base):
     """A signed tree head (RFC 6962 §3.5 fields, Ed25519 signature) and the same head as a
     C2SP checkpoint (signed note; None on heads signed before checkpoints existed)."""
 
@@ -149,7 +149,7 @@ class LedgerWitnessedCheckpoint(Base):
     witnessed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class RecyclingPurchase(Base):
+class RecyclingPurchase(AppendOnly, Base):
     """The columns of a purchase entry, for queries; the verifier checks them against it."""
 
     __tablename__ = "recycling_purchases"
@@ -180,7 +180,7 @@ class RecyclingPurchase(Base):
     amends_seq: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("ledger_entries.seq"))
 
 
-class RecyclingCorrection(Base):
+class RecyclingCorrection(AppendOnly, Base):
     """A correction entry: it reverses or amends an earlier entry, at most once each."""
 
     __tablename__ = "recycling_corrections"
@@ -193,7 +193,7 @@ class RecyclingCorrection(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
-class CustodyLot(Base):
+class CustodyLot(AppendOnly, Base):
     """A lot of purchases sent by a recycler to a refiner for entrusted refining."""
 
     __tablename__ = "custody_lots"
@@ -209,7 +209,7 @@ class CustodyLot(Base):
     fine_gold_declared_g: Mapped[float] = mapped_column(Double)
 
 
-class CustodyLotPurchase(Base):
+class CustodyLotPurchase(AppendOnly, Base):
     """A purchase in a lot (each purchase goes into one lot at most)."""
 
     __tablename__ = "custody_lot_purchases"
@@ -221,7 +221,7 @@ class CustodyLotPurchase(Base):
         autoincrement=False, unique=True)
 
 
-class CustodyAssay(Base):
+class CustodyAssay(AppendOnly, Base):
     """The refiner's melt and assay of a lot, with its fine-gold mass balance."""
 
     __tablename__ = "custody_assays"
@@ -239,7 +239,7 @@ class CustodyAssay(Base):
     within_tolerance: Mapped[bool] = mapped_column(Boolean)
 
 
-class CustodyBar(Base):
+class CustodyBar(AppendOnly, Base):
     """A refined bar and where its fine gold came from (:class:`CustodyBarInput`)."""
 
     __tablename__ = "custody_bars"
@@ -255,7 +255,7 @@ class CustodyBar(Base):
     produced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class CustodyBarInput(Base):
+class CustodyBarInput(AppendOnly, Base):
     """Fine gold of one assayed lot that went into one bar, g."""
 
     __tablename__ = "custody_bar_inputs"
@@ -267,7 +267,7 @@ class CustodyBarInput(Base):
     fine_gold_g: Mapped[float] = mapped_column(Double)
 
 
-class RecyclingReport(Base):
+class RecyclingReport(AppendOnly, Base):
     """A report to make (large cash or suspicious), one row per revision of a detection."""
 
     __tablename__ = "recycling_reports"
@@ -293,7 +293,7 @@ class RecyclingReport(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class RecyclingReportSubmission(Base):
+class RecyclingReportSubmission(AppendOnly, Base):
     """A report as submitted: the JSON and the document, frozen, in the regulator's inbox."""
 
     __tablename__ = "recycling_report_submissions"
@@ -307,7 +307,7 @@ class RecyclingReportSubmission(Base):
     document_sha256: Mapped[str] = mapped_column(String(64))
 
 
-class RecyclingReportReceipt(Base):
+class RecyclingReportReceipt(AppendOnly, Base):
     """A regulator's acknowledgement of a submitted report."""
 
     __tablename__ = "recycling_report_receipts"
@@ -319,7 +319,7 @@ class RecyclingReportReceipt(Base):
     received_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class RecyclingWatchListChange(Base):
+class RecyclingWatchListChange(AppendOnly, Base):
     """A seller put on or taken off the watch list (by keyed hash); the latest change wins."""
 
     __tablename__ = "recycling_watch_list"

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
+from aurum.store.models.base import AppendOnly, Base, utcnow
 
 
 class Organisation(Base):
@@ -130,7 +130,7 @@ class LoginFailure(Base):
     failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
-class AuditRecord(Base):
+class AuditRecord(AppendOnly, Base):
     """Who changed what, when: the values before and after. Append-only."""
 
     __tablename__ = "audit_records"

@@ -22,11 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
-from aurum.store.models.registry import Site
+from aurum.store.models.base import AppendOnly, Base, OfSite, utcnow
 
 
-class Upload(Base):
+class Upload(AppendOnly, Base):
     """One uploaded file of reports, accepted whole or rejected whole with its problems."""
 
     __tablename__ = "uploads"
@@ -41,26 +40,23 @@ class Upload(Base):
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
-class Report(Base):
+class Report(OfSite, Base):
     """The key of a statistical report: one site, one period."""
 
     __tablename__ = "reports"
     __table_args__ = (UniqueConstraint("site_id", "period", name="uq_reports_site_period"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     period: Mapped[str] = mapped_column(String(8))
     period_kind: Mapped[str] = mapped_column(String(8))
     year: Mapped[int] = mapped_column(Integer, index=True)
     period_index: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    site: Mapped[Site] = relationship()
     versions: Mapped[list[ReportVersion]] = relationship(
         back_populates="report", order_by="ReportVersion.version")
 
 
-class ReportVersion(Base):
+class ReportVersion(AppendOnly, Base):
     """One submission of a report; amendments add versions, nothing is updated in place.
 
     Values are in the units of :data:`aurum.industry.reporting.FIELDS`; waste figures are in
@@ -100,7 +96,7 @@ class ReportVersion(Base):
     waste: Mapped[list[ReportWaste]] = relationship(back_populates="version")
 
 
-class ReportWaste(Base):
+class ReportWaste(AppendOnly, Base):
     """Solid waste of one type in one report version, t."""
 
     __tablename__ = "report_waste"

@@ -19,18 +19,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
-from aurum.store.models.registry import Site
+from aurum.store.models.base import AppendOnly, Base, OfSite, utcnow
 
 
-class ResourceModel(Base):
+class ResourceModel(AppendOnly, OfSite, Base):
     """An estimated block model: the blocks live in a Parquet file under AURUM_HOME, this row
     records where, its hash and how it was made (inputs' hash, parameters, code version)."""
 
     __tablename__ = "resource_models"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -43,10 +40,8 @@ class ResourceModel(Base):
     n_estimated: Mapped[int] = mapped_column(Integer)
     code_version: Mapped[str] = mapped_column(String(32))
 
-    site: Mapped[Site] = relationship()
 
-
-class ResourceStatement(Base):
+class ResourceStatement(AppendOnly, OfSite, Base):
     """A year-end resource statement of a mine (contained gold by class), versioned; its
     waterfall explains the change from the previous year's statement."""
 
@@ -54,8 +49,6 @@ class ResourceStatement(Base):
     __table_args__ = (UniqueConstraint("site_id", "year", "version",
                                        name="uq_resource_statements_syv"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
     effective_date: Mapped[date] = mapped_column(Date)
@@ -75,5 +68,4 @@ class ResourceStatement(Base):
     inferred_gold_t: Mapped[float] = mapped_column(Double)
     waterfall: Mapped[dict[str, float] | None] = mapped_column(JSON)
 
-    site: Mapped[Site] = relationship()
     model: Mapped[ResourceModel | None] = relationship()

@@ -19,11 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
-from aurum.store.models.registry import Site
+from aurum.store.models.base import AppendOnly, Base, OfSite, utcnow
 
 
-class SafetyHazard(Base):
+class SafetyHazard(OfSite, Base):
     """A hazard of the register (事故隐患) and where it stands in the workflow of
     :mod:`aurum.safety.register`; its history is the append-only :class:`SafetyHazardEvent`.
 
@@ -33,8 +32,6 @@ class SafetyHazard(Base):
 
     __tablename__ = "safety_hazards"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     area: Mapped[str | None] = mapped_column(String(200))
@@ -67,12 +64,11 @@ class SafetyHazard(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    site: Mapped[Site] = relationship()
     events: Mapped[list[SafetyHazardEvent]] = relationship(
         back_populates="hazard", order_by="SafetyHazardEvent.id")
 
 
-class SafetyHazardEvent(Base):
+class SafetyHazardEvent(AppendOnly, Base):
     """One step of a hazard's timeline: who did what, when, from which state to which.
     Append-only."""
 
@@ -93,15 +89,13 @@ class SafetyHazardEvent(Base):
     hazard: Mapped[SafetyHazard] = relationship(back_populates="events")
 
 
-class TailingsFacility(Base):
+class TailingsFacility(OfSite, Base):
     """A tailings facility (尾矿库) and the design data its monitoring rules refer to
     (:class:`aurum.safety.tailings.TailingsDesign`; elevations and lengths in m, storage in
     m³, displacement limits in mm). ``alarm_level`` is its latest roll-up level (0-4)."""
 
     __tablename__ = "tailings_facilities"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     grade: Mapped[int] = mapped_column(Integer)
@@ -122,12 +116,11 @@ class TailingsFacility(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    site: Mapped[Site] = relationship()
     sensors: Mapped[list[Sensor]] = relationship(back_populates="facility",
                                                  order_by="Sensor.code")
 
 
-class Sensor(Base):
+class Sensor(OfSite, Base):
     """A monitoring sensor of a site: its kind and unit, the tailings facility it belongs to
     (its rules then come from the facility's design), its position (mine grid x/y/z and
     depth, m) and its own alarm rules as data (see :mod:`aurum.services.sensors`)."""
@@ -135,8 +128,6 @@ class Sensor(Base):
     __tablename__ = "sensors"
     __table_args__ = (UniqueConstraint("site_id", "code", name="uq_sensors_site_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     unit: Mapped[str] = mapped_column(String(16))
@@ -152,11 +143,10 @@ class Sensor(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    site: Mapped[Site] = relationship()
     facility: Mapped[TailingsFacility | None] = relationship(back_populates="sensors")
 
 
-class SensorReading(Base):
+class SensorReading(AppendOnly, Base):
     """One reading of a sensor, in the sensor's unit; (sensor, time) is unique, so a reading
     delivered twice is stored once. Append-only."""
 
@@ -168,15 +158,13 @@ class SensorReading(Base):
     value: Mapped[float] = mapped_column(Double)
 
 
-class Alert(Base):
+class Alert(OfSite, Base):
     """An alarm raised by a sensor's rules, a tailings facility's roll-up or the seismic
     monitoring: its level (1 blue .. 4 red), the value that raised it, the acknowledgement
     and the hazard it opened, if any."""
 
     __tablename__ = "alerts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     source: Mapped[str] = mapped_column(String(16))
     sensor_id: Mapped[int | None] = mapped_column(ForeignKey("sensors.id"), index=True)
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("tailings_facilities.id"),
@@ -192,6 +180,5 @@ class Alert(Base):
     hazard_id: Mapped[int | None] = mapped_column(ForeignKey("safety_hazards.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    site: Mapped[Site] = relationship()
     sensor: Mapped[Sensor | None] = relationship()
     facility: Mapped[TailingsFacility | None] = relationship()

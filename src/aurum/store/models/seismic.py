@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Base, utcnow
+from aurum.store.models.base import Base, OfSite, utcnow
 from aurum.store.models.registry import Site
 
 
@@ -38,14 +38,12 @@ class SeismicCatalogue(Base):
     site: Mapped[Site] = relationship()
 
 
-class SeismicStation(Base):
+class SeismicStation(OfSite, Base):
     """A seismic station of a site, at a point of the mine grid (x, y, z in m, z up)."""
 
     __tablename__ = "seismic_stations"
     __table_args__ = (UniqueConstraint("site_id", "code", name="uq_seismic_stations_site_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     code: Mapped[str] = mapped_column(String(32))
     network: Mapped[str] = mapped_column(String(8), default="")
     x: Mapped[float] = mapped_column(Double)
@@ -53,7 +51,7 @@ class SeismicStation(Base):
     z: Mapped[float] = mapped_column(Double)
 
 
-class SeismicEvent(Base):
+class SeismicEvent(OfSite, Base):
     """A located seismic event (or blast) of a site's catalogue: origin time (UTC), position
     in the mine grid (m), magnitudes, moment (N·m), radiated energy (J), apparent stress (Pa),
     apparent volume (m³), corner frequency (Hz), energy index; its review status and the file
@@ -64,8 +62,6 @@ class SeismicEvent(Base):
     __table_args__ = (UniqueConstraint("site_id", "resource_id",
                                        name="uq_seismic_events_site_resource"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     resource_id: Mapped[str] = mapped_column(String(200))
     time: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     x: Mapped[float | None] = mapped_column(Double)

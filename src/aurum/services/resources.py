@@ -10,8 +10,6 @@ resource fields only. The resource indicator is then fed from the model, not ret
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -25,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from aurum import __version__
 from aurum.core.errors import NotFoundError, ValidationError
+from aurum.core.files import write_atomic
 from aurum.core.grid import BlockGrid
 from aurum.resources.blockmodel import BlockModel, write_omf
 from aurum.resources.classify import ClassificationRules, classify
@@ -100,14 +99,7 @@ def samples_file(blocks_file: Path) -> Path:
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     # Written aside and renamed into place: a crash never leaves half a file under its name.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def load_samples(session: Session, actor: Actor, home: Path, model_id: int

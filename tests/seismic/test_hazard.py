@@ -64,6 +64,12 @@ def test_no_alert_on_a_quiet_catalogue() -> None:
     assert evaluate(quiet, rules_from_records(RULES)).empty
 
 
+def test_a_catalogue_shorter_than_a_window_raises_nothing() -> None:
+    # 100 events against windows of 200 and 300: no trend to compare yet, and no error.
+    short = catalogue().iloc[:100]
+    assert evaluate(short, rules_from_records(RULES[::2])).empty
+
+
 def test_bad_rules_are_listed() -> None:
     with pytest.raises(ValidationError) as info:
         rules_from_records([

@@ -152,7 +152,10 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
                         for b, s in zip(rows["b"], rows["b_std"], strict=True)]})
     trend = energy_index_trend(catalogue, rule.n_events)
     mean = np.array(trend["log_ei_mean"], float)
-    rise = mean - np.r_[np.full(rule.n_events, np.nan), mean[:-rule.n_events]]
+    # The window before each one; none yet for the first n_events (or a shorter catalogue).
+    before = np.full(mean.size, np.nan)
+    before[rule.n_events:] = mean[:-rule.n_events]
+    rise = mean - before
     idx = _onsets(np.nan_to_num(rise, nan=-np.inf) > rule.level)
     return pd.DataFrame({
         "time": trend["time"].iloc[idx], "value": rise[idx],

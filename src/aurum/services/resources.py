@@ -10,6 +10,8 @@ resource fields only. The resource indicator is then fed from the model, not ret
 from __future__ import annotations
 
 import hashlib
+import io
+import tempfile
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,20 +20,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum import __version__
-from aurum.core.errors import NotFoundError, ValidationError
+from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.files import write_atomic
 from aurum.core.grid import BlockGrid
+from aurum.resources import runfile
 from aurum.resources.blockmodel import BlockModel, write_omf
 from aurum.resources.classify import ClassificationRules, classify
+from aurum.resources.composite import log_probability, top_cut_analysis
+from aurum.resources.drillholes import read_drillholes
 from aurum.resources.estimate import EstimationResult, SearchNeighbourhood, estimate
 from aurum.resources.ledger import ModelAtCutoff, reserve_waterfall
 from aurum.resources.report import grade_tonnage, resource_statement
+from aurum.resources.samples import composite_samples
+from aurum.resources.validate import cell_declustering, cross_validation, swath
 from aurum.resources.variogram import VariogramModel
-from aurum.services import registry, reporting
+from aurum.resources.variography import experimental_variogram
+from aurum.services import cache, registry, reporting
 from aurum.services.auth import Actor
 from aurum.store.models import Report, ReportVersion, ResourceModel, ResourceStatement, Site
 
@@ -387,3 +396,274 @@ def model_omf(session: Session, actor: Actor, home: Path, model_id: int, path: P
     grid = stored_grid(model)
     block_model = BlockModel.from_frame(blocks, grid=grid)
     write_omf(block_model, path, model.name)
+
+
+# --- view models of the pages ---------------------------------------------------------------
+
+STATEMENT_COLUMNS = ["site", "year", "version", "effective_date", "cutoff_gpt", "model_id",
+                     *(f"{c}_{m}" for c in CLASSES for m in ("tonnes", "grade_gpt", "gold_t")),
+                     "reason"]
+"""Columns of a statement table (API lists and pages): tonnes t, grades g/t, gold t."""
+
+
+def statement_frame(rows: list[ResourceStatement]) -> pd.DataFrame:
+    """Statements as a table of :data:`STATEMENT_COLUMNS`."""
+    return pd.DataFrame([{"site": r.site.code, **{c: getattr(r, c) for c in
+                                                  STATEMENT_COLUMNS[1:]}} for r in rows],
+                        columns=STATEMENT_COLUMNS)
+
+
+def latest_statements(session: Session, actor: Actor) -> pd.DataFrame:
+    """The latest statement (year, then version) of each site the actor may read."""
+    rows = [s for site in registry.list_sites_with_statements(session, actor)
+            for s in statements(session, actor, site)]
+    frame = statement_frame(rows).sort_values(["site", "year", "version"])
+    return frame.groupby("site").tail(1)
+
+
+Curve = tuple[str, np.ndarray, np.ndarray]
+"""A named curve: direction, lag distances (m) and semivariances (grade²)."""
+
+
+@dataclass(frozen=True)
+class ModelChecks:
+    """What the resource page shows of a stored model, computed once per model file.
+
+    Attributes
+    ----------
+    blocks : pandas.DataFrame
+        The model's blocks (x, y, z in m, estimate g/t, tonnes t, resource_class).
+    samples : pandas.DataFrame or None
+        The composites it was estimated from (x, y, z, value g/t, hole), when kept.
+    grade_tonnage : pandas.DataFrame
+        Tonnes and grade above 25 cut-offs from 0 to the 99th percentile of the grades.
+    richest_z, richest_y : float
+        The bench and the section whose blocks have the highest mean grade, m.
+    experimental, model_curves : list of Curve
+        Experimental variograms of the composites along the model's three axes and the
+        stored model's curve along them (empty without composites).
+    swaths : dict
+        ``x``, ``y``, ``z`` → block means against declustered composite means per slice.
+    stats : dict
+        Model, declustered and naive means (g/t) and the cross-validation statistics.
+    """
+
+    blocks: pd.DataFrame
+    samples: pd.DataFrame | None
+    grade_tonnage: pd.DataFrame
+    richest_z: float
+    richest_y: float
+    experimental: list[Curve]
+    model_curves: list[Curve]
+    swaths: dict[str, pd.DataFrame]
+    stats: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ResourceSiteView:
+    """A mine's resource page: its statements and the checks of its latest model."""
+
+    site: Site
+    statements: pd.DataFrame
+    latest: ResourceStatement | None
+    model: ModelChecks | None
+
+
+MIN_SAMPLES_CHECKED = 11
+"""Composites a model needs for its variograms and cross-validation on the page (count)."""
+
+
+def site_view(session: Session, actor: Actor, home: Path, site_code: str) -> ResourceSiteView:
+    """The resource page of a mine: its statements, and the checks of the latest statement's
+    model (:class:`ModelChecks`), computed once per model file and then kept
+    (:mod:`aurum.services.cache`) — a model is never changed, a new one is a new key."""
+    site = registry.get_site(session, actor, site_code)
+    rows = statements(session, actor, site_code)
+    latest = rows[-1] if rows else None
+    checks = None
+    if latest is not None and latest.model is not None:
+        model = latest.model
+        checks = cache.cached(
+            ("resource-model", cache.database_of(session), model.id, model.file_sha256),
+            lambda: _model_checks(session, actor, home, model))
+    return ResourceSiteView(site, statement_frame(rows), latest, checks)
+
+
+def _model_checks(session: Session, actor: Actor, home: Path, model: ResourceModel
+                  ) -> ModelChecks:
+    blocks = load_blocks(session, actor, home, model.id)
+    samples = load_samples(session, actor, home, model.id)
+    estimated = blocks.dropna(subset=["estimate"])
+    gt = grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
+                       np.round(np.linspace(0, np.nanpercentile(blocks["estimate"], 99), 25),
+                                2))
+    experimental: list[Curve] = []
+    curves: list[Curve] = []
+    swaths: dict[str, pd.DataFrame] = {}
+    stats: dict[str, float] = {}
+    if samples is not None and len(samples) >= MIN_SAMPLES_CHECKED:
+        experimental, curves = _variograms(samples, model.parameters)
+        swaths, stats = _validation(blocks, samples, model.parameters)
+    return ModelChecks(blocks, samples, gt, _richest(estimated, "z"), _richest(estimated, "y"),
+                       experimental, curves, swaths, stats)
+
+
+def _validation(blocks: pd.DataFrame, samples: pd.DataFrame, parameters: dict[str, Any]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """Swaths along x, y and z against declustered composites, the model mean against the
+    declustered mean, and leave-one-hole-out cross-validation with the model's settings."""
+    xyz, v = samples[["x", "y", "z"]].to_numpy(), samples["value"].to_numpy()
+    size = parameters["grid"]["size"]
+    declus = cell_declustering(xyz, v, np.array([2.0, 4.0]) * size[0],
+                               anisotropy=(size[1] / size[0], size[2] / size[0]))
+    bxyz = blocks[["x", "y", "z"]].to_numpy()
+    est = blocks["estimate"].to_numpy()
+    swaths = {axis: swath(bxyz, est, xyz, v, i, 2 * size[i], declus.weights)
+              for i, axis in enumerate("xyz")}
+    search = SearchNeighbourhood(**parameters["search"])
+    model = VariogramModel.from_dict(parameters["variogram"])
+    holes = samples["hole"].to_numpy() if (samples["hole"] >= 0).all() else None
+    cv = cross_validation(xyz, v, search, parameters.get("method", "ordinary"), model,
+                          holes=holes)
+    stats = {"model_mean": float(np.nanmean(est)), "declustered_mean": declus.mean,
+             "naive_mean": float(v.mean()), **cv.stats}
+    return swaths, stats
+
+
+def _richest(blocks: pd.DataFrame, axis: str) -> float:
+    """The coordinate along ``axis`` whose blocks have the highest mean grade, m."""
+    means = blocks.groupby(axis)["estimate"].mean()
+    return float(means.index.to_numpy()[int(np.argmax(means.to_numpy()))])
+
+
+VARIOGRAM_SAMPLES = 5_000
+"""Composites the page's experimental variograms use, at most (a random subset, count)."""
+
+
+def _variograms(samples: pd.DataFrame, parameters: dict[str, Any]
+                ) -> tuple[list[Curve], list[Curve]]:
+    """Experimental variograms of the kept composites along the model's three axes, with the
+    stored model's curve along the same axes."""
+    model = VariogramModel.from_dict(parameters["variogram"])
+    first = model.structures[0]
+    az, dip, _ = first.angles
+    pts = samples.sample(min(len(samples), VARIOGRAM_SAMPLES), random_state=0)
+    xyz, v = pts[["x", "y", "z"]].to_numpy(), pts["value"].to_numpy()
+    axes = [("major", az, dip, first.ranges[0]), ("minor", az + 90.0, 0.0, first.ranges[1]),
+            ("vertical", az, dip - 90.0, first.ranges[2])]
+    experimental, curves = [], []
+    for name, a, d, rng in axes:
+        lag = max(rng / 8.0, 1.0)
+        exp = experimental_variogram(xyz, v, a, d, lag, 12, angle_tolerance=22.5,
+                                     bandwidth_h=lag * 2, bandwidth_v=lag * 2)
+        keep = exp.n_pairs > 0
+        experimental.append((name, exp.distance[keep], exp.gamma[keep]))
+        h = np.linspace(0.0, 12 * lag, 60)
+        unit = np.array([np.sin(np.radians(a)) * np.cos(np.radians(d)),
+                         np.cos(np.radians(a)) * np.cos(np.radians(d)), np.sin(np.radians(d))])
+        curves.append((name, h, model.gamma(np.zeros((60, 3)), h[:, None] * unit)))
+    return experimental, curves
+
+
+ESTIMATE_SPEC_KEYS = ("site", "year", "density", "cutoff", "classification")
+"""Keys an estimation spec needs beside those of a run file."""
+
+
+def estimate_from_files(session: Session, actor: Actor, home: Path, spec_name: str,
+                        spec: bytes, samples_name: str, samples: bytes
+                        ) -> ResourceStatement:
+    """:func:`estimate_and_state` from uploaded files: composites (CSV: x, y, z, value[,
+    hole]) and a spec (YAML: the run-file keys without paths, plus ``site``, ``year``,
+    ``density`` (t/m³), ``cutoff`` (g/t) and ``classification``).
+
+    Raises
+    ------
+    ValidationError
+        An unreadable spec or one missing a key (each named), a spec without kriging, or bad
+        composites (row and column named).
+    """
+    try:
+        doc = yaml.safe_load(spec)
+    except yaml.YAMLError as exc:
+        raise ValidationError(Problem(f"cannot read the spec: {exc}", source=spec_name)) from exc
+    settings = runfile.parse_settings(doc, spec_name)
+    problems = [Problem("missing key", column=k, source=spec_name)
+                for k in ESTIMATE_SPEC_KEYS if k not in doc]
+    if settings.model is None:
+        problems.append(Problem("a statement needs kriging (ordinary or simple)",
+                                column="method", source=spec_name))
+    if problems or settings.model is None:
+        raise ValidationError(problems)
+    rules = ClassificationRules.from_dict(doc["classification"], spec_name)
+    data = runfile.read_samples(io.BytesIO(samples), samples_name)
+    how = EstimationSpec(settings.grid, settings.model, settings.search, rules,
+                         float(doc["density"]), float(doc["cutoff"]), settings.method.value,
+                         settings.discretisation)
+    return estimate_and_state(session, actor, home, str(doc["site"]), int(doc["year"]),
+                              data.xyz, data.values, how, data.holes)
+
+
+@dataclass(frozen=True)
+class DrillholeCheck:
+    """Uploaded drillholes composited on one grade (nothing stored).
+
+    Attributes
+    ----------
+    samples : pandas.DataFrame
+        Composites: hole, from, to (m), x, y, z (m), value.
+    log_probability : pandas.DataFrame
+        Length-weighted grades against normal scores.
+    top_cut : pandas.DataFrame
+        Metal removed by caps at the 90th to 99.5th percentiles.
+    summary : dict
+        ``holes``, ``intervals``, ``composites`` (counts), ``counts`` (the reader's
+        counts) and ``grade`` (the column composited).
+    problems : list of Problem
+        What the reader found and left out, first 500.
+    """
+
+    samples: pd.DataFrame
+    log_probability: pd.DataFrame
+    top_cut: pd.DataFrame
+    summary: dict[str, Any]
+    problems: list[Problem]
+
+
+TOP_CUT_PERCENTILES = (90, 95, 97.5, 99, 99.5)
+"""Percentiles of the composite grades tried as top cuts (%)."""
+
+
+def check_drillholes(collar: tuple[str, bytes], survey: tuple[str, bytes],
+                     assay: tuple[str, bytes], grade: str, composite_m: float
+                     ) -> DrillholeCheck:
+    """Validate uploaded collar, survey and assay files (name, content), composite one grade
+    and analyse its top cuts: the geologist's check before a model.
+
+    Raises
+    ------
+    ValidationError
+        Files the reader refuses, or a grade or length it cannot composite.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        # The files keep their names, so every message names the user's own file.
+        paths = []
+        for default, (name, content) in zip(("collar.csv", "survey.csv", "assay.csv"),
+                                             (collar, survey, assay), strict=True):
+            path = Path(folder) / name
+            if path.exists():
+                path = Path(folder) / default
+            path.write_bytes(content)
+            paths.append(path)
+        try:
+            db = read_drillholes(*paths)
+            samples = composite_samples(db, grade.strip(), composite_m)
+        except ValueError as exc:
+            raise ValidationError(Problem(str(exc))) from exc
+    values = samples["value"].to_numpy()
+    weights = (samples["to"] - samples["from"]).to_numpy()
+    caps = np.unique(np.round(np.nanpercentile(values, TOP_CUT_PERCENTILES), 3))
+    return DrillholeCheck(
+        samples, log_probability(values, weights), top_cut_analysis(values, weights, caps),
+        {"holes": int(db.collars["hole"].nunique()), "intervals": len(db.intervals),
+         "composites": len(samples), "counts": db.report.counts(), "grade": grade},
+        db.report.problems[:500])

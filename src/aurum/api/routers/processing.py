@@ -40,7 +40,7 @@ from aurum.core.errors import (
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import read_table
 from aurum.industry.targets import load_targets
-from aurum.services import processing, registry
+from aurum.services import processing, processing_views, registry
 from aurum.services.auth import Actor, Role
 from aurum.store.models import PlantCircuit, Site
 
@@ -300,7 +300,7 @@ def _percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 @router.get("/processing", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, session: DB, actor: PageActor) -> Page:
-    plants = processing.plants_index(session, actor)
+    plants = processing_views.plants_index(session, actor)
     yearly = processing.waste_utilisation(session, actor, "nation", ("year",))
     target = _waste_target_pct()
     figures = {
@@ -339,7 +339,7 @@ def _site_page(request: Request, session: Session, actor: Actor, code: str,
                carried: int | None = None, problems: list[Problem] | None = None,
                status_code: int = 200) -> Page:
     site = registry.get_site(session, actor, code)
-    table = processing.account_table(session, actor, site.code)
+    table = processing_views.account_table(session, actor, site.code)
     versions = processing.circuits(session, actor, site.code)
     chosen = (processing.get_circuit(session, actor, circuit) if circuit is not None
               else max(versions, key=lambda c: c.id, default=None))
@@ -347,7 +347,7 @@ def _site_page(request: Request, session: Session, actor: Actor, code: str,
         raise NotFoundError(f"no circuit {circuit} at {site.code}")
     ledger = processing.waste_ledger(session, actor, [site.code])
     monthly = processing.waste_utilisation(session, actor, "plant", ("period",), [site.code])
-    quarters = processing.record_quarters(session, actor, site.code)
+    quarters = processing_views.record_quarters(session, actor, site.code)
     complete = quarters.loc[quarters["complete"], "quarter"]
     quarter = quarter or (complete.iloc[0] if len(complete) else
                           quarters["quarter"].iloc[0] if len(quarters) else None)

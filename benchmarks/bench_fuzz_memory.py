@@ -90,7 +90,11 @@ EXCLUDED = {
     "DELETE /api/v1/tokens/{token_id}",
 }
 """Operations left out of fuzzing, with the reason beside them."""
-ERROR_LOG_LINE = re.compile(r"^(unexpected error|database unavailable) on ", re.MULTILINE)
+ERROR_LOG_LINE = re.compile(
+    r"^.*\b((unexpected error|database unavailable) on |Exception in ASGI application)",
+    re.MULTILINE)
+"""The first line of an error record in the server log: the app's own (logger ``aurum.api``)
+or uvicorn's, for an exception that escaped the app."""
 
 
 class MemorySampler(threading.Thread):
@@ -624,7 +628,8 @@ def text_lines(r: dict[str, Any], failed: list[str]) -> list[str]:
              + ", ".join(f"{s}: {n:,}" for s, n in r["statuses"].items()),
              f"  operations fuzzed {r['operations']} ({r['examples']} examples per mode and "
              f"role), left out {len(r['excluded'])}, not reached in time "
-             f"{len(r['not_reached'])}",
+             f"{len(r['not_reached'])}" + "".join(f"\n    not reached: {n}"
+                                                 for n in r["not_reached"]),
              f"  {'heavy request':<52}{'status':>7}{'s':>7}{'before':>8}{'peak':>7}"
              f"{'growth':>8} (MiB)"]
     lines += [f"  {h['label']:<52}{h['status']!s:>7}{h.get('seconds', 0):>7.2f}"

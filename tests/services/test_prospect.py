@@ -191,3 +191,21 @@ def test_bad_inputs_are_refused_clearly(tmp_path: Path) -> None:
     assert {p.column for p in params.value.problems} == {"confidence", "dist"}
     with pytest.raises(PermissionDenied):
         prospect.list_studies(AUDITOR, home)
+
+
+def test_a_raster_declaring_a_huge_grid_is_refused_from_its_header(tmp_path: Path) -> None:
+    # A sparse, compressed GeoTIFF of a few hundred KB that declares 2.5·10⁹ cells: read in
+    # full it would take hundreds of GB; refused before any band is read.
+    bomb = tmp_path / "bomb.tif"
+    with rasterio.open(bomb, "w", driver="GTiff", width=50_000, height=50_000, count=1,
+                       dtype="uint8", crs="EPSG:32651", transform=Affine(10, 0, 0, 0, -10, 0),
+                       tiled=True, compress="deflate", sparse_ok=True):
+        pass
+    assert bomb.stat().st_size < 1_000_000
+    evidence, deposits, _, _ = synthetic_inputs(tmp_path)
+    with pytest.raises(ValidationError) as huge:
+        prospect.study_from_uploads(ALPHA, tmp_path / "home", "bomb",
+                                    [("bomb.tif", bomb.read_bytes()), *evidence], deposits)
+    problem = huge.value.problems[0]
+    assert problem.source == "bomb.tif"
+    assert "2,500,000,000 cells" in problem.message and "MAX_STUDY_CELLS" in problem.message

@@ -144,6 +144,14 @@ MAX_CONCURRENT_STUDIES = 1
 process's memory stays within its stated ceiling however many planners press *Run*; the
 others wait (at most ``STUDY_WAIT_S`` of :mod:`aurum.services.planning`), then get a 503."""
 
+MAX_STUDY_CELLS = 8_000_000
+"""Most cells of the grid of a prospectivity study sent to the server (about 130 bytes a cell
+for four layers: ~1 GiB), read from each raster's header before any band is: a small
+compressed GeoTIFF may declare any width × height. The Cloncurry demo has 3.1 million."""
+
+MAX_STUDY_LAYER_CELLS = 4 * MAX_STUDY_CELLS
+"""Most cells over all evidence layers of one study (cells × layers)."""
+
 MAX_STUDIES_KEPT = 24
 """Pit studies kept per site under ``AURUM_HOME/pits/`` (the least recently used go first):
 every what-if a reader runs is stored, so the cache would otherwise grow without end."""

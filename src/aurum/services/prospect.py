@@ -35,12 +35,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from aurum.core import checks
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import open_archive, safe_filename
 from aurum.prospect.layers import (
     Deposits,
     EvidenceLayer,
+    grid_of,
     read_deposits,
     read_layer,
     read_layers,
@@ -374,7 +376,25 @@ def _moved(files: StudyFiles, inputs: Path) -> StudyFiles:
                       move(files.mask) if files.mask else None)
 
 
+def _check_size(files: StudyFiles) -> None:
+    """Refuse rasters whose grids exceed the declared limits, from their headers alone."""
+    rasters = [*files.evidence, *([files.mask] if files.mask is not None else [])]
+    cells = {path.name: grid_of(path).n_cells for path in rasters}
+    problems = [Problem(f"the raster has {n:,} cells; a study on the server takes at most "
+                        f"{checks.MAX_STUDY_CELLS:,} (MAX_STUDY_CELLS): coarsen or clip it",
+                        source=name) for name, n in cells.items() if n > checks.MAX_STUDY_CELLS]
+    total = sum(cells.values())
+    if not problems and total > checks.MAX_STUDY_LAYER_CELLS:
+        problems.append(Problem(
+            f"the evidence rasters hold {total:,} cells together; a study on the server takes "
+            f"at most {checks.MAX_STUDY_LAYER_CELLS:,} (MAX_STUDY_LAYER_CELLS): use fewer "
+            "layers or a coarser grid"))
+    if problems:
+        raise ValidationError(problems)
+
+
 def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any]:
+    _check_size(files)
     layers = read_layers(files.evidence)
     grid = layers[0].grid
     mask = (read_layer(files.mask, grid, reference_name=files.evidence[0].name)

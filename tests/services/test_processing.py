@@ -235,3 +235,21 @@ def test_blank_and_text_cells_are_named(platform: Platform, reg: Registry) -> No
     text = str(info.value)
     assert "a blank cell: expected a number of grams >= 0" in text
     assert "'some': expected a number >= 0" in text
+
+
+def test_accounts_of_one_plant_refuse_a_row_of_another(platform: Platform,
+                                                       reg: Registry) -> None:
+    rows = _accounts().drop(columns="site").to_dict("records")
+    rows[1]["site"] = "SD-A-01"
+    with pytest.raises(ValidationError) as info, \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        processing.record_site_accounts(s, reg.ent_a, PLANT, rows, source="accounts.csv")
+    [problem] = info.value.problems
+    assert (problem.row, problem.column, problem.source) == (3, "site", "accounts.csv")
+    assert "this upload is for SD-A-02" in problem.message
+    # Without a site, every row is the plant's.
+    rows[1]["site"] = " "
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        ids = processing.record_site_accounts(s, reg.ent_a, PLANT, rows, source="accounts.csv")
+    with platform.sessions() as s:
+        assert processing.accounts(s, reg.regulator, PLANT)["id"].tolist() == ids

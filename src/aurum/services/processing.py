@@ -42,6 +42,7 @@ from aurum.core.errors import (
 )
 from aurum.core.jsonsafe import finite
 from aurum.core.periods import Period, PeriodKind
+from aurum.core.tables import read_table
 from aurum.industry.reporting import WASTE_ROUTES, waste_column
 from aurum.processing import accounting, waste
 from aurum.processing.circuit import circuit_from_mapping, circuit_to_mapping
@@ -111,6 +112,26 @@ def _writable_sites(session: Session, actor: Actor, codes: Iterable[str],
                                    f"{code}")
     return sites, problems
 
+
+def writable_site(session: Session, actor: Actor, site_code: str) -> Site:
+    """The plant ``site_code``, which the caller must be allowed to write.
+
+    Raises
+    ------
+    NotFoundError
+        A site the caller may not read.
+    PermissionDenied
+        A site it reads but may not write.
+    """
+    site = registry.get_site(session, actor, site_code)
+    actor.require_write_site(site)
+    return site
+
+
+def read_records(data: bytes, name: str) -> pd.DataFrame:
+    """An uploaded CSV or Excel file of accounts or ledger lines as text cells, blank cells
+    missing (as :func:`record_accounts` and :func:`record_waste` take them)."""
+    return read_table(data, name).replace(r"^\s*$", np.nan, regex=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,6 +325,23 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     audit.record(session, "record", "metal_accounts", source, None,
                  {"rows": len(rows), "sites": sorted(sites), "reason": why})
     return ids
+
+
+def record_site_accounts(session: Session, actor: Actor, site_code: str,
+                         rows: pd.DataFrame | Sequence[Mapping[str, Any]],
+                         reason: str | None = None, source: str | None = None) -> list[int]:
+    """:func:`record_accounts` of one plant: a blank or missing ``site`` is that plant, and a
+    row of another site is refused (rows numbered as in a spreadsheet, header = row 1)."""
+    frame = pd.DataFrame(rows).copy()
+    given = (frame["site"].fillna("").astype(str).str.strip() if "site" in frame.columns
+             else pd.Series("", index=frame.index))
+    other = ((given != "") & (given != site_code)).to_numpy()
+    if other.any():
+        raise ValidationError([Problem(f"{given.iloc[i]!r}: this upload is for {site_code}",
+                                       row=int(i) + 2, column="site", source=source)
+                               for i in other.nonzero()[0]])
+    frame["site"] = site_code
+    return record_accounts(session, actor, frame, reason=reason, source=source)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

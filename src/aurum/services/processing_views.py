@@ -7,17 +7,32 @@ Units: t (ore, waste), g/t (grades), g (gold in accounts); rates are fractions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aurum.core.errors import NotFoundError
+from aurum.core.jsonsafe import finite
+from aurum.industry.targets import load_targets
 from aurum.processing import accounting
-from aurum.services import processing, registry
-from aurum.services.auth import Actor
-from aurum.store.frames import frame_of
-from aurum.store.models import MetalAccount, MetalAccountClosing, Organisation, Site
+from aurum.services import cache, processing, registry
+from aurum.services.auth import Actor, Role
+from aurum.store.frames import data_version, frame_of
+from aurum.store.models import (
+    MetalAccount,
+    MetalAccountClosing,
+    Organisation,
+    PlantCircuit,
+    Report,
+    ReportVersion,
+    Site,
+    WasteEntry,
+)
 
 
 def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
@@ -115,3 +130,190 @@ def record_quarters(session: Session, actor: Actor, site_code: str) -> pd.DataFr
     table = table.sort_index(ascending=False).rename_axis("quarter").reset_index()
     table["complete"] = (table["account_months"] == 3) & (table["ledger_months"] == 3)
     return table
+
+
+# --- view models of the pages -----------------------------------------------------------------
+
+WASTE_INDICATOR = "solid_waste_utilisation_pct"
+"""The plan indicator the waste utilisation rate is held to (35 % by 2027)."""
+ROLLUP_ROLES = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+"""Roles that see the plants index rolled up per enterprise."""
+
+
+def waste_target_pct() -> float:
+    """The plan's target for the solid-waste utilisation rate, %."""
+    return load_targets().indicator(WASTE_INDICATOR).target
+
+
+def circuit_record(circuit: PlantCircuit) -> dict[str, Any]:
+    """A circuit version as plain data: ids, name, version, survey month, note, creation
+    time and, when reconciled, its global test (``chi2, dof, p_value``) and the streams
+    flagged with gross errors."""
+    out: dict[str, Any] = {"id": circuit.id, "site": circuit.site.code, "name": circuit.name,
+                           "version": circuit.version, "period": circuit.period,
+                           "note": circuit.note, "created_at": circuit.created_at.isoformat()}
+    summary = (circuit.reconciliation or {}).get("summary")
+    if summary:
+        out |= {k: summary[k] for k in ("chi2", "dof", "p_value", "gross_errors")}
+    return finite(out)
+
+
+@dataclass(frozen=True)
+class PlantsIndex:
+    """The plants page: every visible plant (:func:`plants_index`), the visible ledgers'
+    utilisation by year (t; rates as fractions) against the plan's target (%), and for
+    regulators the latest year per enterprise (None for others)."""
+
+    plants: pd.DataFrame
+    yearly: pd.DataFrame
+    target_pct: float
+    enterprises: pd.DataFrame | None
+
+
+def index_view(session: Session, actor: Actor) -> PlantsIndex:
+    """The plants page of a caller, computed once per scope and data version
+    (:func:`aurum.store.frames.data_version`) and kept (:mod:`aurum.services.cache`)."""
+    key = ("plants-index", cache.database_of(session), actor.org_ids, actor.province,
+           actor.role in ROLLUP_ROLES, data_version(session))
+    return cache.cached(key, lambda: _index_view(session, actor))
+
+
+def _index_view(session: Session, actor: Actor) -> PlantsIndex:
+    plants = plants_index(session, actor)
+    yearly = processing.waste_utilisation(session, actor, "nation", ("year",))
+    enterprises = None
+    if actor.role in ROLLUP_ROLES:
+        rows = processing.waste_utilisation(session, actor, "enterprise", ("year",))
+        latest = rows[rows["year"] == rows["year"].max()]
+        names = plants.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]
+        enterprises = (latest.assign(enterprise_name=latest["enterprise"].map(names))
+                       .sort_values("utilisation_rate"))
+    return PlantsIndex(plants, yearly, waste_target_pct(), enterprises)
+
+
+@dataclass(frozen=True)
+class PlantRecords:
+    """A plant's records as its page shows them, computed once per :func:`plant_version`.
+
+    Attributes
+    ----------
+    accounts : pandas.DataFrame
+        :func:`account_table`, oldest month first.
+    broken : list of str
+        Broken links of the chain of closed months (:func:`~aurum.services.processing.
+        verify_closings`).
+    circuits : list of dict
+        Every circuit version (:func:`circuit_record`), by name then version.
+    ledger : pandas.DataFrame
+        The waste ledger in force, newest month first.
+    monthly : pandas.DataFrame
+        Utilisation per month (t; rates as fractions).
+    quarters : pandas.DataFrame
+        :func:`record_quarters`, newest first.
+    """
+
+    accounts: pd.DataFrame
+    broken: list[str]
+    circuits: list[dict[str, Any]]
+    ledger: pd.DataFrame
+    monthly: pd.DataFrame
+    quarters: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    """A quarter's figures from the records beside the report in force."""
+
+    figures: processing.ReportFigures
+    compared: pd.DataFrame
+
+    @property
+    def differs(self) -> bool:
+        """Whether a field of the records differs from the report (beyond its rounding)."""
+        return bool(len(self.compared)) and not bool(self.compared["matches"].all())
+
+
+@dataclass(frozen=True)
+class PlantView:
+    """The page of a plant: its records, the circuit shown (``circuit``: its record with
+    ``definition`` and ``reconciliation``; None without circuits), the quarter compared with
+    its report (None without records) and the waste target (%)."""
+
+    site: Site
+    can_write: bool
+    records: PlantRecords
+    circuit: dict[str, Any] | None
+    quarter: QuarterFigures | None
+    target_pct: float
+
+
+def plant_version(session: Session, site: Site) -> tuple[Any, ...]:
+    """The version of a plant's records: count and newest id of its circuits, accounts,
+    closings and ledger lines (all append-only), and its newest report version."""
+    parts: list[Any] = []
+    for table in (PlantCircuit, MetalAccount, MetalAccountClosing, WasteEntry):
+        parts += [select(func.count(table.id)).where(table.site_id == site.id)
+                  .scalar_subquery(),
+                  select(func.max(table.id)).where(table.site_id == site.id).scalar_subquery()]
+    parts.append(select(func.max(ReportVersion.id))
+                 .join(Report, Report.id == ReportVersion.report_id)
+                 .where(Report.site_id == site.id).scalar_subquery())
+    return tuple(session.execute(select(*parts)).one())
+
+
+def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | None = None,
+              quarter: str | None = None) -> PlantView:
+    """The page of a plant. Its records and the quarter's figures are computed once per
+    :func:`plant_version` (and quarter) and kept (:mod:`aurum.services.cache`).
+
+    Parameters
+    ----------
+    circuit_id : int, optional
+        Circuit version to show; the newest by default.
+    quarter : str, optional
+        Quarter (``YYYY-Qn``) to compare with its report; by default the newest complete
+        one, else the newest with records.
+
+    Raises
+    ------
+    NotFoundError
+        A site the caller may not read, or a circuit of another site.
+    """
+    site = registry.get_site(session, actor, site_code)
+    # Whoever may read the site sees the same records: the key is the site's, not the caller's.
+    version = (cache.database_of(session), site.id, plant_version(session, site))
+    records = cache.cached(("plant-records", *version),
+                           lambda: _plant_records(session, actor, site.code))
+    chosen = None
+    if circuit_id is not None:
+        circuit = processing.get_circuit(session, actor, circuit_id)
+        if circuit.site_id != site.id:
+            raise NotFoundError(f"no circuit {circuit_id} at {site.code}")
+        chosen = circuit
+    elif records.circuits:
+        chosen = session.get(PlantCircuit, max(c["id"] for c in records.circuits))
+    quarters = records.quarters
+    complete = quarters.loc[quarters["complete"], "quarter"]
+    quarter = quarter or (complete.iloc[0] if len(complete) else
+                          quarters["quarter"].iloc[0] if len(quarters) else None)
+    figures = None
+    if quarter is not None:
+        shown = quarter
+        figures = cache.cached(("plant-quarter", *version, shown), lambda: QuarterFigures(
+            processing.report_figures(session, actor, site.code, shown),
+            processing.compare_with_report(session, actor, site.code, shown)))
+    return PlantView(site, actor.can_write_site(site), records,
+                     None if chosen is None else circuit_record(chosen) | {
+                         "definition": chosen.definition,
+                         "reconciliation": chosen.reconciliation},
+                     figures, waste_target_pct())
+
+
+def _plant_records(session: Session, actor: Actor, code: str) -> PlantRecords:
+    return PlantRecords(
+        account_table(session, actor, code), processing.verify_closings(session, actor, code),
+        [circuit_record(c) for c in processing.circuits(session, actor, code)],
+        processing.waste_ledger(session, actor, [code]).sort_values(
+            ["period", "waste_type"], ascending=[False, True]),
+        processing.waste_utilisation(session, actor, "plant", ("period",), [code]),
+        record_quarters(session, actor, code))

@@ -14,8 +14,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-import numpy as np
-import pandas as pd
 from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -32,37 +30,19 @@ from aurum.api.uploads import received
 from aurum.core.checks import DbId
 from aurum.core.errors import (
     ConflictError,
-    NotFoundError,
     PermissionDenied,
     Problem,
     ValidationError,
 )
 from aurum.core.jsonsafe import finite
-from aurum.core.tables import read_table
-from aurum.industry.targets import load_targets
-from aurum.services import processing, processing_views, registry
-from aurum.services.auth import Actor, Role
-from aurum.store.models import PlantCircuit, Site
+from aurum.services import processing, processing_views
+from aurum.services.auth import Actor
 
 router = APIRouter(tags=["processing"])
 API = "/api/v1/processing"
 JSON_SOURCE = "request body"
-WASTE_INDICATOR = "solid_waste_utilisation_pct"
-"""The plan indicator the waste utilisation rate is held to (35 % by 2027)."""
 Level = Literal["plant", "enterprise", "nation"]
 GroupBy = Literal["year", "period", "waste_type"]
-_ROLLUP_ROLES = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
-
-
-def _writable_site(session: Session, actor: Actor, code: str) -> Site:
-    """The site of the path, which the caller must be allowed to write (else 404 or 403)."""
-    site = registry.get_site(session, actor, code)
-    actor.require_write_site(site)
-    return site
-
-
-def _waste_target_pct() -> float:
-    return load_targets().indicator(WASTE_INDICATOR).target
 
 
 # --- API: circuits ---------------------------------------------------------------------------
@@ -79,21 +59,11 @@ class CircuitIn(BaseModel):
         "t/d, assays in g/t, each measurement [value, sd])"))
 
 
-def _circuit_dict(circuit: PlantCircuit) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": circuit.id, "site": circuit.site.code, "name": circuit.name,
-                           "version": circuit.version, "period": circuit.period,
-                           "note": circuit.note, "created_at": circuit.created_at.isoformat()}
-    summary = (circuit.reconciliation or {}).get("summary")
-    if summary:
-        out |= {k: summary[k] for k in ("chi2", "dof", "p_value", "gross_errors")}
-    return finite(out)
-
-
 @router.get(f"{API}/sites/{{code}}/circuits")
 def list_circuits(code: str, session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     """Every circuit version of a plant, by name then version; a reconciled one with its
     global test (chi2, dof, p-value) and the streams found to carry gross errors."""
-    return [_circuit_dict(c) for c in processing.circuits(session, actor, code)]
+    return [processing_views.circuit_record(c) for c in processing.circuits(session, actor, code)]
 
 
 @router.post(f"{API}/sites/{{code}}/circuits", status_code=201)
@@ -104,7 +74,7 @@ def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor) -> di
     saved = processing.save_circuit(session, actor, code, body.name, body.definition,
                                     period=body.period, note=body.note, source=JSON_SOURCE)
     summary = (saved.reconciliation or {}).get("summary")
-    return _circuit_dict(saved) | {"reconciliation": finite(summary)}
+    return processing_views.circuit_record(saved) | {"reconciliation": finite(summary)}
 
 
 @router.get(f"{API}/circuits/{{circuit_id}}")
@@ -113,7 +83,7 @@ def get_circuit(circuit_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any
     as ``aurum processing reconcile --format json``, ``variables`` with the measurement tests
     and gross-error flags; null when saved without a survey)."""
     circuit = processing.get_circuit(session, actor, circuit_id)
-    return _circuit_dict(circuit) | {"definition": circuit.definition,
+    return processing_views.circuit_record(circuit) | {"definition": circuit.definition,
                                      "reconciliation": circuit.reconciliation}
 
 
@@ -142,26 +112,11 @@ _ACCOUNTS_BODY = {"requestBody": {"required": True, "content": {
         "reason": {"type": "string"}}}}}}}
 
 
-def _of_site(frame: pd.DataFrame, code: str, source: str) -> pd.DataFrame:
-    """Rows of one site: a blank or missing ``site`` is the site of the path, another site is
-    refused (rows numbered as in a spreadsheet)."""
-    out = frame.copy()
-    given = (out["site"].fillna("").astype(str).str.strip() if "site" in out.columns
-             else pd.Series("", index=out.index))
-    other = ((given != "") & (given != code)).to_numpy()
-    if other.any():
-        raise ValidationError([Problem(f"{given.iloc[i]!r}: this upload is for {code}",
-                                       row=int(i) + 2, column="site", source=source)
-                               for i in other.nonzero()[0]])
-    out["site"] = code
-    return out
-
-
-async def _read_upload(file: FormFile) -> tuple[pd.DataFrame, str]:
-    """An uploaded CSV or Excel file as a frame of text cells (blank cells missing, as the
-    service takes them), and its name."""
+async def _read_upload(file: FormFile) -> tuple[Any, str]:
+    """An uploaded CSV or Excel file of records (:func:`processing.read_records`) and its
+    name."""
     name, data = await received(file, "upload.csv")
-    return read_table(data, name).replace(r"^\s*$", np.nan, regex=True), name
+    return processing.read_records(data, name), name
 
 
 @router.get(f"{API}/sites/{{code}}/accounts")
@@ -180,7 +135,7 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
     """Record metal accounts of the plant, all or nothing: a JSON body ``{reason, accounts}``
     or a multipart upload (``file``: CSV or Excel, ``reason``). A closed month changes only
     with a reason. Problems are listed by row (the first account is row 2) and column."""
-    _writable_site(session, actor, code)
+    processing.writable_site(session, actor, code)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         upload, reason = form.get("file"), form.get("reason")
@@ -196,9 +151,9 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
             raise RequestValidationError(exc.errors()) from exc
         if not body.accounts:
             raise ValidationError(Problem("no accounts given", source=JSON_SOURCE))
-        raw, source, why = pd.DataFrame(body.accounts), JSON_SOURCE, body.reason
-    ids = processing.record_accounts(session, actor, _of_site(raw, code, source), reason=why,
-                                     source=source)
+        raw, source, why = body.accounts, JSON_SOURCE, body.reason
+    ids = processing.record_site_accounts(session, actor, code, raw, reason=why,
+                                          source=source)
     return {"site": code, "ids": ids}
 
 
@@ -283,7 +238,7 @@ def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> d
     """Submit the figures of the plant's records as its report of the period (an amendment
     when a report exists). 422 when a month has no records; 409 when the report already
     carries these figures."""
-    _writable_site(session, actor, code)
+    processing.writable_site(session, actor, code)
     version_id = processing.carry_into_report(session, actor, code, period)
     return {"site": code, "period": period, "report_version_id": version_id}
 
@@ -293,35 +248,28 @@ def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> d
 Page = HTMLResponse
 
 
-def _percent(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+def _percent(frame: Any, *columns: str) -> Any:
     """Fractions as % in ``<column>_pct`` for the tables."""
     return frame.assign(**{f"{c}_pct": frame[c].astype(float) * 100 for c in columns})
 
 
 @router.get("/processing", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, session: DB, actor: PageActor) -> Page:
-    plants = processing_views.plants_index(session, actor)
-    yearly = processing.waste_utilisation(session, actor, "nation", ("year",))
-    target = _waste_target_pct()
+    view = processing_views.index_view(session, actor)
+    plants, yearly = view.plants, view.yearly
     figures = {
         "rate": charts.utilisation_rate_chart(
-            yearly, "year", target, "Solid-waste utilisation of the plants shown, by year"),
+            yearly, "year", view.target_pct,
+            "Solid-waste utilisation of the plants shown, by year"),
         "routes": charts.waste_routes_chart(
             yearly, "year", "Utilised solid waste by route, against the tonnes generated")}
-    rollup = None
-    if actor.role in _ROLLUP_ROLES:
-        enterprises = processing.waste_utilisation(session, actor, "enterprise", ("year",))
-        latest = enterprises[enterprises["year"] == enterprises["year"].max()]
-        names = plants.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]
-        rollup = display_records(_percent(
-            latest.assign(enterprise_name=latest["enterprise"].map(names))
-            .sort_values("utilisation_rate"), "utilisation_rate",
-            "comprehensive_utilisation_rate"))
-    return render(request, "processing_index.html", actor=actor, target=target,
+    rates = ("utilisation_rate", "comprehensive_utilisation_rate")
+    rollup = (None if view.enterprises is None
+              else display_records(_percent(view.enterprises, *rates)))
+    return render(request, "processing_index.html", actor=actor, target=view.target_pct,
                   plants=display_records(_percent(plants, "recovery", "utilisation_rate")),
                   year=plants["year"].max() if len(plants) else "", figures=figures,
-                  rollup=rollup, yearly=display_records(_percent(
-                      yearly, "utilisation_rate", "comprehensive_utilisation_rate")))
+                  rollup=rollup, yearly=display_records(_percent(yearly, *rates)))
 
 
 def _variable_rows(reconciliation: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -338,56 +286,45 @@ def _site_page(request: Request, session: Session, actor: Actor, code: str,
                circuit: int | None = None, quarter: str | None = None,
                carried: int | None = None, problems: list[Problem] | None = None,
                status_code: int = 200) -> Page:
-    site = registry.get_site(session, actor, code)
-    table = processing_views.account_table(session, actor, site.code)
-    versions = processing.circuits(session, actor, site.code)
-    chosen = (processing.get_circuit(session, actor, circuit) if circuit is not None
-              else max(versions, key=lambda c: c.id, default=None))
-    if chosen is not None and chosen.site_id != site.id:
-        raise NotFoundError(f"no circuit {circuit} at {site.code}")
-    ledger = processing.waste_ledger(session, actor, [site.code])
-    monthly = processing.waste_utilisation(session, actor, "plant", ("period",), [site.code])
-    quarters = processing_views.record_quarters(session, actor, site.code)
-    complete = quarters.loc[quarters["complete"], "quarter"]
-    quarter = quarter or (complete.iloc[0] if len(complete) else
-                          quarters["quarter"].iloc[0] if len(quarters) else None)
+    view = processing_views.site_view(session, actor, code, circuit, quarter)
+    kept, chosen = view.records, view.circuit
+    table, monthly = kept.accounts, kept.monthly
     figures: dict[str, Any] = {}
     if len(table):
         figures |= {"recovery": charts.recovery_chart(table),
                     "unaccounted": charts.unaccounted_chart(table)}
     if chosen is not None:
         figures["sankey"] = charts.circuit_sankey(
-            chosen.definition, chosen.reconciliation,
-            f"{chosen.name} v{chosen.version}"
-            + (f" survey of {chosen.period}" if chosen.period else "")
+            chosen["definition"], chosen["reconciliation"],
+            f"{chosen['name']} v{chosen['version']}"
+            + (f" survey of {chosen['period']}" if chosen["period"] else "")
             + ": reconciled mass of each stream")
     if len(monthly):
         figures |= {"routes": charts.waste_routes_chart(
                         monthly, "period", "Utilised solid waste by route against generated"),
                     "rate": charts.utilisation_rate_chart(
-                        monthly, "period", _waste_target_pct(), "Monthly utilisation rate")}
+                        monthly, "period", view.target_pct, "Monthly utilisation rate")}
     report = None
-    if quarter is not None:
-        found = processing.report_figures(session, actor, site.code, quarter)
-        compared = processing.compare_with_report(session, actor, site.code, quarter)
+    if view.quarter is not None:
+        found = view.quarter.figures
         report = {"quarter": found.period, "complete": found.complete,
                   "missing_accounts": found.missing_accounts,
                   "missing_ledger": found.missing_ledger,
-                  "rows": display_records(compared),
-                  "differs": bool(len(compared)) and not bool(compared["matches"].all())}
-    summary = ((chosen.reconciliation or {}).get("summary") if chosen is not None else None)
+                  "rows": display_records(view.quarter.compared),
+                  "differs": view.quarter.differs}
+    reconciliation = None if chosen is None else chosen["reconciliation"]
+    circuit_row = (None if chosen is None else
+                   {k: v for k, v in chosen.items()
+                    if k not in ("definition", "reconciliation")})
     return render(request, "processing_site.html", status_code=status_code, actor=actor,
-                  site=site, can_write=actor.can_write_site(site),
+                  site=view.site, can_write=view.can_write,
                   accounts=display_records(_percent(table, "recovery").iloc[::-1]),
-                  broken=processing.verify_closings(session, actor, site.code),
-                  n_closed=int(table["closed"].sum()),
-                  versions=[_circuit_dict(c) for c in versions],
-                  circuit=None if chosen is None else _circuit_dict(chosen),
-                  summary=summary, variables=_variable_rows(
-                      None if chosen is None else chosen.reconciliation),
-                  ledger=display_records(ledger.sort_values(
-                      ["period", "waste_type"], ascending=[False, True])),
-                  quarters=records(quarters), report=report, carried=carried,
+                  broken=kept.broken, n_closed=int(table["closed"].sum()),
+                  versions=kept.circuits, circuit=circuit_row,
+                  summary=(reconciliation or {}).get("summary"),
+                  variables=_variable_rows(reconciliation),
+                  ledger=display_records(kept.ledger),
+                  quarters=records(kept.quarters), report=report, carried=carried,
                   figures=figures, problems=problems or [])
 
 
@@ -422,7 +359,7 @@ def close_page(code: str, request: Request, session: DB, actor: PageActor,
 def carry_page(code: str, request: Request, session: DB, actor: PageActor,
                quarter: Annotated[str, Form()]) -> Response:
     try:
-        _writable_site(session, actor, code)
+        processing.writable_site(session, actor, code)
         version_id = processing.carry_into_report(session, actor, code, quarter)
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         return _refused(request, session, actor, code, exc, quarter)

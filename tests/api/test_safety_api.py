@@ -11,8 +11,8 @@ import pandas as pd
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from aurum.core.time import today_cst
 from aurum.safety.tailings import SimulatedStream, simulate_stream
-from aurum.services import safety
 from aurum.services.auth import Role, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -34,7 +34,7 @@ def _hazard(client: TestClient, headers: dict[str, str], **fields: object) -> di
 
 
 def _deadline(days: int) -> str:
-    return (safety.today_cst() + timedelta(days=days)).isoformat()
+    return (today_cst() + timedelta(days=days)).isoformat()
 
 
 def test_workflow_end_to_end_with_roles(app_client: TestClient, platform: Platform,

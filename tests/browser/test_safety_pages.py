@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from aurum.services.safety import today_cst
+from aurum.core.time import today_cst
 from tests.browser.conftest import Server
 from tests.browser.test_pages import _login
 

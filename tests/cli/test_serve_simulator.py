@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from aurum.cli import cli
 from aurum.cli.serve import start_demo_source
 from aurum.safety.tailings import simulate_stream
-from aurum.services import mqtt, safety, sensors
+from aurum.services import safety
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
+from aurum.services.safety import mqtt
 from aurum.store.models import SensorReading
 from tests.factories import small_registry
 from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
@@ -55,7 +56,7 @@ def test_demo_source_stores_the_simulated_readings(platform: Platform, admin: Ac
     assert source.listener.stats.errors == 0
     with platform.sessions() as s:
         design = safety.design_of(safety.get_facility(s, reg.admin, "TF1"))
-        stored = pd.concat([sensors.sensor_readings(s, reg.admin, "SD-A-01", p).assign(sensor=p)
+        stored = pd.concat([safety.sensor_readings(s, reg.admin, "SD-A-01", p).assign(sensor=p)
                             for p in ("PL1", "RG1", "PZ1", "PZ2", "PZ3", "SD1", "SD2")])
     assert len(stored) >= 7 * STEPS
     # The first pass starts now, on the hour (the facility had no reading), and the stored

@@ -31,9 +31,8 @@ from aurum.services import (
     resources,
     safety,
     seismic,
-    sensors,
 )
-from aurum.services.auth import Actor, Role, actor_for, create_user, issue_token
+from aurum.services.auth import SYSTEM, Actor, Role, actor_for, create_user, issue_token
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
 from aurum.services.resources import EstimationSpec
@@ -143,10 +142,10 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
             mine, facility, "Tailings", "upstream", 120.0, 0.01, 6.0, total_storage_m3=2.0e8,
             dam_height_m=70.0, design_flood_level_m=119.3))
         world.add("facility", owner, facility)
-        sensors.register_sensor(s, actor, sensors.SensorSpec(
+        safety.register_sensor(s, actor, safety.SensorSpec(
             mine, "BP1", "pressure_cell", "MPa", depth_m=61.0, rules=[]))
         world.add("sensor", owner, "BP1")
-        alert = sensors.raise_alert(s, sensors.SYSTEM, mine, source="seismic",
+        alert = safety.raise_alert(s, SYSTEM, mine, source="seismic",
                                     rule="event_rate", level=2, time=AT, message="12 events/h")
         assert alert is not None
         world.add("alert", owner, alert["id"])

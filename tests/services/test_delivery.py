@@ -23,8 +23,8 @@ import pytest
 from sqlalchemy import func, select
 
 from aurum.core.errors import ValidationError
-from aurum.services import delivery, sensors
-from aurum.services.auth import Actor
+from aurum.services import delivery, safety
+from aurum.services.auth import SYSTEM, Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import Alert
@@ -214,7 +214,7 @@ def test_targets_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _raise(platform: Platform, level: int, fail: bool = False) -> dict[str, Any] | None:
     with transaction(platform.sessions) as s:
-        alert = sensors.raise_alert(s, sensors.SYSTEM, "SD-A-01", source="seismic",
+        alert = safety.raise_alert(s, SYSTEM, "SD-A-01", source="seismic",
                                     rule="event_rate", level=level,
                                     time=datetime(2025, 7, 1, 10, tzinfo=UTC),
                                     message=f"level {level}")

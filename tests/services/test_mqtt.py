@@ -36,10 +36,11 @@ from sqlalchemy import func, select
 
 from aurum.cli import cli
 from aurum.core.errors import ValidationError
-from aurum.services import mqtt, registry, sensors
-from aurum.services.auth import Actor
+from aurum.services import registry, safety
+from aurum.services.auth import SYSTEM, Actor
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
+from aurum.services.safety import mqtt, readings
 from aurum.store.db import transaction
 from aurum.store.models import SensorReading
 from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
@@ -71,7 +72,7 @@ def site(platform: Platform, admin: Actor) -> str:
                                                 "Shandong", "underground",
                                                 design_capacity_tpd=500))
         for sensor in ("S1", "S2"):
-            sensors.register_sensor(s, admin, sensors.SensorSpec(code, sensor, "pressure",
+            safety.register_sensor(s, admin, safety.SensorSpec(code, sensor, "pressure",
                                                                  "kPa"))
     return code
 
@@ -147,7 +148,7 @@ def test_a_flood_of_20000_qos1_messages_is_stored_whole(platform: Platform,
             stats.unknown, stats.failed, stats.errors) == (0, 0, 0, 0, 0, 0, 0)
     assert stored_count(platform) == FLOOD
     with platform.sessions() as s:
-        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+        stored = safety.sensor_readings(s, SYSTEM, site, "S1")
     assert stored["value"].tolist() == [float(i) for i in range(FLOOD)]
     assert stored["time"].iloc[-1] == pd.Timestamp(START + timedelta(seconds=FLOOD - 1))
 
@@ -189,7 +190,7 @@ def test_readings_published_while_the_listener_is_down_arrive_when_it_is_back(
         wait_for(lambda: second.stats.stored >= 100)
     assert (second.stats.messages, second.stats.stored) == (100, 100)
     with platform.sessions() as s:
-        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+        stored = safety.sensor_readings(s, SYSTEM, site, "S1")
     assert stored["value"].tolist() == [float(h) for h in range(101)]
 
 
@@ -212,7 +213,7 @@ def test_implausible_times_are_refused_and_counted(platform: Platform,
     assert (stats.messages, stats.malformed, stats.readings, stats.implausible,
             stats.stored) == (2, 1, 5, 4, 1)
     with platform.sessions() as s:
-        stored = sensors.sensor_readings(s, sensors.SYSTEM, site, "S1")
+        stored = safety.sensor_readings(s, SYSTEM, site, "S1")
     assert stored["time"].tolist() == [pd.Timestamp("2025-07-01T00:00:00Z")]
     assert stored["value"].tolist() == [5.0]
 
@@ -223,7 +224,7 @@ def test_the_service_refuses_implausible_times(platform: Platform, site: str) ->
                                    "9999-12-31T23:59:59Z"],
                           "value": [1.0, 2.0, 3.0]})
     with transaction(platform.sessions) as s, pytest.raises(ValidationError) as err:
-        sensors.ingest(s, sensors.SYSTEM, site, frame)
+        safety.ingest(s, SYSTEM, site, frame)
     assert [(p.column, p.message.split(" to ")[0]) for p in err.value.problems] == [
         ("time", "reading 2: expected a time from 2000-01-01T00:00:00+00:00"),
         ("time", "reading 3: expected a time from 2000-01-01T00:00:00+00:00")]
@@ -233,8 +234,8 @@ def test_the_service_refuses_implausible_times(platform: Platform, site: str) ->
     later = pd.DataFrame({"sensor": ["S1"], "time": [datetime.now(UTC) + timedelta(days=3)],
                           "value": [1.0]})
     with transaction(platform.sessions) as s:
-        result = sensors.ingest(s, sensors.SYSTEM, site, later,
-                                window=sensors.ReadingWindow(ahead=pd.Timedelta(days=4)))
+        result = safety.ingest(s, SYSTEM, site, later,
+                                window=safety.ReadingWindow(ahead=pd.Timedelta(days=4)))
     assert result.inserted == 1
 
 
@@ -244,13 +245,13 @@ def test_stored_counts_the_rows_the_database_inserted(platform: Platform, site: 
                                                    for h in range(5)],
                           "value": [0.0, 1.0, 2.0, 3.0, 4.0]})
     with transaction(platform.sessions) as s:
-        assert sensors.ingest(s, sensors.SYSTEM, site, frame.iloc[:3]).inserted == 3
+        assert safety.ingest(s, SYSTEM, site, frame.iloc[:3]).inserted == 3
     # Another writer stores the first three after this one looked for them: the insert skips
     # them and they count as duplicates, not as stored.
-    empty = sensors._readings_frame([])
-    monkeypatch.setattr(sensors, "_stored", lambda *args: empty)
+    empty = readings.readings_frame([])
+    monkeypatch.setattr(readings, "stored_readings", lambda *args: empty)
     with transaction(platform.sessions) as s:
-        result = sensors.ingest(s, sensors.SYSTEM, site, frame)
+        result = safety.ingest(s, SYSTEM, site, frame)
     assert (result.inserted, result.duplicates) == (2, 3)
     assert stored_count(platform) == 5
 

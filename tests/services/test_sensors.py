@@ -25,9 +25,10 @@ from aurum.safety.tailings import (
     facility_alarm,
     simulate_stream,
 )
-from aurum.services import mqtt, safety, sensors
-from aurum.services.auth import Actor
+from aurum.services import safety
+from aurum.services.auth import SYSTEM, Actor
 from aurum.services.platform import Platform
+from aurum.services.safety import mqtt
 from aurum.store.db import transaction
 from aurum.store.models import Alert, AuditRecord, SafetyHazard, SensorReading
 from tests.factories import Registry, small_registry
@@ -48,9 +49,9 @@ def _frame(sensor: str, values: list[float], start: pd.Timestamp = START) -> pd.
 
 
 def _ingest(platform: Platform, actor: Actor, site: str, frame: pd.DataFrame
-            ) -> sensors.IngestResult:
+            ) -> safety.IngestResult:
     with transaction(platform.sessions, actor.user_id) as s:
-        return sensors.ingest(s, actor, site, frame)
+        return safety.ingest(s, actor, site, frame)
 
 
 def _count(platform: Platform, model: type) -> int:
@@ -60,7 +61,7 @@ def _count(platform: Platform, model: type) -> int:
 
 def _cell(platform: Platform, actor: Actor, rules: list[dict[str, object]]) -> None:
     with transaction(platform.sessions, actor.user_id) as s:
-        sensors.register_sensor(s, actor, sensors.SensorSpec(
+        safety.register_sensor(s, actor, safety.SensorSpec(
             "SD-A-01", "BP1", "pressure_cell", "MPa", depth_m=61.0, rules=rules))
 
 
@@ -81,30 +82,30 @@ def test_ingest_is_idempotent_and_alerts_on_rises(platform: Platform, reg: Regis
     assert _count(platform, SensorReading) == 6
     # Once the red alert is acknowledged, the next rise to red alerts again.
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
-        red = sensors.list_alerts(s, reg.ent_a, min_level="red")
+        red = safety.list_alerts(s, reg.ent_a, min_level="red")
         assert red["id"].tolist() == [first.alerts[1]["id"]]
-        sensors.acknowledge(s, reg.ent_a, int(red["id"].iloc[0]), "cell re-seated")
+        safety.acknowledge(s, reg.ent_a, int(red["id"].iloc[0]), "cell re-seated")
     with transaction(platform.sessions) as s, pytest.raises(ValidationError,
                                                             match="acknowledged already"):
-        sensors.acknowledge(s, reg.ent_a, int(red["id"].iloc[0]))
+        safety.acknowledge(s, reg.ent_a, int(red["id"].iloc[0]))
     later = _ingest(platform, reg.ent_a, "SD-A-01",
                     _frame("BP1", [0.3, 2.7], START + 6 * HOUR))
     assert [(a["level"], a["value"]) for a in later.alerts] == [("red", 2.7)]
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
-        sensors.acknowledge(s, reg.ent_a, later.alerts[0]["id"])
+        safety.acknowledge(s, reg.ent_a, later.alerts[0]["id"])
     # A steep hour below the red value fires the rate rule: +1.6 MPa in one hour against
     # orange at 1.5 MPa/h, the figure of the domain's rate_of_change on the stored series.
     steep = _ingest(platform, reg.ent_a, "SD-A-01",
                     _frame("BP1", [0.2, 0.3, 1.9], START + 8 * HOUR))
     assert [(a["level"], a["rule"]) for a in steep.alerts] == [("orange", "rate")]
     with platform.sessions() as s:
-        stored = sensors.sensor_readings(s, reg.regulator, "SD-A-01", "BP1")
+        stored = safety.sensor_readings(s, reg.regulator, "SD-A-01", "BP1")
         assert len(stored) == 11
         rate = rate_of_change(stored["time"], stored["value"], HOUR, HOUR)
         assert rate[-1] == pytest.approx(1.6, rel=1e-12)
         assert float(steep.alerts[0]["message"].split("rate ")[1].split()[0]) == \
             pytest.approx(rate[-1], rel=1e-3)
-        cell = sensors.get_sensor(s, reg.regulator, "SD-A-01", "BP1")
+        cell = safety.get_sensor(s, reg.regulator, "SD-A-01", "BP1")
         assert cell.alarm_level == int(AlarmLevel.ORANGE)
 
 
@@ -116,40 +117,40 @@ def test_bad_frames_change_nothing(platform: Platform, reg: Registry) -> None:
                                  "2025-07-01T03:00:00+08:00"],
                         "value": [1.0, 2.0, 3.0, "high"]})
     with transaction(platform.sessions) as s, pytest.raises(ValidationError) as err:
-        sensors.ingest(s, reg.ent_a, "SD-A-01", bad)
+        safety.ingest(s, reg.ent_a, "SD-A-01", bad)
     assert [(p.column, p.message.split(":")[0]) for p in err.value.problems] == [
         ("sensor", "reading 3"), ("time", "reading 2"), ("value", "reading 4")]
     with transaction(platform.sessions) as s, pytest.raises(ValidationError,
                                                             match=r"unknown sensor.*BP9"):
-        sensors.ingest(s, reg.ent_a, "SD-A-01", _frame("BP9", [1.0]))
+        safety.ingest(s, reg.ent_a, "SD-A-01", _frame("BP9", [1.0]))
     with transaction(platform.sessions) as s, pytest.raises(NotFoundError):
-        sensors.ingest(s, reg.ent_a, "NO-SITE", _frame("BP1", [1.0]))
+        safety.ingest(s, reg.ent_a, "NO-SITE", _frame("BP1", [1.0]))
     with transaction(platform.sessions) as s, pytest.raises(NotFoundError):
-        sensors.ingest(s, reg.ent_b, "SD-A-01", _frame("BP1", [1.0]))
+        safety.ingest(s, reg.ent_b, "SD-A-01", _frame("BP1", [1.0]))
     with transaction(platform.sessions) as s, pytest.raises(PermissionDenied):
-        sensors.ingest(s, reg.regulator, "SD-A-01", _frame("BP1", [1.0]))
+        safety.ingest(s, reg.regulator, "SD-A-01", _frame("BP1", [1.0]))
     assert (_count(platform, SensorReading), _count(platform, AuditRecord)) == (0, audits)
     with pytest.raises(ValidationError) as err:
-        sensors.parse_rules([{"kind": "slope", "levels": {}},
+        safety.parse_rules([{"kind": "slope", "levels": {}},
                              {"kind": "rate", "levels": {"red": 1, "yellow": 2}},
                              {"kind": "trend", "levels": {"red": 1}, "window_h": -3}])
     assert [p.column for p in err.value.problems] == [
         "rules[1].kind", "rules[2].levels", "rules[3].window_h"]
     rules = [{"kind": "trend", "direction": "above", "levels": {"yellow": 0.5, "red": 1.0},
               "window_h": 72.0, "per_h": 24.0, "min_points": 3}]
-    assert sensors.rules_to_data(sensors.parse_rules(rules)) == rules
+    assert safety.rules_to_data(safety.parse_rules(rules)) == rules
     # Another monitoring's alerts follow the same rule: none while one as high stands.
     with transaction(platform.sessions) as s:
         fields = {"source": "seismic", "rule": "event_rate", "time": START.to_pydatetime()}
-        first = sensors.raise_alert(s, sensors.SYSTEM, "SD-A-01", level=2,
+        first = safety.raise_alert(s, SYSTEM, "SD-A-01", level=2,
                                     message="12 events/h against yellow >= 10", **fields)
         assert first is not None and first["level"] == "yellow"
-        assert sensors.raise_alert(s, sensors.SYSTEM, "SD-A-01", level=2, message="again",
+        assert safety.raise_alert(s, SYSTEM, "SD-A-01", level=2, message="again",
                                    **fields) is None
-        assert sensors.raise_alert(s, sensors.SYSTEM, "SD-A-01", level=3, message="orange",
+        assert safety.raise_alert(s, SYSTEM, "SD-A-01", level=3, message="orange",
                                    **fields) is not None
         with pytest.raises(ValidationError) as err:
-            sensors.raise_alert(s, sensors.SYSTEM, "SD-A-01", source="rumour", rule="x",
+            safety.raise_alert(s, SYSTEM, "SD-A-01", source="rumour", rule="x",
                                 level=5, time=START.to_pydatetime(), message="?")
         assert [p.column for p in err.value.problems] == ["source", "level"]
 
@@ -165,7 +166,7 @@ def _facility(platform: Platform, actor: Actor) -> SimulatedStream:
             flood_control_level_m=d.flood_control_level_m,
             operating_control_level_m=d.operating_control_level_m))
         for p in stream.points:
-            sensors.register_sensor(s, actor, sensors.SensorSpec(
+            safety.register_sensor(s, actor, safety.SensorSpec(
                 "SD-A-01", p.id, p.kind.value, facility="TF1",
                 surface_elevation_m=p.surface_elevation_m))
     return stream
@@ -176,7 +177,7 @@ def test_tailings_storm_raises_alerts_and_opens_hazards(platform: Platform,
     stream = _facility(platform, reg.ent_a)
     readings = stream.readings.rename(columns={"point": "sensor"})
     half = readings["time"] < pd.Timestamp("2025-07-04T20:00")  # mid-storm
-    results = [_ingest(platform, sensors.SYSTEM, "SD-A-01", readings[part])
+    results = [_ingest(platform, SYSTEM, "SD-A-01", readings[part])
                for part in (half, ~half)]
     alerts = [a for r in results for a in r.alerts]
     levels = [a["level"] for a in alerts]
@@ -200,13 +201,13 @@ def test_tailings_storm_raises_alerts_and_opens_hazards(platform: Platform,
         assert set(hazards["reported_by"]) == {safety.MONITORING}
         major = hazards[hazards["level"] == "major"]["id"].iloc[0]
         assert red["hazard_id"] == major
-        view = sensors.facility_view(s, reg.ent_a, "TF1", days=None)
+        view = safety.facility_view(s, reg.ent_a, "TF1", days=None)
         assert len(view.readings) == len(stream.readings)
-        assert [i.item for i in sensors.item_series(view)] == [
+        assert [i.item for i in safety.item_series(view)] == [
             "phreatic_depth", "freeboard", "beach_length", "pond_level",
             "surface_displacement", "rainfall"]
     # The whole stream again: nothing new.
-    again = _ingest(platform, sensors.SYSTEM, "SD-A-01", readings)
+    again = _ingest(platform, SYSTEM, "SD-A-01", readings)
     assert (again.inserted, again.alerts, again.hazards) == (0, [], [])
     assert _count(platform, SafetyHazard) == 2
     assert _count(platform, Alert) == len(alerts)
@@ -218,18 +219,18 @@ def test_import_pressure_cells(platform: Platform, reg: Registry, shared_data: P
     if not path.exists():
         pytest.skip("the Elk Creek pressure cells are not in ../shared/data")
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
-        result = sensors.import_pressure_cells(s, reg.ent_a, path, "SD-A-01")
+        result = safety.import_pressure_cells(s, reg.ent_a, path, "SD-A-01")
     # 13 sensors and 10,700 readings (the workbook's cells, tests/safety/test_sensors.py),
     # of which SP4 and SP5 repeat 14:23 and 15:07 on 5 November and 12:48 (three times) on
     # 6 November 2009: 8 repeats, 7 of them with another value than the first, kept.
     assert (result["sensors_registered"], result["readings"]) == (13, 10_700)
     assert (result["inserted"], result["duplicates"], result["conflicts"]) == (10_692, 8, 7)
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
-        again = sensors.import_pressure_cells(s, reg.ent_a, path, "SD-A-01")
+        again = safety.import_pressure_cells(s, reg.ent_a, path, "SD-A-01")
     assert (again["sensors_existing"], again["inserted"], again["duplicates"]) == (
         13, 0, 10_700)
     with platform.sessions() as s:
-        bp1 = sensors.sensor_readings(s, reg.regulator, "SD-A-01",
+        bp1 = safety.sensor_readings(s, reg.regulator, "SD-A-01",
                                       "1_north_inby_panel1_bpc.BP1")
         assert len(bp1) == 816
         # The last reading: 1774.3098502788816 psi on 2009-12-15 10:00.
@@ -285,10 +286,10 @@ def test_mqtt_round_trip(platform: Platform, reg: Registry) -> None:
     # The 4 readings, and 04:00 and 05:00 (13:00+08:00) of the list; then 4 duplicates.
     assert (stats.stored, stats.duplicates) == (6, 4)
     with platform.sessions() as s:
-        stored = sensors.sensor_readings(s, reg.regulator, "SD-A-01", "BP1")
+        stored = safety.sensor_readings(s, reg.regulator, "SD-A-01", "BP1")
         assert len(stored) == 6
         assert stored["time"].iloc[-1] == pd.Timestamp("2025-07-01T05:00:00Z")
-        alerts = sensors.list_alerts(s, reg.regulator, site="SD-A-01")
+        alerts = safety.list_alerts(s, reg.regulator, site="SD-A-01")
         assert alerts["level"].tolist() == ["red"]
     with pytest.raises(ValidationError, match="HOST:PORT"):
         mqtt.parse_broker("localhost:notaport")

@@ -9,7 +9,7 @@ Contracts relied on by scripts:
   ``duplicates``, ``alerts``, ``hazards``, ``batches``, ``errors``, and ``oversized``,
   ``implausible``, ``failed``). The broker account, TLS and client id come from
   ``AURUM_MQTT_USERNAME``, ``AURUM_MQTT_PASSWORD``, ``AURUM_MQTT_CA_FILE`` and
-  ``AURUM_MQTT_CLIENT_ID`` (:class:`aurum.services.mqtt.MqttSettings`).
+  ``AURUM_MQTT_CLIENT_ID`` (:class:`aurum.services.safety.mqtt.MqttSettings`).
 - ``aurum sensors simulate [--broker HOST:PORT] [--facility CODE] [--speed X]``: publish the
   simulated stream of a registered tailings facility (:func:`aurum.safety.tailings.
   simulate_stream` on its design) on its sensors' topics.
@@ -29,9 +29,10 @@ import click
 import pandas as pd
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
-from aurum.services import mqtt
-from aurum.services import sensors as service
+from aurum.services import safety as service
+from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
+from aurum.services.safety import mqtt
 from aurum.store.db import transaction
 
 BROKER_OPTION = click.option("--broker", envvar="AURUM_MQTT", default=mqtt.DEFAULT_BROKER,
@@ -154,7 +155,7 @@ def import_pressure_cells(path: Path, site_code: str, prefix: str | None, url: s
     platform = Platform.open(url, migrate_to_head=True)
     with progress_bar(f"importing {path.name}") as advance, \
             transaction(platform.sessions) as s:
-        result = service.import_pressure_cells(s, service.SYSTEM, path, site_code, prefix,
+        result = service.import_pressure_cells(s, SYSTEM, path, site_code, prefix,
                                                progress=advance)
     if fmt == "json":
         echo_json(result)

@@ -18,10 +18,11 @@ import click
 import pandas as pd
 
 from aurum.core.errors import ValidationError
-from aurum.services import delivery, mqtt
+from aurum.services import delivery
 from aurum.services import demo as demo_service
-from aurum.services import sensors as sensor_service
+from aurum.services import safety as sensor_service
 from aurum.services.platform import Platform
+from aurum.services.safety import mqtt
 
 log = logging.getLogger("aurum.serve")
 

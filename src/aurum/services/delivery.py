@@ -188,7 +188,7 @@ def post_webhook(url: str, alert: Mapping[str, Any], *, timeout_s: float = TIMEO
     url : str
         The webhook.
     alert : mapping
-        The alert (:func:`aurum.services.sensors.alert_dict`).
+        The alert (:func:`aurum.services.safety.alert_dict`).
     timeout_s : float
         Timeout of each try, s.
     pause_s : float
@@ -242,7 +242,7 @@ def send_email(host: str, port: int, sender: str, recipients: Sequence[str],
     recipients : sequence of str
         To addresses.
     alert : mapping
-        The alert (:func:`aurum.services.sensors.alert_dict`).
+        The alert (:func:`aurum.services.safety.alert_dict`).
     timeout_s : float
         Timeout of each try, s.
     pause_s : float
@@ -264,7 +264,7 @@ def deliver(alerts: Sequence[Mapping[str, Any]], found: Targets, *,
     Parameters
     ----------
     alerts : sequence of mapping
-        The alerts (:func:`aurum.services.sensors.alert_dict`).
+        The alerts (:func:`aurum.services.safety.alert_dict`).
     found : Targets
         Where they go.
     pause_s : float

@@ -41,8 +41,8 @@ from aurum.services import (
     registry,
     reporting,
     resources,
+    safety,
     seismic,
-    sensors,
 )
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
@@ -161,7 +161,7 @@ def seed(platform: Platform, seed_value: int = 2025,
     n_reports = _load_reports(platform, admin, district, progress)
     _resource_models(platform, admin, district)
     processing_demo.seed_demo(platform, admin, district, seed_value)
-    sensors.seed_demo(platform, admin, seed_value)
+    safety.seed_demo(platform, admin, seed_value)
     seismic.seed_demo(platform, admin)
     logins.update(recycling_demo.seed_demo(platform, admin, seed_value))
     _write_private(_logins_path(platform), json.dumps(logins, indent=2))

@@ -1,7 +1,6 @@
 """Work safety and monitoring: the hazard register, its clearing statistics, tailings
 facilities, sensors and alerts; API under ``/api/v1/safety`` and ``/api/v1/sensors``, pages
-under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safety`,
-:mod:`aurum.services.sensors`)."""
+under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safety`)."""
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
 from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
-from aurum.services import reporting, safety, sensors
+from aurum.services import reporting, safety
 from aurum.services.auth import Actor
 
 router = APIRouter(tags=["safety"])
@@ -185,7 +184,7 @@ def register_facility(body: FacilityIn, session: DB, actor: ApiActor) -> dict[st
 def facility_state(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A facility, and its alarm state at its latest readings (levels per item and point,
     the hazard it calls for) as :func:`aurum.safety.tailings.facility_alarm` judges it."""
-    view = sensors.facility_view(session, actor, code, days=7)
+    view = safety.facility_view(session, actor, code, days=7)
     return safety.facility_dict(view.facility) | {
         "state": None if view.state is None else view.state.as_dict()}
 
@@ -207,22 +206,13 @@ class AckIn(BaseModel):
 def list_sensors(session: DB, actor: ApiActor, site: str | None = None,
                  format: TableFormat = "json") -> Response:
     """The sensors the caller may read."""
-    return tabular(sensors.list_sensors(session, actor, site), format, "sensors")
+    return tabular(safety.list_sensors(session, actor, site), format, "sensors")
 
 
 @router.post("/api/v1/sensors", status_code=201)
-def register_sensor(body: sensors.SensorSpec, session: DB, actor: ApiActor) -> dict[str, Any]:
+def register_sensor(body: safety.SensorSpec, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Register a sensor (its site's enterprise, admins)."""
-    sensor = sensors.register_sensor(session, actor, body)
-    return _sensor_dict(sensor)
-
-
-def _sensor_dict(sensor: Any) -> dict[str, Any]:
-    return {"site": sensor.site.code, "code": sensor.code, "kind": sensor.kind,
-            "unit": sensor.unit, "facility": sensor.facility.code if sensor.facility else None,
-            "x": sensor.x, "y": sensor.y, "z": sensor.z, "depth_m": sensor.depth_m,
-            "surface_elevation_m": sensor.surface_elevation_m, "rules": sensor.rules,
-            "alarm_level": sensors.AlarmLevel(sensor.alarm_level).label}
+    return safety.sensor_dict(safety.register_sensor(session, actor, body))
 
 
 @router.get("/api/v1/sensors/alerts")
@@ -230,7 +220,7 @@ def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
                 facility: str | None = None, acknowledged: bool | None = None,
                 min_level: str | None = None, format: TableFormat = "json") -> Response:
     """Alerts, newest first: of a site or facility, standing or acknowledged, from a level."""
-    frame = sensors.list_alerts(session, actor, site=site, facility=facility,
+    frame = safety.list_alerts(session, actor, site=site, facility=facility,
                                 acknowledged=acknowledged, min_level=min_level)
     return tabular(frame, format, "alerts")
 
@@ -239,8 +229,8 @@ def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
 def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
                 body: AckIn | None = None) -> dict[str, Any]:
     """Acknowledge an alert (its site's enterprise, admins)."""
-    alert = sensors.acknowledge(session, actor, alert_id, (body or AckIn()).note)
-    return sensors.alert_dict(alert, alert.site.code, alert.sensor.code if alert.sensor
+    alert = safety.acknowledge(session, actor, alert_id, (body or AckIn()).note)
+    return safety.alert_dict(alert, alert.site.code, alert.sensor.code if alert.sensor
                               else None, alert.facility.code if alert.facility else None,
                               actor.username)
 
@@ -249,22 +239,22 @@ def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
 def ingest(site: str, body: ReadingsIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Store readings of a site's sensors in one transaction (readings already stored are
     skipped), judge them and raise alerts; a tailings alarm may open a hazard."""
-    frame = pd.DataFrame(body.readings, columns=list(sensors.READING_COLUMNS))
-    return sensors.ingest(session, actor, site, frame).as_dict()
+    frame = pd.DataFrame(body.readings, columns=list(safety.READING_COLUMNS))
+    return safety.ingest(session, actor, site, frame).as_dict()
 
 
 @router.get("/api/v1/sensors/{site}/{code}")
 def get_sensor(site: str, code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A sensor: kind, unit, position, rules and its current level."""
-    return _sensor_dict(sensors.get_sensor(session, actor, site, code))
+    return safety.sensor_dict(safety.get_sensor(session, actor, site, code))
 
 
 @router.put("/api/v1/sensors/{site}/{code}/rules")
 def set_rules(site: str, code: str, session: DB, actor: ApiActor,
               rules: list[dict[str, Any]] = Body(...)) -> dict[str, Any]:
     """Replace a sensor's alarm rules (a list of ``kind``, ``levels``, ``direction``,
-    ``window_h``, ``per_h``...; see :func:`aurum.services.sensors.parse_rules`)."""
-    return _sensor_dict(sensors.set_rules(session, actor, site, code, rules))
+    ``window_h``, ``per_h``...; see :func:`aurum.services.safety.parse_rules`)."""
+    return safety.sensor_dict(safety.set_rules(session, actor, site, code, rules))
 
 
 @router.get("/api/v1/sensors/{site}/{code}/readings")
@@ -272,14 +262,13 @@ def sensor_readings(site: str, code: str, session: DB, actor: ApiActor,
                     start: Moment | None = None, end: Moment | None = None,
                     format: TableFormat = "json") -> Response:
     """A sensor's readings between ``start`` and ``end`` (ISO 8601), in its unit."""
-    frame = sensors.sensor_readings(session, actor, site, code, start, end)
+    frame = safety.sensor_readings(session, actor, site, code, start, end)
     return tabular(frame, format, f"readings-{site}-{code}")
 
 
 # --- pages ---------------------------------------------------------------------------------------
 
 Page = HTMLResponse
-_STATES = ["reported", "classified", "assigned", "rectified", "verified", "closed"]
 
 
 def _site_choices(session: DB, actor: Actor) -> list[dict[str, Any]]:
@@ -312,7 +301,8 @@ def _register_page(request: Request, session: DB, actor: Actor, site: str = "",
                   rows=display_records(frame), figure=charts.hazard_map(everything),
                   filters={"site": site, "level": level, "state": state,
                            "overdue": overdue},
-                  states=_STATES, sites=_site_choices(session, actor),
+                  states=safety.HAZARD_STATES, levels=safety.HAZARD_LEVELS,
+                  sites=_site_choices(session, actor),
                   criteria=_criteria_choices(), problems=problems or [], form=form or {},
                   can_report=actor.role.value in ("admin", "regulator", "enterprise"),
                   query=str(request.url.query))
@@ -441,7 +431,7 @@ def dashboard_page(request: Request, session: DB, actor: PageActor,
 
 @router.get("/safety/tailings", response_class=HTMLResponse, include_in_schema=False)
 def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
-    rows = [safety.facility_dict(f) | {"alarm": sensors.AlarmLevel(f.alarm_level).label}
+    rows = [safety.facility_dict(f) | {"alarm": safety.alarm_label(f.alarm_level)}
             for f in safety.list_facilities(session, actor)]
     figure = charts.alarm_levels_chart([r["code"] for r in rows], [r["alarm"] for r in rows],
                                        "Alarm level of the monitored facilities")
@@ -451,29 +441,29 @@ def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/safety/tailings/{code}", response_class=HTMLResponse, include_in_schema=False)
 def facility_page(code: str, request: Request, session: DB, actor: PageActor,
                   days: float = 30.0) -> Page:
-    view = sensors.facility_view(session, actor, code, days=days)
-    items = sensors.item_series(view)
+    view = safety.facility_view(session, actor, code, days=days)
+    items = safety.item_series(view)
     figures = {s.item: charts.sensor_levels_chart(s.series, s.thresholds, s.label, s.unit)
                for s in items}
     state = view.state.as_dict() if view.state is not None else None
-    alerts = sensors.list_alerts(session, actor, facility=code, limit=200)
+    alerts = safety.list_alerts(session, actor, facility=code, limit=200)
     hazards = safety.list_hazards(session, actor, site=view.facility.site.code,
                                   monitoring=code)
     return render(request, "safety_facility.html", actor=actor,
                   facility=safety.facility_dict(view.facility), items=items, figures=figures,
                   state=state, alerts=display_records(alerts),
                   hazards=display_records(hazards), colours=charts.ALARM_COLOURS,
-                  writable=sensors.writable_sites(session, actor))
+                  writable=safety.writable_sites(session, actor))
 
 
 @router.get("/safety/alerts", response_class=HTMLResponse, include_in_schema=False)
 def alerts_page(request: Request, session: DB, actor: PageActor, site: str = "",
                 standing: str = "") -> Page:
-    frame = sensors.list_alerts(session, actor, site=site or None,
+    frame = safety.list_alerts(session, actor, site=site or None,
                                 acknowledged=False if standing == "yes" else None, limit=500)
     return render(request, "safety_alerts.html", actor=actor, rows=display_records(frame),
                   figure=charts.alerts_chart(frame),
-                  writable=sensors.writable_sites(session, actor), colours=charts.ALARM_COLOURS,
+                  writable=safety.writable_sites(session, actor), colours=charts.ALARM_COLOURS,
                   filters={"site": site, "standing": standing})
 
 
@@ -482,6 +472,6 @@ def alerts_page(request: Request, session: DB, actor: PageActor, site: str = "",
 def acknowledge_page(alert_id: DbId, request: Request, session: DB, actor: PageActor,
                      note: Annotated[str, Form()] = "",
                      back: Annotated[str, Form()] = "/safety/alerts") -> Response:
-    sensors.acknowledge(session, actor, alert_id, note)
+    safety.acknowledge(session, actor, alert_id, note)
     target = back if back.startswith("/safety") else "/safety/alerts"
     return RedirectResponse(target, status_code=303)

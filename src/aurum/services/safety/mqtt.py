@@ -24,8 +24,9 @@ How nothing is lost silently:
   retries; nothing is acknowledged meanwhile.
 - **Bounds, counted.** A payload over :data:`MAX_PAYLOAD_BYTES` is refused unread; a message
   that is not a reading (bad topic, JSON, time or value) is refused; a reading whose time
-  lies outside the plausible window (:class:`aurum.services.sensors.ReadingWindow`: from 2000
-  to an hour ahead of the clock) is refused; a reading of an unknown site or sensor is
+  lies outside the plausible window
+  (:class:`aurum.services.safety.readings.ReadingWindow`: from 2000 to an hour ahead of the
+  clock) is refused; a reading of an unknown site or sensor is
   dropped. Each is counted in :class:`ListenerStats` and logged with at most
   :data:`LOG_EXCERPT_CHARS` characters of what was received. ``stored`` counts the rows the
   database inserted in committed transactions.
@@ -59,8 +60,10 @@ from paho.mqtt.properties import Properties
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from aurum.core.errors import AurumError, Problem, ValidationError
-from aurum.services import sensors
+from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
+from aurum.services.safety import sensors
+from aurum.services.safety.readings import ReadingWindow
 from aurum.store.db import transaction
 
 log = logging.getLogger("aurum.mqtt")
@@ -330,7 +333,7 @@ class SensorListener:
     def __init__(self, platform: Platform, host: str = "127.0.0.1", port: int = 1883, *,
                  flush_seconds: float = 1.0, client_id: str | None = None,
                  settings: MqttSettings | None = None, topic_filter: str = f"{TOPIC_ROOT}/#",
-                 window: sensors.ReadingWindow = sensors.ReadingWindow(),
+                 window: ReadingWindow = ReadingWindow(),
                  session_expiry_s: int = SESSION_EXPIRY_S) -> None:
         settings = settings or MqttSettings.from_env()
         self.platform = platform
@@ -533,7 +536,7 @@ class SensorListener:
                     keep = part["sensor"].isin(list(known or ()))
                     result = None
                     if keep.any():
-                        result = sensors.ingest(session, sensors.SYSTEM, site,
+                        result = sensors.ingest(session, SYSTEM, site,
                                                 part.loc[keep, ["sensor", "time", "value"]],
                                                 source="mqtt", window=self.window)
                 break

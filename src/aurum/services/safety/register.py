@@ -1,86 +1,48 @@
-"""Work safety: the hazard register over the store, its dynamic-clearing statistics, the
-evidence files and the design data of tailings facilities.
+"""The hazard register over the store: reporting, the workflow's steps, escalation, the
+lists and the hazards the online monitoring of a tailings facility opens.
 
 Every step of a hazard goes through the pure state machine :mod:`aurum.safety.register`
 (which refuses illegal transitions, deadlines before the report date, closing without
 evidence, a verification by the hazard's owner or rectifier); this module adds who may act
-where, stores the new state and appends the step to the hazard's timeline
-(:class:`~aurum.store.models.SafetyHazardEvent`), and the audit hook records every write.
-
-Who may do what (the organisation scope of :mod:`aurum.services.auth` applies throughout:
-an enterprise user sees and acts only on its organisation's sites, a provincial regulator
-only in its province, and anything outside the scope is "not found"):
-
-============================  ===================  =====================  =====  =======
-action                        enterprise           regulator              admin  auditor
-============================  ===================  =====================  =====  =======
-read, statistics              own sites            all in scope           all    all
-report, classify, reopen      own sites            yes                    yes    no
-assign, rectify               own sites            no                     yes    no
-verify, reject, close         general hazards of   yes                    yes    no
-                              own sites
-escalate overdue hazards      no                   yes                    yes    no
-register a tailings facility  own sites            no                     yes    no
-============================  ===================  =====================  =====  =======
-
-Two decisions behind the table. The enterprise bears the rectification (企业主体责任), so
-assigning an owner and a deadline and recording the fix are the enterprise's acts; a
-regulator reports what its inspection finds and classifies it. A major hazard (重大事故隐患)
-is under the regulator's supervision until it is signed off (挂牌督办, 销号): its
-verification, rejection and closing are a regulator's (or an administrator's), never the
-enterprise's own. Whoever verifies, the register's own rule holds on top: nobody verifies a
-rectification they own or did.
+where (:mod:`aurum.services.safety.permissions`), stores the new state and appends the step
+to the hazard's timeline (:class:`~aurum.store.models.SafetyHazardEvent`), and the audit
+hook records every write.
 
 Dates of the register (report day, deadlines, closing day) are days in China Standard Time
-(UTC+8); times are stored in UTC.
+(UTC+8, :mod:`aurum.core.time`); times are stored in UTC.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
-from aurum.safety import register, stats
+from aurum.core.time import in_cst, today_cst
+from aurum.safety import register
 from aurum.safety.criteria import Facility, load_criteria
 from aurum.safety.register import Action, Hazard, HazardLevel, HazardState, Transition
-from aurum.safety.tailings import (
-    DamType,
-    HazardProposal,
-    TailingsDesign,
-    facility_grade,
-)
+from aurum.safety.tailings import HazardProposal
 from aurum.services.auth import Actor, Role
 from aurum.services.registry import get_site
-from aurum.store.models import (
-    SafetyHazard,
-    SafetyHazardEvent,
-    Site,
-    TailingsFacility,
-    utcnow,
-)
+from aurum.services.safety.common import iso_utc
+from aurum.services.safety.evidence import check_files
+from aurum.services.safety.permissions import get_hazard, require_action, user_id
+from aurum.store.models import SafetyHazard, SafetyHazardEvent, Site, TailingsFacility, utcnow
 
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 MONITORING = "online-monitoring"
 """Who reports the hazards that the online monitoring of a tailings facility opens."""
-MAX_FILE_BYTES = 20 * 1024 * 1024
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-_REGULATOR_ACTIONS = frozenset({Action.REPORT, Action.CLASSIFY, Action.VERIFY, Action.REJECT,
-                                Action.CLOSE, Action.REOPEN, Action.ESCALATE})
-_SIGN_OFF = frozenset({Action.VERIFY, Action.REJECT, Action.CLOSE})
+HAZARD_STATES = tuple(state.value for state in HazardState)
+"""The states of the register in workflow order (:class:`aurum.safety.register.HazardState`)."""
+HAZARD_LEVELS = (*(level.value for level in HazardLevel), "unclassified")
+"""The levels a list of hazards may be filtered by (``unclassified``: not classified yet)."""
 _ACTIONS = ("classify", "assign", "rectify", "verify", "reject", "close", "reopen")
 """The steps :func:`act` takes (reporting is :func:`report_hazard`)."""
 
@@ -88,146 +50,6 @@ HAZARD_COLUMNS = ["id", "site", "site_name", "enterprise", "province", "title", 
                   "facility", "level", "criterion", "state", "owner", "deadline",
                   "reported_on", "reported_by", "closed_on", "days_overdue", "overdue",
                   "escalation", "monitoring", "lon", "lat"]
-
-
-def now_utc() -> datetime:
-    """The current time, UTC."""
-    return datetime.now(UTC)
-
-
-def today_cst() -> date:
-    """Today's date in China Standard Time."""
-    return datetime.now(CHINA_STANDARD_TIME).date()
-
-
-def _cst(at: datetime | None) -> datetime:
-    """``at`` (naive = UTC; default now) as China Standard Time, for the register's days."""
-    at = at or now_utc()
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    return at.astimezone(CHINA_STANDARD_TIME)
-
-
-def _user_id(actor: Actor) -> int | None:
-    # Actors without an account (the command line, the monitoring) have id 0.
-    return actor.user_id or None
-
-
-# --- permissions --------------------------------------------------------------------------------
-
-
-def _require(actor: Actor, site: Site, action: Action, level: str | None = None) -> None:
-    """Refuse an action the actor's role or scope does not allow (see the module's table)."""
-    actor.require_read_site(site)
-    if actor.role is Role.ADMIN:
-        return
-    if actor.role is Role.REGULATOR and action in _REGULATOR_ACTIONS:
-        return
-    if actor.role is Role.ENTERPRISE and actor.can_write_site(site) \
-            and action is not Action.ESCALATE:
-        if action in _SIGN_OFF and level == HazardLevel.MAJOR.value:
-            raise PermissionDenied(
-                f"cannot {action.value} a major hazard of {site.code} as its enterprise: a "
-                "major hazard is signed off by a regulator")
-        return
-    raise PermissionDenied(f"{actor.role.value} users cannot {action.value} hazards of "
-                           f"{site.code}")
-
-
-
-# --- evidence files -----------------------------------------------------------------------------
-
-
-def files_dir(home: Path) -> Path:
-    """Folder of the photos and evidence files, named by their SHA-256."""
-    return home / "safety" / "files"
-
-
-def put_file(home: Path, data: bytes) -> str:
-    """Keep a file under its SHA-256 (written aside, then moved in: never half a file).
-
-    Parameters
-    ----------
-    home : Path
-        Data directory (``AURUM_HOME``).
-    data : bytes
-        The file's content, at most :data:`MAX_FILE_BYTES` bytes.
-
-    Returns
-    -------
-    str
-        The SHA-256 (hex) that names it.
-    """
-    if not data:
-        raise ValidationError(Problem("the file is empty", column="file"))
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(Problem(f"the file has {len(data)} bytes; at most "
-                                      f"{MAX_FILE_BYTES} are accepted", column="file"))
-    digest = hashlib.sha256(data).hexdigest()
-    folder = files_dir(home)
-    path = folder / digest
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    return digest
-
-
-def _check_files(home: Path, refs: Iterable[str], column: str) -> tuple[str, ...]:
-    """The references as stored SHA-256 names, else every problem."""
-    refs = tuple(r.strip().lower() for r in refs if r and r.strip())
-    problems = [Problem(f"{r!r} is not the SHA-256 of a stored file: upload the file to the "
-                        "hazard first", column=column)
-                for r in refs if not _SHA256.match(r) or not (files_dir(home) / r).exists()]
-    if problems:
-        raise ValidationError(problems)
-    return refs
-
-
-def upload_file(session: Session, actor: Actor, home: Path, hazard_id: int, data: bytes,
-                photo: bool = False) -> str:
-    """Store a file for a hazard.
-
-    Parameters
-    ----------
-    home : Path
-        Data directory (``AURUM_HOME``).
-    hazard_id : int
-    data : bytes
-        The file, at most :data:`MAX_FILE_BYTES` bytes.
-    photo : bool
-        A photo of the hazard (added to its photos; whoever may report may add one), else
-        evidence of its rectification, to name in the ``rectify`` step (whoever may
-        rectify).
-
-    Returns
-    -------
-    str
-        The file's SHA-256 (hex).
-    """
-    row = _hazard_row(session, actor, hazard_id)
-    _require(actor, row.site, Action.REPORT if photo else Action.RECTIFY, row.level)
-    digest = put_file(home, data)
-    if photo and digest not in row.photos:
-        row.photos = [*row.photos, digest]
-        row.updated_at = utcnow()
-    return digest
-
-
-def hazard_file(session: Session, actor: Actor, home: Path, hazard_id: int,
-                digest: str) -> Path:
-    """The path of a photo or evidence file of a hazard the actor may read."""
-    row = _hazard_row(session, actor, hazard_id)
-    named = set(row.photos) | {e for ev in row.events for e in ev.evidence}
-    path = files_dir(home) / digest
-    if digest not in named or not path.exists():
-        raise NotFoundError(f"no file {digest} for hazard {hazard_id}")
-    return path
-
-
-# --- the register -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -297,7 +119,7 @@ def _check_report(spec: HazardReport) -> None:
         raise ValidationError(problems)
 
 
-def _domain(row: SafetyHazard) -> Hazard:
+def as_domain(row: SafetyHazard) -> Hazard:
     """The register's view of a stored hazard."""
     site = row.site
     return Hazard(
@@ -365,10 +187,10 @@ def report_hazard(session: Session, actor: Actor, home: Path, spec: HazardReport
         the criteria refuse.
     """
     site = get_site(session, actor, spec.site)
-    _require(actor, site, Action.REPORT)
+    require_action(actor, site, Action.REPORT)
     _check_report(spec)
-    photos = _check_files(home, spec.photos, "photos")
-    when = _cst(at)
+    photos = check_files(home, spec.photos, "photos")
+    when = in_cst(at)
     step = register.report(f"{site.code} (new)", site=site.code, description=spec.description,
                            by=actor.username,
                            at=when, facility=spec.facility or _site_facility(site),
@@ -383,29 +205,17 @@ def report_hazard(session: Session, actor: Actor, home: Path, spec: HazardReport
         site_id=site.id, title=spec.title.strip(), description=h.description, area=spec.area,
         x=spec.x, y=spec.y, lon=spec.lon, lat=spec.lat,
         facility=None if h.facility is None else h.facility.value, state=h.state.value,
-        reported_by=h.reported_by, reporter_id=_user_id(actor),
+        reported_by=h.reported_by, reporter_id=user_id(actor),
         reported_at=when.astimezone(UTC), reported_on=h.reported_on, photos=list(photos),
         evidence=[], escalation=0, reopened=0)
     row.site = site
     session.add(row)
     session.flush()
-    _record(session, row, step, _user_id(actor))
+    _record(session, row, step, user_id(actor))
     if classified is not None:
-        _record(session, row, classified, _user_id(actor))
+        _record(session, row, classified, user_id(actor))
     session.flush()
     return row
-
-
-def _hazard_row(session: Session, actor: Actor, hazard_id: int) -> SafetyHazard:
-    row = session.get(SafetyHazard, hazard_id)
-    if row is None or not actor.can_read_site(row.site):
-        raise NotFoundError(f"no hazard {hazard_id}")
-    return row
-
-
-def get_hazard(session: Session, actor: Actor, hazard_id: int) -> SafetyHazard:
-    """A hazard the actor may read (else NotFoundError, whether it exists or not)."""
-    return _hazard_row(session, actor, hazard_id)
 
 
 def act(session: Session, actor: Actor, home: Path, hazard_id: int, action: str, *,
@@ -448,10 +258,10 @@ def act(session: Session, actor: Actor, home: Path, hazard_id: int, action: str,
     if action not in _ACTIONS:
         raise ValidationError(Problem(f"unknown action {action!r}: expected one of "
                                       f"{', '.join(_ACTIONS)}", column="action"))
-    row = _hazard_row(session, actor, hazard_id)
+    row = get_hazard(session, actor, hazard_id)
     step_action = Action(action)
-    _require(actor, row.site, step_action, row.level)
-    hazard, by, when = _domain(row), actor.username, _cst(at)
+    require_action(actor, row.site, step_action, row.level)
+    hazard, by, when = as_domain(row), actor.username, in_cst(at)
     step: Transition
     if step_action is Action.CLASSIFY:
         step = register.classify(hazard, level=level or "", by=by, at=when,
@@ -460,7 +270,7 @@ def act(session: Session, actor: Actor, home: Path, hazard_id: int, action: str,
         step = register.assign(hazard, owner=owner or "", deadline=_required_day(deadline),
                                by=by, at=when, note=note)
     elif step_action is Action.RECTIFY:
-        refs = _check_files(home, evidence, "evidence")
+        refs = check_files(home, evidence, "evidence")
         step = register.rectify(hazard, evidence=refs, by=by, at=when, note=note)
     elif step_action is Action.VERIFY:
         step = register.verify(hazard, by=by, at=when, note=note)
@@ -471,7 +281,7 @@ def act(session: Session, actor: Actor, home: Path, hazard_id: int, action: str,
     else:
         step = register.reopen(hazard, by=by, at=when, note=note,
                                deadline=_required_day(deadline), owner=owner or None)
-    _record(session, row, step, _user_id(actor))
+    _record(session, row, step, user_id(actor))
     session.flush()
     return row
 
@@ -488,7 +298,7 @@ def available_actions(actor: Actor, row: SafetyHazard) -> list[str]:
                 and actor.username in (row.owner, row.rectified_by):
             continue
         try:
-            _require(actor, row.site, action, row.level)
+            require_action(actor, row.site, action, row.level)
         except (PermissionDenied, NotFoundError):
             continue
         allowed.append(name)
@@ -518,7 +328,7 @@ def escalate_overdue(session: Session, actor: Actor, as_of: date | None = None,
     """
     actor.require_role(Role.ADMIN, Role.REGULATOR)
     day = as_of or today_cst()
-    when = _cst(at)
+    when = in_cst(at)
     open_states = [s.value for s in register.TRANSITIONS[Action.ESCALATE][0]]
     stmt = actor.where_visible(
         select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
@@ -526,9 +336,9 @@ def escalate_overdue(session: Session, actor: Actor, as_of: date | None = None,
         .order_by(SafetyHazard.id))
     done = []
     for row in session.scalars(stmt):
-        step = register.escalate_overdue(_domain(row), as_of=day, at=when, by=actor.username)
+        step = register.escalate_overdue(as_domain(row), as_of=day, at=when, by=actor.username)
         if step is not None:
-            _record(session, row, step, _user_id(actor))
+            _record(session, row, step, user_id(actor))
             done.append({"hazard": row.id, "site": row.site.code,
                          "tier": step.hazard.escalation,
                          "days_overdue": int(step.event.details["days_overdue"])})
@@ -539,7 +349,7 @@ def escalate_overdue(session: Session, actor: Actor, as_of: date | None = None,
 def hazard_dict(row: SafetyHazard, as_of: date | None = None) -> dict[str, Any]:
     """A hazard as JSON-ready data."""
     day = as_of or today_cst()
-    overdue = _domain(row).days_overdue(day)
+    overdue = as_domain(row).days_overdue(day)
     return {
         "id": row.id, "site": row.site.code, "site_name": row.site.name,
         "enterprise": row.site.organisation.name, "province": row.site.province,
@@ -548,7 +358,7 @@ def hazard_dict(row: SafetyHazard, as_of: date | None = None) -> dict[str, Any]:
         "level": row.level, "criterion": row.criterion, "clause": row.clause,
         "state": row.state, "owner": row.owner,
         "deadline": None if row.deadline is None else row.deadline.isoformat(),
-        "reported_by": row.reported_by, "reported_at": _iso(row.reported_at),
+        "reported_by": row.reported_by, "reported_at": iso_utc(row.reported_at),
         "reported_on": row.reported_on.isoformat(), "photos": list(row.photos),
         "rectified_by": row.rectified_by, "evidence": list(row.evidence),
         "verified_by": row.verified_by, "closed_on": None if row.closed_on is None
@@ -558,16 +368,10 @@ def hazard_dict(row: SafetyHazard, as_of: date | None = None) -> dict[str, Any]:
         else row.tailings_facility_id}
 
 
-def _iso(at: datetime | None) -> str | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
 def timeline(session: Session, actor: Actor, hazard_id: int) -> pd.DataFrame:
     """The hazard's steps in order: ``at`` (UTC), ``action``, ``by``, ``from_state``,
     ``to_state``, ``note``, ``details`` (text), ``evidence`` (SHA-256s, ``;``-separated)."""
-    row = _hazard_row(session, actor, hazard_id)
+    row = get_hazard(session, actor, hazard_id)
     frame = pd.DataFrame([{
         "at": e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC), "action": e.action,
         "by": e.by, "from_state": e.from_state, "to_state": e.to_state, "note": e.note,
@@ -579,7 +383,7 @@ def timeline(session: Session, actor: Actor, hazard_id: int) -> pd.DataFrame:
     return frame
 
 
-def _rows(session: Session, actor: Actor, site: str | None = None) -> list[SafetyHazard]:
+def visible_hazards(session: Session, actor: Actor, site: str | None = None) -> list[SafetyHazard]:
     stmt = actor.where_visible(
         select(SafetyHazard).join(Site, SafetyHazard.site_id == Site.id)
         .options(selectinload(SafetyHazard.site).selectinload(Site.organisation))
@@ -619,10 +423,10 @@ def list_hazards(session: Session, actor: Actor, *, site: str | None = None,
         else its site's.
     """
     problems = []
-    if level not in (None, "", "general", "major", "unclassified"):
+    if level not in (None, "", *HAZARD_LEVELS):
         problems.append(Problem(f"unknown level {level!r}: expected general, major or "
                                 "unclassified", column="level"))
-    states = {s.value for s in HazardState} | {"open"}
+    states = {*HAZARD_STATES, "open"}
     if state not in (None, "") and state not in states:
         problems.append(Problem(f"unknown state {state!r}: expected one of "
                                 f"{', '.join(sorted(states))}", column="state"))
@@ -631,7 +435,7 @@ def list_hazards(session: Session, actor: Actor, *, site: str | None = None,
     day = as_of or today_cst()
     codes = dict(session.execute(select(TailingsFacility.id, TailingsFacility.code)).all())
     records = []
-    for row in _rows(session, actor, site):
+    for row in visible_hazards(session, actor, site):
         h = hazard_dict(row, day)
         records.append({k: h.get(k) for k in HAZARD_COLUMNS} | {
             "monitoring": codes.get(row.tailings_facility_id or 0),
@@ -654,205 +458,12 @@ def list_hazards(session: Session, actor: Actor, *, site: str | None = None,
     return frame[keep].reset_index(drop=True)
 
 
-# --- dynamic clearing statistics ----------------------------------------------------------------
-
-
-def _stats_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    return stats.hazards_frame(_domain(row) for row in _rows(session, actor))
-
-
-def clearing(session: Session, actor: Actor, as_of: date | None = None,
-             by: str | None = None) -> pd.DataFrame:
-    """Dynamic-clearing statistics (:func:`aurum.safety.stats.clearing_table`) of the
-    hazards the actor may read. Unclassified hazards are not counted until classified.
-
-    Parameters
-    ----------
-    as_of : date, optional
-        Day of the statistics (default today, China Standard Time).
-    by : {'site', 'enterprise', 'province'} or None
-        Grouping; None gives one row for the nation.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The grouping column, then counts, median days to close (d) and ``target_met``.
-    """
-    table = stats.clearing_table(_stats_frame(session, actor), as_of or today_cst(), by)
-    return table.reset_index()
-
-
-def clearing_summary(session: Session, actor: Actor, as_of: date | None = None
-                     ) -> dict[str, Any]:
-    """The figures of :func:`aurum.safety.stats.clearing_summary` and the regulator's
-    indicator.
-
-    Parameters
-    ----------
-    as_of : date, optional
-        Day of the statistics (default today, China Standard Time).
-
-    Returns
-    -------
-    dict
-        ``as_of`` (ISO day), the counts and median days to close (d) nationally and
-        ``by_province``, and ``indicator`` = {``id``, ``value`` (open major hazards past
-        their deadline), ``target`` (0), ``met``}.
-    """
-    day = as_of or today_cst()
-    summary = stats.clearing_summary(_stats_frame(session, actor), day)
-    value = int(summary["overdue_major"])
-    return {"as_of": day.isoformat(), **summary, "indicator": {
-        "id": stats.INDICATOR, "value": value, "target": stats.INDICATOR_TARGET,
-        "met": value == stats.INDICATOR_TARGET}}
-
-
-def indicator_history(session: Session, actor: Actor, as_of: date | None = None,
-                      months: int = 12) -> pd.DataFrame:
-    """The indicator and the open hazards at month ends.
-
-    Parameters
-    ----------
-    as_of : date, optional
-        Last day (default today, China Standard Time).
-    months : int
-        Month ends before ``as_of`` to include (count).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``as_of`` (the month ends, then ``as_of`` itself), ``open_major``,
-        ``overdue_major``, ``open_general``, ``overdue_general`` (counts).
-    """
-    day = as_of or today_cst()
-    frame = _stats_frame(session, actor)
-    ends = [d.date() for d in pd.date_range(end=pd.Timestamp(day), periods=months, freq="ME")
-            if d.date() < day] + [day]
-    rows = []
-    for end in ends:  # a dozen month-ends, each a vectorised table
-        table = stats.clearing_table(frame, end)
-        rows.append({"as_of": end, **{c: int(table[c].iloc[0]) if len(table) else 0
-                                      for c in stats.COUNT_COLUMNS}})
-    return pd.DataFrame(rows, columns=["as_of", *stats.COUNT_COLUMNS])
-
-
 def criteria_table() -> pd.DataFrame:
     """The major-hazard criteria (矿安〔2022〕88号): ``id``, ``facility``, ``clause``, ``zh``,
     ``en``."""
     table = load_criteria()
     return pd.DataFrame([{"id": c.id, "facility": c.facility.value, "clause": c.clause,
                           "zh": c.zh, "en": c.en} for c in table.items.values()])
-
-
-# --- tailings facilities ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FacilitySpec:
-    """What a tailings facility needs: a code and the fields of
-    :class:`aurum.safety.tailings.TailingsDesign` (elevations and lengths in m, slope m/m,
-    displacement limits mm by level name). ``grade`` may be left out when the total
-    storage (m³) and dam height (m) are given: it follows from them (GB 50863-2013 3.2.1)."""
-
-    site: str
-    code: str
-    name: str
-    dam_type: str
-    crest_elevation_m: float
-    beach_slope: float
-    control_phreatic_depth_m: float
-    grade: int | None = None
-    total_storage_m3: float | None = None
-    dam_height_m: float | None = None
-    design_flood_level_m: float | None = None
-    flood_control_level_m: float | None = None
-    operating_control_level_m: float | None = None
-    design_freeboard_m: float | None = None
-    design_beach_length_m: float | None = None
-    displacement_limits_mm: dict[str, float] | None = None
-
-
-_DESIGN_FIELDS = ("crest_elevation_m", "beach_slope", "control_phreatic_depth_m",
-                  "design_flood_level_m", "flood_control_level_m", "operating_control_level_m",
-                  "design_freeboard_m", "design_beach_length_m", "displacement_limits_mm")
-
-
-def design_of(row: TailingsFacility) -> TailingsDesign:
-    """The design data of a stored facility, as the tailings rules read it."""
-    return TailingsDesign(name=row.code, grade=row.grade, dam_type=DamType(row.dam_type),
-                          **{f: getattr(row, f) for f in _DESIGN_FIELDS})
-
-
-def register_facility(session: Session, actor: Actor, spec: FacilitySpec) -> TailingsFacility:
-    """Register a tailings facility of a site (an admin, or the site's enterprise).
-
-    Raises
-    ------
-    ValidationError
-        A code in use, no grade and no storage and height to derive it, design data the
-        tailings rules refuse (crest below a flood level, a freeboard below the code's...).
-    """
-    site = get_site(session, actor, spec.site)
-    if not actor.can_write_site(site):
-        raise PermissionDenied(f"{actor.role.value} users cannot register facilities of "
-                               f"{site.code}")
-    problems = []
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", spec.code or ""):
-        problems.append(Problem("expected a code of letters, digits, '_', '.', '-' (at most "
-                                "32)", column="code"))
-    elif session.scalar(select(TailingsFacility).where(TailingsFacility.code == spec.code)):
-        problems.append(Problem(f"facility {spec.code!r} exists already", column="code"))
-    grade = spec.grade
-    if grade is None:
-        if spec.total_storage_m3 is None or spec.dam_height_m is None:
-            problems.append(Problem("expected a grade, or the total storage (m3) and dam "
-                                    "height (m) it follows from", column="grade"))
-        else:
-            grade = facility_grade(spec.total_storage_m3, spec.dam_height_m)
-    if problems:
-        raise ValidationError(problems)
-    assert grade is not None
-    design = TailingsDesign(name=spec.code, grade=grade, dam_type=spec.dam_type,  # type: ignore[arg-type]
-                            **{f: getattr(spec, f) for f in _DESIGN_FIELDS})
-    row = TailingsFacility(site_id=site.id, code=spec.code, name=spec.name or spec.code,
-                           grade=design.grade, dam_type=design.dam_type.value,
-                           total_storage_m3=spec.total_storage_m3,
-                           dam_height_m=spec.dam_height_m, alarm_level=0,
-                           created_by=_user_id(actor),
-                           **{f: getattr(spec, f) for f in _DESIGN_FIELDS})
-    row.site = site
-    session.add(row)
-    session.flush()
-    return row
-
-
-def get_facility(session: Session, actor: Actor, code: str) -> TailingsFacility:
-    """A facility the actor may read."""
-    row = session.scalar(select(TailingsFacility).where(TailingsFacility.code == code))
-    if row is None or not actor.can_read_site(row.site):
-        raise NotFoundError(f"no tailings facility {code!r}")
-    return row
-
-
-def list_facilities(session: Session, actor: Actor) -> list[TailingsFacility]:
-    """The facilities the actor may read, by code."""
-    stmt = actor.where_visible(
-        select(TailingsFacility).join(Site, TailingsFacility.site_id == Site.id)
-        .order_by(TailingsFacility.code))
-    return list(session.scalars(stmt))
-
-
-def facility_dict(row: TailingsFacility) -> dict[str, Any]:
-    """A facility's registry and design data as JSON-ready data."""
-    design = design_of(row)
-    return {"code": row.code, "name": row.name, "site": row.site.code,
-            "grade": row.grade, "dam_type": row.dam_type,
-            "total_storage_m3": row.total_storage_m3, "dam_height_m": row.dam_height_m,
-            **{f: getattr(row, f) for f in _DESIGN_FIELDS},
-            "min_freeboard_m": design.min_freeboard_m,
-            "min_beach_length_m": design.min_beach_length_m,
-            "alarm_level": row.alarm_level, "alarm_at": _iso(row.alarm_at),
-            "sensors": [s.code for s in row.sensors]}
 
 
 _SEVERITY = {None: 0, HazardLevel.GENERAL.value: 1, HazardLevel.MAJOR.value: 2}
@@ -885,7 +496,7 @@ def open_monitoring_hazard(session: Session, facility: TailingsFacility,
     at : datetime
         Time of the alarming reading (UTC).
     """
-    when = _cst(at)
+    when = in_cst(at)
     site = facility.site
     step = register.report("new", site=site.code, description=proposal.description,
                            by=MONITORING, at=when, facility=Facility.TAILINGS,
@@ -907,110 +518,3 @@ def open_monitoring_hazard(session: Session, facility: TailingsFacility,
     _record(session, row, classified, None)
     session.flush()
     return row
-
-
-# --- the demo -----------------------------------------------------------------------------------
-
-_DEMO_GENERAL = (
-    ("Loose rock on the roof of the haulage drift", "Scale the roof and bolt the loose slab"),
-    ("Guard missing on the tail pulley of the ore conveyor", "Refit the guard"),
-    ("Fire extinguishers past their inspection date in the hoist room", "Replace them"),
-    ("Ventilation door left open on the return airway", "Close and interlock the door"),
-    ("Handrail of the service-shaft ladderway corroded", "Replace the handrail"),
-    ("Blasting warning signs missing at the stope entrance", "Post the signs"),
-    ("Water standing in the drainage ditch of the ramp", "Clear the ditch"),
-    ("Electrical cabinet of the pump station without lock-out", "Fit a lock-out hasp"),
-)
-_DEMO_MAJOR = (
-    ("UG-19", "Roof of the cut-and-fill stope not supported as designed"),
-    ("UG-07", "Main pump station runs two pumps where the design asks for three"),
-    ("UG-20", "Standby motor of the main fan out of service"),
-    ("UG-17", "Mined-out voids of the old stopes not backfilled as designed"),
-    ("UG-01", "Second emergency exit of the deep level obstructed by waste rock"),
-)
-# Where each demo hazard ends: (state, level, overdue), in the order they are made.
-_DEMO_PLAN = (
-    *[("closed", "general", False)] * 11, *[("closed", "major", False)] * 3,
-    ("reopened", "general", False), ("rejected", "general", True),
-    *[("verified", "general", False)] * 2, *[("rectified", "general", False)] * 2,
-    ("rectified", "major", False),
-    *[("assigned", "general", False)] * 3, *[("assigned", "general", True)] * 2,
-    *[("assigned", "major", True)] * 3, ("assigned", "major", False),
-    *[("classified", "general", False)] * 2, ("classified", "major", False),
-    *[("reported", "", False)] * 3,
-)
-
-
-@dataclass(frozen=True)
-class DemoActors:
-    """Who acts in the demo: an admin, a national regulator and the enterprise user of each
-    organisation that has one (by organisation id)."""
-
-    admin: Actor
-    regulator: Actor
-    enterprise: dict[int, Actor]
-
-    def of(self, site: Site) -> Actor:
-        """The site's enterprise user, else the admin."""
-        return next((a for a in self.enterprise.values()
-                     if a.org_ids is not None and site.org_id in a.org_ids), self.admin)
-
-
-def seed_demo_hazards(session: Session, home: Path, actors: DemoActors, sites: list[Site],
-                      now: datetime, seed: int) -> int:
-    """A year of the demo register on underground mines of several enterprises: hazards in
-    every state, general and major, some past their deadline; then the regulator's
-    escalation of the overdue ones. Returns the number of hazards."""
-    rng = np.random.default_rng(seed)
-    today = _cst(now).date()
-    for n, (target, level, overdue) in enumerate(_DEMO_PLAN):
-        site = sites[n % len(sites)]
-        worker = actors.of(site)
-        finder = actors.regulator if n % 5 == 0 else worker
-        if level == "major":
-            criterion, title = _DEMO_MAJOR[n % len(_DEMO_MAJOR)]
-            fix = "Restore the design and have the restoration accepted"
-        else:
-            criterion = None
-            title, fix = _DEMO_GENERAL[n % len(_DEMO_GENERAL)]
-        open_days = int(rng.integers(40, 330)) if target in ("closed", "reopened") \
-            or overdue else int(rng.integers(3, 35))
-        reported = now - timedelta(days=open_days, hours=float(rng.uniform(0, 8)))
-        row = report_hazard(session, finder, home, HazardReport(
-            site.code, title, f"{title} (found on inspection, {site.name}).",
-            area=f"level {int(rng.integers(2, 12)) * 60} m", level=level or None,
-            criterion=criterion), at=reported)
-        if target in ("reported", "classified"):
-            continue
-        term = int(rng.integers(10, 30))
-        deadline = (reported + timedelta(days=term)).date() if target == "closed" or overdue \
-            else today + timedelta(days=int(rng.integers(5, 40)))
-        assigned = reported + timedelta(days=1)
-        act(session, worker, home, row.id, "assign", owner=f"{site.name} safety department",
-            deadline=deadline, at=assigned, note=fix)
-        if target == "assigned":
-            continue
-        rectified = min(assigned + timedelta(days=int(rng.integers(2, term))),
-                        now - timedelta(days=2))
-        record = put_file(home, f"Rectification record of hazard {row.id} at {site.code}: "
-                                f"{fix}.\n".encode())
-        act(session, worker, home, row.id, "rectify", evidence=[record], at=rectified,
-            note=fix)
-        if target == "rectified":
-            continue
-        if target == "rejected":
-            act(session, actors.regulator, home, row.id, "reject", at=rectified
-                + timedelta(days=1), note="The photos do not show the whole length fixed")
-            continue
-        act(session, actors.regulator, home, row.id, "verify", at=rectified
-            + timedelta(hours=20))
-        if target == "verified":
-            continue
-        act(session, actors.regulator, home, row.id, "close", at=rectified
-            + timedelta(days=1))
-        if target == "reopened":
-            act(session, actors.regulator, home, row.id, "reopen", at=rectified
-                + timedelta(days=12), deadline=today + timedelta(days=10),
-                note="Found again on the follow-up inspection")
-    escalate_overdue(session, actors.regulator, today, now)
-    return len(_DEMO_PLAN)

@@ -1,0 +1,256 @@
+"""The work-safety demo over a seeded registry: a year of the hazard register, and tailings
+facilities with simulated monitoring that opens hazards their enterprise then works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aurum.core.time import in_cst
+from aurum.safety.sensors import AlarmLevel
+from aurum.safety.tailings import DamType, TailingsDesign, demo_design, simulate_stream
+from aurum.services.auth import SYSTEM, Actor, Role, actor_for
+from aurum.services.platform import Platform
+from aurum.services.safety.alerts import acknowledge
+from aurum.services.safety.evidence import put_file
+from aurum.services.safety.facilities import FacilitySpec, register_facility
+from aurum.services.safety.permissions import get_hazard
+from aurum.services.safety.register import HazardReport, act, escalate_overdue, report_hazard
+from aurum.services.safety.sensors import IngestResult, SensorSpec, ingest, register_sensor
+from aurum.store.db import transaction
+from aurum.store.models import Site, User
+
+_DEMO_GENERAL = (
+    ("Loose rock on the roof of the haulage drift", "Scale the roof and bolt the loose slab"),
+    ("Guard missing on the tail pulley of the ore conveyor", "Refit the guard"),
+    ("Fire extinguishers past their inspection date in the hoist room", "Replace them"),
+    ("Ventilation door left open on the return airway", "Close and interlock the door"),
+    ("Handrail of the service-shaft ladderway corroded", "Replace the handrail"),
+    ("Blasting warning signs missing at the stope entrance", "Post the signs"),
+    ("Water standing in the drainage ditch of the ramp", "Clear the ditch"),
+    ("Electrical cabinet of the pump station without lock-out", "Fit a lock-out hasp"),
+)
+_DEMO_MAJOR = (
+    ("UG-19", "Roof of the cut-and-fill stope not supported as designed"),
+    ("UG-07", "Main pump station runs two pumps where the design asks for three"),
+    ("UG-20", "Standby motor of the main fan out of service"),
+    ("UG-17", "Mined-out voids of the old stopes not backfilled as designed"),
+    ("UG-01", "Second emergency exit of the deep level obstructed by waste rock"),
+)
+# Where each demo hazard ends: (state, level, overdue), in the order they are made.
+_DEMO_PLAN = (
+    *[("closed", "general", False)] * 11, *[("closed", "major", False)] * 3,
+    ("reopened", "general", False), ("rejected", "general", True),
+    *[("verified", "general", False)] * 2, *[("rectified", "general", False)] * 2,
+    ("rectified", "major", False),
+    *[("assigned", "general", False)] * 3, *[("assigned", "general", True)] * 2,
+    *[("assigned", "major", True)] * 3, ("assigned", "major", False),
+    *[("classified", "general", False)] * 2, ("classified", "major", False),
+    *[("reported", "", False)] * 3,
+)
+
+
+@dataclass(frozen=True)
+class DemoActors:
+    """Who acts in the demo: an admin, a national regulator and the enterprise user of each
+    organisation that has one (by organisation id)."""
+
+    admin: Actor
+    regulator: Actor
+    enterprise: dict[int, Actor]
+
+    def of(self, site: Site) -> Actor:
+        """The site's enterprise user, else the admin."""
+        return next((a for a in self.enterprise.values()
+                     if a.org_ids is not None and site.org_id in a.org_ids), self.admin)
+
+
+def seed_demo_hazards(session: Session, home: Path, actors: DemoActors, sites: list[Site],
+                      now: datetime, seed: int) -> int:
+    """A year of the demo register on underground mines of several enterprises: hazards in
+    every state, general and major, some past their deadline; then the regulator's
+    escalation of the overdue ones. Returns the number of hazards."""
+    rng = np.random.default_rng(seed)
+    today = in_cst(now).date()
+    for n, (target, level, overdue) in enumerate(_DEMO_PLAN):
+        site = sites[n % len(sites)]
+        worker = actors.of(site)
+        finder = actors.regulator if n % 5 == 0 else worker
+        if level == "major":
+            criterion, title = _DEMO_MAJOR[n % len(_DEMO_MAJOR)]
+            fix = "Restore the design and have the restoration accepted"
+        else:
+            criterion = None
+            title, fix = _DEMO_GENERAL[n % len(_DEMO_GENERAL)]
+        open_days = int(rng.integers(40, 330)) if target in ("closed", "reopened") \
+            or overdue else int(rng.integers(3, 35))
+        reported = now - timedelta(days=open_days, hours=float(rng.uniform(0, 8)))
+        row = report_hazard(session, finder, home, HazardReport(
+            site.code, title, f"{title} (found on inspection, {site.name}).",
+            area=f"level {int(rng.integers(2, 12)) * 60} m", level=level or None,
+            criterion=criterion), at=reported)
+        if target in ("reported", "classified"):
+            continue
+        term = int(rng.integers(10, 30))
+        deadline = (reported + timedelta(days=term)).date() if target == "closed" or overdue \
+            else today + timedelta(days=int(rng.integers(5, 40)))
+        assigned = reported + timedelta(days=1)
+        act(session, worker, home, row.id, "assign", owner=f"{site.name} safety department",
+            deadline=deadline, at=assigned, note=fix)
+        if target == "assigned":
+            continue
+        rectified = min(assigned + timedelta(days=int(rng.integers(2, term))),
+                        now - timedelta(days=2))
+        record = put_file(home, f"Rectification record of hazard {row.id} at {site.code}: "
+                                f"{fix}.\n".encode())
+        act(session, worker, home, row.id, "rectify", evidence=[record], at=rectified,
+            note=fix)
+        if target == "rectified":
+            continue
+        if target == "rejected":
+            act(session, actors.regulator, home, row.id, "reject", at=rectified
+                + timedelta(days=1), note="The photos do not show the whole length fixed")
+            continue
+        act(session, actors.regulator, home, row.id, "verify", at=rectified
+            + timedelta(hours=20))
+        if target == "verified":
+            continue
+        act(session, actors.regulator, home, row.id, "close", at=rectified
+            + timedelta(days=1))
+        if target == "reopened":
+            act(session, actors.regulator, home, row.id, "reopen", at=rectified
+                + timedelta(days=12), deadline=today + timedelta(days=10),
+                note="Found again on the follow-up inspection")
+    escalate_overdue(session, actors.regulator, today, now)
+    return len(_DEMO_PLAN)
+
+
+DEMO_DAYS = 20
+"""Days of simulated readings the demo stores for each monitored facility."""
+
+
+def _demo_actors(session: Session, admin: Actor) -> DemoActors:
+    users = list(session.scalars(select(User).where(User.is_active).order_by(User.id)))
+    regulator = next((actor_for(session, u) for u in users
+                      if u.role == Role.REGULATOR.value and u.province is None), admin)
+    enterprise = {u.org_id: actor_for(session, u) for u in users
+                  if u.role == Role.ENTERPRISE.value and u.org_id is not None}
+    return DemoActors(admin, regulator, enterprise)
+
+
+def _demo_sites(session: Session, actors: DemoActors, kind: str, count: int
+                ) -> list[Site]:
+    """Operating sites of a kind, one per organisation: a site of each demo user's first,
+    then one of each province, then by code."""
+    stmt = select(Site).where(Site.kind == kind, Site.status == "operating")
+    if kind == "mine":
+        stmt = stmt.where(Site.mine_method == "underground")
+    sites = list(session.scalars(stmt.order_by(Site.code)))
+    users = [a.org_ids or frozenset() for a in actors.enterprise.values()]
+    first = [next(s for s in sites if s.org_id in ids) for ids in users
+             if any(s.org_id in ids for s in sites)]
+    provinces: dict[str, Site] = {}
+    for site in sites:
+        provinces.setdefault(site.province, site)
+    picked: dict[int, Site] = {}
+    for site in [*first, *provinces.values(), *sites]:
+        picked.setdefault(site.org_id, site)
+    return list(picked.values())[:count]
+
+
+def _demo_design(quiet: bool) -> TailingsDesign:
+    if not quiet:
+        return demo_design()
+    return TailingsDesign(name="quiet", grade=4, dam_type=DamType.DOWNSTREAM,
+                          crest_elevation_m=85.0, beach_slope=0.008,
+                          control_phreatic_depth_m=5.0, design_flood_level_m=84.4,
+                          flood_control_level_m=84.0, operating_control_level_m=83.6)
+
+
+def _monitor_demo_facility(platform: Platform, site: Site, quiet: bool, now: datetime,
+                           seed: int) -> IngestResult:
+    """Register a facility on a tailings site with the points of the simulated stream and
+    store its last :data:`DEMO_DAYS` days: through a storm six days ago (red for a day, now
+    easing off) or a shower (quiet)."""
+    design = _demo_design(quiet)
+    stream = simulate_stream(start=now - timedelta(days=DEMO_DAYS), days=DEMO_DAYS,
+                             storm_day=DEMO_DAYS - 6, storm_rain_mm=60.0 if quiet else 260.0,
+                             seed=seed, design=design)
+    with transaction(platform.sessions) as s:
+        register_facility(s, SYSTEM, FacilitySpec(
+            site.code, site.code, site.name, design.dam_type.value, design.crest_elevation_m,
+            design.beach_slope, design.control_phreatic_depth_m, grade=design.grade,
+            design_flood_level_m=design.design_flood_level_m,
+            flood_control_level_m=design.flood_control_level_m,
+            operating_control_level_m=design.operating_control_level_m))
+        for point in stream.points:
+            register_sensor(s, SYSTEM, SensorSpec(site.code, point.id, point.kind.value,
+                                                  facility=site.code,
+                                                  surface_elevation_m=point.surface_elevation_m))
+    readings = stream.readings.rename(columns={"point": "sensor"})
+    with transaction(platform.sessions) as s:
+        return ingest(s, SYSTEM, site.code, readings, source="demo simulator")
+
+
+def seed_demo(platform: Platform, admin: Actor, seed: int = 2025,
+              now: datetime | None = None) -> dict[str, int]:
+    """The work-safety demo over a seeded registry.
+
+    A year of hazards on underground mines of eight enterprises
+    (:func:`seed_demo_hazards`); two tailings facilities with their
+    monitoring points and :data:`DEMO_DAYS` days of simulated readings up to ``now``: one
+    through a storm that takes it to red (the alerts, a general and a major hazard opened
+    by the monitoring, which its enterprise then works on), one through a shower.
+
+    Returns
+    -------
+    dict
+        ``hazards``, ``facilities``, ``readings``, ``alerts`` (counts).
+    """
+    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    home = platform.settings.home
+    with transaction(platform.sessions, admin.user_id) as s:
+        actors = _demo_actors(s, admin)
+        mines = _demo_sites(s, actors, "mine", 8)
+        n_hazards = seed_demo_hazards(s, home, actors, mines, now, seed) if mines else 0
+        tailings = _demo_sites(s, actors, "tailings", 2)
+    readings = alerts = opened = 0
+    for n, site in enumerate(tailings):
+        result = _monitor_demo_facility(platform, site, quiet=n > 0, now=now, seed=seed + n)
+        readings += result.inserted
+        alerts += len(result.alerts)
+        opened += len(result.hazards)
+        worker = actors.of(site)
+        with transaction(platform.sessions, worker.user_id or None) as s:
+            _work_on_monitoring(s, home, worker, result, now)
+    return {"hazards": n_hazards + opened, "facilities": len(tailings), "readings": readings,
+            "alerts": alerts}
+
+
+def _work_on_monitoring(session: Session, home: Path, worker: Actor, result: IngestResult,
+                        now: datetime) -> None:
+    """What the facility's enterprise did since the storm: the lesser alerts acknowledged,
+    the major hazard assigned (its deadline now passed), the general one rectified."""
+    for alert in result.alerts:
+        if alert["level_value"] <= int(AlarmLevel.YELLOW):
+            acknowledge(session, worker, alert["id"], "Inspected on site; operation normal")
+    for hazard_id in result.hazards:
+        row = get_hazard(session, worker, hazard_id)
+        opened = row.reported_at if row.reported_at.tzinfo else row.reported_at.replace(
+            tzinfo=UTC)
+        major = row.level == "major"
+        act(session, worker, home, hazard_id, "assign",
+                   owner="Tailings facility manager",
+                   deadline=row.reported_on + timedelta(days=3 if major else 10),
+                   at=opened + timedelta(hours=3),
+                   note="Lower the pond through the decant tower; restore the beach")
+        if not major:
+            record = put_file(home, f"Flood routing record of {row.area}\n".encode())
+            act(session, worker, home, hazard_id, "rectify", evidence=[record],
+                       at=min(opened + timedelta(days=3), now - timedelta(hours=1)),
+                       note="Pond lowered below the operating control level")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,8 @@ from aurum.core import checks
 from aurum.core.errors import Busy, NotFoundError
 from aurum.planning.study import economics_from_dict, pit_study, study_blocks, study_footprint
 from aurum.resources.blockmodel import BlockModel
-from aurum.services import resources
+from aurum.resources.report import grade_tonnage
+from aurum.services import cache, resources
 from aurum.services.auth import Actor
 from aurum.store.models import ResourceModel
 
@@ -178,3 +180,106 @@ def _forget_beyond(folder: Path, keep: int) -> None:
     for summary in summaries[keep:]:
         for path in (summary, summary.with_suffix(".parquet")):
             path.unlink(missing_ok=True)
+
+
+# --- view model of the pit page --------------------------------------------------------------
+
+PIT_FORM_FIELDS = ("price_cny_per_g", "recovery", "processing_cny_per_t", "mining_cny_per_t",
+                   "slope_deg", "min_mining_width_m")
+"""What the pit page lets a planner change: gold price (CNY/g), mill recovery (fraction),
+processing and mining costs (CNY/t), overall slope (°) and minimum mining width (m)."""
+
+
+def pit_form(given: Mapping[str, float | None]) -> tuple[dict[str, float], dict[str, Any]]:
+    """The pit page's form with the defaults of :data:`DEFAULT_ECONOMICS` where nothing is
+    given, and the economics changes it stands for (see :func:`merged_economics`)."""
+    mill = DEFAULT_ECONOMICS["processes"][0]
+    defaults = {"price_cny_per_g": DEFAULT_ECONOMICS["market"]["price_cny_per_g"],
+                "recovery": mill["recovery"], "processing_cny_per_t": mill["cost_cny_per_t"],
+                "mining_cny_per_t": DEFAULT_ECONOMICS["mining"]["base_cny_per_t"],
+                "slope_deg": DEFAULT_ECONOMICS["slopes"],
+                "min_mining_width_m": DEFAULT_ECONOMICS["pushbacks"]["min_mining_width_m"]}
+    form = {k: defaults[k] if given.get(k) is None else given[k] for k in PIT_FORM_FIELDS}
+    changes = {"market": {"price_cny_per_g": form["price_cny_per_g"]},
+               "processes": [{**mill, "recovery": form["recovery"],
+                              "cost_cny_per_t": form["processing_cny_per_t"]}],
+               "mining": {"base_cny_per_t": form["mining_cny_per_t"]},
+               "slopes": form["slope_deg"],
+               "pushbacks": {"min_mining_width_m": form["min_mining_width_m"]}}
+    return form, changes  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class PitFigures:
+    """What the pit page charts of a study, computed once per model file and economics.
+
+    Attributes
+    ----------
+    summary : dict
+        The study's figures (:meth:`aurum.planning.study.PitStudy.summary`).
+    blocks : pandas.DataFrame
+        The study's blocks (:class:`StoredStudy`).
+    final_index : int
+        Index of the ultimate pit (revenue factor 1) among the nested pits.
+    pit_by_pit : pandas.DataFrame
+        The nested pits, one row each.
+    grade_tonnage : pandas.DataFrame
+        Tonnes and grade of the ultimate pit's blocks above 30 cut-offs, from 0 to the 99th
+        percentile of the grades (g/t).
+    cutoff_lines : dict
+        Break-even and marginal cut-off of each process and Lane's optimum, g/t.
+    """
+
+    summary: dict[str, Any]
+    blocks: pd.DataFrame
+    final_index: int
+    pit_by_pit: pd.DataFrame
+    grade_tonnage: pd.DataFrame
+    cutoff_lines: dict[str, float]
+
+    @property
+    def final(self) -> dict[str, Any]:
+        """The ultimate pit's row of the pit-by-pit table."""
+        return self.summary["pit_by_pit"][self.final_index]
+
+
+@dataclass(frozen=True)
+class PitView:
+    """The pit page of a model: the model, the form as shown and the study's figures."""
+
+    model: ResourceModel
+    form: dict[str, float]
+    figures: PitFigures
+
+
+def pit_view(session: Session, actor: Actor, home: Path, model_id: int,
+             given: Mapping[str, float | None]) -> PitView:
+    """The pit page of a stored resource model with the economics of the page's form
+    (:func:`pit_form`; values not given are the defaults). The study runs as
+    :func:`pit_study_of_model` runs it; its figures are kept per model file and economics
+    (:mod:`aurum.services.cache`)."""
+    form, changes = pit_form(given)
+    model = session.get(ResourceModel, model_id)
+    if model is None or not actor.can_read_site(model.site):
+        raise NotFoundError(f"no resource model {model_id}")
+    key = ("pit-figures", cache.database_of(session), model.id, model.file_sha256,
+           json.dumps(changes, sort_keys=True))
+    figures = cache.cached(key, lambda: _pit_figures(
+        pit_study_of_model(session, actor, home, model_id, changes)))
+    return PitView(model, form, figures)
+
+
+def _pit_figures(study: StoredStudy) -> PitFigures:
+    summary, blocks = study.summary, study.blocks
+    final_index = int(np.flatnonzero(np.isclose(
+        [r["factor"] for r in summary["pit_by_pit"]], 1.0))[0])
+    pit = blocks[(blocks["first_pit"] >= 0) & (blocks["first_pit"] <= final_index)]
+    top = float(np.nanpercentile(blocks["grade_gpt"], 99)) if len(blocks) else 1.0
+    gt = grade_tonnage(pit["tonnes_t"].to_numpy(), pit["grade_gpt"].to_numpy(),
+                       np.round(np.linspace(0.0, max(top, 0.1), 30), 3))
+    lines = {f"break-even ({c['process']})": c["breakeven_gpt"] for c in summary["cutoffs"]}
+    lines |= {f"marginal ({c['process']})": c["marginal_gpt"] for c in summary["cutoffs"]}
+    if summary["lane"]:
+        lines["Lane optimum"] = summary["lane"]["optimum"]
+    return PitFigures(summary, blocks, final_index, pd.DataFrame(summary["pit_by_pit"]), gt,
+                      lines)

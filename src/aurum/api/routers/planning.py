@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import HTMLResponse
 
@@ -14,7 +12,6 @@ from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.templating import render
 from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
 from aurum.core.jsonsafe import finite
-from aurum.resources.report import grade_tonnage
 from aurum.services import planning as service
 
 router = APIRouter(tags=["planning"])
@@ -73,39 +70,15 @@ def pit_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
              processing_cny_per_t: UnitCost | None = None,
              mining_cny_per_t: UnitCost | None = None, slope_deg: SlopeAngle | None = None,
              min_mining_width_m: MiningWidth | None = None) -> HTMLResponse:
-    defaults = service.DEFAULT_ECONOMICS
-    mill = defaults["processes"][0]
-    given = {"price_cny_per_g": (price_cny_per_g, defaults["market"]["price_cny_per_g"]),
-             "recovery": (recovery, mill["recovery"]),
-             "processing_cny_per_t": (processing_cny_per_t, mill["cost_cny_per_t"]),
-             "mining_cny_per_t": (mining_cny_per_t, defaults["mining"]["base_cny_per_t"]),
-             "slope_deg": (slope_deg, defaults["slopes"]),
-             "min_mining_width_m": (min_mining_width_m,
-                                    defaults["pushbacks"]["min_mining_width_m"])}
-    form = {k: default if v is None else v for k, (v, default) in given.items()}
-    changes = {"market": {"price_cny_per_g": form["price_cny_per_g"]},
-               "processes": [{**mill, "recovery": form["recovery"],
-                              "cost_cny_per_t": form["processing_cny_per_t"]}],
-               "mining": {"base_cny_per_t": form["mining_cny_per_t"]},
-               "slopes": form["slope_deg"],
-               "pushbacks": {"min_mining_width_m": form["min_mining_width_m"]}}
-    home = request.app.state.platform.settings.home
-    study = service.pit_study_of_model(session, actor, home, model_id, changes)
-    summary = study.summary
-    final_index = int(np.flatnonzero(np.isclose(
-        [r["factor"] for r in summary["pit_by_pit"]], 1.0))[0])
-    blocks = study.blocks
-    pit = blocks[(blocks["first_pit"] >= 0) & (blocks["first_pit"] <= final_index)]
-    top = float(np.nanpercentile(blocks["grade_gpt"], 99)) if len(blocks) else 1.0
-    gt = grade_tonnage(pit["tonnes_t"].to_numpy(), pit["grade_gpt"].to_numpy(),
-                       np.round(np.linspace(0.0, max(top, 0.1), 30), 3))
-    lines = {f"break-even ({c['process']})": c["breakeven_gpt"] for c in summary["cutoffs"]}
-    lines |= {f"marginal ({c['process']})": c["marginal_gpt"] for c in summary["cutoffs"]}
-    if summary["lane"]:
-        lines["Lane optimum"] = summary["lane"]["optimum"]
-    figures = {"shell": charts.pit_shell_3d(blocks, final_index),
-               "pitbypit": charts.pit_by_pit_chart(
-                   pd.DataFrame(summary["pit_by_pit"])),
-               "cutoffs": charts.cutoff_chart(gt, lines)}
-    return render(request, "pit.html", actor=actor, model=study.model, summary=summary,
-                  figures=figures, form=form, final=summary["pit_by_pit"][final_index])
+    given = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
+             "processing_cny_per_t": processing_cny_per_t,
+             "mining_cny_per_t": mining_cny_per_t, "slope_deg": slope_deg,
+             "min_mining_width_m": min_mining_width_m}
+    view = service.pit_view(session, actor, request.app.state.platform.settings.home,
+                            model_id, given)
+    pit = view.figures
+    figures = {"shell": charts.pit_shell_3d(pit.blocks, pit.final_index),
+               "pitbypit": charts.pit_by_pit_chart(pit.pit_by_pit),
+               "cutoffs": charts.cutoff_chart(pit.grade_tonnage, pit.cutoff_lines)}
+    return render(request, "pit.html", actor=actor, model=view.model, summary=pit.summary,
+                  figures=figures, form=view.form, final=pit.final)

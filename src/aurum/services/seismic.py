@@ -20,7 +20,7 @@ Roles: a site's enterprise (and an admin) writes; whoever may read the site read
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from aurum.seismic import catalog, stats
 from aurum.seismic.hazard import HazardRule, evaluate
 from aurum.seismic.inventory import Inventory, LocalGrid, Station
 from aurum.seismic.source import energy_index, fit_energy_moment
+from aurum.services import cache, safety
 from aurum.services.auth import Actor
 from aurum.services.registry import get_site
 from aurum.services.safety import sensors
@@ -421,14 +422,15 @@ def review(session: Session, actor: Actor, site_code: str, event_id: int, action
 
 
 def relocate(session: Session, actor: Actor, site_code: str, event_id: int,
-             picks: pd.DataFrame) -> SeismicEvent:
+             picks: pd.DataFrame | Sequence[Mapping[str, Any]]) -> SeismicEvent:
     """Replace an event's picks with edited ones and relocate it (homogeneous model of the
     catalogue's velocities, the site's stations) with :class:`aurum.seismic.locate.Locator`.
 
     Parameters
     ----------
-    picks : pandas.DataFrame
-        ``station, phase`` (P/S), ``time`` (POSIX s) and optionally ``weight`` (0-1).
+    picks : pandas.DataFrame or sequence of mappings
+        ``station, phase`` (P/S), ``time`` (POSIX s) and optionally ``weight`` (0-1), a row
+        per pick.
 
     Raises
     ------
@@ -448,7 +450,7 @@ def relocate(session: Session, actor: Actor, site_code: str, event_id: int,
                                .order_by(SeismicStation.code)).all()
     if not stations:
         raise ValidationError(Problem(f"no station stored for {site.code}", column="station"))
-    frame = picks.copy()
+    frame = pd.DataFrame(picks).copy()
     missing = [c for c in ("station", "phase", "time") if c not in frame.columns]
     if missing:
         raise ValidationError([Problem("missing pick column", column=c) for c in missing])
@@ -578,6 +580,140 @@ def catalogue_sites(session: Session, actor: Actor) -> pd.DataFrame:
     for column in ("first", "last"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+LATEST_EVENTS = 50
+"""Events the site page lists, newest first (count)."""
+STRESS_KINDS = ("pressure_cell", "stress")
+"""Sensor kinds the ground-stress page charts (borehole pressure cells, stress meters)."""
+MAX_STRESS_CHARTS = 12
+"""Stress sensors charted on the ground-stress page, at most (count)."""
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """A site's catalogue as its page shows it, computed once per catalogue version.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        Every event (:data:`EVENT_COLUMNS`), rejected ones included, in time order.
+    shown : pandas.DataFrame
+        The events that are not rejected.
+    latest : pandas.DataFrame
+        The :data:`LATEST_EVENTS` newest events.
+    statistics : CatalogueStatistics
+        The catalogue's statistics for the page's magnitude and window.
+    """
+
+    events: pd.DataFrame
+    shown: pd.DataFrame
+    latest: pd.DataFrame
+    statistics: CatalogueStatistics
+
+    @property
+    def n_rejected(self) -> int:
+        """Events rejected on review (count)."""
+        return len(self.events) - len(self.shown)
+
+
+@dataclass(frozen=True)
+class SeismicSiteView:
+    """The seismic page of a site: its catalogue, stations, seismic alerts and how many
+    ground-stress sensors it has."""
+
+    site: Site
+    catalogue: CatalogueView
+    stations: pd.DataFrame
+    alerts: pd.DataFrame
+    n_stress: int
+
+
+def catalogue_version(session: Session, site: Site) -> tuple[Any, ...]:
+    """The version of a site's catalogue: its event count, newest event id and latest review
+    (a review or relocation changes no count but sets ``reviewed_at``)."""
+    return tuple(session.execute(
+        select(func.count(SeismicEvent.id), func.max(SeismicEvent.id),
+               func.max(SeismicEvent.reviewed_at))
+        .where(SeismicEvent.site_id == site.id)).one())
+
+
+def site_view(session: Session, actor: Actor, site_code: str, *, magnitude: str = "mw",
+              window_events: int = 200) -> SeismicSiteView:
+    """The seismic page of a site. The catalogue and its statistics are computed once per
+    :func:`catalogue_version`, magnitude and window, then kept (:mod:`aurum.services.cache`).
+
+    Parameters
+    ----------
+    magnitude : {"mw", "ml"}
+        Magnitude column of the statistics.
+    window_events : int
+        Events per moving window (count).
+    """
+    site = get_site(session, actor, site_code)
+    key = ("seismic-site", cache.database_of(session), site.id, magnitude, window_events,
+           catalogue_version(session, site))
+    catalogue = cache.cached(key, lambda: _catalogue_view(session, actor, site, magnitude,
+                                                          window_events))
+    alerts = safety.list_alerts(session, actor, site=site.code)
+    return SeismicSiteView(site, catalogue, stations_frame(session, actor, site.code),
+                           alerts[alerts["source"] == "seismic"],
+                           len(stress_sensors(session, actor, site.code)))
+
+
+def _catalogue_view(session: Session, actor: Actor, site: Site, magnitude: str,
+                    window_events: int) -> CatalogueView:
+    result = statistics(session, actor, site.code, magnitude=magnitude,
+                        window_events=window_events)
+    frame = _stored_frame(session, site)
+    return CatalogueView(frame, frame[frame["status"] != "rejected"],
+                         frame.sort_values("time", ascending=False).head(LATEST_EVENTS),
+                         result)
+
+
+def stress_sensors(session: Session, actor: Actor, site_code: str) -> pd.DataFrame:
+    """The site's sensors of a :data:`STRESS_KINDS` kind."""
+    table = sensors.list_sensors(session, actor, site_code)
+    return table[table["kind"].isin(STRESS_KINDS)]
+
+
+@dataclass(frozen=True)
+class StressSeries:
+    """One stress sensor's readings (``time`` UTC, ``point``, ``quantity`` in ``unit``) and
+    its threshold levels (level → value in ``unit``)."""
+
+    code: str
+    unit: str
+    readings: pd.DataFrame
+    levels: dict[str, float]
+
+
+@dataclass(frozen=True)
+class StressView:
+    """The ground-stress page of a site: its stress sensors, the readings of the first
+    :data:`MAX_STRESS_CHARTS`, and its sensor alerts."""
+
+    site: Site
+    sensors: pd.DataFrame
+    series: list[StressSeries]
+    alerts: pd.DataFrame
+
+
+def stress_view(session: Session, actor: Actor, site_code: str) -> StressView:
+    """The ground-stress page of a site (:class:`StressView`)."""
+    site = get_site(session, actor, site_code)
+    stress = stress_sensors(session, actor, site.code)
+    series = []
+    shown = stress.head(MAX_STRESS_CHARTS)
+    for code, unit in zip(shown["code"], shown["unit"], strict=True):
+        sensor = sensors.get_sensor(session, actor, site.code, code)
+        levels = {level: float(value) for rule in sensor.rules or []
+                  if rule["kind"] == "threshold" for level, value in rule["levels"].items()}
+        readings = sensors.sensor_readings(session, actor, site.code, code)
+        series.append(StressSeries(code, unit, pd.DataFrame(
+            {"time": readings["time"], "point": code, "quantity": readings["value"]}), levels))
+    alerts = safety.list_alerts(session, actor, site=site.code)
+    return StressView(site, stress, series, alerts[alerts["source"] == "sensor"])
 
 
 DEMO_DATA = Path("..") / "shared" / "data" / "seismic"

@@ -6,10 +6,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, Body, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
@@ -18,8 +16,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Moment
 from aurum.core.jsonsafe import finite
-from aurum.services import registry, safety, seismic
-from aurum.services.auth import Actor
+from aurum.services import seismic
 
 router = APIRouter(tags=["seismic"])
 
@@ -75,7 +72,7 @@ def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
 def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
              picks: list[dict[str, Any]] = Body(embed=True)) -> dict[str, Any]:
     """Relocate an event from edited picks (``station, phase, time`` in POSIX s, ``weight``)."""
-    ev = seismic.relocate(session, actor, site, event_id, pd.DataFrame(picks))
+    ev = seismic.relocate(session, actor, site, event_id, picks)
     return {"id": ev.id, "x": ev.x, "y": ev.y, "z": ev.z, "time": ev.time.isoformat(),
             "status": ev.status}
 
@@ -104,59 +101,30 @@ def seismic_index(request: Request, session: DB, actor: PageActor) -> HTMLRespon
 @router.get("/seismic/{site}", response_class=HTMLResponse, include_in_schema=False)
 def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
                  magnitude: str = "mw", window_events: int = 200) -> HTMLResponse:
-    row = registry.get_site(session, actor, site)
-    frame = seismic.events_frame(session, actor, site)
-    shown = frame[frame["status"] != "rejected"]
-    result = seismic.statistics(session, actor, site, magnitude=magnitude,
-                                window_events=window_events)
-    alerts = safety.list_alerts(session, actor, site=site)
-    alerts = alerts[alerts["source"] == "seismic"]
+    view = seismic.site_view(session, actor, site, magnitude=magnitude,
+                             window_events=window_events)
+    catalogue, result = view.catalogue, view.catalogue.statistics
     figures = {
-        "events3d": charts.seismic_events_3d(shown, seismic.stations_frame(session, actor, site),
-                                             magnitude),
-        "magtime": charts.magnitude_time_chart(shown, magnitude),
+        "events3d": charts.seismic_events_3d(catalogue.shown, view.stations, magnitude),
+        "magtime": charts.magnitude_time_chart(catalogue.shown, magnitude),
         "btime": charts.b_value_time_chart(result.moving),
-        "energymoment": charts.energy_moment_chart(shown),
+        "energymoment": charts.energy_moment_chart(catalogue.shown),
         "fmd": charts.frequency_magnitude_chart(result.magnitudes, result.delta_m, result.b,
                                                 magnitude.upper()),
-        "alerts": charts.alerts_chart(alerts) if len(alerts) else {}}
-    latest = frame.sort_values("time", ascending=False).head(50)
-    return render(request, "seismic_site.html", actor=actor, site=row, stats=result,
-                  figures=figures, n_total=len(frame), n_rejected=int(
-                      (frame["status"] == "rejected").sum()),
-                  alerts=display_records(alerts), events=display_records(latest),
-                  n_stress=len(_stress_sensors(session, actor, site)))
-
-
-STRESS_KINDS = ("pressure_cell", "stress")
-"""Sensor kinds the ground-stress page charts (borehole pressure cells, stress meters)."""
-MAX_STRESS_CHARTS = 12
-"""Stress sensors charted on the page, at most (count)."""
-
-
-def _stress_sensors(session: Session, actor: Actor, site: str) -> pd.DataFrame:
-    table = safety.list_sensors(session, actor, site)
-    return table[table["kind"].isin(STRESS_KINDS)]
+        "alerts": charts.alerts_chart(view.alerts) if len(view.alerts) else {}}
+    return render(request, "seismic_site.html", actor=actor, site=view.site, stats=result,
+                  figures=figures, n_total=len(catalogue.events),
+                  n_rejected=catalogue.n_rejected, alerts=display_records(view.alerts),
+                  events=display_records(catalogue.latest), n_stress=view.n_stress)
 
 
 @router.get("/seismic/{site}/stress", response_class=HTMLResponse, include_in_schema=False)
 def seismic_stress(site: str, request: Request, session: DB, actor: PageActor) -> HTMLResponse:
     """Ground stress of a site: each stress sensor's readings with its threshold levels
     (charts ``stress1``..``stress12``), and the site's sensor alerts."""
-    row = registry.get_site(session, actor, site)
-    stress = _stress_sensors(session, actor, site)
-    figures = []
-    shown = stress.head(MAX_STRESS_CHARTS)
-    for code, unit in zip(shown["code"], shown["unit"], strict=True):
-        sensor = safety.get_sensor(session, actor, site, code)
-        levels = {level: float(value) for rule in sensor.rules or []
-                  if rule["kind"] == "threshold" for level, value in rule["levels"].items()}
-        readings = safety.sensor_readings(session, actor, site, code)
-        series = pd.DataFrame({"time": readings["time"], "point": code,
-                               "quantity": readings["value"]})
-        figures.append(charts.sensor_levels_chart(series, levels, f"{code} ({unit})", unit))
-    alerts = safety.list_alerts(session, actor, site=site)
-    alerts = alerts[alerts["source"] == "sensor"]
-    return render(request, "seismic_stress.html", actor=actor, site=row, figures=figures,
-                  sensors=display_records(stress), n_sensors=len(stress),
-                  alerts=display_records(alerts))
+    view = seismic.stress_view(session, actor, site)
+    figures = [charts.sensor_levels_chart(s.readings, s.levels, f"{s.code} ({s.unit})", s.unit)
+               for s in view.series]
+    return render(request, "seismic_stress.html", actor=actor, site=view.site,
+                  figures=figures, sensors=display_records(view.sensors),
+                  n_sensors=len(view.sensors), alerts=display_records(view.alerts))

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from aurum.core.errors import ValidationError
-from aurum.services import monitor, reporting
+from aurum.services import cache, monitor, reporting
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -91,5 +91,5 @@ def test_an_as_of_year_beyond_the_data_is_refused(platform: Platform, reg: Regis
                                                   "reports: expected a year from 2024 to 2026"):
             monitor.build(s, reg.regulator, 2030, today=EARLY_Q4)
         # A refusal leaves nothing behind, and the next caller is served.
-        assert monitor._IN_FLIGHT == {}
+        assert cache._IN_FLIGHT == {}
         assert monitor.build(s, reg.regulator, 2026, today=EARLY_Q4).as_of == 2026

@@ -12,8 +12,6 @@ calendar of :mod:`aurum.industry.reporting`).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,7 +25,7 @@ from aurum.industry import aggregate, kpi, quality
 from aurum.industry.kpi import Concentration, IndicatorReport
 from aurum.industry.reporting import last_complete_year, months_due, reporting_day
 from aurum.industry.targets import load_targets
-from aurum.services import reporting
+from aurum.services import cache, reporting
 from aurum.services.auth import Actor
 from aurum.services.registry import get_organisation
 from aurum.store.frames import data_version, frame_of
@@ -126,19 +124,14 @@ def default_as_of(annual: pd.DataFrame, today: date) -> int:
     return int(complete.max()) if not complete.empty else baseline
 
 
-_CACHE: OrderedDict[tuple[Any, ...], Monitor] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_IN_FLIGHT: dict[tuple[Any, ...], threading.Lock] = {}
-_CACHE_SIZE = 64
-
-
 def build(session: Session, actor: Actor, as_of: int | None = None,
           today: date | None = None) -> Monitor:
     """Compute the monitor for a caller (see module docstring).
 
     Results are kept per scope, as-of year and day until the next write anywhere (the data
-    version of :func:`aurum.store.frames.data_version`), so a dashboard under load does not
-    recompute what has not changed.
+    version of :func:`aurum.store.frames.data_version`) in the cache of view models
+    (:mod:`aurum.services.cache`), so a dashboard under load does not recompute what has not
+    changed.
 
     Parameters
     ----------
@@ -155,34 +148,10 @@ def build(session: Session, actor: Actor, as_of: int | None = None,
     """
     if as_of is not None:
         YEARS.check("as_of", as_of)
-    today = today or reporting_day()
-    # The database is part of the key: one process may serve (or test) several of them.
-    database = session.get_bind().engine.url.render_as_string(hide_password=True)
-    key = (database, actor.org_ids, actor.province, as_of, today, data_version(session))
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-        flight = _IN_FLIGHT.setdefault(key, threading.Lock())
-    # One computation per key: after a write, concurrent callers of the same scope wait for
-    # the first one instead of all recomputing at once.
-    with flight:
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                return _CACHE[key]
-        try:
-            monitor = _compute(session, actor, as_of, today)
-        except BaseException:
-            # A refused as-of year must not leave its lock behind, or refusals would pile up.
-            with _CACHE_LOCK:
-                _IN_FLIGHT.pop(key, None)
-            raise
-        with _CACHE_LOCK:
-            _CACHE[key] = monitor
-            _IN_FLIGHT.pop(key, None)
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return monitor
+    day = today or reporting_day()
+    key = ("monitor", cache.database_of(session), actor.org_ids, actor.province, as_of, day,
+           data_version(session))
+    return cache.cached(key, lambda: _compute(session, actor, as_of, day))
 
 
 def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> Monitor:

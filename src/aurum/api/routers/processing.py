@@ -19,7 +19,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as ModelError
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as FormFile
 
 from aurum.api import charts
@@ -282,7 +281,7 @@ def _variable_rows(reconciliation: dict[str, Any] | None) -> list[dict[str, Any]
             for v in (reconciliation or {}).get("variables") or []]
 
 
-def _site_page(request: Request, session: Session, actor: Actor, code: str,
+def _site_page(request: Request, session: DB, actor: Actor, code: str,
                circuit: int | None = None, quarter: str | None = None,
                carried: int | None = None, problems: list[Problem] | None = None,
                status_code: int = 200) -> Page:
@@ -335,7 +334,7 @@ def site_page(code: str, request: Request, session: DB, actor: PageActor,
     return _site_page(request, session, actor, code, circuit, quarter or None, carried)
 
 
-def _refused(request: Request, session: Session, actor: Actor, code: str,
+def _refused(request: Request, session: DB, actor: Actor, code: str,
              exc: Exception, quarter: str | None = None) -> Page:
     """The plant page again, with why a form was refused (nothing was written)."""
     problems = exc.problems if isinstance(exc, ValidationError) else [Problem(str(exc))]

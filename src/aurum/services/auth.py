@@ -30,7 +30,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from aurum.core.checks import Interval
@@ -133,16 +133,41 @@ class Actor:
     def reads_all(self) -> bool:
         return self.org_ids is None and self.province is None
 
-    def can_read_site(self, site: Site) -> bool:
-        if self.province is not None and site.province != self.province:
+    def can_read_owner(self, org_id: int | None, province: str | None) -> bool:
+        """Whether the actor may read what organisation ``org_id`` holds in ``province`` (a
+        site, a recycling participant): the one read rule of every scoped object."""
+        if self.province is not None and province != self.province:
             return False
-        return self.org_ids is None or site.org_id in self.org_ids
+        return self.org_ids is None or org_id in self.org_ids
 
-    def can_write_site(self, site: Site) -> bool:
+    def can_write_owner(self, org_id: int | None) -> bool:
+        """Whether the actor may write for organisation ``org_id``: administrators, and
+        enterprise and recycler users of that organisation (or its group)."""
         if self.role is Role.ADMIN:
             return True
         return (self.role in (Role.ENTERPRISE, Role.RECYCLER) and self.org_ids is not None
-                and site.org_id in self.org_ids)
+                and org_id in self.org_ids)
+
+    def owner_condition(self, org_id: Any, province: Any) -> ColumnElement[bool] | None:
+        """:meth:`can_read_owner` as a SQL condition on an owner's columns (None: no limit).
+
+        Parameters
+        ----------
+        org_id, province : column
+            The owning organisation's id and the province columns of the rows to limit.
+        """
+        conditions = []
+        if self.org_ids is not None:
+            conditions.append(org_id.in_(self.org_ids))
+        if self.province is not None:
+            conditions.append(province == self.province)
+        return and_(*conditions) if conditions else None
+
+    def can_read_site(self, site: Site) -> bool:
+        return self.can_read_owner(site.org_id, site.province)
+
+    def can_write_site(self, site: Site) -> bool:
+        return self.can_write_owner(site.org_id)
 
     def where_visible(self, stmt: Any) -> Any:
         """``stmt`` (a select that joins ``Site``) kept to the sites the actor may read."""

@@ -32,31 +32,22 @@ PARTICIPANT_ROLES = ("recycler", "refiner")
 
 
 def _scope(actor: Actor) -> ColumnElement[bool] | None:
-    """Condition on participants the actor may read (None: all)."""
-    if actor.reads_all:
-        return None
-    if actor.org_ids is not None:
-        return RecyclingParticipant.org_id.in_(actor.org_ids)
-    return RecyclingParticipant.province == actor.province
+    """Condition on participants the actor may read (None: all), by the actor's rule for
+    anything an organisation holds."""
+    return actor.owner_condition(RecyclingParticipant.org_id, RecyclingParticipant.province)
 
 
 def _may_read(actor: Actor, participant: RecyclingParticipant | None) -> bool:
-    if actor.reads_all:
-        return True
+    """Whether the actor may read a participant (nothing but the whole platform's readers
+    may read what belongs to no participant)."""
     if participant is None:
-        return False
-    if actor.org_ids is not None:
-        return participant.org_id in actor.org_ids
-    return participant.province == actor.province
+        return actor.reads_all
+    return actor.can_read_owner(participant.org_id, participant.province)
 
 
 def _require_write(actor: Actor, participant: RecyclingParticipant) -> None:
-    if actor.role is Role.ADMIN:
-        return
-    if (actor.role in (Role.RECYCLER, Role.ENTERPRISE) and actor.org_ids is not None
-            and participant.org_id in actor.org_ids):
-        return
-    raise PermissionDenied(f"{actor.role.value} users cannot write for {participant.code}")
+    if not actor.can_write_owner(participant.org_id):
+        raise PermissionDenied(f"{actor.role.value} users cannot write for {participant.code}")
 
 
 def _participant_details(session: Session, role: str, province: str | None,

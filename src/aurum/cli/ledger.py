@@ -10,7 +10,10 @@ Contract relied on by scripts:
 - ``aurum ledger checkpoint [--out FILE]`` prints (or writes) the latest checkpoint, a C2SP
   signed note; ``--format json --witnessed-size N`` prints what a witness needs instead
   (``checkpoint``, ``verifier_key``, ``tree_size``, ``witnessed_size``, ``proof``);
-- ``aurum ledger reports --format json`` prints ``{"reports": [...]}`` (the reports due).
+- ``aurum ledger reports --format json`` prints ``{"reports": [...]}`` (the reports due);
+- ``aurum ledger correct SEQ --reason TEXT [--file REPLACEMENT.csv] --format json`` prints
+  ``{"target", "action", "correction_seq", "replacement_seq", "source", "appended",
+  "duplicates", "size", "root", "seqs", "first_seq", "last_seq", "signed_tree_head"}``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
-from aurum.recycling.purchases import CSV_COLUMNS, read_purchases_csv, validate_purchases
+from aurum.recycling.purchases import CSV_COLUMNS
 from aurum.services import recycling
 from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
@@ -60,13 +63,10 @@ def append(path: Path, url: str | None, fmt: str) -> None:
     the ledger (same content) is not stored twice, so a file can be sent again safely.
     """
     platform, keys = _open(url)
-    purchases = validate_purchases(read_purchases_csv(path), path.name)
-    purchases.attrs["source"] = path.name
     with transaction(platform.sessions) as s:
-        result = recycling.append_purchases(s, SYSTEM, keys, purchases,
-                                            create_missing=True)
-    with transaction(platform.sessions) as s:
-        head = recycling.sign_tree_head(s, keys)
+        done = recycling.record_purchases(s, SYSTEM, keys,
+                                          recycling.PurchaseFile(path.name, path.read_bytes()))
+    result, head = done.result, done.signed_tree_head
     if fmt == "json":
         echo_json({"file": path.name, "appended": result.appended,
                    "duplicates": result.duplicates, "size": result.size, "root": result.root,
@@ -76,6 +76,35 @@ def append(path: Path, url: str | None, fmt: str) -> None:
     click.echo(f"{path.name}: {result.appended} purchase(s) appended, {result.duplicates} "
                f"already in the ledger; ledger size {result.size}, root {result.root}; "
                f"signed tree head {head['id']}")
+
+
+@ledger.command("correct")
+@click.argument("seq", type=click.IntRange(min=0))
+@click.option("--reason", required=True, help="Why the purchase is corrected (kept in the "
+              "ledger).")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with the one purchase that replaces it (the columns of `aurum ledger "
+                   "append`, same recycler); without it the purchase is reversed.")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def correct(seq: int, reason: str, path: Path | None, url: str | None, fmt: str) -> None:
+    """Correct purchase SEQ: a correction entry that reverses it, followed by the
+    replacement purchase when --file gives one, and the new tree head signed. Nothing stored
+    changes. A purchase corrected already (correct the entry that replaced it) or sent to a
+    refiner in a lot cannot be corrected."""
+    platform, keys = _open(url)
+    replacement = None if path is None else recycling.PurchaseFile(path.name, path.read_bytes())
+    with transaction(platform.sessions) as s:
+        done = recycling.record_correction(s, SYSTEM, keys, seq, reason, replacement)
+    if fmt == "json":
+        echo_json(done.as_dict())
+        return
+    out = done.as_dict()
+    replaced = ("" if out["replacement_seq"] is None
+                else f", replaced by purchase {out['replacement_seq']}")
+    click.echo(f"purchase {seq}: {done.action} as entry {out['correction_seq']}{replaced}; "
+               f"ledger size {out['size']}, root {out['root']}; signed tree head "
+               f"{out['signed_tree_head']['id']}")
 
 
 @ledger.command("verify")

@@ -4,19 +4,15 @@ Roles and scopes are the service's (:mod:`aurum.services.recycling`): recyclers 
 read for their own organisation, regulators read (a provincial one its province) and receive
 reports, auditors read and write nothing. Sellers appear by keyed hash and masked document
 number only; purchase files follow the command line's columns
-(:data:`aurum.recycling.purchases.CSV_COLUMNS`).
+(:data:`aurum.recycling.purchases.CSV_COLUMNS`). Each route parses, calls one function of the
+service (its views for pages and table formats) and renders.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import tempfile
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Body, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -30,38 +26,17 @@ from aurum.api.uploads import received
 from aurum.core.checks import Count, DbId, Offset, PageSize
 from aurum.core.errors import (
     ConflictError,
-    NotFoundError,
     PermissionDenied,
     Problem,
     ValidationError,
 )
-from aurum.industry.registry import OrgType
-from aurum.recycling import merkle
-from aurum.recycling.checkpoint import MAX_NOTE_CHARS
-from aurum.recycling.identity import IdType
-from aurum.recycling.purchases import (
-    CHINA_STANDARD_TIME,
-    CSV_COLUMNS,
-    OPTIONAL_COLUMNS,
-    AssayMethod,
-    ItemType,
-    Origin,
-    PaymentMethod,
-    read_purchases_csv,
-    validate_purchases,
-)
-from aurum.recycling.sealing import verify_tree_head
-from aurum.services import recycling, registry
-from aurum.services.auth import Actor, Role
+from aurum.services import recycling
+from aurum.services.auth import Actor
+from aurum.services.recycling import views
 
 router = APIRouter(tags=["recycling"])
 API = "/api/v1/recycling"
-FORM_SOURCE = "intake form"
-JSON_SOURCE = "request body"
 ReportStatus = Literal["due", "submitted", "all"]
-TotalsBy = Literal["recycler", "province", "month"]
-_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
-_READERS_OF_THE_INBOX = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
 
 
 def _keys(request: Request) -> recycling.LedgerKeys:
@@ -69,38 +44,6 @@ def _keys(request: Request) -> recycling.LedgerKeys:
 
 
 # --- appending --------------------------------------------------------------------------------
-
-
-def _append(session: Session, actor: Actor, keys: recycling.LedgerKeys, raw: pd.DataFrame,
-            source: str) -> dict[str, Any]:
-    """Validate purchases (text cells), append them whole or not at all, sign the new head.
-
-    Unregistered recyclers are created on first use for administrators only, as the command
-    line does; anyone else must name a registered recycler of their own organisation.
-    """
-    purchases = validate_purchases(raw, source)
-    purchases.attrs["source"] = source
-    result = recycling.append_purchases(session, actor, keys, purchases, create_missing=True)
-    head = recycling.sign_tree_head(session, keys)
-    return {"source": source, "appended": result.appended, "duplicates": result.duplicates,
-            "size": result.size, "root": result.root, "seqs": result.seqs,
-            "first_seq": min(result.seqs), "last_seq": max(result.seqs),
-            "signed_tree_head": head}
-
-
-def _cells(items: list[dict[str, Any]]) -> pd.DataFrame:
-    """Purchases given as JSON objects as the text cells of a purchase file; unknown fields
-    are refused (rows numbered as in a file: the first purchase is row 2)."""
-    allowed = set(CSV_COLUMNS) | set(OPTIONAL_COLUMNS)
-    problems = [Problem(f"unknown field; expected {', '.join(CSV_COLUMNS)} (optional: "
-                        f"{', '.join(OPTIONAL_COLUMNS)})", row=i + 2, column=str(k),
-                        source=JSON_SOURCE)
-                for i, item in enumerate(items) for k in item if k not in allowed]
-    if problems:
-        raise ValidationError(problems)
-    frame = pd.DataFrame(items, columns=[*CSV_COLUMNS, *OPTIONAL_COLUMNS], dtype=object)
-    return frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v))
-                     else str(v))
 
 
 @router.post(f"{API}/purchases", status_code=201)
@@ -112,9 +55,7 @@ def append_purchases(request: Request, session: DB, actor: ApiActor,
     """Append purchases (recyclers for their own organisation, administrators), whole or not
     at all: a refusal lists every problem by row (the first purchase is row 2) and column.
     A purchase already in the ledger is not stored twice. The new head is signed."""
-    if not purchases:
-        raise ValidationError(Problem("no purchases given", source=JSON_SOURCE))
-    return _append(session, actor, _keys(request), _cells(purchases), JSON_SOURCE)
+    return recycling.record_purchases(session, actor, _keys(request), purchases).as_dict()
 
 
 @router.post(f"{API}/purchases/upload", status_code=201)
@@ -123,26 +64,32 @@ async def upload_purchases(request: Request, file: UploadFile, session: DB,
     """Append a purchase file (CSV, UTF-8; the columns of ``aurum ledger append``), whole or
     not at all; problems by row (the header is row 1) and column."""
     name, data = await received(file, "purchases.csv")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(data)
-        raw = read_purchases_csv(path)
-    return _append(session, actor, _keys(request), raw, name)
+    return recycling.record_purchases(session, actor, _keys(request),
+                                      recycling.PurchaseFile(name, data)).as_dict()
+
+
+class CorrectionIn(BaseModel):
+    """A correction of a purchase in the ledger."""
+
+    reason: str = Field(min_length=1, max_length=500, description="Why (kept in the ledger)")
+    replacement: dict[str, Any] | None = Field(
+        default=None, description="The purchase that replaces it, with the purchase file's "
+        "columns, of the same recycler; none to reverse the purchase")
+
+
+@router.post(f"{API}/entries/{{seq}}/corrections", status_code=201)
+def correct_purchase(seq: Count, body: CorrectionIn, request: Request, session: DB,
+                     actor: ApiActor) -> dict[str, Any]:
+    """Correct purchase ``seq`` (its recycler's users, administrators): a correction entry
+    that reverses it, followed by the replacement purchase when one is given. Nothing stored
+    changes; the new head is signed. A purchase corrected already (409: correct the entry
+    that replaced it) or sent to a refiner in a lot (409) cannot be."""
+    replacement = None if body.replacement is None else [body.replacement]
+    return recycling.record_correction(session, actor, _keys(request), seq, body.reason,
+                                       replacement).as_dict()
 
 
 # --- the log ----------------------------------------------------------------------------------
-
-
-def _flat(entries: list[dict[str, Any]]) -> pd.DataFrame:
-    """Entries as a table: the entry's fields as columns, lists as JSON text."""
-    frame = pd.json_normalize([{k: v for k, v in e.items() if k != "entry"}
-                               | {f"entry.{k}": v for k, v in e["entry"].items()}
-                               for e in entries])
-    for column in frame.columns:
-        if frame[column].map(lambda v: isinstance(v, list | dict)).any():
-            frame[column] = frame[column].map(
-                lambda v: json.dumps(v) if isinstance(v, list | dict) else v)
-    return frame
 
 
 @router.get(f"{API}/entries")
@@ -153,7 +100,7 @@ def list_entries(session: DB, actor: ApiActor, offset: Offset = 0, limit: PageSi
     entries = recycling.list_entries(session, actor, offset, limit)
     if format == "json":
         return Response(json.dumps(entries, ensure_ascii=False), media_type="application/json")
-    return tabular(_flat(entries), format, "ledger-entries")
+    return tabular(views.entries_table(entries), format, "ledger-entries")
 
 
 @router.get(f"{API}/status")
@@ -167,48 +114,13 @@ def tree_heads(session: DB, actor: ApiActor,
                limit: Annotated[int, Query(ge=1, le=1000, description="heads to list")] = 50,
                format: TableFormat = "json") -> Response:
     """Signed tree heads, newest first (Ed25519 over size, root and time)."""
-    return tabular(pd.DataFrame(recycling.list_tree_heads(session, limit)),
-                   format, "tree-heads")
+    return tabular(views.tree_heads_table(session, limit), format, "tree-heads")
 
 
 @router.get(f"{API}/tree-heads/latest")
 def latest_tree_head(session: DB, actor: ApiActor, request: Request) -> dict[str, Any]:
     """The latest signed tree head, the signer's public key and whether the signature holds."""
-    heads = recycling.list_tree_heads(session, 1)
-    if not heads:
-        raise NotFoundError("no signed tree head yet")
-    return _checked_head(heads[0], _keys(request))
-
-
-def _checked_head(head: dict[str, Any], keys: recycling.LedgerKeys) -> dict[str, Any]:
-    public = keys.signer.public_key
-    return head | {"public_key": public.hex(), "verifier_key": str(keys.verifier),
-                   "signature_valid": verify_tree_head(
-        public, head["tree_size"], bytes.fromhex(head["root"]), head["timestamp_ms"],
-        bytes.fromhex(head["signature"]))}
-
-
-def _require_visible(session: Session, actor: Actor, seq: int) -> None:
-    """Proofs name an entry: only those who may read the entry get one."""
-    if actor.reads_all:
-        return
-    # The service's scope decides; a scoped reader's entries are few enough to list.
-    if not any(e["seq"] == seq for e in recycling.list_entries(session, actor, 0, 10**9)):
-        raise NotFoundError(f"no entry {seq}")
-
-
-def _checked_proof(session: Session, actor: Actor, seq: int, tree_size: int | None
-                   ) -> dict[str, Any]:
-    _require_visible(session, actor, seq)
-    proof = recycling.inclusion_proof(session, seq, tree_size)
-    try:
-        merkle.verify_inclusion(seq, proof["tree_size"], bytes.fromhex(proof["leaf_hash"]),
-                                [bytes.fromhex(h) for h in proof["proof"]],
-                                bytes.fromhex(proof["root"]))
-        proof["verified"] = True
-    except merkle.ProofError:
-        proof["verified"] = False
-    return proof
+    return recycling.latest_checked_tree_head(session, _keys(request))
 
 
 @router.get(f"{API}/proofs/inclusion/{{seq}}")
@@ -216,7 +128,7 @@ def inclusion_proof(seq: Count, session: DB, actor: ApiActor,
                     tree_size: Count | None = None) -> dict[str, Any]:
     """Audit path (RFC 6962) of entry ``seq`` in the tree of ``tree_size`` entries (default:
     the latest signed tree head), and whether it reaches that root."""
-    return _checked_proof(session, actor, seq, tree_size)
+    return recycling.entry_proof(session, actor, seq, tree_size)
 
 
 @router.get(f"{API}/proofs/consistency")
@@ -232,8 +144,7 @@ def verify(request: Request, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Recompute the whole log and check every stored row, node, head and signed tree head
     (administrators, regulators, auditors): ``ok``, ``size``, ``root``, ``problems``,
     ``tree_heads``, ``covered`` (entries under the largest signed head)."""
-    actor.require_role(Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
-    return recycling.verify_ledger(session, _keys(request)).as_dict()
+    return recycling.verify_for(session, actor, _keys(request)).as_dict()
 
 
 @router.get(f"{API}/checkpoint", response_class=PlainTextResponse)
@@ -256,7 +167,7 @@ class WitnessIn(BaseModel):
     """A checkpoint a recycler publishes of its own ledger."""
 
     recycler: str = Field(max_length=64, description="Code of the recycler whose log it is")
-    checkpoint: str = Field(max_length=MAX_NOTE_CHARS, description="The signed note")
+    checkpoint: str = Field(max_length=recycling.MAX_NOTE_CHARS, description="The signed note")
     verifier_key: str = Field(max_length=400,
                               description="<name>+<key hash>+<base64 key> of the log's key")
     proof: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] = Field(
@@ -290,10 +201,6 @@ def screen(session: DB, actor: ApiActor) -> dict[str, Any]:
     return {"created": [r.id for r in made]}
 
 
-def _report_frame(reports: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame([r | {"entries": " ".join(map(str, r["entries"]))} for r in reports])
-
-
 @router.get(f"{API}/reports")
 def list_reports(session: DB, actor: ApiActor, status: ReportStatus = "due",
                  format: TableFormat = "json") -> Response:
@@ -302,21 +209,13 @@ def list_reports(session: DB, actor: ApiActor, status: ReportStatus = "due",
     reports = recycling.list_reports(session, actor, status)
     if format == "json":
         return Response(json.dumps(reports, ensure_ascii=False), media_type="application/json")
-    return tabular(_report_frame(reports), format, f"recycling-reports-{status}")
-
-
-def _report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
-    found = next((r for r in recycling.list_reports(session, actor, "all")
-                  if r["id"] == report_id), None)
-    if found is None:
-        raise NotFoundError(f"no report {report_id}")
-    return found
+    return tabular(views.reports_table(reports), format, f"recycling-reports-{status}")
 
 
 @router.get(f"{API}/reports/{{report_id}}")
 def get_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A report as JSON."""
-    return _report(session, actor, report_id)
+    return recycling.get_report(session, actor, report_id)
 
 
 @router.get(f"{API}/reports/{{report_id}}/document", response_class=PlainTextResponse)
@@ -331,14 +230,6 @@ def submit_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, An
     return recycling.submit_report(session, actor, report_id)
 
 
-def _inbox_frame(inbox: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame([{k: v for k, v in i.items() if k != "report"}
-                         | {f"report_{k}": v for k, v in i["report"].items()
-                            if k not in ("entries",)}
-                         | {"report_entries": " ".join(map(str, i["report"]["entries"]))}
-                         for i in inbox])
-
-
 @router.get(f"{API}/inbox")
 def inbox(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Submitted reports for regulators (and admins, auditors), newest first."""
@@ -346,15 +237,13 @@ def inbox(session: DB, actor: ApiActor, format: TableFormat = "json") -> Respons
     if format == "json":
         return Response(json.dumps(received, ensure_ascii=False),
                         media_type="application/json")
-    return tabular(_inbox_frame(received), format, "recycling-inbox")
+    return tabular(views.inbox_table(received), format, "recycling-inbox")
 
 
 @router.post(f"{API}/inbox/{{submission_id}}/acknowledge")
 def acknowledge(submission_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Record that the regulator received a submitted report."""
-    recycling.acknowledge_submission(session, actor, submission_id)
-    return next(i for i in recycling.regulator_inbox(session, actor)
-                if i["submission_id"] == submission_id)
+    return recycling.acknowledge_submission(session, actor, submission_id)
 
 
 # --- custody and statistics -------------------------------------------------------------------
@@ -370,13 +259,13 @@ def custody(serial: str, session: DB, actor: ApiActor) -> dict[str, Any]:
 @router.get(f"{API}/mass-balances")
 def mass_balances(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Fine-gold balance of every visible lot: declared, assayed, difference, tolerance (g)."""
-    return tabular(pd.DataFrame(recycling.mass_balances(session, actor)), format,
+    return tabular(views.records_table(recycling.mass_balances(session, actor)), format,
                    "mass-balances")
 
 
 def _by(by: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
-    allowed = ("recycler", "province", "month")
+    allowed = views.TOTALS_BY
     if not keys or any(k not in allowed for k in keys) or len(set(keys)) != len(keys):
         raise ValidationError(Problem(f"expected a comma-separated list of {', '.join(allowed)}",
                                       column="by"))
@@ -389,10 +278,8 @@ def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
     """Recycled gold for statistics per recycler, province and/or month (Beijing time):
     ``purchases``, ``fine_gold_g`` (g), ``fine_gold_kg`` (kg), ``amount_cny`` (CNY)."""
     keys = _by(by)
-    rows = recycling.recycled_totals(session, actor, keys)
-    frame = pd.DataFrame(rows, columns=[*keys, "purchases", "fine_gold_g", "amount_cny",
-                                        "fine_gold_kg"]) if not rows else pd.DataFrame(rows)
-    return tabular(frame, format, "recycled-gold-" + "-".join(keys))
+    return tabular(views.totals_table(session, actor, keys), format,
+                   "recycled-gold-" + "-".join(keys))
 
 
 @router.get(f"{API}/statistics")
@@ -407,59 +294,20 @@ def statistics(session: DB, actor: ApiActor, format: TableFormat = "json") -> Re
 # --- pages ------------------------------------------------------------------------------------
 
 Page = HTMLResponse
-INTAKE_FIELDS = ("recycler", "shop", "seller_id_type", "seller_id_number", "seller_name",
-                 "item_type", "gross_weight_g", "fineness_permille", "assay_method",
-                 "price_per_g_cny", "amount_cny", "payment_method", "occurred_at", "origin",
-                 "origin_statement")
-CHOICES = {"seller_id_type": [t.value for t in IdType], "item_type": [t.value for t in ItemType],
-           "assay_method": [t.value for t in AssayMethod],
-           "payment_method": [t.value for t in PaymentMethod],
-           "origin": [t.value for t in Origin]}
-
-
-def _can_append(actor: Actor) -> bool:
-    return actor.role in (Role.ADMIN, Role.RECYCLER)
-
-
-def _recyclers(session: Session, actor: Actor) -> list[str]:
-    """Codes offered in the intake form: the actor's recycling organisations (all of them
-    for administrators); a recycler is registered under its organisation's code."""
-    return [o.code for o in registry.list_organisations(session, actor)
-            if o.org_type == OrgType.RECYCLING.value]
-
-
-def _now_local() -> str:
-    return datetime.now(CHINA_STANDARD_TIME).strftime("%Y-%m-%dT%H:%M")
 
 
 def _intake_page(request: Request, session: Session, actor: Actor,
                  form: dict[str, str] | None = None, problems: list[Problem] | None = None,
                  appended: dict[str, Any] | None = None, status_code: int = 200) -> Page:
-    recyclers = _recyclers(session, actor)
-    form = form or {"recycler": recyclers[0] if recyclers else "", "shop": "S-1",
-                    "occurred_at": _now_local(), "seller_id_type": "resident_id",
-                    "item_type": "jewellery", "payment_method": "cash",
-                    "assay_method": "xrf", "origin": "undeclared"}
-    problems = problems or []
-    fields = {p.column: p.message for p in problems if p.column in INTAKE_FIELDS}
-    general = [p.message if p.column in INTAKE_FIELDS else str(p) for p in problems
-               if p.column not in INTAKE_FIELDS]
-    purchases = recycling.purchases_in_force(session, actor)
+    view = views.intake_view(session, actor, form, problems or [], appended)
     return render(request, "recycling_intake.html", status_code=status_code, actor=actor,
-                  form=form, fields=fields, general=general, choices=CHOICES,
-                  recyclers=recyclers, can_append=_can_append(actor), appended=appended,
-                  figure=charts.recycling_daily(purchases.tail(5000)),
-                  recent=display_records(purchases.tail(10).iloc[::-1]))
+                  **view | {"figure": charts.recycling_daily(view["daily"]),
+                            "recent": display_records(view["recent"])})
 
 
 @router.get("/recycling", response_class=HTMLResponse, include_in_schema=False)
 def intake_page(request: Request, session: DB, actor: PageActor) -> Page:
     return _intake_page(request, session, actor)
-
-
-def _entry(session: Session, actor: Actor, seq: int) -> dict[str, Any] | None:
-    return next((e for e in recycling.list_entries(session, actor, 0, 200) if e["seq"] == seq),
-                None)
 
 
 @router.post("/recycling/purchases", include_in_schema=False, dependencies=[CSRF])
@@ -478,95 +326,39 @@ def intake_post(request: Request, session: DB, actor: PageActor,
                 occurred_at: Annotated[str, Form()] = "",
                 origin: Annotated[str, Form()] = "",
                 origin_statement: Annotated[str, Form()] = "") -> Response:
-    values = dict(zip(INTAKE_FIELDS, (
+    values = dict(zip(views.INTAKE_FIELDS, (
         recycler, shop, seller_id_type, seller_id_number, seller_name, item_type,
         gross_weight_g, fineness_permille, assay_method, price_per_g_cny, amount_cny,
         payment_method, occurred_at, origin, origin_statement), strict=True))
-    cells = dict(values)
-    # The form's clock is Beijing time: the file contract wants the offset written out.
-    if _LOCAL_TIME.fullmatch(cells["occurred_at"].strip()):
-        cells["occurred_at"] = cells["occurred_at"].strip() + "+08:00"
-    form = values | {"seller_id_number": ""}  # a refused form is not echoed with the ID
+    keys = _keys(request)
     try:
-        keys = _keys(request)
-        result = _append(session, actor, keys, pd.DataFrame([cells], dtype=object),
-                         FORM_SOURCE)
+        done = recycling.record_intake_form(session, actor, keys, values)
     except ValidationError as exc:
-        return _intake_page(request, session, actor, form, exc.problems, status_code=422)
+        return _intake_page(request, session, actor, views.refused_form(values), exc.problems,
+                            status_code=422)
     except PermissionDenied as exc:
-        return _intake_page(request, session, actor, form, [Problem(str(exc))],
-                            status_code=403)
-    seq = result["seqs"][0]
-    appended = result | {"seq": seq, "entry": _entry(session, actor, seq),
-                         "proof": _checked_proof(session, actor, seq, None),
-                         "head": _checked_head(result["signed_tree_head"], keys)}
-    kept = {k: values[k] for k in ("recycler", "shop", "assay_method", "payment_method",
-                                   "item_type", "seller_id_type", "origin")}
-    return _intake_page(request, session, actor, kept | {"occurred_at": _now_local()},
-                        appended=appended)
-
-
-def _entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
-                ) -> list[dict[str, Any]]:
-    """What the ledger page shows of each entry: sellers by masked document number."""
-    masked = dict(zip(purchases["seq"], purchases["seller_id_masked"], strict=True)) \
-        if not purchases.empty else {}
-    rows = []
-    for e in entries:
-        body = e["entry"]
-        what = {"purchase": lambda b: f"{b['recycler']}/{b['shop']} {b['item_type']} "
-                                      f"{b['gross_weight_g']} g × {b['fineness_permille']} ‰ "
-                                      f"{b['payment_method']}",
-                "correction": lambda b: f"{b['action']} entry {b['target']}: {b['reason']}",
-                "lot": lambda b: f"lot {b['lot']} {b['recycler']} → {b['refiner']} "
-                                 f"({len(b['purchases'])} purchases)",
-                "assay": lambda b: f"assay of lot {b['lot']} ({b['method']})",
-                "bar": lambda b: f"bar {b['serial']} by {b['refiner']}"}.get(
-            e["kind"], lambda b: "")(body)
-        rows.append({"seq": e["seq"], "kind": e["kind"], "recorded_at": e["recorded_at"][:19],
-                     "what": what, "seller": masked.get(e["seq"], ""),
-                     "fine_gold_g": float(body["fine_gold_g"]) if "fine_gold_g" in body
-                     else None,
-                     "amount_cny": float(body["amount_cny"]) if "amount_cny" in body else None,
-                     "leaf_hash": e["leaf_hash"], "serial": body.get("serial")})
-    return rows
+        return _intake_page(request, session, actor, views.refused_form(values),
+                            [Problem(str(exc))], status_code=403)
+    return _intake_page(request, session, actor, views.next_form(values),
+                        appended=views.appended_view(session, actor, keys, done))
 
 
 @router.get("/recycling/ledger", response_class=HTMLResponse, include_in_schema=False)
 def ledger_page(request: Request, session: DB, actor: PageActor, offset: Offset = 0,
                 proof: Count | None = None) -> Page:
-    keys = _keys(request)
-    status_ = recycling.ledger_status(session)
-    head = status_["signed_tree_head"]
-    purchases = recycling.purchases_in_force(session, actor)
-    entries = recycling.list_entries(session, actor, offset, 50)
-    shown = None
-    if proof is not None and head is not None:
-        shown = _checked_proof(session, actor, proof, None)
-    return render(request, "recycling_ledger.html", actor=actor, status=status_,
-                  head=None if head is None else _checked_head(head, keys),
-                  rows=_entry_rows(entries, purchases), offset=offset, page_size=50,
-                  figure=charts.recycling_daily(purchases), proof=shown,
-                  purchases=len(purchases),
-                  fine_gold_g=float(purchases["fine_gold_g"].sum()) if len(purchases) else 0.0,
-                  amount_cny=float(purchases["amount_cny"].sum()) if len(purchases) else 0.0)
+    view = views.ledger_view(session, actor, _keys(request), offset, proof)
+    return render(request, "recycling_ledger.html", actor=actor,
+                  **view | {"figure": charts.recycling_daily(view["daily"])})
 
 
 def _reports_page(request: Request, session: Session, actor: Actor,
                   message: str | None = None, problems: list[str] | None = None,
                   status_code: int = 200) -> Page:
-    reports = recycling.list_reports(session, actor, "all")
-    due = [r for r in reports if r["status"] in ("due", "overdue")]
-    sent = [r for r in reports if r["status"] == "submitted"]
-    frame = pd.DataFrame(reports)
-    figure = charts.stacked_totals(
-        frame.assign(month=frame["due_on"].str[:7]) if len(frame) else frame, "month",
-        "status", "Reports by month due and state", "reports")
+    view = views.reports_view(session, actor)
+    figure = charts.stacked_totals(view["by_month"], "month", "status",
+                                   "Reports by month due and state", "reports")
     return render(request, "recycling_reports.html", status_code=status_code, actor=actor,
-                  due=due, sent=sent, figure=figure, message=message, problems=problems or [],
-                  can_screen=actor.role is not Role.AUDITOR,
-                  can_submit=actor.role in (Role.ADMIN, Role.RECYCLER, Role.ENTERPRISE,
-                                            Role.REGULATOR))
+                  figure=figure, message=message, problems=problems or [], **view)
 
 
 @router.get("/recycling/reports", response_class=HTMLResponse, include_in_schema=False)
@@ -615,45 +407,33 @@ def custody_index(request: Request, session: DB, actor: PageActor, bar: str = ""
 
 @router.get("/recycling/custody/{serial}", response_class=HTMLResponse, include_in_schema=False)
 def custody_page(serial: str, request: Request, session: DB, actor: PageActor) -> Page:
-    graph = recycling.custody_chain(session, actor, serial)
-    bar = next(n for n in graph["nodes"] if n["kind"] == "bar")
-    lots = [n for n in graph["nodes"] if n["kind"] == "lot"]
-    into_bar = {e["source"].removeprefix("lot:"): e["fine_gold_g"] for e in graph["edges"]
-                if e["target"] == bar["id"]}
-    purchases = [n for n in graph["nodes"] if n["kind"] == "purchase"]
-    return render(request, "recycling_custody.html", actor=actor, bar=bar,
-                  lots=[lot | {"into_bar_g": into_bar.get(lot["lot"])} for lot in lots],
-                  purchases=purchases, figure=charts.custody_sankey(graph),
-                  balance_figure=charts.mass_balance_chart(lots))
+    view = views.custody_view(session, actor, serial)
+    return render(request, "recycling_custody.html", actor=actor, bar=view["bar"],
+                  lots=view["lots"], purchases=view["purchases"],
+                  figure=charts.custody_sankey(view["graph"]),
+                  balance_figure=charts.mass_balance_chart(view["lots"]))
 
 
 @router.get("/recycling/regulator", response_class=HTMLResponse, include_in_schema=False)
 def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
-    actor.require_role(*_READERS_OF_THE_INBOX)
-    received = recycling.regulator_inbox(session, actor)
-    inbox = pd.DataFrame([{"month": i["submitted_at"][:7], "kind": i["report"]["kind"]}
-                          for i in received], columns=["month", "kind"])
-    volumes = pd.DataFrame(recycling.recycled_totals(session, actor, ("province", "month")))
-    link = recycling.statistics_link(session, actor)
-    national = link.groupby("period", as_index=False)[
-        ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1)
-    return render(request, "recycling_regulator.html", actor=actor, inbox=received,
-                  volumes=records(volumes), statistics=records(link),
+    view = views.regulator_view(session, actor)
+    return render(request, "recycling_regulator.html", actor=actor, inbox=view["inbox"],
+                  volumes=records(view["volumes"]), statistics=records(view["statistics"]),
                   figures={"reports": charts.stacked_totals(
-                               inbox, "month", "kind", "Reports received by month and kind",
-                               "reports"),
+                               view["inbox_by_month"], "month", "kind",
+                               "Reports received by month and kind", "reports"),
                            "volumes": charts.stacked_totals(
-                               volumes, "month", "province",
+                               view["volumes"], "month", "province",
                                "Recycled fine gold by province and month (Beijing time)",
                                "kg", "fine_gold_kg"),
                            "statistics": charts.time_series(
-                               national, "period",
+                               view["national"], "period",
                                {"ledger_fine_gold_kg": "ledger: fine gold bought",
                                 "reported_gold_recycled_kg":
                                     "reports: gold from recycled material"},
                                "Recycled gold: the ledger beside the statistical reports",
                                "kg")},
-                  can_acknowledge=actor.role in (Role.ADMIN, Role.REGULATOR))
+                  can_acknowledge=view["can_acknowledge"])
 
 
 @router.post("/recycling/inbox/{submission_id}/acknowledge", include_in_schema=False,

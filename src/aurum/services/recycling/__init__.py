@@ -6,11 +6,14 @@ The service mirrors the domain (:mod:`aurum.recycling`), one module per concern:
 - :mod:`.participants`: recyclers and refiners, their shops, and who reads and writes for them;
 - :mod:`.ledger`: appends, signed tree heads and checkpoints, proofs, the witness;
 - :mod:`.purchases`: purchases and their corrections;
+- :mod:`.intake`: purchases and corrections as they arrive (file, objects, form), validated,
+  appended and signed in one transaction;
 - :mod:`.sellers`: sellers' sealed personal data, the watch list, photos;
 - :mod:`.custody`: lots, assays, bars and the chain of custody;
 - :mod:`.verify`: the verifier;
 - :mod:`.reports`: screening, reports due, submission and the regulator's inbox;
-- :mod:`.statistics`: recycled gold for statistics.
+- :mod:`.statistics`: recycled gold for statistics;
+- :mod:`.views`: what the pages and the API's table formats show.
 
 Every name callers use is re-exported here: ``from aurum.services import recycling`` then
 ``recycling.append_purchases(...)``.
@@ -20,6 +23,8 @@ regulator the participants of its province; recycler and enterprise users the pa
 their organisation, which they alone (with administrators) write for.
 """
 
+from aurum.recycling.checkpoint import MAX_NOTE_CHARS
+from aurum.services.recycling import views
 from aurum.services.recycling.custody import (
     custody_chain,
     dispatch_lot,
@@ -27,12 +32,23 @@ from aurum.services.recycling.custody import (
     record_assay,
     record_bar,
 )
+from aurum.services.recycling.intake import (
+    Appended,
+    Corrected,
+    PurchaseFile,
+    record_correction,
+    record_intake_form,
+    record_purchases,
+)
 from aurum.services.recycling.ledger import (
     AppendResult,
     LedgerKeys,
+    checked_tree_head,
     checkpoint_for_witness,
     consistency_proof,
+    entry_proof,
     inclusion_proof,
+    latest_checked_tree_head,
     latest_checkpoint,
     ledger_status,
     list_entries,
@@ -49,6 +65,7 @@ from aurum.services.recycling.purchases import (
 )
 from aurum.services.recycling.reports import (
     acknowledge_submission,
+    get_report,
     list_reports,
     regulator_inbox,
     report_document,
@@ -64,21 +81,29 @@ from aurum.services.recycling.sellers import (
     watched_sellers,
 )
 from aurum.services.recycling.statistics import recycled_totals, statistics_link
-from aurum.services.recycling.verify import Verification, verify_ledger
+from aurum.services.recycling.verify import Verification, verify_for, verify_ledger
 
 __all__ = [
+    "MAX_NOTE_CHARS",
     "AppendResult",
+    "Appended",
+    "Corrected",
     "LedgerKeys",
+    "PurchaseFile",
     "Verification",
     "acknowledge_submission",
     "append_purchases",
     "change_watch_list",
+    "checked_tree_head",
     "checkpoint_for_witness",
     "consistency_proof",
     "correct_purchase",
     "custody_chain",
     "dispatch_lot",
+    "entry_proof",
+    "get_report",
     "inclusion_proof",
+    "latest_checked_tree_head",
     "latest_checkpoint",
     "ledger_status",
     "list_entries",
@@ -89,6 +114,9 @@ __all__ = [
     "purchases_in_force",
     "record_assay",
     "record_bar",
+    "record_correction",
+    "record_intake_form",
+    "record_purchases",
     "recycled_totals",
     "register_participant",
     "regulator_inbox",
@@ -101,7 +129,9 @@ __all__ = [
     "store_photo",
     "submit_report",
     "update_participant",
+    "verify_for",
     "verify_ledger",
+    "views",
     "watched_sellers",
     "witness_checkpoint",
     "witnessed_checkpoints",

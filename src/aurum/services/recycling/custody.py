@@ -23,6 +23,7 @@ from aurum.recycling.canonical import canonical, decimal, timestamp_text
 from aurum.recycling.custody import custody_graph, mass_balance
 from aurum.recycling.purchases import (
     ENTRY_VERSION,
+    AssayMethod,
     fine_gold_g,
 )
 from aurum.recycling.rules import load_rules
@@ -42,8 +43,6 @@ from aurum.store.models import (
     RecyclingSeller,
     RecyclingShop,
 )
-
-ASSAY_METHODS = ("fire_assay", "icp", "xrf", "gravimetric")
 
 
 def _instant(moment: datetime) -> str:
@@ -188,7 +187,8 @@ def record_assay(session: Session, actor: Actor, keys: LedgerKeys, lot_code: str
     fineness_permille : float
         Gold content found by the assay, ‰.
     method : str
-        ``fire_assay``, ``icp``, ``xrf`` or ``gravimetric``.
+        One of :class:`aurum.recycling.purchases.AssayMethod` (``fire_assay``, ``icp``,
+        ``xrf``...), the vocabulary of the counter's assays.
     assayed_at : datetime
         Time of the assay (timezone-aware).
 
@@ -206,8 +206,8 @@ def record_assay(session: Session, actor: Actor, keys: LedgerKeys, lot_code: str
     _require_write(actor, refiner)
     problems = _check_quantity(melted_weight_g, 0, 1e7, "melted_weight_g", "g")
     problems += _check_quantity(fineness_permille, 0, 1000, "fineness_permille", "‰")
-    if method not in ASSAY_METHODS:
-        problems.append(Problem(f"expected one of {', '.join(ASSAY_METHODS)}", column="method"))
+    if method not in {m.value for m in AssayMethod}:
+        problems.append(Problem(f"expected one of {', '.join(AssayMethod)}", column="method"))
     if problems:
         raise ValidationError(problems)
     tolerances = load_rules().mass_balance

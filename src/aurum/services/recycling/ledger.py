@@ -33,7 +33,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,7 +57,7 @@ from aurum.recycling.checkpoint import (
     verifier_key,
 )
 from aurum.recycling.merkle import Frontier, MerkleTree
-from aurum.recycling.sealing import PersonalDataKeys, TreeHeadSigner
+from aurum.recycling.sealing import PersonalDataKeys, TreeHeadSigner, verify_tree_head
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import HEADS, NODES, E, P, _in_batches, _rows, _sha256, _user
 from aurum.services.recycling.participants import _participant, _require_write, _scope
@@ -273,6 +273,30 @@ def _tree_head_view(row: LedgerTreeHead) -> dict[str, Any]:
             "signature": bytes(row.signature).hex(), "checkpoint": row.checkpoint}
 
 
+def checked_tree_head(head: Mapping[str, Any], keys: LedgerKeys) -> dict[str, Any]:
+    """A signed tree head (:func:`list_tree_heads` form) with the signer's ``public_key``
+    (hex), its ``verifier_key`` and whether the signature holds (``signature_valid``)."""
+    public = keys.signer.public_key
+    return {**head, "public_key": public.hex(), "verifier_key": str(keys.verifier),
+            "signature_valid": verify_tree_head(
+                public, head["tree_size"], bytes.fromhex(head["root"]), head["timestamp_ms"],
+                bytes.fromhex(head["signature"]))}
+
+
+def latest_checked_tree_head(session: Session, keys: LedgerKeys) -> dict[str, Any]:
+    """The latest signed tree head, checked (:func:`checked_tree_head`).
+
+    Raises
+    ------
+    NotFoundError
+        When no head was signed yet.
+    """
+    heads = list_tree_heads(session, 1)
+    if not heads:
+        raise NotFoundError("no signed tree head yet")
+    return checked_tree_head(heads[0], keys)
+
+
 def latest_checkpoint(session: Session) -> str:
     """The latest checkpoint of the log (a signed note), to hand to witnesses.
 
@@ -385,6 +409,34 @@ def inclusion_proof(session: Session, seq: int, tree_size: int | None = None
     return {"seq": seq, "tree_size": size, "leaf_hash": bytes(leaf).hex(),
             "root": root.hex(), "proof": [h.hex() for h in proof],
             "signed_tree_head": None if signed is None else _tree_head_view(signed)}
+
+
+def entry_proof(session: Session, actor: Actor, seq: int, tree_size: int | None = None
+                ) -> dict[str, Any]:
+    """:func:`inclusion_proof` of an entry the actor may read, and whether it reaches the
+    root (``verified``).
+
+    Whether the actor may read the entry is one query on the entry's sequence number (the
+    scope of :func:`list_entries`), however long the log.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such entry, or the actor may not read it (the same answer: what
+        exists outside the scope is not revealed).
+    """
+    visible = _visible_entries(actor)
+    if visible is not None and session.scalar(
+            select(E.c.seq).where(E.c.seq == seq, visible)) is None:
+        raise NotFoundError(f"no entry {seq}")
+    proof = inclusion_proof(session, seq, tree_size)
+    try:
+        merkle.verify_inclusion(seq, proof["tree_size"], bytes.fromhex(proof["leaf_hash"]),
+                                [bytes.fromhex(h) for h in proof["proof"]],
+                                bytes.fromhex(proof["root"]))
+    except merkle.ProofError:
+        return proof | {"verified": False}
+    return proof | {"verified": True}
 
 
 def consistency_proof(session: Session, size1: int, size2: int | None = None
@@ -510,22 +562,30 @@ def witnessed_checkpoints(session: Session, actor: Actor) -> list[dict[str, Any]
     return [_witnessed_view(row, code) for row, code in session.execute(stmt)]
 
 
+def _visible_entries(actor: Actor) -> ColumnElement[bool] | None:
+    """Condition on the entries an actor may read (None: all): one limited to some
+    participants reads the purchases of those, their corrections and their lots."""
+    scope = _scope(actor)
+    if scope is None:
+        return None
+    mine = select(RecyclingParticipant.id).where(scope)
+    own_purchases = select(P.c.entry_seq).where(P.c.participant_id.in_(mine))
+    return (E.c.seq.in_(own_purchases)
+            | E.c.seq.in_(select(RecyclingCorrection.entry_seq).where(
+                RecyclingCorrection.target_seq.in_(own_purchases)))
+            | E.c.seq.in_(select(CustodyLot.entry_seq).where(
+                CustodyLot.participant_id.in_(mine) | CustodyLot.refiner_id.in_(mine))))
+
+
 def list_entries(session: Session, actor: Actor, offset: int = 0, limit: int = 50
                  ) -> list[dict[str, Any]]:
     """Entries of the log, newest first: ``seq``, ``kind``, ``recorded_at``, ``leaf_hash``
     and ``entry`` (the canonical JSON parsed; sellers appear by keyed hash only). Actors
     limited to some participants see the purchases, corrections and lots of those."""
     stmt = select(E.c.seq, E.c.kind, E.c.recorded_at, E.c.leaf_hash, E.c.body)
-    scope = _scope(actor)
-    if scope is not None:
-        mine = select(RecyclingParticipant.id).where(scope)
-        own_purchases = select(P.c.entry_seq).where(P.c.participant_id.in_(mine))
-        stmt = stmt.where(E.c.seq.in_(own_purchases)
-                          | E.c.seq.in_(select(RecyclingCorrection.entry_seq).where(
-                              RecyclingCorrection.target_seq.in_(own_purchases)))
-                          | E.c.seq.in_(select(CustodyLot.entry_seq).where(
-                              CustodyLot.participant_id.in_(mine)
-                              | CustodyLot.refiner_id.in_(mine))))
+    visible = _visible_entries(actor)
+    if visible is not None:
+        stmt = stmt.where(visible)
     rows = session.execute(stmt.order_by(E.c.seq.desc()).offset(offset).limit(limit))
     return [{"seq": r.seq, "kind": r.kind, "recorded_at": r.recorded_at.isoformat(),
              "leaf_hash": bytes(r.leaf_hash).hex(), "entry": json.loads(r.body)} for r in rows]

@@ -5,7 +5,7 @@ the reports due, their documents, submission and the regulator's inbox.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +15,7 @@ from aurum.core.errors import (
     ConflictError,
     NotFoundError,
 )
-from aurum.recycling.purchases import (
-    CHINA_STANDARD_TIME,
-)
+from aurum.core.time import today_cst
 from aurum.recycling.rules import LARGE_CASH, Detection, detect, load_rules
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import _add_once, _in_batches, _sha256, _user
@@ -34,6 +32,15 @@ from aurum.store.models import (
     RecyclingSeller,
 )
 
+SCREENERS = (Role.ADMIN, Role.REGULATOR, Role.RECYCLER, Role.ENTERPRISE)
+"""Who runs the reporting rules over the purchases (everyone but auditors)."""
+SUBMITTERS = (Role.ADMIN, Role.RECYCLER, Role.ENTERPRISE, Role.REGULATOR)
+"""Who submits a due report to the regulator's inbox."""
+INBOX_READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+"""Who reads the regulator's inbox."""
+RECEIVERS = (Role.ADMIN, Role.REGULATOR)
+"""Who acknowledges a submitted report."""
+
 
 def _subject_key(d: Detection) -> str:
     return f"{d.rule_id}|{d.recycler or '*'}|{d.seller}|{d.period_start.isoformat()}"
@@ -48,7 +55,7 @@ def screen_reports(session: Session, actor: Actor) -> list[RecyclingReport]:
     list of RecyclingReport
         The reports (or revisions) created by this run.
     """
-    actor.require_role(Role.ADMIN, Role.REGULATOR, Role.RECYCLER, Role.ENTERPRISE)
+    actor.require_role(*SCREENERS)
     _lock_head(session)
     rules = load_rules()
     detections = detect(purchases_in_force(session), rules, watched_sellers(session))
@@ -100,7 +107,7 @@ def list_reports(session: Session, actor: Actor, status: str = "due",
     today : date, optional
         For due against overdue (default: today in Beijing).
     """
-    today = today or datetime.now(CHINA_STANDARD_TIME).date()
+    today = today or today_cst()
     stmt = (select(RecyclingReport, RecyclingSeller, RecyclingParticipant,
                    RecyclingReportSubmission.id)
             .join(RecyclingSeller, RecyclingSeller.id == RecyclingReport.seller_id)
@@ -142,14 +149,25 @@ def _report_payload(report: RecyclingReport, seller: RecyclingSeller,
             "report_to": rules.source.get("report_to")}
 
 
+def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]:
+    """A report visible to the actor (:func:`list_reports` form, any status).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such report in the actor's scope.
+    """
+    found = next((r for r in list_reports(session, actor, "all") if r["id"] == report_id),
+                 None)
+    if found is None:
+        raise NotFoundError(f"no report {report_id}")
+    return found
+
+
 def report_document(session: Session, actor: Actor, report_id: int) -> str:
     """The report as a document to file (plain text, UTF-8), with the signed tree head that
     covers its entries so that the recipient can ask for inclusion proofs."""
-    payload = next((r for r in list_reports(session, actor, "all") if r["id"] == report_id),
-                   None)
-    if payload is None:
-        raise NotFoundError(f"no report {report_id}")
-    return _document(session, payload)
+    return _document(session, get_report(session, actor, report_id))
 
 
 def _document(session: Session, payload: Mapping[str, Any]) -> str:
@@ -194,11 +212,8 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> dict[str, A
     dict
         ``submission_id``, ``report_id``, ``document_sha256``.
     """
-    actor.require_role(Role.ADMIN, Role.RECYCLER, Role.ENTERPRISE, Role.REGULATOR)
-    payload = next((r for r in list_reports(session, actor, "all") if r["id"] == report_id),
-                   None)
-    if payload is None:
-        raise NotFoundError(f"no report {report_id}")
+    actor.require_role(*SUBMITTERS)
+    payload = get_report(session, actor, report_id)
     if payload["status"] != "due" and payload["status"] != "overdue":
         raise ConflictError(f"report {report_id} is {payload['status']}")
     document = _document(session, payload)
@@ -212,7 +227,13 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> dict[str, A
 
 def regulator_inbox(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Submitted reports for regulators, newest first, with whether they were acknowledged."""
-    actor.require_role(Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+    actor.require_role(*INBOX_READERS)
+    return _inbox(session, actor)
+
+
+def _inbox(session: Session, actor: Actor, submission_id: int | None = None
+           ) -> list[dict[str, Any]]:
+    """The inbox in the actor's scope, or its one submission ``submission_id``."""
     stmt = (select(RecyclingReportSubmission, RecyclingReportReceipt.received_at)
             .join(RecyclingReport, RecyclingReport.id == RecyclingReportSubmission.report_id)
             .join(RecyclingParticipant,
@@ -224,15 +245,23 @@ def regulator_inbox(session: Session, actor: Actor) -> list[dict[str, Any]]:
     scope = _scope(actor)
     if scope is not None:
         stmt = stmt.where(scope)
+    if submission_id is not None:
+        stmt = stmt.where(RecyclingReportSubmission.id == submission_id)
     return [{"submission_id": s.id, "submitted_at": s.submitted_at.isoformat(),
              "document_sha256": s.document_sha256, "report": s.payload,
              "acknowledged_at": None if received is None else received.isoformat()}
             for s, received in session.execute(stmt)]
 
 
-def acknowledge_submission(session: Session, actor: Actor, submission_id: int) -> None:
+def acknowledge_submission(session: Session, actor: Actor, submission_id: int
+                           ) -> dict[str, Any]:
     """Record that a regulator has received a submitted report: a report in the regulator's
     scope (a provincial regulator's province), once.
+
+    Returns
+    -------
+    dict
+        The submission as the inbox lists it, acknowledged.
 
     Raises
     ------
@@ -241,7 +270,7 @@ def acknowledge_submission(session: Session, actor: Actor, submission_id: int) -
     ConflictError
         When it was acknowledged already.
     """
-    actor.require_role(Role.REGULATOR, Role.ADMIN)
+    actor.require_role(*RECEIVERS)
     found = session.execute(
         select(RecyclingReportSubmission.id, RecyclingParticipant)
         .join(RecyclingReport, RecyclingReport.id == RecyclingReportSubmission.report_id)
@@ -258,3 +287,4 @@ def acknowledge_submission(session: Session, actor: Actor, submission_id: int) -
     _add_once(session, RecyclingReportReceipt(submission_id=submission_id,
                                               received_by=_user(actor)),
               f"submission {submission_id} was acknowledged already")
+    return _inbox(session, actor, submission_id)[0]

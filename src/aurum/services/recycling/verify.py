@@ -35,6 +35,7 @@ from aurum.recycling.purchases import (
     purchase_bodies,
 )
 from aurum.recycling.sealing import key_id, verify_tree_head
+from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import HEADS, NODES, E, P, _frame
 from aurum.services.recycling.custody import _custody_bodies
 from aurum.services.recycling.ledger import HEAD_ID, STORED_FROM_LEVEL, LedgerKeys
@@ -47,6 +48,8 @@ from aurum.store.models import (
     RecyclingShop,
 )
 
+VERIFIERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+"""Who may run the verifier through the API."""
 PROJECTED_KINDS = ("purchase", "correction", "lot", "assay", "bar")
 """Entry kinds; each has a row of its own beside the entry."""
 
@@ -212,6 +215,13 @@ def verify_ledger(session: Session, keys: LedgerKeys, chunk: int = 50_000,
     return Verification(not problems, tree.size, root.hex(), problems, n_heads, covered,
                         [view for view, _ in outside])
 
+
+
+def verify_for(session: Session, actor: Actor, keys: LedgerKeys) -> Verification:
+    """:func:`verify_ledger` run for a user: administrators, regulators and auditors (the
+    command line runs it as whoever holds the database)."""
+    actor.require_role(*VERIFIERS)
+    return verify_ledger(session, keys)
 
 def _check_kinds(frame: pd.DataFrame) -> list[str]:
     out = []

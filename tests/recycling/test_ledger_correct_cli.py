@@ -1,0 +1,48 @@
+"""``aurum ledger correct``: a purchase reversed or amended from the command line, as new
+entries under a signed head."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from aurum.cli import cli
+from tests.recycling.helpers import purchase, seller_id, write_csv
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AURUM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("AURUM_DATABASE_URL", raising=False)
+    return tmp_path
+
+
+def _run(database_url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["ledger", *args, "--database", database_url])
+
+
+def test_correct_reverses_and_amends(home: Path, database_url: str) -> None:
+    rows = [purchase(seller_id_number=seller_id(n)) for n in (1, 2)]
+    appended = _run(database_url, "append", "--file", str(write_csv(home / "p.csv", rows)),
+                    "--format", "json")
+    assert appended.exit_code == 0, appended.output
+    reversed_ = _run(database_url, "correct", "0", "--reason", "entered twice", "--format",
+                     "json")
+    assert reversed_.exit_code == 0, reversed_.output
+    out = json.loads(reversed_.stdout)
+    assert (out["target"], out["action"], out["correction_seq"], out["replacement_seq"],
+            out["size"], out["signed_tree_head"]["tree_size"]) == (0, "reverse", 2, None, 3, 3)
+    fixed = write_csv(home / "fixed.csv", [purchase(seller_id_number=seller_id(2),
+                                                    amount_cny="7900")])
+    amended = _run(database_url, "correct", "1", "--reason", "price", "--file", str(fixed))
+    assert amended.exit_code == 0, amended.output
+    assert amended.stdout.startswith("purchase 1: amend as entry 3, replaced by purchase 4; "
+                                      "ledger size 5")
+    again = _run(database_url, "correct", "1", "--reason", "again")
+    assert again.exit_code != 0
+    assert "purchase 1 was corrected already" in again.output
+    verified = json.loads(_run(database_url, "verify", "--format", "json").stdout)
+    assert (verified["ok"], verified["size"], verified["covered"]) == (True, 5, 5)

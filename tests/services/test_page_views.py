@@ -12,11 +12,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aurum.processing import waste
 from aurum.processing.examples import gold_plant
 from aurum.seismic.catalog import write_quakeml
-from aurum.services import cache, processing, processing_views, resources, seismic
+from aurum.services import cache, processing, resources, seismic
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
+from aurum.services.processing import accounting
+from aurum.services.processing import views as plant_views
 from aurum.services.resources import ClassFigures
 from aurum.store.db import transaction
 from tests.factories import Registry, small_registry
@@ -158,12 +161,12 @@ def test_the_plant_page_computes_its_records_once_per_data_version(
         processing.record_accounts(s, a, _accounts().iloc[:2], source="july-august.csv")
         processing.record_waste(s, a, _waste(), source="ledger.csv")
         processing.close_months(s, a, PLANT, MONTHS[:1])
-    accounts = counted(monkeypatch, processing, "accounts")
-    chains = counted(monkeypatch, processing, "verify_closings")
-    utilisation = counted(monkeypatch, processing.waste, "utilisation")
+    accounts = counted(monkeypatch, accounting, "accounts")
+    chains = counted(monkeypatch, accounting, "verify_closings")
+    utilisation = counted(monkeypatch, waste, "utilisation")
     with platform.sessions() as s:
-        first = processing_views.site_view(s, a, PLANT)
-        again = processing_views.site_view(s, reg.regulator, PLANT)
+        first = plant_views.site_view(s, a, PLANT)
+        again = plant_views.site_view(s, reg.regulator, PLANT)
     # The account table, the quarters, the quarter's figures and their comparison with the
     # report read the accounts once each, for both callers together.
     assert (len(accounts), len(chains), len(utilisation)) == (4, 1, 1)
@@ -177,14 +180,14 @@ def test_the_plant_page_computes_its_records_once_per_data_version(
     with transaction(platform.sessions, a.user_id) as s:
         processing.save_circuit(s, a, PLANT, "CIL", gold_plant(seed=4), period="2025-08")
     with platform.sessions() as s:
-        circuit = processing_views.site_view(s, a, PLANT)
+        circuit = plant_views.site_view(s, a, PLANT)
     assert (len(accounts), len(chains)) == (8, 2)
     assert circuit.circuit is not None and circuit.circuit["version"] == 2
     # So is a new account: the quarter is complete now.
     with transaction(platform.sessions, a.user_id) as s:
         processing.record_accounts(s, a, _accounts().iloc[2:], source="september.csv")
     with platform.sessions() as s:
-        latest = processing_views.site_view(s, a, PLANT)
+        latest = plant_views.site_view(s, a, PLANT)
     assert len(chains) == 3
     assert latest.quarter is not None and latest.quarter.figures.complete
     assert latest.records.accounts["period"].tolist() == list(MONTHS)

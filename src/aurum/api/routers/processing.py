@@ -34,8 +34,9 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.jsonsafe import finite
-from aurum.services import processing, processing_views
+from aurum.services import processing
 from aurum.services.auth import Actor
+from aurum.services.processing import views
 
 router = APIRouter(tags=["processing"])
 API = "/api/v1/processing"
@@ -62,7 +63,7 @@ class CircuitIn(BaseModel):
 def list_circuits(code: str, session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     """Every circuit version of a plant, by name then version; a reconciled one with its
     global test (chi2, dof, p-value) and the streams found to carry gross errors."""
-    return [processing_views.circuit_record(c) for c in processing.circuits(session, actor, code)]
+    return [views.circuit_record(c) for c in processing.circuits(session, actor, code)]
 
 
 @router.post(f"{API}/sites/{{code}}/circuits", status_code=201)
@@ -73,7 +74,7 @@ def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor) -> di
     saved = processing.save_circuit(session, actor, code, body.name, body.definition,
                                     period=body.period, note=body.note, source=JSON_SOURCE)
     summary = (saved.reconciliation or {}).get("summary")
-    return processing_views.circuit_record(saved) | {"reconciliation": finite(summary)}
+    return views.circuit_record(saved) | {"reconciliation": finite(summary)}
 
 
 @router.get(f"{API}/circuits/{{circuit_id}}")
@@ -82,7 +83,7 @@ def get_circuit(circuit_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any
     as ``aurum processing reconcile --format json``, ``variables`` with the measurement tests
     and gross-error flags; null when saved without a survey)."""
     circuit = processing.get_circuit(session, actor, circuit_id)
-    return processing_views.circuit_record(circuit) | {"definition": circuit.definition,
+    return views.circuit_record(circuit) | {"definition": circuit.definition,
                                      "reconciliation": circuit.reconciliation}
 
 
@@ -254,7 +255,7 @@ def _percent(frame: Any, *columns: str) -> Any:
 
 @router.get("/processing", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, session: DB, actor: PageActor) -> Page:
-    view = processing_views.index_view(session, actor)
+    view = views.index_view(session, actor)
     plants, yearly = view.plants, view.yearly
     figures = {
         "rate": charts.utilisation_rate_chart(
@@ -285,7 +286,7 @@ def _site_page(request: Request, session: DB, actor: Actor, code: str,
                circuit: int | None = None, quarter: str | None = None,
                carried: int | None = None, problems: list[Problem] | None = None,
                status_code: int = 200) -> Page:
-    view = processing_views.site_view(session, actor, code, circuit, quarter)
+    view = views.site_view(session, actor, code, circuit, quarter)
     kept, chosen = view.records, view.circuit
     table, monthly = kept.accounts, kept.monthly
     figures: dict[str, Any] = {}

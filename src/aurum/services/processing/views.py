@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from aurum.core.errors import NotFoundError
 from aurum.core.jsonsafe import finite
 from aurum.industry.targets import load_targets
-from aurum.processing import accounting
-from aurum.services import cache, processing, registry
+from aurum.processing.accounting import CONFIDENCE
+from aurum.services import cache, registry
 from aurum.services.auth import Actor, Role
+from aurum.services.processing import accounting, circuit, report, waste
 from aurum.store.frames import data_version, frame_of
 from aurum.store.models import (
     MetalAccount,
@@ -57,7 +58,7 @@ def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
     acc = frame_of(session, stmt).drop_duplicates(["site", "period"], keep="last")
     latest = acc.drop_duplicates("site", keep="last").set_index("site")
     closed = acc[acc["closing_id"].notna()].groupby("site")["period"].max()
-    rates = processing.waste_utilisation(session, actor, "plant", ("year",))
+    rates = waste.waste_utilisation(session, actor, "plant", ("year",))
     if not rates.empty:
         rates = rates[rates["year"] == rates["year"].max()].set_index("plant")
     codes = sorted(set(latest.index) | set(rates.index))
@@ -78,7 +79,7 @@ def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
 
 
 def account_table(session: Session, actor: Actor, site_code: str,
-                  confidence: float = accounting.CONFIDENCE) -> pd.DataFrame:
+                  confidence: float = CONFIDENCE) -> pd.DataFrame:
     """A plant's metal accounts in force by month, with what the page tables beside them.
 
     Parameters
@@ -91,11 +92,11 @@ def account_table(session: Session, actor: Actor, site_code: str,
     Returns
     -------
     pandas.DataFrame
-        :func:`aurum.services.processing.accounts` with ``inventory_change_g`` (closing −
+        :func:`aurum.services.accounting.accounts` with ``inventory_change_g`` (closing −
         opening in-circuit inventory, g), ``ci_low_g`` and ``ci_high_g`` (interval of the
         unaccounted gold, g) and ``closed`` (whether the month's account in force is locked).
     """
-    frame = processing.accounts(session, actor, site_code)
+    frame = accounting.accounts(session, actor, site_code)
     half = stats.norm.ppf(0.5 + confidence / 2) * frame["unaccounted_sd_g"].astype(float)
     return frame.assign(
         inventory_change_g=frame["closing_g"].astype(float) - frame["opening_g"].astype(float),
@@ -116,8 +117,8 @@ def record_quarters(session: Session, actor: Actor, site_code: str) -> pd.DataFr
         carry it).
     """
     site = registry.get_site(session, actor, site_code)
-    acc = processing.accounts(session, actor, site.code)["period"]
-    ledger = processing.waste_ledger(session, actor, [site.code])["period"].drop_duplicates()
+    acc = accounting.accounts(session, actor, site.code)["period"]
+    ledger = waste.waste_ledger(session, actor, [site.code])["period"].drop_duplicates()
 
     def per_quarter(months: pd.Series) -> pd.Series:
         if months.empty:
@@ -180,10 +181,10 @@ def index_view(session: Session, actor: Actor) -> PlantsIndex:
 
 def _index_view(session: Session, actor: Actor) -> PlantsIndex:
     plants = plants_index(session, actor)
-    yearly = processing.waste_utilisation(session, actor, "nation", ("year",))
+    yearly = waste.waste_utilisation(session, actor, "nation", ("year",))
     enterprises = None
     if actor.role in ROLLUP_ROLES:
-        rows = processing.waste_utilisation(session, actor, "enterprise", ("year",))
+        rows = waste.waste_utilisation(session, actor, "enterprise", ("year",))
         latest = rows[rows["year"] == rows["year"].max()]
         names = plants.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]
         enterprises = (latest.assign(enterprise_name=latest["enterprise"].map(names))
@@ -201,7 +202,7 @@ class PlantRecords:
         :func:`account_table`, oldest month first.
     broken : list of str
         Broken links of the chain of closed months (:func:`~aurum.services.processing.
-        verify_closings`).
+        accounting.verify_closings`).
     circuits : list of dict
         Every circuit version (:func:`circuit_record`), by name then version.
     ledger : pandas.DataFrame
@@ -224,7 +225,7 @@ class PlantRecords:
 class QuarterFigures:
     """A quarter's figures from the records beside the report in force."""
 
-    figures: processing.ReportFigures
+    figures: report.ReportFigures
     compared: pd.DataFrame
 
     @property
@@ -286,10 +287,9 @@ def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | 
                            lambda: _plant_records(session, actor, site.code))
     chosen = None
     if circuit_id is not None:
-        circuit = processing.get_circuit(session, actor, circuit_id)
-        if circuit.site_id != site.id:
+        chosen = circuit.get_circuit(session, actor, circuit_id)
+        if chosen.site_id != site.id:
             raise NotFoundError(f"no circuit {circuit_id} at {site.code}")
-        chosen = circuit
     elif records.circuits:
         chosen = session.get(PlantCircuit, max(c["id"] for c in records.circuits))
     quarters = records.quarters
@@ -300,8 +300,8 @@ def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | 
     if quarter is not None:
         shown = quarter
         figures = cache.cached(("plant-quarter", *version, shown), lambda: QuarterFigures(
-            processing.report_figures(session, actor, site.code, shown),
-            processing.compare_with_report(session, actor, site.code, shown)))
+            report.report_figures(session, actor, site.code, shown),
+            report.compare_with_report(session, actor, site.code, shown)))
     return PlantView(site, actor.can_write_site(site), records,
                      None if chosen is None else circuit_record(chosen) | {
                          "definition": chosen.definition,
@@ -311,9 +311,9 @@ def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | 
 
 def _plant_records(session: Session, actor: Actor, code: str) -> PlantRecords:
     return PlantRecords(
-        account_table(session, actor, code), processing.verify_closings(session, actor, code),
-        [circuit_record(c) for c in processing.circuits(session, actor, code)],
-        processing.waste_ledger(session, actor, [code]).sort_values(
+        account_table(session, actor, code), accounting.verify_closings(session, actor, code),
+        [circuit_record(c) for c in circuit.circuits(session, actor, code)],
+        waste.waste_ledger(session, actor, [code]).sort_values(
             ["period", "waste_type"], ascending=[False, True]),
-        processing.waste_utilisation(session, actor, "plant", ("period",), [code]),
+        waste.waste_utilisation(session, actor, "plant", ("period",), [code]),
         record_quarters(session, actor, code))

@@ -6,25 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner, Result
-
-from aurum.cli import cli
 from tests.recycling.helpers import purchase, seller_id, write_csv
+from tests.recycling.test_ledger_cli import _run, home  # noqa: F401 (fixture)
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("AURUM_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("AURUM_DATABASE_URL", raising=False)
-    return tmp_path
-
-
-def _run(database_url: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["ledger", *args, "--database", database_url])
-
-
-def test_correct_reverses_and_amends(home: Path, database_url: str) -> None:
+def test_correct_reverses_and_amends(home: Path, database_url: str) -> None:  # noqa: F811
     rows = [purchase(seller_id_number=seller_id(n)) for n in (1, 2)]
     appended = _run(database_url, "append", "--file", str(write_csv(home / "p.csv", rows)),
                     "--format", "json")

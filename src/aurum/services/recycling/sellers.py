@@ -10,8 +10,6 @@ masked; :func:`reveal_seller` opens them for a stated purpose and leaves an audi
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.files import write_atomic
 from aurum.recycling.identity import mask_ids, mask_names, normalise_ids
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import SELLERS, P, _in_batches, _rows, _sha256, _user
@@ -160,15 +159,16 @@ def _photo_path(home: Path, digest: str) -> Path:
 
 
 def store_photo(home: Path, keys: LedgerKeys, data: bytes) -> str:
-    """Keep a photo (sealed) under ``home/recycling/photos`` by its SHA-256; returns it."""
+    """Keep a photo (sealed) under ``home/recycling/photos`` by its SHA-256; returns it.
+
+    The file holds the sealed photo, so it is named by the digest of the photo rather than of
+    its content: :mod:`aurum.store.files` (named by the content's digest) does not fit.
+    """
     digest = _sha256(data)
     path = _photo_path(home, digest)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(keys.personal.seal(data.hex(), f"photo:{digest}").hex().encode())
-        os.replace(tmp, path)
+        write_atomic(path, keys.personal.seal(data.hex(), f"photo:{digest}").hex().encode())
     return digest
 
 

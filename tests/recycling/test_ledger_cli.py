@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from aurum.cli import cli
 from aurum.recycling import merkle
 from tests.recycling.helpers import purchase, seller_id, write_csv
+from tests.store.tamper import drop_append_only_triggers
 
 
 @pytest.fixture
@@ -84,11 +85,7 @@ def test_verify_fails_when_a_row_was_changed_behind_its_back(home: Path,
     assert _run(database_url, "append", "--file", str(path)).exit_code == 0
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER recycling_purchases_no_update"))
-        else:
-            conn.execute(text("DROP TRIGGER recycling_purchases_append_only "
-                              "ON recycling_purchases"))
+        drop_append_only_triggers(conn, ["recycling_purchases"])
         conn.execute(text("UPDATE recycling_purchases SET payment_method = 'cash', "
                           "amount_cny = 90000 WHERE entry_seq = 2"))
     engine.dispose()
@@ -136,11 +133,8 @@ def test_verify_against_checkpoints_kept_outside(home: Path, database_url: str) 
     # head wound back to the first 5 (as the early checkpoint had it) and signed again.
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        for table in ("ledger_entries", "ledger_tree_heads", "recycling_purchases"):
-            if conn.dialect.name == "sqlite":
-                conn.execute(text(f"DROP TRIGGER {table}_no_delete"))
-            else:
-                conn.execute(text(f"DROP TRIGGER {table}_append_only ON {table}"))
+        drop_append_only_triggers(conn, ["ledger_entries", "ledger_tree_heads",
+                                         "recycling_purchases"])
         conn.execute(text("DELETE FROM ledger_tree_heads"))
         conn.execute(text("DELETE FROM recycling_purchases WHERE entry_seq >= 5"))
         conn.execute(text("DELETE FROM ledger_entries WHERE seq >= 5"))

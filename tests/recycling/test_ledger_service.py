@@ -27,10 +27,12 @@ from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import AuditRecord, RecyclingSeller
 from tests.recycling.helpers import purchase, seller_id, validated
+from tests.store.tamper import drop_append_only_triggers
 
 OP = SYSTEM
 LOG_TABLES = ("ledger_entries", "ledger_nodes", "ledger_tree_heads", "recycling_purchases",
-              "recycling_corrections")
+              "recycling_corrections", "custody_lots", "custody_lot_purchases",
+              "custody_assays", "custody_bars", "custody_bar_inputs")
 
 
 @pytest.fixture
@@ -57,12 +59,7 @@ def _verify(platform: Platform, keys: recycling.LedgerKeys,
 def _tamper(platform: Platform, *statements: str) -> None:
     """Change stored rows as someone with the database password would: triggers first."""
     with platform.engine.begin() as conn:
-        for table in LOG_TABLES:
-            if conn.dialect.name == "sqlite":
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
-            else:
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}"))
+        drop_append_only_triggers(conn, LOG_TABLES)
         for statement in statements:
             conn.execute(text(statement))
 

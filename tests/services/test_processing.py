@@ -16,6 +16,7 @@ from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import MetalAccount, PlantCircuit, WasteEntry
 from tests.factories import Registry, small_registry
+from tests.store.tamper import drop_append_only_triggers
 
 PLANT = "SD-A-02"
 MONTHS = ("2025-07", "2025-08", "2025-09")
@@ -131,9 +132,10 @@ def test_month_closing_locks_and_chains_the_accounts(platform: Platform,
         assert july["reason"].tolist()[1] == "bullion re-assayed"
         assert processing.verify_closings(s, reg.auditor, PLANT) == []
     # An account changed behind the service's back breaks the chain.
-    with transaction(platform.sessions) as s:
-        s.execute(update(MetalAccount).where(MetalAccount.period == "2025-08")
-                  .values(products_g=1.0))
+    with platform.engine.begin() as conn:
+        drop_append_only_triggers(conn, ["metal_accounts"])
+        conn.execute(update(MetalAccount).where(MetalAccount.period == "2025-08")
+                     .values(products_g=1.0))
     with platform.sessions() as s:
         broken = processing.verify_closings(s, reg.auditor, PLANT)
         assert broken == ["closing of 2025-08: the account differs from what was closed"]

@@ -18,10 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from aurum.store.models.base import Authored, Base, OfSite, utcnow
+from aurum.store.models.base import AppendOnly, Authored, Base, OfSite, utcnow
 
 
-class PlantCircuit(OfSite, Authored, Base):
+class PlantCircuit(AppendOnly, OfSite, Authored, Base):
     """One version of a plant's circuit (:func:`aurum.processing.circuit.circuit_to_mapping`:
     nodes, streams and, when saved with a survey, its measurements in t and g/t). A change is
     a new version; versions are never updated."""
@@ -38,7 +38,7 @@ class PlantCircuit(OfSite, Authored, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class MetalAccount(OfSite, Authored, Base):
+class MetalAccount(AppendOnly, OfSite, Authored, Base):
     """One version of a plant's metal account of a month (AMIRA P754 check-in / check-out;
     gold in g, ore in t, grade in g/t). Never updated: a correction is a new version with a
     reason; closing the month is a :class:`MetalAccountClosing`."""
@@ -72,7 +72,7 @@ class MetalAccount(OfSite, Authored, Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class MetalAccountClosing(Base):
+class MetalAccountClosing(AppendOnly, Base):
     """The closing of a month: locks an account version. ``sha256`` covers the account's
     figures and the previous closing of the site (``previous_sha256``), so the closed months
     of a plant form a hash chain an auditor can recompute."""
@@ -91,7 +91,7 @@ class MetalAccountClosing(Base):
     account: Mapped[MetalAccount] = relationship()
 
 
-class WasteEntry(OfSite, Authored, Base):
+class WasteEntry(AppendOnly, OfSite, Authored, Base):
     """One line of a site's solid-waste ledger: a waste type in a month (t), as
     :func:`aurum.processing.waste.validate_ledger` defines it. Append-only: a correction is a
     new entry naming the one it ``supersedes`` and why."""

@@ -131,7 +131,7 @@ class LedgerTreeHead(AppendOnly, Base):
     checkpoint: Mapped[str | None] = mapped_column(Text)
 
 
-class LedgerWitnessedCheckpoint(Base):
+class LedgerWitnessedCheckpoint(AppendOnly, Base):
     """A checkpoint of a recycler's ledger kept by the regulator's server as witness: each new
     one of an origin must be consistent with the largest before it."""
 

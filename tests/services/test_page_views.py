@@ -1,6 +1,7 @@
-"""The resource, plant and seismic pages do no numerical work on a repeat view of unchanged
-data: their view models are computed once per data version (:mod:`aurum.services.cache`),
-and a change of the data (a new statement, circuit, account or event) computes them again."""
+"""The resource, pit, plant and seismic pages do no numerical work on a repeat view of
+unchanged data: their view models are computed once per data version
+(:mod:`aurum.services.cache`), and a change of the data (a new statement, circuit, account or
+event, other economics) computes them again."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from aurum.processing import waste
 from aurum.processing.examples import gold_plant
 from aurum.seismic.catalog import write_quakeml
-from aurum.services import cache, processing, resources, seismic
+from aurum.services import cache, planning, processing, resources, seismic
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.services.processing import accounting
@@ -103,6 +104,27 @@ def test_the_resource_page_computes_its_checks_once_per_model(
     assert (len(variograms), len(cross_validations), len(declusterings)) == (6, 2, 2)
     assert latest.statements["year"].tolist() == [2024, 2025]
     assert latest.model is not first.model
+
+
+def test_the_pit_page_keeps_its_figures_per_model_and_economics(
+        platform: Platform, reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = platform.settings.home
+    _publish_model(platform, reg.ent_a, 2024)
+    studies = counted(monkeypatch, planning, "pit_study")
+    with platform.sessions() as s:
+        model_id = planning.study_models(s, reg.ent_a)[0].id
+        first = planning.pit_view(s, reg.ent_a, home, model_id, {})
+        again = planning.pit_view(s, reg.regulator, home, model_id, {"recovery": None})
+        dearer = planning.pit_view(s, reg.ent_a, home, model_id, {"price_cny_per_g": 900.0})
+    assert len(studies) == 2 and again.figures is first.figures
+    # The form shows the defaults where nothing was given.
+    assert first.form == {"price_cny_per_g": 650.0, "recovery": 0.9,
+                          "processing_cny_per_t": 120.0, "mining_cny_per_t": 25.0,
+                          "slope_deg": 45.0, "min_mining_width_m": 40.0}
+    assert dearer.form["price_cny_per_g"] == 900.0
+    assert first.figures.final["factor"] == pytest.approx(1.0)
+    assert dearer.figures.cutoff_lines["break-even (mill)"] < \
+        first.figures.cutoff_lines["break-even (mill)"]
 
 
 # --- seismic -----------------------------------------------------------------------------------

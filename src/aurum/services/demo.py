@@ -37,7 +37,6 @@ from aurum.resources.variogram import Structure, VariogramModel
 from aurum.resources.variography import experimental_variogram, fit_variogram
 from aurum.services import (
     processing_demo,
-    recycling_demo,
     registry,
     reporting,
     resources,
@@ -46,6 +45,7 @@ from aurum.services import (
 )
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
+from aurum.services.recycling import demo as recycling_demo
 from aurum.services.registry import SiteSpec
 from aurum.services.resources import EstimationSpec
 from aurum.store.db import transaction

@@ -123,7 +123,7 @@ class TailingsFacility(OfSite, Base):
 class Sensor(OfSite, Base):
     """A monitoring sensor of a site: its kind and unit, the tailings facility it belongs to
     (its rules then come from the facility's design), its position (mine grid x/y/z and
-    depth, m) and its own alarm rules as data (see :mod:`aurum.services.sensors`)."""
+    depth, m) and its own alarm rules as data (see :mod:`aurum.services.safety.rules`)."""
 
     __tablename__ = "sensors"
     __table_args__ = (UniqueConstraint("site_id", "code", name="uq_sensors_site_code"),)

@@ -147,6 +147,21 @@ def get_site(session: Session, actor: Actor, code: str) -> Site:
     return site
 
 
+def get_writable_site(session: Session, actor: Actor, code: str) -> Site:
+    """A site the actor may write.
+
+    Raises
+    ------
+    NotFoundError
+        A site the actor may not read (whether it exists or not).
+    PermissionDenied
+        A site it reads but may not write.
+    """
+    site = get_site(session, actor, code)
+    actor.require_write_site(site)
+    return site
+
+
 def get_organisation(session: Session, actor: Actor, code: str) -> Organisation:
     """An organisation the actor may read."""
     org = session.scalar(select(Organisation).where(Organisation.code == code))

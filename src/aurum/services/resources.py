@@ -82,8 +82,7 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
     samples : pandas.DataFrame, optional
         The samples themselves (x, y, z, value, hole), kept beside the blocks.
     """
-    site = registry.get_site(session, actor, site_code)
-    actor.require_write_site(site)
+    site = registry.get_writable_site(session, actor, site_code)
     folder = home / "models" / site.code
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{uuid.uuid4().hex}.parquet"
@@ -158,8 +157,7 @@ def publish_statement(session: Session, actor: Actor, site_code: str, year: int,
     waterfall : dict, optional
         Movements from the previous statement (:class:`aurum.resources.ledger.Waterfall`).
     """
-    site = registry.get_site(session, actor, site_code)
-    actor.require_write_site(site)
+    site = registry.get_writable_site(session, actor, site_code)
     missing = [c for c in CLASSES if c not in figures]
     if missing:
         raise ValidationError(f"a statement needs the classes {', '.join(missing)}")

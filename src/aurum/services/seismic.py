@@ -39,7 +39,7 @@ from aurum.seismic.inventory import Inventory, LocalGrid, Station
 from aurum.seismic.source import energy_index, fit_energy_moment
 from aurum.services import cache, safety
 from aurum.services.auth import Actor
-from aurum.services.registry import get_site
+from aurum.services.registry import get_site, get_writable_site
 from aurum.services.safety import sensors
 from aurum.store import audit
 from aurum.store.models import (
@@ -89,12 +89,6 @@ class ImportResult:
         return dict(self.__dict__)
 
 
-def _writable_site(session: Session, actor: Actor, site_code: str) -> Site:
-    site = get_site(session, actor, site_code)
-    actor.require_write_site(site)
-    return site
-
-
 def _catalogue_row(session: Session, site: Site) -> SeismicCatalogue:
     row = session.scalar(select(SeismicCatalogue).where(SeismicCatalogue.site_id == site.id))
     if row is None:
@@ -125,7 +119,7 @@ def configure(session: Session, actor: Actor, site_code: str, *,
     vp_m_s, vs_m_s : float, optional
         P and S velocities of the homogeneous relocation model, m/s.
     """
-    site = _writable_site(session, actor, site_code)
+    site = get_writable_site(session, actor, site_code)
     row = _catalogue_row(session, site)
     if vp_m_s is not None or vs_m_s is not None:
         vp = vp_m_s if vp_m_s is not None else row.vp_m_s
@@ -145,7 +139,7 @@ def set_stations(session: Session, actor: Actor, site_code: str, inventory: Inve
     """Store the stations of an inventory (mine grid, m) for a site, replacing those of the
     same code; the inventory's grid becomes the catalogue's when it has one. Returns the
     number of stations."""
-    site = _writable_site(session, actor, site_code)
+    site = get_writable_site(session, actor, site_code)
     if inventory.grid is not None:
         configure(session, actor, site_code, grid=inventory.grid)
     else:
@@ -186,7 +180,7 @@ def _none(value: Any) -> Any:
 def _import_frames(session: Session, actor: Actor, site_code: str, events: pd.DataFrame,
                    picks: pd.DataFrame, source: str,
                    rules: Sequence[HazardRule] | None) -> ImportResult:
-    site = _writable_site(session, actor, site_code)
+    site = get_writable_site(session, actor, site_code)
     _catalogue_row(session, site)
     events = events[events["time"].notna()].drop_duplicates("event")
     stored = set(session.scalars(select(SeismicEvent.resource_id)
@@ -271,7 +265,7 @@ def import_quakeml(session: Session, actor: Actor, site_code: str,
         Hazard rules evaluated afterwards (default :data:`DEFAULT_RULES`).
     """
     files = [paths] if isinstance(paths, Path) else list(paths)
-    site = _writable_site(session, actor, site_code)
+    site = get_writable_site(session, actor, site_code)
     events, picks = catalog.read_quakeml(files, grid_of(session, site))
     return _import_frames(session, actor, site_code, events, picks,
                           source or ", ".join(f.name for f in files)[:200], rules)
@@ -311,7 +305,7 @@ def import_upload(session: Session, actor: Actor, site_code: str, filename: str,
     """Import an uploaded file: QuakeML (``.xml``, ``.qml``, ``.quakeml``) or an IMS month
     (``.parquet``), chosen by its extension."""
     # The scope first: a file refused for its kind would tell the caller the site exists.
-    _writable_site(session, actor, site_code)
+    get_writable_site(session, actor, site_code)
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xml", ".qml", ".quakeml", ".parquet"):
         raise ValidationError(Problem(f"expected a QuakeML (.xml, .qml) or IMS Parquet file, "
@@ -393,7 +387,7 @@ def export_quakeml(session: Session, actor: Actor, site_code: str, path: Path) -
 
 def _event(session: Session, actor: Actor, site_code: str, event_id: int
            ) -> tuple[Site, SeismicEvent]:
-    site = _writable_site(session, actor, site_code)
+    site = get_writable_site(session, actor, site_code)
     event = session.get(SeismicEvent, event_id)
     if event is None or event.site_id != site.id:
         raise NotFoundError(f"no seismic event {event_id} at {site_code}")

@@ -34,7 +34,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.jsonsafe import finite
-from aurum.services import processing
+from aurum.services import processing, registry
 from aurum.services.auth import Actor
 from aurum.services.processing import views
 
@@ -135,7 +135,7 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
     """Record metal accounts of the plant, all or nothing: a JSON body ``{reason, accounts}``
     or a multipart upload (``file``: CSV or Excel, ``reason``). A closed month changes only
     with a reason. Problems are listed by row (the first account is row 2) and column."""
-    processing.writable_site(session, actor, code)
+    registry.get_writable_site(session, actor, code)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         upload, reason = form.get("file"), form.get("reason")
@@ -238,7 +238,7 @@ def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> d
     """Submit the figures of the plant's records as its report of the period (an amendment
     when a report exists). 422 when a month has no records; 409 when the report already
     carries these figures."""
-    processing.writable_site(session, actor, code)
+    registry.get_writable_site(session, actor, code)
     version_id = processing.carry_into_report(session, actor, code, period)
     return {"site": code, "period": period, "report_version_id": version_id}
 
@@ -359,7 +359,7 @@ def close_page(code: str, request: Request, session: DB, actor: PageActor,
 def carry_page(code: str, request: Request, session: DB, actor: PageActor,
                quarter: Annotated[str, Form()]) -> Response:
     try:
-        processing.writable_site(session, actor, code)
+        registry.get_writable_site(session, actor, code)
         version_id = processing.carry_into_report(session, actor, code, quarter)
     except (ValidationError, PermissionDenied, ConflictError) as exc:
         return _refused(request, session, actor, code, exc, quarter)

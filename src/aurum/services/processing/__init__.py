@@ -41,7 +41,6 @@ from aurum.services.processing.common import (
     ACCOUNT_GOLD_TERMS,
     SHARE_FIELDS,
     read_records,
-    writable_site,
 )
 from aurum.services.processing.report import (
     ReportFigures,
@@ -55,4 +54,4 @@ __all__ = ["ACCOUNT_COLUMNS", "ACCOUNT_GOLD_TERMS", "SHARE_FIELDS", "ReportFigur
            "carry_into_report", "circuits", "close_months", "compare_with_report",
            "get_circuit", "read_records", "reconciliation_document", "record_accounts",
            "record_site_accounts", "record_waste", "report_figures", "save_circuit",
-           "verify_closings", "waste_ledger", "waste_utilisation", "writable_site"]
+           "verify_closings", "waste_ledger", "waste_utilisation"]

@@ -211,8 +211,7 @@ def close_months(session: Session, actor: Actor, site_code: str,
     ConflictError
         When a month's current version is closed already.
     """
-    site = registry.get_site(session, actor, site_code)
-    actor.require_write_site(site)
+    site = registry.get_writable_site(session, actor, site_code)
     problems: list[Problem] = []
     months = sorted({_month(p, problems, None, None) for p in periods})
     if not periods:

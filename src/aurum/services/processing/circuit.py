@@ -54,8 +54,7 @@ def save_circuit(session: Session, actor: Actor, site_code: str, name: str,
     ValidationError
         On a bad circuit (unknown node, sd <= 0, unobservable system, ...); nothing is saved.
     """
-    site = registry.get_site(session, actor, site_code)
-    actor.require_write_site(site)
+    site = registry.get_writable_site(session, actor, site_code)
     name = name.strip()
     if not name:
         raise ValidationError(Problem("a circuit needs a name", column="name", source=source))

@@ -18,7 +18,6 @@ from aurum.core.errors import (
 from aurum.core.periods import Period, PeriodKind
 from aurum.core.tables import read_table
 from aurum.processing import waste
-from aurum.services import registry
 from aurum.services.auth import Actor
 from aurum.store.models import (
     Site,
@@ -75,21 +74,6 @@ def _writable_sites(session: Session, actor: Actor, codes: Iterable[str],
             raise PermissionDenied(f"{actor.role.value} users cannot write the records of "
                                    f"{code}")
     return sites, problems
-
-
-def writable_site(session: Session, actor: Actor, site_code: str) -> Site:
-    """The plant ``site_code``, which the caller must be allowed to write.
-
-    Raises
-    ------
-    NotFoundError
-        A site the caller may not read.
-    PermissionDenied
-        A site it reads but may not write.
-    """
-    site = registry.get_site(session, actor, site_code)
-    actor.require_write_site(site)
-    return site
 
 
 def read_records(data: bytes, name: str) -> pd.DataFrame:

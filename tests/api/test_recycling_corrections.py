@@ -16,7 +16,7 @@ from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import RecyclingParticipant
 from tests.api.conftest import bearer
-from tests.api.test_recycling_api import recyclers  # noqa: F401 (fixture)
+from tests.api.test_recycling_api import _login, recyclers  # noqa: F401 (fixture)
 from tests.factories import Registry
 from tests.recycling.helpers import purchase, seller_id
 from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
@@ -128,3 +128,14 @@ def test_the_actors_owner_rule_is_the_sites_and_the_participants(
     assert codes == ["RC-1", "RF-1"]
     assert Actor(1, "a", Role.AUDITOR, None).owner_condition(
         RecyclingParticipant.org_id, RecyclingParticipant.province) is None
+
+
+@pytest.mark.parametrize(("user", "offered"), [("rc1", False), ("audit", True), ("miit", True)])
+def test_the_regulator_page_is_offered_by_the_services_rule(
+        app_client: TestClient, recyclers: Registry, user: str,  # noqa: F811
+        offered: bool) -> None:
+    _login(app_client, user)
+    for page in ("/recycling", "/recycling/ledger", "/recycling/reports", "/recycling/custody"):
+        html = app_client.get(page).text
+        assert ('href="/recycling/regulator"' in html) is offered, page
+    assert app_client.get("/recycling/regulator").status_code == (200 if offered else 403)

@@ -296,13 +296,20 @@ def statistics(session: DB, actor: ApiActor, format: TableFormat = "json") -> Re
 Page = HTMLResponse
 
 
+def _page(request: Request, template: str, actor: Actor, status_code: int = 200,
+          **context: Any) -> Page:
+    """A recycling page, with what it offers the actor (:func:`views.permissions`)."""
+    return render(request, template, status_code=status_code, actor=actor,
+                  **views.permissions(actor) | context)
+
+
 def _intake_page(request: Request, session: Session, actor: Actor,
                  form: dict[str, str] | None = None, problems: list[Problem] | None = None,
                  appended: dict[str, Any] | None = None, status_code: int = 200) -> Page:
     view = views.intake_view(session, actor, form, problems or [], appended)
-    return render(request, "recycling_intake.html", status_code=status_code, actor=actor,
-                  **view | {"figure": charts.recycling_daily(view["daily"]),
-                            "recent": display_records(view["recent"])})
+    return _page(request, "recycling_intake.html", actor, status_code,
+                 **view | {"figure": charts.recycling_daily(view["daily"]),
+                           "recent": display_records(view["recent"])})
 
 
 @router.get("/recycling", response_class=HTMLResponse, include_in_schema=False)
@@ -347,8 +354,8 @@ def intake_post(request: Request, session: DB, actor: PageActor,
 def ledger_page(request: Request, session: DB, actor: PageActor, offset: Offset = 0,
                 proof: Count | None = None) -> Page:
     view = views.ledger_view(session, actor, _keys(request), offset, proof)
-    return render(request, "recycling_ledger.html", actor=actor,
-                  **view | {"figure": charts.recycling_daily(view["daily"])})
+    return _page(request, "recycling_ledger.html", actor,
+                 **view | {"figure": charts.recycling_daily(view["daily"])})
 
 
 def _reports_page(request: Request, session: Session, actor: Actor,
@@ -357,8 +364,8 @@ def _reports_page(request: Request, session: Session, actor: Actor,
     view = views.reports_view(session, actor)
     figure = charts.stacked_totals(view["by_month"], "month", "status",
                                    "Reports by month due and state", "reports")
-    return render(request, "recycling_reports.html", status_code=status_code, actor=actor,
-                  figure=figure, message=message, problems=problems or [], **view)
+    return _page(request, "recycling_reports.html", actor, status_code, figure=figure,
+                 message=message, problems=problems or [], **view)
 
 
 @router.get("/recycling/reports", response_class=HTMLResponse, include_in_schema=False)
@@ -401,39 +408,38 @@ def custody_index(request: Request, session: DB, actor: PageActor, bar: str = ""
     if bar.strip():
         return RedirectResponse(f"/recycling/custody/{bar.strip()}", status_code=303)
     balances = recycling.mass_balances(session, actor)
-    return render(request, "recycling_custody_index.html", actor=actor, balances=balances,
-                  figure=charts.mass_balance_chart(balances))
+    return _page(request, "recycling_custody_index.html", actor, balances=balances,
+                 figure=charts.mass_balance_chart(balances))
 
 
 @router.get("/recycling/custody/{serial}", response_class=HTMLResponse, include_in_schema=False)
 def custody_page(serial: str, request: Request, session: DB, actor: PageActor) -> Page:
     view = views.custody_view(session, actor, serial)
-    return render(request, "recycling_custody.html", actor=actor, bar=view["bar"],
-                  lots=view["lots"], purchases=view["purchases"],
-                  figure=charts.custody_sankey(view["graph"]),
-                  balance_figure=charts.mass_balance_chart(view["lots"]))
+    return _page(request, "recycling_custody.html", actor, bar=view["bar"],
+                 lots=view["lots"], purchases=view["purchases"],
+                 figure=charts.custody_sankey(view["graph"]),
+                 balance_figure=charts.mass_balance_chart(view["lots"]))
 
 
 @router.get("/recycling/regulator", response_class=HTMLResponse, include_in_schema=False)
 def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
     view = views.regulator_view(session, actor)
-    return render(request, "recycling_regulator.html", actor=actor, inbox=view["inbox"],
-                  volumes=records(view["volumes"]), statistics=records(view["statistics"]),
-                  figures={"reports": charts.stacked_totals(
-                               view["inbox_by_month"], "month", "kind",
-                               "Reports received by month and kind", "reports"),
-                           "volumes": charts.stacked_totals(
-                               view["volumes"], "month", "province",
-                               "Recycled fine gold by province and month (Beijing time)",
-                               "kg", "fine_gold_kg"),
-                           "statistics": charts.time_series(
-                               view["national"], "period",
-                               {"ledger_fine_gold_kg": "ledger: fine gold bought",
-                                "reported_gold_recycled_kg":
-                                    "reports: gold from recycled material"},
-                               "Recycled gold: the ledger beside the statistical reports",
-                               "kg")},
-                  can_acknowledge=view["can_acknowledge"])
+    return _page(request, "recycling_regulator.html", actor, inbox=view["inbox"],
+                 volumes=records(view["volumes"]), statistics=records(view["statistics"]),
+                 figures={"reports": charts.stacked_totals(
+                              view["inbox_by_month"], "month", "kind",
+                              "Reports received by month and kind", "reports"),
+                          "volumes": charts.stacked_totals(
+                              view["volumes"], "month", "province",
+                              "Recycled fine gold by province and month (Beijing time)",
+                              "kg", "fine_gold_kg"),
+                          "statistics": charts.time_series(
+                              view["national"], "period",
+                              {"ledger_fine_gold_kg": "ledger: fine gold bought",
+                               "reported_gold_recycled_kg":
+                                   "reports: gold from recycled material"},
+                              "Recycled gold: the ledger beside the statistical reports",
+                              "kg")})
 
 
 @router.post("/recycling/inbox/{submission_id}/acknowledge", include_in_schema=False,

@@ -66,7 +66,7 @@ TOTALS_BY = ("recycler", "province", "month")
 def permissions(actor: Actor) -> dict[str, bool]:
     """What the recycling pages offer the actor, by the rules of the service functions they
     call: ``can_append``, ``can_screen``, ``can_submit``, ``can_acknowledge`` and
-    ``reads_inbox``."""
+    ``reads_inbox`` (every recycling page renders with them)."""
     return {"can_append": actor.role in APPENDERS, "can_screen": actor.role in SCREENERS,
             "can_submit": actor.role in SUBMITTERS,
             "can_acknowledge": actor.role in RECEIVERS,
@@ -111,8 +111,7 @@ def intake_view(session: Session, actor: Actor, form: Mapping[str, str] | None =
                if p.column not in INTAKE_FIELDS]
     purchases = purchases_in_force(session, actor)
     return {"form": form, "fields": fields, "general": general, "choices": INTAKE_CHOICES,
-            "recyclers": recyclers, "can_append": permissions(actor)["can_append"],
-            "appended": appended, "daily": purchases.tail(5000),
+            "recyclers": recyclers, "appended": appended, "daily": purchases.tail(5000),
             "recent": purchases.tail(10).iloc[::-1]}
 
 
@@ -189,15 +188,13 @@ def ledger_view(session: Session, actor: Actor, keys: LedgerKeys, offset: int = 
 
 
 def reports_view(session: Session, actor: Actor) -> dict[str, Any]:
-    """The reports page: ``due`` (due or overdue) and ``sent`` reports, what the actor may
-    do, and ``by_month`` (every report with the ``month`` it is due in, for the chart)."""
+    """The reports page: ``due`` (due or overdue) and ``sent`` reports, and ``by_month``
+    (every report with the ``month`` it is due in, for the chart)."""
     reports = list_reports(session, actor, "all")
     frame = pd.DataFrame(reports)
-    rights = permissions(actor)
     return {"due": [r for r in reports if r["status"] in ("due", "overdue")],
             "sent": [r for r in reports if r["status"] == "submitted"],
-            "by_month": frame.assign(month=frame["due_on"].str[:7]) if len(frame) else frame,
-            "can_screen": rights["can_screen"], "can_submit": rights["can_submit"]}
+            "by_month": frame.assign(month=frame["due_on"].str[:7]) if len(frame) else frame}
 
 
 def custody_view(session: Session, actor: Actor, serial: str) -> dict[str, Any]:
@@ -225,8 +222,7 @@ def regulator_view(session: Session, actor: Actor) -> dict[str, Any]:
                 [{"month": i["submitted_at"][:7], "kind": i["report"]["kind"]}
                  for i in received], columns=["month", "kind"]),
             "national": link.groupby("period", as_index=False)[
-                ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1),
-            "can_acknowledge": permissions(actor)["can_acknowledge"]}
+                ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1)}
 
 
 # --- tables of the API's csv and xlsx formats ---------------------------------------------------

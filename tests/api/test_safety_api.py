@@ -3,15 +3,20 @@ the roles and organisation scopes of the small registry."""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import io
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+import aurum.api.routers.safety
 from aurum.core.time import today_cst
+from aurum.safety.register import HazardState
 from aurum.safety.tailings import SimulatedStream, simulate_stream
 from aurum.services.auth import Role, create_user
 from aurum.services.platform import Platform
@@ -247,3 +252,31 @@ def test_pages_and_forms(app_client: TestClient, reg: Registry) -> None:
         assert r.status_code == 200, path
         assert 'class="chart"' in r.text, path
     assert app_client.get("/safety/tailings/NOPE").status_code == 404
+
+
+def test_register_page_filters_by_the_domains_states_and_levels(app_client: TestClient,
+                                                                reg: Registry) -> None:
+    # The states come from the register's state machine, not from a list of the router's.
+    _login(app_client, "alpha")
+    page = app_client.get("/safety").text
+    state_select = page.split('name="state"')[1].split("</select>")[0]
+    level_select = page.split('name="level"')[1].split("</select>")[0]
+    offered = re.findall(r"<option[^>]*>([a-z]+)</option>", state_select)
+    assert offered == ["any", "open", "reported", "classified", "assigned", "rectified", "verified",
+                       "closed"]
+    assert offered[2:] == [s.value for s in HazardState]
+    assert re.findall(r"<option[^>]*>([a-z]+)</option>", level_select) == [
+        "any", "general", "major", "unclassified"]
+
+
+def test_safety_router_imports_services_core_and_api_only() -> None:
+    source = Path(aurum.api.routers.safety.__file__).read_text(encoding="utf-8")
+    modules = {node.module or "" for node in ast.walk(ast.parse(source))
+               if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
+        for alias in node.names}
+    aurum_modules = sorted(m for m in modules if m.startswith("aurum"))
+    assert aurum_modules == ["aurum.api", "aurum.api.deps", "aurum.api.tables",
+                             "aurum.api.templating", "aurum.api.uploads", "aurum.core.checks",
+                             "aurum.core.errors", "aurum.services", "aurum.services.auth"]
+    assert not modules & {"pandas", "numpy", "scipy", "numba"}

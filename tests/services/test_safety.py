@@ -3,6 +3,8 @@ change nothing, escalation, the clearing statistics and tailings facilities."""
 
 from __future__ import annotations
 
+import hashlib
+import stat
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -238,3 +240,25 @@ def test_tailings_facilities(platform: Platform, reg: Registry) -> None:
     with platform.sessions() as s:
         assert [f.code for f in safety.list_facilities(s, reg.regulator)] == ["SD-A-TF1"]
         assert safety.list_facilities(s, reg.ent_b) == []
+
+
+def test_evidence_is_stored_once_under_its_sha256_readable_by_the_server_only(
+        platform: Platform) -> None:
+    home = platform.settings.home
+    data = b"rectification record: roof scaled and bolted"
+    first, second = safety.put_file(home, data), safety.put_file(home, data)
+    assert first == second == hashlib.sha256(data).hexdigest()
+    stored = safety.files_dir(home) / first
+    assert stored.read_bytes() == data
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    assert [p.name for p in safety.files_dir(home).iterdir()] == [first]
+
+
+def test_hazard_states_and_levels_are_the_registers(platform: Platform, reg: Registry) -> None:
+    assert safety.HAZARD_STATES == ("reported", "classified", "assigned", "rectified",
+                                    "verified", "closed")
+    assert safety.HAZARD_LEVELS == ("general", "major", "unclassified")
+    with transaction(platform.sessions) as s:
+        view = safety.register_view(s, reg.admin)
+    assert (view.states, view.levels, view.can_report) == (
+        safety.HAZARD_STATES, safety.HAZARD_LEVELS, True)

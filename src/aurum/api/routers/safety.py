@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -20,7 +19,6 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
-from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
 from aurum.services import reporting, safety
 from aurum.services.auth import Actor
 
@@ -167,11 +165,7 @@ class FacilityIn(safety.FacilitySpec):
 def list_facilities(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """The tailings facilities the caller may read: design data (m, m/m, m³, mm), alarm
     level (0-4) and monitoring points."""
-    rows = [safety.facility_dict(f) for f in safety.list_facilities(session, actor)]
-    frame = pd.DataFrame([r | {"sensors": ", ".join(r["sensors"]),
-                               "displacement_limits_mm": None if not r["displacement_limits_mm"]
-                               else str(r["displacement_limits_mm"])} for r in rows])
-    return tabular(frame, format, "tailings-facilities")
+    return tabular(safety.facilities_table(session, actor), format, "tailings-facilities")
 
 
 @router.post("/api/v1/safety/tailings", status_code=201)
@@ -239,8 +233,7 @@ def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
 def ingest(site: str, body: ReadingsIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Store readings of a site's sensors in one transaction (readings already stored are
     skipped), judge them and raise alerts; a tailings alarm may open a hazard."""
-    frame = pd.DataFrame(body.readings, columns=list(safety.READING_COLUMNS))
-    return safety.ingest(session, actor, site, frame).as_dict()
+    return safety.ingest_records(session, actor, site, body.readings).as_dict()
 
 
 @router.get("/api/v1/sensors/{site}/{code}")
@@ -278,10 +271,6 @@ def _site_choices(session: DB, actor: Actor) -> list[dict[str, Any]]:
     return records(frame.sort_values("site")[["site", "site_name", "kind"]])
 
 
-def _criteria_choices() -> list[dict[str, Any]]:
-    return records(safety.criteria_table())
-
-
 @router.get("/safety", response_class=HTMLResponse, include_in_schema=False)
 def register_page(request: Request, session: DB, actor: PageActor, site: str = "",
                   level: str = "", state: str = "", overdue: str = "") -> Page:
@@ -292,20 +281,14 @@ def _register_page(request: Request, session: DB, actor: Actor, site: str = "",
                    level: str = "", state: str = "", overdue: str = "",
                    problems: list[Problem] | None = None, form: dict[str, Any] | None = None,
                    status_code: int = 200) -> Page:
-    late = {"yes": True, "no": False}.get(overdue)
-    frame = safety.list_hazards(session, actor, site=site or None, level=level or None,
-                                state=state or None, overdue=late)
-    everything = frame if not (site or level or state or overdue) else \
-        safety.list_hazards(session, actor)
+    view = safety.register_view(session, actor, site, level, state, overdue)
     return render(request, "safety_register.html", status_code=status_code, actor=actor,
-                  rows=display_records(frame), figure=charts.hazard_map(everything),
+                  rows=display_records(view.hazards), figure=charts.hazard_map(view.everything),
                   filters={"site": site, "level": level, "state": state,
                            "overdue": overdue},
-                  states=safety.HAZARD_STATES, levels=safety.HAZARD_LEVELS,
-                  sites=_site_choices(session, actor),
-                  criteria=_criteria_choices(), problems=problems or [], form=form or {},
-                  can_report=actor.role.value in ("admin", "regulator", "enterprise"),
-                  query=str(request.url.query))
+                  states=view.states, levels=view.levels, sites=_site_choices(session, actor),
+                  criteria=view.criteria, problems=problems or [], form=form or {},
+                  can_report=view.can_report, query=str(request.url.query))
 
 
 def _float(text: str, column: str) -> float | None:
@@ -350,20 +333,12 @@ async def report_page(request: Request, session: DB, actor: PageActor,
 
 def _hazard_page(request: Request, session: DB, actor: Actor, hazard_id: int,
                  problems: list[Problem] | None = None, status_code: int = 200) -> Page:
-    row = safety.get_hazard(session, actor, hazard_id)
-    events = safety.timeline(session, actor, hazard_id)
-    facility = None
-    if row.tailings_facility_id is not None:
-        facility = next((f.code for f in safety.list_facilities(session, actor)
-                         if f.id == row.tailings_facility_id), None)
+    view = safety.hazard_view(session, actor, hazard_id)
     return render(request, "safety_hazard.html", status_code=status_code, actor=actor,
-                  hazard=safety.hazard_dict(row), facility=facility,
-                  events=display_records(events),
-                  figure=charts.hazard_timeline(events, row.deadline),
-                  actions=safety.available_actions(actor, row),
-                  criteria=[c for c in _criteria_choices()
-                            if row.facility in (None, c["facility"])],
-                  problems=problems or [])
+                  hazard=view.hazard, facility=view.facility,
+                  events=display_records(view.events),
+                  figure=charts.hazard_timeline(view.events, view.deadline),
+                  actions=view.actions, criteria=view.criteria, problems=problems or [])
 
 
 @router.get("/safety/hazards/{hazard_id}", response_class=HTMLResponse,
@@ -411,28 +386,19 @@ async def step_page(hazard_id: DbId, action: Action, request: Request, session: 
 @router.get("/safety/dashboard", response_class=HTMLResponse, include_in_schema=False)
 def dashboard_page(request: Request, session: DB, actor: PageActor,
                    as_of: Day | None = None) -> Page:
-    summary = safety.clearing_summary(session, actor, as_of)
-    day = date.fromisoformat(summary["as_of"])
-    provinces = safety.clearing(session, actor, day, "province")
-    enterprises = safety.clearing(session, actor, day, "enterprise")
-    nation = safety.clearing(session, actor, day)
-    ages = {name: int(nation[name].iloc[0]) if len(nation) else 0 for name, _ in AGE_CLASSES}
-    history = safety.indicator_history(session, actor, day)
-    figures = {"indicator": charts.indicator_history(history, INDICATOR_TARGET),
-               "ages": charts.age_distribution(ages)}
-    if not provinces.empty:
-        figures["provinces"] = charts.clearing_by_province(provinces)
-    enterprises = enterprises.sort_values(["overdue_major", "open_major", "open_general"],
-                                          ascending=False)
-    return render(request, "safety_dashboard.html", actor=actor, summary=summary,
-                  figures=figures, provinces=display_records(provinces),
-                  enterprises=display_records(enterprises.head(30)))
+    view = safety.dashboard_view(session, actor, as_of)
+    figures = {"indicator": charts.indicator_history(view.history, view.target),
+               "ages": charts.age_distribution(view.ages)}
+    if not view.provinces.empty:
+        figures["provinces"] = charts.clearing_by_province(view.provinces)
+    return render(request, "safety_dashboard.html", actor=actor, summary=view.summary,
+                  figures=figures, provinces=display_records(view.provinces),
+                  enterprises=display_records(view.enterprises))
 
 
 @router.get("/safety/tailings", response_class=HTMLResponse, include_in_schema=False)
 def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
-    rows = [safety.facility_dict(f) | {"alarm": safety.alarm_label(f.alarm_level)}
-            for f in safety.list_facilities(session, actor)]
+    rows = safety.facility_rows(session, actor)
     figure = charts.alarm_levels_chart([r["code"] for r in rows], [r["alarm"] for r in rows],
                                        "Alarm level of the monitored facilities")
     return render(request, "safety_tailings.html", actor=actor, rows=rows, figure=figure)
@@ -441,19 +407,13 @@ def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/safety/tailings/{code}", response_class=HTMLResponse, include_in_schema=False)
 def facility_page(code: str, request: Request, session: DB, actor: PageActor,
                   days: float = 30.0) -> Page:
-    view = safety.facility_view(session, actor, code, days=days)
-    items = safety.item_series(view)
+    page = safety.facility_page(session, actor, code, days)
     figures = {s.item: charts.sensor_levels_chart(s.series, s.thresholds, s.label, s.unit)
-               for s in items}
-    state = view.state.as_dict() if view.state is not None else None
-    alerts = safety.list_alerts(session, actor, facility=code, limit=200)
-    hazards = safety.list_hazards(session, actor, site=view.facility.site.code,
-                                  monitoring=code)
-    return render(request, "safety_facility.html", actor=actor,
-                  facility=safety.facility_dict(view.facility), items=items, figures=figures,
-                  state=state, alerts=display_records(alerts),
-                  hazards=display_records(hazards), colours=charts.ALARM_COLOURS,
-                  writable=safety.writable_sites(session, actor))
+               for s in page.items}
+    return render(request, "safety_facility.html", actor=actor, facility=page.facility,
+                  items=page.items, figures=figures, state=page.state,
+                  alerts=display_records(page.alerts), hazards=display_records(page.hazards),
+                  colours=charts.ALARM_COLOURS, writable=page.writable)
 
 
 @router.get("/safety/alerts", response_class=HTMLResponse, include_in_schema=False)

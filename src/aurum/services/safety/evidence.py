@@ -3,10 +3,7 @@ directory, named by their SHA-256, and only handed to whoever may read their haz
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.safety.register import Action
 from aurum.services.auth import Actor
 from aurum.services.safety.permissions import get_hazard, require_action
+from aurum.store.files import put_bytes
 from aurum.store.models import utcnow
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -29,7 +27,8 @@ def files_dir(home: Path) -> Path:
 
 
 def put_file(home: Path, data: bytes) -> str:
-    """Keep a file under its SHA-256 (written aside, then moved in: never half a file).
+    """Keep a file under its SHA-256 (:func:`aurum.store.files.put_bytes`: written aside,
+    then moved in, never half a file).
 
     Parameters
     ----------
@@ -48,16 +47,7 @@ def put_file(home: Path, data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise ValidationError(Problem(f"the file has {len(data)} bytes; at most "
                                       f"{MAX_FILE_BYTES} are accepted", column="file"))
-    digest = hashlib.sha256(data).hexdigest()
-    folder = files_dir(home)
-    path = folder / digest
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    return digest
+    return put_bytes(files_dir(home), data).name
 
 
 def check_files(home: Path, refs: Iterable[str], column: str) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ from aurum.store.models import SafetyHazard, Site
 _REGULATOR_ACTIONS = frozenset({Action.REPORT, Action.CLASSIFY, Action.VERIFY, Action.REJECT,
                                 Action.CLOSE, Action.REOPEN, Action.ESCALATE})
 _SIGN_OFF = frozenset({Action.VERIFY, Action.REJECT, Action.CLOSE})
+_REPORTERS = frozenset({Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE})
 
 
 def user_id(actor: Actor) -> int | None:
@@ -69,6 +70,12 @@ def require_action(actor: Actor, site: Site, action: Action, level: str | None =
         return
     raise PermissionDenied(f"{actor.role.value} users cannot {action.value} hazards of "
                            f"{site.code}")
+
+
+def can_report(actor: Actor) -> bool:
+    """Whether the actor's role reports hazards on some site (the register page offers the
+    form; :func:`require_action` judges each site)."""
+    return actor.role in _REPORTERS
 
 
 def get_hazard(session: Session, actor: Actor, hazard_id: int) -> SafetyHazard:

@@ -42,6 +42,7 @@ from aurum.services.safety.common import iso_utc, utc_times
 from aurum.services.safety.facilities import design_of, monitoring_points, point_frame
 from aurum.services.safety.permissions import require_monitoring_write
 from aurum.services.safety.readings import (
+    READING_COLUMNS,
     ReadingWindow,
     load_readings,
     validate_readings,
@@ -354,6 +355,14 @@ def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFram
         result.hazards += hazards
     session.flush()
     return result
+
+
+def ingest_records(session: Session, actor: Actor, site_code: str,
+                   records: Sequence[Mapping[str, Any]], source: str = "api") -> IngestResult:
+    """:func:`ingest` readings given as records of ``sensor``, ``time`` and ``value`` (other
+    fields are ignored, missing ones are refused)."""
+    frame = pd.DataFrame(list(records), columns=list(READING_COLUMNS))
+    return ingest(session, actor, site_code, frame, source=source)
 
 
 def _alerting(levels: np.ndarray, previous: np.ndarray, is_new: np.ndarray,

@@ -19,9 +19,8 @@ The service mirrors the domain (:mod:`aurum.recycling`), one module per concern:
 Every name callers use is re-exported here: ``from aurum.services import recycling`` then
 ``recycling.append_purchases(...)``.
 
-Scope. Administrators, auditors and national regulators read everything; a provincial
-regulator the participants of its province; recycler and enterprise users the participants of
-their organisation, which they alone (with administrators) write for.
+Who reads and writes what: :mod:`.participants`, by the rule of
+:class:`~aurum.services.auth.Actor` for anything an organisation holds.
 """
 
 from aurum.recycling.checkpoint import MAX_NOTE_CHARS

@@ -33,7 +33,7 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Table, func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Select, Table, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -416,8 +416,8 @@ def entry_proof(session: Session, actor: Actor, seq: int, tree_size: int | None 
     """:func:`inclusion_proof` of an entry the actor may read, and whether it reaches the
     root (``verified``).
 
-    Whether the actor may read the entry is one query on the entry's sequence number (the
-    scope of :func:`list_entries`), however long the log.
+    Whether the actor may read the entry is one query on the entry's sequence number
+    (:func:`get_entry`), however long the log.
 
     Raises
     ------
@@ -425,10 +425,7 @@ def entry_proof(session: Session, actor: Actor, seq: int, tree_size: int | None 
         When there is no such entry, or the actor may not read it (the same answer: what
         exists outside the scope is not revealed).
     """
-    visible = _visible_entries(actor)
-    if visible is not None and session.scalar(
-            select(E.c.seq).where(E.c.seq == seq, visible)) is None:
-        raise NotFoundError(f"no entry {seq}")
+    get_entry(session, actor, seq)
     proof = inclusion_proof(session, seq, tree_size)
     try:
         merkle.verify_inclusion(seq, proof["tree_size"], bytes.fromhex(proof["leaf_hash"]),
@@ -582,13 +579,35 @@ def list_entries(session: Session, actor: Actor, offset: int = 0, limit: int = 5
     """Entries of the log, newest first: ``seq``, ``kind``, ``recorded_at``, ``leaf_hash``
     and ``entry`` (the canonical JSON parsed; sellers appear by keyed hash only). Actors
     limited to some participants see the purchases, corrections and lots of those."""
+    rows = session.execute(_entries(actor).order_by(E.c.seq.desc()).offset(offset)
+                           .limit(limit))
+    return [_entry_view(r) for r in rows]
+
+
+def get_entry(session: Session, actor: Actor, seq: int) -> dict[str, Any]:
+    """Entry ``seq`` (:func:`list_entries` form), if the actor may read it.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such entry in the actor's scope.
+    """
+    row = session.execute(_entries(actor).where(E.c.seq == seq)).one_or_none()
+    if row is None:
+        raise NotFoundError(f"no entry {seq}")
+    return _entry_view(row)
+
+
+def _entries(actor: Actor) -> Select[Any]:
+    """The entries the actor may read (:func:`_visible_entries`), as pages show them."""
     stmt = select(E.c.seq, E.c.kind, E.c.recorded_at, E.c.leaf_hash, E.c.body)
     visible = _visible_entries(actor)
-    if visible is not None:
-        stmt = stmt.where(visible)
-    rows = session.execute(stmt.order_by(E.c.seq.desc()).offset(offset).limit(limit))
-    return [{"seq": r.seq, "kind": r.kind, "recorded_at": r.recorded_at.isoformat(),
-             "leaf_hash": bytes(r.leaf_hash).hex(), "entry": json.loads(r.body)} for r in rows]
+    return stmt if visible is None else stmt.where(visible)
+
+
+def _entry_view(row: Row[Any]) -> dict[str, Any]:
+    return {"seq": row.seq, "kind": row.kind, "recorded_at": row.recorded_at.isoformat(),
+            "leaf_hash": bytes(row.leaf_hash).hex(), "entry": json.loads(row.body)}
 
 
 def ledger_status(session: Session) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from aurum.services.recycling.ledger import (
     LedgerKeys,
     checked_tree_head,
     entry_proof,
+    get_entry,
     ledger_status,
     list_entries,
     list_tree_heads,
@@ -133,8 +134,8 @@ def appended_view(session: Session, actor: Actor, keys: LedgerKeys, appended: Ap
     ``seq``, its ``entry``, its inclusion ``proof`` and the checked signed ``head``."""
     done = appended.as_dict()
     seq = done["seqs"][0]
-    entry = next((e for e in list_entries(session, actor, 0, 200) if e["seq"] == seq), None)
-    return done | {"seq": seq, "entry": entry, "proof": entry_proof(session, actor, seq),
+    return done | {"seq": seq, "entry": get_entry(session, actor, seq),
+                   "proof": entry_proof(session, actor, seq),
                    "head": checked_tree_head(appended.signed_tree_head, keys)}
 
 

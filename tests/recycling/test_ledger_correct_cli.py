@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from aurum.services import recycling
 from tests.recycling.helpers import purchase, seller_id, write_csv
 from tests.recycling.test_ledger_cli import _run, home  # noqa: F401 (fixture)
 
@@ -32,3 +35,20 @@ def test_correct_reverses_and_amends(home: Path, database_url: str) -> None:  # 
     assert "purchase 1 was corrected already" in again.output
     verified = json.loads(_run(database_url, "verify", "--format", "json").stdout)
     assert (verified["ok"], verified["size"], verified["covered"]) == (True, 5, 5)
+
+
+def test_append_stores_nothing_when_the_head_cannot_be_signed(
+        home: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    # Validation, append and signing are one transaction: the command line used to commit
+    # the entries before it signed, in a second transaction.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the signing key is unreadable")
+
+    monkeypatch.setattr(recycling, "sign_tree_head", broken)
+    monkeypatch.setattr(recycling.intake, "sign_tree_head", broken)
+    path = write_csv(home / "p.csv", [purchase()])
+    failed = _run(database_url, "append", "--file", str(path))
+    assert failed.exit_code != 0 and isinstance(failed.exception, RuntimeError)
+    monkeypatch.undo()
+    verified = json.loads(_run(database_url, "verify", "--format", "json").stdout)
+    assert (verified["ok"], verified["size"]) == (True, 0)

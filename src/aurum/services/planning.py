@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from aurum.core import checks
 from aurum.core.errors import Busy, NotFoundError
+from aurum.core.files import write_atomic
 from aurum.planning.study import economics_from_dict, pit_study, study_blocks, study_footprint
 from aurum.resources.blockmodel import BlockModel
 from aurum.resources.report import grade_tonnage
@@ -93,17 +93,6 @@ def study_models(session: Session, actor: Actor) -> list[ResourceModel]:
     return [m for m in models if actor.can_read_site(m.site)]
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int,
                        changes: Mapping[str, Any] | None = None) -> StoredStudy:
     """Run (or fetch) the pit study of a stored resource model.
@@ -154,8 +143,8 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
         _STUDY_SLOTS.release()
     summary = study.summary()
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(blocks_path, lambda p: blocks.to_parquet(p, index=False))
-    _write_atomic(summary_path, lambda p: Path(p).write_text(
+    write_atomic(blocks_path, lambda p: blocks.to_parquet(p, index=False))
+    write_atomic(summary_path, lambda p: Path(p).write_text(
         json.dumps(summary, default=str, allow_nan=True)))
     _forget_beyond(folder, checks.MAX_STUDIES_KEPT)
     return StoredStudy(model, doc, summary, blocks)

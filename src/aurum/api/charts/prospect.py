@@ -1,0 +1,49 @@
+"""Charts of a prospectivity study: the rasters, the ROC and the success-rate curves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+
+
+def prospect_heatmap(x: list[float], y: list[float], z: list[list[float | None]], title: str,
+                     colorscale: str = "YlOrBr", points: tuple[list[float], list[float]]
+                     | None = None, height: int = 300) -> Figure:
+    """A raster (rows from the top, cell centres in m) as a heatmap, with points on it."""
+    data: list[dict[str, Any]] = [{"type": "heatmap", "x": x, "y": y, "z": z,
+                                   "colorscale": colorscale, "showscale": True}]
+    if points is not None:
+        data.append({"type": "scatter", "mode": "markers", "name": "known deposits",
+                     "x": points[0], "y": points[1],
+                     "marker": {"size": 4, "color": "#1f3a93", "symbol": "circle-open"}})
+    return {"data": data, "layout": base_layout(title, height=height,
+                                            xaxis={"title": {"text": "easting (m)"}},
+                                            yaxis={"title": {"text": "northing (m)"},
+                                                   "scaleanchor": "x"})}
+
+
+def roc_curve_chart(fpr: list[float], tpr: list[float], auc: float,
+                    cv_note: str = "") -> Figure:
+    """ROC curve of a prospectivity map, with the chance line."""
+    return {"data": [
+        {"type": "scatter", "mode": "lines", "name": f"posterior (AUC {auc:.4f})",
+         "x": [0.0, *fpr], "y": [0.0, *tpr], "line": {"color": GOLD}},
+        {"type": "scatter", "mode": "lines", "name": "chance", "x": [0, 1], "y": [0, 1],
+         "line": {"color": GREY, "dash": "dash"}}],
+        "layout": base_layout(f"ROC curve{cv_note}",
+                          xaxis={"title": {"text": "false-positive rate"}, "range": [0, 1]},
+                          yaxis={"title": {"text": "true-positive rate"}, "range": [0, 1]})}
+
+
+def success_rate_chart(area_fraction: list[float], deposit_fraction: list[float],
+                       auc: float) -> Figure:
+    """Fraction of deposits captured against the fraction of the study area, best first."""
+    return {"data": [
+        {"type": "scatter", "mode": "lines+markers", "name": f"success rate (AUC {auc:.4f})",
+         "x": [0.0, *area_fraction], "y": [0.0, *deposit_fraction], "line": {"color": GOLD}},
+        {"type": "scatter", "mode": "lines", "name": "chance", "x": [0, 1], "y": [0, 1],
+         "line": {"color": GREY, "dash": "dash"}}],
+        "layout": base_layout("Success-rate curve",
+                          xaxis={"title": {"text": "fraction of study area"}, "range": [0, 1]},
+                          yaxis={"title": {"text": "fraction of deposits"}, "range": [0, 1]})}

@@ -1,0 +1,103 @@
+"""Charts of the gold-recycling ledger: purchases, mass balance and chain of custody."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout
+
+CUSTODY_COLOURS = {"purchase": "#4c78a8", "shop": "#72b7b2", "lot": GOLD, "assay": "#9d755d",
+                   "bar": "#e45756", "loss": GREY, "stock": "#bab0ac"}
+
+
+def recycling_daily(purchases: pd.DataFrame) -> Figure:
+    """Fine gold bought per business day (bars, g) and what was paid (line, CNY)."""
+    title = "Fine gold bought and amounts paid per business day (Beijing time)"
+    if purchases.empty:
+        return {"data": [], "layout": base_layout(title + ": no purchases yet")}
+    days = (purchases.assign(day=purchases["business_date"].astype(str))
+            .groupby("day").agg(fine_gold_g=("fine_gold_g", "sum"),
+                                amount_cny=("amount_cny", "sum")).reset_index())
+    return {"data": [
+        {"type": "bar", "name": "fine gold (g)", "x": days["day"].tolist(),
+         "y": days["fine_gold_g"].round(3).tolist(), "marker": {"color": GOLD}},
+        {"type": "scatter", "mode": "lines+markers", "name": "amount (CNY)",
+         "x": days["day"].tolist(), "y": days["amount_cny"].round(2).tolist(), "yaxis": "y2",
+         "line": {"color": "#4c78a8"}}],
+        "layout": base_layout(title, xaxis={"type": "date"},
+                          yaxis={"title": {"text": "g"}, "rangemode": "tozero"},
+                          yaxis2={"title": {"text": "CNY"}, "overlaying": "y",
+                                  "side": "right", "rangemode": "tozero"},
+                          margin={"l": 50, "r": 70, "t": 40, "b": 40})}
+
+
+def mass_balance_chart(balances: list[dict[str, Any]]) -> Figure:
+    """Declared against assayed fine gold of each lot (g), lots beyond tolerance in red."""
+    lots = [b["lot"] for b in balances]
+    colours = [STATUS_COLOURS["off_track"] if b["status"] == "exception" else
+               STATUS_COLOURS["on_track"] if b["status"] == "balanced" else GREY
+               for b in balances]
+    return {"data": [
+        {"type": "bar", "name": "declared at the counters (g)", "x": lots,
+         "y": [b["declared_g"] for b in balances], "marker": {"color": GOLD}},
+        {"type": "bar", "name": "assayed by the refiner (g)", "x": lots,
+         "y": [b["assayed_g"] for b in balances], "marker": {"color": colours}}],
+        "layout": base_layout("Fine-gold mass balance of the lots", barmode="group",
+                          xaxis={"type": "category"}, yaxis={"title": {"text": "g"}})}
+
+
+def custody_sankey(graph: dict[str, list[dict[str, Any]]], max_purchases: int = 40) -> Figure:
+    """The chain of custody of a bar as a Sankey diagram of fine gold (g): purchases (or their
+    shops, when more than ``max_purchases``) → lots as declared → melt and assay → the bar,
+    with what the melt lost and what the lots kept for other bars."""
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    bar = next(n for n in graph["nodes"] if n["kind"] == "bar")
+    purchases = [n for n in graph["nodes"] if n["kind"] == "purchase"]
+    labels: list[str] = []
+    colours: list[str] = []
+    index: dict[str, int] = {}
+    links: dict[tuple[int, int], float] = {}
+
+    def node(key: str, label: str, kind: str) -> int:
+        if key not in index:
+            index[key] = len(labels)
+            labels.append(label)
+            colours.append(CUSTODY_COLOURS[kind])
+        return index[key]
+
+    def flow(source: int, target: int, grams: float) -> None:
+        if grams > 0.0005:
+            links[(source, target)] = links.get((source, target), 0.0) + grams
+
+    by_shop = len(purchases) > max_purchases
+    for p in purchases:
+        source = (node(f"shop:{p['recycler']}/{p['shop']}", f"shop {p['recycler']}/{p['shop']}",
+                       "shop") if by_shop else
+                  node(p["id"], f"#{p['seq']} {p['item_type']} {p['seller_id_masked']}",
+                       "purchase"))
+        lot = nodes[f"lot:{p['lot']}"]
+        flow(source, node(lot["id"], f"lot {lot['lot']} declared {lot['declared_g']:,.3f} g",
+                          "lot"), float(p["fine_gold_g"]))
+    target = node(bar["id"], f"bar {bar['serial']} {bar['fine_gold_g']:,.3f} g", "bar")
+    for edge in graph["edges"]:
+        if edge["target"] != bar["id"]:
+            continue
+        lot = nodes[edge["source"]]
+        declared, assayed = float(lot["declared_g"]), float(lot["assayed_g"] or 0.0)
+        lot_node = node(lot["id"], f"lot {lot['lot']} declared {declared:,.3f} g", "lot")
+        assay = node(f"assay:{lot['lot']}", f"melt and assay {lot['lot']}: {assayed:,.3f} g "
+                     f"({lot['status']})", "assay")
+        flow(lot_node, assay, min(declared, assayed))
+        flow(lot_node, node("loss", "lost in the melt", "loss"), declared - assayed)
+        flow(assay, target, float(edge["fine_gold_g"]))
+        flow(assay, node("stock", "kept for other bars", "stock"),
+             assayed - float(edge["fine_gold_g"]))
+    return {"data": [{
+        "type": "sankey", "arrangement": "snap", "valueformat": ",.3f", "valuesuffix": " g",
+        "node": {"label": labels, "color": colours, "pad": 12, "thickness": 14},
+        "link": {"source": [s for s, _ in links], "target": [t for _, t in links],
+                 "value": [round(v, 3) for v in links.values()]}}],
+        "layout": base_layout(f"Fine gold from the counters into bar {bar['serial']}",
+                          height=max(360, min(1200, 14 * len(labels))))}

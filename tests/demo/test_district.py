@@ -13,18 +13,20 @@ import pytest
 
 from aurum.core.periods import Period
 from aurum.demo.district import (
-    DATA_AS_OF,
-    LARGE_MINE_TPD,
-    MINE_GOLD_2024_KG,
-    NEW_PLANT_FROM,
-    PERIODS,
-    PLANT_FLOORS_TPD,
     District,
     annual_mine_gold_kg,
     generate_district,
     large_mine_share,
     national_resources_t,
     waste_utilisation_rate,
+)
+from aurum.demo.records import (
+    DATA_AS_OF,
+    LARGE_MINE_TPD,
+    MINE_GOLD_2024_KG,
+    NEW_PLANT_FROM,
+    PERIODS,
+    PLANT_FLOORS_TPD,
 )
 from aurum.industry import aggregate, kpi
 from aurum.industry.registry import (

@@ -35,7 +35,8 @@ import pandas as pd
 
 from aurum.core.errors import NotFoundError
 from aurum.core.periods import Period
-from aurum.demo.district import PERIODS, District
+from aurum.demo.district import District
+from aurum.demo.records import PERIODS
 from aurum.industry.registry import PlantType, SiteKind, SiteStatus
 from aurum.industry.reporting import WASTE_ROUTES, WASTE_TYPES, waste_column
 from aurum.processing.accounting import sd_from_precision

@@ -50,7 +50,6 @@ from aurum.api.charts.resources import (
 )
 from aurum.api.charts.safety import (
     ALARM_COLOURS,
-    HAZARD_STATES,
     age_distribution,
     alarm_levels_chart,
     alerts_chart,
@@ -69,7 +68,7 @@ from aurum.api.charts.seismic import (
 )
 
 __all__ = [
-    "ALARM_COLOURS", "CUSTODY_COLOURS", "GOLD", "GREY", "HAZARD_STATES", "PUSHBACK_COLOURS",
+    "ALARM_COLOURS", "CUSTODY_COLOURS", "GOLD", "GREY", "PUSHBACK_COLOURS",
     "STATUS_COLOURS", "WASTE_ROUTE_COLOURS", "Figure", "age_distribution", "alarm_levels_chart",
     "alerts_chart", "b_value_time_chart", "bars", "blocks_3d", "capacity_vs_floor",
     "circuit_sankey", "clearing_by_province", "custody_sankey", "cutoff_chart", "drillholes_3d",

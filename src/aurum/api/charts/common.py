@@ -13,6 +13,9 @@ GOLD = "#b8860b"
 GREY = "#888"
 STATUS_COLOURS = {"on_track": "#1a7f37", "at_risk": "#bf8700", "off_track": "#cf222e",
                   "no_data": "#6e7781"}
+SERIES_COLOURS = [GOLD, "#4c78a8", "#54a24b", "#e45756", "#72b7b2", "#9d755d", "#b279a2",
+                  "#ff9da6", "#bab0ac"]
+"""Colours of the series of one chart, in order (gold first, then the Tableau colours)."""
 
 
 def base_layout(title: str, **extra: Any) -> dict[str, Any]:
@@ -24,12 +27,46 @@ def base_layout(title: str, **extra: Any) -> dict[str, Any]:
             "plot_bgcolor": "#fafafa", "legend": {"orientation": "h", "y": -0.2}, **extra}
 
 
+def right_axis(title: str, **extra: Any) -> dict[str, Any]:
+    """A second y axis on the right, over the first (``yaxis2``), titled with its unit."""
+    return {"title": {"text": title}, "overlaying": "y", "side": "right", **extra}
+
+
+def china_axes() -> dict[str, Any]:
+    """The longitude and latitude axes (degrees) of a map of China, one degree as long on
+    both, as ``xaxis`` and ``yaxis`` layout keys."""
+    return {"xaxis": {"title": {"text": "longitude (°E)"}, "range": [73, 136]},
+            "yaxis": {"title": {"text": "latitude (°N)"}, "range": [17, 54], "scaleanchor": "x"}}
+
+
+def horizontal_line(y: float, line: dict[str, Any]) -> dict[str, Any]:
+    """A layout shape across the whole plot at ``y`` (a target, floor or alarm level)."""
+    return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": line}
+
+
+def target_line(x: list[Any], target: float, name: str) -> dict[str, Any]:
+    """A trace at the ``target`` over every ``x``, dashed in the on-track colour."""
+    return {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": [target] * len(x),
+            "line": {"color": STATUS_COLOURS["on_track"], "dash": "dash"}}
+
+
+def legend_line(name: str, line: dict[str, Any]) -> dict[str, Any]:
+    """A trace with no points: the legend entry of a line drawn as a layout shape."""
+    return {"type": "scatter", "mode": "lines", "name": name, "x": [None], "y": [None],
+            "line": line}
+
+
+def utc_text(times: pd.Series, seconds: bool = False) -> list[str]:
+    """Times as UTC text to the minute (or to the second), as the chart's x values."""
+    return pd.to_datetime(times, utc=True).dt.strftime(
+        "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M").tolist()
+
+
 def bars(labels: Iterable[str], values: Iterable[float], title: str, unit: str,
          colour: str = GOLD, reference: float | None = None) -> Figure:
     """A bar chart, optionally with a horizontal reference line (a target or floor)."""
-    shapes = [] if reference is None else [{
-        "type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": reference, "y1": reference,
-        "line": {"color": STATUS_COLOURS["on_track"], "dash": "dash"}}]
+    shapes = [] if reference is None else [horizontal_line(
+        reference, {"color": STATUS_COLOURS["on_track"], "dash": "dash"})]
     return {"data": [{"type": "bar", "x": list(labels), "y": list(values),
                       "marker": {"color": colour}}],
             "layout": base_layout(title, yaxis={"title": {"text": unit}}, shapes=shapes)}
@@ -38,7 +75,7 @@ def bars(labels: Iterable[str], values: Iterable[float], title: str, unit: str,
 def time_series(frame: pd.DataFrame, x: str, series: dict[str, str], title: str,
                 unit: str, stacked: bool = False) -> Figure:
     """Lines (or stacked bars) of several columns over reporting periods."""
-    palette = [GOLD, "#4c78a8", "#54a24b", "#e45756", "#72b7b2", "#9d755d"]
+    palette = SERIES_COLOURS[:6]
     data = []
     for i, (column, name) in enumerate(series.items()):
         trace: dict[str, Any] = {"x": frame[x].astype(str).tolist(), "name": name,
@@ -63,11 +100,10 @@ def stacked_totals(frame: pd.DataFrame, x: str, colour: str, title: str, unit: s
     table = (frame.assign(_v=values).pivot_table(index=x, columns=colour, values="_v",
                                                  aggfunc="sum", fill_value=0.0)
              .sort_index())
-    palette = [GOLD, "#4c78a8", "#54a24b", "#e45756", "#72b7b2", "#9d755d", "#b279a2",
-               "#ff9da6", "#bab0ac"]
+    palette = SERIES_COLOURS
     data = [{"type": "bar", "name": str(name), "x": [str(i) for i in table.index],
              "y": table[name].round(3).tolist(),
              "marker": {"color": palette[i % len(palette)]}}
             for i, name in enumerate(table.columns)]
     return {"data": data, "layout": base_layout(title, barmode="stack", xaxis={"type": "category"},
-                                            yaxis={"title": {"text": unit}})}
+                                                yaxis={"title": {"text": unit}})}

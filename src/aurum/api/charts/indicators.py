@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout, china_axes
 from aurum.industry.kpi import IndicatorResult
 from aurum.industry.registry import PROVINCE_CENTRES
 
@@ -31,7 +31,7 @@ def trajectory(ind: IndicatorResult, target_year: int = 2027) -> Figure:
                      "x": [x0, target_year], "y": [ind.target_max, ind.target_max],
                      "line": {"color": GREY, "dash": "dash"}})
     return {"data": data, "layout": base_layout(ind.label, xaxis={"dtick": 1},
-                                            yaxis={"title": {"text": ind.unit}})}
+                                                yaxis={"title": {"text": ind.unit}})}
 
 
 def province_map(table: pd.DataFrame, value: str, label: str) -> Figure:
@@ -50,9 +50,7 @@ def province_map(table: pd.DataFrame, value: str, label: str) -> Figure:
             "colorscale": "YlOrBr", "showscale": True, "colorbar": {"title": {"text": label}},
             "line": {"color": "#555", "width": 1}}}],
         "layout": base_layout(f"Gold output and {label} by province", height=460,
-                          xaxis={"title": {"text": "longitude (°E)"}, "range": [73, 136]},
-                          yaxis={"title": {"text": "latitude (°N)"}, "range": [17, 54],
-                                 "scaleanchor": "x"})}
+                                  **china_axes())}
 
 
 def capacity_vs_floor(plants: pd.DataFrame) -> Figure:
@@ -69,7 +67,7 @@ def capacity_vs_floor(plants: pd.DataFrame) -> Figure:
          "marker": {"symbol": "line-ew-open", "size": 30, "color": "#000",
                     "line": {"width": 3}}}],
         "layout": base_layout("New plants: design capacity against the plan's floor",
-                          yaxis={"title": {"text": "t/d"}, "type": "log"}, height=360)}
+                              yaxis={"title": {"text": "t/d"}, "type": "log"}, height=360)}
 
 
 def site_map(sites: pd.DataFrame) -> Figure:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, Figure, base_layout, right_axis
 from aurum.api.charts.resources import grade_tonnage_chart
 
 PUSHBACK_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2",
@@ -43,7 +43,7 @@ def pit_shell_3d(blocks: pd.DataFrame, final_index: int, max_points: int = 20_00
                      "z": sample["z"].tolist(), "marker": {"size": 2, "color": GREY,
                                                            "opacity": 0.4}})
     return {"data": data, "layout": base_layout("Ultimate pit, pushbacks and ore", height=560,
-                                            scene={"aspectmode": "data"})}
+                                                scene={"aspectmode": "data"})}
 
 
 def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
@@ -62,10 +62,9 @@ def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
          "yaxis": "y2", "x": factors, "y": (table["worst_npv"] / 1e6).tolist(),
          "line": {"color": "#cf222e"}}],
         "layout": base_layout("Pit by pit", barmode="stack", height=380,
-                          xaxis={"title": {"text": "revenue factor"}},
-                          yaxis={"title": {"text": "Mt"}},
-                          yaxis2={"title": {"text": "discounted value, M CNY"},
-                                  "overlaying": "y", "side": "right"})}
+                              xaxis={"title": {"text": "revenue factor"}},
+                              yaxis={"title": {"text": "Mt"}},
+                              yaxis2=right_axis("discounted value, M CNY"))}
 
 
 def cutoff_chart(table: pd.DataFrame, lines: dict[str, float]) -> Figure:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout, target_line
 
 WASTE_ROUTE_COLOURS = {"backfill": "#4c78a8", "building_materials": "#54a24b",
                        "metal_recovery": GOLD, "other": "#9d755d"}
@@ -27,12 +27,10 @@ def utilisation_rate_chart(frame: pd.DataFrame, x: str, target_pct: float,
         for col, name, colour, dash in (
             ("utilisation_rate", "utilised / generated (plan)", GOLD, "solid"),
             ("comprehensive_utilisation_rate", "comprehensive rate", "#4c78a8", "dot"))]
-    data.append({"type": "scatter", "mode": "lines", "name": f"target {target_pct:g} %",
-                 "x": labels, "y": [target_pct] * len(labels),
-                 "line": {"color": STATUS_COLOURS["on_track"], "dash": "dash"}})
+    data.append(target_line(labels, target_pct, f"target {target_pct:g} %"))
     return {"data": data, "layout": base_layout(title, xaxis={"type": "category"},
-                                            yaxis={"title": {"text": "%"},
-                                                   "rangemode": "tozero"})}
+                                                yaxis={"title": {"text": "%"},
+                                                       "rangemode": "tozero"})}
 
 
 def waste_routes_chart(frame: pd.DataFrame, x: str, title: str,
@@ -50,7 +48,7 @@ def waste_routes_chart(frame: pd.DataFrame, x: str, title: str,
                      "x": labels, "y": frame["generated_t"].astype(float).round(1).tolist(),
                      "line": {"color": "#24292f"}})
     return {"data": data, "layout": base_layout(title, barmode="stack", xaxis={"type": "category"},
-                                            yaxis={"title": {"text": "t"}})}
+                                                yaxis={"title": {"text": "t"}})}
 
 
 def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
@@ -69,7 +67,7 @@ def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
         {"type": "scatter", "mode": "lines+markers", "name": "recovery", "x": x,
          "y": pct.round(4).tolist(), "line": {"color": GOLD}}],
         "layout": base_layout("Recovery of the monthly metal accounts",
-                          xaxis={"type": "category"}, yaxis={"title": {"text": "%"}})}
+                              xaxis={"type": "category"}, yaxis={"title": {"text": "%"}})}
 
 
 def unaccounted_chart(accounts: pd.DataFrame) -> Figure:
@@ -87,8 +85,8 @@ def unaccounted_chart(accounts: pd.DataFrame) -> Figure:
         "marker": {"size": 8, "color": [STATUS_COLOURS["off_track"] if s else GOLD
                                         for s in significant]}}],
         "layout": base_layout("Unaccounted gold with its 95 % interval", xaxis={"type": "category"},
-                          yaxis={"title": {"text": "g"}, "zeroline": True,
-                                 "zerolinecolor": "#24292f"})}
+                              yaxis={"title": {"text": "g"}, "zeroline": True,
+                                     "zerolinecolor": "#24292f"})}
 
 
 def sig_text(value: float | None) -> str:

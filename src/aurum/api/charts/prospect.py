@@ -18,32 +18,36 @@ def prospect_heatmap(x: list[float], y: list[float], z: list[list[float | None]]
                      "x": points[0], "y": points[1],
                      "marker": {"size": 4, "color": "#1f3a93", "symbol": "circle-open"}})
     return {"data": data, "layout": base_layout(title, height=height,
-                                            xaxis={"title": {"text": "easting (m)"}},
-                                            yaxis={"title": {"text": "northing (m)"},
-                                                   "scaleanchor": "x"})}
+                                                xaxis={"title": {"text": "easting (m)"}},
+                                                yaxis={"title": {"text": "northing (m)"},
+                                                       "scaleanchor": "x"})}
 
 
 def roc_curve_chart(fpr: list[float], tpr: list[float], auc: float,
                     cv_note: str = "") -> Figure:
     """ROC curve of a prospectivity map, with the chance line."""
-    return {"data": [
-        {"type": "scatter", "mode": "lines", "name": f"posterior (AUC {auc:.4f})",
-         "x": [0.0, *fpr], "y": [0.0, *tpr], "line": {"color": GOLD}},
-        {"type": "scatter", "mode": "lines", "name": "chance", "x": [0, 1], "y": [0, 1],
-         "line": {"color": GREY, "dash": "dash"}}],
-        "layout": base_layout(f"ROC curve{cv_note}",
-                          xaxis={"title": {"text": "false-positive rate"}, "range": [0, 1]},
-                          yaxis={"title": {"text": "true-positive rate"}, "range": [0, 1]})}
+    return _against_chance({"type": "scatter", "mode": "lines",
+                            "name": f"posterior (AUC {auc:.4f})", "x": [0.0, *fpr],
+                            "y": [0.0, *tpr], "line": {"color": GOLD}},
+                           f"ROC curve{cv_note}", "false-positive rate", "true-positive rate")
 
 
 def success_rate_chart(area_fraction: list[float], deposit_fraction: list[float],
                        auc: float) -> Figure:
     """Fraction of deposits captured against the fraction of the study area, best first."""
+    return _against_chance({"type": "scatter", "mode": "lines+markers",
+                            "name": f"success rate (AUC {auc:.4f})",
+                            "x": [0.0, *area_fraction], "y": [0.0, *deposit_fraction],
+                            "line": {"color": GOLD}},
+                           "Success-rate curve", "fraction of study area",
+                           "fraction of deposits")
+
+
+def _against_chance(curve: dict[str, Any], title: str, x_title: str, y_title: str) -> Figure:
+    """A curve of fractions (both axes 0 to 1) with the chance line, the diagonal, beside it."""
     return {"data": [
-        {"type": "scatter", "mode": "lines+markers", "name": f"success rate (AUC {auc:.4f})",
-         "x": [0.0, *area_fraction], "y": [0.0, *deposit_fraction], "line": {"color": GOLD}},
+        curve,
         {"type": "scatter", "mode": "lines", "name": "chance", "x": [0, 1], "y": [0, 1],
          "line": {"color": GREY, "dash": "dash"}}],
-        "layout": base_layout("Success-rate curve",
-                          xaxis={"title": {"text": "fraction of study area"}, "range": [0, 1]},
-                          yaxis={"title": {"text": "fraction of deposits"}, "range": [0, 1]})}
+        "layout": base_layout(title, xaxis={"title": {"text": x_title}, "range": [0, 1]},
+                                  yaxis={"title": {"text": y_title}, "range": [0, 1]})}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout, right_axis
 
 CUSTODY_COLOURS = {"purchase": "#4c78a8", "shop": "#72b7b2", "lot": GOLD, "assay": "#9d755d",
                    "bar": "#e45756", "loss": GREY, "stock": "#bab0ac"}
@@ -27,10 +27,9 @@ def recycling_daily(purchases: pd.DataFrame) -> Figure:
          "x": days["day"].tolist(), "y": days["amount_cny"].round(2).tolist(), "yaxis": "y2",
          "line": {"color": "#4c78a8"}}],
         "layout": base_layout(title, xaxis={"type": "date"},
-                          yaxis={"title": {"text": "g"}, "rangemode": "tozero"},
-                          yaxis2={"title": {"text": "CNY"}, "overlaying": "y",
-                                  "side": "right", "rangemode": "tozero"},
-                          margin={"l": 50, "r": 70, "t": 40, "b": 40})}
+                              yaxis={"title": {"text": "g"}, "rangemode": "tozero"},
+                              yaxis2=right_axis("CNY", rangemode="tozero"),
+                              margin={"l": 50, "r": 70, "t": 40, "b": 40})}
 
 
 def mass_balance_chart(balances: list[dict[str, Any]]) -> Figure:
@@ -45,7 +44,7 @@ def mass_balance_chart(balances: list[dict[str, Any]]) -> Figure:
         {"type": "bar", "name": "assayed by the refiner (g)", "x": lots,
          "y": [b["assayed_g"] for b in balances], "marker": {"color": colours}}],
         "layout": base_layout("Fine-gold mass balance of the lots", barmode="group",
-                          xaxis={"type": "category"}, yaxis={"title": {"text": "g"}})}
+                              xaxis={"type": "category"}, yaxis={"title": {"text": "g"}})}
 
 
 def custody_sankey(graph: dict[str, list[dict[str, Any]]], max_purchases: int = 40) -> Figure:
@@ -100,4 +99,4 @@ def custody_sankey(graph: dict[str, list[dict[str, Any]]], max_purchases: int = 
         "link": {"source": [s for s, _ in links], "target": [t for _, t in links],
                  "value": [round(v, 3) for v in links.values()]}}],
         "layout": base_layout(f"Fine gold from the counters into bar {bar['serial']}",
-                          height=max(360, min(1200, 14 * len(labels))))}
+                              height=max(360, min(1200, 14 * len(labels))))}

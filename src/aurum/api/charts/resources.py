@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, SERIES_COLOURS, Figure, base_layout, right_axis
 
 
 def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
@@ -18,7 +18,7 @@ def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
                       "y": table.index.tolist(), "z": table.to_numpy().tolist(),
                       "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
             "layout": base_layout(title, height=height, xaxis={"title": {"text": "x (m)"}},
-                              yaxis={"title": {"text": f"{across} (m)"}, "scaleanchor": "x"})}
+                                  yaxis={"title": {"text": f"{across} (m)"}, "scaleanchor": "x"})}
 
 
 def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
@@ -50,7 +50,7 @@ def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,
                      "x": pts["x"].tolist(), "y": pts["y"].tolist(), "z": pts["z"].tolist(),
                      "marker": {"size": 2, "color": "#222"}})
     return {"data": data, "layout": base_layout("Blocks and composites", height=520,
-                                            scene={"aspectmode": "data"})}
+                                                scene={"aspectmode": "data"})}
 
 
 def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
@@ -63,9 +63,8 @@ def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
          "x": table["cutoff_gpt"].tolist(), "y": table["grade_gpt"].tolist(),
          "line": {"color": GOLD}}],
         "layout": base_layout("Grade-tonnage curve", xaxis={"title": {"text": "cut-off (g/t)"}},
-                          yaxis={"title": {"text": "Mt"}},
-                          yaxis2={"title": {"text": "g/t"}, "overlaying": "y",
-                                  "side": "right"})}
+                              yaxis={"title": {"text": "Mt"}},
+                              yaxis2=right_axis("g/t"))}
 
 
 def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
@@ -80,7 +79,7 @@ def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
 def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
                     model_curves: list[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
     """Experimental semivariograms (points) and the fitted model (lines), per direction."""
-    palette = [GOLD, "#4c78a8", "#54a24b"]
+    palette = SERIES_COLOURS[:3]
     data: list[dict[str, Any]] = []
     for i, (name, h, g) in enumerate(experimental):
         data.append({"type": "scatter", "mode": "markers", "name": f"{name} (data)",
@@ -90,8 +89,8 @@ def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
         data.append({"type": "scatter", "mode": "lines", "name": f"{name} (model)",
                      "x": h.tolist(), "y": g.tolist(), "line": {"color": palette[i % 3]}})
     return {"data": data, "layout": base_layout("Variograms along the model's axes",
-                                            xaxis={"title": {"text": "lag (m)"}},
-                                            yaxis={"title": {"text": "γ (g/t)²"}})}
+                                                xaxis={"title": {"text": "lag (m)"}},
+                                                yaxis={"title": {"text": "γ (g/t)²"}})}
 
 
 def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
@@ -100,7 +99,7 @@ def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
     return {"data": [{"type": "scattergl", "mode": "markers", "x": pos["normal_score"].tolist(),
                       "y": pos["value"].tolist(), "marker": {"size": 3, "color": GOLD}}],
             "layout": base_layout("Log-probability plot", xaxis={"title": {"text": "normal score"}},
-                              yaxis={"title": {"text": unit}, "type": "log"})}
+                                  yaxis={"title": {"text": unit}, "type": "log"})}
 
 
 def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
@@ -117,7 +116,7 @@ def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
 
 def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
     """Block means against (declustered) composite means, slice by slice, per axis."""
-    palette = {"x": GOLD, "y": "#4c78a8", "z": "#54a24b"}
+    palette = dict(zip("xyz", SERIES_COLOURS, strict=False))
     data: list[dict[str, Any]] = []
     for axis, t in tables.items():
         data.append({"type": "scatter", "mode": "lines", "name": f"blocks along {axis}",
@@ -127,5 +126,5 @@ def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
                      "x": t["centre"].tolist(), "y": t["sample_mean"].tolist(),
                      "marker": {"color": palette[axis], "size": 6}})
     return {"data": data, "layout": base_layout("Swath plots",
-                                            xaxis={"title": {"text": "slice centre (m)"}},
-                                            yaxis={"title": {"text": "mean grade (g/t)"}})}
+                                                xaxis={"title": {"text": "slice centre (m)"}},
+                                                yaxis={"title": {"text": "mean grade (g/t)"}})}

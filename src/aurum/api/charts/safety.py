@@ -6,11 +6,21 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, STATUS_COLOURS, Figure, base_layout
+from aurum.api.charts.common import (
+    GOLD,
+    STATUS_COLOURS,
+    Figure,
+    base_layout,
+    china_axes,
+    horizontal_line,
+    legend_line,
+    target_line,
+    utc_text,
+)
+from aurum.services.safety import HAZARD_STATES
 
 ALARM_COLOURS = {"none": "#8c959f", "blue": "#1f6feb", "yellow": "#d4a72c",
                  "orange": "#f0883e", "red": "#cf222e"}
-HAZARD_STATES = ("reported", "classified", "assigned", "rectified", "verified", "closed")
 
 
 def hazard_map(hazards: pd.DataFrame) -> Figure:
@@ -48,15 +58,12 @@ def hazard_map(hazards: pd.DataFrame) -> Figure:
                      "marker": {"color": colour, "opacity": 0.85,
                                 "size": (8 + 4 * part["open"] ** 0.5).round(1).tolist(),
                                 "line": {"color": "#555", "width": 1}}})
-    return {"data": data, "layout": base_layout(
-        "Hazards by site", height=420,
-        xaxis={"title": {"text": "longitude (°E)"}, "range": [73, 136]},
-        yaxis={"title": {"text": "latitude (°N)"}, "range": [17, 54], "scaleanchor": "x"})}
+    return {"data": data, "layout": base_layout("Hazards by site", height=420, **china_axes())}
 
 
 def hazard_timeline(events: pd.DataFrame, deadline: Any = None) -> Figure:
     """A hazard's path through the register's states over time, with its deadline."""
-    times = pd.to_datetime(events["at"], utc=True).dt.strftime("%Y-%m-%d %H:%M").tolist()
+    times = utc_text(events["at"])
     data = [{"type": "scatter", "mode": "lines+markers+text", "name": "state",
              "x": times, "y": events["to_state"].tolist(), "line": {"shape": "hv",
                                                                      "color": GOLD},
@@ -75,7 +82,8 @@ def hazard_timeline(events: pd.DataFrame, deadline: Any = None) -> Figure:
     return {"data": data, "layout": base_layout(
         "Timeline", shapes=shapes, xaxis={"type": "date"},
         yaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": list(HAZARD_STATES), "range": [-0.5, 5.5]})}
+               "categoryarray": list(HAZARD_STATES),
+               "range": [-0.5, len(HAZARD_STATES) - 0.5]})}
 
 
 def clearing_by_province(table: pd.DataFrame) -> Figure:
@@ -91,7 +99,7 @@ def clearing_by_province(table: pd.DataFrame) -> Figure:
                       "y": values.astype(int).tolist(), "marker": {"color": colour}}
                      for name, values, colour in parts],
             "layout": base_layout("Open hazards by province", barmode="stack",
-                              yaxis={"title": {"text": "hazards"}})}
+                                  yaxis={"title": {"text": "hazards"}})}
 
 
 def age_distribution(ages: dict[str, int]) -> Figure:
@@ -101,7 +109,7 @@ def age_distribution(ages: dict[str, int]) -> Figure:
     return {"data": [{"type": "bar", "x": labels, "y": list(ages.values()),
                       "marker": {"color": GOLD}}],
             "layout": base_layout("Age of the open hazards", yaxis={"title": {"text": "hazards"}},
-                              xaxis={"title": {"text": "days since the report"}})}
+                                  xaxis={"title": {"text": "days since the report"}})}
 
 
 def indicator_history(frame: pd.DataFrame, target: float = 0.0) -> Figure:
@@ -114,11 +122,9 @@ def indicator_history(frame: pd.DataFrame, target: float = 0.0) -> Figure:
         {"type": "scatter", "mode": "lines+markers", "name": "major open", "x": x,
          "y": frame["open_major"].tolist(), "line": {"color": ALARM_COLOURS["orange"],
                                                      "dash": "dot"}},
-        {"type": "scatter", "mode": "lines", "name": f"target {target:g}", "x": x,
-         "y": [target] * len(x), "line": {"color": STATUS_COLOURS["on_track"],
-                                          "dash": "dash"}}],
+        target_line(x, target, f"target {target:g}")],
         "layout": base_layout("Open major hazards past their deadline (target 0)",
-                          yaxis={"title": {"text": "hazards"}, "rangemode": "tozero"})}
+                              yaxis={"title": {"text": "hazards"}, "rangemode": "tozero"})}
 
 
 def sensor_levels_chart(series: pd.DataFrame, thresholds: dict[str, float], title: str,
@@ -129,19 +135,17 @@ def sensor_levels_chart(series: pd.DataFrame, thresholds: dict[str, float], titl
     data: list[dict[str, Any]] = []
     for k, (point, part) in enumerate(series.groupby("point", sort=True)):
         data.append({"type": "scatter", "mode": "lines", "name": str(point),
-                     "x": pd.to_datetime(part["time"], utc=True)
-                     .dt.strftime("%Y-%m-%d %H:%M").tolist(),
+                     "x": utc_text(part["time"]),
                      "y": part["quantity"].astype(float).round(4).tolist(),
                      "line": {"color": palette[k % len(palette)], "width": 1.5}})
-    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": value, "y1": value,
-               "line": {"color": ALARM_COLOURS[level], "dash": "dash", "width": 1.5}}
+    shapes = [horizontal_line(value, {"color": ALARM_COLOURS[level], "dash": "dash",
+                                      "width": 1.5})
               for level, value in thresholds.items()]
     for level, value in thresholds.items():  # legend entries for the lines
-        data.append({"type": "scatter", "mode": "lines", "name": f"{level} {value:g}",
-                     "x": [None], "y": [None],
-                     "line": {"color": ALARM_COLOURS[level], "dash": "dash"}})
+        data.append(legend_line(f"{level} {value:g}",
+                                {"color": ALARM_COLOURS[level], "dash": "dash"}))
     return {"data": data, "layout": base_layout(title, shapes=shapes, height=320,
-                                            yaxis={"title": {"text": unit}})}
+                                                yaxis={"title": {"text": unit}})}
 
 
 def alerts_chart(alerts: pd.DataFrame) -> Figure:
@@ -156,8 +160,8 @@ def alerts_chart(alerts: pd.DataFrame) -> Figure:
                      "y": counts.astype(int).tolist(),
                      "marker": {"color": ALARM_COLOURS[level]}})
     return {"data": data, "layout": base_layout("Alerts per day", barmode="stack",
-                                            xaxis={"type": "date"},
-                                            yaxis={"title": {"text": "alerts"}})}
+                                                xaxis={"type": "date"},
+                                                yaxis={"title": {"text": "alerts"}})}
 
 
 def alarm_levels_chart(names: list[str], levels: list[str], title: str) -> Figure:
@@ -166,4 +170,4 @@ def alarm_levels_chart(names: list[str], levels: list[str], title: str) -> Figur
     return {"data": [{"type": "bar", "x": names, "y": [order.index(lv) for lv in levels],
                       "text": levels, "marker": {"color": [ALARM_COLOURS[lv] for lv in levels]}}],
             "layout": base_layout(title, yaxis={"title": {"text": "level"}, "range": [0, 4.2],
-                                            "tickvals": list(range(5)), "ticktext": order})}
+                                                "tickvals": list(range(5)), "ticktext": order})}

@@ -8,11 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
-
-
-def _utc_text(times: pd.Series) -> list[str]:
-    return pd.to_datetime(times, utc=True).dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+from aurum.api.charts.common import (
+    GOLD,
+    GREY,
+    Figure,
+    base_layout,
+    legend_line,
+    right_axis,
+    utc_text,
+)
 
 
 def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
@@ -47,23 +51,23 @@ def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
     scene = {"aspectmode": "data", "xaxis": {"title": {"text": "x (m)"}},
              "yaxis": {"title": {"text": "y (m)"}}, "zaxis": {"title": {"text": "z (m)"}}}
     return {"data": data, "layout": base_layout("Events in the mine grid", height=520,
-                                            scene=scene)}
+                                                scene=scene)}
 
 
 def magnitude_time_chart(events: pd.DataFrame, magnitude: str = "mw") -> Figure:
     """Magnitude of every event against its origin time."""
     part = events.dropna(subset=[magnitude])
     return {"data": [{"type": "scattergl", "mode": "markers", "name": magnitude.upper(),
-                      "x": _utc_text(part["time"]),
+                      "x": utc_text(part["time"], seconds=True),
                       "y": part[magnitude].astype(float).round(2).tolist(),
                       "marker": {"size": 4, "color": GOLD, "opacity": 0.6}}],
             "layout": base_layout("Magnitude against time", xaxis={"type": "date"},
-                              yaxis={"title": {"text": magnitude.upper()}})}
+                                  yaxis={"title": {"text": magnitude.upper()}})}
 
 
 def b_value_time_chart(moving: pd.DataFrame, rate: bool = True) -> Figure:
     """Moving-window b-value with its Shi & Bolt band and the event rate (events/day)."""
-    x = _utc_text(moving["time"])
+    x = utc_text(moving["time"], seconds=True)
     b = moving["b"].astype(float)
     std = moving["b_std"].astype(float)
     data: list[dict[str, Any]] = [
@@ -81,7 +85,7 @@ def b_value_time_chart(moving: pd.DataFrame, rate: bool = True) -> Figure:
     return {"data": data, "layout": base_layout(
         "b-value against time (moving window)", xaxis={"type": "date"},
         yaxis={"title": {"text": "b"}},
-        yaxis2={"title": {"text": "events/day"}, "overlaying": "y", "side": "right"})}
+        yaxis2=right_axis("events/day"))}
 
 
 def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e4, 1e5, 1e6,
@@ -127,8 +131,7 @@ def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
                      "line": {"color": "#cf222e"}})
         shapes.append({"type": "line", "x0": fit["mc"], "x1": fit["mc"], "yref": "paper",
                        "y0": 0, "y1": 1, "line": {"color": GREY, "dash": "dot"}})
-        data.append({"type": "scatter", "mode": "lines", "name": f"Mc {fit['mc']:g}",
-                     "x": [None], "y": [None], "line": {"color": GREY, "dash": "dot"}})
+        data.append(legend_line(f"Mc {fit['mc']:g}", {"color": GREY, "dash": "dot"}))
     return {"data": data, "layout": base_layout(
         "Frequency–magnitude", shapes=shapes, xaxis={"title": {"text": label}},
         yaxis={"type": "log", "title": {"text": "events"}})}

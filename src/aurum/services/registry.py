@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,9 @@ from aurum.industry.registry import (
     SiteStatus,
 )
 from aurum.services.auth import Actor, Role
-from aurum.store.models import Organisation, ResourceStatement, Site
+from aurum.services.reporting import registry_frame
+from aurum.store.frames import frame_of
+from aurum.store.models import AuditRecord, Organisation, ResourceStatement, Site
 
 
 @dataclass(frozen=True)
@@ -190,3 +193,50 @@ def list_sites_with_statements(session: Session, actor: Actor) -> list[str]:
             .distinct().order_by(Site.code))
     stmt = actor.where_visible(stmt)
     return list(session.scalars(stmt))
+
+
+def organisations_frame(session: Session, actor: Actor) -> pd.DataFrame:
+    """The organisations the actor may read as a table: ``code, name, org_type, province,
+    parent`` (the parent's code, or null)."""
+    return pd.DataFrame(
+        [{"code": o.code, "name": o.name, "org_type": o.org_type, "province": o.province,
+          "parent": o.parent.code if o.parent else None}
+         for o in list_organisations(session, actor)],
+        columns=["code", "name", "org_type", "province", "parent"])
+
+
+def sites_frame(session: Session, actor: Actor, enterprise: str | None = None
+                ) -> pd.DataFrame:
+    """The sites the actor may read (:func:`aurum.services.reporting.registry_frame`), or
+    only those of the organisation ``enterprise`` and, for a group, of its members."""
+    frame = registry_frame(session, actor)
+    if enterprise is None or frame.empty:
+        return frame
+    members = {o.code for o in list_organisations(session, actor)
+               if o.code == enterprise or (o.parent and o.parent.code == enterprise)}
+    return frame[frame["enterprise_code"].isin(members)]
+
+
+def audit_trail(session: Session, actor: Actor, entity: str | None = None, limit: int = 200
+                ) -> pd.DataFrame:
+    """The audit trail, newest first (admin and auditor only).
+
+    Parameters
+    ----------
+    entity : str, optional
+        Only changes to this kind of record (a table name, e.g. ``"sites"``).
+    limit : int
+        At most this many changes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, at, user_id, action, entity, entity_id, before, after``.
+    """
+    actor.require_role(Role.ADMIN, Role.AUDITOR)
+    stmt = select(AuditRecord.id, AuditRecord.at, AuditRecord.user_id, AuditRecord.action,
+                  AuditRecord.entity, AuditRecord.entity_id, AuditRecord.before,
+                  AuditRecord.after).order_by(AuditRecord.id.desc()).limit(limit)
+    if entity is not None:
+        stmt = stmt.where(AuditRecord.entity == entity)
+    return frame_of(session, stmt)

@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from aurum.api.deps import DB, ApiActor
 from aurum.api.tables import TableFormat, tabular
-from aurum.services import registry, reporting
-from aurum.services.auth import Role
+from aurum.services import registry
 from aurum.services.registry import SiteSpec
-from aurum.store.frames import frame_of
-from aurum.store.models import AuditRecord
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
@@ -24,12 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["registry"])
 @router.get("/organisations")
 def organisations(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Organisations the caller may read."""
-    frame = pd.DataFrame(
-        [{"code": o.code, "name": o.name, "org_type": o.org_type, "province": o.province,
-          "parent": o.parent.code if o.parent else None}
-         for o in registry.list_organisations(session, actor)],
-        columns=["code", "name", "org_type", "province", "parent"])
-    return tabular(frame, format, "organisations")
+    return tabular(registry.organisations_frame(session, actor), format, "organisations")
 
 
 @router.get("/sites")
@@ -37,12 +27,7 @@ def sites(session: DB, actor: ApiActor, enterprise: str | None = None,
           format: TableFormat = "json") -> Response:
     """Mines, plants and tailings facilities the caller may read (of one enterprise, or of
     a group and its members, with ``enterprise=CODE``)."""
-    frame = reporting.registry_frame(session, actor)
-    if enterprise is not None and not frame.empty:
-        members = {o.code for o in registry.list_organisations(session, actor)
-                   if o.code == enterprise or (o.parent and o.parent.code == enterprise)}
-        frame = frame[frame["enterprise_code"].isin(members)]
-    return tabular(frame, format, "sites")
+    return tabular(registry.sites_frame(session, actor, enterprise), format, "sites")
 
 
 class OrganisationIn(BaseModel):
@@ -91,13 +76,7 @@ def audit_trail(session: DB, actor: ApiActor, entity: str | None = None,
                 ) -> Response:
     """The audit trail, newest first: who changed what, when, before and after (admin and
     auditor)."""
-    actor.require_role(Role.ADMIN, Role.AUDITOR)
-    stmt = select(AuditRecord.id, AuditRecord.at, AuditRecord.user_id, AuditRecord.action,
-                  AuditRecord.entity, AuditRecord.entity_id, AuditRecord.before,
-                  AuditRecord.after).order_by(AuditRecord.id.desc()).limit(limit)
-    if entity is not None:
-        stmt = stmt.where(AuditRecord.entity == entity)
-    return tabular(frame_of(session, stmt), format, "audit")
+    return tabular(registry.audit_trail(session, actor, entity, limit), format, "audit")
 
 
 @router.get("/sites/{code}")

@@ -138,6 +138,16 @@ def test_amendment_is_a_new_version_with_history(platform: Platform, reg: Regist
     assert current["gold_own_mine_kg"].tolist() == [pytest.approx(255.0)]
     assert current["version"].tolist() == [2]
 
+    with platform.sessions() as s:
+        view = reporting.report_view(s, reg.regulator, rid)
+        table = reporting.history_table(s, reg.regulator, rid).set_index("field")
+    # The report page compares only the field that changed; the history table shows both.
+    assert view.changed == view.shown == ["gold_own_mine_kg"]
+    assert [h["version"] for h in view.history] == [1, 2]
+    assert view.due == rp.due_date(Period.parse("2024-Q1"))
+    assert list(table.columns) == ["v1", "v2"]
+    assert table.loc["gold_own_mine_kg"].tolist() == [pytest.approx(260.5), pytest.approx(255.0)]
+
 
 def test_single_submission_errors(platform: Platform, reg: Registry) -> None:
     values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
@@ -204,6 +214,14 @@ def test_scope_of_reads(platform: Platform, reg: Registry) -> None:
 
 def test_template_columns_cover_every_field() -> None:
     assert set(rp.TEMPLATE_COLUMNS) >= {f.name for f in rp.FIELDS}
+    header = reporting.upload_template("csv").decode().splitlines()
+    assert header == [",".join(rp.TEMPLATE_COLUMNS)]
+    sheets = pd.read_excel(io.BytesIO(reporting.upload_template("xlsx")), sheet_name=None)
+    assert list(sheets) == ["reports", "fields"]
+    assert list(sheets["reports"].columns) == list(rp.TEMPLATE_COLUMNS)
+    groups = reporting.field_groups()
+    assert [f.name for fs in groups.values() for f in fs] == [f.name for f in rp.FIELDS]
+    assert {f.group for f in groups["waste"]} == {"waste"}
     guide = rp.field_guide()
     assert guide.set_index("column").loc["head_grade_gpt", "unit"] == "g/t"
 

@@ -41,6 +41,17 @@ class YearToDate:
     report: IndicatorReport
 
 
+SHORT_NAMES = {"gold_resources_growth_pct": "resources growth %",
+               "gold_output_growth_pct": "gold growth %",
+               "silver_output_growth_pct": "silver growth %",
+               "large_mine_output_share_pct": "large-mine share %",
+               "solid_waste_utilisation_pct": "waste utilisation %"}
+"""Each plan indicator's short column heading on the pages' tables."""
+
+INDICATOR_COLUMNS = [(i, SHORT_NAMES[i], "n1") for i in kpi.INDICATOR_IDS]
+"""The pages' indicator columns: (indicator id, heading, number format)."""
+
+
 @dataclass
 class Monitor:
     """Everything the dashboard shows, for one caller and one as-of year."""
@@ -63,6 +74,18 @@ class Monitor:
                 "indicators": self.ytd.report.as_dict()["indicators"]},
             "concentration": self.concentration.as_dict(),
         }
+
+    @property
+    def years(self) -> list[int]:
+        """Years with at least one stored report, ascending (the dashboard's year picker)."""
+        return [] if self.annual.empty else sorted(int(y) for y in self.annual["year"].unique())
+
+    @property
+    def below_floor(self) -> int:
+        """How many compliance rows have a capacity below the plan's floor."""
+        if "status" not in self.compliance.columns:
+            return 0
+        return int((self.compliance["status"] == "below_floor").sum())
 
 
 def scope_label(session: Session, actor: Actor) -> str:
@@ -218,6 +241,25 @@ def data_quality(session: Session, actor: Actor, today: date | None = None
             else pd.DataFrame(columns=["site", "period"])}
 
 
+@dataclass(frozen=True)
+class QualityView:
+    """The data-quality page: late and missing reports, and the late ones per period."""
+
+    late: pd.DataFrame
+    missing: pd.DataFrame
+    late_per_period: pd.Series
+
+
+def quality_view(session: Session, actor: Actor) -> QualityView:
+    """Late and missing reports within the caller's scope, on the current reporting day,
+    with the number of late reports per period (in period order)."""
+    tables = data_quality(session, actor)
+    late = tables["late"]
+    per_period = (pd.Series(dtype=int) if late.empty
+                  else late["period"].value_counts().sort_index())
+    return QualityView(late, tables["missing"], per_period)
+
+
 @dataclass
 class EnterpriseView:
     """An enterprise (or group) with its sites and its own indicators."""
@@ -227,6 +269,16 @@ class EnterpriseView:
     sites: pd.DataFrame
     annual: pd.DataFrame
     report: IndicatorReport
+
+    @property
+    def gold_t_by_site(self) -> pd.DataFrame:
+        """Gold output per year (``year``) with one column per site, t; empty without
+        reports."""
+        if self.annual.empty:
+            return pd.DataFrame()
+        by_site = self.annual.pivot_table(index="year", columns="site", values="gold_kg",
+                                          aggfunc="sum").reset_index()
+        return by_site.assign(**{c: by_site[c] / 1000 for c in by_site.columns if c != "year"})
 
 
 def enterprise_view(session: Session, actor: Actor, code: str, as_of: int | None = None,

@@ -8,6 +8,7 @@ new version with a reason; the earlier versions stay readable.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,7 +30,14 @@ from aurum.core.periods import Period
 from aurum.core.tables import read_table
 from aurum.industry import reporting
 from aurum.industry.registry import site_type
-from aurum.industry.reporting import WASTE_MEASURES, WASTE_TYPES, ReportRow, waste_column
+from aurum.industry.reporting import FIELDS as FIELDS  # the report form's fields, in order
+from aurum.industry.reporting import (
+    WASTE_MEASURES,
+    WASTE_TYPES,
+    ReportField,
+    ReportRow,
+    waste_column,
+)
 from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
 from aurum.services.auth import Actor
 from aurum.store import audit
@@ -462,3 +470,107 @@ def registry_frame(session: Session, actor: Actor | None = None) -> pd.DataFrame
     frame["daily_capacity_t"] = frame["design_capacity_tpd"].astype(float)
     return frame
 
+
+
+# Views for the pages and the API
+
+
+RECEIVED_COLUMNS = ["report_id", "site", "period", "version", "submitted_at", "ore_treated_t",
+                    "head_grade_gpt", "gold_own_mine_kg", "silver_kg"]
+"""Columns of the reports page's table."""
+
+RECEIVED_ROWS = 500
+"""The reports page lists at most this many reports (the latest periods first)."""
+
+UNCHANGED_SHOWN = ["gold_own_mine_kg", "ore_treated_t", "silver_kg"]
+"""Fields a report's page compares across versions when no field changed."""
+
+
+@dataclass(frozen=True)
+class ReceivedReports:
+    """The reports page: reports received per period, and the latest reports."""
+
+    per_period: pd.Series
+    latest: pd.DataFrame
+
+
+def received_reports(session: Session, actor: Actor, site: str | None = None
+                     ) -> ReceivedReports:
+    """Current reports the actor may read (of one site with ``site``): how many per period
+    (in period order), and the latest :data:`RECEIVED_ROWS` by period (newest first) then
+    site, in :data:`RECEIVED_COLUMNS`."""
+    frame = current_reports(session, actor, [site] if site else None)
+    latest = frame.sort_values(["period", "site"], ascending=[False, True]).head(RECEIVED_ROWS)
+    return ReceivedReports(frame["period"].value_counts().sort_index(),
+                           latest[RECEIVED_COLUMNS])
+
+
+def reports_table(session: Session, actor: Actor, site: str | None = None,
+                  year: int | None = None) -> pd.DataFrame:
+    """The current reports the actor may read, of one site and of periods in one year when
+    given: the columns of :func:`current_reports` without the internal ``version_id``."""
+    frame = current_reports(session, actor, [site] if site else None)
+    if year is not None:
+        frame = frame[frame["period"].str.startswith(str(year))]
+    return frame.drop(columns=["version_id"])
+
+
+def writable_sites(session: Session, actor: Actor) -> pd.DataFrame:
+    """``site, site_name`` of the visible sites that file statistical reports (mines and
+    plants; tailings facilities do not)."""
+    frame = registry_frame(session, actor)
+    if frame.empty:
+        return pd.DataFrame(columns=["site", "site_name"])
+    return frame.loc[frame["kind"] != "tailings", ["site", "site_name"]]
+
+
+def field_groups() -> dict[str, list[ReportField]]:
+    """The report form's fields by group, in form order."""
+    groups: dict[str, list[ReportField]] = {}
+    for f in FIELDS:
+        groups.setdefault(f.group, []).append(f)
+    return groups
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report's page: the report, its versions, the fields that changed between them and
+    the fields its chart compares."""
+
+    report: Report
+    history: list[dict[str, Any]]
+    changed: list[str]
+    shown: list[str]
+    due: date
+
+
+def report_view(session: Session, actor: Actor, report_id: int) -> ReportView:
+    """A report the actor may read with its history (:func:`history`), the fields whose
+    value differs between versions (in form order), the fields to compare (those, or
+    :data:`UNCHANGED_SHOWN`) and its due date."""
+    report = get_report(session, actor, report_id)
+    hist = history(session, actor, report_id)
+    changed = [f.name for f in FIELDS if len({h["values"].get(f.name) for h in hist}) > 1]
+    return ReportView(report, hist, changed, changed or UNCHANGED_SHOWN,
+                      due_date(Period.parse(report.period)))
+
+
+def history_table(session: Session, actor: Actor, report_id: int) -> pd.DataFrame:
+    """Every version of a report as a table: ``field``, then one column ``v1, v2, ...`` per
+    version with the field's value in its unit."""
+    versions = history(session, actor, report_id)
+    table = pd.DataFrame({f"v{v['version']}": v["values"] for v in versions})
+    table.index.name = "field"
+    return table.reset_index()
+
+
+def upload_template(fmt: str) -> bytes:
+    """The upload template as a file: ``"csv"`` (the header row) or ``"xlsx"`` (a sheet
+    ``reports`` with the header row and a sheet ``fields`` of units)."""
+    if fmt == "csv":
+        return reporting.template_frame().to_csv(index=False).encode()
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf) as writer:
+        reporting.template_frame().to_excel(writer, index=False, sheet_name="reports")
+        reporting.field_guide().to_excel(writer, index=False, sheet_name="fields")
+    return buf.getvalue()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -15,19 +14,11 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Year
 from aurum.core.errors import AurumError, ValidationError
-from aurum.core.periods import Period
-from aurum.industry import reporting as rp
-from aurum.industry.kpi import INDICATOR_IDS
 from aurum.services import monitor, registry, reporting
+from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
 Page = HTMLResponse
-
-SHORT = {"gold_resources_growth_pct": "resources growth %",
-         "gold_output_growth_pct": "gold growth %", "silver_output_growth_pct": "silver growth %",
-         "large_mine_output_share_pct": "large-mine share %",
-         "solid_waste_utilisation_pct": "waste utilisation %"}
-INDICATOR_COLUMNS = [(i, SHORT[i], "n1") for i in INDICATOR_IDS]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -35,13 +26,11 @@ def dashboard(request: Request, session: DB, actor: PageActor, as_of: Year | Non
               ) -> Page:
     m = monitor.build(session, actor, as_of)
     figures = {ind.id: charts.trajectory(ind) for ind in m.report.indicators}
-    years = sorted(int(y) for y in m.annual["year"].unique()) if not m.annual.empty else []
     prov = m.provinces
     figures["map"] = charts.province_map(prov, "large_mine_output_share_pct",
                                          "large-mine share %") if not prov.empty else {}
-    below = m.compliance[m.compliance.get("status", pd.Series(dtype=str)) == "below_floor"]
-    return render(request, "dashboard.html", actor=actor, m=m, figures=figures, years=years,
-                  provinces=records(prov.head(12)), below_floor=len(below))
+    return render(request, "dashboard.html", actor=actor, m=m, figures=figures, years=m.years,
+                  provinces=records(prov.head(12)), below_floor=m.below_floor)
 
 
 @router.get("/provinces", response_class=HTMLResponse)
@@ -73,14 +62,11 @@ def enterprises(request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/enterprises/{code}", response_class=HTMLResponse)
 def enterprise(code: str, request: Request, session: DB, actor: PageActor) -> Page:
     view = monitor.enterprise_view(session, actor, code)
-    annual = view.annual
     figures: dict[str, Any] = {}
-    if not annual.empty:
-        by_site = annual.pivot_table(index="year", columns="site", values="gold_kg",
-                                     aggfunc="sum").reset_index()
+    if not view.annual.empty:
+        gold = view.gold_t_by_site
         figures["gold"] = charts.time_series(
-            by_site.assign(**{c: by_site[c] / 1000 for c in by_site.columns if c != "year"}),
-            "year", {c: c for c in by_site.columns if c != "year"},
+            gold, "year", {c: c for c in gold.columns if c != "year"},
             "Gold output by site", "t", stacked=True)
     return render(request, "enterprise.html", actor=actor, view=view, figures=figures,
                   sites=records(view.sites))
@@ -119,34 +105,21 @@ def site(code: str, request: Request, session: DB, actor: PageActor) -> Page:
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request, session: DB, actor: PageActor, site: str | None = None) -> Page:
-    frame = reporting.current_reports(session, actor, [site] if site else None)
-    per_period = frame["period"].value_counts().sort_index()
+    view = reporting.received_reports(session, actor, site)
+    per_period = view.per_period
     figure = charts.bars(per_period.index, per_period.to_numpy(),
                          "Reports received per period (current versions)", "reports",
-                         colour="#4c78a8") if not frame.empty else {}
-    frame = frame.sort_values(["period", "site"], ascending=[False, True]).head(500)
-    return render(request, "reports.html", actor=actor, site=site, figure=figure, rows=records(
-        frame[["report_id", "site", "period", "version", "submitted_at", "ore_treated_t",
-               "head_grade_gpt", "gold_own_mine_kg", "silver_kg"]]))
-
-
-def _form_sites(session: DB, actor: PageActor) -> list[dict[str, Any]]:
-    frame = reporting.registry_frame(session, actor)
-    if frame.empty:
-        return []
-    writable = frame[frame["kind"] != "tailings"]
-    return records(writable[["site", "site_name"]])
+                         colour="#4c78a8") if not view.latest.empty else {}
+    return render(request, "reports.html", actor=actor, site=site, figure=figure,
+                  rows=records(view.latest))
 
 
 def _report_form(request: Request, session: DB, actor: PageActor, **context: Any) -> Page:
-    groups: dict[str, list[rp.ReportField]] = {}
-    for f in rp.FIELDS:
-        groups.setdefault(f.group, []).append(f)
     context.setdefault("values", {})
     context.setdefault("problems", [])
-    return render(request, "report_form.html", actor=actor, groups=groups,
-                  sites=_form_sites(session, actor), status_code=context.pop("status", 200),
-                  **context)
+    return render(request, "report_form.html", actor=actor, groups=reporting.field_groups(),
+                  sites=records(reporting.writable_sites(session, actor)),
+                  status_code=context.pop("status", 200), **context)
 
 
 @router.get("/reports/new", response_class=HTMLResponse)
@@ -161,7 +134,7 @@ async def post_report(request: Request, session: DB, actor: PageActor) -> Any:
     site_code = str(form.get("site", ""))
     period = str(form.get("period", ""))
     reason = str(form.get("reason", "")).strip() or None
-    values = {f.name: str(form.get(f.name, "")).strip() for f in rp.FIELDS}
+    values = {f.name: str(form.get(f.name, "")).strip() for f in reporting.FIELDS}
     try:
         with session.begin_nested():
             version = reporting.submit(session, actor, site_code, period,
@@ -189,20 +162,15 @@ async def upload(request: Request, session: DB, actor: PageActor,
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)
 def report(report_id: DbId, request: Request, session: DB, actor: PageActor) -> Page:
-    r = reporting.get_report(session, actor, report_id)
-    hist = reporting.history(session, actor, report_id)
-    changed = [f.name for f in rp.FIELDS
-               if len({h["values"].get(f.name) for h in hist}) > 1]
-    shown = changed or ["gold_own_mine_kg", "ore_treated_t", "silver_kg"]
-    figure = {"data": [{"type": "bar", "name": f"v{h['version']}", "x": shown,
-                        "y": [h["values"].get(n) for n in shown]} for h in hist],
+    view = reporting.report_view(session, actor, report_id)
+    figure = {"data": [{"type": "bar", "name": f"v{h['version']}", "x": view.shown,
+                        "y": [h["values"].get(n) for n in view.shown]} for h in view.history],
               "layout": {"title": {"text": "Values by version" + (
-                  " (fields that changed)" if changed else "")}, "barmode": "group",
+                  " (fields that changed)" if view.changed else "")}, "barmode": "group",
                   "height": 300, "margin": {"t": 40, "b": 80}}}
-    return render(request, "report.html", actor=actor, report=r, history=hist,
-                  fields=rp.FIELDS, changed=set(changed), figure=figure,
-                  due=reporting.due_date(Period.parse(r.period)),
-                  can_write=actor.can_write_site(r.site))
+    return render(request, "report.html", actor=actor, report=view.report,
+                  history=view.history, fields=reporting.FIELDS, changed=set(view.changed),
+                  figure=figure, due=view.due, can_write=actor.can_write_site(view.report.site))
 
 
 @router.get("/compliance", response_class=HTMLResponse)
@@ -215,10 +183,8 @@ def compliance(request: Request, session: DB, actor: PageActor) -> Page:
 
 @router.get("/data-quality", response_class=HTMLResponse)
 def data_quality(request: Request, session: DB, actor: PageActor) -> Page:
-    tables = monitor.data_quality(session, actor)
-    late = tables["late"]
-    figure = charts.bars(late["period"].value_counts().sort_index().index.tolist(),
-                         late["period"].value_counts().sort_index().tolist(),
-                         "Late reports by period", "reports") if not late.empty else {}
-    return render(request, "quality.html", actor=actor, late=records(late),
-                  missing=records(tables["missing"]), figure=figure)
+    view = monitor.quality_view(session, actor)
+    figure = charts.bars(view.late_per_period.index.tolist(), view.late_per_period.tolist(),
+                         "Late reports by period", "reports") if not view.late.empty else {}
+    return render(request, "quality.html", actor=actor, late=records(view.late),
+                  missing=records(view.missing), figure=figure)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter, HTTPException, Response, UploadFile
 from pydantic import BaseModel, Field
 
@@ -14,7 +12,6 @@ from aurum.api.tables import XLSX, TableFormat, tabular
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Year
 from aurum.core.periods import Period
-from aurum.industry import reporting as rp
 from aurum.services import reporting
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -41,10 +38,7 @@ def _version_out(report_id: int, version: Any) -> dict[str, Any]:
 def list_reports(session: DB, actor: ApiActor, site: str | None = None,
                  year: Year | None = None, format: TableFormat = "json") -> Response:
     """Current version of every report the caller may read."""
-    frame = reporting.current_reports(session, actor, [site] if site else None)
-    if year is not None:
-        frame = frame[frame["period"].str.startswith(str(year))]
-    return tabular(frame.drop(columns=["version_id"]), format, "reports")
+    return tabular(reporting.reports_table(session, actor, site, year), format, "reports")
 
 
 @router.post("", status_code=201)
@@ -67,18 +61,11 @@ async def upload(file: UploadFile, session: DB, actor: ApiActor) -> dict[str, An
 @router.get("/template.{fmt}")
 def template(fmt: str) -> Response:
     """The upload template (header row; the Excel file has a second sheet of units)."""
-    if fmt == "csv":
-        return Response(rp.template_frame().to_csv(index=False), media_type="text/csv",
-                        headers={"Content-Disposition":
-                                 'attachment; filename="aurum-report-template.csv"'})
-    if fmt == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf) as writer:
-            rp.template_frame().to_excel(writer, index=False, sheet_name="reports")
-            rp.field_guide().to_excel(writer, index=False, sheet_name="fields")
-        return Response(buf.getvalue(), media_type=XLSX, headers={
-            "Content-Disposition": 'attachment; filename="aurum-report-template.xlsx"'})
-    raise HTTPException(404, "templates exist as .csv and .xlsx")
+    media = {"csv": "text/csv", "xlsx": XLSX}
+    if fmt not in media:
+        raise HTTPException(404, "templates exist as .csv and .xlsx")
+    return Response(reporting.upload_template(fmt), media_type=media[fmt], headers={
+        "Content-Disposition": f'attachment; filename="aurum-report-template.{fmt}"'})
 
 
 @router.get("/{report_id}")
@@ -94,10 +81,8 @@ def get_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
 def history_table(report_id: DbId, session: DB, actor: ApiActor,
                   format: TableFormat = "csv") -> Response:
     """Every version of a report as a table: one row per field, one column per version."""
-    versions = reporting.history(session, actor, report_id)
-    table = pd.DataFrame({f"v{v['version']}": v["values"] for v in versions})
-    table.index.name = "field"
-    return tabular(table.reset_index(), format, f"report-{report_id}-history")
+    return tabular(reporting.history_table(session, actor, report_id), format,
+                   f"report-{report_id}-history")
 
 
 @router.post("/{report_id}/amendments", status_code=201)

@@ -16,7 +16,7 @@ from aurum.cli import cli
 from aurum.services.platform import Platform
 from aurum.store.models import ApiToken, ReportVersion
 from tests.api.conftest import bearer
-from tests.factories import GOOD_ROW, report_csv
+from tests.factories import GOOD_ROW, PASSWORD, report_csv
 
 
 def _upload(client: TestClient, headers: dict[str, str], rows: list[dict[str, object]],
@@ -205,3 +205,14 @@ def test_registry_writes_and_the_audit_trail(app_client: TestClient) -> None:
     assert trail[0]["action"] == "create" and trail[0]["after"]["code"] == "SD-A-03"
     me = app_client.get("/api/v1/me", headers=a).json()
     assert trail[0]["user_id"] == me["user_id"]
+
+
+@pytest.mark.parametrize(("username", "offered"), [("alpha", True), ("miit", False),
+                                                    ("audit", False)])
+def test_the_reports_page_offers_the_upload_to_those_who_file(
+        app_client: TestClient, username: str, offered: bool) -> None:
+    page = app_client.get("/login").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    app_client.post("/login", data={"username": username, "password": PASSWORD,
+                                    "csrf": csrf})
+    assert ("Upload a file" in app_client.get("/reports").text) is offered

@@ -39,7 +39,7 @@ from aurum.industry.reporting import (
     waste_column,
 )
 from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
-from aurum.services.auth import Actor
+from aurum.services.auth import Actor, Role
 from aurum.store import audit
 from aurum.store.frames import frame_of
 from aurum.store.models import (
@@ -488,10 +488,12 @@ UNCHANGED_SHOWN = ["gold_own_mine_kg", "ore_treated_t", "silver_kg"]
 
 @dataclass(frozen=True)
 class ReceivedReports:
-    """The reports page: reports received per period, and the latest reports."""
+    """The reports page: reports received per period, the latest reports, and whether the
+    caller files reports (the upload and the form are offered)."""
 
     per_period: pd.Series
     latest: pd.DataFrame
+    can_submit: bool
 
 
 def received_reports(session: Session, actor: Actor, site: str | None = None
@@ -502,7 +504,13 @@ def received_reports(session: Session, actor: Actor, site: str | None = None
     frame = current_reports(session, actor, [site] if site else None)
     latest = frame.sort_values(["period", "site"], ascending=[False, True]).head(RECEIVED_ROWS)
     return ReceivedReports(frame["period"].value_counts().sort_index(),
-                           latest[RECEIVED_COLUMNS])
+                           latest[RECEIVED_COLUMNS], files_reports(actor))
+
+
+def files_reports(actor: Actor) -> bool:
+    """Whether the actor files statistical reports: an enterprise for its own sites, an
+    administrator for any (regulators, auditors and recyclers read them)."""
+    return actor.role in (Role.ENTERPRISE, Role.ADMIN)
 
 
 def reports_table(session: Session, actor: Actor, site: str | None = None,

@@ -111,7 +111,7 @@ def reports(request: Request, session: DB, actor: PageActor, site: str | None = 
                          "Reports received per period (current versions)", "reports",
                          colour="#4c78a8") if not view.latest.empty else {}
     return render(request, "reports.html", actor=actor, site=site, figure=figure,
-                  rows=records(view.latest))
+                  rows=records(view.latest), can_submit=view.can_submit)
 
 
 def _report_form(request: Request, session: DB, actor: PageActor, **context: Any) -> Page:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from fastapi import Response
@@ -15,6 +15,22 @@ from aurum.core.tables import for_export
 TableFormat = Literal["json", "csv", "xlsx"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_responses(row: type[Any], description: str = "The table") -> dict[int | str, Any]:
+    """OpenAPI ``responses`` of a table route: JSON rows of model ``row``, CSV or Excel.
+
+    Parameters
+    ----------
+    row : type of :class:`aurum.api.schemas.Row`
+        The model of one row of the JSON form.
+    description : str
+        What the table holds.
+    """
+    return {200: {"model": list[row],  # type: ignore[valid-type]
+                  "description": f"{description} (``format=json``; CSV or Excel with "
+                                 "``format=csv`` or ``format=xlsx``)",
+                  "content": {"text/csv": {}, XLSX: {}}}}
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, object]]:

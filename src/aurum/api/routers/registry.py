@@ -9,14 +9,15 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from aurum.api.deps import DB, ApiActor
-from aurum.api.tables import TableFormat, tabular
+from aurum.api.schemas.registry import OrganisationRow
+from aurum.api.tables import TableFormat, table_responses, tabular
 from aurum.services import registry
 from aurum.services.registry import SiteSpec
 
 router = APIRouter(prefix="/api/v1", tags=["registry"])
 
 
-@router.get("/organisations")
+@router.get("/organisations", responses=table_responses(OrganisationRow, "Organisations"))
 def organisations(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Organisations the caller may read."""
     return tabular(registry.organisations_frame(session, actor), format, "organisations")

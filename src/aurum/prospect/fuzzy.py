@@ -123,45 +123,30 @@ def fuzzy_and(memberships: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def fuzzy_or(memberships: Sequence[np.ndarray]) -> np.ndarray:
-    """Fuzzy OR: the largest membership of each cell.
-
-    Parameters
-    ----------
-    memberships : sequence of numpy.ndarray
-        Memberships in [0, 1], same shape.
-    """
+    """Fuzzy OR: the largest membership of each cell (``memberships`` as in
+    :func:`fuzzy_and`)."""
     return np.max(_stack(memberships), axis=0)
 
 
 def fuzzy_product(memberships: Sequence[np.ndarray]) -> np.ndarray:
-    """Fuzzy algebraic product (decreasive: at most the smallest membership).
-
-    Parameters
-    ----------
-    memberships : sequence of numpy.ndarray
-        Memberships in [0, 1], same shape.
-    """
+    """Fuzzy algebraic product (decreasive: at most the smallest membership;
+    ``memberships`` as in :func:`fuzzy_and`)."""
     return np.prod(_stack(memberships), axis=0)
 
 
 def fuzzy_sum(memberships: Sequence[np.ndarray]) -> np.ndarray:
-    """Fuzzy algebraic sum 1 - Π(1 - μ) (increasive: at least the largest membership).
-
-    Parameters
-    ----------
-    memberships : sequence of numpy.ndarray
-        Memberships in [0, 1], same shape.
-    """
+    """Fuzzy algebraic sum 1 - Π(1 - μ) (increasive: at least the largest membership;
+    ``memberships`` as in :func:`fuzzy_and`)."""
     return 1.0 - np.prod(1.0 - _stack(memberships), axis=0)
 
 
 def fuzzy_gamma(memberships: Sequence[np.ndarray], gamma: float) -> np.ndarray:
     """Fuzzy gamma operator: sum^γ · product^(1 - γ).
 
+    ``memberships`` as in :func:`fuzzy_and`.
+
     Parameters
     ----------
-    memberships : sequence of numpy.ndarray
-        Memberships in [0, 1], same shape.
     gamma : float
         In [0, 1] (dimensionless): 0 gives the product, 1 the sum.
     """

@@ -74,18 +74,8 @@ def presence_absence(score: np.ndarray, area: np.ndarray, deposit_cells: np.ndar
 def raster_auc(score: np.ndarray, area: np.ndarray, deposit_cells: np.ndarray) -> float:
     """AUC of a prospectivity map against deposits (modEvA's convention, module notes).
 
-    Parameters
-    ----------
-    score : numpy.ndarray
-        Prospectivity map (grid shape; probability or any score).
-    area : numpy.ndarray
-        Study area (boolean).
-    deposit_cells : numpy.ndarray
-        Flat cell index of each deposit.
-
-    Returns
-    -------
-    float
+    ``score`` (probability or any score), ``area`` and ``deposit_cells`` are as in
+    :func:`presence_absence`; the AUC is that of :func:`roc_auc`.
     """
     return roc_auc(*presence_absence(score, area, deposit_cells))
 
@@ -95,14 +85,10 @@ def threshold_table(score: np.ndarray, area: np.ndarray, deposit_cells: np.ndarr
     """Confusion counts of a map cut at thresholds (a cell is predicted positive when its
     score is ≥ the threshold).
 
+    ``score``, ``area`` and ``deposit_cells`` are as in :func:`presence_absence`.
+
     Parameters
     ----------
-    score : numpy.ndarray
-        Prospectivity map.
-    area : numpy.ndarray
-        Study area (boolean).
-    deposit_cells : numpy.ndarray
-        Flat cell index of each deposit.
     thresholds : numpy.ndarray
         Score thresholds (score units).
 
@@ -150,21 +136,9 @@ class RateCurve:
 
 
 def rate_curve(score: np.ndarray, area: np.ndarray, deposit_cells: np.ndarray) -> RateCurve:
-    """Success-rate curve of a map (prediction-rate curve with held-out deposits).
-
-    Parameters
-    ----------
-    score : numpy.ndarray
-        Prospectivity map (grid shape).
-    area : numpy.ndarray
-        Study area (boolean).
-    deposit_cells : numpy.ndarray
-        Flat cell index of each deposit.
-
-    Returns
-    -------
-    RateCurve
-    """
+    """Success-rate curve of a map (prediction-rate curve with held-out deposits), as a
+    :class:`RateCurve`; ``score``, ``area`` and ``deposit_cells`` as in
+    :func:`presence_absence`."""
     return _curve(np.ravel(score)[np.ravel(area)], np.ravel(score)[deposit_cells])
 
 

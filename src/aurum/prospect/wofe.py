@@ -442,22 +442,13 @@ def layer_weights(values: np.ndarray, area: np.ndarray, deposit_cells: np.ndarra
                   ) -> tuple[WeightsTable, np.ndarray]:
     """Weights of an evidence layer split at a threshold, cumulative, or categorical.
 
+    ``area``, ``deposit_cells``, ``layer``, ``cell_area_km2``, ``unit_cell_km2`` and
+    ``confidence`` are as in :func:`weights_table`.
+
     Parameters
     ----------
     values : numpy.ndarray
         Cell values (grid shape), in the layer's unit.
-    area : numpy.ndarray
-        Study area (boolean, grid shape).
-    deposit_cells : numpy.ndarray
-        Flat (row-major) cell index of each deposit, all inside ``area``.
-    layer : str
-        Layer name, for the table and messages.
-    cell_area_km2 : float
-        Area of a raster cell, km².
-    unit_cell_km2 : float
-        Unit cell (the area a deposit stands for), km².
-    confidence : float
-        Studentised contrast (dimensionless) a row or the layer must reach.
     threshold : float, optional
         Split the layer into two classes at this value (layer units, see
         :func:`binary_split`).

@@ -25,7 +25,27 @@ DATABASE_OPTION = click.option(
 
 class AurumGroup(click.Group):
     """A command group that turns Aurum errors into one line per problem and exit code 2,
-    whoever invokes it (the installed script, ``CliRunner``, another program)."""
+    whoever invokes it (the installed script, ``CliRunner``, another program).
+
+    ``aliases`` maps a further name to a command's name: a group is named after its domain
+    package (``recycling``, ``planning``) and keeps the name scripts already call it by
+    (``ledger``, ``pit``).
+    """
+
+    def __init__(self, *args: Any, aliases: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = dict(aliases or {})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_commands(ctx, formatter)
+        if self.aliases:
+            with formatter.section("Also answers to"):
+                formatter.write_dl(sorted((alias, f"= {name}")
+                                          for alias, name in self.aliases.items()))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -1,4 +1,4 @@
-"""``aurum pit``: open-pit optimisation."""
+"""``aurum planning`` (also ``aurum pit``, the name scripts use): open-pit optimisation."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ from aurum.resources.blockmodel import BlockModel
 FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.group(name="pit")
-def pit() -> None:
+@click.group(name="planning")
+def planning() -> None:
     """Open-pit optimisation: the ultimate pit by maximum closure, nested pits, pushbacks and
     cut-off grades."""
 
 
-@pit.command("ultimate")
+@planning.command("ultimate")
 @click.option("--upit", type=FILE, help="MineLib block values (NAME.upit).")
 @click.option("--prec", type=FILE, help="MineLib precedences (NAME.prec).")
 @click.option("--model", type=FILE,

@@ -1,6 +1,6 @@
-"""``aurum ledger``: the gold recycling ledger.
+"""``aurum recycling`` (also ``aurum ledger``, the name scripts use): the gold recycling ledger.
 
-Contract relied on by scripts:
+Contract relied on by scripts (both names answer):
 
 - ``aurum ledger append --file PURCHASES.csv [--format json] [--database URL]``;
 - ``aurum ledger verify --format json`` prints ``{"ok", "size", "root", "problems"}`` (then
@@ -35,12 +35,12 @@ def _open(url: str | None) -> tuple[Platform, recycling.LedgerKeys]:
     return platform, recycling.LedgerKeys.load(platform.settings)
 
 
-@click.group(name="ledger")
-def ledger() -> None:
+@click.group(name="recycling")
+def recycling_group() -> None:
     """The gold recycling ledger: purchases in an append-only, signed Merkle log."""
 
 
-@ledger.command("append")
+@recycling_group.command("append")
 @click.option("--file", "path", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"CSV of purchases (UTF-8), columns {', '.join(CSV_COLUMNS)}; optional "
@@ -78,7 +78,7 @@ def append(path: Path, url: str | None, fmt: str) -> None:
                f"signed tree head {head['id']}")
 
 
-@ledger.command("correct")
+@recycling_group.command("correct")
 @click.argument("seq", type=click.IntRange(min=0))
 @click.option("--reason", required=True, help="Why the purchase is corrected (kept in the "
               "ledger).")
@@ -107,7 +107,7 @@ def correct(seq: int, reason: str, path: Path | None, url: str | None, fmt: str)
                f"{out['signed_tree_head']['id']}")
 
 
-@ledger.command("verify")
+@recycling_group.command("verify")
 @click.option("--against", "checkpoints", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint kept outside the database (from `aurum ledger checkpoint`); "
@@ -145,7 +145,7 @@ def verify(checkpoints: tuple[Path, ...], published_key: str | None, url: str | 
         click.get_current_context().exit(1)
 
 
-@ledger.command("checkpoint")
+@recycling_group.command("checkpoint")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the checkpoint to this file instead of printing it.")
 @click.option("--witnessed-size", type=click.IntRange(min=0), default=0, show_default=True,
@@ -170,7 +170,7 @@ def checkpoint(out: Path | None, witnessed_size: int, url: str | None, fmt: str)
         click.echo(for_witness["checkpoint"], nl=False)
 
 
-@ledger.command("reports")
+@recycling_group.command("reports")
 @click.option("--status", type=click.Choice(["due", "submitted", "all"]), default="due",
               show_default=True, help="Which reports to list.")
 @DATABASE_OPTION

@@ -15,12 +15,22 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.schemas.recycling import (
+    CorrectionIn,
+    InboxItemOut,
+    LedgerEntryOut,
+    MassBalanceRow,
+    ReportOut,
+    StatisticsRow,
+    TotalsRow,
+    TreeHeadRow,
+    WitnessIn,
+)
+from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Count, DbId, Offset, PageSize
@@ -68,15 +78,6 @@ async def upload_purchases(request: Request, file: UploadFile, session: DB,
                                       recycling.PurchaseFile(name, data)).as_dict()
 
 
-class CorrectionIn(BaseModel):
-    """A correction of a purchase in the ledger."""
-
-    reason: str = Field(min_length=1, max_length=500, description="Why (kept in the ledger)")
-    replacement: dict[str, Any] | None = Field(
-        default=None, description="The purchase that replaces it, with the purchase file's "
-        "columns, of the same recycler; none to reverse the purchase")
-
-
 @router.post(f"{API}/entries/{{seq}}/corrections", status_code=201)
 def correct_purchase(seq: Count, body: CorrectionIn, request: Request, session: DB,
                      actor: ApiActor) -> dict[str, Any]:
@@ -92,7 +93,8 @@ def correct_purchase(seq: Count, body: CorrectionIn, request: Request, session: 
 # --- the log ----------------------------------------------------------------------------------
 
 
-@router.get(f"{API}/entries")
+@router.get(f"{API}/entries",
+            responses=table_responses(LedgerEntryOut, "Ledger entries, newest first"))
 def list_entries(session: DB, actor: ApiActor, offset: Offset = 0, limit: PageSize = 100,
                  format: TableFormat = "json") -> Response:
     """Entries visible to the caller, newest first; sellers by keyed hash only. JSON keeps
@@ -109,7 +111,8 @@ def status(session: DB, actor: ApiActor) -> dict[str, Any]:
     return recycling.ledger_status(session)
 
 
-@router.get(f"{API}/tree-heads")
+@router.get(f"{API}/tree-heads",
+            responses=table_responses(TreeHeadRow, "Signed tree heads, newest first"))
 def tree_heads(session: DB, actor: ApiActor,
                limit: Annotated[int, Query(ge=1, le=1000, description="heads to list")] = 50,
                format: TableFormat = "json") -> Response:
@@ -163,18 +166,6 @@ def checkpoint_for_witness(request: Request, session: DB, actor: ApiActor,
     return recycling.checkpoint_for_witness(session, _keys(request), witnessed_size)
 
 
-class WitnessIn(BaseModel):
-    """A checkpoint a recycler publishes of its own ledger."""
-
-    recycler: str = Field(max_length=64, description="Code of the recycler whose log it is")
-    checkpoint: str = Field(max_length=recycling.MAX_NOTE_CHARS, description="The signed note")
-    verifier_key: str = Field(max_length=400,
-                              description="<name>+<key hash>+<base64 key> of the log's key")
-    proof: list[Annotated[str, Field(pattern="^[0-9a-f]{64}$")]] = Field(
-        default=[], max_length=128,
-        description="Consistency proof (hex) from the largest size witnessed before")
-
-
 @router.post(f"{API}/witness", status_code=201)
 def witness(body: WitnessIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Keep a recycler's checkpoint as witness (the recycler's users, administrators): the
@@ -201,7 +192,7 @@ def screen(session: DB, actor: ApiActor) -> dict[str, Any]:
     return {"created": [r.id for r in made]}
 
 
-@router.get(f"{API}/reports")
+@router.get(f"{API}/reports", responses=table_responses(ReportOut, "Reports"))
 def list_reports(session: DB, actor: ApiActor, status: ReportStatus = "due",
                  format: TableFormat = "json") -> Response:
     """Reports visible to the caller: ``due`` (due or overdue), ``submitted`` or ``all``,
@@ -230,7 +221,8 @@ def submit_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, An
     return recycling.submit_report(session, actor, report_id)
 
 
-@router.get(f"{API}/inbox")
+@router.get(f"{API}/inbox",
+            responses=table_responses(InboxItemOut, "Submitted reports, newest first"))
 def inbox(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Submitted reports for regulators (and admins, auditors), newest first."""
     received = recycling.regulator_inbox(session, actor)
@@ -256,7 +248,8 @@ def custody(serial: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     return recycling.custody_chain(session, actor, serial)
 
 
-@router.get(f"{API}/mass-balances")
+@router.get(f"{API}/mass-balances",
+            responses=table_responses(MassBalanceRow, "Mass balances of the lots"))
 def mass_balances(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Fine-gold balance of every visible lot: declared, assayed, difference, tolerance (g)."""
     return tabular(views.records_table(recycling.mass_balances(session, actor)), format,
@@ -272,7 +265,7 @@ def _by(by: str) -> tuple[str, ...]:
     return keys
 
 
-@router.get(f"{API}/totals")
+@router.get(f"{API}/totals", responses=table_responses(TotalsRow, "Recycled gold"))
 def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
            format: TableFormat = "json") -> Response:
     """Recycled gold for statistics per recycler, province and/or month (Beijing time):
@@ -282,7 +275,8 @@ def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
                    "recycled-gold-" + "-".join(keys))
 
 
-@router.get(f"{API}/statistics")
+@router.get(f"{API}/statistics",
+            responses=table_responses(StatisticsRow, "Recycled gold per province and quarter"))
 def statistics(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Recycled gold per province and quarter: the fine gold the ledger's purchases hold
     (``ledger_fine_gold_kg``, kg; ``ledger_amount_cny``, CNY) beside the gold produced from

@@ -13,34 +13,34 @@ from __future__ import annotations
 import click
 
 from aurum.cli import common
-from aurum.cli.db import db
-from aurum.cli.demo import demo
-from aurum.cli.kpi import kpi
-from aurum.cli.planning import planning
-from aurum.cli.processing import processing
-from aurum.cli.prospect import prospect
-from aurum.cli.recycling import recycling_group
-from aurum.cli.resources import resources
-from aurum.cli.safety import safety
-from aurum.cli.seismic import seismic
-from aurum.cli.sensors import sensors
-from aurum.cli.serve import serve
-from aurum.cli.user import user
+
+COMMANDS = {
+    "db": "aurum.cli.db:db",
+    "demo": "aurum.cli.demo:demo",
+    "kpi": "aurum.cli.kpi:kpi",
+    "planning": "aurum.cli.planning:planning",
+    "processing": "aurum.cli.processing:processing",
+    "prospect": "aurum.cli.prospect:prospect",
+    "recycling": "aurum.cli.recycling:recycling_group",
+    "resources": "aurum.cli.resources:resources",
+    "safety": "aurum.cli.safety:safety",
+    "seismic": "aurum.cli.seismic:seismic",
+    "sensors": "aurum.cli.sensors:sensors",
+    "serve": "aurum.cli.serve:serve",
+    "user": "aurum.cli.user:user",
+}
+"""Each group's module, imported only when the group is called: a numeric verb never loads
+the web stack, and ``aurum --version`` loads nothing but click."""
 
 ALIASES = {"ledger": "recycling", "pit": "planning"}
 """Names scripts call a group by (the contract) → the group's name."""
 
 
-@click.group(cls=common.AurumGroup, aliases=ALIASES,
+@click.group(cls=common.AurumGroup, lazy=COMMANDS, aliases=ALIASES,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="aurum")
 def cli() -> None:
     """Aurum: the gold industry's enterprise tools and the regulator's monitor."""
-
-
-for command in (db, demo, kpi, planning, processing, prospect, recycling_group, resources,
-                safety, seismic, sensors, serve, user):
-    cli.add_command(command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -9,8 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.jsonsafe import finite
@@ -27,18 +26,28 @@ class AurumGroup(click.Group):
     """A command group that turns Aurum errors into one line per problem and exit code 2,
     whoever invokes it (the installed script, ``CliRunner``, another program).
 
-    ``aliases`` maps a further name to a command's name: a group is named after its domain
-    package (``recycling``, ``planning``) and keeps the name scripts already call it by
-    (``ledger``, ``pit``).
+    ``lazy`` maps a command's name to ``"module:attribute"``, imported when the command is
+    called (or listed by ``--help``). ``aliases`` maps a further name to a command's name: a
+    group is named after its domain package (``recycling``, ``planning``) and keeps the name
+    scripts already call it by (``ledger``, ``pit``).
     """
 
-    def __init__(self, *args: Any, aliases: dict[str, str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None,
+                 aliases: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
         self.aliases = dict(aliases or {})
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, self.aliases.get(cmd_name, cmd_name))
+        name = self.aliases.get(cmd_name, cmd_name)
+        if name not in self.commands and name in self.lazy:
+            module, attribute = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, name)
+        return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_commands(ctx, formatter)
@@ -70,6 +79,16 @@ def echo_json(payload: Any) -> None:
 def progress_bar(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr, driven by ``advance(done, total)`` calls (silent when stderr
     is not a terminal, so logs and pipes stay clean)."""
+    # Imported here: rich costs more to import than the whole command line's start-up.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=Console(stderr=True), transient=True,
                   disable=not sys.stderr.isatty()) as bar:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
+from aurum.api.schemas.planning import ModelOut, StudyOut
 from aurum.api.templating import render
 from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
 from aurum.core.jsonsafe import finite
@@ -22,14 +23,16 @@ def _result(study: service.StoredStudy) -> dict[str, Any]:
             "economics": study.economics, **study.summary}
 
 
-@router.get("/api/v1/pit/models")
+@router.get("/api/v1/pit/models", response_model=list[ModelOut])
 def list_models(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     """Resource models a pit study can run on."""
     return [{"model_id": m.id, "site": m.site.code, "name": m.name, "n_blocks": m.n_blocks}
             for m in service.study_models(session, actor)]
 
 
-@router.post("/api/v1/pit/models/{model_id}/study")
+# Unset keys left out: the economics echo only the optional keys the caller gave.
+@router.post("/api/v1/pit/models/{model_id}/study", response_model=StudyOut,
+             response_model_exclude_unset=True)
 def run_study(model_id: DbId, request: Request, session: DB, actor: ApiActor,
               economics: dict[str, Any] | None = Body(default=None)) -> dict[str, Any]:
     """The pit study of a resource model: ultimate pit, nested pits (pit by pit with best and
@@ -44,7 +47,8 @@ def run_study(model_id: DbId, request: Request, session: DB, actor: ApiActor,
                                                      economics)))
 
 
-@router.get("/api/v1/pit/models/{model_id}/study")
+@router.get("/api/v1/pit/models/{model_id}/study", response_model=StudyOut,
+            response_model_exclude_unset=True)
 def default_study(model_id: DbId, request: Request, session: DB, actor: ApiActor
                   ) -> dict[str, Any]:
     """The pit study of a resource model with the default economics."""

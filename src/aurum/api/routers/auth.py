@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field
 
 from aurum.api.deps import CSRF, DB, ApiActor, ApiCredential, client_address, csrf_token
+from aurum.api.schemas.auth import (
+    MAX_PASSWORD_CHARS,
+    IssuedTokenOut,
+    MeOut,
+    TokenOut,
+    TokenRequest,
+)
 from aurum.api.templating import render
 from aurum.core.checks import DbId
 from aurum.core.errors import ValidationError
@@ -17,8 +22,6 @@ from aurum.services import auth
 
 router = APIRouter()
 
-MAX_PASSWORD_CHARS = 1024
-"""Longest password accepted for checking (argon2 time grows with the input)."""
 WRONG_LOGIN = "wrong username or password"
 
 
@@ -54,35 +57,6 @@ def logout(request: Request, session: DB) -> RedirectResponse:
         auth.end_session(session, str(session_id))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
-
-
-class TokenRequest(BaseModel):
-    username: str = Field(max_length=64)
-    password: str = Field(max_length=MAX_PASSWORD_CHARS)
-    name: str = Field("api", max_length=100)
-    expires_in_days: Annotated[int, auth.TOKEN_LIFETIME_DAYS.field(
-        "days until the token stops working")] = auth.TOKEN_DAYS_DEFAULT
-
-
-class TokenOut(BaseModel):
-    """An API token as its owner sees it (never the token itself)."""
-
-    id: int
-    name: str
-    created_at: datetime
-    expires_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    status: str = Field(description="active, expired or revoked")
-    current: bool = Field(False, description="the token this call was made with")
-
-
-class IssuedTokenOut(BaseModel):
-    token: str = Field(description="the bearer token: shown once, stored only hashed")
-    token_type: str = "bearer"
-    id: int
-    name: str
-    expires_at: datetime
 
 
 def _refused(status: int, message: str, headers: dict[str, str] | None = None
@@ -140,8 +114,8 @@ def revoke_token(token_id: DbId, credential: ApiCredential, session: DB) -> Toke
 
 
 @router.get("/api/v1/me", tags=["auth"])
-def me(actor: ApiActor) -> dict[str, object]:
+def me(actor: ApiActor) -> MeOut:
     """Who the caller is and what it may read."""
-    return {"user_id": actor.user_id, "username": actor.username, "role": actor.role.value,
-            "province": actor.province,
-            "organisations": None if actor.org_ids is None else sorted(actor.org_ids)}
+    return MeOut(user_id=actor.user_id, username=actor.username, role=actor.role.value,
+                 province=actor.province,
+                 organisations=None if actor.org_ids is None else sorted(actor.org_ids))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
 
 from aurum.api.deps import DB, ApiActor
-from aurum.api.schemas.registry import OrganisationRow
+from aurum.api.schemas.registry import (
+    AuditRow,
+    CreatedOut,
+    OrganisationIn,
+    OrganisationRow,
+    SiteIn,
+    SiteOut,
+    SiteRow,
+)
 from aurum.api.tables import TableFormat, table_responses, tabular
 from aurum.services import registry
 from aurum.services.registry import SiteSpec
@@ -23,7 +27,7 @@ def organisations(session: DB, actor: ApiActor, format: TableFormat = "json") ->
     return tabular(registry.organisations_frame(session, actor), format, "organisations")
 
 
-@router.get("/sites")
+@router.get("/sites", responses=table_responses(SiteRow, "Sites"))
 def sites(session: DB, actor: ApiActor, enterprise: str | None = None,
           format: TableFormat = "json") -> Response:
     """Mines, plants and tailings facilities the caller may read (of one enterprise, or of
@@ -31,47 +35,22 @@ def sites(session: DB, actor: ApiActor, enterprise: str | None = None,
     return tabular(registry.sites_frame(session, actor, enterprise), format, "sites")
 
 
-class OrganisationIn(BaseModel):
-    code: str = Field(max_length=32)
-    name: str = Field(max_length=200)
-    org_type: str = Field(description="mining, processing, smelting_refining, recycling, "
-                          "new_materials or group")
-    province: str
-    parent_code: str | None = None
-
-
-class SiteIn(BaseModel):
-    code: str = Field(max_length=32)
-    org_code: str
-    name: str = Field(max_length=200)
-    kind: str = Field(description="mine, plant or tailings")
-    province: str
-    mine_method: str | None = None
-    plant_type: str | None = None
-    design_capacity_tpd: float | None = Field(None, description="Design capacity, t/d")
-    depth_m: float | None = Field(None, description="Mining depth, m")
-    status: str = "operating"
-    lon: float | None = None
-    lat: float | None = None
-    commissioned_on: date | None = None
-
-
 @router.post("/organisations", status_code=201)
-def create_organisation(body: OrganisationIn, session: DB, actor: ApiActor) -> dict[str, str]:
+def create_organisation(body: OrganisationIn, session: DB, actor: ApiActor) -> CreatedOut:
     """Register an organisation (admin)."""
     org = registry.create_organisation(session, actor, body.code, body.name, body.org_type,
                                        body.province, body.parent_code)
-    return {"code": org.code}
+    return CreatedOut(code=org.code)
 
 
 @router.post("/sites", status_code=201)
-def create_site(body: SiteIn, session: DB, actor: ApiActor) -> dict[str, str]:
+def create_site(body: SiteIn, session: DB, actor: ApiActor) -> CreatedOut:
     """Register a site (admin, or an enterprise for its own organisation)."""
     site = registry.create_site(session, actor, SiteSpec(**body.model_dump()))
-    return {"code": site.code}
+    return CreatedOut(code=site.code)
 
 
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], responses=table_responses(AuditRow, "Audit trail"))
 def audit_trail(session: DB, actor: ApiActor, entity: str | None = None,
                 limit: int = Query(200, ge=1, le=10000), format: TableFormat = "json"
                 ) -> Response:
@@ -81,11 +60,11 @@ def audit_trail(session: DB, actor: ApiActor, entity: str | None = None,
 
 
 @router.get("/sites/{code}")
-def site(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+def site(code: str, session: DB, actor: ApiActor) -> SiteOut:
     """One site."""
     s = registry.get_site(session, actor, code)
-    return {"code": s.code, "name": s.name, "kind": s.kind, "province": s.province,
-            "organisation": s.organisation.code, "mine_method": s.mine_method,
-            "plant_type": s.plant_type, "design_capacity_tpd": s.design_capacity_tpd,
-            "depth_m": s.depth_m, "status": s.status, "lon": s.lon, "lat": s.lat,
-            "commissioned_on": s.commissioned_on}
+    return SiteOut(code=s.code, name=s.name, kind=s.kind, province=s.province,
+                   organisation=s.organisation.code, mine_method=s.mine_method,
+                   plant_type=s.plant_type, design_capacity_tpd=s.design_capacity_tpd,
+                   depth_m=s.depth_m, status=s.status, lon=s.lon, lat=s.lat,
+                   commissioned_on=s.commissioned_on)

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.tables import XLSX, TableFormat, display_records, tabular
+from aurum.api.schemas.resources import StatementOut, StatementRow
+from aurum.api.tables import XLSX, TableFormat, display_records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId
@@ -22,7 +23,8 @@ from aurum.services import resources as service
 router = APIRouter(tags=["resources"])
 
 
-@router.get("/api/v1/resources/statements")
+@router.get("/api/v1/resources/statements",
+            responses=table_responses(StatementRow, "The site's statements"))
 def list_statements(session: DB, actor: ApiActor, site: str,
                     format: TableFormat = "json") -> Response:
     """Every resource statement of a site, versions included."""
@@ -30,7 +32,8 @@ def list_statements(session: DB, actor: ApiActor, site: str,
                    f"statements-{site}")
 
 
-@router.get("/api/v1/resources/statements/{statement_id}/workbook")
+@router.get("/api/v1/resources/statements/{statement_id}/workbook", response_class=Response,
+            responses={200: {"description": "The workbook", "content": {XLSX: {}}}})
 def statement_workbook(statement_id: DbId, request: Request, session: DB,
                        actor: ApiActor) -> Response:
     """A statement as an Excel workbook (statement with its notes, grade-tonnage table)."""
@@ -43,7 +46,14 @@ def statement_workbook(statement_id: DbId, request: Request, session: DB,
         "Content-Disposition": f'attachment; filename="statement-{statement_id}.xlsx"'})
 
 
-@router.get("/api/v1/resources/models/{model_id}/blocks")
+@router.get("/api/v1/resources/models/{model_id}/blocks", response_class=Response,
+            responses={200: {"description": "One row per block: x, y, z (block centres, m), "
+                             "i, j, k (indices), estimate (g/t), estimate_variance, "
+                             "estimate_n_samples, estimate_slope, estimate_efficiency, "
+                             "resource_class and tonnes (t); CSV, or Parquet with "
+                             "format=parquet; an OMF file with format=omf",
+                             "content": {"text/csv": {}, "application/vnd.apache.parquet": {},
+                                         "application/octet-stream": {}}}})
 def model_blocks(model_id: DbId, request: Request, session: DB, actor: ApiActor,
                  format: str = "csv") -> Response:
     """The blocks of a model as CSV, Parquet or OMF."""
@@ -65,7 +75,7 @@ def model_blocks(model_id: DbId, request: Request, session: DB, actor: ApiActor,
     return tabular(blocks, "csv", f"model-{model_id}")
 
 
-@router.post("/api/v1/resources/estimate", status_code=201)
+@router.post("/api/v1/resources/estimate", status_code=201, response_model=StatementOut)
 async def run_estimate(request: Request, session: DB, actor: ApiActor, samples: UploadFile,
                        spec: UploadFile) -> dict[str, Any]:
     """Estimate a mine's model from composites (CSV: x, y, z, value[, hole]) and a spec

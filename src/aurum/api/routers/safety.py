@@ -4,17 +4,39 @@ under ``/safety``. Roles and scopes are the services' (:mod:`aurum.services.safe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.schemas.safety import (
+    AckIn,
+    AlertOut,
+    AlertRow,
+    ClearingRow,
+    ClearingSummaryOut,
+    CriterionRow,
+    EscalationOut,
+    FacilityDetailOut,
+    FacilityIn,
+    FacilityOut,
+    FacilityRow,
+    HazardDetailOut,
+    HazardOut,
+    HazardRow,
+    IngestOut,
+    ReadingRow,
+    ReadingsIn,
+    SensorOut,
+    SensorRow,
+    StepIn,
+    TimelineRow,
+    UploadOut,
+)
+from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
@@ -35,25 +57,14 @@ def _home(request: Request) -> Any:
 # --- API: hazards ---------------------------------------------------------------------------------
 
 
-class StepIn(BaseModel):
-    """The fields of a workflow step (which ones a step needs: see the route)."""
-
-    note: str = ""
-    level: str | None = None
-    criterion: str | None = None
-    owner: str | None = None
-    deadline: Day | None = Field(default=None, description="YYYY-MM-DD, China Standard Time")
-    evidence: list[str] = Field(default_factory=list,
-                                description="SHA-256 of files stored for the hazard")
-
-
-@router.get("/api/v1/safety/criteria")
+@router.get("/api/v1/safety/criteria",
+            responses=table_responses(CriterionRow, "The major-hazard criteria"))
 def criteria(actor: ApiActor, format: TableFormat = "json") -> Response:
     """The criteria of major accident hazards (矿安〔2022〕88号) a major hazard names."""
     return tabular(safety.criteria_table(), format, "major-hazard-criteria")
 
 
-@router.get("/api/v1/safety/hazards")
+@router.get("/api/v1/safety/hazards", responses=table_responses(HazardRow, "The hazards"))
 def list_hazards(session: DB, actor: ApiActor, site: str | None = None,
                  level: str | None = None, state: str | None = None,
                  overdue: bool | None = None, as_of: Day | None = None,
@@ -65,7 +76,7 @@ def list_hazards(session: DB, actor: ApiActor, site: str | None = None,
     return tabular(frame, format, "hazards")
 
 
-@router.post("/api/v1/safety/hazards", status_code=201)
+@router.post("/api/v1/safety/hazards", status_code=201, response_model=HazardOut)
 def report_hazard(body: safety.HazardReport, request: Request, session: DB,
                   actor: ApiActor) -> dict[str, Any]:
     """Report a hazard (enterprise users on their own sites, regulators, admins); with a
@@ -74,7 +85,7 @@ def report_hazard(body: safety.HazardReport, request: Request, session: DB,
     return safety.hazard_dict(row)
 
 
-@router.get("/api/v1/safety/hazards/{hazard_id}")
+@router.get("/api/v1/safety/hazards/{hazard_id}", response_model=HazardDetailOut)
 def get_hazard(hazard_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A hazard, its timeline and the steps the caller may take on it now."""
     row = safety.get_hazard(session, actor, hazard_id)
@@ -83,7 +94,8 @@ def get_hazard(hazard_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
         "actions": safety.available_actions(actor, row)}
 
 
-@router.get("/api/v1/safety/hazards/{hazard_id}/timeline")
+@router.get("/api/v1/safety/hazards/{hazard_id}/timeline",
+            responses=table_responses(TimelineRow, "The hazard's timeline"))
 def hazard_timeline(hazard_id: DbId, session: DB, actor: ApiActor,
                     format: TableFormat = "json") -> Response:
     """A hazard's timeline: every step, who took it and when."""
@@ -91,7 +103,8 @@ def hazard_timeline(hazard_id: DbId, session: DB, actor: ApiActor,
                    f"hazard-{hazard_id}-timeline")
 
 
-@router.post("/api/v1/safety/hazards/{hazard_id}/files", status_code=201)
+@router.post("/api/v1/safety/hazards/{hazard_id}/files", status_code=201,
+             response_model=UploadOut)
 async def upload_file(hazard_id: DbId, file: UploadFile, request: Request, session: DB,
                       actor: ApiActor, photo: bool = False) -> dict[str, Any]:
     """Store a photo of the hazard (``photo=true``) or evidence of its rectification; the
@@ -101,7 +114,9 @@ async def upload_file(hazard_id: DbId, file: UploadFile, request: Request, sessi
     return {"sha256": digest, "filename": name, "photo": photo}
 
 
-@router.get("/api/v1/safety/hazards/{hazard_id}/files/{digest}")
+@router.get("/api/v1/safety/hazards/{hazard_id}/files/{digest}", response_class=FileResponse,
+            responses={200: {"content": {"application/octet-stream": {}},
+                             "description": "The file, as stored"}})
 def download_file(hazard_id: DbId, digest: str, request: Request, session: DB,
                   actor: ApiActor) -> FileResponse:
     """A photo or evidence file of the hazard."""
@@ -109,7 +124,7 @@ def download_file(hazard_id: DbId, digest: str, request: Request, session: DB,
     return FileResponse(path, media_type="application/octet-stream", filename=digest)
 
 
-@router.post("/api/v1/safety/hazards/{hazard_id}/{action}")
+@router.post("/api/v1/safety/hazards/{hazard_id}/{action}", response_model=HazardOut)
 def hazard_step(hazard_id: DbId, action: Action, request: Request, session: DB,
                 actor: ApiActor, body: StepIn | None = None) -> dict[str, Any]:
     """Take a step: ``classify`` (level, criterion), ``assign`` (owner, deadline),
@@ -123,7 +138,7 @@ def hazard_step(hazard_id: DbId, action: Action, request: Request, session: DB,
     return safety.hazard_dict(row)
 
 
-@router.post("/api/v1/safety/escalate")
+@router.post("/api/v1/safety/escalate", response_model=list[EscalationOut])
 def escalate(session: DB, actor: ApiActor, as_of: Day | None = None
              ) -> list[dict[str, Any]]:
     """Escalate the open hazards past their deadline (regulators, admins): one step per
@@ -131,7 +146,8 @@ def escalate(session: DB, actor: ApiActor, as_of: Day | None = None
     return safety.escalate_overdue(session, actor, as_of)
 
 
-@router.get("/api/v1/safety/clearing")
+@router.get("/api/v1/safety/clearing",
+            responses=table_responses(ClearingRow, "Clearing statistics"))
 def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: Day | None = None,
              format: TableFormat = "json") -> Response:
     """Dynamic-clearing statistics per ``site``, ``enterprise`` or ``province`` (none: the
@@ -140,7 +156,7 @@ def clearing(session: DB, actor: ApiActor, by: str | None = None, as_of: Day | N
                    f"clearing-{by or 'nation'}")
 
 
-@router.get("/api/v1/safety/clearing/summary")
+@router.get("/api/v1/safety/clearing/summary", response_model=ClearingSummaryOut)
 def clearing_summary(session: DB, actor: ApiActor, as_of: Day | None = None
                      ) -> dict[str, Any]:
     """The clearing figures, per province, and the indicator: open major hazards past their
@@ -151,30 +167,21 @@ def clearing_summary(session: DB, actor: ApiActor, as_of: Day | None = None
 # --- API: tailings facilities --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class FacilityIn(safety.FacilitySpec):
-    """A tailings facility and its design data (elevations and lengths m, slope m/m,
-    storage m³, displacement limits mm by level name): the service's
-    :class:`~aurum.services.safety.FacilitySpec`, whose name the API lets a caller leave
-    out (it defaults to the code)."""
-
-    name: str = ""
-
-
-@router.get("/api/v1/safety/tailings")
+@router.get("/api/v1/safety/tailings",
+            responses=table_responses(FacilityRow, "The tailings facilities"))
 def list_facilities(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """The tailings facilities the caller may read: design data (m, m/m, m³, mm), alarm
     level (0-4) and monitoring points."""
     return tabular(safety.facilities_table(session, actor), format, "tailings-facilities")
 
 
-@router.post("/api/v1/safety/tailings", status_code=201)
+@router.post("/api/v1/safety/tailings", status_code=201, response_model=FacilityOut)
 def register_facility(body: FacilityIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Register a tailings facility of a site (its enterprise, admins)."""
     return safety.facility_dict(safety.register_facility(session, actor, body))
 
 
-@router.get("/api/v1/safety/tailings/{code}")
+@router.get("/api/v1/safety/tailings/{code}", response_model=FacilityDetailOut)
 def facility_state(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A facility, and its alarm state at its latest readings (levels per item and point,
     the hazard it calls for) as :func:`aurum.safety.tailings.facility_alarm` judges it."""
@@ -186,30 +193,20 @@ def facility_state(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
 # --- API: sensors and alerts ---------------------------------------------------------------------
 
 
-class ReadingsIn(BaseModel):
-    """Readings of one site: ``sensor``, ``time`` (ISO 8601), ``value`` each."""
-
-    readings: list[dict[str, Any]]
-
-
-class AckIn(BaseModel):
-    note: str = ""
-
-
-@router.get("/api/v1/sensors")
+@router.get("/api/v1/sensors", responses=table_responses(SensorRow, "The sensors"))
 def list_sensors(session: DB, actor: ApiActor, site: str | None = None,
                  format: TableFormat = "json") -> Response:
     """The sensors the caller may read."""
     return tabular(safety.list_sensors(session, actor, site), format, "sensors")
 
 
-@router.post("/api/v1/sensors", status_code=201)
+@router.post("/api/v1/sensors", status_code=201, response_model=SensorOut)
 def register_sensor(body: safety.SensorSpec, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Register a sensor (its site's enterprise, admins)."""
     return safety.sensor_dict(safety.register_sensor(session, actor, body))
 
 
-@router.get("/api/v1/sensors/alerts")
+@router.get("/api/v1/sensors/alerts", responses=table_responses(AlertRow, "The alerts"))
 def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
                 facility: str | None = None, acknowledged: bool | None = None,
                 min_level: str | None = None, format: TableFormat = "json") -> Response:
@@ -219,7 +216,7 @@ def list_alerts(session: DB, actor: ApiActor, site: str | None = None,
     return tabular(frame, format, "alerts")
 
 
-@router.post("/api/v1/sensors/alerts/{alert_id}/acknowledge")
+@router.post("/api/v1/sensors/alerts/{alert_id}/acknowledge", response_model=AlertOut)
 def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
                 body: AckIn | None = None) -> dict[str, Any]:
     """Acknowledge an alert (its site's enterprise, admins)."""
@@ -229,20 +226,20 @@ def acknowledge(alert_id: DbId, session: DB, actor: ApiActor,
                               actor.username)
 
 
-@router.post("/api/v1/sensors/{site}/readings")
+@router.post("/api/v1/sensors/{site}/readings", response_model=IngestOut)
 def ingest(site: str, body: ReadingsIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Store readings of a site's sensors in one transaction (readings already stored are
     skipped), judge them and raise alerts; a tailings alarm may open a hazard."""
     return safety.ingest_records(session, actor, site, body.readings).as_dict()
 
 
-@router.get("/api/v1/sensors/{site}/{code}")
+@router.get("/api/v1/sensors/{site}/{code}", response_model=SensorOut)
 def get_sensor(site: str, code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A sensor: kind, unit, position, rules and its current level."""
     return safety.sensor_dict(safety.get_sensor(session, actor, site, code))
 
 
-@router.put("/api/v1/sensors/{site}/{code}/rules")
+@router.put("/api/v1/sensors/{site}/{code}/rules", response_model=SensorOut)
 def set_rules(site: str, code: str, session: DB, actor: ApiActor,
               rules: list[dict[str, Any]] = Body(...)) -> dict[str, Any]:
     """Replace a sensor's alarm rules (a list of ``kind``, ``levels``, ``direction``,
@@ -250,7 +247,8 @@ def set_rules(site: str, code: str, session: DB, actor: ApiActor,
     return safety.sensor_dict(safety.set_rules(session, actor, site, code, rules))
 
 
-@router.get("/api/v1/sensors/{site}/{code}/readings")
+@router.get("/api/v1/sensors/{site}/{code}/readings",
+            responses=table_responses(ReadingRow, "The sensor's readings"))
 def sensor_readings(site: str, code: str, session: DB, actor: ApiActor,
                     start: Moment | None = None, end: Moment | None = None,
                     format: TableFormat = "json") -> Response:

@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
-from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.schemas.seismic import (
+    CatalogueSiteOut,
+    EventRow,
+    ImportOut,
+    RelocationOut,
+    ReviewOut,
+    StatisticsOut,
+)
+from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Moment
@@ -21,13 +29,14 @@ from aurum.services import seismic
 router = APIRouter(tags=["seismic"])
 
 
-@router.get("/api/v1/seismic/sites")
+@router.get("/api/v1/seismic/sites", response_model=list[CatalogueSiteOut])
 def catalogue_sites(session: DB, actor: ApiActor) -> list[dict[str, object]]:
     """Sites with a seismic catalogue: events, first and last origin time, largest Mw."""
     return records(seismic.catalogue_sites(session, actor))
 
 
-@router.get("/api/v1/seismic/{site}/events")
+@router.get("/api/v1/seismic/{site}/events",
+            responses=table_responses(EventRow, "The site's events, in time order"))
 def events(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
            end: Moment | None = None, status: str | None = None,
            format: TableFormat = "json") -> Response:
@@ -37,7 +46,8 @@ def events(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
     return tabular(frame, format, f"seismic-events-{site}")
 
 
-@router.get("/api/v1/seismic/{site}/quakeml")
+@router.get("/api/v1/seismic/{site}/quakeml", response_class=Response,
+            responses={200: {"description": "QuakeML 1.2", "content": {"application/xml": {}}}})
 def quakeml(site: str, session: DB, actor: ApiActor) -> Response:
     """The catalogue (rejected events left out) and its picks as QuakeML."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -48,7 +58,7 @@ def quakeml(site: str, session: DB, actor: ApiActor) -> Response:
         "Content-Disposition": f'attachment; filename="seismic-{site}.xml"'})
 
 
-@router.post("/api/v1/seismic/{site}/import", status_code=201)
+@router.post("/api/v1/seismic/{site}/import", status_code=201, response_model=ImportOut)
 async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
                       ) -> dict[str, Any]:
     """Import a QuakeML file (``.xml``, ``.qml``) or an IMS catalogue month (``.parquet``);
@@ -59,7 +69,7 @@ async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
     return finite(result.as_dict())
 
 
-@router.post("/api/v1/seismic/{site}/events/{event_id}/review")
+@router.post("/api/v1/seismic/{site}/events/{event_id}/review", response_model=ReviewOut)
 def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
            action: str = Body(embed=True), event_type: str | None = Body(None, embed=True)
            ) -> dict[str, Any]:
@@ -68,7 +78,8 @@ def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
     return {"id": ev.id, "status": ev.status, "event_type": ev.event_type}
 
 
-@router.post("/api/v1/seismic/{site}/events/{event_id}/relocate")
+@router.post("/api/v1/seismic/{site}/events/{event_id}/relocate",
+             response_model=RelocationOut)
 def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
              picks: list[dict[str, Any]] = Body(embed=True)) -> dict[str, Any]:
     """Relocate an event from edited picks (``station, phase, time`` in POSIX s, ``weight``)."""
@@ -77,7 +88,7 @@ def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
             "status": ev.status}
 
 
-@router.get("/api/v1/seismic/{site}/statistics")
+@router.get("/api/v1/seismic/{site}/statistics", response_model=StatisticsOut)
 def statistics(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
                end: Moment | None = None, magnitude: str = "mw", delta_m: float = 0.1,
                mc: float | None = None, window_events: int = 200) -> dict[str, Any]:

@@ -24,10 +24,12 @@ from aurum.services.safety import FacilitySpec
 class StepIn(BaseModel):
     """The fields of a workflow step (which ones a step needs: see the route)."""
 
-    note: str = ""
-    level: str | None = None
-    criterion: str | None = None
-    owner: str | None = None
+    note: str = Field(default="", description="free text for the timeline (reject, reopen: "
+                      "the reason)")
+    level: str | None = Field(default=None, description="classify: general or major")
+    criterion: str | None = Field(default=None, description="classify: the criteria item a "
+                                  "major hazard meets")
+    owner: str | None = Field(default=None, description="assign, reopen: who must rectify it")
     deadline: Day | None = Field(default=None, description="YYYY-MM-DD, China Standard Time")
     evidence: list[str] = Field(default_factory=list,
                                 description="SHA-256 of files stored for the hazard")
@@ -46,13 +48,14 @@ class FacilityIn(FacilitySpec):
 class ReadingsIn(BaseModel):
     """Readings of one site: ``sensor``, ``time`` (ISO 8601), ``value`` each."""
 
-    readings: list[dict[str, Any]]
+    readings: list[dict[str, Any]] = Field(description="sensor (code), time (ISO 8601), "
+                                           "value (in the sensor's unit) each")
 
 
 class AckIn(BaseModel):
     """What was done about an alert."""
 
-    note: str = ""
+    note: str = Field(default="", description="what was done (free text)")
 
 
 # --- hazards -------------------------------------------------------------------------------------
@@ -73,10 +76,10 @@ class HazardFields(BaseModel):
 
     id: int = Field(description="the hazard's number")
     site: str = Field(description="site code")
-    site_name: str
+    site_name: str = Field(description="the site's name")
     enterprise: str = Field(description="name of the site's enterprise")
     province: str = Field(description="province of the site (GB/T 2260 name)")
-    title: str
+    title: str = Field(description="short title (at most 200 characters)")
     area: str | None = Field(description="where on the site (level, stope, dam section...)")
     facility: str | None = Field(description="underground, open_pit or tailings")
     level: str | None = Field(description="general or major; null until classified")
@@ -116,9 +119,9 @@ class HazardOut(HazardFields, Schema):
     clause: str | None = Field(description="clause of the criteria item")
     reported_at: str = Field(description="when it was reported, ISO 8601 UTC")
     photos: list[str] = Field(description="SHA-256 of its photos")
-    rectified_by: str | None
+    rectified_by: str | None = Field(description="who rectified it")
     evidence: list[str] = Field(description="SHA-256 of the evidence of its rectification")
-    verified_by: str | None
+    verified_by: str | None = Field(description="who verified the rectification")
     reopened: int = Field(description="times it was reopened")
     tailings_facility: int | None = Field(description="id of the tailings facility whose "
                                           "online monitoring opened it")
@@ -133,7 +136,7 @@ class TimelineRow(Row):
     by: str = Field(description="who took the step")
     from_state: str | None = Field(description="state before (null for the report)")
     to_state: str = Field(description="state after")
-    note: str
+    note: str = Field(description="free text of the step")
     details: str = Field(description="what the step set, as 'key: value; ...'")
     evidence: str = Field(description="SHA-256 of the evidence, '; '-separated")
 
@@ -212,7 +215,7 @@ class ClearingSummaryOut(ClearingFiguresOut):
 
     as_of: date = Field(description="day of the statistics (CST)")
     by_province: dict[str, ClearingFiguresOut] = Field(description="figures by province")
-    indicator: IndicatorOut
+    indicator: IndicatorOut = Field(description="the regulator's indicator, target 0")
 
 
 # --- tailings facilities -------------------------------------------------------------------------
@@ -221,8 +224,8 @@ class ClearingSummaryOut(ClearingFiguresOut):
 class FacilityFields(BaseModel):
     """A tailings facility's registry and design data, as its row and its record show them."""
 
-    code: str
-    name: str
+    code: str = Field(description="the facility's code")
+    name: str = Field(description="the facility's name")
     site: str = Field(description="site code")
     grade: int = Field(description="grade 1-5 (等别)")
     dam_type: str = Field(description="upstream, centerline or downstream")
@@ -277,10 +280,11 @@ class PointStateOut(Schema):
 class ItemStateOut(Schema):
     """A monitoring item's state: the roll-up of its points' levels."""
 
-    item: str
+    item: str = Field(description="monitoring item of the tailings tables (phreatic_depth, "
+                      "freeboard, pond_level, surface_displacement, rainfall...)")
     level: str = Field(description="alarm level name (none, blue..red)")
     criterion: str | None = Field(description="the criteria item it meets when major")
-    points: list[PointStateOut]
+    points: list[PointStateOut] = Field(description="its points' states")
 
 
 class HazardProposalOut(Schema):
@@ -288,7 +292,7 @@ class HazardProposalOut(Schema):
 
     level: str = Field(description="general or major")
     criterion: str | None = Field(description="criteria item of a major hazard")
-    description: str
+    description: str = Field(description="what the alarm found")
 
 
 class FacilityStateOut(Schema):
@@ -297,9 +301,9 @@ class FacilityStateOut(Schema):
     facility: str = Field(description="facility code")
     as_of: str = Field(description="time of the latest reading, ISO 8601 UTC")
     level: str = Field(description="alarm level name (none, blue..red)")
-    opens_hazard: bool
-    hazard: HazardProposalOut | None
-    items: list[ItemStateOut]
+    opens_hazard: bool = Field(description="its state calls for a hazard in the register")
+    hazard: HazardProposalOut | None = Field(description="that hazard")
+    items: list[ItemStateOut] = Field(description="the state of each monitored item")
 
 
 class FacilityDetailOut(FacilityOut):
@@ -315,7 +319,7 @@ class SensorFields(BaseModel):
     """A sensor, as its row and its record show it."""
 
     site: str = Field(description="site code")
-    code: str
+    code: str = Field(description="the sensor's code on its site")
     kind: str = Field(description="what it measures (a tailings point kind, pressure_cell...)")
     unit: str = Field(description="unit of its readings")
     facility: str | None = Field(description="code of the tailings facility it monitors")
@@ -343,7 +347,7 @@ class RuleFields(BaseModel):
 class ThresholdRuleOut(RuleFields, Schema):
     """An alarm on the reading itself."""
 
-    kind: Literal["threshold"]
+    kind: Literal["threshold"] = Field(description="alarm on the reading")
 
 
 class WindowRuleFields(RuleFields):
@@ -355,7 +359,7 @@ class WindowRuleFields(RuleFields):
 class AccumulationRuleOut(WindowRuleFields, Schema):
     """An alarm on the sum of the readings over the window."""
 
-    kind: Literal["accumulation"]
+    kind: Literal["accumulation"] = Field(description="alarm on the sum over the window")
 
 
 class PerTimeRuleFields(WindowRuleFields):
@@ -367,13 +371,13 @@ class PerTimeRuleFields(WindowRuleFields):
 class RateRuleOut(PerTimeRuleFields, Schema):
     """An alarm on the change over the window."""
 
-    kind: Literal["rate"]
+    kind: Literal["rate"] = Field(description="alarm on the change over the window")
 
 
 class TrendRuleOut(PerTimeRuleFields, Schema):
     """An alarm on the least-squares slope over the window."""
 
-    kind: Literal["trend"]
+    kind: Literal["trend"] = Field(description="alarm on the slope over the window")
     min_points: int = Field(description="fewest samples of a trend (count)")
 
 
@@ -400,7 +404,7 @@ class ReadingRow(Row):
 class AlertFields(BaseModel):
     """An alert, as its row and its record show it."""
 
-    id: int
+    id: int = Field(description="the alert's number")
     time: str = Field(description="when the condition was met, ISO 8601 UTC")
     site: str = Field(description="site code")
     source: str = Field(description="sensor, tailings or seismic")
@@ -410,8 +414,8 @@ class AlertFields(BaseModel):
     level: str = Field(description="level name (blue..red)")
     level_value: int = Field(description="level, 1 (blue) to 4 (red)")
     value: float | None = Field(description="the figure judged, in its own unit")
-    message: str
-    acknowledged: bool
+    message: str = Field(description="what happened, with the figures and their units")
+    acknowledged: bool = Field(description="acknowledged by an operator")
     acknowledged_by: str | None = Field(description="user name")
     acknowledged_at: str | None = Field(description="ISO 8601 UTC")
     ack_note: str | None = Field(description="what was done")

@@ -16,9 +16,9 @@ from aurum.api.schemas.recycling import (
     InboxItemOut,
     LedgerEntryOut,
     MassBalanceRow,
-    ReportOut,
-    StatisticsRow,
-    TotalsRow,
+    RecycledGoldRow,
+    RecycledGoldStatisticsRow,
+    RecyclingReportOut,
     TreeHeadRow,
 )
 from aurum.services import recycling, registry, reporting
@@ -81,10 +81,10 @@ def _fields(model: type[BaseModel], *leave_out: str) -> list[str]:
 @pytest.mark.parametrize(("path", "row", "columns"), [
     ("/tree-heads", TreeHeadRow, _fields(TreeHeadRow)),
     ("/mass-balances", MassBalanceRow, _fields(MassBalanceRow)),
-    ("/totals", TotalsRow, _fields(TotalsRow)),
-    ("/totals?by=month", TotalsRow, _fields(TotalsRow, "recycler", "province")),
-    ("/statistics", StatisticsRow, _fields(StatisticsRow)),
-    ("/reports?status=all", ReportOut, _fields(ReportOut))])
+    ("/totals", RecycledGoldRow, _fields(RecycledGoldRow)),
+    ("/totals?by=month", RecycledGoldRow, _fields(RecycledGoldRow, "recycler", "province")),
+    ("/statistics", RecycledGoldStatisticsRow, _fields(RecycledGoldStatisticsRow)),
+    ("/reports?status=all", RecyclingReportOut, _fields(RecyclingReportOut))])
 def test_table_rows_are_their_model_with_the_csv_columns(
         app_client: TestClient, miit: dict[str, str], path: str, row: type[BaseModel],
         columns: list[str]) -> None:
@@ -108,4 +108,24 @@ def test_the_inbox_and_its_flattened_report(app_client: TestClient,
     rows, header = _both(app_client, miit, f"{API}/inbox")
     TypeAdapter(list[InboxItemOut]).validate_python(rows)
     assert set(header) == set(_fields(InboxItemOut, "report")) | {
-        f"report_{f}" for f in ReportOut.model_fields}
+        f"report_{f}" for f in RecyclingReportOut.model_fields}
+
+
+def test_a_report_alone_is_its_row_of_the_list(app_client: TestClient,
+                                               miit: dict[str, str]) -> None:
+    listed = app_client.get(f"{API}/reports?status=all", headers=miit).json()
+    alone = app_client.get(f"{API}/reports/{listed[0]['id']}", headers=miit)
+    assert alone.status_code == 200 and alone.json() == listed[0]
+
+
+def test_every_json_operation_declares_its_answer(app_client: TestClient) -> None:
+    spec = app_client.get("/openapi.json").json()
+    untyped = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            answer = next(v for k, v in operation["responses"].items() if k.startswith("2"))
+            schema = answer.get("content", {}).get("application/json", {}).get("schema")
+            if path.startswith(API) and schema is not None and not (
+                    "$ref" in schema or "$ref" in schema.get("items", {})):
+                untyped.append(f"{method.upper()} {path}")
+    assert untyped == []

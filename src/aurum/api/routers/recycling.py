@@ -20,15 +20,27 @@ from sqlalchemy.orm import Session
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.schemas.recycling import (
+    AppendedOut,
+    CheckedTreeHeadOut,
+    ConsistencyProofOut,
+    CorrectedOut,
     CorrectionIn,
+    CustodyChainOut,
     InboxItemOut,
+    InclusionProofOut,
     LedgerEntryOut,
+    LedgerStatusOut,
+    LedgerVerificationOut,
     MassBalanceRow,
-    ReportOut,
-    StatisticsRow,
-    TotalsRow,
+    RecycledGoldRow,
+    RecycledGoldStatisticsRow,
+    RecyclingReportOut,
+    ReportSubmittedOut,
+    ScreenedOut,
     TreeHeadRow,
+    WitnessedOut,
     WitnessIn,
+    WitnessRequestOut,
 )
 from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
@@ -56,7 +68,7 @@ def _keys(request: Request) -> recycling.LedgerKeys:
 # --- appending --------------------------------------------------------------------------------
 
 
-@router.post(f"{API}/purchases", status_code=201)
+@router.post(f"{API}/purchases", status_code=201, response_model=AppendedOut)
 def append_purchases(request: Request, session: DB, actor: ApiActor,
                      purchases: Annotated[list[dict[str, Any]], Body(
                          description="Purchases as objects with the purchase file's columns "
@@ -68,7 +80,7 @@ def append_purchases(request: Request, session: DB, actor: ApiActor,
     return recycling.record_purchases(session, actor, _keys(request), purchases).as_dict()
 
 
-@router.post(f"{API}/purchases/upload", status_code=201)
+@router.post(f"{API}/purchases/upload", status_code=201, response_model=AppendedOut)
 async def upload_purchases(request: Request, file: UploadFile, session: DB,
                            actor: ApiActor) -> dict[str, Any]:
     """Append a purchase file (CSV, UTF-8; the columns of ``aurum ledger append``), whole or
@@ -78,7 +90,8 @@ async def upload_purchases(request: Request, file: UploadFile, session: DB,
                                       recycling.PurchaseFile(name, data)).as_dict()
 
 
-@router.post(f"{API}/entries/{{seq}}/corrections", status_code=201)
+@router.post(f"{API}/entries/{{seq}}/corrections", status_code=201,
+             response_model=CorrectedOut)
 def correct_purchase(seq: Count, body: CorrectionIn, request: Request, session: DB,
                      actor: ApiActor) -> dict[str, Any]:
     """Correct purchase ``seq`` (its recycler's users, administrators): a correction entry
@@ -105,7 +118,7 @@ def list_entries(session: DB, actor: ApiActor, offset: Offset = 0, limit: PageSi
     return tabular(views.entries_table(entries), format, "ledger-entries")
 
 
-@router.get(f"{API}/status")
+@router.get(f"{API}/status", response_model=LedgerStatusOut)
 def status(session: DB, actor: ApiActor) -> dict[str, Any]:
     """Size and root of the log and its latest signed tree head."""
     return recycling.ledger_status(session)
@@ -120,13 +133,13 @@ def tree_heads(session: DB, actor: ApiActor,
     return tabular(views.tree_heads_table(session, limit), format, "tree-heads")
 
 
-@router.get(f"{API}/tree-heads/latest")
+@router.get(f"{API}/tree-heads/latest", response_model=CheckedTreeHeadOut)
 def latest_tree_head(session: DB, actor: ApiActor, request: Request) -> dict[str, Any]:
     """The latest signed tree head, the signer's public key and whether the signature holds."""
     return recycling.latest_checked_tree_head(session, _keys(request))
 
 
-@router.get(f"{API}/proofs/inclusion/{{seq}}")
+@router.get(f"{API}/proofs/inclusion/{{seq}}", response_model=InclusionProofOut)
 def inclusion_proof(seq: Count, session: DB, actor: ApiActor,
                     tree_size: Count | None = None) -> dict[str, Any]:
     """Audit path (RFC 6962) of entry ``seq`` in the tree of ``tree_size`` entries (default:
@@ -134,7 +147,7 @@ def inclusion_proof(seq: Count, session: DB, actor: ApiActor,
     return recycling.entry_proof(session, actor, seq, tree_size)
 
 
-@router.get(f"{API}/proofs/consistency")
+@router.get(f"{API}/proofs/consistency", response_model=ConsistencyProofOut)
 def consistency_proof(size1: Count, session: DB, actor: ApiActor,
                       size2: Count | None = None) -> dict[str, Any]:
     """Proof (RFC 6962) that the tree of ``size1`` entries is a prefix of the tree of
@@ -142,7 +155,7 @@ def consistency_proof(size1: Count, session: DB, actor: ApiActor,
     return recycling.consistency_proof(session, size1, size2)
 
 
-@router.get(f"{API}/verify")
+@router.get(f"{API}/verify", response_model=LedgerVerificationOut)
 def verify(request: Request, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Recompute the whole log and check every stored row, node, head and signed tree head
     (administrators, regulators, auditors): ``ok``, ``size``, ``root``, ``problems``,
@@ -158,7 +171,7 @@ def checkpoint(session: DB, actor: ApiActor) -> PlainTextResponse:
     return PlainTextResponse(recycling.latest_checkpoint(session))
 
 
-@router.get(f"{API}/checkpoint/witness")
+@router.get(f"{API}/checkpoint/witness", response_model=WitnessRequestOut)
 def checkpoint_for_witness(request: Request, session: DB, actor: ApiActor,
                            witnessed_size: int = 0) -> dict[str, Any]:
     """What a witness needs to take the latest checkpoint: the note, the verifier key and the
@@ -166,7 +179,7 @@ def checkpoint_for_witness(request: Request, session: DB, actor: ApiActor,
     return recycling.checkpoint_for_witness(session, _keys(request), witnessed_size)
 
 
-@router.post(f"{API}/witness", status_code=201)
+@router.post(f"{API}/witness", status_code=201, response_model=WitnessedOut)
 def witness(body: WitnessIn, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Keep a recycler's checkpoint as witness (the recycler's users, administrators): the
     first of a log pins its key; each later one must be consistent with the largest kept,
@@ -175,7 +188,7 @@ def witness(body: WitnessIn, session: DB, actor: ApiActor) -> dict[str, Any]:
                                         body.verifier_key, body.proof)
 
 
-@router.get(f"{API}/witness")
+@router.get(f"{API}/witness", response_model=list[WitnessedOut])
 def witnessed(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     """The largest witnessed checkpoint of each recycler's log the caller may read."""
     return recycling.witnessed_checkpoints(session, actor)
@@ -184,7 +197,7 @@ def witnessed(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
 # --- reports ----------------------------------------------------------------------------------
 
 
-@router.post(f"{API}/reports/screen")
+@router.post(f"{API}/reports/screen", response_model=ScreenedOut)
 def screen(session: DB, actor: ApiActor) -> dict[str, Any]:
     """Run the reporting rules (PBoC 银发〔2025〕124号) over the purchases in force; returns
     the ids of the reports (or revisions) created."""
@@ -192,7 +205,7 @@ def screen(session: DB, actor: ApiActor) -> dict[str, Any]:
     return {"created": [r.id for r in made]}
 
 
-@router.get(f"{API}/reports", responses=table_responses(ReportOut, "Reports"))
+@router.get(f"{API}/reports", responses=table_responses(RecyclingReportOut, "Reports"))
 def list_reports(session: DB, actor: ApiActor, status: ReportStatus = "due",
                  format: TableFormat = "json") -> Response:
     """Reports visible to the caller: ``due`` (due or overdue), ``submitted`` or ``all``,
@@ -203,7 +216,7 @@ def list_reports(session: DB, actor: ApiActor, status: ReportStatus = "due",
     return tabular(views.reports_table(reports), format, f"recycling-reports-{status}")
 
 
-@router.get(f"{API}/reports/{{report_id}}")
+@router.get(f"{API}/reports/{{report_id}}", response_model=RecyclingReportOut)
 def get_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """A report as JSON."""
     return recycling.get_report(session, actor, report_id)
@@ -215,7 +228,8 @@ def report_document(report_id: DbId, session: DB, actor: ApiActor) -> PlainTextR
     return PlainTextResponse(recycling.report_document(session, actor, report_id))
 
 
-@router.post(f"{API}/reports/{{report_id}}/submit", status_code=201)
+@router.post(f"{API}/reports/{{report_id}}/submit", status_code=201,
+             response_model=ReportSubmittedOut)
 def submit_report(report_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Submit a due report to the regulator's inbox (its recycler, regulators, admins)."""
     return recycling.submit_report(session, actor, report_id)
@@ -232,7 +246,7 @@ def inbox(session: DB, actor: ApiActor, format: TableFormat = "json") -> Respons
     return tabular(views.inbox_table(received), format, "recycling-inbox")
 
 
-@router.post(f"{API}/inbox/{{submission_id}}/acknowledge")
+@router.post(f"{API}/inbox/{{submission_id}}/acknowledge", response_model=InboxItemOut)
 def acknowledge(submission_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
     """Record that the regulator received a submitted report."""
     return recycling.acknowledge_submission(session, actor, submission_id)
@@ -241,7 +255,7 @@ def acknowledge(submission_id: DbId, session: DB, actor: ApiActor) -> dict[str, 
 # --- custody and statistics -------------------------------------------------------------------
 
 
-@router.get(f"{API}/custody/{{serial}}")
+@router.get(f"{API}/custody/{{serial}}", response_model=CustodyChainOut)
 def custody(serial: str, session: DB, actor: ApiActor) -> dict[str, Any]:
     """The chain of custody of a refined bar: ``nodes`` (bar, lots with their mass balance,
     recyclers, shops, purchases with masked sellers) and ``edges`` with fine gold (g)."""
@@ -265,7 +279,7 @@ def _by(by: str) -> tuple[str, ...]:
     return keys
 
 
-@router.get(f"{API}/totals", responses=table_responses(TotalsRow, "Recycled gold"))
+@router.get(f"{API}/totals", responses=table_responses(RecycledGoldRow, "Recycled gold"))
 def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
            format: TableFormat = "json") -> Response:
     """Recycled gold for statistics per recycler, province and/or month (Beijing time):
@@ -276,7 +290,8 @@ def totals(session: DB, actor: ApiActor, by: str = "recycler,province,month",
 
 
 @router.get(f"{API}/statistics",
-            responses=table_responses(StatisticsRow, "Recycled gold per province and quarter"))
+            responses=table_responses(RecycledGoldStatisticsRow,
+                                      "Recycled gold per province and quarter"))
 def statistics(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Recycled gold per province and quarter: the fine gold the ledger's purchases hold
     (``ledger_fine_gold_kg``, kg; ``ledger_amount_cny``, CNY) beside the gold produced from

@@ -76,7 +76,7 @@ class CheckedTreeHeadOut(TreeHeadOut):
     signature_valid: bool = Field(description="Whether the signature holds under that key")
 
 
-class StatusOut(Schema):
+class LedgerStatusOut(Schema):
     """Size and root of the log and its latest signed tree head."""
 
     size: int = Field(description="Entries in the log")
@@ -270,7 +270,7 @@ class CheckpointCheckOut(Schema):
                              "stored log")
 
 
-class VerificationOut(Schema):
+class LedgerVerificationOut(Schema):
     """What the verifier found, recomputing the whole log."""
 
     ok: bool = Field(description="Nothing wrong")
@@ -319,7 +319,7 @@ class ScreenedOut(Schema):
     created: list[int] = Field(description="Their ids")
 
 
-class ReportOut(Schema):
+class RecyclingReportOut(Schema):
     """A report the rules call for (PBoC 银发〔2025〕124号), machine-readable (the CSV and
     Excel forms put ``entries`` in one space-separated cell)."""
 
@@ -352,7 +352,7 @@ class ReportOut(Schema):
     report_to: str | None = Field(description="Whom it is filed with")
 
 
-class SubmittedOut(Schema):
+class ReportSubmittedOut(Schema):
     """A report submitted to the regulator's inbox."""
 
     submission_id: int = Field(description="Submission id")
@@ -367,7 +367,7 @@ class InboxItemOut(Schema):
     submission_id: int = Field(description="Submission id")
     submitted_at: str = Field(description="When, ISO 8601 with UTC offset")
     document_sha256: str = Field(description=f"SHA-256 of the document filed, {HEX}")
-    report: ReportOut = Field(description="The report as submitted (frozen then)")
+    report: RecyclingReportOut = Field(description="The report as submitted (frozen then)")
     acknowledged_at: str | None = Field(description="When the regulator acknowledged it, "
                                         "ISO 8601 with UTC offset (null: not yet)")
 
@@ -448,7 +448,7 @@ class CustodyEdge(Schema):
                                       "shop and from a shop to its purchase)")
 
 
-class CustodyOut(Schema):
+class CustodyChainOut(Schema):
     """The chain of custody of a refined bar back to every purchase in it."""
 
     nodes: list[CustodyNode] = Field(description="The bar, its lots, their recyclers, shops "
@@ -456,7 +456,7 @@ class CustodyOut(Schema):
     edges: list[CustodyEdge] = Field(description="How the fine gold flowed")
 
 
-class TotalsRow(Row):
+class RecycledGoldRow(Row):
     """Recycled gold of one group (the grouping columns present are those of ``by``)."""
 
     recycler: str | None = Field(None, description="Recycler code (with ``by=recycler``)")
@@ -469,7 +469,7 @@ class TotalsRow(Row):
     fine_gold_kg: float = Field(description="Fine gold bought, kg")
 
 
-class StatisticsRow(Row):
+class RecycledGoldStatisticsRow(Row):
     """The ledger beside the statistical reports, for one province and quarter (a side
     missing where it has nothing)."""
 

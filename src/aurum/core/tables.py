@@ -23,6 +23,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import IO, Any
 
 import numpy as np
@@ -234,6 +235,66 @@ def read_table(data: Source, filename: str) -> pd.DataFrame:
         raise ValidationError(Problem("expected a .csv or .xlsx file", source=filename))
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("").astype(str)
+
+
+def with_columns(frame: pd.DataFrame, required: Iterable[str], source: str | None = None
+                 ) -> pd.DataFrame:
+    """A table's frame once its header holds every required column: names stripped, rows
+    indexed from 0 in file order.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read.
+    required : iterable of str
+        Columns it must have.
+    source : str, optional
+        File name for the messages.
+
+    Raises
+    ------
+    ValidationError
+        One :class:`~aurum.core.errors.Problem` per missing column, on row 1 (the header).
+    """
+    frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValidationError([Problem(f"missing required column {c!r}", row=1, column=c,
+                                       source=source) for c in missing])
+    return frame.reset_index(drop=True)
+
+
+def require_rows(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+    """``frame``, refused with a :class:`~aurum.core.errors.ValidationError` when it has no
+    data row (``source`` names the file in the message)."""
+    if frame.empty:
+        raise ValidationError(Problem("the file has no data rows", source=source))
+    return frame
+
+
+class RowProblems(list[Problem]):
+    """The problems of a table's cells, rows numbered as a spreadsheet shows them (header =
+    row 1, first data row 2), for a frame indexed from 0 (:func:`with_columns`).
+
+    Parameters
+    ----------
+    source : str, optional
+        File name for the messages.
+    """
+
+    def __init__(self, source: str | None = None):
+        super().__init__()
+        self.source = source
+
+    def flag(self, mask: pd.Series | np.ndarray, column: str, template: str,
+             **cells: pd.Series | np.ndarray) -> None:
+        """Add one problem per True row of ``mask``, in ``column``; ``template`` is
+        formatted with that row's value of each of ``cells`` (``{value!r}``...)."""
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist():
+            values = {k: v.iloc[i] if isinstance(v, pd.Series) else v[i]
+                      for k, v in cells.items()}
+            self.append(Problem(template.format(**values), row=i + 2, column=column,
+                                source=self.source))
 
 
 def _binary(source: Source) -> Any:

@@ -53,14 +53,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from aurum.core.checks import LAST_YEAR
 from aurum.core.errors import Problem, ValidationError
-from aurum.core.tables import read_table
+from aurum.core.tables import RowProblems, read_table, require_rows, with_columns
 from aurum.core.units import KG_PER_T
 from aurum.industry.registry import SITE_TYPES, SiteKind
 from aurum.industry.targets import IndicatorTarget, PlanTargets, load_targets
@@ -269,10 +268,8 @@ def read_kpi_csv(path: str | Path) -> pd.DataFrame:
         With every problem of the file (see :func:`validate_kpi_frame`), or when it has no rows.
     """
     path = Path(path)
-    frame = validate_kpi_frame(read_table(path, path.name), source=path.name)
-    if frame.empty:
-        raise ValidationError(Problem("the file has no data rows", source=path.name))
-    return frame
+    return require_rows(validate_kpi_frame(read_table(path, path.name), source=path.name),
+                        path.name)
 
 
 def validate_kpi_frame(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
@@ -300,21 +297,9 @@ def validate_kpi_frame(frame: pd.DataFrame, source: str | None = None) -> pd.Dat
         number in a number column, and duplicate (site, year); rows are numbered as in a
         spreadsheet (header = row 1).
     """
-    frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
-    missing = [c for c in KPI_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValidationError([Problem(f"missing required column {c!r}", row=1, column=c,
-                                       source=source) for c in missing])
-    frame = frame.reset_index(drop=True)
-    problems: list[Problem] = []
-
-    def flag(mask: pd.Series | np.ndarray, column: str, template: str, **cells: Any) -> None:
-        """One problem per True row; ``template`` is formatted with the row's ``cells``."""
-        problems.extend(
-            Problem(template.format(**{k: v[i] for k, v in cells.items()}), row=i + 2,
-                    column=column, source=source)
-            for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist())
-
+    frame = with_columns(frame, KPI_COLUMNS, source)
+    problems = RowProblems(source)
+    flag = problems.flag
     text = {c: _text(frame[c]) for c in _TEXT_COLUMNS}
     for column, cells in text.items():
         flag(cells.isna(), column, f"expected {column}")
@@ -401,7 +386,7 @@ def compute_indicators(frame: pd.DataFrame, as_of: int,
         When ``as_of`` is before the baseline year or after the latest year of ``frame``.
     """
     plan = targets or load_targets()
-    sums = _sums(frame, None, _years(frame, plan, as_of), plan.large_mine_capacity_t_per_day)
+    sums = _sums(frame, None, plan, as_of)
     return IndicatorReport(as_of, plan.baseline_year, tuple(
         _result(plan.indicator(indicator_id), spec, sums, plan, as_of)
         for indicator_id, spec in _SPECS.items()))
@@ -411,16 +396,13 @@ def rollup(frame: pd.DataFrame, as_of: int, by: str,
            targets: PlanTargets | None = None) -> pd.DataFrame:
     """The indicators per province, enterprise or group (the province table).
 
+    ``frame``, ``as_of`` and ``targets`` are as in :func:`compute_indicators`, which raises
+    the same errors.
+
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Annual site rows as :func:`validate_kpi_frame` returns them (t, kg, t/d).
-    as_of : int
-        Year to report: from the baseline year to the latest year of ``frame``.
     by : {"province", "enterprise", "group"}
         Grouping column.
-    targets : PlanTargets, optional
-        Targets to use (baseline year, large-mine capacity); the shipped ones by default.
 
     Returns
     -------
@@ -429,14 +411,9 @@ def rollup(frame: pd.DataFrame, as_of: int, by: str,
         ``gold_output_t`` (gold output in the baseline and as-of year, t) and one column per
         indicator id with its value in the as-of year (%; NaN when it cannot be computed, e.g.
         growth of a group with no baseline output).
-
-    Raises
-    ------
-    ValidationError
-        When ``as_of`` is before the baseline year or after the latest year of ``frame``.
     """
     plan = targets or load_targets()
-    sums = _sums(frame, by, _years(frame, plan, as_of), plan.large_mine_capacity_t_per_day)
+    sums = _sums(frame, by, plan, as_of)
     gold_t = sums["gold_kg"] / KG_PER_T
     table = pd.DataFrame({
         "gold_output_baseline_t": gold_t[plan.baseline_year],
@@ -549,13 +526,15 @@ def _key(frame: pd.DataFrame, by: str) -> pd.Series:
     return frame[GROUP_COLUMN].fillna(enterprise) if GROUP_COLUMN in frame.columns else enterprise
 
 
-def _sums(frame: pd.DataFrame, by: str | None, years: list[int],
-          large_mine_t_per_day: float) -> dict[str, pd.DataFrame]:
+def _sums(frame: pd.DataFrame, by: str | None, plan: PlanTargets, as_of: int
+          ) -> dict[str, pd.DataFrame]:
     """Summed quantities per group (``by``; None = national) and year.
 
-    One frame per quantity, indexed by group with one column per year of ``years``; NaN where
-    nothing was reported.
+    One frame per quantity, indexed by group with one column per year from the baseline to
+    ``as_of`` (:func:`_years`); NaN where nothing was reported.
     """
+    years = _years(frame, plan, as_of)
+    large_mine_t_per_day = plan.large_mine_capacity_t_per_day
     rows = frame[frame["year"].isin(years)]
     mine_gold = rows["gold_kg"].where(rows["site_type"].eq(SiteKind.MINE.value))
     generated, utilised = rows["solid_waste_generated_t"], rows["solid_waste_utilised_t"]

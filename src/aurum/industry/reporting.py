@@ -32,6 +32,7 @@ import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.periods import Period, PeriodKind
+from aurum.core.tables import require_rows
 from aurum.core.time import today_cst
 
 GRADE_BALANCE_TOLERANCE = 0.005
@@ -472,9 +473,7 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
     problems = check_header(frame.columns, source)
     if problems:
         raise ValidationError(problems)
-    if frame.empty:
-        raise ValidationError(Problem("the file has no data rows", source=source))
-    frame = frame.reset_index(drop=True)
+    frame = require_rows(frame, source).reset_index(drop=True)
     rownums = np.arange(2, len(frame) + 2)
     sites = [str(v).strip() for v in frame["site"].tolist()]
     labels = [str(v).strip() for v in frame["period"].tolist()]

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.core.errors import Problem, ValidationError
-from aurum.core.tables import read_csv
+from aurum.core.errors import ValidationError
+from aurum.core.tables import RowProblems, read_csv, require_rows, with_columns
 from aurum.safety.register import Hazard, HazardLevel
 
 HAZARD_COLUMNS = ("id", "site", "province", "level", "reported_on", "deadline", "closed_on")
@@ -45,10 +45,7 @@ def read_hazards_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     frame = read_csv(path, path.name, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                      skipinitialspace=True)
-    frame = validate_hazard_frame(frame, source=path.name)
-    if frame.empty:
-        raise ValidationError(Problem("the file has no data rows", source=path.name))
-    return frame
+    return require_rows(validate_hazard_frame(frame, source=path.name), path.name)
 
 
 def validate_hazard_frame(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
@@ -76,38 +73,28 @@ def validate_hazard_frame(frame: pd.DataFrame, source: str | None = None) -> pd.
         level, date that is not YYYY-MM-DD, and deadline or closing day before the report day;
         rows numbered as in a spreadsheet (header = row 1).
     """
-    frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
-    missing = [c for c in HAZARD_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValidationError([Problem(f"missing required column {c!r}", row=1, column=c,
-                                       source=source) for c in missing])
-    frame = frame.reset_index(drop=True)
-    problems: list[Problem] = []
-
-    def flag(mask: Any, column: str, message: str, cells: pd.Series | None = None) -> None:
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)).tolist():
-            text = message if cells is None else message.format(value=cells.iloc[i])
-            problems.append(Problem(text, row=i + 2, column=column, source=source))
-
+    frame = with_columns(frame, HAZARD_COLUMNS, source)
+    problems = RowProblems(source)
+    flag = problems.flag
     text = {c: frame[c].astype("string").str.strip().fillna("") for c in HAZARD_COLUMNS}
     for column in ("id", "site", "province", "level", "reported_on", "deadline"):
         flag(text[column].eq(""), column, f"expected {column}")
     flag(text["id"].ne("") & text["id"].duplicated(keep="first"), "id",
-         "id {value!r} repeats an earlier row", text["id"])
+         "id {value!r} repeats an earlier row", value=text["id"])
     level = text["level"].str.lower()
     flag(level.ne("") & ~level.isin([lv.value for lv in HazardLevel]), "level",
-         "unknown level {value!r}: expected general or major", text["level"])
+         "unknown level {value!r}: expected general or major", value=text["level"])
 
     dates = {}
     for column in ("reported_on", "deadline", "closed_on"):
         parsed = pd.to_datetime(text[column], format="%Y-%m-%d", errors="coerce")
         flag(text[column].ne("") & parsed.isna(), column,
-             "expected a date as YYYY-MM-DD, got {value!r}", text[column])
+             "expected a date as YYYY-MM-DD, got {value!r}", value=text[column])
         dates[column] = parsed
     flag(dates["deadline"] < dates["reported_on"], "deadline",
-         "deadline {value} is before the report date", text["deadline"])
+         "deadline {value} is before the report date", value=text["deadline"])
     flag(dates["closed_on"] < dates["reported_on"], "closed_on",
-         "closing date {value} is before the report date", text["closed_on"])
+         "closing date {value} is before the report date", value=text["closed_on"])
     if problems:
         raise ValidationError(problems)
 

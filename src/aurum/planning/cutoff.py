@@ -90,23 +90,9 @@ def breakeven_cutoff(price_cny_per_g: float, recovery: float, processing_cny_per
 def marginal_cutoff(price_cny_per_g: float, recovery: float, processing_cny_per_t: float,
                     selling_cny_per_g: float = 0.0) -> float:
     """Marginal cut-off grade: for material mined anyway, processing at this grade pays
-    nothing.
+    nothing: ``processing / ((price − selling) × recovery)``, g/t.
 
-    Parameters
-    ----------
-    price_cny_per_g : float
-        Gold price, CNY/g.
-    recovery : float
-        Process recovery, fraction in (0, 1].
-    processing_cny_per_t : float
-        Processing cost, CNY/t of ore.
-    selling_cny_per_g : float
-        Selling cost, CNY/g recovered.
-
-    Returns
-    -------
-    float
-        ``processing / ((price − selling) × recovery)``, g/t.
+    The parameters are those of :func:`breakeven_cutoff` without the mining cost.
     """
     _check("processing_cny_per_t", processing_cny_per_t)
     return processing_cny_per_t / _net(price_cny_per_g, selling_cny_per_g, recovery)

@@ -475,18 +475,8 @@ def _pair(value: Any, label: str, where: str, bad: Any) -> Measurement | None:
 
 
 def circuit_to_mapping(circuit: Circuit) -> dict[str, Any]:
-    """The YAML form of a circuit (inverse of :func:`circuit_from_mapping`).
-
-    Parameters
-    ----------
-    circuit : Circuit
-        Masses in t, assays in g/t.
-
-    Returns
-    -------
-    dict
-        ``nodes``, ``streams``, ``measurements``.
-    """
+    """The YAML form of a circuit, a dict of ``nodes``, ``streams`` and ``measurements``
+    (masses in t, assays in g/t; inverse of :func:`circuit_from_mapping`)."""
     measurements: dict[str, Any] = {}
     for name, meas in circuit.measurements.items():
         entry: dict[str, Any] = {}

@@ -415,17 +415,7 @@ class BalanceProblem:
 
     @classmethod
     def from_circuit(cls, circuit: Circuit) -> BalanceProblem:
-        """The problem of a circuit's masses and assays.
-
-        Parameters
-        ----------
-        circuit : Circuit
-            Masses in t, assays in g/t.
-
-        Returns
-        -------
-        BalanceProblem
-        """
+        """The problem of a circuit's measured masses (t) and assays (g/t)."""
         mass, mass_sd, assays, assays_sd = circuit.measured_arrays()
         return cls(circuit.incidence(), np.concatenate([mass, assays.T.ravel()]),
                    np.concatenate([mass_sd, assays_sd.T.ravel()]), assays.shape[1])
@@ -713,7 +703,7 @@ def observability(circuit: Circuit) -> pd.DataFrame:
     Parameters
     ----------
     circuit : Circuit
-        Masses in t, assays in g/t.
+        Nodes, streams and which masses (t) and assays (g/t) are measured.
 
     Returns
     -------

@@ -202,17 +202,13 @@ def resource_statement(tonnes: np.ndarray, grade: np.ndarray, resource_class: np
                        ) -> ResourceStatement:
     """Resource statement at one or more cut-offs.
 
+    ``tonnes`` (t), ``grade`` (g/t) and ``cutoffs`` (g/t) are as in :func:`grade_tonnage`.
+
     Parameters
     ----------
-    tonnes : numpy.ndarray
-        Tonnes per block, t.
-    grade : numpy.ndarray
-        Grade per block, g/t.
     resource_class : numpy.ndarray
         :class:`~aurum.resources.classify.ResourceClass` code per block; Unclassified blocks
         are left out.
-    cutoffs : array_like
-        Cut-off grades, g/t, strictly increasing.
     effective_date : datetime.date
         Date at which the resource is stated.
 

@@ -381,18 +381,8 @@ def omnidirectional_variogram(
 ) -> ExperimentalVariogram:
     """Omnidirectional experimental semivariogram (every pair, binned by distance only).
 
-    Parameters
-    ----------
-    coords : array_like, shape (n, 2) or (n, 3)
-        Sample coordinates, m.
-    values : array_like, shape (n,)
-        Sample values; must be finite.
-    lag : float
-        Unit lag distance, m (> 0).
-    n_lags : int
-        Number of lags; classes k = 0 … n_lags are returned.
-    lag_tolerance : float, optional
-        Distance tolerance, m; default half the lag.
+    ``coords``, ``values``, ``lag``, ``n_lags`` and ``lag_tolerance`` (m) are as in
+    :func:`experimental_variogram`.
 
     Returns
     -------
@@ -461,12 +451,10 @@ def variogram_map(
     column ``round(sx / dx)`` and row ``round(sy / dy)`` (halves rounded away from zero, so the
     map is exactly symmetric) and in the opposite cell.
 
+    ``coords`` and ``values`` are as in :func:`experimental_variogram`.
+
     Parameters
     ----------
-    coords : array_like, shape (n, 2) or (n, 3)
-        Sample coordinates, m.
-    values : array_like, shape (n,)
-        Sample values; must be finite.
     dx, dy : float
         Cell size along east and north, m (> 0).
     nx_lags, ny_lags : int

@@ -181,16 +181,11 @@ def trend_slope(times: Any, values: Any, window: pd.Timedelta,
                 per: pd.Timedelta = ONE_DAY, min_points: int = 3) -> np.ndarray:
     """Slope of the least-squares line through the samples of a trailing time window.
 
+    ``times``, ``values`` and ``per`` are as in :func:`rate_of_change`; the window (s, h, d)
+    is closed at both ends here.
+
     Parameters
     ----------
-    times : array-like of datetime
-        Sample times, non-decreasing.
-    values : array-like of float
-        Readings, in the sensor's unit (m, mm, MPa...).
-    window : pandas.Timedelta
-        Length of the trailing window (s, h, d), closed at both ends.
-    per : pandas.Timedelta
-        Time unit of the slope (default one day).
     min_points : int
         Fewest samples (count) a window needs for a slope; fewer gives NaN.
 

@@ -380,19 +380,16 @@ def energy_index(energy: np.ndarray | float, moment: np.ndarray | float,
 class StationSource:
     """Source parameters seen at one station from one phase.
 
+    ``omega0`` (m·s), ``corner_frequency`` (Hz) and ``misfit`` are those of the spectrum's
+    :class:`BruneFit`.
+
     Parameters
     ----------
-    omega0 : float
-        Plateau, m·s.
-    corner_frequency : float
-        Hz.
     moment : float
         N·m.
     energy : float
         J, from the attenuation-corrected spectrum over the band plus the Brune model's
         energy outside it.
-    misfit : float
-        RMS log10 residual of the spectral fit.
     """
 
     omega0: float

@@ -134,7 +134,7 @@ def mc_maximum_curvature(magnitudes: np.ndarray | pd.Series, delta_m: float,
     magnitudes : array_like
         Magnitudes.
     delta_m : float
-        Bin width.
+        Bin width, magnitude units.
     correction : float
         Added to the most populated bin (0.2 after Woessner & Wiemer 2005).
 
@@ -155,12 +155,10 @@ def mc_b_stability(magnitudes: np.ndarray | pd.Series, delta_m: float,
                    min_events: int = 50) -> float:
     """Magnitude of completeness by b-value stability (Cao & Gao 2002).
 
+    ``magnitudes`` and ``delta_m`` are as in :func:`mc_maximum_curvature`.
+
     Parameters
     ----------
-    magnitudes : array_like
-        Magnitudes.
-    delta_m : float
-        Bin width.
     method : str
         b-value estimator.
     span : float

@@ -1,7 +1,8 @@
 """Request and response models of the recycling ledger's routes (``/api/v1/recycling``).
 
 Hashes, roots and signatures are lowercase hex; times are ISO 8601 text as the service writes
-them (entries ``...Z``, the rest with their UTC offset). Quantities inside a ledger entry are
+them: ``...Z`` inside entries, and as the database returns them for the times it stored
+(:data:`STORED_TIME`). Quantities inside a ledger entry are
 decimal text (g and ‰ to 3 places, CNY to 2), as they were hashed; outside entries they are
 numbers. A table and the object answer of the same thing share their fields through a
 ``...Fields`` class, so the two cannot drift apart.
@@ -17,6 +18,8 @@ from aurum.api.schemas import Row, Schema
 from aurum.services.recycling import MAX_NOTE_CHARS
 
 HEX = "lowercase hex"
+STORED_TIME = ("ISO 8601 (with the offset PostgreSQL gives it; on SQLite UTC without an "
+               "offset)")
 
 # --- requests ------------------------------------------------------------------------------------
 
@@ -51,7 +54,7 @@ class TreeHeadFields(BaseModel):
     id: int = Field(description="Tree head id (in the order they were signed)")
     tree_size: int = Field(description="Entries the head covers")
     root: str = Field(description=f"Merkle tree hash of those entries, {HEX}")
-    timestamp: str = Field(description="When it was signed, ISO 8601 with UTC offset")
+    timestamp: str = Field(description="When it was signed, ISO 8601 with its +00:00 offset")
     timestamp_ms: int = Field(description="When it was signed, ms since 1970-01-01 UTC")
     key_id: str = Field(description="Id of the signing key")
     signature: str = Field(description=f"Ed25519 signature over size, root and time, {HEX}")
@@ -229,7 +232,7 @@ class LedgerEntryOut(Schema):
     seq: int = Field(description="Sequence number (0-based position in the log)")
     kind: Literal["purchase", "correction", "lot", "assay", "bar"] = Field(
         description="The entry's kind")
-    recorded_at: str = Field(description="When it was appended, ISO 8601 with UTC offset")
+    recorded_at: str = Field(description=f"When it was appended, {STORED_TIME}")
     leaf_hash: str = Field(description=f"RFC 6962 leaf hash of the entry, {HEX}")
     entry: EntryBody = Field(description="The entry (its canonical JSON, parsed)")
 
@@ -306,7 +309,7 @@ class WitnessedOut(Schema):
     tree_size: int = Field(description="Entries the checkpoint covers")
     root: str = Field(description=f"Root it states, {HEX}")
     verifier_key: str = Field(description="The log's verifier key")
-    witnessed_at: str = Field(description="When it was kept, ISO 8601 with UTC offset")
+    witnessed_at: str = Field(description=f"When it was kept, {STORED_TIME}")
     checkpoint: str = Field(description="The signed note")
 
 
@@ -324,7 +327,7 @@ class RecyclingReportOut(Schema):
     Excel forms put ``entries`` in one space-separated cell)."""
 
     id: int = Field(description="Report id")
-    kind: str = Field(description="``large_cash`` or ``suspicious``")
+    kind: Literal["large_cash", "suspicious"] = Field(description="Kind of report")
     rule: str = Field(description="Id of the rule that found it")
     rules_version: str = Field(description="Version of the rules")
     revision: int = Field(description="Revision (1, then one more each time its purchases "
@@ -365,11 +368,11 @@ class InboxItemOut(Schema):
     ``report_*`` columns, its entries in one space-separated cell)."""
 
     submission_id: int = Field(description="Submission id")
-    submitted_at: str = Field(description="When, ISO 8601 with UTC offset")
+    submitted_at: str = Field(description=f"When, {STORED_TIME}")
     document_sha256: str = Field(description=f"SHA-256 of the document filed, {HEX}")
     report: RecyclingReportOut = Field(description="The report as submitted (frozen then)")
     acknowledged_at: str | None = Field(description="When the regulator acknowledged it, "
-                                        "ISO 8601 with UTC offset (null: not yet)")
+                                        f"{STORED_TIME} (null: not yet)")
 
 
 # --- custody and statistics ----------------------------------------------------------------------

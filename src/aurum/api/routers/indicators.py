@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, Response
 
 from aurum.api.deps import DB, ApiActor
-from aurum.api.tables import TableFormat, tabular
+from aurum.api.schemas.indicators import (
+    ComplianceRow,
+    DataQualityRow,
+    GroupRow,
+    IndicatorsOut,
+    KpiRow,
+    ProvinceRow,
+)
+from aurum.api.tables import TableFormat, table_responses, tabular
 from aurum.core.checks import Year
 from aurum.services import monitor
 
@@ -15,27 +21,27 @@ router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
 
 @router.get("/indicators")
-def indicators(session: DB, actor: ApiActor, as_of: Year | None = None) -> dict[str, Any]:
+def indicators(session: DB, actor: ApiActor, as_of: Year | None = None) -> IndicatorsOut:
     """The five indicators of the plan (same keys as ``aurum kpi --format json``), with the
     year-to-date comparison and industry concentration."""
-    return monitor.build(session, actor, as_of).as_dict()
+    return IndicatorsOut.model_validate(monitor.build(session, actor, as_of).as_dict())
 
 
-@router.get("/indicators/provinces")
+@router.get("/indicators/provinces", responses=table_responses(ProvinceRow, "Provinces"))
 def provinces(session: DB, actor: ApiActor, as_of: Year | None = None,
               format: TableFormat = "json") -> Response:
     """The indicators per province."""
     return tabular(monitor.build(session, actor, as_of).provinces, format, "provinces")
 
 
-@router.get("/indicators/groups")
+@router.get("/indicators/groups", responses=table_responses(GroupRow, "Enterprise groups"))
 def groups(session: DB, actor: ApiActor, as_of: Year | None = None,
            format: TableFormat = "json") -> Response:
     """The indicators per enterprise group."""
     return tabular(monitor.build(session, actor, as_of).groups, format, "groups")
 
 
-@router.get("/indicators/rows")
+@router.get("/indicators/rows", responses=table_responses(KpiRow, "Annual site rows"))
 def kpi_rows(session: DB, actor: ApiActor, format: TableFormat = "csv") -> Response:
     """The annual site rows behind the indicators, in the exact layout of
     ``aurum kpi --reports``: the same file gives the same numbers offline."""
@@ -43,13 +49,14 @@ def kpi_rows(session: DB, actor: ApiActor, format: TableFormat = "csv") -> Respo
                    "kpi-rows")
 
 
-@router.get("/compliance")
+@router.get("/compliance", responses=table_responses(ComplianceRow, "New plants"))
 def compliance(session: DB, actor: ApiActor, format: TableFormat = "json") -> Response:
     """Plants commissioned from 2025 against the plan's minimum daily capacity."""
     return tabular(monitor.build(session, actor).compliance, format, "compliance")
 
 
-@router.get("/data-quality/{kind}")
+@router.get("/data-quality/{kind}", responses=table_responses(
+    DataQualityRow, "Late reports (late) or missing quarters (missing)"))
 def data_quality(kind: str, session: DB, actor: ApiActor,
                  format: TableFormat = "json") -> Response:
     """Late (``late``) or missing (``missing``) reports."""

@@ -1,0 +1,116 @@
+"""Request and response models of the statistical report routes (``/api/v1/reports``).
+
+The report's fields (:data:`aurum.services.reporting.FIELDS`, each in its unit) are the
+contract of the report form, the upload template and these answers alike, so the models that
+carry them are built from that list rather than spelt out a second time. Times are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from aurum.api.schemas import Row, Schema
+from aurum.services.reporting import FIELDS
+
+# --- requests ------------------------------------------------------------------------------------
+
+
+class ReportIn(BaseModel):
+    """A report of one site and period (or, with a reason, an amendment of the stored one)."""
+
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    values: dict[str, Any] = Field(description="Field name to value in the field's unit")
+    reason: str | None = Field(None, description="Only for an amendment: why it changes")
+
+
+class AmendmentIn(BaseModel):
+    """New values of a report and why they change."""
+
+    values: dict[str, Any]
+    reason: str = Field(min_length=3)
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+
+def _report_fields() -> dict[str, Any]:
+    """Every report field as a model field: a number in its unit, null when not reported."""
+    return {f.name: (float | None, Field(description=f"{f.label}, {f.unit}; null when not "
+                                         "reported"))
+            for f in FIELDS}
+
+
+ReportValues = create_model("ReportValues", __base__=Schema, __module__=__name__,
+                            __doc__="Every field of a report version.", **_report_fields())
+
+
+class VersionOut(Schema):
+    """A report version just stored."""
+
+    report_id: int = Field(description="The report (one per site and period)")
+    version: int = Field(description="Version number, 1 for the first submission")
+    submitted_at: datetime = Field(description="When it was stored, UTC")
+    reason: str | None = Field(description="Why it amends the version before (null for the "
+                                           "first)")
+
+
+class UploadOut(Schema):
+    """An accepted upload of reports."""
+
+    upload_id: int = Field(description="Id of the upload")
+    created: int = Field(description="Reports created")
+    amended: int = Field(description="Reports amended")
+
+
+class HistoryVersionOut(Schema):
+    """One version of a report with who submitted it, when, why, and its values."""
+
+    version: int = Field(description="Version number, from 1")
+    submitted_at: datetime = Field(description="When, UTC")
+    submitted_by: int | None = Field(description="User id of the submitter")
+    reason: str | None = Field(description="Why it amends the version before (null for the "
+                                           "first)")
+    upload_id: int | None = Field(description="The upload it came in (null for a form or "
+                                  "API submission)")
+    # A model built at import time is not a type to mypy; pydantic resolves it as one.
+    values: ReportValues  # type: ignore[valid-type]
+
+
+class ReportOut(Schema):
+    """A report with every version, oldest first."""
+
+    id: int = Field(description="Report id")
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    due_on: date = Field(description="Day the report is due (Beijing calendar)")
+    versions: list[HistoryVersionOut]
+
+
+class ReportHead(Row):
+    """Which report a row of the reports table is, and its version in force."""
+
+    report_id: int = Field(description="Report id")
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    version: int = Field(description="The version in force")
+    submitted_at: datetime = Field(description="When that version was stored, UTC")
+    reason: str | None = Field(description="Why it amended the version before")
+
+
+ReportRow = create_model("ReportRow", __base__=ReportHead, __module__=__name__,
+                         __doc__="The version in force of one report, with every field.",
+                         **_report_fields())
+
+
+class HistoryRow(Row):
+    """One field of a report across its versions: ``field``, then ``v1``, ``v2``, ... with
+    the field's value in each version (in its unit; null when not reported)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, float | None] = Field(init=False)
+
+    field: str = Field(description="Report field")

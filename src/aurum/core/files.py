@@ -1,4 +1,5 @@
-"""Atomic file writing: a reader sees the old file or the new one, never half of one.
+"""Atomic file writing: a reader sees the old file or the new one, never half of one; and the
+digest by which a row records the file it refers to (:func:`file_sha256`).
 
 This lives in ``core``, not in ``store``, because pure domain packages write files too (the
 block file of :mod:`aurum.resources.runfile`) and a domain package never imports ``store``;
@@ -12,12 +13,13 @@ existing file is left as it was.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["PRIVATE_FILE_MODE", "write_atomic"]
+__all__ = ["PRIVATE_FILE_MODE", "file_sha256", "write_atomic"]
 
 PRIVATE_FILE_MODE = 0o600
 """Read and write by the owner only: the mode of every file :func:`write_atomic` creates unless
@@ -60,6 +62,13 @@ def write_atomic(path: Path, write: bytes | Callable[[Path], object], *,
         tmp.unlink(missing_ok=True)
         raise
     _fsync(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's content as 64 hex digits, read in blocks (a block model or raster
+    of gigabytes never sits in memory whole)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _fsync(path: Path, flags: int) -> None:

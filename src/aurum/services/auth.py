@@ -442,14 +442,10 @@ def session_credential(session: Session, session_id: str) -> Credential | None:
     """The caller of a browser session id, or None when unknown, ended or timed out."""
     row = session.scalar(select(UserSession).where(UserSession.token_hash == _digest(session_id)))
     now = utcnow()
-    if (row is None or row.revoked_at is not None or _as_utc(row.expires_at) <= now
-            or _as_utc(row.last_seen_at) + SESSION_IDLE_TIMEOUT <= now):
+    if row is None or _as_utc(row.last_seen_at) + SESSION_IDLE_TIMEOUT <= now:
         return None
-    actor = actor_by_id(session, row.user_id)
-    if actor is None:
-        return None
-    _touch(session, UserSession.last_seen_at, UserSession.id == row.id, row.last_seen_at, now)
-    return Credential(actor, session_id=row.id)
+    actor = _live_holder(session, row, UserSession.last_seen_at, now)
+    return None if actor is None else Credential(actor, session_id=row.id)
 
 
 def end_session(session: Session, session_id: str) -> None:
@@ -458,6 +454,18 @@ def end_session(session: Session, session_id: str) -> None:
         UserSession.token_hash == _digest(session_id), UserSession.revoked_at.is_(None)))
     if row is not None:
         row.revoked_at = utcnow()
+
+
+def _live_holder(session: Session, row: UserSession | ApiToken, seen: Any, now: datetime
+                 ) -> Actor | None:
+    """The user a session or token row stands for, its last use (column ``seen``) recorded;
+    None when the row is revoked or expired, or its user is gone."""
+    if row.revoked_at is not None or _as_utc(row.expires_at) <= now:
+        return None
+    actor = actor_by_id(session, row.user_id)
+    if actor is not None:
+        _touch(session, seen, type(row).id == row.id, getattr(row, seen.key), now)
+    return actor
 
 
 def _touch(session: Session, column: Any, where: ColumnElement[bool],
@@ -543,14 +551,10 @@ def issue_token(session: Session, user_id: int, name: str,
 def token_credential(session: Session, token: str) -> Credential | None:
     """The caller of a bearer token, or None when unknown, expired or revoked."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    now = utcnow()
-    if row is None or row.revoked_at is not None or _as_utc(row.expires_at) <= now:
+    if row is None:
         return None
-    actor = actor_by_id(session, row.user_id)
-    if actor is None:
-        return None
-    _touch(session, ApiToken.last_used_at, ApiToken.id == row.id, row.last_used_at, now)
-    return Credential(actor, token_id=row.id)
+    actor = _live_holder(session, row, ApiToken.last_used_at, utcnow())
+    return None if actor is None else Credential(actor, token_id=row.id)
 
 
 def list_tokens(session: Session, actor: Actor) -> list[TokenInfo]:

@@ -231,7 +231,10 @@ def alert_email(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]
 def send_email(host: str, port: int, sender: str, recipients: Sequence[str],
                alert: Mapping[str, Any], *, timeout_s: float = TIMEOUT_S,
                pause_s: float = RETRY_PAUSE_S) -> Attempt:
-    """Send an alert by e-mail through a relay (plain SMTP, no TLS, no login).
+    """Send an alert by e-mail through a relay (plain SMTP, no TLS, no login); the
+    :class:`Attempt` is as :func:`post_webhook` returns it, success once the relay takes it.
+
+    ``alert``, ``timeout_s`` and ``pause_s`` are as in :func:`post_webhook`.
 
     Parameters
     ----------
@@ -241,12 +244,6 @@ def send_email(host: str, port: int, sender: str, recipients: Sequence[str],
         From address.
     recipients : sequence of str
         To addresses.
-    alert : mapping
-        The alert (:func:`aurum.services.safety.alert_dict`).
-    timeout_s : float
-        Timeout of each try, s.
-    pause_s : float
-        Pause before the retry, s.
     """
     message = alert_email(alert, sender, recipients)
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from aurum import __version__
 from aurum.core.errors import NotFoundError, Problem, ValidationError
-from aurum.core.files import write_atomic
+from aurum.core.files import file_sha256, write_atomic
 from aurum.core.grid import BlockGrid
 from aurum.resources import runfile
 from aurum.resources.blockmodel import BlockModel, write_omf
@@ -54,14 +54,6 @@ class ClassFigures:
     tonnes: float
     grade_gpt: float | None
     gold_t: float
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def save_model(session: Session, actor: Actor, home: Path, site_code: str, name: str,
@@ -92,7 +84,7 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
     estimated = int(blocks["estimate"].notna().sum()) if "estimate" in blocks else 0
     model = ResourceModel(site_id=site.id, name=name, created_by=actor.user_id, method=method,
                           parameters=parameters, samples_sha256=samples_sha256,
-                          file_path=str(final.relative_to(home)), file_sha256=_sha256(final),
+                          file_path=str(final.relative_to(home)), file_sha256=file_sha256(final),
                           n_blocks=len(blocks), n_estimated=estimated,
                           code_version=__version__)
     session.add(model)
@@ -126,7 +118,7 @@ def load_blocks(session: Session, actor: Actor, home: Path, model_id: int) -> pd
     if model is None or not actor.can_read_site(model.site):
         raise NotFoundError(f"no resource model {model_id}")
     path = home / model.file_path
-    if not path.exists() or _sha256(path) != model.file_sha256:
+    if not path.exists() or file_sha256(path) != model.file_sha256:
         raise ValidationError(f"the block file of model {model_id} is missing or was changed "
                               f"after it was recorded ({model.file_path})")
     return pd.read_parquet(path)
@@ -315,14 +307,8 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
     with its samples, the waterfall from last year's model when it is on the same grid, and
     the year-end report fed with the contained gold.
 
-    Parameters
-    ----------
-    xyz : numpy.ndarray
-        Composite centres, shape (n, 3), m.
-    values : numpy.ndarray
-        Gold grades, g/t.
-    holes : numpy.ndarray, optional
-        Integer hole id per composite (for per-hole search limits).
+    ``xyz`` (m), ``values`` (g/t), ``spec``, ``year`` and ``holes`` are as in
+    :func:`model_statement`; the model is stored under ``home`` for the site ``site_code``.
     """
     made = model_statement(xyz, values, spec, year, holes)
     frame = BlockModel.from_estimation(spec.grid, made.result, "estimate").with_attributes(

@@ -114,9 +114,9 @@ def test_pit_studies_kept_are_bounded_least_recently_used_first(
     monkeypatch.setattr(checks, "MAX_STUDIES_KEPT", 2)
     runs: list[Any] = []
 
-    def counted(grid: Any, attributes: Any, economics: Any) -> Any:
+    def counted(grid: Any, attributes: Any, economics: Any, progress: Any = None) -> Any:
         runs.append(economics)
-        return pit_study(grid, attributes, economics)
+        return pit_study(grid, attributes, economics, progress)
 
     monkeypatch.setattr(planning, "pit_study", counted)
     a = bearer(app_client, "alpha")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import plotly
@@ -26,6 +28,7 @@ from aurum.api.routers import (
     auth,
     docs,
     indicators,
+    jobs,
     pages,
     planning,
     processing,
@@ -49,6 +52,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.services.auth import SESSION_LIFETIME
+from aurum.services.jobs import JobQueue
 from aurum.services.platform import Platform
 
 STATIC = Path(__file__).with_name("static")
@@ -61,13 +65,26 @@ _STATUS = {ValidationError: 422, NotFoundError: 404, PermissionDenied: 403, Conf
 def create_app(platform: Platform | None = None) -> FastAPI:
     """Build the application over a platform (default: the configured database)."""
     platform = platform or Platform.open()
-    app = FastAPI(title="Aurum", version=__version__, description=(
+    queue = JobQueue(platform)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The server runs the job queue itself unless AURUM_JOBS_WORKERS=0 (when `aurum jobs
+        # worker` processes do).
+        if platform.settings.jobs_workers:
+            with queue.running(platform.settings.jobs_workers):
+                yield
+        else:
+            yield
+
+    app = FastAPI(lifespan=lifespan, title="Aurum", version=__version__, description=(
         "The gold industry's enterprise tools and the regulator's monitor of the 2027 targets "
         "of the Implementation Plan for the High-Quality Development of the Gold Industry. "
         "Authenticate with `POST /api/v1/tokens` and send `Authorization: Bearer <token>`."),
         docs_url=None, redoc_url=None,  # served by routers/docs.py, from the installed package
         max_body_size=tables.MAX_REQUEST_BYTES)  # 413 before a larger body is read
     app.state.platform = platform
+    app.state.jobs = queue
     secret_key = platform.settings.secret_key()
     app.state.csrf_key = csrf_key(secret_key)
     # The signed cookie carries only a random id; the user_sessions row decides validity.
@@ -83,9 +100,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                             headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth.router, docs.router, registry.router, reports.router, indicators.router,
-                   resources.router, planning.router, prospect.router, safety.router,
-                   seismic.router, recycling.router, processing.router, pages.router):
+    for router in (auth.router, docs.router, jobs.router, registry.router, reports.router,
+                   indicators.router, resources.router, planning.router, prospect.router,
+                   safety.router, seismic.router, recycling.router, processing.router,
+                   pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -17,6 +17,7 @@ from aurum.cli import common
 COMMANDS = {
     "db": "aurum.cli.db:db",
     "demo": "aurum.cli.demo:demo",
+    "jobs": "aurum.cli.jobs:jobs_group",
     "kpi": "aurum.cli.kpi:kpi",
     "planning": "aurum.cli.planning:planning",
     "processing": "aurum.cli.processing:processing",

@@ -74,6 +74,12 @@ class Settings:
         Keys directory (default :func:`default_keys_dir`).
     ledger_origin : str, optional
         Origin line of the recycling ledger's checkpoints (default: from its signing key).
+    jobs_url : str, optional
+        The job queue (``AURUM_JOBS_URL``): ``redis://HOST:PORT/DB``, or ``sqlite:///PATH``;
+        default a SQLite file in the data directory.
+    jobs_workers : int
+        Job worker threads the server runs itself (``AURUM_JOBS_WORKERS``, default 1; 0 when
+        ``aurum jobs worker`` processes run the queue).
     """
 
     home: Path
@@ -87,6 +93,8 @@ class Settings:
     alert_email_from: str | None = None
     keys: Path | None = None
     ledger_origin: str | None = None
+    jobs_url: str | None = None
+    jobs_workers: int = 1
 
     @property
     def keys_dir(self) -> Path:
@@ -173,4 +181,16 @@ def get_settings() -> Settings:
                     or None,
                     keys=Path(keys).resolve() if (keys := os.environ.get("AURUM_KEYS", "")
                                                   .strip()) else None,
-                    ledger_origin=os.environ.get("AURUM_LEDGER_ORIGIN", "").strip() or None)
+                    ledger_origin=os.environ.get("AURUM_LEDGER_ORIGIN", "").strip() or None,
+                    jobs_url=os.environ.get("AURUM_JOBS_URL", "").strip() or None,
+                    jobs_workers=_count(os.environ.get("AURUM_JOBS_WORKERS", ""), 1,
+                                        "AURUM_JOBS_WORKERS"))
+
+
+def _count(text: str, default: int, name: str) -> int:
+    """A small non-negative count from the environment (``default`` when unset)."""
+    if not text.strip():
+        return default
+    if not text.strip().isdigit() or int(text) > 64:
+        raise ValueError(f"{name} must be a whole number from 0 to 64, not {text!r}")
+    return int(text)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,16 @@ from sqlalchemy.orm import Session
 from aurum.core import checks
 from aurum.core.errors import Busy, NotFoundError
 from aurum.core.files import write_atomic
-from aurum.planning.study import economics_from_dict, pit_study, study_blocks, study_footprint
+from aurum.planning.study import (
+    Progress,
+    economics_from_dict,
+    pit_study,
+    study_blocks,
+    study_footprint,
+)
 from aurum.resources.blockmodel import BlockModel
 from aurum.resources.report import grade_tonnage
-from aurum.services import cache, resources
+from aurum.services import cache, jobs, resources
 from aurum.services.auth import Actor
 from aurum.store.models import ResourceModel
 
@@ -94,7 +101,8 @@ def study_models(session: Session, actor: Actor) -> list[ResourceModel]:
 
 
 def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int,
-                       changes: Mapping[str, Any] | None = None) -> StoredStudy:
+                       changes: Mapping[str, Any] | None = None,
+                       progress: Progress | None = None) -> StoredStudy:
     """Run (or fetch) the pit study of a stored resource model.
 
     Parameters
@@ -106,6 +114,9 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     changes : mapping, optional
         Economics that differ from :data:`DEFAULT_ECONOMICS` (prices CNY/g, costs CNY/t,
         slopes in degrees, widths in m).
+    progress : callable, optional
+        Called as ``progress(stage_done, n_stages)`` while the study runs (not when it was
+        kept); it may raise to stop the study (a cancelled job).
 
     Raises
     ------
@@ -116,9 +127,7 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
         study larger than :data:`aurum.core.checks.MAX_PIT_STUDY_BYTES`, or a model file
         changed since it was recorded.
     """
-    model = session.get(ResourceModel, model_id)
-    if model is None or not actor.can_read_site(model.site):
-        raise NotFoundError(f"no resource model {model_id}")
+    model = _readable_model(session, actor, model_id)
     doc = merged_economics(changes)
     economics = economics_from_dict(doc, "economics")
     key = hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
@@ -137,7 +146,7 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     try:
         frame = resources.load_blocks(session, actor, home, model_id)
         block_model = BlockModel.from_frame(frame, grid=grid)
-        study = pit_study(block_model.grid, block_model.attributes, economics)
+        study = pit_study(block_model.grid, block_model.attributes, economics, progress)
         blocks = study_blocks(block_model.grid, block_model.attributes, economics, study)
     finally:
         _STUDY_SLOTS.release()
@@ -148,6 +157,13 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
         json.dumps(summary, default=str, allow_nan=True)))
     _forget_beyond(folder, checks.MAX_STUDIES_KEPT)
     return StoredStudy(model, doc, summary, blocks)
+
+
+def _readable_model(session: Session, actor: Actor, model_id: int) -> ResourceModel:
+    model = session.get(ResourceModel, model_id)
+    if model is None or not actor.can_read_site(model.site):
+        raise NotFoundError(f"no resource model {model_id}")
+    return model
 
 
 def _kept_study(blocks_path: Path, summary_path: Path
@@ -248,9 +264,7 @@ def pit_view(session: Session, actor: Actor, home: Path, model_id: int,
     :func:`pit_study_of_model` runs it; its figures are kept per model file and economics
     (:mod:`aurum.services.cache`)."""
     form, changes = pit_form(given)
-    model = session.get(ResourceModel, model_id)
-    if model is None or not actor.can_read_site(model.site):
-        raise NotFoundError(f"no resource model {model_id}")
+    model = _readable_model(session, actor, model_id)
     key = ("pit-figures", cache.database_of(session), model.id, model.file_sha256,
            json.dumps(changes, sort_keys=True))
     figures = cache.cached(key, lambda: _pit_figures(
@@ -258,10 +272,15 @@ def pit_view(session: Session, actor: Actor, home: Path, model_id: int,
     return PitView(model, form, figures)
 
 
+def _final_index(summary: Mapping[str, Any]) -> int:
+    """Index of the ultimate pit (revenue factor 1) among a study's nested pits."""
+    return int(np.flatnonzero(np.isclose([r["factor"] for r in summary["pit_by_pit"]],
+                                         1.0))[0])
+
+
 def _pit_figures(study: StoredStudy) -> PitFigures:
     summary, blocks = study.summary, study.blocks
-    final_index = int(np.flatnonzero(np.isclose(
-        [r["factor"] for r in summary["pit_by_pit"]], 1.0))[0])
+    final_index = _final_index(summary)
     pit = blocks[(blocks["first_pit"] >= 0) & (blocks["first_pit"] <= final_index)]
     top = float(np.nanpercentile(blocks["grade_gpt"], 99)) if len(blocks) else 1.0
     gt = grade_tonnage(pit["tonnes_t"].to_numpy(), pit["grade_gpt"].to_numpy(),
@@ -272,3 +291,30 @@ def _pit_figures(study: StoredStudy) -> PitFigures:
         lines["Lane optimum"] = summary["lane"]["optimum"]
     return PitFigures(summary, blocks, final_index, pd.DataFrame(summary["pit_by_pit"]), gt,
                       lines)
+
+
+# --- the pit study as a job -----------------------------------------------------------------
+
+
+def _study_job_owner(session: Session, actor: Actor, params: Mapping[str, Any]) -> jobs.Owner:
+    site = _readable_model(session, actor, int(params["model_id"])).site
+    return site.org_id, site.province
+
+
+def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    given = {k: params.get(k) for k in PIT_FORM_FIELDS}
+    form, changes = pit_form(given)
+    with context.session() as (session, actor):
+        context.report(0.0, "reading the block model")
+        study = pit_study_of_model(session, actor, context.home, int(params["model_id"]),
+                                   changes, context.steps("pit study"))
+        final = study.summary["pit_by_pit"][_final_index(study.summary)]
+        query = urlencode({k: v for k, v in given.items() if v is not None})
+        return {"model_id": study.model.id, "site": study.model.site.code, "form": form,
+                "ultimate_pit": final, "url": f"/pit/{study.model.id}" + (
+                    f"?{query}" if query else "")}
+
+
+PIT_STUDY_JOB = jobs.register(jobs.JobKind("pit_study", _study_job_owner, _study_job))
+"""The pit study of a stored model with the pit page's economics (:func:`pit_form` fields
+and ``model_id``): its result links to the page that shows it."""

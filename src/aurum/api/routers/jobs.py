@@ -1,0 +1,47 @@
+"""Background jobs: submit, follow, cancel (:mod:`aurum.services.jobs`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from aurum.api.deps import DB, ApiActor
+from aurum.api.schemas.jobs import JobIn, JobOut
+from aurum.core.checks import DbId
+from aurum.services import jobs
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+
+
+def _queue(request: Request) -> jobs.JobQueue:
+    queue: jobs.JobQueue = request.app.state.jobs
+    return queue
+
+
+@router.post("", status_code=202, response_model=JobOut)
+def submit(body: JobIn, request: Request, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Queue a job (``{"kind", "params"}``); follow it with ``GET /api/v1/jobs/{id}``. The
+    caller must be allowed to run the same work directly (another enterprise's model is 404;
+    auditors run no jobs, 403)."""
+    return jobs.submit(session, actor, _queue(request), body.kind,
+                       body.params.model_dump(exclude_none=True)).as_dict()
+
+
+@router.get("", response_model=list[JobOut])
+def recent(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
+    """The caller's latest jobs, newest first."""
+    return [j.as_dict() for j in jobs.recent(session, actor)]
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def status(job_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """A job's state (queued, running, done, failed, cancelled), progress 0–1, message and
+    result."""
+    return jobs.status(session, actor, job_id).as_dict()
+
+
+@router.delete("/{job_id}", response_model=JobOut)
+def cancel(job_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
+    """Cancel a job: at once if it is queued, at its next step if it runs."""
+    return jobs.cancel(session, actor, job_id).as_dict()

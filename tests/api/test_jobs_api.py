@@ -1,0 +1,190 @@
+"""Jobs through the API, on a real queue: Huey's SQLite storage (the default) and Redis.
+
+A pit study submitted as a job runs in a consumer thread, reports progress, ends with the
+same ultimate pit as the study run directly, and is seen only by its submitter; a queued job
+is cancelled at once, a running one at its next progress step.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+import yaml
+from fastapi.testclient import TestClient
+
+from aurum.services import jobs, planning
+from aurum.services.platform import Platform
+from tests.api.conftest import bearer
+from tests.api.test_resources_api import SPEC, _samples_csv
+
+REDIS_URL = os.environ.get("AURUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue(request: pytest.FixtureRequest, app_client: TestClient,
+          platform: Platform) -> Iterator[jobs.JobQueue]:
+    """The application's queue on one backend (a queue name of its own per test)."""
+    if request.param == "redis":
+        if not _redis_up():
+            if os.environ.get("CI"):
+                pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+            pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        url: str | None = REDIS_URL
+    else:
+        url = None
+    made = jobs.JobQueue(platform, url, name=f"aurum-test-{uuid.uuid4().hex[:8]}")
+    app_client.app.state.jobs = made  # type: ignore[attr-defined]
+    yield made
+    made.huey.flush()
+
+
+def _model(client: TestClient, headers: dict[str, str]) -> int:
+    r = client.post("/api/v1/resources/estimate", headers=headers,
+                    files={"samples": ("composites.csv", _samples_csv(), "text/csv"),
+                           "spec": ("spec.yaml", yaml.safe_dump(SPEC).encode(),
+                                    "application/yaml")})
+    assert r.status_code == 201, r.text
+    return int(r.json()["model_id"])
+
+
+def _finished(client: TestClient, headers: dict[str, str], job_id: int,
+              timeout_s: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    seen = []
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/jobs/{job_id}", headers=headers).json()
+        seen.append(job["progress"])
+        if job["state"] in jobs.FINISHED:
+            assert seen == sorted(seen)  # progress never goes back
+            return dict(job)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def test_pit_study_job(app_client: TestClient, queue: jobs.JobQueue) -> None:
+    a = bearer(app_client, "alpha")
+    model_id = _model(app_client, a)
+    params = {"model_id": model_id, "price_cny_per_g": 900.0, "slope_deg": 50.0}
+    r = app_client.post("/api/v1/jobs", headers=a, json={"kind": "pit_study", "params": params})
+    assert r.status_code == 202, r.text
+    queued = r.json()
+    assert queued["state"] == "queued" and queued["progress"] == 0.0
+    with queue.running():
+        done = _finished(app_client, a, queued["id"])
+    assert done["state"] == "done", done
+    assert done["progress"] == 1.0 and done["started_at"] and done["finished_at"]
+    result = done["result"]
+    assert result["url"] == f"/pit/{model_id}?price_cny_per_g=900.0&slope_deg=50.0"
+    # The same study as run directly, with the page's economics.
+    direct = app_client.post(f"/api/v1/pit/models/{model_id}/study", headers=a,
+                             json=planning.pit_form(params)[1]).json()
+    final = next(p for p in direct["pit_by_pit"] if p["factor"] == pytest.approx(1.0))
+    assert result["ultimate_pit"] == pytest.approx(final)
+    assert result["ultimate_pit"]["tonnes_t"] > 0
+    assert [j["id"] for j in app_client.get("/api/v1/jobs", headers=a).json()] == [done["id"]]
+    # Scoped like the model: another enterprise sees no job and cannot start one on it.
+    b = bearer(app_client, "beta")
+    assert app_client.get(f"/api/v1/jobs/{done['id']}", headers=b).status_code == 404
+    assert app_client.delete(f"/api/v1/jobs/{done['id']}", headers=b).status_code == 404
+    assert app_client.get("/api/v1/jobs", headers=b).json() == []
+    assert app_client.post("/api/v1/jobs", headers=b, json={
+        "kind": "pit_study", "params": {"model_id": model_id}}).status_code == 404
+    # Auditors write nothing, not even a job.
+    assert app_client.post("/api/v1/jobs", headers=bearer(app_client, "audit"), json={
+        "kind": "pit_study", "params": {"model_id": model_id}}).status_code == 403
+
+
+def test_bad_requests_are_refused(app_client: TestClient, queue: jobs.JobQueue) -> None:
+    a = bearer(app_client, "alpha")
+    for body in ({"kind": "nothing", "params": {}},
+                 {"kind": "pit_study", "params": {"model_id": 1, "slope_deg": 89.0}},
+                 {"kind": "pit_study", "params": {"model_id": 1, "extra": 1}},
+                 {"kind": "pit_study"}):
+        assert app_client.post("/api/v1/jobs", headers=a, json=body).status_code == 422, body
+    assert app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "pit_study", "params": {"model_id": 999}}).status_code == 404
+    assert app_client.get("/api/v1/jobs/999", headers=a).status_code == 404
+
+
+@pytest.fixture
+def sleeper() -> Iterator[str]:
+    """A kind of job that counts slowly to 1,000, reporting each step (as a kernel would)."""
+    def run(context: jobs.JobContext, params: dict[str, Any]) -> dict[str, Any]:
+        step = context.steps("counting")
+        for i in range(1000):
+            time.sleep(0.01)
+            step(i + 1, 1000)
+        return {"counted": 1000}
+
+    # Over the submitter's own organisation's data.
+    kind = jobs.register(jobs.JobKind("test_sleeper", lambda s, a, p: (min(a.org_ids), None),
+                                      run))
+    yield kind.name
+    jobs._KINDS.pop(kind.name)
+
+
+def test_cancel(app_client: TestClient, queue: jobs.JobQueue, platform: Platform,
+                sleeper: str) -> None:
+    a = bearer(app_client, "alpha")
+    from aurum.services.auth import actor_for
+    from aurum.store.db import transaction
+    from aurum.store.models import User
+
+    def submit() -> int:
+        with transaction(platform.sessions) as s:
+            user = s.query(User).filter_by(username="alpha").one()
+            return jobs.submit(s, actor_for(s, user), queue, sleeper, {}).id
+
+    # Queued: cancelled at once, and the worker never starts it.
+    first = submit()
+    gone = app_client.delete(f"/api/v1/jobs/{first}", headers=a)
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["state"] == "cancelled"
+    second = submit()
+    with queue.running():
+        deadline = time.monotonic() + 60
+        while app_client.get(f"/api/v1/jobs/{second}", headers=a).json()["progress"] < 0.05:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        asked = app_client.delete(f"/api/v1/jobs/{second}", headers=a).json()
+        assert asked["state"] == "running"
+        ended = _finished(app_client, a, second)
+    assert ended["state"] == "cancelled" and ended["progress"] < 1.0
+    assert app_client.get(f"/api/v1/jobs/{first}", headers=a).json()["started_at"] is None
+
+
+def test_worker_process(app_client: TestClient, database_url: str) -> None:
+    """``aurum jobs worker`` runs what a server without its own workers queued (the default
+    queue of the data directory), and stops cleanly on SIGTERM."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("one backend is enough for the process's life cycle")
+    a = bearer(app_client, "alpha")
+    job = app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "pit_study", "params": {"model_id": _model(app_client, a)}}).json()
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from aurum.cli import main; main()", "jobs", "worker",
+         "--workers", "1"], stderr=subprocess.PIPE, text=True)
+    try:
+        done = _finished(app_client, a, job["id"], timeout_s=180)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=60)
+    assert done["state"] == "done", done
+    assert worker.returncode == 0, err
+    assert "1 worker(s) on" in err and err.rstrip().endswith("stopped")

@@ -19,4 +19,22 @@ Units throughout: masses of solids, solution and carbon in tonnes (t) — or t/h
 circuit describes rates: every mass of one problem in the same unit —, assays in grams per
 tonne (g/t, i.e. ppm by mass; a solution assay in mg/L is g/t of solution at density
 1 t/m³), metal in grams (g = t × g/t).
+
+``reconcile`` itself is :func:`aurum.processing.reconcile.reconcile`: the package cannot
+re-export it under the name of its module.
 """
+
+from aurum.core.lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "accounting": ("CONFIDENCE", "GoldQuantity", "cil_inventory", "contained_gold", "metal_account",
+                   "metal_accounts", "recovery_from_assays", "sd_from_precision"),
+    "cil": ("Kinetics", "TankSeries", "calibrate", "cyanide_balance", "simulate", "what_if",
+            "what_if_from_mapping"),
+    "circuit": ("Circuit", "Measurement", "Node", "NodeKind", "Stream", "StreamMeasurements",
+                "circuit_from_mapping", "circuit_to_mapping", "read_circuit"),
+    "examples": ("cil_tails_for_recovery", "gold_plant", "survey", "true_values"),
+    "reconcile": ("ALPHA", "Adjustment", "BalanceProblem", "Reconciliation", "observability",
+                  "reconcile_linear", "serial_elimination"),
+    "waste": ("ROUTE_COLUMNS", "utilisation", "validate_ledger"),
+})

@@ -16,3 +16,22 @@
 
 Areas are in km², distances in m (the evidence grids must be projected, in metres).
 """
+
+from aurum.core.lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "fuzzy": ("fuzzy_and", "fuzzy_gamma", "fuzzy_or", "fuzzy_product", "fuzzy_sum", "gaussian",
+              "large", "linear", "small"),
+    "layers": ("Deposits", "EvidenceLayer", "RasterGrid", "deposits_from_xy",
+               "distance_to_features", "feature_density", "grid_of", "mask_from_polygons",
+               "read_deposits", "read_layer", "read_layers", "study_area", "write_raster"),
+    "ml": ("ESTIMATORS", "EstimatorModel", "NegativeSampling", "SpatialBlockKFold", "TrainingSet",
+           "cross_validate", "fit_ensemble", "make_estimator", "training_set"),
+    "predict": ("predict_raster", "windows"),
+    "targets": ("TARGET_COLUMNS", "cutoff_for_area", "extract_targets", "write_targets"),
+    "validation": ("RateCurve", "presence_absence", "raster_auc", "rate_curve", "roc_auc",
+                   "sample_rate_curve", "threshold_table"),
+    "wofe": ("PosteriorModel", "TABLE_COLUMNS", "WeightsTable", "WeightsType", "binary_split",
+             "conditional_independence", "generalise", "layer_weights", "posterior",
+             "posterior_model", "weights_from_counts", "weights_table"),
+})

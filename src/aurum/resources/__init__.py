@@ -1,3 +1,30 @@
 """3D resource modelling: drillholes, desurvey, compositing, variography, block models,
 kriging and inverse distance, classification and resource statements. Pure: arrays and frames
-in, arrays, frames and dataclasses out."""
+in, arrays, frames and dataclasses out.
+
+:func:`~aurum.resources.desurvey.desurvey`, :func:`~aurum.resources.estimate.estimate` and
+:func:`~aurum.resources.classify.classify` are reached through their modules, whose names they
+share.
+"""
+
+from aurum.core.lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "blockmodel": ("BlockModel", "Mesh", "density_by_domain", "domain_codes", "flag_inside",
+                   "read_mesh", "write_omf"),
+    "classify": ("ClassRule", "ClassificationRules", "ResourceClass"),
+    "composite": ("composite_by_length", "log_probability", "top_cut_analysis"),
+    "drillholes": ("ColumnMapping", "DetectionRule", "DrillholeDatabase", "ProblemKind",
+                   "read_drillholes"),
+    "estimate": ("EstimationResult", "SearchNeighbourhood", "estimate_points"),
+    "gslib": ("read_gslib",),
+    "ledger": ("ModelAtCutoff", "reserve_waterfall"),
+    "report": ("CATEGORIES", "GRADE_TONNAGE_SHEET", "LABELS", "STATEMENT_SHEET", "grade_tonnage",
+               "resource_statement"),
+    "runfile": ("write_blocks",),
+    "samples": ("composite_samples",),
+    "validate": ("cell_declustering", "cross_validation", "declustering_weights", "swath"),
+    "variogram": ("Structure", "VariogramModel"),
+    "variography": ("ExperimentalVariogram", "experimental_variogram", "fit_variogram",
+                    "omnidirectional_variogram", "variogram_map"),
+})

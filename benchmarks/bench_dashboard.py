@@ -43,7 +43,7 @@ import httpx
 import numpy as np
 from _common import add_common_arguments, emit, machine, note, scratch_database
 
-from aurum.services import demo
+from aurum.demo import seed as demo
 from aurum.services.platform import Platform
 
 HOST = "127.0.0.1"

@@ -3,7 +3,7 @@
 Issue 14: one what-if (``/pit/1``, SD-SSD-01 2024, 36° or 38°) grew memory by ~400 MB/s until
 the host killed it. This script runs the study the page runs (the service's default economics,
 one overall slope angle) on every showcase mine's 2024 and 2025 block model, rebuilt as the
-demo seeds them (``aurum.services.demo.showcase_drilling``, no database), at every whole degree
+demo seeds them (``aurum.demo.seed.showcase_drilling``, no database), at every whole degree
 from 30° to 60°, and reports per run:
 
 - the slope precedences built and the estimate made before the study started
@@ -34,9 +34,10 @@ from _common import emit, note
 
 from aurum.core.checks import MAX_PIT_STUDY_BYTES
 from aurum.core.grid import BlockGrid
+from aurum.demo import seed as demo
 from aurum.demo.district import generate_district
 from aurum.planning.study import economics_from_dict, pit_study, study_footprint
-from aurum.services import demo, resources
+from aurum.services import resources
 from aurum.services.planning import merged_economics
 
 Model = tuple[str, int, BlockGrid, dict[str, np.ndarray]]
@@ -47,7 +48,7 @@ def demo_models() -> list[Model]:
     district = generate_district()
     values = district.current_values()
     models = []
-    for i, code in enumerate(demo._showcase(district)):
+    for i, code in enumerate(demo.showcase_mines(district)):
         first = values.get((code, f"{demo.STATEMENT_YEARS[0]}-Q4"))
         if first is None:
             continue

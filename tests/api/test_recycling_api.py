@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from aurum.demo.seed import recycling as recycling_demo
 from aurum.recycling import merkle
 from aurum.recycling.checkpoint import Checkpoint, sign_checkpoint, verifier_key
 from aurum.recycling.purchases import CSV_COLUMNS
@@ -21,7 +22,6 @@ from aurum.recycling.sealing import TreeHeadSigner
 from aurum.services import recycling, registry, reporting
 from aurum.services.auth import Role, create_user
 from aurum.services.platform import Platform
-from aurum.services.recycling import demo as recycling_demo
 from aurum.store.db import transaction
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD, Registry

@@ -17,6 +17,7 @@ import pytest
 from aurum.core.checks import MAX_PIT_STUDY_BYTES
 from aurum.core.errors import ValidationError
 from aurum.core.grid import BlockGrid
+from aurum.demo.seed import showcase_drilling
 from aurum.planning.maxclosure import maximum_closure
 from aurum.planning.precedence import slope_precedence
 from aurum.planning.study import (
@@ -28,7 +29,6 @@ from aurum.planning.study import (
     taylor_rate,
 )
 from aurum.services import resources
-from aurum.services.demo import showcase_drilling
 from aurum.services.planning import merged_economics
 
 # SD-SSD-01, the first showcase mine (seed 7919 × 1), with the figures of the demo district's

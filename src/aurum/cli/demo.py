@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
-from aurum.services import demo as demo_service
+from aurum.demo import seed as demo_seed
 from aurum.services.platform import Platform
 
 
@@ -24,11 +24,11 @@ def demo() -> None:
 def seed(seed_value: int, if_empty: bool, url: str | None, fmt: str) -> None:
     """Generate the demo district and store it (migrating the database first)."""
     platform = Platform.open(url, migrate_to_head=True)
-    if if_empty and demo_service.read_logins(platform):
+    if if_empty and demo_seed.read_logins(platform):
         click.echo("demo district already seeded")
         return
     with progress_bar("seeding the demo district") as advance:
-        result = demo_service.seed(platform, seed_value, advance)
+        result = demo_seed.seed(platform, seed_value, advance)
     if fmt == "json":
         echo_json({"organisations": result.organisations, "sites": result.sites,
                    "reports": result.reports, "amendments": result.amendments,

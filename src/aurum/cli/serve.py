@@ -18,8 +18,8 @@ import click
 import pandas as pd
 
 from aurum.core.errors import ValidationError
+from aurum.demo.seed import read_logins
 from aurum.services import delivery
-from aurum.services import demo as demo_service
 from aurum.services import safety as sensor_service
 from aurum.services.platform import Platform
 from aurum.services.safety import mqtt
@@ -158,7 +158,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     platform = Platform.open(migrate_to_head=True)
     click.echo(delivery.describe(delivery.targets(platform.settings)))
-    logins = demo_service.read_logins(platform)
+    logins = read_logins(platform)
     if logins:
         click.echo("Demo logins (generated at seeding, kept in AURUM_HOME/demo-logins.json):")
         for user, info in logins.items():

@@ -13,8 +13,7 @@ The service mirrors the domain (:mod:`aurum.recycling`), one module per concern:
 - :mod:`.verify`: the verifier;
 - :mod:`.reports`: screening, reports due, submission and the regulator's inbox;
 - :mod:`.statistics`: recycled gold for statistics;
-- :mod:`.views`: what the pages and the API's table formats show;
-- :mod:`.demo`: the demo district's ledger (imported by the demo seeder, not here).
+- :mod:`.views`: what the pages and the API's table formats show.
 
 Every name callers use is re-exported here: ``from aurum.services import recycling`` then
 ``recycling.append_purchases(...)``.

@@ -2,7 +2,7 @@
 (:mod:`.register`), its evidence files (:mod:`.evidence`), the dynamic-clearing statistics
 (:mod:`.clearing`), tailings facilities (:mod:`.facilities`), sensors and their readings
 (:mod:`.sensors`, :mod:`.readings`, :mod:`.rules`, the MQTT listener :mod:`.mqtt`), the
-alerts (:mod:`.alerts`), who may do what (:mod:`.permissions`) and the demo (:mod:`.demo`).
+alerts (:mod:`.alerts`) and who may do what (:mod:`.permissions`).
 
 The public names of those modules are importable from here.
 """
@@ -16,7 +16,6 @@ from aurum.services.safety.alerts import (
     list_alerts,
 )
 from aurum.services.safety.clearing import clearing, clearing_summary, indicator_history
-from aurum.services.safety.demo import DEMO_DAYS, DemoActors, seed_demo, seed_demo_hazards
 from aurum.services.safety.evidence import (
     MAX_FILE_BYTES,
     files_dir,
@@ -97,7 +96,6 @@ from aurum.services.safety.views import (
 
 __all__ = [
     "ALERT_COLUMNS",
-    "DEMO_DAYS",
     "EARLIEST_READING",
     "HAZARD_COLUMNS",
     "HAZARD_LEVELS",
@@ -109,7 +107,6 @@ __all__ = [
     "RULE_KINDS",
     "SOURCES",
     "DashboardView",
-    "DemoActors",
     "FacilityPage",
     "FacilitySimulation",
     "FacilitySpec",
@@ -167,8 +164,6 @@ __all__ = [
     "register_view",
     "report_hazard",
     "rules_to_data",
-    "seed_demo",
-    "seed_demo_hazards",
     "sensor_codes",
     "sensor_dict",
     "sensor_readings",

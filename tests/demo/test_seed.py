@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import ConflictError
-from aurum.services import demo, monitor, processing
+from aurum.demo import seed as demo
+from aurum.services import monitor, processing
 from aurum.services.auth import Actor, authenticate
 from aurum.services.platform import Platform
 from aurum.store.models import PlantCircuit, ReportVersion, ResourceStatement, Site

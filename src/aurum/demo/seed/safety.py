@@ -3,27 +3,36 @@ facilities with simulated monitoring that opens hazards their enterprise then wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.time import in_cst
+from aurum.demo.seed.registry import DemoActors, operating_sites
 from aurum.safety.sensors import AlarmLevel
 from aurum.safety.tailings import DamType, TailingsDesign, demo_design, simulate_stream
-from aurum.services.auth import SYSTEM, Actor, Role, actor_for
+from aurum.services import registry
+from aurum.services.auth import SYSTEM, Actor
 from aurum.services.platform import Platform
-from aurum.services.safety.alerts import acknowledge
-from aurum.services.safety.evidence import put_file
-from aurum.services.safety.facilities import FacilitySpec, register_facility
-from aurum.services.safety.permissions import get_hazard
-from aurum.services.safety.register import HazardReport, act, escalate_overdue, report_hazard
-from aurum.services.safety.sensors import IngestResult, SensorSpec, ingest, register_sensor
+from aurum.services.safety import (
+    FacilitySpec,
+    HazardReport,
+    IngestResult,
+    SensorSpec,
+    acknowledge,
+    act,
+    escalate_overdue,
+    get_hazard,
+    ingest,
+    put_file,
+    register_facility,
+    register_sensor,
+    report_hazard,
+)
 from aurum.store.db import transaction
-from aurum.store.models import Site, User
+from aurum.store.models import Site
 
 _DEMO_GENERAL = (
     ("Loose rock on the roof of the haulage drift", "Scale the roof and bolt the loose slab"),
@@ -55,26 +64,32 @@ _DEMO_PLAN = (
 )
 
 
-@dataclass(frozen=True)
-class DemoActors:
-    """Who acts in the demo: an admin, a national regulator and the enterprise user of each
-    organisation that has one (by organisation id)."""
-
-    admin: Actor
-    regulator: Actor
-    enterprise: dict[int, Actor]
-
-    def of(self, site: Site) -> Actor:
-        """The site's enterprise user, else the admin."""
-        return next((a for a in self.enterprise.values()
-                     if a.org_ids is not None and site.org_id in a.org_ids), self.admin)
-
-
-def seed_demo_hazards(session: Session, home: Path, actors: DemoActors, sites: list[Site],
-                      now: datetime, seed: int) -> int:
+def seed_hazards(session: Session, home: Path, actors: DemoActors, sites: list[Site],
+                 now: datetime, seed: int) -> int:
     """A year of the demo register on underground mines of several enterprises: hazards in
     every state, general and major, some past their deadline; then the regulator's
-    escalation of the overdue ones. Returns the number of hazards."""
+    escalation of the overdue ones.
+
+    Parameters
+    ----------
+    session : Session
+        Open transaction.
+    home : Path
+        ``AURUM_HOME``, where the rectification records are kept.
+    actors : DemoActors
+        Who finds, rectifies, verifies and closes.
+    sites : list of Site
+        The mines the hazards are found at, in turn.
+    now : datetime
+        The end of the year of the register.
+    seed : int
+        Seed of the times and places.
+
+    Returns
+    -------
+    int
+        Number of hazards.
+    """
     rng = np.random.default_rng(seed)
     today = in_cst(now).date()
     for n, (target, level, overdue) in enumerate(_DEMO_PLAN):
@@ -134,23 +149,12 @@ DEMO_DAYS = 20
 """Days of simulated readings the demo stores for each monitored facility."""
 
 
-def _demo_actors(session: Session, admin: Actor) -> DemoActors:
-    users = list(session.scalars(select(User).where(User.is_active).order_by(User.id)))
-    regulator = next((actor_for(session, u) for u in users
-                      if u.role == Role.REGULATOR.value and u.province is None), admin)
-    enterprise = {u.org_id: actor_for(session, u) for u in users
-                  if u.role == Role.ENTERPRISE.value and u.org_id is not None}
-    return DemoActors(admin, regulator, enterprise)
-
-
 def _demo_sites(session: Session, actors: DemoActors, kind: str, count: int
                 ) -> list[Site]:
     """Operating sites of a kind, one per organisation: a site of each demo user's first,
     then one of each province, then by code."""
-    stmt = select(Site).where(Site.kind == kind, Site.status == "operating")
-    if kind == "mine":
-        stmt = stmt.where(Site.mine_method == "underground")
-    sites = list(session.scalars(stmt.order_by(Site.code)))
+    sites = [registry.get_site(session, actors.admin, code)
+             for code in operating_sites(session, actors.admin, kind)]
     users = [a.org_ids or frozenset() for a in actors.enterprise.values()]
     first = [next(s for s in sites if s.org_id in ids) for ids in users
              if any(s.org_id in ids for s in sites)]
@@ -197,15 +201,26 @@ def _monitor_demo_facility(platform: Platform, site: Site, quiet: bool, now: dat
         return ingest(s, SYSTEM, site.code, readings, source="demo simulator")
 
 
-def seed_demo(platform: Platform, admin: Actor, seed: int = 2025,
+def seed_demo(platform: Platform, actors: DemoActors, seed: int = 2025,
               now: datetime | None = None) -> dict[str, int]:
     """The work-safety demo over a seeded registry.
 
     A year of hazards on underground mines of eight enterprises
-    (:func:`seed_demo_hazards`); two tailings facilities with their
+    (:func:`seed_hazards`); two tailings facilities with their
     monitoring points and :data:`DEMO_DAYS` days of simulated readings up to ``now``: one
     through a storm that takes it to red (the alerts, a general and a major hazard opened
     by the monitoring, which its enterprise then works on), one through a shower.
+
+    Parameters
+    ----------
+    platform : Platform
+        Database holding the district's registry and demo users.
+    actors : DemoActors
+        Who acts: the regulator finds, verifies and closes, the enterprises rectify.
+    seed : int
+        Seed of the hazards' times and of the simulated readings.
+    now : datetime, optional
+        End of the simulated readings (default: the current hour).
 
     Returns
     -------
@@ -214,10 +229,9 @@ def seed_demo(platform: Platform, admin: Actor, seed: int = 2025,
     """
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     home = platform.settings.home
-    with transaction(platform.sessions, admin.user_id) as s:
-        actors = _demo_actors(s, admin)
+    with transaction(platform.sessions, actors.admin.user_id) as s:
         mines = _demo_sites(s, actors, "mine", 8)
-        n_hazards = seed_demo_hazards(s, home, actors, mines, now, seed) if mines else 0
+        n_hazards = seed_hazards(s, home, actors, mines, now, seed) if mines else 0
         tailings = _demo_sites(s, actors, "tailings", 2)
     readings = alerts = opened = 0
     for n, site in enumerate(tailings):
@@ -244,13 +258,12 @@ def _work_on_monitoring(session: Session, home: Path, worker: Actor, result: Ing
         opened = row.reported_at if row.reported_at.tzinfo else row.reported_at.replace(
             tzinfo=UTC)
         major = row.level == "major"
-        act(session, worker, home, hazard_id, "assign",
-                   owner="Tailings facility manager",
-                   deadline=row.reported_on + timedelta(days=3 if major else 10),
-                   at=opened + timedelta(hours=3),
-                   note="Lower the pond through the decant tower; restore the beach")
+        act(session, worker, home, hazard_id, "assign", owner="Tailings facility manager",
+            deadline=row.reported_on + timedelta(days=3 if major else 10),
+            at=opened + timedelta(hours=3),
+            note="Lower the pond through the decant tower; restore the beach")
         if not major:
             record = put_file(home, f"Flood routing record of {row.area}\n".encode())
             act(session, worker, home, hazard_id, "rectify", evidence=[record],
-                       at=min(opened + timedelta(days=3), now - timedelta(hours=1)),
-                       note="Pond lowered below the operating control level")
+                at=min(opened + timedelta(days=3), now - timedelta(hours=1)),
+                note="Pond lowered below the operating control level")

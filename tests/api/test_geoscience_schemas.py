@@ -26,7 +26,7 @@ from tests.api.test_seismic_api import quakeml_bytes  # noqa: F401 (a fixture)
 from tests.factories import Registry
 from tests.services.test_seismic import STATIONS, TRUE_POSITION, VP, VS, synthetic_picks
 
-PREFIXES = ("/api/v1/seismic", "/api/v1/resources", "/api/v1/pit")
+PREFIXES = ("/api/v1/seismic", "/api/v1/prospect", "/api/v1/resources", "/api/v1/pit")
 """Paths of the routers whose JSON answers are all typed."""
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
+from aurum.api.schemas.prospect import StudyBriefOut, StudySummaryOut
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.errors import NotFoundError, Problem, ValidationError
@@ -33,8 +34,11 @@ def _brief(study: service.Study) -> dict[str, Any]:
             "targets": s["targets"]["count"]}
 
 
+# The summary routes leave unset keys out: a summary names its owner's province only when it
+# has one.
 @router.post("/api/v1/prospect/studies", status_code=201,
-             max_body_size=MAX_STUDY_REQUEST_BYTES)
+             max_body_size=MAX_STUDY_REQUEST_BYTES, response_model=StudySummaryOut,
+             response_model_exclude_unset=True)
 async def create_study(request: Request, actor: ApiActor, evidence: list[UploadFile],
                        deposits: UploadFile, mask: UploadFile | None = None,
                        name: str = Form(""), params: str = Form("{}")) -> dict[str, Any]:
@@ -60,7 +64,8 @@ async def create_study(request: Request, actor: ApiActor, evidence: list[UploadF
     return finite(study.summary)
 
 
-@router.post("/api/v1/prospect/demo", status_code=201)
+@router.post("/api/v1/prospect/demo", status_code=201, response_model=StudySummaryOut,
+             response_model_exclude_unset=True)
 def run_demo(request: Request, actor: ApiActor) -> dict[str, Any]:
     """Run (or fetch) the demo study on the Cloncurry IOCG data beside the repository."""
     study = service.demo_study(actor, _home(request))
@@ -70,19 +75,22 @@ def run_demo(request: Request, actor: ApiActor) -> dict[str, Any]:
     return finite(study.summary)
 
 
-@router.get("/api/v1/prospect/studies")
+@router.get("/api/v1/prospect/studies", response_model=list[StudyBriefOut])
 def list_studies(request: Request, actor: ApiActor) -> list[dict[str, Any]]:
     """The studies the caller may read, newest first."""
     return finite([_brief(s) for s in service.list_studies(actor, _home(request))])
 
 
-@router.get("/api/v1/prospect/studies/{study}")
+@router.get("/api/v1/prospect/studies/{study}", response_model=StudySummaryOut,
+            response_model_exclude_unset=True)
 def get_study(study: str, request: Request, actor: ApiActor) -> dict[str, Any]:
     """A study's summary (JSON)."""
     return finite(service.get_study(actor, _home(request), study).summary)
 
 
-@router.get("/api/v1/prospect/studies/{study}/posterior.tif")
+@router.get("/api/v1/prospect/studies/{study}/posterior.tif", response_class=FileResponse,
+            responses={200: {"description": "Posterior probability, its standard deviation "
+                             "and confidence (3 bands)", "content": {GEOTIFF: {}}}})
 def posterior_tif(study: str, request: Request, actor: ApiActor) -> FileResponse:
     """The posterior probability, its standard deviation and confidence (3-band GeoTIFF)."""
     found = service.get_study(actor, _home(request), study)
@@ -90,7 +98,9 @@ def posterior_tif(study: str, request: Request, actor: ApiActor) -> FileResponse
                         filename=f"{found.key}-posterior.tif")
 
 
-@router.get("/api/v1/prospect/studies/{study}/targets.gpkg")
+@router.get("/api/v1/prospect/studies/{study}/targets.gpkg", response_class=FileResponse,
+            responses={200: {"description": "The targets, layer targets",
+                             "content": {GEOPACKAGE: {}}}})
 def targets_gpkg(study: str, request: Request, actor: ApiActor) -> FileResponse:
     """The ranked targets as polygons (GeoPackage, layer ``targets``)."""
     found = service.get_study(actor, _home(request), study)

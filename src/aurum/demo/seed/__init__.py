@@ -25,7 +25,7 @@ from aurum.demo.seed import (
     safety,
     seismic,
 )
-from aurum.demo.seed.registry import LOGINS_FILE, DemoActors, Logins, read_logins
+from aurum.demo.seed.registry import LOGINS_FILE, Logins, read_logins
 from aurum.demo.seed.resources import (
     SHOWCASE_MINES,
     STATEMENT_YEARS,
@@ -86,7 +86,6 @@ __all__ = [
     "LOGINS_FILE",
     "SHOWCASE_MINES",
     "STATEMENT_YEARS",
-    "DemoActors",
     "SeedResult",
     "read_logins",
     "seed",

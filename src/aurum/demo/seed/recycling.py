@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
+from aurum.demo.seed.registry import Logins
 from aurum.industry.registry import OrgType
 from aurum.recycling.identity import resident_id_check
 from aurum.recycling.purchases import CSV_COLUMNS, fine_gold_g, validate_purchases
@@ -100,8 +101,7 @@ def _patterns(recycler: str, address: str) -> pd.DataFrame:
         for seller, name, amount, day, shop, hour in deals])
 
 
-def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025
-              ) -> dict[str, dict[str, str]]:
+def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025) -> Logins:
     """Seed the ledger of the demo district.
 
     Registers the first two recycling organisations as recyclers (a ``recycler`` login for

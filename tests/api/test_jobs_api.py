@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from aurum.services import jobs, planning
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
-from tests.api.test_resources_api import SPEC, _samples_csv
+from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
 
 REDIS_URL = os.environ.get("AURUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -188,3 +188,24 @@ def test_worker_process(app_client: TestClient, database_url: str) -> None:
     assert done["state"] == "done", done
     assert worker.returncode == 0, err
     assert "1 worker(s) on" in err and err.rstrip().endswith("stopped")
+
+
+def test_pit_page_runs_a_large_study_as_a_job(app_client: TestClient, queue: jobs.JobQueue,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page never runs a large study itself: it offers the job (started at once), and
+    shows the study when the job has kept it."""
+    monkeypatch.setattr(planning, "INLINE_STUDY_BLOCKS", 0)
+    a = bearer(app_client, "alpha")
+    model_id = _model(app_client, a)
+    app_client.post("/login", data={"username": "alpha", "password": "test-password-123",
+                                    "csrf": _csrf(app_client)})
+    pending = app_client.get(f"/pit/{model_id}?slope_deg=50")
+    assert pending.status_code == 200
+    assert 'data-testid="pit-pending"' in pending.text and "data-job-autostart" in pending.text
+    assert 'data-job-kind="pit_study"' in pending.text and "chart-shell" not in pending.text
+    job = app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "pit_study", "params": {"model_id": model_id, "slope_deg": 50.0}}).json()
+    with queue.running():
+        done = _finished(app_client, a, job["id"])
+    shown = app_client.get(done["result"]["url"])
+    assert "chart-shell" in shown.text and "pit-pending" not in shown.text

@@ -330,6 +330,11 @@ class JobContext:
 # --- the user's side ------------------------------------------------------------------------
 
 
+def may_submit(actor: Actor) -> bool:
+    """Whether ``actor``'s role runs jobs (pages offer a job's form only then)."""
+    return actor.role in JOB_ROLES
+
+
 def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
            params: Mapping[str, Any]) -> JobView:
     """Record a job and queue it once the caller's transaction commits.

@@ -41,6 +41,9 @@ from aurum.services import cache, jobs, resources
 from aurum.services.auth import Actor
 from aurum.store.models import ResourceModel
 
+INLINE_STUDY_BLOCKS = 5_000
+"""The largest model (blocks) whose pit study a page request runs itself: about 0.1 s on two
+cores. A larger model's study runs as a job, with progress and a cancel button."""
 STUDY_WAIT_S = 60.0
 """How long a study waits for the process's study slot before a 503, s."""
 _STUDY_SLOTS = threading.BoundedSemaphore(checks.MAX_CONCURRENT_STUDIES)
@@ -130,13 +133,11 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     model = _readable_model(session, actor, model_id)
     doc = merged_economics(changes)
     economics = economics_from_dict(doc, "economics")
-    key = hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
-                                    default=str).encode()).hexdigest()[:32]
-    folder = home / "pits" / model.site.code
-    blocks_path, summary_path = folder / f"{key}.parquet", folder / f"{key}.json"
+    blocks_path, summary_path = _study_files(home, model, doc)
     stored = _kept_study(blocks_path, summary_path)
     if stored is not None:
         return StoredStudy(model, doc, *stored)
+    folder = blocks_path.parent
     grid = resources.stored_grid(model)
     if grid is not None and economics.regions is None:
         study_footprint(grid, economics)  # a study too large is refused before any read
@@ -164,6 +165,16 @@ def _readable_model(session: Session, actor: Actor, model_id: int) -> ResourceMo
     if model is None or not actor.can_read_site(model.site):
         raise NotFoundError(f"no resource model {model_id}")
     return model
+
+
+def _study_files(home: Path, model: ResourceModel, doc: Mapping[str, Any]
+                 ) -> tuple[Path, Path]:
+    """Where the study of ``model`` with the economics ``doc`` is kept: its blocks (Parquet)
+    and its summary (JSON), keyed by the model file's hash and the economics."""
+    key = hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
+                                    default=str).encode()).hexdigest()[:32]
+    folder = home / "pits" / model.site.code
+    return folder / f"{key}.parquet", folder / f"{key}.json"
 
 
 def _kept_study(blocks_path: Path, summary_path: Path
@@ -250,23 +261,31 @@ class PitFigures:
 
 @dataclass(frozen=True)
 class PitView:
-    """The pit page of a model: the model, the form as shown and the study's figures."""
+    """The pit page of a model: the model, the form as shown and the study's figures (None
+    while the study has not been run)."""
 
     model: ResourceModel
     form: dict[str, float]
-    figures: PitFigures
+    figures: PitFigures | None
 
 
 def pit_view(session: Session, actor: Actor, home: Path, model_id: int,
              given: Mapping[str, float | None]) -> PitView:
     """The pit page of a stored resource model with the economics of the page's form
-    (:func:`pit_form`; values not given are the defaults). The study runs as
-    :func:`pit_study_of_model` runs it; its figures are kept per model file and economics
-    (:mod:`aurum.services.cache`)."""
+    (:func:`pit_form`; values not given are the defaults).
+
+    The figures come from the kept study (:func:`pit_study_of_model`), and are themselves
+    kept per model file and economics (:mod:`aurum.services.cache`). A study not yet run is
+    run here only for a model of at most :data:`INLINE_STUDY_BLOCKS` blocks; for a larger
+    one the view has no figures and the page runs it as a job (:data:`PIT_STUDY_JOB`).
+    """
     form, changes = pit_form(given)
     model = _readable_model(session, actor, model_id)
     key = ("pit-figures", cache.database_of(session), model.id, model.file_sha256,
            json.dumps(changes, sort_keys=True))
+    if model.n_blocks > INLINE_STUDY_BLOCKS and _kept_study(
+            *_study_files(home, model, merged_economics(changes))) is None:
+        return PitView(model, form, None)
     figures = cache.cached(key, lambda: _pit_figures(
         pit_study_of_model(session, actor, home, model_id, changes)))
     return PitView(model, form, figures)

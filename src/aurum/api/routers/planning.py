@@ -13,6 +13,7 @@ from aurum.api.schemas.planning import ModelOut, StudyOut
 from aurum.api.templating import render
 from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
 from aurum.core.jsonsafe import finite
+from aurum.services import jobs
 from aurum.services import planning as service
 
 router = APIRouter(tags=["planning"])
@@ -80,9 +81,14 @@ def pit_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
              "min_mining_width_m": min_mining_width_m}
     view = service.pit_view(session, actor, request.app.state.platform.settings.home,
                             model_id, given)
+    job = {"kind": "pit_study", "params": {"model_id": model_id}} if jobs.may_submit(actor) \
+        else None
     pit = view.figures
+    if pit is None:
+        return render(request, "pit.html", actor=actor, model=view.model, form=view.form,
+                      job=job, summary=None, figures=None, final=None)
     figures = {"shell": charts.pit_shell_3d(pit.blocks, pit.final_index),
                "pitbypit": charts.pit_by_pit_chart(pit.pit_by_pit),
                "cutoffs": charts.cutoff_chart(pit.grade_tonnage, pit.cutoff_lines)}
     return render(request, "pit.html", actor=actor, model=view.model, summary=pit.summary,
-                  figures=figures, form=view.form, final=pit.final)
+                  figures=figures, form=view.form, final=pit.final, job=job)

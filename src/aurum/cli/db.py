@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
-from aurum.services.platform import Platform
-from aurum.store import migrate
 
 
 @click.group(name="db")
@@ -20,6 +18,10 @@ def db() -> None:
 @FORMAT_OPTION
 def upgrade(url: str | None, fmt: str) -> None:
     """Apply every pending migration."""
+    # Imported here: SQLAlchemy and Alembic are for this verb, not for ``aurum db --help``.
+    from aurum.services.platform import Platform
+    from aurum.store import migrate
+
     platform = Platform.open(url, migrate_to_head=True)
     revision = migrate.current_revision(platform.engine)
     if fmt == "json":

@@ -7,14 +7,17 @@ JSON output is :meth:`aurum.industry.kpi.IndicatorReport.as_dict`. No server or 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
 from aurum.core.checks import FIRST_YEAR, LAST_YEAR
 from aurum.core.units import KG_PER_T
-from aurum.industry.kpi import IndicatorReport, compute_indicators, read_kpi_csv
-from aurum.industry.targets import PlanTargets, load_targets
+
+if TYPE_CHECKING:
+    from aurum.industry.kpi import IndicatorReport
+    from aurum.industry.targets import PlanTargets
 
 _HEADER = ("indicator", "baseline", "current", "value %", "target %", "2027 proj. %", "gap",
            "status")
@@ -33,6 +36,10 @@ _HEADER = ("indicator", "baseline", "current", "value %", "target %", "2027 proj
 @FORMAT_OPTION
 def kpi(reports: Path, as_of: int, fmt: str) -> None:
     """The plan's five 2027 indicators, projected to 2027, with status and gap."""
+    # Imported here: the indicators need pandas, which ``aurum kpi --help`` should not load.
+    from aurum.industry.kpi import compute_indicators, read_kpi_csv
+    from aurum.industry.targets import load_targets
+
     plan = load_targets()
     report = compute_indicators(read_kpi_csv(reports), as_of, plan)
     if fmt == "json":

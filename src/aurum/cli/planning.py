@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
 from aurum.core.errors import Problem, ValidationError
-from aurum.planning.maxclosure import maximum_closure
-from aurum.planning.minelib import read_instance
-from aurum.planning.study import STAGES, pit_study, read_economics
-from aurum.resources.blockmodel import BlockModel
+
+# Domain modules are imported where they are used: the pit study loads pandas, SciPy and
+# numba (seconds on a busy machine), which ``aurum planning --help`` should not pay for and a
+# MineLib instance does not need.
+if TYPE_CHECKING:
+    import numpy as np
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
@@ -52,6 +53,8 @@ def ultimate(upit: Path | None, prec: Path | None, model: Path | None,
         assert model is not None and economics is not None
         summary, in_pit = _block_model(model, economics)
     if out is not None:
+        import numpy as np
+
         np.savetxt(out, np.flatnonzero(in_pit), fmt="%d")
     if fmt == "json":
         echo_json(summary)
@@ -67,6 +70,9 @@ def ultimate(upit: Path | None, prec: Path | None, model: Path | None,
 
 
 def _minelib(upit: Path, prec: Path) -> tuple[dict[str, Any], np.ndarray]:
+    from aurum.planning.maxclosure import maximum_closure
+    from aurum.planning.minelib import read_instance
+
     instance = read_instance(upit, prec)
     t0 = time.perf_counter()
     result = maximum_closure(instance.values, instance.pred_ptr, instance.pred_idx)
@@ -77,6 +83,9 @@ def _minelib(upit: Path, prec: Path) -> tuple[dict[str, Any], np.ndarray]:
 
 
 def _block_model(path: Path, economics_path: Path) -> tuple[dict[str, Any], np.ndarray]:
+    from aurum.planning.study import STAGES, pit_study, read_economics
+    from aurum.resources.blockmodel import BlockModel
+
     economics = read_economics(economics_path)
     blocks = (BlockModel.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq")
               else BlockModel.read_csv(path))

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
-import yaml
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json
 from aurum.core.errors import Problem, ValidationError
-from aurum.processing.cil import what_if, what_if_from_mapping
-from aurum.processing.circuit import read_circuit
-from aurum.processing.reconcile import ALPHA, reconcile
-from aurum.services import processing as service
-from aurum.services.auth import SYSTEM
-from aurum.services.platform import Platform
-from aurum.store.db import transaction
+
+# Domain and service modules are imported inside the verbs: they load numpy, pandas, SciPy
+# and SQLAlchemy, which ``aurum processing --help`` and a verb on a file alone should not pay
+# for.
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.group(name="processing")
@@ -32,7 +30,7 @@ def processing() -> None:
 @processing.command("reconcile")
 @click.argument("circuit", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--alpha", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-              default=ALPHA, show_default=True,
+              default=0.05, show_default=True,  # reconcile.ALPHA, which loads SciPy
               help="Significance level of the global test (gross-error detection).")
 @click.option("--gross-errors/--no-gross-errors", "gross_errors", default=True,
               show_default=True, help="Remove suspect measurements by serial elimination.")
@@ -41,6 +39,9 @@ def reconcile_command(circuit: Path, alpha: float, gross_errors: bool, fmt: str)
     """Reconcile the masses (t) and assays (g/t) of CIRCUIT (YAML) so that every balance
     closes; print the adjusted values with their standard deviations, the global test and the
     measurements found to be gross errors."""
+    from aurum.processing.circuit import read_circuit
+    from aurum.processing.reconcile import reconcile
+
     result = reconcile(read_circuit(circuit), alpha=alpha, detect_gross_errors=gross_errors)
     if fmt == "json":
         echo_json(result.as_dict())
@@ -76,6 +77,10 @@ def cil_what_if(run: Path, fmt: str) -> None:
     ...) and `scenarios` (name: changed series fields). Prints residence (h), dissolution and
     recovery, tails (g/t, mg/L), loaded carbon (g/t), soluble loss (g/h) and cyanide
     consumed (kg/t) of the base case and each scenario."""
+    import yaml
+
+    from aurum.processing.cil import what_if, what_if_from_mapping
+
     try:
         data = yaml.safe_load(run.read_text())
     except yaml.YAMLError as exc:
@@ -94,6 +99,8 @@ def cil_what_if(run: Path, fmt: str) -> None:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(path, dtype=str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -104,6 +111,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _record(record: Callable[..., list[int]], path: Path, reason: str | None, url: str | None,
             fmt: str, what: str) -> None:
     """Record the rows of a CSV file with a service writer, in one transaction."""
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(url, migrate_to_head=True)
     with transaction(platform.sessions) as s:
         ids = record(s, SYSTEM, _read_csv(path), reason, path.name)
@@ -133,6 +144,8 @@ def accounts_import(path: Path, reason: str | None, url: str | None, fmt: str) -
     """Record the metal accounts of FILE.csv (columns site, period YYYY-MM, ore_treated_t,
     head_grade_gpt, check_in_g, products_g, tailings_g, opening_g, closing_g, their
     <term>_sd_g, share_own_mine, share_associated, share_imported), all or nothing."""
+    from aurum.services import processing as service
+
     _record(service.record_accounts, path, reason, url, fmt, "account(s)")
 
 
@@ -143,6 +156,11 @@ def accounts_import(path: Path, reason: str | None, url: str | None, fmt: str) -
 @FORMAT_OPTION
 def accounts_close(site: str, months: tuple[str, ...], url: str | None, fmt: str) -> None:
     """Close MONTHS of SITE: lock their accounts and extend the site's hash chain."""
+    from aurum.services import processing as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(url, migrate_to_head=True)
     with transaction(platform.sessions) as s:
         closings = [(c.period, c.sha256) for c in service.close_months(s, SYSTEM, site,
@@ -160,6 +178,10 @@ def accounts_close(site: str, months: tuple[str, ...], url: str | None, fmt: str
 @FORMAT_OPTION
 def accounts_verify(site: str, url: str | None, fmt: str) -> None:
     """Recompute the hash chain of SITE's closed months; exit 1 when a link is broken."""
+    from aurum.services import processing as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+
     platform = Platform.open(url, migrate_to_head=True)
     with platform.sessions() as s:
         broken = service.verify_closings(s, SYSTEM, site)
@@ -188,6 +210,8 @@ def waste_import(path: Path, reason: str | None, url: str | None, fmt: str) -> N
     """Append the lines of FILE.csv to the waste ledger (columns plant, period YYYY-MM,
     waste_type, generated_t, opening_stock_t (blank: the month before's closing stock),
     utilised_<route>_t, utilised_from_stock_t, disposed_t, detox_status), all or nothing."""
+    from aurum.services import processing as service
+
     _record(service.record_waste, path, reason, url, fmt, "ledger line(s)")
 
 
@@ -203,6 +227,10 @@ def waste_utilisation(level: str, by: str, sites: tuple[str, ...], url: str | No
                       fmt: str) -> None:
     """Waste generated and utilised (t) and the utilisation rates: utilised / generated (the
     plan's 35 % indicator) and utilised / (generated + utilised from stock)."""
+    from aurum.services import processing as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+
     platform = Platform.open(url, migrate_to_head=True)
     with platform.sessions() as s:
         frame = service.waste_utilisation(s, SYSTEM, level, () if by == "none" else (by,),
@@ -230,6 +258,11 @@ def waste_utilisation(level: str, by: str, sites: tuple[str, ...], url: str | No
 def report(site: str, period: str, carry: bool, url: str | None, fmt: str) -> None:
     """Sum SITE's monthly accounts and waste ledger over PERIOD (YYYY-Qn, YYYY-MM or YYYY)
     into statistical-report fields, beside the report in force."""
+    from aurum.services import processing as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(url, migrate_to_head=True)
     version_id = None
     if carry:

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import numpy as np
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
 from aurum.core.errors import Problem, ValidationError
-from aurum.prospect.layers import (
-    RESAMPLING_METHODS,
-    grid_of,
-    read_deposits,
-    read_layer,
-    read_layers,
-    study_area,
-    write_raster,
-)
-from aurum.prospect.targets import cutoff_for_area, extract_targets, write_targets
-from aurum.prospect.validation import raster_auc
-from aurum.prospect.wofe import (
-    WeightsTable,
-    WeightsType,
-    conditional_independence,
-    layer_weights,
-    posterior,
-)
+
+# Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and the GIS
+# stack, which ``aurum prospect --help`` should not pay for.
+if TYPE_CHECKING:
+    import numpy as np
+
+    from aurum.prospect.wofe import WeightsTable, WeightsType
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+RESAMPLING_METHODS = ("nearest", "bilinear", "cubic", "cubic_spline", "lanczos", "average",
+                      "mode", "gauss", "max", "min", "med", "q1", "q3", "sum", "rms")
+"""The names of :data:`aurum.prospect.layers.RESAMPLING_METHODS` (rasterio's), written out:
+reading them from rasterio loads numpy."""
 
 
 class SpreadCommand(click.Command):
@@ -98,6 +90,16 @@ def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...]
          cumulative: tuple[str, ...], mask: Path | None, resampling: str | None,
          unit_area_km2: float, confidence: float, out: Path | None, fmt: str) -> None:
     """Weights of evidence of each layer and the posterior probability of a deposit."""
+    from aurum.prospect.layers import (
+        read_deposits,
+        read_layer,
+        read_layers,
+        study_area,
+        write_raster,
+    )
+    from aurum.prospect.validation import raster_auc
+    from aurum.prospect.wofe import conditional_independence, layer_weights, posterior
+
     layers = read_layers(evidence, resampling=resampling)
     grid = layers[0].grid
     mask_layer = (read_layer(mask, grid, resampling=resampling,
@@ -194,6 +196,8 @@ def _number(name: str, value: str) -> float:
 
 
 def _kind(name: str, value: str) -> WeightsType:
+    from aurum.prospect.wofe import WeightsType
+
     if value not in (WeightsType.ASCENDING, WeightsType.DESCENDING):
         raise ValidationError(Problem(f"cumulative type must be ascending or descending, got "
                                       f"{value!r}", column=name))
@@ -219,6 +223,11 @@ def targets(prospectivity: Path, band: int, std_band: int | None, threshold: flo
             top_area: float | None, deposits: Path | None, unit_area_km2: float,
             min_cells: int, out: Path, fmt: str) -> None:
     """High-prospectivity targets as polygons ranked for drilling (GeoPackage)."""
+    import numpy as np
+
+    from aurum.prospect.layers import grid_of, read_deposits
+    from aurum.prospect.targets import cutoff_for_area, extract_targets, write_targets
+
     if (threshold is None) == (top_area is None):
         raise ValidationError("give exactly one of --threshold and --top-area")
     grid = grid_of(prospectivity)
@@ -242,5 +251,9 @@ def targets(prospectivity: Path, band: int, std_band: int | None, threshold: flo
 
 
 def _band(path: Path, band: int) -> np.ndarray:
+    import numpy as np
+
+    from aurum.prospect.layers import read_layer
+
     layer = read_layer(path, band=band)
     return np.where(layer.valid, layer.values.astype(float), np.nan)

@@ -19,18 +19,23 @@ Contract relied on by scripts (both names answer):
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
-from aurum.recycling.purchases import CSV_COLUMNS
-from aurum.services import recycling
-from aurum.services.auth import SYSTEM
-from aurum.services.platform import Platform
-from aurum.store.db import transaction
+
+# The service is imported inside the verbs: it loads SQLAlchemy, pandas and the signing
+# stack, which ``aurum recycling --help`` should not pay for.
+if TYPE_CHECKING:
+    from aurum.services import recycling
+    from aurum.services.platform import Platform
 
 
 def _open(url: str | None) -> tuple[Platform, recycling.LedgerKeys]:
+    from aurum.services import recycling
+    from aurum.services.platform import Platform
+
     platform = Platform.open(url, migrate_to_head=True)
     return platform, recycling.LedgerKeys.load(platform.settings)
 
@@ -41,10 +46,14 @@ def recycling_group() -> None:
 
 
 @recycling_group.command("append")
+# The columns are aurum.recycling.purchases.CSV_COLUMNS, written out: importing them loads
+# pandas (tests/cli/test_startup.py keeps the two alike).
 @click.option("--file", "path", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=f"CSV of purchases (UTF-8), columns {', '.join(CSV_COLUMNS)}; optional "
-                   "assay_method, origin, origin_statement.")
+              help="CSV of purchases (UTF-8), columns recycler, shop, seller_id_type, "
+                   "seller_id_number, seller_name, item_type, gross_weight_g, "
+                   "fineness_permille, price_per_g_cny, amount_cny, payment_method, "
+                   "occurred_at; optional assay_method, origin, origin_statement.")
 @DATABASE_OPTION
 @FORMAT_OPTION
 def append(path: Path, url: str | None, fmt: str) -> None:
@@ -62,6 +71,10 @@ def append(path: Path, url: str | None, fmt: str) -> None:
     stays unknown until an administrator completes the registration. A purchase already in
     the ledger (same content) is not stored twice, so a file can be sent again safely.
     """
+    from aurum.services import recycling
+    from aurum.services.auth import SYSTEM
+    from aurum.store.db import transaction
+
     platform, keys = _open(url)
     with transaction(platform.sessions) as s:
         done = recycling.record_purchases(s, SYSTEM, keys,
@@ -92,6 +105,10 @@ def correct(seq: int, reason: str, path: Path | None, url: str | None, fmt: str)
     replacement purchase when --file gives one, and the new tree head signed. Nothing stored
     changes. A purchase corrected already (correct the entry that replaced it) or sent to a
     refiner in a lot cannot be corrected."""
+    from aurum.services import recycling
+    from aurum.services.auth import SYSTEM
+    from aurum.store.db import transaction
+
     platform, keys = _open(url)
     replacement = None if path is None else recycling.PurchaseFile(path.name, path.read_bytes())
     with transaction(platform.sessions) as s:
@@ -124,6 +141,8 @@ def verify(checkpoints: tuple[Path, ...], published_key: str | None, url: str | 
     nodes, the head, the signed tree heads and their checkpoints (in order, covering every
     entry) and, with --against, that the log is consistent with each checkpoint given (RFC
     6962 consistency proof). Exits 1 when anything is wrong."""
+    from aurum.services import recycling
+
     platform, keys = _open(url)
     # Undecodable bytes become U+FFFD: such a note then fails its signature, a problem named
     # by its file rather than a crash.
@@ -157,6 +176,9 @@ def checkpoint(out: Path | None, witnessed_size: int, url: str | None, fmt: str)
     """The latest checkpoint of the ledger (a C2SP signed note: origin, tree size, root hash,
     Ed25519 signature), to keep outside the database and check with `aurum ledger verify
     --against`; a log whose last head predates checkpoints gets one signed now."""
+    from aurum.services import recycling
+    from aurum.store.db import transaction
+
     platform, keys = _open(url)
     with transaction(platform.sessions) as s:
         recycling.sign_tree_head(s, keys)
@@ -179,6 +201,10 @@ def reports(status: str, url: str | None, fmt: str) -> None:
     """Screen the purchases with the reporting rules (PBoC 银发〔2025〕124号: large cash and
     suspicious transactions) and list the reports due, with their deadlines. Sellers are
     named by the keyed hash of their document and a masked number."""
+    from aurum.services import recycling
+    from aurum.services.auth import SYSTEM
+    from aurum.store.db import transaction
+
     platform, _ = _open(url)
     with transaction(platform.sessions) as s:
         recycling.screen_reports(s, SYSTEM)

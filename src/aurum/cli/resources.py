@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
-from aurum.resources import runfile
+
+# Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and numba,
+# which ``aurum resources --help`` and the other verb should not pay for.
 
 
 @click.group(name="resources")
@@ -20,6 +22,8 @@ def resources() -> None:
 @FORMAT_OPTION
 def estimate(run_file: Path, fmt: str) -> None:
     """Estimate a block grid from a RUN.yaml (ordinary or simple kriging, inverse distance)."""
+    from aurum.resources import runfile
+
     run = runfile.read_run(run_file)
     with progress_bar("estimating blocks") as advance:
         summary = runfile.execute(run, advance)

@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
-from aurum.safety.stats import clearing_summary, read_hazards_csv
 
 
 @click.group(name="safety")
@@ -32,6 +31,9 @@ def safety() -> None:
 def status(hazards: Path, as_of: datetime, fmt: str) -> None:
     """Open and overdue hazards, nationally and per province (overdue = open, deadline
     before DATE); the target is no open major hazard past its deadline."""
+    # Imported here: the statistics need pandas, which ``aurum safety --help`` should not load.
+    from aurum.safety.stats import clearing_summary, read_hazards_csv
+
     summary = clearing_summary(read_hazards_csv(hazards), as_of.date())
     if fmt == "json":
         echo_json(summary)

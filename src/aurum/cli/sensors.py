@@ -24,18 +24,20 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
-from aurum.services import safety as service
-from aurum.services.auth import SYSTEM
-from aurum.services.platform import Platform
-from aurum.services.safety import mqtt
-from aurum.store.db import transaction
 
-BROKER_OPTION = click.option("--broker", envvar="AURUM_MQTT", default=mqtt.DEFAULT_BROKER,
+# The safety service is imported inside the verbs: it loads pandas and SQLAlchemy, which
+# ``aurum sensors --help`` should not pay for. Its defaults are written out in the options
+# below (tests/cli/test_startup.py keeps them alike): mqtt.DEFAULT_BROKER, and MAX_AHEAD
+# in hours.
+if TYPE_CHECKING:
+    from aurum.services.safety import mqtt
+
+BROKER_OPTION = click.option("--broker", envvar="AURUM_MQTT", default="127.0.0.1:1883",
                              show_default=True, show_envvar=True, metavar="HOST:PORT",
                              help="The MQTT broker (as aurum serve's, from AURUM_MQTT).")
 @click.group(name="sensors")
@@ -50,7 +52,7 @@ def sensors() -> None:
 @click.option("--flush", "flush_seconds", type=click.FloatRange(min=0.05), default=1.0,
               show_default=True, help="Seconds between two writes to the store.")
 @click.option("--max-ahead", "max_ahead_h", type=click.FloatRange(min=0, max=24 * 3660),
-              default=service.MAX_AHEAD / pd.Timedelta(hours=1), show_default=True,
+              default=1.0, show_default=True,
               help="Hours ahead of this clock a reading's time may lie (raise it to store "
                    "the time-lapse of aurum sensors simulate).")
 @DATABASE_OPTION
@@ -62,6 +64,12 @@ def listen(broker: str, seconds: float | None, flush_seconds: float, max_ahead_h
     64 KiB, malformed messages, times before 2000 or beyond --max-ahead and unknown
     sensors are counted and logged, never fatal; each message is acknowledged once its
     readings are committed."""
+    import pandas as pd
+
+    from aurum.services import safety as service
+    from aurum.services.platform import Platform
+    from aurum.services.safety import mqtt
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     host, port = mqtt.parse_broker(broker)
     platform = Platform.open(url, migrate_to_head=True)
@@ -118,6 +126,10 @@ def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: 
     """Publish hourly readings of a tailings facility through a storm (pond, piezometers,
     displacement, rain), on the topics of the facility's sensors named as the simulated
     points (PL1, RG1, PZ1-PZ3, SD1-SD2); points the facility lacks are left out."""
+    from aurum.services import safety as service
+    from aurum.services.platform import Platform
+    from aurum.services.safety import mqtt
+
     host, port = mqtt.parse_broker(broker)
     platform = Platform.open(url, migrate_to_head=True)
     with platform.sessions() as s:
@@ -152,6 +164,11 @@ def import_pressure_cells(path: Path, site_code: str, prefix: str | None, url: s
     """Register the cells and string pots of a borehole pressure-cell workbook (NIOSH Elk
     Creek layout: pressures in psi, stored in MPa; displacements in inches, stored in mm)
     on a site and store their readings; readings already stored are skipped."""
+    from aurum.services import safety as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(url, migrate_to_head=True)
     with progress_bar(f"importing {path.name}") as advance, \
             transaction(platform.sessions) as s:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
-from aurum.services import auth
-from aurum.services.platform import Platform
-from aurum.store.db import transaction
+
+# The account service is imported inside the verbs: it loads SQLAlchemy, which ``aurum user
+# --help`` should not pay for.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from aurum.services import auth
+
+ROLES = ("admin", "regulator", "enterprise", "recycler", "auditor")
+"""The values of :class:`aurum.services.auth.Role`, written out: importing it loads
+SQLAlchemy (tests/cli/test_startup.py keeps the two alike)."""
 
 
 @click.group(name="user")
@@ -20,7 +28,7 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in auth.Role]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--org", "org_code", help="Organisation code (enterprise and recycler users).")
 @click.option("--province", help="Province of a provincial regulator.")
 @click.option("--name", "display_name", default="", help="Display name.")
@@ -28,6 +36,10 @@ def user() -> None:
 def create(username: str, role: str, org_code: str | None, province: str | None,
            display_name: str, password: str) -> None:
     """Create a user with an argon2-hashed password."""
+    from aurum.services import auth
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(migrate_to_head=True)
     with transaction(platform.sessions) as s:
         auth.create_user(s, username, password, role, display_name, org_code, province)
@@ -36,6 +48,9 @@ def create(username: str, role: str, org_code: str | None, province: str | None,
 
 def _ending(username: str, fmt: str, what: str,
             change: Callable[[Session, str], auth.Revoked]) -> None:
+    from aurum.services.platform import Platform
+    from aurum.store.db import transaction
+
     platform = Platform.open(migrate_to_head=True)
     with transaction(platform.sessions) as s:
         revoked = change(s, username)
@@ -53,6 +68,8 @@ def _ending(username: str, fmt: str, what: str,
 def revoke_tokens(username: str, fmt: str) -> None:
     """Revoke every API token of a user and end its browser sessions (a lost laptop, a
     leaked token)."""
+    from aurum.services import auth
+
     _ending(username, fmt, "credentials ended", auth.revoke_credentials)
 
 
@@ -62,6 +79,8 @@ def revoke_tokens(username: str, fmt: str) -> None:
 @FORMAT_OPTION
 def set_password(username: str, password: str, fmt: str) -> None:
     """Set a user's password; its tokens and sessions end with the old one."""
+    from aurum.services import auth
+
     _ending(username, fmt, "password changed",
             lambda s, name: auth.change_password(s, name, password))
 
@@ -71,4 +90,6 @@ def set_password(username: str, password: str, fmt: str) -> None:
 @FORMAT_OPTION
 def deactivate(username: str, fmt: str) -> None:
     """Stop a user from logging in; its tokens and sessions end."""
+    from aurum.services import auth
+
     _ending(username, fmt, "user deactivated", auth.deactivate_user)

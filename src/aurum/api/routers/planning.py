@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
-from aurum.api.schemas.planning import ModelOut, StudyOut
+from aurum.api.schemas.planning import PitModelOut, PitStudyOut
 from aurum.api.templating import render
 from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
 from aurum.core.jsonsafe import finite
@@ -24,7 +24,7 @@ def _result(study: service.StoredStudy) -> dict[str, Any]:
             "economics": study.economics, **study.summary}
 
 
-@router.get("/api/v1/pit/models", response_model=list[ModelOut])
+@router.get("/api/v1/pit/models", response_model=list[PitModelOut])
 def list_models(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     """Resource models a pit study can run on."""
     return [{"model_id": m.id, "site": m.site.code, "name": m.name, "n_blocks": m.n_blocks}
@@ -32,7 +32,7 @@ def list_models(session: DB, actor: ApiActor) -> list[dict[str, Any]]:
 
 
 # Unset keys left out: the economics echo only the optional keys the caller gave.
-@router.post("/api/v1/pit/models/{model_id}/study", response_model=StudyOut,
+@router.post("/api/v1/pit/models/{model_id}/study", response_model=PitStudyOut,
              response_model_exclude_unset=True)
 def run_study(model_id: DbId, request: Request, session: DB, actor: ApiActor,
               economics: dict[str, Any] | None = Body(default=None)) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def run_study(model_id: DbId, request: Request, session: DB, actor: ApiActor,
                                                      economics)))
 
 
-@router.get("/api/v1/pit/models/{model_id}/study", response_model=StudyOut,
+@router.get("/api/v1/pit/models/{model_id}/study", response_model=PitStudyOut,
             response_model_exclude_unset=True)
 def default_study(model_id: DbId, request: Request, session: DB, actor: ApiActor
                   ) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from fastapi.responses import HTMLResponse
 from aurum.api import charts
 from aurum.api.deps import DB, ApiActor, PageActor
 from aurum.api.schemas.seismic import (
+    CatalogueImportOut,
     CatalogueSiteOut,
+    CatalogueStatisticsOut,
+    EventRelocationOut,
+    EventReviewOut,
     EventRow,
-    ImportOut,
-    RelocationOut,
-    ReviewOut,
-    StatisticsOut,
 )
 from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
@@ -58,7 +58,7 @@ def quakeml(site: str, session: DB, actor: ApiActor) -> Response:
         "Content-Disposition": f'attachment; filename="seismic-{site}.xml"'})
 
 
-@router.post("/api/v1/seismic/{site}/import", status_code=201, response_model=ImportOut)
+@router.post("/api/v1/seismic/{site}/import", status_code=201, response_model=CatalogueImportOut)
 async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
                       ) -> dict[str, Any]:
     """Import a QuakeML file (``.xml``, ``.qml``) or an IMS catalogue month (``.parquet``);
@@ -69,7 +69,7 @@ async def import_file(site: str, file: UploadFile, session: DB, actor: ApiActor
     return finite(result.as_dict())
 
 
-@router.post("/api/v1/seismic/{site}/events/{event_id}/review", response_model=ReviewOut)
+@router.post("/api/v1/seismic/{site}/events/{event_id}/review", response_model=EventReviewOut)
 def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
            action: str = Body(embed=True), event_type: str | None = Body(None, embed=True)
            ) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def review(site: str, event_id: DbId, session: DB, actor: ApiActor,
 
 
 @router.post("/api/v1/seismic/{site}/events/{event_id}/relocate",
-             response_model=RelocationOut)
+             response_model=EventRelocationOut)
 def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
              picks: list[dict[str, Any]] = Body(embed=True)) -> dict[str, Any]:
     """Relocate an event from edited picks (``station, phase, time`` in POSIX s, ``weight``)."""
@@ -88,7 +88,7 @@ def relocate(site: str, event_id: DbId, session: DB, actor: ApiActor,
             "status": ev.status}
 
 
-@router.get("/api/v1/seismic/{site}/statistics", response_model=StatisticsOut)
+@router.get("/api/v1/seismic/{site}/statistics", response_model=CatalogueStatisticsOut)
 def statistics(site: str, session: DB, actor: ApiActor, start: Moment | None = None,
                end: Moment | None = None, magnitude: str = "mw", delta_m: float = 0.1,
                mc: float | None = None, window_events: int = 200) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from aurum.api.schemas import Schema
 
 
-class ModelOut(Schema):
+class PitModelOut(Schema):
     """A resource model a pit study can run on."""
 
     model_id: int = Field(description="the resource model's number")
@@ -189,7 +189,7 @@ class LaneCutoffsOut(Schema):
                             "mill-market, mine-market)")
 
 
-class StudyOut(Schema):
+class PitStudyOut(Schema):
     """The pit study of a resource model."""
 
     model_id: int = Field(description="the resource model's number")

@@ -49,7 +49,7 @@ class StudyParamsOut(Schema):
     seed: int = Field(description="seed of the negative draw and the folds")
 
 
-class OwnerOut(Schema):
+class StudyOwnerOut(Schema):
     """Whose scope the study was run in."""
 
     username: str = Field(description="who ran it")
@@ -190,7 +190,7 @@ class StudySummaryOut(Schema):
 
     study: str = Field(description="the study's id")
     name: str
-    owner: OwnerOut
+    owner: StudyOwnerOut
     created: str = Field(description="when it was run, ISO 8601 UTC")
     grid: str = Field(description="CRS, cell size and size of the evidence grid, in words")
     crs: str | None = Field(description="the grid's CRS; null without one")

@@ -49,7 +49,7 @@ class EventRow(Row):
     source: str = Field(description="the file it was imported from")
 
 
-class ImportOut(Schema):
+class CatalogueImportOut(Schema):
     """What an import stored."""
 
     site: str = Field(description="site code")
@@ -61,7 +61,7 @@ class ImportOut(Schema):
     alerts: list[AlertOut] = Field(description="hazard alerts the new events raised")
 
 
-class ReviewOut(Schema):
+class EventReviewOut(Schema):
     """An event after its review."""
 
     id: int = Field(description="the event's number")
@@ -69,7 +69,7 @@ class ReviewOut(Schema):
     event_type: str = Field(description="earthquake, blast... (QuakeML event type)")
 
 
-class RelocationOut(Schema):
+class EventRelocationOut(Schema):
     """An event after its relocation."""
 
     id: int = Field(description="the event's number")
@@ -118,7 +118,7 @@ class EnergyIndexPointOut(Schema):
                                       "over the window; null until a window is full")
 
 
-class StatisticsOut(Schema):
+class CatalogueStatisticsOut(Schema):
     """Statistics of a site's catalogue over a period (no blast, no rejected event)."""
 
     site: str = Field(description="site code")

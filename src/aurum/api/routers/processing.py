@@ -17,13 +17,29 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field
 from pydantic import ValidationError as ModelError
 from starlette.datastructures import UploadFile as FormFile
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.tables import TableFormat, display_records, records, tabular
+from aurum.api.schemas.processing import (
+    AccountRow,
+    AccountsIn,
+    AccountsRecordedOut,
+    CarriedOut,
+    CircuitDocumentOut,
+    CircuitIn,
+    CircuitOut,
+    CloseIn,
+    ClosingOut,
+    LedgerRow,
+    ReportFiguresOut,
+    SavedCircuitOut,
+    UtilisationRow,
+    VerifyOut,
+    WasteRecordedOut,
+)
+from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId
@@ -48,60 +64,42 @@ GroupBy = Literal["year", "period", "waste_type"]
 # --- API: circuits ---------------------------------------------------------------------------
 
 
-class CircuitIn(BaseModel):
-    """A new version of a plant circuit, with or without a survey."""
-
-    name: str = Field(description="Name of the circuit (CIL, flotation); versions count per name")
-    period: str | None = Field(None, description="Month of the survey, YYYY-MM")
-    note: str | None = Field(None, description="What changed")
-    definition: dict[str, Any] = Field(description=(
-        "nodes, streams and measurements as in `aurum processing reconcile` (masses in t or "
-        "t/d, assays in g/t, each measurement [value, sd])"))
-
-
-@router.get(f"{API}/sites/{{code}}/circuits")
-def list_circuits(code: str, session: DB, actor: ApiActor) -> list[dict[str, Any]]:
+# A circuit saved without a survey has no global test: its answer leaves those keys out
+# (response_model_exclude_unset) rather than giving them as null.
+@router.get(f"{API}/sites/{{code}}/circuits", response_model_exclude_unset=True)
+def list_circuits(code: str, session: DB, actor: ApiActor) -> list[CircuitOut]:
     """Every circuit version of a plant, by name then version; a reconciled one with its
     global test (chi2, dof, p-value) and the streams found to carry gross errors."""
-    return [views.circuit_record(c) for c in processing.circuits(session, actor, code)]
+    return [CircuitOut.model_validate(views.circuit_record(c))
+            for c in processing.circuits(session, actor, code)]
 
 
-@router.post(f"{API}/sites/{{code}}/circuits", status_code=201)
-def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor) -> dict[str, Any]:
+@router.post(f"{API}/sites/{{code}}/circuits", status_code=201,
+             response_model_exclude_unset=True)
+def save_circuit(code: str, body: CircuitIn, session: DB, actor: ApiActor
+                 ) -> SavedCircuitOut:
     """Save a new version of a plant's circuit; one carrying measurements is reconciled on
     saving. A bad circuit (unknown node, sd <= 0, unobservable) is refused with its problems
     (422) and nothing is saved."""
     saved = processing.save_circuit(session, actor, code, body.name, body.definition,
                                     period=body.period, note=body.note, source=JSON_SOURCE)
     summary = (saved.reconciliation or {}).get("summary")
-    return views.circuit_record(saved) | {"reconciliation": finite(summary)}
+    return SavedCircuitOut.model_validate(views.circuit_record(saved)
+                                          | {"reconciliation": finite(summary)})
 
 
-@router.get(f"{API}/circuits/{{circuit_id}}")
-def get_circuit(circuit_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
+@router.get(f"{API}/circuits/{{circuit_id}}", response_model_exclude_unset=True)
+def get_circuit(circuit_id: DbId, session: DB, actor: ApiActor) -> CircuitDocumentOut:
     """A circuit version: its definition and the reconciliation stored with it (``summary``
     as ``aurum processing reconcile --format json``, ``variables`` with the measurement tests
     and gross-error flags; null when saved without a survey)."""
     circuit = processing.get_circuit(session, actor, circuit_id)
-    return views.circuit_record(circuit) | {"definition": circuit.definition,
-                                     "reconciliation": circuit.reconciliation}
+    return CircuitDocumentOut.model_validate(
+        views.circuit_record(circuit) | {"definition": circuit.definition,
+                                         "reconciliation": circuit.reconciliation})
 
 
 # --- API: metal accounts ---------------------------------------------------------------------
-
-
-class AccountsIn(BaseModel):
-    """Metal accounts of one plant (the plant of the path)."""
-
-    reason: str | None = Field(None, description="Why; needed to amend a closed month")
-    accounts: list[dict[str, Any]] = Field(description=(
-        "One object per month: period (YYYY-MM), ore_treated_t (t), head_grade_gpt (g/t), "
-        "check_in_g, products_g, tailings_g, opening_g, closing_g (g) and their <term>_sd_g "
-        "(g), share_own_mine, share_associated, share_imported (fractions)"))
-
-
-class CloseIn(BaseModel):
-    periods: list[str] = Field(description="Months to close, YYYY-MM")
 
 
 _ACCOUNTS_BODY = {"requestBody": {"required": True, "content": {
@@ -119,7 +117,8 @@ async def _read_upload(file: FormFile) -> tuple[Any, str]:
     return processing.read_records(data, name), name
 
 
-@router.get(f"{API}/sites/{{code}}/accounts")
+@router.get(f"{API}/sites/{{code}}/accounts",
+            responses=table_responses(AccountRow, "Metal accounts by month"))
 def list_accounts(code: str, session: DB, actor: ApiActor, history: bool = False,
                   format: TableFormat = "json") -> Response:
     """A plant's metal accounts by month (t, g/t, g; recovery as a fraction), the version in
@@ -131,7 +130,7 @@ def list_accounts(code: str, session: DB, actor: ApiActor, history: bool = False
 
 @router.post(f"{API}/sites/{{code}}/accounts", status_code=201, openapi_extra=_ACCOUNTS_BODY)
 async def record_accounts(code: str, request: Request, session: DB, actor: ApiActor
-                          ) -> dict[str, Any]:
+                          ) -> AccountsRecordedOut:
     """Record metal accounts of the plant, all or nothing: a JSON body ``{reason, accounts}``
     or a multipart upload (``file``: CSV or Excel, ``reason``). A closed month changes only
     with a reason. Problems are listed by row (the first account is row 2) and column."""
@@ -154,32 +153,32 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
         raw, source, why = body.accounts, JSON_SOURCE, body.reason
     ids = processing.record_site_accounts(session, actor, code, raw, reason=why,
                                           source=source)
-    return {"site": code, "ids": ids}
+    return AccountsRecordedOut(site=code, ids=ids)
 
 
 @router.post(f"{API}/sites/{{code}}/accounts/close", status_code=201)
 def close_months(code: str, body: CloseIn, session: DB, actor: ApiActor
-                 ) -> list[dict[str, Any]]:
+                 ) -> list[ClosingOut]:
     """Close months of the plant: lock the account in force of each, chained by SHA-256 to
     the closing before it. A month closed already is refused (409)."""
     closings = processing.close_months(session, actor, code, body.periods)
-    return [{"period": c.period, "account_id": c.account_id, "sha256": c.sha256,
-             "previous_sha256": c.previous_sha256, "closed_at": c.closed_at.isoformat()}
+    return [ClosingOut(period=c.period, account_id=c.account_id, sha256=c.sha256,
+                       previous_sha256=c.previous_sha256, closed_at=c.closed_at.isoformat())
             for c in closings]
 
 
 @router.get(f"{API}/sites/{{code}}/accounts/verify")
-def verify_closings(code: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+def verify_closings(code: str, session: DB, actor: ApiActor) -> VerifyOut:
     """Recompute the hash chain of the plant's closed months: ``broken`` names every closing
     whose account or predecessor no longer matches."""
     broken = processing.verify_closings(session, actor, code)
-    return {"ok": not broken, "broken": broken}
+    return VerifyOut(ok=not broken, broken=broken)
 
 
 # --- API: waste ledger -----------------------------------------------------------------------
 
 
-@router.get(f"{API}/waste")
+@router.get(f"{API}/waste", responses=table_responses(LedgerRow, "The waste ledger in force"))
 def waste_ledger(session: DB, actor: ApiActor,
                  site: Annotated[list[str] | None, Query()] = None,
                  format: TableFormat = "json") -> Response:
@@ -191,17 +190,18 @@ def waste_ledger(session: DB, actor: ApiActor,
 
 @router.post(f"{API}/waste", status_code=201)
 async def record_waste(file: UploadFile, session: DB, actor: ApiActor,
-                       reason: Annotated[str | None, Form()] = None) -> dict[str, Any]:
+                       reason: Annotated[str | None, Form()] = None) -> WasteRecordedOut:
     """Append ledger lines from a CSV or Excel file (``plant`` = site code, ``period``
     YYYY-MM, ``waste_type``, the tonnages in t, ``detox_status``), all or nothing. A line for
     a month and type already in the ledger is a correction and needs a ``reason``; a blank
     opening stock is the closing stock of the month before."""
     raw, source = await _read_upload(file)
     ids = processing.record_waste(session, actor, raw, reason=reason, source=source)
-    return {"source": source, "ids": ids}
+    return WasteRecordedOut(source=source, ids=ids)
 
 
-@router.get(f"{API}/waste/utilisation")
+@router.get(f"{API}/waste/utilisation",
+            responses=table_responses(UtilisationRow, "Tonnes and utilisation rates"))
 def waste_utilisation(session: DB, actor: ApiActor, level: Level = "plant",
                       by: Annotated[list[GroupBy] | None, Query()] = None,
                       site: Annotated[list[str] | None, Query()] = None,
@@ -220,27 +220,29 @@ def waste_utilisation(session: DB, actor: ApiActor, level: Level = "plant",
 
 
 @router.get(f"{API}/sites/{{code}}/report-figures/{{period}}")
-def report_figures(code: str, period: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+def report_figures(code: str, period: str, session: DB, actor: ApiActor
+                   ) -> ReportFiguresOut:
     """What the plant's accounts and ledger give for a reporting period (YYYY, YYYY-Qn or
     YYYY-MM): report fields in their units (t, g/t, kg), the months with no account or no
     ledger line, and each field beside the report in force (``matches`` within the report's
     rounding)."""
     figures = processing.report_figures(session, actor, code, period)
     compared = processing.compare_with_report(session, actor, code, period)
-    return finite({"site": figures.site, "period": figures.period, "values": figures.values,
-                   "missing_accounts": list(figures.missing_accounts),
-                   "missing_ledger": list(figures.missing_ledger),
-                   "complete": figures.complete, "comparison": records(compared)})
+    return ReportFiguresOut.model_validate(finite({
+        "site": figures.site, "period": figures.period, "values": figures.values,
+        "missing_accounts": list(figures.missing_accounts),
+        "missing_ledger": list(figures.missing_ledger),
+        "complete": figures.complete, "comparison": records(compared)}))
 
 
 @router.post(f"{API}/sites/{{code}}/report-figures/{{period}}/carry", status_code=201)
-def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> dict[str, Any]:
+def carry_into_report(code: str, period: str, session: DB, actor: ApiActor) -> CarriedOut:
     """Submit the figures of the plant's records as its report of the period (an amendment
     when a report exists). 422 when a month has no records; 409 when the report already
     carries these figures."""
     registry.get_writable_site(session, actor, code)
     version_id = processing.carry_into_report(session, actor, code, period)
-    return {"site": code, "period": period, "report_version_id": version_id}
+    return CarriedOut(site=code, period=period, report_version_id=version_id)
 
 
 # --- pages -----------------------------------------------------------------------------------

@@ -38,10 +38,13 @@ class AmendmentIn(BaseModel):
 
 
 def _report_fields() -> dict[str, Any]:
-    """Every report field as a model field: a number in its unit, null when not reported."""
+    """Every report field as a model field: a number in its unit, null when not reported.
+
+    In the order the service gives them (the waste fields, stored apart, last), so that an
+    answer keeps its keys in the order it had."""
     return {f.name: (float | None, Field(description=f"{f.label}, {f.unit}; null when not "
                                          "reported"))
-            for f in FIELDS}
+            for f in sorted(FIELDS, key=lambda f: f.group == "waste")}
 
 
 ReportValues = create_model("ReportValues", __base__=Schema, __module__=__name__,

@@ -19,7 +19,7 @@ class PitModelOut(Schema):
 
     model_id: int = Field(description="the resource model's number")
     site: str = Field(description="site code")
-    name: str
+    name: str = Field(description="the model's name")
     n_blocks: int = Field(description="blocks of the model (count)")
 
 
@@ -66,9 +66,9 @@ class ProcessOut(EconomicsSection):
 class RevenueFactorRangeOut(EconomicsSection):
     """Revenue factors from ``start`` to ``stop`` by ``step`` (dimensionless)."""
 
-    start: float
-    stop: float
-    step: float
+    start: float = Field(description="smallest factor")
+    stop: float = Field(description="largest factor")
+    step: float = Field(description="step between factors")
 
 
 class ScheduleOut(EconomicsSection):
@@ -105,8 +105,8 @@ class EconomicsOut(Schema):
     """The economics a study was run with (the defaults and the caller's changes). The
     optional keys appear only when the caller gave them."""
 
-    market: MarketOut
-    mining: MiningOut
+    market: MarketOut = Field(description="gold price and selling cost")
+    mining: MiningOut = Field(description="mining cost")
     processes: list[ProcessOut] = Field(description="processing destinations")
     grade: str = Field(description="the block model's grade column, g/t")
     tonnes: str | None = Field(description="the block model's tonnes column, t")
@@ -123,8 +123,8 @@ class EconomicsOut(Schema):
     n_benches: int = Field(description="benches the slope precedences span (count)")
     revenue_factors: RevenueFactorRangeOut | list[float] = Field(
         description="revenue factors of the nested pits (dimensionless)")
-    schedule: ScheduleOut
-    pushbacks: PushbackRuleOut
+    schedule: ScheduleOut = Field(description="mining rate and discounting")
+    pushbacks: PushbackRuleOut = Field(description="how pushbacks are chosen")
     lane: LaneCapacitiesOut | None = Field(description="Lane's cut-off model; null: none")
 
 
@@ -194,12 +194,12 @@ class PitStudyOut(Schema):
 
     model_id: int = Field(description="the resource model's number")
     site: str = Field(description="site code")
-    economics: EconomicsOut
+    economics: EconomicsOut = Field(description="the economics it was run with")
     value: float = Field(description="undiscounted value of the ultimate pit, CNY")
     n_blocks: int = Field(description="blocks in the ultimate pit (count)")
     precedences: int = Field(description="slope precedences (arcs) of the solve (count)")
     pit_by_pit: list[PitRowOut] = Field(description="the nested pits, smallest first")
-    pushbacks: list[PushbackOut]
+    pushbacks: list[PushbackOut] = Field(description="the pushbacks, first mined first")
     min_mining_width_m: float = Field(description="minimum mining width of the pushbacks, m")
     rate_t_per_year: float = Field(description="mining rate of the schedule, t/year")
     cutoffs: list[CutoffOut] = Field(description="one row per process")

@@ -17,7 +17,7 @@ class StudyBriefOut(Schema):
     """A study in the list of studies."""
 
     study: str = Field(description="the study's id")
-    name: str
+    name: str = Field(description="its display name")
     created: str = Field(description="when it was run, ISO 8601 UTC")
     n_deposits: int = Field(description="known deposits in the study area (count)")
     layers: int = Field(description="evidence layers (count)")
@@ -189,8 +189,8 @@ class StudySummaryOut(Schema):
     """A prospectivity study's summary."""
 
     study: str = Field(description="the study's id")
-    name: str
-    owner: StudyOwnerOut
+    name: str = Field(description="its display name")
+    owner: StudyOwnerOut = Field(description="whose scope it was run in")
     created: str = Field(description="when it was run, ISO 8601 UTC")
     grid: str = Field(description="CRS, cell size and size of the evidence grid, in words")
     crs: str | None = Field(description="the grid's CRS; null without one")
@@ -199,15 +199,16 @@ class StudySummaryOut(Schema):
     n_deposits: int = Field(description="known deposits in the study area (count)")
     deposits_file: str = Field(description="the deposits' file name")
     evidence_files: list[str] = Field(description="the evidence GeoTIFFs' file names")
-    params: StudyParamsOut
+    params: StudyParamsOut = Field(description="how it treated its evidence")
     prior_probability: float = Field(description="deposits per unit cell of the study area")
     layers: list[WeightsTableOut] = Field(description="weights of evidence, layer by layer")
     auc: float | None = Field(description="area under the ROC curve of the posterior map")
-    roc: RocCurveOut
-    success_rate: SuccessRateOut
+    roc: RocCurveOut = Field(description="ROC curve of the posterior map")
+    success_rate: SuccessRateOut = Field(description="success-rate curve of the posterior map")
     unique_conditions: int = Field(description="unique overlay conditions of the layers "
                                    "(count)")
-    conditional_independence: ConditionalIndependenceOut
-    ml: MachineLearningOut
-    targets: TargetsOut
-    deposits: DepositsOut
+    conditional_independence: ConditionalIndependenceOut = Field(
+        description="conditional-independence test of the layers")
+    ml: MachineLearningOut = Field(description="machine-learning check of the evidence")
+    targets: TargetsOut = Field(description="the drilling targets")
+    deposits: DepositsOut = Field(description="the known deposits in the study area")

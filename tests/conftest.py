@@ -1,5 +1,6 @@
 """Shared fixtures: a migrated database on SQLite and, when AURUM_TEST_DATABASE_URL is set,
-on PostgreSQL too (each test in a schema of its own, dropped afterwards)."""
+on PostgreSQL too (each test in a schema of its own, dropped afterwards); an administrator, the
+small registry of :mod:`tests.factories`, and passwords hashed at test strength."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
+from aurum.services import auth, prospect
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import dispose_engines, transaction
+from tests.factories import Registry, small_registry
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PG_URL = os.environ.get("AURUM_TEST_DATABASE_URL")
@@ -23,6 +27,16 @@ PG_URL = os.environ.get("AURUM_TEST_DATABASE_URL")
 # keys directory.
 os.environ.setdefault("AURUM_KEYS", tempfile.mkdtemp(prefix="aurum-test-keys-"))
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+"""argon2id at test strength: a registry's seven users cost seconds at full strength, and no
+test is about the hashing's cost (the commands the tests run as subprocesses keep the full
+strength)."""
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords hashed with :data:`TEST_HASHER` in every test."""
+    monkeypatch.setattr(auth, "_HASHER", TEST_HASHER)
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +46,36 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/data is not beside the repository")
     return path
+
+
+@pytest.fixture(scope="session")
+def seismic_data(shared_data: Path) -> Path:
+    """``../shared/data/seismic`` (skips when absent)."""
+    path = shared_data / "seismic"
+    if not path.is_dir():
+        pytest.skip("../shared/data/seismic is not beside the repository")
+    return path
+
+
+@pytest.fixture(scope="session")
+def mpm(shared_data: Path) -> Path:
+    """``prospect/mpm_wofe`` of the shared data: Geoscience Australia's MPM-WofE reference
+    (Cloncurry IOCG district)."""
+    path = shared_data / "prospect" / "mpm_wofe"
+    if not (path / "CalculateResponse" / "IOCG_Deposits.shp").exists():
+        pytest.skip("prospect/mpm_wofe is not in the shared data")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prospect_demo(mpm: Path, tmp_path_factory: pytest.TempPathFactory) -> prospect.Study:
+    """The prospectivity demo study of a national regulator, computed once for the session
+    (about 20 s) in a data directory of its own; a test that needs it in another copies it."""
+    study = prospect.demo_study(Actor(1, "miit", Role.REGULATOR, None),
+                                tmp_path_factory.mktemp("prospect-demo"),
+                                mpm / "CalculateResponse")
+    assert study is not None
+    return study
 
 
 @contextmanager
@@ -79,3 +123,9 @@ def admin(platform: Platform) -> Actor:
     """An administrator."""
     with transaction(platform.sessions) as s:
         return actor_for(s, create_user(s, "root-admin", "correct horse battery", Role.ADMIN))
+
+
+@pytest.fixture
+def reg(platform: Platform, admin: Actor) -> Registry:
+    """The small registry of :func:`tests.factories.small_registry`."""
+    return small_registry(platform, admin)

@@ -6,14 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aurum.api.app import create_app
-from aurum.services.auth import Actor
 from aurum.services.platform import Platform
-from tests.factories import PASSWORD, Registry, small_registry
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
+from tests.factories import PASSWORD, Registry
 
 
 @pytest.fixture

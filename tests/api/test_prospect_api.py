@@ -12,24 +12,11 @@ import rasterio
 from fastapi.testclient import TestClient
 
 from aurum.services import prospect
-from aurum.services.auth import Actor, Role
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import _csrf
 from tests.factories import PASSWORD
 from tests.services.test_prospect import synthetic_inputs
-
-
-@pytest.fixture(scope="module")
-def demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> prospect.Study:
-    """The demo study computed once for the module; each test copies it into its home."""
-    source = shared_data / "prospect" / "mpm_wofe" / "CalculateResponse"
-    if not (source / "IOCG_Deposits.shp").exists():
-        pytest.skip("prospect/mpm_wofe is not in the shared data")
-    study = prospect.demo_study(Actor(1, "miit", Role.REGULATOR, None),
-                                tmp_path_factory.mktemp("home"), source)
-    assert study is not None
-    return study
 
 
 def _login(client: TestClient, username: str) -> None:
@@ -39,31 +26,31 @@ def _login(client: TestClient, username: str) -> None:
 
 
 def test_demo_summary_rasters_and_pages(app_client: TestClient, platform: Platform,
-                                        demo: prospect.Study, shared_data: Path,
+                                        prospect_demo: prospect.Study, shared_data: Path,
                                         tmp_path: Path) -> None:
-    shutil.copytree(demo.folder, platform.settings.home / "prospect" / demo.key)
+    shutil.copytree(prospect_demo.folder, platform.settings.home / "prospect" / prospect_demo.key)
     a = bearer(app_client, "alpha")
     studies = app_client.get("/api/v1/prospect/studies", headers=a).json()
-    assert [s["study"] for s in studies] == [demo.key]
-    summary = app_client.get(f"/api/v1/prospect/studies/{demo.key}", headers=a).json()
+    assert [s["study"] for s in studies] == [prospect_demo.key]
+    summary = app_client.get(f"/api/v1/prospect/studies/{prospect_demo.key}", headers=a).json()
     assert summary["auc"] == pytest.approx(0.7145, abs=0.001)
     breccia = next(t for t in summary["layers"] if t["layer"] == "Dist2Breccia")
     assert round(next(r for r in breccia["rows"] if r["class"] == 2)["w_plus"], 4) == 0.4361
     assert {"spatial_auc", "random_auc"} <= set(summary["ml"])
-    tif = app_client.get(f"/api/v1/prospect/studies/{demo.key}/posterior.tif", headers=a)
+    tif = app_client.get(f"/api/v1/prospect/studies/{prospect_demo.key}/posterior.tif", headers=a)
     assert tif.status_code == 200 and tif.headers["content-type"] == "image/tiff"
     published = shared_data / "prospect" / "mpm_wofe" / "CalculateResponse"
     with rasterio.MemoryFile(tif.content) as memory, memory.open() as ours, \
             rasterio.open(published / "PosteriorProbability.tif") as theirs:
         assert ours.count == 3
         np.testing.assert_allclose(ours.read(1), theirs.read(1), rtol=2e-7)
-    gpkg = app_client.get(f"/api/v1/prospect/studies/{demo.key}/targets.gpkg", headers=a)
+    gpkg = app_client.get(f"/api/v1/prospect/studies/{prospect_demo.key}/targets.gpkg", headers=a)
     (tmp_path / "t.gpkg").write_bytes(gpkg.content)
     assert len(gpd.read_file(tmp_path / "t.gpkg")) == summary["targets"]["count"]
     _login(app_client, "miit")
     index = app_client.get("/prospect")
     assert index.status_code == 200 and "chart-studies" in index.text
-    page = app_client.get(f"/prospect/{demo.key}")
+    page = app_client.get(f"/prospect/{prospect_demo.key}")
     assert page.status_code == 200
     for chart in ("chart-posterior", "chart-roc", "chart-success", "chart-layer-1"):
         assert chart in page.text

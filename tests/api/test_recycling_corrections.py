@@ -19,7 +19,6 @@ from tests.api.conftest import bearer
 from tests.api.test_recycling_api import _login, recyclers  # noqa: F401 (fixture)
 from tests.factories import Registry
 from tests.recycling.helpers import purchase, seller_id
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 API = "/api/v1/recycling"
 

@@ -24,7 +24,6 @@ from aurum.store.db import transaction
 from aurum.store.models import AuditRecord, SafetyHazardEvent
 from tests.api.conftest import bearer
 from tests.factories import PASSWORD, Registry
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 HAZARDS = "/api/v1/safety/hazards"
 

@@ -24,7 +24,6 @@ from aurum.services.platform import Platform
 from aurum.services.safety import mqtt
 from aurum.store.models import SensorReading
 from tests.factories import small_registry
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 from tests.services.test_sensors import _facility
 
 STEPS = 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from aurum.cli import cli
@@ -13,13 +12,7 @@ from aurum.services import auth
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
-from tests.factories import PASSWORD, Registry, small_registry
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
+from tests.factories import PASSWORD, Registry
 
 
 def _credentials(platform: Platform, actor: Actor) -> tuple[str, str, str]:

@@ -26,15 +26,6 @@ class Reference:
         return next(layer for layer in self.layers if layer.name == name)
 
 
-@pytest.fixture(scope="session")
-def mpm(shared_data: Path) -> Path:
-    """``prospect/mpm_wofe`` of the shared data."""
-    path = shared_data / "prospect" / "mpm_wofe"
-    if not path.is_dir():
-        pytest.skip("prospect/mpm_wofe is not in the shared data")
-    return path
-
-
 def _reference(folder: Path, names: tuple[str, ...]) -> Reference:
     layers = read_layers([folder / f"{n}.tif" for n in names])
     area = study_area(layers)

@@ -29,7 +29,6 @@ from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import Alert
 from tests.factories import small_registry
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 ALERT = {"id": 7, "time": "2025-07-01T10:00:00+00:00", "site": "SD-A-01",
          "source": "seismic", "sensor": None, "facility": None, "rule": "event_rate",

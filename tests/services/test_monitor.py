@@ -13,7 +13,7 @@ from aurum.services import cache, monitor, reporting
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
-from tests.factories import Registry, report_csv, small_registry
+from tests.factories import Registry, report_csv
 
 # Enterprise A reports its 2026-Q4 on 5 January 2027, the fourth quarter having ended; B has
 # not yet (its report is due on 30 January).
@@ -34,12 +34,12 @@ def _upload(platform: Platform, actor: Actor, rows: list[dict[str, object]], tod
 
 
 @pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    """Two mines reporting 2024, 2025 and 2026 to Q3; A also 2026-Q4 on :data:`EARLY_Q4`.
+def reg(platform: Platform, reg: Registry) -> Registry:
+    """The small registry's two mines reporting 2024, 2025 and 2026 to Q3; A also 2026-Q4 on
+    :data:`EARLY_Q4`.
 
     Mine gold, kg: A 400 (2024), 420 (2025), 2,000 a year in 2026; B 100, 110, 2,000 a year.
     """
-    reg = small_registry(platform, admin)
     for actor, site, gold in ((reg.ent_a, "SD-A-01", (400, 420)),
                               (reg.ent_b, "GS-B-01", (100, 110))):
         _upload(platform, actor, _quarters(site, 2024, gold[0]) + _quarters(site, 2025, gold[1])

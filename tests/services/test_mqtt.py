@@ -43,7 +43,6 @@ from aurum.services.registry import SiteSpec
 from aurum.services.safety import mqtt, readings
 from aurum.store.db import transaction
 from aurum.store.models import SensorReading
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
 
 START = datetime(2025, 7, 1, tzinfo=UTC)
 FLOOD = 20_000

@@ -23,15 +23,16 @@ from aurum.services.processing import accounting
 from aurum.services.processing import views as plant_views
 from aurum.services.resources import ClassFigures
 from aurum.store.db import transaction
-from tests.factories import Registry, small_registry
+from tests.factories import Registry
 from tests.services.test_processing import MONTHS, PLANT, _accounts, _waste
 from tests.services.test_seismic import GRID, synthetic_catalogue
 
 
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Iterator[Registry]:
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """No view model of another test's data is kept (autouse: before the registry)."""
     cache.clear()
-    yield small_registry(platform, admin)
+    yield
     cache.clear()
 
 

@@ -11,20 +11,14 @@ from sqlalchemy import func, select, update
 from aurum.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from aurum.processing.examples import gold_plant
 from aurum.services import monitor, processing, reporting
-from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import MetalAccount, PlantCircuit, WasteEntry
-from tests.factories import Registry, small_registry
+from tests.factories import Registry
 from tests.store.tamper import drop_append_only_triggers
 
 PLANT = "SD-A-02"
 MONTHS = ("2025-07", "2025-08", "2025-09")
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
 
 
 def _accounts(months: tuple[str, ...] = MONTHS) -> pd.DataFrame:

@@ -30,25 +30,8 @@ SITE_LON, SITE_LAT = 120.3, 37.4  # SD-A-01 of tests.factories
 CELL_M, SIZE = 100.0, 100
 
 
-@pytest.fixture(scope="module")
-def mpm(shared_data: Path) -> Path:
-    path = shared_data / "prospect" / "mpm_wofe"
-    if not (path / "CalculateResponse" / "IOCG_Deposits.shp").exists():
-        pytest.skip("prospect/mpm_wofe is not in the shared data")
-    return path
-
-
-@pytest.fixture(scope="module")
-def demo(mpm: Path, tmp_path_factory: pytest.TempPathFactory) -> prospect.Study:
-    """The demo study, computed once for the module (about 20 s)."""
-    study = prospect.demo_study(REGULATOR, tmp_path_factory.mktemp("home"),
-                                mpm / "CalculateResponse")
-    assert study is not None
-    return study
-
-
-def test_demo_reproduces_the_published_figures(demo: prospect.Study, mpm: Path) -> None:
-    s = demo.summary
+def test_demo_reproduces_the_published_figures(prospect_demo: prospect.Study, mpm: Path) -> None:
+    s = prospect_demo.summary
     published_auc = float(pd.read_csv(mpm / "CalculateAUC" / "IOCG_PostProb_AUC.csv")
                           ["AUC"].iloc[0])
     assert s["auc"] == pytest.approx(0.7145, abs=0.001)
@@ -59,7 +42,7 @@ def test_demo_reproduces_the_published_figures(demo: prospect.Study, mpm: Path) 
     assert (round(inside["w_plus"], 4), round(inside["s_w_plus"], 4)) == (0.4361, 0.0701)
     assert (round(inside["w_minus"], 4), round(inside["contrast"], 4)) == (-0.8756, 1.3117)
     assert inside["deposits"] == 206
-    with rasterio.open(demo.posterior_path) as ours, \
+    with rasterio.open(prospect_demo.posterior_path) as ours, \
             rasterio.open(mpm / "CalculateResponse" / "PosteriorProbability.tif") as theirs:
         np.testing.assert_allclose(ours.read(1), theirs.read(1), rtol=2e-7)
         np.testing.assert_allclose(ours.read(2), rasterio.open(
@@ -70,14 +53,15 @@ def test_demo_reproduces_the_published_figures(demo: prospect.Study, mpm: Path) 
     ml = s["ml"]
     assert 0.6 < ml["spatial_auc"] < 0.9 and 0.6 < ml["random_auc"] < 0.9
     assert ml["sampling"].startswith("1,290 negatives (5 per deposit)")
-    targets = gpd.read_file(demo.targets_path)
+    targets = gpd.read_file(prospect_demo.targets_path)
     assert len(targets) == s["targets"]["count"] > 0
     assert targets["area_km2"].sum() <= 0.05 * s["study_area_km2"] + 1e-6
     assert (targets["expected_deposits"].diff().dropna() <= 0).all()
     assert s["success_rate"]["deposit_fraction"][-1] == pytest.approx(1.0)
 
 
-def test_demo_is_cached_and_public(demo: prospect.Study, mpm: Path) -> None:
+def test_demo_is_cached_and_public(prospect_demo: prospect.Study, mpm: Path) -> None:
+    demo = prospect_demo
     home = demo.folder.parent.parent
     again = prospect.demo_study(ALPHA, home, mpm / "CalculateResponse")
     assert again is not None and again.key == demo.key

@@ -17,12 +17,7 @@ from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import AuditRecord, Report, ReportVersion, ReportWaste, Upload
-from tests.factories import GOOD_ROW, Registry, report_csv, small_registry
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
+from tests.factories import GOOD_ROW, Registry, report_csv
 
 
 def _counts(platform: Platform) -> tuple[int, ...]:

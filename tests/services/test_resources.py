@@ -14,18 +14,11 @@ from aurum.resources.classify import ClassificationRules
 from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.variogram import Structure, VariogramModel
 from aurum.services import monitor, reporting, resources
-from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.services.resources import ClassFigures, EstimationSpec
 from aurum.store.db import transaction
 from aurum.store.models import ReportVersion
-from tests.factories import GOOD_ROW, Registry, small_registry
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
-
+from tests.factories import GOOD_ROW, Registry
 
 FIGURES = {"measured": ClassFigures(2_400_000, 5.0, 12.0),
            "indicated": ClassFigures(6_000_000, 4.0, 24.0),

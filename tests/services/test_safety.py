@@ -9,31 +9,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
-from aurum.services import auth, safety
+from aurum.services import safety
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import AuditRecord, SafetyHazard, SafetyHazardEvent
-from tests.factories import PASSWORD, Registry, small_registry
+from tests.conftest import fast_password_hashing  # noqa: F401 (tests/api/test_recycling_api.py imports it from here)
+from tests.factories import PASSWORD, Registry
 
 T0 = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)  # 10:00 in Beijing, 3 March 2025
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at test strength: the registry's seven users cost seconds at full strength,
-    and these tests are not about passwords."""
-    monkeypatch.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                        parallelism=1))
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
 
 
 def _colleague(platform: Platform, admin: Actor) -> Actor:

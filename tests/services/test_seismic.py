@@ -14,11 +14,10 @@ from aurum.seismic import stats
 from aurum.seismic.catalog import catalogue_frame, read_quakeml, write_quakeml
 from aurum.seismic.inventory import Inventory, LocalGrid, Station
 from aurum.services import seismic
-from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import Alert, AuditRecord
-from tests.factories import Registry, small_registry
+from tests.factories import Registry
 
 GRID = LocalGrid(37.4, 120.3, 0.0)
 VP, VS = 5800.0, 3400.0
@@ -55,11 +54,6 @@ def synthetic_picks(event: str, t0: float) -> pd.DataFrame:
                                                                          strict=True)
             for ph, v in (("P", VP), ("S", VS))]
     return pd.DataFrame(rows, columns=["event", "station", "phase", "time", "weight"])
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
 
 
 @pytest.fixture(scope="module")

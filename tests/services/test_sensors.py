@@ -31,16 +31,10 @@ from aurum.services.platform import Platform
 from aurum.services.safety import mqtt
 from aurum.store.db import transaction
 from aurum.store.models import Alert, AuditRecord, SafetyHazard, SensorReading
-from tests.factories import Registry, small_registry
-from tests.services.test_safety import fast_password_hashing  # noqa: F401 (autouse)
+from tests.factories import Registry
 
 HOUR = pd.Timedelta(hours=1)
 START = pd.Timestamp("2025-07-01T00:00:00Z")
-
-
-@pytest.fixture
-def reg(platform: Platform, admin: Actor) -> Registry:
-    return small_registry(platform, admin)
 
 
 def _frame(sensor: str, values: list[float], start: pd.Timestamp = START) -> pd.DataFrame:

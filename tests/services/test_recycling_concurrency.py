@@ -98,7 +98,7 @@ CHILD = textwrap.dedent("""
     from aurum.services.platform import Platform
     from aurum.store.db import transaction
     from tests.recycling.helpers import validated
-    from tests.recycling.test_concurrency import _purchase
+    from tests.services.test_recycling_concurrency import _purchase
 
     url, marker, per_batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
     platform = Platform.open(url)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from aurum.services import recycling
+from tests.cli.test_ledger_cli import _run, home  # noqa: F401 (fixture)
 from tests.recycling.helpers import purchase, seller_id, write_csv
-from tests.recycling.test_ledger_cli import _run, home  # noqa: F401 (fixture)
 
 
 def test_correct_reverses_and_amends(home: Path, database_url: str) -> None:  # noqa: F811

@@ -52,7 +52,7 @@ class MeOut(Schema):
     """Who the caller is and what it may read."""
 
     user_id: int = Field(description="The caller's user id")
-    username: str
+    username: str = Field(description="The caller's login name")
     role: str = Field(description="admin, regulator, enterprise, auditor or recycler")
     province: str | None = Field(description="The province a provincial regulator reads; "
                                  "null for others")

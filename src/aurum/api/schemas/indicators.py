@@ -21,7 +21,7 @@ from aurum.api.schemas.registry import SiteRow
 class TrajectoryPoint(Schema):
     """The indicator in one year."""
 
-    year: int
+    year: int = Field(description="Calendar year")
     value: float = Field(description="The indicator, %")
 
 
@@ -31,7 +31,7 @@ class IndicatorOut(Schema):
     id: str = Field(description="gold_resources_growth_pct, gold_output_growth_pct, "
                     "silver_output_growth_pct, large_mine_output_share_pct or "
                     "solid_waste_utilisation_pct")
-    label: str
+    label: str = Field(description="Name of the indicator in the plan")
     unit: str = Field(description="Unit of value, target and projection_2027 (%)")
     quantity_unit: str = Field(description="Unit of baseline and current: t or kg for a "
                                "growth indicator, % for a share")
@@ -55,15 +55,15 @@ class IndicatorOut(Schema):
 class YearToDateOut(Schema):
     """The running year against the same months of earlier years."""
 
-    year: int
+    year: int = Field(description="The running year")
     months: int = Field(description="Months compared, from January")
-    indicators: list[IndicatorOut]
+    indicators: list[IndicatorOut] = Field(description="The indicators over those months")
 
 
 class ConcentrationOut(Schema):
     """Concentration of gold output among producers in the as-of year."""
 
-    year: int
+    year: int = Field(description="Calendar year")
     by: str = Field(description="What a producer is: group, enterprise or province")
     producers: int = Field(description="Producers with gold output > 0")
     gold_output_t: float | None = Field(description="Their total gold output, t")
@@ -78,10 +78,10 @@ class IndicatorsOut(Schema):
                        "organisation")
     as_of: int = Field(description="Year reported")
     baseline_year: int = Field(description="Year growth is measured from")
-    indicators: list[IndicatorOut]
+    indicators: list[IndicatorOut] = Field(description="In the order of the plan")
     year_to_date: YearToDateOut | None = Field(description="Null when no later year is "
                                                "partly due")
-    concentration: ConcentrationOut
+    concentration: ConcentrationOut = Field(description="Among enterprise groups")
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -105,7 +105,7 @@ class RollupFields(BaseModel):
 class ProvinceRow(RollupFields, Row):
     """The indicators of one province (largest gold output first)."""
 
-    province: str
+    province: str = Field(description="Province (English name)")
 
 
 class GroupRow(RollupFields, Row):
@@ -117,9 +117,9 @@ class GroupRow(RollupFields, Row):
 class KpiRow(Row):
     """One site in one year, in the layout of ``aurum kpi --reports``."""
 
-    year: int
-    enterprise: str
-    province: str
+    year: int = Field(description="Calendar year")
+    enterprise: str = Field(description="Name of the owning organisation")
+    province: str = Field(description="Province (English name)")
     site: str = Field(description="Site code")
     site_type: str = Field(description="mine, tailings or the plant type")
     daily_capacity_t: float | None = Field(description="Design capacity, t/d")

@@ -80,7 +80,7 @@ class StreamEstimate(Schema):
 class Suspect(Schema):
     """A measurement removed as a gross error."""
 
-    stream: str
+    stream: str = Field(description="Stream name")
     field: str = Field(description="mass or a component")
     measured: float | None = Field(description="The measurement (t or g/t)")
     sd: float | None = Field(description="Its standard deviation (t or g/t)")
@@ -108,7 +108,7 @@ class ReconciliationSummary(Schema):
 class Variable(Schema):
     """One measured or estimated variable of a reconciliation."""
 
-    stream: str
+    stream: str = Field(description="Stream name")
     field: str = Field(description="mass or a component")
     measured: float | None = Field(description="Measurement, t or g/t (null: not measured)")
     measured_sd: float | None = Field(description="Its standard deviation, t or g/t")
@@ -124,8 +124,9 @@ class Variable(Schema):
 class StoredReconciliation(Schema):
     """The reconciliation stored with a circuit version."""
 
-    summary: ReconciliationSummary
-    variables: list[Variable]
+    summary: ReconciliationSummary = Field(description="As ``aurum processing reconcile "
+                                           "--format json`` gives it")
+    variables: list[Variable] = Field(description="Every measured or estimated variable")
 
 
 class SavedCircuitOut(CircuitOut):
@@ -138,14 +139,14 @@ class SavedCircuitOut(CircuitOut):
 class Node(Schema):
     """A node of a circuit."""
 
-    name: str
+    name: str = Field(description="Node name")
     kind: str = Field(description="feed, mill, cyclone, cil, ..., or other")
 
 
 class Stream(Schema):
     """A stream between two nodes."""
 
-    name: str
+    name: str = Field(description="Stream name")
     from_: str = Field(alias="from", description="Node it leaves")
     to: str = Field(description="Node it enters")
 
@@ -162,15 +163,15 @@ class Measurement(Schema):
 class CircuitDefinition(Schema):
     """A circuit as ``aurum processing reconcile`` reads it."""
 
-    nodes: list[Node]
-    streams: list[Stream]
+    nodes: list[Node] = Field(description="Nodes (process units, sources and sinks)")
+    streams: list[Stream] = Field(description="Streams between the nodes")
     measurements: dict[str, Measurement] = Field(description="By stream name")
 
 
 class CircuitDocumentOut(CircuitOut):
     """A circuit version with its definition and the reconciliation stored with it."""
 
-    definition: CircuitDefinition
+    definition: CircuitDefinition = Field(description="The circuit as saved")
     reconciliation: StoredReconciliation | None = Field(description="Null when saved without "
                                                         "a survey")
 
@@ -324,7 +325,8 @@ class ReportFiguresOut(Schema):
     missing_accounts: list[str] = Field(description="Months with no metal account")
     missing_ledger: list[str] = Field(description="Months with no waste ledger line")
     complete: bool = Field(description="Whether every month has its records")
-    comparison: list[FieldComparison]
+    comparison: list[FieldComparison] = Field(description="Each field beside the report in "
+                                              "force")
 
 
 class CarriedOut(Schema):

@@ -80,7 +80,8 @@ class HistoryVersionOut(Schema):
     upload_id: int | None = Field(description="The upload it came in (null for a form or "
                                   "API submission)")
     # A model built at import time is not a type to mypy; pydantic resolves it as one.
-    values: ReportValues  # type: ignore[valid-type]
+    values: ReportValues = Field(  # type: ignore[valid-type]
+        description="Every field of the version")
 
 
 class ReportOut(Schema):
@@ -90,7 +91,7 @@ class ReportOut(Schema):
     site: str = Field(description="Site code")
     period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
     due_on: date = Field(description="Day the report is due (Beijing calendar)")
-    versions: list[HistoryVersionOut]
+    versions: list[HistoryVersionOut] = Field(description="Every version, oldest first")
 
 
 class ReportHead(Row):

@@ -133,7 +133,7 @@ def sleeper() -> Iterator[str]:
         return {"counted": 1000}
 
     # Over the submitter's own organisation's data.
-    kind = jobs.register(jobs.JobKind("test_sleeper", lambda s, a, p: (min(a.org_ids), None),
+    kind = jobs.register(jobs.JobKind("test_sleeper", lambda s, a, h, p: (min(a.org_ids), None),
                                       run))
     yield kind.name
     jobs._KINDS.pop(kind.name)
@@ -209,3 +209,38 @@ def test_pit_page_runs_a_large_study_as_a_job(app_client: TestClient, queue: job
         done = _finished(app_client, a, job["id"])
     shown = app_client.get(done["result"]["url"])
     assert "chart-shell" in shown.text and "pit-pending" not in shown.text
+
+
+def test_estimation_job(app_client: TestClient, queue: jobs.JobQueue) -> None:
+    """An estimation from files sent first gives the statement the direct route gives."""
+    a = bearer(app_client, "alpha")
+    spec, samples = yaml.safe_dump(SPEC).encode(), _samples_csv()
+    digests = {}
+    for key, name, content in (("spec", "spec.yaml", spec), ("samples", "c.csv", samples)):
+        kept = app_client.post("/api/v1/jobs/inputs", headers=a,
+                               files={"file": (name, content, "text/plain")})
+        assert kept.status_code == 201, kept.text
+        assert kept.json()["bytes"] == len(content) and kept.json()["name"] == name
+        digests[key] = kept.json()["digest"]
+    b = bearer(app_client, "beta")  # SD-A-01 is alpha's: beta sees no such site
+    assert app_client.post("/api/v1/jobs", headers=b, json={
+        "kind": "estimation", "params": digests}).status_code == 404
+    r = app_client.post("/api/v1/jobs", headers=a, json={"kind": "estimation",
+                                                         "params": digests})
+    assert r.status_code == 202, r.text
+    with queue.running():
+        done = _finished(app_client, a, r.json()["id"])
+    assert done["state"] == "done", done
+    direct = app_client.post("/api/v1/resources/estimate", headers=a,
+                             files={"samples": ("c.csv", samples, "text/csv"),
+                                    "spec": ("spec.yaml", spec, "application/yaml")}).json()
+    result = done["result"]
+    assert result["url"] == "/resources/SD-A-01" and result["version"] == 1
+    assert direct["version"] == 2
+    for key in ("measured_tonnes", "indicated_tonnes", "inferred_tonnes",
+                "measured_gold_t", "indicated_grade_gpt"):
+        assert result[key] == pytest.approx(direct[key], rel=1e-12), key
+    # A spec that names no site, or a digest of nothing kept, is refused at once.
+    nothing = "0" * 64
+    assert app_client.post("/api/v1/jobs", headers=a, json={"kind": "estimation", "params": {
+        "spec": nothing, "samples": nothing}}).status_code == 422

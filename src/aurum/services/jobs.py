@@ -21,13 +21,15 @@ cancelled at once.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +43,7 @@ from aurum.core.errors import AurumError, NotFoundError, PermissionDenied, Valid
 from aurum.core.jsonsafe import finite
 from aurum.services.auth import Actor, Role, actor_for
 from aurum.services.platform import Platform
+from aurum.store import files
 from aurum.store.db import transaction
 from aurum.store.models import Job, User
 
@@ -74,16 +77,17 @@ class JobKind:
     name : str
         The ``kind`` the API takes (``pit_study``).
     owner : callable
-        ``owner(session, actor, params)``: checks that ``actor`` may run the job on the data
-        ``params`` name (raising :class:`NotFoundError` or :class:`PermissionDenied` as the
-        synchronous service would) and returns the data's :data:`Owner`.
+        ``owner(session, actor, home, params)``: checks that ``actor`` may run the job on the
+        data ``params`` name, raising :class:`NotFoundError` or :class:`PermissionDenied` as
+        the synchronous service would, and returns the data's :data:`Owner` (``home``, the
+        data directory, holds the job's input files).
     run : callable
         ``run(context, params)``: does the work and returns its result, a JSON-ready mapping
         (with ``url``, the page that shows it, where there is one).
     """
 
     name: str
-    owner: Callable[[Session, Actor, Mapping[str, Any]], Owner]
+    owner: Callable[[Session, Actor, Path, Mapping[str, Any]], Owner]
     run: Callable[[JobContext, Mapping[str, Any]], dict[str, Any]]
 
 
@@ -98,7 +102,7 @@ def register(kind: JobKind) -> JobKind:
 
 def kinds() -> dict[str, JobKind]:
     """The kinds of job, by name (importing the services that define them)."""
-    from aurum.services import planning  # noqa: F401  (registers its kinds)
+    from aurum.services import planning, resources  # noqa: F401  (register their kinds)
 
     return dict(_KINDS)
 
@@ -214,7 +218,11 @@ class JobQueue:
             LOG.exception("job %s (%s) failed", job_id, kind)
             context.finish("failed", "the job failed on the server (the error is logged)")
         else:
-            context.finish("done", "done", finite(result))
+            try:
+                context.finish("done", "done", _json_ready(result))
+            except Exception:  # a result the store refuses must not leave the job running
+                LOG.exception("job %s (%s): its result could not be stored", job_id, kind)
+                context.finish("failed", "the job's result could not be stored (logged)")
 
     @contextmanager
     def running(self, workers: int = 1) -> Iterator[Consumer]:
@@ -240,6 +248,15 @@ class _ThreadConsumer(Consumer):
 
     def _set_signal_handlers(self) -> None:
         pass
+
+
+def _json_ready(result: Mapping[str, Any]) -> dict[str, Any]:
+    """A result as its JSON column keeps it: dates as ISO text, NaN and infinities null."""
+    def text(value: Any) -> str:
+        return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+    ready: dict[str, Any] = json.loads(json.dumps(finite(dict(result)), default=text))
+    return ready
 
 
 def _kinds_or_fail(name: str) -> JobKind:
@@ -330,6 +347,48 @@ class JobContext:
 # --- the user's side ------------------------------------------------------------------------
 
 
+INPUTS = "job-inputs"
+"""Folder of the data directory keeping the files jobs read (content-addressed)."""
+INPUTS_KEPT_S = 7 * 86400
+"""How long a job's input file is kept after it was last sent, s: the folder stays bounded
+by what users sent in a week."""
+
+
+def put_input(actor: Actor, home: Path, data: bytes) -> str:
+    """Keep a file a job will read (composites, a raster) and give its SHA-256 digest, the
+    name a job's parameters use for it. The caller bounds its size.
+
+    Raises
+    ------
+    PermissionDenied
+        A role that runs no jobs.
+    """
+    actor.require_role(*JOB_ROLES)
+    folder = home / INPUTS
+    path = files.put_bytes(folder, data)
+    path.touch()  # sent again: kept a week from now
+    cutoff = time.time() - INPUTS_KEPT_S
+    for old in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # removed by a concurrent sender
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    return path.name
+
+
+def read_input(home: Path, digest: str) -> bytes:
+    """The content of a job's input file.
+
+    Raises
+    ------
+    ValidationError
+        Not a digest, or no file kept under it (uploaded to another server, or removed).
+    """
+    try:
+        return files.read_bytes(home / INPUTS, digest)
+    except NotFoundError as exc:
+        raise ValidationError(f"no input file {digest[:16]}… is kept: upload it again") from exc
+
+
 def may_submit(actor: Actor) -> bool:
     """Whether ``actor``'s role runs jobs (pages offer a job's form only then)."""
     return actor.role in JOB_ROLES
@@ -357,7 +416,7 @@ def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
     """
     actor.require_role(*JOB_ROLES)
     spec = _kinds_or_fail(kind)
-    org_id, province = spec.owner(session, actor, params)
+    org_id, province = spec.owner(session, actor, queue.platform.settings.home, params)
     job = Job(kind=kind, params=dict(params), state="queued", progress=0.0,
               message="waiting for a worker", user_id=actor.user_id, org_id=org_id,
               province=province, cancel_requested=False)

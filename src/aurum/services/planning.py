@@ -315,7 +315,8 @@ def _pit_figures(study: StoredStudy) -> PitFigures:
 # --- the pit study as a job -----------------------------------------------------------------
 
 
-def _study_job_owner(session: Session, actor: Actor, params: Mapping[str, Any]) -> jobs.Owner:
+def _study_job_owner(session: Session, actor: Actor, _home: Path, params: Mapping[str, Any]
+                     ) -> jobs.Owner:
     site = _readable_model(session, actor, int(params["model_id"])).site
     return site.org_id, site.province
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import tempfile
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum import __version__
-from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from aurum.core.files import file_sha256, write_atomic
 from aurum.core.grid import BlockGrid
 from aurum.resources import runfile
@@ -40,7 +41,7 @@ from aurum.resources.samples import composite_samples
 from aurum.resources.validate import cell_declustering, cross_validation, swath
 from aurum.resources.variogram import VariogramModel
 from aurum.resources.variography import experimental_variogram
-from aurum.services import cache, registry, reporting
+from aurum.services import cache, jobs, registry, reporting
 from aurum.services.auth import Actor
 from aurum.store.models import Report, ReportVersion, ResourceModel, ResourceStatement, Site
 
@@ -272,7 +273,8 @@ class ModelStatement:
 
 
 def model_statement(xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec, year: int,
-                    holes: np.ndarray | None = None) -> ModelStatement:
+                    holes: np.ndarray | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> ModelStatement:
     """Estimate, classify and state a model at the spec's cut-off (no store involved).
 
     Parameters
@@ -285,9 +287,12 @@ def model_statement(xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec, y
         Year of the statement (effective 31 December).
     holes : numpy.ndarray, optional
         Integer hole id per composite (for per-hole search limits).
+    progress : callable, optional
+        ``progress(blocks_done, n_blocks)`` during the estimation; it may raise to stop it
+        (a cancelled job).
     """
     result = estimate(xyz, values, spec.grid, spec.search, spec.method, spec.model,
-                      discretisation=spec.discretisation, holes=holes)
+                      discretisation=spec.discretisation, holes=holes, progress=progress)
     classes = classify(spec.rules, result.estimate, result.n_samples, result.slope,
                        result.variance)
     volume = float(np.prod(spec.grid.size))
@@ -302,15 +307,17 @@ def model_statement(xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec, y
 
 def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: str,
                        year: int, xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec,
-                       holes: np.ndarray | None = None) -> ResourceStatement:
+                       holes: np.ndarray | None = None,
+                       progress: Callable[[int, int], None] | None = None
+                       ) -> ResourceStatement:
     """From composites to a published statement: :func:`model_statement`, the model stored
     with its samples, the waterfall from last year's model when it is on the same grid, and
     the year-end report fed with the contained gold.
 
-    ``xyz`` (m), ``values`` (g/t), ``spec``, ``year`` and ``holes`` are as in
+    ``xyz`` (m), ``values`` (g/t), ``spec``, ``year``, ``holes`` and ``progress`` are as in
     :func:`model_statement`; the model is stored under ``home`` for the site ``site_code``.
     """
-    made = model_statement(xyz, values, spec, year, holes)
+    made = model_statement(xyz, values, spec, year, holes, progress)
     frame = BlockModel.from_estimation(spec.grid, made.result, "estimate").with_attributes(
         resource_class=made.classes.astype(np.int8), tonnes=made.tonnes).to_frame()
     kept = pd.DataFrame({"x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "value": values,
@@ -553,12 +560,26 @@ ESTIMATE_SPEC_KEYS = ("site", "year", "density", "cutoff", "classification")
 """Keys an estimation spec needs beside those of a run file."""
 
 
+def _spec_doc(spec: bytes, spec_name: str) -> dict[str, Any]:
+    """An estimation spec file read as YAML (a mapping)."""
+    try:
+        doc = yaml.safe_load(spec)
+    except yaml.YAMLError as exc:
+        raise ValidationError(Problem(f"cannot read the spec: {exc}", source=spec_name)) from exc
+    if not isinstance(doc, dict):
+        raise ValidationError(Problem("the spec must be a YAML mapping of keys to values",
+                                      source=spec_name))
+    return doc
+
+
 def estimate_from_files(session: Session, actor: Actor, home: Path, spec_name: str,
-                        spec: bytes, samples_name: str, samples: bytes
+                        spec: bytes, samples_name: str, samples: bytes,
+                        progress: Callable[[int, int], None] | None = None
                         ) -> ResourceStatement:
     """:func:`estimate_and_state` from uploaded files: composites (CSV: x, y, z, value[,
     hole]) and a spec (YAML: the run-file keys without paths, plus ``site``, ``year``,
-    ``density`` (t/m³), ``cutoff`` (g/t) and ``classification``).
+    ``density`` (t/m³), ``cutoff`` (g/t) and ``classification``); ``progress`` as in
+    :func:`model_statement`.
 
     Raises
     ------
@@ -566,10 +587,7 @@ def estimate_from_files(session: Session, actor: Actor, home: Path, spec_name: s
         An unreadable spec or one missing a key (each named), a spec without kriging, or bad
         composites (row and column named).
     """
-    try:
-        doc = yaml.safe_load(spec)
-    except yaml.YAMLError as exc:
-        raise ValidationError(Problem(f"cannot read the spec: {exc}", source=spec_name)) from exc
+    doc = _spec_doc(spec, spec_name)
     settings = runfile.parse_settings(doc, spec_name)
     problems = [Problem("missing key", column=k, source=spec_name)
                 for k in ESTIMATE_SPEC_KEYS if k not in doc]
@@ -584,7 +602,7 @@ def estimate_from_files(session: Session, actor: Actor, home: Path, spec_name: s
                          float(doc["density"]), float(doc["cutoff"]), settings.method.value,
                          settings.discretisation)
     return estimate_and_state(session, actor, home, str(doc["site"]), int(doc["year"]),
-                              data.xyz, data.values, how, data.holes)
+                              data.xyz, data.values, how, data.holes, progress)
 
 
 @dataclass(frozen=True)
@@ -651,3 +669,38 @@ def check_drillholes(collar: tuple[str, bytes], survey: tuple[str, bytes],
         {"holes": int(db.collars["hole"].nunique()), "intervals": len(db.intervals),
          "composites": len(samples), "counts": db.report.counts(), "grade": grade},
         db.report.problems[:500])
+
+
+# --- the estimation as a job ----------------------------------------------------------------
+
+
+def _estimation_owner(session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
+                      ) -> jobs.Owner:
+    doc = _spec_doc(jobs.read_input(home, str(params["spec"])), "spec")
+    if "site" not in doc:
+        raise ValidationError(Problem("missing key", column="site", source="spec"))
+    site = registry.get_site(session, actor, str(doc["site"]))
+    if not actor.can_write_site(site):
+        raise PermissionDenied(f"{actor.username} may not publish statements of {site.code}")
+    return site.org_id, site.province
+
+
+def _estimation_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    samples = jobs.read_input(context.home, str(params["samples"]))
+    spec = jobs.read_input(context.home, str(params["spec"]))
+    with context.session() as (session, actor):
+        context.report(0.0, "reading the composites")
+        statement = estimate_from_files(
+            session, actor, context.home, str(params.get("spec_name") or "spec.yaml"), spec,
+            str(params.get("samples_name") or "samples.csv"), samples,
+            context.steps("estimating blocks", 0.0, 0.95))
+        return {c: getattr(statement, c) for c in STATEMENT_COLUMNS[1:]} | {
+            "id": statement.id, "site": statement.site.code,
+            "url": f"/resources/{statement.site.code}"}
+
+
+ESTIMATION_JOB = jobs.register(jobs.JobKind("estimation", _estimation_owner, _estimation_job))
+"""A mine's model estimated and its statement published, as ``POST
+/api/v1/resources/estimate`` does: ``spec`` and ``samples``, the digests of the spec (YAML) and
+composites (CSV) files kept by :func:`aurum.services.jobs.put_input`, with their names
+``spec_name`` and ``samples_name`` for messages."""

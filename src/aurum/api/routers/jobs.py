@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, UploadFile
 
 from aurum.api.deps import DB, ApiActor
-from aurum.api.schemas.jobs import JobIn, JobOut
+from aurum.api.schemas.jobs import JobIn, JobInputOut, JobOut
+from aurum.api.uploads import received
 from aurum.core.checks import DbId
 from aurum.services import jobs
 
@@ -26,6 +27,15 @@ def submit(body: JobIn, request: Request, session: DB, actor: ApiActor) -> dict[
     auditors run no jobs, 403)."""
     return jobs.submit(session, actor, _queue(request), body.kind,
                        body.params.model_dump(exclude_none=True)).as_dict()
+
+
+@router.post("/inputs", status_code=201, response_model=JobInputOut)
+async def put_input(file: UploadFile, request: Request, actor: ApiActor) -> dict[str, Any]:
+    """Keep a file for a job to read (composites, a spec): its digest is what the job's
+    parameters name it by. Files are kept by content: the same file sent twice is kept once."""
+    name, data = await received(file, "input")
+    home = request.app.state.platform.settings.home
+    return {"digest": jobs.put_input(actor, home, data), "name": name, "bytes": len(data)}
 
 
 @router.get("", response_model=list[JobOut])

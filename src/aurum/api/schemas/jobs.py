@@ -35,8 +35,47 @@ class PitStudyJobIn(BaseModel):
     params: PitStudyParams
 
 
-JobIn = Annotated[PitStudyJobIn, Field(description="the kind of job and its parameters")]
-"""A job request (one model per kind; more kinds join as a discriminated union on ``kind``)."""
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
+                              description="SHA-256 digest of a file kept by "
+                                          "POST /api/v1/jobs/inputs")]
+FileName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class EstimationParams(BaseModel):
+    """A model estimated and its statement published, as ``POST /api/v1/resources/estimate``
+    does, from files uploaded first with ``POST /api/v1/jobs/inputs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spec: Sha256 = Field(description="the spec (YAML: the run-file keys without paths, plus "
+                         "site, year, density t/m³, cutoff g/t and classification)")
+    samples: Sha256 = Field(description="the composites (CSV: x, y, z in m, value in g/t, "
+                            "optional hole)")
+    spec_name: FileName = "spec.yaml"
+    samples_name: FileName = "samples.csv"
+
+
+class EstimationJobIn(BaseModel):
+    """An estimation as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["estimation"]
+    params: EstimationParams
+
+
+JobIn = Annotated[PitStudyJobIn | EstimationJobIn,
+                  Field(discriminator="kind",
+                        description="the kind of job and its parameters")]
+"""A job request: one model per kind, told apart by ``kind``."""
+
+
+class JobInputOut(Schema):
+    """A file kept for jobs to read."""
+
+    digest: str = Field(description="its SHA-256, the name a job's parameters give it")
+    name: str = Field(description="its file name, made safe")
+    bytes: int = Field(description="its size, bytes")
 
 
 class JobOut(Schema):

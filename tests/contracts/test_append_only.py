@@ -10,7 +10,9 @@ inserted first), so a marked table whose columns this builder cannot fill fails 
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import pkgutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from aurum.services.platform import Platform
+from aurum.store import models
 from aurum.store.audit import AppendOnlyViolation
 from aurum.store.db import transaction
 from aurum.store.models import AppendOnly, Base
@@ -117,6 +120,21 @@ def stored(request: pytest.FixtureRequest, platform: Platform) -> tuple[type[Any
     model = request.param
     with platform.engine.begin() as conn:
         return model, _insert(conn, model.__table__, SERIAL)
+
+
+def test_every_marked_model_of_the_models_package_is_covered() -> None:
+    # Each module of the package imported, so that a model the package's __init__ forgets to
+    # import is found too (the mapper registry knows only the imported ones).
+    for module in pkgutil.iter_modules(models.__path__):
+        importlib.import_module(f"{models.__name__}.{module.name}")
+    marked: set[type[Any]] = set()
+    pending = list(AppendOnly.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending += cls.__subclasses__()
+        if hasattr(cls, "__tablename__"):
+            marked.add(cls)
+    assert marked == set(MARKED)
 
 
 def test_the_ledgers_once_left_out_are_marked() -> None:

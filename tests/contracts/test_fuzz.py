@@ -106,7 +106,7 @@ class World:
 
 
 @pytest.fixture
-def world(platform: Platform, admin: Actor) -> World:
+def fuzz_world(platform: Platform, admin: Actor) -> World:
     """The small registry, a report and a hazard of ENT-A's mine SD-A-01, and two tokens."""
     small_registry(platform, admin)
     with transaction(platform.sessions) as s:
@@ -134,8 +134,9 @@ def world(platform: Platform, admin: Actor) -> World:
 # and one backend keeps the run to a minute or two per role.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("username", ["fuzz-admin", "alpha"])
-def test_no_operation_answers_a_server_error(platform: Platform, world: World,
+def test_no_operation_answers_a_server_error(platform: Platform, fuzz_world: World,
                                              username: str) -> None:
     failures = _fuzz(create_app(platform),
-                     {"Authorization": f"Bearer {world.tokens[username]}"}, world.known)
+                     {"Authorization": f"Bearer {fuzz_world.tokens[username]}"},
+                     fuzz_world.known)
     assert failures == [], "\n".join(failures)

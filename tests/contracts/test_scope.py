@@ -23,7 +23,6 @@ service; the services check the scope before they look at what is sent.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import typing
 from collections.abc import Iterator
@@ -32,20 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI, UploadFile, params
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
-from sqlalchemy import select
 
-from aurum.api.app import create_app
-from aurum.services import auth
-from aurum.services.auth import Role, actor_for, create_user
-from aurum.services.platform import Platform
-from aurum.store.db import dispose_engines, transaction
-from aurum.store.models import Base
-from tests.contracts.scope_world import World, build_world
+from tests.contracts import snapshot
+from tests.contracts.scope_world import World
 from tests.factories import PASSWORD
 
 READ_METHODS = {"GET", "HEAD"}
@@ -317,49 +309,6 @@ def request_kwargs(op: Operation, csrf: str, sent: dict[str, str]) -> dict[str, 
     return kwargs
 
 
-def state(platform: Platform) -> dict[str, str]:
-    """A digest of every table's rows (but :data:`AUTH_TABLES`) and of the data directory's
-    files (but :data:`CACHES`)."""
-    digests = {}
-    with platform.sessions() as s:
-        for table in Base.metadata.sorted_tables:
-            if table.name not in AUTH_TABLES:
-                rows = sorted(repr(tuple(r)) for r in s.execute(select(table)))
-                digests[table.name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-    home = platform.settings.home
-    files = sorted(f"{p.relative_to(home)} {p.stat().st_size}" for p in home.rglob("*")
-                   if p.is_file() and p.relative_to(home).parts[0] not in CACHES)
-    digests["files in the data directory"] = hashlib.sha256("\n".join(files).encode()
-                                                            ).hexdigest()
-    return digests
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The world on SQLite, built once for the module (argon2 at test strength)."""
-    folder = tmp_path_factory.mktemp("scope")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AURUM_HOME", str(folder / "home"))
-        mp.setenv("AURUM_KEYS", str(folder / "keys"))
-        url = f"sqlite:///{folder / 'aurum.db'}"
-        mp.setenv("AURUM_DATABASE_URL", url)
-        mp.setattr(auth, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                   parallelism=1))
-        platform = Platform.open(url, migrate_to_head=True)
-        with transaction(platform.sessions) as s:
-            admin = actor_for(s, create_user(s, "root-admin", "correct horse battery",
-                                             Role.ADMIN))
-        for owner in ("A", "B"):
-            (folder / "world" / owner).mkdir(parents=True)
-        yield build_world(platform, admin, folder / "world")
-        dispose_engines()
-
-
-@pytest.fixture(scope="module")
-def app(world: World) -> FastAPI:
-    return create_app(world.platform)
-
-
 def _clients(app: FastAPI, username: str) -> tuple[TestClient, TestClient, str]:
     """A client with the user's bearer token, a browser logged in as the user, and the form
     token of the browser's session."""
@@ -443,12 +392,14 @@ def test_no_route_reveals_or_changes_what_is_outside_the_callers_scope(
             continue  # reported by test_every_path_parameter_has_an_id_provider
         client = api if op.path.startswith("/api/") else browser
         compared = forbidden_write(op, caller, call.scoped)
-        before = state(world.platform) if compared else {}
+        before = snapshot.state(world.platform, but_tables=AUTH_TABLES,
+                                but_folders=CACHES) if compared else {}
         response = client.request(op.method, call.url,
                                   **request_kwargs(op, csrf, call.sent))
-        after = state(world.platform) if compared else {}
-        changed = [k for k in before if after[k] != before[k]]
-        problem = judge(op, caller, call.scoped, response.status_code, changed)
+        after = snapshot.state(world.platform, but_tables=AUTH_TABLES,
+                               but_folders=CACHES) if compared else {}
+        problem = judge(op, caller, call.scoped, response.status_code,
+                        snapshot.changed(before, after))
         if problem:
             sent = "".join(f" {k}={v}" for k, v in call.sent.items())
             problems.append(f"{op} as {role} ({caller.username}) -> {call.url}{sent}: "

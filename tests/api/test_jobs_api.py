@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from aurum.services import jobs, planning
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
+from tests.services.test_prospect import synthetic_inputs
 
 REDIS_URL = os.environ.get("AURUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -215,13 +217,13 @@ def test_estimation_job(app_client: TestClient, queue: jobs.JobQueue) -> None:
     """An estimation from files sent first gives the statement the direct route gives."""
     a = bearer(app_client, "alpha")
     spec, samples = yaml.safe_dump(SPEC).encode(), _samples_csv()
-    digests = {}
+    digests: dict[str, dict[str, str]] = {}
     for key, name, content in (("spec", "spec.yaml", spec), ("samples", "c.csv", samples)):
         kept = app_client.post("/api/v1/jobs/inputs", headers=a,
                                files={"file": (name, content, "text/plain")})
         assert kept.status_code == 201, kept.text
         assert kept.json()["bytes"] == len(content) and kept.json()["name"] == name
-        digests[key] = kept.json()["digest"]
+        digests[key] = {"digest": kept.json()["digest"], "name": name}
     b = bearer(app_client, "beta")  # SD-A-01 is alpha's: beta sees no such site
     assert app_client.post("/api/v1/jobs", headers=b, json={
         "kind": "estimation", "params": digests}).status_code == 404
@@ -241,6 +243,43 @@ def test_estimation_job(app_client: TestClient, queue: jobs.JobQueue) -> None:
                 "measured_gold_t", "indicated_grade_gpt"):
         assert result[key] == pytest.approx(direct[key], rel=1e-12), key
     # A spec that names no site, or a digest of nothing kept, is refused at once.
-    nothing = "0" * 64
+    nothing = {"digest": "0" * 64, "name": "x.csv"}
     assert app_client.post("/api/v1/jobs", headers=a, json={"kind": "estimation", "params": {
         "spec": nothing, "samples": nothing}}).status_code == 422
+
+
+def _kept(client: TestClient, headers: dict[str, str], name: str, content: bytes
+          ) -> dict[str, str]:
+    r = client.post("/api/v1/jobs/inputs", headers=headers,
+                    files={"file": (name, content, "application/octet-stream")})
+    assert r.status_code == 201, r.text
+    return {"digest": r.json()["digest"], "name": name}
+
+
+def test_prospectivity_job(app_client: TestClient, queue: jobs.JobQueue,
+                           tmp_path: Path) -> None:
+    """A prospectivity study from files sent first: the study the upload route makes, kept in
+    the runner's scope, its page named in the result."""
+    evidence, deposits, _, _ = synthetic_inputs(tmp_path)
+    options = {"thresholds": {"dist": 500}, "block_size_m": 2000, "negative_buffer_m": 0,
+               "min_target_cells": 2, "target_area_fraction": 0.2, "unit_area_km2": 0.01,
+               "estimator": "logistic_regression"}
+    a = bearer(app_client, "alpha")
+    params = {"name": "fault", "evidence": [_kept(app_client, a, n, c) for n, c in evidence],
+              "deposits": _kept(app_client, a, *deposits), "params": options}
+    bad = app_client.post("/api/v1/jobs", headers=a, json={"kind": "prospectivity", "params": {
+        **params, "params": {"confidence": "high"}}})
+    assert bad.status_code == 422, bad.text
+    r = app_client.post("/api/v1/jobs", headers=a, json={"kind": "prospectivity",
+                                                         "params": params})
+    assert r.status_code == 202, r.text
+    with queue.running():
+        done = _finished(app_client, a, r.json()["id"])
+    assert done["state"] == "done", done
+    key = done["result"]["study"]
+    assert done["result"]["url"] == f"/prospect/{key}" and done["result"]["auc"] > 0.7
+    study = app_client.get(f"/api/v1/prospect/studies/{key}", headers=a).json()
+    assert study["name"] == "fault" and study["auc"] == done["result"]["auc"]
+    b = bearer(app_client, "beta")
+    assert app_client.get(f"/api/v1/prospect/studies/{key}", headers=b).status_code == 404
+    assert app_client.get(f"/api/v1/jobs/{done['id']}", headers=b).status_code == 404

@@ -102,7 +102,7 @@ def register(kind: JobKind) -> JobKind:
 
 def kinds() -> dict[str, JobKind]:
     """The kinds of job, by name (importing the services that define them)."""
-    from aurum.services import planning, resources  # noqa: F401  (register their kinds)
+    from aurum.services import planning, prospect, resources  # noqa: F401  (their kinds)
 
     return dict(_KINDS)
 

@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,6 +71,7 @@ from aurum.prospect.wofe import (
     layer_weights,
     posterior,
 )
+from aurum.services import jobs
 from aurum.services.auth import Actor, Role
 from aurum.store.models import Site
 
@@ -303,7 +304,8 @@ def _root(home: Path) -> Path:
 
 def run_study(actor: Actor, home: Path, name: str, files: StudyFiles,
               params: StudyParams | None = None, *, public: bool = False,
-              keep_inputs: bool = False) -> Study:
+              keep_inputs: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> Study:
     """Run (or fetch) a study.
 
     Parameters
@@ -323,6 +325,9 @@ def run_study(actor: Actor, home: Path, name: str, files: StudyFiles,
         Readable by every user allowed to run studies (the demo).
     keep_inputs : bool
         Move the input files into the study folder (uploads), instead of leaving them.
+    progress : callable, optional
+        ``progress(stage_done, n_stages)`` over :data:`COMPUTE_STAGES` (not for a study kept
+        from before); it may raise to stop the study (a cancelled job).
 
     Raises
     ------
@@ -346,7 +351,7 @@ def run_study(actor: Actor, home: Path, name: str, files: StudyFiles,
             inputs = work / "inputs"
             inputs.mkdir()
             files = _moved(files, inputs)
-        summary = _compute(files, params, work)
+        summary = _compute(files, params, work, progress)
         summary |= {"study": key, "name": name, "owner": owner,
                     "created": datetime.now(UTC).isoformat(timespec="seconds")}
         (work / SUMMARY).write_text(json.dumps(finite(summary), allow_nan=False))
@@ -393,8 +398,17 @@ def _check_size(files: StudyFiles) -> None:
         raise ValidationError(problems)
 
 
-def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any]:
+COMPUTE_STAGES = ("reading the layers", "weights of evidence", "posterior and validation",
+                  "machine learning", "targets")
+"""The stages a study reports its progress by."""
+
+
+def _compute(files: StudyFiles, params: StudyParams, out: Path,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    step = progress or (lambda done, total: None)
+    n = len(COMPUTE_STAGES)
     _check_size(files)
+    step(0, n)
     layers = read_layers(files.evidence)
     grid = layers[0].grid
     mask = (read_layer(files.mask, grid, reference_name=files.evidence[0].name)
@@ -410,6 +424,7 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any
         raise ValidationError([Problem(f"names layer {n!r}, which is not an evidence layer; "
                                        f"layers: {', '.join(names)}", column=n)
                                for n in unknown])
+    step(1, n)
     tables, used = zip(*(layer_weights(layer.values, area, deposits.cells, layer=layer.name,
                                        cell_area_km2=layer.grid.cell_area_km2,
                                        unit_cell_km2=params.unit_area_km2,
@@ -417,6 +432,7 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any
                                        threshold=params.thresholds.get(layer.name),
                                        kind=params.cumulative.get(layer.name))
                          for layer in layers), strict=True)
+    step(2, n)
     result = posterior(list(tables), list(used), area)
     write_raster(out / POSTERIOR, (result.probability, result.std, result.confidence), grid,
                  ("posterior_probability", "posterior_std", "posterior_confidence"))
@@ -426,6 +442,9 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any
     success = rate_curve(result.probability, area, deposits.cells)
     ci = conditional_independence(result, len(deposits), cell_area_km2=grid.cell_area_km2,
                                   unit_cell_km2=params.unit_area_km2)
+    step(3, n)
+    learned = _machine_learning(layers, area, deposits, params)
+    step(4, n)
     targets = _targets(result.probability, result.std, area, deposits, params, success, out)
     (out / PREVIEW).write_text(json.dumps(finite(_preview(layers, result.probability)),
                                           allow_nan=False))
@@ -452,7 +471,7 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path) -> dict[str, Any
         "conditional_independence": {
             "observed": ci.observed, "expected": ci.expected, "std_expected": ci.std_expected,
             "ratio": ci.ratio, "z": ci.z, "p_value": ci.p_value},
-        "ml": _machine_learning(layers, area, deposits, params),
+        "ml": learned,
         "targets": targets,
         "deposits": {"x": deposits.x.round(2).tolist(), "y": deposits.y.round(2).tolist()},
     }
@@ -544,7 +563,8 @@ def _preview(layers: Sequence[EvidenceLayer], probability: np.ndarray) -> dict[s
 def study_from_uploads(actor: Actor, home: Path, name: str,
                        evidence: Sequence[tuple[str, bytes]], deposits: tuple[str, bytes],
                        mask: tuple[str, bytes] | None = None,
-                       params: StudyParams | None = None) -> Study:
+                       params: StudyParams | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> Study:
     """Run a study on uploaded files.
 
     Parameters
@@ -576,7 +596,8 @@ def study_from_uploads(actor: Actor, home: Path, name: str,
         mask_path = _save(folder / "mask", *mask) if mask else None
         deposits_path = _unpacked(folder / "deposits", *deposits)
         return run_study(actor, home, name or paths[0].stem,
-                         StudyFiles(paths, deposits_path, mask_path), params, keep_inputs=True)
+                         StudyFiles(paths, deposits_path, mask_path), params, keep_inputs=True,
+                         progress=progress)
 
 
 def _save(folder: Path, name: str, content: bytes) -> Path:
@@ -702,3 +723,37 @@ def handover(targets: Sequence[Mapping[str, Any]],
                 site, distance = located[best][0], float(km[best])
         out.append({**row, "site": site, "site_km": distance})
     return out
+
+
+# --- the study as a job ---------------------------------------------------------------------
+
+
+def _study_job_owner(_session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
+                     ) -> jobs.Owner:
+    actor.require_role(*STUDY_ROLES)
+    for file in [*params["evidence"], params["deposits"], *([params["mask"]]
+                                                             if params.get("mask") else [])]:
+        jobs.read_input(home, file["digest"])  # every input is there before the job queues
+    StudyParams.from_dict(params.get("params") or {})  # refused now, not in the worker
+    # A study is kept in its runner's scope.
+    return (None if actor.org_ids is None else min(actor.org_ids)), actor.province
+
+
+def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    def kept(file: Mapping[str, str]) -> tuple[str, bytes]:
+        return file["name"], jobs.read_input(context.home, file["digest"])
+
+    with context.session() as (_session, actor):
+        study = study_from_uploads(
+            actor, context.home, str(params.get("name") or ""),
+            [kept(f) for f in params["evidence"]], kept(params["deposits"]),
+            kept(params["mask"]) if params.get("mask") else None,
+            StudyParams.from_dict(params.get("params") or {}), context.steps("study"))
+    return {"study": study.key, "name": study.summary.get("name"),
+            "auc": study.summary.get("auc"), "url": f"/prospect/{study.key}"}
+
+
+PROSPECTIVITY_JOB = jobs.register(jobs.JobKind("prospectivity", _study_job_owner, _study_job))
+"""A prospectivity study as ``POST /api/v1/prospect/studies`` runs it, from files sent first:
+``evidence`` (GeoTIFFs), ``deposits`` (GeoPackage or zipped shapefile), optional ``mask``, each
+``{"digest", "name"}``; ``name`` and ``params`` as that route takes them."""

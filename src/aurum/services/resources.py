@@ -676,7 +676,7 @@ def check_drillholes(collar: tuple[str, bytes], survey: tuple[str, bytes],
 
 def _estimation_owner(session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
                       ) -> jobs.Owner:
-    doc = _spec_doc(jobs.read_input(home, str(params["spec"])), "spec")
+    doc = _spec_doc(jobs.read_input(home, params["spec"]["digest"]), params["spec"]["name"])
     if "site" not in doc:
         raise ValidationError(Problem("missing key", column="site", source="spec"))
     site = registry.get_site(session, actor, str(doc["site"]))
@@ -686,13 +686,13 @@ def _estimation_owner(session: Session, actor: Actor, home: Path, params: Mappin
 
 
 def _estimation_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
-    samples = jobs.read_input(context.home, str(params["samples"]))
-    spec = jobs.read_input(context.home, str(params["spec"]))
+    samples = jobs.read_input(context.home, params["samples"]["digest"])
+    spec = jobs.read_input(context.home, params["spec"]["digest"])
     with context.session() as (session, actor):
         context.report(0.0, "reading the composites")
         statement = estimate_from_files(
-            session, actor, context.home, str(params.get("spec_name") or "spec.yaml"), spec,
-            str(params.get("samples_name") or "samples.csv"), samples,
+            session, actor, context.home, params["spec"]["name"], spec,
+            params["samples"]["name"], samples,
             context.steps("estimating blocks", 0.0, 0.95))
         return {c: getattr(statement, c) for c in STATEMENT_COLUMNS[1:]} | {
             "id": statement.id, "site": statement.site.code,
@@ -701,6 +701,5 @@ def _estimation_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict
 
 ESTIMATION_JOB = jobs.register(jobs.JobKind("estimation", _estimation_owner, _estimation_job))
 """A mine's model estimated and its statement published, as ``POST
-/api/v1/resources/estimate`` does: ``spec`` and ``samples``, the digests of the spec (YAML) and
-composites (CSV) files kept by :func:`aurum.services.jobs.put_input`, with their names
-``spec_name`` and ``samples_name`` for messages."""
+/api/v1/resources/estimate`` does: ``spec`` and ``samples``, the spec (YAML) and composites
+(CSV) files kept by :func:`aurum.services.jobs.put_input`, each as ``{"digest", "name"}``."""

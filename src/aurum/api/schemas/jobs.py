@@ -35,10 +35,14 @@ class PitStudyJobIn(BaseModel):
     params: PitStudyParams
 
 
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$",
-                              description="SHA-256 digest of a file kept by "
-                                          "POST /api/v1/jobs/inputs")]
-FileName = Annotated[str, Field(min_length=1, max_length=200)]
+class JobFile(BaseModel):
+    """A file sent first to ``POST /api/v1/jobs/inputs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$", description="its SHA-256, as kept")
+    name: str = Field(min_length=1, max_length=200,
+                      description="its file name (the extension tells its format)")
 
 
 class EstimationParams(BaseModel):
@@ -47,12 +51,10 @@ class EstimationParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    spec: Sha256 = Field(description="the spec (YAML: the run-file keys without paths, plus "
-                         "site, year, density t/m³, cutoff g/t and classification)")
-    samples: Sha256 = Field(description="the composites (CSV: x, y, z in m, value in g/t, "
-                            "optional hole)")
-    spec_name: FileName = "spec.yaml"
-    samples_name: FileName = "samples.csv"
+    spec: JobFile = Field(description="the spec (YAML: the run-file keys without paths, plus "
+                          "site, year, density t/m³, cutoff g/t and classification)")
+    samples: JobFile = Field(description="the composites (CSV: x, y, z in m, value in g/t, "
+                             "optional hole)")
 
 
 class EstimationJobIn(BaseModel):
@@ -64,7 +66,38 @@ class EstimationJobIn(BaseModel):
     params: EstimationParams
 
 
-JobIn = Annotated[PitStudyJobIn | EstimationJobIn,
+MAX_EVIDENCE_LAYERS = 64
+"""Evidence layers one prospectivity study takes at most."""
+
+
+class ProspectivityParams(BaseModel):
+    """A prospectivity study as ``POST /api/v1/prospect/studies`` runs it, from files sent
+    first with ``POST /api/v1/jobs/inputs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("", max_length=200, description="display name (default: the first "
+                      "layer's file name)")
+    evidence: list[JobFile] = Field(min_length=1, max_length=MAX_EVIDENCE_LAYERS,
+                                    description="GeoTIFFs on one grid (.tif, .tiff)")
+    deposits: JobFile = Field(description="points: a GeoPackage (.gpkg) or a zipped "
+                              "shapefile (.zip)")
+    mask: JobFile | None = Field(None, description="study-area GeoTIFF")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="as the study route's params: thresholds, "
+        "cumulative, unit_area_km2, confidence, target_area_fraction, estimator, …")
+
+
+class ProspectivityJobIn(BaseModel):
+    """A prospectivity study as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["prospectivity"]
+    params: ProspectivityParams
+
+
+JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn,
                   Field(discriminator="kind",
                         description="the kind of job and its parameters")]
 """A job request: one model per kind, told apart by ``kind``."""

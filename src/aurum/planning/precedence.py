@@ -119,10 +119,6 @@ class SlopeTable:
             raise ValidationError(problems)
 
     @property
-    def n_sectors(self) -> int:
-        return len(self.angles)
-
-    @property
     def min_angle(self) -> float:
         """The flattest angle, degrees (it sets the cone's horizontal reach)."""
         return min(self.angles)
@@ -562,10 +558,6 @@ class Precedence:
     def n_arcs(self) -> int:
         return len(self.idx)
 
-    @property
-    def arcs_per_block(self) -> float:
-        return self.n_arcs / max(self.n_blocks, 1)
-
 
 def _window_sums(ind: np.ndarray, rx: int, ry: int, up: int) -> np.ndarray:
     """Per block (z, y, x): sum of ``ind`` over x±rx, y±ry, z+1..z+up, clipped to the grid."""
@@ -938,11 +930,6 @@ class PrecedenceAccuracy:
     @property
     def n_false_exclusions(self) -> int:
         return int(self.false_exclusions.sum())
-
-    @property
-    def false_inclusion_pct(self) -> float:
-        """False inclusions, % of the exact cone's blocks."""
-        return 100.0 * self.n_false_inclusions / max(self.n_cone, 1)
 
     @property
     def false_exclusion_pct(self) -> float:

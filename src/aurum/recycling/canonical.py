@@ -56,9 +56,6 @@ def canonical(entry: Mapping[str, Any]) -> bytes:
                       allow_nan=False).encode("utf-8")
 
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-"""Instants in entries: UTC, microseconds, ``Z`` (e.g. ``2025-08-04T02:00:00.000000Z``)."""
-
 Column = pd.Series | np.ndarray | Sequence[Any]
 """Values of one member over many entries."""
 
@@ -68,7 +65,8 @@ def _objects(values: Column) -> np.ndarray:
 
 
 def timestamp_text(instants: Column) -> np.ndarray:
-    """Instants (timezone-aware, or naive UTC as SQLite returns them) in entry form."""
+    """Instants (timezone-aware, or naive UTC as SQLite returns them) in entry form: UTC,
+    microseconds, ``Z`` (e.g. ``2025-08-04T02:00:00.000000Z``)."""
     utc = pd.to_datetime(pd.Series(instants), utc=True).dt.tz_localize(None)
     text = np.datetime_as_string(utc.to_numpy("datetime64[us]"), unit="us")
     return _objects(np.char.add(text, "Z"))

@@ -37,7 +37,6 @@ from aurum.resources.estimate import EstimationResult, Method, SearchNeighbourho
 from aurum.resources.variogram import VariogramModel
 
 SAMPLE_COLUMNS = ("x", "y", "z", "value")
-OUTPUT_COLUMNS = ("x", "y", "z", "estimate", "variance", "n_samples")
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,6 @@ __all__ = [
     "variogram_map",
 ]
 
-StructureType = Literal["spherical", "exponential", "gaussian"]
 Weighting = Literal["npairs_over_h2", "npairs", "equal"]
 Anisotropy = Literal["auto", "isotropic", "horizontal", "full"]
 

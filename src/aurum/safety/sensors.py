@@ -60,9 +60,6 @@ class AlarmLevel(IntEnum):
                                   + ", ".join(level.label for level in cls)) from None
 
 
-ALARM_LEVELS = (AlarmLevel.BLUE, AlarmLevel.YELLOW, AlarmLevel.ORANGE, AlarmLevel.RED)
-
-
 class Direction(StrEnum):
     """Which way a quantity is dangerous."""
 
@@ -111,9 +108,6 @@ class LevelThresholds:
                 hit = quantity >= limit if self.direction is Direction.ABOVE else quantity < limit
                 out[hit] = int(level)
         return out
-
-    def threshold_of(self, level: AlarmLevel) -> float | None:
-        return self.values.get(level)
 
     def describe(self) -> str:
         word = ">=" if self.direction is Direction.ABOVE else "<"

@@ -125,16 +125,8 @@ def check_archive(archive: zipfile.ZipFile, source: str) -> None:
 
 
 def open_archive(source: Source, name: str, what: str = "archive") -> zipfile.ZipFile:
-    """Open a zip archive (or xlsx workbook) checked by :func:`check_archive`.
-
-    Parameters
-    ----------
-    source : bytes, path or binary file
-        The archive.
-    name : str
-        File name used in messages.
-    what : str
-        What the file holds, as messages name it.
+    """Open a zip archive (or xlsx workbook) checked by :func:`check_archive`; ``source``,
+    ``name`` and ``what`` as in :func:`read_csv`.
 
     Raises
     ------
@@ -187,14 +179,10 @@ def read_excel(source: Source, name: str, what: str = "workbook", **options: Any
     """Read one sheet of an xlsx workbook checked by :func:`check_archive` first, at most
     :data:`MAX_ROWS` data rows (with ``header=None``, rows of the sheet).
 
+    ``source``, ``name`` and ``what`` are as in :func:`read_csv`.
+
     Parameters
     ----------
-    source : bytes, path or binary file
-        The workbook.
-    name : str
-        File name used in messages.
-    what : str
-        What the file holds, as messages name it.
     **options
         Passed to :func:`pandas.read_excel` (``sheet_name``, ``dtype``, ``header``, ...).
 

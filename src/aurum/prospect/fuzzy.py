@@ -43,7 +43,7 @@ def linear(x: np.ndarray, low: float, high: float) -> np.ndarray:
 
 
 def large(x: np.ndarray, midpoint: float, spread: float = 5.0) -> np.ndarray:
-    """Membership of large values.
+    """Membership of large values: 1 / (1 + (x / midpoint)^-spread), 0 where x ≤ 0.
 
     Parameters
     ----------
@@ -59,35 +59,23 @@ def large(x: np.ndarray, midpoint: float, spread: float = 5.0) -> np.ndarray:
     numpy.ndarray
         Membership in [0, 1].
     """
-    _check_positive(midpoint=midpoint, spread=spread)
-    x = np.asarray(x, float)
-    with np.errstate(divide="ignore", over="ignore"):
-        return np.where(x > 0, 1.0 / (1.0 + (np.maximum(x, 0) / midpoint) ** -spread),
-                        np.where(np.isnan(x), np.nan, 0.0))
+    return _ratio_membership(x, midpoint, spread, -1.0, 0.0)
 
 
 def small(x: np.ndarray, midpoint: float, spread: float = 5.0) -> np.ndarray:
-    """Membership of small values (e.g. distance to a fault).
+    """Membership of small values (e.g. distance to a fault): 1 / (1 + (x / midpoint)^spread),
+    1 where x ≤ 0; ``x``, ``midpoint`` and ``spread`` as in :func:`large`."""
+    return _ratio_membership(x, midpoint, spread, 1.0, 1.0)
 
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Evidence values (layer unit).
-    midpoint : float
-        Value of membership 0.5, layer unit (> 0).
-    spread : float
-        Steepness (dimensionless, > 0).
 
-    Returns
-    -------
-    numpy.ndarray
-        Membership in [0, 1].
-    """
+def _ratio_membership(x: np.ndarray, midpoint: float, spread: float, sign: float,
+                      at_or_below_zero: float) -> np.ndarray:
+    """1 / (1 + (x / midpoint)^(sign · spread)) where x > 0; NaN stays NaN."""
     _check_positive(midpoint=midpoint, spread=spread)
     x = np.asarray(x, float)
-    with np.errstate(over="ignore"):
-        return np.where(x > 0, 1.0 / (1.0 + (np.maximum(x, 0) / midpoint) ** spread),
-                        np.where(np.isnan(x), np.nan, 1.0))
+    with np.errstate(divide="ignore", over="ignore"):
+        return np.where(x > 0, 1.0 / (1.0 + (np.maximum(x, 0) / midpoint) ** (sign * spread)),
+                        np.where(np.isnan(x), np.nan, at_or_below_zero))
 
 
 def gaussian(x: np.ndarray, midpoint: float, spread: float) -> np.ndarray:

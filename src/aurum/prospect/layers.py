@@ -436,21 +436,14 @@ def mask_from_polygons(polygons: gpd.GeoDataFrame, grid: RasterGrid) -> np.ndarr
 
 
 def read_deposits(path: str | Path, grid: RasterGrid, area: np.ndarray) -> Deposits:
-    """Read known deposits (points) and place them on the grid.
+    """Read known deposits (points) and place them on the grid as :func:`deposits_from_xy`
+    does (``grid`` and ``area`` as there).
 
     Parameters
     ----------
     path : str or Path
         Shapefile, GeoPackage or any vector file of points, in any CRS (reprojected to the
         grid's; a file without CRS is taken to be in the grid's).
-    grid : RasterGrid
-        Evidence grid.
-    area : numpy.ndarray
-        Study area (boolean, grid shape).
-
-    Returns
-    -------
-    Deposits
 
     Raises
     ------

@@ -59,6 +59,9 @@ TABLE_COLUMNS = ("CLASS", "CLASS_AREA", "AREA_SQ_KM", "AREA_UNITS", "NO_POINTS",
 
 
 class WeightsType(StrEnum):
+    """How a layer's classes are weighted: each on its own, or cumulated from the small or the
+    large values."""
+
     CATEGORICAL = "categorical"
     ASCENDING = "ascending"
     DESCENDING = "descending"

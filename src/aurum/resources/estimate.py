@@ -40,6 +40,8 @@ DEFAULT_CHUNK = 32_768
 
 
 class Method(StrEnum):
+    """Estimator: ordinary or simple kriging, or inverse distance weighting."""
+
     ORDINARY = "ordinary"
     SIMPLE = "simple"
     IDW = "idw"

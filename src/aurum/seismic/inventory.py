@@ -359,7 +359,8 @@ def inventory_from_obspy(inventory: object, grid: LocalGrid | None = None) -> In
 
 
 def read_stationxml(path: str | Path, grid: LocalGrid | None = None) -> Inventory:
-    """Stations from a StationXML file (read with ObsPy), projected onto a local grid.
+    """Stations from a StationXML file (read with ObsPy), projected onto a local grid, as an
+    :class:`Inventory`.
 
     Parameters
     ----------
@@ -367,10 +368,6 @@ def read_stationxml(path: str | Path, grid: LocalGrid | None = None) -> Inventor
         The StationXML file.
     grid : LocalGrid, optional
         The projection (see :func:`inventory_from_obspy`).
-
-    Returns
-    -------
-    Inventory
 
     Raises
     ------

@@ -283,3 +283,23 @@ def test_prospectivity_job(app_client: TestClient, queue: jobs.JobQueue,
     b = bearer(app_client, "beta")
     assert app_client.get(f"/api/v1/prospect/studies/{key}", headers=b).status_code == 404
     assert app_client.get(f"/api/v1/jobs/{done['id']}", headers=b).status_code == 404
+
+
+def test_prospectivity_demo_runs_as_a_job_from_its_page(
+        app_client: TestClient, queue: jobs.JobQueue, shared_data: Path) -> None:
+    """The demo link runs no study on a GET: it sends to the index, which starts the job."""
+    a = bearer(app_client, "alpha")
+    app_client.post("/login", data={"username": "alpha", "password": "test-password-123",
+                                    "csrf": _csrf(app_client)})
+    first = app_client.get("/prospect/demo", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/prospect?run_demo=true"
+    index = app_client.get(first.headers["location"]).text
+    assert 'data-job-kind="prospectivity_demo"' in index and "data-job-autostart" in index
+    r = app_client.post("/api/v1/jobs", headers=a, json={"kind": "prospectivity_demo"})
+    assert r.status_code == 202, r.text
+    with queue.running():
+        done = _finished(app_client, a, r.json()["id"], timeout_s=300)
+    assert done["state"] == "done", done
+    again = app_client.get("/prospect/demo", follow_redirects=False)
+    assert again.headers["location"] == done["result"]["url"]
+    assert app_client.get(done["result"]["url"]).status_code == 200

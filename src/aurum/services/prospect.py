@@ -640,15 +640,34 @@ def demo_source() -> Path | None:
                  and (p / "IOCG_Deposits.shp").exists()), None)
 
 
-def demo_study(actor: Actor, home: Path, source: Path | None = None) -> Study | None:
+def _demo_files(source: Path) -> StudyFiles:
+    return StudyFiles(tuple(source / f"{n}.tif" for n in DEMO_LAYERS),
+                      source / "IOCG_Deposits.shp")
+
+
+def demo_study(actor: Actor, home: Path, source: Path | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Study | None:
     """The demo study: Geoscience Australia's Cloncurry IOCG example (four binary evidence
-    maps, 258 deposits), read in place; None when the data is not beside the repository."""
+    maps, 258 deposits), read in place; None when the data is not beside the repository.
+    ``progress`` as in :func:`run_study`."""
     source = source or demo_source()
     if source is None:
         return None
-    files = StudyFiles(tuple(source / f"{n}.tif" for n in DEMO_LAYERS),
-                       source / "IOCG_Deposits.shp")
-    return run_study(actor, home, DEMO_NAME, files, public=True)
+    return run_study(actor, home, DEMO_NAME, _demo_files(source), public=True,
+                     progress=progress)
+
+
+def kept_demo_study(actor: Actor, home: Path) -> Study | None:
+    """The demo study if it has been run (nothing is computed), else None."""
+    actor.require_role(*STUDY_ROLES)
+    source = demo_source()
+    if source is None:
+        return None
+    key = _study_key(_demo_files(source), StudyParams(), _owner(actor, public=True))
+    folder = _root(home) / key
+    if not (folder / SUMMARY).exists():
+        return None
+    return Study(key, folder, json.loads((folder / SUMMARY).read_text()))
 
 
 def list_studies(actor: Actor, home: Path) -> list[Study]:
@@ -728,6 +747,13 @@ def handover(targets: Sequence[Mapping[str, Any]],
 # --- the study as a job ---------------------------------------------------------------------
 
 
+def _runner_scope(_session: Session, actor: Actor, _home: Path, _params: Mapping[str, Any]
+                  ) -> jobs.Owner:
+    """A study is kept in the scope of who runs it."""
+    actor.require_role(*STUDY_ROLES)
+    return (None if actor.org_ids is None else min(actor.org_ids)), actor.province
+
+
 def _study_job_owner(_session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
                      ) -> jobs.Owner:
     actor.require_role(*STUDY_ROLES)
@@ -735,8 +761,7 @@ def _study_job_owner(_session: Session, actor: Actor, home: Path, params: Mappin
                                                              if params.get("mask") else [])]:
         jobs.read_input(home, file["digest"])  # every input is there before the job queues
     StudyParams.from_dict(params.get("params") or {})  # refused now, not in the worker
-    # A study is kept in its runner's scope.
-    return (None if actor.org_ids is None else min(actor.org_ids)), actor.province
+    return _runner_scope(_session, actor, home, params)
 
 
 def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -753,6 +778,19 @@ def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str,
             "auc": study.summary.get("auc"), "url": f"/prospect/{study.key}"}
 
 
+def _demo_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    with context.session() as (_session, actor):
+        study = demo_study(actor, context.home, progress=context.steps("demo study"))
+    if study is None:
+        raise NotFoundError("the demo data (shared/data/prospect/mpm_wofe) is not beside the "
+                            "repository")
+    return {"study": study.key, "name": study.summary.get("name"),
+            "auc": study.summary.get("auc"), "url": f"/prospect/{study.key}"}
+
+
+PROSPECTIVITY_DEMO_JOB = jobs.register(jobs.JobKind("prospectivity_demo", _runner_scope,
+                                                    _demo_job))
+"""The demo study (:func:`demo_study`) as a job: no parameters."""
 PROSPECTIVITY_JOB = jobs.register(jobs.JobKind("prospectivity", _study_job_owner, _study_job))
 """A prospectivity study as ``POST /api/v1/prospect/studies`` runs it, from files sent first:
 ``evidence`` (GeoTIFFs), ``deposits`` (GeoPackage or zipped shapefile), optional ``mask``, each

@@ -16,6 +16,7 @@ from aurum.api.uploads import received
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import MAX_STUDY_REQUEST_BYTES
+from aurum.services import jobs
 from aurum.services import prospect as service
 
 router = APIRouter(tags=["prospect"])
@@ -109,7 +110,8 @@ def targets_gpkg(study: str, request: Request, actor: ApiActor) -> FileResponse:
 
 
 @router.get("/prospect", response_class=HTMLResponse, include_in_schema=False)
-def prospect_index(request: Request, actor: PageActor) -> HTMLResponse:
+def prospect_index(request: Request, actor: PageActor, run_demo: bool = False
+                   ) -> HTMLResponse:
     rows = [_brief(s) for s in service.list_studies(actor, _home(request))]
     names = [r["name"] for r in rows]
     figure = {"data": [
@@ -123,16 +125,19 @@ def prospect_index(request: Request, actor: PageActor) -> HTMLResponse:
                    "height": 280, "barmode": "group",
                    "yaxis": {"title": {"text": "AUC"}, "range": [0.5, 1]}}}
     return render(request, "prospect_index.html", actor=actor, rows=rows, figure=figure,
-                  demo=service.demo_source() is not None)
+                  demo=service.demo_source() is not None, run_demo=run_demo,
+                  jobs=jobs.may_submit(actor))
 
 
 @router.get("/prospect/demo", include_in_schema=False)
 def prospect_demo(request: Request, actor: PageActor) -> RedirectResponse:
-    study = service.demo_study(actor, _home(request))
-    if study is None:
+    """The demo study's page once it has been run; before, the index runs it as a job."""
+    if service.demo_source() is None:
         raise NotFoundError("the demo data (shared/data/prospect/mpm_wofe) is not beside "
                             "the repository")
-    return RedirectResponse(f"/prospect/{study.key}", status_code=303)
+    study = service.kept_demo_study(actor, _home(request))
+    target = f"/prospect/{study.key}" if study is not None else "/prospect?run_demo=true"
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/prospect/{study}", response_class=HTMLResponse, include_in_schema=False)

@@ -97,7 +97,22 @@ class ProspectivityJobIn(BaseModel):
     params: ProspectivityParams
 
 
-JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn,
+class NoParams(BaseModel):
+    """A job that takes no parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProspectivityDemoJobIn(BaseModel):
+    """The prospectivity demo study (Cloncurry IOCG) as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["prospectivity_demo"]
+    params: NoParams = Field(default_factory=NoParams)
+
+
+JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn | ProspectivityDemoJobIn,
                   Field(discriminator="kind",
                         description="the kind of job and its parameters")]
 """A job request: one model per kind, told apart by ``kind``."""

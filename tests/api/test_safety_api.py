@@ -275,7 +275,6 @@ def test_safety_router_imports_services_core_and_api_only() -> None:
         alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import)
         for alias in node.names}
     aurum_modules = sorted(m for m in modules if m.startswith("aurum"))
-    assert aurum_modules == ["aurum.api", "aurum.api.deps", "aurum.api.tables",
-                             "aurum.api.templating", "aurum.api.uploads", "aurum.core.checks",
-                             "aurum.core.errors", "aurum.services", "aurum.services.auth"]
+    assert aurum_modules and all(m.split(".")[1] in {"api", "core", "services"}
+                                 for m in aurum_modules), aurum_modules
     assert not modules & {"pandas", "numpy", "scipy", "numba"}

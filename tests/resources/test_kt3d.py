@@ -162,3 +162,24 @@ def test_cluster_chunks_equal_the_local_run() -> None:
     np.testing.assert_array_equal(remote.n_samples, local.n_samples)
     np.testing.assert_allclose(remote.estimate, local.estimate, rtol=1e-12, equal_nan=True)
     np.testing.assert_allclose(remote.variance, local.variance, rtol=1e-12, equal_nan=True)
+
+
+def test_consecutive_cluster_runs_on_one_client() -> None:
+    # Three runs on one client, with the same samples: before, the second reused the first's
+    # content-hashed keys while they were being released, and hung or lost its inputs.
+    distributed = pytest.importorskip("distributed")
+    rng = np.random.default_rng(5)
+    xyz = rng.uniform(0, 200, (2000, 3))
+    z = rng.lognormal(size=2000)
+    holes = rng.integers(0, 50, 2000)
+    grid = BlockGrid((5.0, 5.0, 5.0), (10, 10, 10), (20, 20, 10))
+    search = SearchNeighbourhood((80, 80, 80), min_samples=4, max_samples=16, max_per_hole=4)
+    local = estimate(xyz, z, grid, search, "ordinary", MODEL, holes=holes)
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1,
+                            dashboard_address=None) as client:
+        for _ in range(3):
+            remote = estimate(xyz, z, grid, search, "ordinary", MODEL, chunk=100,
+                              holes=holes, client=client)
+            np.testing.assert_allclose(remote.estimate, local.estimate, rtol=1e-12,
+                                       equal_nan=True)
+        assert not client.who_has()  # nothing of the runs left on the cluster

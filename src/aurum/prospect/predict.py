@@ -206,7 +206,9 @@ def _run_dask(client: Any, model: WindowModel, layers: Sequence[Source], mask: S
     from distributed import as_completed
 
     limit = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
-    shared = client.scatter(model, broadcast=True)
+    # A key of this call's own (hash=False): a content-hashed key would be shared with a
+    # previous call's model, released meanwhile (see aurum.resources.estimate).
+    shared = client.scatter(model, broadcast=True, hash=False)
     pending = iter(plan)
 
     def submit(window: Window) -> Any:

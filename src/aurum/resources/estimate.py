@@ -212,23 +212,33 @@ def _estimate_on_cluster(client: Any, xyz: np.ndarray, values: np.ndarray, grid:
     # A task covers several chunks, so each worker's tree is built once per task, not once
     # per chunk.
     span = chunk * 16
-    data = client.scatter([np.asarray(xyz, dtype=np.float64),
-                           np.asarray(values, dtype=np.float64),
-                           None if holes is None else np.asarray(holes)], broadcast=True)
+    # Keys of this call's own (hash=False): content-hashed keys would name the same data as a
+    # previous call on the client, whose futures are being released meanwhile, and its tasks
+    # would lose their inputs ("lost dependencies") or wait for them for ever.
+    arrays = [np.asarray(xyz, dtype=np.float64), np.asarray(values, dtype=np.float64)]
+    if holes is not None:
+        arrays.append(np.asarray(holes))
+    data = client.scatter(arrays, broadcast=True, hash=False)
+    shared_holes = data[2] if holes is not None else None
     futures = {client.submit(_estimate_range, start, min(start + span, n), data[0], data[1],
                              grid, search, method, model, mean, power, discretisation,
-                             data[2], chunk, pure=False): start for start in range(0, n, span)}
+                             shared_holes, chunk, pure=False): start
+               for start in range(0, n, span)}
     out = EstimationResult.empty(n)
     done = 0
-    for future in as_completed(futures):
-        start = futures[future]
-        part = future.result()
-        stop = start + len(part.estimate)
-        for name in ("estimate", "variance", "n_samples", "slope", "efficiency"):
-            getattr(out, name)[start:stop] = getattr(part, name)
-        done += stop - start
-        if progress is not None:
-            progress(done, n)
+    try:
+        for future in as_completed(futures):
+            start = futures[future]
+            part = future.result()
+            stop = start + len(part.estimate)
+            for name in ("estimate", "variance", "n_samples", "slope", "efficiency"):
+                getattr(out, name)[start:stop] = getattr(part, name)
+            done += stop - start
+            if progress is not None:
+                progress(done, n)
+    finally:
+        # A stopped run (a cancelled job) leaves no task running on the cluster.
+        client.cancel([*futures, *data])
     return out
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from aurum.cli import cli
-from aurum.cli.serve import start_demo_source
+from aurum.demo.seed.live import start_demo_source
 from aurum.safety.tailings import simulate_stream
 from aurum.services import safety
 from aurum.services.auth import Actor

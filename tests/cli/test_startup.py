@@ -16,12 +16,6 @@ from aurum.cli import COMMANDS
 
 HEAVY = ("numpy", "pandas", "scipy", "numba", "sqlalchemy", "fastapi", "starlette", "rich")
 
-NOT_LAZY_YET = {"demo": "cli/demo.py imports the demo seed and the platform at module level",
-                "serve": "cli/serve.py imports pandas and the services at module level"}
-"""Groups whose module still loads a heavy module (not the modules of this change); the root
-``--help`` lists every group, so it waits for them too."""
-
-
 def _loaded_by(args: list[str]) -> list[str]:
     """The heavy modules a fresh interpreter holds after ``aurum ARGS``."""
     code = ("import sys\nfrom aurum.cli import cli\n"
@@ -33,15 +27,7 @@ def _loaded_by(args: list[str]) -> list[str]:
     return out[-1].split()
 
 
-def _case(group: str | None) -> object:
-    waiting = [name for name in NOT_LAZY_YET if group in (None, name)]
-    marks = [pytest.mark.xfail(strict=True, raises=AssertionError,
-                               reason="; ".join(NOT_LAZY_YET[name] for name in waiting))
-             ] if waiting else []
-    return pytest.param(group, marks=marks, id=group or "aurum")
-
-
-@pytest.mark.parametrize("group", [_case(None), *(_case(g) for g in COMMANDS)])
+@pytest.mark.parametrize("group", [None, *COMMANDS], ids=lambda g: g or "aurum")
 def test_help_loads_no_numeric_or_web_stack(group: str | None) -> None:
     args = ["--help"] if group is None else [group, "--help"]
     assert _loaded_by(args) == []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
-from aurum.demo import seed as demo_seed
-from aurum.services.platform import Platform
 
 
 @click.group(name="demo")
@@ -23,6 +21,10 @@ def demo() -> None:
 @FORMAT_OPTION
 def seed(seed_value: int, if_empty: bool, url: str | None, fmt: str) -> None:
     """Generate the demo district and store it (migrating the database first)."""
+    # Imported here: the command line loads a group's dependencies only when it is called.
+    from aurum.demo import seed as demo_seed
+    from aurum.services.platform import Platform
+
     platform = Platform.open(url, migrate_to_head=True)
     if if_empty and demo_seed.read_logins(platform):
         click.echo("demo district already seeded")

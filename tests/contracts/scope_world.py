@@ -23,6 +23,7 @@ from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.variogram import Structure, VariogramModel
 from aurum.seismic.catalog import write_quakeml
 from aurum.services import (
+    jobs,
     processing,
     prospect,
     recycling,
@@ -116,8 +117,9 @@ def _registry(platform: Platform, admin: Actor) -> dict[str, Actor]:
 
 
 def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
-    """API token, report, hazard with a file, facility, sensor, alert, catalogue, model,
-    circuit and accounts, prospectivity study of one enterprise's user."""
+    """API token, report, hazard with a file, facility, sensor, alert, catalogue, model, a
+    pit study job on it, circuit and accounts, prospectivity study of one enterprise's
+    user."""
     platform, home = world.platform, world.platform.settings.home
     mine, plant = MINES[owner], PLANTS[owner]
     world.add("organisation", owner, ORGANISATIONS[owner])
@@ -156,6 +158,10 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
                                                  _estimation_spec(), holes)
         world.add("statement", owner, statement.id)
         world.add("model", owner, statement.model_id)
+        # Queued and never run: no worker consumes the world's queue.
+        job = jobs.submit(s, actor, jobs.JobQueue(platform), "pit_study",
+                          {"model_id": statement.model_id})
+        world.add("job", owner, job.id)
         circuit = processing.save_circuit(s, actor, plant, "CIL", gold_plant(seed=3),
                                           period="2025-07")
         world.add("circuit", owner, circuit.id)

@@ -76,6 +76,7 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "serial", "serial"),
     (r"", "submission_id", "submission"),
     (r"", "circuit_id", "circuit"),
+    (r"", "job_id", "job"),
     (r"^/api/v1/tokens/", "token_id", "token"),
 )
 CONSTANTS: tuple[tuple[str, str, str], ...] = (

@@ -377,18 +377,19 @@ def production_broker(folder: Path, accounts: dict[str, str]) -> Iterator[int]:
     lines.append(f"user {getpass.getuser()}")
     config = folder / "aurum.conf"
     config.write_text("\n".join(lines) + "\n")
-    process = subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 10
-        while not mqtt.broker_reachable("127.0.0.1", port, 0.2):
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the broker did not open its port"
-            time.sleep(0.05)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
+    # As a context, the process's pipe is closed when it has ended.
+    with subprocess.Popen([binary, "-c", str(config)], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as process:
+        try:
+            deadline = time.monotonic() + 10
+            while not mqtt.broker_reachable("127.0.0.1", port, 0.2):
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "the broker did not open its port"
+                time.sleep(0.05)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(10)
 
 
 def test_the_production_broker_admits_accounts_only_each_to_its_site(

@@ -131,20 +131,21 @@ def test_a_writer_killed_mid_append_leaves_a_log_that_verifies(platform: Platfor
     marker, per_batch = tmp_path / "inside", 40
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, database_url, str(marker),
-                              str(per_batch)], env=env, cwd=root, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 180
-        # The third time the writer is inside an append, two batches are committed.
-        while not (marker.exists() and marker.read_text().count("in") >= 3):
-            assert child.poll() is None, child.stderr.read() if child.stderr else ""
-            assert time.monotonic() < deadline, "the writer never got going"
-            time.sleep(0.02)
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    # As a context, the child's pipe is closed when it has ended.
+    with subprocess.Popen([sys.executable, "-c", CHILD, database_url, str(marker),
+                           str(per_batch)], env=env, cwd=root, stderr=subprocess.PIPE) as child:
+        try:
+            deadline = time.monotonic() + 180
+            # The third time the writer is inside an append, two batches are committed.
+            while not (marker.exists() and marker.read_text().count("in") >= 3):
+                assert child.poll() is None, child.stderr.read() if child.stderr else ""
+                assert time.monotonic() < deadline, "the writer never got going"
+                time.sleep(0.02)
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                child.kill()
     assert child.returncode == -signal.SIGKILL
     with platform.sessions() as s:
         found = recycling.verify_ledger(s, keys)

@@ -26,6 +26,7 @@ from aurum.services import jobs, planning
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
+from tests.factories import PASSWORD
 from tests.services.test_prospect import synthetic_inputs
 
 REDIS_URL = os.environ.get("AURUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -63,6 +64,11 @@ def _model(client: TestClient, headers: dict[str, str]) -> int:
                                     "application/yaml")})
     assert r.status_code == 201, r.text
     return int(r.json()["model_id"])
+
+
+def _login(client: TestClient, username: str) -> None:
+    client.post("/login", data={"username": username, "password": PASSWORD,
+                                "csrf": _csrf(client)})
 
 
 def _finished(client: TestClient, headers: dict[str, str], job_id: int,
@@ -199,8 +205,7 @@ def test_pit_page_runs_a_large_study_as_a_job(app_client: TestClient, queue: job
     monkeypatch.setattr(planning, "INLINE_STUDY_BLOCKS", 0)
     a = bearer(app_client, "alpha")
     model_id = _model(app_client, a)
-    app_client.post("/login", data={"username": "alpha", "password": "test-password-123",
-                                    "csrf": _csrf(app_client)})
+    _login(app_client, "alpha")
     pending = app_client.get(f"/pit/{model_id}?slope_deg=50")
     assert pending.status_code == 200
     assert 'data-testid="pit-pending"' in pending.text and "data-job-autostart" in pending.text
@@ -289,8 +294,7 @@ def test_prospectivity_demo_runs_as_a_job_from_its_page(
         app_client: TestClient, queue: jobs.JobQueue, shared_data: Path) -> None:
     """The demo link runs no study on a GET: it sends to the index, which starts the job."""
     a = bearer(app_client, "alpha")
-    app_client.post("/login", data={"username": "alpha", "password": "test-password-123",
-                                    "csrf": _csrf(app_client)})
+    _login(app_client, "alpha")
     first = app_client.get("/prospect/demo", follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == "/prospect?run_demo=true"
     index = app_client.get(first.headers["location"]).text
@@ -303,3 +307,22 @@ def test_prospectivity_demo_runs_as_a_job_from_its_page(
     again = app_client.get("/prospect/demo", follow_redirects=False)
     assert again.headers["location"] == done["result"]["url"]
     assert app_client.get(done["result"]["url"]).status_code == 200
+
+
+def test_jobs_page(app_client: TestClient, queue: jobs.JobQueue) -> None:
+    """The jobs page lists the caller's jobs with their progress and result, charts their run
+    times, and offers the forms to the roles that run jobs."""
+    a = bearer(app_client, "alpha")
+    job = app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "pit_study", "params": {"model_id": _model(app_client, a)}}).json()
+    with queue.running():
+        done = _finished(app_client, a, job["id"])
+    _login(app_client, "alpha")
+    page = app_client.get("/jobs")
+    assert page.status_code == 200
+    assert f'data-job-id="{done["id"]}"' in page.text
+    assert f'href="{done["result"]["url"]}"' in page.text and "chart-jobs" in page.text
+    assert 'data-job-kind="estimation"' in page.text and "data-jobs-active" not in page.text
+    _login(app_client, "audit")
+    audit = app_client.get("/jobs").text
+    assert 'data-job-kind="estimation"' not in audit and "No job yet." in audit

@@ -489,6 +489,26 @@ def recent(session: Session, actor: Actor, limit: int = LIST_LIMIT) -> list[JobV
             if actor.can_read_owner(j.org_id, j.province)]
 
 
+def page_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The jobs page's table: the caller's latest jobs (:func:`recent`) with their run time
+    (s; so far, for a running job) and the page of their result."""
+    now = datetime.now(UTC)
+    rows = []
+    for job in recent(session, actor):
+        started = _aware(job.started_at)
+        ended = _aware(job.finished_at) or now
+        rows.append(job.as_dict() | {
+            "seconds": None if started is None else round((ended - started).total_seconds(), 1),
+            "url": (job.result or {}).get("url") if job.state == "done" else None,
+            "active": job.state not in FINISHED})
+    return rows
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite gives back naive times: they were written in UTC.
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def wait(session_factory: Callable[[], Session], job_id: int, timeout_s: float = 60.0,
          poll_s: float = 0.1) -> JobView:
     """Wait until a job has finished (for the command line and tests).

@@ -14,6 +14,7 @@ from aurum.api.charts.common import (
     time_series,
 )
 from aurum.api.charts.indicators import capacity_vs_floor, province_map, site_map, trajectory
+from aurum.api.charts.jobs import job_durations
 from aurum.api.charts.planning import (
     PUSHBACK_COLOURS,
     cutoff_chart,
@@ -73,7 +74,8 @@ __all__ = [
     "alerts_chart", "b_value_time_chart", "bars", "blocks_3d", "capacity_vs_floor",
     "circuit_sankey", "clearing_by_province", "custody_sankey", "cutoff_chart", "drillholes_3d",
     "energy_moment_chart", "frequency_magnitude_chart", "grade_tonnage_chart", "hazard_map",
-    "hazard_timeline", "indicator_history", "log_probability_chart", "magnitude_time_chart",
+    "hazard_timeline", "indicator_history", "job_durations", "log_probability_chart",
+    "magnitude_time_chart",
     "mass_balance_chart", "pit_by_pit_chart", "pit_shell_3d", "plan_view", "pm_text",
     "prospect_heatmap", "province_map", "recovery_chart", "recycling_daily", "roc_curve_chart",
     "section_view", "seismic_events_3d", "sensor_levels_chart", "sig_text", "site_map",

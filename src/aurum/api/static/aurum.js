@@ -48,31 +48,71 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
       });
   }
 
+  function refused(message) {
+    show({progress: 0, state: "failed", message: message});
+    submit.disabled = false;
+    cancel.hidden = true;
+  }
+
+  // A file is sent first (POST /api/v1/jobs/inputs); the job names it {digest, name}.
+  function kept(file) {
+    var body = new FormData();
+    body.append("file", file, file.name);
+    return fetch("/api/v1/jobs/inputs", {method: "POST", credentials: "same-origin",
+                                         headers: {"X-CSRF-Token": headers["X-CSRF-Token"]},
+                                         body: body})
+      .then(function (r) {
+        return r.json().then(function (answer) {
+          if (!r.ok) { throw new Error(file.name + ": " + answer.detail); }
+          return {digest: answer.digest, name: file.name};
+        });
+      });
+  }
+
+  function parameters() {
+    var params = JSON.parse(form.dataset.jobParams || "{}");
+    var sent = [];
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (!input.name || input.type === "submit" || input.type === "button") { return; }
+      if (input.type === "file") {
+        var files = Array.prototype.slice.call(input.files);
+        if (!files.length) { return; }
+        sent.push(Promise.all(files.map(kept)).then(function (named) {
+          params[input.name] = input.multiple ? named : named[0];
+        }));
+      } else if (input.value !== "") {
+        params[input.name] = input.type === "number" ? Number(input.value)
+          : input.dataset.json !== undefined ? JSON.parse(input.value) : input.value;
+      }
+    });
+    return Promise.all(sent).then(function () { return params; });
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var params = JSON.parse(form.dataset.jobParams || "{}");
-    new FormData(form).forEach(function (value, key) {
-      if (value === "") { return; }
-      var input = form.elements[key];
-      params[key] = input && input.type === "number" ? Number(value) : value;
-    });
     submit.disabled = true;
     panel.hidden = false;
     cancel.hidden = false;
-    fetch("/api/v1/jobs", {method: "POST", credentials: "same-origin", headers: headers,
-                           body: JSON.stringify({kind: form.dataset.jobKind, params: params})})
+    show({progress: 0, state: "queued", message: "sending"});
+    parameters()
+      .then(function (params) {
+        return fetch("/api/v1/jobs", {method: "POST", credentials: "same-origin",
+                                      headers: headers,
+                                      body: JSON.stringify({kind: form.dataset.jobKind,
+                                                            params: params})});
+      })
       .then(function (r) { return r.json().then(function (body) { return [r.ok, body]; }); })
       .then(function (answer) {
         if (!answer[0]) {
-          show({progress: 0, state: "failed", message: answer[1].detail});
-          submit.disabled = false;
-          cancel.hidden = true;
+          var detail = answer[1].detail;
+          refused(typeof detail === "string" ? detail : JSON.stringify(detail));
           return;
         }
         job = answer[1].id;
         show(answer[1]);
         follow();
-      });
+      })
+      .catch(function (error) { refused(error.message); });
   });
 
   cancel.addEventListener("click", function () {
@@ -84,3 +124,49 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
   // A page whose result is not computed yet starts its job at once.
   if (panel.hasAttribute("data-job-autostart")) { form.requestSubmit(); }
 });
+
+// The jobs page: a cancel button per running job, and the table kept current while any
+// job runs.
+document.querySelectorAll("button[data-cancel-job]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    fetch("/api/v1/jobs/" + button.dataset.cancelJob,
+          {method: "DELETE", credentials: "same-origin",
+           headers: {"X-CSRF-Token": meta ? meta.content : ""}})
+      .then(function () { button.disabled = true; });
+  });
+});
+// Rows are updated in place (not by reloading, which would drop what the forms hold).
+(function () {
+  var table = document.querySelector("table[data-jobs-active]");
+  if (!table) { return; }
+  function poll() {
+    fetch("/api/v1/jobs", {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (jobs) {
+        var active = false;
+        jobs.forEach(function (job) {
+          var row = table.querySelector('tr[data-job-id="' + job.id + '"]');
+          if (!row) { return; }
+          row.dataset.state = job.state;
+          row.querySelector("[data-cell=state]").textContent = job.state;
+          row.querySelector("progress").value = job.progress;
+          row.querySelector("[data-cell=message]").textContent = job.message;
+          if (job.state === "queued" || job.state === "running") {
+            active = true;
+          } else {
+            var cancel = row.querySelector("button[data-cancel-job]");
+            if (cancel) { cancel.remove(); }
+            if (job.state === "done" && job.result && job.result.url) {
+              var link = document.createElement("a");
+              link.href = job.result.url;
+              link.textContent = "result";
+              row.querySelector("[data-cell=result]").replaceChildren(link);
+            }
+          }
+        });
+        if (active) { window.setTimeout(poll, 2000); }
+      });
+  }
+  window.setTimeout(poll, 2000);
+})();

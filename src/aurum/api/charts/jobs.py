@@ -1,0 +1,32 @@
+"""The jobs page: how long each of the caller's jobs ran, coloured by how it ended."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+
+JOB_STATE_COLOURS = {"done": GOLD, "failed": "#cf222e", "cancelled": GREY,
+                     "running": "#4c78a8", "queued": "#bab0ac"}
+
+
+def job_durations(rows: Sequence[dict[str, Any]]) -> Figure:
+    """A bar per job (oldest left): its run time, s, coloured by state.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        ``id``, ``kind``, ``state`` and ``seconds`` (the run time so far, s; None before it
+        starts) of each job.
+    """
+    data = []
+    for state, colour in JOB_STATE_COLOURS.items():
+        mine = [r for r in reversed(rows) if r["state"] == state]
+        if mine:
+            data.append({"type": "bar", "name": state, "marker": {"color": colour},
+                         "x": [f"#{r['id']} {r['kind']}" for r in mine],
+                         "y": [r["seconds"] or 0.0 for r in mine]})
+    return {"data": data, "layout": base_layout(
+        "Run time of your jobs" if rows else "No job yet",
+        yaxis={"title": {"text": "s"}}, barmode="stack")}

@@ -10,7 +10,11 @@ size.
 With a ``dask.distributed`` client, windows become tasks: each task opens the files itself
 (datasets are not picklable), reads its window and applies the model, which is scattered to
 the workers once; at most ``max_in_flight`` windows are pending at a time and the client
-writes results as they complete, so memory stays bounded on both sides.
+writes results as they complete, so memory stays bounded on both sides. The workers do not
+write the GeoTIFF themselves: GDAL does not support writes to one file from several processes,
+and the client's writes are not the bottleneck (one window's bands against reading and
+applying the model to all its layers). A run that stops (the progress callback raises, a job
+is cancelled) cancels its windows on the cluster.
 
 A model is any picklable callable ``model(layers, valid) -> bands`` with a ``band_names``
 attribute: :class:`aurum.prospect.ml.EstimatorModel`, :class:`aurum.prospect.ml.Ensemble`,
@@ -23,8 +27,8 @@ window loop above is short; it runs the same function with or without a cluster.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Generator, Sequence
+from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -174,13 +178,16 @@ def predict_raster(model: WindowModel, evidence: Sequence[str | Path], out_path:
     bands = tuple(model.band_names)
     t0 = time.perf_counter()
     valid_cells = 0
-    with rasterio.Env(GDAL_CACHEMAX=cache_mib), \
+    # closing(): a run stopped by an exception ends its windows at once, not when the
+    # traceback that holds this frame is freed.
+    with rasterio.Env(GDAL_CACHEMAX=cache_mib), ExitStack() as stack, \
             rasterio.open(out_path, "w", **raster_profile(grid, len(bands))) as dst:
         for i, name in enumerate(bands, start=1):
             dst.set_band_description(i, name)
-        results = (_run_local(model, layer_sources, mask_source, grid, plan) if client is None
-                   else _run_dask(client, model, layer_sources, mask_source, grid, plan,
-                                  max_in_flight, cache_mib))
+        results = stack.enter_context(closing(
+            _run_local(model, layer_sources, mask_source, grid, plan) if client is None
+            else _run_dask(client, model, layer_sources, mask_source, grid, plan,
+                           max_in_flight, cache_mib)))
         for done, (window, out, n_valid) in enumerate(results, start=1):
             dst.write(out, window=window)
             valid_cells += n_valid
@@ -192,7 +199,7 @@ def predict_raster(model: WindowModel, evidence: Sequence[str | Path], out_path:
 
 def _run_local(model: WindowModel, layers: Sequence[Source], mask: Source | None,
                grid: RasterGrid, plan: Sequence[Window],
-               ) -> Iterator[tuple[Window, np.ndarray, int]]:
+               ) -> Generator[tuple[Window, np.ndarray, int], None, None]:
     with ExitStack() as stack:
         readers = [_reader(stack, s, grid) for s in layers]
         mask_reader = _reader(stack, mask, grid) if mask is not None else None
@@ -202,7 +209,7 @@ def _run_local(model: WindowModel, layers: Sequence[Source], mask: Source | None
 
 def _run_dask(client: Any, model: WindowModel, layers: Sequence[Source], mask: Source | None,
               grid: RasterGrid, plan: Sequence[Window], max_in_flight: int | None,
-              cache_mib: int) -> Iterator[tuple[Window, np.ndarray, int]]:
+              cache_mib: int) -> Generator[tuple[Window, np.ndarray, int], None, None]:
     from distributed import as_completed
 
     limit = max_in_flight or 2 * max(1, sum(client.nthreads().values()))
@@ -216,12 +223,17 @@ def _run_dask(client: Any, model: WindowModel, layers: Sequence[Source], mask: S
                              pure=False)
 
     flow = as_completed([submit(w) for _, w in zip(range(limit), pending, strict=False)])
-    for future in flow:
-        yield future.result()
-        future.release()
-        following = next(pending, None)
-        if following is not None:
-            flow.add(submit(following))
+    try:
+        for future in flow:
+            yield future.result()
+            future.release()
+            following = next(pending, None)
+            if following is not None:
+                flow.add(submit(following))
+    finally:
+        # A stopped run (the progress callback raised, a cancelled job) leaves no window
+        # running on the cluster, and the model's copies go with it.
+        client.cancel([*flow.futures, shared])
 
 
 def _predict_window(model: WindowModel, layers: Sequence[Source], mask: Source | None,

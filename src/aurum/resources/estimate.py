@@ -18,10 +18,12 @@ them on the same data and neighbourhood).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numba import njit, prange
@@ -36,7 +38,15 @@ from aurum.resources.variogram import (
     structure_covariance,
 )
 
+if TYPE_CHECKING:
+    import pyarrow.dataset
+
 DEFAULT_CHUNK = 32_768
+CHUNKS_PER_PART = 16
+"""Chunks per cluster task and per Parquet part: the neighbour tree is built once per task."""
+BLOCK_COLUMN = "block"
+"""Column of a part that holds the block index (GSLIB order, x fastest)."""
+RESULT_COLUMNS = ("estimate", "variance", "n_samples", "slope", "efficiency")
 
 
 class Method(StrEnum):
@@ -127,13 +137,138 @@ class EstimationResult:
                    np.full(n, np.nan), np.full(n, np.nan))
 
 
+@dataclass(frozen=True)
+class BlockModelParts:
+    """A block model written in parts: one Parquet file ``part-<start>.parquet`` per range of
+    blocks, with the columns :data:`BLOCK_COLUMN` and :data:`RESULT_COLUMNS`.
+
+    Attributes
+    ----------
+    directory : pathlib.Path
+        Where the parts are.
+    n_blocks : int
+        Blocks of the grid.
+    parts : tuple of (int, int)
+        Block range (start, stop) of each part, in block order.
+    estimated : int
+        Blocks estimated (the others hold NaN).
+    """
+
+    directory: Path
+    n_blocks: int
+    parts: tuple[tuple[int, int], ...]
+    estimated: int
+
+    @classmethod
+    def written(cls, directory: Path, n_blocks: int,
+                parts: list[tuple[int, int, int]]) -> BlockModelParts:
+        """The model from its parts' (start, stop, blocks estimated), in any order."""
+        ordered = sorted(parts)
+        return cls(directory, n_blocks, tuple((a, b) for a, b, _ in ordered),
+                   sum(e for _, _, e in ordered))
+
+    def dataset(self) -> pyarrow.dataset.Dataset:
+        """The parts as one table, read lazily (``to_batches``, filters, ``to_table``)."""
+        import pyarrow.dataset as ds
+
+        return ds.dataset([str(part_path(self.directory, start)) for start, _ in self.parts],
+                          format="parquet")
+
+    def check(self) -> None:
+        """Check that the parts hold every block of the grid once, in block order.
+
+        Reads the block column one part at a time, so memory stays bounded by a part.
+
+        Raises
+        ------
+        ValueError
+            A block missing, repeated or out of place.
+        """
+        import pyarrow.parquet as pq
+
+        expected = 0
+        for start, stop in self.parts:
+            if start != expected:
+                raise ValueError(f"blocks {expected} to {start - 1} are in no part"
+                                 if start > expected else f"block {start} is in two parts")
+            blocks = pq.read_table(part_path(self.directory, start),
+                                   columns=[BLOCK_COLUMN])[BLOCK_COLUMN].to_numpy()
+            if not np.array_equal(blocks, np.arange(start, stop)):
+                raise ValueError(f"part {part_path(self.directory, start).name} does not hold "
+                                 f"blocks {start} to {stop - 1} once each, in order")
+            expected = stop
+        if expected != self.n_blocks:
+            raise ValueError(f"blocks {expected} to {self.n_blocks - 1} are in no part")
+
+    def to_result(self) -> EstimationResult:
+        """Every block in memory (for grids that fit in it)."""
+        table = self.dataset().to_table()
+        order = np.argsort(table[BLOCK_COLUMN].to_numpy(), kind="stable")
+        return EstimationResult(*(table[name].to_numpy()[order] for name in RESULT_COLUMNS))
+
+
+def part_path(directory: str | os.PathLike[str], start: int) -> Path:
+    """File of the part of a :class:`BlockModelParts` that starts at block ``start``."""
+    # Zero-padded, so that the files sort in block order.
+    return Path(directory) / f"part-{start:012d}.parquet"
+
+
+def _write_part(directory: Path, start: int, result: EstimationResult) -> tuple[int, int, int]:
+    """Write the blocks from ``start`` as a part; returns (start, stop, blocks estimated)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stop = start + len(result.estimate)
+    table = pa.table({BLOCK_COLUMN: np.arange(start, stop, dtype=np.int64),
+                      **{name: getattr(result, name) for name in RESULT_COLUMNS}})
+    path = part_path(directory, start)
+    # Written aside and renamed: a task stopped half-way leaves no part that looks whole.
+    partial = path.with_suffix(".partial")
+    pq.write_table(table, partial)
+    partial.replace(path)
+    return start, stop, result.estimated
+
+
+def _parts_directory(out: str | os.PathLike[str]) -> Path:
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
+    if any(directory.glob("part-*.parquet")):
+        # Parts of another run, on other block ranges, would make the model ambiguous.
+        raise ValueError(f"{directory} already holds parts of a block model")
+    return directory
+
+
+@overload
 def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
              search: SearchNeighbourhood, method: Method | str = Method.ORDINARY,
              model: VariogramModel | None = None, mean: float | None = None,
              power: float = 2.0, discretisation: tuple[int, int, int] = (1, 1, 1),
              holes: np.ndarray | None = None, chunk: int = DEFAULT_CHUNK,
              progress: Callable[[int, int], None] | None = None,
-             client: Any = None) -> EstimationResult:
+             client: Any = None,
+             out: None = None) -> EstimationResult: ...
+
+
+@overload
+def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
+             search: SearchNeighbourhood, method: Method | str = Method.ORDINARY,
+             model: VariogramModel | None = None, mean: float | None = None,
+             power: float = 2.0, discretisation: tuple[int, int, int] = (1, 1, 1),
+             holes: np.ndarray | None = None, chunk: int = DEFAULT_CHUNK,
+             progress: Callable[[int, int], None] | None = None,
+             client: Any = None,
+             *, out: str | os.PathLike[str]) -> BlockModelParts: ...
+
+
+def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
+             search: SearchNeighbourhood, method: Method | str = Method.ORDINARY,
+             model: VariogramModel | None = None, mean: float | None = None,
+             power: float = 2.0, discretisation: tuple[int, int, int] = (1, 1, 1),
+             holes: np.ndarray | None = None, chunk: int = DEFAULT_CHUNK,
+             progress: Callable[[int, int], None] | None = None,
+             client: Any = None,
+             out: str | os.PathLike[str] | None = None
+             ) -> EstimationResult | BlockModelParts:
     """Estimate every block of a grid.
 
     Parameters
@@ -165,53 +300,72 @@ def estimate(xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
     client : dask.distributed.Client, optional
         Run the chunks as tasks on this cluster (the samples are scattered once; each worker
         builds its own neighbour tree); by default they run here, one after another.
+    out : str or os.PathLike, optional
+        Write the block model in parts to this directory (created if need be; it may not
+        hold parts already; on a cluster, storage that every worker shares) instead of
+        returning it: each range of ``16 * chunk`` blocks is
+        estimated and written as ``part-<start>.parquet`` where it runs (on the workers with
+        a client), so neither side ever holds the whole model.
 
     Returns
     -------
-    EstimationResult
+    EstimationResult or BlockModelParts
+        The parts when ``out`` is given.
     """
+    directory = None if out is None else _parts_directory(out)
     if client is not None:
         return _estimate_on_cluster(client, xyz, values, grid, search, method, model, mean,
-                                    power, discretisation, holes, chunk, progress)
+                                    power, discretisation, holes, chunk, progress, directory)
     estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
     disc = grid.discretisation(discretisation)
     n = grid.n_blocks
-    out = EstimationResult.empty(n)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
-        estimator.run(grid.centres(start, stop), disc, out, slice(start, stop))
-        if progress is not None:
-            progress(stop, n)
-    return out
+    report = None if progress is None else (lambda done: progress(done, n))
+    if directory is None:
+        return _estimate_range(estimator, disc, grid, 0, n, chunk, report)
+    written = [_write_part(directory, start, _estimate_range(
+        estimator, disc, grid, start, min(start + chunk * CHUNKS_PER_PART, n), chunk, report))
+        for start in range(0, n, chunk * CHUNKS_PER_PART)]
+    return BlockModelParts.written(directory, n, written)
 
 
-def _estimate_range(start: int, stop: int, xyz: np.ndarray, values: np.ndarray,
-                    grid: BlockGrid, search: SearchNeighbourhood, method: Method | str,
-                    model: VariogramModel | None, mean: float | None, power: float,
-                    discretisation: tuple[int, int, int], holes: np.ndarray | None,
-                    chunk: int) -> EstimationResult:
-    """Blocks ``start`` to ``stop`` of a grid: one cluster task."""
-    estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
-    disc = grid.discretisation(discretisation)
+def _estimate_range(estimator: _Estimator, disc: np.ndarray, grid: BlockGrid, start: int,
+                    stop: int, chunk: int, report: Callable[[int], None] | None = None
+                    ) -> EstimationResult:
+    """Blocks ``start`` to ``stop`` of a grid, chunk by chunk; ``report(stop of the chunk)``
+    after each."""
     out = EstimationResult.empty(stop - start)
     for s0 in range(start, stop, chunk):
         s1 = min(s0 + chunk, stop)
         estimator.run(grid.centres(s0, s1), disc, out, slice(s0 - start, s1 - start))
+        if report is not None:
+            report(s1)
     return out
+
+
+def _estimate_task(start: int, stop: int, xyz: np.ndarray, values: np.ndarray,
+                   grid: BlockGrid, search: SearchNeighbourhood, method: Method | str,
+                   model: VariogramModel | None, mean: float | None, power: float,
+                   discretisation: tuple[int, int, int], holes: np.ndarray | None,
+                   chunk: int, directory: Path | None
+                   ) -> EstimationResult | tuple[int, int, int]:
+    """One cluster task: blocks ``start`` to ``stop``, returned, or written as a part when
+    ``directory`` is given (then only the range and the count estimated come back)."""
+    estimator = _Estimator(xyz, values, search, method, model, mean, power, holes)
+    result = _estimate_range(estimator, grid.discretisation(discretisation), grid, start,
+                             stop, chunk)
+    return result if directory is None else _write_part(directory, start, result)
 
 
 def _estimate_on_cluster(client: Any, xyz: np.ndarray, values: np.ndarray, grid: BlockGrid,
                          search: SearchNeighbourhood, method: Method | str,
                          model: VariogramModel | None, mean: float | None, power: float,
                          discretisation: tuple[int, int, int], holes: np.ndarray | None,
-                         chunk: int, progress: Callable[[int, int], None] | None
-                         ) -> EstimationResult:
+                         chunk: int, progress: Callable[[int, int], None] | None,
+                         directory: Path | None) -> EstimationResult | BlockModelParts:
     from distributed import as_completed
 
     n = grid.n_blocks
-    # A task covers several chunks, so each worker's tree is built once per task, not once
-    # per chunk.
-    span = chunk * 16
+    span = chunk * CHUNKS_PER_PART
     # Keys of this call's own (hash=False): content-hashed keys would name the same data as a
     # previous call on the client, whose futures are being released meanwhile, and its tasks
     # would lose their inputs ("lost dependencies") or wait for them for ever.
@@ -220,26 +374,34 @@ def _estimate_on_cluster(client: Any, xyz: np.ndarray, values: np.ndarray, grid:
         arrays.append(np.asarray(holes))
     data = client.scatter(arrays, broadcast=True, hash=False)
     shared_holes = data[2] if holes is not None else None
-    futures = {client.submit(_estimate_range, start, min(start + span, n), data[0], data[1],
+    futures = {client.submit(_estimate_task, start, min(start + span, n), data[0], data[1],
                              grid, search, method, model, mean, power, discretisation,
-                             shared_holes, chunk, pure=False): start
+                             shared_holes, chunk, directory, pure=False): start
                for start in range(0, n, span)}
-    out = EstimationResult.empty(n)
+    out = EstimationResult.empty(n) if directory is None else None
+    written: list[tuple[int, int, int]] = []
     done = 0
     try:
         for future in as_completed(futures):
             start = futures[future]
-            part = future.result()
-            stop = start + len(part.estimate)
-            for name in ("estimate", "variance", "n_samples", "slope", "efficiency"):
-                getattr(out, name)[start:stop] = getattr(part, name)
+            if out is not None:
+                part = future.result()
+                stop = start + len(part.estimate)
+                for name in RESULT_COLUMNS:
+                    getattr(out, name)[start:stop] = getattr(part, name)
+            else:
+                written.append(future.result())
+                stop = written[-1][1]
             done += stop - start
             if progress is not None:
                 progress(done, n)
     finally:
         # A stopped run (a cancelled job) leaves no task running on the cluster.
         client.cancel([*futures, *data])
-    return out
+    if out is not None:
+        return out
+    assert directory is not None
+    return BlockModelParts.written(directory, n, written)
 
 
 def estimate_points(xyz: np.ndarray, values: np.ndarray, points: np.ndarray,

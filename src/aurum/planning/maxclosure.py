@@ -36,10 +36,13 @@ optimal pits (several when some closed sets are worth 0), the smallest is return
 
 from __future__ import annotations
 
+import functools
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from numba import njit
 
 from aurum.core.errors import Problem, ValidationError
 
@@ -49,6 +52,45 @@ the label buckets, the scaled values and the pits read from it."""
 SOLVER_BYTES_PER_ARC = 4
 """Bytes per precedence arc of a solve (its int32 copy of the block index), beside the
 caller's precedences."""
+INTERPRETED_UP_TO = 10_000
+"""Blocks + precedence arcs up to which a process that has not loaded the compiled kernels
+runs them as plain Python: numba's import and first call cost about 0.5 s even from its
+cache, more than the interpreter needs for a problem of this size (MineLib's newman1, 1,060
+blocks and 3,922 arcs: about 0.03 s)."""
+
+_KERNELS: dict[str, Callable[..., Any]] = {}
+
+
+def _kernel(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a function of the solver's inner loops. It stays a plain Python function
+    here; :func:`_compiled` gives its numba version."""
+    _KERNELS[func.__name__] = func
+    return func
+
+
+@functools.cache
+def _compiled() -> types.SimpleNamespace:
+    """The kernels compiled by numba (from its on-disk cache when the module is unchanged).
+
+    Each is compiled from a copy of the function whose globals name the compiled versions of
+    the others, so that kernels calling kernels stay in machine code, while the module's own
+    names keep the plain functions."""
+    from numba import njit
+
+    namespace = dict(globals())
+    for name, func in _KERNELS.items():
+        copy = types.FunctionType(func.__code__, namespace, name, func.__defaults__)
+        copy.__qualname__, copy.__module__ = func.__qualname__, func.__module__
+        namespace[name] = njit(cache=True)(copy)
+    return types.SimpleNamespace(**{name: namespace[name] for name in _KERNELS})
+
+
+def _kernels(size: int) -> types.SimpleNamespace:
+    """The kernels to run on a problem of ``size`` blocks + arcs: compiled once the process
+    has them or the problem is too big to interpret, plain Python otherwise."""
+    if size > INTERPRETED_UP_TO or _compiled.cache_info().currsize:
+        return _compiled()
+    return types.SimpleNamespace(**_KERNELS)
 
 
 @dataclass(frozen=True)
@@ -81,7 +123,7 @@ def _scaled(x: np.ndarray, decimals: int) -> np.ndarray:
     return scaled.astype(np.int64)
 
 
-@njit(cache=True)
+@_kernel
 def _compact_indices(ptr: np.ndarray, idx: np.ndarray, n: int,
                      out: np.ndarray) -> tuple[int, int]:
     """Copy idx into ``out`` while checking the rows: (0, 0) when sound, (1, row) at the first
@@ -95,6 +137,69 @@ def _compact_indices(ptr: np.ndarray, idx: np.ndarray, n: int,
             return 2, j
         out[a] = j
     return 0, 0
+
+
+@_kernel
+def _find_cycle(ptr: np.ndarray, idx: np.ndarray, cycle: np.ndarray) -> int:
+    """Write the blocks of one cycle of the precedences into ``cycle``; returns how many
+    (0: none). A block that needs itself is looked for first, then a depth-first search
+    follows the arcs and stops at the first arc back to a block on its path."""
+    n = len(ptr) - 1
+    for i in range(n):
+        for a in range(ptr[i], ptr[i + 1]):
+            if idx[a] == i:
+                cycle[0] = i
+                return 1
+    state = np.zeros(n, dtype=np.int8)  # 0 unseen, 1 on the path, 2 done
+    path = np.empty(n, dtype=idx.dtype)
+    cursor = np.empty(n, dtype=np.int64)
+    for start in range(n):
+        if state[start] != 0:
+            continue
+        depth = 0
+        path[0] = start
+        cursor[0] = ptr[start]
+        state[start] = 1
+        while depth >= 0:
+            u = path[depth]
+            a = cursor[depth]
+            if a == ptr[u + 1]:
+                state[u] = 2
+                depth -= 1
+                continue
+            cursor[depth] = a + 1
+            j = idx[a]
+            if state[j] == 0:
+                depth += 1
+                path[depth] = j
+                cursor[depth] = ptr[j]
+                state[j] = 1
+            elif state[j] == 1:
+                first = depth
+                while path[first] != j:
+                    first -= 1
+                cycle[:depth + 1 - first] = path[first:depth + 1]
+                return depth + 1 - first
+    return 0
+
+
+def precedence_cycle(pred_ptr: np.ndarray, pred_idx: np.ndarray) -> np.ndarray:
+    """The blocks of one cycle of the precedences (blocks that each need the next first, the
+    last the first), ascending; empty when there is none. A block that needs itself is
+    reported before longer cycles.
+
+    Parameters
+    ----------
+    pred_ptr, pred_idx : numpy.ndarray
+        Precedences in compressed rows (see :func:`maximum_closure`), block ids within
+        ``0..len(pred_ptr) - 2``.
+    """
+    ptr = np.asarray(pred_ptr, dtype=np.int64)
+    idx = np.asarray(pred_idx)
+    idx = idx.astype(np.int32 if len(ptr) <= 2**31 else np.int64, copy=False)
+    cycle = np.empty(len(ptr) - 1, dtype=idx.dtype)
+    count = _kernels(len(ptr) - 1 + len(idx))._find_cycle(ptr, idx, cycle)
+    return np.sort(cycle[:count])
 
 
 def _checked_precedences(n: int, pred_ptr: np.ndarray, pred_idx: np.ndarray
@@ -111,8 +216,10 @@ def _checked_precedences(n: int, pred_ptr: np.ndarray, pred_idx: np.ndarray
                                       f"{idx.shape} of {idx.dtype}"))
     ptr = ptr.astype(np.int64, copy=False)
     compact = np.empty(len(idx), dtype=np.int32 if n < 2**31 else np.int64)
-    kind, where = _compact_indices(ptr, idx.astype(np.int64, copy=False), n, compact) \
-        if ptr[0] == 0 and ptr[-1] == len(idx) else (1, -1)
+    kind, where = (1, -1)
+    if ptr[0] == 0 and ptr[-1] == len(idx):
+        kind, where = _kernels(n + len(idx))._compact_indices(
+            ptr, idx.astype(np.int64, copy=False), n, compact)
     if kind == 1:
         raise ValidationError(Problem(f"pred_ptr: expected offsets rising from 0 to "
                                       f"len(pred_idx) = {len(idx)}, got {ptr[0]} … {ptr[-1]}"
@@ -135,7 +242,7 @@ PARENT, FIRST_CHILD, NEXT_SIB, PREV_SIB, NEXT_SCAN, BUCKET_NEXT, UP = range(7)
 EXCESS, FLOW, CURRENT, END = range(4)
 
 
-@njit(cache=True)
+@_kernel
 def _attach(u: int, p: int, tree: np.ndarray) -> None:
     b = tree[p, FIRST_CHILD]
     tree[u, PARENT] = p
@@ -146,7 +253,7 @@ def _attach(u: int, p: int, tree: np.ndarray) -> None:
     tree[p, FIRST_CHILD] = u
 
 
-@njit(cache=True)
+@_kernel
 def _detach(u: int, tree: np.ndarray) -> None:
     a, b = tree[u, PREV_SIB], tree[u, NEXT_SIB]
     if a == -1:
@@ -158,7 +265,7 @@ def _detach(u: int, tree: np.ndarray) -> None:
     tree[u, PARENT] = -1
 
 
-@njit(cache=True)
+@_kernel
 def _add_strong_root(u: int, lowest: int, label: np.ndarray, tree: np.ndarray,
                      bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
     """Queue root u at its label; returns the lowest strong label."""
@@ -172,7 +279,7 @@ def _add_strong_root(u: int, lowest: int, label: np.ndarray, tree: np.ndarray,
     return min(lowest, ell)
 
 
-@njit(cache=True)
+@_kernel
 def _push_excess(start: int, lowest: int, label: np.ndarray, tree: np.ndarray,
                  amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
     """Push the excess of ``start`` towards its root, splitting the tree below every arc whose
@@ -201,7 +308,7 @@ def _push_excess(start: int, lowest: int, label: np.ndarray, tree: np.ndarray,
     return lowest
 
 
-@njit(cache=True)
+@_kernel
 def _merge(weak: int, strong: int, tree: np.ndarray, amount: np.ndarray) -> None:
     """Hang the tree of ``strong`` under ``weak`` by the arc strong → weak (strong needs
     weak), re-rooting it at ``strong``: the path to its old root is reversed."""
@@ -218,7 +325,7 @@ def _merge(weak: int, strong: int, tree: np.ndarray, amount: np.ndarray) -> None
         cur, new_parent, new_up, new_flow = old_parent, cur, 1 - old_up, old_flow
 
 
-@njit(cache=True)
+@_kernel
 def _find_weak(u: int, want: int, idx: np.ndarray, label: np.ndarray,
                amount: np.ndarray) -> int:
     """A block that u needs with label ``want`` (-1: none), from u's current arc on.
@@ -238,7 +345,7 @@ def _find_weak(u: int, want: int, idx: np.ndarray, label: np.ndarray,
     return -1
 
 
-@njit(cache=True)
+@_kernel
 def _relabel_unless_child(u: int, ptr: np.ndarray, label: np.ndarray,
                           label_count: np.ndarray, tree: np.ndarray,
                           amount: np.ndarray) -> None:
@@ -256,7 +363,7 @@ def _relabel_unless_child(u: int, ptr: np.ndarray, label: np.ndarray,
         amount[u, CURRENT] = ptr[u]
 
 
-@njit(cache=True)
+@_kernel
 def _pseudoflow(ptr: np.ndarray, idx: np.ndarray, label: np.ndarray, tree: np.ndarray,
                 amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray,
                 label_count: np.ndarray, lowest: int) -> int:
@@ -315,7 +422,7 @@ def _pseudoflow(ptr: np.ndarray, idx: np.ndarray, label: np.ndarray, tree: np.nd
             _add_strong_root(root, lowest, label, tree, bucket_head, bucket_tail)
 
 
-@njit(cache=True)
+@_kernel
 def _raise_excess(delta: np.ndarray, lowest: int, label: np.ndarray, tree: np.ndarray,
                   amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray) -> int:
     """Add ``delta`` (>= 0) to the excesses: at a root directly, elsewhere pushed to the
@@ -332,7 +439,7 @@ def _raise_excess(delta: np.ndarray, lowest: int, label: np.ndarray, tree: np.nd
     return lowest
 
 
-@njit(cache=True)
+@_kernel
 def _smallest_pit(ptr: np.ndarray, idx: np.ndarray, tree: np.ndarray,
                   amount: np.ndarray) -> np.ndarray:
     """Blocks reachable from a positive excess by residual arcs: the smallest optimal pit.
@@ -373,7 +480,7 @@ def _smallest_pit(ptr: np.ndarray, idx: np.ndarray, tree: np.ndarray,
     return in_pit
 
 
-@njit(cache=True)
+@_kernel
 def _initial_forest(excess: np.ndarray, ptr: np.ndarray, label: np.ndarray, tree: np.ndarray,
                     amount: np.ndarray, bucket_head: np.ndarray, bucket_tail: np.ndarray,
                     label_count: np.ndarray) -> None:
@@ -400,6 +507,7 @@ class _Pseudoflow:
 
     def __init__(self, excess: np.ndarray, ptr: np.ndarray, idx: np.ndarray):
         n = len(excess)
+        self.kernels = _kernels(n + len(idx))
         node = np.int32 if n < 2**31 - 2 else np.int64
         self.ptr, self.idx = ptr, idx
         self.label = np.empty(n, dtype=node)
@@ -410,21 +518,22 @@ class _Pseudoflow:
         self.bucket_head = np.empty(n + 2, dtype=node)
         self.bucket_tail = np.empty(n + 2, dtype=node)
         self.label_count = np.empty(n + 2, dtype=np.int64)
-        _initial_forest(excess, ptr, self.label, self.tree, self.amount, self.bucket_head,
-                        self.bucket_tail, self.label_count)
+        self.kernels._initial_forest(excess, ptr, self.label, self.tree, self.amount,
+                                     self.bucket_head, self.bucket_tail, self.label_count)
         self.lowest = 1
 
     def solve(self) -> np.ndarray:
         """Run to the minimum cut; the smallest optimal pit (boolean per block)."""
-        self.lowest = _pseudoflow(self.ptr, self.idx, self.label, self.tree, self.amount,
-                                  self.bucket_head, self.bucket_tail, self.label_count,
-                                  self.lowest)
-        return _smallest_pit(self.ptr, self.idx, self.tree, self.amount)
+        self.lowest = self.kernels._pseudoflow(self.ptr, self.idx, self.label, self.tree,
+                                               self.amount, self.bucket_head, self.bucket_tail,
+                                               self.label_count, self.lowest)
+        return self.kernels._smallest_pit(self.ptr, self.idx, self.tree, self.amount)
 
     def raise_excess(self, delta: np.ndarray) -> None:
         """Add ``delta`` (>= 0, scaled) to the blocks' values."""
-        self.lowest = _raise_excess(delta, self.lowest, self.label, self.tree, self.amount,
-                                    self.bucket_head, self.bucket_tail)
+        self.lowest = self.kernels._raise_excess(delta, self.lowest, self.label, self.tree,
+                                                 self.amount, self.bucket_head,
+                                                 self.bucket_tail)
 
 
 def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarray,

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import (
@@ -40,7 +40,7 @@ from aurum.industry.reporting import (
 )
 from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
 from aurum.services.auth import Actor, Role
-from aurum.store import audit
+from aurum.store import audit, bulk
 from aurum.store.frames import frame_of
 from aurum.store.models import (
     Base,
@@ -65,10 +65,6 @@ class ImportResult:
 
 # ---------------------------------------------------------------------------------------------
 # Conversions between the flat field dictionary and the stored rows
-
-
-def _version_row(values: Mapping[str, float | None]) -> dict[str, float | None]:
-    return {name: values.get(name) for name in reporting.SCALAR_FIELDS}
 
 
 # ReportWaste's value columns are named after the measures.
@@ -194,21 +190,23 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
                     upload_id: int | None, submitted_at: Sequence[datetime] | None = None,
                     resource_statement_id: int | None = None) -> list[int]:
     """Insert reports (where new), versions and waste rows; return the version ids."""
-    # Core inserts on the session's connection: the ORM's bulk path costs several times more
-    # per row and these rows need none of its bookkeeping.
-    conn = session.connection()
+    # Bulk inserts on the session's connection (COPY on PostgreSQL, one executemany on
+    # SQLite) with ids drawn beforehand: these rows need none of the ORM's bookkeeping, and
+    # knowing the ids up front spares the RETURNING that long multi-row statements pay for.
     new_keys = [(sites[r.site].id, r.period) for r in rows
                 if r.period.label not in existing[sites[r.site].id]]
     report_ids: dict[tuple[int, str], int] = {
         (sid, label): rid for sid, periods in existing.items() for label, rid in periods.items()}
     if new_keys:
-        # The returned keys identify each row, so no ordering is asked for: that lets the
-        # driver batch the insert instead of sending one statement per row.
-        created = conn.execute(
-            insert(_table(Report)).returning(Report.id, Report.site_id, Report.period),
-            [{"site_id": sid, "period": p.label, "period_kind": p.kind.value, "year": p.year,
-              "period_index": p.index, "created_at": utcnow()} for sid, p in new_keys])
-        report_ids.update(((sid, label), rid) for rid, sid, label in created)
+        ids = bulk.new_ids(session, _table(Report), len(new_keys))
+        bulk.insert_columns(session, _table(Report), {
+            "id": ids, "site_id": [sid for sid, _ in new_keys],
+            "period": [p.label for _, p in new_keys],
+            "period_kind": [p.kind.value for _, p in new_keys],
+            "year": [p.year for _, p in new_keys], "period_index": [p.index for _, p in new_keys],
+            "created_at": utcnow()}, len(new_keys))
+        report_ids.update(((sid, p.label), rid) for (sid, p), rid in zip(new_keys, ids,
+                                                                        strict=True))
     amended_ids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows
                    if r.amendment_reason]
     last_version: dict[int, int] = {}
@@ -218,27 +216,22 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             select(ReportVersion.report_id, func.max(ReportVersion.version))
             .where(ReportVersion.report_id.in_(amended_ids))
             .group_by(ReportVersion.report_id))}
-    now = utcnow()
-    version_params = []
     rids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows]
-    for i, (r, rid) in enumerate(zip(rows, rids, strict=True)):
-        version_params.append({
-            "report_id": rid, "version": last_version.get(rid, 0) + 1,
-            "submitted_at": submitted_at[i] if submitted_at else now,
-            "submitted_by": actor.user_id or None, "reason": r.amendment_reason,
-            "upload_id": upload_id, "resource_statement_id": resource_statement_id,
-            **_version_row(r.values)})
-    # A file names each report once (parse_table refuses duplicates), so report_id identifies
-    # the new version.
-    version_of = {rid: vid for vid, rid in conn.execute(
-        insert(_table(ReportVersion)).returning(ReportVersion.id, ReportVersion.report_id),
-        version_params)}
-    version_ids = [version_of[rid] for rid in rids]
-    waste = [{"version_id": vid, **w} for vid, r in zip(version_ids, rows, strict=True)
+    version_ids = bulk.new_ids(session, _table(ReportVersion), len(rows))
+    bulk.insert_columns(session, _table(ReportVersion), {
+        "id": version_ids, "report_id": rids,
+        "version": [last_version.get(rid, 0) + 1 for rid in rids],
+        "submitted_at": list(submitted_at) if submitted_at else utcnow(),
+        "submitted_by": actor.user_id or None, "reason": [r.amendment_reason for r in rows],
+        "upload_id": upload_id, "resource_statement_id": resource_statement_id,
+        **{name: [r.values.get(name) for r in rows] for name in reporting.SCALAR_FIELDS}},
+        len(rows))
+    waste = [(vid, w) for vid, r in zip(version_ids, rows, strict=True)
              for w in _waste_rows(r.values)]
-    if waste:
-        # render_nulls keeps rows with different empty columns in one batched statement.
-        conn.execute(insert(_table(ReportWaste)).execution_options(render_nulls=True), waste)
+    bulk.insert_columns(session, _table(ReportWaste), {
+        "version_id": [vid for vid, _ in waste],
+        **{name: [w[name] for _, w in waste] for name in ("waste_type", *WASTE_MEASURES)}},
+        len(waste))
     return version_ids
 
 

@@ -1,0 +1,133 @@
+"""Bulk inserts inside the session's transaction: ``COPY`` on PostgreSQL, one ``executemany``
+on SQLite.
+
+Writers of many rows at once (report imports, ledger appends) hand their rows here column by
+column. The values go through each column type's bind processor, so the stored rows are the
+ones a Core ``INSERT`` would write; what the helper skips is SQLAlchemy's per-row parameter
+handling and, on PostgreSQL, the parsing of long multi-row statements. Nothing here bypasses
+the transaction: the rows are written on the session's own connection and committed or rolled
+back with everything else. Rows written this way leave no ORM audit record; the caller writes
+its own (:func:`aurum.store.audit.record`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table, exc, func, select, text
+from sqlalchemy.orm import Session
+
+
+def _values(column: Any, n: int) -> list[Any]:
+    """``n`` Python values of one column: a sequence as given (arrays and series with missing
+    values as None, what the drivers bind), or one value repeated."""
+    if isinstance(column, pd.Series | np.ndarray):
+        array = np.asarray(column, dtype=object)
+        missing = pd.isna(array)
+        out = array.tolist()
+        return [None if m else v for v, m in zip(out, missing, strict=True)] \
+            if missing.any() else out
+    if isinstance(column, list | tuple):
+        return list(column)
+    return [column] * n
+
+
+def insert_columns(session: Session, table: Table, columns: Mapping[str, Any], n: int) -> None:
+    """Insert ``n`` rows given column by column, in the session's transaction.
+
+    Columns left out get the database's default (a serial id, a server default), not the
+    model's Python default: give those explicitly.
+
+    Parameters
+    ----------
+    session : Session
+        Session inside a transaction.
+    table : Table
+        Target table.
+    columns : mapping
+        Column name to ``n`` values (list, tuple, numpy array or pandas series; NaN and NA in
+        arrays and series are written as NULL) or to one value for every row (any other
+        object: a JSON list the same for every row is given as ``n`` lists).
+    n : int
+        Number of rows.
+
+    Raises
+    ------
+    sqlalchemy.exc.DBAPIError
+        The driver's error, wrapped as SQLAlchemy wraps it for any statement (an
+        :class:`~sqlalchemy.exc.IntegrityError` for a duplicate key, say).
+    """
+    if n == 0:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    names = list(columns)
+    values = []
+    for name in names:
+        column = _values(columns[name], n)
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        values.append(column if process is None else list(map(process, column)))
+    rows = list(zip(*values, strict=True))
+    preparer = dialect.identifier_preparer
+    target = (f"{preparer.format_table(table)} "
+              f"({', '.join(preparer.quote(name) for name in names)})")
+    if dialect.name == "postgresql":
+        _copy(conn, f"COPY {target} FROM STDIN", rows)
+    else:
+        # The driver's own executemany: one prepared statement, every row bound in C.
+        marks = ", ".join(["?"] * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({marks})", rows)
+
+
+def _copy(conn: Connection, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``COPY ... FROM STDIN`` through psycopg on the connection's own driver connection."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise exc.DBAPIError.instance(statement, None, error,
+                                      conn.dialect.loaded_dbapi.Error) from error
+
+
+def new_ids(session: Session, table: Table, n: int) -> list[int]:
+    """``n`` unused values of the table's integer primary key, increasing, for rows about to
+    be written with :func:`insert_columns` (which then need no ``RETURNING``).
+
+    On PostgreSQL they are drawn from the column's sequence (concurrent writers draw distinct
+    ones). On SQLite they follow the largest stored id, read under the database's write lock
+    (taken here if the transaction has not written yet): SQLite has one writer at a time, so
+    no other transaction can take them before this one commits.
+
+    Parameters
+    ----------
+    session : Session
+        Session inside a transaction.
+    table : Table
+        Table with a single integer primary key.
+    n : int
+        Number of ids.
+    """
+    (key,) = table.primary_key.columns
+    if n == 0:
+        return []
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        drawn = conn.execute(text("SELECT nextval(pg_get_serial_sequence(:t, :c)) "
+                                  "FROM generate_series(1, :n)"),
+                             {"t": table.fullname, "c": key.name, "n": n}).scalars()
+        return sorted(drawn)
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    if not driver.in_transaction:
+        # The driver begins a transaction at the first write only; before it, another writer
+        # could take the ids between this read and our insert.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    last = conn.execute(select(func.max(key))).scalar()
+    first = (last or 0) + 1
+    return list(range(first, first + n))

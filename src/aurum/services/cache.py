@@ -20,11 +20,16 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
+
+from aurum.store.frames import data_version
+
+if TYPE_CHECKING:
+    from aurum.services.auth import Actor
 
 T = TypeVar("T")
 
@@ -43,6 +48,28 @@ def database_of(session: Session) -> str:
     """The database a session reads (password hidden): part of every key, since one process
     may serve (or test) several databases."""
     return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def scope_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable, ...]:
+    """The key of a view of what ``actor`` may read, valid until the next write anywhere.
+
+    Parameters
+    ----------
+    session : Session
+        Session of a request that reads (a write in progress would give a version that a
+        rolled-back transaction could hand to another write).
+    actor : Actor
+        Caller; its scope (organisations and province) is part of the key.
+    *what : hashable
+        What is computed and its arguments.
+
+    Returns
+    -------
+    tuple
+        ``(*what, database, organisations, province, data version)``, the data version of
+        :func:`aurum.store.frames.data_version`.
+    """
+    return (*what, database_of(session), actor.org_ids, actor.province, data_version(session))
 
 
 def nbytes(value: Any) -> int:

@@ -28,7 +28,7 @@ from aurum.industry.targets import load_targets
 from aurum.services import cache, reporting
 from aurum.services.auth import Actor
 from aurum.services.registry import get_organisation
-from aurum.store.frames import data_version, frame_of
+from aurum.store.frames import frame_of
 from aurum.store.models import Organisation, Report, ReportVersion, Site, User
 
 
@@ -172,14 +172,35 @@ def build(session: Session, actor: Actor, as_of: int | None = None,
     if as_of is not None:
         YEARS.check("as_of", as_of)
     day = today or reporting_day()
-    key = ("monitor", cache.database_of(session), actor.org_ids, actor.province, as_of, day,
-           data_version(session))
-    return cache.cached(key, lambda: _compute(session, actor, as_of, day))
+    return cache.cached(cache.scope_key(session, actor, "monitor", as_of, day),
+                        lambda: _compute(session, actor, as_of, day))
+
+
+@dataclass(frozen=True)
+class ScopeData:
+    """What the pages of reports and indicators read, over one caller's scope: the current
+    reports (:func:`aurum.services.reporting.current_reports`), the sites
+    (:func:`aurum.services.reporting.registry_frame`) and the annual site rows
+    (:func:`kpi_frame`). Shared by every page: read-only."""
+
+    reports: pd.DataFrame
+    sites: pd.DataFrame
+    annual: pd.DataFrame
+
+
+def scope_data(session: Session, actor: Actor) -> ScopeData:
+    """The caller's reports, sites and annual site rows, read and aggregated once per data
+    version (:func:`aurum.services.cache.scope_key`) for every page of a scope."""
+    def read() -> ScopeData:
+        reports, sites = _inputs(session, actor)
+        return ScopeData(reports, sites, _annual(reports, sites))
+
+    return cache.cached(cache.scope_key(session, actor, "scope-data"), read)
 
 
 def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> Monitor:
-    reports, sites = _inputs(session, actor)
-    annual = _annual(reports, sites)
+    data = scope_data(session, actor)
+    reports, sites, annual = data.reports, data.sites, data.annual
     year = default_as_of(annual, today) if as_of is None else as_of
     report = kpi.compute_indicators(annual, year)
     ytd = _year_to_date(reports, sites, year, today)
@@ -252,12 +273,27 @@ class QualityView:
 
 def quality_view(session: Session, actor: Actor) -> QualityView:
     """Late and missing reports within the caller's scope, on the current reporting day,
-    with the number of late reports per period (in period order)."""
-    tables = data_quality(session, actor)
-    late = tables["late"]
-    per_period = (pd.Series(dtype=int) if late.empty
-                  else late["period"].value_counts().sort_index())
-    return QualityView(late, tables["missing"], per_period)
+    with the number of late reports per period (in period order); kept per data version and
+    day (:func:`aurum.services.cache.scope_key`)."""
+    day = reporting_day()
+
+    def compute() -> QualityView:
+        tables = data_quality(session, actor, day)
+        late = tables["late"]
+        per_period = (pd.Series(dtype=int) if late.empty
+                      else late["period"].value_counts().sort_index())
+        return QualityView(late, tables["missing"], per_period)
+
+    return cache.cached(cache.scope_key(session, actor, "quality", day), compute)
+
+
+def received_reports(session: Session, actor: Actor, site: str | None = None
+                     ) -> reporting.ReceivedReports:
+    """The reports page's view (:func:`aurum.services.reporting.received_reports`), kept per
+    data version (:func:`aurum.services.cache.scope_key`) and role (whether the caller files
+    reports)."""
+    return cache.cached(cache.scope_key(session, actor, "received-reports", site, actor.role),
+                        lambda: reporting.received_reports(session, actor, site))
 
 
 @dataclass
@@ -289,18 +325,29 @@ def enterprise_view(session: Session, actor: Actor, code: str, as_of: int | None
     org = get_organisation(session, actor, code)
     members = list(session.scalars(select(Organisation).where(Organisation.parent_id == org.id)
                                    .order_by(Organisation.name)))
-    codes = {org.code, *(m.code for m in members)}
-    sites = reporting.registry_frame(session, actor)
-    sites = sites[sites["enterprise_code"].isin(codes)] if not sites.empty else sites
-    annual = kpi_frame(session, actor)
-    annual = annual[annual["site"].isin(sites["site"])] if not sites.empty else annual
-    year = default_as_of(annual, today or reporting_day()) if as_of is None else as_of
-    return EnterpriseView(org, members, sites, annual, kpi.compute_indicators(annual, year))
+    codes = frozenset({org.code, *(m.code for m in members)})
+    day = today or reporting_day()
+
+    def figures() -> tuple[pd.DataFrame, pd.DataFrame, IndicatorReport]:
+        data = scope_data(session, actor)
+        sites = data.sites
+        sites = sites[sites["enterprise_code"].isin(codes)] if not sites.empty else sites
+        annual = data.annual
+        annual = annual[annual["site"].isin(sites["site"])] if not sites.empty else annual
+        year = default_as_of(annual, day) if as_of is None else as_of
+        return sites, annual, kpi.compute_indicators(annual, year)
+
+    # The organisation and its members are read each time (live rows of this session); the
+    # frames and indicators are kept per data version.
+    key = cache.scope_key(session, actor, "enterprise", codes, as_of, day)
+    return EnterpriseView(org, members, *cache.cached(key, figures))
 
 
 def site_series(session: Session, actor: Actor, code: str) -> pd.DataFrame:
     """The current reports of one site in period order with the indicator quantities."""
-    reports = reporting.current_reports(session, actor, [code])
+    reports = scope_data(session, actor).reports
+    if not reports.empty:
+        reports = reports[reports["site"] == code].reset_index(drop=True)
     if reports.empty:
         return reports
     q = aggregate.report_quantities(reports)

@@ -105,7 +105,7 @@ def site(code: str, request: Request, session: DB, actor: PageActor) -> Page:
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request, session: DB, actor: PageActor, site: str | None = None) -> Page:
-    view = reporting.received_reports(session, actor, site)
+    view = monitor.received_reports(session, actor, site)
     per_period = view.per_period
     figure = charts.bars(per_period.index, per_period.to_numpy(),
                          "Reports received per period (current versions)", "reports",

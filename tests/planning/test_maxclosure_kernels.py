@@ -81,9 +81,26 @@ def test_prec_file_problems_keep_their_rows(tmp_path: Path) -> None:
         (2, "expected integers, got '1 x 0'"),
         (3, "block 2 announces 2 predecessors but lists 1"),
         (4, "names block -1, which does not exist (blocks 0..3)")]
-    bad.write_text("0 0\n1 1 0\n2 2 0 1\nEOF\n")
-    ptr, idx = read_prec(bad, 4)
-    assert ptr.tolist() == [0, 0, 1, 3, 3] and idx.tolist() == [0, 0, 1]
+
+
+def test_prec_files_read_whole_or_line_by_line_agree(tmp_path: Path) -> None:
+    """A sound file is read as one array; an EOF line sends it line by line: same result,
+    whatever the order of the lines."""
+    rng = np.random.default_rng(11)
+    _, ptr, idx = _random_instance(rng, cycles=False)
+    while len(ptr) < 20:
+        _, ptr, idx = _random_instance(rng, cycles=False)
+    lines = [" ".join(map(str, [i, ptr[i + 1] - ptr[i], *idx[ptr[i]:ptr[i + 1]]]))
+             for i in range(len(ptr) - 1)]
+    path = tmp_path / "x.prec"
+    for text in ("\n".join(lines) + "\n", "\r\n".join(rng.permutation(lines)) + "\n\n",
+                 "\n".join(lines[1:]) + "\nEOF\n"):
+        path.write_text(text)
+        read_ptr, read_idx = read_prec(path, len(ptr) - 1)
+        expected_idx = idx if "EOF" not in text else idx[ptr[1]:]
+        expected_ptr = ptr if "EOF" not in text else np.concatenate([[0], ptr[1:] - ptr[1]])
+        np.testing.assert_array_equal(read_ptr, expected_ptr)
+        np.testing.assert_array_equal(read_idx, expected_idx)
 
 
 def test_a_small_minelib_run_starts_neither_numba_nor_scipy(shared_data: Path) -> None:

@@ -27,6 +27,12 @@ Methods
   Starting point: least squares of the masses subject to the mass balances, the component
   balances of fully assayed nodes as extra observations, then of the assays subject to the
   component balances at those masses (:meth:`BalanceProblem.start`).
+* **Direct path** (small circuits, KKT systems up to :data:`DIRECT_MAX_SIZE` rows): the same
+  steps with a dense balance matrix and dense KKT systems factored by LAPACK. Below the
+  break-even, building and factoring sparse matrices costs more than the arithmetic (at 10
+  streams scipy.sparse bookkeeping was most of the time); above it, sparse wins. The
+  covariance uses the sparse factors on both paths, so that no multi-column dense solve waits
+  for BLAS threads on a busy machine. Both paths give the same results to round-off.
 
 Statistics (Narasimhan & Jordache 2000, ch. 3 and 7): the covariance of the estimates is that
 of the linearised estimator at the solution — the top-left block of the inverse KKT matrix,
@@ -52,7 +58,7 @@ covariance of the estimates nor observability and redundancy; the structure of t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -60,6 +66,7 @@ import numpy as np
 import pandas as pd
 from numba import njit
 from scipy import linalg, sparse, stats
+from scipy.linalg import lapack
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
@@ -74,6 +81,10 @@ variables) or relative to the value (unmeasured ones)."""
 BALANCE_TOLERANCE = 1e-12
 """Convergence: largest relative imbalance of a node (|in − out| / (in + out))."""
 MAX_ITERATIONS = 200
+DIRECT_MAX_SIZE = 150
+"""The direct path: KKT systems up to this many rows (variables + balances) are assembled
+and factored dense by LAPACK, larger ones sparse by SuperLU (break-even measured by
+``benchmarks/bench_reconcile.py``; below LAPACK's own threading of the factorisation)."""
 _REDUNDANCY_RTOL = 1e-9
 
 
@@ -241,10 +252,54 @@ def _linear(A: sparse.csr_array, y: np.ndarray, sd: np.ndarray) -> Adjustment:
                       adjustment_sd, chi2, int(G.shape[0]), 1, "projection")
 
 
+class _DenseLU:
+    """LU factors of a small matrix by LAPACK (``getrf``), with SuperLU's ``solve``.
+
+    Raises
+    ------
+    RuntimeError
+        When a pivot is exactly zero, as SuperLU does.
+    """
+
+    def __init__(self, matrix: np.ndarray):
+        self.lu, self.piv, info = lapack.dgetrf(matrix, overwrite_a=True)
+        if info > 0:
+            raise RuntimeError("Factor is exactly singular")
+
+    def solve(self, rhs: np.ndarray) -> np.ndarray:
+        """``K⁻¹ rhs`` for a vector or the columns of a matrix."""
+        return lapack.dgetrs(self.lu, self.piv, rhs)[0]
+
+
+def _assemble(data: np.ndarray, rows: np.ndarray, cols: np.ndarray, size: int,
+              dense: bool) -> Any:
+    """The square matrix of these entries (repeated ones summed), dense or sparse (CSC)."""
+    if dense:
+        return np.bincount(rows * size + cols, data, minlength=size * size).reshape(size, size)
+    return sparse.csc_array((data, (rows, cols)), shape=(size, size))
+
+
+def _entries(matrix: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns and values of the nonzero entries of a dense or sparse matrix."""
+    if sparse.issparse(matrix):
+        coo = sparse.coo_array(matrix)
+        return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    rows, cols = np.nonzero(matrix)
+    return rows, cols, matrix[rows, cols]
+
+
+def _lu(matrix: Any) -> Any:
+    """LU factors of a square matrix: LAPACK for a dense array, SuperLU for a sparse matrix;
+    RuntimeError when exactly singular."""
+    if isinstance(matrix, np.ndarray):
+        return _DenseLU(matrix)
+    return splu(sparse.csc_array(matrix))
+
+
 def _factor(matrix: Any) -> Any:
     try:
-        return splu(sparse.csc_array(matrix))
-    except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
+        return _lu(matrix)
+    except RuntimeError as exc:  # "Factor is exactly singular"
         raise AurumError("the balances are linearly dependent (a closed loop, or a balance "
                          "repeated): remove the redundant ones") from exc
 
@@ -252,7 +307,8 @@ def _factor(matrix: Any) -> Any:
 def _quadratic_diagonal(lu: Any, B: Any) -> np.ndarray:
     """``diag(Bᵀ K⁻¹ B)`` from the SuperLU factors of K: for each column b of B,
     ``bᵀ K⁻¹ b = (U⁻ᵀ P_c b) · (L⁻¹ P_r b)``, two sparse triangular solves from a sparse
-    right-hand side (numba). SuperLU's own multi-column solve costs 10–20× more here."""
+    right-hand side (numba). SuperLU's own multi-column solve costs 10–20× more here, and a
+    dense multi-column solve, on small systems, waits for BLAS threads on a busy machine."""
     L = sparse.csc_array(lu.L)
     U = sparse.csr_array(lu.U)
     Bc = sparse.csc_array(B)
@@ -342,17 +398,22 @@ def _projection(B: sparse.csc_array) -> sparse.csr_array:
     return sparse.csr_array(linalg.null_space(B.toarray().T).T)
 
 
-def _unobservable_columns(B: sparse.csc_array) -> np.ndarray:
-    """Columns of B that some vector of its null space moves: the unmeasured variables the
-    balances cannot determine. One dense SVD per connected block of B (rows and columns that
-    share entries), after scaling rows and columns to unit norm (the null space's support does
-    not change)."""
-    n_rows, k = B.shape
+def _unobservable_columns(B: Any) -> np.ndarray:
+    """Columns of B (dense or sparse) that some vector of its null space moves: the unmeasured
+    variables the balances cannot determine (:func:`_undetermined`)."""
+    return _undetermined(*_entries(B), *B.shape)
+
+
+def _undetermined(r: np.ndarray, c: np.ndarray, v: np.ndarray, n_rows: int,
+                  k: int) -> np.ndarray:
+    """Columns that some vector of the null space of the ``n_rows`` × ``k`` matrix of these
+    entries (row ``r``, column ``c``, value ``v``, no repeats) moves. One dense SVD per
+    connected block (rows and columns that share entries), after scaling rows and columns to
+    unit norm (the null space's support does not change)."""
     if k == 0:
         return np.zeros(0, dtype=np.int64)
-    coo = sparse.coo_array(B)
-    coo.eliminate_zeros()
-    r, c, v = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    nonzero = v != 0
+    r, c, v = r[nonzero], c[nonzero], v[nonzero]
     graph = sparse.coo_array((np.ones(len(r)), (c, k + r)), shape=(k + n_rows, k + n_rows))
     _, labels = connected_components(graph, directed=False)
     empty = np.ones(k, dtype=bool)
@@ -398,8 +459,9 @@ class BalanceProblem:
 
     Parameters
     ----------
-    incidence : scipy.sparse.csr_array
-        Balance matrix, shape (n_nodes, n_streams).
+    incidence : scipy.sparse.csr_array or numpy.ndarray
+        Balance matrix, shape (n_nodes, n_streams); dense for the direct path of small
+        problems (:data:`DIRECT_MAX_SIZE`).
     values : numpy.ndarray
         Measured values, NaN where unmeasured, shape (n_streams × (1 + n_components),).
     sd : numpy.ndarray
@@ -408,7 +470,7 @@ class BalanceProblem:
         Number of assayed components.
     """
 
-    incidence: sparse.csr_array
+    incidence: Any
     values: np.ndarray
     sd: np.ndarray
     n_components: int
@@ -494,15 +556,21 @@ class BalanceProblem:
         scipy.sparse.csr_array
             Symmetric, shape (n_variables, n_variables).
         """
+        rows, cols, cross = self._lagrangian_entries(multipliers)
+        n_vars = self.n_streams * (1 + self.n_components)
+        return sparse.csr_array((cross, (rows, cols)), shape=(n_vars, n_vars))
+
+    def _lagrangian_entries(self, multipliers: np.ndarray,
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, columns and values of :meth:`lagrangian_hessian` (both triangles)."""
         n, C = self.n_streams, self.n_components
         n_nodes = self.incidence.shape[0]
         lam = multipliers[n_nodes:].reshape(C, n_nodes)
         cross = (self.incidence.T @ lam.T).T.ravel()  # component-major, like z[n:]
         i = np.tile(np.arange(n), C)
         j = n + np.arange(n * C)
-        return sparse.csr_array((np.concatenate([cross, cross]),
-                                 (np.concatenate([i, j]), np.concatenate([j, i]))),
-                                shape=(n * (1 + C), n * (1 + C)))
+        return (np.concatenate([i, j]), np.concatenate([j, i]),
+                np.concatenate([cross, cross]))
 
     def start(self) -> np.ndarray:
         """Starting point of the solver (also given to peers in comparisons).
@@ -519,27 +587,26 @@ class BalanceProblem:
         numpy.ndarray
             ``z`` (t, g/t).
         """
-        A = sparse.csr_array(self.incidence)
+        A = self.incidence
         n, C = self.n_streams, self.n_components
         mass_y, assays_y = self.split(self.values)
         mass_sd, assays_sd = self.split(self.sd)
         mass = _constrained_fit(A, mass_y, mass_sd)
         rows, row_sd = [], []
         for c in range(C):
-            at_node = (abs(A) @ np.isnan(assays_y[:, c]).astype(float)) == 0
             coef = np.nan_to_num(assays_y[:, c])
-            rows.append(A[at_node] @ sparse.diags_array(coef))
             # Spread of such a balance: errors of the measured masses and of the assays.
             spread = np.nan_to_num(coef * mass_sd) ** 2 + np.nan_to_num(mass * assays_sd[:, c]) ** 2
-            row_sd.append(np.sqrt(abs(A[at_node]) @ spread))
+            node_sd = np.sqrt(abs(A) @ spread)
+            use = ((abs(A) @ np.isnan(assays_y[:, c]).astype(float)) == 0) & (node_sd > 0)
+            rows.append(A[use] * coef)  # A diag(coef), dense or sparse alike
+            row_sd.append(node_sd[use])
         if C:
-            soft, soft_sd = sparse.csr_array(sparse.vstack(rows)), np.concatenate(row_sd)
-            keep = soft_sd > 0
-            mass = _constrained_fit(A, mass_y, mass_sd, soft[keep], soft_sd[keep])
+            soft = np.vstack(rows) if isinstance(A, np.ndarray) else sparse.vstack(rows)
+            mass = _constrained_fit(A, mass_y, mass_sd, soft, np.concatenate(row_sd))
         assays = np.empty((n, C))
         for c in range(C):
-            assays[:, c] = _constrained_fit(A @ sparse.diags_array(mass), assays_y[:, c],
-                                            assays_sd[:, c])
+            assays[:, c] = _constrained_fit(A * mass, assays_y[:, c], assays_sd[:, c])
         return np.concatenate([mass, assays.T.ravel()])
 
     def relative_imbalance(self, z: np.ndarray) -> np.ndarray:
@@ -568,8 +635,7 @@ def _median_abs(values: np.ndarray) -> float:
     return ref if ref > 0 else 1.0
 
 
-def _constrained_fit(hard: sparse.csr_array, y: np.ndarray, sd: np.ndarray,
-                     soft: sparse.csr_array | None = None,
+def _constrained_fit(hard: Any, y: np.ndarray, sd: np.ndarray, soft: Any = None,
                      soft_sd: np.ndarray | None = None) -> np.ndarray:
     """Least squares of ``x`` to its measurements (weight 1/σ²) and to ``soft x ≈ 0`` (weight
     1/soft_sd²) subject to ``hard x = 0``; unmeasured x pulled toward the median measurement
@@ -577,18 +643,33 @@ def _constrained_fit(hard: sparse.csr_array, y: np.ndarray, sd: np.ndarray,
     measured = ~np.isnan(y)
     ref = _median_abs(y)
     weight = np.where(measured, 1.0 / np.where(measured, sd, 1.0) ** 2, 1e-6 / ref ** 2)
-    H: Any = sparse.diags_array(weight)
+    n = len(y)
+    diagonal = np.arange(n)
+    h_rows, h_cols, h_vals = _entries(hard)
+    rows = [diagonal, n + h_rows, h_cols]
+    cols = [diagonal, h_cols, n + h_rows]
+    data = [weight, h_vals, h_vals]
     if soft is not None and soft_sd is not None and soft.shape[0]:
-        H = H + soft.T @ sparse.diags_array(1.0 / soft_sd ** 2) @ soft
-    K = sparse.block_array([[H, hard.T], [hard, None]], format="csc")
+        normal = _entries((soft.T * soft_sd ** -2.0) @ soft)  # softᵀ diag(1/soft_sd²) soft
+        rows.append(normal[0])
+        cols.append(normal[1])
+        data.append(normal[2])
+    size = n + hard.shape[0]
+    K = _assemble(np.concatenate(data), np.concatenate(rows), np.concatenate(cols), size,
+                  dense=size <= DIRECT_MAX_SIZE)
     rhs = np.concatenate([weight * np.where(measured, y, ref), np.zeros(hard.shape[0])])
-    x = _factor(K).solve(rhs)[:len(y)]
+    x = _factor(K).solve(rhs)[:n]
     return np.maximum(x, 1e-6 * ref)
 
 
 def _bilinear(problem: BalanceProblem) -> Adjustment:
     """Solve the bilinear problem by SQP (module docstring); raise _Unobservable."""
     measured = problem.measured
+    n, p = len(measured), problem.incidence.shape[0] * (1 + problem.n_components)
+    direct = n + p <= DIRECT_MAX_SIZE
+    if direct and sparse.issparse(problem.incidence):
+        # The direct path: a small problem's arithmetic costs less than sparse bookkeeping.
+        problem = replace(problem, incidence=problem.incidence.toarray())
     z0 = problem.start()
     # Unit-free variables: measured ones in standard deviations, unmeasured ones relative to
     # their starting value, or to the median measurement of their kind when it is larger (a
@@ -596,16 +677,18 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
     typical = np.concatenate([np.full(problem.n_streams, _median_abs(part))
                               for part in np.split(problem.values, 1 + problem.n_components)])
     scale = np.where(measured, problem.sd, np.maximum(np.abs(z0), typical))
-    jac0 = problem.jacobian(z0) @ sparse.diags_array(scale)
-    bad = _unobservable_columns(sparse.csc_array(jac0[:, np.flatnonzero(~measured)]))
+    rows_j, cols_j, coef, factor = problem._jacobian_pattern
+    jac0 = coef * np.append(z0, 1.0)[factor] * scale[cols_j]  # entries of J(z0) diag(scale)
+    unmeasured = np.flatnonzero(~measured)
+    on_unmeasured = ~measured[cols_j]
+    bad = _undetermined(rows_j[on_unmeasured], (np.cumsum(~measured) - 1)[cols_j[on_unmeasured]],
+                        jac0[on_unmeasured], p, len(unmeasured))
     if bad.size:
-        raise _Unobservable(np.flatnonzero(~measured)[bad])
-    row_norm = np.asarray(abs(jac0).sum(axis=1)).ravel()
+        raise _Unobservable(unmeasured[bad])
+    row_norm = np.bincount(rows_j, np.abs(jac0), minlength=p)
     row_scale = 1.0 / np.where(row_norm > 0, row_norm, 1.0)
     target = np.where(measured, problem.values / scale, 0.0)
     weight = measured.astype(float)
-    n, p = len(z0), jac0.shape[0]
-    rows_j, cols_j, coef, factor = problem._jacobian_pattern
     pattern_scale = row_scale[rows_j] * scale[cols_j]
     diagonal = np.arange(n)
 
@@ -613,24 +696,21 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
         c = row_scale * problem.constraints(zeta * scale)
         return 0.5 * float(np.sum(weight * (zeta - target) ** 2)), c
 
-    def kkt(zeta: np.ndarray, lam: np.ndarray | None) -> tuple[Any, Any]:
-        """The Hessian block and the factors of the KKT matrix, assembled in one go."""
+    def kkt(zeta: np.ndarray, lam: np.ndarray | None, dense: bool,
+            ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], Any]:
+        """The Hessian block's entries (rows, columns, values) and the factors of the KKT
+        matrix, assembled in one go, dense or sparse."""
         jac = coef * np.append(zeta * scale, 1.0)[factor] * pattern_scale
-        rows = [diagonal, n + rows_j, cols_j]
-        cols = [diagonal, cols_j, n + rows_j]
-        data = [weight, jac, jac]
-        H: Any = sparse.diags_array(weight)
+        hessian = (diagonal, diagonal, weight)
         if lam is not None:
-            L = sparse.coo_array(problem.lagrangian_hessian(zeta * scale, row_scale * lam))
-            cross = L.data * scale[L.row] * scale[L.col]
-            rows.append(L.row)
-            cols.append(L.col)
-            data.append(cross)
-            H = H + sparse.csr_array((cross, (L.row, L.col)), shape=(n, n))
-        K = sparse.csc_array((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))),
-                             shape=(n + p, n + p))
+            h_rows, h_cols, cross = problem._lagrangian_entries(row_scale * lam)
+            hessian = (np.concatenate([diagonal, h_rows]), np.concatenate([diagonal, h_cols]),
+                       np.concatenate([weight, cross * scale[h_rows] * scale[h_cols]]))
+        K = _assemble(np.concatenate([hessian[2], jac, jac]),
+                      np.concatenate([hessian[0], n + rows_j, cols_j]),
+                      np.concatenate([hessian[1], cols_j, n + rows_j]), n + p, dense)
         try:
-            return H, splu(K)
+            return hessian, _lu(K)
         except RuntimeError as exc:
             raise NotConverged("reconciliation failed: singular KKT system (has a stream's "
                                "mass gone to zero?)") from exc
@@ -651,10 +731,10 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
         newton = lam is not None and step_size < 1.0
         step = None
         for use_newton in ((True, False) if newton else (False,)):
-            H, lu = kkt(zeta, lam if use_newton else None)
+            (h_rows, h_cols, h_vals), lu = kkt(zeta, lam if use_newton else None, direct)
             sol = lu.solve(np.concatenate([-grad, -c]))
             d, new_lam = sol[:n], sol[n:]
-            if use_newton and float(d @ (H @ d)) <= 1e-12 * float(d @ d):
+            if use_newton and float(np.sum(h_vals * d[h_rows] * d[h_cols])) <= 1e-12 * float(d @ d):
                 continue
             penalty = max(penalty, 1.1 * float(np.abs(new_lam).max(initial=0.0)) + 1e-12)
             slope = float(grad @ d) - penalty * float(np.abs(c).sum())
@@ -686,7 +766,8 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
     z = zeta * scale
     # Covariance of the linearised estimator at the solution: top-left block of K⁻¹ with the
     # Gauss–Newton Hessian (its diagonal: e_iᵀ K⁻¹ e_i for the first n unit vectors).
-    _, lu = kkt(zeta, None)
+    # Sparse factors on either path (:func:`_quadratic_diagonal`).
+    _, lu = kkt(zeta, None, dense=False)
     unit = sparse.csc_array((np.ones(n), (diagonal, diagonal)), shape=(n + p, n))
     var = np.clip(_quadratic_diagonal(lu, unit), 0.0, None) * scale ** 2
     values = problem.values

@@ -4,7 +4,7 @@ windows with bounded memory, and runs stopped by their progress callback."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ def test_parts_on_the_cluster_equal_the_local_run(samples, client, tmp_path: Pat
         assert parts.estimated == local.estimated
         assert parts.dataset().schema.names == [BLOCK_COLUMN, *RESULT_COLUMNS]
         _assert_same(parts.to_result(), local)
+        assert BlockModelParts.read(tmp_path / f"run{run}", GRID.n_blocks) == parts
     assert not client.who_has()  # nothing of the runs left on the cluster
 
 
@@ -131,9 +132,9 @@ def test_a_stopped_run_leaves_no_task_on_the_cluster(samples, client, tmp_path: 
 class Ratio:
     """A picklable window model: the first layer over the second, NaN outside ``valid``."""
 
-    band_names = ("ratio",)
+    band_names: tuple[str, ...] = ("ratio",)
 
-    def __call__(self, layers: list[np.ndarray], valid: np.ndarray) -> np.ndarray:
+    def __call__(self, layers: Sequence[np.ndarray], valid: np.ndarray) -> np.ndarray:
         out = np.where(valid, layers[0] / layers[1], np.nan)
         return out[None]
 

@@ -9,6 +9,11 @@ diagonal; the kriging variance is ``C_bb - sum(lambda_i C_ib) - mu``. Per block 
 report the slope of regression ``(C_bb - KV + |mu|) / (C_bb - KV + 2|mu|)`` and the kriging
 efficiency ``(C_bb - KV) / C_bb``.
 
+A grid too large for memory (10^8 blocks: 4 GB of results) is written in parts instead
+(``estimate(..., out=directory)``): each range of blocks goes to its own Parquet file where it
+is estimated, on the workers when a Dask client is given, and :class:`BlockModelParts` opens
+them as one table.
+
 Why our own solver rather than PyKrige or GSTools: neither reproduces ``kt3d``'s search,
 octants, samples per hole and block discretisation, and their per-block Python overhead is
 large; here the neighbour search is one scipy KD-tree query per chunk and each chunk's systems
@@ -166,6 +171,31 @@ class BlockModelParts:
         ordered = sorted(parts)
         return cls(directory, n_blocks, tuple((a, b) for a, b, _ in ordered),
                    sum(e for _, _, e in ordered))
+
+    @classmethod
+    def read(cls, directory: str | os.PathLike[str], n_blocks: int) -> BlockModelParts:
+        """Open the parts found in a directory (written by an earlier run).
+
+        Reads the parts' footers for their ranges and the estimate column, one part at a time,
+        for the count estimated; :meth:`check` then tells whether they cover the grid.
+
+        Parameters
+        ----------
+        directory : str or os.PathLike
+            Where the parts are.
+        n_blocks : int
+            Blocks of the grid that was estimated.
+        """
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        written = []
+        for path in sorted(Path(directory).glob("part-*.parquet")):
+            start = int(path.stem.removeprefix("part-"))
+            estimate = pq.read_table(path, columns=["estimate"])["estimate"]
+            written.append((start, start + len(estimate),
+                            len(estimate) - pc.sum(pc.is_nan(estimate)).as_py()))
+        return cls.written(Path(directory), n_blocks, written)
 
     def dataset(self) -> pyarrow.dataset.Dataset:
         """The parts as one table, read lazily (``to_batches``, filters, ``to_table``)."""

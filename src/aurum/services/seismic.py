@@ -693,17 +693,24 @@ class StressView:
 
 
 def stress_view(session: Session, actor: Actor, site_code: str) -> StressView:
-    """The ground-stress page of a site (:class:`StressView`)."""
+    """The ground-stress page of a site (:class:`StressView`); its sensors and their series
+    are kept per data version (:func:`aurum.services.cache.scope_key`)."""
     site = get_site(session, actor, site_code)
-    stress = stress_sensors(session, actor, site.code)
-    series = []
-    shown = stress.head(MAX_STRESS_CHARTS)
-    for code, unit in zip(shown["code"], shown["unit"], strict=True):
-        sensor = sensors.get_sensor(session, actor, site.code, code)
-        levels = {level: float(value) for rule in sensor.rules or []
-                  if rule["kind"] == "threshold" for level, value in rule["levels"].items()}
-        readings = sensors.sensor_readings(session, actor, site.code, code)
-        series.append(StressSeries(code, unit, pd.DataFrame(
-            {"time": readings["time"], "point": code, "quantity": readings["value"]}), levels))
+
+    def compute() -> tuple[pd.DataFrame, list[StressSeries]]:
+        stress = stress_sensors(session, actor, site.code)
+        series = []
+        shown = stress.head(MAX_STRESS_CHARTS)
+        for code, unit in zip(shown["code"], shown["unit"], strict=True):
+            sensor = sensors.get_sensor(session, actor, site.code, code)
+            levels = {level: float(value) for rule in sensor.rules or []
+                      if rule["kind"] == "threshold" for level, value in rule["levels"].items()}
+            readings = sensors.sensor_readings(session, actor, site.code, code)
+            series.append(StressSeries(code, unit, pd.DataFrame(
+                {"time": readings["time"], "point": code, "quantity": readings["value"]}),
+                levels))
+        return stress, series
+
+    stress, series = cache.cached(cache.scope_key(session, actor, "stress", site.code), compute)
     alerts = safety.list_alerts(session, actor, site=site.code)
     return StressView(site, stress, series, alerts[alerts["source"] == "sensor"])

@@ -18,7 +18,7 @@ from aurum.core.time import in_cst
 from aurum.industry.registry import OrgType
 from aurum.recycling.identity import IdType
 from aurum.recycling.purchases import AssayMethod, ItemType, Origin, PaymentMethod
-from aurum.services import registry
+from aurum.services import cache, registry
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling.custody import custody_chain
 from aurum.services.recycling.intake import Appended
@@ -214,16 +214,21 @@ def custody_view(session: Session, actor: Actor, serial: str) -> dict[str, Any]:
 def regulator_view(session: Session, actor: Actor) -> dict[str, Any]:
     """The regulator's page: the ``inbox``, recycled gold by province and month
     (``volumes``), the ledger beside the statistical reports (``statistics``, and
-    ``national`` per quarter), and the frames of its charts (``inbox_by_month``)."""
-    received = regulator_inbox(session, actor)
-    volumes = pd.DataFrame(recycled_totals(session, actor, ("province", "month")))
-    link = statistics_link(session, actor)
-    return {"inbox": received, "volumes": volumes, "statistics": link,
-            "inbox_by_month": pd.DataFrame(
-                [{"month": i["submitted_at"][:7], "kind": i["report"]["kind"]}
-                 for i in received], columns=["month", "kind"]),
-            "national": link.groupby("period", as_index=False)[
-                ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1)}
+    ``national`` per quarter), and the frames of its charts (``inbox_by_month``); kept per
+    data version and role (:func:`aurum.services.cache.scope_key`)."""
+    def compute() -> dict[str, Any]:
+        received = regulator_inbox(session, actor)
+        volumes = pd.DataFrame(recycled_totals(session, actor, ("province", "month")))
+        link = statistics_link(session, actor)
+        return {"inbox": received, "volumes": volumes, "statistics": link,
+                "inbox_by_month": pd.DataFrame(
+                    [{"month": i["submitted_at"][:7], "kind": i["report"]["kind"]}
+                     for i in received], columns=["month", "kind"]),
+                "national": link.groupby("period", as_index=False)[
+                    ["ledger_fine_gold_kg", "reported_gold_recycled_kg"]].sum(min_count=1)}
+
+    return cache.cached(cache.scope_key(session, actor, "recycling-regulator", actor.role),
+                        compute)
 
 
 # --- tables of the API's csv and xlsx formats ---------------------------------------------------

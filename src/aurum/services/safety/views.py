@@ -11,12 +11,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from aurum.core.time import today_cst
 from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
+from aurum.services import cache
 from aurum.services.auth import Actor
 from aurum.services.safety.alerts import alarm_label, list_alerts
 from aurum.services.safety.clearing import clearing, clearing_summary, indicator_history
 from aurum.services.safety.facilities import (
-    FacilityView,
     ItemSeries,
     facility_dict,
     facility_view,
@@ -112,16 +113,22 @@ class DashboardView:
 
 def dashboard_view(session: Session, actor: Actor, as_of: date | None = None
                    ) -> DashboardView:
-    """The clearing dashboard's data on ``as_of`` (default today, China Standard Time)."""
-    summary = clearing_summary(session, actor, as_of)
-    day = date.fromisoformat(summary["as_of"])
-    nation = clearing(session, actor, day)
-    ages = {name: int(nation[name].iloc[0]) if len(nation) else 0 for name, _ in AGE_CLASSES}
-    enterprises = clearing(session, actor, day, "enterprise").sort_values(
-        ["overdue_major", "open_major", "open_general"], ascending=False)
-    return DashboardView(summary, clearing(session, actor, day, "province"),
-                         enterprises.head(ENTERPRISES_SHOWN), ages,
-                         indicator_history(session, actor, day), INDICATOR_TARGET)
+    """The clearing dashboard's data on ``as_of`` (default today, China Standard Time), kept
+    per day and data version (:func:`aurum.services.cache.scope_key`)."""
+    day = as_of or today_cst()
+
+    def compute() -> DashboardView:
+        summary = clearing_summary(session, actor, day)
+        nation = clearing(session, actor, day)
+        ages = {name: int(nation[name].iloc[0]) if len(nation) else 0
+                for name, _ in AGE_CLASSES}
+        enterprises = clearing(session, actor, day, "enterprise").sort_values(
+            ["overdue_major", "open_major", "open_general"], ascending=False)
+        return DashboardView(summary, clearing(session, actor, day, "province"),
+                             enterprises.head(ENTERPRISES_SHOWN), ages,
+                             indicator_history(session, actor, day), INDICATOR_TARGET)
+
+    return cache.cached(cache.scope_key(session, actor, "safety-dashboard", day), compute)
 
 
 def facility_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
@@ -142,12 +149,11 @@ def facilities_table(session: Session, actor: Actor) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class FacilityPage:
-    """A facility's page: its data (:func:`facility_dict`), readings and state, the series
-    of its items, its alerts and the hazards its monitoring opened, and the sites whose
-    monitoring the actor may write (None: all)."""
+    """A facility's page: its data (:func:`facility_dict`), the series of its items, its
+    state, its alerts and the hazards its monitoring opened, and the sites whose monitoring
+    the actor may write (None: all)."""
 
     facility: dict[str, Any]
-    view: FacilityView
     items: list[ItemSeries]
     state: dict[str, Any] | None
     alerts: pd.DataFrame
@@ -161,11 +167,17 @@ FACILITY_ALERTS = 200
 
 def facility_page(session: Session, actor: Actor, code: str, days: float = 30.0
                   ) -> FacilityPage:
-    """A facility's page data over the last ``days`` of readings (d)."""
-    view = facility_view(session, actor, code, days=days)
+    """A facility's page data over the last ``days`` of readings (d); the facility, its
+    series and state are kept per data version (:func:`aurum.services.cache.scope_key`)."""
+    def compute() -> tuple[dict[str, Any], list[ItemSeries], dict[str, Any] | None]:
+        view = facility_view(session, actor, code, days=days)
+        return (facility_dict(view.facility), item_series(view),
+                None if view.state is None else view.state.as_dict())
+
+    facility, items, state = cache.cached(
+        cache.scope_key(session, actor, "tailings-facility", code, days), compute)
     return FacilityPage(
-        facility_dict(view.facility), view, item_series(view),
-        None if view.state is None else view.state.as_dict(),
+        facility, items, state,
         list_alerts(session, actor, facility=code, limit=FACILITY_ALERTS),
-        list_hazards(session, actor, site=view.facility.site.code, monitoring=code),
+        list_hazards(session, actor, site=facility["site"], monitoring=code),
         writable_sites(session, actor))

@@ -21,18 +21,21 @@ from sqlalchemy import Connection, Table, exc, func, select, text
 from sqlalchemy.orm import Session
 
 
-def _values(column: Any, n: int) -> list[Any]:
-    """``n`` Python values of one column: a sequence as given (arrays and series with missing
-    values as None, what the drivers bind), or one value repeated."""
+def _values(column: Any, process: Any, n: int) -> list[Any]:
+    """``n`` bound values of one column: a sequence as given (arrays and series with missing
+    values as None, what the drivers bind), or one value repeated; through ``process``, the
+    column type's bind processor (if any)."""
     if isinstance(column, pd.Series | np.ndarray):
         array = np.asarray(column, dtype=object)
         missing = pd.isna(array)
-        out = array.tolist()
-        return [None if m else v for v, m in zip(out, missing, strict=True)] \
-            if missing.any() else out
-    if isinstance(column, list | tuple):
-        return list(column)
-    return [column] * n
+        values = array.tolist()
+        if missing.any():
+            values = [None if m else v for v, m in zip(values, missing, strict=True)]
+    elif isinstance(column, list | tuple):
+        values = list(column)
+    else:
+        return [column if process is None else process(column)] * n
+    return values if process is None else list(map(process, values))
 
 
 def insert_columns(session: Session, table: Table, columns: Mapping[str, Any], n: int) -> None:
@@ -65,12 +68,9 @@ def insert_columns(session: Session, table: Table, columns: Mapping[str, Any], n
     conn = session.connection()
     dialect = conn.dialect
     names = list(columns)
-    values = []
-    for name in names:
-        column = _values(columns[name], n)
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        values.append(column if process is None else list(map(process, column)))
-    rows = list(zip(*values, strict=True))
+    rows = list(zip(*(_values(columns[name],
+                                table.c[name].type.dialect_impl(dialect).bind_processor(dialect),
+                                n) for name in names), strict=True))
     preparer = dialect.identifier_preparer
     target = (f"{preparer.format_table(table)} "
               f"({', '.join(preparer.quote(name) for name in names)})")

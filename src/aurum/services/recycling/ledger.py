@@ -59,9 +59,9 @@ from aurum.recycling.checkpoint import (
 from aurum.recycling.merkle import Frontier, MerkleTree
 from aurum.recycling.sealing import PersonalDataKeys, TreeHeadSigner, verify_tree_head
 from aurum.services.auth import Actor, Role
-from aurum.services.recycling._rows import HEADS, NODES, E, P, _in_batches, _rows, _sha256, _user
+from aurum.services.recycling._rows import HEADS, NODES, E, P, _in_batches, _sha256, _user
 from aurum.services.recycling.participants import _participant, _require_write, _scope
-from aurum.store import audit
+from aurum.store import audit, bulk
 from aurum.store.models import (
     CustodyLot,
     LedgerTreeHead,
@@ -195,23 +195,27 @@ def _write_entries(session: Session, actor: Actor, ledger_keys: LedgerKeys, head
     if fresh.any():
         leaves = merkle.leaf_hashes(bodies[fresh])
         frontier, nodes = Frontier.from_bytes(head.size, head.frontier).extend(leaves)
-        session.execute(insert(E), _rows({
+        n = int(fresh.sum())
+        # The entries and their nodes go in bulk (COPY on PostgreSQL, one executemany on
+        # SQLite): per-row parameter handling was most of an append's own time.
+        bulk.insert_columns(session, E, {
             "seq": new_seqs, "kind": np.asarray(kinds, dtype=object)[fresh],
             "body": list(map(methodcaller("decode", "utf-8"), bodies[fresh])),
             "leaf_hash": list(map(bytes, leaves)), "idempotency_key": keys_s[fresh].tolist(),
-            "recorded_at": utcnow(), "recorded_by": _user(actor)}, int(fresh.sum())))
-        node_rows = [{"level": level, "node_index": first + i, "hash": h}
-                     for level, (first, hashes) in nodes.items() if level >= STORED_FROM_LEVEL
-                     for i, h in enumerate(map(bytes, hashes))]
+            "recorded_at": utcnow(), "recorded_by": _user(actor)}, n)
+        node_rows = [(level, first + i, bytes(h)) for level, (first, hashes) in nodes.items()
+                     if level >= STORED_FROM_LEVEL for i, h in enumerate(hashes)]
         if node_rows:
-            session.execute(insert(NODES), node_rows)
+            level, index, digest = zip(*node_rows, strict=True)
+            bulk.insert_columns(session, NODES, {"level": level, "node_index": index,
+                                                 "hash": digest}, len(node_rows))
         size, root = frontier.size, frontier.root()
         session.execute(update(HEADS).where(HEADS.c.id == HEAD_ID).values(
             size=size, root=root, frontier=frontier.to_bytes(), updated_at=utcnow()))
         _insert_tree_head(session, ledger_keys, size, root)
         audit.record(session, "append", "ledger_entries",
                      f"{int(new_seqs[0])}-{int(new_seqs[-1])}",
-                     after={"entries": int(fresh.sum()), "size": size, "root": root.hex(),
+                     after={"entries": n, "size": size, "root": root.hex(),
                             "kinds": sorted(set(np.asarray(kinds, dtype=object)[fresh]))})
     result = AppendResult(int(fresh.sum()), int((~fresh).sum()), seqs, size, root.hex())
     return fresh, result

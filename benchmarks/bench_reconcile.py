@@ -1,27 +1,34 @@
 """Reconciliation time: Aurum's SQP against scipy's SLSQP and trust-constr on the same circuits.
 
-Circuits of about 10, 100 and 1,000 streams with 3 components (Au, Ag, S), generated with a
-fixed seed: parallel trains of up to 10 units fed by one distributor, each unit with a side
-stream to a product, a later unit or an earlier one (a recycle); true flows and assays that
-close every balance; measured masses on about 70 % of the streams and assays on about 80 %
-(2 % and 5 % relative standard deviations, normal errors), plus whatever the balances need to
-be observable.
+Circuits of about 5, 10, 20, 50, 100 and 1,000 streams with 3 components (Au, Ag, S),
+generated with a fixed seed: parallel trains of up to 10 units fed by one distributor, each
+unit with a side stream to a product, a later unit or an earlier one (a recycle); true flows
+and assays that close every balance; measured masses on about 70 % of the streams and assays
+on about 80 % (2 % and 5 % relative standard deviations, normal errors), plus whatever the
+balances need to be observable.
 
 OURS: ``aurum.processing.reconcile.reconcile(circuit, detect_gross_errors=False)`` — the
 starting point, the observability check, the SQP iterations and the covariance of every
-estimate; median of ``--repeats`` runs after one warm-up. PEERS: ``scipy.optimize.minimize``
-on the same objective and balances, from the same starting point (``BalanceProblem.start``),
-in the same unit-free variables (measured ones in standard deviations: unscaled, SLSQP needs
-far more iterations), with the analytic gradient and constraint Jacobian: ``SLSQP`` (dense
-Jacobian, as it requires; ``ftol=1e-8``: 1e-10 runs to the iteration limit on the small
-circuit without a better objective) and ``trust-constr`` (sparse Jacobian, and the exact
-Hessians: the weights and ``BalanceProblem.lagrangian_hessian`` — more than a user would
-usually give it; ``gtol=1e-8``, ``xtol=1e-12``). Each peer runs in a forked child stopped after
-``--peer-seconds`` (an iteration cannot be interrupted from inside); an unfinished run reports
-its last iterate. Checks: our largest relative imbalance < 1e-9, and our objective no larger
-than a converged peer's (to 1e-9 relative). BLAS runs on ``--blas-threads`` threads (default
-1: on a shared machine OpenBLAS threads waiting for a busy core made a 418 × 250 SVD take
-0.3–3.5 s instead of 0.05 s). Nothing is written. Run from the repository root::
+estimate; median of ``--repeats`` runs after one warm-up, three ways interleaved so that they
+see the same load: as shipped (the path chosen by size), the direct (dense) path forced, and
+the sparse path forced (``DIRECT_MAX_SIZE`` set; the direct path only up to
+``--direct-max-rows`` KKT rows, its dense matrices growing as the square). The break-even is
+printed: the KKT sizes between which the sparse path overtakes the direct one. PEERS:
+``scipy.optimize.minimize`` on the same objective and balances, from the same starting point
+(``BalanceProblem.start``), in the same unit-free variables (measured ones in standard
+deviations: unscaled, SLSQP needs far more iterations), with the analytic gradient and
+constraint Jacobian: ``SLSQP`` (dense Jacobian, as it requires; ``ftol=1e-8``: 1e-10 runs to
+the iteration limit on the small circuit without a better objective) and ``trust-constr``
+(sparse Jacobian, and the exact Hessians: the weights and
+``BalanceProblem.lagrangian_hessian`` — more than a user would usually give it; ``gtol=1e-8``,
+``xtol=1e-12``). Each peer runs in a forked child stopped after ``--peer-seconds`` (an
+iteration cannot be interrupted from inside); an unfinished run reports its last iterate; a
+peer that finishes within a second is run ``--repeats`` times (median). Checks: our largest
+relative imbalance < 1e-9, our objective no larger than a converged peer's (to 1e-9 relative),
+and the direct and sparse paths' estimates and χ² equal to 1e-10 relative. BLAS runs on
+``--blas-threads`` threads (default 1: on a shared machine OpenBLAS threads waiting for a busy
+core made a 418 × 250 SVD take 0.3–3.5 s instead of 0.05 s). Nothing is written.
+Run from the repository root::
 
     .venv/bin/python benchmarks/bench_reconcile.py
 """
@@ -42,12 +49,15 @@ from scipy import sparse
 from scipy.optimize import NonlinearConstraint, minimize
 from threadpoolctl import threadpool_limits
 
+import aurum.processing.reconcile as reconcile_module
 from aurum.processing.circuit import Circuit, Measurement, Node, Stream, StreamMeasurements
 from aurum.processing.reconcile import BalanceProblem, observability, reconcile
 
 SEED = 20261121
 PEERS = ("SLSQP", "trust-constr")
-SIZES = (10, 100, 1000)
+SIZES = (5, 10, 20, 50, 100, 1000)
+PATHS = {"direct": 10**9, "sparse": 0}
+"""Values of ``DIRECT_MAX_SIZE`` that force one path."""
 COMPONENTS = ("Au", "Ag", "S")
 MASS_RSD, ASSAY_RSD = 0.02, 0.05
 TRAIN = 10
@@ -173,20 +183,61 @@ def measured_circuit(n_streams: int, seed: int) -> Circuit:
     raise SystemExit("could not make the generated circuit observable")
 
 
-def run_ours(circuit: Circuit, repeats: int) -> dict[str, Any]:
-    """Median of ``repeats`` timed reconciliations (after one warm-up)."""
-    reconcile(circuit, detect_gross_errors=False)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = reconcile(circuit, detect_gross_errors=False)
-        times.append(time.perf_counter() - t0)
+def kkt_rows(problem: BalanceProblem) -> int:
+    """Rows of the SQP's KKT system (variables + balances), what the path is chosen by."""
+    return len(problem.values) + problem.incidence.shape[0] * (1 + problem.n_components)
+
+
+def run_ours(circuit: Circuit, repeats: int, direct_max_rows: int) -> dict[str, Any]:
+    """Median of ``repeats`` timed reconciliations (after one warm-up) as shipped and by each
+    path forced, interleaved; the paths' results compared."""
+    shipped = reconcile_module.DIRECT_MAX_SIZE
     problem = BalanceProblem.from_circuit(circuit)
+    size = kkt_rows(problem)
+    limits = {"shipped": shipped, **PATHS}
+    if size > direct_max_rows:
+        del limits["direct"]
+    times: dict[str, list[float]] = {name: [] for name in limits}
+    results = {}
+    try:
+        for run in range(repeats + 1):
+            for name, limit in limits.items():
+                reconcile_module.DIRECT_MAX_SIZE = limit
+                t0 = time.perf_counter()
+                results[name] = reconcile(circuit, detect_gross_errors=False)
+                if run:
+                    times[name].append(time.perf_counter() - t0)
+    finally:
+        reconcile_module.DIRECT_MAX_SIZE = shipped
+    result = results["shipped"]
     z = np.concatenate([result.mass, result.assays.T.ravel()])
-    return {"seconds": float(np.median(times)), "objective": problem.objective(z),
+    same = True
+    if "direct" in results:
+        a, b = results["direct"].adjustment, results["sparse"].adjustment
+        same = bool(np.allclose(a.estimate, b.estimate, rtol=1e-10, atol=0)
+                    and abs(a.chi2 - b.chi2) <= 1e-10 * b.chi2)
+    return {"seconds": float(np.median(times["shipped"])),
+            "path": "direct" if size <= shipped else "sparse", "kkt_rows": size,
+            **{f"{name}_seconds": float(np.median(times[name])) for name in PATHS
+               if name in times},
+            "paths_agree": same, "objective": problem.objective(z),
             "imbalance": float(problem.relative_imbalance(z).max()),
             "iterations": result.adjustment.iterations, "chi2": result.chi2,
             "dof": result.dof}
+
+
+def break_even(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The largest KKT size at which the direct path was faster and the smallest above it
+    at which the sparse one was (None when not reached)."""
+    timed = sorted((r["ours"] for r in rows if "direct_seconds" in r["ours"]),
+                   key=lambda o: o["kkt_rows"])
+    faster = [o["kkt_rows"] for o in timed if o["direct_seconds"] < o["sparse_seconds"]]
+    last = max(faster, default=None)
+    above = [o["kkt_rows"] for o in timed
+             if o["direct_seconds"] >= o["sparse_seconds"] and (last is None or
+                                                                o["kkt_rows"] > last)]
+    return {"direct_faster_up_to": last, "sparse_faster_from": min(above, default=None),
+            "direct_max_size": reconcile_module.DIRECT_MAX_SIZE}
 
 
 def peer_problem(circuit: Circuit, method: str) -> tuple[BalanceProblem, dict[str, Any],
@@ -239,7 +290,18 @@ def _peer_child(circuit: Circuit, method: str, conn: Any) -> None:
     conn.close()
 
 
-def run_peer(circuit: Circuit, method: str, max_seconds: float) -> dict[str, Any]:
+def run_peer(circuit: Circuit, method: str, max_seconds: float,
+             repeats: int) -> dict[str, Any]:
+    """:func:`run_peer_once`, ``repeats`` times (median) when it finishes within a second."""
+    first = run_peer_once(circuit, method, max_seconds)
+    if not first["finished"] or first["seconds"] > 1.0 or repeats <= 1:
+        return first
+    seconds = [first["seconds"]] + [run_peer_once(circuit, method, max_seconds)["seconds"]
+                                    for _ in range(repeats - 1)]
+    return {**first, "seconds": float(np.median(seconds))}
+
+
+def run_peer_once(circuit: Circuit, method: str, max_seconds: float) -> dict[str, Any]:
     """A peer in a forked child (an iteration cannot be interrupted from inside), stopped
     after ``max_seconds``; the last progress report stands for an unfinished run."""
     ctx = multiprocessing.get_context("fork")
@@ -276,7 +338,10 @@ def main() -> None:
                         help="approximate stream counts")
     parser.add_argument("--peer-seconds", type=float, default=600.0,
                         help="bound of each SLSQP run, s")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs of ours (median)")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="timed runs of ours, and of a peer that takes under 1 s (median)")
+    parser.add_argument("--direct-max-rows", type=int, default=2000,
+                        help="time the forced direct path up to this many KKT rows")
     parser.add_argument("--blas-threads", type=int, default=1,
                         help="BLAS threads for both (0: the library's default)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -292,11 +357,12 @@ def main() -> None:
         note(f"{len(circuit.streams)} streams, {n_vars} variables ({measured} measured): ours")
         row: dict[str, Any] = {"streams": len(circuit.streams),
                                "nodes": len(circuit.balance_nodes), "variables": n_vars,
-                               "measured": measured, "ours": run_ours(circuit, args.repeats)}
-        ok = row["ours"]["imbalance"] < 1e-9
+                               "measured": measured,
+                               "ours": run_ours(circuit, args.repeats, args.direct_max_rows)}
+        ok = row["ours"]["imbalance"] < 1e-9 and row["ours"]["paths_agree"]
         for method in PEERS:
             note(f"  {method} (up to {args.peer_seconds:.0f} s)")
-            peer = run_peer(circuit, method, args.peer_seconds)
+            peer = run_peer(circuit, method, args.peer_seconds, args.repeats)
             peer["ratio"] = peer["seconds"] / row["ours"]["seconds"]
             if peer["finished"]:
                 ok &= row["ours"]["objective"] <= peer["objective"] * (1 + 1e-9)
@@ -308,20 +374,29 @@ def main() -> None:
                           "python": platform.python_version(), "numpy": version("numpy"),
                           "scipy": version("scipy"), "numba": version("numba"),
                           "blas_threads": args.blas_threads},
-              "rows": rows}
+              "rows": rows, "break_even": break_even(rows)}
     lines = [f"{'streams':>8}{'vars':>6}  {'solver':<13}{'seconds':>10}{'iters':>7}"
              f"{'peer/ours':>11}{'objective':>15}{'imbalance':>11}  status"]
     for r in rows:
         o = r["ours"]
         lines.append(f"{r['streams']:>8}{r['variables']:>6}  {'aurum':<13}{o['seconds']:>10.4f}"
                      f"{o['iterations']:>7}{'':>11}{o['objective']:>15.6f}"
-                     f"{o['imbalance']:>11.1e}  {'ok' if r['checks_ok'] else '!!! check failed'}")
+                     f"{o['imbalance']:>11.1e}  {'ok' if r['checks_ok'] else '!!! check failed'}"
+                     f" ({o['path']} path, {o['kkt_rows']} KKT rows)")
+        for name in PATHS:
+            if f"{name}_seconds" in o:
+                lines.append(f"{'':>14}  {'  ' + name:<13}{o[f'{name}_seconds']:>10.4f}"
+                             f"{'':>7}{o[f'{name}_seconds'] / o['seconds']:>10.2f}×")
         for method in PEERS:
             p = r[method]
             status = "converged" if p["finished"] else f"not finished: {p['message']}"
             lines.append(f"{'':>14}  {method:<13}{p['seconds']:>10.3f}{p['iterations']:>7}"
                          f"{p['ratio']:>10.1f}×{p['objective']:>15.6f}"
                          f"{p['imbalance']:>11.1e}  {status}")
+    even = result["break_even"]
+    lines.append(f"break-even: direct path faster up to {even['direct_faster_up_to']} KKT rows, "
+                 f"sparse from {even['sparse_faster_from']} (DIRECT_MAX_SIZE = "
+                 f"{even['direct_max_size']}); load {result['machine']['load_1m']}")
     emit(result, args.format, lines)
     if failed:
         raise SystemExit(1)

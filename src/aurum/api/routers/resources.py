@@ -18,6 +18,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId
 from aurum.core.errors import ValidationError
+from aurum.services import cache
 from aurum.services import resources as service
 
 router = APIRouter(tags=["resources"])
@@ -137,24 +138,31 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
                    z: float | None = None, y: float | None = None) -> HTMLResponse:
     view = service.site_view(session, actor, request.app.state.platform.settings.home,
                              site_code)
-    figures: dict[str, Any] = {}
     latest, model = view.latest, view.model
-    if latest is not None and latest.waterfall:
-        figures["waterfall"] = charts.waterfall_chart(
-            list(latest.waterfall.items()), f"From {latest.year - 1} to {latest.year}")
-    if latest is not None and model is not None:
-        if model.experimental:
-            figures["variogram"] = charts.variogram_chart(model.experimental,
-                                                          model.model_curves)
-            figures["swath"] = charts.swath_chart(model.swaths)
-        # By default show the bench and the section where the gold is richest.
-        figures |= {"plan": charts.plan_view(model.blocks,
-                                             model.richest_z if z is None else z),
-                    "section": charts.section_view(model.blocks,
-                                                   model.richest_y if y is None else y),
-                    "blocks3d": charts.blocks_3d(model.blocks, model.samples,
-                                                 latest.cutoff_gpt),
-                    "gt": charts.grade_tonnage_chart(model.grade_tonnage)}
+
+    def build() -> dict[str, Any]:
+        figures: dict[str, Any] = {}
+        if latest is not None and latest.waterfall:
+            figures["waterfall"] = charts.waterfall_chart(
+                list(latest.waterfall.items()), f"From {latest.year - 1} to {latest.year}")
+        if latest is not None and model is not None:
+            if model.experimental:
+                figures["variogram"] = charts.variogram_chart(model.experimental,
+                                                              model.model_curves)
+                figures["swath"] = charts.swath_chart(model.swaths)
+            # By default show the bench and the section where the gold is richest.
+            figures |= {"plan": charts.plan_view(model.blocks,
+                                                 model.richest_z if z is None else z),
+                        "section": charts.section_view(model.blocks,
+                                                       model.richest_y if y is None else y),
+                        "blocks3d": charts.blocks_3d(model.blocks, model.samples,
+                                                     latest.cutoff_gpt),
+                        "gt": charts.grade_tonnage_chart(model.grade_tonnage)}
+        return figures
+
+    # Thousands of blocks per chart: built once per data version, like the view.
+    figures = cache.cached(cache.scope_key(session, actor, "resource-site-figures", site_code,
+                                           z, y), build)
     return render(request, "resource_site.html", actor=actor, site=view.site,
                   statements=display_records(view.statements), figures=figures,
                   latest=latest, gt=display_records(model.grade_tonnage) if model else [],

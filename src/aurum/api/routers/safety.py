@@ -41,7 +41,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
-from aurum.services import reporting, safety
+from aurum.services import cache, reporting, safety
 from aurum.services.auth import Actor
 
 router = APIRouter(tags=["safety"])
@@ -406,8 +406,9 @@ def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
 def facility_page(code: str, request: Request, session: DB, actor: PageActor,
                   days: float = 30.0) -> Page:
     page = safety.facility_page(session, actor, code, days)
-    figures = {s.item: charts.sensor_levels_chart(s.series, s.thresholds, s.label, s.unit)
-               for s in page.items}
+    figures = cache.cached(cache.scope_key(session, actor, "facility-figures", code, days),
+                           lambda: {s.item: charts.sensor_levels_chart(
+                               s.series, s.thresholds, s.label, s.unit) for s in page.items})
     return render(request, "safety_facility.html", actor=actor, facility=page.facility,
                   items=page.items, figures=figures, state=page.state,
                   alerts=display_records(page.alerts), hazards=display_records(page.hazards),

@@ -24,7 +24,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Moment
 from aurum.core.jsonsafe import finite
-from aurum.services import seismic
+from aurum.services import cache, seismic
 
 router = APIRouter(tags=["seismic"])
 
@@ -115,14 +115,16 @@ def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
     view = seismic.site_view(session, actor, site, magnitude=magnitude,
                              window_events=window_events)
     catalogue, result = view.catalogue, view.catalogue.statistics
-    figures = {
+    # Thousands of events per chart: built once per data version, like the view.
+    figures = cache.cached(cache.scope_key(
+        session, actor, "seismic-site-figures", site, magnitude, window_events), lambda: {
         "events3d": charts.seismic_events_3d(catalogue.shown, view.stations, magnitude),
         "magtime": charts.magnitude_time_chart(catalogue.shown, magnitude),
         "btime": charts.b_value_time_chart(result.moving),
         "energymoment": charts.energy_moment_chart(catalogue.shown),
         "fmd": charts.frequency_magnitude_chart(result.magnitudes, result.delta_m, result.b,
                                                 magnitude.upper()),
-        "alerts": charts.alerts_chart(view.alerts) if len(view.alerts) else {}}
+        "alerts": charts.alerts_chart(view.alerts) if len(view.alerts) else {}})
     return render(request, "seismic_site.html", actor=actor, site=view.site, stats=result,
                   figures=figures, n_total=len(catalogue.events),
                   n_rejected=catalogue.n_rejected, alerts=display_records(view.alerts),
@@ -134,8 +136,9 @@ def seismic_stress(site: str, request: Request, session: DB, actor: PageActor) -
     """Ground stress of a site: each stress sensor's readings with its threshold levels
     (charts ``stress1``..``stress12``), and the site's sensor alerts."""
     view = seismic.stress_view(session, actor, site)
-    figures = [charts.sensor_levels_chart(s.readings, s.levels, f"{s.code} ({s.unit})", s.unit)
-               for s in view.series]
+    figures = cache.cached(cache.scope_key(session, actor, "stress-figures", site), lambda: [
+        charts.sensor_levels_chart(s.readings, s.levels, f"{s.code} ({s.unit})", s.unit)
+        for s in view.series])
     return render(request, "seismic_stress.html", actor=actor, site=view.site,
                   figures=figures, sensors=display_records(view.sensors),
                   n_sensors=len(view.sensors), alerts=display_records(view.alerts))

@@ -10,11 +10,11 @@ size.
 With a ``dask.distributed`` client, windows become tasks: each task opens the files itself
 (datasets are not picklable), reads its window and applies the model, which is scattered to
 the workers once; at most ``max_in_flight`` windows are pending at a time and the client
-writes results as they complete, so memory stays bounded on both sides. The workers do not
-write the GeoTIFF themselves: GDAL does not support writes to one file from several processes,
-and the client's writes are not the bottleneck (one window's bands against reading and
-applying the model to all its layers). A run that stops (the progress callback raises, a job
-is cancelled) cancels its windows on the cluster.
+writes results as they complete, so memory stays bounded on both sides (the client holds at
+most ``max_in_flight`` windows of bands, whatever the raster size). The workers do not write
+the GeoTIFF themselves: GDAL does not support writes to one file from several processes. A
+run that stops (the progress callback raises, a job is cancelled) cancels its windows on the
+cluster.
 
 A model is any picklable callable ``model(layers, valid) -> bands`` with a ``band_names``
 attribute: :class:`aurum.prospect.ml.EstimatorModel`, :class:`aurum.prospect.ml.Ensemble`,

@@ -81,10 +81,13 @@ variables) or relative to the value (unmeasured ones)."""
 BALANCE_TOLERANCE = 1e-12
 """Convergence: largest relative imbalance of a node (|in − out| / (in + out))."""
 MAX_ITERATIONS = 200
-DIRECT_MAX_SIZE = 150
+DIRECT_MAX_SIZE = 128
 """The direct path: KKT systems up to this many rows (variables + balances) are assembled
-and factored dense by LAPACK, larger ones sparse by SuperLU (break-even measured by
-``benchmarks/bench_reconcile.py``; below LAPACK's own threading of the factorisation)."""
+and factored dense by LAPACK, larger ones sparse by SuperLU. With one BLAS thread the dense
+path stays faster up to a few hundred rows (``benchmarks/bench_reconcile.py``); from about
+100 rows OpenBLAS threads the dense factorisation, which on a busy machine waits for cores
+(a 150-row factorisation took up to 90 ms, a 256-row one 13 ms in the median): hence a bound
+just above that."""
 _REDUNDANCY_RTOL = 1e-9
 
 
@@ -1068,8 +1071,8 @@ def reconcile(circuit: Circuit, *, fixed_mass: np.ndarray | None = None,
     names = circuit.stream_names
     comps = circuit.components
     n, n_comp = len(names), len(comps)
-    A = circuit.incidence()
     problem = BalanceProblem.from_circuit(circuit)
+    A = problem.incidence
     solve: Callable[[np.ndarray], Adjustment]
     if fixed_mass is not None:
         fixed = np.asarray(fixed_mass, dtype=float)

@@ -25,7 +25,9 @@ def _values(column: Any, process: Any, n: int) -> list[Any]:
     """``n`` bound values of one column: a sequence as given (arrays and series with missing
     values as None, what the drivers bind), or one value repeated; through ``process``, the
     column type's bind processor (if any)."""
-    if isinstance(column, pd.Series | np.ndarray):
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.DatetimeTZDtype):
+        values = list(column.array.to_pydatetime())  # type: ignore[attr-defined]
+    elif isinstance(column, pd.Series | np.ndarray):
         array = np.asarray(column, dtype=object)
         missing = pd.isna(array)
         values = array.tolist()

@@ -6,9 +6,11 @@ infinite capacity); the pit's value is summed from the block values in this scri
 way for everyone, and checked against ours (1e-6 relative) and, for MineLib, against the
 published optimum (to the unit).
 
-Cases: the MineLib instances newman1, zuck_small and kd (``--minelib DIR``) and a generated
-block model of 100 × 100 × 100 blocks (10^6) with 45° slopes (the 1:9 pattern: a block needs
-the 3 × 3 blocks above it); ``--big`` adds 220 × 220 × 200 blocks (9.68 × 10^6).
+Cases: the MineLib instances newman1, zuck_small and kd (``--minelib DIR``) and generated
+block models of 46 × 46 × 47 (about 10^5) and 100 × 100 × 100 blocks (10^6) with 45° slopes
+(the 1:9 pattern: a block needs the 3 × 3 blocks above it); ``--big`` adds 220 × 220 × 200
+blocks (9.68 × 10^6). Printed too: each solver's exponent x of solve time ~ blocks^x on the
+generated models.
 
 Solvers, each in a forked child process bounded in time (``--peer-seconds``) and in resident
 memory (``--peer-gib``; ours: :data:`OURS_SECONDS`, :data:`OURS_GIB`):
@@ -66,6 +68,7 @@ REPO = Path(__file__).resolve().parents[1]
 MINELIB_OPTIMA = {"newman1": 26_086_899, "zuck_small": 1_422_726_898, "kd": 652_195_037}
 """Published ultimate-pit values of the MineLib instances (rounded to the unit)."""
 SEED = 20261121
+SMALL_GRID = (46, 46, 47)
 GRID = (100, 100, 100)
 BIG_GRID = (220, 220, 200)
 ORE_BODIES = np.array([
@@ -404,6 +407,7 @@ def run_bounded(solver: Solver, case: Case, seconds: float, gib: float) -> dict[
     proc = ctx.Process(target=_child, args=(solver, case, send), daemon=True)
     t0 = time.perf_counter()
     proc.start()
+    assert proc.pid is not None  # set by start()
     send.close()
     result: dict[str, Any] = {"status": "not finished", "build_s": None, "solve_s": None}
     polled = 0
@@ -523,7 +527,7 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
     warm_up_s = time.perf_counter() - t0
     if round(warm.value) != cases[-1].published:
         raise SystemExit(f"warm-up on {cases[-1].name} gave {warm.value}")
-    shapes = [GRID, BIG_GRID] if big else [GRID]
+    shapes = [SMALL_GRID, GRID, BIG_GRID] if big else [SMALL_GRID, GRID]
     rows: list[dict[str, Any]] = []
     problems: list[str] = []
     for case in chain(cases, (generated_case(shape) for shape in shapes)):
@@ -553,8 +557,22 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
             rows.append(row)
     env["load_1m_end"] = round(os.getloadavg()[0], 2)
     return {"benchmark": "ultimate pit", "machine": env, "warm_up_s": warm_up_s,
-            "parent_rss_mib": peak_rss_mib(), "peer_seconds": peer_seconds,
-            "peer_gib": peer_gib, "rows": rows, "disagreements": problems}
+            "scaling": scaling(rows), "parent_rss_mib": peak_rss_mib(),
+            "peer_seconds": peer_seconds, "peer_gib": peer_gib, "rows": rows,
+            "disagreements": problems}
+
+
+def scaling(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Per solver, the exponent x of solve time ~ blocks^x fitted (least squares, log-log) on
+    the generated models it finished, when it finished at least two."""
+    exponents = {}
+    for solver in dict.fromkeys(row["solver"] for row in rows):
+        done = [(row["blocks"], row["solve_s"]) for row in rows if row["solver"] == solver
+                and row["status"] == "ok" and row["case"].count("×") == 2]
+        if len(done) >= 2:
+            blocks, seconds = np.log(np.array(done, dtype=float)).T
+            exponents[solver] = float(np.polyfit(blocks, seconds, 1)[0])
+    return exponents
 
 
 def text_lines(r: dict[str, Any]) -> list[str]:
@@ -607,6 +625,10 @@ def text_lines(r: dict[str, Any]) -> list[str]:
                      if row["solver"] == "hpf" and row.get("ratio")]
     if ours_over_hpf:
         lines.append("ours / HPF (solve time; < 1: ours faster): " + ", ".join(ours_over_hpf))
+    exponents = [f"{solver} n^{exponent:.2f}" for solver, exponent in scaling(r["rows"]).items()]
+    if exponents:
+        lines.append("solve time against blocks on the generated models (least squares on "
+                     "log-log): " + ", ".join(exponents))
     for row in r["rows"]:
         if "hpf_cpu_s" in row:
             t = row["hpf_cpu_s"]

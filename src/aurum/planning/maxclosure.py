@@ -29,6 +29,12 @@ earlier version, FIFO push-relabel with global relabelling on a full residual ne
 3–11× slower than Hochbaum's code and needed as much memory; ``benchmarks/bench_pit.py``
 compares this one with Hochbaum's HPF, OR-Tools and networkx on the same inputs.
 
+The inner loops are plain Python functions (``@_kernel``) compiled by numba on first need
+(from its on-disk cache when this file is unchanged). A process that has not loaded them runs
+problems of up to :data:`INTERPRETED_UP_TO` blocks + arcs interpreted instead: numba's import
+and first call (about 0.5 s of CPU, SciPy's linear algebra included, which numba loads)
+would cost a command line more than the whole solve of such a problem.
+
 Capacities are integers: values are scaled by ``10**decimals`` and rounded, so the cut is
 exact for the scaled values; the pit's value is then summed from the original ones. Of the
 optimal pits (several when some closed sets are worth 0), the smallest is returned.

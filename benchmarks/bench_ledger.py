@@ -101,6 +101,7 @@ def time_appends(platform: Platform, keys: recycling.LedgerKeys, n: int, batch: 
                  sellers: np.ndarray, rng: np.random.Generator) -> dict[str, Any]:
     """Append ``n`` purchases in batches: ours, then the plain store on the same bodies."""
     validate_s = ours_s = peer_s = 0.0
+    batch_s: list[float] = []  # seconds of each batch: the append must stay linear
     with platform.engine.begin() as conn:
         conn.execute(text(f"CREATE TABLE {PEER_TABLE} (seq BIGINT PRIMARY KEY, body TEXT)"))
     for start in range(0, n, batch):
@@ -123,12 +124,13 @@ def time_appends(platform: Platform, keys: recycling.LedgerKeys, n: int, batch: 
         peer_s += time.perf_counter() - t3
         validate_s += t1 - t0
         ours_s += t2 - t1
+        batch_s.append(t2 - t1)
         if result.appended != size:
             raise SystemExit(f"batch at {start}: {result.appended} of {size} appended")
         note(f"  {start + size:,} entries: ours {ours_s:.1f} s, plain store {peer_s:.1f} s")
     return {"entries": n, "batch": batch, "validate_s": validate_s, "ours_s": ours_s,
             "peer_s": peer_s, "ours_per_s": n / ours_s, "peer_per_s": n / peer_s,
-            "validate_per_s": n / validate_s}
+            "validate_per_s": n / validate_s, "batch_s": batch_s}
 
 
 def time_single_appends(platform: Platform, keys: recycling.LedgerKeys, n: int,
@@ -248,6 +250,8 @@ def main() -> None:
         f"{a['ours_per_s']:10,.0f} entries/s",
         f"  plain store, same bodies  {a['peer_s']:9.1f} s  {a['peer_per_s']:10,.0f} rows/s"
         f"   ratio ours/plain {a['ours_per_s'] / a['peer_per_s']:.2f}x",
+        f"  linear: first batch {a['batch_s'][0]:.2f} s, last {a['batch_s'][-1]:.2f} s, "
+        f"median {np.median(a['batch_s']):.2f} s (seconds per batch)",
         f"  validation (not in append)  {a['validate_s']:7.1f} s  "
         f"{a['validate_per_s']:10,.0f} rows/s",
         f"  one purchase per append   {one['seconds']:9.2f} s  {one['per_s']:10,.1f} appends/s "

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from aurum.industry import aggregate
-from aurum.services import cache, monitor, reporting
+from aurum.services import auth, cache, monitor, reporting
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from tests.factories import Registry, report_csv
@@ -67,6 +67,18 @@ def test_a_new_report_is_seen_at_once(platform: Platform, reg: Registry) -> None
     assert _view_every_page(platform, reg) == (4, 4, 1)
     _upload(platform, reg, 2025)
     assert _view_every_page(platform, reg) == (8, 8, 2)
+
+
+def test_a_login_keeps_the_kept_views(monkeypatch: pytest.MonkeyPatch, platform: Platform,
+                                      reg: Registry) -> None:
+    _upload(platform, reg, 2024)
+    _view_every_page(platform, reg)
+    with transaction(platform.sessions) as s:
+        auth.open_session(s, reg.regulator)
+        auth.issue_token(s, reg.regulator.user_id, "a script")
+    reads = counted(monkeypatch, reporting, "current_reports")
+    assert _view_every_page(platform, reg) == (4, 4, 1)
+    assert reads == []
 
 
 def test_scopes_are_kept_apart(platform: Platform, reg: Registry) -> None:

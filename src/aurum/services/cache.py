@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aurum.store.frames import data_version
+from aurum.store.models import AuditRecord
 
 if TYPE_CHECKING:
     from aurum.services.auth import Actor
@@ -50,8 +51,27 @@ def database_of(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
+CREDENTIAL_ENTITIES = ("user_sessions", "api_tokens", "login_failures")
+"""Audited tables that no view shows: a login, a logout or a new token leaves every page's
+data as it was."""
+
+
+def view_version(session: Session) -> int:
+    """A number that grows with every write a page can show: the newest audit record of a
+    table other than the credentials' (:data:`CREDENTIAL_ENTITIES`).
+
+    Like :func:`aurum.store.frames.data_version`, but a user logging in does not make every
+    kept view out of date. Read from the newest record backwards (the primary key's order),
+    so it costs one index step unless logins came after the last write.
+    """
+    newest = session.scalar(select(AuditRecord.id)
+                            .where(AuditRecord.entity.not_in(CREDENTIAL_ENTITIES))
+                            .order_by(AuditRecord.id.desc()).limit(1))
+    return int(newest or 0)
+
+
 def scope_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable, ...]:
-    """The key of a view of what ``actor`` may read, valid until the next write anywhere.
+    """The key of a view of what ``actor`` may read, valid until the next write of data.
 
     Parameters
     ----------
@@ -67,9 +87,9 @@ def scope_key(session: Session, actor: Actor, *what: Hashable) -> tuple[Hashable
     -------
     tuple
         ``(*what, database, organisations, province, data version)``, the data version of
-        :func:`aurum.store.frames.data_version`.
+        :func:`view_version`.
     """
-    return (*what, database_of(session), actor.org_ids, actor.province, data_version(session))
+    return (*what, database_of(session), actor.org_ids, actor.province, view_version(session))
 
 
 def nbytes(value: Any) -> int:

@@ -151,8 +151,8 @@ def build(session: Session, actor: Actor, as_of: int | None = None,
           today: date | None = None) -> Monitor:
     """Compute the monitor for a caller (see module docstring).
 
-    Results are kept per scope, as-of year and day until the next write anywhere (the data
-    version of :func:`aurum.store.frames.data_version`) in the cache of view models
+    Results are kept per scope, as-of year and day until the next write of data (the
+    version of :func:`aurum.services.cache.view_version`) in the cache of view models
     (:mod:`aurum.services.cache`), so a dashboard under load does not recompute what has not
     changed.
 

@@ -14,7 +14,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Year
 from aurum.core.errors import AurumError, ValidationError
-from aurum.services import monitor, registry, reporting
+from aurum.services import cache, monitor, registry, reporting
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
@@ -74,8 +74,9 @@ def enterprise(code: str, request: Request, session: DB, actor: PageActor) -> Pa
 
 @router.get("/sites", response_class=HTMLResponse)
 def sites(request: Request, session: DB, actor: PageActor) -> Page:
-    frame = reporting.registry_frame(session, actor)
-    figure = charts.site_map(frame) if not frame.empty else {}
+    frame = monitor.scope_data(session, actor).sites
+    figure = cache.cached(cache.scope_key(session, actor, "site-map"),
+                          lambda: charts.site_map(frame) if not frame.empty else {})
     return render(request, "sites.html", actor=actor, rows=records(frame), figure=figure)
 
 

@@ -41,7 +41,8 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
-from aurum.services import cache, reporting, safety
+from aurum.core.time import today_cst
+from aurum.services import cache, monitor, safety
 from aurum.services.auth import Actor
 
 router = APIRouter(tags=["safety"])
@@ -263,7 +264,7 @@ Page = HTMLResponse
 
 
 def _site_choices(session: DB, actor: Actor) -> list[dict[str, Any]]:
-    frame = reporting.registry_frame(session, actor)
+    frame = monitor.scope_data(session, actor).sites
     if frame.empty:
         return []
     return records(frame.sort_values("site")[["site", "site_name", "kind"]])
@@ -280,8 +281,12 @@ def _register_page(request: Request, session: DB, actor: Actor, site: str = "",
                    problems: list[Problem] | None = None, form: dict[str, Any] | None = None,
                    status_code: int = 200) -> Page:
     view = safety.register_view(session, actor, site, level, state, overdue)
+    # The map of every hazard is the same whatever the filters: built once per day (days
+    # overdue) and data version.
+    figure = cache.cached(cache.scope_key(session, actor, "hazard-map", today_cst()),
+                          lambda: charts.hazard_map(view.everything))
     return render(request, "safety_register.html", status_code=status_code, actor=actor,
-                  rows=display_records(view.hazards), figure=charts.hazard_map(view.everything),
+                  rows=display_records(view.hazards), figure=figure,
                   filters={"site": site, "level": level, "state": state,
                            "overdue": overdue},
                   states=view.states, levels=view.levels, sites=_site_choices(session, actor),

@@ -23,7 +23,7 @@ from aurum.processing.accounting import CONFIDENCE
 from aurum.services import cache, registry
 from aurum.services.auth import Actor, Role
 from aurum.services.processing import accounting, circuit, report, waste
-from aurum.store.frames import data_version, frame_of
+from aurum.store.frames import frame_of
 from aurum.store.models import (
     MetalAccount,
     MetalAccountClosing,
@@ -173,9 +173,8 @@ class PlantsIndex:
 
 def index_view(session: Session, actor: Actor) -> PlantsIndex:
     """The plants page of a caller, computed once per scope and data version
-    (:func:`aurum.store.frames.data_version`) and kept (:mod:`aurum.services.cache`)."""
-    key = ("plants-index", cache.database_of(session), actor.org_ids, actor.province,
-           actor.role in ROLLUP_ROLES, data_version(session))
+    (:func:`aurum.services.cache.scope_key`) and kept (:mod:`aurum.services.cache`)."""
+    key = cache.scope_key(session, actor, "plants-index", actor.role in ROLLUP_ROLES)
     return cache.cached(key, lambda: _index_view(session, actor))
 
 

@@ -61,14 +61,20 @@ class RegisterView:
 def register_view(session: Session, actor: Actor, site: str = "", level: str = "",
                   state: str = "", overdue: str = "") -> RegisterView:
     """The register page's data; empty filters keep everything, ``overdue`` is ``yes``,
-    ``no`` or empty."""
+    ``no`` or empty. Kept per filters, role, day (days overdue count in whole days) and data
+    version (:func:`aurum.services.cache.scope_key`)."""
     late = {"yes": True, "no": False}.get(overdue)
-    hazards = list_hazards(session, actor, site=site or None, level=level or None,
-                           state=state or None, overdue=late)
-    everything = hazards if not (site or level or state or overdue) else \
-        list_hazards(session, actor)
-    return RegisterView(hazards, everything, HAZARD_STATES, HAZARD_LEVELS, _criteria(),
-                        can_report(actor))
+
+    def compute() -> RegisterView:
+        hazards = list_hazards(session, actor, site=site or None, level=level or None,
+                               state=state or None, overdue=late)
+        everything = hazards if not (site or level or state or overdue) else \
+            list_hazards(session, actor)
+        return RegisterView(hazards, everything, HAZARD_STATES, HAZARD_LEVELS, _criteria(),
+                            can_report(actor))
+
+    return cache.cached(cache.scope_key(session, actor, "hazard-register", site, level, state,
+                                        overdue, actor.role, today_cst()), compute)
 
 
 @dataclass(frozen=True)

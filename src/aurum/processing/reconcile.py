@@ -265,7 +265,7 @@ class _DenseLU:
     """
 
     def __init__(self, matrix: np.ndarray):
-        self.lu, self.piv, info = lapack.dgetrf(matrix, overwrite_a=True)
+        self.lu, self.piv, info = lapack.dgetrf(matrix)
         if info > 0:
             raise RuntimeError("Factor is exactly singular")
 

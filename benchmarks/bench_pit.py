@@ -85,7 +85,8 @@ DEPTH_COST_USD = 500.0
 """Extra cost per block at the bottom of the model (linear in depth)."""
 DECIMALS = 6
 """Decimal places of ours and of OR-Tools' integer capacities."""
-NETWORKX_MAX_BLOCKS = 100_000
+NETWORKX_MAX_BLOCKS = 20_000
+"""networkx's preflow-push takes about a minute at 10^4 blocks here: MineLib only."""
 HPF_NETWORKX_MAX_BLOCKS = 2_000_000
 """Above it, the networkx graph alone would not fit in memory (about 1 KiB per arc)."""
 OURS_SECONDS = 1_800.0

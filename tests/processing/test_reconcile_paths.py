@@ -145,13 +145,13 @@ def test_the_sqp_on_masses_only_matches_on_both_paths(monkeypatch: pytest.Monkey
 
 def test_the_path_is_chosen_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
     factored: list[str] = []
-    lu = reconcile_module._lu
+    lu = reconcile_module.lu_factors
 
     def spy(matrix: Any) -> Any:
         factored.append("dense" if isinstance(matrix, np.ndarray) else "sparse")
         return lu(matrix)
 
-    monkeypatch.setattr(reconcile_module, "_lu", spy)
+    monkeypatch.setattr(reconcile_module, "lu_factors", spy)
     small = circuit_from_mapping(separator_line(4, 1))
     large = circuit_from_mapping(separator_line(60, 3))
     assert kkt_rows(small) <= DIRECT_MAX_SIZE < kkt_rows(large)

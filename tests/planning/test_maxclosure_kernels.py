@@ -67,6 +67,8 @@ def test_precedence_cycle(monkeypatch: pytest.MonkeyPatch, form: str) -> None:
     idx[4] = 4
     with pytest.raises(ValidationError, match="block 4 needs itself"):
         check_acyclic(ptr, idx)
+    with pytest.raises(ValidationError, match="names block 5, which does not exist"):
+        precedence_cycle(ptr, np.array([1, 2, 3, 1, 5]))
     ring = np.arange(1, 11) % 10  # block i needs i + 1, block 9 needs 0
     with pytest.raises(ValidationError, match=r"through blocks 0, 1, 2, 3, 4, 5, 6, 7 \.\.\."):
         check_acyclic(np.arange(11), ring)

@@ -197,14 +197,12 @@ def precedence_cycle(pred_ptr: np.ndarray, pred_idx: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     pred_ptr, pred_idx : numpy.ndarray
-        Precedences in compressed rows (see :func:`maximum_closure`), block ids within
-        ``0..len(pred_ptr) - 2``.
+        Precedences in compressed rows (see :func:`maximum_closure`), checked as there.
     """
-    ptr = np.asarray(pred_ptr, dtype=np.int64)
-    idx = np.asarray(pred_idx)
-    idx = idx.astype(np.int32 if len(ptr) <= 2**31 else np.int64, copy=False)
-    cycle = np.empty(len(ptr) - 1, dtype=idx.dtype)
-    count = _kernels(len(ptr) - 1 + len(idx))._find_cycle(ptr, idx, cycle)
+    n = len(pred_ptr) - 1
+    ptr, idx = _checked_precedences(n, pred_ptr, pred_idx)  # the search trusts them
+    cycle = np.empty(n, dtype=idx.dtype)
+    count = _kernels(n + len(idx))._find_cycle(ptr, idx, cycle)
     return np.sort(cycle[:count])
 
 

@@ -193,8 +193,9 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
     # Bulk inserts on the session's connection (COPY on PostgreSQL, one executemany on
     # SQLite) with ids drawn beforehand: these rows need none of the ORM's bookkeeping, and
     # knowing the ids up front spares the RETURNING that long multi-row statements pay for.
-    new_keys = [(sites[r.site].id, r.period) for r in rows
-                if r.period.label not in existing[sites[r.site].id]]
+    keys = [(sites[r.site].id, r.period.label) for r in rows]
+    new_keys = [(sid, r.period) for (sid, label), r in zip(keys, rows, strict=True)
+                if label not in existing[sid]]
     report_ids: dict[tuple[int, str], int] = {
         (sid, label): rid for sid, periods in existing.items() for label, rid in periods.items()}
     if new_keys:
@@ -207,8 +208,8 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             "created_at": utcnow()}, len(new_keys))
         report_ids.update(((sid, p.label), rid) for (sid, p), rid in zip(new_keys, ids,
                                                                         strict=True))
-    amended_ids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows
-                   if r.amendment_reason]
+    rids = [report_ids[key] for key in keys]
+    amended_ids = [rid for rid, r in zip(rids, rows, strict=True) if r.amendment_reason]
     last_version: dict[int, int] = {}
     if amended_ids:
         # Result objects have keys(), so dict() would read them as a mapping.
@@ -216,7 +217,6 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             select(ReportVersion.report_id, func.max(ReportVersion.version))
             .where(ReportVersion.report_id.in_(amended_ids))
             .group_by(ReportVersion.report_id))}
-    rids = [report_ids[(sites[r.site].id, r.period.label)] for r in rows]
     version_ids = bulk.new_ids(session, _table(ReportVersion), len(rows))
     bulk.insert_columns(session, _table(ReportVersion), {
         "id": version_ids, "report_id": rids,

@@ -62,12 +62,16 @@ def enterprises(request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/enterprises/{code}", response_class=HTMLResponse)
 def enterprise(code: str, request: Request, session: DB, actor: PageActor) -> Page:
     view = monitor.enterprise_view(session, actor, code)
-    figures: dict[str, Any] = {}
-    if not view.annual.empty:
+
+    def build() -> dict[str, Any]:
+        if view.annual.empty:
+            return {}
         gold = view.gold_t_by_site
-        figures["gold"] = charts.time_series(
+        return {"gold": charts.time_series(
             gold, "year", {c: c for c in gold.columns if c != "year"},
-            "Gold output by site", "t", stacked=True)
+            "Gold output by site", "t", stacked=True)}
+
+    figures = cache.cached(cache.scope_key(session, actor, "enterprise-figures", code), build)
     return render(request, "enterprise.html", actor=actor, view=view, figures=figures,
                   sites=records(view.sites))
 

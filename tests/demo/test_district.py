@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import statistics
-import time
 from collections import Counter
 
 import pandas as pd
@@ -73,12 +72,6 @@ def test_other_seed_gives_other_figures_on_the_same_registry(district: District)
     ours = {(r.site_code, r.period): r.values for r in district.reports}
     changed = sum(r.values != ours.get((r.site_code, r.period)) for r in other.reports)
     assert changed > 0.95 * len(other.reports)
-
-
-def test_generation_is_fast() -> None:
-    start = time.perf_counter()
-    generate_district(11)
-    assert time.perf_counter() - start < 2.0
 
 
 # --- registry ----------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ of stocks and inventories, the ledger and account contracts, the circuit surveys
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
@@ -247,15 +246,14 @@ def test_accounts_close_through_the_p754_engine(accounts: pd.DataFrame) -> None:
                                    rtol=1e-12)
 
 
-# --- determinism and speed ---------------------------------------------------------------------
+# --- determinism ------------------------------------------------------------------------------
 
 
-def test_same_seed_same_records_and_fast(district: District, ledger: pd.DataFrame,
-                                         accounts: pd.DataFrame) -> None:
-    start = time.perf_counter()
+def test_same_seed_same_records(district: District, ledger: pd.DataFrame,
+                                accounts: pd.DataFrame) -> None:
+    # How fast: benchmarks/bench_demo.py.
     again_ledger = monthly_waste_ledger(district, rng_seed=11)
     again_accounts = monthly_metal_accounts(district, rng_seed=11)
-    assert time.perf_counter() - start < 3.0
     pd.testing.assert_frame_equal(again_ledger, ledger)
     pd.testing.assert_frame_equal(again_accounts, accounts)
     other = monthly_waste_ledger(district, rng_seed=12)

@@ -136,13 +136,14 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
     with a reason. Problems are listed by row (the first account is row 2) and column."""
     registry.get_writable_site(session, actor, code)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
-        upload, reason = form.get("file"), form.get("reason")
-        if not isinstance(upload, FormFile):
-            raise ValidationError(Problem("expected the file of accounts in the field 'file'",
-                                          column="file"))
-        raw, source = await _read_upload(upload)
-        why = reason if isinstance(reason, str) else None
+        # Closed on leaving: the form's spooled upload is not left to the garbage collector.
+        async with request.form() as form:
+            upload, reason = form.get("file"), form.get("reason")
+            if not isinstance(upload, FormFile):
+                raise ValidationError(Problem("expected the file of accounts in the field "
+                                              "'file'", column="file"))
+            raw, source = await _read_upload(upload)
+            why = reason if isinstance(reason, str) else None
     else:
         try:
             body = AccountsIn.model_validate_json(await request.body())

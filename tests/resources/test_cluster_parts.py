@@ -4,6 +4,7 @@ windows with bounded memory, and runs stopped by their progress callback."""
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,15 @@ def client() -> Iterator[Any]:
         yield c
 
 
+def _nothing_left(client: Any) -> bool:
+    """Whether the cluster holds no data of the runs, once the releases sent by the client
+    (asynchronous) have reached the scheduler."""
+    deadline = time.monotonic() + 10
+    while client.who_has() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not client.who_has() and not client.futures
+
+
 def _assert_same(ours: object, local: object) -> None:
     for name in RESULT_COLUMNS:
         np.testing.assert_array_equal(getattr(ours, name), getattr(local, name), err_msg=name)
@@ -78,7 +88,7 @@ def test_parts_on_the_cluster_equal_the_local_run(samples, client, tmp_path: Pat
         assert parts.dataset().schema.names == [BLOCK_COLUMN, *RESULT_COLUMNS]
         _assert_same(parts.to_result(), local)
         assert BlockModelParts.read(tmp_path / f"run{run}", GRID.n_blocks) == parts
-    assert not client.who_has()  # nothing of the runs left on the cluster
+    assert _nothing_left(client)
 
 
 def test_local_parts_equal_the_cluster_parts(samples, client, tmp_path: Path) -> None:
@@ -126,7 +136,7 @@ def test_a_stopped_run_leaves_no_task_on_the_cluster(samples, client, tmp_path: 
     with pytest.raises(Stop):
         estimate(xyz, z, GRID, SEARCH, "ordinary", MODEL, holes=holes, chunk=CHUNK,
                  client=client, out=tmp_path, progress=_stop)
-    assert not client.who_has() and not client.futures
+    assert _nothing_left(client)
 
 
 class Ratio:
@@ -166,7 +176,7 @@ def test_prospect_windows_on_the_cluster_equal_the_local_prediction(
         with rasterio.open(tmp_path / "local.tif") as a, \
                 rasterio.open(tmp_path / f"dask{run}.tif") as b:
             np.testing.assert_array_equal(a.read(), b.read())
-    assert not client.who_has()
+    assert _nothing_left(client)
 
 
 def test_a_stopped_prediction_leaves_no_window_on_the_cluster(
@@ -174,4 +184,4 @@ def test_a_stopped_prediction_leaves_no_window_on_the_cluster(
     with pytest.raises(Stop):
         predict_raster(Ratio(), evidence, tmp_path / "stopped.tif", chunk_cells=20_000,
                        client=client, max_in_flight=2, progress=_stop)
-    assert not client.who_has() and not client.futures
+    assert _nothing_left(client)

@@ -16,6 +16,7 @@ from aurum.core.grid import BlockGrid
 from aurum.resources.estimate import SearchNeighbourhood, estimate
 from aurum.resources.gslib import read_gslib
 from aurum.resources.variogram import Structure, VariogramModel
+from tests.resources.test_cluster_parts import _nothing_left
 
 
 def test_kt3d_case_through_the_run_file(shared_data: Path, tmp_path: Path) -> None:
@@ -182,4 +183,4 @@ def test_consecutive_cluster_runs_on_one_client() -> None:
                               holes=holes, client=client)
             np.testing.assert_allclose(remote.estimate, local.estimate, rtol=1e-12,
                                        equal_nan=True)
-        assert not client.who_has()  # nothing of the runs left on the cluster
+        assert _nothing_left(client)  # nothing of the runs left on the cluster

@@ -244,10 +244,7 @@ IMPORTERS = (
             (path.parent / "spec.yaml").read_bytes(), path.name, path.read_bytes()))),
     Importer("seismic.import_upload (IMS Parquet)", _ims_parquet, lambda p, reg, path: _as(
         p, reg.ent_a, lambda s: seismic.import_upload(s, reg.ent_a, MINE, path.name,
-                                                      path.read_bytes(), rules=[])),
-             defect="aurum.seismic.catalog.read_ims_catalogue converts the cells without "
-                    "checking them: a bad time raises pandas' ValueError (a server error), "
-                    "not a ValidationError naming the row"),
+                                                      path.read_bytes(), rules=[]))),
 )
 """Every importer, by the name a reader looks for."""
 

@@ -140,6 +140,7 @@ def read_ims_catalogue(paths: Sequence[str | Path] | str | Path) -> pd.DataFrame
             raise ValidationError([Problem("missing IMS column", column=c, source=file.name)
                                    for c in missing])
         frame = raw[list(IMS_COLUMNS)].rename(columns=IMS_COLUMNS)
+        frame["time"] = _checked_times(raw["Date"], file.name)
         blast = pd.to_numeric(raw["P(Blast)"], errors="coerce") if "P(Blast)" in raw \
             else pd.Series(np.nan, index=raw.index)
         frame["event_type"] = np.where(blast > 0.5, "blast", "event")
@@ -148,10 +149,20 @@ def read_ims_catalogue(paths: Sequence[str | Path] | str | Path) -> pd.DataFrame
     out["apparent_stress"] = out["apparent_stress"] * IMS_APPARENT_STRESS_TO_PA
     out["evaluation"] = out["evaluation"].str.lower().map(
         {"manual": "manual", "auto": "automatic"}).fillna("")
-    out["time"] = pd.to_datetime(out["time"], utc=True)
     out = out.sort_values("time", kind="stable").reset_index(drop=True)
     out["event"] = [f"ims_{i}" for i in range(len(out))]
     return catalogue_frame(out)
+
+
+def _checked_times(cells: pd.Series, source: str) -> pd.Series:
+    """The ``Date`` cells of an IMS file as UTC times; a cell that is no time is refused,
+    named by its row (the first event is row 2, as in a spreadsheet) and column."""
+    times = pd.to_datetime(cells, utc=True, errors="coerce", format="mixed")
+    bad = np.flatnonzero(times.isna().to_numpy() & cells.notna().to_numpy())
+    if len(bad):
+        raise ValidationError([Problem(f"not a time: {cells.iloc[i]!r}", row=int(i) + 2,
+                                       column="Date", source=source) for i in bad])
+    return times
 
 
 def _value(obj: object, name: str) -> float:

@@ -6,6 +6,7 @@ never changed derives from :class:`AppendOnly`.
 """
 
 from aurum.store.models.base import NAMING, AppendOnly, Authored, Base, OfSite, utcnow
+from aurum.store.models.derived import DerivedResult
 from aurum.store.models.jobs import Job
 from aurum.store.models.processing import (
     MetalAccount,
@@ -57,7 +58,8 @@ from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPi
 
 __all__ = [
     "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
-    "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot", "CustodyLotPurchase", "Job",
+    "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot", "CustodyLotPurchase",
+    "DerivedResult", "Job",
     "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
     "LoginFailure", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",

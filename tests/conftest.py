@@ -26,6 +26,9 @@ PG_URL = os.environ.get("AURUM_TEST_DATABASE_URL")
 # Keys the tests generate (in-process or in the commands they run) never reach the user's own
 # keys directory.
 os.environ.setdefault("AURUM_KEYS", tempfile.mkdtemp(prefix="aurum-test-keys-"))
+# The suite reads pages in English unless a test asks for Chinese (Accept-Language, ?lang=):
+# the default for a visitor who states no language is Chinese (aurum.core.i18n).
+os.environ.setdefault("AURUM_LOCALE", "en")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 """argon2id at test strength: a registry's seven users cost seconds at full strength, and no

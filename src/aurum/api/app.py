@@ -24,6 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from aurum import __version__
 from aurum.api.deps import LoginRequired, csrf_key
+from aurum.api.language import Language
 from aurum.api.routers import (
     auth,
     docs,
@@ -92,6 +93,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                        session_cookie="aurum_session", max_age=SESSION_SECONDS,
                        same_site="lax", https_only=platform.settings.cookie_secure)
     app.add_middleware(SecurityHeaders, tls=platform.settings.cookie_secure)
+    app.add_middleware(Language, secure=platform.settings.cookie_secure)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:

@@ -7,20 +7,37 @@ import math
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from aurum.api.deps import csrf_token
+from aurum.core import i18n
 from aurum.core.jsonsafe import finite
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES = Jinja2Templates(env=jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+    extensions=["jinja2.ext.i18n"]))
+# Translated at render time in the request's language (aurum.api.language); "newstyle"
+# lets templates write _("%(n)s sites", n=...) with escaping done by Jinja.
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: i18n.translations(i18n.current()).gettext(message),
+    lambda singular, plural, n: i18n.translations(i18n.current()).ngettext(singular, plural, n),
+    newstyle=True)
 
 
 def _num(value: Any, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return f"{value:,.{digits}f}"
+    return i18n.format_number(value, digits)
+
+
+def _languages(request: Request) -> list[dict[str, Any]]:
+    """The language switch: each language's name and the current page in it."""
+    return [{"tag": i18n.TAGS[code], "name": i18n.NAMES[code], "current": code == i18n.current(),
+             "url": str(request.url.include_query_params(lang=i18n.TAGS[code]))}
+            for code in i18n.LOCALES]
 
 
 def _figure(fig: dict[str, Any]) -> str:
@@ -29,6 +46,9 @@ def _figure(fig: dict[str, Any]) -> str:
 
 TEMPLATES.env.filters["num"] = _num
 TEMPLATES.env.filters["figure"] = _figure
+TEMPLATES.env.filters["date"] = i18n.format_date
+TEMPLATES.env.globals["lang_tag"] = i18n.tag
+TEMPLATES.env.globals["languages"] = _languages
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any

@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.store.models import AuditRecord
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def nbytes(value: Any) -> int:
     return sys.getsizeof(value)
 
 
-def cached(key: Hashable, compute: Callable[[], T]) -> T:
+def cached(key: Hashable, compute: Callable[[], T], *, language_free: bool = False) -> T:
     """The value kept under ``key``, computed by ``compute()`` when it is not kept.
 
     Parameters
@@ -118,6 +119,10 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
         ``("resource-site", database, site_id, statement_id, file_sha256)``.
     compute : callable
         Computes the value; an exception it raises is passed on and nothing is kept.
+    language_free : bool
+        The value holds no text a person reads (numbers and frames only), so one entry
+        serves every language. Otherwise the language in force (:mod:`aurum.core.i18n`) is
+        part of the key: a chart titled in Chinese is not served to an English reader.
 
     Returns
     -------
@@ -125,6 +130,8 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
     caller of the same key receives the same object.
     """
     global _held_bytes
+    if not language_free:
+        key = (key, i18n.current())
     with _LOCK:
         if key in _ENTRIES:
             _ENTRIES.move_to_end(key)

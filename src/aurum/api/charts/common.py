@@ -18,11 +18,17 @@ SERIES_COLOURS = [GOLD, "#4c78a8", "#54a24b", "#e45756", "#72b7b2", "#9d755d", "
 """Colours of the series of one chart, in order (gold first, then the Tableau colours)."""
 
 
+FONT_FAMILY = ('system-ui, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", '
+               '"Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans", sans-serif')
+"""The charts' font stack, the stylesheet's: Chinese glyphs from the first CJK font found."""
+
+
 def base_layout(title: str, **extra: Any) -> dict[str, Any]:
     """The layout every chart starts from: a small title, narrow margins, 300 px high and a
-    horizontal legend below the plot; ``extra`` adds or replaces layout keys (axes, height,
-    shapes)."""
-    return {"title": {"text": title, "font": {"size": 14}}, "margin": {"l": 50, "r": 20,
+    horizontal legend below the plot, in the CJK font stack; ``extra`` adds or replaces
+    layout keys (axes, height, shapes)."""
+    return {"title": {"text": title, "font": {"size": 14}}, "font": {"family": FONT_FAMILY},
+            "margin": {"l": 50, "r": 20,
             "t": 40, "b": 40}, "height": 300, "paper_bgcolor": "rgba(0,0,0,0)",
             "plot_bgcolor": "#fafafa", "legend": {"orientation": "h", "y": -0.2}, **extra}
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from aurum.api.deps import csrf_token
+from aurum.api.labels import label
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
 
@@ -47,6 +48,7 @@ def _figure(fig: dict[str, Any]) -> str:
 TEMPLATES.env.filters["num"] = _num
 TEMPLATES.env.filters["figure"] = _figure
 TEMPLATES.env.filters["date"] = i18n.format_date
+TEMPLATES.env.filters["label"] = label
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 

@@ -12,6 +12,7 @@ complete (issue 17).
 
 from __future__ import annotations
 
+import csv
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -155,6 +156,16 @@ def test_the_check_finds_english_and_lets_codes_and_translated_text_pass() -> No
     assert english_words("<h1>{{ _('Gold output') }}</h1><p>{% trans %}Each site{% endtrans %}"
                          "</p><td>{{ row.t | num }} kg</td><script>let x = 'word';</script>"
                          ) == []
+
+
+def test_the_terms_of_the_trade_follow_the_glossary() -> None:
+    """A message that is a glossary term (whatever its case) has the glossary's Chinese."""
+    with (i18n.LOCALE_DIR / "glossary.csv").open(encoding="utf-8", newline="") as handle:
+        terms = {row["en"].casefold(): row["zh"] for row in csv.DictReader(handle)}
+    zh = catalogue("zh_CN")
+    off = {m: (text, terms[m.casefold()]) for m, (text, _fuzzy) in zh.items()
+           if m.casefold() in terms and text and text != terms[m.casefold()]}
+    assert not off, f"translations that differ from the glossary: {off}"
 
 
 def test_plural_forms_and_placeholders_follow_the_language() -> None:

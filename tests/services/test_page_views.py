@@ -16,7 +16,7 @@ import pytest
 from aurum.processing import waste
 from aurum.processing.examples import gold_plant
 from aurum.seismic.catalog import write_quakeml
-from aurum.services import cache, planning, processing, resources, seismic
+from aurum.services import cache, jobs, planning, processing, resources, seismic
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.services.processing import accounting
@@ -84,27 +84,33 @@ def _publish_model(platform: Platform, actor: Actor, year: int) -> None:
 def test_the_resource_page_computes_its_checks_once_per_model(
         platform: Platform, reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
     home = platform.settings.home
+    queue = jobs.JobQueue(platform)  # never used: the checks are stored with the model
     variograms = counted(monkeypatch, resources, "experimental_variogram")
     cross_validations = counted(monkeypatch, resources, "cross_validation")
     declusterings = counted(monkeypatch, resources, "cell_declustering")
     _publish_model(platform, reg.ent_a, 2024)
-    with platform.sessions() as s:
-        first = resources.site_view(s, reg.ent_a, home, "SD-A-01")
-        again = resources.site_view(s, reg.regulator, home, "SD-A-01")
-    # Three axes of experimental variogram, one cross-validation, one declustering: once.
+    # Three axes of experimental variogram, one cross-validation, one declustering: once,
+    # when the model is saved; the page's views compute none.
     assert (len(variograms), len(cross_validations), len(declusterings)) == (3, 1, 1)
-    assert again.model is first.model and first.model is not None
-    assert set(first.model.swaths) == {"x", "y", "z"}
-    assert first.model.stats["naive_mean"] == pytest.approx(
+    with platform.sessions() as s:
+        first = resources.site_view(s, reg.ent_a, home, queue, "SD-A-01")
+        again = resources.site_view(s, reg.regulator, home, queue, "SD-A-01")
+    assert (len(variograms), len(cross_validations), len(declusterings)) == (3, 1, 1)
+    assert first.model is not None and again.model is not None
+    assert again.model.checks is first.model.checks and first.model.checks is not None
+    assert first.model.pending is None
+    assert set(first.model.checks.swaths) == {"x", "y", "z"}
+    assert first.model.checks.stats["naive_mean"] == pytest.approx(
         first.model.samples["value"].mean())  # type: ignore[index]
     assert first.statements["year"].tolist() == [2024]
-    # A new statement on a new model is new data: the page computes its checks again.
+    # A new statement on a new model is new data: its checks are computed when it is saved.
     _publish_model(platform, reg.ent_a, 2025)
+    assert (len(variograms), len(cross_validations), len(declusterings)) == (6, 2, 2)
     with platform.sessions() as s:
-        latest = resources.site_view(s, reg.ent_a, home, "SD-A-01")
+        latest = resources.site_view(s, reg.ent_a, home, queue, "SD-A-01")
     assert (len(variograms), len(cross_validations), len(declusterings)) == (6, 2, 2)
     assert latest.statements["year"].tolist() == [2024, 2025]
-    assert latest.model is not first.model
+    assert latest.model is not None and latest.model.checks is not first.model.checks
 
 
 def test_the_pit_page_keeps_its_figures_per_model_and_economics(

@@ -102,7 +102,12 @@ def register(kind: JobKind) -> JobKind:
 
 def kinds() -> dict[str, JobKind]:
     """The kinds of job, by name (importing the services that define them)."""
-    from aurum.services import planning, prospect, resources  # noqa: F401  (their kinds)
+    from aurum.services import (  # noqa: F401  (their kinds)
+        derived,
+        planning,
+        prospect,
+        resources,
+    )
 
     return dict(_KINDS)
 
@@ -395,7 +400,7 @@ def may_submit(actor: Actor) -> bool:
 
 
 def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
-           params: Mapping[str, Any]) -> JobView:
+           params: Mapping[str, Any], roles: tuple[Role, ...] = JOB_ROLES) -> JobView:
     """Record a job and queue it once the caller's transaction commits.
 
     Parameters
@@ -404,6 +409,9 @@ def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
         One of :func:`kinds`.
     params : mapping
         The kind's parameters (already validated by the boundary's types).
+    roles : tuple of Role
+        Who may cause it: a user's job by default; any reader for the platform's own work
+        that a page view finds missing (:func:`aurum.services.derived.pending`).
 
     Raises
     ------
@@ -414,7 +422,7 @@ def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
     ValidationError
         An unknown kind.
     """
-    actor.require_role(*JOB_ROLES)
+    actor.require_role(*roles)
     spec = _kinds_or_fail(kind)
     org_id, province = spec.owner(session, actor, queue.platform.settings.home, params)
     job = Job(kind=kind, params=dict(params), state="queued", progress=0.0,

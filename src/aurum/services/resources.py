@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import tempfile
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,7 +42,7 @@ from aurum.resources.samples import composite_samples
 from aurum.resources.validate import cell_declustering, cross_validation, swath
 from aurum.resources.variogram import VariogramModel
 from aurum.resources.variography import experimental_variogram
-from aurum.services import cache, jobs, registry, reporting
+from aurum.services import cache, derived, jobs, registry, reporting
 from aurum.services.auth import Actor
 from aurum.store.models import Report, ReportVersion, ResourceModel, ResourceStatement, Site
 
@@ -74,6 +75,10 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
         Hash of the input samples (provenance).
     samples : pandas.DataFrame, optional
         The samples themselves (x, y, z, value, hole), kept beside the blocks.
+
+    The model's checks (:class:`ModelChecks`) are computed and stored with it when its
+    blocks have the columns they need (:data:`CHECKED_COLUMNS`), so that its page computes
+    nothing.
     """
     site = registry.get_writable_site(session, actor, site_code)
     folder = home / "models" / site.code
@@ -83,6 +88,8 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
         _write_parquet(samples, samples_file(final))
     _write_parquet(blocks, final)
     estimated = int(blocks["estimate"].notna().sum()) if "estimate" in blocks else 0
+    # As the JSON column gives them back (tuples as lists): the checks read them at once.
+    parameters = json.loads(json.dumps(parameters))
     model = ResourceModel(site_id=site.id, name=name, created_by=actor.user_id, method=method,
                           parameters=parameters, samples_sha256=samples_sha256,
                           file_path=str(final.relative_to(home)), file_sha256=file_sha256(final),
@@ -90,6 +97,8 @@ def save_model(session: Session, actor: Actor, home: Path, site_code: str, name:
                           code_version=__version__)
     session.add(model)
     session.flush()
+    if set(blocks.columns) >= CHECKED_COLUMNS:
+        derived.refresh(session, home, MODEL_CHECKS, str(model.id))
     return model
 
 
@@ -103,24 +112,40 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
-def load_samples(session: Session, actor: Actor, home: Path, model_id: int
-                 ) -> pd.DataFrame | None:
-    """The samples a model was estimated from, when they were kept."""
+def readable_model(session: Session, actor: Actor, model_id: int) -> ResourceModel:
+    """A stored model ``actor`` may read.
+
+    Raises
+    ------
+    NotFoundError
+        No such model, or one of a site the actor may not read (the same answer).
+    """
     model = session.get(ResourceModel, model_id)
     if model is None or not actor.can_read_site(model.site):
         raise NotFoundError(f"no resource model {model_id}")
-    path = samples_file(home / model.file_path)
-    return pd.read_parquet(path) if path.exists() else None
+    return model
+
+
+def load_samples(session: Session, actor: Actor, home: Path, model_id: int
+                 ) -> pd.DataFrame | None:
+    """The samples a model was estimated from, when they were kept."""
+    return _read_samples(home, readable_model(session, actor, model_id))
 
 
 def load_blocks(session: Session, actor: Actor, home: Path, model_id: int) -> pd.DataFrame:
     """The blocks of a stored model, after checking the file still has its recorded hash."""
-    model = session.get(ResourceModel, model_id)
-    if model is None or not actor.can_read_site(model.site):
-        raise NotFoundError(f"no resource model {model_id}")
+    return _read_blocks(home, readable_model(session, actor, model_id))
+
+
+def _read_samples(home: Path, model: ResourceModel) -> pd.DataFrame | None:
+    path = samples_file(home / model.file_path)
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def _read_blocks(home: Path, model: ResourceModel) -> pd.DataFrame:
     path = home / model.file_path
     if not path.exists() or file_sha256(path) != model.file_sha256:
-        raise ValidationError(f"the block file of model {model_id} is missing or was changed "
+        raise ValidationError(f"the block file of model {model.id} is missing or was changed "
                               f"after it was recorded ({model.file_path})")
     return pd.read_parquet(path)
 
@@ -418,18 +443,13 @@ Curve = tuple[str, np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class ModelChecks:
-    """What the resource page shows of a stored model, computed once per model file.
+    """The checks of a stored model that its page shows, computed when the model is saved and
+    stored with its file's hash (:data:`MODEL_CHECKS`).
 
     Attributes
     ----------
-    blocks : pandas.DataFrame
-        The model's blocks (x, y, z in m, estimate g/t, tonnes t, resource_class).
-    samples : pandas.DataFrame or None
-        The composites it was estimated from (x, y, z, value g/t, hole), when kept.
     grade_tonnage : pandas.DataFrame
         Tonnes and grade above 25 cut-offs from 0 to the 99th percentile of the grades.
-    richest_z, richest_y : float
-        The bench and the section whose blocks have the highest mean grade, m.
     experimental, model_curves : list of Curve
         Experimental variograms of the composites along the model's three axes and the
         stored model's curve along them (empty without composites).
@@ -439,11 +459,7 @@ class ModelChecks:
         Model, declustered and naive means (g/t) and the cross-validation statistics.
     """
 
-    blocks: pd.DataFrame
-    samples: pd.DataFrame | None
     grade_tonnage: pd.DataFrame
-    richest_z: float
-    richest_y: float
     experimental: list[Curve]
     model_curves: list[Curve]
     swaths: dict[str, pd.DataFrame]
@@ -451,40 +467,89 @@ class ModelChecks:
 
 
 @dataclass(frozen=True)
+class ModelView:
+    """A stored model as its page shows it.
+
+    Attributes
+    ----------
+    blocks : pandas.DataFrame
+        The model's blocks (x, y, z in m, estimate g/t, tonnes t, resource_class).
+    samples : pandas.DataFrame or None
+        The composites it was estimated from (x, y, z, value g/t, hole), when kept.
+    richest_z, richest_y : float
+        The bench and the section whose blocks have the highest mean grade, m.
+    checks : ModelChecks or None
+        Its stored checks; None while they are being computed (a model saved before they
+        were stored with it).
+    pending : Pending or None
+        The job computing the checks, when they are not stored.
+    """
+
+    blocks: pd.DataFrame
+    samples: pd.DataFrame | None
+    richest_z: float
+    richest_y: float
+    checks: ModelChecks | None
+    pending: derived.Pending | None
+
+
+@dataclass(frozen=True)
 class ResourceSiteView:
-    """A mine's resource page: its statements and the checks of its latest model."""
+    """A mine's resource page: its statements and its latest model with the model's checks."""
 
     site: Site
     statements: pd.DataFrame
     latest: ResourceStatement | None
-    model: ModelChecks | None
+    model: ModelView | None
 
 
+CHECKED_COLUMNS = frozenset({"x", "y", "z", "estimate", "tonnes"})
+"""Columns of a model's blocks its checks read (:func:`model_checks`)."""
 MIN_SAMPLES_CHECKED = 11
 """Composites a model needs for its variograms and cross-validation on the page (count)."""
 
 
-def site_view(session: Session, actor: Actor, home: Path, site_code: str) -> ResourceSiteView:
-    """The resource page of a mine: its statements, and the checks of the latest statement's
-    model (:class:`ModelChecks`), computed once per model file and then kept
-    (:mod:`aurum.services.cache`) — a model is never changed, a new one is a new key."""
+def site_view(session: Session, actor: Actor, home: Path, queue: jobs.JobQueue,
+              site_code: str) -> ResourceSiteView:
+    """The resource page of a mine: its statements, and the latest statement's model with its
+    stored checks (:class:`ModelChecks`). Nothing is computed here: checks missing for a
+    model saved before they were stored are queued once on ``queue`` as a ``derive`` job
+    (:func:`aurum.services.derived.pending`) and the view says how far it has got.
+
+    The model's blocks and composites are read from its files once per file and then kept
+    (:mod:`aurum.services.cache`): a model is never changed, a new one is a new key.
+    """
     site = registry.get_site(session, actor, site_code)
     rows = statements(session, actor, site_code)
     latest = rows[-1] if rows else None
-    checks = None
+    view = None
     if latest is not None and latest.model is not None:
         model = latest.model
-        checks = cache.cached(
-            ("resource-model", cache.database_of(session), model.id, model.file_sha256),
-            lambda: _model_checks(session, actor, home, model))
-    return ResourceSiteView(site, statement_frame(rows), latest, checks)
+        blocks, samples, richest_z, richest_y = cache.cached(
+            ("resource-model-files", cache.database_of(session), str(home), model.id,
+             model.file_sha256), lambda: _model_files(home, model))
+        subject = str(model.id)
+        checks = derived.read(session, home, MODEL_CHECKS, subject)
+        pending = None if checks is not None else derived.pending(
+            session, actor, queue, MODEL_CHECKS, subject)
+        view = ModelView(blocks, samples, richest_z, richest_y, checks, pending)
+    return ResourceSiteView(site, statement_frame(rows), latest, view)
 
 
-def _model_checks(session: Session, actor: Actor, home: Path, model: ResourceModel
-                  ) -> ModelChecks:
-    blocks = load_blocks(session, actor, home, model.id)
-    samples = load_samples(session, actor, home, model.id)
+def _model_files(home: Path, model: ResourceModel
+                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, float, float]:
+    """A model's blocks and composites, and its richest bench and section (m)."""
+    blocks = _read_blocks(home, model)
     estimated = blocks.dropna(subset=["estimate"])
+    return (blocks, _read_samples(home, model), _richest(estimated, "z"),
+            _richest(estimated, "y"))
+
+
+def model_checks(blocks: pd.DataFrame, samples: pd.DataFrame | None,
+                 parameters: dict[str, Any], report: derived.Progress) -> ModelChecks:
+    """The checks of a model (:class:`ModelChecks`) from its blocks, its composites (when
+    kept) and its stored parameters; ``report`` takes the progress
+    (:data:`aurum.services.derived.Progress`)."""
     gt = grade_tonnage(blocks["tonnes"].to_numpy(), blocks["estimate"].to_numpy(),
                        np.round(np.linspace(0, np.nanpercentile(blocks["estimate"], 99), 25),
                                 2))
@@ -493,10 +558,11 @@ def _model_checks(session: Session, actor: Actor, home: Path, model: ResourceMod
     swaths: dict[str, pd.DataFrame] = {}
     stats: dict[str, float] = {}
     if samples is not None and len(samples) >= MIN_SAMPLES_CHECKED:
-        experimental, curves = _variograms(samples, model.parameters)
-        swaths, stats = _validation(blocks, samples, model.parameters)
-    return ModelChecks(blocks, samples, gt, _richest(estimated, "z"), _richest(estimated, "y"),
-                       experimental, curves, swaths, stats)
+        report(0.1, "experimental variograms")
+        experimental, curves = _variograms(samples, parameters)
+        report(0.3, "swaths and cross-validation")
+        swaths, stats = _validation(blocks, samples, parameters)
+    return ModelChecks(gt, experimental, curves, swaths, stats)
 
 
 def _validation(blocks: pd.DataFrame, samples: pd.DataFrame, parameters: dict[str, Any]
@@ -554,6 +620,63 @@ def _variograms(samples: pd.DataFrame, parameters: dict[str, Any]
                          np.cos(np.radians(a)) * np.cos(np.radians(d)), np.sin(np.radians(d))])
         curves.append((name, h, model.gamma(np.zeros((60, 3)), h[:, None] * unit)))
     return experimental, curves
+
+
+# --- the model's checks as a stored derived result ------------------------------------------
+
+
+def _curves_payload(curves: list[Curve]) -> list[Any]:
+    return [[name, derived.encode_array(h), derived.encode_array(g)] for name, h, g in curves]
+
+
+def _curves(payload: list[Any]) -> list[Curve]:
+    return [(name, derived.decode_array(h), derived.decode_array(g)) for name, h, g in payload]
+
+
+def _checks_payload(checks: ModelChecks) -> dict[str, Any]:
+    """The JSON form of :class:`ModelChecks` (read back by :func:`_checks_of_payload`)."""
+    return {"grade_tonnage": derived.encode_frame(checks.grade_tonnage),
+            "experimental": _curves_payload(checks.experimental),
+            "model_curves": _curves_payload(checks.model_curves),
+            "swaths": {axis: derived.encode_frame(f) for axis, f in checks.swaths.items()},
+            "stats": {k: float(v) for k, v in checks.stats.items()}}
+
+
+def _checks_of_payload(payload: dict[str, Any]) -> ModelChecks:
+    return ModelChecks(
+        derived.decode_frame(payload["grade_tonnage"]), _curves(payload["experimental"]),
+        _curves(payload["model_curves"]),
+        {axis: derived.decode_frame(f) for axis, f in payload["swaths"].items()},
+        # JSON keeps a missing figure (NaN) as null.
+        {k: float("nan") if v is None else float(v) for k, v in payload["stats"].items()})
+
+
+def _stored_model(session: Session, subject: str) -> ResourceModel:
+    model = session.get(ResourceModel, int(subject))
+    if model is None:
+        raise NotFoundError(f"no resource model {subject}")
+    return model
+
+
+def _compute_checks(session: Session, home: Path, subject: str, report: derived.Progress
+                    ) -> tuple[str, dict[str, Any]]:
+    model = _stored_model(session, subject)
+    report(0.0, "reading the model")
+    checks = model_checks(_read_blocks(home, model), _read_samples(home, model),
+                          model.parameters, report)
+    return model.file_sha256, _checks_payload(checks)
+
+
+def _checks_owner(session: Session, actor: Actor, subject: str) -> jobs.Owner:
+    site = readable_model(session, actor, int(subject)).site
+    return site.org_id, site.province
+
+
+MODEL_CHECKS = derived.register(derived.Derivation(
+    "resource-model-checks", lambda session, subject: _stored_model(session, subject).file_sha256,
+    _compute_checks, _checks_of_payload, _checks_owner))
+"""A stored model's checks (:class:`ModelChecks`): subject the model's id, version its block
+file's SHA-256 (a model's file is never changed, so one version per model)."""
 
 
 ESTIMATE_SPEC_KEYS = ("site", "year", "density", "cutoff", "classification")

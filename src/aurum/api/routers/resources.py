@@ -137,8 +137,9 @@ async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile
 def site_resources(site_code: str, request: Request, session: DB, actor: PageActor,
                    z: float | None = None, y: float | None = None) -> HTMLResponse:
     view = service.site_view(session, actor, request.app.state.platform.settings.home,
-                             site_code)
+                             request.app.state.jobs, site_code)
     latest, model = view.latest, view.model
+    checks = model.checks if model is not None else None
 
     def build() -> dict[str, Any]:
         figures: dict[str, Any] = {}
@@ -146,24 +147,27 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
             figures["waterfall"] = charts.waterfall_chart(
                 list(latest.waterfall.items()), f"From {latest.year - 1} to {latest.year}")
         if latest is not None and model is not None:
-            if model.experimental:
-                figures["variogram"] = charts.variogram_chart(model.experimental,
-                                                              model.model_curves)
-                figures["swath"] = charts.swath_chart(model.swaths)
             # By default show the bench and the section where the gold is richest.
             figures |= {"plan": charts.plan_view(model.blocks,
                                                  model.richest_z if z is None else z),
                         "section": charts.section_view(model.blocks,
                                                        model.richest_y if y is None else y),
                         "blocks3d": charts.blocks_3d(model.blocks, model.samples,
-                                                     latest.cutoff_gpt),
-                        "gt": charts.grade_tonnage_chart(model.grade_tonnage)}
+                                                     latest.cutoff_gpt)}
+        if checks is not None:
+            if checks.experimental:
+                figures["variogram"] = charts.variogram_chart(checks.experimental,
+                                                              checks.model_curves)
+                figures["swath"] = charts.swath_chart(checks.swaths)
+            figures["gt"] = charts.grade_tonnage_chart(checks.grade_tonnage)
         return figures
 
-    # Thousands of blocks per chart: built once per data version, like the view.
+    # Thousands of blocks per chart: built once per data version (and once more when the
+    # model's checks are stored, which writes no audited data), like the view.
     figures = cache.cached(cache.scope_key(session, actor, "resource-site-figures", site_code,
-                                           z, y), build)
+                                           z, y, checks is not None), build)
     return render(request, "resource_site.html", actor=actor, site=view.site,
                   statements=display_records(view.statements), figures=figures,
-                  latest=latest, gt=display_records(model.grade_tonnage) if model else [],
-                  checks=model.stats if model else {})
+                  latest=latest, gt=display_records(checks.grade_tonnage) if checks else [],
+                  checks=checks.stats if checks else {},
+                  pending=model.pending if model is not None else None)

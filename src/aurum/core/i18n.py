@@ -153,14 +153,14 @@ def translations(locale: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buffer)
 
 
-def gettext(message: str, **values: Any) -> str:
+def gettext(message: str, /, **values: Any) -> str:
     """``message`` in the current language, with ``%(name)s`` placeholders filled from
     ``values`` (after translation, so a translator may move them)."""
     text = translations(current()).gettext(message)
     return text % values if values else text
 
 
-def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
     """The singular or plural form for ``n`` in the current language (``%(num)s`` is ``n``).
 
     Chinese has one form; English two: the catalogue's plural rule chooses.
@@ -169,7 +169,7 @@ def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     return text % {"num": n, **values}
 
 
-def lazy_gettext(message: str, **values: Any) -> LazyProxy:
+def lazy_gettext(message: str, /, **values: Any) -> LazyProxy:
     """A string translated when it is used, not when it is made (for module constants)."""
     return LazyProxy(gettext, message, enable_cache=False, **values)
 

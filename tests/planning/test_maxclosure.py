@@ -78,8 +78,10 @@ def test_a_single_ore_block_gives_its_inverted_cone() -> None:
     assert maximum_closure(values, ptr, idx).n_blocks == 0
 
 
-def _picard_max_flow(values: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> int:
-    """Maximum flow of Picard's network by scipy (integer values): the independent check."""
+def _picard_max_flow(values: np.ndarray, ptr: np.ndarray, idx: np.ndarray
+                     ) -> tuple[int, np.ndarray]:
+    """Maximum flow of Picard's network by scipy (integer values), the independent check: its
+    value and the smallest optimal pit, the blocks the source reaches by residual arcs."""
     n = len(values)
     pos, neg = np.flatnonzero(values > 0), np.flatnonzero(values < 0)
     rows = np.concatenate([np.repeat(np.arange(n), np.diff(ptr)), np.full(len(pos), n), neg])
@@ -87,12 +89,22 @@ def _picard_max_flow(values: np.ndarray, ptr: np.ndarray, idx: np.ndarray) -> in
     caps = np.concatenate([np.full(len(idx), values[pos].sum() + 1), values[pos],
                            -values[neg]]).astype(np.int32)
     graph = csr_matrix((caps, (rows, cols)), shape=(n + 2, n + 2))
-    return int(maximum_flow(graph, n, n + 1).flow_value)
+    result = maximum_flow(graph, n, n + 1)
+    residual = graph.toarray() - result.flow.toarray()  # reverse arcs: capacity 0 - (-flow)
+    reached = np.zeros(n + 2, dtype=bool)
+    reached[n] = True
+    todo = [n]
+    while todo:
+        for v in np.flatnonzero((residual[todo.pop()] > 0) & ~reached):
+            reached[v] = True
+            todo.append(int(v))
+    return int(result.flow_value), reached[:n]
 
 
 def test_random_closures_match_scipy_maximum_flow() -> None:
     """Random precedence graphs (cycles allowed) and integer values: the pit's value is the
-    sum of the positive values minus scipy's maximum flow, the pit is closed."""
+    sum of the positive values minus scipy's maximum flow, the pit is closed and it is the
+    smallest optimal one, the blocks reached from the source in scipy's residual network."""
     rng = np.random.default_rng(20261121)
     for _ in range(300):
         n = int(rng.integers(1, 40))
@@ -103,9 +115,9 @@ def test_random_closures_match_scipy_maximum_flow() -> None:
         values = rng.integers(-20, 21, size=n).astype(float)
         result = maximum_closure(values, ptr, idx, decimals=0)
         assert is_closed(result.in_pit, ptr, idx)
-        expected = values[values > 0].sum() - _picard_max_flow(values.astype(np.int64), ptr,
-                                                                idx)
-        assert result.value == expected
+        flow, smallest = _picard_max_flow(values.astype(np.int64), ptr, idx)
+        assert result.value == values[values > 0].sum() - flow
+        np.testing.assert_array_equal(result.in_pit, smallest)
 
 
 def test_bad_precedence_files(tmp_path: Path) -> None:

@@ -74,3 +74,38 @@ def test_messages_follow_the_language_in_force() -> None:
         lazy = i18n.lazy_gettext("Dashboard")
     with i18n.using("en"):
         assert str(lazy) == "Dashboard"  # translated when used, not when made
+
+
+def test_the_switch_is_the_users_preference_in_any_browser(
+        app_client: TestClient) -> None:
+    _login(app_client, "alpha")
+    app_client.get("/?lang=zh-CN")
+    elsewhere = TestClient(app_client.app)  # another browser: no cookie, an English one
+    _login(elsewhere, "alpha")
+    page = elsewhere.get("/", headers={"Accept-Language": "en-US"})
+    assert '<html lang="zh-CN">' in page.text
+
+
+def test_names_read_in_the_language_of_the_page(app_client: TestClient, platform) -> None:
+    from sqlalchemy import select
+
+    from aurum.store.db import transaction
+    from aurum.store.models import Organisation, Site
+
+    with transaction(platform.sessions) as s:
+        s.execute(Organisation.__table__.update().where(Organisation.code == "ENT-A")
+                  .values(name_zh="甲黄金矿业有限公司"))
+        site = s.scalar(select(Site).where(Site.code == "SD-A-01"))
+        english = site.name
+        site.name_zh = "甲一号矿"
+    with platform.sessions() as s:
+        with i18n.using("zh_CN"):
+            assert s.scalar(select(Site.name).where(Site.code == "SD-A-01")) == "甲一号矿"
+            assert s.scalar(select(Site).where(Site.code == "SD-A-01")).name == "甲一号矿"
+        with i18n.using("en"):
+            assert s.scalar(select(Site.name).where(Site.code == "SD-A-01")) == english
+    _login(app_client)
+    zh = app_client.get("/sites/SD-A-01?lang=zh-CN").text
+    en = app_client.get("/sites/SD-A-01?lang=en").text
+    assert "甲一号矿" in zh and "甲黄金矿业有限公司" in zh
+    assert english in en and "甲一号矿" not in en

@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Form, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
+from aurum.core.i18n import _
 from aurum.services import auth
 from aurum.services.auth import Actor, Credential
 from aurum.services.platform import Platform
@@ -60,13 +62,13 @@ def api_credential(request: Request, session: DB) -> Credential:
     """
     credential = _credential(request, session)
     if credential is None:
-        raise HTTPException(401, "log in or send 'Authorization: Bearer <token>'",
+        raise HTTPException(401, _("log in or send 'Authorization: Bearer <token>'"),
                             headers={"WWW-Authenticate": "Bearer"})
     if (credential.session_id is not None and request.method not in SAFE_METHODS
             and not _same(request.headers.get(CSRF_HEADER, ""), csrf_token(request))):
-        raise HTTPException(403, f"a write with the session cookie needs the {CSRF_HEADER} "
-                            "header (the csrf-token meta tag of any Aurum page); scripts use "
-                            "'Authorization: Bearer <token>' instead")
+        raise HTTPException(403, _("a write with the session cookie needs the %(header)s header "
+                                   "(the csrf-token meta tag of any Aurum page); scripts use "
+                                   "'Authorization: Bearer <token>' instead", header=CSRF_HEADER))
     session.info["user_id"] = credential.actor.user_id
     return credential
 
@@ -82,6 +84,10 @@ def page_actor(request: Request, session: DB) -> Actor:
     if credential is None:
         raise LoginRequired()
     session.info["user_id"] = credential.actor.user_id
+    # The language switch (?lang=) of a signed-in user is kept as their preference.
+    asked = i18n.parse_tag(request.query_params.get("lang"))
+    if asked and asked != credential.actor.locale:
+        auth.set_locale(session, credential.actor, asked)
     return credential.actor
 
 
@@ -122,7 +128,7 @@ def _same(sent: str, expected: str) -> bool:
 def check_csrf(request: Request, csrf: Annotated[str, Form(max_length=128)] = "") -> None:
     """Refuse a form post whose token does not match the browser's."""
     if not _same(csrf, csrf_token(request)):
-        raise HTTPException(403, "the form has expired; reload the page and submit again")
+        raise HTTPException(403, _("the form has expired; reload the page and submit again"))
 
 
 CSRF = Depends(check_csrf)

@@ -35,6 +35,8 @@ from sqlalchemy.orm import Session
 
 from aurum.core.checks import Interval
 from aurum.core.errors import AurumError, NotFoundError, PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import LOCALES, _
+from aurum.store import audit
 from aurum.store.models import (
     ApiToken,
     LoginFailure,
@@ -120,6 +122,10 @@ class Actor:
         Organisations it may read; None means every organisation.
     province : str or None
         Province a provincial regulator is limited to.
+    display_name : str
+        Name shown for the user.
+    locale : str or None
+        The language the user chose (:data:`aurum.core.i18n.LOCALES`), None for the browser's.
     """
 
     user_id: int
@@ -128,6 +134,7 @@ class Actor:
     org_ids: frozenset[int] | None
     province: str | None = None
     display_name: str = ""
+    locale: str | None = None
 
     @property
     def reads_all(self) -> bool:
@@ -180,17 +187,18 @@ class Actor:
     def require_read_site(self, site: Site) -> None:
         if not self.can_read_site(site):
             # Same answer as a missing site: do not reveal what exists outside the scope.
-            raise NotFoundError(f"no site {site.code!r}")
+            raise NotFoundError(_("no site %(site)s", site=repr(site.code)))
 
     def require_write_site(self, site: Site) -> None:
         self.require_read_site(site)
         if not self.can_write_site(site):
-            raise PermissionDenied(f"{self.role.value} users cannot write reports of {site.code}")
+            raise PermissionDenied(_("%(role)s users cannot write reports of %(site)s",
+                                     role=self.role.value, site=site.code))
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
             allowed = ", ".join(r.value for r in roles)
-            raise PermissionDenied(f"this needs one of the roles: {allowed}")
+            raise PermissionDenied(_("this needs one of the roles: %(roles)s", roles=allowed))
 
 
 SYSTEM = Actor(0, "platform", Role.ADMIN, None, None, "platform process")
@@ -227,26 +235,27 @@ def password_problems(password: str, username: str = "") -> list[Problem]:
     found: list[str] = []
     lower = password.lower()
     if len(password) < MIN_PASSWORD_LENGTH:
-        found.append(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        found.append(_("a password needs at least %(n)s characters", n=MIN_PASSWORD_LENGTH))
     distinct = len(set(password))
     if distinct < MIN_DISTINCT_CHARACTERS:
-        found.append(f"a password needs at least {MIN_DISTINCT_CHARACTERS} different "
-                     f"characters; this one has {distinct}")
+        found.append(_("a password needs at least %(n)s different characters; this one has "
+                       "%(distinct)s", n=MIN_DISTINCT_CHARACTERS, distinct=distinct))
     else:
         block = next((lower[:n] for n in range(1, len(lower) // 2 + 1)
                       if (lower[:n] * (len(lower) // n + 1)).startswith(lower)), None)
         if block is not None:
-            found.append(f"the password repeats {block!r}; choose one that does not")
+            found.append(_("the password repeats %(block)s; choose one that does not",
+                           block=repr(block)))
     if len(lower) >= 3 and any(lower in run + run or lower in (run + run)[::-1]
                                for run in _SEQUENCES):
-        found.append("the password is a run of consecutive characters or keys; "
-                     "choose one that is not")
+        found.append(_("the password is a run of consecutive characters or keys; "
+                       "choose one that is not"))
     padding = string.digits + string.punctuation + " "
     if {lower, lower.strip(padding)} & common_passwords():
-        found.append("the password is one of the most common passwords (with digits or "
-                     "punctuation around it at most); choose one that is not")
+        found.append(_("the password is one of the most common passwords (with digits or "
+                       "punctuation around it at most); choose one that is not"))
     if len(username) >= 3 and username.lower() in lower:
-        found.append("the password contains the username; choose one that does not")
+        found.append(_("the password contains the username; choose one that does not"))
     return [Problem(message, column="password") for message in found]
 
 
@@ -273,11 +282,11 @@ def create_user(session: Session, username: str, password: str, role: Role | str
     if org_code is not None:
         org = session.scalar(select(Organisation).where(Organisation.code == org_code))
         if org is None:
-            raise NotFoundError(f"no organisation {org_code!r}")
+            raise NotFoundError(_("no organisation %(code)s", code=repr(org_code)))
     if role in (Role.ENTERPRISE, Role.RECYCLER) and org is None:
-        raise ValidationError(f"a {role.value} user needs an organisation")
+        raise ValidationError(_("a %(role)s user needs an organisation", role=role.value))
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise ValidationError(f"user {username!r} exists already")
+        raise ValidationError(_("user %(name)s exists already", name=repr(username)))
     user = User(username=username, display_name=display_name or username,
                 password_hash=hash_password(password, username), role=role.value,
                 org_id=org.id if org else None, province=province)
@@ -307,7 +316,38 @@ def actor_for(session: Session, user: User) -> Actor:
     if role in (Role.ENTERPRISE, Role.RECYCLER):
         org_ids = frozenset(_org_tree(session, user.org_id)) if user.org_id else frozenset()
     province = user.province if role is Role.REGULATOR else None
-    return Actor(user.id, user.username, role, org_ids, province, user.display_name)
+    return Actor(user.id, user.username, role, org_ids, province, user.display_name,
+                 user.locale)
+
+
+PREFERENCES_ENTITY = "user_preferences"
+"""The audit trail's name for a user's own preferences (no page shows them as data)."""
+
+
+def set_locale(session: Session, actor: Actor, locale: str) -> None:
+    """Keep ``locale`` as the language of ``actor`` (their choice on the language switch).
+
+    Parameters
+    ----------
+    locale : str
+        One of :data:`aurum.core.i18n.LOCALES`.
+
+    Raises
+    ------
+    ValidationError
+        A language Aurum does not speak.
+    """
+    if locale not in LOCALES:
+        raise ValidationError([Problem(_("Unknown language: %(value)s", value=locale),
+                                       column="locale")])
+    before = session.scalar(select(User.locale).where(User.id == actor.user_id))
+    if before == locale:
+        return
+    # A Core update with its own audit record: a preference is not data any page shows, so
+    # it is audited under its own name and leaves the kept page views current.
+    session.execute(update(User).where(User.id == actor.user_id).values(locale=locale))
+    audit.record(session, "update", PREFERENCES_ENTITY, str(actor.user_id),
+                 {"locale": before}, {"locale": locale})
 
 
 def _org_tree(session: Session, root: int) -> set[int]:
@@ -390,9 +430,8 @@ def login(session: Session, username: str, password: str, address: str) -> Actor
     now = utcnow()
     # The keys as the columns hold them (a longer name matches no user anyway).
     account, address = username[:64], address[:64]
-    for column, key, limit, what in (
-            (LoginFailure.username, account, ACCOUNT_FAILURE_LIMIT, "for this account"),
-            (LoginFailure.address, address, ADDRESS_FAILURE_LIMIT, "from this address")):
+    for column, key, limit in ((LoginFailure.username, account, ACCOUNT_FAILURE_LIMIT),
+                               (LoginFailure.address, address, ADDRESS_FAILURE_LIMIT)):
         # The limit-th most recent failure in the window: while it counts, so do limit-1
         # newer ones, and the key is at its limit.
         oldest_counted = session.scalar(
@@ -403,9 +442,13 @@ def login(session: Session, username: str, password: str, address: str) -> Actor
             retry = _as_utc(oldest_counted) + LOGIN_FAILURE_WINDOW - now
             seconds = max(1, math.ceil(retry.total_seconds()))
             window = int(LOGIN_FAILURE_WINDOW.total_seconds() // 60)
-            raise LoginThrottled(
-                f"too many failed logins {what} ({limit} within {window} minutes); "
-                f"try again in {math.ceil(seconds / 60)} minute(s)", seconds)
+            values = {"limit": limit, "window": window, "minutes": math.ceil(seconds / 60)}
+            raise LoginThrottled(_(
+                "too many failed logins for this account (%(limit)s within %(window)s "
+                "minutes); try again in %(minutes)s minute(s)", **values)
+                if column is LoginFailure.username else _(
+                "too many failed logins from this address (%(limit)s within %(window)s "
+                "minutes); try again in %(minutes)s minute(s)", **values), seconds)
     actor = authenticate(session, username, password)
     # Core statements: the throttle's bookkeeping is not a change of data to audit.
     if actor is None:
@@ -575,7 +618,8 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> TokenInfo:
     """
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != actor.user_id and actor.role is not Role.ADMIN):
-        raise NotFoundError(f"no token {token_id} among yours (GET /api/v1/tokens lists them)")
+        raise NotFoundError(_("no token %(id)s among yours (GET /api/v1/tokens lists them)",
+                              id=token_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     return TokenInfo.of(row)
@@ -629,5 +673,5 @@ def deactivate_user(session: Session, username: str) -> Revoked:
 def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFoundError(f"no user {username!r}")
+        raise NotFoundError(_("no user %(name)s", name=repr(username)))
     return user

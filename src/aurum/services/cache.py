@@ -52,7 +52,7 @@ def database_of(session: Session) -> str:
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
-CREDENTIAL_ENTITIES = ("user_sessions", "api_tokens", "login_failures")
+CREDENTIAL_ENTITIES = ("user_sessions", "api_tokens", "login_failures", "user_preferences")
 """Audited tables that no view shows: a login, a logout or a new token leaves every page's
 data as it was."""
 

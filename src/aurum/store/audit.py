@@ -31,7 +31,7 @@ def _jsonable(value: Any) -> Any:
 def _snapshot(obj: Any, skip: frozenset[str] = frozenset({"password_hash", "token_hash"})
               ) -> dict[str, Any]:
     mapper = inspect(obj).mapper
-    return {c.key: ("***" if c.key in skip else _jsonable(getattr(obj, c.key)))
+    return {c.columns[0].name: ("***" if c.key in skip else _jsonable(getattr(obj, c.key)))
             for c in mapper.column_attrs}
 
 
@@ -40,10 +40,12 @@ def _before_snapshot(obj: Any) -> dict[str, Any]:
     out = {}
     for attr in state.mapper.column_attrs:
         hist = state.attrs[attr.key].history
+        # Keyed by the column, as the table has it (an attribute may be named otherwise).
+        column = attr.columns[0].name
         if hist.deleted:
-            out[attr.key] = _jsonable(hist.deleted[0])
+            out[column] = _jsonable(hist.deleted[0])
         else:
-            out[attr.key] = _jsonable(getattr(obj, attr.key))
+            out[column] = _jsonable(getattr(obj, attr.key))
     return out
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from aurum.api.deps import CSRF, DB, ApiActor, ApiCredential, client_address, csrf_token
+from aurum.api.language import cookie_header
 from aurum.api.schemas.auth import (
     MAX_PASSWORD_CHARS,
     IssuedTokenOut,
@@ -47,7 +48,11 @@ def login(request: Request, session: DB, username: Annotated[str, Form(max_lengt
     # A new id at every login: an id planted in the browser before it never becomes a login.
     request.session.clear()
     request.session["sid"] = auth.open_session(session, actor)
-    return RedirectResponse("/", status_code=303)
+    home = RedirectResponse("/", status_code=303)
+    if actor.locale:  # the user's language follows them to any browser
+        home.headers.append("Set-Cookie", cookie_header(
+            actor.locale, request.app.state.platform.settings.cookie_secure))
+    return home
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[CSRF])

@@ -3,6 +3,12 @@ tokens, browser sessions, failed logins and the audit trail.
 
 The audit trail (:class:`AuditRecord`) is written by the hook in :mod:`aurum.store.audit` for
 every ORM write and explicitly for bulk imports.
+
+Organisations and sites carry two names (:class:`BilingualName`): the English one in the column
+``name`` (attribute ``name_en``, the name files and programs use) and the official Chinese one
+(``name_zh``). Their ``name`` reads in the language in force (:mod:`aurum.core.i18n`), in
+Python and in queries alike, so every page and chart shows the reader's language without
+knowing there are two.
 """
 
 from __future__ import annotations
@@ -19,20 +25,48 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    func,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
+from aurum.core import i18n
 from aurum.store.models.base import AppendOnly, Base, utcnow
 
 
-class Organisation(Base):
+class BilingualName:
+    """A name in English (``name_en``, stored in the column ``name``) and in Chinese
+    (``name_zh``, the official one, optional); ``name`` is the one of the language in force,
+    the English one where there is no Chinese. Setting ``name`` sets the English name."""
+
+    name_en: Mapped[str] = mapped_column("name", String(200))
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+
+    @hybrid_property
+    def name(self) -> str:
+        return self.name_zh if self.name_zh and i18n.is_chinese() else self.name_en
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.name_en = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls) -> ColumnElement[str]:
+        # Labelled "name" in both languages, so result rows and frames keep their column.
+        chosen = (func.coalesce(cls.name_zh, cls.name_en) if i18n.is_chinese()
+                  else cls.name_en)
+        return chosen.label("name")
+
+
+class Organisation(BilingualName, Base):
     """An enterprise, an enterprise group or another organisation of the industry."""
 
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
     org_type: Mapped[str] = mapped_column(String(32))
     province: Mapped[str] = mapped_column(String(32), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
@@ -42,7 +76,7 @@ class Organisation(Base):
     sites: Mapped[list[Site]] = relationship(back_populates="organisation")
 
 
-class Site(Base):
+class Site(BilingualName, Base):
     """A mine, a plant or a tailings facility of an organisation."""
 
     __tablename__ = "sites"
@@ -50,7 +84,6 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     province: Mapped[str] = mapped_column(String(32), index=True)
     mine_method: Mapped[str | None] = mapped_column(String(16))
@@ -79,6 +112,8 @@ class User(Base):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     province: Mapped[str | None] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The language the user chose (aurum.core.i18n.LOCALES); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()

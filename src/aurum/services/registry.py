@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.industry.registry import (
     PROVINCES,
     MineMethod,
@@ -51,6 +52,8 @@ class SiteSpec:
         Location, decimal degrees (WGS 84).
     commissioned_on : date, optional
         Date of commissioning.
+    name_zh : str, optional
+        The official Chinese name (``name`` is the English one).
     """
 
     code: str
@@ -66,13 +69,15 @@ class SiteSpec:
     lon: float | None = None
     lat: float | None = None
     commissioned_on: date | None = None
+    name_zh: str | None = None
 
 
 def _enum_problem(value: str | None, enum: type[StrEnum], column: str) -> list[Problem]:
     allowed = [e.value for e in enum]
     if value is None or value in allowed:
         return []
-    return [Problem(f"expected one of {', '.join(allowed)}, got {value!r}", column=column)]
+    return [Problem(_("expected one of %(allowed)s, got %(value)s", allowed=", ".join(allowed),
+                      value=repr(value)), column=column)]
 
 
 def validate_site(spec: SiteSpec) -> list[Problem]:
@@ -82,43 +87,50 @@ def validate_site(spec: SiteSpec) -> list[Problem]:
     problems += _enum_problem(spec.mine_method, MineMethod, "mine_method")
     problems += _enum_problem(spec.plant_type, PlantType, "plant_type")
     if spec.province not in PROVINCES:
-        problems.append(Problem(f"unknown province {spec.province!r}", column="province"))
+        problems.append(Problem(_("unknown province %(province)s", province=repr(spec.province)),
+                                column="province"))
     if spec.kind == SiteKind.PLANT and spec.plant_type is None:
-        problems.append(Problem("a plant needs a plant_type", column="plant_type"))
+        problems.append(Problem(_("a plant needs a plant_type"), column="plant_type"))
     if spec.kind != SiteKind.PLANT and spec.plant_type is not None:
-        problems.append(Problem("only plants have a plant_type", column="plant_type"))
+        problems.append(Problem(_("only plants have a plant_type"), column="plant_type"))
     if spec.kind == SiteKind.MINE and spec.mine_method is None:
-        problems.append(Problem("a mine needs a mine_method", column="mine_method"))
+        problems.append(Problem(_("a mine needs a mine_method"), column="mine_method"))
     for column, value, hi in (("design_capacity_tpd", spec.design_capacity_tpd, 2e5),
                               ("depth_m", spec.depth_m, 5000.0)):
         if value is not None and not 0 < value <= hi:
-            problems.append(Problem(f"expected 0 < value <= {hi:g}, got {value:g}",
+            problems.append(Problem(_("expected 0 < value <= %(high)s, got %(value)s",
+                                      high=format(hi, "g"), value=format(value, "g")),
                                     column=column))
     if spec.lon is not None and not 73 <= spec.lon <= 136:
-        problems.append(Problem("longitude outside China (73-136 E)", column="lon"))
+        problems.append(Problem(_("longitude outside China (73-136 E)"), column="lon"))
     if spec.lat is not None and not 18 <= spec.lat <= 54:
-        problems.append(Problem("latitude outside China (18-54 N)", column="lat"))
+        problems.append(Problem(_("latitude outside China (18-54 N)"), column="lat"))
     return problems
 
 
 def create_organisation(session: Session, actor: Actor, code: str, name: str, org_type: str,
-                        province: str, parent_code: str | None = None) -> Organisation:
-    """Register an organisation (admin only)."""
+                        province: str, parent_code: str | None = None,
+                        name_zh: str | None = None) -> Organisation:
+    """Register an organisation (admin only); ``name`` is its English name, ``name_zh`` the
+    official Chinese one."""
     actor.require_role(Role.ADMIN)
     problems = _enum_problem(org_type, OrgType, "org_type")
     if province not in PROVINCES:
-        problems.append(Problem(f"unknown province {province!r}", column="province"))
+        problems.append(Problem(_("unknown province %(province)s", province=repr(province)),
+                                column="province"))
     if session.scalar(select(Organisation).where(Organisation.code == code)) is not None:
-        problems.append(Problem(f"organisation {code!r} exists already", column="code"))
+        problems.append(Problem(_("organisation %(code)s exists already", code=repr(code)),
+                                column="code"))
     parent = None
     if parent_code is not None:
         parent = session.scalar(select(Organisation).where(Organisation.code == parent_code))
         if parent is None:
-            problems.append(Problem(f"unknown parent {parent_code!r}", column="parent_code"))
+            problems.append(Problem(_("unknown parent %(code)s", code=repr(parent_code)),
+                                    column="parent_code"))
     if problems:
         raise ValidationError(problems)
-    org = Organisation(code=code, name=name, org_type=org_type, province=province,
-                       parent_id=parent.id if parent else None)
+    org = Organisation(code=code, name=name, name_zh=name_zh, org_type=org_type,
+                       province=province, parent_id=parent.id if parent else None)
     session.add(org)
     session.flush()
     return org
@@ -128,11 +140,12 @@ def create_site(session: Session, actor: Actor, spec: SiteSpec) -> Site:
     """Register a site; an admin for any organisation, an enterprise user for its own."""
     org = session.scalar(select(Organisation).where(Organisation.code == spec.org_code))
     if org is None or (actor.org_ids is not None and org.id not in actor.org_ids):
-        raise NotFoundError(f"no organisation {spec.org_code!r}")
+        raise NotFoundError(_("no organisation %(code)s", code=repr(spec.org_code)))
     actor.require_role(Role.ADMIN, Role.ENTERPRISE)
     problems = validate_site(spec)
     if session.scalar(select(Site).where(Site.code == spec.code)) is not None:
-        problems.append(Problem(f"site {spec.code!r} exists already", column="code"))
+        problems.append(Problem(_("site %(code)s exists already", code=repr(spec.code)),
+                                column="code"))
     if problems:
         raise ValidationError(problems)
     fields = {k: v for k, v in spec.__dict__.items() if k != "org_code"}
@@ -146,7 +159,7 @@ def get_site(session: Session, actor: Actor, code: str) -> Site:
     """A site the actor may read (else NotFoundError, whether it exists or not)."""
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None or not actor.can_read_site(site):
-        raise NotFoundError(f"no site {code!r}")
+        raise NotFoundError(_("no site %(site)s", site=repr(code)))
     return site
 
 
@@ -172,7 +185,7 @@ def get_organisation(session: Session, actor: Actor, code: str) -> Organisation:
         actor.province is None or org.province == actor.province
         or any(s.province == actor.province for s in org.sites))
     if not visible or org is None:
-        raise NotFoundError(f"no organisation {code!r}")
+        raise NotFoundError(_("no organisation %(code)s", code=repr(code)))
     return org
 
 

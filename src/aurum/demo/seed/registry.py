@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aurum.core.errors import ConflictError
 from aurum.demo.district import District
+from aurum.demo.names_zh import organisation_name_zh, site_name_zh
 from aurum.services import registry
 from aurum.services.auth import SYSTEM, Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
@@ -118,13 +119,15 @@ def seed_demo(platform: Platform, district: District) -> tuple[DemoActors, Login
         # Groups before their members: a member names its parent.
         for org in sorted(district.organisations, key=lambda o: o.parent_code is not None):
             registry.create_organisation(s, admin, org.code, org.name, org.org_type.value,
-                                         org.province, org.parent_code)
+                                         org.province, org.parent_code,
+                                         organisation_name_zh(org.name))
         for site in district.sites:
             registry.create_site(s, admin, SiteSpec(
                 site.code, site.org_code, site.name, site.kind.value, site.province,
                 site.mine_method.value if site.mine_method else None,
                 site.plant_type.value if site.plant_type else None, site.design_capacity_tpd,
-                site.depth_m, site.status.value, site.lon, site.lat, site.commissioned_on))
+                site.depth_m, site.status.value, site.lon, site.lat, site.commissioned_on,
+                site_name_zh(site.name)))
         others = [_create(s, user, logins) for user in users[1:]]
         regulator = next((actor_for(s, u) for u in others
                           if u.role == Role.REGULATOR.value and u.province is None), admin)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 CRITERIA_FILE = "major_hazard_criteria.yaml"
 
@@ -82,9 +83,10 @@ class HazardCriteria:
         try:
             return self.items[criterion_id]
         except KeyError:
-            raise ValidationError(Problem(
-                f"unknown criterion {criterion_id!r}: expected an id of {self.document} such "
-                f"as {', '.join(list(self.items)[:3])}", column="criterion")) from None
+            raise ValidationError(Problem(_(
+                "unknown criterion %(criterion)r: expected an id of %(document)s such as "
+                "%(examples)s", criterion=criterion_id, document=self.document,
+                examples=", ".join(list(self.items)[:3])), column="criterion")) from None
 
     def for_facility(self, facility: Facility | str) -> list[Criterion]:
         facility = Facility(facility)
@@ -109,24 +111,25 @@ def parse_criteria(document: Mapping[str, Any], source: str | None = None) -> Ha
     problems: list[Problem] = []
     items: dict[str, Criterion] = {}
     for n, entry in enumerate(document.get("criteria") or [], start=1):
-        where = f"criteria entry {n}"
         missing = [k for k in ("id", "facility", "clause", "zh", "en") if not entry.get(k)]
         if missing:
-            problems.append(Problem(f"{where}: missing {', '.join(missing)}", source=source))
+            problems.append(Problem(_("criteria entry %(n)s: missing %(fields)s", n=n,
+                                      fields=", ".join(missing)), source=source))
             continue
         if entry["facility"] not in Facility.__members__.values():
-            problems.append(Problem(f"{where}: unknown facility {entry['facility']!r}",
-                                    source=source))
+            problems.append(Problem(_("criteria entry %(n)s: unknown facility %(facility)r",
+                                      n=n, facility=entry["facility"]), source=source))
             continue
         if entry["id"] in items:
-            problems.append(Problem(f"{where}: id {entry['id']!r} repeated", source=source))
+            problems.append(Problem(_("criteria entry %(n)s: id %(id)r repeated", n=n,
+                                      id=entry["id"]), source=source))
             continue
         items[entry["id"]] = Criterion(str(entry["id"]), Facility(entry["facility"]),
                                        str(entry["clause"]), str(entry["zh"]),
                                        str(entry["en"]))
     source_block = document.get("source") or {}
     if not items:
-        problems.append(Problem("no criteria in the document", source=source))
+        problems.append(Problem(_("no criteria in the document"), source=source))
     if problems:
         raise ValidationError(problems)
     return HazardCriteria(str(document.get("version", "")), str(source_block.get("document", "")),

@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any
 
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import _, lazy_gettext
 from aurum.safety.criteria import Facility, HazardCriteria, load_criteria
 
 
@@ -52,6 +53,28 @@ class Action(StrEnum):
     REOPEN = "reopen"
     ESCALATE = "escalate"
 
+
+NAMES: Mapping[str, Any] = MappingProxyType({
+    "reported": lazy_gettext("reported"),
+    "classified": lazy_gettext("classified"),
+    "assigned": lazy_gettext("assigned"),
+    "rectified": lazy_gettext("rectified"),
+    "verified": lazy_gettext("verified"),
+    "closed": lazy_gettext("closed"),
+    "general": lazy_gettext("general"),
+    "major": lazy_gettext("major"),
+    "report": lazy_gettext("report"),
+    "classify": lazy_gettext("classify"),
+    "assign": lazy_gettext("assign"),
+    "rectify": lazy_gettext("rectify"),
+    "verify": lazy_gettext("verify"),
+    "reject": lazy_gettext("reject"),
+    "close": lazy_gettext("close"),
+    "reopen": lazy_gettext("reopen"),
+    "escalate": lazy_gettext("escalate"),
+})
+"""What a person reads for each state, level and action (:class:`HazardState`,
+:class:`HazardLevel`, :class:`Action`), in the current language."""
 
 _S = HazardState
 # action -> (states it may start from, state it leads to; None = stays where it is)
@@ -173,18 +196,20 @@ class Transition:
     event: HazardEvent
 
 
-def _required(value: str | None, column: str, what: str) -> str:
+def _required(value: str | None, column: str, expected: str) -> str:
+    """``value`` stripped; refused (``expected``, the message) when blank."""
     text = (value or "").strip()
     if not text:
-        raise ValidationError(Problem(f"expected {what}", column=column))
+        raise ValidationError(Problem(expected, column=column))
     return text
 
 
-def _check_after_report(hazard: Hazard, day: date, column: str, what: str) -> None:
-    if day < hazard.reported_on:
-        raise ValidationError(Problem(
-            f"{what} {day.isoformat()} is before the report date "
-            f"{hazard.reported_on.isoformat()} of hazard {hazard.id}", column=column))
+def _check_deadline(hazard: Hazard, deadline: date) -> None:
+    if deadline < hazard.reported_on:
+        raise ValidationError(Problem(_(
+            "the deadline %(day)s is before the report date %(reported)s of hazard %(hazard)s",
+            day=deadline.isoformat(), reported=hazard.reported_on.isoformat(),
+            hazard=hazard.id), column="deadline"))
 
 
 def _check_state(hazard: Hazard, action: Action) -> None:
@@ -192,18 +217,23 @@ def _check_state(hazard: Hazard, action: Action) -> None:
     the message names the real obstacle)."""
     sources = TRANSITIONS[action][0]
     if hazard.state not in sources:
-        allowed = ", ".join(sorted(s.value for s in sources))
-        raise ValidationError(Problem(
-            f"cannot {action.value} hazard {hazard.id}: it is {hazard.state.value}; "
-            f"{action.value} needs a hazard that is {allowed}", column="state"))
+        allowed = _(", ").join(str(NAMES[s]) for s in sorted(sources))
+        raise ValidationError(Problem(_(
+            "cannot %(action)s hazard %(hazard)s: it is %(state)s; %(action)s needs a hazard "
+            "that is %(allowed)s", action=NAMES[action], hazard=hazard.id,
+            state=NAMES[hazard.state], allowed=allowed), column="state"))
 
 
 def _transition(hazard: Hazard, action: Action, by: str, at: datetime, note: str,
                 details: Mapping[str, str], **changes: Any) -> Transition:
     _check_state(hazard, action)
     target = TRANSITIONS[action][1]
-    by = _required(by, "by", "who acts")
-    _check_after_report(hazard, at.date(), "at", f"the {action.value} date")
+    by = _required(by, "by", _("expected who acts"))
+    if at.date() < hazard.reported_on:
+        raise ValidationError(Problem(_(
+            "the %(action)s date %(day)s is before the report date %(reported)s of hazard "
+            "%(hazard)s", action=NAMES[action], day=at.date().isoformat(),
+            reported=hazard.reported_on.isoformat(), hazard=hazard.id), column="at"))
     to_state = target or hazard.state
     new = dataclasses.replace(hazard, state=to_state, **changes)
     event = HazardEvent(hazard.id, action, by, at, hazard.state, to_state, note.strip(),
@@ -231,10 +261,12 @@ def report(hazard_id: str, *, site: str, description: str, by: str, at: datetime
     note : str
         Free text for the audit trail.
     """
-    hazard = Hazard(id=_required(hazard_id, "id", "a hazard id"),
-                    site=_required(site, "site", "a site"),
-                    description=_required(description, "description", "a description"),
-                    reported_by=_required(by, "by", "who reports"), reported_on=at.date(),
+    hazard = Hazard(id=_required(hazard_id, "id", _("expected a hazard id")),
+                    site=_required(site, "site", _("expected a site")),
+                    description=_required(description, "description",
+                                          _("expected a description")),
+                    reported_by=_required(by, "by", _("expected who reports")),
+                    reported_on=at.date(),
                     facility=_facility(facility), enterprise=enterprise.strip(),
                     province=province.strip())
     event = HazardEvent(hazard.id, Action.REPORT, hazard.reported_by, at, None,
@@ -249,9 +281,9 @@ def _facility(value: Facility | str | None) -> Facility | None:
     try:
         return Facility(value)
     except ValueError:
-        raise ValidationError(Problem(
-            f"unknown facility {value!r}: expected one of "
-            f"{', '.join(f.value for f in Facility)}", column="facility")) from None
+        raise ValidationError(Problem(_(
+            "unknown facility %(value)r: expected one of %(known)s", value=value,
+            known=", ".join(f.value for f in Facility)), column="facility")) from None
 
 
 def classify(hazard: Hazard, *, level: HazardLevel | str, by: str, at: datetime,
@@ -278,21 +310,23 @@ def classify(hazard: Hazard, *, level: HazardLevel | str, by: str, at: datetime,
     details = {"level": level.value}
     if level is HazardLevel.MAJOR:
         if not criterion:
-            raise ValidationError(Problem(
-                f"a major hazard must name the item of {table.document} it meets",
-                column="criterion"))
+            raise ValidationError(Problem(_(
+                "a major hazard must name the item of %(document)s it meets",
+                document=table.document), column="criterion"))
         item = table.get(criterion)
         if hazard.facility is not None and item.facility is not hazard.facility:
-            raise ValidationError(Problem(
-                f"criterion {item.id} ({item.clause}) is for {item.facility.value} "
-                f"facilities, hazard {hazard.id} is at a {hazard.facility.value} facility",
-                column="criterion"))
+            raise ValidationError(Problem(_(
+                "criterion %(criterion)s (%(clause)s) is for %(kind)s facilities, hazard "
+                "%(hazard)s is at a %(facility)s facility", criterion=item.id,
+                clause=item.clause, kind=item.facility.value, hazard=hazard.id,
+                facility=hazard.facility.value), column="criterion"))
         details |= {"criterion": item.id, "clause": item.citation(table.document)}
     elif criterion:
         item = table.get(criterion)
-        raise ValidationError(Problem(
-            f"criterion {item.id} ({item.citation(table.document)}) defines a major hazard: "
-            "classify the hazard as major", column="level"))
+        raise ValidationError(Problem(_(
+            "criterion %(criterion)s (%(citation)s) defines a major hazard: classify the "
+            "hazard as major", criterion=item.id, citation=item.citation(table.document)),
+            column="level"))
     return _transition(hazard, Action.CLASSIFY, by, at, note, details, level=level,
                        criterion=criterion if level is HazardLevel.MAJOR else None)
 
@@ -301,8 +335,8 @@ def _level(value: HazardLevel | str) -> HazardLevel:
     try:
         return HazardLevel(str(value).strip().lower())
     except ValueError:
-        raise ValidationError(Problem(f"unknown level {value!r}: expected general or major",
-                                      column="level")) from None
+        raise ValidationError(Problem(_("unknown level %(value)r: expected general or major",
+                                        value=value), column="level")) from None
 
 
 def assign(hazard: Hazard, *, owner: str, deadline: date, by: str, at: datetime,
@@ -315,8 +349,8 @@ def assign(hazard: Hazard, *, owner: str, deadline: date, by: str, at: datetime,
         Without an owner, or with a deadline before the report date.
     """
     _check_state(hazard, Action.ASSIGN)
-    owner = _required(owner, "owner", "an owner")
-    _check_after_report(hazard, deadline, "deadline", "the deadline")
+    owner = _required(owner, "owner", _("expected an owner"))
+    _check_deadline(hazard, deadline)
     return _transition(hazard, Action.ASSIGN, by, at, note,
                        {"owner": owner, "deadline": deadline.isoformat()},
                        owner=owner, deadline=deadline)
@@ -334,8 +368,8 @@ def rectify(hazard: Hazard, *, evidence: Sequence[str], by: str, at: datetime,
     _check_state(hazard, Action.RECTIFY)
     refs = tuple(e.strip() for e in evidence if e and e.strip())
     if not refs:
-        raise ValidationError(Problem(f"rectifying hazard {hazard.id} needs evidence",
-                                      column="evidence"))
+        raise ValidationError(Problem(_("rectifying hazard %(hazard)s needs evidence",
+                                        hazard=hazard.id), column="evidence"))
     return _transition(hazard, Action.RECTIFY, by, at, note, {"evidence": "; ".join(refs)},
                        rectified_by=by.strip(), rectified_on=at.date(), evidence=refs)
 
@@ -343,9 +377,10 @@ def rectify(hazard: Hazard, *, evidence: Sequence[str], by: str, at: datetime,
 def _check_independent(hazard: Hazard, by: str, action: Action) -> None:
     actor = by.strip()
     if actor and actor in {hazard.owner, hazard.rectified_by}:
-        raise PermissionDenied(
-            f"cannot {action.value} hazard {hazard.id}: {actor} owns or rectified it; the "
-            "verification must be done by someone else")
+        raise PermissionDenied(_(
+            "cannot %(action)s hazard %(hazard)s: %(actor)s owns or rectified it; the "
+            "verification must be done by someone else", action=NAMES[action],
+            hazard=hazard.id, actor=actor))
 
 
 def verify(hazard: Hazard, *, by: str, at: datetime, note: str = "") -> Transition:
@@ -366,7 +401,7 @@ def reject(hazard: Hazard, *, by: str, at: datetime, note: str) -> Transition:
     """Send a rectification back to its owner (the reason in ``note`` is required)."""
     _check_state(hazard, Action.REJECT)
     _check_independent(hazard, by, Action.REJECT)
-    reason = _required(note, "note", "the reason for rejecting the rectification")
+    reason = _required(note, "note", _("expected the reason for rejecting the rectification"))
     return _transition(hazard, Action.REJECT, by, at, reason, {}, rectified_by=None,
                        rectified_on=None, evidence=())
 
@@ -381,11 +416,12 @@ def close(hazard: Hazard, *, by: str, at: datetime, note: str = "") -> Transitio
     """
     _check_state(hazard, Action.CLOSE)
     if not hazard.evidence:
-        raise ValidationError(Problem(f"cannot close hazard {hazard.id} without evidence of "
-                                      "its rectification", column="evidence"))
+        raise ValidationError(Problem(_("cannot close hazard %(hazard)s without evidence of "
+                                        "its rectification", hazard=hazard.id),
+                                      column="evidence"))
     if hazard.verified_by is None:
-        raise ValidationError(Problem(f"cannot close hazard {hazard.id}: not verified",
-                                      column="verified_by"))
+        raise ValidationError(Problem(_("cannot close hazard %(hazard)s: not verified",
+                                        hazard=hazard.id), column="verified_by"))
     return _transition(hazard, Action.CLOSE, by, at, note, {}, closed_on=at.date())
 
 
@@ -394,9 +430,9 @@ def reopen(hazard: Hazard, *, by: str, at: datetime, note: str, deadline: date,
     """Re-open a closed hazard (it recurred or the fix failed): back to ``assigned`` with a new
     deadline, the same owner unless another is given; the rectification is cleared."""
     _check_state(hazard, Action.REOPEN)
-    reason = _required(note, "note", "the reason for re-opening")
-    owner = _required(owner or hazard.owner, "owner", "an owner")
-    _check_after_report(hazard, deadline, "deadline", "the deadline")
+    reason = _required(note, "note", _("expected the reason for re-opening"))
+    owner = _required(owner or hazard.owner, "owner", _("expected an owner"))
+    _check_deadline(hazard, deadline)
     return _transition(hazard, Action.REOPEN, by, at, reason,
                        {"owner": owner, "deadline": deadline.isoformat()}, owner=owner,
                        deadline=deadline, rectified_by=None, rectified_on=None, evidence=(),
@@ -437,5 +473,6 @@ def escalate_overdue(hazard: Hazard, *, as_of: date, at: datetime, by: str = "sy
     if tier <= hazard.escalation:
         return None
     return _transition(hazard, Action.ESCALATE, by, at,
-                       f"{days} days past the deadline {hazard.deadline}",
+                       _("%(days)s days past the deadline %(deadline)s", days=days,
+                         deadline=hazard.deadline),
                        {"tier": str(tier), "days_overdue": str(days)}, escalation=tier)

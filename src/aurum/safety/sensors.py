@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, lazy_gettext
 from aurum.core.tables import read_excel
 
 PSI_TO_MPA = 0.006894757293168361
@@ -56,8 +57,20 @@ class AlarmLevel(IntEnum):
         try:
             return cls[name.strip().upper()]
         except KeyError:
-            raise ValidationError(f"unknown alarm level {name!r}: expected one of "
-                                  + ", ".join(level.label for level in cls)) from None
+            raise ValidationError(_("unknown alarm level %(name)r: expected one of %(known)s",
+                                    name=name, known=", ".join(level.label for level in cls))
+                                  ) from None
+
+
+LEVEL_NAMES: Mapping[str, Any] = {
+    "none": lazy_gettext("none"),
+    "blue": lazy_gettext("blue"),
+    "yellow": lazy_gettext("yellow"),
+    "orange": lazy_gettext("orange"),
+    "red": lazy_gettext("red"),
+}
+"""What a person reads for each alarm level (:attr:`AlarmLevel.label`), in the current
+language."""
 
 
 class Direction(StrEnum):
@@ -87,16 +100,19 @@ class LevelThresholds:
     def __post_init__(self) -> None:
         levels = sorted(self.values)
         if not levels or AlarmLevel.NONE in levels:
-            raise ValidationError("thresholds need at least one of blue, yellow, orange, red")
+            raise ValidationError(_("thresholds need at least one of blue, yellow, orange, "
+                                    "red"))
         ordered = np.array([self.values[level] for level in levels], dtype=float)
         if not np.isfinite(ordered).all():
-            raise ValidationError("thresholds must be finite numbers")
+            raise ValidationError(_("thresholds must be finite numbers"))
         steps = np.diff(ordered) if self.direction is Direction.ABOVE else -np.diff(ordered)
         if (steps <= 0).any():
-            word = "increase" if self.direction is Direction.ABOVE else "decrease"
-            raise ValidationError(f"thresholds must {word} from blue to red, got "
-                                  + ", ".join(f"{lv.label} {v:g}" for lv, v in
-                                              zip(levels, ordered, strict=True)))
+            given = ", ".join(f"{lv.label} {v:g}" for lv, v in
+                              zip(levels, ordered, strict=True))
+            raise ValidationError(
+                _("thresholds must increase from blue to red, got %(given)s", given=given)
+                if self.direction is Direction.ABOVE else
+                _("thresholds must decrease from blue to red, got %(given)s", given=given))
 
     def levels(self, quantity: np.ndarray) -> np.ndarray:
         """Alarm level (int8, 0 = none) of each value; NaN never alarms."""
@@ -120,10 +136,10 @@ def _elapsed(times: Any, per: pd.Timedelta) -> np.ndarray:
     if len(index) == 0:
         return np.zeros(0)
     if index.hasnans:
-        raise ValidationError("sensor times contain missing values")
+        raise ValidationError(_("sensor times contain missing values"))
     elapsed = np.asarray((index - index[0]) / per, dtype=float)
     if (np.diff(elapsed) < 0).any():
-        raise ValidationError("sensor times must be in increasing order")
+        raise ValidationError(_("sensor times must be in increasing order"))
     return elapsed
 
 
@@ -202,7 +218,7 @@ def rolling_sum(times: Any, values: Any, window: pd.Timedelta) -> np.ndarray:
     """Sum of the samples in the trailing window (t - window, t], e.g. 24 h rainfall in mm
     from gauge readings of the rain (mm) fallen since the previous reading (open at the left
     end, so 24 hourly readings make a day)."""
-    _, rolling = _rolling(times, values, window, "right")
+    _windows, rolling = _rolling(times, values, window, "right")
     return np.asarray(rolling.sum(), dtype=float)
 
 
@@ -416,7 +432,7 @@ def read_pressure_cells(path: str | Path, sheet: str | int = 0,
     serial = _numeric(body.iloc[:, time_col], excel_rows, header[time_col], source, problems)
     has_reading = ~np.isnan(values).all(axis=1)
     for row in excel_rows[has_reading & np.isnan(serial)].tolist():
-        problems.append(Problem("a reading without a time: expected an Excel serial date",
+        problems.append(Problem(_("a reading without a time: expected an Excel serial date"),
                                 row=int(row), column=header[time_col], source=source))
     if problems:
         raise ValidationError(problems)
@@ -450,8 +466,8 @@ def _find_header(raw: pd.DataFrame, source: str) -> int:
     first = [str(c).strip().lower() for c in raw.iloc[:_HEADER_SEARCH_ROWS, 0]]
     hits = np.flatnonzero(np.asarray(first) == _HEADER_MARK)
     if len(hits) == 0:
-        raise ValidationError(Problem("no header row: expected a row whose first cell is "
-                                      "'Serial Date'", source=source))
+        raise ValidationError(Problem(_("no header row: expected a row whose first cell is "
+                                        "'Serial Date'"), source=source))
     return int(hits[0])
 
 
@@ -465,13 +481,14 @@ def _sensor_columns(header: list[str], source: str,
                 columns.append((i, match.group("code").upper(), factor, unit))
                 break
     if not columns:
-        raise ValidationError(Problem("no sensor columns: expected headers such as "
-                                      "'BP1 cell pressure (psi)'", row=header_row + 1,
+        raise ValidationError(Problem(_("no sensor columns: expected headers such as "
+                                        "'BP1 cell pressure (psi)'"), row=header_row + 1,
                                       source=source))
     codes = [c[1] for c in columns]
     duplicated = sorted({c for c in codes if codes.count(c) > 1})
     if duplicated:
-        raise ValidationError(Problem(f"sensor columns repeated: {', '.join(duplicated)}",
+        raise ValidationError(Problem(_("sensor columns repeated: %(codes)s",
+                                        codes=", ".join(duplicated)),
                                       row=header_row + 1, source=source))
     return columns
 
@@ -487,7 +504,8 @@ def _numeric(cells: pd.Series, rows: np.ndarray, column: str, source: str,
         if isinstance(cell, str) and (not cell.strip() or cell.strip() in _EXCEL_ERRORS):
             continue
         if len(problems) < 50:
-            problems.append(Problem(f"expected a number, got {cell!r}", row=int(rows[i]),
+            problems.append(Problem(_("expected a number, got %(cell)r", cell=cell),
+                                    row=int(rows[i]),
                                     column=column, source=source))
     return np.asarray(numbers, dtype=float)
 

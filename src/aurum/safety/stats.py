@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.core.tables import RowProblems, read_csv, require_rows, with_columns
 from aurum.safety.register import Hazard, HazardLevel
 
@@ -78,23 +79,23 @@ def validate_hazard_frame(frame: pd.DataFrame, source: str | None = None) -> pd.
     flag = problems.flag
     text = {c: frame[c].astype("string").str.strip().fillna("") for c in HAZARD_COLUMNS}
     for column in ("id", "site", "province", "level", "reported_on", "deadline"):
-        flag(text[column].eq(""), column, f"expected {column}")
+        flag(text[column].eq(""), column, _("expected %(column)s", column=column))
     flag(text["id"].ne("") & text["id"].duplicated(keep="first"), "id",
-         "id {value!r} repeats an earlier row", value=text["id"])
+         _("id {value!r} repeats an earlier row"), value=text["id"])
     level = text["level"].str.lower()
     flag(level.ne("") & ~level.isin([lv.value for lv in HazardLevel]), "level",
-         "unknown level {value!r}: expected general or major", value=text["level"])
+         _("unknown level {value!r}: expected general or major"), value=text["level"])
 
     dates = {}
     for column in ("reported_on", "deadline", "closed_on"):
         parsed = pd.to_datetime(text[column], format="%Y-%m-%d", errors="coerce")
         flag(text[column].ne("") & parsed.isna(), column,
-             "expected a date as YYYY-MM-DD, got {value!r}", value=text[column])
+             _("expected a date as YYYY-MM-DD, got {value!r}"), value=text[column])
         dates[column] = parsed
     flag(dates["deadline"] < dates["reported_on"], "deadline",
-         "deadline {value} is before the report date", value=text["deadline"])
+         _("deadline {value} is before the report date"), value=text["deadline"])
     flag(dates["closed_on"] < dates["reported_on"], "closed_on",
-         "closing date {value} is before the report date", value=text["closed_on"])
+         _("closing date {value} is before the report date"), value=text["closed_on"])
     if problems:
         raise ValidationError(problems)
 
@@ -161,15 +162,16 @@ def clearing_table(hazards: pd.DataFrame, as_of: date, by: str | None = None) ->
         deadline).
     """
     if by is not None and by not in GROUPINGS:
-        raise ValidationError(f"unknown grouping {by!r}: expected one of {', '.join(GROUPINGS)}")
+        raise ValidationError(_("unknown grouping %(by)r: expected one of %(known)s", by=by,
+                                known=", ".join(GROUPINGS)))
     flags = _flags(hazards, as_of)
-    age_class = pd.cut(flags["age_d"], bins=[-np.inf, *[b for _, b in AGE_CLASSES]],
-                       labels=[name for name, _ in AGE_CLASSES])
-    for name, _ in AGE_CLASSES:
+    age_class = pd.cut(flags["age_d"], bins=[-np.inf, *[b for _name, b in AGE_CLASSES]],
+                       labels=[name for name, _days in AGE_CLASSES])
+    for name, _days in AGE_CLASSES:
         flags[name] = age_class.eq(name)
     key = hazards[by].rename(by) if by else pd.Series("nation", index=hazards.index,
                                                         name="scope")
-    counts = [*COUNT_COLUMNS, "closed", *[name for name, _ in AGE_CLASSES]]
+    counts = [*COUNT_COLUMNS, "closed", *[name for name, _days in AGE_CLASSES]]
     grouped = flags.groupby(key, sort=True)
     table = grouped[counts].sum().astype(int)
     table.insert(5, "median_days_to_close", grouped["days_to_close"].median())

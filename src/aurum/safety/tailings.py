@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, is_chinese
 from aurum.safety.register import HazardLevel
 from aurum.safety.sensors import (
     ONE_DAY,
@@ -189,17 +190,17 @@ def parse_tables(document: Mapping[str, Any]) -> TailingsTables:
             AlarmLevel.parse(hazards["major_at"]), AlarmLevel.parse(hazards["general_at"]),
             MappingProxyType(items), MappingProxyType(point_items))
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationError(Problem(f"malformed tailings tables: {exc!r}",
+        raise ValidationError(Problem(_("malformed tailings tables: %(error)r", error=exc),
                                       source=TABLES_FILE)) from exc
     unknown = sorted({i for names in tables.point_items.values() for i in names} - set(items))
     design_fields = {f.name for f in dataclasses.fields(TailingsDesign)} | {
         "min_freeboard_m", "min_beach_length_m"}
     unknown += sorted({t.of for spec in items.values() for t in spec.thresholds.values()
                        if t.of is not None} - design_fields)
-    if [g for g, *_ in grades] != [1, 2, 3, 4, 5] or unknown:
-        raise ValidationError(Problem("tailings tables need grades 1-5, known items and "
-                                      f"design fields (unknown: {', '.join(unknown)})",
-                                      source=TABLES_FILE))
+    if [g for g, *_limits in grades] != [1, 2, 3, 4, 5] or unknown:
+        raise ValidationError(Problem(_("tailings tables need grades 1-5, known items and "
+                                        "design fields (unknown: %(unknown)s)",
+                                        unknown=", ".join(unknown)), source=TABLES_FILE))
     return tables
 
 
@@ -224,7 +225,7 @@ def facility_grade(total_storage_m3: float, dam_height_m: float,
         higher when they are further apart (GB 50863-2013 3.2.1).
     """
     if not (total_storage_m3 >= 0 and dam_height_m >= 0):
-        raise ValidationError("total storage (m3) and dam height (m) must be >= 0")
+        raise ValidationError(_("total storage (m3) and dam height (m) must be >= 0"))
     table = (tables or load_tables()).grades
     by_storage = next(g for g, v, _h in table if total_storage_m3 >= v)
     by_height = next(g for g, _v, h in table if dam_height_m >= h)
@@ -256,7 +257,7 @@ def beach_length_m(crest_elevation_m: Any, pond_level_m: Any, beach_slope: float
         crest).
     """
     if not beach_slope > 0:
-        raise ValidationError("the beach slope must be > 0 (m/m)")
+        raise ValidationError(_("the beach slope must be > 0 (m/m)"))
     return np.maximum(freeboard_m(crest_elevation_m, pond_level_m), 0.0) / beach_slope
 
 
@@ -312,23 +313,25 @@ class TailingsDesign:
         try:
             object.__setattr__(self, "dam_type", DamType(self.dam_type))
         except ValueError:
-            raise ValidationError(Problem(
-                f"unknown dam type {self.dam_type!r}: expected one of "
-                f"{', '.join(d.value for d in DamType)}", column="dam_type")) from None
+            raise ValidationError(Problem(_(
+                "unknown dam type %(value)r: expected one of %(known)s", value=self.dam_type,
+                known=", ".join(d.value for d in DamType)), column="dam_type")) from None
         problems = []
         if self.grade not in (1, 2, 3, 4, 5):
-            problems.append(Problem(f"expected a grade 1-5, got {self.grade!r}", column="grade"))
+            problems.append(Problem(_("expected a grade 1-5, got %(grade)r", grade=self.grade),
+                                    column="grade"))
         if not self.beach_slope > 0:
-            problems.append(Problem("expected a beach slope > 0 (m/m)", column="beach_slope"))
+            problems.append(Problem(_("expected a beach slope > 0 (m/m)"), column="beach_slope"))
         if not self.control_phreatic_depth_m > 0:
-            problems.append(Problem("expected a control phreatic depth > 0 (m)",
+            problems.append(Problem(_("expected a control phreatic depth > 0 (m)"),
                                     column="control_phreatic_depth_m"))
         for column in ("design_flood_level_m", "flood_control_level_m",
                        "operating_control_level_m"):
             level = getattr(self, column)
             if level is not None and level >= self.crest_elevation_m:
-                problems.append(Problem(f"{level} m is not below the crest "
-                                        f"{self.crest_elevation_m} m", column=column))
+                problems.append(Problem(_("%(level)s m is not below the crest %(crest)s m",
+                                          level=level, crest=self.crest_elevation_m),
+                                        column=column))
         if problems:
             raise ValidationError(problems)
         table_fb, table_beach = self.table_minimums
@@ -336,9 +339,10 @@ class TailingsDesign:
                                    ("design_beach_length_m", self.design_beach_length_m,
                                     table_beach)):
             if own is not None and own < table:
-                problems.append(Problem(
-                    f"{own} m is below the code's minimum {table} m for a grade {self.grade} "
-                    f"{self.dam_type.value} dam", column=column))
+                problems.append(Problem(_(
+                    "%(own)s m is below the code's minimum %(minimum)s m for a grade %(grade)s "
+                    "%(dam)s dam", own=own, minimum=table, grade=self.grade,
+                    dam=self.dam_type.value), column=column))
         if problems:
             raise ValidationError(problems)
 
@@ -376,8 +380,8 @@ class MonitoringPoint:
 
     def __post_init__(self) -> None:
         if self.kind is PointKind.PHREATIC_LINE and self.surface_elevation_m is None:
-            raise ValidationError(Problem(f"piezometer {self.id} needs its surface elevation "
-                                          "(m)", column="surface_elevation_m"))
+            raise ValidationError(Problem(_("piezometer %(point)s needs its surface elevation "
+                                            "(m)", point=self.id), column="surface_elevation_m"))
 
 
 def item_quantities(design: TailingsDesign, point: MonitoringPoint,
@@ -524,7 +528,8 @@ def _points_by_id(points: Sequence[MonitoringPoint]) -> dict[str, MonitoringPoin
     ids = [p.id for p in points]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise ValidationError(Problem(f"monitoring points repeated: {', '.join(repeated)}",
+        raise ValidationError(Problem(_("monitoring points repeated: %(points)s",
+                                        points=", ".join(repeated)),
                                       column="point"))
     return {p.id: p for p in points}
 
@@ -555,7 +560,8 @@ def alarm_history(design: TailingsDesign, points: Sequence[MonitoringPoint],
     by_id = _points_by_id(points)
     unknown = sorted(set(readings["point"].astype(str)) - set(by_id))
     if unknown:
-        raise ValidationError(Problem(f"readings of unknown points: {', '.join(unknown)}",
+        raise ValidationError(Problem(_("readings of unknown points: %(points)s",
+                                        points=", ".join(unknown)),
                                       column="point"))
     tables = load_tables()
     parts = []
@@ -603,7 +609,7 @@ def facility_alarm(design: TailingsDesign, points: Sequence[MonitoringPoint],
     tables = load_tables()
     history = alarm_history(design, points, readings)
     if history.empty:
-        raise ValidationError(Problem("no readings to judge", column="value"))
+        raise ValidationError(Problem(_("no readings to judge"), column="value"))
     cutoff = pd.Timestamp(history["time"].max() if as_of is None else as_of)
     latest = (history[history["time"] <= cutoff]
               .groupby(["item", "point"], sort=True).tail(1))
@@ -650,8 +656,11 @@ def _hazard_for(items: Sequence[ItemAlarm], tables: TailingsTables) -> HazardPro
 
 def _describe(item: ItemAlarm, point: PointAlarm, tables: TailingsTables) -> str:
     spec = tables.items[item.item]
-    return (f"Online monitoring: {spec.label_en} ({spec.label_zh}) {item.level.label}; point "
-            f"{point.point} {point.level.label} at {point.quantity:.3g} {spec.unit}")
+    return _("Online monitoring: %(item)s %(level)s; point %(point)s %(point_level)s at "
+             "%(quantity)s %(unit)s",
+             item=spec.label_zh if is_chinese() else f"{spec.label_en} ({spec.label_zh})",
+             level=item.level.label, point=point.point, point_level=point.level.label,
+             quantity=f"{point.quantity:.3g}", unit=spec.unit)
 
 
 # --- demo stream -------------------------------------------------------------------------------

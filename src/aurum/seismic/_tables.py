@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.tables import read_csv
 
 Table = str | os.PathLike[str] | pd.DataFrame
@@ -50,21 +51,24 @@ def read_table(table: Table, required: Sequence[str], numeric: Sequence[str] = (
         path = Path(table)
         source = path.name
         if not path.is_file():
-            raise ValidationError(Problem(f"{what} file not found: {path}", source=str(path)))
-        frame = read_csv(path, source, f"CSV {what} file", dtype=str, keep_default_na=False,
+            raise ValidationError(Problem(_("%(what)s file not found: %(path)s", what=what,
+                                            path=path), source=str(path)))
+        frame = read_csv(path, source, _("CSV %(what)s file", what=what), dtype=str,
+                         keep_default_na=False,
                          skipinitialspace=True)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem(f"missing column (expected columns: "
-                                       f"{', '.join(required)})", column=c, source=source)
+        raise ValidationError([Problem(_("missing column (expected columns: %(columns)s)",
+                                         columns=", ".join(required)), column=c, source=source)
                                for c in missing])
     problems: list[Problem] = []
     for column in numeric:
         text = frame[column].astype(str).str.strip()
         values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
         for i in np.flatnonzero(~np.isfinite(values))[:20]:
-            problems.append(Problem(f"expected a finite number, got {text.iloc[i]!r}",
+            problems.append(Problem(_("expected a finite number, got %(cell)r",
+                                      cell=text.iloc[i]),
                                     row=int(i) + 2, column=column, source=source))
         frame[column] = values
     for column in required:
@@ -72,7 +76,7 @@ def read_table(table: Table, required: Sequence[str], numeric: Sequence[str] = (
             continue
         text = frame[column].astype(str).str.strip()
         for i in np.flatnonzero((text == "").to_numpy())[:20]:
-            problems.append(Problem("empty value", row=int(i) + 2, column=column,
+            problems.append(Problem(_("empty value"), row=int(i) + 2, column=column,
                                     source=source))
         frame[column] = text
     if problems:

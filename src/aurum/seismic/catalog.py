@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic.inventory import LocalGrid
 
 CATALOGUE_UNITS = {
@@ -124,20 +125,20 @@ def read_ims_catalogue(paths: Sequence[str | Path] | str | Path) -> pd.DataFrame
     else:
         files = [Path(p) for p in paths]
     if not files:
-        raise ValidationError(Problem(f"no IMS Parquet file in {paths}"))
+        raise ValidationError(Problem(_("no IMS Parquet file in %(paths)s", paths=paths)))
     frames = []
     for file in files:
         if not file.is_file():
-            raise ValidationError(Problem(f"IMS catalogue file not found: {file}",
+            raise ValidationError(Problem(_("IMS catalogue file not found: %(file)s", file=file),
                                           source=str(file)))
         try:
             raw = pd.read_parquet(file)
         except Exception as exc:  # pyarrow raises several types for a bad file
-            raise ValidationError(Problem(f"not a readable Parquet file ({exc})",
+            raise ValidationError(Problem(_("not a readable Parquet file (%(error)s)", error=exc),
                                           source=file.name)) from exc
         missing = [c for c in IMS_COLUMNS if c not in raw.columns]
         if missing:
-            raise ValidationError([Problem("missing IMS column", column=c, source=file.name)
+            raise ValidationError([Problem(_("missing IMS column"), column=c, source=file.name)
                                    for c in missing])
         frame = raw[list(IMS_COLUMNS)].rename(columns=IMS_COLUMNS)
         frame["time"] = _checked_times(raw["Date"], file.name)
@@ -160,7 +161,8 @@ def _checked_times(cells: pd.Series, source: str) -> pd.Series:
     times = pd.to_datetime(cells, utc=True, errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy() & cells.notna().to_numpy())
     if len(bad):
-        raise ValidationError([Problem(f"not a time: {cells.iloc[i]!r}", row=int(i) + 2,
+        raise ValidationError([Problem(_("not a time: %(cell)r", cell=cells.iloc[i]),
+                                       row=int(i) + 2,
                                        column="Date", source=source) for i in bad])
     return times
 
@@ -199,7 +201,7 @@ def read_quakeml(paths: Sequence[str | Path] | str | Path, grid: LocalGrid | Non
         try:
             catalog = obspy.read_events(str(file))
         except Exception as exc:  # ObsPy raises several types for a bad file
-            raise ValidationError(Problem(f"not a readable QuakeML file ({exc})",
+            raise ValidationError(Problem(_("not a readable QuakeML file (%(error)s)", error=exc),
                                           source=file.name)) from exc
         for ev in catalog:
             event_id = str(ev.resource_id.id).rsplit("/", 1)[-1]
@@ -374,11 +376,12 @@ def classify(catalogue: pd.DataFrame, classifier: Classifier) -> pd.DataFrame:
     """
     labels = pd.Series(classifier(catalogue))
     if len(labels) != len(catalogue):
-        raise ValidationError(Problem(f"the classifier returned {len(labels)} labels for "
-                                      f"{len(catalogue)} events", column="event_type"))
+        raise ValidationError(Problem(_("the classifier returned %(labels)s labels for "
+                                        "%(events)s events", labels=len(labels),
+                                        events=len(catalogue)), column="event_type"))
     unknown = sorted(set(labels) - set(EVENT_TYPES))
     if unknown:
-        raise ValidationError(Problem(f"the classifier returned unknown event types "
-                                      f"{unknown}; expected {list(EVENT_TYPES)}",
-                                      column="event_type"))
+        raise ValidationError(Problem(_("the classifier returned unknown event types "
+                                        "%(unknown)s; expected %(known)s", unknown=unknown,
+                                        known=list(EVENT_TYPES)), column="event_type"))
     return catalogue.assign(event_type=labels.to_numpy())

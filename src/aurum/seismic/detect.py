@@ -23,6 +23,7 @@ from obspy.signal.trigger import recursive_sta_lta, trigger_onset
 from scipy.signal import sosfilt
 
 from aurum.core.errors import Problem
+from aurum.core.i18n import _
 from aurum.seismic.pick import Pick, PickSettings, pick_station
 from aurum.seismic.waveforms import ChannelData, bandpass
 
@@ -243,9 +244,10 @@ def detect(channels: list[ChannelData], settings: DetectSettings | None = None,
     usable = []
     for ch in channels:
         if ch.data.size <= settings.lta_s * ch.sampling_rate:
-            problems.append(Problem(f"{ch.trace_id}: segment of {ch.data.size} samples is "
-                                    f"shorter than the LTA window ({settings.lta_s} s); "
-                                    "left out of detection", source=ch.trace_id))
+            problems.append(Problem(_("%(trace)s: segment of %(n)s samples is shorter than "
+                                      "the LTA window (%(lta)s s); left out of detection",
+                                      trace=ch.trace_id, n=ch.data.size, lta=settings.lta_s),
+                                    source=ch.trace_id))
         else:
             usable.append(ch)
     rows: list[tuple[object, ...]] = []
@@ -265,7 +267,7 @@ def detect(channels: list[ChannelData], settings: DetectSettings | None = None,
         for station, on in hit.groupby("station")["on"].min().items():
             segments = [c for c in by_station[str(station)] if c.start <= on <= c.end]
             det.picks.extend(pick_station(segments, float(on), det.end, pick_settings))
-    detections = [det for det, _ in associated]
+    detections = [det for det, _picks in associated]
     return DetectionResult(detections, triggers, problems)
 
 

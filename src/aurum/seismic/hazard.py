@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic.stats import energy_index_trend, mc_maximum_curvature, moving_b_value
 
 RULE_KINDS = ("b_value_below", "magnitude_above", "energy_index_rise")
@@ -89,32 +90,34 @@ def rules_from_records(records: Iterable[Mapping[str, object]], source: str = "r
     fields = set(HazardRule.__dataclass_fields__)
     rules, problems, seen = [], [], set()
     for i, record in enumerate(records, start=1):
-        where = f"rule {i}"
         missing = [k for k in ("id", "kind", "level") if k not in record]
         unknown = sorted(set(record) - fields)
         if missing or unknown:
-            problems.append(Problem(f"{where}: missing {missing}, unknown {unknown}; expected "
-                                    f"keys {sorted(fields)}", source=source))
+            problems.append(Problem(_("rule %(n)s: missing %(missing)s, unknown %(unknown)s; "
+                                      "expected keys %(keys)s", n=i, missing=missing,
+                                      unknown=unknown, keys=sorted(fields)), source=source))
             continue
         try:
             rule = HazardRule(**{k: record[k] for k in record})  # type: ignore[arg-type]
             level = float(rule.level)
             n_events = int(rule.n_events)
         except (TypeError, ValueError) as exc:
-            problems.append(Problem(f"{where}: {exc}", source=source))
+            problems.append(Problem(_("rule %(n)s: %(error)s", n=i, error=exc), source=source))
             continue
         if rule.kind not in RULE_KINDS:
-            problems.append(Problem(f"{where}: kind {rule.kind!r} is not one of {RULE_KINDS}",
+            problems.append(Problem(_("rule %(n)s: kind %(kind)r is not one of %(known)s",
+                                      n=i, kind=rule.kind, known=RULE_KINDS),
                                     column="kind", source=source))
         elif rule.severity not in SEVERITIES:
-            problems.append(Problem(f"{where}: severity {rule.severity!r} is not one of "
-                                    f"{SEVERITIES}", column="severity", source=source))
+            problems.append(Problem(_("rule %(n)s: severity %(severity)r is not one of "
+                                      "%(known)s", n=i, severity=rule.severity,
+                                      known=SEVERITIES), column="severity", source=source))
         elif not np.isfinite(level) or n_events < 2:
-            problems.append(Problem(f"{where}: level must be a number and n_events ≥ 2",
-                                    source=source))
+            problems.append(Problem(_("rule %(n)s: level must be a number and n_events ≥ 2",
+                                      n=i), source=source))
         elif rule.id in seen:
-            problems.append(Problem(f"{where}: id {rule.id!r} repeated", column="id",
-                                    source=source))
+            problems.append(Problem(_("rule %(n)s: id %(id)r repeated", n=i, id=rule.id),
+                                    column="id", source=source))
         else:
             seen.add(rule.id)
             rules.append(HazardRule(str(rule.id), rule.kind, level, rule.severity, n_events,
@@ -137,7 +140,9 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
         hit = catalogue[catalogue[rule.magnitude] > rule.level]
         return pd.DataFrame({
             "time": hit["time"], "value": hit[rule.magnitude],
-            "message": [f"{rule.magnitude.upper()} {m:.2f} above {rule.level:g} (event {e})"
+            "message": [_("%(magnitude)s %(value)s above %(level)s (event %(event)s)",
+                          magnitude=rule.magnitude.upper(), value=f"{m:.2f}",
+                          level=f"{rule.level:g}", event=e)
                         for m, e in zip(hit[rule.magnitude], hit["event"], strict=True)]})
     if rule.kind == "b_value_below":
         mc = rule.mc if rule.mc is not None else mc_maximum_curvature(
@@ -147,8 +152,9 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
         rows = trend.iloc[idx]
         return pd.DataFrame({
             "time": rows["time"], "value": rows["b"],
-            "message": [f"b-value {b:.2f} ± {s:.2f} over the last {rule.n_events} events "
-                        f"(Mc {mc:g}) fell below {rule.level:g}"
+            "message": [_("b-value %(b)s ± %(std)s over the last %(n)s events (Mc %(mc)s) "
+                          "fell below %(level)s", b=f"{b:.2f}", std=f"{s:.2f}",
+                          n=rule.n_events, mc=f"{mc:g}", level=f"{rule.level:g}")
                         for b, s in zip(rows["b"], rows["b_std"], strict=True)]})
     trend = energy_index_trend(catalogue, rule.n_events)
     mean = np.array(trend["log_ei_mean"], float)
@@ -159,8 +165,9 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
     idx = _onsets(np.nan_to_num(rise, nan=-np.inf) > rule.level)
     return pd.DataFrame({
         "time": trend["time"].iloc[idx], "value": rise[idx],
-        "message": [f"mean log10 energy index of the last {rule.n_events} events rose by "
-                    f"{r:.2f} (more than {rule.level:g}) over the {rule.n_events} before"
+        "message": [_("mean log10 energy index of the last %(n)s events rose by %(rise)s "
+                      "(more than %(level)s) over the %(n)s before", n=rule.n_events,
+                      rise=f"{r:.2f}", level=f"{rule.level:g}")
                     for r in rise[idx]]})
 
 
@@ -187,8 +194,9 @@ def evaluate(catalogue: pd.DataFrame, rules: Iterable[HazardRule]) -> pd.DataFra
     frames = []
     for rule in rules:
         if rule.kind != "energy_index_rise" and rule.magnitude not in events:
-            raise ValidationError(Problem(f"rule {rule.id}: the catalogue has no "
-                                          f"{rule.magnitude!r} column", column=rule.magnitude))
+            raise ValidationError(Problem(_("rule %(rule)s: the catalogue has no %(column)r "
+                                            "column", rule=rule.id, column=rule.magnitude),
+                                          column=rule.magnitude))
         alerts = _alerts_of(rule, events)
         frames.append(alerts.assign(rule_id=rule.id, severity=rule.severity))
     if not frames:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic._tables import Table, read_table
 
 WGS84_A = 6_378_137.0
@@ -105,7 +106,8 @@ class LocalGrid:
         lon = np.arctan2(y, x)
         p = np.hypot(x, y)
         lat = np.arctan2(z, p * (1.0 - _E2))
-        for _ in range(6):  # fixed point: converges to 1e-12 rad within 4 steps near the surface
+        # fixed point: converges to 1e-12 rad within 4 steps near the surface
+        for _step in range(6):
             n = WGS84_A / np.sqrt(1.0 - _E2 * np.sin(lat) ** 2)
             h = p / np.cos(lat) - n
             lat = np.arctan2(z, p * (1.0 - _E2 * n / (n + h)))
@@ -205,8 +207,9 @@ class Inventory:
         codes = [s.code for s in self.stations]
         duplicated = sorted({c for c in codes if codes.count(c) > 1})
         if duplicated:
-            raise ValidationError(Problem(f"station codes must be unique, repeated: "
-                                          f"{', '.join(duplicated)}", column="station"))
+            raise ValidationError(Problem(_("station codes must be unique, repeated: "
+                                            "%(codes)s", codes=", ".join(duplicated)),
+                                          column="station"))
 
     @property
     def codes(self) -> list[str]:
@@ -273,7 +276,7 @@ def read_station_csv(table: Table) -> Inventory:
         Missing columns, non-numeric coordinates, or one station at two positions.
     """
     frame, source = read_table(table, ["station", "x", "y", "z"], ["x", "y", "z"],
-                               what="stations")
+                               what=_("stations"))
     optional_numbers = [c for c in ("sampling_rate", "azimuth", "dip", "sensitivity")
                         if c in frame.columns]
     for column in optional_numbers:
@@ -283,8 +286,9 @@ def read_station_csv(table: Table) -> Inventory:
     for code, rows in frame.groupby("station", sort=False):
         xyz = rows[["x", "y", "z"]].to_numpy(dtype=float)
         if np.ptp(xyz, axis=0).max() > 1e-6:
-            problems.append(Problem(f"station {code} is given at {len(xyz)} different "
-                                    "positions; expected one", row=int(rows.index[1]) + 2,
+            problems.append(Problem(_("station %(code)s is given at %(n)s different "
+                                      "positions; expected one", code=code, n=len(xyz)),
+                                    row=int(rows.index[1]) + 2,
                                     source=source))
             continue
         channels = tuple(
@@ -342,10 +346,10 @@ def inventory_from_obspy(inventory: object, grid: LocalGrid | None = None) -> In
     """
     entries = [(net.code, sta) for net in inventory for sta in net]  # type: ignore[attr-defined]
     if not entries:
-        raise ValidationError(Problem("the inventory has no station"))
-    lat = np.array([s.latitude for _, s in entries], float)
-    lon = np.array([s.longitude for _, s in entries], float)
-    elev = np.array([s.elevation for _, s in entries], float)
+        raise ValidationError(Problem(_("the inventory has no station")))
+    lat = np.array([s.latitude for _net, s in entries], float)
+    lon = np.array([s.longitude for _net, s in entries], float)
+    elev = np.array([s.elevation for _net, s in entries], float)
     if grid is None:
         grid = LocalGrid(float(lat.mean()), float(lon.mean()), 0.0)
     xyz = grid.to_local(lat, lon, elev)
@@ -378,11 +382,12 @@ def read_stationxml(path: str | Path, grid: LocalGrid | None = None) -> Inventor
 
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(Problem(f"inventory file not found: {path}", source=str(path)))
+        raise ValidationError(Problem(_("inventory file not found: %(path)s", path=path),
+                                      source=str(path)))
     try:
         inventory = obspy.read_inventory(str(path))
     except Exception as exc:  # ObsPy raises several unrelated types for a bad file
-        raise ValidationError(Problem(f"not a readable StationXML file ({exc})",
+        raise ValidationError(Problem(_("not a readable StationXML file (%(error)s)", error=exc),
                                       source=path.name)) from exc
     return inventory_from_obspy(inventory, grid)
 

@@ -33,6 +33,7 @@ from scipy.optimize import least_squares
 from scipy.stats import chi2
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic._tables import Table, read_table
 from aurum.seismic.inventory import Inventory
 from aurum.seismic.velocity import PHASES, HomogeneousModel, VelocityModel, travel_times
@@ -65,8 +66,9 @@ class SearchVolume:
 
     def __post_init__(self) -> None:
         if any(hi <= lo for lo, hi in zip(self.lower, self.upper, strict=True)):
-            raise ValidationError(Problem(f"search volume upper corner {self.upper} must "
-                                          f"exceed lower corner {self.lower} (m)"))
+            raise ValidationError(Problem(_("search volume upper corner %(upper)s must "
+                                            "exceed lower corner %(lower)s (m)",
+                                            upper=self.upper, lower=self.lower)))
 
     @classmethod
     def around(cls, positions: np.ndarray, margin_m: float | None = None) -> SearchVolume:
@@ -298,7 +300,7 @@ class Locator:
                  volume: SearchVolume | None = None, settings: LocateSettings | None = None,
                  corrections: pd.DataFrame | None = None):
         if not inventory.stations:
-            raise ValidationError(Problem("no station to locate with"))
+            raise ValidationError(Problem(_("no station to locate with")))
         self.inventory = inventory
         self.model = model
         self.settings = settings or LocateSettings()
@@ -406,7 +408,7 @@ class Locator:
                             float) / 4.0
         sw = float(w.sum())
         log_size = np.log(np.maximum(sizes, 1e-300))
-        for _ in range(self.settings.octree_iterations):
+        for _step in range(self.settings.octree_iterations):
             # Laplace likelihood; its scale: the a priori pick error, or the best fit's own
             # mean absolute residual
             scale = max(self.settings.pick_std_s, float(misfit[:n].min()) / sw)
@@ -500,26 +502,29 @@ class Locator:
                  column: str) -> None:
             nonlocal frame
             for r in frame[mask].to_dict("records"):
-                problems.append(Problem(f"event {r['event']}: {message(r)}; pick left out",
+                problems.append(Problem(_("event %(event)s: %(problem)s; pick left out",
+                                          event=r["event"], problem=message(r)),
                                         row=int(r["_row"]), column=column, source=source))
             frame = frame[~mask]
 
-        drop(~frame["station"].isin(self._index), lambda r: f"station {r['station']!r} is "
-             "not in the inventory", "station")
-        drop(~frame["phase"].isin(PHASES), lambda r: f"phase {r['phase']!r} is not P or S",
-             "phase")
-        drop(~np.isfinite(frame["time"]), lambda r: "time is not a number (s)", "time")
-        drop(~(frame["weight"] > 0), lambda r: f"weight {r['weight']} is not > 0", "weight")
-        drop(frame.duplicated(["event", "station", "phase"]),
-             lambda r: f"second {r['phase']} pick at station {r['station']}", "phase")
+        drop(~frame["station"].isin(self._index), lambda r: _(
+            "station %(station)r is not in the inventory", station=r["station"]), "station")
+        drop(~frame["phase"].isin(PHASES), lambda r: _(
+            "phase %(phase)r is not P or S", phase=r["phase"]), "phase")
+        drop(~np.isfinite(frame["time"]), lambda r: _("time is not a number (s)"), "time")
+        drop(~(frame["weight"] > 0), lambda r: _("weight %(weight)s is not > 0",
+                                                 weight=r["weight"]), "weight")
+        drop(frame.duplicated(["event", "station", "phase"]), lambda r: _(
+            "second %(phase)s pick at station %(station)s", phase=r["phase"],
+            station=r["station"]), "phase")
         usable: dict[object, pd.DataFrame] = {}
         for event, rows in frame.groupby("event", sort=False):
             n = rows["station"].nunique()
             if n < self.settings.min_stations:
-                problems.append(Problem(
-                    f"event {event}: picks at {n} station(s), at least "
-                    f"{self.settings.min_stations} needed to locate; event skipped",
-                    source=source))
+                problems.append(Problem(_(
+                    "event %(event)s: picks at %(n)s station(s), at least %(needed)s needed "
+                    "to locate; event skipped", event=event, n=n,
+                    needed=self.settings.min_stations), source=source))
                 continue
             usable[event] = rows.drop(columns="_row").reset_index(drop=True)
         return usable, problems
@@ -547,7 +552,8 @@ class Locator:
             try:
                 hypo = self.locate(event, event_picks)
             except (np.linalg.LinAlgError, ValueError) as exc:
-                problems.append(Problem(f"event {event}: location failed ({exc})",
+                problems.append(Problem(_("event %(event)s: location failed (%(error)s)",
+                                          event=event, error=exc),
                                         source=source))
                 continue
             rows.append(hypo.row())
@@ -586,7 +592,7 @@ def read_picks_csv(table: Table) -> tuple[pd.DataFrame, str]:
     source : str
         File name for messages.
     """
-    frame, source = read_table(table, ["event", "station", "phase", "time"], what="picks")
+    frame, source = read_table(table, ["event", "station", "phase", "time"], what=_("picks"))
     frame["time"] = pd.to_numeric(frame["time"], errors="coerce")
     if "weight" in frame.columns:
         frame["weight"] = pd.to_numeric(frame["weight"], errors="coerce")
@@ -623,8 +629,8 @@ def station_corrections(picks: pd.DataFrame, blasts: pd.DataFrame, inventory: In
     frame["phase"] = frame["phase"].astype(str).str.strip().str.upper()
     frame = frame[frame["station"].isin(inventory.codes) & frame["phase"].isin(PHASES)].copy()
     if frame.empty:
-        raise ValidationError(Problem("no P or S pick of a calibration blast at a known "
-                                      "station"))
+        raise ValidationError(Problem(_("no P or S pick of a calibration blast at a known "
+                                        "station")))
     weight = np.array(frame["weight"], float) if "weight" in frame else np.ones(len(frame))
     xyz = blasts[["x", "y", "z"]].to_numpy(float)
     station_index = {c: i for i, c in enumerate(inventory.codes)}

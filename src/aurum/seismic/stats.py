@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic.source import energy_index, fit_energy_moment
 
 METHODS = ("tinti_mulargia", "utsu")
@@ -49,7 +50,8 @@ def _b_from_mean(mean_excess: np.ndarray, delta_m: float, method: str) -> np.nda
         return np.log1p(delta_m / mean_excess) / (delta_m * np.log(10.0))
     if method == "utsu":
         return _LOG10_E / (mean_excess + delta_m / 2.0)
-    raise ValidationError(Problem(f"b-value method must be one of {METHODS}, got {method!r}"))
+    raise ValidationError(Problem(_("b-value method must be one of %(known)s, got %(method)r",
+                                    known=METHODS, method=method)))
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,9 @@ def b_value(magnitudes: np.ndarray | pd.Series, mc: float, delta_m: float,
     m = bin_magnitudes(_clean(magnitudes), delta_m) if delta_m > 0 else _clean(magnitudes)
     above = m[m >= mc - 1e-9]
     if above.size < 2 or above.mean() - mc <= 0:
-        raise ValidationError(Problem(f"{above.size} magnitude(s) at or above Mc = {mc}: too "
-                                      "few to estimate a b-value (need two, not all at Mc)"))
+        raise ValidationError(Problem(_("%(n)s magnitude(s) at or above Mc = %(mc)s: too few "
+                                        "to estimate a b-value (need two, not all at Mc)",
+                                        n=above.size, mc=mc)))
     b = float(_b_from_mean(np.array(above.mean() - mc), delta_m, method))
     std = float(2.30 * b ** 2 * np.sqrt(np.sum((above - above.mean()) ** 2)
                                        / (above.size * (above.size - 1))))
@@ -145,7 +148,7 @@ def mc_maximum_curvature(magnitudes: np.ndarray | pd.Series, delta_m: float,
     """
     m = bin_magnitudes(_clean(magnitudes), delta_m)
     if m.size == 0:
-        raise ValidationError(Problem("no magnitude to estimate Mc from"))
+        raise ValidationError(Problem(_("no magnitude to estimate Mc from")))
     values, counts = np.unique(m, return_counts=True)
     return float(np.round(values[int(np.argmax(counts))] + correction, 10))
 
@@ -199,7 +202,8 @@ def magnitude_of_completeness(magnitudes: np.ndarray | pd.Series, delta_m: float
         return mc_maximum_curvature(magnitudes, delta_m)
     if method == "mbs":
         return mc_b_stability(magnitudes, delta_m)
-    raise ValidationError(Problem(f"Mc method must be one of {MC_METHODS}, got {method!r}"))
+    raise ValidationError(Problem(_("Mc method must be one of %(known)s, got %(method)r",
+                                    known=MC_METHODS, method=method)))
 
 
 def moving_b_value(catalogue: pd.DataFrame, magnitude: str, mc: float, delta_m: float,

@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic._tables import read_table
 
 PHASES = ("P", "S")
@@ -71,12 +72,14 @@ class LayeredModel:
     def __post_init__(self) -> None:
         z = np.asarray(self.interfaces, float)
         if len(self.vp) != len(z) + 1 or len(self.vs) != len(z) + 1:
-            raise ValidationError(Problem(
-                f"a layered model with {len(z)} interfaces needs {len(z) + 1} P and S "
-                f"velocities, got {len(self.vp)} and {len(self.vs)}"))
+            raise ValidationError(Problem(_(
+                "a layered model with %(n)s interfaces needs %(layers)s P and S velocities, "
+                "got %(vp)s and %(vs)s", n=len(z), layers=len(z) + 1, vp=len(self.vp),
+                vs=len(self.vs))))
         if np.any(np.diff(z) >= 0) or not np.all(np.isfinite(z)):
-            raise ValidationError(Problem("layer interfaces must be finite elevations in "
-                                          f"strictly decreasing order (m), got {list(z)}"))
+            raise ValidationError(Problem(_("layer interfaces must be finite elevations in "
+                                            "strictly decreasing order (m), got %(z)s",
+                                            z=list(z))))
         _check_velocities(np.asarray(self.vp, float), np.asarray(self.vs, float))
 
     def velocity(self, phase: str) -> np.ndarray:
@@ -90,16 +93,17 @@ VelocityModel = HomogeneousModel | LayeredModel
 def _phase(phase: str) -> str:
     p = str(phase).strip().upper()
     if p not in PHASES:
-        raise ValidationError(Problem(f"phase must be P or S, got {phase!r}", column="phase"))
+        raise ValidationError(Problem(_("phase must be P or S, got %(phase)r", phase=phase),
+                                      column="phase"))
     return p
 
 
 def _check_velocities(vp: np.ndarray, vs: np.ndarray) -> None:
     if not (np.all(np.isfinite(vp)) and np.all(np.isfinite(vs)) and np.all(vs > 0)):
-        raise ValidationError(Problem("velocities must be finite and > 0 m/s"))
+        raise ValidationError(Problem(_("velocities must be finite and > 0 m/s")))
     if np.any(vp <= vs):
-        raise ValidationError(Problem(f"P velocity must exceed S velocity (m/s), got vp "
-                                      f"{list(vp)} and vs {list(vs)}"))
+        raise ValidationError(Problem(_("P velocity must exceed S velocity (m/s), got vp "
+                                        "%(vp)s and vs %(vs)s", vp=list(vp), vs=list(vs))))
 
 
 def travel_times(model: VelocityModel, phase: str, sources: np.ndarray,
@@ -186,7 +190,7 @@ def _direct_time(r: float, lo: float, hi: float, interfaces: np.ndarray,
         # Offset X(p) grows from 0 to infinity on [0, 1/vmax): Newton from the straight-line
         # guess, falling back to bisection whenever a step leaves the bracket.
         p = r / math.hypot(r, hi - lo) / vmax
-        for _ in range(100):
+        for _step in range(100):
             x = 0.0
             dx = 0.0
             for k in range(top_layer, bottom_layer + 1):
@@ -288,7 +292,7 @@ def read_velocity_csv(path: str | Path) -> VelocityModel:
     """
     columns = ["top_elevation_km_asl", "bottom_elevation_km_asl", "p_velocity_km_s",
                "s_velocity_km_s"]
-    frame, _ = read_table(path, columns, columns, what="velocity model")
+    frame, _source = read_table(path, columns, columns, what=_("velocity model"))
     vp = np.array(frame["p_velocity_km_s"], float)
     vs = np.array(frame["s_velocity_km_s"], float)
     vp, vs = (np.where(a > 20.0, a, a * 1000.0) for a in (vp, vs))

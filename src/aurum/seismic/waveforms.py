@@ -17,6 +17,7 @@ import numpy as np
 from scipy.signal import butter
 
 from aurum.core.errors import Problem
+from aurum.core.i18n import _
 from aurum.seismic.inventory import Inventory
 
 
@@ -114,19 +115,21 @@ def read_waveforms(path: str | Path) -> tuple[list[ChannelData], list[Problem]]:
     elif path.is_file():
         files = [path]
     else:
-        return [], [Problem(f"waveform file or directory not found: {path}", source=str(path))]
+        return [], [Problem(_("waveform file or directory not found: %(path)s", path=path),
+                            source=str(path))]
     channels: list[ChannelData] = []
     problems: list[Problem] = []
     for file in files:
         try:
             stream = obspy.read(str(file))
         except Exception as exc:  # ObsPy raises many unrelated types for a bad file
-            problems.append(Problem(f"not a readable waveform file ({type(exc).__name__}: "
-                                    f"{exc}); file left out", source=file.name))
+            problems.append(Problem(_("not a readable waveform file (%(kind)s: %(error)s); "
+                                      "file left out", kind=type(exc).__name__, error=exc),
+                                    source=file.name))
             continue
         channels.extend(from_obspy(stream, file.name))
     if not files:
-        problems.append(Problem("no file in the waveform directory", source=str(path)))
+        problems.append(Problem(_("no file in the waveform directory"), source=str(path)))
     return channels, problems
 
 
@@ -162,18 +165,20 @@ def screen(channels: list[ChannelData], inventory: Inventory | None = None,
         bad = ~np.isfinite(ch.data)
         if bad.any():
             first = ch.start + np.flatnonzero(bad)[0] / ch.sampling_rate
-            problems.append(Problem(f"{ch.trace_id}: {int(bad.sum())} NaN or infinite "
-                                    f"sample(s), first at {utc_text(first)}; segment left out",
-                                    source=where))
+            problems.append(Problem(_("%(trace)s: %(n)s NaN or infinite sample(s), first at "
+                                      "%(first)s; segment left out", trace=ch.trace_id,
+                                      n=int(bad.sum()), first=utc_text(first)), source=where))
             continue
         if ch.data.size < 2 or np.ptp(ch.data) == 0:
-            problems.append(Problem(f"{ch.trace_id}: empty or constant segment at "
-                                    f"{utc_text(ch.start)}; segment left out", source=where))
+            problems.append(Problem(_("%(trace)s: empty or constant segment at %(start)s; "
+                                      "segment left out", trace=ch.trace_id,
+                                      start=utc_text(ch.start)), source=where))
             continue
         if inventory is not None and ch.station not in inventory:
             if ch.station not in missing:
-                problems.append(Problem(f"station {ch.station} ({ch.trace_id}) is not in the "
-                                        "inventory; its channels are left out", source=where))
+                problems.append(Problem(_("station %(station)s (%(trace)s) is not in the "
+                                          "inventory; its channels are left out",
+                                          station=ch.station, trace=ch.trace_id), source=where))
                 missing.add(ch.station)
             continue
         kept.append(ch)
@@ -185,10 +190,13 @@ def screen(channels: list[ChannelData], inventory: Inventory | None = None,
         for a, b in itertools.pairwise(segments):
             jump = b.start - a.end - 1.0 / a.sampling_rate
             if abs(jump) > 0.5 / a.sampling_rate:
-                kind = "gap" if jump > 0 else "overlap"
-                problems.append(Problem(f"{trace_id}: {kind} of {abs(jump):.4f} s at "
-                                        f"{utc_text(a.end)}; segments processed separately",
-                                        source=source or file or trace_id))
+                values = {"trace": trace_id, "size": f"{abs(jump):.4f}",
+                          "at": utc_text(a.end)}
+                problems.append(Problem(
+                    _("%(trace)s: gap of %(size)s s at %(at)s; segments processed separately",
+                      **values) if jump > 0 else
+                    _("%(trace)s: overlap of %(size)s s at %(at)s; segments processed "
+                      "separately", **values), source=source or file or trace_id))
     return kept, problems
 
 

@@ -31,8 +31,11 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.config import Settings, get_settings
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
+from aurum.safety.sensors import LEVEL_NAMES
 
 log = logging.getLogger("aurum.delivery")
 
@@ -123,26 +126,26 @@ def targets(settings: Settings | None = None) -> Targets:
     if webhook is not None:
         parts = urllib.parse.urlsplit(webhook)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(Problem(f"expected an http:// or https:// URL, got {webhook!r}",
-                                    column="AURUM_ALERT_WEBHOOK"))
+            problems.append(Problem(_("expected an http:// or https:// URL, got %(url)r",
+                                      url=webhook), column="AURUM_ALERT_WEBHOOK"))
     host, port = None, 25
     if settings.alert_smtp is not None:
         host, sep, text = settings.alert_smtp.rpartition(":")
         port = int(text) if text.isdigit() else -1
         if not sep or not host or not 0 < port < 65536:
-            problems.append(Problem(f"expected the mail relay as HOST:PORT, got "
-                                    f"{settings.alert_smtp!r}", column="AURUM_ALERT_SMTP"))
+            problems.append(Problem(_("expected the mail relay as HOST:PORT, got %(relay)r",
+                                      relay=settings.alert_smtp), column="AURUM_ALERT_SMTP"))
         if not settings.alert_email_to:
-            problems.append(Problem("expected the recipients of the alert e-mails "
-                                    "(addresses separated by commas)",
+            problems.append(Problem(_("expected the recipients of the alert e-mails "
+                                      "(addresses separated by commas)"),
                                     column="AURUM_ALERT_EMAIL_TO"))
     sender = settings.alert_email_from or "aurum@localhost"
     for column, addresses in (("AURUM_ALERT_EMAIL_TO", settings.alert_email_to),
                               ("AURUM_ALERT_EMAIL_FROM", (sender,))):
         bad = [a for a in addresses if "@" not in a or any(c.isspace() for c in a)]
         if bad:
-            problems.append(Problem(f"expected e-mail addresses, got {', '.join(bad)}",
-                                    column=column))
+            problems.append(Problem(_("expected e-mail addresses, got %(addresses)s",
+                                      addresses=", ".join(bad)), column=column))
     if problems:
         raise ValidationError(problems)
     return Targets(webhook, host, port, settings.alert_email_to, sender)
@@ -152,11 +155,13 @@ def describe(found: Targets) -> str:
     """One line saying where alerts go (for the server's start-up)."""
     where = []
     if found.webhook:
-        where.append(f"POST to {found.webhook}")
+        where.append(_("POST to %(url)s", url=found.webhook))
     if found.smtp_host:
-        where.append(f"e-mail to {', '.join(found.email_to)} via "
-                     f"{found.smtp_host}:{found.smtp_port}")
-    return "Alerts: " + ("; ".join(where) if where else "not sent out (no target set)")
+        where.append(_("e-mail to %(recipients)s via %(relay)s",
+                       recipients=", ".join(found.email_to),
+                       relay=f"{found.smtp_host}:{found.smtp_port}"))
+    return (_("Alerts: %(targets)s", targets=_("; ").join(where)) if where
+            else _("Alerts: not sent out (no target set)"))
 
 
 def _try(alert: Mapping[str, Any], channel: str, target: str,
@@ -214,12 +219,20 @@ def post_webhook(url: str, alert: Mapping[str, Any], *, timeout_s: float = TIMEO
 def alert_email(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]
                 ) -> EmailMessage:
     """The e-mail of an alert: the level, site and rule in the subject; the message and the
-    alert's fields in the body."""
+    alert's fields in the body.
+
+    Written in the platform's language (:func:`aurum.core.i18n.default_locale`): it goes to
+    every recipient alike, from a thread outside any request. The fields keep their machine
+    keys, as the webhook's JSON does.
+    """
     message = EmailMessage()
     where = alert.get("facility") or alert.get("sensor")
-    message["Subject"] = (f"[Aurum] {str(alert.get('level', '')).upper()} alert at "
-                          f"{alert.get('site')}{f' {where}' if where else ''}: "
-                          f"{alert.get('rule')}")
+    level = str(alert.get("level", ""))
+    with i18n.using(i18n.default_locale()):
+        message["Subject"] = _("[Aurum] %(level)s alert at %(where)s: %(rule)s",
+                               level=str(LEVEL_NAMES.get(level, level)).upper(),
+                               where=f"{alert.get('site')}{f' {where}' if where else ''}",
+                               rule=alert.get("rule"))
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     fields = "\n".join(f"{k}: {v}" for k, v in alert.items()

@@ -31,7 +31,9 @@ import pandas as pd
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.seismic import catalog, stats
 from aurum.seismic.hazard import HazardRule, evaluate
 from aurum.seismic.inventory import Inventory, LocalGrid, Station
@@ -124,8 +126,9 @@ def configure(session: Session, actor: Actor, site_code: str, *,
         vp = vp_m_s if vp_m_s is not None else row.vp_m_s
         vs = vs_m_s if vs_m_s is not None else row.vs_m_s
         if vp is None or vs is None or not 0 < vs < vp:
-            raise ValidationError(Problem(f"velocities must satisfy 0 < Vs < Vp (m/s), got "
-                                          f"Vp {vp}, Vs {vs}", column="vp_m_s"))
+            raise ValidationError(Problem(_("velocities must satisfy 0 < Vs < Vp (m/s), got "
+                                            "Vp %(vp)s, Vs %(vs)s", vp=vp, vs=vs),
+                                          column="vp_m_s"))
         row.vp_m_s, row.vs_m_s = float(vp), float(vs)
     if grid is not None:
         row.grid_latitude, row.grid_longitude = grid.latitude, grid.longitude
@@ -236,7 +239,9 @@ def _raise_alerts(session: Session, actor: Actor, site: Site, since: pd.Timestam
     # A rule whose quantity the catalogue lacks (QuakeML without energies) has nothing to judge.
     usable = [r for r in rules if (n_energy >= 2 if r.kind == "energy_index_rise"
                                    else frame[r.magnitude].notna().any())]
-    found = evaluate(frame, usable)
+    # Stored and sent once for every reader: in the platform's language, not the importer's.
+    with i18n.using(i18n.default_locale()):
+        found = evaluate(frame, usable)
     found = found[pd.to_datetime(found["time"], utc=True) >= since]
     raised = []
     for a in found.to_dict("records"):
@@ -307,8 +312,8 @@ def import_upload(session: Session, actor: Actor, site_code: str, filename: str,
     get_writable_site(session, actor, site_code)
     suffix = Path(filename).suffix.lower()
     if suffix not in (".xml", ".qml", ".quakeml", ".parquet"):
-        raise ValidationError(Problem(f"expected a QuakeML (.xml, .qml) or IMS Parquet file, "
-                                      f"got {filename!r}", source=filename))
+        raise ValidationError(Problem(_("expected a QuakeML (.xml, .qml) or IMS Parquet file, "
+                                        "got %(name)r", name=filename), source=filename))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(filename).name
         path.write_bytes(data)
@@ -348,8 +353,8 @@ def events_frame(session: Session, actor: Actor, site_code: str, *,
     """
     site = get_site(session, actor, site_code)
     if status is not None and status not in STATUSES:
-        raise ValidationError(Problem(f"status must be one of {STATUSES}, got {status!r}",
-                                      column="status"))
+        raise ValidationError(Problem(_("status must be one of %(known)s, got %(status)r",
+                                        known=STATUSES, status=status), column="status"))
     return _stored_frame(session, site, start, end, status)
 
 
@@ -389,7 +394,8 @@ def _event(session: Session, actor: Actor, site_code: str, event_id: int
     site = get_writable_site(session, actor, site_code)
     event = session.get(SeismicEvent, event_id)
     if event is None or event.site_id != site.id:
-        raise NotFoundError(f"no seismic event {event_id} at {site_code}")
+        raise NotFoundError(_("no seismic event %(event)s at %(site)s", event=event_id,
+                              site=site_code))
     return site, event
 
 
@@ -398,14 +404,15 @@ def review(session: Session, actor: Actor, site_code: str, event_id: int, action
     """Review an event: ``accept`` (status reviewed), ``reject`` (status rejected: left out
     of statistics and exports), ``type`` (set ``event_type``, one of
     :data:`aurum.seismic.catalog.EVENT_TYPES`, and mark it reviewed)."""
-    _, event = _event(session, actor, site_code, event_id)
+    _site, event = _event(session, actor, site_code, event_id)
     if action not in REVIEW_ACTIONS:
-        raise ValidationError(Problem(f"action must be one of {REVIEW_ACTIONS}, got "
-                                      f"{action!r}", column="action"))
+        raise ValidationError(Problem(_("action must be one of %(known)s, got %(action)r",
+                                        known=REVIEW_ACTIONS, action=action), column="action"))
     if action == "type":
         if event_type not in catalog.EVENT_TYPES:
-            raise ValidationError(Problem(f"event type must be one of {catalog.EVENT_TYPES}, "
-                                          f"got {event_type!r}", column="event_type"))
+            raise ValidationError(Problem(_("event type must be one of %(known)s, got "
+                                            "%(type)r", known=catalog.EVENT_TYPES,
+                                            type=event_type), column="event_type"))
         event.event_type = event_type
     event.status = "rejected" if action == "reject" else "reviewed"
     event.reviewed_by = actor.user_id or None
@@ -437,16 +444,17 @@ def relocate(session: Session, actor: Actor, site_code: str, event_id: int,
     site, event = _event(session, actor, site_code, event_id)
     row = _catalogue_row(session, site)
     if row.vp_m_s is None or row.vs_m_s is None:
-        raise ValidationError(Problem(f"set the relocation velocities of {site.code} first "
-                                      "(Vp, Vs in m/s)", column="vp_m_s"))
+        raise ValidationError(Problem(_("set the relocation velocities of %(site)s first "
+                                        "(Vp, Vs in m/s)", site=site.code), column="vp_m_s"))
     stations = session.scalars(select(SeismicStation).where(SeismicStation.site_id == site.id)
                                .order_by(SeismicStation.code)).all()
     if not stations:
-        raise ValidationError(Problem(f"no station stored for {site.code}", column="station"))
+        raise ValidationError(Problem(_("no station stored for %(site)s", site=site.code),
+                                      column="station"))
     frame = pd.DataFrame(picks).copy()
     missing = [c for c in ("station", "phase", "time") if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem("missing pick column", column=c) for c in missing])
+        raise ValidationError([Problem(_("missing pick column"), column=c) for c in missing])
     if "weight" not in frame.columns:
         frame["weight"] = 1.0
     frame["event"] = event.resource_id
@@ -457,7 +465,8 @@ def relocate(session: Session, actor: Actor, site_code: str, event_id: int,
     locator = Locator(inventory, HomogeneousModel(row.vp_m_s, row.vs_m_s))
     result = locator.locate_all(frame, source="edited picks")
     if result.events.empty:
-        raise ValidationError(result.problems or [Problem("the picks do not locate the event")])
+        raise ValidationError(result.problems
+                              or [Problem(_("the picks do not locate the event"))])
     located = result.events.iloc[0]
     event.x, event.y, event.z = float(located["x"]), float(located["y"]), float(located["z"])
     event.time = datetime.fromtimestamp(float(located["t0"]), UTC)
@@ -530,10 +539,11 @@ def statistics(session: Session, actor: Actor, site_code: str, *,
         Events per moving window (count).
     """
     if magnitude not in ("mw", "ml"):
-        raise ValidationError(Problem(f"magnitude must be 'mw' or 'ml', got {magnitude!r}",
+        raise ValidationError(Problem(_("magnitude must be 'mw' or 'ml', got %(magnitude)r",
+                                        magnitude=magnitude),
                                       column="magnitude"))
     if window_events < 2 or delta_m <= 0:
-        raise ValidationError(Problem("window_events must be ≥ 2 and delta_m > 0",
+        raise ValidationError(Problem(_("window_events must be ≥ 2 and delta_m > 0"),
                                       column="window_events"))
     site = get_site(session, actor, site_code)
     frame = _stored_frame(session, site, start, end)

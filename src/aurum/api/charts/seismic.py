@@ -17,6 +17,7 @@ from aurum.api.charts.common import (
     right_axis,
     utc_text,
 )
+from aurum.core.i18n import _
 
 
 def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
@@ -28,7 +29,7 @@ def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
     size = (3 + 4 * (m - m.min()).fillna(0)).clip(3, 24).round(1) if len(m) else m
     quakes = located["event_type"] != "blast"
     data: list[dict[str, Any]] = []
-    for mask, name, colour in ((quakes, "events", None), (~quakes, "blasts", GREY)):
+    for mask, name, colour in ((quakes, _("events"), None), (~quakes, _("blasts"), GREY)):
         part = located[mask]
         marker: dict[str, Any] = {"size": size[mask].tolist(), "opacity": 0.7}
         if colour is None:
@@ -44,13 +45,13 @@ def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
                               zip(part["resource_id"], part[magnitude].astype(float),
                                   strict=True)]})
     if len(stations):
-        data.append({"type": "scatter3d", "mode": "markers+text", "name": "stations",
+        data.append({"type": "scatter3d", "mode": "markers+text", "name": _("stations"),
                      "x": stations["x"].tolist(), "y": stations["y"].tolist(),
                      "z": stations["z"].tolist(), "text": stations["station"].tolist(),
                      "marker": {"symbol": "diamond", "size": 5, "color": "#24292f"}})
-    scene = {"aspectmode": "data", "xaxis": {"title": {"text": "x (m)"}},
-             "yaxis": {"title": {"text": "y (m)"}}, "zaxis": {"title": {"text": "z (m)"}}}
-    return {"data": data, "layout": base_layout("Events in the mine grid", height=520,
+    scene = {"aspectmode": "data", "xaxis": {"title": {"text": _("x (m)")}},
+             "yaxis": {"title": {"text": _("y (m)")}}, "zaxis": {"title": {"text": _("z (m)")}}}
+    return {"data": data, "layout": base_layout(_("Events in the mine grid"), height=520,
                                                 scene=scene)}
 
 
@@ -61,7 +62,7 @@ def magnitude_time_chart(events: pd.DataFrame, magnitude: str = "mw") -> Figure:
                       "x": utc_text(part["time"], seconds=True),
                       "y": part[magnitude].astype(float).round(2).tolist(),
                       "marker": {"size": 4, "color": GOLD, "opacity": 0.6}}],
-            "layout": base_layout("Magnitude against time", xaxis={"type": "date"},
+            "layout": base_layout(_("Magnitude against time"), xaxis={"type": "date"},
                                   yaxis={"title": {"text": magnitude.upper()}})}
 
 
@@ -73,19 +74,19 @@ def b_value_time_chart(moving: pd.DataFrame, rate: bool = True) -> Figure:
     data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "lines", "name": "b + σ", "x": x,
          "y": (b + std).round(3).tolist(), "line": {"width": 0}, "showlegend": False},
-        {"type": "scatter", "mode": "lines", "name": "b ± σ (Shi & Bolt)", "x": x,
+        {"type": "scatter", "mode": "lines", "name": _("b ± σ (Shi & Bolt)"), "x": x,
          "y": (b - std).round(3).tolist(), "fill": "tonexty", "line": {"width": 0},
          "fillcolor": "rgba(184,134,11,0.2)"},
-        {"type": "scatter", "mode": "lines", "name": "b-value", "x": x,
+        {"type": "scatter", "mode": "lines", "name": _("b-value"), "x": x,
          "y": b.round(3).tolist(), "line": {"color": GOLD}}]
     if rate:
-        data.append({"type": "scatter", "mode": "lines", "name": "rate (events/day)", "x": x,
+        data.append({"type": "scatter", "mode": "lines", "name": _("rate (events/day)"), "x": x,
                      "y": moving["rate_per_day"].astype(float).round(2).tolist(),
                      "yaxis": "y2", "line": {"color": GREY, "dash": "dot"}})
     return {"data": data, "layout": base_layout(
-        "b-value against time (moving window)", xaxis={"type": "date"},
+        _("b-value against time (moving window)"), xaxis={"type": "date"},
         yaxis={"title": {"text": "b"}},
-        yaxis2=right_axis("events/day"))}
+        yaxis2=right_axis(_("events/day")))}
 
 
 def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e4, 1e5, 1e6,
@@ -95,7 +96,7 @@ def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e
     apparent stress E = σa M0 / μ."""
     part = events[(events["energy"] > 0) & (events["moment"] > 0)]
     data: list[dict[str, Any]] = [{
-        "type": "scattergl", "mode": "markers", "name": "events",
+        "type": "scattergl", "mode": "markers", "name": _("events"),
         "x": part["moment"].astype(float).tolist(), "y": part["energy"].astype(float).tolist(),
         "marker": {"size": 4, "color": GOLD, "opacity": 0.6}}]
     if len(part):
@@ -105,8 +106,9 @@ def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e
                          "x": m0.tolist(), "y": (sigma * m0 / rigidity_pa).tolist(),
                          "line": {"color": GREY, "dash": "dash", "width": 1}})
     return {"data": data, "layout": base_layout(
-        "Energy against moment", xaxis={"type": "log", "title": {"text": "moment (N·m)"}},
-        yaxis={"type": "log", "title": {"text": "energy (J)"}})}
+        _("Energy against moment"),
+        xaxis={"type": "log", "title": {"text": _("moment (N·m)")}},
+        yaxis={"type": "log", "title": {"text": _("energy (J)")}})}
 
 
 def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
@@ -120,7 +122,7 @@ def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
     data: list[dict[str, Any]] = [
         {"type": "scatter", "mode": "markers", "name": "N(≥ M)", "x": bins.tolist(),
          "y": cumulative.tolist(), "marker": {"color": GOLD}},
-        {"type": "scatter", "mode": "markers", "name": "per bin", "x": bins.tolist(),
+        {"type": "scatter", "mode": "markers", "name": _("per bin"), "x": bins.tolist(),
          "y": counts.tolist(), "marker": {"color": GREY, "symbol": "triangle-up"}}]
     shapes = []
     if fit is not None and bins.size:
@@ -133,5 +135,5 @@ def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
                        "y0": 0, "y1": 1, "line": {"color": GREY, "dash": "dot"}})
         data.append(legend_line(f"Mc {fit['mc']:g}", {"color": GREY, "dash": "dot"}))
     return {"data": data, "layout": base_layout(
-        "Frequency–magnitude", shapes=shapes, xaxis={"title": {"text": label}},
-        yaxis={"type": "log", "title": {"text": "events"}})}
+        _("Frequency–magnitude"), shapes=shapes, xaxis={"title": {"text": label}},
+        yaxis={"type": "log", "title": {"text": _("events")}})}

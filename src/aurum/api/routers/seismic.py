@@ -23,6 +23,7 @@ from aurum.api.tables import TableFormat, display_records, records, table_respon
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Moment
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.services import cache, seismic
 
@@ -104,7 +105,7 @@ def statistics(site: str, session: DB, actor: ApiActor, start: Moment | None = N
 def seismic_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
     sites = seismic.catalogue_sites(session, actor)
     figure = charts.bars(sites["site"].tolist(), sites["events"].astype(float).tolist(),
-                         "Events per catalogue", "events")
+                         _("Events per catalogue"), _("events"))
     return render(request, "seismic.html", actor=actor, rows=display_records(sites),
                   figure=figure)
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.safety.sensors import AlarmLevel
 from aurum.services import delivery
 from aurum.services.auth import Actor
@@ -104,13 +105,14 @@ def acknowledge(session: Session, actor: Actor, alert_id: int, note: str = "") -
     """
     alert = session.get(Alert, alert_id)
     if alert is None or not actor.can_read_site(alert.site):
-        raise NotFoundError(f"no alert {alert_id}")
+        raise NotFoundError(_("no alert %(alert)s", alert=alert_id))
     if not actor.can_write_site(alert.site):
-        raise PermissionDenied(f"{actor.role.value} users cannot acknowledge alerts of "
-                               f"{alert.site.code}")
+        raise PermissionDenied(_("%(role)s users cannot acknowledge alerts of %(site)s",
+                                 role=actor.role.value, site=alert.site.code))
     if alert.acknowledged_at is not None:
-        raise ValidationError(Problem(f"alert {alert_id} was acknowledged already, at "
-                                      f"{iso_utc(alert.acknowledged_at)}", column="alert"))
+        raise ValidationError(Problem(_("alert %(alert)s was acknowledged already, at %(at)s",
+                                        alert=alert_id, at=iso_utc(alert.acknowledged_at)),
+                                      column="alert"))
     alert.acknowledged_by = actor.user_id or None
     alert.acknowledged_at = utcnow()
     alert.ack_note = note.strip() or None

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.safety.register import Action
 from aurum.services.auth import Actor
 from aurum.services.safety.permissions import get_hazard, require_action
@@ -43,18 +44,19 @@ def put_file(home: Path, data: bytes) -> str:
         The SHA-256 (hex) that names it.
     """
     if not data:
-        raise ValidationError(Problem("the file is empty", column="file"))
+        raise ValidationError(Problem(_("the file is empty"), column="file"))
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationError(Problem(f"the file has {len(data)} bytes; at most "
-                                      f"{MAX_FILE_BYTES} are accepted", column="file"))
+        raise ValidationError(Problem(_("the file has %(size)s bytes; at most %(limit)s are "
+                                        "accepted", size=len(data), limit=MAX_FILE_BYTES),
+                                      column="file"))
     return put_bytes(files_dir(home), data).name
 
 
 def check_files(home: Path, refs: Iterable[str], column: str) -> tuple[str, ...]:
     """The references as stored SHA-256 names, else every problem."""
     refs = tuple(r.strip().lower() for r in refs if r and r.strip())
-    problems = [Problem(f"{r!r} is not the SHA-256 of a stored file: upload the file to the "
-                        "hazard first", column=column)
+    problems = [Problem(_("%(ref)r is not the SHA-256 of a stored file: upload the file to "
+                          "the hazard first", ref=r), column=column)
                 for r in refs if not _SHA256.match(r) or not (files_dir(home) / r).exists()]
     if problems:
         raise ValidationError(problems)
@@ -98,5 +100,6 @@ def hazard_file(session: Session, actor: Actor, home: Path, hazard_id: int,
     named = set(row.photos) | {e for ev in row.events for e in ev.evidence}
     path = files_dir(home) / digest
     if digest not in named or not path.exists():
-        raise NotFoundError(f"no file {digest} for hazard {hazard_id}")
+        raise NotFoundError(_("no file %(digest)s for hazard %(hazard)s", digest=digest,
+                              hazard=hazard_id))
     return path

@@ -37,7 +37,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError, PermissionDenied
-from aurum.safety.register import Action, HazardLevel
+from aurum.core.i18n import _
+from aurum.safety.register import NAMES, Action, HazardLevel
 from aurum.services.auth import Actor, Role
 from aurum.store.models import SafetyHazard, Site
 
@@ -64,12 +65,12 @@ def require_action(actor: Actor, site: Site, action: Action, level: str | None =
     if actor.role is Role.ENTERPRISE and actor.can_write_site(site) \
             and action is not Action.ESCALATE:
         if action in _SIGN_OFF and level == HazardLevel.MAJOR.value:
-            raise PermissionDenied(
-                f"cannot {action.value} a major hazard of {site.code} as its enterprise: a "
-                "major hazard is signed off by a regulator")
+            raise PermissionDenied(_(
+                "cannot %(action)s a major hazard of %(site)s as its enterprise: a major "
+                "hazard is signed off by a regulator", action=NAMES[action], site=site.code))
         return
-    raise PermissionDenied(f"{actor.role.value} users cannot {action.value} hazards of "
-                           f"{site.code}")
+    raise PermissionDenied(_("%(role)s users cannot %(action)s hazards of %(site)s",
+                             role=actor.role.value, action=NAMES[action], site=site.code))
 
 
 def can_report(actor: Actor) -> bool:
@@ -82,7 +83,7 @@ def get_hazard(session: Session, actor: Actor, hazard_id: int) -> SafetyHazard:
     """A hazard the actor may read (else NotFoundError, whether it exists or not)."""
     row = session.get(SafetyHazard, hazard_id)
     if row is None or not actor.can_read_site(row.site):
-        raise NotFoundError(f"no hazard {hazard_id}")
+        raise NotFoundError(_("no hazard %(hazard)s", hazard=hazard_id))
     return row
 
 
@@ -91,8 +92,8 @@ def require_monitoring_write(actor: Actor, site: Site) -> None:
     may not (see the module's table)."""
     actor.require_read_site(site)
     if not actor.can_write_site(site):
-        raise PermissionDenied(f"{actor.role.value} users cannot write the monitoring of "
-                               f"{site.code}")
+        raise PermissionDenied(_("%(role)s users cannot write the monitoring of %(site)s",
+                                 role=actor.role.value, site=site.code))
 
 
 def writable_sites(session: Session, actor: Actor) -> set[str] | None:

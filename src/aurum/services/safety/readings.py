@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.services.safety.common import utc_times
 from aurum.store.models import SensorReading
 
@@ -59,8 +60,9 @@ class ReadingWindow:
     def describe(self, now: datetime | None = None) -> str:
         """The window in words, for messages."""
         hours = self.ahead / pd.Timedelta(hours=1)
-        return (f"a time from {self.earliest.isoformat()} to {hours:g} h after the receiving "
-                f"clock ({self.latest(now).isoformat(timespec='seconds')})")
+        return _("a time from %(earliest)s to %(hours)s h after the receiving clock "
+                 "(%(latest)s)", earliest=self.earliest.isoformat(), hours=f"{hours:g}",
+                 latest=self.latest(now).isoformat(timespec="seconds"))
 
 
 def validate_readings(frame: pd.DataFrame, source: str | None = None,
@@ -91,8 +93,8 @@ def validate_readings(frame: pd.DataFrame, source: str | None = None,
     """
     missing = [c for c in READING_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem(f"missing field {c!r} in the readings", column=c,
-                                       source=source) for c in missing])
+        raise ValidationError([Problem(_("missing field %(field)r in the readings", field=c),
+                                       column=c, source=source) for c in missing])
     frame = frame.reset_index(drop=True)
     sensor = frame["sensor"].astype("string").str.strip().fillna("")
     raw_time = frame["time"]
@@ -105,12 +107,14 @@ def validate_readings(frame: pd.DataFrame, source: str | None = None,
         lambda v: isinstance(v, bool))), errors="coerce").astype(float)
     implausible = time.notna().to_numpy() & ~window.contains(time.fillna(window.earliest))
     problems: list[Problem] = []
-    for mask, column, what in ((sensor.eq(""), "sensor", "expected a sensor code"),
-                               (time.isna(), "time", "expected an ISO 8601 time"),
-                               (implausible, "time", f"expected {window.describe()}"),
-                               (~np.isfinite(numbers), "value", "expected a finite number")):
+    for mask, column, what in ((sensor.eq(""), "sensor", _("expected a sensor code")),
+                               (time.isna(), "time", _("expected an ISO 8601 time")),
+                               (implausible, "time",
+                                _("expected %(window)s", window=window.describe())),
+                               (~np.isfinite(numbers), "value", _("expected a finite number"))):
         for i in np.flatnonzero(np.asarray(mask, dtype=bool))[:_MAX_PROBLEMS].tolist():
-            problems.append(Problem(f"reading {i + 1}: {what}, got {frame[column].iloc[i]!r}",
+            problems.append(Problem(_("reading %(n)s: %(problem)s, got %(value)r", n=i + 1,
+                                      problem=what, value=frame[column].iloc[i]),
                                     column=column, source=source))
     if problems:
         raise ValidationError(problems)

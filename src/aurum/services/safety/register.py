@@ -24,7 +24,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.time import in_cst, today_cst
 from aurum.safety import register
 from aurum.safety.criteria import Facility, load_criteria
@@ -106,15 +108,16 @@ def _site_facility(site: Site) -> str | None:
 def _check_report(spec: HazardReport) -> None:
     problems = []
     if len(spec.title.strip()) > 200:
-        problems.append(Problem("expected a title of at most 200 characters", column="title"))
+        problems.append(Problem(_("expected a title of at most 200 characters"),
+                                column="title"))
     if not spec.title.strip():
-        problems.append(Problem("expected a title", column="title"))
+        problems.append(Problem(_("expected a title"), column="title"))
     if spec.lon is not None and not -180 <= spec.lon <= 180:
-        problems.append(Problem(f"expected a longitude in degrees, got {spec.lon}",
-                                column="lon"))
+        problems.append(Problem(_("expected a longitude in degrees, got %(value)s",
+                                  value=spec.lon), column="lon"))
     if spec.lat is not None and not -90 <= spec.lat <= 90:
-        problems.append(Problem(f"expected a latitude in degrees, got {spec.lat}",
-                                column="lat"))
+        problems.append(Problem(_("expected a latitude in degrees, got %(value)s",
+                                  value=spec.lat), column="lat"))
     if problems:
         raise ValidationError(problems)
 
@@ -256,8 +259,9 @@ def act(session: Session, actor: Actor, home: Path, hazard_id: int, action: str,
         (deadline before the report date, no evidence...). Nothing is changed.
     """
     if action not in _ACTIONS:
-        raise ValidationError(Problem(f"unknown action {action!r}: expected one of "
-                                      f"{', '.join(_ACTIONS)}", column="action"))
+        raise ValidationError(Problem(_("unknown action %(action)r: expected one of %(known)s",
+                                        action=action, known=", ".join(_ACTIONS)),
+                                      column="action"))
     row = get_hazard(session, actor, hazard_id)
     step_action = Action(action)
     require_action(actor, row.site, step_action, row.level)
@@ -307,7 +311,8 @@ def available_actions(actor: Actor, row: SafetyHazard) -> list[str]:
 
 def _required_day(day: date | None) -> date:
     if day is None:
-        raise ValidationError(Problem("expected a deadline as YYYY-MM-DD", column="deadline"))
+        raise ValidationError(Problem(_("expected a deadline as YYYY-MM-DD"),
+                                      column="deadline"))
     return day
 
 
@@ -424,12 +429,13 @@ def list_hazards(session: Session, actor: Actor, *, site: str | None = None,
     """
     problems = []
     if level not in (None, "", *HAZARD_LEVELS):
-        problems.append(Problem(f"unknown level {level!r}: expected general, major or "
-                                "unclassified", column="level"))
+        problems.append(Problem(_("unknown level %(level)r: expected general, major or "
+                                  "unclassified", level=level), column="level"))
     states = {*HAZARD_STATES, "open"}
     if state not in (None, "") and state not in states:
-        problems.append(Problem(f"unknown state {state!r}: expected one of "
-                                f"{', '.join(sorted(states))}", column="state"))
+        problems.append(Problem(_("unknown state %(state)r: expected one of %(known)s",
+                                  state=state, known=", ".join(sorted(states))),
+                                column="state"))
     if problems:
         raise ValidationError(problems)
     day = as_of or today_cst()
@@ -498,15 +504,20 @@ def open_monitoring_hazard(session: Session, facility: TailingsFacility,
     """
     when = in_cst(at)
     site = facility.site
-    step = register.report("new", site=site.code, description=proposal.description,
-                           by=MONITORING, at=when, facility=Facility.TAILINGS,
-                           enterprise=site.organisation.name, province=site.province,
-                           note=f"opened by the online monitoring of {facility.code}")
-    classified = register.classify(step.hazard, level=proposal.level, by=MONITORING, at=when,
-                                   criterion=proposal.criterion)
+    # Stored for every reader: in the platform's language, not the reading's sender's.
+    with i18n.using(i18n.default_locale()):
+        step = register.report("new", site=site.code, description=proposal.description,
+                               by=MONITORING, at=when, facility=Facility.TAILINGS,
+                               enterprise=site.organisation.name, province=site.province,
+                               note=_("opened by the online monitoring of %(facility)s",
+                                      facility=facility.code))
+        classified = register.classify(step.hazard, level=proposal.level, by=MONITORING,
+                                       at=when, criterion=proposal.criterion)
+        title = _("%(facility)s: %(level)s alarm of the online monitoring",
+                  facility=facility.name, level=register.NAMES[proposal.level])
     row = SafetyHazard(
-        site_id=site.id, title=f"{facility.name}: {proposal.level.value} alarm of the online "
-        "monitoring"[:200], description=proposal.description, area=facility.code,
+        site_id=site.id, title=title[:200], description=proposal.description,
+        area=facility.code,
         facility=Facility.TAILINGS.value, state=HazardState.REPORTED.value,
         reported_by=MONITORING, reporter_id=None, reported_at=when.astimezone(UTC),
         reported_on=step.hazard.reported_on, photos=[], evidence=[], escalation=0,

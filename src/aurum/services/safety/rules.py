@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.safety.sensors import (
     AccumulationRule,
     AlarmLevel,
@@ -43,7 +44,7 @@ def parse_rules(document: Any, source: str | None = None) -> list[Rule]:
         One problem per bad field, naming the rule (``rules[2].levels``...).
     """
     if not isinstance(document, list):
-        raise ValidationError(Problem("expected a list of rules", column="rules",
+        raise ValidationError(Problem(_("expected a list of rules"), column="rules",
                                       source=source))
     rules: list[Rule] = []
     problems: list[Problem] = []
@@ -61,19 +62,21 @@ def parse_rules(document: Any, source: str | None = None) -> list[Rule]:
 
 def _rule(entry: Any, where: str) -> Rule:
     if not isinstance(entry, Mapping):
-        raise ValidationError(Problem("expected a mapping with kind and levels", column=where))
+        raise ValidationError(Problem(_("expected a mapping with kind and levels"),
+                                      column=where))
     kind = entry.get("kind")
     if kind not in RULE_KINDS:
-        raise ValidationError(Problem(f"unknown kind {kind!r}: expected one of "
-                                      f"{', '.join(RULE_KINDS)}", column=f"{where}.kind"))
+        raise ValidationError(Problem(_("unknown kind %(kind)r: expected one of %(known)s",
+                                        kind=kind, known=", ".join(RULE_KINDS)),
+                                      column=f"{where}.kind"))
     try:
         direction = Direction(entry.get("direction", "above"))
     except ValueError:
-        raise ValidationError(Problem("expected direction above or below",
+        raise ValidationError(Problem(_("expected direction above or below"),
                                       column=f"{where}.direction")) from None
     levels = entry.get("levels")
     if not isinstance(levels, Mapping) or not levels:
-        raise ValidationError(Problem("expected levels such as {yellow: 1.0, red: 2.0}",
+        raise ValidationError(Problem(_("expected levels such as {yellow: 1.0, red: 2.0}"),
                                       column=f"{where}.levels"))
     try:
         values = {AlarmLevel.parse(str(k)): _number(v, f"{where}.levels.{k}")
@@ -92,21 +95,23 @@ def _rule(entry: Any, where: str) -> Rule:
         return RateRule(thresholds, window, per)
     min_points = entry.get("min_points", 3)
     if not isinstance(min_points, int) or min_points < 2:
-        raise ValidationError(Problem("expected an integer >= 2",
+        raise ValidationError(Problem(_("expected an integer >= 2"),
                                       column=f"{where}.min_points"))
     return TrendRule(thresholds, window, per, min_points)
 
 
 def _number(value: Any, column: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value):
-        raise ValidationError(Problem(f"expected a number, got {value!r}", column=column))
+        raise ValidationError(Problem(_("expected a number, got %(value)r", value=value),
+                                      column=column))
     return float(value)
 
 
 def _positive(value: Any, column: str) -> float:
     number = _number(value, column)
     if number <= 0:
-        raise ValidationError(Problem(f"expected hours > 0, got {value!r}", column=column))
+        raise ValidationError(Problem(_("expected hours > 0, got %(value)r", value=value),
+                                      column=column))
     return number
 
 

@@ -109,3 +109,24 @@ def test_names_read_in_the_language_of_the_page(app_client: TestClient, platform
     en = app_client.get("/sites/SD-A-01?lang=en").text
     assert "甲一号矿" in zh and "甲黄金矿业有限公司" in zh
     assert english in en and "甲一号矿" not in en
+
+
+def test_an_excel_sheet_for_a_chinese_reader_has_chinese_headers_csv_keeps_keys(
+        app_client: TestClient) -> None:
+    import io
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from tests.api.conftest import bearer
+
+    token = bearer(app_client, "miit")
+    headers = {**token, "Accept-Language": "zh-CN"}
+    sheet = app_client.get("/api/v1/sites", params={"format": "xlsx"}, headers=headers)
+    book = load_workbook(io.BytesIO(sheet.content))
+    first = [c.value for c in next(book.worksheets[0].iter_rows(max_row=1))]
+    keys = pd.read_excel(io.BytesIO(sheet.content), sheet_name="keys")
+    csv = app_client.get("/api/v1/sites", params={"format": "csv"}, headers=headers).text
+    assert csv.splitlines()[0].split(",") == keys.iloc[:, 1].tolist()  # machine keys
+    assert first == keys.iloc[:, 0].tolist()
+    assert "省份" in first and "Province" not in first

@@ -144,9 +144,6 @@ def test_exports_are_inert_and_rounded_and_csv_keeps_machine_keys() -> None:
     assert csv.splitlines() == ["title,gold_kg,year",
                                 '"\'=HYPERLINK(""http://evil"")",0.3,2024',
                                 "roof fall,-3.5,2025"]
-    people = for_export(frame, people=True)
-    assert list(people.columns) == ["Title", "Gold (kg)", "Year"]
-    assert people["Gold (kg)"].tolist() == [0.3, -3.5]
     assert frame["title"][0].startswith("=")  # the caller's frame is left as it was
 
 

@@ -10,11 +10,15 @@ from typing import Any, Literal
 import pandas as pd
 from fastapi import Response
 
+from aurum.api.labels import column
+from aurum.core.i18n import _
 from aurum.core.tables import for_export
 
 TableFormat = Literal["json", "csv", "xlsx"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEYS_SHEET = "keys"
+"""The Excel sheet that pairs each header with its machine key."""
 
 
 def table_responses(row: type[Any], description: str = "The table") -> dict[int | str, Any]:
@@ -56,8 +60,9 @@ def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:
     """Render a frame in the requested format (a download for CSV and Excel).
 
     CSV and Excel cells are made inert and numbers rounded (:func:`aurum.core.tables.
-    for_export`); the Excel sheet, read by people, has readable headers, while JSON and CSV
-    keep the machine keys programs read.
+    for_export`); the Excel sheet, read by people, has headers in the reader's language
+    (:func:`aurum.api.labels.column`) and a second sheet naming each header's machine key,
+    while JSON and CSV keep the machine keys programs read.
 
     Parameters
     ----------
@@ -77,7 +82,14 @@ def tabular(frame: pd.DataFrame, fmt: TableFormat, name: str) -> Response:
         out = frame.copy()
         for col in out.select_dtypes(include=["datetimetz"]).columns:
             out[col] = out[col].dt.tz_localize(None)  # Excel has no time zones
-        for_export(out, people=True).to_excel(buf, index=False, sheet_name=name[:31])
+        out = for_export(out)
+        keys = [str(c) for c in out.columns]
+        out.columns = [column(k) for k in keys]
+        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+            out.to_excel(writer, index=False, sheet_name=name[:31])
+            # The machine key of each header, for a reader who also has the CSV or the API.
+            pd.DataFrame({_("Column"): list(out.columns), _("Machine key"): keys}).to_excel(
+                writer, index=False, sheet_name=KEYS_SHEET)
         return Response(buf.getvalue(), media_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     return Response(json.dumps(records(frame), ensure_ascii=False),

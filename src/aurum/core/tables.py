@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 MAX_UPLOAD_BYTES = 50 * 2**20
 """Largest file one upload may carry (bytes)."""
@@ -115,13 +116,15 @@ def check_archive(archive: zipfile.ZipFile, source: str) -> None:
     members = archive.infolist()
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise ValidationError(Problem(
-            f"the archive holds {len(members)} files; the limit is {MAX_ARCHIVE_MEMBERS}",
+            _("the archive holds %(n)s files; the limit is %(limit)s", n=len(members),
+              limit=MAX_ARCHIVE_MEMBERS),
             source=source))
     unpacked = sum(member.file_size for member in members)
     if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(Problem(
-            f"the file unpacks to {unpacked / 2**20:.0f} MiB; the limit is "
-            f"{MAX_UNPACKED_BYTES // 2**20} MiB", source=source))
+            _("the file unpacks to %(size)s MiB; the limit is %(limit)s MiB",
+              size=format(unpacked / 2**20, ".0f"), limit=MAX_UNPACKED_BYTES // 2**20),
+            source=source))
 
 
 def open_archive(source: Source, name: str, what: str = "archive") -> zipfile.ZipFile:
@@ -136,7 +139,8 @@ def open_archive(source: Source, name: str, what: str = "archive") -> zipfile.Zi
     try:
         archive = zipfile.ZipFile(_binary(source))
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ValidationError(Problem(f"cannot read the {what}: {exc}", source=name)) from exc
+        raise ValidationError(Problem(
+            _("cannot read the %(what)s: %(error)s", what=what, error=exc), source=name)) from exc
     try:
         check_archive(archive, name)
     except ValidationError:
@@ -168,9 +172,11 @@ def read_csv(source: Source, name: str, what: str = "file", **options: Any) -> p
     try:
         frame = pd.read_csv(_binary(source), nrows=MAX_ROWS + 1, **options)
     except FileNotFoundError as exc:
-        raise ValidationError(Problem(f"file not found: {exc.filename}", source=name)) from exc
+        raise ValidationError(Problem(_("file not found: %(name)s", name=exc.filename),
+                                      source=name)) from exc
     except Exception as exc:  # the reader's own words help: encoding, quoting, empty file
-        raise ValidationError(Problem(f"cannot read the {what}: {exc}", source=name)) from exc
+        raise ValidationError(Problem(
+            _("cannot read the %(what)s: %(error)s", what=what, error=exc), source=name)) from exc
     return _within_rows(frame, name)
 
 
@@ -198,7 +204,8 @@ def read_excel(source: Source, name: str, what: str = "workbook", **options: Any
     try:
         frame = pd.read_excel(_binary(source), nrows=MAX_ROWS + 1, **options)
     except Exception as exc:  # the reader's words (a sheet missing, a broken part) help
-        raise ValidationError(Problem(f"cannot read the {what}: {exc}", source=name)) from exc
+        raise ValidationError(Problem(
+            _("cannot read the %(what)s: %(error)s", what=what, error=exc), source=name)) from exc
     return _within_rows(frame, name)
 
 
@@ -220,7 +227,7 @@ def read_table(data: Source, filename: str) -> pd.DataFrame:
         frame = read_csv(data, filename, dtype=str, keep_default_na=False,
                          encoding="utf-8-sig", skipinitialspace=True)
     else:
-        raise ValidationError(Problem("expected a .csv or .xlsx file", source=filename))
+        raise ValidationError(Problem(_("expected a .csv or .xlsx file"), source=filename))
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.fillna("").astype(str)
 
@@ -247,8 +254,8 @@ def with_columns(frame: pd.DataFrame, required: Iterable[str], source: str | Non
     frame = frame.set_axis([str(c).strip() for c in frame.columns], axis=1)
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem(f"missing required column {c!r}", row=1, column=c,
-                                       source=source) for c in missing])
+        raise ValidationError([Problem(_("missing required column %(column)s", column=repr(c)),
+                                       row=1, column=c, source=source) for c in missing])
     return frame.reset_index(drop=True)
 
 
@@ -256,7 +263,7 @@ def require_rows(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame
     """``frame``, refused with a :class:`~aurum.core.errors.ValidationError` when it has no
     data row (``source`` names the file in the message)."""
     if frame.empty:
-        raise ValidationError(Problem("the file has no data rows", source=source))
+        raise ValidationError(Problem(_("the file has no data rows"), source=source))
     return frame
 
 
@@ -293,7 +300,8 @@ def _binary(source: Source) -> Any:
 def _within_rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     if len(frame) > MAX_ROWS:
         raise ValidationError(Problem(
-            f"the table has more than {MAX_ROWS:,} data rows, the limit of one file; split it",
+            _("the table has more than %(limit)s data rows, the limit of one file; split it",
+              limit=format(MAX_ROWS, ",")),
             source=name))
     return frame
 
@@ -344,16 +352,13 @@ def readable(column: object) -> object:
     return f"{text} ({unit})" if unit else text
 
 
-def for_export(frame: pd.DataFrame, people: bool = False) -> pd.DataFrame:
+def for_export(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table ready for a CSV or Excel file: inert text, rounded numbers.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         The table.
-    people : bool
-        Also give the columns readable headers (Excel sheets for people); CSV keeps the
-        machine keys programs read.
     """
     out = frame.copy()
     for col in out.columns:
@@ -362,7 +367,5 @@ def for_export(frame: pd.DataFrame, people: bool = False) -> pd.DataFrame:
             out[col] = significant(series.to_numpy())
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             out[col] = series.map(inert_text)
-    if people:
-        out.columns = [readable(c) for c in out.columns]
     return out
 

@@ -32,3 +32,13 @@ def label(key: Any) -> str:
     text = str(key.value if isinstance(key, Enum) else key)
     found = _labels().get(text)
     return str(found) if found is not None else text.replace("_", " ")
+
+
+def column(key: str) -> str:
+    """The header of a table column in the current language (:mod:`.columns`); a key
+    without one as :func:`aurum.core.tables.readable` writes it."""
+    from aurum.api.labels.columns import COLUMNS
+    from aurum.core.tables import readable
+
+    found = COLUMNS.get(key)
+    return str(found) if found is not None else str(readable(key))

@@ -23,6 +23,8 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from aurum.core.i18n import _, lazy_gettext
+
 
 class IdType(StrEnum):
     """Kind of identity document of a seller."""
@@ -46,9 +48,11 @@ ADDRESS_PREFIXES = frozenset({
     "65", "71", "81", "82", "83"})
 
 _SHAPES = {
-    IdType.PASSPORT: (r"[A-Z0-9]{5,17}", "5 to 17 letters or digits"),
-    IdType.HK_MACAO_PERMIT: (r"[HM]\d{8}(\d{2})?", "H or M and 8 digits (+ 2-digit count)"),
-    IdType.TAIWAN_PERMIT: (r"\d{8}(\d{2})?", "8 digits (+ 2-digit issue count)"),
+    IdType.PASSPORT: (r"[A-Z0-9]{5,17}", lazy_gettext("expected 5 to 17 letters or digits")),
+    IdType.HK_MACAO_PERMIT: (r"[HM]\d{8}(\d{2})?",
+                             lazy_gettext("expected H or M and 8 digits (+ 2-digit count)")),
+    IdType.TAIWAN_PERMIT: (r"\d{8}(\d{2})?",
+                           lazy_gettext("expected 8 digits (+ 2-digit issue count)")),
 }
 
 _USCC_VALUES = np.full(256, -1, np.int64)
@@ -86,7 +90,7 @@ def resident_id_problems(numbers: pd.Series, today: date | None = None) -> pd.Se
     numbers = numbers.astype(str)
     problems = pd.Series("", index=numbers.index, dtype=object)
     shaped = numbers.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool)
-    problems[~shaped] = "expected 18 characters: 17 digits and a digit or X"
+    problems[~shaped] = _("expected 18 characters: 17 digits and a digit or X")
     good = numbers[shaped]
     if good.empty:
         return problems
@@ -98,10 +102,10 @@ def resident_id_problems(numbers: pd.Series, today: date | None = None) -> pd.Se
     bad_birth = (born.isna() | (born < pd.Timestamp("1900-01-01")) | (born > limit)).to_numpy()
     bad_area = ~good.str.slice(0, 2).isin(ADDRESS_PREFIXES).to_numpy()
     index = good.index
-    problems[index[bad_area]] = "unknown address code (first two digits)"
-    problems[index[bad_birth]] = "digits 7-14 are not a birth date between 1900 and today"
-    problems[index[wrong_check]] = ("wrong check character (GB 11643 / ISO 7064 MOD 11-2): "
-                                    "the number was mistyped")
+    problems[index[bad_area]] = _("unknown address code (first two digits)")
+    problems[index[bad_birth]] = _("digits 7-14 are not a birth date between 1900 and today")
+    problems[index[wrong_check]] = _("wrong check character (GB 11643 / ISO 7064 MOD 11-2): "
+                                     "the number was mistyped")
     return problems
 
 
@@ -122,15 +126,15 @@ def uscc_problems(codes: pd.Series) -> pd.Series:
     codes = codes.astype(str)
     problems = pd.Series("", index=codes.index, dtype=object)
     shaped = codes.str.fullmatch(f"[{USCC_ALPHABET}]{{18}}").fillna(False).to_numpy(bool)
-    problems[~shaped] = ("expected 18 characters from 0-9 and A-Y without I, O, S, V, Z "
-                         "(GB 32100)")
+    problems[~shaped] = _("expected 18 characters from 0-9 and A-Y without I, O, S, V, Z "
+                          "(GB 32100)")
     good = codes[shaped]
     if good.empty:
         return problems
     values = _USCC_VALUES[_codes(good, 18)]
     check = (31 - (values[:, :17] @ USCC_WEIGHTS) % 31) % 31
     wrong = values[:, 17] != check
-    problems[good.index[wrong]] = "wrong check character (GB 32100): the code was mistyped"
+    problems[good.index[wrong]] = _("wrong check character (GB 32100): the code was mistyped")
     return problems
 
 
@@ -160,7 +164,7 @@ def id_problems(id_types: pd.Series, numbers: pd.Series,
         else:
             pattern, expected = _SHAPES[id_type]
             fits = subset.str.fullmatch(pattern).fillna(False).to_numpy(bool)
-            problems[subset.index[~fits]] = f"expected {expected}"
+            problems[subset.index[~fits]] = str(expected)
     return problems
 
 

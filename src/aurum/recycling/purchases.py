@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, format_number, lazy_gettext
 from aurum.core.tables import read_csv
 from aurum.core.time import CHINA_STANDARD_TIME, today_cst
 from aurum.recycling.canonical import (
@@ -89,10 +90,13 @@ OPTIONAL_COLUMNS = {"assay_method": AssayMethod.UNSPECIFIED.value,
 
 # column -> (decimal places, lowest allowed (excluded), highest allowed, unit, why the cap)
 _QUANTITIES = {
-    "gross_weight_g": (3, 0.0, 1_000_000.0, "g", "one tonne per purchase"),
-    "fineness_permille": (3, 0.0, 1000.0, "‰", "pure gold"),
-    "price_per_g_cny": (2, 0.0, 10_000.0, "CNY/g", "was the price per kg or per ounce?"),
-    "amount_cny": (2, 0.0, 1_000_000_000.0, "CNY", "one billion per purchase"),
+    "gross_weight_g": (3, 0.0, 1_000_000.0, lazy_gettext("g"),
+                       lazy_gettext("one tonne per purchase")),
+    "fineness_permille": (3, 0.0, 1000.0, "‰", lazy_gettext("pure gold")),
+    "price_per_g_cny": (2, 0.0, 10_000.0, lazy_gettext("CNY/g"),
+                        lazy_gettext("was the price per kg or per ounce?")),
+    "amount_cny": (2, 0.0, 1_000_000_000.0, lazy_gettext("CNY"),
+                   lazy_gettext("one billion per purchase")),
 }
 _TEXT_LIMITS = {"recycler": 64, "shop": 64, "seller_name": 100, "origin_statement": 500}
 _ENUMS: dict[str, type[StrEnum]] = {"seller_id_type": IdType, "item_type": ItemType,
@@ -116,10 +120,11 @@ def read_purchases_csv(path: Path) -> pd.DataFrame:
     frame = read_csv(path, source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame.columns = [str(c).strip() for c in frame.columns]
     allowed = set(CSV_COLUMNS) | set(OPTIONAL_COLUMNS)
-    problems = [Problem("missing column", row=1, column=c, source=source)
+    problems = [Problem(_("missing column"), row=1, column=c, source=source)
                 for c in CSV_COLUMNS if c not in frame.columns]
-    problems += [Problem(f"unknown column; expected {', '.join(CSV_COLUMNS)} (optional: "
-                         f"{', '.join(OPTIONAL_COLUMNS)})", row=1, column=c, source=source)
+    problems += [Problem(_("unknown column; expected %(columns)s (optional: %(optional)s)",
+                           columns=", ".join(CSV_COLUMNS), optional=", ".join(OPTIONAL_COLUMNS)),
+                         row=1, column=c, source=source)
                  for c in frame.columns if c not in allowed]
     if problems:
         raise ValidationError(problems)
@@ -187,21 +192,25 @@ def validate_purchases(raw: pd.DataFrame, source: str,
                         for n, t in zip(numbers, texts, strict=True))
 
     if frame.empty:
-        raise ValidationError(Problem("the file has no purchase rows", source=source))
+        raise ValidationError(Problem(_("the file has no purchase rows"), source=source))
     for column in ("recycler", "shop", "seller_id_number", "seller_name"):
-        refuse(frame[column] == "", column, "required")
+        refuse(frame[column] == "", column, _("required"))
     for column, limit in _TEXT_LIMITS.items():
-        refuse(frame[column].str.len() > limit, column, f"at most {limit} characters")
+        refuse(frame[column].str.len() > limit, column,
+               _("at most %(limit)s characters", limit=limit))
     for column, enum in _ENUMS.items():
         allowed = [e.value for e in enum]
-        refuse(~frame[column].isin(allowed), column, f"expected one of {', '.join(allowed)}")
+        refuse(~frame[column].isin(allowed), column,
+               _("expected one of %(allowed)s", allowed=", ".join(allowed)))
     for column, (places, low, high, unit, why) in _QUANTITIES.items():
         text = frame[column].str.replace(",", "", regex=False)
         shaped = text.str.fullmatch(rf"\d+(\.\d{{1,{places}}})?").to_numpy(bool)
-        refuse(~shaped, column, f"expected a number in {unit} with at most {places} decimals")
+        refuse(~shaped, column, _("expected a number in %(unit)s with at most %(places)s "
+                                  "decimals", unit=unit, places=places))
         values = pd.to_numeric(text.where(shaped), errors="coerce")
         refuse(shaped & ~((values > low) & (values <= high)).to_numpy(bool), column,
-               f"expected more than {low:g} and at most {high:,.0f} {unit} ({why})")
+               _("expected more than %(low)s and at most %(high)s %(unit)s (%(why)s)",
+                 low=format_number(low, 0), high=format_number(high, 0), unit=unit, why=why))
         frame[column] = values
     frame["seller_id_number"] = normalise_ids(frame["seller_id_number"]).astype(object)
     today = today_cst(now)
@@ -210,19 +219,19 @@ def validate_purchases(raw: pd.DataFrame, source: str,
     refuse(known_type & (id_messages != "") & (frame["seller_id_number"] != ""),
            "seller_id_number", id_messages)
     refuse(~frame["occurred_at"].str.fullmatch(_ISO_WITH_OFFSET).to_numpy(bool),
-           "occurred_at", "expected ISO 8601 date and time with its UTC offset, e.g. "
-           "2025-08-04T10:30:00+08:00")
+           "occurred_at", _("expected ISO 8601 date and time with its UTC offset, e.g. "
+                            "2025-08-04T10:30:00+08:00"))
     instants = pd.to_datetime(frame["occurred_at"].where(
         frame["occurred_at"].str.fullmatch(_ISO_WITH_OFFSET)), utc=True, format="ISO8601",
         errors="coerce")
     latest = pd.Timestamp(now or datetime.now(UTC)).tz_convert(UTC) + CLOCK_SKEW
     refuse(instants.notna() & ((instants < EARLIEST) | (instants > latest)), "occurred_at",
-           "expected a time between 2000 and now")
+           _("expected a time between 2000 and now"))
     frame["occurred_at"] = instants
     fine = fine_gold_g(frame["gross_weight_g"].fillna(0).to_numpy(),
                        frame["fineness_permille"].fillna(0).to_numpy())
     refuse(frame["gross_weight_g"].notna() & frame["fineness_permille"].notna() & (fine <= 0),
-           "fineness_permille", "the fine gold (gross weight × fineness) rounds to 0 mg")
+           "fineness_permille", _("the fine gold (gross weight × fineness) rounds to 0 mg"))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, CSV_COLUMNS.index(p.column)
                                      if p.column in CSV_COLUMNS else len(CSV_COLUMNS)))

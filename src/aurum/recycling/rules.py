@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, format_number
 
 RULES_FILE = "reporting_rules.yaml"
 CALENDAR_FILE = "working_calendar_cn.yaml"
@@ -154,7 +155,7 @@ class Detection:
     due_estimated : bool
         The deadline falls in a year whose holiday schedule is not in the calendar.
     reason : str
-        Why the rule fired, in words.
+        Why the rule fired, in words (in the language in force when it was screened).
     """
 
     rule_id: str
@@ -191,9 +192,9 @@ def load_rules() -> RuleSet:
     for raw in doc["rules"]:
         missing = [k for k in ("id", "kind", "due_working_days", "citation") if not raw.get(k)]
         if missing or raw.get("kind") not in (LARGE_CASH, SUSPICIOUS):
-            problems.append(Problem(f"rule {raw.get('id')!r} needs id, kind (large_cash or "
-                                    "suspicious), due_working_days and citation",
-                                    source=RULES_FILE))
+            problems.append(Problem(_("rule %(rule)s needs id, kind (large_cash or "
+                                      "suspicious), due_working_days and citation",
+                                      rule=repr(raw.get("id"))), source=RULES_FILE))
             continue
         params = {k: v for k, v in raw.items()
                   if k not in ("id", "kind", "due_working_days", "citation")}
@@ -245,6 +246,11 @@ def _episodes(member: np.ndarray, codes: np.ndarray) -> np.ndarray:
 # The rules
 
 
+def _cny(amount: float) -> str:
+    """An amount of yuan to the fen, grouped, in the current language."""
+    return format_number(float(amount), 2)
+
+
 def _cash(purchases: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     return purchases[purchases["payment_method"].isin(rule.params["payment_methods"])]
 
@@ -258,8 +264,9 @@ def _large_cash(p: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     totals = cash.groupby(["recycler", "seller", "business_date"])["fen"].transform("sum")
     hits = cash[totals >= rule.params["threshold_cny"] * 100]
     return [{"recycler": r, "seller": s, "rows": g,
-             "reason": f"cash of {g['amount_cny'].sum():,.2f} CNY on {d} in "
-                       f"{len(g)} purchase(s) at {g['shop'].nunique()} shop(s)"}
+             "reason": _("cash of %(amount)s CNY on %(day)s in %(purchases)s purchase(s) at "
+                         "%(shops)s shop(s)", amount=_cny(g["amount_cny"].sum()), day=d,
+                         purchases=len(g), shops=g["shop"].nunique())}
             for (r, s, d), g in hits.groupby(["recycler", "seller", "business_date"])]
 
 
@@ -274,14 +281,17 @@ def _structuring(p: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     flagged = np.arange(len(ordered)) - start + 1 >= rule.params["min_count"]
     episode = _episodes(_members(flagged, start), codes)
     out = []
-    for _, g in ordered[episode >= 0].groupby(episode[episode >= 0]):
+    for _episode, g in ordered[episode >= 0].groupby(episode[episode >= 0]):
         out.append({"recycler": g["recycler"].iat[0], "seller": g["seller"].iat[0],
                     "rows": g,
-                    "reason": f"{len(g)} cash purchases between "
-                              f"{g['amount_cny'].min():,.2f} and {g['amount_cny'].max():,.2f} "
-                              f"CNY, just below the {rule.params['threshold_cny']:,} CNY line, "
-                              f"at {g['shop'].nunique()} shop(s) over "
-                              f"{g['business_date'].nunique()} day(s)"})
+                    "reason": _("%(purchases)s cash purchases between %(low)s and %(high)s "
+                                "CNY, just below the %(line)s CNY line, at %(shops)s shop(s) "
+                                "over %(days)s day(s)", purchases=len(g),
+                                low=_cny(g["amount_cny"].min()),
+                                high=_cny(g["amount_cny"].max()),
+                                line=format_number(rule.params["threshold_cny"], 0),
+                                shops=g["shop"].nunique(),
+                                days=g["business_date"].nunique())})
     return out
 
 
@@ -294,8 +304,9 @@ def _split_across_recyclers(p: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]
     own_max = own_total.groupby([cash["seller"], cash["business_date"]]).transform("max")
     hits = cash[(day_total >= threshold_fen) & (own_max < threshold_fen)]
     return [{"recycler": None, "seller": s, "rows": g,
-             "reason": f"cash of {g['amount_cny'].sum():,.2f} CNY on {d} split across "
-                       f"{g['recycler'].nunique()} recyclers, each below the line"}
+             "reason": _("cash of %(amount)s CNY on %(day)s split across %(recyclers)s "
+                         "recyclers, each below the line", amount=_cny(g["amount_cny"].sum()),
+                         day=d, recyclers=g["recycler"].nunique())}
             for (s, d), g in hits.groupby(keys)]
 
 
@@ -328,8 +339,8 @@ def _many_recyclers(p: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]:
             own = sellers.get_group(seller)
             rows = own[(own["day"] > span[0] - window) & (own["day"] <= span[-1])]
             out.append({"recycler": None, "seller": seller, "rows": rows,
-                        "reason": f"sold to {rows['recycler'].nunique()} recyclers within "
-                                  f"{window} days"})
+                        "reason": _("sold to %(recyclers)s recyclers within %(days)s days",
+                                    recyclers=rows["recycler"].nunique(), days=window)})
     return out
 
 
@@ -350,25 +361,28 @@ def _origin_volume(p: pd.DataFrame, rule: Rule) -> list[dict[str, Any]]:
     member = _members(over | odd, np.where(over, start, np.arange(len(ordered))))
     episode = _episodes(member, codes)
     out = []
-    for _, g in ordered[episode >= 0].groupby(episode[episode >= 0]):
+    for _episode, g in ordered[episode >= 0].groupby(episode[episode >= 0]):
         origin = str(g["origin"].iat[0])
         parts = []
         if np.isfinite(caps.get(origin, np.inf)) and (g["window_fine_g"] > caps[origin]).any():
-            parts.append(f"{g['window_fine_g'].max():,.3f} g of fine gold stated as {origin} "
-                         f"within {window} days, above the {caps[origin]:,.0f} g cap")
+            parts.append(_("%(grams)s g of fine gold stated as %(origin)s within %(days)s "
+                           "days, above the %(cap)s g cap",
+                           grams=format_number(g["window_fine_g"].max(), 3), origin=origin,
+                           days=window, cap=format_number(caps[origin], 0)))
         unexplained = sorted(set(g["item_type"]) - set(allowed.get(origin, g["item_type"])))
         if unexplained:
-            parts.append(f"{', '.join(unexplained)} not explained by the stated origin "
-                         f"({origin})")
+            parts.append(_("%(items)s not explained by the stated origin (%(origin)s)",
+                           items=", ".join(unexplained), origin=origin))
         out.append({"recycler": g["recycler"].iat[0], "seller": g["seller"].iat[0],
-                    "rows": g, "reason": "; ".join(parts)})
+                    "rows": g, "reason": _("; ").join(parts)})
     return out
 
 
 def _watch_list(p: pd.DataFrame, rule: Rule, watched: frozenset[str]) -> list[dict[str, Any]]:
     hits = p[p["seller"].isin(watched)]
     return [{"recycler": r, "seller": s, "rows": g,
-             "reason": f"{len(g)} purchase(s) from a seller on the watch list on {d}"}
+             "reason": _("%(purchases)s purchase(s) from a seller on the watch list on "
+                         "%(day)s", purchases=len(g), day=d)}
             for (r, s, d), g in hits.groupby(["recycler", "seller", "business_date"])]
 
 

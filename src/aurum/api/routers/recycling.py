@@ -18,7 +18,9 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from aurum.api import charts
+from aurum.api.charts.recycling import labelled_totals
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
+from aurum.api.labels import label
 from aurum.api.schemas.recycling import (
     AppendedOut,
     CheckedTreeHeadOut,
@@ -52,6 +54,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _, ngettext
 from aurum.services import recycling
 from aurum.services.auth import Actor
 from aurum.services.recycling import views
@@ -274,8 +277,8 @@ def _by(by: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
     allowed = views.TOTALS_BY
     if not keys or any(k not in allowed for k in keys) or len(set(keys)) != len(keys):
-        raise ValidationError(Problem(f"expected a comma-separated list of {', '.join(allowed)}",
-                                      column="by"))
+        raise ValidationError(Problem(_("expected a comma-separated list of %(allowed)s",
+                                        allowed=", ".join(allowed)), column="by"))
     return keys
 
 
@@ -312,13 +315,19 @@ def _page(request: Request, template: str, actor: Actor, status_code: int = 200,
                   **views.permissions(actor) | context)
 
 
+def _labelled(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    """Rows for a page's table with the machine keys in ``keys`` shown by their labels."""
+    return [row | {k: label(row[k]) for k in keys if k in row} for row in rows]
+
+
 def _intake_page(request: Request, session: Session, actor: Actor,
                  form: dict[str, str] | None = None, problems: list[Problem] | None = None,
                  appended: dict[str, Any] | None = None, status_code: int = 200) -> Page:
     view = views.intake_view(session, actor, form, problems or [], appended)
     return _page(request, "recycling_intake.html", actor, status_code,
                  **view | {"figure": charts.recycling_daily(view["daily"]),
-                           "recent": display_records(view["recent"])})
+                           "recent": _labelled(display_records(view["recent"]), "item_type",
+                                               "payment_method")})
 
 
 @router.get("/recycling", response_class=HTMLResponse, include_in_schema=False)
@@ -371,8 +380,8 @@ def _reports_page(request: Request, session: Session, actor: Actor,
                   message: str | None = None, problems: list[str] | None = None,
                   status_code: int = 200) -> Page:
     view = views.reports_view(session, actor)
-    figure = charts.stacked_totals(view["by_month"], "month", "status",
-                                   "Reports by month due and state", "reports")
+    figure = labelled_totals(view["by_month"], "month", "status",
+                             _("Reports by month due and state"), _("reports"))
     return _page(request, "recycling_reports.html", actor, status_code, figure=figure,
                  message=message, problems=problems or [], **view)
 
@@ -389,8 +398,10 @@ def screen_page(request: Request, session: DB, actor: PageActor) -> Response:
     except PermissionDenied as exc:
         return _reports_page(request, session, actor, problems=[str(exc)], status_code=403)
     return _reports_page(request, session, actor,
-                         message=f"Screened the purchases: {len(made)} new report(s) or "
-                                 "revision(s).")
+                         message=ngettext(
+                             "Screened the purchases: %(num)s new report or revision.",
+                             "Screened the purchases: %(num)s new reports or revisions.",
+                             len(made)))
 
 
 @router.post("/recycling/reports/{report_id}/submit", include_in_schema=False,
@@ -402,9 +413,10 @@ def submit_page(report_id: DbId, request: Request, session: DB, actor: PageActor
         return _reports_page(request, session, actor, problems=[str(exc)], status_code=403)
     except ConflictError as exc:
         return _reports_page(request, session, actor, problems=[str(exc)], status_code=409)
-    return _reports_page(request, session, actor, message=(
-        f"Report {report_id} submitted (submission {done['submission_id']}, document SHA-256 "
-        f"{done['document_sha256']})."))
+    return _reports_page(request, session, actor, message=_(
+        "Report %(report)s submitted (submission %(submission)s, document SHA-256 "
+        "%(digest)s).", report=report_id, submission=done["submission_id"],
+        digest=done["document_sha256"]))
 
 
 @router.get("/recycling/reports/{report_id}/document", include_in_schema=False)
@@ -417,7 +429,8 @@ def custody_index(request: Request, session: DB, actor: PageActor, bar: str = ""
     if bar.strip():
         return RedirectResponse(f"/recycling/custody/{bar.strip()}", status_code=303)
     balances = recycling.mass_balances(session, actor)
-    return _page(request, "recycling_custody_index.html", actor, balances=balances,
+    return _page(request, "recycling_custody_index.html", actor,
+                 balances=_labelled(balances, "status"),
                  figure=charts.mass_balance_chart(balances))
 
 
@@ -425,7 +438,8 @@ def custody_index(request: Request, session: DB, actor: PageActor, bar: str = ""
 def custody_page(serial: str, request: Request, session: DB, actor: PageActor) -> Page:
     view = views.custody_view(session, actor, serial)
     return _page(request, "recycling_custody.html", actor, bar=view["bar"],
-                 lots=view["lots"], purchases=view["purchases"],
+                 lots=_labelled(view["lots"], "status"),
+                 purchases=_labelled(view["purchases"], "item_type"),
                  figure=charts.custody_sankey(view["graph"]),
                  balance_figure=charts.mass_balance_chart(view["lots"]))
 
@@ -435,20 +449,20 @@ def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
     view = views.regulator_view(session, actor)
     return _page(request, "recycling_regulator.html", actor, inbox=view["inbox"],
                  volumes=records(view["volumes"]), statistics=records(view["statistics"]),
-                 figures={"reports": charts.stacked_totals(
+                 figures={"reports": labelled_totals(
                               view["inbox_by_month"], "month", "kind",
-                              "Reports received by month and kind", "reports"),
+                              _("Reports received by month and kind"), _("reports")),
                           "volumes": charts.stacked_totals(
                               view["volumes"], "month", "province",
-                              "Recycled fine gold by province and month (Beijing time)",
-                              "kg", "fine_gold_kg"),
+                              _("Recycled fine gold by province and month (Beijing time)"),
+                              _("kg"), "fine_gold_kg"),
                           "statistics": charts.time_series(
                               view["national"], "period",
-                              {"ledger_fine_gold_kg": "ledger: fine gold bought",
+                              {"ledger_fine_gold_kg": _("ledger: fine gold bought"),
                                "reported_gold_recycled_kg":
-                                   "reports: gold from recycled material"},
-                              "Recycled gold: the ledger beside the statistical reports",
-                              "kg")})
+                                   _("reports: gold from recycled material")},
+                              _("Recycled gold: the ledger beside the statistical reports"),
+                              _("kg"))})
 
 
 @router.post("/recycling/inbox/{submission_id}/acknowledge", include_in_schema=False,

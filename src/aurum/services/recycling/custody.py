@@ -19,6 +19,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _, format_number
 from aurum.recycling.canonical import canonical, decimal, timestamp_text
 from aurum.recycling.custody import custody_graph, mass_balance
 from aurum.recycling.purchases import (
@@ -108,7 +109,9 @@ def _check_quantity(value: float, low: float, high: float, column: str, unit: st
                     ) -> list[Problem]:
     if low < value <= high:
         return []
-    return [Problem(f"expected more than {low:g} and at most {high:g} {unit}", column=column)]
+    return [Problem(_("expected more than %(low)s and at most %(high)s %(unit)s",
+                      low=format_number(low, 0), high=format_number(high, 0), unit=unit),
+                    column=column)]
 
 
 def dispatch_lot(session: Session, actor: Actor, keys: LedgerKeys, code: str, recycler: str,
@@ -133,7 +136,8 @@ def dispatch_lot(session: Session, actor: Actor, keys: LedgerKeys, code: str, re
     _require_write(actor, sender)
     seqs = sorted({int(s) for s in purchase_seqs})
     if not seqs:
-        raise ValidationError(Problem("a lot needs at least one purchase", column="purchases"))
+        raise ValidationError(Problem(_("a lot needs at least one purchase"),
+                                      column="purchases"))
     found = {p.entry_seq: p for p in session.scalars(select(RecyclingPurchase).where(
         RecyclingPurchase.entry_seq.in_(seqs)))}
     corrected = set(session.scalars(select(RecyclingCorrection.target_seq).where(
@@ -143,12 +147,12 @@ def dispatch_lot(session: Session, actor: Actor, keys: LedgerKeys, code: str, re
 
     def trouble(s: int) -> str | None:
         if s not in found:
-            return "no such purchase"
+            return _("no such purchase")
         if found[s].participant_id != sender.id:
-            return f"not a purchase of {recycler}"
+            return _("not a purchase of %(recycler)s", recycler=recycler)
         if s in corrected:
-            return "corrected: no longer in force"
-        return "already in a lot" if s in placed else None
+            return _("corrected: no longer in force")
+        return _("already in a lot") if s in placed else None
 
     lot = CustodyLot(code=code, participant_id=sender.id, refiner_id=receiver.id,
                      sent_at=_utc(sent_at), fine_gold_declared_g=round(
@@ -159,9 +163,10 @@ def dispatch_lot(session: Session, actor: Actor, keys: LedgerKeys, code: str, re
         # The same lot sent again is a duplicate; another lot under its code a conflict.
         if session.scalar(select(E.c.idempotency_key).where(
                 E.c.seq == existing)) != _sha256(canonical(body)):
-            raise ConflictError(f"lot {code!r} exists already with other contents")
+            raise ConflictError(_("lot %(lot)s exists already with other contents",
+                                  lot=repr(code)))
         return _append_one(session, actor, keys, head, body)[2]
-    problems = [Problem(f"purchase {s}: {why}", column="purchases")
+    problems = [Problem(_("purchase %(seq)s: %(why)s", seq=s, why=why), column="purchases")
                 for s in seqs if (why := trouble(s)) is not None]
     if problems:
         raise ValidationError(problems)
@@ -200,14 +205,15 @@ def record_assay(session: Session, actor: Actor, keys: LedgerKeys, lot_code: str
     head = _lock_head(session)
     lot = session.scalar(select(CustodyLot).where(CustodyLot.code == lot_code))
     if lot is None:
-        raise NotFoundError(f"no lot {lot_code!r}")
+        raise NotFoundError(_("no lot %(lot)s", lot=repr(lot_code)))
     refiner = session.get(RecyclingParticipant, lot.refiner_id)
     assert refiner is not None
     _require_write(actor, refiner)
-    problems = _check_quantity(melted_weight_g, 0, 1e7, "melted_weight_g", "g")
+    problems = _check_quantity(melted_weight_g, 0, 1e7, "melted_weight_g", _("g"))
     problems += _check_quantity(fineness_permille, 0, 1000, "fineness_permille", "‰")
     if method not in {m.value for m in AssayMethod}:
-        problems.append(Problem(f"expected one of {', '.join(AssayMethod)}", column="method"))
+        problems.append(Problem(_("expected one of %(allowed)s", allowed=", ".join(AssayMethod)),
+                                column="method"))
     if problems:
         raise ValidationError(problems)
     tolerances = load_rules().mass_balance
@@ -223,8 +229,8 @@ def record_assay(session: Session, actor: Actor, keys: LedgerKeys, lot_code: str
     earlier = session.scalar(select(CustodyAssay).where(CustodyAssay.lot_seq == lot.entry_seq))
     if earlier is not None and canonical(_assay_body(lot, earlier)) != canonical(
             _assay_body(lot, assay)):
-        raise ConflictError(f"lot {lot_code!r} was assayed already")
-    fresh, seq, _ = _append_one(session, actor, keys, head, _assay_body(lot, assay))
+        raise ConflictError(_("lot %(lot)s was assayed already", lot=repr(lot_code)))
+    fresh, seq, _result = _append_one(session, actor, keys, head, _assay_body(lot, assay))
     if fresh:
         assay.entry_seq = seq
         session.add(assay)
@@ -265,29 +271,34 @@ def record_bar(session: Session, actor: Actor, keys: LedgerKeys, serial: str, re
     head = _lock_head(session)
     maker = _participant(session, refiner, "refiner")
     _require_write(actor, maker)
-    problems = _check_quantity(gross_weight_g, 0, 1e6, "gross_weight_g", "g")
+    problems = _check_quantity(gross_weight_g, 0, 1e6, "gross_weight_g", _("g"))
     problems += _check_quantity(fineness_permille, 0, 1000, "fineness_permille", "‰")
     fine = float(fine_gold_g(np.array([gross_weight_g]), np.array([fineness_permille]))[0])
     if abs(sum(inputs.values()) - fine) > 0.01:
-        problems.append(Problem(f"the inputs add up to {sum(inputs.values()):.3f} g; the bar "
-                                f"holds {fine:.3f} g of fine gold", column="inputs"))
+        problems.append(Problem(_("the inputs add up to %(inputs)s g; the bar holds "
+                                  "%(fine)s g of fine gold",
+                                  inputs=format_number(sum(inputs.values()), 3),
+                                  fine=format_number(fine, 3)), column="inputs"))
     lots = []
     for code, grams in sorted(inputs.items()):
         lot = session.scalar(select(CustodyLot).where(CustodyLot.code == code))
         assay = None if lot is None else session.scalar(select(CustodyAssay).where(
             CustodyAssay.lot_seq == lot.entry_seq))
         if lot is None or assay is None or lot.refiner_id != maker.id:
-            problems.append(Problem(f"lot {code!r} is not an assayed lot of {refiner}",
-                                    column="inputs"))
+            problems.append(Problem(_("lot %(lot)s is not an assayed lot of %(refiner)s",
+                                      lot=repr(code), refiner=refiner), column="inputs"))
             continue
         used = session.scalar(select(func.coalesce(func.sum(CustodyBarInput.fine_gold_g), 0.0))
                               .where(CustodyBarInput.lot_seq == lot.entry_seq)) or 0.0
         if used + grams > assay.fine_gold_g + 0.001:
-            problems.append(Problem(f"lot {code!r} has {assay.fine_gold_g - used:.3f} g of "
-                                    f"fine gold left, not {grams:.3f} g", column="inputs"))
+            problems.append(Problem(_("lot %(lot)s has %(left)s g of fine gold left, not "
+                                      "%(grams)s g", lot=repr(code),
+                                      left=format_number(assay.fine_gold_g - used, 3),
+                                      grams=format_number(grams, 3)), column="inputs"))
         lots.append((lot, round(grams, 3)))
     if session.scalar(select(CustodyBar.entry_seq).where(CustodyBar.serial == serial)):
-        problems.append(Problem(f"bar {serial!r} exists already", column="serial"))
+        problems.append(Problem(_("bar %(serial)s exists already", serial=repr(serial)),
+                                column="serial"))
     if problems:
         raise ValidationError(problems)
     bar = CustodyBar(serial=serial, refiner_id=maker.id, gross_weight_g=round(gross_weight_g, 3),
@@ -329,7 +340,7 @@ def custody_chain(session: Session, actor: Actor, serial: str) -> dict[str, Any]
     bar = session.scalar(select(CustodyBar).where(CustodyBar.serial == serial))
     refiner = None if bar is None else session.get(RecyclingParticipant, bar.refiner_id)
     if bar is None or not _may_read(actor, refiner):
-        raise NotFoundError(f"no bar {serial!r}")
+        raise NotFoundError(_("no bar %(serial)s", serial=repr(serial)))
     assert refiner is not None
     inputs = _frame(session, select(CustodyLot.code.label("lot"), CustodyBarInput.fine_gold_g)
                     .join(CustodyLot, CustodyLot.entry_seq == CustodyBarInput.lot_seq)

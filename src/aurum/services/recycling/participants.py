@@ -18,6 +18,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.industry.registry import PROVINCES
 from aurum.recycling.identity import uscc_problems
 from aurum.services.auth import Actor, Role
@@ -47,7 +48,8 @@ def _may_read(actor: Actor, participant: RecyclingParticipant | None) -> bool:
 
 def _require_write(actor: Actor, participant: RecyclingParticipant) -> None:
     if not actor.can_write_owner(participant.org_id):
-        raise PermissionDenied(f"{actor.role.value} users cannot write for {participant.code}")
+        raise PermissionDenied(_("%(role)s users cannot write for %(participant)s",
+                                 role=actor.role.value, participant=participant.code))
 
 
 def _participant_details(session: Session, role: str, province: str | None,
@@ -55,10 +57,11 @@ def _participant_details(session: Session, role: str, province: str | None,
                          ) -> tuple[list[Problem], Organisation | None]:
     problems = []
     if role not in PARTICIPANT_ROLES:
-        problems.append(Problem(f"expected one of {', '.join(PARTICIPANT_ROLES)}",
-                                column="role"))
+        problems.append(Problem(_("expected one of %(allowed)s",
+                                  allowed=", ".join(PARTICIPANT_ROLES)), column="role"))
     if province is not None and province not in PROVINCES:
-        problems.append(Problem(f"unknown province {province!r}", column="province"))
+        problems.append(Problem(_("unknown province %(province)s", province=repr(province)),
+                                column="province"))
     if uscc is not None:
         message = str(uscc_problems(pd.Series([uscc.strip().upper()])).iat[0])
         if message:
@@ -67,7 +70,8 @@ def _participant_details(session: Session, role: str, province: str | None,
     if org_code is not None:
         org = session.scalar(select(Organisation).where(Organisation.code == org_code))
         if org is None:
-            problems.append(Problem(f"unknown organisation {org_code!r}", column="org_code"))
+            problems.append(Problem(_("unknown organisation %(org)s", org=repr(org_code)),
+                                    column="org_code"))
     return problems, org
 
 
@@ -96,7 +100,8 @@ def register_participant(session: Session, actor: Actor, code: str, name: str,
     problems, org = _participant_details(session, role, province, uscc, org_code)
     if session.scalar(select(RecyclingParticipant.id).where(
             RecyclingParticipant.code == code)) is not None:
-        problems.append(Problem(f"participant {code!r} exists already", column="code"))
+        problems.append(Problem(_("participant %(code)s exists already", code=repr(code)),
+                                column="code"))
     if problems:
         raise ValidationError(problems)
     participant = RecyclingParticipant(
@@ -138,7 +143,9 @@ def _participant(session: Session, code: str, role: str | None = None
                  ) -> RecyclingParticipant:
     found = session.scalar(select(RecyclingParticipant).where(RecyclingParticipant.code == code))
     if found is None or (role is not None and found.role != role):
-        raise NotFoundError(f"no {role or 'participant'} {code!r}")
+        raise NotFoundError(_("no recycler %(code)s", code=repr(code)) if role == "recycler"
+                            else _("no refiner %(code)s", code=repr(code)) if role == "refiner"
+                            else _("no participant %(code)s", code=repr(code)))
     return found
 
 
@@ -154,7 +161,7 @@ def _resolve_counters(session: Session, actor: Actor, frame: pd.DataFrame,
         rows = frame[frame["recycler"].isin(missing)]
         numbers = rows["row"] if "row" in rows else pd.Series([None] * len(rows))
         raise ValidationError([
-            Problem(f"unknown recycler {code!r}: register it first", row=row,
+            Problem(_("unknown recycler %(code)s: register it first", code=repr(code)), row=row,
                     column="recycler", source=frame.attrs.get("source"))
             for code, row in zip(rows["recycler"], numbers.tolist(), strict=True)][:50])
     for code in missing:
@@ -167,7 +174,8 @@ def _resolve_counters(session: Session, actor: Actor, frame: pd.DataFrame,
     session.flush()
     for participant in known.values():
         if participant.role != "recycler":
-            raise ValidationError(f"{participant.code} is a {participant.role}, not a recycler")
+            raise ValidationError(_("%(code)s is a %(role)s, not a recycler",
+                                    code=participant.code, role=participant.role))
         _require_write(actor, participant)
     shops = {(s.participant_id, s.code): s.id
              for batch in _in_batches(sorted(p.id for p in known.values()))

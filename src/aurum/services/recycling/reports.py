@@ -15,6 +15,7 @@ from aurum.core.errors import (
     ConflictError,
     NotFoundError,
 )
+from aurum.core.i18n import _, format_number
 from aurum.core.time import today_cst
 from aurum.recycling.rules import LARGE_CASH, Detection, detect, load_rules
 from aurum.services.auth import Actor, Role
@@ -121,7 +122,7 @@ def list_reports(session: Session, actor: Actor, status: str = "due",
         stmt = stmt.where(scope)
     rows = session.execute(stmt).all()
     newest: dict[str, int] = {}
-    for report, *_ in rows:
+    for report, *_others in rows:
         newest[report.subject_key] = max(newest.get(report.subject_key, 0), report.revision)
     out = []
     for report, seller, participant, submission_id in rows:
@@ -160,7 +161,7 @@ def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]
     found = next((r for r in list_reports(session, actor, "all") if r["id"] == report_id),
                  None)
     if found is None:
-        raise NotFoundError(f"no report {report_id}")
+        raise NotFoundError(_("no report %(id)s", id=report_id))
     return found
 
 
@@ -171,36 +172,46 @@ def report_document(session: Session, actor: Actor, report_id: int) -> str:
 
 
 def _document(session: Session, payload: Mapping[str, Any]) -> str:
+    """The report's text in the current language (the submitter's, when it is frozen)."""
     rules = load_rules()
-    title = ("LARGE-VALUE CASH TRANSACTION REPORT (大额交易报告)" if payload["kind"] == LARGE_CASH
-             else "SUSPICIOUS TRANSACTION REPORT (可疑交易报告)")
+    title = (_("LARGE-VALUE CASH TRANSACTION REPORT (大额交易报告)")
+             if payload["kind"] == LARGE_CASH else
+             _("SUSPICIOUS TRANSACTION REPORT (可疑交易报告)"))
     needed = max(payload["entries"]) + 1
     sth = session.scalars(select(LedgerTreeHead).where(LedgerTreeHead.tree_size >= needed)
                           .order_by(LedgerTreeHead.tree_size).limit(1)).first()
-    anchor = ("no signed tree head covers these entries yet" if sth is None else
-              f"signed tree head {sth.id}: size {sth.tree_size}, root "
-              f"{bytes(sth.root).hex()}, key {sth.key_id}")
+    anchor = (_("no signed tree head covers these entries yet") if sth is None else
+              _("signed tree head %(id)s: size %(size)s, root %(root)s, key %(key)s",
+                id=sth.id, size=sth.tree_size, root=bytes(sth.root).hex(), key=sth.key_id))
+    due = payload["due_on"] + (
+        _(" (estimated: holidays of that year not in the calendar)")
+        if payload["due_estimated"] else "")
+    fields = [
+        (_("To:"), payload["report_to"]),
+        (_("Report:"), _("%(id)s revision %(revision)s (rule %(rule)s, rules %(version)s)",
+                         id=payload["id"], revision=payload["revision"],
+                         rule=payload["rule"], version=payload["rules_version"])),
+        (_("Reporting party:"),
+         payload["recycler"] or _("platform screening (regulator)")),
+        (_("Seller:"), f"{payload['seller_id_type']} {payload['seller_id_masked']}"),
+        (_("Seller key:"), payload["seller_id_number_hash"]),
+        (_("Business days:"), _("%(start)s to %(end)s (Beijing time)",
+                                start=payload["period_start"], end=payload["period_end"])),
+        (_("Amount:"), _("CNY %(amount)s in %(num)s purchase(s)",
+                         amount=format_number(payload["amount_cny"], 2),
+                         num=len(payload["entries"]))),
+        (_("Ledger entries:"), ", ".join(map(str, payload["entries"]))),
+        (_("Due on:"), due),
+        (_("Finding:"), payload["reason"])]
+    width = max(len(label) for label, _value in fields) + 1
     lines = [
         title, "=" * len(title), "",
-        f"To:              {payload['report_to']}",
-        f"Report:          {payload['id']} revision {payload['revision']} "
-        f"(rule {payload['rule']}, rules {payload['rules_version']})",
-        f"Reporting party: {payload['recycler'] or 'platform screening (regulator)'}",
-        f"Seller:          {payload['seller_id_type']} {payload['seller_id_masked']}",
-        f"Seller key:      {payload['seller_id_number_hash']}",
-        f"Business days:   {payload['period_start']} to {payload['period_end']} "
-        "(Beijing time)",
-        f"Amount:          CNY {payload['amount_cny']:,.2f} in {len(payload['entries'])} "
-        f"purchase(s)",
-        f"Ledger entries:  {', '.join(map(str, payload['entries']))}",
-        f"Due on:          {payload['due_on']}"
-        + (" (estimated: holidays of that year not in the calendar)"
-           if payload["due_estimated"] else ""),
-        f"Finding:         {payload['reason']}", "",
-        f"Basis: {payload['citation']}", "",
-        f"Measure: {rules.source['title']} ({rules.source['document']}), in force "
-        f"{rules.source['in_force']}.",
-        f"Ledger anchor: {anchor}.", ""]
+        *(f"{label:<{width}}{value}" for label, value in fields), "",
+        _("Basis: %(citation)s", citation=payload["citation"]), "",
+        _("Measure: %(title)s (%(document)s), in force %(in_force)s.",
+          title=rules.source["title"], document=rules.source["document"],
+          in_force=rules.source["in_force"]),
+        _("Ledger anchor: %(anchor)s.", anchor=anchor), ""]
     return "\n".join(lines)
 
 
@@ -215,13 +226,14 @@ def submit_report(session: Session, actor: Actor, report_id: int) -> dict[str, A
     actor.require_role(*SUBMITTERS)
     payload = get_report(session, actor, report_id)
     if payload["status"] != "due" and payload["status"] != "overdue":
-        raise ConflictError(f"report {report_id} is {payload['status']}")
+        raise ConflictError(_("report %(id)s is %(status)s", id=report_id,
+                              status=payload["status"]))
     document = _document(session, payload)
     digest = _sha256(document.encode("utf-8"))
     submission = RecyclingReportSubmission(report_id=report_id, submitted_by=_user(actor),
                                            payload={**payload, "status": "submitted"},
                                            document=document, document_sha256=digest)
-    _add_once(session, submission, f"report {report_id} was submitted already")
+    _add_once(session, submission, _("report %(id)s was submitted already", id=report_id))
     return {"submission_id": submission.id, "report_id": report_id, "document_sha256": digest}
 
 
@@ -278,13 +290,13 @@ def acknowledge_submission(session: Session, actor: Actor, submission_id: int
               isouter=True)
         .where(RecyclingReportSubmission.id == submission_id)).one_or_none()
     if found is None or not _may_read(actor, found[1]):
-        raise NotFoundError(f"no submission {submission_id}")
+        raise NotFoundError(_("no submission %(id)s", id=submission_id))
     received = session.scalar(select(RecyclingReportReceipt.received_at).where(
         RecyclingReportReceipt.submission_id == submission_id))
     if received is not None:
-        raise ConflictError(f"submission {submission_id} was acknowledged already, at "
-                            f"{received.isoformat()}")
+        raise ConflictError(_("submission %(id)s was acknowledged already, at %(at)s",
+                              id=submission_id, at=received.isoformat()))
     _add_once(session, RecyclingReportReceipt(submission_id=submission_id,
                                               received_by=_user(actor)),
-              f"submission {submission_id} was acknowledged already")
+              _("submission %(id)s was acknowledged already", id=submission_id))
     return _inbox(session, actor, submission_id)[0]

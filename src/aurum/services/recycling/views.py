@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import Problem
+from aurum.core.i18n import _, ngettext
 from aurum.core.time import in_cst
 from aurum.industry.registry import OrgType
 from aurum.recycling.identity import IdType
@@ -140,20 +141,29 @@ def appended_view(session: Session, actor: Actor, keys: LedgerKeys, appended: Ap
 
 
 _WHAT: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "purchase": lambda b: (f"{b['recycler']}/{b['shop']} {b['item_type']} "
-                           f"{b['gross_weight_g']} g × {b['fineness_permille']} ‰ "
-                           f"{b['payment_method']}"),
-    "correction": lambda b: f"{b['action']} entry {b['target']}: {b['reason']}",
-    "lot": lambda b: (f"lot {b['lot']} {b['recycler']} → {b['refiner']} "
-                      f"({len(b['purchases'])} purchases)"),
-    "assay": lambda b: f"assay of lot {b['lot']} ({b['method']})",
-    "bar": lambda b: f"bar {b['serial']} by {b['refiner']}"}
-"""One line on an entry of each kind, from its body."""
+    "purchase": lambda b: _("%(recycler)s/%(shop)s %(grams)s g × %(fineness)s ‰",
+                            recycler=b["recycler"], shop=b["shop"], grams=b["gross_weight_g"],
+                            fineness=b["fineness_permille"]),
+    "correction": lambda b: (_("reverse entry %(target)s: %(reason)s", target=b["target"],
+                                reason=b["reason"]) if b["action"] == "reverse" else
+                              _("amend entry %(target)s: %(reason)s", target=b["target"],
+                                reason=b["reason"])),
+    "lot": lambda b: ngettext("lot %(lot)s %(recycler)s → %(refiner)s (%(num)s purchase)",
+                              "lot %(lot)s %(recycler)s → %(refiner)s (%(num)s purchases)",
+                              len(b["purchases"]), lot=b["lot"], recycler=b["recycler"],
+                              refiner=b["refiner"]),
+    "assay": lambda b: _("assay of lot %(lot)s", lot=b["lot"]),
+    "bar": lambda b: _("bar %(serial)s by %(refiner)s", serial=b["serial"],
+                       refiner=b["refiner"])}
+"""One line on an entry of each kind, from its body, in the reader's language."""
+_TERMS = {"purchase": ("item_type", "payment_method"), "assay": ("method",)}
+"""Machine keys of an entry's body the ledger page shows after its line, by their labels."""
 
 
 def _entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
                 ) -> list[dict[str, Any]]:
-    """What the ledger page shows of each entry: sellers by masked document number."""
+    """What the ledger page shows of each entry: sellers by masked document number; the
+    ``terms`` of the body that are machine keys (an item type...) for the page to label."""
     masked = dict(zip(purchases["seq"], purchases["seller_id_masked"], strict=True)) \
         if not purchases.empty else {}
     rows = []
@@ -161,7 +171,8 @@ def _entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
         body = e["entry"]
         what = _WHAT.get(e["kind"], lambda b: "")(body)
         rows.append({"seq": e["seq"], "kind": e["kind"], "recorded_at": e["recorded_at"][:19],
-                     "what": what, "seller": masked.get(e["seq"], ""),
+                     "what": what, "terms": [body[k] for k in _TERMS.get(e["kind"], ())],
+                     "seller": masked.get(e["seq"], ""),
                      "fine_gold_g": float(body["fine_gold_g"]) if "fine_gold_g" in body
                      else None,
                      "amount_cny": float(body["amount_cny"]) if "amount_cny" in body else None,

@@ -1,6 +1,7 @@
-"""The safety dashboard, a tailings facility's page and the recycling regulator's page compute
-their figures once per data version: a repeat view of unchanged data recomputes nothing, and a
-write is seen at once."""
+"""The safety dashboard and the recycling regulator's page compute their figures once per data
+version: a repeat view of unchanged data recomputes nothing, and a write is seen at once. A
+tailings facility's page reads its stored series (computed when the facility, its sensors or
+its readings are written: tests/services/test_derived_views.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from datetime import UTC, date, datetime
 import pytest
 
 from aurum.core.errors import NotFoundError
-from aurum.services import cache, safety
+from aurum.services import cache, jobs, safety
 from aurum.services.platform import Platform
 from aurum.services.recycling import views as recycling_views
+from aurum.services.safety import facilities
 from aurum.services.safety import views as safety_views
 from aurum.store.db import transaction
 from tests.factories import Registry
@@ -58,22 +60,28 @@ def test_the_safety_dashboard_is_computed_once_per_data_version(
     assert len(calls) == 2 * computed
 
 
-def test_a_facility_page_is_computed_once_per_data_version(
+def test_a_facility_page_reads_its_stored_series(
         monkeypatch: pytest.MonkeyPatch, platform: Platform, reg: Registry) -> None:
+    calls = counted(monkeypatch, facilities, "facility_view")  # stored series
+    windows = counted(monkeypatch, safety_views, "facility_view")  # another window
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         safety.register_facility(s, reg.ent_a, FACILITY)
-    calls = counted(monkeypatch, safety_views, "facility_view")
+    assert len(calls) == 1  # its (empty) series, stored when it is registered
+    home, queue = platform.settings.home, jobs.JobQueue(platform)  # nothing is queued
     for _ in range(2):
         with platform.sessions() as s:
-            page = safety.facility_page(s, reg.regulator, "SD-A-TF1")
+            page = safety.facility_page(s, reg.regulator, home, queue, "SD-A-TF1")
             assert (page.facility["code"], page.facility["site"]) == ("SD-A-TF1", "SD-A-01")
-    assert len(calls) == 1
+            assert page.pending is None and page.state is None
     with platform.sessions() as s:
-        # Another scope computes its own, and one that may not read the facility is refused.
-        safety.facility_page(s, reg.ent_a, "SD-A-TF1")
+        # Another scope reads the same, and one that may not read the facility is refused.
+        safety.facility_page(s, reg.ent_a, home, queue, "SD-A-TF1")
         with pytest.raises(NotFoundError):
-            safety.facility_page(s, reg.ent_b, "SD-A-TF1")
-    assert len(calls) == 3
+            safety.facility_page(s, reg.ent_b, home, queue, "SD-A-TF1")
+        # Another window is computed for the asking caller, once per data version.
+        for _ in range(2):
+            safety.facility_page(s, reg.ent_a, home, queue, "SD-A-TF1", days=7.0)
+    assert (len(calls), len(windows)) == (1, 1)
 
 
 def test_the_recycling_regulator_page_is_computed_once_per_data_version(

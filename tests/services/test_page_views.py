@@ -1,7 +1,8 @@
-"""The resource, pit, plant and seismic pages do no numerical work on a repeat view of
-unchanged data: their view models are computed once per data version
-(:mod:`aurum.services.cache`), and a change of the data (a new statement, circuit, account or
-event, other economics) computes them again."""
+"""The resource, pit and seismic pages do no numerical work on a repeat view of unchanged
+data: their view models are computed once per data version (:mod:`aurum.services.cache`),
+and a change of the data (a new statement or event, other economics) computes them again.
+The plant pages read records stored when they are written
+(tests/services/test_derived_views.py)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aurum.processing import waste
-from aurum.processing.examples import gold_plant
 from aurum.seismic.catalog import write_quakeml
-from aurum.services import cache, jobs, planning, processing, resources, seismic
+from aurum.services import cache, jobs, planning, resources, seismic
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
-from aurum.services.processing import accounting
-from aurum.services.processing import views as plant_views
 from aurum.services.resources import ClassFigures
 from aurum.store.db import transaction
 from tests.factories import Registry
-from tests.services.test_processing import MONTHS, PLANT, _accounts, _waste
 from tests.services.test_seismic import GRID, synthetic_catalogue
 
 
@@ -177,46 +173,3 @@ def test_the_seismic_page_computes_its_statistics_once_per_catalogue_version(
     with platform.sessions() as s:
         latest = seismic.site_view(s, reg.ent_a, "SD-A-01")
     assert len(statistics) == 4 and len(latest.catalogue.events) == 120
-
-
-# --- processing --------------------------------------------------------------------------------
-
-
-def test_the_plant_page_computes_its_records_once_per_data_version(
-        platform: Platform, reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    a = reg.ent_a
-    with transaction(platform.sessions, a.user_id) as s:
-        processing.save_circuit(s, a, PLANT, "CIL", gold_plant(seed=3), period="2025-07")
-        processing.record_accounts(s, a, _accounts().iloc[:2], source="july-august.csv")
-        processing.record_waste(s, a, _waste(), source="ledger.csv")
-        processing.close_months(s, a, PLANT, MONTHS[:1])
-    accounts = counted(monkeypatch, accounting, "accounts")
-    chains = counted(monkeypatch, accounting, "verify_closings")
-    utilisation = counted(monkeypatch, waste, "utilisation")
-    with platform.sessions() as s:
-        first = plant_views.site_view(s, a, PLANT)
-        again = plant_views.site_view(s, reg.regulator, PLANT)
-    # The account table, the quarters, the quarter's figures and their comparison with the
-    # report read the accounts once each, for both callers together.
-    assert (len(accounts), len(chains), len(utilisation)) == (4, 1, 1)
-    assert first.records.accounts["period"].tolist() == ["2025-07", "2025-08"]
-    assert first.records.broken == [] and first.records.accounts["closed"].tolist() == [
-        True, False]
-    assert first.quarter is not None and first.quarter.figures.missing_accounts == ("2025-09",)
-    assert first.circuit is not None and first.circuit["version"] == 1
-    assert (first.can_write, again.can_write) == (True, False)
-    # A new circuit version is a change: computed again, and shown.
-    with transaction(platform.sessions, a.user_id) as s:
-        processing.save_circuit(s, a, PLANT, "CIL", gold_plant(seed=4), period="2025-08")
-    with platform.sessions() as s:
-        circuit = plant_views.site_view(s, a, PLANT)
-    assert (len(accounts), len(chains)) == (8, 2)
-    assert circuit.circuit is not None and circuit.circuit["version"] == 2
-    # So is a new account: the quarter is complete now.
-    with transaction(platform.sessions, a.user_id) as s:
-        processing.record_accounts(s, a, _accounts().iloc[2:], source="september.csv")
-    with platform.sessions() as s:
-        latest = plant_views.site_view(s, a, PLANT)
-    assert len(chains) == 3
-    assert latest.quarter is not None and latest.quarter.figures.complete
-    assert latest.records.accounts["period"].tolist() == list(MONTHS)

@@ -258,7 +258,7 @@ def _percent(frame: Any, *columns: str) -> Any:
 
 @router.get("/processing", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, session: DB, actor: PageActor) -> Page:
-    view = views.index_view(session, actor)
+    view = views.index_view(session, actor, request.app.state.jobs)
     plants, yearly = view.plants, view.yearly
     figures = {
         "rate": charts.utilisation_rate_chart(
@@ -272,7 +272,8 @@ def index_page(request: Request, session: DB, actor: PageActor) -> Page:
     return render(request, "processing_index.html", actor=actor, target=view.target_pct,
                   plants=display_records(_percent(plants, "recovery", "utilisation_rate")),
                   year=plants["year"].max() if len(plants) else "", figures=figures,
-                  rollup=rollup, yearly=display_records(_percent(yearly, *rates)))
+                  rollup=rollup, yearly=display_records(_percent(yearly, *rates)),
+                  pending=view.pending)
 
 
 def _variable_rows(reconciliation: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -289,8 +290,11 @@ def _site_page(request: Request, session: DB, actor: Actor, code: str,
                circuit: int | None = None, quarter: str | None = None,
                carried: int | None = None, problems: list[Problem] | None = None,
                status_code: int = 200) -> Page:
-    view = views.site_view(session, actor, code, circuit, quarter)
-    kept, chosen = view.records, view.circuit
+    view = views.site_view(session, actor, request.app.state.platform.settings.home,
+                           request.app.state.jobs, code, circuit, quarter)
+    # While the plant's records are being computed the page shows none (and says so).
+    kept = view.records or views.NO_RECORDS
+    chosen = view.circuit
     table, monthly = kept.accounts, kept.monthly
     figures: dict[str, Any] = {}
     if len(table):
@@ -328,7 +332,7 @@ def _site_page(request: Request, session: DB, actor: Actor, code: str,
                   variables=_variable_rows(reconciliation),
                   ledger=display_records(kept.ledger),
                   quarters=records(kept.quarters), report=report, carried=carried,
-                  figures=figures, problems=problems or [])
+                  figures=figures, problems=problems or [], pending=view.pending)
 
 
 @router.get("/processing/{code}", response_class=HTMLResponse, include_in_schema=False)

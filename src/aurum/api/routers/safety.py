@@ -410,14 +410,17 @@ def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
 @router.get("/safety/tailings/{code}", response_class=HTMLResponse, include_in_schema=False)
 def facility_page(code: str, request: Request, session: DB, actor: PageActor,
                   days: float = 30.0) -> Page:
-    page = safety.facility_page(session, actor, code, days)
-    figures = cache.cached(cache.scope_key(session, actor, "facility-figures", code, days),
+    page = safety.facility_page(session, actor, request.app.state.platform.settings.home,
+                                request.app.state.jobs, code, days)
+    # Built again once the series being computed are stored (which writes no audited data).
+    figures = cache.cached(cache.scope_key(session, actor, "facility-figures", code, days,
+                                           page.pending is None),
                            lambda: {s.item: charts.sensor_levels_chart(
                                s.series, s.thresholds, s.label, s.unit) for s in page.items})
     return render(request, "safety_facility.html", actor=actor, facility=page.facility,
                   items=page.items, figures=figures, state=page.state,
                   alerts=display_records(page.alerts), hazards=display_records(page.hazards),
-                  colours=charts.ALARM_COLOURS, writable=page.writable)
+                  colours=charts.ALARM_COLOURS, writable=page.writable, pending=page.pending)
 
 
 @router.get("/safety/alerts", response_class=HTMLResponse, include_in_schema=False)

@@ -56,17 +56,18 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed_value: 
     accounts = monthly_metal_accounts(district, seed_value)
     ledger = monthly_waste_ledger(district, seed_value)
     showcase = showcase_plant(district)
+    # One transaction: the plants' records shown by their pages are computed once, for all of
+    # them, when it commits (aurum.services.processing.records).
     with transaction(platform.sessions, admin.user_id) as s:
         processing.record_accounts(s, admin, accounts, source="demo-metal-accounts.csv")
         processing.record_waste(s, admin, ledger.drop(columns=["enterprise"]),
                                 source="demo-waste-ledger.csv")
-    sites = sorted(accounts["site"].unique())
-    for done, code in enumerate(sites, 1):
-        months = sorted(accounts.loc[accounts["site"] == code, "period"])
-        with transaction(platform.sessions, admin.user_id) as s:
+        sites = sorted(accounts["site"].unique())
+        for done, code in enumerate(sites, 1):
+            months = sorted(accounts.loc[accounts["site"] == code, "period"])
             processing.close_months(s, admin, code, months[:-1])
-        if progress is not None:
-            progress(done, len(sites))
+            if progress is not None:
+                progress(done, len(sites))
     surveys = monthly_circuit_surveys(district, showcase, seed_value)
     with transaction(platform.sessions, admin.user_id) as s:
         for month in sorted(surveys):

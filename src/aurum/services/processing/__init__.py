@@ -19,8 +19,9 @@ month closing, the solid-waste ledger, and their figures carried into the statis
 Units: t (ore, waste), g/t (grades), g (gold in accounts), kg (gold in reports).
 
 Modules mirror the domain :mod:`aurum.processing`: :mod:`.circuit`, :mod:`.accounting`,
-:mod:`.waste`, :mod:`.report`, and :mod:`.views` for the pages; the public names are
-re-exported here.
+:mod:`.waste`, :mod:`.report`; :mod:`.records` keeps what the pages show of each plant,
+computed when its records are written and stored (:mod:`aurum.services.derived`), and
+:mod:`.views` reads it for the pages; the public names are re-exported here.
 """
 
 from aurum.services.processing.accounting import (

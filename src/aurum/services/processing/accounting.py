@@ -4,8 +4,6 @@ chained by SHA-256."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,21 +19,24 @@ from aurum.core.errors import (
     ValidationError,
     shown_cell,
 )
-from aurum.core.jsonsafe import finite
 from aurum.processing.accounting import metal_accounts
 from aurum.services import registry
 from aurum.services.auth import Actor
+from aurum.services.processing import records
 from aurum.services.processing.common import (
     _RESULT_COLUMNS,
     ACCOUNT_COLUMNS,
+    ACCOUNT_FIELDS,
     ACCOUNT_GOLD_TERMS,
     SHARE_FIELDS,
     _month,
     _records,
     _writable_sites,
+    accounts_frame,
+    broken_links,
+    closing_digest,
 )
 from aurum.store import audit
-from aurum.store.frames import frame_of
 from aurum.store.models import (
     MetalAccount,
     MetalAccountClosing,
@@ -147,6 +148,7 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     ids = list(session.scalars(insert(MetalAccount).returning(MetalAccount.id), rows))
     audit.record(session, "record", "metal_accounts", source, None,
                  {"rows": len(rows), "sites": sorted(sites), "reason": why})
+    records.refresh(session, [s.id for s in sites.values()])
     return ids
 
 
@@ -180,17 +182,6 @@ def _current_accounts(session: Session, site_ids: Sequence[int]
               & (MetalAccount.period == latest.c.period) & (MetalAccount.version == latest.c.v))
         .outerjoin(MetalAccountClosing, MetalAccountClosing.account_id == MetalAccount.id))
     return {(sid, p): (v, closing is not None) for sid, p, v, closing in rows}
-
-
-def _closing_digest(account: Mapping[str, Any], previous: str | None) -> str:
-    body = {"site_id": account["site_id"], "period": account["period"],
-            "version": account["version"], "previous": previous,
-            **{c: account[c] for c in (*ACCOUNT_COLUMNS, *_RESULT_COLUMNS)}}
-    text = json.dumps(finite(body), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-_ACCOUNT_FIELDS = ("id", "site_id", "period", "version", *ACCOUNT_COLUMNS, *_RESULT_COLUMNS)
 
 
 def close_months(session: Session, actor: Actor, site_code: str,
@@ -235,7 +226,7 @@ def close_months(session: Session, actor: Actor, site_code: str,
     rows = []
     for m in months:
         account = accounts[m]
-        digest = _closing_digest({f: getattr(account, f) for f in _ACCOUNT_FIELDS}, previous)
+        digest = closing_digest({f: getattr(account, f) for f in ACCOUNT_FIELDS}, previous)
         rows.append({"account_id": account.id, "site_id": site.id, "period": m,
                      "sha256": digest, "previous_sha256": previous,
                      "closed_by": actor.user_id or None})
@@ -243,6 +234,7 @@ def close_months(session: Session, actor: Actor, site_code: str,
     session.execute(insert(MetalAccountClosing), rows)
     audit.record(session, "close", "metal_accounts", site.code, None,
                  {"months": months, "sha256": previous})
+    records.refresh(session, [site.id])
     return list(session.scalars(select(MetalAccountClosing).where(
         MetalAccountClosing.site_id == site.id, MetalAccountClosing.period.in_(months))
         .order_by(MetalAccountClosing.id)))
@@ -258,18 +250,7 @@ def verify_closings(session: Session, actor: Actor, site_code: str) -> list[str]
         before it).
     """
     site = registry.get_site(session, actor, site_code)
-    broken = []
-    previous = None
-    for closing in session.scalars(select(MetalAccountClosing).where(
-            MetalAccountClosing.site_id == site.id).order_by(MetalAccountClosing.id)):
-        account = {f: getattr(closing.account, f) for f in _ACCOUNT_FIELDS}
-        if closing.previous_sha256 != previous:
-            broken.append(f"closing of {closing.period}: previous hash does not match")
-        if _closing_digest(account, closing.previous_sha256) != closing.sha256:
-            broken.append(f"closing of {closing.period}: the account differs from what was "
-                          "closed")
-        previous = closing.sha256
-    return broken
+    return broken_links(session, [site.id]).get(site.id, [])
 
 
 def accounts(session: Session, actor: Actor, site_code: str,
@@ -288,14 +269,4 @@ def accounts(session: Session, actor: Actor, site_code: str,
         ``created_at``, ``closed_at``, ``sha256`` (of the closing; empty for an open month).
     """
     site = registry.get_site(session, actor, site_code)
-    stmt = (select(MetalAccount.id, MetalAccount.period, MetalAccount.version,
-                   *(getattr(MetalAccount, c) for c in (*ACCOUNT_COLUMNS, *_RESULT_COLUMNS)),
-                   MetalAccount.circuit_id, MetalAccount.reason, MetalAccount.created_at,
-                   MetalAccountClosing.closed_at, MetalAccountClosing.sha256)
-            .outerjoin(MetalAccountClosing, MetalAccountClosing.account_id == MetalAccount.id)
-            .where(MetalAccount.site_id == site.id)
-            .order_by(MetalAccount.period, MetalAccount.version))
-    frame = frame_of(session, stmt)
-    if not history and not frame.empty:
-        frame = frame.drop_duplicates("period", keep="last").reset_index(drop=True)
-    return frame
+    return accounts_frame(session, [site.id], history).drop(columns="site_id")

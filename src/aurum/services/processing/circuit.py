@@ -19,6 +19,7 @@ from aurum.processing.circuit import circuit_from_mapping, circuit_to_mapping
 from aurum.processing.reconcile import ALPHA, Reconciliation, reconcile
 from aurum.services import registry
 from aurum.services.auth import Actor
+from aurum.services.processing import records
 from aurum.services.processing.common import _month
 from aurum.store.models import (
     PlantCircuit,
@@ -73,6 +74,7 @@ def save_circuit(session: Session, actor: Actor, site_code: str, name: str,
                          reconciliation=result, note=note, created_by=actor.user_id or None)
     session.add(saved)
     session.flush()
+    records.refresh(session, [site.id])
     return saved
 
 

@@ -1,9 +1,13 @@
 """What the plant services share: the columns of a metal account and a ledger line, months
-and sites of uploaded rows, and rows for bulk inserts."""
+and sites of uploaded rows, rows for bulk inserts, and the queries of the accounts, their
+closings and the ledger in force of many plants at once (for the writers, the pages and the
+stored records of :mod:`.records` alike)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,12 +19,18 @@ from aurum.core.errors import (
     PermissionDenied,
     Problem,
 )
+from aurum.core.jsonsafe import finite
 from aurum.core.periods import Period, PeriodKind
 from aurum.core.tables import read_table
 from aurum.processing import waste
 from aurum.services.auth import Actor
+from aurum.store.frames import frame_of
 from aurum.store.models import (
+    MetalAccount,
+    MetalAccountClosing,
+    Organisation,
     Site,
+    WasteEntry,
 )
 
 ACCOUNT_GOLD_TERMS = ("check_in", "products", "tailings", "opening", "closing")
@@ -87,3 +97,86 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): (None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
                  else v.item() if isinstance(v, np.generic) else v)
              for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+ACCOUNT_FIELDS = ("id", "site_id", "period", "version", *ACCOUNT_COLUMNS, *_RESULT_COLUMNS)
+"""Fields of a stored account that its closing's SHA-256 covers (with ``previous``)."""
+
+
+def closing_digest(account: Mapping[str, Any], previous: str | None) -> str:
+    """SHA-256 (hex) of an account's :data:`ACCOUNT_FIELDS` and the previous closing's."""
+    body = {"site_id": account["site_id"], "period": account["period"],
+            "version": account["version"], "previous": previous,
+            **{c: account[c] for c in (*ACCOUNT_COLUMNS, *_RESULT_COLUMNS)}}
+    text = json.dumps(finite(body), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def accounts_frame(session: Session, site_ids: Sequence[int],
+                   history: bool = False) -> pd.DataFrame:
+    """The metal accounts of plants, by site and month (see
+    :func:`aurum.services.processing.accounting.accounts`), with ``site_id``.
+
+    Parameters
+    ----------
+    history : bool
+        Every version rather than the current one of each site and month.
+    """
+    stmt = (select(MetalAccount.site_id, MetalAccount.id, MetalAccount.period,
+                   MetalAccount.version,
+                   *(getattr(MetalAccount, c) for c in (*ACCOUNT_COLUMNS, *_RESULT_COLUMNS)),
+                   MetalAccount.circuit_id, MetalAccount.reason, MetalAccount.created_at,
+                   MetalAccountClosing.closed_at, MetalAccountClosing.sha256)
+            .outerjoin(MetalAccountClosing, MetalAccountClosing.account_id == MetalAccount.id)
+            .where(MetalAccount.site_id.in_(list(site_ids)))
+            .order_by(MetalAccount.site_id, MetalAccount.period, MetalAccount.version))
+    frame = frame_of(session, stmt)
+    if not history and not frame.empty:
+        frame = frame.drop_duplicates(["site_id", "period"], keep="last").reset_index(drop=True)
+    return frame
+
+
+def broken_links(session: Session, site_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The chain of closed months of plants recomputed: per site id, one line per broken link
+    (a site whose chain holds, or with no closing, is left out)."""
+    stmt = (select(MetalAccountClosing.sha256, MetalAccountClosing.previous_sha256,
+                   *(getattr(MetalAccount, f) for f in ACCOUNT_FIELDS))
+            .join(MetalAccount, MetalAccount.id == MetalAccountClosing.account_id)
+            .where(MetalAccountClosing.site_id.in_(list(site_ids)))
+            .order_by(MetalAccountClosing.site_id, MetalAccountClosing.id))
+    broken: dict[int, list[str]] = {}
+    previous: dict[int, str | None] = {}
+    for row in session.execute(stmt).mappings():
+        site_id = row["site_id"]
+        lines = []
+        if row["previous_sha256"] != previous.get(site_id):
+            lines.append(f"closing of {row['period']}: previous hash does not match")
+        if closing_digest(dict(row), row["previous_sha256"]) != row["sha256"]:
+            lines.append(f"closing of {row['period']}: the account differs from what was "
+                         "closed")
+        if lines:
+            broken.setdefault(site_id, []).extend(lines)
+        previous[site_id] = row["sha256"]
+    return broken
+
+
+def ledger_frame(session: Session, site_ids: Sequence[int] | None) -> pd.DataFrame:
+    """The waste ledger lines in force (corrections applied) of plants (all: None), completed
+    by :func:`aurum.processing.waste.validate_ledger` (see
+    :func:`aurum.services.processing.waste.waste_ledger`)."""
+    superseded = select(WasteEntry.supersedes_id).where(WasteEntry.supersedes_id.is_not(None))
+    stmt = (select(WasteEntry.id, Organisation.code.label("enterprise"),
+                   Site.code.label("plant"), WasteEntry.period, WasteEntry.waste_type,
+                   *(getattr(WasteEntry, c) for c in _LEDGER_COLUMNS), WasteEntry.reason,
+                   WasteEntry.created_at)
+            .join(Site, Site.id == WasteEntry.site_id)
+            .join(Organisation, Organisation.id == Site.org_id)
+            .where(WasteEntry.id.not_in(superseded))
+            .order_by(Site.code, WasteEntry.period, WasteEntry.waste_type))
+    if site_ids is not None:
+        stmt = stmt.where(WasteEntry.site_id.in_(list(site_ids)))
+    frame = frame_of(session, stmt)
+    if frame.empty:
+        return frame.assign(utilised_t=pd.Series(dtype=float),
+                            closing_stock_t=pd.Series(dtype=float))
+    return waste.validate_ledger(frame)

@@ -52,23 +52,49 @@ class ReportFigures:
         return not self.missing_accounts and not self.missing_ledger
 
 
+def reporting_period(text: str) -> Period:
+    """A reporting period (``YYYY``, ``YYYY-Qn`` or ``YYYY-MM``) from its text.
+
+    Raises
+    ------
+    ValidationError
+        Text that names no period.
+    """
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise ValidationError(Problem(str(exc), column="period")) from exc
+
+
 def report_figures(session: Session, actor: Actor, site_code: str,
                    period: str) -> ReportFigures:
-    """Sum a plant's monthly accounts and waste ledger into report fields.
+    """Sum a plant's monthly accounts and waste ledger into report fields
+    (:func:`figures_of`)."""
+    site = registry.get_site(session, actor, site_code)
+    return figures_of(site.code, reporting_period(period),
+                      accounting.accounts(session, actor, site.code),
+                      waste.waste_ledger(session, actor, [site.code]))
+
+
+def figures_of(site_code: str, period: Period, accounts: pd.DataFrame,
+               ledger: pd.DataFrame) -> ReportFigures:
+    """A plant's accounts and ledger lines summed into the report fields of a period.
 
     Ore treated (t) and gold by source (kg) are sums over the months; the head grade (g/t) is
     gold checked in over ore; waste per type: generated and utilised by route (t) are sums,
     the stock (t) is the opening stock of the first month.
+
+    Parameters
+    ----------
+    accounts : pandas.DataFrame
+        The plant's accounts in force (:func:`~aurum.services.processing.accounting.
+        accounts`), any months.
+    ledger : pandas.DataFrame
+        Its ledger lines in force (:func:`~aurum.services.processing.waste.waste_ledger`).
     """
-    site = registry.get_site(session, actor, site_code)
-    try:
-        parsed = Period.parse(period)
-    except ValueError as exc:
-        raise ValidationError(Problem(str(exc), column="period")) from exc
-    months = [f"{parsed.year}-{m:02d}" for m in parsed.months]
+    months = [f"{period.year}-{m:02d}" for m in period.months]
     values: dict[str, float] = {}
-    acc = accounting.accounts(session, actor, site.code)
-    acc = acc[acc["period"].isin(months)] if not acc.empty else acc
+    acc = accounts[accounts["period"].isin(months)] if not accounts.empty else accounts
     if not acc.empty:
         ore = float(acc["ore_treated_t"].sum())
         values["ore_treated_t"] = ore
@@ -78,7 +104,6 @@ def report_figures(session: Session, actor: Actor, site_code: str,
             kg = float((acc["products_g"] * acc[share]).sum()) / 1000.0
             if kg > 0:
                 values[field] = kg
-    ledger = waste.waste_ledger(session, actor, [site.code])
     ledger = ledger[ledger["period"].isin(months)]
     for wtype, rows in ledger.sort_values("period").groupby("waste_type", sort=True):
         values[waste_column(str(wtype), "generated_t")] = float(rows["generated_t"].sum())
@@ -87,7 +112,7 @@ def report_figures(session: Session, actor: Actor, site_code: str,
             values[waste_column(str(wtype), f"used_{route}_t")] = float(
                 rows[f"utilised_{route}_t"].sum())
     have_acc = set(acc["period"]) if not acc.empty else set()
-    return ReportFigures(site.code, parsed.label,
+    return ReportFigures(site_code, period.label,
                          {k: round(v, 6) for k, v in values.items()},
                          tuple(m for m in months if m not in have_acc),
                          tuple(m for m in months if m not in set(ledger["period"])))
@@ -95,7 +120,19 @@ def report_figures(session: Session, actor: Actor, site_code: str,
 
 def compare_with_report(session: Session, actor: Actor, site_code: str,
                         period: str) -> pd.DataFrame:
-    """The figures of a plant's records beside those of its report in force.
+    """The figures of a plant's records beside those of its report in force
+    (:func:`compared`)."""
+    figures = report_figures(session, actor, site_code, period)
+    return compared(figures, reporting.current_reports(session, actor, [figures.site]))
+
+
+def compared(figures: ReportFigures, reports: pd.DataFrame) -> pd.DataFrame:
+    """Report figures of a plant's records beside those of its reports in force.
+
+    Parameters
+    ----------
+    reports : pandas.DataFrame
+        The plant's reports in force (:func:`aurum.services.reporting.current_reports`).
 
     Returns
     -------
@@ -103,9 +140,7 @@ def compare_with_report(session: Session, actor: Actor, site_code: str,
         ``field, unit, records, report, matches`` (values in the field's unit; ``report`` NaN
         when the report does not carry the field or there is no report).
     """
-    figures = report_figures(session, actor, site_code, period)
-    current = reporting.current_reports(session, actor, [figures.site])
-    row = current[current["period"] == figures.period]
+    row = reports[reports["period"] == figures.period]
     fields = reporting.reporting.FIELD_BY_NAME
     out = pd.DataFrame({"field": list(figures.values),
                         "unit": [fields[f].unit for f in figures.values],

@@ -1,6 +1,7 @@
-"""What the plant pages show: the plants index, a plant's accounts, records by quarter, and
-the view models of both pages (:func:`index_view`, :func:`site_view`), computed once per data
-version and kept (:mod:`aurum.services.cache`).
+"""What the plant pages show: the view models of the plants index (:func:`index_view`) and of
+a plant (:func:`site_view`), read from the plants' stored records (:mod:`.records`) — a page
+view computes none of them. A plant whose records are not stored yet is shown as being
+computed, and its computation is queued once (:func:`aurum.services.derived.pending`).
 
 Units: t (ore, waste), g/t (grades), g (gold in accounts); rates are fractions.
 """
@@ -8,130 +9,21 @@ Units: t (ore, waste), g/t (grades), g (gold in accounts); rates are fractions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError
-from aurum.core.jsonsafe import finite
 from aurum.industry.targets import load_targets
-from aurum.processing.accounting import CONFIDENCE
-from aurum.services import cache, registry
+from aurum.processing import waste as rules
+from aurum.services import cache, derived, jobs, registry, reporting
 from aurum.services.auth import Actor, Role
-from aurum.services.processing import accounting, circuit, report, waste
-from aurum.store.frames import frame_of
-from aurum.store.models import (
-    MetalAccount,
-    MetalAccountClosing,
-    Organisation,
-    PlantCircuit,
-    Report,
-    ReportVersion,
-    Site,
-    WasteEntry,
-)
-
-
-def plants_index(session: Session, actor: Actor) -> pd.DataFrame:
-    """The visible sites that keep metal accounts or a waste ledger, one row each.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``site, name, enterprise`` (code), ``enterprise_name, province``; ``last_month``
-        (latest month with an account), ``recovery`` (of that month's account in force,
-        fraction), ``last_closed`` (latest month whose account in force is closed);
-        ``year`` (latest year of the visible ledgers) with the site's ``generated_t``,
-        ``utilised_t`` (t), ``utilisation_rate`` and ``comprehensive_utilisation_rate``
-        (fractions) of that year. Empty text or NaN where a site has no such record.
-    """
-    stmt = actor.where_visible(
-        select(Site.code.label("site"), MetalAccount.period, MetalAccount.recovery,
-               MetalAccountClosing.id.label("closing_id"))
-        .join(MetalAccount, MetalAccount.site_id == Site.id)
-        .outerjoin(MetalAccountClosing, MetalAccountClosing.account_id == MetalAccount.id)
-        .order_by(Site.code, MetalAccount.period, MetalAccount.version))
-    acc = frame_of(session, stmt).drop_duplicates(["site", "period"], keep="last")
-    latest = acc.drop_duplicates("site", keep="last").set_index("site")
-    closed = acc[acc["closing_id"].notna()].groupby("site")["period"].max()
-    rates = waste.waste_utilisation(session, actor, "plant", ("year",))
-    if not rates.empty:
-        rates = rates[rates["year"] == rates["year"].max()].set_index("plant")
-    codes = sorted(set(latest.index) | set(rates.index))
-    sites = frame_of(session, select(
-        Site.code.label("site"), Site.name, Organisation.code.label("enterprise"),
-        Organisation.name.label("enterprise_name"), Site.province)
-        .join(Organisation, Organisation.id == Site.org_id)
-        .where(Site.code.in_(codes)).order_by(Site.code)).set_index("site")
-    sites["last_month"] = latest["period"].reindex(sites.index).fillna("")
-    sites["recovery"] = latest["recovery"].reindex(sites.index).astype(float)
-    sites["last_closed"] = closed.reindex(sites.index).fillna("")
-    for col in ("year", "generated_t", "utilised_t", "utilisation_rate",
-                "comprehensive_utilisation_rate"):
-        sites[col] = (rates[col].reindex(sites.index) if col in rates.columns
-                      else pd.Series(np.nan, index=sites.index))
-    sites["year"] = sites["year"].fillna("")
-    return sites.reset_index()
-
-
-def account_table(session: Session, actor: Actor, site_code: str,
-                  confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """A plant's metal accounts in force by month, with what the page tables beside them.
-
-    Parameters
-    ----------
-    site_code : str
-        The plant.
-    confidence : float
-        Level of the interval of the unaccounted gold, dimensionless (default 0.95).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`aurum.services.accounting.accounts` with ``inventory_change_g`` (closing −
-        opening in-circuit inventory, g), ``ci_low_g`` and ``ci_high_g`` (interval of the
-        unaccounted gold, g) and ``closed`` (whether the month's account in force is locked).
-    """
-    frame = accounting.accounts(session, actor, site_code)
-    half = stats.norm.ppf(0.5 + confidence / 2) * frame["unaccounted_sd_g"].astype(float)
-    return frame.assign(
-        inventory_change_g=frame["closing_g"].astype(float) - frame["opening_g"].astype(float),
-        ci_low_g=frame["unaccounted_g"].astype(float) - half,
-        ci_high_g=frame["unaccounted_g"].astype(float) + half,
-        closed=frame["sha256"].notna())
-
-
-def record_quarters(session: Session, actor: Actor, site_code: str) -> pd.DataFrame:
-    """The quarters in which a plant has records, newest first.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``quarter`` (``YYYY-Qn``), ``account_months`` and ``ledger_months`` (months of the
-        quarter with a metal account, with a waste ledger line) and ``complete`` (all
-        three months have both, so :func:`aurum.services.processing.carry_into_report` can
-        carry it).
-    """
-    site = registry.get_site(session, actor, site_code)
-    acc = accounting.accounts(session, actor, site.code)["period"]
-    ledger = waste.waste_ledger(session, actor, [site.code])["period"].drop_duplicates()
-
-    def per_quarter(months: pd.Series) -> pd.Series:
-        if months.empty:
-            return pd.Series(dtype=int)
-        quarters = pd.PeriodIndex(months, freq="M").asfreq("Q").strftime("%Y-Q%q")
-        return pd.Series(1, index=quarters).groupby(level=0).sum()
-
-    table = pd.concat({"account_months": per_quarter(acc),
-                       "ledger_months": per_quarter(ledger)}, axis=1).fillna(0).astype(int)
-    table = table.sort_index(ascending=False).rename_axis("quarter").reset_index()
-    table["complete"] = (table["account_months"] == 3) & (table["ledger_months"] == 3)
-    return table
-
+from aurum.services.processing import circuit, records, report
+from aurum.services.processing.records import PLANT_RECORDS, PlantRecords, circuit_record
+from aurum.store.models import Organisation, PlantCircuit, Report, ReportVersion, Site
 
 # --- view models of the pages -----------------------------------------------------------------
 
@@ -146,78 +38,105 @@ def waste_target_pct() -> float:
     return load_targets().indicator(WASTE_INDICATOR).target
 
 
-def circuit_record(circuit: PlantCircuit) -> dict[str, Any]:
-    """A circuit version as plain data: ids, name, version, survey month, note, creation
-    time and, when reconciled, its global test (``chi2, dof, p_value``) and the streams
-    flagged with gross errors."""
-    out: dict[str, Any] = {"id": circuit.id, "site": circuit.site.code, "name": circuit.name,
-                           "version": circuit.version, "period": circuit.period,
-                           "note": circuit.note, "created_at": circuit.created_at.isoformat()}
-    summary = (circuit.reconciliation or {}).get("summary")
-    if summary:
-        out |= {k: summary[k] for k in ("chi2", "dof", "p_value", "gross_errors")}
-    return finite(out)
+YEARLY_SUMS = ("enterprise", "plant", "year", *rules.TONNE_COLUMNS, "utilised_t",
+               "closing_stock_t")
+"""The columns of a plant's yearly ledger tonnages (t) that roll up to enterprises and the
+nation (:func:`aurum.processing.waste.utilisation` sums them, then divides)."""
 
 
 @dataclass(frozen=True)
 class PlantsIndex:
-    """The plants page: every visible plant (:func:`plants_index`), the visible ledgers'
-    utilisation by year (t; rates as fractions) against the plan's target (%), and for
-    regulators the latest year per enterprise (None for others)."""
+    """The plants page.
+
+    Attributes
+    ----------
+    plants : pandas.DataFrame
+        Every visible plant with records, one row each: ``site, name, enterprise`` (code),
+        ``enterprise_name, province``; ``last_month`` (latest month with an account),
+        ``recovery`` (of that month's account in force, fraction), ``last_closed`` (latest
+        month whose account in force is closed); ``year`` (latest year of the visible
+        ledgers) with the site's ``generated_t``, ``utilised_t`` (t), ``utilisation_rate``
+        and ``comprehensive_utilisation_rate`` (fractions) of that year; ``pending``, whether
+        its records are being computed (its figures blank meanwhile). Empty text or NaN
+        where a site has no such record.
+    yearly : pandas.DataFrame
+        The visible ledgers' utilisation by year (t; rates as fractions).
+    target_pct : float
+        The plan's target, %.
+    enterprises : pandas.DataFrame or None
+        For regulators, the latest year per enterprise (None for others).
+    """
 
     plants: pd.DataFrame
     yearly: pd.DataFrame
     target_pct: float
     enterprises: pd.DataFrame | None
 
-
-def index_view(session: Session, actor: Actor) -> PlantsIndex:
-    """The plants page of a caller, computed once per scope and data version
-    (:func:`aurum.services.cache.scope_key`) and kept (:mod:`aurum.services.cache`)."""
-    key = cache.scope_key(session, actor, "plants-index", actor.role in ROLLUP_ROLES)
-    return cache.cached(key, lambda: _index_view(session, actor))
+    @property
+    def pending(self) -> list[str]:
+        """The plants whose records are being computed."""
+        return self.plants.loc[self.plants["pending"], "site"].tolist()
 
 
-def _index_view(session: Session, actor: Actor) -> PlantsIndex:
-    plants = plants_index(session, actor)
-    yearly = waste.waste_utilisation(session, actor, "nation", ("year",))
+def index_view(session: Session, actor: Actor, queue: jobs.JobQueue) -> PlantsIndex:
+    """The plants page of a caller, from the stored records of the visible plants
+    (:func:`aurum.services.processing.records.summaries`), kept per scope and versions of
+    those records (:mod:`aurum.services.cache`); the computation of those not stored yet is
+    queued on ``queue``, once per plant and version."""
+    sites = pd.DataFrame(session.execute(actor.where_visible(
+        select(Site.id, Site.code.label("site"), Site.name,
+               Organisation.code.label("enterprise"), Organisation.name.label("enterprise_name"),
+               Site.province).join(Organisation, Organisation.id == Site.org_id)
+        .order_by(Site.code))).all(),
+        columns=["id", "site", "name", "enterprise", "enterprise_name", "province"])
+    current, missing = records.stored(session, dict(zip(sites["id"], sites["site"],
+                                                        strict=True)))
+    for code in missing:
+        derived.pending(session, actor, queue, PLANT_RECORDS, code)
+    rollup = actor.role in ROLLUP_ROLES
+    key = ("plants-index", cache.database_of(session), actor.org_ids, actor.province, rollup,
+           tuple(sorted(current.items())), tuple(missing))
+    return cache.cached(key, lambda: _index(
+        sites.drop(columns="id").set_index("site"),
+        records.summaries(session, sorted(set(current) - set(missing))), missing, rollup))
+
+
+def _index(sites: pd.DataFrame, found: dict[str, dict[str, Any]], missing: list[str],
+           rollup: bool) -> PlantsIndex:
+    """The plants page from the visible sites (by code) and the stored summaries of those
+    with records (:func:`aurum.services.processing.records.summaries`)."""
+    per_year = pd.DataFrame([r for s in found.values() for r in s["yearly"]],
+                            columns=list(YEARLY_SUMS))
+    # The site's organisation now, as the ledger's own rows would name it.
+    per_year["enterprise"] = per_year["plant"].map(sites["enterprise"])
+    per_year = per_year.astype({c: float for c in YEARLY_SUMS[3:]})
+    rates = rules.utilisation(per_year, "plant", ("year",))
+    rates = rates[rates["year"] == rates["year"].max()].set_index("plant")
+    summary = pd.DataFrame.from_dict(
+        {code: {k: s[k] for k in ("last_month", "recovery", "last_closed")}
+         for code, s in found.items()}, orient="index",
+        columns=["last_month", "recovery", "last_closed"])
+    shown = sorted(set(summary.index[summary["last_month"] != ""]) | set(rates.index)
+                   | set(missing))
+    plants = sites.loc[shown]
+    plants["last_month"] = summary["last_month"].reindex(plants.index).fillna("")
+    plants["recovery"] = summary["recovery"].reindex(plants.index).astype(float)
+    plants["last_closed"] = summary["last_closed"].reindex(plants.index).fillna("")
+    for col in ("year", "generated_t", "utilised_t", "utilisation_rate",
+                "comprehensive_utilisation_rate"):
+        plants[col] = rates[col].reindex(plants.index)
+    plants["year"] = plants["year"].fillna("")
+    plants["pending"] = plants.index.isin(missing)
     enterprises = None
-    if actor.role in ROLLUP_ROLES:
-        rows = waste.waste_utilisation(session, actor, "enterprise", ("year",))
+    if rollup:
+        rows = rules.utilisation(per_year, "enterprise", ("year",))
         latest = rows[rows["year"] == rows["year"].max()]
-        names = plants.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]
-        enterprises = (latest.assign(enterprise_name=latest["enterprise"].map(names))
-                       .sort_values("utilisation_rate"))
-    return PlantsIndex(plants, yearly, waste_target_pct(), enterprises)
-
-
-@dataclass(frozen=True)
-class PlantRecords:
-    """A plant's records as its page shows them, computed once per :func:`plant_version`.
-
-    Attributes
-    ----------
-    accounts : pandas.DataFrame
-        :func:`account_table`, oldest month first.
-    broken : list of str
-        Broken links of the chain of closed months (:func:`~aurum.services.processing.
-        accounting.verify_closings`).
-    circuits : list of dict
-        Every circuit version (:func:`circuit_record`), by name then version.
-    ledger : pandas.DataFrame
-        The waste ledger in force, newest month first.
-    monthly : pandas.DataFrame
-        Utilisation per month (t; rates as fractions).
-    quarters : pandas.DataFrame
-        :func:`record_quarters`, newest first.
-    """
-
-    accounts: pd.DataFrame
-    broken: list[str]
-    circuits: list[dict[str, Any]]
-    ledger: pd.DataFrame
-    monthly: pd.DataFrame
-    quarters: pd.DataFrame
+        enterprises = (latest.assign(enterprise_name=latest["enterprise"].map(
+            sites.drop_duplicates("enterprise").set_index("enterprise")["enterprise_name"]))
+            .sort_values("utilisation_rate"))
+    return PlantsIndex(plants.rename_axis("site").reset_index(),
+                       rules.utilisation(per_year, "nation", ("year",)), waste_target_pct(),
+                       enterprises)
 
 
 @dataclass(frozen=True)
@@ -233,46 +152,45 @@ class QuarterFigures:
         return bool(len(self.compared)) and not bool(self.compared["matches"].all())
 
 
+NO_RECORDS = PlantRecords(pd.DataFrame({"period": [], "recovery": [], "closed": []}), [], [],
+                         pd.DataFrame(), pd.DataFrame(),
+                         pd.DataFrame({"quarter": [], "complete": []}))
+"""What a plant page shows of records not stored yet: none."""
+
+
 @dataclass(frozen=True)
 class PlantView:
-    """The page of a plant: its records, the circuit shown (``circuit``: its record with
+    """The page of a plant: its stored records (None while they are being computed:
+    ``pending`` is the job computing them), the circuit shown (``circuit``: its record with
     ``definition`` and ``reconciliation``; None without circuits), the quarter compared with
     its report (None without records) and the waste target (%)."""
 
     site: Site
     can_write: bool
-    records: PlantRecords
+    records: PlantRecords | None
     circuit: dict[str, Any] | None
     quarter: QuarterFigures | None
     target_pct: float
+    pending: derived.Pending | None = None
 
 
-def plant_version(session: Session, site: Site) -> tuple[Any, ...]:
-    """The version of a plant's records: count and newest id of its circuits, accounts,
-    closings and ledger lines (all append-only), and its newest report version."""
-    parts: list[Any] = []
-    for table in (PlantCircuit, MetalAccount, MetalAccountClosing, WasteEntry):
-        parts += [select(func.count(table.id)).where(table.site_id == site.id)
-                  .scalar_subquery(),
-                  select(func.max(table.id)).where(table.site_id == site.id).scalar_subquery()]
-    parts.append(select(func.max(ReportVersion.id))
-                 .join(Report, Report.id == ReportVersion.report_id)
-                 .where(Report.site_id == site.id).scalar_subquery())
-    return tuple(session.execute(select(*parts)).one())
-
-
-def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | None = None,
-              quarter: str | None = None) -> PlantView:
-    """The page of a plant. Its records and the quarter's figures are computed once per
-    :func:`plant_version` (and quarter) and kept (:mod:`aurum.services.cache`).
+def site_view(session: Session, actor: Actor, home: Path, queue: jobs.JobQueue,
+              site_code: str, circuit_id: int | None = None, quarter: str | None = None
+              ) -> PlantView:
+    """The page of a plant, from its stored records (:data:`~aurum.services.processing.
+    records.PLANT_RECORDS`); when they are not stored, their computation is queued on
+    ``queue`` (once) and the view says how far it has got.
 
     Parameters
     ----------
+    home : Path
+        The data directory.
     circuit_id : int, optional
         Circuit version to show; the newest by default.
     quarter : str, optional
         Quarter (``YYYY-Qn``) to compare with its report; by default the newest complete
-        one, else the newest with records.
+        one, else the newest with records. Its figures are summed from the stored records
+        and compared with the report in force, kept per records and report version.
 
     Raises
     ------
@@ -280,39 +198,44 @@ def site_view(session: Session, actor: Actor, site_code: str, circuit_id: int | 
         A site the caller may not read, or a circuit of another site.
     """
     site = registry.get_site(session, actor, site_code)
-    # Whoever may read the site sees the same records: the key is the site's, not the caller's.
-    version = (cache.database_of(session), site.id, plant_version(session, site))
-    records = cache.cached(("plant-records", *version),
-                           lambda: _plant_records(session, actor, site.code))
+    kept = derived.read(session, home, PLANT_RECORDS, site.code)
+    pending = None if kept is not None else derived.pending(session, actor, queue,
+                                                            PLANT_RECORDS, site.code)
     chosen = None
     if circuit_id is not None:
         chosen = circuit.get_circuit(session, actor, circuit_id)
         if chosen.site_id != site.id:
             raise NotFoundError(f"no circuit {circuit_id} at {site.code}")
-    elif records.circuits:
-        chosen = session.get(PlantCircuit, max(c["id"] for c in records.circuits))
-    quarters = records.quarters
-    complete = quarters.loc[quarters["complete"], "quarter"]
-    quarter = quarter or (complete.iloc[0] if len(complete) else
-                          quarters["quarter"].iloc[0] if len(quarters) else None)
+    elif kept is not None and kept.circuits:
+        chosen = session.get(PlantCircuit, max(c["id"] for c in kept.circuits))
     figures = None
-    if quarter is not None:
-        shown = quarter
-        figures = cache.cached(("plant-quarter", *version, shown), lambda: QuarterFigures(
-            report.report_figures(session, actor, site.code, shown),
-            report.compare_with_report(session, actor, site.code, shown)))
-    return PlantView(site, actor.can_write_site(site), records,
+    if kept is not None:
+        quarters = kept.quarters
+        complete = quarters.loc[quarters["complete"], "quarter"]
+        quarter = quarter or (complete.iloc[0] if len(complete) else
+                              quarters["quarter"].iloc[0] if len(quarters) else None)
+        if quarter is not None:
+            figures = _quarter_figures(session, actor, site, kept, quarter)
+    return PlantView(site, actor.can_write_site(site), kept,
                      None if chosen is None else circuit_record(chosen) | {
                          "definition": chosen.definition,
                          "reconciliation": chosen.reconciliation},
-                     figures, waste_target_pct())
+                     figures, waste_target_pct(), pending)
 
 
-def _plant_records(session: Session, actor: Actor, code: str) -> PlantRecords:
-    return PlantRecords(
-        account_table(session, actor, code), accounting.verify_closings(session, actor, code),
-        [circuit_record(c) for c in circuit.circuits(session, actor, code)],
-        waste.waste_ledger(session, actor, [code]).sort_values(
-            ["period", "waste_type"], ascending=[False, True]),
-        waste.waste_utilisation(session, actor, "plant", ("period",), [code]),
-        record_quarters(session, actor, code))
+def _quarter_figures(session: Session, actor: Actor, site: Site, kept: PlantRecords,
+                     quarter: str) -> QuarterFigures:
+    """A quarter's figures summed from the stored records (a few milliseconds) beside the
+    report in force: the comparison is kept per figures and newest report version of the
+    site, so that a report amended since the records were stored is compared as it is."""
+    figures = report.figures_of(site.code, report.reporting_period(quarter), kept.accounts,
+                                kept.ledger)
+    newest = session.scalar(select(func.max(ReportVersion.id))
+                            .join(Report, Report.id == ReportVersion.report_id)
+                            .where(Report.site_id == site.id))
+    compared = cache.cached(
+        ("plant-quarter-report", cache.database_of(session), site.id, newest, figures.period,
+         tuple(sorted(figures.values.items()))),
+        lambda: report.compared(figures, reporting.current_reports(session, actor,
+                                                                   [site.code])))
+    return QuarterFigures(figures, compared)

@@ -16,15 +16,16 @@ from aurum.core.errors import (
 )
 from aurum.processing import waste as rules
 from aurum.services.auth import Actor
+from aurum.services.processing import records
 from aurum.services.processing.common import (
     _LEDGER_COLUMNS,
     _STOCK_TOLERANCE_T,
     _month,
     _records,
     _writable_sites,
+    ledger_frame,
 )
 from aurum.store import audit
-from aurum.store.frames import frame_of
 from aurum.store.models import (
     Organisation,
     Site,
@@ -77,7 +78,7 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
         Organisation.id, Organisation.code).where(
         Organisation.id.in_({s.org_id for s in sites.values()})))}
     data["enterprise"] = data["plant"].map({c: orgs[s.org_id] for c, s in sites.items()})
-    stored = _ledger_frame(session, [s.id for s in sites.values()])
+    stored = ledger_frame(session, [s.id for s in sites.values()])
     checked = rules.validate_ledger(_fill_opening_stock(data, stored), source)
     _check_opening_stock(checked, stored, source)
     keys = [*rules.KEY_COLUMNS]
@@ -100,6 +101,7 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
     ids = list(session.scalars(insert(WasteEntry).returning(WasteEntry.id), rows))
     audit.record(session, "record", "waste_entries", source, None,
                  {"rows": len(rows), "sites": sorted(sites), "reason": why})
+    records.refresh(session, [s.id for s in sites.values()])
     return ids
 
 
@@ -165,26 +167,6 @@ def _check_opening_stock(ledger: pd.DataFrame, stored: pd.DataFrame,
         raise ValidationError(problems)
 
 
-def _ledger_frame(session: Session, site_ids: Sequence[int] | None) -> pd.DataFrame:
-    superseded = select(WasteEntry.supersedes_id).where(WasteEntry.supersedes_id.is_not(None))
-    stmt = (select(WasteEntry.id, Organisation.code.label("enterprise"),
-                   Site.code.label("plant"), WasteEntry.period, WasteEntry.waste_type,
-                   *(getattr(WasteEntry, c) for c in _LEDGER_COLUMNS), WasteEntry.reason,
-                   WasteEntry.created_at)
-            .join(Site, Site.id == WasteEntry.site_id)
-            .join(Organisation, Organisation.id == Site.org_id)
-            .where(WasteEntry.id.not_in(superseded))
-            .order_by(Site.code, WasteEntry.period, WasteEntry.waste_type))
-    if site_ids is not None:
-        stmt = stmt.where(WasteEntry.site_id.in_(site_ids))
-    frame = frame_of(session, stmt)
-    if frame.empty:
-        return frame.assign(utilised_t=pd.Series(dtype=float),
-                            closing_stock_t=pd.Series(dtype=float))
-    ledger = rules.validate_ledger(frame)
-    return ledger
-
-
 def waste_ledger(session: Session, actor: Actor,
                  site_codes: Sequence[str] | None = None) -> pd.DataFrame:
     """The entries in force of the visible waste ledgers (corrections applied).
@@ -199,7 +181,7 @@ def waste_ledger(session: Session, actor: Actor,
     stmt = actor.where_visible(select(Site.id))
     if site_codes is not None:
         stmt = stmt.where(Site.code.in_(list(site_codes)))
-    return _ledger_frame(session, list(session.scalars(stmt)))
+    return ledger_frame(session, list(session.scalars(stmt)))
 
 
 def waste_utilisation(session: Session, actor: Actor, level: str = "plant",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,13 +30,14 @@ from aurum.safety.tailings import (
     load_tables,
     simulate_stream,
 )
+from aurum.services import derived, jobs
 from aurum.services.auth import SYSTEM, Actor
 from aurum.services.registry import get_site
 from aurum.services.safety.common import iso_utc, utc_times
 from aurum.services.safety.permissions import user_id
 from aurum.services.safety.readings import readings_frame
 from aurum.services.safety.rules import rules_window
-from aurum.store.models import SensorReading, Site, TailingsFacility
+from aurum.store.models import DerivedResult, SensorReading, Site, TailingsFacility
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def register_facility(session: Session, actor: Actor, spec: FacilitySpec) -> Tai
     row.site = site
     session.add(row)
     session.flush()
+    refresh_series(session, row)
     return row
 
 
@@ -243,6 +246,85 @@ def item_series(view: FacilityView) -> list[ItemSeries]:
             lv.label: v for lv, v in sorted(judged.thresholds.values.items())}
         out.append(ItemSeries(item, label, spec.unit, series, thresholds, others))
     return out
+
+
+SERIES_DAYS = 30.0
+"""Readings a facility's page shows by default, and its stored series hold: the last 30 d."""
+
+
+@dataclass(frozen=True)
+class FacilitySeries:
+    """What a facility's page shows of its last :data:`SERIES_DAYS` of readings, stored
+    (:data:`FACILITY_SERIES`): the series of its items (:func:`item_series`) and its state at
+    the latest reading (:meth:`aurum.safety.tailings.FacilityAlarm.as_dict`; None without
+    readings)."""
+
+    items: list[ItemSeries]
+    state: dict[str, Any] | None
+
+
+def series_version(session: Session, facility: TailingsFacility) -> str:
+    """The version of a facility's stored series: the hour of its latest reading (UTC), its
+    alarm level and the time it was reached, and its sensors (count and newest id).
+
+    Coarse on purpose: readings arrive in floods (MQTT), and the series are computed again
+    once per hour of readings, not per message; a change of alarm level is a new version at
+    once.
+    """
+    last = last_reading_time(session, facility)
+    hour = "" if last is None else last.replace(minute=0, second=0, microsecond=0).isoformat()
+    ids = [s.id for s in facility.sensors]
+    return (f"{hour} level {facility.alarm_level} at {iso_utc(facility.alarm_at)} "
+            f"sensors {len(ids)}:{max(ids, default=0)}")
+
+
+def _series_payload(session: Session, code: str) -> tuple[str, Any]:
+    """The version of a facility's series and their stored form."""
+    version = series_version(session, get_facility(session, SYSTEM, code))
+    view = facility_view(session, SYSTEM, code, days=SERIES_DAYS)
+    return version, {
+        "items": [{"item": s.item, "label": s.label, "unit": s.unit,
+                   "series": derived.encode_frame(s.series), "thresholds": s.thresholds,
+                   "other_rules": s.other_rules} for s in item_series(view)],
+        "state": None if view.state is None else view.state.as_dict()}
+
+
+def _compute_series(session: Session, _home: Path, code: str, report: derived.Progress
+                    ) -> tuple[str, Any]:
+    report(0.0, f"series of {code}")
+    return _series_payload(session, code)
+
+
+def _series_of(payload: dict[str, Any]) -> FacilitySeries:
+    return FacilitySeries(
+        [ItemSeries(i["item"], i["label"], i["unit"], derived.decode_frame(i["series"]),
+                    dict(i["thresholds"]), i["other_rules"]) for i in payload["items"]],
+        payload["state"])
+
+
+def _series_owner(session: Session, actor: Actor, code: str) -> jobs.Owner:
+    site = get_facility(session, actor, code).site
+    return site.org_id, site.province
+
+
+FACILITY_SERIES = derived.register(derived.Derivation(
+    "tailings-facility-series",
+    lambda session, code: series_version(session, get_facility(session, SYSTEM, code)),
+    _compute_series, _series_of, _series_owner))
+"""A facility's series and state over its last :data:`SERIES_DAYS` (:class:`FacilitySeries`):
+subject the facility's code, version :func:`series_version`."""
+
+
+def refresh_series(session: Session, facility: TailingsFacility) -> None:
+    """Compute and store a facility's series (:data:`FACILITY_SERIES`) unless those of its
+    current version are stored: after its readings are judged (a flood of readings within
+    the hour of the stored ones costs one indexed look-up)."""
+    version = series_version(session, facility)
+    if session.scalar(select(DerivedResult.id).where(
+            DerivedResult.kind == FACILITY_SERIES.kind, DerivedResult.subject == facility.code,
+            DerivedResult.version == version)) is None:
+        derived.store(session, FACILITY_SERIES, facility.code,
+                      *_series_payload(session, facility.code))
 
 
 def last_reading_time(session: Session, facility: TailingsFacility) -> datetime | None:

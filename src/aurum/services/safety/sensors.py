@@ -39,7 +39,12 @@ from aurum.services.registry import get_site
 from aurum.services.safety import readings as reading_store
 from aurum.services.safety.alerts import SOURCES, alarm_label, record_alert, standing_level
 from aurum.services.safety.common import iso_utc, utc_times
-from aurum.services.safety.facilities import design_of, monitoring_points, point_frame
+from aurum.services.safety.facilities import (
+    design_of,
+    monitoring_points,
+    point_frame,
+    refresh_series,
+)
 from aurum.services.safety.permissions import require_monitoring_write
 from aurum.services.safety.readings import (
     READING_COLUMNS,
@@ -172,6 +177,9 @@ def register_sensor(session: Session, actor: Actor, spec: SensorSpec) -> Sensor:
     sensor.site = site
     session.add(sensor)
     session.flush()
+    if facility is not None:  # a new point of its page
+        session.expire(facility, ["sensors"])
+        refresh_series(session, facility)
     return sensor
 
 
@@ -353,6 +361,8 @@ def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFram
         alerts, hazards = _judge_facility(session, facility, since)
         result.alerts += alerts
         result.hazards += hazards
+        # Its page's series, once per hour of readings or change of level.
+        refresh_series(session, facility)
     session.flush()
     return result
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -13,14 +14,18 @@ from sqlalchemy.orm import Session
 
 from aurum.core.time import today_cst
 from aurum.safety.stats import AGE_CLASSES, INDICATOR_TARGET
-from aurum.services import cache
+from aurum.services import cache, derived, jobs
 from aurum.services.auth import Actor
 from aurum.services.safety.alerts import alarm_label, list_alerts
 from aurum.services.safety.clearing import clearing, clearing_summary, indicator_history
 from aurum.services.safety.facilities import (
+    FACILITY_SERIES,
+    SERIES_DAYS,
+    FacilitySeries,
     ItemSeries,
     facility_dict,
     facility_view,
+    get_facility,
     item_series,
     list_facilities,
 )
@@ -156,8 +161,9 @@ def facilities_table(session: Session, actor: Actor) -> pd.DataFrame:
 @dataclass(frozen=True)
 class FacilityPage:
     """A facility's page: its data (:func:`facility_dict`), the series of its items, its
-    state, its alerts and the hazards its monitoring opened, and the sites whose monitoring
-    the actor may write (None: all)."""
+    state, its alerts and the hazards its monitoring opened, the sites whose monitoring
+    the actor may write (None: all), and while its stored series are being computed the job
+    computing them (``pending``; no items and no state meanwhile)."""
 
     facility: dict[str, Any]
     items: list[ItemSeries]
@@ -165,25 +171,42 @@ class FacilityPage:
     alerts: pd.DataFrame
     hazards: pd.DataFrame
     writable: set[str] | None
+    pending: derived.Pending | None = None
 
 
 FACILITY_ALERTS = 200
 """Alerts listed on a facility's page, newest first (count)."""
 
 
-def facility_page(session: Session, actor: Actor, code: str, days: float = 30.0
-                  ) -> FacilityPage:
-    """A facility's page data over the last ``days`` of readings (d); the facility, its
-    series and state are kept per data version (:func:`aurum.services.cache.scope_key`)."""
-    def compute() -> tuple[dict[str, Any], list[ItemSeries], dict[str, Any] | None]:
-        view = facility_view(session, actor, code, days=days)
-        return (facility_dict(view.facility), item_series(view),
-                None if view.state is None else view.state.as_dict())
+def facility_page(session: Session, actor: Actor, home: Path, queue: jobs.JobQueue,
+                  code: str, days: float = SERIES_DAYS) -> FacilityPage:
+    """A facility's page data over the last ``days`` of readings (d).
 
-    facility, items, state = cache.cached(
-        cache.scope_key(session, actor, "tailings-facility", code, days), compute)
+    The default window's series and state are read as stored (:data:`~aurum.services.
+    safety.facilities.FACILITY_SERIES`, computed when readings arrive); when they are not
+    stored, their computation is queued on ``queue`` once and the page says so. Another
+    window is computed for the asking caller and kept per data version
+    (:func:`aurum.services.cache.scope_key`). The facility, its alerts and hazards are read
+    as they are now.
+    """
+    row = get_facility(session, actor, code)
+    pending = None
+    if days == SERIES_DAYS:
+        series = derived.read(session, home, FACILITY_SERIES, code)
+        if series is None:
+            pending = derived.pending(session, actor, queue, FACILITY_SERIES, code)
+            series = FacilitySeries([], None)
+    else:
+        def compute() -> FacilitySeries:
+            view = facility_view(session, actor, code, days=days)
+            return FacilitySeries(item_series(view),
+                                  None if view.state is None else view.state.as_dict())
+
+        series = cache.cached(cache.scope_key(session, actor, "tailings-facility", code, days),
+                              compute)
+    facility = facility_dict(row)
     return FacilityPage(
-        facility, items, state,
+        facility, series.items, series.state,
         list_alerts(session, actor, facility=code, limit=FACILITY_ALERTS),
         list_hazards(session, actor, site=facility["site"], monitoring=code),
-        writable_sites(session, actor))
+        writable_sites(session, actor), pending)

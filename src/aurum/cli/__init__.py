@@ -13,6 +13,7 @@ from __future__ import annotations
 import click
 
 from aurum.cli import common
+from aurum.core import i18n
 
 COMMANDS = {
     "db": "aurum.cli.db:db",
@@ -45,5 +46,8 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``aurum`` script."""
-    cli()
+    """Entry point of the ``aurum`` script: its human-readable output in the language of the
+    locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), English when the locale names none Aurum
+    speaks; ``--format json`` keeps its English machine keys in every language."""
+    with i18n.using(common.locale_of_environment()):
+        cli()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from typing import Any
 
 import click
 
+from aurum.core import i18n
 from aurum.core.errors import AurumError, ValidationError
 from aurum.core.jsonsafe import finite
 
@@ -68,6 +70,17 @@ class AurumGroup(click.Group):
         except AurumError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)
+
+
+def locale_of_environment() -> str:
+    """The language of the command's output: the first of ``LC_ALL``, ``LC_MESSAGES`` and
+    ``LANG`` that is set (as POSIX does), if it names a language Aurum speaks, else English
+    (``C`` and ``POSIX``, the locales of scripts and servers, included)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return i18n.parse_tag(value) or "en"
+    return "en"
 
 
 def echo_json(payload: Any) -> None:

@@ -73,15 +73,17 @@ def _users(district: District) -> list[DemoUser]:
     independents = [o for o in district.organisations
                     if o.parent_code is None and o.org_type.value == "mining"]
     users: list[DemoUser] = [
-        ("admin", Role.ADMIN, "Platform administrator", None, None),
-        ("miit", Role.REGULATOR, "MIIT raw materials department", None, None),
-        ("shandong", Role.REGULATOR, "Shandong industry department", None, "Shandong"),
-        ("auditor", Role.AUDITOR, "Statistics auditor", None, None)]
+        # Display names as the people of the ministries and enterprises write them.
+        ("admin", Role.ADMIN, "平台管理员", None, None),
+        ("miit", Role.REGULATOR, "工业和信息化部原材料工业司", None, None),
+        ("shandong", Role.REGULATOR, "山东省工业和信息化厅", None, "Shandong"),
+        ("auditor", Role.AUDITOR, "统计审计", None, None)]
     if groups:
-        users.append(("group", Role.ENTERPRISE, groups[0].name, groups[0].code, None))
+        users.append(("group", Role.ENTERPRISE, organisation_name_zh(groups[0].name),
+                      groups[0].code, None))
     if independents:
-        users.append(("mine", Role.ENTERPRISE, independents[0].name, independents[0].code,
-                      None))
+        users.append(("mine", Role.ENTERPRISE, organisation_name_zh(independents[0].name),
+                      independents[0].code, None))
     return users
 
 

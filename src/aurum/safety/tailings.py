@@ -656,11 +656,11 @@ def _hazard_for(items: Sequence[ItemAlarm], tables: TailingsTables) -> HazardPro
 
 def _describe(item: ItemAlarm, point: PointAlarm, tables: TailingsTables) -> str:
     spec = tables.items[item.item]
+    name = spec.label_zh if is_chinese() else f"{spec.label_en} ({spec.label_zh})"
     return _("Online monitoring: %(item)s %(level)s; point %(point)s %(point_level)s at "
-             "%(quantity)s %(unit)s",
-             item=spec.label_zh if is_chinese() else f"{spec.label_en} ({spec.label_zh})",
+             "%(quantity)s %(unit)s", item=name,
              level=item.level.label, point=point.point, point_level=point.level.label,
-             quantity=f"{point.quantity:.3g}", unit=spec.unit)
+             quantity=format(point.quantity, ".3g"), unit=spec.unit)
 
 
 # --- demo stream -------------------------------------------------------------------------------

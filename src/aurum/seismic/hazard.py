@@ -141,8 +141,8 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
             "time": hit["time"], "value": hit[rule.magnitude],
             "message": [_("%(magnitude)s %(value)s above %(level)s (event %(event)s)",
-                          magnitude=rule.magnitude.upper(), value=f"{m:.2f}",
-                          level=f"{rule.level:g}", event=e)
+                          magnitude=rule.magnitude.upper(), value=format(m, ".2f"),
+                          level=format(rule.level, "g"), event=e)
                         for m, e in zip(hit[rule.magnitude], hit["event"], strict=True)]})
     if rule.kind == "b_value_below":
         mc = rule.mc if rule.mc is not None else mc_maximum_curvature(
@@ -153,8 +153,8 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({
             "time": rows["time"], "value": rows["b"],
             "message": [_("b-value %(b)s ± %(std)s over the last %(n)s events (Mc %(mc)s) "
-                          "fell below %(level)s", b=f"{b:.2f}", std=f"{s:.2f}",
-                          n=rule.n_events, mc=f"{mc:g}", level=f"{rule.level:g}")
+                          "fell below %(level)s", b=format(b, ".2f"), std=format(s, ".2f"),
+                          n=rule.n_events, mc=format(mc, "g"), level=format(rule.level, "g"))
                         for b, s in zip(rows["b"], rows["b_std"], strict=True)]})
     trend = energy_index_trend(catalogue, rule.n_events)
     mean = np.array(trend["log_ei_mean"], float)
@@ -167,7 +167,7 @@ def _alerts_of(rule: HazardRule, catalogue: pd.DataFrame) -> pd.DataFrame:
         "time": trend["time"].iloc[idx], "value": rise[idx],
         "message": [_("mean log10 energy index of the last %(n)s events rose by %(rise)s "
                       "(more than %(level)s) over the %(n)s before", n=rule.n_events,
-                      rise=f"{r:.2f}", level=f"{rule.level:g}")
+                      rise=format(r, ".2f"), level=format(rule.level, "g"))
                     for r in rise[idx]]})
 
 

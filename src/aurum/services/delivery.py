@@ -157,9 +157,9 @@ def describe(found: Targets) -> str:
     if found.webhook:
         where.append(_("POST to %(url)s", url=found.webhook))
     if found.smtp_host:
+        relay = f"{found.smtp_host}:{found.smtp_port}"
         where.append(_("e-mail to %(recipients)s via %(relay)s",
-                       recipients=", ".join(found.email_to),
-                       relay=f"{found.smtp_host}:{found.smtp_port}"))
+                       recipients=", ".join(found.email_to), relay=relay))
     return (_("Alerts: %(targets)s", targets=_("; ").join(where)) if where
             else _("Alerts: not sent out (no target set)"))
 
@@ -226,12 +226,12 @@ def alert_email(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]
     keys, as the webhook's JSON does.
     """
     message = EmailMessage()
-    where = alert.get("facility") or alert.get("sensor")
+    source = alert.get("facility") or alert.get("sensor")
+    where = f"{alert.get('site')} {source}" if source else str(alert.get("site"))
     level = str(alert.get("level", ""))
     with i18n.using(i18n.default_locale()):
         message["Subject"] = _("[Aurum] %(level)s alert at %(where)s: %(rule)s",
-                               level=str(LEVEL_NAMES.get(level, level)).upper(),
-                               where=f"{alert.get('site')}{f' {where}' if where else ''}",
+                               level=str(LEVEL_NAMES.get(level, level)).upper(), where=where,
                                rule=alert.get("rule"))
     message["From"] = sender
     message["To"] = ", ".join(recipients)

@@ -133,9 +133,9 @@ def indicator_history(frame: pd.DataFrame, target: float = 0.0) -> Figure:
         {"type": "scatter", "mode": "lines+markers", "name": _("major open"), "x": x,
          "y": frame["open_major"].tolist(), "line": {"color": ALARM_COLOURS["orange"],
                                                      "dash": "dot"}},
-        target_line(x, target, _("target %(target)s", target=f"{target:g}"))],
+        target_line(x, target, _("target %(target)s", target=format(target, "g")))],
         "layout": base_layout(_("Open major hazards past their deadline (target %(target)s)",
-                                target=f"{target:g}"),
+                                target=format(target, "g")),
                               yaxis={"title": {"text": _("hazards")}, "rangemode": "tozero"})}
 
 

@@ -60,6 +60,7 @@ from paho.mqtt.properties import Properties
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from aurum.core.errors import AurumError, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
 from aurum.services.safety import sensors
@@ -161,12 +162,12 @@ class MqttSettings:
         ca = read("AURUM_MQTT_CA_FILE")
         problems = []
         if password is not None and username is None:
-            problems.append(Problem("AURUM_MQTT_PASSWORD is set but AURUM_MQTT_USERNAME is "
-                                    "not: set the broker account's user name",
+            problems.append(Problem(_("AURUM_MQTT_PASSWORD is set but AURUM_MQTT_USERNAME is "
+                                      "not: set the broker account's user name"),
                                     column="AURUM_MQTT_USERNAME"))
         if ca is not None and not Path(ca).is_file():
-            problems.append(Problem(f"AURUM_MQTT_CA_FILE: no file {ca} (expected the CA "
-                                    f"certificates of the broker, PEM)",
+            problems.append(Problem(_("AURUM_MQTT_CA_FILE: no file %(path)s (expected the CA "
+                                      "certificates of the broker, PEM)", path=ca),
                                     column="AURUM_MQTT_CA_FILE"))
         if problems:
             raise ValidationError(problems)
@@ -192,7 +193,8 @@ def parse_broker(text: str) -> tuple[str, int]:
     except ValueError:
         number = -1
     if not host or not 0 < number < 65536:
-        raise ValidationError(Problem(f"expected the broker as HOST:PORT, got {text!r}",
+        raise ValidationError(Problem(_("expected the broker as HOST:PORT, got %(text)r",
+                                        text=text),
                                       column="broker"))
     return host, number
 
@@ -224,27 +226,30 @@ def parse_message(topic: str, payload: bytes) -> tuple[str, str, list[tuple[date
     """
     parts = topic.split("/")
     if len(parts) != 4 or "/".join(parts[:2]) != TOPIC_ROOT or not parts[2] or not parts[3]:
-        raise MalformedMessage(f"topic {excerpt(topic)} is not {TOPIC_ROOT}/<site>/<sensor>")
+        raise MalformedMessage(_("topic %(topic)s is not %(root)s/<site>/<sensor>",
+                                 topic=excerpt(topic), root=TOPIC_ROOT))
     try:
         document = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise MalformedMessage(f"payload is not UTF-8 JSON: {excerpt(str(exc))}") from None
+        raise MalformedMessage(_("payload is not UTF-8 JSON: %(error)s",
+                                 error=excerpt(str(exc)))) from None
     items = document if isinstance(document, list) else [document]
     readings = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise MalformedMessage(f"item {n}: expected an object with time and value")
+            raise MalformedMessage(_("item %(n)s: expected an object with time and value",
+                                     n=n))
         value, text = item.get("value"), item.get("time")
         if isinstance(value, bool) or not isinstance(value, int | float) \
                 or not math.isfinite(value):
-            raise MalformedMessage(f"item {n}: expected a finite number value, got "
-                                   f"{excerpt(repr(value))}")
+            raise MalformedMessage(_("item %(n)s: expected a finite number value, got "
+                                     "%(value)s", n=n, value=excerpt(repr(value))))
         try:
             when = datetime.fromisoformat(str(text))
             when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
         except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 with an offset
-            raise MalformedMessage(f"item {n}: expected an ISO 8601 time, got "
-                                   f"{excerpt(str(text))}") from None
+            raise MalformedMessage(_("item %(n)s: expected an ISO 8601 time, got %(value)s",
+                                     n=n, value=excerpt(str(text)))) from None
         readings.append((when, float(value)))
     return parts[2], parts[3], readings
 
@@ -423,24 +428,27 @@ class SensorListener:
         properties = Properties(PacketTypes.CONNECT)
         properties.SessionExpiryInterval = self.session_expiry_s
         properties.ReceiveMaximum = RECEIVE_MAXIMUM
+        broker = f"{self.host}:{self.port}"
         try:
             self._client.connect(self.host, self.port, keepalive=30, clean_start=False,
                                  properties=properties)
         except OSError as exc:
-            raise BrokerUnreachable(f"cannot reach the MQTT broker at {self.host}:{self.port}:"
-                                    f" {exc}") from exc
+            raise BrokerUnreachable(_("cannot reach the MQTT broker at %(broker)s: %(error)s",
+                                      broker=broker, error=exc)) from exc
         self._client.loop_start()
         if not self._answered.wait(timeout) or self._refusal is not None:
             refusal = self._refusal
             self._client.disconnect()
             self._client.loop_stop()
             if refusal is not None:
-                raise BrokerUnreachable(
-                    f"the MQTT broker at {self.host}:{self.port} refused {self.client_id}: "
-                    f"{refusal} (set AURUM_MQTT_USERNAME and AURUM_MQTT_PASSWORD to an "
-                    f"account that may read {self.topic_filter})")
-            raise BrokerUnreachable(f"the MQTT broker at {self.host}:{self.port} did not "
-                                    f"confirm the subscription within {timeout:g} s")
+                raise BrokerUnreachable(_(
+                    "the MQTT broker at %(broker)s refused %(client)s: %(refusal)s (set "
+                    "AURUM_MQTT_USERNAME and AURUM_MQTT_PASSWORD to an account that may read "
+                    "%(topics)s)", broker=broker, client=self.client_id, refusal=refusal,
+                    topics=self.topic_filter))
+            raise BrokerUnreachable(_("the MQTT broker at %(broker)s did not confirm the "
+                                      "subscription within %(timeout)s s", broker=broker,
+                                      timeout=format(timeout, "g")))
         log.info("listening on %s:%d %s", self.host, self.port, self.topic_filter)
 
     def stop(self) -> None:
@@ -648,19 +656,22 @@ def publish_readings(host: str, port: int, site: str, readings: pd.DataFrame, *,
     client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
     (settings or MqttSettings.from_env()).configure(client)
     client.on_connect = on_connect
+    broker = f"{host}:{port}"
     try:
         client.connect(host, port, keepalive=30)
     except OSError as exc:
-        raise BrokerUnreachable(f"cannot reach the MQTT broker at {host}:{port}: {exc}") \
-            from exc
+        raise BrokerUnreachable(_("cannot reach the MQTT broker at %(broker)s: %(error)s",
+                                  broker=broker, error=exc)) from exc
     client.loop_start()
     try:
         if not answered.wait(timeout):
-            raise BrokerUnreachable(f"no answer from the MQTT broker at {host}:{port}")
+            raise BrokerUnreachable(_("no answer from the MQTT broker at %(broker)s",
+                                      broker=broker))
         if refusal:
-            raise BrokerUnreachable(f"the MQTT broker at {host}:{port} refused the connection:"
-                                    f" {refusal[0]} (set AURUM_MQTT_USERNAME and "
-                                    f"AURUM_MQTT_PASSWORD to the account of {site})")
+            raise BrokerUnreachable(_("the MQTT broker at %(broker)s refused the connection: "
+                                      "%(refusal)s (set AURUM_MQTT_USERNAME and "
+                                      "AURUM_MQTT_PASSWORD to the account of %(site)s)",
+                                      broker=broker, refusal=refusal[0], site=site))
         frame = readings.sort_values("time", kind="stable")
         times = pd.DatetimeIndex(pd.to_datetime(frame["time"], utc=True))
         steps = times.unique()

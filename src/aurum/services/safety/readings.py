@@ -61,7 +61,7 @@ class ReadingWindow:
         """The window in words, for messages."""
         hours = self.ahead / pd.Timedelta(hours=1)
         return _("a time from %(earliest)s to %(hours)s h after the receiving clock "
-                 "(%(latest)s)", earliest=self.earliest.isoformat(), hours=f"{hours:g}",
+                 "(%(latest)s)", earliest=self.earliest.isoformat(), hours=format(hours, "g"),
                  latest=self.latest(now).isoformat(timespec="seconds"))
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from aurum.core.i18n import _
 from aurum.recycling.merkle import HASH_SIZE
 from aurum.recycling.sealing import TreeHeadSigner
 
@@ -97,8 +98,9 @@ def check_key_name(name: str) -> None:
     """Refuse a key name (and checkpoint origin) that is empty, longer than
     :data:`MAX_NAME_CHARS` or holds a space or a '+'."""
     if not _KEY_NAME.fullmatch(name):
-        raise CheckpointError(f"key name {name[:80]!r} is empty, longer than {MAX_NAME_CHARS} "
-                              "characters or holds a space or a '+'")
+        raise CheckpointError(_("key name %(name)s is empty, longer than %(most)s "
+                                "characters or holds a space or a '+'",
+                                name=repr(name[:80]), most=MAX_NAME_CHARS))
 
 
 def parse_verifier_key(text: str) -> VerifierKey:
@@ -109,8 +111,8 @@ def parse_verifier_key(text: str) -> VerifierKey:
     CheckpointError
         When it is not of that form, not Ed25519, or its hash does not match its key.
     """
-    name, _, rest = text.strip().partition("+")
-    hash_hex, _, material = rest.partition("+")
+    name, _plus, rest = text.strip().partition("+")
+    hash_hex, _plus, material = rest.partition("+")
     check_key_name(name)
     try:
         raw = base64.b64decode(material, validate=True)
@@ -118,12 +120,13 @@ def parse_verifier_key(text: str) -> VerifierKey:
     except (binascii.Error, ValueError):
         raw, stated = b"", b""
     if len(raw) != 33 or raw[:1] != ED25519 or len(stated) != 4:
-        raise CheckpointError("expected a verifier key <name>+<8 hex digits>+<base64 of "
-                              "0x01 and a 32-byte Ed25519 key>")
+        raise CheckpointError(_("expected a verifier key <name>+<8 hex digits>+<base64 of "
+                                "0x01 and a 32-byte Ed25519 key>"))
     key = VerifierKey(name, raw[1:])
     if key.key_hash != stated:
-        raise CheckpointError(f"verifier key {name}: the hash {hash_hex} is not its key's "
-                              f"({key.key_hash.hex()})")
+        raise CheckpointError(_("verifier key %(name)s: the hash %(stated)s is not its key's "
+                                "(%(hash)s)", name=name, stated=hash_hex,
+                                hash=key.key_hash.hex()))
     return key
 
 
@@ -138,7 +141,7 @@ def sign_note(text: str, name: str, signer: TreeHeadSigner) -> str:
     ``name``."""
     check_key_name(name)
     if not text.endswith("\n") or "\n\n" in text:
-        raise CheckpointError("a note text ends in a newline and holds no blank line")
+        raise CheckpointError(_("a note text ends in a newline and holds no blank line"))
     signature = signer.sign_message(text.encode("utf-8"))
     blob = base64.b64encode(key_hash(name, signer.public_key) + signature).decode()
     return f"{text}\n{SIGNATURE_PREFIX}{name} {blob}\n"
@@ -161,38 +164,38 @@ def open_note(note: str, key: VerifierKey) -> str:
         signature does not verify.
     """
     if len(note) > MAX_NOTE_CHARS:
-        raise CheckpointError(f"a note has at most {MAX_NOTE_CHARS} characters, not "
-                              f"{len(note)}")
+        raise CheckpointError(_("a note has at most %(most)s characters, not %(chars)s",
+                                most=MAX_NOTE_CHARS, chars=len(note)))
     if any(c < " " and c != "\n" for c in note) or not note.endswith("\n"):
-        raise CheckpointError("a note holds no control character but newlines and ends in "
-                              "a newline")
+        raise CheckpointError(_("a note holds no control character but newlines and ends "
+                                "in a newline"))
     split = note.rfind("\n\n")
     if split < 0:
-        raise CheckpointError("a signed note is text, a blank line, then signature lines")
+        raise CheckpointError(_("a signed note is text, a blank line, then signature lines"))
     text, lines = note[:split + 1], note[split + 2:-1].split("\n")
     found = False
     for line in lines:
-        name, _, blob = line.removeprefix(SIGNATURE_PREFIX).rpartition(" ")
+        name, _space, blob = line.removeprefix(SIGNATURE_PREFIX).rpartition(" ")
         try:
             raw = base64.b64decode(blob, validate=True)
         except binascii.Error:
             raw = b""
         if not line.startswith(SIGNATURE_PREFIX) or not _KEY_NAME.fullmatch(name) \
                 or len(raw) < 5:
-            raise CheckpointError(f"malformed signature line {line[:80]!r}")
+            raise CheckpointError(_("malformed signature line %(line)s", line=repr(line[:80])))
         if name != key.name or raw[:4] != key.key_hash:
             continue
         try:
             Ed25519PublicKey.from_public_bytes(key.public_key).verify(raw[4:],
                                                                       text.encode("utf-8"))
         except (InvalidSignature, ValueError) as exc:
-            raise CheckpointError(f"the signature of {key.name} ({key.key_hash.hex()}) does "
-                                  "not verify: the note was changed or signed by another key"
-                                  ) from exc
+            raise CheckpointError(_("the signature of %(name)s (%(hash)s) does not verify: "
+                                    "the note was changed or signed by another key",
+                                    name=key.name, hash=key.key_hash.hex())) from exc
         found = True
     if not found:
-        raise CheckpointError(f"the note carries no signature by {key.name} "
-                              f"({key.key_hash.hex()})")
+        raise CheckpointError(_("the note carries no signature by %(name)s (%(hash)s)",
+                                name=key.name, hash=key.key_hash.hex()))
     return text
 
 
@@ -206,18 +209,19 @@ def parse_checkpoint(text: str) -> Checkpoint:
     """
     lines = text.split("\n")
     if len(lines) < 4 or lines[-1] != "" or not 0 < len(lines[0]) <= MAX_NAME_CHARS:
-        raise CheckpointError(f"a checkpoint is an origin line (at most {MAX_NAME_CHARS} "
-                              "characters), a tree size line and a root hash line")
+        raise CheckpointError(_("a checkpoint is an origin line (at most %(most)s "
+                                "characters), a tree size line and a root hash line",
+                                most=MAX_NAME_CHARS))
     if not _SIZE.fullmatch(lines[1]):
-        raise CheckpointError(f"tree size {lines[1][:40]!r} is not a decimal number of at "
-                              "most 18 digits")
+        raise CheckpointError(_("tree size %(size)s is not a decimal number of at most 18 "
+                                "digits", size=repr(lines[1][:40])))
     try:
         root = base64.b64decode(lines[2], validate=True)
     except binascii.Error:
         root = b""
     if len(root) != HASH_SIZE:
-        raise CheckpointError(f"root hash {lines[2][:60]!r} is not {HASH_SIZE} bytes in "
-                              "base64")
+        raise CheckpointError(_("root hash %(root)s is not %(bytes)s bytes in base64",
+                                root=repr(lines[2][:60]), bytes=HASH_SIZE))
     return Checkpoint(lines[0], int(lines[1]), root)
 
 

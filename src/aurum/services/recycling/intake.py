@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.recycling.purchases import (
     CSV_COLUMNS,
     OPTIONAL_COLUMNS,
@@ -86,12 +87,12 @@ def _object_cells(items: Sequence[Mapping[str, Any]], source: str) -> pd.DataFra
     """Purchases given as objects as the text cells of a purchase file; unknown fields are
     refused (rows numbered as in a file: the first purchase is row 2)."""
     allowed = set(CSV_COLUMNS) | set(OPTIONAL_COLUMNS)
-    problems = [Problem(f"unknown field; expected {', '.join(CSV_COLUMNS)} (optional: "
-                        f"{', '.join(OPTIONAL_COLUMNS)})", row=i + 2, column=str(k),
-                        source=source)
+    unknown = _("unknown field; expected %(columns)s (optional: %(optional)s)",
+                columns=", ".join(CSV_COLUMNS), optional=", ".join(OPTIONAL_COLUMNS))
+    problems = [Problem(unknown, row=i + 2, column=str(k), source=source)
                 for i, item in enumerate(items) for k in item if k not in allowed]
     if not items:
-        problems.append(Problem("no purchases given", source=source))
+        problems.append(Problem(_("no purchases given"), source=source))
     if problems:
         raise ValidationError(problems)
     frame = pd.DataFrame(list(items), columns=[*CSV_COLUMNS, *OPTIONAL_COLUMNS], dtype=object)

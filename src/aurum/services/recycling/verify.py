@@ -22,6 +22,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.recycling import merkle
 from aurum.recycling.canonical import canonical
 from aurum.recycling.checkpoint import (
@@ -96,7 +97,7 @@ class Verification:
 def _ranges(seqs: Sequence[int]) -> str:
     seqs = sorted(seqs)
     shown = ", ".join(str(s) for s in seqs[:10])
-    return shown + (f" and {len(seqs) - 10} more" if len(seqs) > 10 else "")
+    return shown + (_(" and %(more)s more", more=len(seqs) - 10) if len(seqs) > 10 else "")
 
 
 def _purchase_rows(session: Session, first: int, last: int) -> pd.DataFrame:
@@ -188,7 +189,8 @@ def verify_ledger(session: Session, keys: LedgerKeys, chunk: int = 50_000,
         gaps = np.flatnonzero(np.diff(np.r_[expected - 1, seqs]) != 1)
         for g in gaps:
             start = expected if g == 0 else int(seqs[g - 1]) + 1
-            problems.append(f"entries {start}-{int(seqs[g]) - 1} are missing (deleted rows)")
+            problems.append(_("entries %(first)s-%(last)s are missing (deleted rows)",
+                              first=start, last=int(seqs[g]) - 1))
         expected, last = int(seqs[-1]) + 1, int(seqs[-1])
         bodies = frame["body"].str.encode("utf-8").to_numpy(dtype=object)
         recomputed = merkle.leaf_hashes(bodies)
@@ -196,8 +198,9 @@ def verify_ledger(session: Session, keys: LedgerKeys, chunk: int = 50_000,
         changed = seqs[~(stored.reshape(-1, 32) == recomputed).all(axis=1)] \
             if stored.size == recomputed.size else seqs
         if len(changed):
-            problems.append(f"entries {_ranges(changed.tolist())}: the body does not hash to "
-                            "the stored leaf hash (changed after it was appended)")
+            problems.append(_("entries %(seqs)s: the body does not hash to the stored leaf "
+                              "hash (changed after it was appended)",
+                              seqs=_ranges(changed.tolist())))
         leaves.append(recomputed)
         problems += _check_kinds(frame)
         problems += _check_projections(session, frame, bodies)
@@ -230,8 +233,8 @@ def _check_kinds(frame: pd.DataFrame) -> list[str]:
         labelled = (frame["kind"] == kind).to_numpy(bool)
         wrong = frame["seq"].to_numpy()[says != labelled]
         if len(wrong):
-            out.append(f"entries {_ranges(wrong.tolist())}: the kind column does not match "
-                       f"the body ({kind})")
+            out.append(_("entries %(seqs)s: the kind column does not match the body "
+                         "(%(kind)s)", seqs=_ranges(wrong.tolist()), kind=kind))
     return out
 
 
@@ -254,15 +257,16 @@ def _check_projections(session: Session, frame: pd.DataFrame, bodies: np.ndarray
     orphans = np.setdiff1d(seqs[frame["kind"].isin(PROJECTED_KINDS).to_numpy(bool)], row_seq)
     out = []
     if len(orphans):
-        out.append(f"entries {_ranges(orphans.tolist())}: their purchase, correction or "
-                   "custody row is missing (deleted behind the ledger's back)")
+        out.append(_("entries %(seqs)s: their purchase, correction or custody row is "
+                     "missing (deleted behind the ledger's back)",
+                     seqs=_ranges(orphans.tolist())))
     if misplaced.any():
-        out.append(f"rows for entries {_ranges(row_seq[misplaced].tolist())} are not of the "
-                   "entry's kind")
+        out.append(_("rows for entries %(seqs)s are not of the entry's kind",
+                     seqs=_ranges(row_seq[misplaced].tolist())))
     if differ.any():
-        out.append(f"entries {_ranges(row_seq[differ].tolist())}: the stored purchase, "
-                   "correction or custody row differs from the entry (changed behind the "
-                   "ledger's back)")
+        out.append(_("entries %(seqs)s: the stored purchase, correction or custody row "
+                     "differs from the entry (changed behind the ledger's back)",
+                     seqs=_ranges(row_seq[differ].tolist())))
     return out
 
 
@@ -270,14 +274,15 @@ def _check_head(session: Session, tree: MerkleTree) -> list[str]:
     head = session.execute(select(HEADS.c.size, HEADS.c.root, HEADS.c.frontier)
                            .where(HEADS.c.id == HEAD_ID)).one_or_none()
     if head is None:
-        return ["the ledger has no head row"]
+        return [_("the ledger has no head row")]
     out = []
     if head.size != tree.size or bytes(head.root) != tree.root():
-        out.append(f"the stored entries hash to root {tree.root().hex()} of size {tree.size}; "
-                   f"the head says root {bytes(head.root).hex()} of size {head.size}")
+        out.append(_("the stored entries hash to root %(root)s of size %(size)s; the head "
+                     "says root %(head_root)s of size %(head_size)s", root=tree.root().hex(),
+                     size=tree.size, head_root=bytes(head.root).hex(), head_size=head.size))
     elif bytes(head.frontier) != tree.frontier().to_bytes():
-        out.append("the head's frontier differs from the entries' (future appends would be "
-                   "wrong)")
+        out.append(_("the head's frontier differs from the entries' (future appends would "
+                     "be wrong)"))
     return out
 
 
@@ -290,13 +295,13 @@ def _check_nodes(session: Session, tree: MerkleTree) -> list[str]:
            if (lv, i) in expected and tree.node(lv, i) != bytes(h)]
     out = []
     if expected - found:
-        out.append(f"{len(expected - found)} tree nodes are missing from the store")
+        out.append(_("%(n)s tree nodes are missing from the store", n=len(expected - found)))
     if found - expected:
-        out.append(f"{len(found - expected)} stored tree nodes belong to no tree of the "
-                   "entries")
+        out.append(_("%(n)s stored tree nodes belong to no tree of the entries",
+                     n=len(found - expected)))
     if bad:
-        out.append(f"tree nodes {sorted(bad)[:5]} differ from the entries' (proofs served "
-                   "from them would fail)")
+        out.append(_("tree nodes %(nodes)s differ from the entries' (proofs served from "
+                     "them would fail)", nodes=sorted(bad)[:5]))
     return out
 
 
@@ -316,31 +321,37 @@ def _check_tree_heads(session: Session, public_key: bytes, tree: MerkleTree
         size, root = int(sth.tree_size), bytes(sth.root)
         if not verify_tree_head(public_key, size, root, int(sth.timestamp_ms),
                                 bytes(sth.signature)):
-            out.append(f"signed tree head {sth.id} (size {size}): the signature is not the "
-                       f"ledger key's ({key_id(public_key)})")
+            out.append(_("signed tree head %(id)s (size %(size)s): the signature is not the "
+                         "ledger key's (%(key)s)", id=sth.id, size=size,
+                         key=key_id(public_key)))
         if sth.checkpoint is not None:
             try:
                 stated = open_checkpoint(sth.checkpoint, _note_key(sth.checkpoint, public_key))
             except CheckpointError as exc:
-                out.append(f"signed tree head {sth.id} (size {size}): its checkpoint does "
-                           f"not open: {exc}")
+                out.append(_("signed tree head %(id)s (size %(size)s): its checkpoint does "
+                             "not open: %(error)s", id=sth.id, size=size, error=exc))
             else:
                 if (stated.size, stated.root) != (size, root):
-                    out.append(f"signed tree head {sth.id}: its checkpoint states size "
-                               f"{stated.size}, root {stated.root.hex()}, not its own")
+                    out.append(_("signed tree head %(id)s: its checkpoint states size "
+                                 "%(size)s, root %(root)s, not its own", id=sth.id,
+                                 size=stated.size, root=stated.root.hex()))
         if size < covered:
-            out.append(f"signed tree head {sth.id} covers {size} entries, written after one "
-                       f"that covers {covered} (heads out of order)")
+            out.append(_("signed tree head %(id)s covers %(size)s entries, written after one "
+                         "that covers %(covered)s (heads out of order)", id=sth.id,
+                         size=size, covered=covered))
         covered = max(covered, size)
         if size > tree.size:
-            out.append(f"signed tree head {sth.id} covers {size} entries; only {tree.size} "
-                       "are stored (entries deleted)")
+            out.append(_("signed tree head %(id)s covers %(size)s entries; only %(stored)s "
+                         "are stored (entries deleted)", id=sth.id, size=size,
+                         stored=tree.size))
         elif tree.root(size) != root:
-            out.append(f"signed tree head {sth.id} (size {size}): its root is not the root of "
-                       f"the first {size} stored entries (history rewritten)")
+            out.append(_("signed tree head %(id)s (size %(size)s): its root is not the root "
+                         "of the first %(size)s stored entries (history rewritten)", id=sth.id,
+                         size=size))
     if covered < tree.size:
-        out.append(f"entries {covered}-{tree.size - 1} are covered by no signed tree head "
-                   "(appended without one, or the heads were deleted)")
+        out.append(_("entries %(first)s-%(last)s are covered by no signed tree head "
+                     "(appended without one, or the heads were deleted)", first=covered,
+                     last=tree.size - 1))
     return out, len(rows), min(covered, tree.size)
 
 
@@ -352,19 +363,22 @@ def _check_against(source: str, note: str, public_key: bytes, origin: str,
     try:
         stated = open_checkpoint(note, _note_key(note, public_key))
     except CheckpointError as exc:
-        return view, [f"checkpoint {source}: {exc}"]
+        return view, [_("checkpoint %(source)s: %(error)s", source=source, error=exc)]
     view |= {"origin": stated.origin, "tree_size": stated.size}
     if stated.origin != origin:
-        return view, [f"checkpoint {source} is of the log {stated.origin!r}, not of this "
-                      f"ledger ({origin!r})"]
+        return view, [_("checkpoint %(source)s is of the log %(stated)s, not of this ledger "
+                        "(%(origin)s)", source=source, stated=repr(stated.origin),
+                        origin=repr(origin))]
     if stated.size > tree.size:
-        return view, [f"checkpoint {source} covers {stated.size} entries; the log holds "
-                      f"{tree.size} (entries removed since)"]
+        return view, [_("checkpoint %(source)s covers %(size)s entries; the log holds "
+                        "%(held)s (entries removed since)", source=source, size=stated.size,
+                        held=tree.size)]
     try:
         merkle.verify_subtree_consistency(0, stated.size, tree.size,
                                           tree.consistency_proof(stated.size), stated.root,
                                           tree.root())
     except merkle.ProofError:
-        return view, [f"checkpoint {source} (size {stated.size}): the stored log is not "
-                      f"consistent with it (its first {stated.size} entries were rewritten)"]
+        return view, [_("checkpoint %(source)s (size %(size)s): the stored log is not "
+                        "consistent with it (its first %(size)s entries were rewritten)",
+                        source=source, size=stated.size)]
     return view | {"consistent": True}, []

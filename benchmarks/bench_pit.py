@@ -10,7 +10,9 @@ Cases: the MineLib instances newman1, zuck_small and kd (``--minelib DIR``) and 
 block models of 46 × 46 × 47 (about 10^5) and 100 × 100 × 100 blocks (10^6) with 45° slopes
 (the 1:9 pattern: a block needs the 3 × 3 blocks above it); ``--big`` adds 220 × 220 × 200
 blocks (9.68 × 10^6). Printed too: each solver's exponent x of solve time ~ blocks^x on the
-generated models.
+generated models, in wall and in CPU seconds, and which solvers found the very pit ours found
+(block for block; only its value must agree, since another optimal pit may hold blocks worth 0
+together more).
 
 Solvers, each in a forked child process bounded in time (``--peer-seconds``) and in resident
 memory (``--peer-gib``; ours: :data:`OURS_SECONDS`, :data:`OURS_GIB`):
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import hashlib
 import multiprocessing as mp
 import os
 import platform
@@ -372,6 +375,7 @@ def _child(solver: Solver, case: Case, conn: Connection) -> None:
                             "solve_s": t1 - t_solve, "solve_cpu_s": c1 - c_solve,
                             "peak_rss_mib": peak, "value": float(case.values[in_pit].sum()),
                             "pit_blocks": int(in_pit.sum()),
+                            "pit_digest": hashlib.blake2b(np.packbits(in_pit)).hexdigest(),
                             "closed": is_closed(in_pit, case.pred_ptr, case.pred_idx),
                             **extra}))
     except Exception as exc:  # reported in the table; the run goes on with the next solver
@@ -400,8 +404,9 @@ def run_bounded(solver: Solver, case: Case, seconds: float, gib: float) -> dict[
     dict
         ``status`` ("ok", "not finished: ...", "error: ..."), ``build_s``, ``solve_s``,
         ``solve_cpu_s`` (the child's CPU seconds in the solve), ``value``, ``pit_blocks``,
-        ``closed``, ``peak_rss_mib`` (the child's ``ru_maxrss``, or the largest polled RSS
-        when it was stopped) and the solver's extras.
+        ``pit_digest`` (a hash of the pit, block by block), ``closed``, ``peak_rss_mib`` (the
+        child's ``ru_maxrss``, or the largest polled RSS when it was stopped) and the
+        solver's extras.
     """
     ctx = mp.get_context("fork")
     recv, send = ctx.Pipe(duplex=False)
@@ -502,8 +507,9 @@ def check(row: dict[str, Any], ours: dict[str, Any], published: int | None) -> l
     return problems
 
 
-def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[str, Any]:
-    """Build the cases, warm ours up, run every solver on every case, check.
+def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float,
+        solvers: list[str]) -> dict[str, Any]:
+    """Build the cases, warm ours up, run the solvers on every case, check.
 
     Parameters
     ----------
@@ -513,6 +519,8 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
         Add the 220 × 220 × 200 model.
     peer_seconds, peer_gib : float
         Bounds of each peer run.
+    solvers : list of str
+        Names of :data:`SOLVERS` to run besides ours.
 
     Returns
     -------
@@ -533,7 +541,8 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
     problems: list[str] = []
     for case in chain(cases, (generated_case(shape) for shape in shapes)):
         ours: dict[str, Any] = {}
-        for name, (solver, max_blocks) in SOLVERS.items():
+        for name in ["aurum", *(s for s in solvers if s != "aurum")]:
+            solver, max_blocks = SOLVERS[name]
             row: dict[str, Any] = {"case": case.name, "blocks": case.n_blocks,
                                    "arcs": case.n_arcs, "solver": name}
             if max_blocks is not None and case.n_blocks > max_blocks:
@@ -549,6 +558,7 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
                 if ours.get("status") == "ok" and row is not ours:
                     row["ratio"] = row["solve_s"] / ours["solve_s"]
                     row["ratio_total"] = (row["solve_s"] + row["build_s"]) / ours["solve_s"]
+                    row["same_pit"] = row["pit_digest"] == ours["pit_digest"]
                 found = check(row, ours, case.published)
                 for problem in found:
                     note(f"!!! DISAGREEMENT: {problem}")
@@ -558,17 +568,27 @@ def run(minelib: Path, big: bool, peer_seconds: float, peer_gib: float) -> dict[
             rows.append(row)
     env["load_1m_end"] = round(os.getloadavg()[0], 2)
     return {"benchmark": "ultimate pit", "machine": env, "warm_up_s": warm_up_s,
-            "scaling": scaling(rows), "parent_rss_mib": peak_rss_mib(),
+            "scaling": scaling(rows), "scaling_cpu": scaling(rows, "solve_cpu_s"),
+            "parent_rss_mib": peak_rss_mib(),
             "peer_seconds": peer_seconds, "peer_gib": peer_gib, "rows": rows,
             "disagreements": problems}
 
 
-def scaling(rows: list[dict[str, Any]]) -> dict[str, float]:
+def scaling(rows: list[dict[str, Any]], key: str = "solve_s") -> dict[str, float]:
     """Per solver, the exponent x of solve time ~ blocks^x fitted (least squares, log-log) on
-    the generated models it finished, when it finished at least two."""
+    the generated models it finished, when it finished at least two.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The rows of :func:`run`.
+    key : str
+        ``solve_s`` (wall seconds) or ``solve_cpu_s`` (CPU seconds, less bent by the load of
+        a shared machine).
+    """
     exponents = {}
     for solver in dict.fromkeys(row["solver"] for row in rows):
-        done = [(row["blocks"], row["solve_s"]) for row in rows if row["solver"] == solver
+        done = [(row["blocks"], row[key]) for row in rows if row["solver"] == solver
                 and row["status"] == "ok" and row["case"].count("×") == 2]
         if len(done) >= 2:
             blocks, seconds = np.log(np.array(done, dtype=float)).T
@@ -626,10 +646,15 @@ def text_lines(r: dict[str, Any]) -> list[str]:
                      if row["solver"] == "hpf" and row.get("ratio")]
     if ours_over_hpf:
         lines.append("ours / HPF (solve time; < 1: ours faster): " + ", ".join(ours_over_hpf))
-    exponents = [f"{solver} n^{exponent:.2f}" for solver, exponent in scaling(r["rows"]).items()]
+    exponents = [f"{solver} n^{exponent:.2f} (CPU s: n^{r['scaling_cpu'][solver]:.2f})"
+                 for solver, exponent in r["scaling"].items()]
     if exponents:
         lines.append("solve time against blocks on the generated models (least squares on "
                      "log-log): " + ", ".join(exponents))
+    other = [f"{row['case']} {row['solver']}" for row in r["rows"]
+             if row.get("same_pit") is False]
+    lines.append("pits equal to ours block for block: every finished solver"
+                 + (f" except {', '.join(other)} (same value)" if other else ""))
     for row in r["rows"]:
         if "hpf_cpu_s" in row:
             t = row["hpf_cpu_s"]
@@ -658,12 +683,18 @@ def main() -> None:
                         help="wall-clock bound of each peer run, build included (default 120)")
     parser.add_argument("--peer-gib", type=float, default=12.0,
                         help="resident-memory bound of each peer run (default 12)")
+    parser.add_argument("--solvers", default=",".join(SOLVERS),
+                        help=f"solvers to run, comma-separated (default {','.join(SOLVERS)}; "
+                             f"ours always runs)")
     args = parser.parse_args()
+    solvers = args.solvers.split(",")
+    if unknown := set(solvers) - set(SOLVERS):
+        parser.error(f"--solvers: unknown {', '.join(sorted(unknown))}")
     if not 1 <= args.peer_seconds <= 3_600:
         parser.error("--peer-seconds must be between 1 and 3600")
     if not 0.5 <= args.peer_gib <= 64:
         parser.error("--peer-gib must be between 0.5 and 64")
-    r = run(args.minelib, args.big, args.peer_seconds, args.peer_gib)
+    r = run(args.minelib, args.big, args.peer_seconds, args.peer_gib, solvers)
     emit(r, args.format, text_lines(r))
     if r["disagreements"]:
         raise SystemExit(1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,15 @@ class IdType(StrEnum):
     HK_MACAO_PERMIT = "hk_macao_permit"
     TAIWAN_PERMIT = "taiwan_permit"
     USCC = "uscc"
+
+
+ID_TYPE_NAMES: dict[str, Any] = {
+    IdType.RESIDENT_ID: lazy_gettext("resident identity card"),
+    IdType.PASSPORT: lazy_gettext("passport"),
+    IdType.HK_MACAO_PERMIT: lazy_gettext("Hong Kong and Macao travel permit"),
+    IdType.TAIWAN_PERMIT: lazy_gettext("Taiwan travel permit"),
+    IdType.USCC: lazy_gettext("unified social credit code")}
+"""What each kind of document is called, in the reader's language."""
 
 
 RESIDENT_ID_WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], np.int64)

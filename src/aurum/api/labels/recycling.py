@@ -3,6 +3,7 @@ balances, participant roles and the counter's vocabularies (aurum.recycling.purc
 aurum.recycling.identity)."""
 
 from aurum.core.i18n import lazy_gettext as _
+from aurum.recycling.identity import ID_TYPE_NAMES
 
 LABELS = {
     # ledger entry kinds (aurum.services.recycling.ledger)
@@ -29,12 +30,8 @@ LABELS = {
     "exception": _("exception"),
     # participant roles ("recycler" is a user role too: aurum.api.labels.common)
     "refiner": _("refiner"),
-    # identity documents (IdType)
-    "resident_id": _("resident identity card"),
-    "passport": _("passport"),
-    "hk_macao_permit": _("Hong Kong and Macao travel permit"),
-    "taiwan_permit": _("Taiwan travel permit"),
-    "uscc": _("unified social credit code"),
+    # identity documents: the domain names them (its report documents do too)
+    **{str(kind): name for kind, name in ID_TYPE_NAMES.items()},
     # items bought (ItemType)
     "jewellery": _("jewellery"),
     "bar": _("bar"),

@@ -17,6 +17,7 @@ from aurum.core.errors import (
 )
 from aurum.core.i18n import _, format_number
 from aurum.core.time import today_cst
+from aurum.recycling.identity import ID_TYPE_NAMES
 from aurum.recycling.rules import LARGE_CASH, Detection, detect, load_rules
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import _add_once, _in_batches, _sha256, _user
@@ -171,6 +172,11 @@ def report_document(session: Session, actor: Actor, report_id: int) -> str:
     return _document(session, get_report(session, actor, report_id))
 
 
+def _id_type(value: str) -> str:
+    """The name of a kind of identity document (its value when the domain has none)."""
+    return str(ID_TYPE_NAMES.get(value, value))
+
+
 def _document(session: Session, payload: Mapping[str, Any]) -> str:
     """The report's text in the current language (the submitter's, when it is frozen)."""
     rules = load_rules()
@@ -193,7 +199,7 @@ def _document(session: Session, payload: Mapping[str, Any]) -> str:
                          rule=payload["rule"], version=payload["rules_version"])),
         (_("Reporting party:"),
          payload["recycler"] or _("platform screening (regulator)")),
-        (_("Seller:"), f"{payload['seller_id_type']} {payload['seller_id_masked']}"),
+        (_("Seller:"), f"{_id_type(payload['seller_id_type'])} {payload['seller_id_masked']}"),
         (_("Seller key:"), payload["seller_id_number_hash"]),
         (_("Business days:"), _("%(start)s to %(end)s (Beijing time)",
                                 start=payload["period_start"], end=payload["period_end"])),

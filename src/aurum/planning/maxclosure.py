@@ -21,7 +21,7 @@ Highest label rather than lowest (which this solver used before issue 16) for th
 the push walks: in lowest-label order strong trees hang on weak trees that earlier merges
 deepened, and a walk to the weak root grew as fast as the model (on ``bench_pit.py``'s models
 of 10^5, 10^6 and 10^7 blocks, 7.6, 20.8 and 66 steps per merge: push steps went as n^1.5),
-while in highest-label order it is 6.0, 10.3 and 18.5 (n^1.27, with the relabels, like
+while in highest-label order it is 6.2, 9.9 and 18.6 (n^1.27, with the relabels, like
 Hochbaum's code). Lifting holds for the nested pits below too: raising block values creates no
 residual arc and turns no strong block weak, so a lifted tree can reach no weak block at any
 higher value either, and the rest of the state stays a valid start.

@@ -16,7 +16,13 @@ from aurum.demo import seed as demo
 from aurum.services import monitor, processing
 from aurum.services.auth import Actor, authenticate
 from aurum.services.platform import Platform
-from aurum.store.models import PlantCircuit, ReportVersion, ResourceStatement, Site
+from aurum.store.models import (
+    DerivedResult,
+    PlantCircuit,
+    ReportVersion,
+    ResourceStatement,
+    Site,
+)
 
 
 def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None:
@@ -52,6 +58,10 @@ def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None
         fed = s.scalars(select(ReportVersion).where(
             ReportVersion.resource_statement_id.is_not(None))).all()
         assert len(fed) == len(statements)
+        # Their models' checks are stored with them: the first visit of a page computes none.
+        assert set(s.scalars(select(DerivedResult.subject).where(
+            DerivedResult.kind == "resource-model-checks"))) == {
+            str(st.model_id) for st in statements}
         for st in statements:
             if st.waterfall:
                 steps = st.waterfall

@@ -127,7 +127,8 @@ class LevelThresholds:
 
     def describe(self) -> str:
         word = ">=" if self.direction is Direction.ABOVE else "<"
-        return ", ".join(f"{lv.label} {word} {self.values[lv]:g}" for lv in sorted(self.values))
+        return ", ".join(f"{LEVEL_NAMES[lv.label]} {word} {self.values[lv]:g}"
+                         for lv in sorted(self.values))
 
 
 def _elapsed(times: Any, per: pd.Timedelta) -> np.ndarray:

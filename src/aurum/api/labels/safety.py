@@ -21,7 +21,13 @@ LABELS = {
     "info": _("info"),
     "warning": _("warning"),
     "alarm": _("alarm"),
-    # monitoring points of a tailings facility (aurum.safety.tailings.PointKind)
+    # dam types and monitoring items of a tailings facility (aurum.safety.tailings.DamType,
+    # the items of its tables), and its monitoring points (PointKind)
+    "upstream": _("upstream"),
+    "centerline": _("centerline"),
+    "downstream": _("downstream"),
+    "phreatic_depth": _("phreatic depth"),
+    "beach_length": _("dry beach length"),
     "phreatic_line": _("phreatic line"),
     "pond_level": _("pond level"),
     "freeboard": _("freeboard"),

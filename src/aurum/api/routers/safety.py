@@ -41,6 +41,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.time import today_cst
 from aurum.services import cache, monitor, safety
 from aurum.services.auth import Actor
@@ -301,7 +302,7 @@ def _float(text: str, column: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise ValidationError(Problem(f"expected a number, got {text!r}",
+        raise ValidationError(Problem(_("expected a number, got %(value)r", value=text),
                                       column=column)) from None
 
 
@@ -371,7 +372,8 @@ async def step_page(hazard_id: DbId, action: Action, request: Request, session: 
         day = date.fromisoformat(deadline) if deadline.strip() else None
     except ValueError:
         return _hazard_page(request, session, actor, hazard_id, [Problem(
-            f"expected a deadline as YYYY-MM-DD, got {deadline!r}", column="deadline")], 422)
+            _("expected a deadline as YYYY-MM-DD, got %(value)r", value=deadline),
+            column="deadline")], 422)
     try:
         refs = [safety.put_file(home, data) for data in
                 [(await received(f, "evidence"))[1] for f in evidence or [] if f.filename]
@@ -403,7 +405,7 @@ def dashboard_page(request: Request, session: DB, actor: PageActor,
 def tailings_page(request: Request, session: DB, actor: PageActor) -> Page:
     rows = safety.facility_rows(session, actor)
     figure = charts.alarm_levels_chart([r["code"] for r in rows], [r["alarm"] for r in rows],
-                                       "Alarm level of the monitored facilities")
+                                       _("Alarm level of the monitored facilities"))
     return render(request, "safety_tailings.html", actor=actor, rows=rows, figure=figure)
 
 
@@ -416,7 +418,7 @@ def facility_page(code: str, request: Request, session: DB, actor: PageActor,
     figures = cache.cached(cache.scope_key(session, actor, "facility-figures", code, days,
                                            page.pending is None),
                            lambda: {s.item: charts.sensor_levels_chart(
-                               s.series, s.thresholds, s.label, s.unit) for s in page.items})
+                               s.series, s.thresholds, s.title, s.unit) for s in page.items})
     return render(request, "safety_facility.html", actor=actor, facility=page.facility,
                   items=page.items, figures=figures, state=page.state,
                   alerts=display_records(page.alerts), hazards=display_records(page.hazards),

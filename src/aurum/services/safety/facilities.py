@@ -15,7 +15,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.safety.sensors import AccumulationRule, Rule, ThresholdRule, rolling_sum
 from aurum.safety.tailings import (
     DamType,
@@ -87,19 +89,20 @@ def register_facility(session: Session, actor: Actor, spec: FacilitySpec) -> Tai
     """
     site = get_site(session, actor, spec.site)
     if not actor.can_write_site(site):
-        raise PermissionDenied(f"{actor.role.value} users cannot register facilities of "
-                               f"{site.code}")
+        raise PermissionDenied(_("%(role)s users cannot register facilities of %(site)s",
+                                 role=actor.role.value, site=site.code))
     problems = []
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", spec.code or ""):
-        problems.append(Problem("expected a code of letters, digits, '_', '.', '-' (at most "
-                                "32)", column="code"))
+        problems.append(Problem(_("expected a code of letters, digits, '_', '.', '-' (at "
+                                  "most 32)"), column="code"))
     elif session.scalar(select(TailingsFacility).where(TailingsFacility.code == spec.code)):
-        problems.append(Problem(f"facility {spec.code!r} exists already", column="code"))
+        problems.append(Problem(_("facility %(code)r exists already", code=spec.code),
+                                column="code"))
     grade = spec.grade
     if grade is None:
         if spec.total_storage_m3 is None or spec.dam_height_m is None:
-            problems.append(Problem("expected a grade, or the total storage (m3) and dam "
-                                    "height (m) it follows from", column="grade"))
+            problems.append(Problem(_("expected a grade, or the total storage (m3) and dam "
+                                      "height (m) it follows from"), column="grade"))
         else:
             grade = facility_grade(spec.total_storage_m3, spec.dam_height_m)
     if problems:
@@ -124,7 +127,7 @@ def get_facility(session: Session, actor: Actor, code: str) -> TailingsFacility:
     """A facility the actor may read."""
     row = session.scalar(select(TailingsFacility).where(TailingsFacility.code == code))
     if row is None or not actor.can_read_site(row.site):
-        raise NotFoundError(f"no tailings facility {code!r}")
+        raise NotFoundError(_("no tailings facility %(code)r", code=code))
     return row
 
 
@@ -216,6 +219,13 @@ class ItemSeries:
     thresholds: dict[str, float]
     other_rules: str
 
+    @property
+    def title(self) -> str:
+        """The item's name in the current language: the tables' Chinese name in Chinese, else
+        :attr:`label` (stored with the series, whoever computed them, in English with the
+        Chinese name)."""
+        return load_tables().items[self.item].label_zh if i18n.is_chinese() else self.label
+
 
 def item_series(view: FacilityView) -> list[ItemSeries]:
     """The facility's items in the order of the tailings tables, each with what its
@@ -240,8 +250,12 @@ def item_series(view: FacilityView) -> list[ItemSeries]:
                     rolling_sum(g["time"], g["quantity"], summed.window)
                     for _, g in series.groupby("point", sort=False)]))
                 label += f", sum over {summed.window / pd.Timedelta(hours=1):g} h"
-        others = "; ".join(f"{r.name} over {rules_window([r]) / pd.Timedelta(hours=1):g} h: "
-                           f"{r.thresholds.describe()}" for r in rules if r is not judged)
+        # Stored with the series for every reader: in the platform's language.
+        with i18n.using(i18n.default_locale()):
+            others = "; ".join(_("%(rule)s over %(hours)s h: %(thresholds)s", rule=r.name,
+                                 hours=format(rules_window([r]) / pd.Timedelta(hours=1), "g"),
+                                 thresholds=r.thresholds.describe())
+                               for r in rules if r is not judged)
         thresholds = {} if judged is None else {
             lv.label: v for lv, v in sorted(judged.thresholds.values.items())}
         out.append(ItemSeries(item, label, spec.unit, series, thresholds, others))
@@ -386,8 +400,9 @@ class FacilitySimulation:
                                  storm_rain_mm=rain_mm, seed=seed, design=self.design)
         readings = stream.readings[stream.readings["point"].isin(list(self.sensors))]
         if readings.empty:
-            raise ValidationError(f"facility {self.facility} has none of the simulated points "
-                                  f"({', '.join(p.id for p in stream.points)})")
+            raise ValidationError(_("facility %(facility)s has none of the simulated points "
+                                    "(%(points)s)", facility=self.facility,
+                                    points=", ".join(p.id for p in stream.points)))
         return readings.rename(columns={"point": "sensor"})
 
 
@@ -401,8 +416,8 @@ def facility_simulation(session: Session, code: str | None = None) -> FacilitySi
     """
     facilities = list_facilities(session, SYSTEM)
     if not facilities:
-        raise ValidationError("no tailings facility is registered: seed the demo (aurum demo "
-                              "seed) or register one first")
+        raise ValidationError(_("no tailings facility is registered: seed the demo (aurum "
+                                "demo seed) or register one first"))
     facility = get_facility(session, SYSTEM, code) if code else facilities[0]
     last = last_reading_time(session, facility)
     first = (last + timedelta(hours=1) if last is not None else

@@ -31,8 +31,16 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, Problem, ValidationError
-from aurum.safety.sensors import AlarmLevel, Rule, evaluate_rules, read_pressure_cells
+from aurum.core.i18n import _
+from aurum.safety.sensors import (
+    LEVEL_NAMES,
+    AlarmLevel,
+    Rule,
+    evaluate_rules,
+    read_pressure_cells,
+)
 from aurum.safety.tailings import PointKind, alarm_history, facility_alarm, load_tables, roll_up
 from aurum.services.auth import Actor
 from aurum.services.registry import get_site
@@ -128,12 +136,12 @@ def register_sensor(session: Session, actor: Actor, spec: SensorSpec) -> Sensor:
     require_monitoring_write(actor, site)
     problems: list[Problem] = []
     if not _CODE.match(spec.code or ""):
-        problems.append(Problem("expected a code of letters, digits and _.:- (at most 64, "
-                                "no '/')", column="code"))
+        problems.append(Problem(_("expected a code of letters, digits and _.:- (at most 64, "
+                                  "no '/')"), column="code"))
     elif session.scalar(select(Sensor).where(Sensor.site_id == site.id,
                                              Sensor.code == spec.code)) is not None:
-        problems.append(Problem(f"sensor {spec.code!r} exists already on {site.code}",
-                                column="code"))
+        problems.append(Problem(_("sensor %(sensor)r exists already on %(site)s",
+                                  sensor=spec.code, site=site.code), column="code"))
     facility = None
     unit = (spec.unit or "").strip()
     rules: list[Rule] = []
@@ -141,28 +149,31 @@ def register_sensor(session: Session, actor: Actor, spec: SensorSpec) -> Sensor:
         facility = session.scalar(select(TailingsFacility)
                                   .where(TailingsFacility.code == spec.facility))
         if facility is None or facility.site_id != site.id:
-            problems.append(Problem(f"no tailings facility {spec.facility!r} on {site.code}",
+            problems.append(Problem(_("no tailings facility %(facility)r on %(site)s",
+                                      facility=spec.facility, site=site.code),
                                     column="facility"))
         elif spec.kind not in PointKind.__members__.values():
-            problems.append(Problem(f"a point of a tailings facility measures one of "
-                                    f"{', '.join(k.value for k in PointKind)}, not "
-                                    f"{spec.kind!r}", column="kind"))
+            problems.append(Problem(_("a point of a tailings facility measures one of "
+                                      "%(known)s, not %(kind)r",
+                                      known=", ".join(k.value for k in PointKind),
+                                      kind=spec.kind), column="kind"))
         else:
             unit = _point_unit(PointKind(spec.kind))
             if spec.unit and spec.unit.strip() != unit:
-                problems.append(Problem(f"a {spec.kind} point reads in {unit}, not "
-                                        f"{spec.unit!r}", column="unit"))
+                problems.append(Problem(_("a %(kind)s point reads in %(unit)s, not %(given)r",
+                                          kind=spec.kind, unit=unit, given=spec.unit),
+                                        column="unit"))
             if spec.kind == PointKind.PHREATIC_LINE and spec.surface_elevation_m is None:
-                problems.append(Problem("a piezometer needs the dam surface elevation above "
-                                        "it (m)", column="surface_elevation_m"))
+                problems.append(Problem(_("a piezometer needs the dam surface elevation above "
+                                          "it (m)"), column="surface_elevation_m"))
             if spec.rules:
-                problems.append(Problem("a facility point's rules come from the facility's "
-                                        "design", column="rules"))
+                problems.append(Problem(_("a facility point's rules come from the facility's "
+                                          "design"), column="rules"))
     else:
         if not (spec.kind or "").strip():
-            problems.append(Problem("expected the kind of sensor", column="kind"))
+            problems.append(Problem(_("expected the kind of sensor"), column="kind"))
         if not unit:
-            problems.append(Problem("expected the unit of its readings", column="unit"))
+            problems.append(Problem(_("expected the unit of its readings"), column="unit"))
         try:
             rules = parse_rules(list(spec.rules))
         except ValidationError as exc:
@@ -199,7 +210,7 @@ def get_sensor(session: Session, actor: Actor, site_code: str, code: str) -> Sen
     sensor = session.scalar(select(Sensor).where(Sensor.site_id == site.id,
                                                  Sensor.code == code))
     if sensor is None:
-        raise NotFoundError(f"no sensor {code!r} on {site.code}")
+        raise NotFoundError(_("no sensor %(sensor)r on %(site)s", sensor=code, site=site.code))
     return sensor
 
 
@@ -209,8 +220,8 @@ def set_rules(session: Session, actor: Actor, site_code: str, code: str,
     sensor = get_sensor(session, actor, site_code, code)
     require_monitoring_write(actor, sensor.site)
     if sensor.facility_id is not None:
-        raise ValidationError(Problem("a facility point's rules come from the facility's "
-                                      "design", column="rules"))
+        raise ValidationError(Problem(_("a facility point's rules come from the facility's "
+                                        "design"), column="rules"))
     sensor.rules = rules_to_data(parse_rules(list(rules)))
     return sensor
 
@@ -304,10 +315,10 @@ def ingest(session: Session, actor: Actor, site_code: str, readings: pd.DataFram
     sensors = {s.code: s for s in session.scalars(select(Sensor).where(Sensor.site_id == site.id))}
     unknown = sorted(set(frame["sensor"]) - set(sensors))
     if unknown:
-        raise ValidationError(Problem(
-            f"unknown sensor(s) of {site.code}: {', '.join(unknown[:10])}"
-            f"{' ...' if len(unknown) > 10 else ''}; register them first", column="sensor",
-            source=source))
+        listed = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        raise ValidationError(Problem(_(
+            "unknown sensor(s) of %(site)s: %(sensors)s; register them first", site=site.code,
+            sensors=listed), column="sensor", source=source))
     result = IngestResult(site.code, len(frame))
     if frame.empty:
         return result
@@ -401,13 +412,17 @@ def _judge_sensor(session: Session, sensor: Sensor, since: pd.Timestamp
                        standing_level(session, sensor_id=sensor.id)).tolist():
         rule = rules[int(evaluation.rule[i])]
         level = AlarmLevel(int(levels[i]))
-        compared = float(evaluation.quantity[i])
+        compared = format(float(evaluation.quantity[i]), ".4g")
+        # Stored and sent once for every reader: in the platform's language.
+        with i18n.using(i18n.default_locale()):
+            message = _("%(sensor)s %(level)s: %(rule)s %(value)s (%(thresholds)s; readings "
+                        "in %(unit)s)", sensor=sensor.code, level=LEVEL_NAMES[level.label],
+                        rule=rule.name, value=compared, thresholds=rule.thresholds.describe(),
+                        unit=sensor.unit)
         alert = Alert(site_id=sensor.site_id, source="sensor", sensor_id=sensor.id,
                       rule=rule.name, level=int(level),
                       time=data["time"].iloc[i].to_pydatetime(),
-                      value=float(data["value"].iloc[i]),
-                      message=f"{sensor.code} {level.label}: {rule.name} {compared:.4g} "
-                              f"({rule.thresholds.describe()}; readings in {sensor.unit})")
+                      value=float(data["value"].iloc[i]), message=message)
         alerts.append(record_alert(session, alert, sensor.site.code, sensor=sensor.code))
     latest = int(levels[-1]) if len(levels) else 0
     if latest != sensor.alarm_level:
@@ -497,17 +512,24 @@ def _facility_alert(session: Session, facility: TailingsFacility, history: pd.Da
                     hazard: SafetyHazard | None) -> dict[str, Any]:
     latest = history[history["time"] <= at].groupby(["item", "point"]).tail(1)
     worst = latest.sort_values(["level", "time"], ascending=False, kind="stable").iloc[0]
-    spec = load_tables().items[str(worst["item"])]
+    tables = load_tables()
+    spec = tables.items[str(worst["item"])]
     value = worst["compared"] if np.isfinite(worst["compared"]) else worst["quantity"]
     judged = f"{worst['rule']} " if worst["rule"] and worst["rule"] != "value" else ""
-    listed = ", ".join(f"{i} {AlarmLevel(lv).label}" for i, lv in
-                       sorted(items.items(), key=lambda kv: -kv[1]) if lv > 0)
+    # Stored and sent once for every reader: in the platform's language.
+    with i18n.using(i18n.default_locale()):
+        chinese = i18n.is_chinese()
+        listed = ", ".join(
+            f"{tables.items[i].label_zh if chinese else i} {LEVEL_NAMES[AlarmLevel(lv).label]}"
+            for i, lv in sorted(items.items(), key=lambda kv: -kv[1]) if lv > 0)
+        message = _("Tailings facility %(facility)s %(level)s: %(items)s (worst: point "
+                    "%(point)s, %(item)s %(judged)s%(value)s)", facility=facility.code,
+                    level=LEVEL_NAMES[AlarmLevel(level).label], items=listed,
+                    point=worst["point"], item=spec.label_zh if chinese else spec.label_en,
+                    judged=judged, value=format(value, ".3g"))
     alert = Alert(site_id=facility.site_id, source="tailings", facility_id=facility.id,
                   rule=str(worst["item"]), level=level, time=at.to_pydatetime(),
-                  value=float(value),
-                  message=f"Tailings facility {facility.code} {AlarmLevel(level).label}: "
-                          f"{listed} (worst: point {worst['point']}, {spec.label_en} "
-                          f"{judged}{value:.3g})",
+                  value=float(value), message=message,
                   hazard_id=None if hazard is None else hazard.id)
     return record_alert(session, alert, facility.site.code, facility=facility.code)
 
@@ -564,13 +586,13 @@ def raise_alert(session: Session, actor: Actor, site_code: str, *, source: str, 
     require_monitoring_write(actor, site)
     problems = []
     if source not in SOURCES:
-        problems.append(Problem(f"unknown source {source!r}: expected one of "
-                                f"{', '.join(SOURCES)}", column="source"))
+        problems.append(Problem(_("unknown source %(source)r: expected one of %(known)s",
+                                  source=source, known=", ".join(SOURCES)), column="source"))
     if level not in (1, 2, 3, 4):
-        problems.append(Problem(f"expected a level 1 (blue) to 4 (red), got {level!r}",
-                                column="level"))
+        problems.append(Problem(_("expected a level 1 (blue) to 4 (red), got %(level)r",
+                                  level=level), column="level"))
     if not rule or len(rule) > 32:
-        problems.append(Problem("expected the rule's name (at most 32 characters)",
+        problems.append(Problem(_("expected the rule's name (at most 32 characters)"),
                                 column="rule"))
     if problems:
         raise ValidationError(problems)
@@ -626,8 +648,10 @@ def import_pressure_cells(session: Session, actor: Actor, path: Path, site_code:
         name = code(cell)  # a few dozen sensors per workbook
         if name in existing:
             if existing[name].unit != unit:
-                problems.append(Problem(f"sensor {name} exists in {existing[name].unit}, the "
-                                        f"workbook reads it in {unit}", column="sensor",
+                problems.append(Problem(_("sensor %(sensor)s exists in %(unit)s, the workbook "
+                                          "reads it in %(given)s", sensor=name,
+                                          unit=existing[name].unit, given=unit),
+                                        column="sensor",
                                         source=book.source))
             continue
         register_sensor(session, actor, SensorSpec(

@@ -34,22 +34,23 @@ from aurum.services.safety import (
 from aurum.store.db import transaction
 from aurum.store.models import Site
 
+# The register's texts as the mines' safety staff write them (the demo's users are Chinese).
 _DEMO_GENERAL = (
-    ("Loose rock on the roof of the haulage drift", "Scale the roof and bolt the loose slab"),
-    ("Guard missing on the tail pulley of the ore conveyor", "Refit the guard"),
-    ("Fire extinguishers past their inspection date in the hoist room", "Replace them"),
-    ("Ventilation door left open on the return airway", "Close and interlock the door"),
-    ("Handrail of the service-shaft ladderway corroded", "Replace the handrail"),
-    ("Blasting warning signs missing at the stope entrance", "Post the signs"),
-    ("Water standing in the drainage ditch of the ramp", "Clear the ditch"),
-    ("Electrical cabinet of the pump station without lock-out", "Fit a lock-out hasp"),
+    ("运输巷道顶板有浮石", "敲帮问顶，撬除浮石并补打锚杆"),
+    ("矿石皮带机尾轮防护罩缺失", "恢复防护罩"),
+    ("提升机房灭火器超过检验期", "更换灭火器"),
+    ("回风巷风门未关闭", "关闭风门并设置闭锁"),
+    ("副井梯子间扶手锈蚀", "更换扶手"),
+    ("采场入口缺少爆破警示标志", "设置警示标志"),
+    ("斜坡道排水沟积水", "清理排水沟"),
+    ("水泵房配电柜未上锁挂牌", "加装上锁挂牌装置"),
 )
 _DEMO_MAJOR = (
-    ("UG-19", "Roof of the cut-and-fill stope not supported as designed"),
-    ("UG-07", "Main pump station runs two pumps where the design asks for three"),
-    ("UG-20", "Standby motor of the main fan out of service"),
-    ("UG-17", "Mined-out voids of the old stopes not backfilled as designed"),
-    ("UG-01", "Second emergency exit of the deep level obstructed by waste rock"),
+    ("UG-19", "充填采场顶板未按设计支护"),
+    ("UG-07", "主排水泵房设计要求三台水泵，实际只有两台运行"),
+    ("UG-20", "主通风机备用电机不能正常运转"),
+    ("UG-17", "老采场采空区未按设计充填"),
+    ("UG-01", "深部中段第二安全出口被废石堵塞"),
 )
 # Where each demo hazard ends: (state, level, overdue), in the order they are made.
 _DEMO_PLAN = (
@@ -98,7 +99,7 @@ def seed_hazards(session: Session, home: Path, actors: DemoActors, sites: list[S
         finder = actors.regulator if n % 5 == 0 else worker
         if level == "major":
             criterion, title = _DEMO_MAJOR[n % len(_DEMO_MAJOR)]
-            fix = "Restore the design and have the restoration accepted"
+            fix = "按设计恢复并组织验收"
         else:
             criterion = None
             title, fix = _DEMO_GENERAL[n % len(_DEMO_GENERAL)]
@@ -106,8 +107,8 @@ def seed_hazards(session: Session, home: Path, actors: DemoActors, sites: list[S
             or overdue else int(rng.integers(3, 35))
         reported = now - timedelta(days=open_days, hours=float(rng.uniform(0, 8)))
         row = report_hazard(session, finder, home, HazardReport(
-            site.code, title, f"{title} (found on inspection, {site.name}).",
-            area=f"level {int(rng.integers(2, 12)) * 60} m", level=level or None,
+            site.code, title, f"{title}（{site.name_zh or site.name_en}安全检查发现）。",
+            area=f"-{int(rng.integers(2, 12)) * 60} 米中段", level=level or None,
             criterion=criterion), at=reported)
         if target in ("reported", "classified"):
             continue
@@ -115,21 +116,20 @@ def seed_hazards(session: Session, home: Path, actors: DemoActors, sites: list[S
         deadline = (reported + timedelta(days=term)).date() if target == "closed" or overdue \
             else today + timedelta(days=int(rng.integers(5, 40)))
         assigned = reported + timedelta(days=1)
-        act(session, worker, home, row.id, "assign", owner=f"{site.name} safety department",
-            deadline=deadline, at=assigned, note=fix)
+        act(session, worker, home, row.id, "assign", deadline=deadline, at=assigned, note=fix,
+            owner=f"{site.name_zh or site.name_en}安全环保部")
         if target == "assigned":
             continue
         rectified = min(assigned + timedelta(days=int(rng.integers(2, term))),
                         now - timedelta(days=2))
-        record = put_file(home, f"Rectification record of hazard {row.id} at {site.code}: "
-                                f"{fix}.\n".encode())
+        record = put_file(home, f"隐患 {row.id}（{site.code}）整改记录：{fix}。\n".encode())
         act(session, worker, home, row.id, "rectify", evidence=[record], at=rectified,
             note=fix)
         if target == "rectified":
             continue
         if target == "rejected":
             act(session, actors.regulator, home, row.id, "reject", at=rectified
-                + timedelta(days=1), note="The photos do not show the whole length fixed")
+                + timedelta(days=1), note="照片未显示全长整改到位")
             continue
         act(session, actors.regulator, home, row.id, "verify", at=rectified
             + timedelta(hours=20))
@@ -140,7 +140,7 @@ def seed_hazards(session: Session, home: Path, actors: DemoActors, sites: list[S
         if target == "reopened":
             act(session, actors.regulator, home, row.id, "reopen", at=rectified
                 + timedelta(days=12), deadline=today + timedelta(days=10),
-                note="Found again on the follow-up inspection")
+                note="复查时再次发现")
     escalate_overdue(session, actors.regulator, today, now)
     return len(_DEMO_PLAN)
 

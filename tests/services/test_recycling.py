@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -13,7 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from aurum.core.errors import ConflictError, PermissionDenied, ValidationError
-from aurum.recycling import merkle
+from aurum.recycling import merkle, sealing
 from aurum.recycling.checkpoint import Checkpoint, sign_checkpoint
 from aurum.recycling.sealing import (
     PersonalDataKeys,
@@ -248,6 +249,24 @@ def test_corrections_reverse_or_amend_never_update(platform: Platform,
     assert _verify(platform, keys).ok
     _tamper(platform, "UPDATE recycling_corrections SET reason = 'nothing' WHERE entry_seq = 5")
     assert any("entries 5: the stored" in p for p in _verify(platform, keys).problems)
+
+
+def test_a_statement_whose_seal_ends_in_a_nul_byte_opens(
+        platform: Platform, keys: recycling.LedgerKeys, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seal is stored as sealed, whatever its last bytes (a numpy bytes array on the way
+    would drop trailing NUL bytes, and the statement would never open again)."""
+    context = "purchase:0:origin_statement"
+    real_urandom = os.urandom
+    nonce = next(n for n in (i.to_bytes(12, "big") for i in range(100_000))
+                 if keys.personal._aead.encrypt(n, "金镯".encode(), context.encode())[-1] == 0)
+    monkeypatch.setattr(sealing.os, "urandom",
+                        lambda k: nonce if k == len(nonce) else real_urandom(k))
+    _append(platform, keys, [purchase(origin="inherited", origin_statement="金镯")])
+    with platform.sessions() as s:
+        stored = s.execute(text("SELECT origin_statement_sealed FROM recycling_purchases")
+                           ).scalar_one()
+    assert bytes(stored).endswith(b"\0")
+    assert keys.personal.open(bytes(stored), context) == "金镯"
 
 
 def test_personal_data_is_sealed_masked_and_revealed_with_an_audit_record(

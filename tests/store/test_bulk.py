@@ -1,9 +1,11 @@
 """Bulk inserts (COPY on PostgreSQL, executemany on SQLite) store the rows the ORM stores, in the
-caller's transaction, with ids that never collide with the ORM's."""
+caller's transaction, with ids that never collide with the ORM's; the ledger's appends store
+through them the rows the ORM would."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
@@ -13,14 +15,31 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from aurum.services.auth import Actor
+from aurum.services import recycling
+from aurum.services.auth import SYSTEM, Actor
 from aurum.services.platform import Platform
+from aurum.services.recycling import ledger, sellers
 from aurum.store import bulk
 from aurum.store.db import transaction
-from aurum.store.models import LedgerEntry, Upload
+from aurum.store.models import (
+    Base,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    LedgerTreeHead,
+    RecyclingPurchase,
+    RecyclingSeller,
+    Upload,
+)
+from tests.conftest import empty_database
+from tests.recycling.helpers import purchase, seller_id, validated
 
 UPLOADS = cast(Table, Upload.__table__)
 ENTRIES = cast(Table, LedgerEntry.__table__)
+NODES = cast(Table, LedgerNode.__table__)
+HEADS = cast(Table, LedgerHead.__table__)
+SELLERS = cast(Table, RecyclingSeller.__table__)
+PURCHASES = cast(Table, RecyclingPurchase.__table__)
 WHEN = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
 
 
@@ -97,3 +116,76 @@ def test_in_the_callers_transaction(platform: Platform) -> None:
     with transaction(platform.sessions) as s:
         bulk.insert_columns(s, ENTRIES, {"seq": [], "idempotency_key": [], **row}, 0)
         assert bulk.new_ids(s, UPLOADS, 0) == []
+
+
+def _orm_insert(session: Session, table: Table, columns: dict[str, Any], n: int) -> None:
+    """What :func:`bulk.insert_columns` is handed, written as ORM objects instead (by a plain
+    session on the same connection: the audit hook's JSON snapshot has no bytes)."""
+    model = next(m.class_ for m in Base.registry.mappers if m.local_table is table)
+    values = {name: bulk._values(column, None, n) for name, column in columns.items()}
+    with Session(bind=session.connection()) as orm:
+        orm.add_all(model(**dict(zip(values, row, strict=True)))
+                    for row in zip(*values.values(), strict=True))
+        orm.flush()
+
+
+def _append_some(platform: Platform, keys: recycling.LedgerKeys) -> None:
+    """Two appends (the second half new, half sent again, with sellers met before), one
+    with statements of origin, and an amendment (a purchase row that amends another)."""
+    rows = [purchase(recycler=f"RC-{n % 3}", shop=f"S-{n % 2}",
+                     seller_id_number=seller_id(n % 40), amount_cny=str(100 + n),
+                     occurred_at=f"2025-09-{1 + n // 1440:02d}T{n // 60 % 24:02d}:"
+                                 f"{n % 60:02d}:00+08:00",
+                     **({"origin": "inherited", "origin_statement": f"祖传\t{n}\n金镯"}
+                        if n % 7 == 0 else {}))
+            for n in range(400)]
+    for batch in (rows[:300], rows[150:]):
+        with transaction(platform.sessions) as s:
+            recycling.append_purchases(s, SYSTEM, keys, validated(batch),
+                                       create_missing=True)
+    with transaction(platform.sessions) as s:
+        recycling.correct_purchase(s, SYSTEM, keys, 7, "weighed again",
+                                   validated([{**rows[7], "gross_weight_g": "10.5"}]))
+
+
+def _ledger_rows(platform: Platform, keys: recycling.LedgerKeys) -> dict[str, list[Any]]:
+    """The rows an append writes, sealed values opened (their nonces are random) and the
+    tree heads without their time stamps; checked to verify."""
+    opened = keys.personal.open
+    with platform.sessions() as s:
+        assert recycling.verify_ledger(s, keys).ok
+        tables = {t.name: [dict(r._mapping) for r in s.execute(select(t).order_by(
+            *t.primary_key.columns))] for t in (ENTRIES, NODES, HEADS, SELLERS, PURCHASES)}
+        heads = s.execute(select(LedgerTreeHead.tree_size, LedgerTreeHead.root,
+                                 LedgerTreeHead.checkpoint).order_by(LedgerTreeHead.id))
+        tables["ledger_tree_heads"] = [tuple(h) for h in heads]
+    for r in tables["recycling_sellers"]:
+        for field in ("name", "id_number"):
+            r[f"{field}_sealed"] = opened(bytes(r[f"{field}_sealed"]),
+                                          f"seller:{r['id_hash']}:{field}")
+    for r in tables["recycling_purchases"]:
+        if r["origin_statement_sealed"] is not None:
+            r["origin_statement_sealed"] = opened(bytes(r["origin_statement_sealed"]),
+                                                  f"purchase:{r['entry_seq']}:origin_statement")
+    return tables
+
+
+def test_ledger_appends_same_rows_as_the_orm(platform: Platform, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries, nodes, sellers and purchase rows appended in bulk equal those the ORM writes
+    for the same appends on a second database of the same backend (the same keys, the same
+    clock), and both logs verify."""
+    keys = recycling.LedgerKeys.load(platform.settings)
+    for module in (ledger, sellers):
+        monkeypatch.setattr(module, "utcnow", lambda: WHEN)
+    _append_some(platform, keys)
+    in_bulk = _ledger_rows(platform, keys)
+    assert len(in_bulk["ledger_entries"]) == 402 and in_bulk["ledger_nodes"]
+    assert any(r["amends_seq"] is not None for r in in_bulk["recycling_purchases"])
+    assert any(r["origin_statement_sealed"] for r in in_bulk["recycling_purchases"])
+    with empty_database(platform.engine.dialect.name, tmp_path / "orm") as url:
+        monkeypatch.setattr(bulk, "insert_columns", _orm_insert)
+        orm_platform = Platform.open(url, migrate_to_head=True)
+        _append_some(orm_platform, keys)
+        by_orm = _ledger_rows(orm_platform, keys)
+    assert in_bulk == by_orm

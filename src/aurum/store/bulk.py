@@ -1,23 +1,36 @@
 """Bulk inserts inside the session's transaction: ``COPY`` on PostgreSQL, one ``executemany``
-on SQLite.
+on SQLite; and lookups of many keys in one bound parameter.
 
 Writers of many rows at once (report imports, ledger appends) hand their rows here column by
-column. The values go through each column type's bind processor, so the stored rows are the
-ones a Core ``INSERT`` would write; what the helper skips is SQLAlchemy's per-row parameter
-handling and, on PostgreSQL, the parsing of long multi-row statements. Nothing here bypasses
-the transaction: the rows are written on the session's own connection and committed or rolled
-back with everything else. Rows written this way leave no ORM audit record; the caller writes
-its own (:func:`aurum.store.audit.record`).
+column, and ask which of many keys are stored with :func:`one_of`. The values go through each
+column type's bind processor, so the stored rows are the ones a Core ``INSERT`` would write;
+what the helper skips is SQLAlchemy's per-row parameter handling and, on PostgreSQL, the
+parsing of long multi-row statements. Nothing here bypasses the transaction: the rows are
+written on the session's own connection and committed or rolled back with everything else.
+Rows written this way leave no ORM audit record; the caller writes its own
+(:func:`aurum.store.audit.record`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, exc, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    exc,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 
@@ -135,3 +148,27 @@ def new_ids(session: Session, table: Table, n: int) -> list[int]:
     last = conn.execute(select(func.max(key))).scalar()
     first = (last or 0) + 1
     return list(range(first, first + n))
+
+
+def one_of(session: Session, column: ColumnElement[Any], values: Sequence[Any]
+           ) -> ColumnElement[bool]:
+    """``column`` is one of ``values``, with all of them in one bound parameter.
+
+    An ``IN`` list binds each value apart: SQLAlchemy renders and processes one parameter per
+    value and the driver sends them one by one, which costs more than the lookup itself at
+    10^4 keys. Here PostgreSQL gets ``= ANY(:array)`` (one array) and SQLite
+    ``IN (SELECT value FROM json_each(:json))`` (one JSON text), whatever the count.
+
+    Parameters
+    ----------
+    session : Session
+        Session whose database decides the form.
+    column : ColumnElement
+        Column of strings or integers.
+    values : sequence
+        Python strings or integers (JSON and the drivers take them as they are).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    listed = func.json_each(bindparam(None, json.dumps(list(values)))).table_valued("value")
+    return column.in_(select(listed.c.value))

@@ -1,15 +1,15 @@
-"""Rows in and out of the ledger's tables: columns to ``executemany`` rows, query results
-to frames, key lists in batches, and the small conversions every module of the service needs.
+"""Rows out of the ledger's tables: query results to frames, key lists in batches, and the
+small conversions every module of the service needs (rows go in through
+:mod:`aurum.store.bulk`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Executable, Table
 from sqlalchemy.exc import IntegrityError
@@ -43,26 +43,6 @@ def _user(actor: Actor) -> int | None:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _python(values: Any) -> list[Any]:
-    """Python values of a column, missing ones as None (what the drivers bind)."""
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.DatetimeTZDtype):
-        return list(values.array.to_pydatetime())  # type: ignore[attr-defined]
-    array = np.asarray(values, dtype=object)
-    out = array.tolist()
-    missing = pd.isna(array)
-    if missing.any():
-        out = [None if m else v for v, m in zip(out, missing, strict=True)]
-    return out
-
-
-def _rows(columns: Mapping[str, Any], n: int) -> list[dict[str, Any]]:
-    """Rows for an executemany from columns: ``n`` values each, or one value for all."""
-    names = list(columns)
-    values = [_python(c) if isinstance(c, pd.Series | np.ndarray | list) else [c] * n
-              for c in columns.values()]
-    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _frame(session: Session, stmt: Executable) -> pd.DataFrame:

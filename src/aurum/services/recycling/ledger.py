@@ -167,11 +167,11 @@ def _lock_head(session: Session) -> _Head:
 
 
 def _existing_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for batch in _in_batches(keys):
-        found.update(session.execute(select(E.c.idempotency_key, E.c.seq)
-                                     .where(E.c.idempotency_key.in_(batch))).all())
-    return found
+    """Sequence number of each stored entry among ``keys`` (idempotency keys)."""
+    if not keys:
+        return {}
+    return dict(session.execute(select(E.c.idempotency_key, E.c.seq)
+                                .where(bulk.one_of(session, E.c.idempotency_key, keys))).all())
 
 
 def _write_entries(session: Session, actor: Actor, ledger_keys: LedgerKeys, head: _Head,

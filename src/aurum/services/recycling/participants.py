@@ -164,8 +164,12 @@ def _resolve_counters(session: Session, actor: Actor, frame: pd.DataFrame,
             Problem(_("unknown recycler %(code)s: register it first", code=repr(code)), row=row,
                     column="recycler", source=frame.attrs.get("source"))
             for code, row in zip(rows["recycler"], numbers.tolist(), strict=True)][:50])
+    # Looked up together before any is added: a query per recycler would flush the one
+    # added before it.
+    orgs = {o.code: o for batch in _in_batches(missing) for o in session.scalars(
+        select(Organisation).where(Organisation.code.in_(batch)))}
     for code in missing:
-        org = session.scalar(select(Organisation).where(Organisation.code == code))
+        org = orgs.get(code)
         known[code] = RecyclingParticipant(
             code=code, name=org.name if org else code, role="recycler",
             org_id=org.id if org else None, province=org.province if org else None,
@@ -181,14 +185,16 @@ def _resolve_counters(session: Session, actor: Actor, frame: pd.DataFrame,
              for batch in _in_batches(sorted(p.id for p in known.values()))
              for s in session.scalars(select(RecyclingShop).where(
                  RecyclingShop.participant_id.in_(batch)))}
-    for recycler, shop in pairs.itertuples(index=False):
-        owner = known[recycler]
-        if (owner.id, shop) not in shops:
-            row = RecyclingShop(participant_id=owner.id, code=shop, name=shop,
-                                province=owner.province)
-            session.add(row)
-            session.flush()
-            shops[(owner.id, shop)] = row.id
+    # New shops in one flush: one per shop was most of a first append (a round trip each,
+    # with its audit record).
+    new_shops = {(known[recycler].id, shop): RecyclingShop(
+        participant_id=known[recycler].id, code=shop, name=shop,
+        province=known[recycler].province)
+        for recycler, shop in pairs.itertuples(index=False)
+        if (known[recycler].id, shop) not in shops}
+    session.add_all(new_shops.values())
+    session.flush()
+    shops.update({key: row.id for key, row in new_shops.items()})
     participant_id = frame["recycler"].map({c: p.id for c, p in known.items()})
     # (participant, shop) pairs as one string key, so that the lookup is one vector map.
     shop_id = (participant_id.astype(str) + "\x1f" + frame["shop"]).map(

@@ -26,7 +26,7 @@ from aurum.recycling.purchases import (
     purchase_bodies,
 )
 from aurum.services.auth import Actor
-from aurum.services.recycling._rows import P, _frame, _rows
+from aurum.services.recycling._rows import P, _frame
 from aurum.services.recycling.ledger import (
     AppendResult,
     LedgerKeys,
@@ -36,6 +36,7 @@ from aurum.services.recycling.ledger import (
 )
 from aurum.services.recycling.participants import _require_write, _resolve_counters, _scope
 from aurum.services.recycling.sellers import _ensure_sellers, _seller_columns
+from aurum.store import bulk
 from aurum.store.models import (
     CustodyLotPurchase,
     RecyclingCorrection,
@@ -49,21 +50,24 @@ from aurum.store.models import (
 def _insert_purchases(session: Session, keys: LedgerKeys, frame: pd.DataFrame,
                       seqs: Sequence[int], participant_id: pd.Series,
                       shop_id: pd.Series) -> None:
-    stated = frame["origin_statement"].notna().to_numpy(bool)
-    sealed = pd.Series(None, index=frame.index, dtype=object)
-    if stated.any():
-        contexts = "purchase:" + pd.Series(seqs, index=frame.index)[stated].astype(str)
-        sealed[stated] = keys.personal.seal_many(frame["origin_statement"][stated],
-                                                 contexts + ":origin_statement")
+    # A list, not a Series: pandas turns a list of bytes assigned into a Series into a numpy
+    # bytes array, which drops trailing NUL bytes (one seal in 256 would never open again).
+    sealed: list[bytes | None] = [None] * len(frame)
+    stated = np.flatnonzero(frame["origin_statement"].notna().to_numpy(bool))
+    if len(stated):
+        contexts = "purchase:" + pd.Series(seqs).iloc[stated].astype(str) + ":origin_statement"
+        for i, seal in zip(stated, keys.personal.seal_many(
+                frame["origin_statement"].iloc[stated], contexts), strict=True):
+            sealed[i] = seal
     columns = ["item_type", "gross_weight_g", "fineness_permille", "assay_method",
                "fine_gold_g", "price_per_g_cny", "amount_cny", "payment_method",
                "business_date", "origin", "origin_statement_hmac", "photos"]
-    session.execute(insert(P), _rows({
+    bulk.insert_columns(session, P, {
         **{c: frame[c] for c in columns}, "entry_seq": list(seqs),
         "participant_id": participant_id, "shop_id": shop_id,
         "seller_id": _ensure_sellers(session, keys, frame),
         "occurred_at": pd.to_datetime(frame["occurred_at"], utc=True),
-        "origin_statement_sealed": sealed, "amends_seq": frame["amends"]}, len(frame)))
+        "origin_statement_sealed": sealed, "amends_seq": frame["amends"]}, len(frame))
 
 
 def append_purchases(session: Session, actor: Actor, keys: LedgerKeys,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import (
@@ -26,10 +26,10 @@ from aurum.core.errors import (
 from aurum.core.files import write_atomic
 from aurum.recycling.identity import mask_ids, mask_names, normalise_ids
 from aurum.services.auth import Actor, Role
-from aurum.services.recycling._rows import SELLERS, P, _in_batches, _rows, _sha256, _user
+from aurum.services.recycling._rows import SELLERS, P, _sha256, _user
 from aurum.services.recycling.ledger import LedgerKeys
 from aurum.services.recycling.participants import _scope
-from aurum.store import audit
+from aurum.store import audit, bulk
 from aurum.store.models import (
     RecyclingParticipant,
     RecyclingSeller,
@@ -64,28 +64,26 @@ def _seller_columns(keys: LedgerKeys, purchases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _ensure_sellers(session: Session, keys: LedgerKeys, frame: pd.DataFrame) -> pd.Series:
-    """Seller id of each row; new sellers stored sealed and masked."""
+    """Seller id of each row; new sellers stored sealed and masked (in bulk: their ids drawn
+    first, so they need no second lookup)."""
     unique = frame.drop_duplicates("seller")
     hashes = unique["seller"].tolist()
-
-    def lookup() -> dict[str, int]:
-        return {h: i for batch in _in_batches(hashes) for h, i in session.execute(
-            select(SELLERS.c.id_hash, SELLERS.c.id).where(SELLERS.c.id_hash.in_(batch)))}
-
-    ids = lookup()
+    ids = dict(session.execute(select(SELLERS.c.id_hash, SELLERS.c.id)
+                               .where(bulk.one_of(session, SELLERS.c.id_hash, hashes))).all())
     new = unique[~unique["seller"].isin(ids)]
     if not new.empty:
         personal = keys.personal
-        session.execute(insert(SELLERS), _rows({
-            "id_hash": new["seller"], "id_type": new["seller_id_type"],
+        new_ids = bulk.new_ids(session, SELLERS, len(new))
+        bulk.insert_columns(session, SELLERS, {
+            "id": new_ids, "id_hash": new["seller"], "id_type": new["seller_id_type"],
             "id_masked": mask_ids(new["seller_id_number"]),
             "name_masked": mask_names(new["seller_name"]),
             "id_number_sealed": personal.seal_many(new["seller_id_number"],
                                                    "seller:" + new["seller"] + ":id_number"),
             "name_sealed": personal.seal_many(new["seller_name"],
                                               "seller:" + new["seller"] + ":name"),
-            "key_id": personal.key_id, "created_at": utcnow()}, len(new)))
-        ids = lookup()
+            "key_id": personal.key_id, "created_at": utcnow()}, len(new))
+        ids.update(zip(new["seller"].tolist(), new_ids, strict=True))
     return frame["seller"].map(ids)
 
 

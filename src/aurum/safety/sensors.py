@@ -71,6 +71,14 @@ LEVEL_NAMES: Mapping[str, Any] = {
 }
 """What a person reads for each alarm level (:attr:`AlarmLevel.label`), in the current
 language."""
+RULE_NAMES: Mapping[str, Any] = {
+    "value": lazy_gettext("value"),
+    "rate": lazy_gettext("rate"),
+    "trend": lazy_gettext("trend"),
+    "accumulation": lazy_gettext("accumulation"),
+}
+"""What a person reads for the name of each kind of rule (``name`` of :class:`ThresholdRule`,
+:class:`RateRule`, :class:`TrendRule`, :class:`AccumulationRule`), in the current language."""
 
 
 class Direction(StrEnum):

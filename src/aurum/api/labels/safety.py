@@ -4,7 +4,7 @@ facility kinds, seismic review states, event types and rule kinds."""
 
 from aurum.core.i18n import lazy_gettext as _
 from aurum.safety.register import NAMES
-from aurum.safety.sensors import LEVEL_NAMES
+from aurum.safety.sensors import LEVEL_NAMES, RULE_NAMES
 
 LABELS = {
     # hazard states, levels and workflow steps, named by the register itself
@@ -42,11 +42,10 @@ LABELS = {
     # facilities the criteria of major hazards cover (aurum.safety.criteria.Facility)
     "underground": _("underground"),
     "open_pit": _("open pit"),
-    # sensor rule kinds (aurum.services.safety.rules.RULE_KINDS)
+    # sensor rule kinds (aurum.services.safety.rules.RULE_KINDS), named by the rules (but
+    # "value", the threshold rule's name, which the columns' labels name already)
     "threshold": _("threshold"),
-    "rate": _("rate"),
-    "trend": _("trend"),
-    "accumulation": _("accumulation"),
+    **{k: v for k, v in RULE_NAMES.items() if k != "value"},
     # seismic review states and event types (aurum.services.seismic.STATUSES,
     # aurum.seismic.catalog.EVENT_TYPES)
     "automatic": _("automatic"),

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from aurum.core import i18n
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from aurum.core.i18n import _
-from aurum.safety.sensors import AccumulationRule, Rule, ThresholdRule, rolling_sum
+from aurum.safety.sensors import (
+    RULE_NAMES,
+    AccumulationRule,
+    Rule,
+    ThresholdRule,
+    rolling_sum,
+)
 from aurum.safety.tailings import (
     DamType,
     FacilityAlarm,
@@ -252,7 +258,8 @@ def item_series(view: FacilityView) -> list[ItemSeries]:
                 label += f", sum over {summed.window / pd.Timedelta(hours=1):g} h"
         # Stored with the series for every reader: in the platform's language.
         with i18n.using(i18n.default_locale()):
-            others = "; ".join(_("%(rule)s over %(hours)s h: %(thresholds)s", rule=r.name,
+            others = "; ".join(_("%(rule)s over %(hours)s h: %(thresholds)s",
+                                 rule=RULE_NAMES.get(r.name, r.name),
                                  hours=format(rules_window([r]) / pd.Timedelta(hours=1), "g"),
                                  thresholds=r.thresholds.describe())
                                for r in rules if r is not judged)

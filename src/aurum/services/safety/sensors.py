@@ -36,6 +36,7 @@ from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.safety.sensors import (
     LEVEL_NAMES,
+    RULE_NAMES,
     AlarmLevel,
     Rule,
     evaluate_rules,
@@ -417,7 +418,8 @@ def _judge_sensor(session: Session, sensor: Sensor, since: pd.Timestamp
         with i18n.using(i18n.default_locale()):
             message = _("%(sensor)s %(level)s: %(rule)s %(value)s (%(thresholds)s; readings "
                         "in %(unit)s)", sensor=sensor.code, level=LEVEL_NAMES[level.label],
-                        rule=rule.name, value=compared, thresholds=rule.thresholds.describe(),
+                        rule=RULE_NAMES.get(rule.name, rule.name), value=compared,
+                        thresholds=rule.thresholds.describe(),
                         unit=sensor.unit)
         alert = Alert(site_id=sensor.site_id, source="sensor", sensor_id=sensor.id,
                       rule=rule.name, level=int(level),
@@ -515,9 +517,10 @@ def _facility_alert(session: Session, facility: TailingsFacility, history: pd.Da
     tables = load_tables()
     spec = tables.items[str(worst["item"])]
     value = worst["compared"] if np.isfinite(worst["compared"]) else worst["quantity"]
-    judged = f"{worst['rule']} " if worst["rule"] and worst["rule"] != "value" else ""
+    rule = str(worst["rule"] or "")
     # Stored and sent once for every reader: in the platform's language.
     with i18n.using(i18n.default_locale()):
+        judged = f"{RULE_NAMES.get(rule, rule)} " if rule and rule != "value" else ""
         chinese = i18n.is_chinese()
         listed = ", ".join(
             f"{tables.items[i].label_zh if chinese else i} {LEVEL_NAMES[AlarmLevel(lv).label]}"

@@ -22,6 +22,7 @@ import redis
 import yaml
 from fastapi.testclient import TestClient
 
+from aurum.core import checks
 from aurum.services import jobs, planning
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
@@ -98,7 +99,11 @@ def test_pit_study_job(app_client: TestClient, queue: jobs.JobQueue) -> None:
     assert done["state"] == "done", done
     assert done["progress"] == 1.0 and done["started_at"] and done["finished_at"]
     result = done["result"]
-    assert result["url"] == f"/pit/{model_id}?price_cny_per_g=900.0&slope_deg=50.0"
+    # Kept as a saved scenario, named by what differs from the defaults, its page the result.
+    (scenario,) = app_client.get(f"/api/v1/pit/{model_id}/scenarios", headers=a).json()
+    assert result["url"] == scenario["url"] == f"/pit/{model_id}/scenarios/{result['scenario']}"
+    assert scenario["name"] == result["name"] == "900 CNY/g, slope 50°"
+    assert scenario["job_id"] == done["id"] and scenario["params"]["slope_deg"] == 50.0
     # The same study as run directly, with the page's economics.
     direct = app_client.post(f"/api/v1/pit/models/{model_id}/study", headers=a,
                              json=planning.pit_form(params)[1]).json()
@@ -333,3 +338,28 @@ def test_jobs_page(app_client: TestClient, queue: jobs.JobQueue) -> None:
     _login(app_client, "audit")
     audit = app_client.get("/jobs").text
     assert 'data-job-kind="estimation"' not in audit and "No job yet." in audit
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)  # Redis: the tests above
+def test_a_named_pit_study_job_and_a_model_holding_the_most_scenarios(
+        app_client: TestClient, queue: jobs.JobQueue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job names its scenario; when the model holds the most, the study is still run (and
+    cached) and its result says why it was not saved."""
+    a = bearer(app_client, "alpha")
+    model_id = _model(app_client, a)
+    monkeypatch.setattr(checks, "MAX_SCENARIOS_KEPT", 1)
+    first = app_client.post("/api/v1/jobs", headers=a, json={"kind": "pit_study", "params": {
+        "model_id": model_id, "scenario_name": "base case"}}).json()
+    second = app_client.post("/api/v1/jobs", headers=a, json={"kind": "pit_study", "params": {
+        "model_id": model_id, "slope_deg": 50.0}}).json()
+    with queue.running():
+        named = _finished(app_client, a, first["id"])
+        full = _finished(app_client, a, second["id"])
+    assert named["state"] == "done" and named["result"]["name"] == "base case"
+    assert full["state"] == "done" and full["result"]["scenario"] is None
+    assert "MAX_SCENARIOS_KEPT" in full["result"]["note"]
+    assert full["result"]["url"] == f"/pit/{model_id}?slope_deg=50.0"
+    assert full["result"]["ultimate_pit"]["tonnes_t"] > 0
+    names = [s["name"] for s in app_client.get(f"/api/v1/pit/{model_id}/scenarios",
+                                                 headers=a).json()]
+    assert names == ["base case"]

@@ -129,8 +129,22 @@ def test_pit_study_from_a_resource_model(browser: Any, server: Server) -> None:
     facts = page.get_by_test_id("pit-facts").inner_text()
     assert "M CNY" in facts and "arcs" in facts
     assert page.get_by_test_id("pushbacks").locator("tbody tr").count() >= 1
+    # The what-if runs as a job and is kept as a saved scenario, whose page the job opens.
+    shown = page.url
     page.fill("input[name=slope_deg]", "38")
     page.click("form[data-testid=pit-form] button")
-    page.wait_for_url(re.compile(r".*slope_deg=38.*"))
+    page.wait_for_url(lambda url: url != shown and re.search(r"/scenarios/[0-9a-f]{32}$", url)
+                      is not None, timeout=120_000)
     page.locator("#chart-shell[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
+    assert "slope 38°" in page.get_by_test_id("pit-scenario").inner_text()
+    # The default study saved by name, then the two side by side.
+    page.click("[data-testid=pit-scenario] a")
+    page.fill("form[data-testid=pit-save] input[name=name]", "base case")
+    page.click("form[data-testid=pit-save] button")
+    page.wait_for_url(re.compile(r".*/scenarios/[0-9a-f]{32}$"))
+    assert "base case" in page.get_by_test_id("pit-scenario").inner_text()
+    assert page.get_by_test_id("pit-scenarios").locator("tbody tr").count() == 2
+    page.click("form[data-testid=pit-compare] button")
+    page.locator("#chart-compare[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
+    assert "base case" in page.get_by_test_id("pit-compared").inner_text()
     page.close()

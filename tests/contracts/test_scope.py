@@ -85,6 +85,9 @@ CONSTANTS: tuple[tuple[str, str, str], ...] = (
     (r"/data-quality/", "kind", "missing"),
     (r"/report-figures/", "period", "2025-Q3"),
     (r"^/docs/assets/", "name", "swagger-ui.css"),
+    # A saved pit scenario is read through its model (the path's model_id): any key of a
+    # model outside the caller's scope is refused as that model is.
+    (r"/scenarios/", "scenario", "0" * 32),
 )
 BODY_PROVIDERS: tuple[tuple[str, str, str], ...] = (
     # A write that names its object in what it sends rather than in its path: (pattern the

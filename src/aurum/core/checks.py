@@ -156,6 +156,14 @@ MAX_STUDIES_KEPT = 24
 """Pit studies kept per site under ``AURUM_HOME/pits/`` (the least recently used go first):
 every what-if a reader runs is stored, so the cache would otherwise grow without end."""
 
+MAX_SCENARIOS_KEPT = 50
+"""Saved pit scenarios kept per resource model, at most: unlike the studies above none is ever
+forgotten to make room (deleting one is a user's act), so a model holding this many saves no
+more until one is deleted."""
+
+MAX_SCENARIO_NAME_CHARS = 100
+"""Longest name of a saved pit scenario (characters)."""
+
 SLOPE_ANGLES = Interval(15.0, 80.0, "°")
 """Overall pit slope angles, degrees from horizontal, from weak saprolite to a hard-rock wall
 (flatter cones reach sideways without end; the precedences accept any angle in (0°, 90°))."""

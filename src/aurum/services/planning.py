@@ -6,16 +6,26 @@ hash) and the economics, and kept under ``AURUM_HOME/pits/`` keyed by both, so t
 question is answered once. One process runs :data:`~aurum.core.checks.MAX_CONCURRENT_STUDIES`
 study at a time and keeps :data:`~aurum.core.checks.MAX_STUDIES_KEPT` per site, so neither its
 memory nor its disk grows with the what-ifs its users send.
+
+A study worth keeping is saved as a named *scenario* (a study run as a job always is) under
+``AURUM_HOME/pit-scenarios/``, which that bound never reaches: at most
+:data:`~aurum.core.checks.MAX_SCENARIOS_KEPT` per model, each kept until a user deletes it,
+read by whoever reads the model.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
 import hashlib
 import json
 import os
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -26,8 +36,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core import checks
-from aurum.core.errors import Busy, NotFoundError
+from aurum.core.errors import (
+    Busy,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    Problem,
+    ValidationError,
+)
 from aurum.core.files import write_atomic
+from aurum.core.jsonsafe import finite
 from aurum.planning.study import (
     Progress,
     economics_from_dict,
@@ -39,6 +57,7 @@ from aurum.resources.blockmodel import BlockModel
 from aurum.resources.report import grade_tonnage
 from aurum.services import cache, jobs, resources
 from aurum.services.auth import Actor
+from aurum.store import audit
 from aurum.store.models import ResourceModel
 
 INLINE_STUDY_BLOCKS = 5_000
@@ -134,7 +153,7 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
     doc = merged_economics(changes)
     economics = economics_from_dict(doc, "economics")
     blocks_path, summary_path = _study_files(home, model, doc)
-    stored = _kept_study(blocks_path, summary_path)
+    stored = _stored_study(home, model, doc)
     if stored is not None:
         return StoredStudy(model, doc, *stored)
     folder = blocks_path.parent
@@ -167,12 +186,18 @@ def _readable_model(session: Session, actor: Actor, model_id: int) -> ResourceMo
     return model
 
 
+def _study_key(model: ResourceModel, doc: Mapping[str, Any]) -> str:
+    """The name of the study of ``model`` with the economics ``doc``: a hash of the model
+    file's hash and the economics (32 hex digits)."""
+    return hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
+                                     default=str).encode()).hexdigest()[:32]
+
+
 def _study_files(home: Path, model: ResourceModel, doc: Mapping[str, Any]
                  ) -> tuple[Path, Path]:
     """Where the study of ``model`` with the economics ``doc`` is kept: its blocks (Parquet)
-    and its summary (JSON), keyed by the model file's hash and the economics."""
-    key = hashlib.sha256(json.dumps([model.file_sha256, doc], sort_keys=True,
-                                    default=str).encode()).hexdigest()[:32]
+    and its summary (JSON)."""
+    key = _study_key(model, doc)
     folder = home / "pits" / model.site.code
     return folder / f"{key}.parquet", folder / f"{key}.json"
 
@@ -188,6 +213,14 @@ def _kept_study(blocks_path: Path, summary_path: Path
     except FileNotFoundError:  # never run, or evicted meanwhile by another request
         return None
     return summary, blocks
+
+
+def _stored_study(home: Path, model: ResourceModel, doc: Mapping[str, Any]
+                  ) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """The study of ``model`` with the economics ``doc`` if it is kept, or saved as a scenario
+    (which answers once the cache has forgotten the study), else None."""
+    return _kept_study(*_study_files(home, model, doc)) or _kept_study(
+        *_scenario_files(_scenario_folder(home, model), _study_key(model, doc)))
 
 
 def _forget_beyond(folder: Path, keep: int) -> None:
@@ -283,8 +316,8 @@ def pit_view(session: Session, actor: Actor, home: Path, model_id: int,
     model = _readable_model(session, actor, model_id)
     key = ("pit-figures", cache.database_of(session), model.id, model.file_sha256,
            json.dumps(changes, sort_keys=True))
-    if model.n_blocks > INLINE_STUDY_BLOCKS and _kept_study(
-            *_study_files(home, model, merged_economics(changes))) is None:
+    if model.n_blocks > INLINE_STUDY_BLOCKS and _stored_study(
+            home, model, merged_economics(changes)) is None:
         return PitView(model, form, None)
     figures = cache.cached(key, lambda: _pit_figures(
         pit_study_of_model(session, actor, home, model_id, changes)))
@@ -312,6 +345,321 @@ def _pit_figures(study: StoredStudy) -> PitFigures:
                       lines)
 
 
+# --- saved scenarios ------------------------------------------------------------------------
+
+SCENARIOS = "pit-scenarios"
+"""Folder of the data directory keeping saved pit scenarios, one folder per site and model:
+apart from ``pits/``, so the bound on kept studies (:func:`_forget_beyond`) never reaches
+them."""
+_SCENARIO_KEY = re.compile(r"[0-9a-f]{32}")
+
+_NAME_PARTS = (("price_cny_per_g", "{:g} CNY/g"), ("recovery", "recovery {:g}"),
+               ("processing_cny_per_t", "processing {:g} CNY/t"),
+               ("mining_cny_per_t", "mining {:g} CNY/t"), ("slope_deg", "slope {:g}°"),
+               ("min_mining_width_m", "width {:g} m"))
+"""How a scenario's name given by nobody tells each parameter that differs from the default."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A pit study kept under a name until a user deletes it.
+
+    Attributes
+    ----------
+    key : str
+        Its name in the store: the study's (model file and economics), so one what-if is
+        saved once.
+    model_id : int
+        The resource model.
+    name : str
+        Its name for people.
+    form : dict
+        The pit page's parameters it was run with (:data:`PIT_FORM_FIELDS`).
+    value : float
+        Undiscounted value of the ultimate pit, CNY.
+    ultimate_pit : dict
+        The ultimate pit's row of the pit-by-pit table (tonnes, ore t, grade g/t, gold kg,
+        discounted values CNY, life in years).
+    created_by : str
+        Who saved it (user name).
+    created_at : datetime
+        When, UTC.
+    job_id : int or None
+        The job that ran it, if one did.
+    """
+
+    key: str
+    model_id: int
+    name: str
+    form: dict[str, float]
+    value: float
+    ultimate_pit: dict[str, Any]
+    created_by: str
+    created_at: datetime
+    job_id: int | None
+
+    @property
+    def url(self) -> str:
+        """Its page."""
+        return f"/pit/{self.model_id}/scenarios/{self.key}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Its JSON form (``GET /api/v1/pit/{model_id}/scenarios``)."""
+        final = self.ultimate_pit
+        return {"key": self.key, "model_id": self.model_id, "name": self.name,
+                "params": self.form, "value": self.value, "tonnes_t": final["tonnes_t"],
+                "ore_t": final["ore_t"], "grade_gpt": final["grade_gpt"],
+                "gold_kg": final["gold_kg"], "best_npv": final["best_npv"],
+                "created_by": self.created_by, "created_at": self.created_at,
+                "job_id": self.job_id, "url": self.url}
+
+
+def _scenario_folder(home: Path, model: ResourceModel) -> Path:
+    return home / SCENARIOS / model.site.code / str(model.id)
+
+
+def _scenario_files(folder: Path, key: str) -> tuple[Path, Path]:
+    """A scenario's blocks (Parquet) and summary (JSON); its record is ``KEY.scenario.json``,
+    written last and deleted first, so a scenario with a record is whole."""
+    return folder / f"{key}.blocks.parquet", folder / f"{key}.summary.json"
+
+
+def _record_path(folder: Path, key: str) -> Path:
+    return folder / f"{key}.scenario.json"
+
+
+def _read_scenario(path: Path) -> Scenario | None:
+    try:
+        doc = json.loads(path.read_text())
+    except FileNotFoundError:  # deleted meanwhile
+        return None
+    return Scenario(doc["key"], doc["model_id"], doc["name"], doc["form"], doc["value"],
+                    doc["ultimate_pit"], doc["created_by"],
+                    datetime.fromisoformat(doc["created_at"]), doc["job_id"])
+
+
+def _write_record(folder: Path, scenario: Scenario) -> None:
+    doc = {"key": scenario.key, "model_id": scenario.model_id, "name": scenario.name,
+           "form": scenario.form, "value": scenario.value,
+           "ultimate_pit": scenario.ultimate_pit, "created_by": scenario.created_by,
+           "created_at": scenario.created_at.isoformat(), "job_id": scenario.job_id}
+    write_atomic(_record_path(folder, scenario.key), json.dumps(finite(doc)).encode())
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """The model's scenarios to oneself: counted, written or deleted by one saver at a time,
+    in this process or another (a job worker)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def scenario_name(form: Mapping[str, float]) -> str:
+    """The name of a scenario saved without one: the parameters that differ from the
+    defaults (``900 CNY/g, slope 50°``), or ``default economics``."""
+    defaults, _ = pit_form({})
+    parts = [text.format(form[k]) for k, text in _NAME_PARTS if form[k] != defaults[k]]
+    return ", ".join(parts) or "default economics"
+
+
+def _checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not 0 < len(name) <= checks.MAX_SCENARIO_NAME_CHARS:
+        raise ValidationError(Problem(
+            f"a scenario's name has 1 to {checks.MAX_SCENARIO_NAME_CHARS} characters",
+            column="name"))
+    return name
+
+
+def save_scenario(session: Session, actor: Actor, home: Path, model_id: int,
+                  given: Mapping[str, float | None], name: str | None = None,
+                  job_id: int | None = None, progress: Progress | None = None) -> Scenario:
+    """Keep the pit study of a model with the pit page's economics as a named scenario.
+
+    The same economics saved again are the same scenario: a name given renames it.
+
+    Parameters
+    ----------
+    given : mapping
+        The pit page's parameters (:func:`pit_form`; those not given are the defaults).
+    name : str, optional
+        Its name; by default :func:`scenario_name`.
+    job_id : int, optional
+        The job running the study: it may run it (with ``progress``). Without a job, the
+        study of a model of more than :data:`INLINE_STUDY_BLOCKS` blocks must be kept
+        already (the page shows it), as a request runs no large study.
+
+    Raises
+    ------
+    PermissionDenied
+        An auditor (who writes nothing).
+    NotFoundError
+        A model the actor may not read.
+    ValidationError
+        A name too long or empty; a large model's study not kept (without a job).
+    ConflictError
+        The model has :data:`~aurum.core.checks.MAX_SCENARIOS_KEPT` saved scenarios already.
+    """
+    actor.require_role(*jobs.JOB_ROLES)
+    model = _readable_model(session, actor, model_id)
+    form, changes = pit_form(given)
+    name = None if name is None else _checked_name(name)
+    doc = merged_economics(changes)
+    key = _study_key(model, doc)
+    folder = _scenario_folder(home, model)
+    if (job_id is None and model.n_blocks > INLINE_STUDY_BLOCKS
+            and _stored_study(home, model, doc) is None):
+        raise ValidationError(Problem("this study is no longer kept: run it again (as a job) "
+                                      "before saving it"))
+    study = pit_study_of_model(session, actor, home, model_id, changes, progress)
+    with _locked(folder):
+        kept = _read_scenario(_record_path(folder, key))
+        if kept is not None:
+            if name is None or name == kept.name:
+                return kept
+            scenario = dataclasses.replace(kept, name=name)
+            _write_record(folder, scenario)
+            audit.record(session, "rename", "pit_scenarios", f"{model.id}/{key}",
+                         {"name": kept.name}, {"name": name})
+            return scenario
+        held = len(list(folder.glob("*.scenario.json")))
+        if held >= checks.MAX_SCENARIOS_KEPT:
+            raise ConflictError(
+                f"resource model {model.id} has {held} saved scenarios, the most kept "
+                f"(MAX_SCENARIOS_KEPT): delete one to save another")
+        blocks_path, summary_path = _scenario_files(folder, key)
+        write_atomic(blocks_path, lambda p: study.blocks.to_parquet(p, index=False))
+        write_atomic(summary_path, json.dumps(study.summary, default=str,
+                                              allow_nan=True).encode())
+        scenario = Scenario(key, model.id, name or scenario_name(form), form,
+                            float(study.summary["value"]),
+                            finite(study.summary["pit_by_pit"][_final_index(study.summary)]),
+                            actor.username, datetime.now(UTC), job_id)
+        _write_record(folder, scenario)
+    audit.record(session, "create", "pit_scenarios", f"{model.id}/{key}", None,
+                 {"name": scenario.name, "form": form, "job_id": job_id})
+    return scenario
+
+
+def scenarios(session: Session, actor: Actor, home: Path, model_id: int) -> list[Scenario]:
+    """The saved scenarios of a model the actor may read, newest first.
+
+    Raises
+    ------
+    NotFoundError
+        A model the actor may not read.
+    """
+    folder = _scenario_folder(home, _readable_model(session, actor, model_id))
+    found = [s for s in map(_read_scenario, folder.glob("*.scenario.json")) if s is not None]
+    return sorted(found, key=lambda s: s.created_at, reverse=True)
+
+
+def _scenario(session: Session, actor: Actor, home: Path, model_id: int, key: str
+              ) -> tuple[ResourceModel, Scenario]:
+    model = _readable_model(session, actor, model_id)
+    scenario = None
+    if _SCENARIO_KEY.fullmatch(key):  # a key names a file: nothing else reaches the disk
+        scenario = _read_scenario(_record_path(_scenario_folder(home, model), key))
+    if scenario is None:
+        raise NotFoundError(f"no saved scenario {key[:40]!r} of resource model {model_id}")
+    return model, scenario
+
+
+def may_change_scenarios(actor: Actor) -> bool:
+    """Whether the actor's role saves scenarios (pages offer the forms only then)."""
+    return jobs.may_submit(actor)
+
+
+def may_delete_scenario(actor: Actor, model: ResourceModel, scenario: Scenario) -> bool:
+    """Whether the actor may delete a scenario of a model it reads: its author, or whoever
+    writes the model's site (pages offer the button only then)."""
+    return actor.role in jobs.JOB_ROLES and (
+        scenario.created_by == actor.username or actor.can_write_site(model.site))
+
+
+def delete_scenario(session: Session, actor: Actor, home: Path, model_id: int, key: str
+                    ) -> None:
+    """Delete a saved scenario: its author, or whoever writes the model's site, may.
+
+    Raises
+    ------
+    NotFoundError
+        No such scenario, or a model the actor may not read.
+    PermissionDenied
+        Another user's scenario of a site the actor may not write (an auditor's, any).
+    """
+    actor.require_role(*jobs.JOB_ROLES)
+    model, scenario = _scenario(session, actor, home, model_id, key)
+    if not may_delete_scenario(actor, model, scenario):
+        raise PermissionDenied(f"{actor.username} may not delete {scenario.created_by}'s "
+                               f"scenario of {model.site.code}")
+    folder = _scenario_folder(home, model)
+    with _locked(folder):
+        for path in (_record_path(folder, key), *_scenario_files(folder, key)):
+            path.unlink(missing_ok=True)
+    audit.record(session, "delete", "pit_scenarios", f"{model.id}/{key}",
+                 {"name": scenario.name, "form": scenario.form}, None)
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """A saved scenario's page: the scenario and the pit page of its study."""
+
+    scenario: Scenario
+    pit: PitView
+
+
+def scenario_view(session: Session, actor: Actor, home: Path, model_id: int, key: str
+                  ) -> ScenarioView:
+    """A saved scenario with the figures of its study, read from the scenario's own files
+    (kept per scenario like the pit page's).
+
+    Raises
+    ------
+    NotFoundError
+        No such scenario, or a model the actor may not read.
+    """
+    model, scenario = _scenario(session, actor, home, model_id, key)
+
+    def figures() -> PitFigures:
+        stored = _kept_study(*_scenario_files(_scenario_folder(home, model), key))
+        if stored is None:
+            raise NotFoundError(f"saved scenario {key} was deleted")
+        return _pit_figures(StoredStudy(model, {}, *stored))
+
+    pit = cache.cached(("pit-scenario", cache.database_of(session), model.id, key), figures)
+    return ScenarioView(scenario, PitView(model, scenario.form, pit))
+
+
+def compared_scenarios(session: Session, actor: Actor, home: Path, model_id: int,
+                       keys: Sequence[str]
+                       ) -> tuple[ResourceModel, list[tuple[Scenario, list[dict[str, Any]]]]]:
+    """Saved scenarios of a model side by side: the model, and each scenario with its nested
+    pits (pit-by-pit rows, smallest first: tonnes, ore t, value and discounted values CNY),
+    for a chart of value against tonnes.
+
+    Raises
+    ------
+    NotFoundError
+        A key of no saved scenario of the model, or a model the actor may not read.
+    """
+    compared = []
+    for key in keys:
+        model, scenario = _scenario(session, actor, home, model_id, key)
+        _, summary_path = _scenario_files(_scenario_folder(home, model), key)
+        try:
+            pits = json.loads(summary_path.read_text())["pit_by_pit"]
+        except FileNotFoundError as exc:  # deleted meanwhile
+            raise NotFoundError(f"saved scenario {key} was deleted") from exc
+        compared.append((scenario, pits))
+    return _readable_model(session, actor, model_id), compared
+
+
 # --- the pit study as a job -----------------------------------------------------------------
 
 
@@ -324,17 +672,28 @@ def _study_job_owner(session: Session, actor: Actor, _home: Path, params: Mappin
 def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
     given = {k: params.get(k) for k in PIT_FORM_FIELDS}
     form, changes = pit_form(given)
+    model_id = int(params["model_id"])
     with context.session() as (session, actor):
         context.report(0.0, "reading the block model")
-        study = pit_study_of_model(session, actor, context.home, int(params["model_id"]),
-                                   changes, context.steps("pit study"))
-        final = study.summary["pit_by_pit"][_final_index(study.summary)]
-        query = urlencode({k: v for k, v in given.items() if v is not None})
-        return {"model_id": study.model.id, "site": study.model.site.code, "form": form,
-                "ultimate_pit": final, "url": f"/pit/{study.model.id}" + (
-                    f"?{query}" if query else "")}
+        try:
+            scenario = save_scenario(session, actor, context.home, model_id, given,
+                                     params.get("scenario_name"), context.job_id,
+                                     context.steps("pit study"))
+        except ConflictError as exc:  # every scenario taken: the study stays in the cache
+            study = pit_study_of_model(session, actor, context.home, model_id, changes)
+            query = urlencode({k: v for k, v in given.items() if v is not None})
+            return {"model_id": model_id, "site": study.model.site.code, "form": form,
+                    "ultimate_pit": study.summary["pit_by_pit"][_final_index(study.summary)],
+                    "scenario": None, "note": str(exc),
+                    "url": f"/pit/{model_id}" + (f"?{query}" if query else "")}
+        site = _readable_model(session, actor, model_id).site.code
+    return {"model_id": model_id, "site": site, "form": form,
+            "ultimate_pit": scenario.ultimate_pit, "scenario": scenario.key,
+            "name": scenario.name, "url": scenario.url}
 
 
 PIT_STUDY_JOB = jobs.register(jobs.JobKind("pit_study", _study_job_owner, _study_job))
-"""The pit study of a stored model with the pit page's economics (:func:`pit_form` fields
-and ``model_id``): its result links to the page that shows it."""
+"""The pit study of a stored model with the pit page's economics (:func:`pit_form` fields,
+``model_id`` and an optional ``scenario_name``), kept as a saved scenario (:func:`save_scenario`)
+whose page its result links to; when the model holds the most scenarios kept, the study is
+only cached and its result links to the pit page with its economics."""

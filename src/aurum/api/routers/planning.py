@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Body, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import charts
-from aurum.api.deps import DB, ApiActor, PageActor
-from aurum.api.schemas.planning import PitModelOut, PitStudyOut
+from aurum.api.deps import CSRF, DB, ApiActor, PageActor
+from aurum.api.schemas.planning import PitModelOut, PitScenarioIn, PitScenarioOut, PitStudyOut
 from aurum.api.templating import render
-from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
+from aurum.core.checks import (
+    MAX_SCENARIO_NAME_CHARS,
+    DbId,
+    GoldPrice,
+    MiningWidth,
+    Recovery,
+    SlopeAngle,
+    UnitCost,
+)
 from aurum.core.jsonsafe import finite
 from aurum.services import jobs
 from aurum.services import planning as service
@@ -57,6 +65,38 @@ def default_study(model_id: DbId, request: Request, session: DB, actor: ApiActor
     return finite(_result(service.pit_study_of_model(session, actor, home, model_id)))
 
 
+@router.get("/api/v1/pit/{model_id}/scenarios", response_model=list[PitScenarioOut])
+def list_scenarios(model_id: DbId, request: Request, session: DB, actor: ApiActor
+                   ) -> list[dict[str, Any]]:
+    """The saved scenarios of a resource model, newest first: pit studies kept under a name
+    until a user deletes one (a study run as a job is saved as one)."""
+    home = request.app.state.platform.settings.home
+    return [s.as_dict() for s in service.scenarios(session, actor, home, model_id)]
+
+
+@router.post("/api/v1/pit/{model_id}/scenarios", status_code=201,
+             response_model=PitScenarioOut)
+def save_scenario(model_id: DbId, body: PitScenarioIn, request: Request, session: DB,
+                  actor: ApiActor) -> dict[str, Any]:
+    """Save the pit study of a resource model with the pit page's economics as a named
+    scenario (the same economics saved again: renamed). A model holds at most
+    ``MAX_SCENARIOS_KEPT`` (409 beyond); a large model's study must have been run first
+    (422: run it as a job, which saves it)."""
+    home = request.app.state.platform.settings.home
+    given = body.model_dump(exclude={"name"})
+    return service.save_scenario(session, actor, home, model_id, given, body.name).as_dict()
+
+
+@router.delete("/api/v1/pit/{model_id}/scenarios/{scenario}", status_code=204,
+               response_class=Response)
+def delete_scenario(model_id: DbId, scenario: str, request: Request, session: DB,
+                    actor: ApiActor) -> Response:
+    """Delete a saved scenario (its author, or whoever writes the model's site)."""
+    service.delete_scenario(session, actor, request.app.state.platform.settings.home,
+                            model_id, scenario)
+    return Response(status_code=204)
+
+
 @router.get("/pit", response_class=HTMLResponse, include_in_schema=False)
 def pit_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
     models = service.study_models(session, actor)
@@ -81,14 +121,96 @@ def pit_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
              "min_mining_width_m": min_mining_width_m}
     view = service.pit_view(session, actor, request.app.state.platform.settings.home,
                             model_id, given)
+    return _pit_page(request, session, actor, view)
+
+
+def _pit_page(request: Request, session: DB, actor: PageActor, view: service.PitView,
+              scenario: service.Scenario | None = None) -> HTMLResponse:
+    """The pit page of a study (of a saved scenario's with ``scenario``), with the model's
+    saved scenarios."""
+    model_id = view.model.id
+    home = request.app.state.platform.settings.home
     job = {"kind": "pit_study", "params": {"model_id": model_id}} if jobs.may_submit(actor) \
         else None
+    scenarios = service.scenarios(session, actor, home, model_id)
+    page: dict[str, Any] = {
+        "actor": actor, "model": view.model, "form": view.form, "job": job,
+        "scenario": scenario, "scenarios": scenarios,
+        "deletable": {s.key for s in scenarios
+                      if service.may_delete_scenario(actor, view.model, s)},
+        "may_save": service.may_change_scenarios(actor), "name_chars": MAX_SCENARIO_NAME_CHARS}
     pit = view.figures
     if pit is None:
-        return render(request, "pit.html", actor=actor, model=view.model, form=view.form,
-                      job=job, summary=None, figures=None, final=None)
+        return render(request, "pit.html", summary=None, figures=None, final=None, **page)
     figures = {"shell": charts.pit_shell_3d(pit.blocks, pit.final_index),
                "pitbypit": charts.pit_by_pit_chart(pit.pit_by_pit),
                "cutoffs": charts.cutoff_chart(pit.grade_tonnage, pit.cutoff_lines)}
-    return render(request, "pit.html", actor=actor, model=view.model, summary=pit.summary,
-                  figures=figures, form=view.form, final=pit.final, job=job)
+    return render(request, "pit.html", summary=pit.summary, figures=figures, final=pit.final,
+                  **page)
+
+
+@router.post("/pit/{model_id}/scenarios", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[CSRF])
+def save_scenario_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
+                       name: Annotated[str, Form(max_length=MAX_SCENARIO_NAME_CHARS)],
+                       price_cny_per_g: Annotated[GoldPrice | None, Form()] = None,
+                       recovery: Annotated[Recovery | None, Form()] = None,
+                       processing_cny_per_t: Annotated[UnitCost | None, Form()] = None,
+                       mining_cny_per_t: Annotated[UnitCost | None, Form()] = None,
+                       slope_deg: Annotated[SlopeAngle | None, Form()] = None,
+                       min_mining_width_m: Annotated[MiningWidth | None, Form()] = None
+                       ) -> RedirectResponse:
+    given = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
+             "processing_cny_per_t": processing_cny_per_t,
+             "mining_cny_per_t": mining_cny_per_t, "slope_deg": slope_deg,
+             "min_mining_width_m": min_mining_width_m}
+    scenario = service.save_scenario(session, actor, request.app.state.platform.settings.home,
+                                     model_id, given, name)
+    return RedirectResponse(scenario.url, status_code=303)
+
+
+@router.get("/pit/{model_id}/scenarios/{scenario}", response_class=HTMLResponse,
+            include_in_schema=False)
+def scenario_page(model_id: DbId, scenario: str, request: Request, session: DB,
+                  actor: PageActor) -> HTMLResponse:
+    view = service.scenario_view(session, actor, request.app.state.platform.settings.home,
+                                 model_id, scenario)
+    return _pit_page(request, session, actor, view.pit, view.scenario)
+
+
+@router.post("/pit/{model_id}/scenarios/{scenario}/delete", response_class=HTMLResponse,
+             include_in_schema=False, dependencies=[CSRF])
+def delete_scenario_page(model_id: DbId, scenario: str, request: Request, session: DB,
+                         actor: PageActor) -> RedirectResponse:
+    service.delete_scenario(session, actor, request.app.state.platform.settings.home,
+                            model_id, scenario)
+    return RedirectResponse(f"/pit/{model_id}#scenarios", status_code=303)
+
+
+COMPARED_COLOURS = ("#b8860b", "#1f5f8b")
+"""Line colours of the two scenarios compared."""
+
+
+@router.get("/pit/{model_id}/compare", response_class=HTMLResponse, include_in_schema=False)
+def compare_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
+                 a: Annotated[str, Query(max_length=64)] = "",
+                 b: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+    """Two saved scenarios side by side: their figures, and the value of their nested pits
+    against the tonnes mined (cumulative, smallest pit first)."""
+    home = request.app.state.platform.settings.home
+    model, compared = service.compared_scenarios(session, actor, home, model_id, [a, b])
+    lines = []
+    for (scenario, pits), colour in zip(compared, COMPARED_COLOURS, strict=True):
+        tonnes = [p["tonnes_t"] / 1e6 for p in pits]
+        lines += [{"type": "scatter", "mode": "lines+markers", "name": f"{scenario.name}: value",
+                   "x": tonnes, "y": [p["value"] / 1e6 for p in pits],
+                   "line": {"color": colour}},
+                  {"type": "scatter", "mode": "lines", "name": f"{scenario.name}: best NPV",
+                   "x": tonnes, "y": [p["best_npv"] / 1e6 for p in pits],
+                   "line": {"color": colour, "dash": "dot"}}]
+    figure = {"data": lines, "layout": {
+        "title": {"text": "Nested pits: value against tonnes mined"}, "height": 380,
+        "xaxis": {"title": {"text": "material mined, Mt"}},
+        "yaxis": {"title": {"text": "value, M CNY"}}}}
+    return render(request, "pit_compare.html", actor=actor, model=model,
+                  scenarios=[s for s, _ in compared], figure=finite(figure))

@@ -8,22 +8,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
-from aurum.core.checks import DbId, GoldPrice, MiningWidth, Recovery, SlopeAngle, UnitCost
+from aurum.api.schemas.planning import PitWhatIf
+from aurum.core.checks import MAX_SCENARIO_NAME_CHARS, DbId
 
 
-class PitStudyParams(BaseModel):
-    """The pit page's what-if: a stored model and the economics that differ from the
-    defaults (``GET /api/v1/pit/models/{id}/study`` shows them)."""
-
-    model_config = ConfigDict(extra="forbid")
+class PitStudyParams(PitWhatIf):
+    """The pit page's what-if on a stored model, kept as a saved scenario."""
 
     model_id: DbId
-    price_cny_per_g: GoldPrice | None = None
-    recovery: Recovery | None = None
-    processing_cny_per_t: UnitCost | None = None
-    mining_cny_per_t: UnitCost | None = None
-    slope_deg: SlopeAngle | None = None
-    min_mining_width_m: MiningWidth | None = None
+    scenario_name: str | None = Field(
+        None, min_length=1, max_length=MAX_SCENARIO_NAME_CHARS,
+        description="the name of the saved scenario the study is kept as (default: the "
+        "economics that differ from the defaults)")
 
 
 class PitStudyJobIn(BaseModel):

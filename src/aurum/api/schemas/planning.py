@@ -9,9 +9,19 @@ not limit) is null.
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
+from aurum.core.checks import (
+    MAX_SCENARIO_NAME_CHARS,
+    GoldPrice,
+    MiningWidth,
+    Recovery,
+    SlopeAngle,
+    UnitCost,
+)
 
 
 class PitModelOut(Schema):
@@ -205,3 +215,59 @@ class PitStudyOut(Schema):
     cutoffs: list[CutoffOut] = Field(description="one row per process")
     lane: LaneCutoffsOut | None = Field(description="Lane's cut-offs; null without Lane's "
                                         "model or without a pit")
+
+
+# --- saved scenarios -----------------------------------------------------------------------------
+
+
+class PitFormOut(Schema):
+    """The pit page's economics a scenario was run with (the others are the defaults)."""
+
+    price_cny_per_g: float = Field(description="gold price, CNY/g")
+    recovery: float = Field(description="mill recovery, fraction 0-1")
+    processing_cny_per_t: float = Field(description="processing cost, CNY/t of ore")
+    mining_cny_per_t: float = Field(description="mining cost at the reference elevation, CNY/t")
+    slope_deg: float = Field(description="overall slope angle, degrees")
+    min_mining_width_m: float = Field(description="minimum mining width of the pushbacks, m")
+
+
+class PitScenarioOut(Schema):
+    """A saved pit scenario: a study kept under a name until a user deletes it."""
+
+    key: str = Field(description="its name in the store (32 hex digits)")
+    model_id: int = Field(description="the resource model's number")
+    name: str = Field(description="its name for people")
+    params: PitFormOut = Field(description="the economics it was run with")
+    value: float | None = Field(description="undiscounted value of the ultimate pit, CNY")
+    tonnes_t: float = Field(description="material in the ultimate pit, t")
+    ore_t: float = Field(description="ore in the ultimate pit, t")
+    grade_gpt: float | None = Field(description="gold grade of the ore, g/t; null without ore")
+    gold_kg: float = Field(description="gold in the ore, kg")
+    best_npv: float | None = Field(description="discounted value mined pit by pit, CNY")
+    created_by: str = Field(description="who saved it (user name)")
+    created_at: datetime = Field(description="when, UTC")
+    job_id: int | None = Field(description="the job that ran it; null: saved from a page or "
+                               "the API")
+    url: str = Field(description="its page")
+
+
+class PitWhatIf(BaseModel):
+    """The pit page's what-if: the economics that differ from the defaults (``GET
+    /api/v1/pit/models/{id}/study`` shows them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    price_cny_per_g: GoldPrice | None = None
+    recovery: Recovery | None = None
+    processing_cny_per_t: UnitCost | None = None
+    mining_cny_per_t: UnitCost | None = None
+    slope_deg: SlopeAngle | None = None
+    min_mining_width_m: MiningWidth | None = None
+
+
+class PitScenarioIn(PitWhatIf):
+    """A pit study to save as a named scenario. The study of a large model must have been run
+    first (as a job, which saves it itself)."""
+
+    name: str = Field(min_length=1, max_length=MAX_SCENARIO_NAME_CHARS,
+                      description="its name; the same economics saved again are renamed")

@@ -52,6 +52,7 @@ from aurum.core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.services.auth import SESSION_LIFETIME
 from aurum.services.jobs import JobQueue
 from aurum.services.platform import Platform
@@ -128,13 +129,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     def _database(request: Request, exc: DBAPIError) -> Response:
         if isinstance(exc, IntegrityError):
             # A unique key taken by a concurrent request (two uploads of one report racing).
-            return _refusal(request, 409, "the request conflicts with data stored meanwhile "
-                            "(a record with the same key exists); reload and try again")
+            return _refusal(request, 409, _("the request conflicts with data stored meanwhile "
+                                            "(a record with the same key exists); reload and "
+                                            "try again"))
         if isinstance(exc, DataError):
             # A value the declared types let through but a column cannot hold (a text longer
             # than its column on PostgreSQL): the sender's to fix, not the server's.
-            return _refusal(request, 422, "a value does not fit the stored field (too long or "
-                            "out of range); shorten or correct it")
+            return _refusal(request, 422, _("a value does not fit the stored field (too long or "
+                                            "out of range); shorten or correct it"))
         if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
             return _unavailable(request, exc)
         return _server_error(request, exc)
@@ -179,10 +181,10 @@ def _unavailable(request: Request, exc: Exception) -> Response:
     # One line in the log: the driver's message may quote a whole statement and its rows.
     _log.error("database unavailable on %s %s: %s", request.method, request.url.path,
                type(exc).__name__)
-    return _refusal(request, 503, "the database is unavailable; try again in a moment")
+    return _refusal(request, 503, _("the database is unavailable; try again in a moment"))
 
 
 def _server_error(request: Request, exc: Exception) -> Response:
     # The traceback stays in the server's log; the client learns only that it failed.
     _log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _refusal(request, 500, "internal error: the failure is logged on the server")
+    return _refusal(request, 500, _("internal error: the failure is logged on the server"))

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from aurum.api.deps import csrf_token
 from aurum.api.labels import label
+from aurum.api.labels.regulator import province
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
 
@@ -49,6 +50,7 @@ TEMPLATES.env.filters["num"] = _num
 TEMPLATES.env.filters["figure"] = _figure
 TEMPLATES.env.filters["date"] = i18n.format_date
 TEMPLATES.env.filters["label"] = label
+TEMPLATES.env.filters["province"] = province
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aurum.core.i18n import _
+
 
 class AurumError(Exception):
     """Base class of every error Aurum raises on purpose."""
@@ -37,23 +39,23 @@ class Problem:
     source: str | None = None
 
     def __str__(self) -> str:
-        where = [p for p in (self.source, _fmt("row", self.row), _fmt("column", self.column)) if p]
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        """The problem as a person reads it, in the current language: where, then what."""
+        where = [p for p in (
+            self.source, None if self.row is None else _("row %(row)s", row=self.row),
+            None if self.column is None else _("column %(column)s", column=self.column)) if p]
+        return (_("%(where)s: %(problem)s", where=_(", ").join(where), problem=self.message)
+                if where else self.message)
 
     def as_dict(self) -> dict[str, object]:
         return {"source": self.source, "row": self.row, "column": self.column,
                 "message": self.message}
 
 
-def _fmt(label: str, value: object) -> str | None:
-    return None if value is None else f"{label} {value}"
-
-
 def shown_cell(value: object) -> str:
     """A spreadsheet cell as a message quotes it: ``'abc'``, or ``a blank cell``."""
     blank = value is None or (isinstance(value, float) and value != value) or (
         isinstance(value, str) and not value.strip())
-    return "a blank cell" if blank else f"'{value}'"
+    return _("a blank cell") if blank else f"'{value}'"
 
 
 MAX_PROBLEMS = 100
@@ -87,9 +89,10 @@ class ValidationError(AurumError):
         n = len(self.problems) + self.omitted
         if n == 1:
             return str(self.problems[0])
-        head = "; ".join(str(p) for p in self.problems[:5])
-        more = f" (and {n - 5} more)" if n > 5 else ""
-        return f"{n} problems: {head}{more}"
+        head = _("; ").join(str(p) for p in self.problems[:5])
+        if n > 5:
+            return _("%(n)s problems: %(head)s (and %(more)s more)", n=n, head=head, more=n - 5)
+        return _("%(n)s problems: %(head)s", n=n, head=head)
 
 
 class NotFoundError(AurumError):

@@ -59,6 +59,7 @@ import pandas as pd
 
 from aurum.core.checks import LAST_YEAR
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.tables import RowProblems, read_table, require_rows, with_columns
 from aurum.core.units import KG_PER_T
 from aurum.industry.registry import SITE_TYPES, SiteKind
@@ -302,25 +303,26 @@ def validate_kpi_frame(frame: pd.DataFrame, source: str | None = None) -> pd.Dat
     flag = problems.flag
     text = {c: _text(frame[c]) for c in _TEXT_COLUMNS}
     for column, cells in text.items():
-        flag(cells.isna(), column, f"expected {column}")
+        flag(cells.isna(), column, _("expected %(column)s", column=column))
     site_type = text["site_type"]
     flag(site_type.notna() & ~site_type.isin(SITE_TYPES), "site_type",
-         "unknown site type {value!r}: expected one of " + ", ".join(SITE_TYPES),
+         _("unknown site type {value!r}: expected one of %(types)s",
+           types=", ".join(SITE_TYPES)),
          value=site_type)
 
     year, year_cells, year_bad = _numbers(frame["year"])
     year_bad |= year.notna() & (year.ne(year.round()) | ~year.between(1900, 2100))
-    flag(year.isna() & ~year_bad, "year", "expected a year")
-    flag(year_bad, "year", "expected a year as a whole number (1900-2100), got {value!r}",
+    flag(year.isna() & ~year_bad, "year", _("expected a year"))
+    flag(year_bad, "year", _("expected a year as a whole number (1900-2100), got {value!r}"),
          value=year_cells)
     year = year.where(~year_bad)
 
     numbers: dict[str, pd.Series] = {}
     for column, unit in _NUMBER_UNITS.items():
         values, cells, bad = _numbers(frame[column])
-        flag(bad, column, f"expected a number in {unit} (leave the cell empty when not "
-             "reported), got {value!r}", value=cells)
-        flag(values.lt(0), column, f"expected a value >= 0 {unit}, got {{value:g}}",
+        flag(bad, column, _("expected a number in %(unit)s (leave the cell empty when not "
+                            "reported), got {value!r}", unit=unit), value=cells)
+        flag(values.lt(0), column, _("expected a value >= 0 %(unit)s, got {value:g}", unit=unit),
              value=values)
         numbers[column] = values
 
@@ -328,8 +330,8 @@ def validate_kpi_frame(frame: pd.DataFrame, source: str | None = None) -> pd.Dat
     position = np.arange(len(frame))
     first = (pd.Series(position, dtype="float64").where(site.notna() & year.notna())
              .groupby([site, year]).transform("min").to_numpy())
-    flag(first < position, "site", "site {site} appears twice for {year:.0f}: already on row "
-         "{row:.0f}", site=site, year=year, row=first + 2)
+    flag(first < position, "site", _("site {site} appears twice for {year:.0f}: already on row "
+                                     "{row:.0f}"), site=site, year=year, row=first + 2)
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: p.row or 0))
 
@@ -505,14 +507,17 @@ def _years(frame: pd.DataFrame, plan: PlanTargets, as_of: int) -> list[int]:
     latest = int(frame["year"].max()) if len(frame) else first
     last = min(max(latest, first), LAST_YEAR)
     if not first <= as_of <= last:
+        values = {"as_of": as_of, "first": first, "last": last}
         if as_of < first:
-            why = f"before the baseline year {first}"
+            message = _("as-of year %(as_of)s is before the baseline year %(first)s: expected "
+                        "a year from %(first)s to %(last)s", **values)
         elif last == LAST_YEAR:
-            why = f"after {last}, the last year Aurum accepts"
+            message = _("as-of year %(as_of)s is after %(last)s, the last year Aurum accepts: "
+                        "expected a year from %(first)s to %(last)s", **values)
         else:
-            why = f"after {last}, the latest year the data reports"
-        raise ValidationError(Problem(f"as-of year {as_of} is {why}: expected a year from "
-                                      f"{first} to {last}", column="as_of"))
+            message = _("as-of year %(as_of)s is after %(last)s, the latest year the data "
+                        "reports: expected a year from %(first)s to %(last)s", **values)
+        raise ValidationError(Problem(message, column="as_of"))
     return list(range(first, as_of + 1))
 
 

@@ -75,6 +75,19 @@ PROVINCES: tuple[str, ...] = (
     "Guizhou", "Yunnan", "Tibet", "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang",
 )
 
+# Their official short names in Chinese, by English name: what pages in Chinese show (the English
+# name stays the stored key, in CSV and JSON too).
+PROVINCE_NAMES_ZH: dict[str, str] = {
+    "Beijing": "北京", "Tianjin": "天津", "Hebei": "河北", "Shanxi": "山西",
+    "Inner Mongolia": "内蒙古", "Liaoning": "辽宁", "Jilin": "吉林", "Heilongjiang": "黑龙江",
+    "Shanghai": "上海", "Jiangsu": "江苏", "Zhejiang": "浙江", "Anhui": "安徽",
+    "Fujian": "福建", "Jiangxi": "江西", "Shandong": "山东", "Henan": "河南", "Hubei": "湖北",
+    "Hunan": "湖南", "Guangdong": "广东", "Guangxi": "广西", "Hainan": "海南",
+    "Chongqing": "重庆", "Sichuan": "四川", "Guizhou": "贵州", "Yunnan": "云南",
+    "Tibet": "西藏", "Shaanxi": "陕西", "Gansu": "甘肃", "Qinghai": "青海", "Ningxia": "宁夏",
+    "Xinjiang": "新疆",
+}
+
 # Approximate geographic centres (lon, lat in degrees) for map views without a base map.
 PROVINCE_CENTRES: dict[str, tuple[float, float]] = {
     "Beijing": (116.4, 40.2), "Tianjin": (117.3, 39.3), "Hebei": (115.5, 38.5),

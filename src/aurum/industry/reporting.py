@@ -29,8 +29,10 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
+from babel.support import LazyProxy
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, lazy_gettext
 from aurum.core.periods import Period, PeriodKind
 from aurum.core.tables import require_rows
 from aurum.core.time import today_cst
@@ -49,8 +51,8 @@ class ReportField:
         Column name in files and API, ending with the unit (``_t``, ``_kg``, ``_gpt``, ``_tce``).
     unit : str
         Unit as printed: t, kg, g/t or tce (t of standard coal equivalent).
-    label : str
-        Human label for forms and templates.
+    label : str or LazyProxy
+        Human label for forms and templates, in the reader's language when used.
     group : str
         Section of the form: production, gold, resources, waste or inputs.
     maximum : float
@@ -60,24 +62,24 @@ class ReportField:
 
     name: str
     unit: str
-    label: str
+    label: str | LazyProxy
     group: str
     maximum: float
 
 
 UNIT_SUFFIXES: dict[str, str] = {"t": "_t", "kg": "_kg", "g/t": "_gpt", "tce": "_tce"}
 
-WASTE_TYPES: dict[str, str] = {
-    "tailings": "Tailings",
-    "cyanide_residue": "Cyanide residue",
-    "waste_rock": "Waste rock",
-    "other": "Other solid waste",
+WASTE_TYPES: dict[str, LazyProxy] = {
+    "tailings": lazy_gettext("Tailings"),
+    "cyanide_residue": lazy_gettext("Cyanide residue"),
+    "waste_rock": lazy_gettext("Waste rock"),
+    "other": lazy_gettext("Other solid waste"),
 }
-WASTE_ROUTES: dict[str, str] = {
-    "backfill": "backfill",
-    "building_materials": "building materials",
-    "metal_recovery": "valuable-metal recovery",
-    "other": "other use",
+WASTE_ROUTES: dict[str, LazyProxy] = {
+    "backfill": lazy_gettext("backfill"),
+    "building_materials": lazy_gettext("building materials"),
+    "metal_recovery": lazy_gettext("valuable-metal recovery"),
+    "other": lazy_gettext("other use"),
 }
 WASTE_MEASURES: tuple[str, ...] = (
     "generated_t", "stock_t", *(f"used_{route}_t" for route in WASTE_ROUTES),
@@ -93,38 +95,52 @@ def _waste_fields() -> list[ReportField]:
     out = []
     for wtype, wlabel in WASTE_TYPES.items():
         out.append(ReportField(waste_column(wtype, "generated_t"), "t",
-                               f"{wlabel} generated", "waste", 5e7))
+                               lazy_gettext("%(waste)s generated", waste=wlabel), "waste",
+                               5e7))
         out.append(ReportField(waste_column(wtype, "stock_t"), "t",
-                               f"{wlabel} in stock at period start", "waste", 1e9))
+                               lazy_gettext("%(waste)s in stock at period start",
+                                            waste=wlabel), "waste", 1e9))
         for route, rlabel in WASTE_ROUTES.items():
             out.append(ReportField(waste_column(wtype, f"used_{route}_t"), "t",
-                                   f"{wlabel} utilised: {rlabel}", "waste", 5e7))
+                                   lazy_gettext("%(waste)s utilised: %(route)s", waste=wlabel,
+                                                route=rlabel), "waste", 5e7))
     return out
 
 
 FIELDS: tuple[ReportField, ...] = (
-    ReportField("ore_mined_t", "t", "Ore mined", "production", 5e7),
-    ReportField("ore_treated_t", "t", "Ore (or concentrate) treated", "production", 5e7),
-    ReportField("head_grade_gpt", "g/t", "Head grade of material treated", "production", 1000.0),
-    ReportField("gold_own_mine_kg", "kg", "Gold produced from own mine ore", "gold", 1e5),
-    ReportField("gold_associated_kg", "kg", "Gold produced as by-product of other metals", "gold",
-                1e5),
-    ReportField("gold_imported_kg", "kg", "Gold produced from imported material", "gold", 1e5),
-    ReportField("gold_recycled_kg", "kg", "Gold produced from recycled material", "gold", 1e5),
-    ReportField("silver_kg", "kg", "Silver produced", "gold", 1e6),
-    ReportField("resources_measured_t", "t", "Measured resources, contained gold at period end",
+    ReportField("ore_mined_t", "t", lazy_gettext("Ore mined"), "production", 5e7),
+    ReportField("ore_treated_t", "t",
+                lazy_gettext("Ore (or concentrate) treated"), "production", 5e7),
+    ReportField("head_grade_gpt", "g/t",
+                lazy_gettext("Head grade of material treated"), "production", 1000.0),
+    ReportField("gold_own_mine_kg", "kg",
+                lazy_gettext("Gold produced from own mine ore"), "gold", 1e5),
+    ReportField("gold_associated_kg", "kg",
+                lazy_gettext("Gold produced as by-product of other metals"), "gold", 1e5),
+    ReportField("gold_imported_kg", "kg",
+                lazy_gettext("Gold produced from imported material"), "gold", 1e5),
+    ReportField("gold_recycled_kg", "kg",
+                lazy_gettext("Gold produced from recycled material"), "gold", 1e5),
+    ReportField("silver_kg", "kg", lazy_gettext("Silver produced"), "gold", 1e6),
+    ReportField("resources_measured_t", "t",
+                lazy_gettext("Measured resources, contained gold at period end"),
                 "resources", 5000.0),
     ReportField("resources_indicated_t", "t",
-                "Indicated resources, contained gold at period end", "resources", 5000.0),
-    ReportField("resources_inferred_t", "t", "Inferred resources, contained gold at period end",
+                lazy_gettext("Indicated resources, contained gold at period end"),
                 "resources", 5000.0),
-    ReportField("reserves_proved_t", "t", "Proved reserves, contained gold at period end",
+    ReportField("resources_inferred_t", "t",
+                lazy_gettext("Inferred resources, contained gold at period end"),
                 "resources", 5000.0),
-    ReportField("reserves_probable_t", "t", "Probable reserves, contained gold at period end",
+    ReportField("reserves_proved_t", "t",
+                lazy_gettext("Proved reserves, contained gold at period end"),
+                "resources", 5000.0),
+    ReportField("reserves_probable_t", "t",
+                lazy_gettext("Probable reserves, contained gold at period end"),
                 "resources", 5000.0),
     *_waste_fields(),
-    ReportField("cyanide_consumed_t", "t", "Sodium cyanide consumed", "inputs", 1e5),
-    ReportField("energy_tce", "tce", "Energy consumed (t of standard coal)", "inputs", 1e7),
+    ReportField("cyanide_consumed_t", "t", lazy_gettext("Sodium cyanide consumed"), "inputs", 1e5),
+    ReportField("energy_tce", "tce",
+                lazy_gettext("Energy consumed (t of standard coal)"), "inputs", 1e7),
 )
 FIELD_BY_NAME: dict[str, ReportField] = {f.name: f for f in FIELDS}
 SCALAR_FIELDS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.group != "waste")
@@ -191,9 +207,10 @@ def check_period_ended(period: Period, today: date, row: int | None = None,
     if today > period.end:
         return []
     opens = period.end + timedelta(days=1)
-    return [Problem(f"period {period.label} has not ended: it ends on {period.end.isoformat()}, "
-                    f"so its report can be submitted from {opens.isoformat()} (due by "
-                    f"{due_date(period).isoformat()})", row, "period", source)]
+    return [Problem(_("period %(period)s has not ended: it ends on %(end)s, so its report can be "
+                      "submitted from %(opens)s (due by %(due)s)", period=period.label,
+                      end=period.end.isoformat(), opens=opens.isoformat(),
+                      due=due_date(period).isoformat()), row, "period", source)]
 
 
 def months_due(year: int, today: date) -> int:
@@ -292,28 +309,32 @@ def parse_number(text: str, fld: ReportField) -> tuple[float | None, str | None]
     if not _NUMBER.match(s):
         unit = _UNIT_IN_CELL.match(s)
         if unit:
-            return None, (f"expected a plain number in {fld.unit}, got {text!r}: write the "
-                          f"number alone, converted to {fld.unit}")
-        return None, f"expected a number in {fld.unit}, got text {text!r}"
+            return None, _("expected a plain number in %(unit)s, got %(text)s: write the number "
+                           "alone, converted to %(unit)s", unit=fld.unit, text=repr(text))
+        return None, _("expected a number in %(unit)s, got text %(text)s", unit=fld.unit,
+                       text=repr(text))
     value = float(s)
     if value < 0:
-        return None, f"expected a value >= 0 {fld.unit}, got {value:g}"
+        return None, _("expected a value >= 0 %(unit)s, got %(value)s", unit=fld.unit,
+                       value=format(value, "g"))
     if value > fld.maximum:
-        return None, (f"{value:g} {fld.unit} is above the plausible maximum of "
-                      f"{fld.maximum:g} {fld.unit} for one report: check the unit")
+        return None, _("%(value)s %(unit)s is above the plausible maximum of %(maximum)s "
+                       "%(unit)s for one report: check the unit", value=format(value, "g"),
+                       unit=fld.unit, maximum=format(fld.maximum, "g"))
     return value, None
 
 
 def check_header(columns: Iterable[str], source: str | None = None) -> list[Problem]:
     """Problems with a header: missing keys, wrong unit suffixes, unknown columns."""
     cols = [str(c).strip() for c in columns]
-    problems = [Problem(f"missing required column {key!r}", row=1, column=key, source=source)
+    problems = [Problem(_("missing required column %(column)s", column=repr(key)), row=1,
+                        column=key, source=source)
                 for key in KEY_COLUMNS if key not in cols]
     known = set(TEMPLATE_COLUMNS)
     seen: set[str] = set()
     for col in cols:
         if col in seen:
-            problems.append(Problem("column appears twice", row=1, column=col, source=source))
+            problems.append(Problem(_("column appears twice"), row=1, column=col, source=source))
         seen.add(col)
         if col in known:
             continue
@@ -321,11 +342,12 @@ def check_header(columns: Iterable[str], source: str | None = None) -> list[Prob
         if stem is not None and stem in _STEMS:
             fld = _STEMS[stem]
             problems.append(Problem(
-                f"wrong unit: this field is reported in {fld.unit}; name the column "
-                f"{fld.name!r} and convert the values", row=1, column=col, source=source))
+                _("wrong unit: this field is reported in %(unit)s; name the column %(column)s and "
+                  "convert the values", unit=fld.unit, column=repr(fld.name)),
+                row=1, column=col, source=source))
         else:
             problems.append(Problem(
-                "unknown column; download the template for the list of columns",
+                _("unknown column; download the template for the list of columns"),
                 row=1, column=col, source=source))
     return problems
 
@@ -367,12 +389,13 @@ def check_frame(values: pd.DataFrame, rows: Sequence[int | None] | None = None,
     contained = ore * grade / 1000.0
     unknown_feed = (gold > 0) & (ore.isna() | grade.isna())
     add(unknown_feed, ore.isna().map({True: "ore_treated_t", False: "head_grade_gpt"}),
-        pd.Series("gold produced from ore needs ore treated (t) and head grade (g/t)",
+        pd.Series(_("gold produced from ore needs ore treated (t) and head grade (g/t)"),
                   index=values.index))
     too_much = (gold > 0) & (gold > contained * (1 + GRADE_BALANCE_TOLERANCE))
     add(too_much, "gold_own_mine_kg", pd.Series([
-        f"gold produced {g:,.3f} kg exceeds the gold in the ore treated "
-        f"({o:,.0f} t x {gr:g} g/t = {c:,.3f} kg)" if m else ""
+        _("gold produced %(gold)s kg exceeds the gold in the ore treated (%(ore)s t x %(grade)s "
+          "g/t = %(contained)s kg)", gold=format(g, ",.3f"), ore=format(o, ",.0f"),
+          grade=format(gr, "g"), contained=format(c, ",.3f")) if m else ""
         for m, g, o, gr, c in zip(too_much, gold, ore, grade, contained, strict=True)]))
     for wtype, wlabel in WASTE_TYPES.items():
         used = _total(values, (waste_column(wtype, f"used_{r}_t") for r in WASTE_ROUTES))
@@ -380,15 +403,18 @@ def check_frame(values: pd.DataFrame, rows: Sequence[int | None] | None = None,
                                     waste_column(wtype, "stock_t")))
         over = used > available * (1 + 1e-9)
         add(over, waste_column(wtype, "generated_t"), pd.Series([
-            f"{wlabel.lower()} utilised {u:,.1f} t exceeds generated + opening stock "
-            f"{a:,.1f} t" if m else "" for m, u, a in zip(over, used, available, strict=True)]))
+            _("%(waste)s utilised %(used)s t exceeds generated + opening stock %(available)s t",
+              waste=str(wlabel).lower(), used=format(u, ",.1f"),
+              available=format(a, ",.1f")) if m else ""
+            for m, u, a in zip(over, used, available, strict=True)]))
     reserves = _total(values, ("reserves_proved_t", "reserves_probable_t"))
     mi = _total(values, ("resources_measured_t", "resources_indicated_t"))
     over = reserves > mi * (1 + 1e-9)
     add(over, "reserves_proved_t", pd.Series([
-        f"proved + probable reserves {r:,.3f} t exceed measured + indicated resources "
-        f"{m_i:,.3f} t of gold" if m else "" for m, r, m_i in zip(over, reserves, mi,
-                                                                   strict=True)]))
+        _("proved + probable reserves %(reserves)s t exceed measured + indicated resources "
+          "%(resources)s t of gold", reserves=format(r, ",.3f"),
+          resources=format(m_i, ",.3f")) if m else ""
+        for m, r, m_i in zip(over, reserves, mi, strict=True)]))
     problems.sort(key=lambda p: p.row or 0)
     return problems
 
@@ -488,14 +514,15 @@ def parse_table(frame: pd.DataFrame, source: str | None = None) -> list[ReportRo
     for i, (site, label) in enumerate(zip(sites, labels, strict=True)):
         row = int(rownums[i])
         if not site:
-            problems.append(Problem("expected a site code", row, "site", source))
+            problems.append(Problem(_("expected a site code"), row, "site", source))
         if label in errors:
             problems.append(Problem(errors[label], row, "period", source))
             continue
         key = (site, parsed[label].label)
         if site and key in seen:
-            problems.append(Problem(f"duplicate period: site {site} {key[1]} already on row "
-                                    f"{seen[key]}", row, "period", source))
+            problems.append(Problem(_("duplicate period: site %(site)s %(period)s already on row "
+                                      "%(row)s", site=site, period=key[1], row=seen[key]),
+                                    row, "period", source))
         seen.setdefault(key, row)
     values, cell_problems = _numeric_columns(frame, source)
     problems += cell_problems
@@ -524,10 +551,10 @@ def template_frame() -> pd.DataFrame:
 def field_guide() -> pd.DataFrame:
     """One row per column: unit, meaning and the plausible maximum (for the template)."""
     rows: list[dict[str, object]] = [
-        {"column": "site", "unit": "", "meaning": "Site code from the registry", "maximum": ""},
-        {"column": "period", "unit": "", "meaning": "YYYY, YYYY-Qn or YYYY-MM", "maximum": ""}]
-    rows += [{"column": f.name, "unit": f.unit, "meaning": f.label, "maximum": f.maximum}
+        {"column": "site", "unit": "", "meaning": _("Site code from the registry"), "maximum": ""},
+        {"column": "period", "unit": "", "meaning": _("YYYY, YYYY-Qn or YYYY-MM"), "maximum": ""}]
+    rows += [{"column": f.name, "unit": f.unit, "meaning": str(f.label), "maximum": f.maximum}
              for f in FIELDS]
     rows.append({"column": "amendment_reason", "unit": "",
-                 "meaning": "Only to amend a stored report: why it changes", "maximum": ""})
+                 "meaning": _("Only to amend a stored report: why it changes"), "maximum": ""})
     return pd.DataFrame(rows)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.checks import YEARS
+from aurum.core.i18n import _, lazy_gettext
 from aurum.industry import aggregate, kpi, quality
 from aurum.industry.kpi import Concentration, IndicatorReport
 from aurum.industry.reporting import last_complete_year, months_due, reporting_day
@@ -41,12 +42,13 @@ class YearToDate:
     report: IndicatorReport
 
 
-SHORT_NAMES = {"gold_resources_growth_pct": "resources growth %",
-               "gold_output_growth_pct": "gold growth %",
-               "silver_output_growth_pct": "silver growth %",
-               "large_mine_output_share_pct": "large-mine share %",
-               "solid_waste_utilisation_pct": "waste utilisation %"}
-"""Each plan indicator's short column heading on the pages' tables."""
+SHORT_NAMES = {"gold_resources_growth_pct": lazy_gettext("resources growth %"),
+               "gold_output_growth_pct": lazy_gettext("gold growth %"),
+               "silver_output_growth_pct": lazy_gettext("silver growth %"),
+               "large_mine_output_share_pct": lazy_gettext("large-mine share %"),
+               "solid_waste_utilisation_pct": lazy_gettext("waste utilisation %")}
+"""Each plan indicator's short column heading on the pages' tables (in the reader's language
+when shown)."""
 
 INDICATOR_COLUMNS = [(i, SHORT_NAMES[i], "n1") for i in kpi.INDICATOR_IDS]
 """The pages' indicator columns: (indicator id, heading, number format)."""
@@ -89,14 +91,15 @@ class Monitor:
 
 
 def scope_label(session: Session, actor: Actor) -> str:
-    """What the caller's figures cover, in words."""
+    """What the caller's figures cover, in words (in the current language; a province by its
+    stored English name, which pages show in the reader's language)."""
     if actor.province is not None:
         return actor.province
     if actor.org_ids is None:
-        return "National"
+        return _("National")
     user = session.get(User, actor.user_id)
     org = session.get(Organisation, user.org_id) if user and user.org_id else None
-    return org.name if org else "Own organisation"
+    return org.name if org else _("Own organisation")
 
 
 def _inputs(session: Session, actor: Actor | None) -> tuple[pd.DataFrame, pd.DataFrame]:

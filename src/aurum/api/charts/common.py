@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from aurum.core.i18n import _
+
 Figure = dict[str, Any]
 GOLD = "#b8860b"
 GREY = "#888"
@@ -41,8 +43,9 @@ def right_axis(title: str, **extra: Any) -> dict[str, Any]:
 def china_axes() -> dict[str, Any]:
     """The longitude and latitude axes (degrees) of a map of China, one degree as long on
     both, as ``xaxis`` and ``yaxis`` layout keys."""
-    return {"xaxis": {"title": {"text": "longitude (°E)"}, "range": [73, 136]},
-            "yaxis": {"title": {"text": "latitude (°N)"}, "range": [17, 54], "scaleanchor": "x"}}
+    return {"xaxis": {"title": {"text": _("longitude (°E)")}, "range": [73, 136]},
+            "yaxis": {"title": {"text": _("latitude (°N)")}, "range": [17, 54],
+                      "scaleanchor": "x"}}
 
 
 def horizontal_line(y: float, line: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def stacked_totals(frame: pd.DataFrame, x: str, colour: str, title: str, unit: s
     """Stacked bars of ``value`` summed (or rows counted, when None) per ``x`` and ``colour``
     (e.g. reports per month and kind, recycled gold per month and province)."""
     if frame.empty:
-        return {"data": [], "layout": base_layout(title + " (none yet)")}
+        return {"data": [], "layout": base_layout(_("%(title)s (none yet)", title=title))}
     values = frame[value].astype(float) if value else pd.Series(1.0, index=frame.index)
     table = (frame.assign(_v=values).pivot_table(index=x, columns=colour, values="_v",
                                                  aggfunc="sum", fill_value=0.0)

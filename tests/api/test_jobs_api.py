@@ -21,13 +21,14 @@ import pytest
 import redis
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from aurum.core import checks
-from aurum.services import jobs, planning
+from aurum.services import jobs, planning, reporting
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
-from tests.factories import PASSWORD
+from tests.factories import GOOD_ROW, PASSWORD, report_csv
 from tests.services.test_prospect import synthetic_inputs
 
 REDIS_URL = os.environ.get("AURUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -363,3 +364,85 @@ def test_a_named_pit_study_job_and_a_model_holding_the_most_scenarios(
     names = [s["name"] for s in app_client.get(f"/api/v1/pit/{model_id}/scenarios",
                                                  headers=a).json()]
     assert names == ["base case"]
+
+
+def _report_count(client: TestClient, headers: dict[str, str]) -> int:
+    return len(client.get("/api/v1/reports?format=json", headers=headers).json())
+
+
+def _monthly_rows(n: int, **changes: object) -> bytes:
+    return report_csv([{**GOOD_ROW, "period": f"{2000 + i // 12}-{i % 12 + 1:02d}", **changes}
+                       for i in range(n)])
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)  # Redis: the tests above
+def test_a_large_report_file_is_imported_by_a_job(
+        app_client: TestClient, queue: jobs.JobQueue, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reports page imports a file over the threshold as a job: the same reports as an
+    upload, scoped like its uploader; a refused file stores nothing and names its problems."""
+    monkeypatch.setattr(checks, "INLINE_REPORT_IMPORT_BYTES", 1000)
+    a = bearer(app_client, "alpha")
+    _login(app_client, "alpha")
+    csrf = _csrf(app_client)
+    small = app_client.post("/reports/upload", data={"csrf": csrf}, files={
+        "file": ("small.csv", report_csv([GOOD_ROW]), "text/csv")})
+    assert small.status_code == 200 and 'data-testid="upload-ok"' in small.text
+    data = _monthly_rows(40)
+    assert len(data) > 1000
+    page = app_client.post("/reports/upload", data={"csrf": csrf},
+                           files={"file": ("large.csv", data, "text/csv")})
+    assert page.status_code == 202, page.text
+    job_id = int(page.text.split('data-job-follow="')[1].split('"')[0])
+    assert _report_count(app_client, a) == 1  # nothing yet: the job is queued
+    with queue.running():
+        done = _finished(app_client, a, job_id)
+    assert done["state"] == "done", done
+    result = done["result"]
+    assert (result["created"], result["amended"], result["filename"]) == (40, 0, "large.csv")
+    assert result["url"] == "/reports" and "40 new report(s)" in result["summary"]
+    assert _report_count(app_client, a) == 41
+    assert app_client.get(f"/api/v1/jobs/{job_id}",
+                          headers=bearer(app_client, "beta")).status_code == 404
+    # Through the API: the file sent first; a refused file stores nothing.
+    kept = _kept(app_client, a, "bad.csv", _monthly_rows(3, silver_kg="lots"))
+    bad = app_client.post("/api/v1/jobs", headers=a, json={"kind": "report_import",
+                                                           "params": {"file": kept}})
+    assert bad.status_code == 202, bad.text
+    with queue.running():
+        failed = _finished(app_client, a, bad.json()["id"])
+    assert failed["state"] == "failed"
+    assert [p["column"] for p in failed["result"]["problems"]] == ["silver_kg"] * 3
+    assert _report_count(app_client, a) == 41
+    # Who files no reports starts no import, nor keeps a file by the page.
+    for user in ("audit", "miit"):
+        assert app_client.post("/api/v1/jobs", headers=bearer(app_client, user), json={
+            "kind": "report_import", "params": {"file": kept}}).status_code == 403, user
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)  # Redis: the tests above
+def test_a_report_import_cancelled_before_its_writes_stores_nothing(
+        app_client: TestClient, queue: jobs.JobQueue, platform: Platform,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's cancel, read at the last stage before the writes, rolls the whole import
+    back, however soon after the previous stage it comes."""
+    from aurum.store.db import transaction
+    from aurum.store.models import Job
+
+    checked = reporting._check_rows
+
+    def cancelled_while_checking(*args: Any, **kwargs: Any) -> Any:
+        found = checked(*args, **kwargs)
+        with transaction(platform.sessions) as s:  # the user presses Cancel now
+            s.execute(update(Job).values(cancel_requested=True))
+        return found
+
+    monkeypatch.setattr(reporting, "_check_rows", cancelled_while_checking)
+    a = bearer(app_client, "alpha")
+    kept = _kept(app_client, a, "r.csv", _monthly_rows(5))
+    job = app_client.post("/api/v1/jobs", headers=a, json={"kind": "report_import",
+                                                           "params": {"file": kept}}).json()
+    with queue.running():
+        ended = _finished(app_client, a, job["id"])
+    assert ended["state"] == "cancelled", ended
+    assert ended["message"] == "cancelled by the user"
+    assert _report_count(app_client, a) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -252,3 +253,30 @@ def test_every_bad_cell_and_row_of_a_large_file_is_named(platform: Platform,
         _upload(platform, reg.ent_a, report_csv(rows))
     found = [(p.row, p.column) for p in err.value.problems]
     assert found == [(6, "silver_kg"), (11, "gold_own_mine_kg"), (22, "period")]
+
+
+def test_an_import_reports_its_stages_and_stopped_at_any_stores_nothing(
+        platform: Platform, reg: Registry) -> None:
+    """Each stage is announced before it begins, the writes last: an import stopped at any
+    stage (a cancelled job) leaves the store as it was."""
+    data = report_csv([GOOD_ROW, {**GOOD_ROW, "period": "2024-Q2"}])
+    before = _counts(platform)
+    def stopping_at(stop: int, seen: list[tuple[int, int]]) -> Callable[[int, int], None]:
+        def progress(stage: int, stages: int) -> None:
+            seen.append((stage, stages))
+            if stage == stop:
+                raise InterruptedError(reporting.IMPORT_STAGES[stage])
+        return progress
+
+    for stop in range(len(reporting.IMPORT_STAGES)):
+        seen: list[tuple[int, int]] = []
+        with pytest.raises(InterruptedError), transaction(platform.sessions,
+                                                          reg.ent_a.user_id) as s:
+            reporting.import_file(s, reg.ent_a, data, "q.csv", progress=stopping_at(stop, seen))
+        assert seen == [(i, 4) for i in range(stop + 1)]
+        assert _counts(platform) == before
+    seen = []
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        result = reporting.import_file(s, reg.ent_a, data, "q.csv",
+                                       progress=lambda i, n: seen.append((i, n)))
+    assert result.created == 2 and seen == [(i, 4) for i in range(4)]

@@ -106,6 +106,7 @@ def kinds() -> dict[str, JobKind]:
         derived,
         planning,
         prospect,
+        reporting,
         resources,
     )
 
@@ -311,19 +312,25 @@ class JobContext:
                 raise PermissionDenied("the user who submitted the job can no longer sign in")
             yield session, actor_for(session, user)
 
-    def report(self, fraction: float, message: str) -> None:
+    def report(self, fraction: float, message: str, now: bool = False) -> None:
         """Record progress (``fraction`` of the work done, 0–1) and stop if asked.
+
+        Parameters
+        ----------
+        now : bool
+            Record it and read the user's cancel even if the last report was less than
+            :data:`PROGRESS_EVERY_S` ago (before a step that cannot be stopped).
 
         Raises
         ------
         Cancelled
             The user cancelled the job.
         """
-        now = time.monotonic()
+        moment = time.monotonic()
         with self._lock:
-            if now - self._last < PROGRESS_EVERY_S and fraction < 1.0:
+            if moment - self._last < PROGRESS_EVERY_S and fraction < 1.0 and not now:
                 return
-            self._last = now
+            self._last = moment
         with transaction(self.platform.sessions) as session:
             session.execute(update(Job).where(Job.id == self.job_id).values(
                 progress=min(max(fraction, 0.0), 1.0), message=message[:500]))

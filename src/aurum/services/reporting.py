@@ -9,16 +9,18 @@ new version with a reason; the earlier versions stay readable.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from aurum.core import checks
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -27,7 +29,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.periods import Period
-from aurum.core.tables import read_table
+from aurum.core.tables import read_table, safe_filename
 from aurum.industry import reporting
 from aurum.industry.registry import site_type
 from aurum.industry.reporting import FIELDS as FIELDS  # the report form's fields, in order
@@ -39,6 +41,7 @@ from aurum.industry.reporting import (
     waste_column,
 )
 from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
+from aurum.services import jobs
 from aurum.services.auth import Actor, Role
 from aurum.store import audit, bulk
 from aurum.store.frames import frame_of
@@ -235,9 +238,16 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
     return version_ids
 
 
+IMPORT_STAGES = ("reading the file", "checking the cells", "checking against the register",
+                 "writing")
+"""The stages of an import, reported as ``progress(stage, len(IMPORT_STAGES))`` when each
+begins: nothing is written before the last, so stopping at any of them stores nothing."""
+
+
 def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filename: str,
                 submitted_at: Sequence[datetime] | None = None,
-                today: date | None = None) -> ImportResult:
+                today: date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Check parsed rows against the store and write them in the caller's transaction.
 
     Parameters
@@ -256,6 +266,10 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
     today : date, optional
         Day of the submission in the reporting calendar when ``submitted_at`` is not given;
         :func:`aurum.industry.reporting.reporting_day` by default.
+    progress : callable, optional
+        Called as ``progress(stage, len(IMPORT_STAGES))`` as the checks against the store and
+        then the writes begin; it may raise to stop the import (a cancelled job), which the
+        caller's rollback then leaves unwritten.
 
     Raises
     ------
@@ -263,9 +277,12 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
         Unknown or foreign site, period not ended, duplicate or overlapping period, nothing to
         amend.
     """
+    report = progress or (lambda _stage, _stages: None)
     days = ([reporting.reporting_day(t) for t in submitted_at] if submitted_at
             else [today or reporting.reporting_day()] * len(rows))
+    report(2, len(IMPORT_STAGES))
     sites, existing = _check_rows(session, actor, rows, filename, days)
+    report(3, len(IMPORT_STAGES))
     orgs = {s.org_id for s in sites.values()}
     upload = Upload(user_id=actor.user_id or None, org_id=orgs.pop() if len(orgs) == 1 else None,
                     filename=filename, status="accepted", n_rows=len(rows), problems=[])
@@ -281,7 +298,8 @@ def import_rows(session: Session, actor: Actor, rows: Sequence[ReportRow], filen
 
 
 def import_file(session: Session, actor: Actor, data: bytes, filename: str,
-                today: date | None = None) -> ImportResult:
+                today: date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Validate and store an uploaded CSV or Excel file, all or nothing.
 
     Parameters
@@ -296,9 +314,77 @@ def import_file(session: Session, actor: Actor, data: bytes, filename: str,
         ``.csv`` or ``.xlsx`` name.
     today : date, optional
         Day of the upload in the reporting calendar; today by default.
+    progress : callable, optional
+        Called as ``progress(stage, len(IMPORT_STAGES))`` as each of :data:`IMPORT_STAGES`
+        begins; it may raise to stop the import before anything is written.
     """
-    rows = reporting.parse_table(read_table(data, filename), filename)
-    return import_rows(session, actor, rows, filename, today=today)
+    report = progress or (lambda _stage, _stages: None)
+    report(0, len(IMPORT_STAGES))
+    frame = read_table(data, filename)
+    report(1, len(IMPORT_STAGES))
+    rows = reporting.parse_table(frame, filename)
+    return import_rows(session, actor, rows, filename, today=today, progress=progress)
+
+
+# --- a large file imported as a job -----------------------------------------------------------
+
+
+def _import_job_owner(_session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
+                      ) -> jobs.Owner:
+    """Who files reports imports them, in its own scope (each row's site is checked as the
+    import runs, as for an upload)."""
+    if not files_reports(actor):
+        raise PermissionDenied(f"{actor.username} files no statistical reports (role "
+                               f"{actor.role.value})")
+    jobs.read_input(home, params["file"]["digest"])  # the file is there before the job queues
+    return (None if actor.org_ids is None else min(actor.org_ids)), actor.province
+
+
+def _import_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
+    name = safe_filename(params["file"]["name"], "upload.csv")
+    data = jobs.read_input(context.home, params["file"]["digest"])
+
+    def stage(done: int, total: int) -> None:
+        # Each stage is reported however soon it follows the last: the one before the writes
+        # is the last chance to stop, and must read the user's cancel.
+        context.report(done / total, IMPORT_STAGES[done], now=True)
+
+    # One transaction: a cancel or a refused row before the writes leaves nothing stored.
+    with context.session() as (session, actor):
+        result = import_file(session, actor, data, name, progress=stage)
+    return {"upload_id": result.upload_id, "created": result.created,
+            "amended": result.amended, "filename": name, "url": "/reports",
+            "summary": f"Stored: {result.created} new report(s), {result.amended} "
+                       f"amendment(s) (upload {result.upload_id})."}
+
+
+REPORT_IMPORT_JOB = jobs.register(jobs.JobKind("report_import", _import_job_owner, _import_job))
+"""A file of statistical reports imported as :func:`import_file` does, all or nothing, with its
+progress per stage (:data:`IMPORT_STAGES`) and cancellable until its writes begin: ``file``,
+kept by :func:`aurum.services.jobs.put_input`, as ``{"digest", "name"}``. The reports page
+sends a file larger than :data:`~aurum.core.checks.INLINE_REPORT_IMPORT_BYTES` this way."""
+
+
+def import_or_queue(session: Session, actor: Actor, queue: jobs.JobQueue, data: bytes,
+                    filename: str) -> ImportResult | jobs.JobView:
+    """An upload imported within the request (:func:`import_file`), or, when larger than
+    :data:`~aurum.core.checks.INLINE_REPORT_IMPORT_BYTES`, kept and imported by a job
+    (:data:`REPORT_IMPORT_JOB`) queued when the caller's transaction commits.
+
+    Raises
+    ------
+    PermissionDenied
+        A role that files no reports.
+    ValidationError
+        As :func:`import_file`, for a file imported at once.
+    """
+    if len(data) <= checks.INLINE_REPORT_IMPORT_BYTES:
+        return import_file(session, actor, data, filename)
+    if not files_reports(actor):  # before the file is kept
+        raise PermissionDenied(f"{actor.username} files no statistical reports")
+    digest = jobs.put_input(actor, queue.platform.settings.home, data)
+    return jobs.submit(session, actor, queue, REPORT_IMPORT_JOB.name,
+                       {"file": {"digest": digest, "name": filename}})
 
 
 def submit(session: Session, actor: Actor, site_code: str, period: str,

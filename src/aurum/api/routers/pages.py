@@ -14,7 +14,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Year
 from aurum.core.errors import AurumError, ValidationError
-from aurum.services import cache, monitor, registry, reporting
+from aurum.services import cache, jobs, monitor, registry, reporting
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
@@ -157,12 +157,16 @@ async def upload(request: Request, session: DB, actor: PageActor,
     name, data = await received(file, "upload.csv")
     try:
         with session.begin_nested():
-            result = reporting.import_file(session, actor, data, name)
+            outcome = reporting.import_or_queue(session, actor, request.app.state.jobs, data,
+                                                name)
     except ValidationError as exc:
         return render(request, "upload_result.html", actor=actor, filename=name, result=None,
-                      problems=exc.problems, omitted=exc.omitted, status_code=422)
-    return render(request, "upload_result.html", actor=actor, filename=name, result=result,
-                  problems=[], omitted=0)
+                      job=None, problems=exc.problems, omitted=exc.omitted, status_code=422)
+    if isinstance(outcome, jobs.JobView):  # a large file: its job's progress, and a cancel
+        return render(request, "upload_result.html", actor=actor, filename=name, result=None,
+                      job=outcome, problems=[], omitted=0, status_code=202)
+    return render(request, "upload_result.html", actor=actor, filename=name, result=outcome,
+                  job=None, problems=[], omitted=0)
 
 
 @router.get("/reports/{report_id}", response_class=HTMLResponse)

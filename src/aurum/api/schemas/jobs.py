@@ -108,7 +108,27 @@ class ProspectivityDemoJobIn(BaseModel):
     params: NoParams = Field(default_factory=NoParams)
 
 
-JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn | ProspectivityDemoJobIn,
+class ReportImportParams(BaseModel):
+    """A file of statistical reports imported as ``POST /api/v1/reports/upload`` does (all or
+    nothing), sent first with ``POST /api/v1/jobs/inputs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: JobFile = Field(description="the reports (.csv or .xlsx, the upload template's "
+                          "columns)")
+
+
+class ReportImportJobIn(BaseModel):
+    """A large file of reports imported as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["report_import"]
+    params: ReportImportParams
+
+
+JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn | ProspectivityDemoJobIn
+                  | ReportImportJobIn,
                   Field(discriminator="kind",
                         description="the kind of job and its parameters")]
 """A job request: one model per kind, told apart by ``kind``."""

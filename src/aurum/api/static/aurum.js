@@ -170,3 +170,57 @@ document.querySelectorAll("button[data-cancel-job]").forEach(function (button) {
   }
   window.setTimeout(poll, 2000);
 })();
+
+// A job the server queued for the page (a large report file): its panel follows it with a
+// cancel button, and shows how it ended — the result's summary and page, or the problems of
+// a refused file.
+document.querySelectorAll("[data-job-follow]").forEach(function (panel) {
+  var bar = panel.querySelector("progress");
+  var message = panel.querySelector("[data-job-message]");
+  var cancel = panel.querySelector("button[data-job-cancel]");
+  var summary = panel.querySelector("[data-job-summary]");
+  var problems = panel.querySelector("[data-job-problems]");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var url = "/api/v1/jobs/" + panel.dataset.jobFollow;
+
+  function ended(job) {
+    cancel.hidden = true;
+    var result = job.result || {};
+    if (result.summary) { summary.textContent = result.summary + " "; }
+    if (job.state === "done" && result.url) {
+      var link = document.createElement("a");
+      link.href = result.url;
+      link.textContent = "See the result";
+      summary.appendChild(link);
+    }
+    (result.problems || []).forEach(function (p) {
+      var row = problems.tBodies[0].insertRow();
+      [p.row, p.column, p.message].forEach(function (cell) {
+        row.insertCell().textContent = cell === null || cell === undefined ? "" : cell;
+      });
+    });
+    problems.hidden = !(result.problems || []).length;
+  }
+
+  function poll() {
+    fetch(url, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        bar.value = job.progress;
+        message.textContent = job.message;
+        panel.dataset.state = job.state;
+        if (job.state === "queued" || job.state === "running") {
+          window.setTimeout(poll, 700);
+        } else {
+          ended(job);
+        }
+      });
+  }
+
+  cancel.addEventListener("click", function () {
+    cancel.disabled = true;
+    fetch(url, {method: "DELETE", credentials: "same-origin",
+                headers: {"X-CSRF-Token": meta ? meta.content : ""}});
+  });
+  poll();
+});

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from aurum.api.app import create_app
@@ -211,6 +212,25 @@ def test_a_failed_job_is_not_queued_again(platform: Platform, reg: Registry,
         again = derived.pending(s, reg.ent_a, queue, resources.MODEL_CHECKS, str(model_id))
         assert s.scalar(select(func.count()).select_from(Job)) == 1
     assert (again.job_id, again.state) == (pending.job_id, "failed")
+
+
+def test_a_lost_job_is_queued_again(platform: Platform, reg: Registry,
+                                    queue: jobs.JobQueue) -> None:
+    _publish_model(platform, reg.ent_a, 2024)
+    subject = str(_latest_model_id(platform))
+    with transaction(platform.sessions) as s:
+        s.execute(delete(DerivedResult))
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        first = derived.pending(s, reg.ent_a, queue, resources.MODEL_CHECKS, subject)
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        assert derived.pending(s, reg.ent_a, queue, resources.MODEL_CHECKS,
+                               subject).job_id == first.job_id
+        # Its worker stopped with it: still "running" long after it was queued.
+        s.execute(update(Job).values(state="running", created_at=datetime.now(UTC)
+                                     - derived.LOST_AFTER - timedelta(minutes=1)))
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        again = derived.pending(s, reg.ent_a, queue, resources.MODEL_CHECKS, subject)
+    assert again.job_id != first.job_id and again.state == "queued"
 
 
 # --- the service on a derivation of its own -----------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -213,6 +213,9 @@ class Pending:
 
 DERIVE = "derive"
 """The kind of job that computes a missing derived result."""
+LOST_AFTER = timedelta(hours=1)
+"""A ``derive`` job queued or running for longer is taken as lost (its worker stopped with
+it) and queued again: a page must not say "being computed" forever."""
 
 
 def pending(session: Session, actor: Actor, queue: jobs.JobQueue, kind: Derivation[Any],
@@ -223,7 +226,8 @@ def pending(session: Session, actor: Actor, queue: jobs.JobQueue, kind: Derivati
 
     Any reader of the subject may cause the job (an auditor too): it is the platform's
     bookkeeping, not the reader's write. A failed job is not queued again for the same
-    version (it would fail again on every view); a new version of the data is a new try.
+    version (it would fail again on every view); a new version of the data is a new try, and
+    so is a job queued over :data:`LOST_AFTER` ago that has not finished.
 
     Raises
     ------
@@ -232,8 +236,11 @@ def pending(session: Session, actor: Actor, queue: jobs.JobQueue, kind: Derivati
     """
     params = {"kind": kind.kind, "subject": subject,
               "version": kind.version(session, subject)}
+    lost = datetime.now(UTC) - LOST_AFTER
     job = session.scalar(
-        select(Job).where(Job.kind == DERIVE, Job.state.in_(("queued", "running", "failed")),
+        select(Job).where(Job.kind == DERIVE,
+                          (Job.state == "failed") | (Job.state.in_(("queued", "running"))
+                                                     & (Job.created_at > lost)),
                           *(Job.params[k].as_string() == v for k, v in params.items()))
         .order_by(Job.id.desc()).limit(1))
     if job is not None:

@@ -33,6 +33,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2035
@@ -73,19 +74,22 @@ class Interval:
         """
         if not isinstance(value, Real) or value != value or not self.contains(value):
             raise ValidationError(Problem(
-                f"expected {self.describe()}, got {value!r}", column=name, source=source))
+                _("expected %(expected)s, got %(value)s", expected=self.describe(),
+                  value=repr(value)), column=name, source=source))
 
     def contains(self, value: float) -> bool:
         return ((self.low is None or value >= self.low)
                 and (self.high is None or value <= self.high))
 
     def describe(self) -> str:
+        """The interval in words, in the current language (``a number from 0 to 1 t``)."""
         unit = f" {self.unit}" if self.unit else ""
         if self.low is not None and self.high is not None:
-            return f"a number from {self.low} to {self.high}{unit}"
+            return _("a number from %(low)s to %(high)s%(unit)s", low=self.low, high=self.high,
+                     unit=unit)
         if self.low is not None:
-            return f"a number of at least {self.low}{unit}"
-        return f"a number of at most {self.high}{unit}"
+            return _("a number of at least %(low)s%(unit)s", low=self.low, unit=unit)
+        return _("a number of at most %(high)s%(unit)s", high=self.high, unit=unit)
 
     def field(self, description: str = "") -> object:
         """The pydantic ``Field`` with the same bounds (for ``Annotated`` types)."""

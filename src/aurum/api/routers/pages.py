@@ -14,6 +14,7 @@ from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Year
 from aurum.core.errors import AurumError, ValidationError
+from aurum.core.i18n import _
 from aurum.services import cache, jobs, monitor, registry, reporting
 from aurum.services.monitor import INDICATOR_COLUMNS
 
@@ -28,7 +29,7 @@ def dashboard(request: Request, session: DB, actor: PageActor, as_of: Year | Non
     figures = {ind.id: charts.trajectory(ind) for ind in m.report.indicators}
     prov = m.provinces
     figures["map"] = charts.province_map(prov, "large_mine_output_share_pct",
-                                         "large-mine share %") if not prov.empty else {}
+                                         _("large-mine share %")) if not prov.empty else {}
     return render(request, "dashboard.html", actor=actor, m=m, figures=figures, years=m.years,
                   provinces=records(prov.head(12)), below_floor=m.below_floor)
 
@@ -39,11 +40,11 @@ def provinces(request: Request, session: DB, actor: PageActor, as_of: Year | Non
     m = monitor.build(session, actor, as_of)
     prov = m.provinces
     figures = {} if prov.empty else {
-        "map": charts.province_map(prov, "solid_waste_utilisation_pct", "waste utilisation %"),
+        "map": charts.province_map(prov, "solid_waste_utilisation_pct", _("waste utilisation %")),
         "gold": charts.bars(prov["province"], prov["gold_output_t"],
-                            f"Gold output {m.as_of}", "t"),
+                            _("Gold output %(year)s", year=m.as_of), _("t")),
         "share": charts.bars(prov["province"], prov["large_mine_output_share_pct"],
-                             "Output share of mines >= 500 t/d", "%", reference=70)}
+                             _("Output share of mines >= 500 t/d"), "%", reference=70)}
     return render(request, "provinces.html", actor=actor, m=m, rows=records(prov),
                   figures=figures, indicator_columns=INDICATOR_COLUMNS)
 
@@ -54,7 +55,8 @@ def enterprises(request: Request, session: DB, actor: PageActor) -> Page:
     groups = m.groups
     orgs = registry.list_organisations(session, actor)
     figure = charts.bars(groups["group"].head(15), groups["gold_output_t"].head(15),
-                         f"Gold output by enterprise group {m.as_of}", "t") if len(groups) else {}
+                         _("Gold output by enterprise group %(year)s", year=m.as_of), _("t")
+                         ) if len(groups) else {}
     return render(request, "enterprises.html", actor=actor, m=m, groups=records(groups),
                   orgs=orgs, figure=figure, indicator_columns=INDICATOR_COLUMNS)
 
@@ -69,7 +71,7 @@ def enterprise(code: str, request: Request, session: DB, actor: PageActor) -> Pa
         gold = view.gold_t_by_site
         return {"gold": charts.time_series(
             gold, "year", {c: c for c in gold.columns if c != "year"},
-            "Gold output by site", "t", stacked=True)}
+            _("Gold output by site"), _("t"), stacked=True)}
 
     figures = cache.cached(cache.scope_key(session, actor, "enterprise-figures", code), build)
     return render(request, "enterprise.html", actor=actor, view=view, figures=figures,
@@ -90,17 +92,18 @@ def site(code: str, request: Request, session: DB, actor: PageActor) -> Page:
     series = monitor.site_series(session, actor, code)
     figures: dict[str, Any] = {}
     if not series.empty:
-        figures["gold"] = charts.time_series(series, "period", {"gold_kg": "mine gold",
-                                             "silver_kg": "silver"}, "Gold and silver", "kg")
+        figures["gold"] = charts.time_series(series, "period", {"gold_kg": _("mine gold"),
+                                             "silver_kg": _("silver")}, _("Gold and silver"),
+                                             _("kg"))
         figures["ore"] = charts.time_series(series, "period", {
-            "ore_treated_t": "ore treated"}, "Ore treated", "t", stacked=True)
+            "ore_treated_t": _("ore treated")}, _("Ore treated"), _("t"), stacked=True)
         figures["resources"] = charts.time_series(series, "period", {
-            "resources_measured_t": "measured", "resources_indicated_t": "indicated",
-            "resources_inferred_t": "inferred"}, "Gold resources at period end", "t",
+            "resources_measured_t": _("measured"), "resources_indicated_t": _("indicated"),
+            "resources_inferred_t": _("inferred")}, _("Gold resources at period end"), _("t"),
             stacked=True)
         figures["waste"] = charts.time_series(series, "period", {
-            "solid_waste_generated_t": "generated", "solid_waste_utilised_t": "utilised"},
-            "Solid waste", "t")
+            "solid_waste_generated_t": _("generated"), "solid_waste_utilised_t": _("utilised")},
+            _("Solid waste"), _("t"))
     return render(request, "site.html", actor=actor, site=s, figures=figures,
                   reports=records(series[["report_id", "period", "version", "submitted_at",
                                           "gold_kg", "ore_treated_t", "head_grade_gpt"]])
@@ -174,8 +177,8 @@ def report(report_id: DbId, request: Request, session: DB, actor: PageActor) -> 
     view = reporting.report_view(session, actor, report_id)
     figure = {"data": [{"type": "bar", "name": f"v{h['version']}", "x": view.shown,
                         "y": [h["values"].get(n) for n in view.shown]} for h in view.history],
-              "layout": {"title": {"text": "Values by version" + (
-                  " (fields that changed)" if view.changed else "")}, "barmode": "group",
+              "layout": {"title": {"text": _("Values by version (fields that changed)")
+                                   if view.changed else _("Values by version")}, "barmode": "group",
                   "height": 300, "margin": {"t": 40, "b": 80}}}
     return render(request, "report.html", actor=actor, report=view.report,
                   history=view.history, fields=reporting.FIELDS, changed=set(view.changed),
@@ -194,6 +197,6 @@ def compliance(request: Request, session: DB, actor: PageActor) -> Page:
 def data_quality(request: Request, session: DB, actor: PageActor) -> Page:
     view = monitor.quality_view(session, actor)
     figure = charts.bars(view.late_per_period.index.tolist(), view.late_per_period.tolist(),
-                         "Late reports by period", "reports") if not view.late.empty else {}
+                         _("Late reports by period"), _("reports")) if not view.late.empty else {}
     return render(request, "quality.html", actor=actor, late=records(view.late),
                   missing=records(view.missing), figure=figure)

@@ -19,6 +19,7 @@ from aurum.core.errors import (
     ConflictError,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.services.auth import Actor
 from aurum.store.models import (
     LedgerEntry,
@@ -57,7 +58,7 @@ def _frame(session: Session, stmt: Executable) -> pd.DataFrame:
 
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
-        raise ValidationError(f"{moment.isoformat()} has no UTC offset")
+        raise ValidationError(_("%(moment)s has no UTC offset", moment=moment.isoformat()))
     return moment.astimezone(UTC)
 
 

@@ -44,6 +44,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.recycling import merkle
 from aurum.recycling.canonical import canonical
 from aurum.recycling.checkpoint import (
@@ -160,7 +161,7 @@ def _lock_head(session: Session) -> _Head:
     done = session.execute(update(HEADS).where(HEADS.c.id == HEAD_ID).values(
         updated_at=utcnow()))
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise ConflictError("the ledger has no head row; run `aurum db upgrade`")
+        raise ConflictError(_("the ledger has no head row; run `aurum db upgrade`"))
     row = session.execute(select(HEADS.c.size, HEADS.c.root, HEADS.c.frontier)
                           .where(HEADS.c.id == HEAD_ID)).one()
     return _Head(int(row.size), bytes(row.root), bytes(row.frontier))
@@ -184,7 +185,7 @@ def _write_entries(session: Session, actor: Actor, ledger_keys: LedgerKeys, head
     """
     keys_s = pd.Series(list(keys), dtype=object)
     if (keys_s.str.len() > 64).any() or keys_s.isna().any():
-        raise ValidationError("idempotency keys must be strings of at most 64 characters")
+        raise ValidationError(_("idempotency keys must be strings of at most 64 characters"))
     repeated = keys_s.duplicated().to_numpy(bool)
     stored = _existing_keys(session, keys_s[~repeated].tolist())
     fresh = ~repeated & ~keys_s.isin(list(stored)).to_numpy(bool)
@@ -297,7 +298,7 @@ def latest_checked_tree_head(session: Session, keys: LedgerKeys) -> dict[str, An
     """
     heads = list_tree_heads(session, 1)
     if not heads:
-        raise NotFoundError("no signed tree head yet")
+        raise NotFoundError(_("no signed tree head yet"))
     return checked_tree_head(heads[0], keys)
 
 
@@ -313,8 +314,8 @@ def latest_checkpoint(session: Session) -> str:
                           .where(LedgerTreeHead.checkpoint.is_not(None))
                           .order_by(LedgerTreeHead.id.desc()).limit(1))
     if note is None:
-        raise NotFoundError("the ledger has no checkpoint yet; `aurum ledger checkpoint` "
-                            "signs one")
+        raise NotFoundError(_("the ledger has no checkpoint yet; `aurum ledger checkpoint` "
+                              "signs one"))
     return note
 
 
@@ -337,9 +338,9 @@ def checkpoint_for_witness(session: Session, keys: LedgerKeys, witnessed_size: i
     note = latest_checkpoint(session)
     size = int(note.split("\n")[1])
     if not 0 <= witnessed_size <= size:
-        raise ValidationError(Problem(f"the witness cannot hold size {witnessed_size}: the "
-                                      f"latest checkpoint has {size} entries",
-                                      column="witnessed_size"))
+        raise ValidationError(Problem(_("the witness cannot hold size %(held)s: the latest "
+                                        "checkpoint has %(size)s entries", held=witnessed_size,
+                                        size=size), column="witnessed_size"))
     proof = ([] if witnessed_size in (0, size)
              else consistency_proof(session, witnessed_size, size)["proof"])
     return {"checkpoint": note, "verifier_key": str(keys.verifier), "tree_size": size,
@@ -368,13 +369,14 @@ def _range_hashes(session: Session, ranges: Sequence[tuple[int, int]]) -> list[b
         leaves = session.scalars(select(E.c.leaf_hash).where(
             E.c.seq >= index << level, E.c.seq < (index + 1) << level).order_by(E.c.seq)).all()
         if len(leaves) != 1 << level:
-            raise ConflictError(f"leaves {index << level}-{((index + 1) << level) - 1} are "
-                                "missing from the log")
+            raise ConflictError(_("leaves %(first)s-%(last)s are missing from the log",
+                                  first=index << level, last=((index + 1) << level) - 1))
         known[(level, index)] = MerkleTree(np.frombuffer(b"".join(map(bytes, leaves)),
                                                          np.uint8)).root()
     missing = [n for n in stored if n not in known]
     if missing:
-        raise ConflictError(f"tree nodes {missing[:3]} are missing from the store")
+        raise ConflictError(_("tree nodes %(nodes)s are missing from the store",
+                              nodes=missing[:3]))
     return [merkle.fold_nodes([known[n] for n in merkle.complete_nodes(a, b)])
             for a, b in ranges]
 
@@ -384,7 +386,7 @@ def _tree_size(session: Session, tree_size: int | None) -> int:
         return tree_size
     latest = session.scalar(select(func.max(LedgerTreeHead.tree_size)))
     if latest is None:
-        raise NotFoundError("no signed tree head yet")
+        raise NotFoundError(_("no signed tree head yet"))
     return int(latest)
 
 
@@ -402,10 +404,11 @@ def inclusion_proof(session: Session, seq: int, tree_size: int | None = None
     """
     size = _tree_size(session, tree_size)
     if not 0 <= seq < size:
-        raise NotFoundError(f"entry {seq} is not in the tree of {size} entries")
+        raise NotFoundError(_("entry %(seq)s is not in the tree of %(size)s entries", seq=seq,
+                              size=size))
     leaf = session.scalar(select(E.c.leaf_hash).where(E.c.seq == seq))
     if leaf is None:
-        raise NotFoundError(f"no entry {seq}")
+        raise NotFoundError(_("no entry %(seq)s", seq=seq))
     proof = _range_hashes(session, merkle.inclusion_ranges(seq, size))
     root = _range_hashes(session, [(0, size)])[0]
     signed = session.scalars(select(LedgerTreeHead).where(LedgerTreeHead.tree_size == size)
@@ -446,7 +449,8 @@ def consistency_proof(session: Session, size1: int, size2: int | None = None
     the latest signed tree head): ``size1``, ``size2``, ``root1``, ``root2``, ``proof``."""
     size2 = _tree_size(session, size2)
     if not 0 < size1 <= size2:
-        raise ValidationError(f"expected 0 < size1 <= size2, got {size1} and {size2}")
+        raise ValidationError(_("expected 0 < size1 <= size2, got %(size1)s and %(size2)s",
+                                size1=size1, size2=size2))
     proof = _range_hashes(session, merkle.consistency_ranges(0, size1, size2))
     root1, root2 = _range_hashes(session, [(0, size1), (0, size2)])
     return {"size1": size1, "size2": size2, "root1": root1.hex(), "root2": root2.hex(),
@@ -513,21 +517,24 @@ def witness_checkpoint(session: Session, actor: Actor, recycler: str, checkpoint
                            .limit(1)).first()
     if first is not None and (first.verifier_key, first.participant_id) != (
             str(key), participant.id):
-        raise ConflictError(f"the log {stated.origin!r} is witnessed for another recycler or "
-                            f"under the key {first.verifier_key}")
+        raise ConflictError(_("the log %(origin)s is witnessed for another recycler or under "
+                              "the key %(key)s", origin=repr(stated.origin),
+                              key=first.verifier_key))
     if last is not None:
         if stated.size < last.tree_size:
-            raise ConflictError(f"the log {stated.origin!r} was witnessed at {last.tree_size} "
-                                f"entries; a checkpoint of {stated.size} would roll it back")
+            raise ConflictError(_("the log %(origin)s was witnessed at %(held)s entries; a "
+                                  "checkpoint of %(size)s would roll it back",
+                                  origin=repr(stated.origin), held=last.tree_size,
+                                  size=stated.size))
         try:
             merkle.verify_subtree_consistency(0, last.tree_size, stated.size, hashes,
                                               bytes(last.root), stated.root)
         except merkle.ProofError as exc:
-            raise ConflictError(
-                f"the checkpoint of {stated.origin!r} at {stated.size} entries is not "
-                f"consistent with the one witnessed at {last.tree_size} ({exc}): the log was "
-                f"rewritten or forked, or the proof is not from size {last.tree_size}"
-            ) from exc
+            raise ConflictError(_(
+                "the checkpoint of %(origin)s at %(size)s entries is not consistent with the "
+                "one witnessed at %(held)s (%(error)s): the log was rewritten or forked, or the "
+                "proof is not from size %(held)s", origin=repr(stated.origin),
+                size=stated.size, held=last.tree_size, error=exc)) from exc
         if stated.size == last.tree_size:
             return _witnessed_view(last, participant.code)
     try:
@@ -537,8 +544,9 @@ def witness_checkpoint(session: Session, actor: Actor, recycler: str, checkpoint
             "participant_id": participant.id, "witnessed_at": utcnow(),
             "witnessed_by": _user(actor)}])
     except IntegrityError as exc:
-        raise ConflictError(f"a checkpoint of {stated.origin!r} at {stated.size} entries was "
-                            "witnessed meanwhile; send it again") from exc
+        raise ConflictError(_("a checkpoint of %(origin)s at %(size)s entries was witnessed "
+                              "meanwhile; send it again", origin=repr(stated.origin),
+                              size=stated.size)) from exc
     row = session.scalars(rows.where(LedgerWitnessedCheckpoint.tree_size == stated.size)).one()
     audit.record(session, "witness", "ledger_witnessed_checkpoints", str(row.id),
                  after={"origin": row.origin, "tree_size": row.tree_size,
@@ -598,7 +606,7 @@ def get_entry(session: Session, actor: Actor, seq: int) -> dict[str, Any]:
     """
     row = session.execute(_entries(actor).where(E.c.seq == seq)).one_or_none()
     if row is None:
-        raise NotFoundError(f"no entry {seq}")
+        raise NotFoundError(_("no entry %(seq)s", seq=seq))
     return _entry_view(row)
 
 

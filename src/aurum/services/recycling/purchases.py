@@ -20,6 +20,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.recycling.canonical import canonical
 from aurum.recycling.purchases import (
     ENTRY_VERSION,
@@ -102,11 +103,11 @@ def append_purchases(session: Session, actor: Actor, keys: LedgerKeys,
 def _in_force(session: Session, seq: int) -> tuple[RecyclingPurchase, RecyclingParticipant]:
     purchase = session.get(RecyclingPurchase, seq)
     if purchase is None:
-        raise NotFoundError(f"no purchase entry {seq}")
+        raise NotFoundError(_("no purchase entry %(seq)s", seq=seq))
     if session.scalar(select(RecyclingCorrection.entry_seq).where(
             RecyclingCorrection.target_seq == seq)) is not None:
-        raise ConflictError(f"purchase {seq} was corrected already; correct the entry that "
-                            "replaced it")
+        raise ConflictError(_("purchase %(seq)s was corrected already; correct the entry "
+                              "that replaced it", seq=seq))
     participant = session.get(RecyclingParticipant, purchase.participant_id)
     assert participant is not None
     return purchase, participant
@@ -126,21 +127,22 @@ def correct_purchase(session: Session, actor: Actor, keys: LedgerKeys, target_se
         One validated purchase of the same recycler that replaces the target.
     """
     if not reason.strip():
-        raise ValidationError(Problem("a correction needs a reason", column="reason"))
+        raise ValidationError(Problem(_("a correction needs a reason"), column="reason"))
     head = _lock_head(session)
-    _, participant = _in_force(session, target_seq)
+    _target, participant = _in_force(session, target_seq)
     _require_write(actor, participant)
     if session.scalar(select(CustodyLotPurchase.lot_seq).where(
             CustodyLotPurchase.purchase_seq == target_seq)) is not None:
-        raise ConflictError(f"purchase {target_seq} was sent to a refiner in a lot; it can no "
-                            "longer be corrected")
+        raise ConflictError(_("purchase %(seq)s was sent to a refiner in a lot; it can no "
+                              "longer be corrected", seq=target_seq))
     action = "reverse" if replacement is None else "amend"
     correction = canonical(_correction_body(action, reason.strip(), target_seq))
     kinds, bodies = ["correction"], [correction]
     frame = None
     if replacement is not None:
         if len(replacement) != 1 or set(replacement["recycler"]) != {participant.code}:
-            raise ValidationError(f"the replacement must be one purchase of {participant.code}")
+            raise ValidationError(_("the replacement must be one purchase of %(recycler)s",
+                                    recycler=participant.code))
         frame = _seller_columns(keys, replacement.assign(amends=target_seq))
         kinds.append("purchase")
         bodies.append(purchase_bodies(frame)[0])

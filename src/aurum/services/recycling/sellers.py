@@ -24,6 +24,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.files import write_atomic
+from aurum.core.i18n import _
 from aurum.recycling.identity import mask_ids, mask_names, normalise_ids
 from aurum.services.auth import Actor, Role
 from aurum.services.recycling._rows import SELLERS, P, _sha256, _user
@@ -52,8 +53,9 @@ def _seller_columns(keys: LedgerKeys, purchases: pd.DataFrame) -> pd.DataFrame:
         digests = p["photos"].explode().dropna().astype(str)
         odd = digests[~digests.str.fullmatch("[0-9a-f]{64}")]
         if len(odd):
-            raise ValidationError(Problem(f"photos are named by their SHA-256 (64 lower-case "
-                                          f"hex digits), not {odd.iat[0]!r}", column="photos"))
+            raise ValidationError(Problem(_("photos are named by their SHA-256 (64 lower-case "
+                                            "hex digits), not %(name)s", name=repr(odd.iat[0])),
+                                          column="photos"))
         p["photos"] = p["photos"].map(lambda ps: json.dumps(sorted(ps or []),
                                                             separators=(",", ":")))
     else:
@@ -98,7 +100,7 @@ def _seller(session: Session, actor: Actor, seller_id: int) -> RecyclingSeller:
             .where(P.c.seller_id == seller_id, scope)):
         seller = None
     if seller is None:
-        raise NotFoundError(f"no seller {seller_id}")
+        raise NotFoundError(_("no seller %(id)s", id=seller_id))
     return seller
 
 
@@ -118,7 +120,8 @@ def reveal_seller(session: Session, actor: Actor, keys: LedgerKeys, seller_id: i
     """
     actor.require_role(Role.ADMIN, Role.REGULATOR, Role.RECYCLER)
     if not purpose.strip():
-        raise ValidationError(Problem("say why the personal data is needed", column="purpose"))
+        raise ValidationError(Problem(_("say why the personal data is needed"),
+                                      column="purpose"))
     s = _seller(session, actor, seller_id)
     audit.record(session, "reveal", "recycling_sellers", str(s.id),
                  after={"purpose": purpose.strip(), "fields": ["name", "id_number"],
@@ -174,8 +177,8 @@ def load_photo(home: Path, keys: LedgerKeys, digest: str) -> bytes:
     """A stored photo, checked against its SHA-256."""
     path = _photo_path(home, digest)
     if not path.exists():
-        raise NotFoundError(f"no photo {digest}")
+        raise NotFoundError(_("no photo %(digest)s", digest=digest))
     data = bytes.fromhex(keys.personal.open(bytes.fromhex(path.read_text()), f"photo:{digest}"))
     if _sha256(data) != digest:
-        raise ConflictError(f"photo {digest} was changed")
+        raise ConflictError(_("photo %(digest)s was changed", digest=digest))
     return data

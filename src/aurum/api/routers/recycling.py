@@ -381,7 +381,7 @@ def _reports_page(request: Request, session: Session, actor: Actor,
                   status_code: int = 200) -> Page:
     view = views.reports_view(session, actor)
     figure = labelled_totals(view["by_month"], "month", "status",
-                             _("Reports by month due and state"), _("reports"))
+                             _("Reports by month due and state"), _("transaction reports"))
     return _page(request, "recycling_reports.html", actor, status_code, figure=figure,
                  message=message, problems=problems or [], **view)
 
@@ -451,7 +451,7 @@ def regulator_page(request: Request, session: DB, actor: PageActor) -> Page:
                  volumes=records(view["volumes"]), statistics=records(view["statistics"]),
                  figures={"reports": labelled_totals(
                               view["inbox_by_month"], "month", "kind",
-                              _("Reports received by month and kind"), _("reports")),
+                              _("Reports received by month and kind"), _("transaction reports")),
                           "volumes": charts.stacked_totals(
                               view["volumes"], "month", "province",
                               _("Recycled fine gold by province and month (Beijing time)"),

@@ -162,7 +162,7 @@ def get_report(session: Session, actor: Actor, report_id: int) -> dict[str, Any]
     found = next((r for r in list_reports(session, actor, "all") if r["id"] == report_id),
                  None)
     if found is None:
-        raise NotFoundError(_("no report %(id)s", id=report_id))
+        raise NotFoundError(_("no transaction report %(id)s", id=report_id))
     return found
 
 

@@ -110,3 +110,18 @@ def test_provinces_are_shown_in_the_readers_language_and_stored_in_english(
     rows = app_client.get("/api/v1/indicators/provinces", headers={
         **bearer(app_client, "miit"), "Accept-Language": "zh-CN"}).json()
     assert {"Shandong", "Gansu"} <= {r["province"] for r in rows}
+
+
+def test_a_refused_submission_keeps_its_http_code_in_chinese(
+        everything_chinese: None, app_client: TestClient) -> None:
+    values = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
+    body = {"site": "SD-A-01", "period": "2024-Q1", "values": values}
+    alpha = {**bearer(app_client, "alpha"), **ZH}
+    assert app_client.post("/api/v1/reports", headers=alpha, json=body).status_code == 201
+    duplicate = app_client.post("/api/v1/reports", headers=alpha, json=body)
+    assert duplicate.status_code == 409 and duplicate.json()["detail"] == "中"
+    reader = app_client.post("/api/v1/reports", headers={**bearer(app_client, "miit"), **ZH},
+                             json=body)
+    assert reader.status_code == 403
+    unknown = app_client.post("/api/v1/reports", headers=alpha, json={**body, "site": "NOPE-1"})
+    assert unknown.status_code == 404

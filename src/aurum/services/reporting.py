@@ -28,6 +28,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _, lazy_gettext
 from aurum.core.periods import Period
 from aurum.core.tables import read_table, safe_filename
 from aurum.industry import reporting
@@ -133,6 +134,16 @@ def _overlap(period: Period, same_year: Iterable[Period]) -> str | None:
     return None
 
 
+class _Refused(ValidationError):
+    """Rows refused by :func:`_check_rows`, with what kind of refusal each problem is
+    (``unknown`` site, ``forbidden`` site, ``duplicate`` period, else ``""``): a single
+    submission maps these to HTTP codes whatever the language of the messages."""
+
+    def __init__(self, problems: list[Problem], kinds: list[str]):
+        super().__init__(problems)
+        self.kinds = kinds[:len(self.problems)]
+
+
 def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
                 source: str | None, days: Sequence[date]
                 ) -> tuple[dict[str, Site], dict[int, dict[str, int]]]:
@@ -147,36 +158,44 @@ def _check_rows(session: Session, actor: Actor, rows: Sequence[ReportRow],
             p = _period(label)
             by_year.setdefault((sid, p.year), []).append(p)
     problems: list[Problem] = []
+    kinds: list[str] = []
+
+    def add(problem: Problem, kind: str = "") -> None:
+        problems.append(problem)
+        kinds.append(kind)
+
     for r, day in zip(rows, days, strict=True):
-        problems += reporting.check_period_ended(r.period, day, r.row, source)
+        for problem in reporting.check_period_ended(r.period, day, r.row, source):
+            add(problem)
         site = sites.get(r.site)
         if site is None or not actor.can_read_site(site):
-            problems.append(Problem(f"unknown site {r.site!r}: not in the registry", r.row,
-                                    "site", source))
+            add(Problem(_("unknown site %(site)s: not in the registry", site=repr(r.site)),
+                        r.row, "site", source), "unknown")
             continue
         if not actor.can_write_site(site):
-            problems.append(Problem(f"you may not report for site {r.site!r} (role "
-                                    f"{actor.role.value})", r.row, "site", source))
+            add(Problem(_("you may not report for site %(site)s (role %(role)s)",
+                          site=repr(r.site), role=actor.role.value), r.row, "site", source),
+                "forbidden")
             continue
         stored = existing[site.id]
         label = r.period.label
         if label in stored and not r.amendment_reason:
-            problems.append(Problem(
-                f"duplicate period: {r.site} {label} is already reported; to change it, "
-                "give an amendment_reason", r.row, "period", source))
+            add(Problem(_("duplicate period: %(site)s %(period)s is already reported; to change "
+                          "it, give an amendment_reason", site=r.site, period=label),
+                        r.row, "period", source), "duplicate")
         elif label not in stored and r.amendment_reason:
-            problems.append(Problem(f"nothing to amend: {r.site} {label} has no stored report",
-                                    r.row, "amendment_reason", source))
+            add(Problem(_("nothing to amend: %(site)s %(period)s has no stored report",
+                          site=r.site, period=label), r.row, "amendment_reason", source))
         same_year = by_year.setdefault((site.id, r.period.year), [])
         clash = _overlap(r.period, same_year)
         if clash:
-            problems.append(Problem(
-                f"period {label} overlaps {clash} of the same site; report a year in one "
-                "period length only", r.row, "period", source))
+            add(Problem(_("period %(period)s overlaps %(other)s of the same site; report a year "
+                          "in one period length only", period=label, other=clash),
+                        r.row, "period", source))
         if label not in stored:
             same_year.append(r.period)
     if problems:
-        raise ValidationError(problems)
+        raise _Refused(problems, kinds)
     return sites, existing
 
 
@@ -238,8 +257,8 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
     return version_ids
 
 
-IMPORT_STAGES = ("reading the file", "checking the cells", "checking against the register",
-                 "writing")
+IMPORT_STAGES = (lazy_gettext("reading the file"), lazy_gettext("checking the cells"),
+                 lazy_gettext("checking against the register"), lazy_gettext("writing"))
 """The stages of an import, reported as ``progress(stage, len(IMPORT_STAGES))`` when each
 begins: nothing is written before the last, so stopping at any of them stores nothing."""
 
@@ -334,8 +353,8 @@ def _import_job_owner(_session: Session, actor: Actor, home: Path, params: Mappi
     """Who files reports imports them, in its own scope (each row's site is checked as the
     import runs, as for an upload)."""
     if not files_reports(actor):
-        raise PermissionDenied(f"{actor.username} files no statistical reports (role "
-                               f"{actor.role.value})")
+        raise PermissionDenied(_("%(user)s files no statistical reports (role %(role)s)",
+                                 user=actor.username, role=actor.role.value))
     jobs.read_input(home, params["file"]["digest"])  # the file is there before the job queues
     return (None if actor.org_ids is None else min(actor.org_ids)), actor.province
 
@@ -347,15 +366,16 @@ def _import_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str
     def stage(done: int, total: int) -> None:
         # Each stage is reported however soon it follows the last: the one before the writes
         # is the last chance to stop, and must read the user's cancel.
-        context.report(done / total, IMPORT_STAGES[done], now=True)
+        context.report(done / total, str(IMPORT_STAGES[done]), now=True)
 
     # One transaction: a cancel or a refused row before the writes leaves nothing stored.
     with context.session() as (session, actor):
         result = import_file(session, actor, data, name, progress=stage)
     return {"upload_id": result.upload_id, "created": result.created,
             "amended": result.amended, "filename": name, "url": "/reports",
-            "summary": f"Stored: {result.created} new report(s), {result.amended} "
-                       f"amendment(s) (upload {result.upload_id})."}
+            "summary": _("Stored: %(created)s new report(s), %(amended)s amendment(s) (upload "
+                         "%(upload)s).", created=result.created, amended=result.amended,
+                         upload=result.upload_id)}
 
 
 REPORT_IMPORT_JOB = jobs.register(jobs.JobKind("report_import", _import_job_owner, _import_job))
@@ -381,7 +401,7 @@ def import_or_queue(session: Session, actor: Actor, queue: jobs.JobQueue, data: 
     if len(data) <= checks.INLINE_REPORT_IMPORT_BYTES:
         return import_file(session, actor, data, filename)
     if not files_reports(actor):  # before the file is kept
-        raise PermissionDenied(f"{actor.username} files no statistical reports")
+        raise PermissionDenied(_("%(user)s files no statistical reports", user=actor.username))
     digest = jobs.put_input(actor, queue.platform.settings.home, data)
     return jobs.submit(session, actor, queue, REPORT_IMPORT_JOB.name,
                        {"file": {"digest": digest, "name": filename}})
@@ -416,7 +436,7 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
     """
     problems: list[Problem] = []
     unknown = [k for k in values if k not in reporting.FIELD_BY_NAME]
-    problems += [Problem("unknown field", column=k) for k in unknown]
+    problems += [Problem(_("unknown field"), column=k) for k in unknown]
     try:
         parsed_period = Period.parse(period)
     except ValueError as exc:
@@ -430,18 +450,16 @@ def submit(session: Session, actor: Actor, site_code: str, period: str,
     try:
         sites, existing = _check_rows(session, actor, [row], None,
                                       [today or reporting.reporting_day()])
-    except ValidationError as exc:
+    except _Refused as exc:
         # A single submission maps these to the HTTP codes a client expects; the scope comes
         # before the content (an auditor's amendment is a 403, not a problem of its cells).
-        messages = [p.message for p in exc.problems]
-        scope = next((m for m in messages if m.startswith(("unknown site", "you may not"))),
-                     None)
+        refusals = list(zip(exc.kinds, exc.problems, strict=True))
+        scope = next(((k, p) for k, p in refusals if k in ("unknown", "forbidden")), None)
         if scope is not None:
-            raise (NotFoundError if scope.startswith("unknown") else PermissionDenied)(
-                scope) from exc
-        first = messages[0]
-        if first.startswith("duplicate period"):
-            raise ConflictError(first) from exc
+            raise (NotFoundError if scope[0] == "unknown" else PermissionDenied)(
+                scope[1].message) from exc
+        if refusals[0][0] == "duplicate":
+            raise ConflictError(refusals[0][1].message) from exc
         raise
     (version_id,) = _write_versions(session, actor, [row], sites, existing, None,
                                     resource_statement_id=resource_statement_id)
@@ -461,7 +479,7 @@ def get_report(session: Session, actor: Actor, report_id: int) -> Report:
     """A report with its versions, if the actor may read its site."""
     report = session.get(Report, report_id)
     if report is None:
-        raise NotFoundError(f"no report {report_id}")
+        raise NotFoundError(_("no report %(id)s", id=report_id))
     actor.require_read_site(report.site)
     return report
 

@@ -1,4 +1,5 @@
-"""What every command shares: error rendering, JSON output, progress bars."""
+"""What every command shares: error rendering, JSON output, progress bars, table cells padded
+to the terminal columns their text takes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import importlib
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -63,12 +65,13 @@ class AurumGroup(click.Group):
             return super().invoke(ctx)
         except ValidationError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                click.echo(i18n.gettext("error: %(problem)s", problem=problem), err=True)
             if exc.omitted:
-                click.echo(f"error: … and {exc.omitted} more problems", err=True)
+                click.echo(i18n.gettext("error: … and %(omitted)s more problems",
+                                        omitted=exc.omitted), err=True)
             ctx.exit(2)
         except AurumError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(i18n.gettext("error: %(error)s", error=exc), err=True)
             ctx.exit(2)
 
 
@@ -81,6 +84,19 @@ def locale_of_environment() -> str:
         if value:
             return i18n.parse_tag(value) or "en"
     return "en"
+
+
+def width(text: str) -> int:
+    """The terminal columns ``text`` takes: East Asian wide and full-width characters (a
+    Chinese header's) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``columns`` terminal columns, on the right (or on the
+    left with ``right``, for numbers), so a table lines up in either language."""
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill
 
 
 def echo_json(payload: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.core.i18n import _
 
 
 @click.group(name="db")
@@ -27,5 +28,5 @@ def upgrade(url: str | None, fmt: str) -> None:
     if fmt == "json":
         echo_json({"revision": revision, "database": platform.engine.url.render_as_string()})
     else:
-        click.echo(f"database at revision {revision} "
-                   f"({platform.engine.url.render_as_string()})")
+        click.echo(_("database at revision %(revision)s (%(database)s)", revision=revision,
+                     database=platform.engine.url.render_as_string()))

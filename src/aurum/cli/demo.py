@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.i18n import _
 
 
 @click.group(name="demo")
@@ -27,18 +28,21 @@ def seed(seed_value: int, if_empty: bool, url: str | None, fmt: str) -> None:
 
     platform = Platform.open(url, migrate_to_head=True)
     if if_empty and demo_seed.read_logins(platform):
-        click.echo("demo district already seeded")
+        click.echo(_("demo district already seeded"))
         return
-    with progress_bar("seeding the demo district") as advance:
+    with progress_bar(_("seeding the demo district")) as advance:
         result = demo_seed.seed(platform, seed_value, advance)
     if fmt == "json":
         echo_json({"organisations": result.organisations, "sites": result.sites,
                    "reports": result.reports, "amendments": result.amendments,
                    "logins": sorted(result.logins)})
         return
-    click.echo(f"seeded {result.organisations} organisations, {result.sites} sites, "
-               f"{result.reports} reports and {result.amendments} amendments")
-    click.echo(f"an upload that the validation refuses: {result.rejected_example}")
+    click.echo(_("seeded %(organisations)s organisations, %(sites)s sites, %(reports)s reports "
+                 "and %(amendments)s amendments", organisations=result.organisations,
+                 sites=result.sites, reports=result.reports, amendments=result.amendments))
+    click.echo(_("an upload that the validation refuses: %(example)s",
+                 example=result.rejected_example))
     if result.babbitt_example is not None:
-        click.echo("real drillholes (Babbitt) ready to estimate: aurum resources estimate "
-                   f"{result.babbitt_example / 'run.yaml'}")
+        command = f"aurum resources estimate {result.babbitt_example / 'run.yaml'}"
+        click.echo(_("real drillholes (Babbitt) ready to estimate: %(command)s",
+                     command=command))

@@ -13,6 +13,7 @@ from types import FrameType
 import click
 
 from aurum.cli.common import DATABASE_OPTION
+from aurum.core.i18n import _
 
 
 @click.group(name="jobs")
@@ -42,6 +43,7 @@ def worker(workers: int, url: str | None) -> None:
     with queue.running(workers):
         # The queue's host or file, never a password the URL may carry.
         where = (queue.url or "").rsplit("@", 1)[-1] or platform.settings.home / "jobs.sqlite3"
-        click.echo(f"aurum jobs worker: {workers} worker(s) on {where}", err=True)
+        click.echo(_("aurum jobs worker: %(workers)s worker(s) on %(where)s", workers=workers,
+                     where=where), err=True)
         stop.wait()
-    click.echo("aurum jobs worker: stopped", err=True)
+    click.echo(_("aurum jobs worker: stopped"), err=True)

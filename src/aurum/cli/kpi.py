@@ -11,16 +11,20 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
 from aurum.core.checks import FIRST_YEAR, LAST_YEAR
+from aurum.core.i18n import _
 from aurum.core.units import KG_PER_T
 
 if TYPE_CHECKING:
     from aurum.industry.kpi import IndicatorReport
     from aurum.industry.targets import PlanTargets
 
-_HEADER = ("indicator", "baseline", "current", "value %", "target %", "2027 proj. %", "gap",
-           "status")
+
+def _header() -> tuple[str, ...]:
+    """The table's column headers, in the current language."""
+    return (_("indicator"), _("baseline"), _("current"), _("value %"), _("target %"),
+            _("2027 proj. %"), _("gap"), _("status"))
 
 
 @click.command(name="kpi")
@@ -46,33 +50,36 @@ def kpi(reports: Path, as_of: int, fmt: str) -> None:
         echo_json(report.as_dict())
         return
     reported_kg = report.indicator("gold_output_growth_pct").baseline
-    reported = "n/a" if reported_kg is None else f"{reported_kg / KG_PER_T:,.1f} t"
+    reported = _("n/a") if reported_kg is None else f"{reported_kg / KG_PER_T:,.1f} t"
     click.echo(_table(report, plan))
-    click.echo(f"\nGold reported for {plan.baseline_year}: {reported}; published national mine "
-               f"output: {plan.published_mine_gold_output_t:,.0f} t.")
-    click.echo(f"Targets: {plan.title}, {plan.document} (targets version {plan.version}).")
+    click.echo("\n" + _("Gold reported for %(year)s: %(reported)s; published national mine "
+                        "output: %(published)s t.", year=plan.baseline_year, reported=reported,
+                        published=format(plan.published_mine_gold_output_t, ",.0f")))
+    click.echo(_("Targets: %(title)s, %(document)s (targets version %(version)s).",
+                 title=plan.title, document=plan.document, version=plan.version))
 
 
 def _table(report: IndicatorReport, plan: PlanTargets) -> str:
-    rows = [_HEADER]
+    header = _header()
+    rows = [header]
     for r in report.indicators:
         target = f"{r.target:g}" + (f"-{r.target_max:g}" if r.target_max is not None else "")
-        gap = "n/a" if r.gap is None else f"{r.gap:,.2f} {r.gap_unit}"
+        gap = _("n/a") if r.gap is None else f"{r.gap:,.2f} {r.gap_unit}"
         rows.append((r.label, _quantity(r.baseline, r.quantity_unit),
                      _quantity(r.current, r.quantity_unit), _number(r.value), target,
                      _number(r.projection_2027), gap, r.status.value))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
-    lines = [f"Indicators {report.as_of} against {report.baseline_year}, "
-             f"targets for {plan.target_year}", ""]
-    lines += ["  ".join(cell.ljust(w) if i in (0, len(widths) - 1) else cell.rjust(w)
+    widths = [max(width(row[i]) for row in rows) for i in range(len(header))]
+    lines = [_("Indicators %(year)s against %(baseline)s, targets for %(target)s",
+               year=report.as_of, baseline=report.baseline_year, target=plan.target_year), ""]
+    lines += ["  ".join(pad(cell, w, right=i not in (0, len(widths) - 1))
                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
               for row in rows]
     return "\n".join(lines)
 
 
 def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.2f}"
+    return _("n/a") if value is None else f"{value:,.2f}"
 
 
 def _quantity(value: float | None, unit: str) -> str:
-    return "n/a" if value is None else f"{value:,.2f} {unit}"
+    return _("n/a") if value is None else f"{value:,.2f} {unit}"

@@ -10,6 +10,7 @@ import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 # Domain modules are imported where they are used: the pit study loads pandas, SciPy and
 # numba (seconds on a busy machine), which ``aurum planning --help`` should not pay for and a
@@ -45,8 +46,8 @@ def ultimate(upit: Path | None, prec: Path | None, model: Path | None,
     pushbacks with a minimum mining width, and cut-off grades."""
     if (upit is None) != (prec is None) or (model is None) != (economics is None) \
             or (upit is None) == (model is None):
-        raise ValidationError(Problem("give either --upit and --prec (a MineLib instance) or "
-                                      "--model and --economics (a block model)"))
+        raise ValidationError(Problem(_("give either --upit and --prec (a MineLib instance) or "
+                                        "--model and --economics (a block model)")))
     if upit is not None and prec is not None:
         summary, in_pit = _minelib(upit, prec)
     else:
@@ -59,14 +60,19 @@ def ultimate(upit: Path | None, prec: Path | None, model: Path | None,
     if fmt == "json":
         echo_json(summary)
         return
-    click.echo(f"{summary['instance']}: ultimate pit of {summary['n_blocks']:,} of "
-               f"{summary['blocks_total']:,} blocks, value {summary['value']:,.2f}, "
-               f"solved in {summary['seconds']:.3f} s")
+    click.echo(_("%(instance)s: ultimate pit of %(blocks)s of %(total)s blocks, value "
+                 "%(value)s, solved in %(seconds)s s", instance=summary["instance"],
+                 blocks=format(summary["n_blocks"], ","),
+                 total=format(summary["blocks_total"], ","),
+                 value=format(summary["value"], ",.2f"),
+                 seconds=format(summary["seconds"], ".3f")))
     for row in summary.get("pushbacks", []):
-        click.echo(f"  pushback {row['pushback']}: {row['tonnes_t'] / 1e6:,.2f} Mt, "
-                   f"{row['gold_kg']:,.0f} kg Au, value {row['value']:,.0f} CNY, "
-                   f"{row['narrow_pct']:.1f} % narrower than "
-                   f"{summary['min_mining_width_m']:g} m")
+        click.echo("  " + _("pushback %(pushback)s: %(mt)s Mt, %(kg)s kg Au, value %(value)s "
+                            "CNY, %(narrow)s %% narrower than %(width)s m",
+                            pushback=row["pushback"], mt=format(row["tonnes_t"] / 1e6, ",.2f"),
+                            kg=format(row["gold_kg"], ",.0f"), value=format(row["value"], ",.0f"),
+                            narrow=format(row["narrow_pct"], ".1f"),
+                            width=format(summary["min_mining_width_m"], "g")))
 
 
 def _minelib(upit: Path, prec: Path) -> tuple[dict[str, Any], np.ndarray]:
@@ -90,7 +96,7 @@ def _block_model(path: Path, economics_path: Path) -> tuple[dict[str, Any], np.n
     blocks = (BlockModel.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq")
               else BlockModel.read_csv(path))
     t0 = time.perf_counter()
-    with progress_bar("pit study") as advance:
+    with progress_bar(_("pit study")) as advance:
         study = pit_study(blocks.grid, blocks.attributes, economics, advance)
     seconds = time.perf_counter() - t0
     return {**study.summary(), "seconds": seconds, "instance": path.stem,

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, pad
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 # Domain and service modules are imported inside the verbs: they load numpy, pandas, SciPy
 # and SQLAlchemy, which ``aurum processing --help`` and a verb on a file alone should not pay
@@ -47,23 +48,28 @@ def reconcile_command(circuit: Path, alpha: float, gross_errors: bool, fmt: str)
         echo_json(result.as_dict())
         return
     comps = result.components
-    header = f"{'stream':<24}{'mass t':>14}{'± sd':>12}" + "".join(
-        f"{c + ' g/t':>14}{'± sd':>12}" for c in comps)
+    stream, mass, sd = _("stream"), _("mass t"), _("± sd")
+    header = pad(stream, 24) + pad(mass, 14, right=True) + pad(sd, 12, right=True) + "".join(
+        f"{c + ' g/t':>14}" + pad(sd, 12, right=True) for c in comps)
     click.echo(header)
     for j, name in enumerate(result.streams):
         cells = [f"{result.mass[j]:>14,.4f}{result.mass_sd[j]:>12,.4f}"]
         cells += [f"{result.assays[j, k]:>14,.4f}{result.assays_sd[j, k]:>12,.4f}"
                   for k in range(len(comps))]
         click.echo(f"{name:<24}" + "".join(cells))
-    click.echo(f"global test: chi2 = {result.chi2:.4f}, dof = {result.dof}, "
-               f"p = {result.p_value:.4f}; largest relative imbalance "
-               f"{result.max_relative_imbalance:.1e}")
+    click.echo(_("global test: chi2 = %(chi2)s, dof = %(dof)s, p = %(p)s; largest relative "
+                 "imbalance %(imbalance)s", chi2=format(result.chi2, ".4f"), dof=result.dof,
+                 p=format(result.p_value, ".4f"),
+                 imbalance=format(result.max_relative_imbalance, ".1e")))
     for g in result.gross_errors:
-        click.echo(f"gross error: {g.stream} {g.field} measured {g.value:,.6g} ± {g.sd:,.3g}, "
-                   f"estimated {g.estimate:,.6g} without it (MT statistic {g.statistic:.2f}; "
-                   f"chi2 {g.chi2_before:.2f} -> {g.chi2_after:.2f})")
+        click.echo(_("gross error: %(stream)s %(field)s measured %(value)s ± %(sd)s, estimated "
+                     "%(estimate)s without it (MT statistic %(statistic)s; chi2 %(before)s -> "
+                     "%(after)s)", stream=g.stream, field=g.field, value=format(g.value, ",.6g"),
+                     sd=format(g.sd, ",.3g"), estimate=format(g.estimate, ",.6g"),
+                     statistic=format(g.statistic, ".2f"), before=format(g.chi2_before, ".2f"),
+                     after=format(g.chi2_after, ".2f")))
     if not result.gross_errors:
-        click.echo("gross errors: none")
+        click.echo(_("gross errors: none"))
 
 
 @processing.command("cil")
@@ -84,14 +90,18 @@ def cil_what_if(run: Path, fmt: str) -> None:
     try:
         data = yaml.safe_load(run.read_text())
     except yaml.YAMLError as exc:
-        raise ValidationError(Problem(f"not valid YAML: {exc}", source=run.name)) from exc
+        raise ValidationError(Problem(_("not valid YAML: %(error)s", error=exc),
+                                      source=run.name)) from exc
     frame = what_if(*what_if_from_mapping(data, run.name))
     if fmt == "json":
         echo_json(frame.to_dict(orient="records"))
         return
-    click.echo(f"{'scenario':<24}{'residence h':>12}{'dissolved %':>12}{'recovery %':>12}"
-               f"{'tails g/t':>11}{'tails mg/L':>11}{'carbon g/t':>12}{'NaCN kg/t':>11}")
-    for _, r in frame.iterrows():
+    widths = (24, 12, 12, 12, 11, 11, 12, 11)
+    heads = (_("scenario"), _("residence h"), _("dissolved %"), _("recovery %"), _("tails g/t"),
+             _("tails mg/L"), _("carbon g/t"), _("NaCN kg/t"))
+    click.echo("".join(pad(h, w, right=i > 0)
+                       for i, (h, w) in enumerate(zip(heads, widths, strict=True))))
+    for _index, r in frame.iterrows():
         click.echo(f"{r['scenario']:<24}{r['residence_h']:>12.1f}"
                    f"{100 * r['dissolution']:>12.2f}{100 * r['recovery']:>12.2f}"
                    f"{r['tails_solids_gpt']:>11.3f}{r['tails_solution_mg_l']:>11.4f}"
@@ -104,13 +114,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValidationError(Problem(f"not a readable CSV file: {exc}", source=path.name)
-                              ) from exc
+        raise ValidationError(Problem(_("not a readable CSV file: %(error)s", error=exc),
+                                      source=path.name)) from exc
 
 
 def _record(record: Callable[..., list[int]], path: Path, reason: str | None, url: str | None,
-            fmt: str, what: str) -> None:
-    """Record the rows of a CSV file with a service writer, in one transaction."""
+            fmt: str, recorded: str) -> None:
+    """Record the rows of a CSV file with a service writer, in one transaction; ``recorded``
+    is the line printed, translated, with the placeholders ``%(file)s`` and ``%(count)s``."""
     from aurum.services.auth import SYSTEM
     from aurum.services.platform import Platform
     from aurum.store.db import transaction
@@ -121,7 +132,7 @@ def _record(record: Callable[..., list[int]], path: Path, reason: str | None, ur
     if fmt == "json":
         echo_json({"file": path.name, "recorded": len(ids)})
         return
-    click.echo(f"{path.name}: {len(ids)} {what} recorded")
+    click.echo(recorded % {"file": path.name, "count": len(ids)})
 
 
 CSV_FILE = click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -146,7 +157,8 @@ def accounts_import(path: Path, reason: str | None, url: str | None, fmt: str) -
     <term>_sd_g, share_own_mine, share_associated, share_imported), all or nothing."""
     from aurum.services import processing as service
 
-    _record(service.record_accounts, path, reason, url, fmt, "account(s)")
+    _record(service.record_accounts, path, reason, url, fmt,
+            _("%(file)s: %(count)s account(s) recorded"))
 
 
 @accounts_group.command("close")
@@ -169,7 +181,8 @@ def accounts_close(site: str, months: tuple[str, ...], url: str | None, fmt: str
         echo_json({"site": site, "closed": [{"period": p, "sha256": h} for p, h in closings]})
         return
     for period, digest in closings:
-        click.echo(f"{site} {period} closed: sha256 {digest}")
+        click.echo(_("%(site)s %(period)s closed: sha256 %(digest)s", site=site, period=period,
+                     digest=digest))
 
 
 @accounts_group.command("verify")
@@ -189,9 +202,9 @@ def accounts_verify(site: str, url: str | None, fmt: str) -> None:
         echo_json({"site": site, "ok": not broken, "broken": broken})
     else:
         for line in broken:
-            click.echo(f"broken: {line}")
+            click.echo(_("broken: %(line)s", line=line))
         if not broken:
-            click.echo(f"{site}: every closed month matches its closing")
+            click.echo(_("%(site)s: every closed month matches its closing", site=site))
     if broken:
         raise SystemExit(1)
 
@@ -212,7 +225,8 @@ def waste_import(path: Path, reason: str | None, url: str | None, fmt: str) -> N
     utilised_<route>_t, utilised_from_stock_t, disposed_t, detox_status), all or nothing."""
     from aurum.services import processing as service
 
-    _record(service.record_waste, path, reason, url, fmt, "ledger line(s)")
+    _record(service.record_waste, path, reason, url, fmt,
+            _("%(file)s: %(count)s ledger line(s) recorded"))
 
 
 @waste_group.command("utilisation")
@@ -239,9 +253,10 @@ def waste_utilisation(level: str, by: str, sites: tuple[str, ...], url: str | No
         echo_json(frame.to_dict(orient="records"))
         return
     keys = [c for c in frame.columns if c in ("enterprise", "plant", by)]
-    click.echo("".join(f"{k:<14}" for k in keys) + f"{'generated t':>16}{'utilised t':>16}"
-               f"{'rate %':>9}{'comprehensive %':>17}")
-    for _, r in frame.iterrows():
+    click.echo("".join(f"{k:<14}" for k in keys) + pad(_("generated t"), 16, right=True)
+               + pad(_("utilised t"), 16, right=True) + pad(_("rate %"), 9, right=True)
+               + pad(_("comprehensive %"), 17, right=True))
+    for _index, r in frame.iterrows():
         click.echo("".join(f"{r[k]!s:<14}" for k in keys)
                    + f"{r['generated_t']:>16,.0f}{r['utilised_t']:>16,.0f}"
                    f"{100 * r['utilisation_rate']:>9.1f}"
@@ -274,10 +289,13 @@ def report(site: str, period: str, carry: bool, url: str | None, fmt: str) -> No
         echo_json({"site": site, "period": period, "report_version_id": version_id,
                    "fields": compared.to_dict(orient="records")})
         return
-    click.echo(f"{'field':<44}{'records':>16}{'report':>16}  unit")
-    for _, r in compared.iterrows():
-        flag = "" if r["matches"] else "  differs"
+    click.echo(pad(_("field"), 44) + pad(_("records"), 16, right=True)
+               + pad(_("report"), 16, right=True) + "  " + _("unit"))
+    differs = "  " + _("differs")
+    for _index, r in compared.iterrows():
+        flag = "" if r["matches"] else differs
         click.echo(f"{r['field']:<44}{r['records']:>16,.2f}{r['report']:>16,.2f}  "
                    f"{r['unit']}{flag}")
     if version_id is not None:
-        click.echo(f"carried into the report of {period} (version id {version_id})")
+        click.echo(_("carried into the report of %(period)s (version id %(version)s)",
+                     period=period, version=version_id))

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.cli.common import FORMAT_OPTION, echo_json, pad
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 # Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and the GIS
 # stack, which ``aurum prospect --help`` should not pay for.
@@ -44,7 +45,7 @@ class SpreadCommand(click.Command):
                 out.extend(args[i:])
                 break
             if arg.startswith("-"):
-                name, eq, _ = arg.partition("=")
+                name, eq, _value = arg.partition("=")
                 flag = name if name in self.spread else None
                 has_value = bool(eq)
                 out.append(arg)
@@ -111,8 +112,8 @@ def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...]
     kinds = {k: _kind(k, v) for k, v in _pairs(cumulative, "--cumulative", names)}
     both = sorted(set(splits) & set(kinds))
     if both:
-        raise ValidationError([Problem("a layer is either split by a threshold or "
-                                       "cumulative, not both", column=n) for n in both])
+        raise ValidationError([Problem(_("a layer is either split by a threshold or "
+                                         "cumulative, not both"), column=n) for n in both])
     tables, used = [], []
     for layer in layers:
         table, values = layer_weights(layer.values, area, points.cells, layer=layer.name,
@@ -134,15 +135,19 @@ def wofe(evidence: tuple[Path, ...], deposits: Path, thresholds: tuple[str, ...]
         _echo_table(table)
     ci = conditional_independence(result, len(points), cell_area_km2=grid.cell_area_km2,
                                   unit_cell_km2=unit_area_km2)
-    click.echo(f"prior probability {tables[0].total_deposits / tables[0].total_area_units:.6f} "
-               f"({len(points)} deposits, {tables[0].total_area_units:,.2f} unit cells of "
-               f"{unit_area_km2:g} km²)")
-    click.echo(f"posterior AUC {raster_auc(result.probability, area, points.cells):.4f}")
-    click.echo(f"conditional independence (Agterberg–Cheng): expected {ci.expected:.1f} ± "
-               f"{ci.std_expected:.1f} deposits, observed {ci.observed}, ratio {ci.ratio:.3f}, "
-               f"p = {ci.p_value:.4f}")
+    click.echo(_("prior probability %(prior)s (%(deposits)s deposits, %(units)s unit cells of "
+                 "%(unit)s km²)",
+                 prior=format(tables[0].total_deposits / tables[0].total_area_units, ".6f"),
+                 deposits=len(points), units=format(tables[0].total_area_units, ",.2f"),
+                 unit=format(unit_area_km2, "g")))
+    click.echo(_("posterior AUC %(auc)s",
+                 auc=format(raster_auc(result.probability, area, points.cells), ".4f")))
+    click.echo(_("conditional independence (Agterberg–Cheng): expected %(expected)s ± %(std)s "
+                 "deposits, observed %(observed)s, ratio %(ratio)s, p = %(p)s",
+                 expected=format(ci.expected, ".1f"), std=format(ci.std_expected, ".1f"),
+                 observed=ci.observed, ratio=format(ci.ratio, ".3f"), p=format(ci.p_value, ".4f")))
     if out is not None:
-        click.echo(f"posterior written to {out}")
+        click.echo(_("posterior written to %(path)s", path=out))
 
 
 def _rows(table: WeightsTable) -> list[dict[str, Any]]:
@@ -156,19 +161,23 @@ def _rows(table: WeightsTable) -> list[dict[str, Any]]:
 
 
 def _echo_table(table: WeightsTable) -> None:
-    click.echo(f"{table.layer} ({table.kind.value}, {table.total_deposits} deposits)")
-    click.echo(f"  {'class':>12} {'area km²':>11} {'deposits':>8} {'W+':>8} {'s(W+)':>7} "
-               f"{'W-':>8} {'s(W-)':>7} {'C':>8} {'C/s(C)':>7}")
+    click.echo(_("%(layer)s (%(kind)s, %(deposits)s deposits)", layer=table.layer,
+                 kind=table.kind.value, deposits=table.total_deposits))
+    heads = zip((_("class"), _("area km²"), _("deposits")), (12, 11, 8), strict=True)
+    click.echo("  " + " ".join(pad(h, w, right=True) for h, w in heads)
+               + f" {'W+':>8} {'s(W+)':>7} {'W-':>8} {'s(W-)':>7} {'C':>8} {'C/s(C)':>7}")
     for row in _rows(table):
         click.echo(f"  {row['class']!s:>12} {row['area_km2']:>11,.2f} {row['deposits']:>8} "
                    f"{row['w_plus']:>8.4f} {row['s_w_plus']:>7.4f} {row['w_minus']:>8.4f} "
                    f"{row['s_w_minus']:>7.4f} {row['contrast']:>8.4f} "
                    f"{row['studentized_contrast']:>7.2f}")
     if table.threshold_class is not None:
-        click.echo(f"  generalised at {table.label(table.threshold_class)}")
+        click.echo("  " + _("generalised at %(threshold)s",
+                            threshold=table.label(table.threshold_class)))
     if not table.significant:
-        click.echo(f"  no class reaches a studentised contrast of {table.confidence:g}: "
-                   "the layer adds nothing to the posterior")
+        click.echo("  " + _("no class reaches a studentised contrast of %(confidence)s: the "
+                            "layer adds nothing to the posterior",
+                            confidence=format(table.confidence, "g")))
 
 
 def _pairs(items: Sequence[str], flag: str, names: Sequence[str]) -> list[tuple[str, str]]:
@@ -176,10 +185,12 @@ def _pairs(items: Sequence[str], flag: str, names: Sequence[str]) -> list[tuple[
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
-            problems.append(Problem(f"{flag} expects NAME=VALUE, got {item!r}"))
+            problems.append(Problem(_("%(flag)s expects NAME=VALUE, got %(item)r", flag=flag,
+                                      item=item)))
         elif name not in names:
-            problems.append(Problem(f"{flag} names layer {name!r}, which is not an evidence "
-                                    f"layer; layers: {', '.join(names)}"))
+            problems.append(Problem(_("%(flag)s names layer %(name)r, which is not an evidence "
+                                      "layer; layers: %(layers)s", flag=flag, name=name,
+                                      layers=", ".join(names))))
         else:
             pairs.append((name, value))
     if problems:
@@ -191,7 +202,7 @@ def _number(name: str, value: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise ValidationError(Problem(f"threshold {value!r} is not a number",
+        raise ValidationError(Problem(_("threshold %(value)r is not a number", value=value),
                                       column=name)) from None
 
 
@@ -199,8 +210,8 @@ def _kind(name: str, value: str) -> WeightsType:
     from aurum.prospect.wofe import WeightsType
 
     if value not in (WeightsType.ASCENDING, WeightsType.DESCENDING):
-        raise ValidationError(Problem(f"cumulative type must be ascending or descending, got "
-                                      f"{value!r}", column=name))
+        raise ValidationError(Problem(_("cumulative type must be ascending or descending, got "
+                                        "%(value)r", value=value), column=name))
     return WeightsType(value)
 
 
@@ -229,7 +240,7 @@ def targets(prospectivity: Path, band: int, std_band: int | None, threshold: flo
     from aurum.prospect.targets import cutoff_for_area, extract_targets, write_targets
 
     if (threshold is None) == (top_area is None):
-        raise ValidationError("give exactly one of --threshold and --top-area")
+        raise ValidationError(_("give exactly one of --threshold and --top-area"))
     grid = grid_of(prospectivity)
     score = _band(prospectivity, band)
     area = np.isfinite(score)
@@ -243,11 +254,14 @@ def targets(prospectivity: Path, band: int, std_band: int | None, threshold: flo
     if fmt == "json":
         echo_json(table)
         return
-    click.echo(f"{len(found)} targets at prospectivity >= {cut:.6g}, written to {out}")
+    click.echo(_("%(count)s targets at prospectivity >= %(cut)s, written to %(path)s",
+                 count=len(found), cut=format(cut, ".6g"), path=out))
     for row in table[:20]:
-        click.echo(f"  #{row['rank']:<3} {row['area_km2']:>9,.2f} km²  max "
-                   f"{row['max_prospectivity']:.4g}  expected deposits "
-                   f"{row['expected_deposits']:.2f}  known {row['known_deposits']}")
+        click.echo(f"  #{row['rank']:<3} {row['area_km2']:>9,.2f} km²  "
+                   + _("max %(max)s  expected deposits %(expected)s  known %(known)s",
+                       max=format(row["max_prospectivity"], ".4g"),
+                       expected=format(row["expected_deposits"], ".2f"),
+                       known=row["known_deposits"]))
 
 
 def _band(path: Path, band: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.i18n import _
 
 # The service is imported inside the verbs: it loads SQLAlchemy, pandas and the signing
 # stack, which ``aurum recycling --help`` should not pay for.
@@ -86,9 +87,10 @@ def append(path: Path, url: str | None, fmt: str) -> None:
                    "first_seq": min(result.seqs), "last_seq": max(result.seqs),
                    "signed_tree_head": head})
         return
-    click.echo(f"{path.name}: {result.appended} purchase(s) appended, {result.duplicates} "
-               f"already in the ledger; ledger size {result.size}, root {result.root}; "
-               f"signed tree head {head['id']}")
+    click.echo(_("%(file)s: %(appended)s purchase(s) appended, %(duplicates)s already in the "
+                 "ledger; ledger size %(size)s, root %(root)s; signed tree head %(head)s",
+                 file=path.name, appended=result.appended, duplicates=result.duplicates,
+                 size=result.size, root=result.root, head=head["id"]))
 
 
 @recycling_group.command("correct")
@@ -117,11 +119,15 @@ def correct(seq: int, reason: str, path: Path | None, url: str | None, fmt: str)
         echo_json(done.as_dict())
         return
     out = done.as_dict()
-    replaced = ("" if out["replacement_seq"] is None
-                else f", replaced by purchase {out['replacement_seq']}")
-    click.echo(f"purchase {seq}: {done.action} as entry {out['correction_seq']}{replaced}; "
-               f"ledger size {out['size']}, root {out['root']}; signed tree head "
-               f"{out['signed_tree_head']['id']}")
+    values = {"seq": seq, "action": done.action, "entry": out["correction_seq"],
+              "size": out["size"], "root": out["root"], "head": out["signed_tree_head"]["id"]}
+    if out["replacement_seq"] is None:
+        click.echo(_("purchase %(seq)s: %(action)s as entry %(entry)s; ledger size %(size)s, "
+                     "root %(root)s; signed tree head %(head)s", **values))
+    else:
+        click.echo(_("purchase %(seq)s: %(action)s as entry %(entry)s, replaced by purchase "
+                     "%(replacement)s; ledger size %(size)s, root %(root)s; signed tree head "
+                     "%(head)s", replacement=out["replacement_seq"], **values))
 
 
 @recycling_group.command("verify")
@@ -148,18 +154,20 @@ def verify(checkpoints: tuple[Path, ...], published_key: str | None, url: str | 
     # by its file rather than a crash.
     against = [(path.name, path.read_text(encoding="utf-8", errors="replace"))
                for path in checkpoints]
-    with platform.sessions() as s, progress_bar("verifying entries") as advance:
+    with platform.sessions() as s, progress_bar(_("verifying entries")) as advance:
         result = recycling.verify_ledger(s, keys, progress=advance, against=against,
                                          published_key=published_key)
     if fmt == "json":
         echo_json(result.as_dict())
     else:
-        state = "ok" if result.ok else f"NOT OK ({len(result.problems)} problem(s))"
-        click.echo(f"ledger {state}: {result.size} entries, root {result.root}, "
-                   f"{result.tree_heads} signed tree head(s) checked, "
-                   f"{len(result.checkpoints)} checkpoint(s) given")
+        state = _("ok") if result.ok else _("NOT OK (%(count)s problem(s))",
+                                             count=len(result.problems))
+        click.echo(_("ledger %(state)s: %(size)s entries, root %(root)s, %(heads)s signed tree "
+                     "head(s) checked, %(checkpoints)s checkpoint(s) given", state=state,
+                     size=result.size, root=result.root, heads=result.tree_heads,
+                     checkpoints=len(result.checkpoints)))
         for problem in result.problems:
-            click.echo(f"problem: {problem}", err=True)
+            click.echo(_("problem: %(problem)s", problem=problem), err=True)
     if not result.ok:
         click.get_current_context().exit(1)
 
@@ -205,7 +213,7 @@ def reports(status: str, url: str | None, fmt: str) -> None:
     from aurum.services.auth import SYSTEM
     from aurum.store.db import transaction
 
-    platform, _ = _open(url)
+    platform, _keys = _open(url)
     with transaction(platform.sessions) as s:
         recycling.screen_reports(s, SYSTEM)
     with platform.sessions() as s:
@@ -214,9 +222,12 @@ def reports(status: str, url: str | None, fmt: str) -> None:
         echo_json({"reports": listed})
         return
     if not listed:
-        click.echo(f"no {status} reports")
+        click.echo({"due": _("no due reports"), "submitted": _("no submitted reports"),
+                    "all": _("no reports")}[status])
+    regulator = _("(regulator)")
     for r in listed:
-        click.echo(f"{r['id']:>5}  {r['kind']:<10}  {r['rule']:<22}  due {r['due_on']}  "
-                   f"{r['status']:<9}  {r['recycler'] or '(regulator)':<12}  "
-                   f"{r['seller_id_masked']:<20}  CNY {r['amount_cny']:>14,.2f}  "
-                   f"entries {', '.join(map(str, r['entries']))}")
+        due = _("due %(day)s", day=r["due_on"])
+        entries = _("entries %(entries)s", entries=", ".join(map(str, r["entries"])))
+        click.echo(f"{r['id']:>5}  {r['kind']:<10}  {r['rule']:<22}  {due}  "
+                   f"{r['status']:<9}  {r['recycler'] or regulator:<12}  "
+                   f"{r['seller_id_masked']:<20}  CNY {r['amount_cny']:>14,.2f}  {entries}")

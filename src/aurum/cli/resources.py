@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.i18n import _
 
 # Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and numba,
 # which ``aurum resources --help`` and the other verb should not pay for.
@@ -25,15 +26,17 @@ def estimate(run_file: Path, fmt: str) -> None:
     from aurum.resources import runfile
 
     run = runfile.read_run(run_file)
-    with progress_bar("estimating blocks") as advance:
+    with progress_bar(_("estimating blocks")) as advance:
         summary = runfile.execute(run, advance)
     if fmt == "json":
         echo_json({k: summary[k] for k in ("blocks", "estimated", "mean", "seconds")})
         return
-    mean = "n/a" if summary["mean"] is None else f"{summary['mean']:.4g}"
-    click.echo(f"{summary['estimated']:,} of {summary['blocks']:,} blocks estimated "
-               f"(mean {mean}) in {summary['seconds']:.2f} s from {summary['samples']:,} "
-               f"samples; written to {summary['output']}")
+    mean = _("n/a") if summary["mean"] is None else f"{summary['mean']:.4g}"
+    click.echo(_("%(estimated)s of %(blocks)s blocks estimated (mean %(mean)s) in %(seconds)s s "
+                 "from %(samples)s samples; written to %(path)s",
+                 estimated=format(summary["estimated"], ","), blocks=format(summary["blocks"], ","),
+                 mean=mean, seconds=format(summary["seconds"], ".2f"),
+                 samples=format(summary["samples"], ","), path=summary["output"]))
 
 
 @resources.command("drillholes")
@@ -67,8 +70,11 @@ def drillholes(collar: Path, survey: Path, assay: Path, lithology: Path | None, 
         echo_json(summary)
         return
     for problem in db.report.problems[:20]:
-        click.echo(f"warning: {problem}", err=True)
-    click.echo(f"{summary['holes']} holes, {summary['intervals']:,} intervals, "
-               f"{summary['composites']:,} composites of {length:g} m "
-               f"(mean {grade} {summary['mean'] or float('nan'):.4g}); problems: "
-               + (", ".join(f"{k} {v}" for k, v in counts.items()) or "none"))
+        click.echo(_("warning: %(problem)s", problem=problem), err=True)
+    click.echo(_("%(holes)s holes, %(intervals)s intervals, %(composites)s composites of "
+                 "%(length)s m (mean %(grade)s %(mean)s); problems: %(problems)s",
+                 holes=summary["holes"], intervals=format(summary["intervals"], ","),
+                 composites=format(summary["composites"], ","), length=format(length, "g"),
+                 grade=grade,
+                 mean=format(summary["mean"] or float("nan"), ".4g"),
+                 problems=", ".join(f"{k} {v}" for k, v in counts.items()) or _("none")))

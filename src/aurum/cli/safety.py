@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.core.i18n import _
 
 
 @click.group(name="safety")
@@ -39,19 +40,22 @@ def status(hazards: Path, as_of: datetime, fmt: str) -> None:
         echo_json(summary)
         return
     median = summary["median_days_to_close"]
-    met = "met" if summary["overdue_major"] == 0 else "NOT met"
-    click.echo(f"Hazards as of {as_of.date().isoformat()}: "
-               f"{summary['open_major']} major open ({summary['overdue_major']} overdue), "
-               f"{summary['open_general']} general open ({summary['overdue_general']} overdue); "
-               f"median days to close: {'n/a' if median is None else f'{median:g}'}")
-    click.echo(f"Open major hazards past deadline: {summary['overdue_major']} "
-               f"(target 0, {met})")
-    header = ("province", "major open", "major overdue", "general open", "general overdue")
+    met = _("met") if summary["overdue_major"] == 0 else _("NOT met")
+    click.echo(_("Hazards as of %(day)s: %(open_major)s major open (%(overdue_major)s overdue), "
+                 "%(open_general)s general open (%(overdue_general)s overdue); median days to "
+                 "close: %(median)s", day=as_of.date().isoformat(),
+                 median=_("n/a") if median is None else f"{median:g}",
+                 **{k: summary[k] for k in ("open_major", "overdue_major", "open_general",
+                                            "overdue_general")}))
+    click.echo(_("Open major hazards past deadline: %(overdue)s (target 0, %(met)s)",
+                 overdue=summary["overdue_major"], met=met))
+    header = (_("province"), _("major open"), _("major overdue"), _("general open"),
+              _("general overdue"))
     rows = [header] + [(p, *(str(f[k]) for k in ("open_major", "overdue_major", "open_general",
                                                    "overdue_general")))
                        for p, f in summary["by_province"].items()]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
     click.echo("")
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+        click.echo("  ".join(pad(cell, w, right=i > 0)
                              for i, (cell, w) in enumerate(zip(row, widths, strict=True))))

@@ -14,11 +14,12 @@ import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 
 def _warn(problems: list[Problem]) -> None:
     for problem in problems:
-        click.echo(f"warning: {problem}", err=True)
+        click.echo(_("warning: %(problem)s", problem=problem), err=True)
 
 
 def _event_id(value: object) -> object:
@@ -61,12 +62,12 @@ def locate(picks_path: Path, stations_path: Path, vp: float, vs: float,
     picks, source = read_picks_csv(picks_path)
     table = None
     if corrections is not None:
-        table, _ = read_table(corrections, ["station", "phase", "correction"], ["correction"],
+        table, _read = read_table(corrections, ["station", "phase", "correction"], ["correction"],
                               what="station corrections")
     volume = None if margin is None else SearchVolume.around(inventory.positions(), margin)
     locator = Locator(inventory, HomogeneousModel(vp, vs), volume,
                       LocateSettings(min_stations=min_stations), table)
-    with progress_bar("locating events") as advance:
+    with progress_bar(_("locating events")) as advance:
         result = locator.locate_all(picks, source, advance)
     _warn(result.problems)
     events = [{"event": _event_id(r["event"]), "x": r["x"], "y": r["y"], "z": r["z"],
@@ -75,11 +76,16 @@ def locate(picks_path: Path, stations_path: Path, vp: float, vs: float,
         echo_json({"events": events})
         return
     for r in result.events.to_dict("records"):
-        click.echo(f"event {r['event']}: x {r['x']:.1f} y {r['y']:.1f} z {r['z']:.1f} m, "
-                   f"t0 {r['t0']:.4f} s, rms {r['rms'] * 1000:.2f} ms, "
-                   f"{r['n_picks']} picks, ellipsoid {r['semi_major_m']:.1f} × "
-                   f"{r['semi_intermediate_m']:.1f} × {r['semi_minor_m']:.1f} m")
-    click.echo(f"{len(events)} of {int(np.unique(picks['event']).size)} events located")
+        click.echo(_("event %(event)s: x %(x)s y %(y)s z %(z)s m, t0 %(t0)s s, rms %(rms)s ms, "
+                     "%(picks)s picks, ellipsoid %(major)s × %(intermediate)s × %(minor)s m",
+                     event=r["event"], x=format(r["x"], ".1f"), y=format(r["y"], ".1f"),
+                     z=format(r["z"], ".1f"), t0=format(r["t0"], ".4f"),
+                     rms=format(r["rms"] * 1000, ".2f"),
+                     picks=r["n_picks"], major=format(r["semi_major_m"], ".1f"),
+                     intermediate=format(r["semi_intermediate_m"], ".1f"),
+                     minor=format(r["semi_minor_m"], ".1f")))
+    click.echo(_("%(located)s of %(events)s events located", located=len(events),
+                 events=int(np.unique(picks["event"]).size)))
 
 
 @seismic.command("bvalue")
@@ -102,38 +108,43 @@ def bvalue(path: Path, column: str | None, mc: str, delta_m: float, method: str,
     from aurum.seismic.stats import b_value, magnitude_of_completeness
 
     if not path.is_file():
-        raise ValidationError(Problem(f"magnitudes file not found: {path}", source=str(path)))
+        raise ValidationError(Problem(_("magnitudes file not found: %(path)s", path=path),
+                                      source=str(path)))
     frame = pd.read_csv(path)
     if column is None:
         column = "magnitude" if "magnitude" in frame.columns else (
             str(frame.columns[0]) if len(frame.columns) == 1 else None)
         if column is None:
-            raise ValidationError(Problem(f"several columns, none named 'magnitude': choose one "
-                                          f"with --column ({', '.join(map(str, frame.columns))})",
-                                          source=path.name))
+            raise ValidationError(Problem(
+                _("several columns, none named 'magnitude': choose one with --column "
+                  "(%(columns)s)", columns=", ".join(map(str, frame.columns))),
+                source=path.name))
     if column not in frame.columns:
-        raise ValidationError(Problem(f"no column {column!r} (columns: "
-                                      f"{', '.join(map(str, frame.columns))})", column=column,
-                                      source=path.name))
+        raise ValidationError(Problem(_("no column %(column)r (columns: %(columns)s)",
+                                        column=column,
+                                        columns=", ".join(map(str, frame.columns))),
+                                      column=column, source=path.name))
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = int(values.isna().sum() - frame[column].isna().sum())
     if bad:
-        _warn([Problem(f"{bad} value(s) are not numbers and were left out", column=column,
-                       source=path.name)])
+        _warn([Problem(_("%(count)s value(s) are not numbers and were left out", count=bad),
+                       column=column, source=path.name)])
     if mc.strip().lower() == "auto":
         mc_value = magnitude_of_completeness(values, delta_m, mc_method)
     else:
         try:
             mc_value = float(mc)
         except ValueError:
-            raise ValidationError(Problem(f"--mc must be a number or 'auto', got {mc!r}")
-                                  ) from None
+            raise ValidationError(Problem(_("--mc must be a number or 'auto', got %(mc)r",
+                                            mc=mc))) from None
     result = b_value(values, mc_value, delta_m, method)
     if fmt == "json":
         echo_json(result.as_dict())
         return
-    click.echo(f"b = {result.b:.4f} ± {result.b_std:.4f} (Shi & Bolt), a = {result.a:.3f}, "
-               f"Mc = {result.mc:g}, {result.n:,} events ({method})")
+    click.echo(_("b = %(b)s ± %(b_std)s (Shi & Bolt), a = %(a)s, Mc = %(mc)s, %(n)s events "
+                 "(%(method)s)", b=format(result.b, ".4f"), b_std=format(result.b_std, ".4f"),
+                 a=format(result.a, ".3f"), mc=format(result.mc, "g"), n=format(result.n, ","),
+                 method=method))
 
 
 @seismic.command("detect")
@@ -173,7 +184,7 @@ def detect(path: Path, inventory: Path | None, sta: float, lta: float, on: float
     problems += screened
     settings = detection.DetectSettings(sta_s=sta, lta_s=lta, on=on, off=off,
                                         min_stations=min_stations)
-    with progress_bar("detecting") as advance:
+    with progress_bar(_("detecting")) as advance:
         result = detection.detect(channels, settings, workers=workers, progress=advance)
     problems += result.problems
     locations: dict[str, dict[Any, Any]] = {}
@@ -202,9 +213,14 @@ def detect(path: Path, inventory: Path | None, sta: float, lta: float, on: float
         echo_json({"detections": out, "problems": [p.as_dict() for p in problems]})
         return
     for d in out:
-        where = "" if d["location"] is None else (
-            f", located at x {d['location']['x']:.1f} y {d['location']['y']:.1f} "
-            f"z {d['location']['z']:.1f} m")
-        click.echo(f"{d['id']} {d['start']} – {d['end']}: {len(d['stations'])} stations, "
-                   f"{len(d['picks'])} picks{where}")
-    click.echo(f"{len(out)} detection(s) in {len(channels)} channel segment(s)")
+        values = {"id": d["id"], "start": d["start"], "end": d["end"],
+                  "stations": len(d["stations"]), "picks": len(d["picks"])}
+        if d["location"] is None:
+            click.echo(_("%(id)s %(start)s – %(end)s: %(stations)s stations, %(picks)s picks",
+                         **values))
+        else:
+            click.echo(_("%(id)s %(start)s – %(end)s: %(stations)s stations, %(picks)s picks, "
+                         "located at x %(x)s y %(y)s z %(z)s m", **values,
+                         **{k: format(d["location"][k], ".1f") for k in ("x", "y", "z")}))
+    click.echo(_("%(detections)s detection(s) in %(segments)s channel segment(s)",
+                 detections=len(out), segments=len(channels)))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.i18n import _
 
 # The safety service is imported inside the verbs: it loads pandas and SQLAlchemy, which
 # ``aurum sensors --help`` should not pay for. Its defaults are written out in the options
@@ -77,10 +78,12 @@ def listen(broker: str, seconds: float | None, flush_seconds: float, max_ahead_h
     listener = mqtt.SensorListener(platform, host, port, flush_seconds=flush_seconds,
                                    window=window)
     if fmt == "text":
-        click.echo(f"listening on {host}:{port} {mqtt.TOPIC_ROOT}/#"
-                   + (f" for {seconds:g} s" if seconds is not None else " (Ctrl-C stops)"))
+        topics = f"{host}:{port} {mqtt.TOPIC_ROOT}/#"
+        click.echo(_("listening on %(topics)s (Ctrl-C stops)", topics=topics) if seconds is None
+                   else _("listening on %(topics)s for %(seconds)s s", topics=topics,
+                          seconds=format(seconds, "g")))
     try:
-        with progress_bar("listening (s)") as advance:
+        with progress_bar(_("listening (s)")) as advance:
             total = int(seconds) if seconds is not None else 0
 
             def tick(elapsed: float, _stats: mqtt.ListenerStats) -> None:
@@ -93,12 +96,14 @@ def listen(broker: str, seconds: float | None, flush_seconds: float, max_ahead_h
     if fmt == "json":
         echo_json(stats.as_dict())
         return
-    click.echo(f"{stats.messages} message(s), {stats.readings} reading(s): {stats.stored} "
-               f"stored, {stats.duplicates} already stored, {stats.unknown} of unknown "
-               f"sensors, {stats.malformed} malformed message(s), {stats.errors} failed "
-               f"batch(es); {stats.alerts} alert(s), {stats.hazards} hazard(s) opened; "
-               f"{stats.oversized} message(s) over the size limit, {stats.implausible} "
-               f"reading(s) with an implausible time, {stats.failed} in failed batches")
+    click.echo(_("%(messages)s message(s), %(readings)s reading(s): %(stored)s stored, "
+                 "%(duplicates)s already stored, %(unknown)s of unknown sensors, %(malformed)s "
+                 "malformed message(s), %(errors)s failed batch(es); %(alerts)s alert(s), "
+                 "%(hazards)s hazard(s) opened; %(oversized)s message(s) over the size limit, "
+                 "%(implausible)s reading(s) with an implausible time, %(failed)s in failed "
+                 "batches", **{k: getattr(stats, k) for k in (
+                     "messages", "readings", "stored", "duplicates", "unknown", "malformed",
+                     "errors", "alerts", "hazards", "oversized", "implausible", "failed")}))
 
 
 @sensors.command("simulate")
@@ -137,7 +142,7 @@ def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: 
     readings = source.readings(start.replace(tzinfo=UTC) if start is not None else source.first,
                                days, seed, storm_day, rain_mm)
     site = source.site
-    with progress_bar(f"publishing {source.facility}") as advance:
+    with progress_bar(_("publishing %(facility)s", facility=source.facility)) as advance:
         sent = mqtt.publish_readings(host, port, site, readings, speed=speed,
                                      progress=advance)
     summary = {"facility": source.facility, "site": site, "messages": sent,
@@ -146,8 +151,10 @@ def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: 
     if fmt == "json":
         echo_json(summary)
         return
-    click.echo(f"published {sent} reading(s) of {source.facility} ({site}) from "
-               f"{summary['first']} to {summary['last']} to {host}:{port}")
+    broker_address = f"{host}:{port}"
+    click.echo(_("published %(sent)s reading(s) of %(facility)s (%(site)s) from %(first)s to "
+                 "%(last)s to %(broker)s", sent=sent, facility=source.facility, site=site,
+                 first=summary["first"], last=summary["last"], broker=broker_address))
 
 
 @sensors.command("import-pressure-cells")
@@ -170,15 +177,17 @@ def import_pressure_cells(path: Path, site_code: str, prefix: str | None, url: s
     from aurum.store.db import transaction
 
     platform = Platform.open(url, migrate_to_head=True)
-    with progress_bar(f"importing {path.name}") as advance, \
+    with progress_bar(_("importing %(file)s", file=path.name)) as advance, \
             transaction(platform.sessions) as s:
         result = service.import_pressure_cells(s, SYSTEM, path, site_code, prefix,
                                                progress=advance)
     if fmt == "json":
         echo_json(result)
         return
-    click.echo(f"{result['file']}: {result['sensors_registered']} sensor(s) registered "
-               f"({result['sensors_existing']} already), {result['inserted']} reading(s) "
-               f"stored from {result['first']} to {result['last']}; {result['duplicates']} "
-               f"skipped (sensor and time stored already or repeated in the file), "
-               f"{result['conflicts']} of them with another value than the one kept")
+    click.echo(_("%(file)s: %(sensors_registered)s sensor(s) registered (%(sensors_existing)s "
+                 "already), %(inserted)s reading(s) stored from %(first)s to %(last)s; "
+                 "%(duplicates)s skipped (sensor and time stored already or repeated in the "
+                 "file), %(conflicts)s of them with another value than the one kept",
+                 **{k: result[k] for k in ("file", "sensors_registered", "sensors_existing",
+                                           "inserted", "first", "last", "duplicates",
+                                           "conflicts")}))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from aurum.core.i18n import _
+
 
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -31,7 +33,8 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(delivery.describe(delivery.targets(platform.settings)))
     logins = read_logins(platform)
     if logins:
-        click.echo("Demo logins (generated at seeding, kept in AURUM_HOME/demo-logins.json):")
+        click.echo(_("Demo logins (generated at seeding, kept in "
+                     "AURUM_HOME/demo-logins.json):"))
         for user, info in logins.items():
             click.echo(f"  {user:<10} {info['password']:<20} {info['role']}")
     source = None
@@ -40,12 +43,15 @@ def serve(host: str, port: int, workers: int) -> None:
         try:
             source = start_demo_source(platform, broker_host, broker_port)
         except (mqtt.BrokerUnreachable, ValidationError) as exc:
-            click.echo(f"Live demo source off: {exc}")
+            click.echo(_("Live demo source off: %(error)s", error=exc))
         else:
-            click.echo(f"Live demo source: {source.facility} ({source.site}) played through "
-                       f"{broker_host}:{broker_port}, an hour of readings every "
-                       f"{3600 / DEMO_SPEED:g} s")
-    click.echo(f"Aurum on http://{host}:{port}")
+            broker = f"{broker_host}:{broker_port}"
+            click.echo(_("Live demo source: %(facility)s (%(site)s) played through %(broker)s, "
+                         "an hour of readings every %(seconds)s s", facility=source.facility,
+                         site=source.site, broker=broker,
+                         seconds=format(3600 / DEMO_SPEED, "g")))
+    address = f"http://{host}:{port}"
+    click.echo(_("Aurum on %(url)s", url=address))
     try:
         uvicorn.run("aurum.api.asgi:app", host=host, port=port, workers=workers,
                     log_level="warning")

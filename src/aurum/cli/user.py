@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from aurum.cli.common import FORMAT_OPTION, echo_json
+from aurum.core.i18n import _
 
 # The account service is imported inside the verbs: it loads SQLAlchemy, which ``aurum user
 # --help`` should not pay for.
@@ -43,7 +44,7 @@ def create(username: str, role: str, org_code: str | None, province: str | None,
     platform = Platform.open(migrate_to_head=True)
     with transaction(platform.sessions) as s:
         auth.create_user(s, username, password, role, display_name, org_code, province)
-    click.echo(f"user {username} ({role}) created")
+    click.echo(_("user %(username)s (%(role)s) created", username=username, role=role))
 
 
 def _ending(username: str, fmt: str, what: str,
@@ -58,8 +59,9 @@ def _ending(username: str, fmt: str, what: str,
         echo_json({"username": username, "tokens_revoked": revoked.tokens,
                    "sessions_ended": revoked.sessions})
     else:
-        click.echo(f"{what}; revoked {revoked.tokens} API token(s) and ended "
-                   f"{revoked.sessions} browser session(s) of {username}")
+        click.echo(_("%(what)s; revoked %(tokens)s API token(s) and ended %(sessions)s browser "
+                     "session(s) of %(username)s", what=what, tokens=revoked.tokens,
+                     sessions=revoked.sessions, username=username))
 
 
 @user.command("revoke-tokens")
@@ -70,7 +72,7 @@ def revoke_tokens(username: str, fmt: str) -> None:
     leaked token)."""
     from aurum.services import auth
 
-    _ending(username, fmt, "credentials ended", auth.revoke_credentials)
+    _ending(username, fmt, _("credentials ended"), auth.revoke_credentials)
 
 
 @user.command("set-password")
@@ -81,7 +83,7 @@ def set_password(username: str, password: str, fmt: str) -> None:
     """Set a user's password; its tokens and sessions end with the old one."""
     from aurum.services import auth
 
-    _ending(username, fmt, "password changed",
+    _ending(username, fmt, _("password changed"),
             lambda s, name: auth.change_password(s, name, password))
 
 
@@ -92,4 +94,4 @@ def deactivate(username: str, fmt: str) -> None:
     """Stop a user from logging in; its tokens and sessions end."""
     from aurum.services import auth
 
-    _ending(username, fmt, "user deactivated", auth.deactivate_user)
+    _ending(username, fmt, _("user deactivated"), auth.deactivate_user)

@@ -35,6 +35,7 @@ Missing files and missing columns always raise: nothing can be read without them
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.tables import read_csv
 
 Table = str | os.PathLike[str] | pd.DataFrame
@@ -219,12 +221,13 @@ class DrillholeDatabase:
 
 @dataclass
 class _Sheet:
-    """One table as text, with its spreadsheet row numbers and running error mask."""
+    """One table as text, with its spreadsheet row numbers and running error mask; ``where``
+    is the message naming a row (hole, station or interval) and its values per row."""
 
     source: str
     text: pd.DataFrame
     rows: np.ndarray
-    where: pd.Series
+    where: tuple[str, dict[str, pd.Series]]
     bad: np.ndarray
 
     @property
@@ -237,14 +240,17 @@ class _Findings:
         self._parts: list[pd.DataFrame] = []
 
     def add(self, kind: ProblemKind, sheet: _Sheet, mask: np.ndarray, column: str,
-            message: str | pd.Series) -> None:
-        """Record ``kind`` on the rows of ``mask``; an error also marks them bad."""
+            message: str, /, **values: str | pd.Series | np.ndarray) -> None:
+        """Record ``kind`` on the rows of ``mask``; an error also marks them bad. ``message``
+        (translated, with ``%(name)s`` placeholders) is filled row by row from ``values``, each
+        one for every row or one per row of the sheet."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         if kind not in WARNING_KINDS:
             sheet.bad |= mask
-        suffix = message if isinstance(message, str) else message.to_numpy(dtype=object)[mask]
+        where = _filled(sheet.where[0], mask, sheet.where[1])
+        problem = _filled(message, mask, values)
         self._parts.append(pd.DataFrame({
             "kind": kind.value,
             "severity": "warning" if kind in WARNING_KINDS else "error",
@@ -252,7 +258,8 @@ class _Findings:
             "row": sheet.rows[mask],
             "column": column,
             "hole": sheet.hole.to_numpy(dtype=object)[mask],
-            "message": sheet.where.to_numpy(dtype=object)[mask] + ": " + suffix,
+            "message": [_("%(where)s: %(problem)s", where=w, problem=p)
+                        for w, p in zip(where, problem, strict=True)],
         }))
 
     def report(self, order: list[str]) -> ValidationReport:
@@ -345,7 +352,7 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
                             col.source, found) for s in interval_sheets]
     if m.length is None:
         deepest = pd.concat([pd.Series(np.fmax(frm, to), index=s.hole.to_numpy())
-                             for s, (frm, to, _) in zip(interval_sheets, depths, strict=True)])
+                             for s, (frm, to, _ok) in zip(interval_sheets, depths, strict=True)])
         lengths = deepest.groupby(level=0).max().reindex(valid_holes)
     else:
         lengths = pd.Series(hole_length[collar_ok], index=col.hole[collar_ok].to_numpy())
@@ -357,8 +364,8 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
     n_intervals = pd.concat([s.hole for s in interval_sheets]).value_counts()
     counts = col.hole.map(n_intervals).fillna(0).astype(int).astype(str)
     found.add(ProblemKind.MISSING_SURVEY, col, no_survey, m.hole,
-              "no valid station in " + sheets["survey"].source + "; expected at least one "
-              "survey row for this hole; its " + counts + " interval(s) are excluded")
+              _("no valid station in %(file)s; expected at least one survey row for this hole; "
+                "its %(n)s interval(s) are excluded"), file=sheets["survey"].source, n=counts)
 
     values = _check_grades(sheets["assays"], grades, detection_rule, found)
     assay_frame = _intervals(sheets["assays"], depths[0], usable, values)
@@ -366,7 +373,7 @@ def read_drillholes(collar: Table, survey: Table, assays: Table, lithology: Tabl
         lith = sheets["lithology"]
         code = lith.text[m.lithology]
         found.add(ProblemKind.MISSING_LITHOLOGY, lith, (code == "").to_numpy(), m.lithology,
-                  "no lithology code (kept, without a code)")
+                  _("no lithology code (kept, without a code)"))
         lith_frame = _intervals(lith, depths[1], usable,
                                 {m.lithology: code.where(code != "").to_numpy(dtype=object)})
         assay_frame = _split_merge(assay_frame, lith_frame, list(grades), m.lithology)
@@ -402,10 +409,21 @@ def _load(table: Table, default: str) -> tuple[pd.DataFrame, str]:
     return frame, path.name
 
 
+def _filled(message: str, mask: np.ndarray,
+            values: Mapping[str, str | pd.Series | np.ndarray]) -> list[str]:
+    """``message`` filled for each row of ``mask``: a value given per row is taken from the row."""
+    per_row = {k: np.asarray(v, dtype=object)[mask] for k, v in values.items()
+               if isinstance(v, pd.Series | np.ndarray)}
+    fixed = {k: v for k, v in values.items() if k not in per_row}
+    return [message % (fixed | {k: v[i] for k, v in per_row.items()})
+            for i in range(int(mask.sum()))]
+
+
 def _missing_columns(frame: pd.DataFrame, required: list[str], source: str) -> list[Problem]:
     found = ", ".join(map(str, frame.columns))
     expected = ", ".join(required)
-    return [Problem(f"missing column {c!r}; expected the columns {expected} (found {found})",
+    return [Problem(_("missing column %(column)r; expected the columns %(expected)s (found "
+                      "%(found)s)", column=c, expected=expected, found=found),
                     row=1, column=c, source=source)
             for c in dict.fromkeys(required) if c not in frame.columns]
 
@@ -416,13 +434,15 @@ def _sheet(frame: pd.DataFrame, source: str, key: str) -> _Sheet:
     blank = (text == "").all(axis=1).to_numpy()
     text, rows = text[~blank].reset_index(drop=True), rows[~blank]
     hole = _shown(text.iloc[:, 0])
+    where: tuple[str, dict[str, pd.Series]]
     if key == "collar":
-        where = "hole " + hole
+        where = _("hole %(hole)s"), {"hole": hole}
     elif key == "survey":
-        where = "hole " + hole + ", station AT " + _shown(text.iloc[:, 1])
+        where = _("hole %(hole)s, station AT %(at)s"), {"hole": hole,
+                                                        "at": _shown(text.iloc[:, 1])}
     else:
-        where = ("hole " + hole + ", interval " + _shown(text.iloc[:, 1]) + "–"
-                 + _shown(text.iloc[:, 2]))
+        where = _("hole %(hole)s, interval %(top)s–%(bottom)s"), {
+            "hole": hole, "top": _shown(text.iloc[:, 1]), "bottom": _shown(text.iloc[:, 2])}
     return _Sheet(source, text, rows, where, np.zeros(len(text), dtype=bool))
 
 
@@ -447,9 +467,9 @@ def _numbers(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _required_numbers(sheet: _Sheet, column: str, found: _Findings) -> np.ndarray:
     values, missing, text = _numbers(sheet.text[column])
     found.add(ProblemKind.MISSING_VALUE, sheet, missing, column,
-              f"no {column} value; expected a number")
+              _("no %(column)s value; expected a number"), column=column)
     found.add(ProblemKind.NOT_A_NUMBER, sheet, text, column,
-              "'" + sheet.text[column] + "' is not a number; expected a number")
+              _("'%(value)s' is not a number; expected a number"), value=sheet.text[column])
     return values
 
 
@@ -457,27 +477,28 @@ def _known_hole(sheet: _Sheet, hole: str, known: pd.Index, collar_source: str,
                 found: _Findings) -> None:
     ids = sheet.hole
     found.add(ProblemKind.MISSING_VALUE, sheet, (ids == "").to_numpy(), hole,
-              "no hole identifier; expected a hole of " + collar_source)
+              _("no hole identifier; expected a hole of %(file)s"), file=collar_source)
     found.add(ProblemKind.UNKNOWN_HOLE, sheet, ((ids != "") & ~ids.isin(known)).to_numpy(), hole,
-              f"no collar for this hole in {collar_source}; expected a hole listed there")
+              _("no collar for this hole in %(file)s; expected a hole listed there"),
+              file=collar_source)
 
 
 def _check_collars(sheet: _Sheet, m: ColumnMapping, found: _Findings
                    ) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     ids = sheet.hole
     found.add(ProblemKind.MISSING_VALUE, sheet, (ids == "").to_numpy(), m.hole,
-              "no hole identifier; expected one per collar")
+              _("no hole identifier; expected one per collar"))
     first_row = pd.Series(sheet.rows, index=ids.to_numpy()).groupby(level=0).min()
     dup = (ids != "") & ids.duplicated(keep=False)
     found.add(ProblemKind.DUPLICATE_COLLAR, sheet, dup.to_numpy(), m.hole,
-              "the hole has more than one collar row (first on row "
-              + ids.map(first_row).astype(str) + "); expected one: the hole is excluded")
+              _("the hole has more than one collar row (first on row %(row)s); expected one: "
+                "the hole is excluded"), row=ids.map(first_row).astype(str))
     xyz = np.column_stack([_required_numbers(sheet, c, found) for c in (m.x, m.y, m.z)])
     length = np.full(len(ids), np.nan)
     if m.length is not None:
         length = _required_numbers(sheet, m.length, found)
         found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, length <= 0, m.length,
-                  "hole length must be > 0 m")
+                  _("hole length must be > 0 m"))
     return xyz, length, pd.Index(ids[ids != ""].unique())
 
 
@@ -489,15 +510,17 @@ def _check_depths(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.In
     frm = _required_numbers(sheet, m.depth_from, found)
     to = _required_numbers(sheet, m.depth_to, found)
     found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, frm < 0, m.depth_from,
-              f"{m.depth_from} is negative; expected a depth ≥ 0 m down the hole")
+              _("%(column)s is negative; expected a depth ≥ 0 m down the hole"),
+              column=m.depth_from)
     found.add(ProblemKind.FROM_NOT_ABOVE_TO, sheet, frm >= to, m.depth_to,
-              f"{m.depth_from} must be less than {m.depth_to}")
+              _("%(top)s must be less than %(bottom)s"), top=m.depth_from, bottom=m.depth_to)
     if m.length is not None:
         limit = sheet.hole.map(pd.Series(collar_lengths, index=collar_holes.to_numpy()))
         beyond = to > limit.to_numpy(float) + DEPTH_TOLERANCE
         found.add(ProblemKind.BEYOND_HOLE_LENGTH, sheet, beyond, m.depth_to,
-                  "deeper than the hole (length " + limit.map("{:g}".format)
-                  + f" in {collar_source}); expected {m.depth_to} ≤ the hole length")
+                  _("deeper than the hole (length %(length)s in %(file)s); expected %(column)s "
+                    "≤ the hole length"), length=limit.map("{:g}".format), file=collar_source,
+                  column=m.depth_to)
     ok = np.isfinite(frm) & np.isfinite(to) & (frm >= 0) & (frm < to) & ~sheet.bad
     _check_sequence(sheet, m, frm, to, ok & sheet.hole.isin(valid).to_numpy(), found)
     return frm, to, ok
@@ -519,20 +542,20 @@ def _check_sequence(sheet: _Sheet, m: ColumnMapping, frm: np.ndarray, to: np.nda
     overlap = tops < prev_bottom - DEPTH_TOLERANCE
     gap = tops > prev_bottom + DEPTH_TOLERANCE
     prev_pos = order[np.where(np.isnan(prev), 0, prev).astype(np.int64)]
-    prev_row = pd.Series(sheet.rows[prev_pos]).astype(str)
-    prev_from = pd.Series(sheet.text[m.depth_from].to_numpy(dtype=object)[prev_pos])
-    prev_to = pd.Series(sheet.text[m.depth_to].to_numpy(dtype=object)[prev_pos])
+    # The previous interval's row and depths, placed on the row each one is compared with.
+    previous = {name: np.full(len(frm), "", dtype=object) for name in ("row", "top", "bottom")}
+    previous["row"][order] = sheet.rows[prev_pos].astype(str)
+    previous["top"][order] = sheet.text[m.depth_from].to_numpy(dtype=object)[prev_pos]
+    previous["bottom"][order] = sheet.text[m.depth_to].to_numpy(dtype=object)[prev_pos]
     for kind, mask, text in (
-            (ProblemKind.OVERLAP, overlap, "overlaps interval " + prev_from + "–" + prev_to
-             + " (row " + prev_row + f"); expected {m.depth_from} ≥ " + prev_to
-             + ": this later interval is excluded"),
-            (ProblemKind.GAP, gap, "gap from " + prev_to + " (bottom of the interval on row "
-             + prev_row + "); unsampled, kept")):
+            (ProblemKind.OVERLAP, overlap,
+             _("overlaps interval %(top)s–%(bottom)s (row %(row)s); expected %(column)s ≥ "
+               "%(bottom)s: this later interval is excluded")),
+            (ProblemKind.GAP, gap, _("gap from %(bottom)s (bottom of the interval on row "
+                                     "%(row)s); unsampled, kept"))):
         hit = np.zeros(len(frm), dtype=bool)
         hit[order[mask]] = True
-        message = np.full(len(frm), "", dtype=object)
-        message[order[mask]] = text.to_numpy(dtype=object)[mask]
-        found.add(kind, sheet, hit, m.depth_from, pd.Series(message))
+        found.add(kind, sheet, hit, m.depth_from, text, column=m.depth_from, **previous)
 
 
 def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.Index,
@@ -542,20 +565,21 @@ def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.I
     az = _required_numbers(sheet, m.azimuth, found)
     dip = _required_numbers(sheet, m.dip, found)
     found.add(ProblemKind.DEPTH_OUT_OF_RANGE, sheet, at < 0, m.at,
-              f"{m.at} is negative; expected a depth ≥ 0 m down the hole")
+              _("%(column)s is negative; expected a depth ≥ 0 m down the hole"), column=m.at)
     found.add(ProblemKind.DIP_OUT_OF_RANGE, sheet, np.abs(dip) > 90, m.dip,
-              "dip " + sheet.text[m.dip] + " is outside −90…90 degrees; expected degrees below "
-              "the horizontal (90 = vertical)")
+              _("dip %(dip)s is outside −90…90 degrees; expected degrees below the horizontal "
+                "(90 = vertical)"), dip=sheet.text[m.dip])
     found.add(ProblemKind.AZIMUTH_OUT_OF_RANGE, sheet, (az < 0) | (az > 360), m.azimuth,
-              "azimuth " + sheet.text[m.azimuth] + " is outside 0…360 degrees; expected "
-              "degrees clockwise from north")
+              _("azimuth %(azimuth)s is outside 0…360 degrees; expected degrees clockwise "
+                "from north"), azimuth=sheet.text[m.azimuth])
     length = sheet.hole.map(lengths).to_numpy(dtype=float)
     shown = pd.Series(length).map("{:g}".format)
-    source = ("its collar length" if m.length else "the deepest depth of its intervals;"
-              " map the collar's hole length column if the hole is longer")
+    source = (_("its collar length") if m.length else
+              _("the deepest depth of its intervals; map the collar's hole length column if the "
+                "hole is longer"))
     found.add(ProblemKind.BEYOND_HOLE_LENGTH, sheet, at > length + DEPTH_TOLERANCE, m.at,
-              "station deeper than the hole (length " + shown + f", {source}); expected "
-              f"{m.at} ≤ " + shown)
+              _("station deeper than the hole (length %(length)s, %(source)s); expected "
+                "%(column)s ≤ %(length)s"), length=shown, source=source, column=m.at)
     hole = sheet.hole
     ok = np.isfinite(at) & ~sheet.bad & hole.isin(valid).to_numpy()
     key = pd.DataFrame({"hole": hole, "at": np.round(at, 6)})
@@ -564,8 +588,8 @@ def _check_surveys(sheet: _Sheet, m: ColumnMapping, known: pd.Index, valid: pd.I
         level=[0, 1]).min()
     first_row = pd.Series(first.reindex(pd.MultiIndex.from_frame(key)).to_numpy()).astype(str)
     found.add(ProblemKind.DUPLICATE_STATION, sheet, dup, m.at,
-              "a second station at this depth (first on row " + first_row
-              + "); the later row is excluded")
+              _("a second station at this depth (first on row %(row)s); the later row is "
+                "excluded"), row=first_row)
     keep = ~sheet.bad & hole.isin(valid).to_numpy()
     sign = 1.0 if m.dip_positive_down else -1.0
     return pd.DataFrame({"hole": hole[keep].to_numpy(dtype=object), "at": at[keep],
@@ -579,19 +603,19 @@ def _check_grades(sheet: _Sheet, grades: tuple[str, ...], rule: DetectionRule,
         text = sheet.text[g]
         sign = text.str[:1]
         coded = sign.isin(["<", ">"]).to_numpy()
-        value, missing, _ = _numbers(text.where(~coded, ""))
+        value, missing, _text = _numbers(text.where(~coded, ""))
         limit = pd.to_numeric(text.str[1:].str.strip().where(coded), errors="coerce")
         factor = np.where(sign == "<", rule.below_factor, rule.above_factor)
         value = np.where(coded, factor * limit.to_numpy(dtype=float), value)
         missing = missing & ~coded
         found.add(ProblemKind.MISSING_GRADE, sheet, missing, g,
-                  f"no {g} value (kept as not assayed)")
+                  _("no %(column)s value (kept as not assayed)"), column=g)
         found.add(ProblemKind.TEXT_GRADE, sheet, ~missing & ~np.isfinite(value), g,
-                  "'" + text + "' is not a grade; expected a number ≥ 0, '<limit' (below "
-                  "detection) or '>limit' (over range)")
+                  _("'%(value)s' is not a grade; expected a number ≥ 0, '<limit' (below "
+                    "detection) or '>limit' (over range)"), value=text)
         found.add(ProblemKind.NEGATIVE_GRADE, sheet, value < 0, g,
-                  "grade " + text + " is negative; expected ≥ 0 (write below-detection values "
-                  "as '<limit')")
+                  _("grade %(value)s is negative; expected ≥ 0 (write below-detection values as "
+                    "'<limit')"), value=text)
         values[g] = value
     return values
 

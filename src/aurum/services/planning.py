@@ -45,6 +45,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.files import write_atomic
+from aurum.core.i18n import _, lazy_gettext
 from aurum.core.jsonsafe import finite
 from aurum.planning.study import (
     Progress,
@@ -182,7 +183,7 @@ def pit_study_of_model(session: Session, actor: Actor, home: Path, model_id: int
 def _readable_model(session: Session, actor: Actor, model_id: int) -> ResourceModel:
     model = session.get(ResourceModel, model_id)
     if model is None or not actor.can_read_site(model.site):
-        raise NotFoundError(f"no resource model {model_id}")
+        raise NotFoundError(_("no resource model %(id)s", id=model_id))
     return model
 
 
@@ -337,10 +338,12 @@ def _pit_figures(study: StoredStudy) -> PitFigures:
     top = float(np.nanpercentile(blocks["grade_gpt"], 99)) if len(blocks) else 1.0
     gt = grade_tonnage(pit["tonnes_t"].to_numpy(), pit["grade_gpt"].to_numpy(),
                        np.round(np.linspace(0.0, max(top, 0.1), 30), 3))
-    lines = {f"break-even ({c['process']})": c["breakeven_gpt"] for c in summary["cutoffs"]}
-    lines |= {f"marginal ({c['process']})": c["marginal_gpt"] for c in summary["cutoffs"]}
+    lines = {_("break-even (%(process)s)", process=c["process"]): c["breakeven_gpt"]
+             for c in summary["cutoffs"]}
+    lines |= {_("marginal (%(process)s)", process=c["process"]): c["marginal_gpt"]
+              for c in summary["cutoffs"]}
     if summary["lane"]:
-        lines["Lane optimum"] = summary["lane"]["optimum"]
+        lines[_("Lane optimum")] = summary["lane"]["optimum"]
     return PitFigures(summary, blocks, final_index, pd.DataFrame(summary["pit_by_pit"]), gt,
                       lines)
 
@@ -462,7 +465,7 @@ def _locked(folder: Path) -> Iterator[None]:
 def scenario_name(form: Mapping[str, float]) -> str:
     """The name of a scenario saved without one: the parameters that differ from the
     defaults (``900 CNY/g, slope 50°``), or ``default economics``."""
-    defaults, _ = pit_form({})
+    defaults, _economics = pit_form({})
     parts = [text.format(form[k]) for k, text in _NAME_PARTS if form[k] != defaults[k]]
     return ", ".join(parts) or "default economics"
 
@@ -471,7 +474,8 @@ def _checked_name(name: str) -> str:
     name = " ".join(name.split())
     if not 0 < len(name) <= checks.MAX_SCENARIO_NAME_CHARS:
         raise ValidationError(Problem(
-            f"a scenario's name has 1 to {checks.MAX_SCENARIO_NAME_CHARS} characters",
+            _("a scenario's name has 1 to %(most)s characters",
+              most=checks.MAX_SCENARIO_NAME_CHARS),
             column="name"))
     return name
 
@@ -514,8 +518,8 @@ def save_scenario(session: Session, actor: Actor, home: Path, model_id: int,
     folder = _scenario_folder(home, model)
     if (job_id is None and model.n_blocks > INLINE_STUDY_BLOCKS
             and _stored_study(home, model, doc) is None):
-        raise ValidationError(Problem("this study is no longer kept: run it again (as a job) "
-                                      "before saving it"))
+        raise ValidationError(Problem(_("this study is no longer kept: run it again (as a job) "
+                                        "before saving it")))
     study = pit_study_of_model(session, actor, home, model_id, changes, progress)
     with _locked(folder):
         kept = _read_scenario(_record_path(folder, key))
@@ -530,8 +534,8 @@ def save_scenario(session: Session, actor: Actor, home: Path, model_id: int,
         held = len(list(folder.glob("*.scenario.json")))
         if held >= checks.MAX_SCENARIOS_KEPT:
             raise ConflictError(
-                f"resource model {model.id} has {held} saved scenarios, the most kept "
-                f"(MAX_SCENARIOS_KEPT): delete one to save another")
+                _("resource model %(id)s has %(held)s saved scenarios, the most kept "
+                  "(MAX_SCENARIOS_KEPT): delete one to save another", id=model.id, held=held))
         blocks_path, summary_path = _scenario_files(folder, key)
         write_atomic(blocks_path, lambda p: study.blocks.to_parquet(p, index=False))
         write_atomic(summary_path, json.dumps(study.summary, default=str,
@@ -566,7 +570,8 @@ def _scenario(session: Session, actor: Actor, home: Path, model_id: int, key: st
     if _SCENARIO_KEY.fullmatch(key):  # a key names a file: nothing else reaches the disk
         scenario = _read_scenario(_record_path(_scenario_folder(home, model), key))
     if scenario is None:
-        raise NotFoundError(f"no saved scenario {key[:40]!r} of resource model {model_id}")
+        raise NotFoundError(_("no saved scenario %(key)r of resource model %(id)s",
+                              key=key[:40], id=model_id))
     return model, scenario
 
 
@@ -629,7 +634,7 @@ def scenario_view(session: Session, actor: Actor, home: Path, model_id: int, key
     def figures() -> PitFigures:
         stored = _kept_study(*_scenario_files(_scenario_folder(home, model), key))
         if stored is None:
-            raise NotFoundError(f"saved scenario {key} was deleted")
+            raise NotFoundError(_("saved scenario %(key)s was deleted", key=key))
         return _pit_figures(StoredStudy(model, {}, *stored))
 
     pit = cache.cached(("pit-scenario", cache.database_of(session), model.id, key), figures)
@@ -651,11 +656,11 @@ def compared_scenarios(session: Session, actor: Actor, home: Path, model_id: int
     compared = []
     for key in keys:
         model, scenario = _scenario(session, actor, home, model_id, key)
-        _, summary_path = _scenario_files(_scenario_folder(home, model), key)
+        _blocks, summary_path = _scenario_files(_scenario_folder(home, model), key)
         try:
             pits = json.loads(summary_path.read_text())["pit_by_pit"]
         except FileNotFoundError as exc:  # deleted meanwhile
-            raise NotFoundError(f"saved scenario {key} was deleted") from exc
+            raise NotFoundError(_("saved scenario %(key)s was deleted", key=key)) from exc
         compared.append((scenario, pits))
     return _readable_model(session, actor, model_id), compared
 
@@ -674,11 +679,11 @@ def _study_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str,
     form, changes = pit_form(given)
     model_id = int(params["model_id"])
     with context.session() as (session, actor):
-        context.report(0.0, "reading the block model")
+        context.report(0.0, jobs.stored_text(lazy_gettext("reading the block model")))
         try:
             scenario = save_scenario(session, actor, context.home, model_id, given,
                                      params.get("scenario_name"), context.job_id,
-                                     context.steps("pit study"))
+                                     context.steps(jobs.stored_text(lazy_gettext("pit study"))))
         except ConflictError as exc:  # every scenario taken: the study stays in the cache
             study = pit_study_of_model(session, actor, context.home, model_id, changes)
             query = urlencode({k: v for k, v in given.items() if v is not None})

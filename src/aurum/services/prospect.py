@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
-from aurum.core import checks
+from aurum.core import checks, i18n
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import open_archive, safe_filename
@@ -146,7 +146,8 @@ class StudyParams:
         refused, every one listed."""
         doc = dict(doc or {})
         names = set(cls.__dataclass_fields__)
-        problems = [Problem(f"unknown parameter; expected one of {', '.join(sorted(names))}",
+        problems = [Problem(i18n._("unknown parameter; expected one of %(names)s",
+                                    names=", ".join(sorted(names))),
                             column=k, source=source) for k in doc if k not in names]
         values: dict[str, Any] = {}
         for key, value in doc.items():
@@ -164,22 +165,25 @@ class StudyParams:
 
     def check(self, source: str = "params") -> None:
         """Refuse values out of range, naming each."""
-        checks = [("unit_area_km2", self.unit_area_km2 > 0, "must be > 0 km²"),
-                  ("confidence", self.confidence > 0, "must be > 0"),
+        checks = [("unit_area_km2", self.unit_area_km2 > 0, i18n._("must be > 0 km²")),
+                  ("confidence", self.confidence > 0, i18n._("must be > 0")),
                   ("target_area_fraction", 0 < self.target_area_fraction <= 1,
-                   "must be in (0, 1]"),
-                  ("min_target_cells", self.min_target_cells >= 1, "must be >= 1 cell"),
+                   i18n._("must be in (0, 1]")),
+                  ("min_target_cells", self.min_target_cells >= 1, i18n._("must be >= 1 cell")),
                   ("estimator", self.estimator in ESTIMATORS,
-                   f"must be one of {', '.join(ESTIMATORS)}"),
-                  ("block_size_m", self.block_size_m > 0, "must be > 0 m"),
-                  ("negative_ratio", self.negative_ratio > 0, "must be > 0"),
-                  ("negative_buffer_m", self.negative_buffer_m >= 0, "must be >= 0 m")]
-        problems = [Problem(f"{message}, got {getattr(self, key)!r}", column=key, source=source)
+                   i18n._("must be one of %(names)s", names=", ".join(ESTIMATORS))),
+                  ("block_size_m", self.block_size_m > 0, i18n._("must be > 0 m")),
+                  ("negative_ratio", self.negative_ratio > 0, i18n._("must be > 0")),
+                  ("negative_buffer_m", self.negative_buffer_m >= 0, i18n._("must be >= 0 m"))]
+        problems = [Problem(i18n._("%(rule)s, got %(value)r", rule=message,
+                                   value=getattr(self, key)), column=key, source=source)
                     for key, ok, message in checks if not ok]
-        problems += [Problem(f"cumulative type must be ascending or descending, got {v!r}",
+        problems += [Problem(i18n._("cumulative type must be ascending or descending, got "
+                                    "%(value)r", value=v),
                              column=k, source=source) for k, v in self.cumulative.items()
                      if v not in (WeightsType.ASCENDING, WeightsType.DESCENDING)]
-        problems += [Problem("a layer is either split by a threshold or cumulative, not both",
+        problems += [Problem(i18n._("a layer is either split by a threshold or cumulative, not "
+                                    "both"),
                              column=k, source=source)
                      for k in sorted(set(self.thresholds) & set(self.cumulative))]
         if problems:
@@ -193,11 +197,11 @@ class StudyParams:
 def _coerce(key: str, value: Any) -> Any:
     if key == "thresholds":
         if not isinstance(value, Mapping):
-            raise TypeError("expected an object {layer: value}")
+            raise TypeError(i18n._("expected an object {layer: value}"))
         return {str(k): float(v) for k, v in value.items()}
     if key == "cumulative":
         if not isinstance(value, Mapping):
-            raise TypeError("expected an object {layer: ascending|descending}")
+            raise TypeError(i18n._("expected an object {layer: ascending|descending}"))
         return {str(k): str(v) for k, v in value.items()}
     if key == "estimator":
         return str(value)
@@ -385,15 +389,17 @@ def _check_size(files: StudyFiles) -> None:
     """Refuse rasters whose grids exceed the declared limits, from their headers alone."""
     rasters = [*files.evidence, *([files.mask] if files.mask is not None else [])]
     cells = {path.name: grid_of(path).n_cells for path in rasters}
-    problems = [Problem(f"the raster has {n:,} cells; a study on the server takes at most "
-                        f"{checks.MAX_STUDY_CELLS:,} (MAX_STUDY_CELLS): coarsen or clip it",
+    problems = [Problem(i18n._("the raster has %(n)s cells; a study on the server takes at most "
+                               "%(most)s (MAX_STUDY_CELLS): coarsen or clip it", n=format(n, ","),
+                               most=format(checks.MAX_STUDY_CELLS, ",")),
                         source=name) for name, n in cells.items() if n > checks.MAX_STUDY_CELLS]
     total = sum(cells.values())
     if not problems and total > checks.MAX_STUDY_LAYER_CELLS:
         problems.append(Problem(
-            f"the evidence rasters hold {total:,} cells together; a study on the server takes "
-            f"at most {checks.MAX_STUDY_LAYER_CELLS:,} (MAX_STUDY_LAYER_CELLS): use fewer "
-            "layers or a coarser grid"))
+            i18n._("the evidence rasters hold %(n)s cells together; a study on the server "
+                   "takes at most %(most)s (MAX_STUDY_LAYER_CELLS): use fewer layers or a "
+                   "coarser grid", n=format(total, ","),
+                   most=format(checks.MAX_STUDY_LAYER_CELLS, ","))))
     if problems:
         raise ValidationError(problems)
 
@@ -417,12 +423,13 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path,
     deposits = read_deposits(files.deposits, grid, area)
     names = [layer.name for layer in layers]
     if len(set(names)) != len(names):
-        raise ValidationError("two evidence files have the same name: layer names are the "
-                              "file names without extension and must differ")
+        raise ValidationError(i18n._("two evidence files have the same name: layer names are "
+                                     "the file names without extension and must differ"))
     unknown = sorted((set(params.thresholds) | set(params.cumulative)) - set(names))
     if unknown:
-        raise ValidationError([Problem(f"names layer {n!r}, which is not an evidence layer; "
-                                       f"layers: {', '.join(names)}", column=n)
+        raise ValidationError([Problem(i18n._("names layer %(layer)r, which is not an evidence "
+                                              "layer; layers: %(layers)s", layer=n,
+                                              layers=", ".join(names)), column=n)
                                for n in unknown])
     step(1, n)
     tables, used = zip(*(layer_weights(layer.values, area, deposits.cells, layer=layer.name,
@@ -579,14 +586,14 @@ def study_from_uploads(actor: Actor, home: Path, name: str,
     See :func:`run_study` for the rest.
     """
     actor.require_role(*STUDY_ROLES)
-    problems = [Problem("an evidence layer must be a GeoTIFF (.tif or .tiff)", source=n)
+    problems = [Problem(i18n._("an evidence layer must be a GeoTIFF (.tif or .tiff)"), source=n)
                 for n, _ in [*evidence, *([mask] if mask else [])]
                 if Path(n).suffix.lower() not in (".tif", ".tiff")]
     if not evidence:
-        problems.append(Problem("no evidence layer: upload at least one GeoTIFF"))
+        problems.append(Problem(i18n._("no evidence layer: upload at least one GeoTIFF")))
     if Path(deposits[0]).suffix.lower() not in (".gpkg", ".zip"):
-        problems.append(Problem("deposits must be a GeoPackage (.gpkg) or a zipped shapefile "
-                                "(.zip)", source=deposits[0]))
+        problems.append(Problem(i18n._("deposits must be a GeoPackage (.gpkg) or a zipped "
+                                       "shapefile (.zip)"), source=deposits[0]))
     if problems:
         raise ValidationError(problems)
     _root(home).mkdir(parents=True, exist_ok=True)
@@ -616,8 +623,8 @@ def _unpacked(folder: Path, name: str, content: bytes) -> Path:
         members = [m for m in archive.namelist() if not m.endswith("/")]
         shps = [m for m in members if m.lower().endswith(".shp")]
         if len(shps) != 1:
-            raise ValidationError(Problem(f"the zip must hold one shapefile (.shp), it "
-                                          f"holds {len(shps)}", source=name))
+            raise ValidationError(Problem(i18n._("the zip must hold one shapefile (.shp), it "
+                                                 "holds %(n)s", n=len(shps)), source=name))
         stem = Path(shps[0]).stem
         shp_dir = folder / "shp"
         shp_dir.mkdir()
@@ -694,10 +701,10 @@ def get_study(actor: Actor, home: Path, key: str) -> Study:
     actor.require_role(*STUDY_ROLES)
     path = _root(home) / key / SUMMARY
     if not key.isalnum() or not path.exists():
-        raise NotFoundError(f"no prospectivity study {key!r}")
+        raise NotFoundError(i18n._("no prospectivity study %(key)r", key=key))
     summary = json.loads(path.read_text())
     if not _can_read(actor, summary["owner"]):
-        raise NotFoundError(f"no prospectivity study {key!r}")
+        raise NotFoundError(i18n._("no prospectivity study %(key)r", key=key))
     return Study(key, path.parent, summary)
 
 
@@ -782,8 +789,8 @@ def _demo_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, 
     with context.session() as (_session, actor):
         study = demo_study(actor, context.home, progress=context.steps("demo study"))
     if study is None:
-        raise NotFoundError("the demo data (shared/data/prospect/mpm_wofe) is not beside the "
-                            "repository")
+        raise NotFoundError(i18n._("the demo data (shared/data/prospect/mpm_wofe) is not beside "
+                                   "the repository"))
     return {"study": study.key, "name": study.summary.get("name"),
             "auc": study.summary.get("auc"), "url": f"/prospect/{study.key}"}
 

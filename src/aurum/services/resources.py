@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum import __version__
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, PermissionDenied, Problem, ValidationError
 from aurum.core.files import file_sha256, write_atomic
 from aurum.core.grid import BlockGrid
@@ -122,7 +123,7 @@ def readable_model(session: Session, actor: Actor, model_id: int) -> ResourceMod
     """
     model = session.get(ResourceModel, model_id)
     if model is None or not actor.can_read_site(model.site):
-        raise NotFoundError(f"no resource model {model_id}")
+        raise NotFoundError(i18n._("no resource model %(id)s", id=model_id))
     return model
 
 
@@ -145,8 +146,9 @@ def _read_samples(home: Path, model: ResourceModel) -> pd.DataFrame | None:
 def _read_blocks(home: Path, model: ResourceModel) -> pd.DataFrame:
     path = home / model.file_path
     if not path.exists() or file_sha256(path) != model.file_sha256:
-        raise ValidationError(f"the block file of model {model.id} is missing or was changed "
-                              f"after it was recorded ({model.file_path})")
+        raise ValidationError(i18n._("the block file of model %(id)s is missing or was changed "
+                                     "after it was recorded (%(path)s)", id=model.id,
+                                     path=model.file_path))
     return pd.read_parquet(path)
 
 
@@ -178,7 +180,8 @@ def publish_statement(session: Session, actor: Actor, site_code: str, year: int,
     site = registry.get_writable_site(session, actor, site_code)
     missing = [c for c in CLASSES if c not in figures]
     if missing:
-        raise ValidationError(f"a statement needs the classes {', '.join(missing)}")
+        raise ValidationError(i18n._("a statement needs the classes %(classes)s",
+                                     classes=", ".join(missing)))
     version = (session.scalar(select(func.max(ResourceStatement.version)).where(
         ResourceStatement.site_id == site.id, ResourceStatement.year == year)) or 0) + 1
     columns: dict[str, Any] = {}
@@ -330,6 +333,16 @@ def model_statement(xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec, y
     return ModelStatement(result, classes, tonnes, figures)
 
 
+def _kriging_basis(method: str, n_composites: int) -> str:
+    """A statement's basis as it is stored: written once, in the platform's language."""
+    with i18n.using(i18n.default_locale()):
+        if method == "simple":
+            return i18n.ngettext("simple kriging of %(num)s composite",
+                                 "simple kriging of %(num)s composites", n_composites)
+        return i18n.ngettext("ordinary kriging of %(num)s composite",
+                             "ordinary kriging of %(num)s composites", n_composites)
+
+
 def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: str,
                        year: int, xyz: np.ndarray, values: np.ndarray, spec: EstimationSpec,
                        holes: np.ndarray | None = None,
@@ -363,7 +376,7 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
         waterfall = dict(steps.as_rows())
     return publish_statement(session, actor, site_code, year, made.figures, spec.cutoff_gpt,
                              model.id, waterfall,
-                             reason=f"{spec.method} kriging of {len(values)} composites")
+                             reason=_kriging_basis(spec.method, len(values)))
 
 
 def stored_grid(model: ResourceModel) -> BlockGrid | None:
@@ -391,9 +404,10 @@ def statement_workbook(session: Session, actor: Actor, home: Path, statement_id:
     grade-tonnage table."""
     statement = session.get(ResourceStatement, statement_id)
     if statement is None or not actor.can_read_site(statement.site):
-        raise NotFoundError(f"no resource statement {statement_id}")
+        raise NotFoundError(i18n._("no resource statement %(id)s", id=statement_id))
     if statement.model_id is None:
-        raise ValidationError(f"statement {statement_id} was entered without a block model")
+        raise ValidationError(i18n._("statement %(id)s was entered without a block model",
+                                     id=statement_id))
     blocks = load_blocks(session, actor, home, statement.model_id)
     tonnes = blocks["tonnes"].to_numpy()
     grade = blocks["estimate"].to_numpy()
@@ -558,9 +572,9 @@ def model_checks(blocks: pd.DataFrame, samples: pd.DataFrame | None,
     swaths: dict[str, pd.DataFrame] = {}
     stats: dict[str, float] = {}
     if samples is not None and len(samples) >= MIN_SAMPLES_CHECKED:
-        report(0.1, "experimental variograms")
+        report(0.1, jobs.stored_text(i18n.lazy_gettext("experimental variograms")))
         experimental, curves = _variograms(samples, parameters)
-        report(0.3, "swaths and cross-validation")
+        report(0.3, jobs.stored_text(i18n.lazy_gettext("swaths and cross-validation")))
         swaths, stats = _validation(blocks, samples, parameters)
     return ModelChecks(gt, experimental, curves, swaths, stats)
 
@@ -654,14 +668,14 @@ def _checks_of_payload(payload: dict[str, Any]) -> ModelChecks:
 def _stored_model(session: Session, subject: str) -> ResourceModel:
     model = session.get(ResourceModel, int(subject))
     if model is None:
-        raise NotFoundError(f"no resource model {subject}")
+        raise NotFoundError(i18n._("no resource model %(id)s", id=subject))
     return model
 
 
 def _compute_checks(session: Session, home: Path, subject: str, report: derived.Progress
                     ) -> tuple[str, dict[str, Any]]:
     model = _stored_model(session, subject)
-    report(0.0, "reading the model")
+    report(0.0, jobs.stored_text(i18n.lazy_gettext("reading the model")))
     checks = model_checks(_read_blocks(home, model), _read_samples(home, model),
                           model.parameters, report)
     return model.file_sha256, _checks_payload(checks)
@@ -688,9 +702,10 @@ def _spec_doc(spec: bytes, spec_name: str) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(spec)
     except yaml.YAMLError as exc:
-        raise ValidationError(Problem(f"cannot read the spec: {exc}", source=spec_name)) from exc
+        raise ValidationError(Problem(i18n._("cannot read the spec: %(error)s", error=exc),
+                                      source=spec_name)) from exc
     if not isinstance(doc, dict):
-        raise ValidationError(Problem("the spec must be a YAML mapping of keys to values",
+        raise ValidationError(Problem(i18n._("the spec must be a YAML mapping of keys to values"),
                                       source=spec_name))
     return doc
 
@@ -712,10 +727,10 @@ def estimate_from_files(session: Session, actor: Actor, home: Path, spec_name: s
     """
     doc = _spec_doc(spec, spec_name)
     settings = runfile.parse_settings(doc, spec_name)
-    problems = [Problem("missing key", column=k, source=spec_name)
+    problems = [Problem(i18n._("missing key"), column=k, source=spec_name)
                 for k in ESTIMATE_SPEC_KEYS if k not in doc]
     if settings.model is None:
-        problems.append(Problem("a statement needs kriging (ordinary or simple)",
+        problems.append(Problem(i18n._("a statement needs kriging (ordinary or simple)"),
                                 column="method", source=spec_name))
     if problems or settings.model is None:
         raise ValidationError(problems)
@@ -801,7 +816,7 @@ def _estimation_owner(session: Session, actor: Actor, home: Path, params: Mappin
                       ) -> jobs.Owner:
     doc = _spec_doc(jobs.read_input(home, params["spec"]["digest"]), params["spec"]["name"])
     if "site" not in doc:
-        raise ValidationError(Problem("missing key", column="site", source="spec"))
+        raise ValidationError(Problem(i18n._("missing key"), column="site", source="spec"))
     site = registry.get_site(session, actor, str(doc["site"]))
     if not actor.can_write_site(site):
         raise PermissionDenied(f"{actor.username} may not publish statements of {site.code}")
@@ -812,11 +827,11 @@ def _estimation_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict
     samples = jobs.read_input(context.home, params["samples"]["digest"])
     spec = jobs.read_input(context.home, params["spec"]["digest"])
     with context.session() as (session, actor):
-        context.report(0.0, "reading the composites")
+        context.report(0.0, jobs.stored_text(i18n.lazy_gettext("reading the composites")))
         statement = estimate_from_files(
             session, actor, context.home, params["spec"]["name"], spec,
             params["samples"]["name"], samples,
-            context.steps("estimating blocks", 0.0, 0.95))
+            context.steps(jobs.stored_text(i18n.lazy_gettext("estimating blocks")), 0.0, 0.95))
         return {c: getattr(statement, c) for c in STATEMENT_COLUMNS[1:]} | {
             "id": statement.id, "site": statement.site.code,
             "url": f"/resources/{statement.site.code}"}

@@ -9,6 +9,7 @@ import pandas as pd
 
 from aurum.api.charts.common import GOLD, GREY, Figure, base_layout, right_axis
 from aurum.api.charts.resources import grade_tonnage_chart
+from aurum.core.i18n import _
 
 PUSHBACK_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2",
                     "#ff9da6", "#9d755d"]
@@ -23,14 +24,15 @@ def pit_shell_3d(blocks: pd.DataFrame, final_index: int, max_points: int = 20_00
     floor = (blocks.assign(bottom=np.where(in_pit, blocks["z"] - dz / 2, top))
              .groupby(["y", "x"])["bottom"].min().unstack("x"))
     data: list[dict[str, Any]] = [{
-        "type": "surface", "name": "ultimate pit", "x": floor.columns.tolist(),
+        "type": "surface", "name": _("ultimate pit"), "x": floor.columns.tolist(),
         "y": floor.index.tolist(), "z": floor.to_numpy().tolist(), "opacity": 0.55,
         "colorscale": [[0, "#8c6d46"], [1, "#d9c7a7"]], "showscale": False}]
     pit = blocks[in_pit & (blocks["destination"] != "waste")]
     for number in sorted(int(v) for v in pit["pushback"].unique()):
         group = pit[pit["pushback"] == number]
         sample = group.sample(min(len(group), max_points), random_state=0)
-        data.append({"type": "scatter3d", "mode": "markers", "name": f"ore, pushback {number + 1}",
+        data.append({"type": "scatter3d", "mode": "markers",
+                     "name": _("ore, pushback %(n)s", n=number + 1),
                      "x": sample["x"].tolist(), "y": sample["y"].tolist(),
                      "z": sample["z"].tolist(),
                      "marker": {"size": 3, "opacity": 0.7,
@@ -38,11 +40,11 @@ def pit_shell_3d(blocks: pd.DataFrame, final_index: int, max_points: int = 20_00
     left = blocks[~in_pit & (blocks["destination"] != "waste")]
     if len(left):
         sample = left.sample(min(len(left), max_points), random_state=0)
-        data.append({"type": "scatter3d", "mode": "markers", "name": "ore left in the ground",
+        data.append({"type": "scatter3d", "mode": "markers", "name": _("ore left in the ground"),
                      "x": sample["x"].tolist(), "y": sample["y"].tolist(),
                      "z": sample["z"].tolist(), "marker": {"size": 2, "color": GREY,
                                                            "opacity": 0.4}})
-    return {"data": data, "layout": base_layout("Ultimate pit, pushbacks and ore", height=560,
+    return {"data": data, "layout": base_layout(_("Ultimate pit, pushbacks and ore"), height=560,
                                                 scene={"aspectmode": "data"})}
 
 
@@ -51,20 +53,20 @@ def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
     value, as Whittle shows them."""
     factors = table["factor"].tolist()
     return {"data": [
-        {"type": "bar", "name": "ore (Mt)", "x": factors, "y": (table["ore_t"] / 1e6).tolist(),
+        {"type": "bar", "name": _("ore (Mt)"), "x": factors, "y": (table["ore_t"] / 1e6).tolist(),
          "marker": {"color": GOLD}},
-        {"type": "bar", "name": "waste (Mt)", "x": factors,
+        {"type": "bar", "name": _("waste (Mt)"), "x": factors,
          "y": (table["waste_t"] / 1e6).tolist(), "marker": {"color": "#bbb"}},
-        {"type": "scatter", "mode": "lines+markers", "name": "best case (M CNY)",
+        {"type": "scatter", "mode": "lines+markers", "name": _("best case (M CNY)"),
          "yaxis": "y2", "x": factors, "y": (table["best_npv"] / 1e6).tolist(),
          "line": {"color": "#1a7f37"}},
-        {"type": "scatter", "mode": "lines+markers", "name": "worst case (M CNY)",
+        {"type": "scatter", "mode": "lines+markers", "name": _("worst case (M CNY)"),
          "yaxis": "y2", "x": factors, "y": (table["worst_npv"] / 1e6).tolist(),
          "line": {"color": "#cf222e"}}],
-        "layout": base_layout("Pit by pit", barmode="stack", height=380,
-                              xaxis={"title": {"text": "revenue factor"}},
-                              yaxis={"title": {"text": "Mt"}},
-                              yaxis2=right_axis("discounted value, M CNY"))}
+        "layout": base_layout(_("Pit by pit"), barmode="stack", height=380,
+                              xaxis={"title": {"text": _("revenue factor")}},
+                              yaxis={"title": {"text": _("Mt")}},
+                              yaxis2=right_axis(_("discounted value, M CNY")))}
 
 
 def cutoff_chart(table: pd.DataFrame, lines: dict[str, float]) -> Figure:
@@ -74,8 +76,9 @@ def cutoff_chart(table: pd.DataFrame, lines: dict[str, float]) -> Figure:
     for k, (name, grade) in enumerate(lines.items()):
         if np.isfinite(grade):
             figure["data"].append({
-                "type": "scatter", "mode": "lines", "name": f"{name} {grade:.2f} g/t",
+                "type": "scatter", "mode": "lines",
+                "name": _("%(name)s %(grade)s g/t", name=name, grade=format(grade, ".2f")),
                 "x": [grade, grade], "y": [0, top],
                 "line": {"dash": "dot", "color": PUSHBACK_COLOURS[k % len(PUSHBACK_COLOURS)]}})
-    figure["layout"]["title"]["text"] = "Cut-off grades on the pit's grade-tonnage curve"
+    figure["layout"]["title"]["text"] = _("Cut-off grades on the pit's grade-tonnage curve")
     return figure

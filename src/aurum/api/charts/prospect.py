@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.core.i18n import _
 
 
 def prospect_heatmap(x: list[float], y: list[float], z: list[list[float | None]], title: str,
@@ -14,12 +15,12 @@ def prospect_heatmap(x: list[float], y: list[float], z: list[list[float | None]]
     data: list[dict[str, Any]] = [{"type": "heatmap", "x": x, "y": y, "z": z,
                                    "colorscale": colorscale, "showscale": True}]
     if points is not None:
-        data.append({"type": "scatter", "mode": "markers", "name": "known deposits",
+        data.append({"type": "scatter", "mode": "markers", "name": _("known deposits"),
                      "x": points[0], "y": points[1],
                      "marker": {"size": 4, "color": "#1f3a93", "symbol": "circle-open"}})
     return {"data": data, "layout": base_layout(title, height=height,
-                                                xaxis={"title": {"text": "easting (m)"}},
-                                                yaxis={"title": {"text": "northing (m)"},
+                                                xaxis={"title": {"text": _("easting (m)")}},
+                                                yaxis={"title": {"text": _("northing (m)")},
                                                        "scaleanchor": "x"})}
 
 
@@ -27,27 +28,29 @@ def roc_curve_chart(fpr: list[float], tpr: list[float], auc: float,
                     cv_note: str = "") -> Figure:
     """ROC curve of a prospectivity map, with the chance line."""
     return _against_chance({"type": "scatter", "mode": "lines",
-                            "name": f"posterior (AUC {auc:.4f})", "x": [0.0, *fpr],
+                            "name": _("posterior (AUC %(auc)s)", auc=format(auc, ".4f")),
+                            "x": [0.0, *fpr],
                             "y": [0.0, *tpr], "line": {"color": GOLD}},
-                           f"ROC curve{cv_note}", "false-positive rate", "true-positive rate")
+                           _("ROC curve") + cv_note, _("false-positive rate"),
+                           _("true-positive rate"))
 
 
 def success_rate_chart(area_fraction: list[float], deposit_fraction: list[float],
                        auc: float) -> Figure:
     """Fraction of deposits captured against the fraction of the study area, best first."""
     return _against_chance({"type": "scatter", "mode": "lines+markers",
-                            "name": f"success rate (AUC {auc:.4f})",
+                            "name": _("success rate (AUC %(auc)s)", auc=format(auc, ".4f")),
                             "x": [0.0, *area_fraction], "y": [0.0, *deposit_fraction],
                             "line": {"color": GOLD}},
-                           "Success-rate curve", "fraction of study area",
-                           "fraction of deposits")
+                           _("Success-rate curve"), _("fraction of study area"),
+                           _("fraction of deposits"))
 
 
 def _against_chance(curve: dict[str, Any], title: str, x_title: str, y_title: str) -> Figure:
     """A curve of fractions (both axes 0 to 1) with the chance line, the diagonal, beside it."""
     return {"data": [
         curve,
-        {"type": "scatter", "mode": "lines", "name": "chance", "x": [0, 1], "y": [0, 1],
+        {"type": "scatter", "mode": "lines", "name": _("chance"), "x": [0, 1], "y": [0, 1],
          "line": {"color": GREY, "dash": "dash"}}],
         "layout": base_layout(title, xaxis={"title": {"text": x_title}, "range": [0, 1]},
                                   yaxis={"title": {"text": y_title}, "range": [0, 1]})}

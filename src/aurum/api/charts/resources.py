@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from aurum.api.charts.common import GOLD, GREY, SERIES_COLOURS, Figure, base_layout, right_axis
+from aurum.api.labels import label
+from aurum.core.i18n import _
 
 
 def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
@@ -17,20 +19,23 @@ def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
     return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
                       "y": table.index.tolist(), "z": table.to_numpy().tolist(),
                       "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
-            "layout": base_layout(title, height=height, xaxis={"title": {"text": "x (m)"}},
-                                  yaxis={"title": {"text": f"{across} (m)"}, "scaleanchor": "x"})}
+            "layout": base_layout(title, height=height, xaxis={"title": {"text": _("x (m)")}},
+                                  yaxis={"title": {"text": _("%(axis)s (m)", axis=across)},
+                                         "scaleanchor": "x"})}
 
 
 def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
-              unit: str = "g/t") -> Figure:
+              unit: str | None = None) -> Figure:
     """A bench of the block model seen from above (one z level), coloured by ``value``."""
-    return _slice(blocks, "z", z, "y", f"Plan view at z = {z:g} m", value, unit, 420)
+    return _slice(blocks, "z", z, "y", _("Plan view at z = %(z)s m", z=format(z, "g")), value,
+                  unit or _("g/t"), 420)
 
 
 def section_view(blocks: pd.DataFrame, y: float, value: str = "estimate",
-                 unit: str = "g/t") -> Figure:
+                 unit: str | None = None) -> Figure:
     """A vertical east-west section of the block model at one northing."""
-    return _slice(blocks, "y", y, "z", f"Section at y = {y:g} m", value, unit, 360)
+    return _slice(blocks, "y", y, "z", _("Section at y = %(y)s m", y=format(y, "g")), value,
+                  unit or _("g/t"), 360)
 
 
 def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,
@@ -40,40 +45,42 @@ def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,
     if len(above) > max_points:
         above = above.sample(max_points, random_state=0)
     data: list[dict[str, Any]] = [{
-        "type": "scatter3d", "mode": "markers", "name": f"blocks >= {cutoff:g} g/t",
+        "type": "scatter3d", "mode": "markers",
+        "name": _("blocks at or above %(cutoff)s g/t", cutoff=format(cutoff, "g")),
         "x": above["x"].tolist(), "y": above["y"].tolist(), "z": above["z"].tolist(),
         "marker": {"size": 3, "color": above["estimate"].tolist(), "colorscale": "YlOrRd",
-                   "opacity": 0.5, "colorbar": {"title": {"text": "g/t"}}}}]
+                   "opacity": 0.5, "colorbar": {"title": {"text": _("g/t")}}}}]
     if samples is not None and len(samples):
         pts = samples.sample(min(len(samples), max_points), random_state=0)
-        data.append({"type": "scatter3d", "mode": "markers", "name": "composites",
+        data.append({"type": "scatter3d", "mode": "markers", "name": _("composites"),
                      "x": pts["x"].tolist(), "y": pts["y"].tolist(), "z": pts["z"].tolist(),
                      "marker": {"size": 2, "color": "#222"}})
-    return {"data": data, "layout": base_layout("Blocks and composites", height=520,
+    return {"data": data, "layout": base_layout(_("Blocks and composites"), height=520,
                                                 scene={"aspectmode": "data"})}
 
 
 def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
     """Tonnes and mean grade above each cut-off."""
     return {"data": [
-        {"type": "scatter", "mode": "lines", "name": "tonnes (Mt)",
+        {"type": "scatter", "mode": "lines", "name": _("tonnes (Mt)"),
          "x": table["cutoff_gpt"].tolist(), "y": table["tonnes_mt"].tolist(),
          "line": {"color": "#4c78a8"}},
-        {"type": "scatter", "mode": "lines", "name": "grade (g/t)", "yaxis": "y2",
+        {"type": "scatter", "mode": "lines", "name": _("grade (g/t)"), "yaxis": "y2",
          "x": table["cutoff_gpt"].tolist(), "y": table["grade_gpt"].tolist(),
          "line": {"color": GOLD}}],
-        "layout": base_layout("Grade-tonnage curve", xaxis={"title": {"text": "cut-off (g/t)"}},
-                              yaxis={"title": {"text": "Mt"}},
-                              yaxis2=right_axis("g/t"))}
+        "layout": base_layout(_("Grade-tonnage curve"),
+                              xaxis={"title": {"text": _("cut-off grade (g/t)")}},
+                              yaxis={"title": {"text": _("Mt")}},
+                              yaxis2=right_axis(_("g/t")))}
 
 
 def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
     """Movements of contained gold between two statements."""
-    labels = [k.replace("_", " ") for k, _ in steps]
+    labels = [label(k) for k, _t in steps]
     measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     return {"data": [{"type": "waterfall", "x": labels, "y": [v for _, v in steps],
                       "measure": measure, "connector": {"line": {"color": GREY}}}],
-            "layout": base_layout(title, yaxis={"title": {"text": "t of gold"}})}
+            "layout": base_layout(title, yaxis={"title": {"text": _("t of gold")}})}
 
 
 def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
@@ -82,15 +89,17 @@ def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
     palette = SERIES_COLOURS[:3]
     data: list[dict[str, Any]] = []
     for i, (name, h, g) in enumerate(experimental):
-        data.append({"type": "scatter", "mode": "markers", "name": f"{name} (data)",
+        data.append({"type": "scatter", "mode": "markers",
+                     "name": _("%(direction)s (data)", direction=name),
                      "x": h.tolist(), "y": g.tolist(),
                      "marker": {"color": palette[i % 3], "size": 7}})
     for i, (name, h, g) in enumerate(model_curves):
-        data.append({"type": "scatter", "mode": "lines", "name": f"{name} (model)",
+        data.append({"type": "scatter", "mode": "lines",
+                     "name": _("%(direction)s (model)", direction=name),
                      "x": h.tolist(), "y": g.tolist(), "line": {"color": palette[i % 3]}})
-    return {"data": data, "layout": base_layout("Variograms along the model's axes",
-                                                xaxis={"title": {"text": "lag (m)"}},
-                                                yaxis={"title": {"text": "γ (g/t)²"}})}
+    return {"data": data, "layout": base_layout(_("Variograms along the model's axes"),
+                                                xaxis={"title": {"text": _("lag (m)")}},
+                                                yaxis={"title": {"text": _("γ (g/t)²")}})}
 
 
 def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
@@ -98,7 +107,8 @@ def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
     pos = points[points["value"] > 0]
     return {"data": [{"type": "scattergl", "mode": "markers", "x": pos["normal_score"].tolist(),
                       "y": pos["value"].tolist(), "marker": {"size": 3, "color": GOLD}}],
-            "layout": base_layout("Log-probability plot", xaxis={"title": {"text": "normal score"}},
+            "layout": base_layout(_("Log-probability plot"),
+                                  xaxis={"title": {"text": _("normal score")}},
                                   yaxis={"title": {"text": unit}, "type": "log"})}
 
 
@@ -110,8 +120,9 @@ def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
                       "y": pts["y"].tolist(), "z": pts["z"].tolist(),
                       "text": pts["hole"].astype(str).tolist(),
                       "marker": {"size": 2, "color": colour.tolist(), "colorscale": "YlOrRd",
-                                 "colorbar": {"title": {"text": "log10 grade"}}}}],
-            "layout": base_layout("Drillhole composites", height=560, scene={"aspectmode": "data"})}
+                                 "colorbar": {"title": {"text": _("log10 grade")}}}}],
+            "layout": base_layout(_("Drillhole composites"), height=560,
+                                  scene={"aspectmode": "data"})}
 
 
 def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
@@ -119,12 +130,14 @@ def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
     palette = dict(zip("xyz", SERIES_COLOURS, strict=False))
     data: list[dict[str, Any]] = []
     for axis, t in tables.items():
-        data.append({"type": "scatter", "mode": "lines", "name": f"blocks along {axis}",
+        data.append({"type": "scatter", "mode": "lines",
+                     "name": _("blocks along %(axis)s", axis=axis),
                      "x": t["centre"].tolist(), "y": t["block_mean"].tolist(),
                      "line": {"color": palette[axis]}})
-        data.append({"type": "scatter", "mode": "markers", "name": f"composites along {axis}",
+        data.append({"type": "scatter", "mode": "markers",
+                     "name": _("composites along %(axis)s", axis=axis),
                      "x": t["centre"].tolist(), "y": t["sample_mean"].tolist(),
                      "marker": {"color": palette[axis], "size": 6}})
-    return {"data": data, "layout": base_layout("Swath plots",
-                                                xaxis={"title": {"text": "slice centre (m)"}},
-                                                yaxis={"title": {"text": "mean grade (g/t)"}})}
+    return {"data": data, "layout": base_layout(_("Swath plots"),
+                                                xaxis={"title": {"text": _("slice centre (m)")}},
+                                                yaxis={"title": {"text": _("mean grade (g/t)")}})}

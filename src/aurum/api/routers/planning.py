@@ -20,6 +20,7 @@ from aurum.core.checks import (
     SlopeAngle,
     UnitCost,
 )
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.services import jobs
 from aurum.services import planning as service
@@ -104,9 +105,10 @@ def pit_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
              "n_estimated": m.n_estimated} for m in models]
     figure = {"data": [{"type": "bar", "x": [r["name"] for r in rows],
                         "y": [r["n_estimated"] for r in rows], "marker": {"color": "#b8860b"}}],
-              "layout": {"title": {"text": "Estimated blocks per resource model"},
-                         "height": 280, "yaxis": {"title": {"text": "blocks"}}}} if rows else {}
-    return render(request, "pits.html", actor=actor, rows=rows, figure=figure)
+              "layout": {"title": {"text": _("Estimated blocks per resource model")},
+                         "height": 280, "yaxis": {"title": {"text": _("blocks")}}}} if rows else {}
+    return render(request, "pits.html", actor=actor, rows=rows, figure=figure,
+                  command="aurum pit ultimate --model BLOCKS.csv --economics ECON.yaml")
 
 
 @router.get("/pit/{model_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -202,15 +204,17 @@ def compare_page(model_id: DbId, request: Request, session: DB, actor: PageActor
     lines = []
     for (scenario, pits), colour in zip(compared, COMPARED_COLOURS, strict=True):
         tonnes = [p["tonnes_t"] / 1e6 for p in pits]
-        lines += [{"type": "scatter", "mode": "lines+markers", "name": f"{scenario.name}: value",
+        lines += [{"type": "scatter", "mode": "lines+markers",
+                   "name": _("%(scenario)s: value", scenario=scenario.name),
                    "x": tonnes, "y": [p["value"] / 1e6 for p in pits],
                    "line": {"color": colour}},
-                  {"type": "scatter", "mode": "lines", "name": f"{scenario.name}: best NPV",
+                  {"type": "scatter", "mode": "lines",
+                   "name": _("%(scenario)s: best-case NPV", scenario=scenario.name),
                    "x": tonnes, "y": [p["best_npv"] / 1e6 for p in pits],
                    "line": {"color": colour, "dash": "dot"}}]
     figure = {"data": lines, "layout": {
-        "title": {"text": "Nested pits: value against tonnes mined"}, "height": 380,
-        "xaxis": {"title": {"text": "material mined, Mt"}},
-        "yaxis": {"title": {"text": "value, M CNY"}}}}
+        "title": {"text": _("Nested pits: value against tonnes mined")}, "height": 380,
+        "xaxis": {"title": {"text": _("material mined, Mt")}},
+        "yaxis": {"title": {"text": _("value, M CNY")}}}}
     return render(request, "pit_compare.html", actor=actor, model=model,
-                  scenarios=[s for s, _ in compared], figure=finite(figure))
+                  scenarios=[s for s, _pits in compared], figure=finite(figure))

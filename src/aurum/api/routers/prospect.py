@@ -14,6 +14,7 @@ from aurum.api.schemas.prospect import StudyBriefOut, StudySummaryOut
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import MAX_STUDY_REQUEST_BYTES
 from aurum.services import jobs
@@ -53,9 +54,10 @@ async def create_study(request: Request, actor: ApiActor, evidence: list[UploadF
     try:
         doc = json.loads(params or "{}")
     except json.JSONDecodeError as exc:
-        raise ValidationError(Problem(f"params is not JSON: {exc}", column="params")) from exc
+        raise ValidationError(Problem(_("params is not JSON: %(error)s", error=exc),
+                                      column="params")) from exc
     if not isinstance(doc, dict):
-        raise ValidationError(Problem("params must be a JSON object", column="params"))
+        raise ValidationError(Problem(_("params must be a JSON object"), column="params"))
     study_params = service.StudyParams.from_dict(doc)
     files = [await received(f, "layer.tif") for f in evidence]
     masked = await received(mask, "mask.tif") if mask and mask.filename else None
@@ -71,8 +73,8 @@ def run_demo(request: Request, actor: ApiActor) -> dict[str, Any]:
     """Run (or fetch) the demo study on the Cloncurry IOCG data beside the repository."""
     study = service.demo_study(actor, _home(request))
     if study is None:
-        raise NotFoundError("the demo data (shared/data/prospect/mpm_wofe) is not beside "
-                            "the repository")
+        raise NotFoundError(_("the demo data (shared/data/prospect/mpm_wofe) is not beside "
+                              "the repository"))
     return finite(study.summary)
 
 
@@ -115,26 +117,27 @@ def prospect_index(request: Request, actor: PageActor, run_demo: bool = False
     rows = [_brief(s) for s in service.list_studies(actor, _home(request))]
     names = [r["name"] for r in rows]
     figure = {"data": [
-        {"type": "bar", "name": "weights of evidence (map)", "x": names,
+        {"type": "bar", "name": _("weights of evidence (map)"), "x": names,
          "y": [r["auc"] for r in rows], "marker": {"color": charts.GOLD}},
-        {"type": "bar", "name": "model, spatial-block CV", "x": names,
+        {"type": "bar", "name": _("model, spatial-block cross-validation"), "x": names,
          "y": [r["ml_spatial_auc"] for r in rows], "marker": {"color": "#1f3a93"}},
-        {"type": "bar", "name": "model, random-split CV", "x": names,
+        {"type": "bar", "name": _("model, random-split cross-validation"), "x": names,
          "y": [r["ml_random_auc"] for r in rows], "marker": {"color": charts.GREY}}],
-        "layout": {"title": {"text": "AUC per study" if rows else "No study yet"},
+        "layout": {"title": {"text": _("AUC per study") if rows else _("No study yet")},
                    "height": 280, "barmode": "group",
                    "yaxis": {"title": {"text": "AUC"}, "range": [0.5, 1]}}}
     return render(request, "prospect_index.html", actor=actor, rows=rows, figure=figure,
                   demo=service.demo_source() is not None, run_demo=run_demo,
-                  jobs=jobs.may_submit(actor))
+                  jobs=jobs.may_submit(actor), upload="POST /api/v1/prospect/studies",
+                  command="aurum prospect wofe")
 
 
 @router.get("/prospect/demo", include_in_schema=False)
 def prospect_demo(request: Request, actor: PageActor) -> RedirectResponse:
     """The demo study's page once it has been run; before, the index runs it as a job."""
     if service.demo_source() is None:
-        raise NotFoundError("the demo data (shared/data/prospect/mpm_wofe) is not beside "
-                            "the repository")
+        raise NotFoundError(_("the demo data (shared/data/prospect/mpm_wofe) is not beside "
+                              "the repository"))
     study = service.kept_demo_study(actor, _home(request))
     target = f"/prospect/{study.key}" if study is not None else "/prospect?run_demo=true"
     return RedirectResponse(target, status_code=303)
@@ -152,11 +155,12 @@ def prospect_page(study: str, request: Request, session: DB, actor: PageActor
               for name, z in preview["layers"].items()}
     figures = {
         "posterior": charts.prospect_heatmap(
-            x, y, preview["posterior"], "Posterior probability per unit cell",
+            x, y, preview["posterior"], _("Posterior probability per unit cell"),
             points=(s["deposits"]["x"], s["deposits"]["y"]), height=520),
         "roc": charts.roc_curve_chart(
             s["roc"]["false_positive_rate"], s["roc"]["true_positive_rate"], s["auc"],
-            f" — model AUC {ml['spatial_auc']:.3f} spatial CV, {ml['random_auc']:.3f} random"),
+            _(" — model AUC %(spatial)s spatial cross-validation, %(random)s random",
+              spatial=format(ml["spatial_auc"], ".3f"), random=format(ml["random_auc"], ".3f"))),
         "success": charts.success_rate_chart(s["success_rate"]["area_fraction"],
                                              s["success_rate"]["deposit_fraction"],
                                              s["success_rate"]["auc"]),

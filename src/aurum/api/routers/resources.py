@@ -12,12 +12,14 @@ from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
+from aurum.api.labels import label
 from aurum.api.schemas.resources import StatementOut, StatementRow
 from aurum.api.tables import XLSX, TableFormat, display_records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.services import cache
 from aurum.services import resources as service
 
@@ -96,11 +98,11 @@ def resources_page(request: Request, session: DB, actor: PageActor) -> HTMLRespo
     latest = service.latest_statements(session, actor)
     figure = {}
     if not latest.empty:
-        figure = {"data": [{"type": "bar", "name": c, "x": latest["site"].tolist(),
+        figure = {"data": [{"type": "bar", "name": label(c), "x": latest["site"].tolist(),
                             "y": latest[f"{c}_gold_t"].tolist()} for c in service.CLASSES],
-                  "layout": {"title": {"text": "Contained gold by class, latest statement"},
+                  "layout": {"title": {"text": _("Contained gold by class, latest statement")},
                              "barmode": "stack", "height": 340,
-                             "yaxis": {"title": {"text": "t"}}}}
+                             "yaxis": {"title": {"text": _("t")}}}}
     return render(request, "resources.html", actor=actor, rows=display_records(latest),
                   figure=figure)
 
@@ -145,7 +147,8 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         figures: dict[str, Any] = {}
         if latest is not None and latest.waterfall:
             figures["waterfall"] = charts.waterfall_chart(
-                list(latest.waterfall.items()), f"From {latest.year - 1} to {latest.year}")
+                list(latest.waterfall.items()),
+                _("From %(previous)s to %(year)s", previous=latest.year - 1, year=latest.year))
         if latest is not None and model is not None:
             # By default show the bench and the section where the gold is richest.
             figures |= {"plan": charts.plan_view(model.blocks,

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from aurum.api.deps import csrf_token
-from aurum.api.labels import label
+from aurum.api.labels import column, label
 from aurum.api.labels.regulator import province
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
@@ -42,6 +42,22 @@ def _languages(request: Request) -> list[dict[str, Any]]:
             for code in i18n.LOCALES]
 
 
+def _js_messages() -> dict[str, str]:
+    """The texts ``aurum.js`` writes into pages, by their English, in the request's language
+    (base.html puts them in ``#aurum-messages``; the script looks its strings up there)."""
+    return {
+        "sending": i18n.gettext("sending"),
+        "result": i18n.gettext("result"),
+        "See the result": i18n.gettext("See the result"),
+        # job states, as the jobs page's table and the job panels show them
+        "queued": i18n.gettext("queued"),
+        "running": i18n.gettext("running"),
+        "done": i18n.gettext("done"),
+        "failed": i18n.gettext("failed"),
+        "cancelled": i18n.gettext("cancelled"),
+    }
+
+
 def _figure(fig: dict[str, Any]) -> str:
     return json.dumps(finite(fig), allow_nan=False, default=str).replace("</", "<\\/")
 
@@ -50,9 +66,11 @@ TEMPLATES.env.filters["num"] = _num
 TEMPLATES.env.filters["figure"] = _figure
 TEMPLATES.env.filters["date"] = i18n.format_date
 TEMPLATES.env.filters["label"] = label
+TEMPLATES.env.filters["column"] = column
 TEMPLATES.env.filters["province"] = province
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
+TEMPLATES.env.globals["js_messages"] = _js_messages
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any

@@ -30,6 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from aurum.core.errors import Problem, ValidationError, shown_cell
+from aurum.core.i18n import _
 
 CONFIDENCE = 0.95
 """Default confidence level of intervals (P754 quotes precisions at 95 %)."""
@@ -106,7 +107,8 @@ def contained_gold(name: str, mass_t: float, grade_gpt: float, mass_sd_t: float 
 
 
 def _non_negative(name: str, **values: float) -> None:
-    problems = [Problem(f"{name}: {key} = {v}: expected a finite number >= 0", column=key)
+    problems = [Problem(_("%(name)s: %(key)s = %(value)s: expected a finite number >= 0",
+                          name=name, key=key, value=v), column=key)
                 for key, v in values.items() if not (np.isfinite(v) and v >= 0)]
     if problems:
         raise ValidationError(problems)
@@ -147,11 +149,13 @@ def cil_inventory(volume_m3: np.ndarray, pulp_density_t_m3: np.ndarray,
     v, rho, x, c, g, cc, q = np.broadcast_arrays(*arrays)
     names = ("volume_m3", "pulp_density_t_m3", "solids_fraction", "solution_au_mg_l",
              "solids_au_gpt", "carbon_g_l", "carbon_au_gpt")
-    problems = [Problem(f"tank {int(i) + 1}: {n} = {a[i]:g}: expected a finite number >= 0",
+    problems = [Problem(_("tank %(tank)s: %(key)s = %(value)s: expected a finite number >= 0",
+                          tank=int(i) + 1, key=n, value=f"{a[i]:g}"),
                         row=int(i) + 1, column=n)
                 for n, a in zip(names, (v, rho, x, c, g, cc, q), strict=True)
                 for i in np.flatnonzero(~(np.isfinite(a) & (a >= 0)))]
-    problems += [Problem(f"tank {int(i) + 1}: solids_fraction = {x[i]:g}: expected at most 1",
+    problems += [Problem(_("tank %(tank)s: solids_fraction = %(value)s: expected at most 1",
+                           tank=int(i) + 1, value=f"{x[i]:g}"),
                          row=int(i) + 1, column="solids_fraction")
                  for i in np.flatnonzero(x > 1)]
     if problems:
@@ -242,7 +246,8 @@ def metal_accounts(frame: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Da
         column named; rows counted as in a spreadsheet, header = row 1).
     """
     if not 0 < confidence < 1:
-        raise ValidationError(f"confidence = {confidence!r}: expected a number between 0 and 1")
+        raise ValidationError(_("confidence = %(value)r: expected a number between 0 and 1",
+                                value=confidence))
     problems = []
     values: dict[str, np.ndarray] = {}
     for term in _TERMS:
@@ -251,12 +256,14 @@ def metal_accounts(frame: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.Da
                 if col.endswith("_sd_g"):
                     values[col] = np.zeros(len(frame))
                     continue
-                problems.append(Problem(f"missing column {col!r} (gold, g)", column=col))
+                problems.append(Problem(_("missing column %(column)r (gold, g)", column=col),
+                                        column=col))
                 continue
             arr = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
             for i in np.flatnonzero(~(np.isfinite(arr) & (arr >= 0))):
-                problems.append(Problem(f"{shown_cell(frame[col].iloc[i])}: expected a number "
-                                        "of grams >= 0", row=int(i) + 2, column=col))
+                problems.append(Problem(_("%(cell)s: expected a number of grams >= 0",
+                                          cell=shown_cell(frame[col].iloc[i])),
+                                        row=int(i) + 2, column=col))
             values[col] = arr
     if problems:
         raise ValidationError(problems)

@@ -39,6 +39,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import gettext
 
 MAX_ASSAY_GPT = 1_000_000.0
 """An assay above 10^6 g/t would be more than pure metal."""
@@ -252,28 +253,39 @@ def _structure_problems(circuit: Circuit) -> list[Problem]:
     src = circuit.source
     problems: list[Problem] = []
     if not circuit.streams:
-        problems.append(Problem("the circuit has no streams", column="streams", source=src))
+        problems.append(Problem(gettext("the circuit has no streams"), column="streams",
+                                source=src))
     for kind, names in (("node", [n.name for n in circuit.nodes]),
                         ("stream", [s.name for s in circuit.streams])):
         for name in sorted({n for n in names if names.count(n) > 1}):
-            problems.append(Problem(f"{kind} {name!r} is defined more than once",
-                                    column=f"{kind}s", source=src))
+            twice = (gettext("node %(name)r is defined more than once", name=name)
+                     if kind == "node" else
+                     gettext("stream %(name)r is defined more than once", name=name))
+            problems.append(Problem(twice, column=f"{kind}s", source=src))
     known = {n.name for n in circuit.nodes}
     for stream in circuit.streams:
         for key, node in (("from", stream.source), ("to", stream.target)):
             if node not in known:
+                message = (gettext("stream %(stream)r leaves unknown node %(node)r; expected "
+                                   "one of the nodes listed under 'nodes'", stream=stream.name,
+                                   node=node) if key == "from" else
+                           gettext("stream %(stream)r enters unknown node %(node)r; expected "
+                                   "one of the nodes listed under 'nodes'", stream=stream.name,
+                                   node=node))
                 problems.append(Problem(
-                    f"stream {stream.name!r} {'leaves' if key == 'from' else 'enters'} unknown "
-                    f"node {node!r}; expected one of the nodes listed under 'nodes'",
+                    message,
                     column=f"streams.{stream.name}.{key}", source=src))
         if stream.source == stream.target:
-            problems.append(Problem(f"stream {stream.name!r} leaves and enters the same node "
-                                    f"{stream.source!r}", column=f"streams.{stream.name}",
+            problems.append(Problem(gettext("stream %(stream)r leaves and enters the same node "
+                                            "%(node)r", stream=stream.name,
+                                            node=stream.source),
+                                    column=f"streams.{stream.name}",
                                     source=src))
     streams = set(circuit.stream_names)
     for name in circuit.measurements:
         if name not in streams:
-            problems.append(Problem(f"measurements given for unknown stream {name!r}",
+            problems.append(Problem(gettext("measurements given for unknown stream %(stream)r",
+                                            stream=name),
                                     column=f"measurements.{name}", source=src))
     return problems
 
@@ -283,27 +295,34 @@ def _measurement_problems(circuit: Circuit) -> list[Problem]:
     for name, meas in circuit.measurements.items():
         items: list[tuple[str, str, Measurement, float]] = []
         if meas.mass is not None:
-            items.append(("mass", "mass (t)", meas.mass, np.inf))
+            items.append(("mass", gettext("mass (t)"), meas.mass, np.inf))
         for comp, m in meas.assays.items():
-            items.append((f"assays.{comp}", f"{comp} assay (g/t)", m, MAX_ASSAY_GPT))
+            items.append((f"assays.{comp}", gettext("%(component)s assay (g/t)", component=comp),
+                          m, MAX_ASSAY_GPT))
             if comp == "mass" or not comp:
-                problems.append(Problem(f"stream {name!r}: {comp!r} cannot name a component",
+                problems.append(Problem(gettext("stream %(stream)r: %(component)r cannot name a "
+                                                "component", stream=name, component=comp),
                                         column=f"measurements.{name}.assays",
                                         source=circuit.source))
         for key, label, m, upper in items:
             where = f"measurements.{name}.{key}"
             if not (np.isfinite(m.value) and np.isfinite(m.sd)):
-                message = f"{label} [{m.value}, {m.sd}]: expected finite numbers"
+                message = gettext("%(what)s [%(value)s, %(sd)s]: expected finite numbers",
+                                  what=label, value=m.value, sd=m.sd)
             elif m.sd <= 0:
-                message = f"{label} standard deviation {m.sd:g}: expected a number > 0"
+                message = gettext("%(what)s standard deviation %(sd)s: expected a number > 0",
+                                  what=label, sd=f"{m.sd:g}")
             elif m.value < 0:
-                message = f"{label} {m.value:g}: expected a number >= 0"
+                message = gettext("%(what)s %(value)s: expected a number >= 0", what=label,
+                                  value=f"{m.value:g}")
             elif m.value > upper:
-                message = (f"{label} {m.value:,.2f} is above {upper:,.0f} g/t (pure metal); "
-                           "was the unit g/t?")
+                message = gettext("%(what)s %(value)s is above %(upper)s g/t (pure metal); "
+                                  "was the unit g/t?", what=label, value=f"{m.value:,.2f}",
+                                  upper=f"{upper:,.0f}")
             else:
                 continue
-            problems.append(Problem(f"stream {name!r}: {message}", column=where,
+            problems.append(Problem(gettext("stream %(stream)r: %(problem)s", stream=name,
+                                            problem=message), column=where,
                                     source=circuit.source))
     return problems
 
@@ -322,9 +341,10 @@ def _closed_loop_problems(circuit: Circuit) -> list[Problem]:
     touched = np.zeros(n, dtype=bool)
     touched[src + dst] = True
     closed = np.setdiff1d(labels[touched], labels[boundary])
-    return [Problem("nodes " + ", ".join(repr(circuit.nodes[i].name)
-                                         for i in np.flatnonzero(labels == group))
-                    + " form a closed loop: no stream comes from or goes to a boundary node",
+    return [Problem(gettext("nodes %(nodes)s form a closed loop: no stream comes from or goes "
+                            "to a boundary node", nodes=", ".join(
+                                repr(circuit.nodes[i].name)
+                                for i in np.flatnonzero(labels == group))),
                     column="streams", source=circuit.source) for group in closed]
 
 
@@ -354,10 +374,11 @@ def read_circuit(path: str | Path) -> Circuit:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValidationError(Problem(f"cannot read the file: {exc.strerror}",
-                                      source=source)) from exc
+        raise ValidationError(Problem(gettext("cannot read the file: %(error)s",
+                                              error=exc.strerror), source=source)) from exc
     except yaml.YAMLError as exc:
-        raise ValidationError(Problem(f"not valid YAML: {exc}", source=source)) from exc
+        raise ValidationError(Problem(gettext("not valid YAML: %(error)s", error=exc),
+                                      source=source)) from exc
     return circuit_from_mapping(data, source=source)
 
 
@@ -386,17 +407,18 @@ def circuit_from_mapping(data: Any, source: str | None = None) -> Circuit:
         problems.append(Problem(message, column=where, source=source))
 
     if not isinstance(data, Mapping):
-        raise ValidationError(Problem("expected a mapping with 'nodes', 'streams' and "
-                                      "'measurements'", source=source))
+        raise ValidationError(Problem(gettext("expected a mapping with 'nodes', 'streams' and "
+                                              "'measurements'"), source=source))
     unknown = sorted(set(map(str, data)) - {"nodes", "streams", "measurements"})
     for key in unknown:
-        bad(f"unknown key {key!r}; expected 'nodes', 'streams', 'measurements'", key)
+        bad(gettext("unknown key %(key)r; expected 'nodes', 'streams', 'measurements'",
+                    key=key), key)
     nodes = [_node(item, i, bad) for i, item in enumerate(_listed(data, "nodes", bad))]
     streams = [_stream(item, i, bad) for i, item in enumerate(_listed(data, "streams", bad))]
     raw = data.get("measurements") or {}
     measurements: dict[str, StreamMeasurements] = {}
     if not isinstance(raw, Mapping):
-        bad("expected a mapping of stream name to its measurements", "measurements")
+        bad(gettext("expected a mapping of stream name to its measurements"), "measurements")
     else:
         for name, item in raw.items():
             parsed = _stream_measurements(str(name), item, bad)
@@ -411,7 +433,7 @@ def circuit_from_mapping(data: Any, source: str | None = None) -> Circuit:
 def _listed(data: Mapping[str, Any], key: str, bad: Any) -> list[Any]:
     value = data.get(key)
     if not isinstance(value, list) or not value:
-        bad(f"expected a non-empty list of {key}", key)
+        bad(gettext("expected a non-empty list of %(key)s", key=key), key)
         return []
     return value
 
@@ -422,11 +444,14 @@ def _node(item: Any, i: int, bad: Any) -> Node | None:
     if isinstance(item, Mapping) and isinstance(item.get("name"), str):
         kind = item.get("kind", NodeKind.OTHER)
         if not isinstance(kind, str) or kind not in _KINDS:
-            bad(f"node {item['name']!r}: kind {kind!r} is not one of "
-                f"{', '.join(k.value for k in NodeKind)}", f"nodes.{item['name']}.kind")
+            bad(gettext("node %(node)r: kind %(kind)r is not one of %(known)s",
+                        node=item["name"], kind=kind,
+                        known=", ".join(k.value for k in NodeKind)),
+                f"nodes.{item['name']}.kind")
             return None
         return Node(item["name"], NodeKind(kind))
-    bad(f"node {i + 1}: expected a name or a mapping with 'name' (and 'kind')", "nodes")
+    bad(gettext("node %(node)s: expected a name or a mapping with 'name' (and 'kind')",
+                node=i + 1), "nodes")
     return None
 
 
@@ -435,7 +460,8 @@ def _stream(item: Any, i: int, bad: Any) -> Stream | None:
                                          for k in ("name", "from", "to")):
         return Stream(item["name"], item["from"], item["to"])
     name = item.get("name") if isinstance(item, Mapping) else None
-    bad(f"stream {name or i + 1!r}: expected a mapping with text 'name', 'from' and 'to'",
+    bad(gettext("stream %(stream)r: expected a mapping with text 'name', 'from' and 'to'",
+                stream=name or i + 1),
         f"streams.{name}" if name else "streams")
     return None
 
@@ -445,22 +471,27 @@ def _stream_measurements(name: str, item: Any, bad: Any) -> StreamMeasurements |
     if item is None:
         return StreamMeasurements()
     if not isinstance(item, Mapping):
-        bad(f"stream {name!r}: expected a mapping with 'mass' and/or 'assays'", where)
+        bad(gettext("stream %(stream)r: expected a mapping with 'mass' and/or 'assays'",
+                    stream=name), where)
         return None
     for key in sorted(set(map(str, item)) - {"mass", "assays"}):
-        bad(f"stream {name!r}: unknown field {key!r}; expected 'mass' or 'assays'",
+        bad(gettext("stream %(stream)r: unknown field %(key)r; expected 'mass' or 'assays'",
+                    stream=name, key=key),
             f"{where}.{key}")
     mass = None
     if item.get("mass") is not None:
-        mass = _pair(item["mass"], f"stream {name!r}: mass", f"{where}.mass", bad)
+        mass = _pair(item["mass"], gettext("stream %(stream)r: mass", stream=name),
+                     f"{where}.mass", bad)
     assays: dict[str, Measurement] = {}
     raw = item.get("assays") or {}
     if not isinstance(raw, Mapping):
-        bad(f"stream {name!r}: expected 'assays' to map component names to [value, sd]",
+        bad(gettext("stream %(stream)r: expected 'assays' to map component names to "
+                    "[value, sd]", stream=name),
             f"{where}.assays")
     else:
         for comp, pair in raw.items():
-            m = _pair(pair, f"stream {name!r}: {comp} assay", f"{where}.assays.{comp}", bad)
+            m = _pair(pair, gettext("stream %(stream)r: %(component)s assay", stream=name,
+                                    component=comp), f"{where}.assays.{comp}", bad)
             if m is not None:
                 assays[str(comp)] = m
     return StreamMeasurements(mass, assays)
@@ -470,7 +501,8 @@ def _pair(value: Any, label: str, where: str, bad: Any) -> Measurement | None:
     if (isinstance(value, list | tuple) and len(value) == 2
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
         return Measurement(float(value[0]), float(value[1]))
-    bad(f"{label}: expected [value, standard deviation] (two numbers), got {value!r}", where)
+    bad(gettext("%(what)s: expected [value, standard deviation] (two numbers), got %(value)r",
+                what=label, value=value), where)
     return None
 
 

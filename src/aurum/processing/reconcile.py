@@ -67,6 +67,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from aurum.core.errors import AurumError, Problem, ValidationError
+from aurum.core.i18n import gettext
 from aurum.processing.circuit import Circuit
 from aurum.processing.kkt import (
     assemble,
@@ -210,10 +211,12 @@ def reconcile_linear(constraints: Any, values: np.ndarray, sd: np.ndarray,
     labels = list(names) if names is not None else [f"x{i + 1}" for i in range(len(y))]
     measured = ~np.isnan(y)
     if not (A.shape[1] == len(y) == len(s) == len(labels)):
-        raise ValidationError(f"constraints have {A.shape[1]} columns, values {len(y)}, sd "
-                              f"{len(s)}, names {len(labels)}: expected the same number")
+        raise ValidationError(gettext(
+            "constraints have %(columns)s columns, values %(values)s, sd %(sd)s, names "
+            "%(names)s: expected the same number", columns=A.shape[1], values=len(y),
+            sd=len(s), names=len(labels)))
     if not (np.isfinite(s[measured]) & (s[measured] > 0)).all():
-        raise ValidationError("every measured variable needs a standard deviation > 0")
+        raise ValidationError(gettext("every measured variable needs a standard deviation > 0"))
     try:
         return _linear(A, y, s)
     except _Unobservable as exc:
@@ -264,14 +267,16 @@ def _factor(matrix: Any) -> Any:
     try:
         return lu_factors(matrix)
     except RuntimeError as exc:  # "Factor is exactly singular"
-        raise AurumError("the balances are linearly dependent (a closed loop, or a balance "
-                         "repeated): remove the redundant ones") from exc
+        raise AurumError(gettext("the balances are linearly dependent (a closed loop, or a "
+                                 "balance repeated): remove the redundant ones")) from exc
 
 
 def _unobservable_problem(names: Sequence[str], source: str | None) -> Problem:
-    shown = ", ".join(names[:20]) + (f" (and {len(names) - 20} more)" if len(names) > 20 else "")
-    return Problem(f"the system is not observable: the balances cannot determine {shown}; "
-                   "measure them, or measure other variables of the nodes around them",
+    shown = ", ".join(names[:20]) + (gettext(" (and %(n)s more)", n=len(names) - 20)
+                                     if len(names) > 20 else "")
+    return Problem(gettext("the system is not observable: the balances cannot determine "
+                           "%(variables)s; measure them, or measure other variables of the "
+                           "nodes around them", variables=shown),
                    column="measurements", source=source)
 
 
@@ -542,8 +547,8 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
         try:
             return hessian, lu_factors(K)
         except RuntimeError as exc:
-            raise NotConverged("reconciliation failed: singular KKT system (has a stream's "
-                               "mass gone to zero?)") from exc
+            raise NotConverged(gettext("reconciliation failed: singular KKT system (has a "
+                                       "stream's mass gone to zero?)")) from exc
 
     zeta = z0 / scale
     lam: np.ndarray | None = None
@@ -552,8 +557,10 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
     while True:
         iteration += 1
         if iteration > MAX_ITERATIONS:
-            raise NotConverged(f"reconciliation did not converge in {MAX_ITERATIONS} iterations "
-                             f"(last step {step_size:.2e} sd, imbalance {imbalance:.2e})")
+            raise NotConverged(gettext(
+                "reconciliation did not converge in %(n)s iterations (last step %(step)s sd, "
+                "imbalance %(imbalance)s)", n=MAX_ITERATIONS, step=f"{step_size:.2e}",
+                imbalance=f"{imbalance:.2e}"))
         f, c = merit_parts(zeta)
         grad = weight * (zeta - target)
         # The exact Hessian once within about a standard deviation of the solution (quadratic
@@ -573,8 +580,8 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
             step = (d, new_lam, slope)
             break
         if step is None:
-            raise NotConverged("reconciliation failed: no descent direction (is a stream's "
-                               "mass or assay going to zero?)")
+            raise NotConverged(gettext("reconciliation failed: no descent direction (is a "
+                                       "stream's mass or assay going to zero?)"))
         d, lam, slope = step
         alpha = 1.0
         if np.abs(d).max() > 0.1:  # far from the solution: ℓ1-merit line search
@@ -894,7 +901,8 @@ def reconcile(circuit: Circuit, *, fixed_mass: np.ndarray | None = None,
         ``s4.Au``), or ``fixed_mass`` has the wrong shape or negative values.
     """
     if not 0 < alpha < 1:
-        raise ValidationError(f"alpha = {alpha!r}: expected a number between 0 and 1")
+        raise ValidationError(gettext("alpha = %(alpha)r: expected a number between 0 and 1",
+                                      alpha=alpha))
     names = circuit.stream_names
     comps = circuit.components
     n, n_comp = len(names), len(comps)
@@ -904,8 +912,8 @@ def reconcile(circuit: Circuit, *, fixed_mass: np.ndarray | None = None,
     if fixed_mass is not None:
         fixed = np.asarray(fixed_mass, dtype=float)
         if fixed.shape != (n,) or not (np.isfinite(fixed) & (fixed >= 0)).all():
-            raise ValidationError(f"fixed_mass: expected {n} finite masses >= 0 (t), one per "
-                                  "stream")
+            raise ValidationError(gettext("fixed_mass: expected %(n)s finite masses >= 0 (t), "
+                                          "one per stream", n=n))
         # One block A diag(m) per component: a balance matrix in the assays.
         constraints = sparse.csr_array(sparse.block_diag(
             [A @ sparse.diags_array(fixed)] * n_comp, format="csr"))

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError, shown_cell
+from aurum.core.i18n import _, lazy_gettext
 
 WASTE_TYPES = ("tailings", "cyanide_residue", "waste_rock", "other")
 ROUTES = ("backfill", "building_materials", "metal_recovery", "other")
@@ -50,6 +51,9 @@ KEY_COLUMNS = ("plant", "period", "waste_type")
 LEVELS = {"plant": ["enterprise", "plant"], "enterprise": ["enterprise"], "nation": []}
 """Grouping columns of each aggregation level (a plant belongs to one enterprise)."""
 _DETOX_ROUTES = ("utilised_backfill_t", "utilised_building_materials_t")
+_ROUTE_NAMES = {"utilised_backfill_t": lazy_gettext("backfill"),
+                "utilised_building_materials_t": lazy_gettext("building materials")}
+"""The routes of :data:`_DETOX_ROUTES` as a problem names them."""
 _TOLERANCE = 1e-9
 
 
@@ -87,7 +91,8 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
     required = ("enterprise", "plant", "period", "waste_type", "generated_t", "opening_stock_t")
     missing = [c for c in required if c not in out.columns]
     if missing:
-        raise ValidationError([Problem(f"missing column {c!r}", column=c, source=source)
+        raise ValidationError([Problem(_("missing column %(column)r", column=c), column=c,
+                                       source=source)
                                for c in missing])
     for col in TONNE_COLUMNS:
         raw = out[col] if col in out.columns else pd.Series(0.0, index=out.index)
@@ -97,24 +102,26 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
             values = values.where(~blank, 0.0)
         invalid = values.isna() | ~np.isfinite(values.fillna(0.0)) | (values < 0)
         bad(np.flatnonzero(invalid.to_numpy()), col,
-            [f"{shown_cell(raw.iloc[i])}: expected tonnes, a number >= 0"
+            [_("%(cell)s: expected tonnes, a number >= 0", cell=shown_cell(raw.iloc[i]))
              for i in np.flatnonzero(invalid.to_numpy())])
         out[col] = values.astype(float)
     types = out["waste_type"].astype(str)
     unknown = ~types.isin(WASTE_TYPES)
     bad(np.flatnonzero(unknown.to_numpy()), "waste_type",
-        [f"'{types.iloc[i]}': expected one of {', '.join(WASTE_TYPES)}"
+        [_("'%(value)s': expected one of %(known)s", value=types.iloc[i],
+           known=", ".join(WASTE_TYPES))
          for i in np.flatnonzero(unknown.to_numpy())])
     status = (out["detox_status"] if "detox_status" in out.columns
               else pd.Series("", index=out.index)).fillna("").astype(str)
     wrong = (status != "") & ~status.isin(DETOX_STATUSES)
     bad(np.flatnonzero(wrong.to_numpy()), "detox_status",
-        [f"'{status.iloc[i]}': expected one of {', '.join(DETOX_STATUSES)} (or blank)"
+        [_("'%(value)s': expected one of %(known)s (or blank)", value=status.iloc[i],
+           known=", ".join(DETOX_STATUSES))
          for i in np.flatnonzero(wrong.to_numpy())])
     out["detox_status"] = status
     duplicated = out.duplicated(list(KEY_COLUMNS), keep="first")
     bad(np.flatnonzero(duplicated.to_numpy()), "waste_type",
-        "a second row for the same plant, period and waste type")
+        _("a second row for the same plant, period and waste type"))
     if problems:
         raise ValidationError(problems)
 
@@ -123,31 +130,36 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
     available = out["generated_t"] + out["opening_stock_t"]
     over = out["utilised_t"] > available + tol
     bad(np.flatnonzero(over.to_numpy()), "utilised_t",
-        [f"{t} utilised {u:,.1f} t exceeds generated + opening stock {a:,.1f} t"
+        [_("%(type)s utilised %(utilised)s t exceeds generated + opening stock %(available)s t",
+           type=t, utilised=f"{u:,.1f}", available=f"{a:,.1f}")
          for t, u, a in zip(types[over], out["utilised_t"][over], available[over],
                             strict=True)])
     from_stock = out["utilised_from_stock_t"]
     over_stock = from_stock > out["opening_stock_t"] + tol
     bad(np.flatnonzero(over_stock.to_numpy()), "utilised_from_stock_t",
-        [f"{f:,.1f} t utilised from stock exceeds the opening stock {s:,.1f} t"
+        [_("%(from_stock)s t utilised from stock exceeds the opening stock %(stock)s t",
+           from_stock=f"{f:,.1f}", stock=f"{s:,.1f}")
          for f, s in zip(from_stock[over_stock], out["opening_stock_t"][over_stock],
                          strict=True)])
     over_used = (from_stock > out["utilised_t"] + tol) & ~over_stock
     bad(np.flatnonzero(over_used.to_numpy()), "utilised_from_stock_t",
-        [f"{f:,.1f} t utilised from stock exceeds the {u:,.1f} t utilised"
+        [_("%(from_stock)s t utilised from stock exceeds the %(utilised)s t utilised",
+           from_stock=f"{f:,.1f}", utilised=f"{u:,.1f}")
          for f, u in zip(from_stock[over_used], out["utilised_t"][over_used], strict=True)])
     out["closing_stock_t"] = available - out["utilised_t"] - out["disposed_t"]
     negative = (out["closing_stock_t"] < -tol) & ~over
     bad(np.flatnonzero(negative.to_numpy()), "disposed_t",
-        [f"utilised + disposed {u + d:,.1f} t exceed generated + opening stock {a:,.1f} t"
+        [_("utilised + disposed %(used)s t exceed generated + opening stock %(available)s t",
+           used=f"{u + d:,.1f}", available=f"{a:,.1f}")
          for u, d, a in zip(out["utilised_t"][negative], out["disposed_t"][negative],
                             available[negative], strict=True)])
     residue = types == "cyanide_residue"
     for col in _DETOX_ROUTES:
         untreated = residue & (out[col] > 0) & (status != "detoxified")
         bad(np.flatnonzero(untreated.to_numpy()), col,
-            [f"cyanide residue used for {col[9:-2].replace('_', ' ')} ({v:,.1f} t) must be "
-             f"detoxified first (HJ 943-2018); detox_status is {s or 'blank'!r}"
+            [_("cyanide residue used for %(route)s (%(tonnes)s t) must be detoxified first "
+               "(HJ 943-2018); detox_status is %(status)r", route=_ROUTE_NAMES[col],
+               tonnes=f"{v:,.1f}", status=s or "blank")
              for v, s in zip(out[col][untreated], status[untreated], strict=True)])
     if problems:
         problems.sort(key=lambda p: p.row or 0)
@@ -185,12 +197,13 @@ def utilisation(ledger: pd.DataFrame, level: str = "plant",
         On an unknown level or grouping column.
     """
     if level not in LEVELS:
-        raise ValidationError(f"level {level!r}: expected one of {', '.join(LEVELS)}")
+        raise ValidationError(_("level %(level)r: expected one of %(known)s", level=level,
+                                known=", ".join(LEVELS)))
     keys = [*LEVELS[level], *by]
     unknown = [k for k in keys if k not in ledger.columns]
     if unknown:
-        raise ValidationError([Problem(f"cannot group by missing column {k!r}", column=k)
-                               for k in unknown])
+        raise ValidationError([Problem(_("cannot group by missing column %(column)r", column=k),
+                                       column=k) for k in unknown])
     sums = [*TONNE_COLUMNS, "utilised_t", "closing_stock_t"]
     grouped = (ledger.groupby(keys, sort=True, dropna=False)[sums].sum().reset_index()
                if keys else ledger[sums].sum().to_frame().T)

@@ -39,7 +39,9 @@ from huey.consumer import Consumer
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.errors import AurumError, NotFoundError, PermissionDenied, ValidationError
+from aurum.core.i18n import lazy_gettext
 from aurum.core.jsonsafe import finite
 from aurum.services.auth import Actor, Role, actor_for
 from aurum.services.platform import Platform
@@ -48,6 +50,14 @@ from aurum.store.db import transaction
 from aurum.store.models import Job, User
 
 LOG = logging.getLogger("aurum.jobs")
+
+def stored_text(message: Any) -> str:
+    """A message made by :func:`aurum.core.i18n.lazy_gettext`, in the platform's language
+    (:func:`aurum.core.i18n.default_locale`): a job's message is stored once and read by
+    whoever follows the job, in a request or not."""
+    with i18n.using(i18n.default_locale()):
+        return str(message)
+
 
 State = Literal["queued", "running", "done", "failed", "cancelled"]
 FINISHED: frozenset[str] = frozenset({"done", "failed", "cancelled"})
@@ -205,7 +215,8 @@ class JobQueue:
         with transaction(self.platform.sessions) as session:
             started = session.execute(
                 update(Job).where(Job.id == job_id, Job.state == "queued")
-                .values(state="running", started_at=datetime.now(UTC), message="started")
+                .values(state="running", started_at=datetime.now(UTC),
+                        message=stored_text(lazy_gettext("started")))
                 .returning(Job.id)).first() is not None
             job = session.get(Job, job_id)
             if not started or job is None:  # cancelled while queued, or run already
@@ -215,20 +226,22 @@ class JobQueue:
         try:
             result = _kinds_or_fail(kind).run(context, params)
         except Cancelled:
-            context.finish("cancelled", "cancelled by the user")
+            context.finish("cancelled", stored_text(lazy_gettext("cancelled by the user")))
         except ValidationError as exc:
             context.finish("failed", str(exc), {"problems": [p.as_dict() for p in exc.problems]})
         except AurumError as exc:
             context.finish("failed", str(exc))
         except Exception:
             LOG.exception("job %s (%s) failed", job_id, kind)
-            context.finish("failed", "the job failed on the server (the error is logged)")
+            context.finish("failed", stored_text(lazy_gettext(
+                "the job failed on the server (the error is logged)")))
         else:
             try:
-                context.finish("done", "done", _json_ready(result))
+                context.finish("done", stored_text(lazy_gettext("done")), _json_ready(result))
             except Exception:  # a result the store refuses must not leave the job running
                 LOG.exception("job %s (%s): its result could not be stored", job_id, kind)
-                context.finish("failed", "the job's result could not be stored (logged)")
+                context.finish("failed", stored_text(lazy_gettext(
+                    "the job's result could not be stored (logged)")))
 
     @contextmanager
     def running(self, workers: int = 1) -> Iterator[Consumer]:
@@ -268,8 +281,8 @@ def _json_ready(result: Mapping[str, Any]) -> dict[str, Any]:
 def _kinds_or_fail(name: str) -> JobKind:
     kind = kinds().get(name)
     if kind is None:
-        raise ValidationError(f"unknown kind of job {name!r}; known: "
-                              f"{', '.join(sorted(kinds()))}")
+        raise ValidationError(i18n.gettext("unknown kind of job %(kind)r; known: %(known)s",
+                                           kind=name, known=", ".join(sorted(kinds()))))
     return kind
 
 
@@ -309,7 +322,8 @@ class JobContext:
         with transaction(self.platform.sessions, user_id=self.user_id) as session:
             user = session.get(User, self.user_id)
             if user is None or not user.is_active:
-                raise PermissionDenied("the user who submitted the job can no longer sign in")
+                raise PermissionDenied(i18n.gettext(
+                    "the user who submitted the job can no longer sign in"))
             yield session, actor_for(session, user)
 
     def report(self, fraction: float, message: str, now: bool = False) -> None:
@@ -398,7 +412,8 @@ def read_input(home: Path, digest: str) -> bytes:
     try:
         return files.read_bytes(home / INPUTS, digest)
     except NotFoundError as exc:
-        raise ValidationError(f"no input file {digest[:16]}… is kept: upload it again") from exc
+        raise ValidationError(i18n.gettext("no input file %(digest)s… is kept: upload it again",
+                                           digest=digest[:16])) from exc
 
 
 def may_submit(actor: Actor) -> bool:
@@ -433,7 +448,8 @@ def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
     spec = _kinds_or_fail(kind)
     org_id, province = spec.owner(session, actor, queue.platform.settings.home, params)
     job = Job(kind=kind, params=dict(params), state="queued", progress=0.0,
-              message="waiting for a worker", user_id=actor.user_id, org_id=org_id,
+              message=stored_text(lazy_gettext("waiting for a worker")),
+              user_id=actor.user_id, org_id=org_id,
               province=province, cancel_requested=False)
     session.add(job)
     session.flush()
@@ -449,7 +465,8 @@ def submit(session: Session, actor: Actor, queue: JobQueue, kind: str,
             LOG.exception("job %s could not be queued", job_id)
             with transaction(queue.platform.sessions) as s:
                 s.execute(update(Job).where(Job.id == job_id).values(
-                    state="failed", message="the job queue is unavailable; try again later",
+                    state="failed", message=stored_text(lazy_gettext(
+                        "the job queue is unavailable; try again later")),
                     finished_at=datetime.now(UTC)))
 
     return _view(job)
@@ -460,7 +477,7 @@ def _visible(session: Session, actor: Actor, job_id: int) -> Job:
     if job is None or not (
             (job.user_id == actor.user_id or actor.role is Role.ADMIN)
             and actor.can_read_owner(job.org_id, job.province)):
-        raise NotFoundError(f"no job {job_id}")
+        raise NotFoundError(i18n.gettext("no job %(id)s", id=job_id))
     return job
 
 
@@ -488,7 +505,7 @@ def cancel(session: Session, actor: Actor, job_id: int) -> JobView:
     if job.state in FINISHED:
         return _view(job)
     session.execute(update(Job).where(Job.id == job_id, Job.state == "queued").values(
-        state="cancelled", message="cancelled before it started",
+        state="cancelled", message=stored_text(lazy_gettext("cancelled before it started")),
         finished_at=datetime.now(UTC)))
     session.execute(update(Job).where(Job.id == job_id).values(cancel_requested=True))
     session.refresh(job)

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.api.labels import label
+from aurum.core.i18n import _
 
 JOB_STATE_COLOURS = {"done": GOLD, "failed": "#cf222e", "cancelled": GREY,
                      "running": "#4c78a8", "queued": "#bab0ac"}
@@ -24,9 +26,9 @@ def job_durations(rows: Sequence[dict[str, Any]]) -> Figure:
     for state, colour in JOB_STATE_COLOURS.items():
         mine = [r for r in reversed(rows) if r["state"] == state]
         if mine:
-            data.append({"type": "bar", "name": state, "marker": {"color": colour},
-                         "x": [f"#{r['id']} {r['kind']}" for r in mine],
+            data.append({"type": "bar", "name": label(state), "marker": {"color": colour},
+                         "x": [f"#{r['id']} {label(r['kind'])}" for r in mine],
                          "y": [r["seconds"] or 0.0 for r in mine]})
     return {"data": data, "layout": base_layout(
-        "Run time of your jobs" if rows else "No job yet",
-        yaxis={"title": {"text": "s"}}, barmode="stack")}
+        _("Run time of your jobs") if rows else _("No job yet."),
+        yaxis={"title": {"text": _("s")}}, barmode="stack")}

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 
 from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout, target_line
+from aurum.api.labels import label
+from aurum.core.i18n import _
 
 WASTE_ROUTE_COLOURS = {"backfill": "#4c78a8", "building_materials": "#54a24b",
                        "metal_recovery": GOLD, "other": "#9d755d"}
@@ -25,9 +27,10 @@ def utilisation_rate_chart(frame: pd.DataFrame, x: str, target_pct: float,
          "y": (frame[col].astype(float) * 100).round(3).tolist(),
          "line": {"color": colour, "dash": dash}}
         for col, name, colour, dash in (
-            ("utilisation_rate", "utilised / generated (plan)", GOLD, "solid"),
-            ("comprehensive_utilisation_rate", "comprehensive rate", "#4c78a8", "dot"))]
-    data.append(target_line(labels, target_pct, f"target {target_pct:g} %"))
+            ("utilisation_rate", _("utilised / generated (plan)"), GOLD, "solid"),
+            ("comprehensive_utilisation_rate", _("comprehensive utilisation rate"), "#4c78a8",
+             "dot"))]
+    data.append(target_line(labels, target_pct, _("target %(pct)s", pct=f"{target_pct:g} %")))
     return {"data": data, "layout": base_layout(title, xaxis={"type": "category"},
                                                 yaxis={"title": {"text": "%"},
                                                        "rangemode": "tozero"})}
@@ -39,16 +42,16 @@ def waste_routes_chart(frame: pd.DataFrame, x: str, title: str,
     tonnes generated as a line when ``generated``."""
     labels = frame[x].astype(str).tolist()
     data: list[dict[str, Any]] = [
-        {"type": "bar", "name": route.replace("_", " "), "x": labels,
+        {"type": "bar", "name": label(route), "x": labels,
          "y": frame[f"utilised_{route}_t"].astype(float).round(1).tolist(),
          "marker": {"color": colour}}
         for route, colour in WASTE_ROUTE_COLOURS.items()]
     if generated:
-        data.append({"type": "scatter", "mode": "lines+markers", "name": "generated",
+        data.append({"type": "scatter", "mode": "lines+markers", "name": _("generated"),
                      "x": labels, "y": frame["generated_t"].astype(float).round(1).tolist(),
                      "line": {"color": "#24292f"}})
     return {"data": data, "layout": base_layout(title, barmode="stack", xaxis={"type": "category"},
-                                                yaxis={"title": {"text": "t"}})}
+                                                yaxis={"title": {"text": _("t")}})}
 
 
 def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
@@ -62,11 +65,11 @@ def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
     return {"data": [
         band | {"y": (pct - k * sd).round(4).tolist()},
         band | {"y": (pct + k * sd).round(4).tolist(), "fill": "tonexty",
-                "fillcolor": "rgba(184,134,11,0.2)", "name": f"± {k:g} sd",
+                "fillcolor": "rgba(184,134,11,0.2)", "name": _("± %(k)s sd", k=f"{k:g}"),
                 "showlegend": True},
-        {"type": "scatter", "mode": "lines+markers", "name": "recovery", "x": x,
+        {"type": "scatter", "mode": "lines+markers", "name": _("recovery"), "x": x,
          "y": pct.round(4).tolist(), "line": {"color": GOLD}}],
-        "layout": base_layout("Recovery of the monthly metal accounts",
+        "layout": base_layout(_("Recovery of the monthly metal accounts"),
                               xaxis={"type": "category"}, yaxis={"title": {"text": "%"}})}
 
 
@@ -77,15 +80,16 @@ def unaccounted_chart(accounts: pd.DataFrame) -> Figure:
     low, high = accounts["ci_low_g"].astype(float), accounts["ci_high_g"].astype(float)
     significant = (low > 0) | (high < 0)
     return {"data": [{
-        "type": "scatter", "mode": "markers", "name": "unaccounted gold",
+        "type": "scatter", "mode": "markers", "name": _("unaccounted gold"),
         "x": accounts["period"].astype(str).tolist(), "y": value.round(3).tolist(),
         "error_y": {"type": "data", "symmetric": False, "array": (high - value).round(3)
                     .tolist(), "arrayminus": (value - low).round(3).tolist(),
                     "color": GREY},
         "marker": {"size": 8, "color": [STATUS_COLOURS["off_track"] if s else GOLD
                                         for s in significant]}}],
-        "layout": base_layout("Unaccounted gold with its 95 % interval", xaxis={"type": "category"},
-                              yaxis={"title": {"text": "g"}, "zeroline": True,
+        "layout": base_layout(_("Unaccounted gold with its %(level)s interval", level="95 %"),
+                              xaxis={"type": "category"},
+                              yaxis={"title": {"text": _("g")}, "zeroline": True,
                                      "zerolinecolor": "#24292f"})}
 
 
@@ -100,6 +104,14 @@ def sig_text(value: float | None) -> str:
 def pm_text(value: float | None, sd: float | None) -> str:
     """A value with its standard deviation as text (``2,000 ± 30``)."""
     return f"{sig_text(value)} ± {sig_text(sd)}"
+
+
+def _measured_adjusted(what: str, measured: str, adjusted: str | None) -> str:
+    """A line of a stream's hover: a quantity measured, and adjusted when reconciled."""
+    if adjusted is None:
+        return _("%(what)s: measured %(measured)s", what=what, measured=measured)
+    return _("%(what)s: measured %(measured)s; adjusted %(adjusted)s", what=what,
+             measured=measured, adjusted=adjusted)
 
 
 def circuit_sankey(definition: dict[str, Any], reconciliation: dict[str, Any] | None,
@@ -124,6 +136,7 @@ def circuit_sankey(definition: dict[str, Any], reconciliation: dict[str, Any] | 
     summary = (reconciliation or {}).get("summary") or {}
     adjusted = summary.get("streams") or {}
     flagged = set(summary.get("gross_errors") or [])
+    gross, none = _("gross error"), "–"
     measured = definition.get("measurements") or {}
     values, colours, hover = [], [], []
     for stream in definition["streams"]:
@@ -132,16 +145,15 @@ def circuit_sankey(definition: dict[str, Any], reconciliation: dict[str, Any] | 
         meas = measured.get(name) or {}
         mass = meas.get("mass")
         lines = [f"<b>{name}</b> {stream['from']} → {stream['to']}"
-                 + (" · <b>gross error</b>" if name in flagged else ""),
-                 "mass: measured " + (pm_text(*mass) if mass else "–")
-                 + (f"; adjusted {pm_text(est['mass'], est['mass_sd'])}" if est else "")]
+                 + (f" · <b>{gross}</b>" if name in flagged else ""),
+                 _measured_adjusted(label("mass"), pm_text(*mass) if mass else none,
+                                    pm_text(est["mass"], est["mass_sd"]) if est else None)]
         assays = meas.get("assays") or {}
         for comp in sorted(set(assays) | set((est or {}).get("assays") or {})):
             m = assays.get(comp)
-            line = f"{comp} g/t: measured " + (pm_text(*m) if m else "–")
-            if est:
-                line += f"; adjusted {pm_text(est['assays'][comp], est['assays_sd'][comp])}"
-            lines.append(line)
+            lines.append(_measured_adjusted(
+                _("%(component)s (g/t)", component=comp), pm_text(*m) if m else none,
+                pm_text(est["assays"][comp], est["assays_sd"][comp]) if est else None))
         values.append(round(float(est["mass"]), 4) if est else 1.0)
         colours.append("rgba(207,34,46,0.75)" if name in flagged else "rgba(110,119,129,0.35)")
         hover.append("<br>".join(lines))

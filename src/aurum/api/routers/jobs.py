@@ -65,4 +65,5 @@ def cancel(job_id: DbId, session: DB, actor: ApiActor) -> dict[str, Any]:
 def jobs_page(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
     rows = jobs.page_rows(session, actor)
     return render(request, "jobs.html", actor=actor, rows=rows,
-                  figure=charts.job_durations(rows), may_submit=jobs.may_submit(actor))
+                  figure=charts.job_durations(rows), may_submit=jobs.may_submit(actor),
+                  estimate_command="aurum resources estimate")

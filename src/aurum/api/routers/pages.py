@@ -116,7 +116,7 @@ def reports(request: Request, session: DB, actor: PageActor, site: str | None = 
     view = monitor.received_reports(session, actor, site)
     per_period = view.per_period
     figure = charts.bars(per_period.index, per_period.to_numpy(),
-                         "Reports received per period (current versions)", "reports",
+                         _("Reports received per period (current versions)"), _("reports"),
                          colour="#4c78a8") if not view.latest.empty else {}
     return render(request, "reports.html", actor=actor, site=site, figure=figure,
                   rows=records(view.latest), can_submit=view.can_submit)

@@ -49,6 +49,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.services import processing, registry
 from aurum.services.auth import Actor
@@ -140,8 +141,8 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
         async with request.form() as form:
             upload, reason = form.get("file"), form.get("reason")
             if not isinstance(upload, FormFile):
-                raise ValidationError(Problem("expected the file of accounts in the field "
-                                              "'file'", column="file"))
+                raise ValidationError(Problem(_("expected the file of accounts in the field "
+                                                "'file'"), column="file"))
             raw, source = await _read_upload(upload)
             why = reason if isinstance(reason, str) else None
     else:
@@ -150,7 +151,7 @@ async def record_accounts(code: str, request: Request, session: DB, actor: ApiAc
         except ModelError as exc:
             raise RequestValidationError(exc.errors()) from exc
         if not body.accounts:
-            raise ValidationError(Problem("no accounts given", source=JSON_SOURCE))
+            raise ValidationError(Problem(_("no accounts given"), source=JSON_SOURCE))
         raw, source, why = body.accounts, JSON_SOURCE, body.reason
     ids = processing.record_site_accounts(session, actor, code, raw, reason=why,
                                           source=source)
@@ -263,9 +264,9 @@ def index_page(request: Request, session: DB, actor: PageActor) -> Page:
     figures = {
         "rate": charts.utilisation_rate_chart(
             yearly, "year", view.target_pct,
-            "Solid-waste utilisation of the plants shown, by year"),
+            _("Solid-waste utilisation of the plants shown, by year")),
         "routes": charts.waste_routes_chart(
-            yearly, "year", "Utilised solid waste by route, against the tonnes generated")}
+            yearly, "year", _("Utilised solid waste by route, against the tonnes generated"))}
     rates = ("utilisation_rate", "comprehensive_utilisation_rate")
     rollup = (None if view.enterprises is None
               else display_records(_percent(view.enterprises, *rates)))
@@ -279,7 +280,7 @@ def index_page(request: Request, session: DB, actor: PageActor) -> Page:
 def _variable_rows(reconciliation: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The reconciled variables as the page tables them (values with their sd as text)."""
     return [{"stream": v["stream"], "field": v["field"],
-             "measured": "not measured" if v["measured"] is None
+             "measured": _("not measured") if v["measured"] is None
              else charts.pm_text(v["measured"], v["measured_sd"]),
              "adjusted": charts.pm_text(v["estimate"], v["estimate_sd"]),
              "test": v["measurement_test"], "gross_error": bool(v["gross_error"])}
@@ -303,14 +304,16 @@ def _site_page(request: Request, session: DB, actor: Actor, code: str,
     if chosen is not None:
         figures["sankey"] = charts.circuit_sankey(
             chosen["definition"], chosen["reconciliation"],
-            f"{chosen['name']} v{chosen['version']}"
-            + (f" survey of {chosen['period']}" if chosen["period"] else "")
-            + ": reconciled mass of each stream")
+            _("%(circuit)s v%(version)s, survey of %(period)s: reconciled mass of each stream",
+              circuit=chosen["name"], version=chosen["version"], period=chosen["period"])
+            if chosen["period"] else
+            _("%(circuit)s v%(version)s: reconciled mass of each stream",
+              circuit=chosen["name"], version=chosen["version"]))
     if len(monthly):
         figures |= {"routes": charts.waste_routes_chart(
-                        monthly, "period", "Utilised solid waste by route against generated"),
+                        monthly, "period", _("Utilised solid waste by route against generated")),
                     "rate": charts.utilisation_rate_chart(
-                        monthly, "period", view.target_pct, "Monthly utilisation rate")}
+                        monthly, "period", view.target_pct, _("Monthly utilisation rate"))}
     report = None
     if view.quarter is not None:
         found = view.quarter.figures

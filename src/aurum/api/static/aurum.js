@@ -1,7 +1,93 @@
+// The texts this script writes into pages, in the page's language: base.html renders them
+// as JSON by their English (#aurum-messages); a text it lacks is shown as written.
+var MESSAGES = (function () {
+  var el = document.getElementById("aurum-messages");
+  return el ? JSON.parse(el.textContent) : {};
+})();
+function t(english) {
+  return Object.prototype.hasOwnProperty.call(MESSAGES, english) ? MESSAGES[english] : english;
+}
+
+// Plotly's own texts (the modebar's tooltips, month and day names of date axes) in Chinese
+// for a page in Chinese.
+var PLOTLY_LOCALE = document.documentElement.lang === "zh-CN" ? "zh-CN" : "en";
+if (PLOTLY_LOCALE === "zh-CN" && window.Plotly) {
+  var MONTHS = ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月",
+                "12月"];
+  Plotly.register({
+    moduleType: "locale",
+    name: "zh-CN",
+    dictionary: {
+      "Autoscale": "自动缩放",
+      "Box Select": "矩形选择",
+      "Lasso Select": "套索选择",
+      "Compare data on hover": "悬停时比较数据",
+      "Show closest data on hover": "悬停时显示最近的数据",
+      "Toggle show closest data on hover": "切换悬停时显示最近的数据",
+      "Toggle Spike Lines": "切换辅助线",
+      "Download plot as a PNG": "下载图片（PNG）",
+      "Download plot as JSON": "下载图表数据（JSON）",
+      "Download plot": "下载图片",
+      "Image download succeeded": "图片已下载",
+      "JSON download succeeded": "图表数据已下载",
+      "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+      "Snapshot succeeded": "图片已生成",
+      "Sorry, there was a problem downloading your snapshot!": "图片下载失败",
+      "Pan": "平移",
+      "Zoom": "缩放",
+      "Zoom in": "放大",
+      "Zoom out": "缩小",
+      "Reset axes": "重置坐标轴",
+      "Reset view": "重置视图",
+      "Reset views": "重置视图",
+      "Reset camera to default": "相机恢复默认",
+      "Reset camera to last save": "相机恢复上次保存",
+      "Orbital rotation": "轨道旋转",
+      "Turntable rotation": "转盘旋转",
+      "Double-click to zoom back out": "双击恢复原始大小",
+      "Draw line": "画线",
+      "Draw rectangle": "画矩形",
+      "Draw circle": "画圆",
+      "Draw open freeform": "画开放曲线",
+      "Draw closed freeform": "画闭合曲线",
+      "Erase active shape": "删除选中图形",
+      "trace": "数据系列",
+      "max": "最大值",
+      "min": "最小值",
+      "mean": "平均值",
+      "median": "中位数",
+      "q1": "下四分位数",
+      "q3": "上四分位数",
+      "lower fence": "下限",
+      "upper fence": "上限",
+      "new text": "新文本"
+    },
+    format: {
+      days: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+      shortDays: ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+      months: MONTHS,
+      shortMonths: MONTHS,
+      periods: ["上午", "下午"],
+      dateTime: "%Y年%-m月%-d日 %X",
+      date: "%Y-%m-%d",
+      time: "%H:%M:%S",
+      decimal: ".",
+      thousands: ",",
+      grouping: [3],
+      currency: ["¥", ""],
+      year: "%Y年",
+      month: "%Y年%-m月",
+      dayMonth: "%-m月%-d日",
+      dayMonthYear: "%Y年%-m月%-d日"
+    }
+  });
+}
+
 // Draw every chart the page carries; figures come from the server as Plotly JSON.
 document.querySelectorAll(".chart[data-figure]").forEach(function (el) {
   var fig = JSON.parse(el.dataset.figure);
-  Plotly.newPlot(el, fig.data, fig.layout, {displaylogo: false, responsive: true})
+  Plotly.newPlot(el, fig.data, fig.layout,
+                 {displaylogo: false, responsive: true, locale: PLOTLY_LOCALE})
     .then(function () { el.dataset.rendered = "1"; });
 });
 
@@ -93,7 +179,7 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
     submit.disabled = true;
     panel.hidden = false;
     cancel.hidden = false;
-    show({progress: 0, state: "queued", message: "sending"});
+    show({progress: 0, state: "queued", message: t("sending")});
     parameters()
       .then(function (params) {
         return fetch("/api/v1/jobs", {method: "POST", credentials: "same-origin",
@@ -149,7 +235,7 @@ document.querySelectorAll("button[data-cancel-job]").forEach(function (button) {
           var row = table.querySelector('tr[data-job-id="' + job.id + '"]');
           if (!row) { return; }
           row.dataset.state = job.state;
-          row.querySelector("[data-cell=state]").textContent = job.state;
+          row.querySelector("[data-cell=state]").textContent = t(job.state);
           row.querySelector("progress").value = job.progress;
           row.querySelector("[data-cell=message]").textContent = job.message;
           if (job.state === "queued" || job.state === "running") {
@@ -160,7 +246,7 @@ document.querySelectorAll("button[data-cancel-job]").forEach(function (button) {
             if (job.state === "done" && job.result && job.result.url) {
               var link = document.createElement("a");
               link.href = job.result.url;
-              link.textContent = "result";
+              link.textContent = t("result");
               row.querySelector("[data-cell=result]").replaceChildren(link);
             }
           }
@@ -190,7 +276,7 @@ document.querySelectorAll("[data-job-follow]").forEach(function (panel) {
     if (job.state === "done" && result.url) {
       var link = document.createElement("a");
       link.href = result.url;
-      link.textContent = "See the result";
+      link.textContent = t("See the result");
       summary.appendChild(link);
     }
     (result.problems || []).forEach(function (p) {

@@ -19,6 +19,7 @@ from aurum.core.errors import (
     ValidationError,
     shown_cell,
 )
+from aurum.core.i18n import _
 from aurum.processing.accounting import metal_accounts
 from aurum.services import registry
 from aurum.services.auth import Actor
@@ -78,7 +79,8 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     problems: list[Problem] = []
     for col in ("site", "period", "ore_treated_t", "check_in_g", "products_g", "tailings_g"):
         if col not in frame.columns:
-            problems.append(Problem(f"missing column {col!r}", column=col, source=source))
+            problems.append(Problem(_("missing column %(column)r", column=col), column=col,
+                                    source=source))
     if problems:
         raise ValidationError(problems)
     data = frame.reset_index(drop=True).copy()
@@ -102,17 +104,20 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     for col in ("ore_treated_t", *SHARE_FIELDS):
         values = pd.to_numeric(data[col], errors="coerce")
         for i in np.flatnonzero(~(np.isfinite(values) & (values >= 0)).to_numpy()):
-            problems.append(Problem(f"{shown_cell(data[col].iloc[i])}: expected a number >= 0",
+            problems.append(Problem(_("%(cell)s: expected a number >= 0",
+                                      cell=shown_cell(data[col].iloc[i])),
                                     row=int(i) + 2, column=col, source=source))
         data[col] = values
     grade = pd.to_numeric(data["head_grade_gpt"], errors="coerce")
     for i in np.flatnonzero((grade < 0).to_numpy()):
-        problems.append(Problem(f"{grade.iloc[i]}: expected a grade >= 0 g/t", row=int(i) + 2,
+        problems.append(Problem(_("%(grade)s: expected a grade >= 0 g/t", grade=grade.iloc[i]),
+                                row=int(i) + 2,
                                 column="head_grade_gpt", source=source))
     data["head_grade_gpt"] = grade
     shares = data[list(SHARE_FIELDS)].sum(axis=1)
     for i in np.flatnonzero((np.abs(shares - 1.0) > 1e-6).to_numpy()):
-        problems.append(Problem(f"the gold shares sum to {shares.iloc[i]:.6g}: expected 1",
+        problems.append(Problem(_("the gold shares sum to %(sum)s: expected 1",
+                                  sum=f"{shares.iloc[i]:.6g}"),
                                 row=int(i) + 2, column="share_own_mine", source=source))
     try:
         results = metal_accounts(data)
@@ -122,7 +127,7 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
         results = None
     duplicated = data.duplicated(["site", "period"], keep="first")
     for i in np.flatnonzero(duplicated.to_numpy()):
-        problems.append(Problem("a second account for the same site and month",
+        problems.append(Problem(_("a second account for the same site and month"),
                                 row=int(i) + 2, column="period", source=source))
     first_row = {code: int(i) + 2 for i, code in reversed(list(enumerate(data["site"])))}
     sites, site_problems = _writable_sites(session, actor, data["site"], source, first_row)
@@ -136,8 +141,10 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     why = (reason or "").strip() or None
     for n, k in enumerate(key):
         if current.get(k, (0, False))[1] and why is None:
-            problems.append(Problem(f"{data['period'].iloc[n]} of {data['site'].iloc[n]} is "
-                                    "closed: an amendment needs a reason", row=n + 2,
+            problems.append(Problem(_("%(month)s of %(site)s is closed: an amendment needs a "
+                                      "reason",
+                                      month=data["period"].iloc[n], site=data["site"].iloc[n]),
+                                    row=n + 2,
                                     column="period", source=source))
     if problems:
         raise ValidationError(problems)
@@ -162,7 +169,8 @@ def record_site_accounts(session: Session, actor: Actor, site_code: str,
              else pd.Series("", index=frame.index))
     other = ((given != "") & (given != site_code)).to_numpy()
     if other.any():
-        raise ValidationError([Problem(f"{given.iloc[i]!r}: this upload is for {site_code}",
+        raise ValidationError([Problem(_("%(site)r: this upload is for %(plant)s",
+                                         site=given.iloc[i], plant=site_code),
                                        row=int(i) + 2, column="site", source=source)
                                for i in other.nonzero()[0]])
     frame["site"] = site_code
@@ -206,17 +214,18 @@ def close_months(session: Session, actor: Actor, site_code: str,
     problems: list[Problem] = []
     months = sorted({_month(p, problems, None, None) for p in periods})
     if not periods:
-        problems.append(Problem("name at least one month to close (YYYY-MM)",
+        problems.append(Problem(_("name at least one month to close (YYYY-MM)"),
                                 column="periods"))
     if problems:
         raise ValidationError(problems)
     current = _current_accounts(session, [site.id])
     for m in months:
         if (site.id, m) not in current:
-            raise NotFoundError(f"{site.code} has no metal account for {m}")
+            raise NotFoundError(_("%(site)s has no metal account for %(month)s",
+                                   site=site.code, month=m))
         if current[(site.id, m)][1]:
-            raise ConflictError(f"{m} of {site.code} is closed already; amend it with a "
-                                "reason to change it")
+            raise ConflictError(_("%(month)s of %(site)s is closed already; amend it with a "
+                                  "reason to change it", month=m, site=site.code))
     accounts = {a.period: a for a in session.scalars(select(MetalAccount).where(
         MetalAccount.site_id == site.id, MetalAccount.period.in_(months)))
         if a.version == current[(site.id, a.period)][0]}

@@ -14,6 +14,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.processing.circuit import circuit_from_mapping, circuit_to_mapping
 from aurum.processing.reconcile import ALPHA, Reconciliation, reconcile
@@ -58,7 +59,8 @@ def save_circuit(session: Session, actor: Actor, site_code: str, name: str,
     site = registry.get_writable_site(session, actor, site_code)
     name = name.strip()
     if not name:
-        raise ValidationError(Problem("a circuit needs a name", column="name", source=source))
+        raise ValidationError(Problem(_("a circuit needs a name"), column="name",
+                                      source=source))
     problems: list[Problem] = []
     label = _month(period, problems, None, source) if period else None
     if problems:
@@ -99,5 +101,5 @@ def get_circuit(session: Session, actor: Actor, circuit_id: int) -> PlantCircuit
     """One circuit version the actor may read."""
     circuit = session.get(PlantCircuit, circuit_id)
     if circuit is None or not actor.can_read_site(circuit.site):
-        raise NotFoundError(f"no circuit {circuit_id}")
+        raise NotFoundError(_("no circuit %(id)s", id=circuit_id))
     return circuit

@@ -19,6 +19,7 @@ from aurum.core.errors import (
     PermissionDenied,
     Problem,
 )
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.core.periods import Period, PeriodKind
 from aurum.core.tables import read_table
@@ -53,7 +54,7 @@ def _month(text: Any, problems: list[Problem], row: int | None, source: str | No
         problems.append(Problem(str(exc), row=row, column="period", source=source))
         return ""
     if period.kind is not PeriodKind.MONTH:
-        problems.append(Problem(f"'{text}': expected a month, YYYY-MM", row=row,
+        problems.append(Problem(_("'%(text)s': expected a month, YYYY-MM", text=text), row=row,
                                 column="period", source=source))
         return ""
     return period.label
@@ -77,12 +78,12 @@ def _writable_sites(session: Session, actor: Actor, codes: Iterable[str],
     for code in wanted:
         site = sites.get(code)
         if site is None or not actor.can_read_site(site):
-            problems.append(Problem(f"unknown site {code!r}",
+            problems.append(Problem(_("unknown site %(site)r", site=code),
                                     row=rows.get(code) if rows else None, column="site",
                                     source=source))
         elif not actor.can_write_site(site):
-            raise PermissionDenied(f"{actor.role.value} users cannot write the records of "
-                                   f"{code}")
+            raise PermissionDenied(_("%(role)s users cannot write the records of %(site)s",
+                                     role=actor.role.value, site=code))
     return sites, problems
 
 
@@ -150,10 +151,11 @@ def broken_links(session: Session, site_ids: Sequence[int]) -> dict[int, list[st
         site_id = row["site_id"]
         lines = []
         if row["previous_sha256"] != previous.get(site_id):
-            lines.append(f"closing of {row['period']}: previous hash does not match")
+            lines.append(_("closing of %(month)s: previous hash does not match",
+                           month=row["period"]))
         if closing_digest(dict(row), row["previous_sha256"]) != row["sha256"]:
-            lines.append(f"closing of {row['period']}: the account differs from what was "
-                         "closed")
+            lines.append(_("closing of %(month)s: the account differs from what was closed",
+                           month=row["period"]))
         if lines:
             broken.setdefault(site_id, []).extend(lines)
         previous[site_id] = row["sha256"]

@@ -31,6 +31,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError
+from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.processing import waste as rules
 from aurum.processing.accounting import CONFIDENCE
@@ -264,7 +265,7 @@ def _store_written(session: Session) -> None:
 def _site(session: Session, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code))
     if site is None:
-        raise NotFoundError(f"no site {code!r}")
+        raise NotFoundError(_("no site %(site)s", site=repr(code)))
     return site
 
 
@@ -276,7 +277,7 @@ def _version(session: Session, code: str) -> str:
 
 def _compute(session: Session, _home: Path, code: str, report: derived.Progress
              ) -> tuple[str, Any]:
-    report(0.0, f"records of {code}")
+    report(0.0, _("records of %(site)s", site=code))
     return plant_payloads(session, [_site(session, code)])[code]
 
 

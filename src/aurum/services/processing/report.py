@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from aurum.core import i18n
 from aurum.core.errors import (
     ConflictError,
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.core.periods import Period
 from aurum.industry.reporting import WASTE_ROUTES, waste_column
 from aurum.services import registry, reporting
@@ -174,16 +176,19 @@ def carry_into_report(session: Session, actor: Actor, site_code: str,
     """
     figures = report_figures(session, actor, site_code, period)
     if not figures.complete:
-        gaps = [f"no metal account for {', '.join(figures.missing_accounts)}"
+        gaps = [_("no metal account for %(months)s",
+                  months=", ".join(figures.missing_accounts))
                 if figures.missing_accounts else "",
-                f"no waste ledger for {', '.join(figures.missing_ledger)}"
+                _("no waste ledger for %(months)s", months=", ".join(figures.missing_ledger))
                 if figures.missing_ledger else ""]
-        raise ValidationError(f"{figures.site} {figures.period} is not complete: "
-                              + "; ".join(g for g in gaps if g))
+        raise ValidationError(_("%(site)s %(period)s is not complete: %(gaps)s",
+                                site=figures.site, period=figures.period,
+                                gaps="; ".join(g for g in gaps if g)))
     compared = compare_with_report(session, actor, site_code, period)
     if compared["matches"].all():
-        raise ConflictError(f"the report of {figures.site} for {figures.period} already "
-                            "carries the figures of its records")
+        raise ConflictError(_("the report of %(site)s for %(period)s already carries the "
+                              "figures of its records", site=figures.site,
+                              period=figures.period))
     current = reporting.current_reports(session, actor, [figures.site])
     row = current[current["period"] == figures.period]
     values: dict[str, object] = {}
@@ -191,8 +196,10 @@ def carry_into_report(session: Session, actor: Actor, site_code: str,
         values = {k: v for k, v in row.iloc[0].items()
                   if k in reporting.reporting.FIELD_BY_NAME and pd.notna(v)}
     values.update(figures.values)
-    why = (f"gold, ore and solid waste from the metal accounts and the waste ledger of "
-           f"{figures.period}")
+    # The reason is stored with the report's version: in the platform's language.
+    with i18n.using(i18n.default_locale()):
+        why = _("gold, ore and solid waste from the metal accounts and the waste ledger of "
+                "%(period)s", period=figures.period)
     version = reporting.submit(session, actor, figures.site, figures.period, values,
                                reason=why if not row.empty else None)
     return version.id

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import NotFoundError
+from aurum.core.i18n import _
 from aurum.industry.targets import load_targets
 from aurum.processing import waste as rules
 from aurum.services import cache, derived, jobs, registry, reporting
@@ -205,7 +206,8 @@ def site_view(session: Session, actor: Actor, home: Path, queue: jobs.JobQueue,
     if circuit_id is not None:
         chosen = circuit.get_circuit(session, actor, circuit_id)
         if chosen.site_id != site.id:
-            raise NotFoundError(f"no circuit {circuit_id} at {site.code}")
+            raise NotFoundError(_("no circuit %(id)s at %(site)s", id=circuit_id,
+                                   site=site.code))
     elif kept is not None and kept.circuits:
         chosen = session.get(PlantCircuit, max(c["id"] for c in kept.circuits))
     figures = None

@@ -14,6 +14,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
+from aurum.core.i18n import _
 from aurum.processing import waste as rules
 from aurum.services.auth import Actor
 from aurum.services.processing import records
@@ -61,7 +62,7 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
         Listing every problem; nothing is written.
     """
     if "plant" not in frame.columns:
-        raise ValidationError(Problem("missing column 'plant' (site code)", column="plant",
+        raise ValidationError(Problem(_("missing column 'plant' (site code)"), column="plant",
                                       source=source))
     problems: list[Problem] = []
     data = frame.reset_index(drop=True).copy()
@@ -89,8 +90,9 @@ def record_waste(session: Session, actor: Actor, frame: pd.DataFrame,
     if why is None:
         for i in np.flatnonzero(~pd.isna(supersedes)):
             r = checked.iloc[i]
-            problems.append(Problem(f"{r['plant']} {r['period']} {r['waste_type']} is in the "
-                                    "ledger already: a correction needs a reason",
+            problems.append(Problem(_("%(plant)s %(month)s %(type)s is in the ledger already: a "
+                                      "correction needs a reason", plant=r["plant"],
+                                      month=r["period"], type=r["waste_type"]),
                                     row=int(i) + 2, column="waste_type", source=source))
     if problems:
         raise ValidationError(problems)
@@ -159,8 +161,10 @@ def _check_opening_stock(ledger: pd.DataFrame, stored: pd.DataFrame,
                        ledger[[*rules.KEY_COLUMNS, "closing_stock_t"]]])
     previous = _stock_before(ledger, _closing_lookup(known))
     gap = np.abs(ledger["opening_stock_t"].to_numpy() - previous)
-    problems = [Problem(f"opening stock {ledger['opening_stock_t'].iloc[i]:,.1f} t differs "
-                        f"from the closing stock {previous[i]:,.1f} t of the month before",
+    problems = [Problem(_("opening stock %(opening)s t differs from the closing stock "
+                          "%(closing)s t of the month before",
+                          opening=f"{ledger['opening_stock_t'].iloc[i]:,.1f}",
+                          closing=f"{previous[i]:,.1f}"),
                         row=int(i) + 2, column="opening_stock_t", source=source)
                 for i in np.flatnonzero(gap > _STOCK_TOLERANCE_T)]
     if problems:

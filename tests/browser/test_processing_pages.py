@@ -100,3 +100,28 @@ def test_enterprise_closes_its_open_month(browser: Any, server: Server) -> None:
     assert page.locator("form[data-testid^=close-]").count() == 0
     assert "verified" in page.get_by_test_id("chain-status").inner_text()
     page.close()
+
+
+def test_a_plant_in_chinese_draws_its_charts_in_plotlys_chinese(
+        browser: Any, server: Server, showcase: str) -> None:
+    """Plotly's own texts follow the page: the zh-CN locale aurum.js registers (modebar
+    tooltips, month names), with no script error."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "miit")
+    page.fill("input[name=password]", server.password("miit"))
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    page.goto(f"{server.url}/processing/{showcase}")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    _charts_drawn(page, SITE_CHARTS)
+    assert page.evaluate("document.getElementById('chart-recovery')._context.locale") == "zh-CN"
+    titles = page.eval_on_selector_all("#chart-recovery .modebar-btn",
+                                       "buttons => buttons.map(b => b.dataset.title)")
+    assert "下载图片（PNG）" in titles and "重置坐标轴" in titles
+    assert not errors, errors
+    context.close()

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy.optimize import least_squares
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import gettext
 
 PROFILE_COLUMNS = ("solids_gpt", "solution_mg_l", "carbon_gpt", "cyanide_mg_l")
 """Columns of a tank survey (one row per tank, NaN = not measured)."""
@@ -95,27 +96,31 @@ class TankSeries:
         for name in ("volume_m3", "carbon_g_l", "cyanide_kg_h"):
             arr = getattr(self, name)
             if arr.shape != (n,):
-                problems.append(Problem(f"{name}: expected {n} values, one per tank, got "
-                                        f"{arr.size}", column=name))
+                problems.append(Problem(gettext("%(name)s: expected %(n)s values, one per tank, "
+                                                "got %(got)s", name=name, n=n, got=arr.size),
+                                        column=name))
             elif not (np.isfinite(arr) & (arr >= 0)).all():
-                problems.append(Problem(f"{name}: expected finite numbers >= 0", column=name))
+                problems.append(Problem(gettext("%(name)s: expected finite numbers >= 0",
+                                                name=name), column=name))
         if n and not (self.volume_m3 > 0).all():
-            problems.append(Problem("volume_m3: every tank needs a volume > 0",
+            problems.append(Problem(gettext("volume_m3: every tank needs a volume > 0"),
                                     column="volume_m3"))
         for name in ("solids_t_h", "solution_m3_h", "solids_density_t_m3"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value > 0):
-                problems.append(Problem(f"{name} = {value}: expected a number > 0",
+                problems.append(Problem(gettext("%(name)s = %(value)s: expected a number > 0",
+                                                name=name, value=value),
                                         column=name))
         for name in ("carbon_t_h", "feed_solids_gpt", "feed_solution_mg_l",
                      "feed_cyanide_mg_l", "carbon_in_gpt"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value >= 0):
-                problems.append(Problem(f"{name} = {value}: expected a number >= 0",
+                problems.append(Problem(gettext("%(name)s = %(value)s: expected a number >= 0",
+                                                name=name, value=value),
                                         column=name))
         if not problems and (self.carbon_g_l > 0).any() and self.carbon_t_h <= 0:
-            problems.append(Problem("carbon_t_h: tanks hold carbon, so carbon must be "
-                                    "advanced (> 0 t/h)", column="carbon_t_h"))
+            problems.append(Problem(gettext("carbon_t_h: tanks hold carbon, so carbon must be "
+                                            "advanced (> 0 t/h)"), column="carbon_t_h"))
         if problems:
             raise ValidationError(problems)
 
@@ -161,11 +166,12 @@ class Kinetics:
     cyanide_reference_mg_l: float = 300.0
 
     def __post_init__(self) -> None:
-        problems = [Problem(f"{f.name} = {getattr(self, f.name)}: expected a finite number "
-                            ">= 0", column=f.name) for f in fields(self)
+        problems = [Problem(gettext("%(name)s = %(value)s: expected a finite number >= 0",
+                                    name=f.name, value=getattr(self, f.name)),
+                            column=f.name) for f in fields(self)
                     if not (np.isfinite(getattr(self, f.name)) and getattr(self, f.name) >= 0)]
         if not problems and self.cyanide_reference_mg_l <= 0:
-            problems.append(Problem("cyanide_reference_mg_l: expected a number > 0",
+            problems.append(Problem(gettext("cyanide_reference_mg_l: expected a number > 0"),
                                     column="cyanide_reference_mg_l"))
         if problems:
             raise ValidationError(problems)
@@ -397,18 +403,22 @@ def calibrate(surveys: Sequence[tuple[TankSeries, pd.DataFrame]], initial: Kinet
         When a constant is not fittable, a survey has the wrong number of rows or an
         unknown column, or there are fewer observations than constants.
     """
-    problems = [Problem(f"cannot fit {name!r}; expected some of {', '.join(FITTABLE)}",
+    problems = [Problem(gettext("cannot fit %(name)r; expected some of %(known)s", name=name,
+                                known=", ".join(FITTABLE)),
                         column=name) for name in fit if name not in FITTABLE]
     rel = {c: 0.05 for c in PROFILE_COLUMNS} | dict(relative_sd or {})
     observed, sds, where = [], [], []
     for k, (series, frame) in enumerate(surveys):
         if len(frame) != len(series.volume_m3):
-            problems.append(Problem(f"survey {k + 1}: {len(frame)} rows for "
-                                    f"{len(series.volume_m3)} tanks", row=k + 1))
+            problems.append(Problem(gettext("survey %(survey)s: %(rows)s rows for %(tanks)s tanks",
+                                            survey=k + 1, rows=len(frame),
+                                            tanks=len(series.volume_m3)), row=k + 1))
             continue
         unknown = set(frame.columns) - set(PROFILE_COLUMNS) - {"tank"}
-        problems += [Problem(f"survey {k + 1}: unknown column {c!r}; expected "
-                             f"{', '.join(PROFILE_COLUMNS)}", row=k + 1, column=str(c))
+        problems += [Problem(gettext("survey %(survey)s: unknown column %(column)r; expected "
+                                     "%(known)s", survey=k + 1, column=c,
+                                     known=", ".join(PROFILE_COLUMNS)),
+                             row=k + 1, column=str(c))
                      for c in sorted(unknown)]
         for col in PROFILE_COLUMNS:
             if col not in frame.columns:
@@ -421,8 +431,9 @@ def calibrate(surveys: Sequence[tuple[TankSeries, pd.DataFrame]], initial: Kinet
                 sds.append(max(rel[col] * abs(values[t]), floor, 1e-12))
                 where.append((k, int(t), col))
     if not problems and len(observed) < len(fit):
-        problems.append(Problem(f"{len(observed)} survey values for {len(fit)} constants: "
-                                "expected at least as many values as constants"))
+        problems.append(Problem(gettext("%(values)s survey values for %(constants)s constants: "
+                                        "expected at least as many values as constants",
+                                        values=len(observed), constants=len(fit))))
     if problems:
         raise ValidationError(problems)
     obs, sd = np.array(observed), np.array(sds)
@@ -503,18 +514,23 @@ def cyanide_balance(ore_t: float, added_kg: float, tails_solution_m3: float,
     values = {"ore_t": ore_t, "added_kg": added_kg, "tails_solution_m3": tails_solution_m3,
               "tails_cyanide_mg_l": tails_cyanide_mg_l,
               "discharge_cyanide_mg_l": discharge_cyanide_mg_l}
-    problems = [Problem(f"{k} = {v}: expected a finite number >= 0", column=k)
+    problems = [Problem(gettext("%(name)s = %(value)s: expected a finite number >= 0", name=k,
+                                value=v), column=k)
                 for k, v in values.items() if not (np.isfinite(v) and v >= 0)]
     if not problems and ore_t <= 0:
-        problems.append(Problem("ore_t = 0: expected the ore treated (t) > 0", column="ore_t"))
+        problems.append(Problem(gettext("ore_t = 0: expected the ore treated (t) > 0"),
+                                column="ore_t"))
     in_tails = tails_solution_m3 * tails_cyanide_mg_l / 1000.0  # g/m³ × m³ = g → kg
     discharged = tails_solution_m3 * discharge_cyanide_mg_l / 1000.0
     if not problems and in_tails > added_kg:
-        problems.append(Problem(f"the tailings solution holds {in_tails:,.1f} kg NaCN, more "
-                                f"than the {added_kg:,.1f} kg added", column="added_kg"))
+        problems.append(Problem(gettext("the tailings solution holds %(held)s kg NaCN, more "
+                                        "than the %(added)s kg added", held=f"{in_tails:,.1f}",
+                                        added=f"{added_kg:,.1f}"), column="added_kg"))
     if not problems and discharge_cyanide_mg_l > tails_cyanide_mg_l:
-        problems.append(Problem(f"discharge_cyanide_mg_l = {discharge_cyanide_mg_l:g} exceeds "
-                                f"the {tails_cyanide_mg_l:g} mg/L before detoxification",
+        problems.append(Problem(gettext("discharge_cyanide_mg_l = %(after)s exceeds the "
+                                        "%(before)s mg/L before detoxification",
+                                        after=f"{discharge_cyanide_mg_l:g}",
+                                        before=f"{tails_cyanide_mg_l:g}"),
                                 column="discharge_cyanide_mg_l"))
     if problems:
         raise ValidationError(problems)
@@ -543,18 +559,20 @@ def what_if_from_mapping(data: Any, source: str | None = None
     """
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
-        raise ValidationError(Problem("expected a mapping with series, kinetics and "
-                                      "scenarios", source=source))
+        raise ValidationError(Problem(gettext("expected a mapping with series, kinetics and "
+                                              "scenarios"), source=source))
     known = {f.name for f in fields(TankSeries)}
 
     def section(key: str, cls: type[Any], allowed: set[str]) -> dict[str, Any]:
         part = data.get(key)
         if not isinstance(part, Mapping):
-            problems.append(Problem(f"{key}: expected a mapping of {cls.__name__} fields",
+            problems.append(Problem(gettext("%(key)s: expected a mapping of %(kind)s fields",
+                                            key=key, kind=cls.__name__),
                                     column=key, source=source))
             return {}
-        problems.extend(Problem(f"{key}.{k}: unknown field (expected one of "
-                                f"{', '.join(sorted(allowed))})", column=f"{key}.{k}",
+        problems.extend(Problem(gettext("%(key)s: unknown field (expected one of %(known)s)",
+                                        key=f"{key}.{k}", known=", ".join(sorted(allowed))),
+                                column=f"{key}.{k}",
                                 source=source) for k in part if k not in allowed)
         return {k: v for k, v in part.items() if k in allowed}
 
@@ -563,10 +581,12 @@ def what_if_from_mapping(data: Any, source: str | None = None
     scenarios: dict[str, dict[str, Any]] = {}
     for name, changes in (data.get("scenarios") or {}).items():
         if not isinstance(changes, Mapping):
-            problems.append(Problem(f"scenarios.{name}: expected a mapping of series fields",
+            problems.append(Problem(gettext("%(key)s: expected a mapping of series fields",
+                                            key=f"scenarios.{name}"),
                                     column=f"scenarios.{name}", source=source))
             continue
-        problems.extend(Problem(f"scenarios.{name}.{k}: unknown series field",
+        problems.extend(Problem(gettext("%(key)s: unknown series field",
+                                        key=f"scenarios.{name}.{k}"),
                                 column=f"scenarios.{name}.{k}", source=source)
                         for k in changes if k not in known)
         scenarios[str(name)] = dict(changes)
@@ -577,7 +597,8 @@ def what_if_from_mapping(data: Any, source: str | None = None
         for changes in scenarios.values():
             replace(series, **changes)  # a bad scenario is refused before any is run
     except TypeError as exc:
-        raise ValidationError(Problem(f"missing field: {exc}", source=source)) from exc
+        raise ValidationError(Problem(gettext("missing field: %(error)s", error=exc),
+                                      source=source)) from exc
     except ValidationError as exc:
         raise ValidationError([Problem(p.message, column=p.column, source=source)
                                for p in exc.problems]) from exc

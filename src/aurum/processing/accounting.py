@@ -150,12 +150,12 @@ def cil_inventory(volume_m3: np.ndarray, pulp_density_t_m3: np.ndarray,
     names = ("volume_m3", "pulp_density_t_m3", "solids_fraction", "solution_au_mg_l",
              "solids_au_gpt", "carbon_g_l", "carbon_au_gpt")
     problems = [Problem(_("tank %(tank)s: %(key)s = %(value)s: expected a finite number >= 0",
-                          tank=int(i) + 1, key=n, value=f"{a[i]:g}"),
+                          tank=int(i) + 1, key=n, value=format(a[i], "g")),
                         row=int(i) + 1, column=n)
                 for n, a in zip(names, (v, rho, x, c, g, cc, q), strict=True)
                 for i in np.flatnonzero(~(np.isfinite(a) & (a >= 0)))]
     problems += [Problem(_("tank %(tank)s: solids_fraction = %(value)s: expected at most 1",
-                           tank=int(i) + 1, value=f"{x[i]:g}"),
+                           tank=int(i) + 1, value=format(x[i], "g")),
                          row=int(i) + 1, column="solids_fraction")
                  for i in np.flatnonzero(x > 1)]
     if problems:

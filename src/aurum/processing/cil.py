@@ -524,13 +524,14 @@ def cyanide_balance(ore_t: float, added_kg: float, tails_solution_m3: float,
     discharged = tails_solution_m3 * discharge_cyanide_mg_l / 1000.0
     if not problems and in_tails > added_kg:
         problems.append(Problem(gettext("the tailings solution holds %(held)s kg NaCN, more "
-                                        "than the %(added)s kg added", held=f"{in_tails:,.1f}",
-                                        added=f"{added_kg:,.1f}"), column="added_kg"))
+                                        "than the %(added)s kg added",
+                                        held=format(in_tails, ",.1f"),
+                                        added=format(added_kg, ",.1f")), column="added_kg"))
     if not problems and discharge_cyanide_mg_l > tails_cyanide_mg_l:
         problems.append(Problem(gettext("discharge_cyanide_mg_l = %(after)s exceeds the "
                                         "%(before)s mg/L before detoxification",
-                                        after=f"{discharge_cyanide_mg_l:g}",
-                                        before=f"{tails_cyanide_mg_l:g}"),
+                                        after=format(discharge_cyanide_mg_l, "g"),
+                                        before=format(tails_cyanide_mg_l, "g")),
                                 column="discharge_cyanide_mg_l"))
     if problems:
         raise ValidationError(problems)
@@ -571,7 +572,8 @@ def what_if_from_mapping(data: Any, source: str | None = None
                                     column=key, source=source))
             return {}
         problems.extend(Problem(gettext("%(key)s: unknown field (expected one of %(known)s)",
-                                        key=f"{key}.{k}", known=", ".join(sorted(allowed))),
+                                        key=".".join((key, str(k))),
+                                        known=", ".join(sorted(allowed))),
                                 column=f"{key}.{k}",
                                 source=source) for k in part if k not in allowed)
         return {k: v for k, v in part.items() if k in allowed}
@@ -582,11 +584,11 @@ def what_if_from_mapping(data: Any, source: str | None = None
     for name, changes in (data.get("scenarios") or {}).items():
         if not isinstance(changes, Mapping):
             problems.append(Problem(gettext("%(key)s: expected a mapping of series fields",
-                                            key=f"scenarios.{name}"),
+                                            key="scenarios." + str(name)),
                                     column=f"scenarios.{name}", source=source))
             continue
         problems.extend(Problem(gettext("%(key)s: unknown series field",
-                                        key=f"scenarios.{name}.{k}"),
+                                        key=".".join(("scenarios", str(name), str(k)))),
                                 column=f"scenarios.{name}.{k}", source=source)
                         for k in changes if k not in known)
         scenarios[str(name)] = dict(changes)

@@ -311,14 +311,14 @@ def _measurement_problems(circuit: Circuit) -> list[Problem]:
                                   what=label, value=m.value, sd=m.sd)
             elif m.sd <= 0:
                 message = gettext("%(what)s standard deviation %(sd)s: expected a number > 0",
-                                  what=label, sd=f"{m.sd:g}")
+                                  what=label, sd=format(m.sd, "g"))
             elif m.value < 0:
                 message = gettext("%(what)s %(value)s: expected a number >= 0", what=label,
-                                  value=f"{m.value:g}")
+                                  value=format(m.value, "g"))
             elif m.value > upper:
                 message = gettext("%(what)s %(value)s is above %(upper)s g/t (pure metal); "
-                                  "was the unit g/t?", what=label, value=f"{m.value:,.2f}",
-                                  upper=f"{upper:,.0f}")
+                                  "was the unit g/t?", what=label, value=format(m.value, ",.2f"),
+                                  upper=format(upper, ",.0f"))
             else:
                 continue
             problems.append(Problem(gettext("stream %(stream)r: %(problem)s", stream=name,

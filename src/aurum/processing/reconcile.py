@@ -559,8 +559,8 @@ def _bilinear(problem: BalanceProblem) -> Adjustment:
         if iteration > MAX_ITERATIONS:
             raise NotConverged(gettext(
                 "reconciliation did not converge in %(n)s iterations (last step %(step)s sd, "
-                "imbalance %(imbalance)s)", n=MAX_ITERATIONS, step=f"{step_size:.2e}",
-                imbalance=f"{imbalance:.2e}"))
+                "imbalance %(imbalance)s)", n=MAX_ITERATIONS, step=format(step_size, ".2e"),
+                imbalance=format(imbalance, ".2e")))
         f, c = merit_parts(zeta)
         grad = weight * (zeta - target)
         # The exact Hessian once within about a standard deviation of the solution (quadratic

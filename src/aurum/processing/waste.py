@@ -131,26 +131,26 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
     over = out["utilised_t"] > available + tol
     bad(np.flatnonzero(over.to_numpy()), "utilised_t",
         [_("%(type)s utilised %(utilised)s t exceeds generated + opening stock %(available)s t",
-           type=t, utilised=f"{u:,.1f}", available=f"{a:,.1f}")
+           type=t, utilised=format(u, ",.1f"), available=format(a, ",.1f"))
          for t, u, a in zip(types[over], out["utilised_t"][over], available[over],
                             strict=True)])
     from_stock = out["utilised_from_stock_t"]
     over_stock = from_stock > out["opening_stock_t"] + tol
     bad(np.flatnonzero(over_stock.to_numpy()), "utilised_from_stock_t",
         [_("%(from_stock)s t utilised from stock exceeds the opening stock %(stock)s t",
-           from_stock=f"{f:,.1f}", stock=f"{s:,.1f}")
+           from_stock=format(f, ",.1f"), stock=format(s, ",.1f"))
          for f, s in zip(from_stock[over_stock], out["opening_stock_t"][over_stock],
                          strict=True)])
     over_used = (from_stock > out["utilised_t"] + tol) & ~over_stock
     bad(np.flatnonzero(over_used.to_numpy()), "utilised_from_stock_t",
         [_("%(from_stock)s t utilised from stock exceeds the %(utilised)s t utilised",
-           from_stock=f"{f:,.1f}", utilised=f"{u:,.1f}")
+           from_stock=format(f, ",.1f"), utilised=format(u, ",.1f"))
          for f, u in zip(from_stock[over_used], out["utilised_t"][over_used], strict=True)])
     out["closing_stock_t"] = available - out["utilised_t"] - out["disposed_t"]
     negative = (out["closing_stock_t"] < -tol) & ~over
     bad(np.flatnonzero(negative.to_numpy()), "disposed_t",
         [_("utilised + disposed %(used)s t exceed generated + opening stock %(available)s t",
-           used=f"{u + d:,.1f}", available=f"{a:,.1f}")
+           used=format(u + d, ",.1f"), available=format(a, ",.1f"))
          for u, d, a in zip(out["utilised_t"][negative], out["disposed_t"][negative],
                             available[negative], strict=True)])
     residue = types == "cyanide_residue"
@@ -159,7 +159,7 @@ def validate_ledger(frame: pd.DataFrame, source: str | None = None) -> pd.DataFr
         bad(np.flatnonzero(untreated.to_numpy()), col,
             [_("cyanide residue used for %(route)s (%(tonnes)s t) must be detoxified first "
                "(HJ 943-2018); detox_status is %(status)r", route=_ROUTE_NAMES[col],
-               tonnes=f"{v:,.1f}", status=s or "blank")
+               tonnes=format(v, ",.1f"), status=s or "blank")
              for v, s in zip(out[col][untreated], status[untreated], strict=True)])
     if problems:
         problems.sort(key=lambda p: p.row or 0)

@@ -30,7 +30,8 @@ def utilisation_rate_chart(frame: pd.DataFrame, x: str, target_pct: float,
             ("utilisation_rate", _("utilised / generated (plan)"), GOLD, "solid"),
             ("comprehensive_utilisation_rate", _("comprehensive utilisation rate"), "#4c78a8",
              "dot"))]
-    data.append(target_line(labels, target_pct, _("target %(pct)s", pct=f"{target_pct:g} %")))
+    target = _("target %(pct)s", pct=format(target_pct, "g") + " %")
+    data.append(target_line(labels, target_pct, target))
     return {"data": data, "layout": base_layout(title, xaxis={"type": "category"},
                                                 yaxis={"title": {"text": "%"},
                                                        "rangemode": "tozero"})}
@@ -65,7 +66,7 @@ def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
     return {"data": [
         band | {"y": (pct - k * sd).round(4).tolist()},
         band | {"y": (pct + k * sd).round(4).tolist(), "fill": "tonexty",
-                "fillcolor": "rgba(184,134,11,0.2)", "name": _("± %(k)s sd", k=f"{k:g}"),
+                "fillcolor": "rgba(184,134,11,0.2)", "name": _("± %(k)s sd", k=format(k, "g")),
                 "showlegend": True},
         {"type": "scatter", "mode": "lines+markers", "name": _("recovery"), "x": x,
          "y": pct.round(4).tolist(), "line": {"color": GOLD}}],

@@ -117,7 +117,7 @@ def record_accounts(session: Session, actor: Actor, frame: pd.DataFrame,
     shares = data[list(SHARE_FIELDS)].sum(axis=1)
     for i in np.flatnonzero((np.abs(shares - 1.0) > 1e-6).to_numpy()):
         problems.append(Problem(_("the gold shares sum to %(sum)s: expected 1",
-                                  sum=f"{shares.iloc[i]:.6g}"),
+                                  sum=format(shares.iloc[i], ".6g")),
                                 row=int(i) + 2, column="share_own_mine", source=source))
     try:
         results = metal_accounts(data)

@@ -163,8 +163,8 @@ def _check_opening_stock(ledger: pd.DataFrame, stored: pd.DataFrame,
     gap = np.abs(ledger["opening_stock_t"].to_numpy() - previous)
     problems = [Problem(_("opening stock %(opening)s t differs from the closing stock "
                           "%(closing)s t of the month before",
-                          opening=f"{ledger['opening_stock_t'].iloc[i]:,.1f}",
-                          closing=f"{previous[i]:,.1f}"),
+                          opening=format(ledger['opening_stock_t'].iloc[i], ",.1f"),
+                          closing=format(previous[i], ",.1f")),
                         row=int(i) + 2, column="opening_stock_t", source=source)
                 for i in np.flatnonzero(gap > _STOCK_TOLERANCE_T)]
     if problems:

@@ -33,6 +33,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 
 def _check(name: str, value: float, low: float = 0.0, strict: bool = False,
@@ -42,7 +43,9 @@ def _check(name: str, value: float, low: float = 0.0, strict: bool = False,
     ok = ok and (value > low if strict else value >= low)
     if not ok:
         raise ValidationError(Problem(
-            f"{name} = {value!r}: expected a number {'>' if strict else '>='} {low:g}"))
+            (_("%(name)s = %(value)r: expected a number > %(low)s") if strict else
+             _("%(name)s = %(value)r: expected a number >= %(low)s"))
+            % {"name": name, "value": value, "low": format(low, "g")}))
 
 
 def _net(price_cny_per_g: float, selling_cny_per_g: float, recovery: float) -> float:
@@ -50,12 +53,12 @@ def _net(price_cny_per_g: float, selling_cny_per_g: float, recovery: float) -> f
     _check("selling_cny_per_g", selling_cny_per_g)
     _check("recovery", recovery, strict=True)
     if recovery > 1:
-        raise ValidationError(Problem(f"recovery = {recovery!r}: expected a fraction in "
-                                      "(0, 1] (e.g. 0.92 for 92 %)"))
+        raise ValidationError(Problem(_("recovery = %(recovery)r: expected a fraction in "
+                                        "(0, 1] (e.g. 0.92 for 92 %%)", recovery=recovery)))
     if selling_cny_per_g >= price_cny_per_g:
         raise ValidationError(Problem(
-            f"selling cost {selling_cny_per_g:g} CNY/g is not below the price "
-            f"{price_cny_per_g:g} CNY/g"))
+            _("selling cost %(cost)s CNY/g is not below the price %(price)s CNY/g",
+              cost=format(selling_cny_per_g, "g"), price=format(price_cny_per_g, "g"))))
     return (price_cny_per_g - selling_cny_per_g) * recovery
 
 
@@ -119,12 +122,12 @@ class GradeTonnage:
         t = np.asarray(self.tonnes, dtype=np.float64)
         if e.ndim != 1 or t.ndim != 1 or len(e) != len(t) + 1 or len(t) == 0:
             raise ValidationError(Problem(
-                f"edges_gpt {e.shape} and tonnes {t.shape}: expected k + 1 class limits and "
-                "k tonnages"))
+                _("edges_gpt %(edges)s and tonnes %(tonnes)s: expected k + 1 class limits "
+                  "and k tonnages", edges=e.shape, tonnes=t.shape)))
         if not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0) or e[0] < 0:
-            raise ValidationError(Problem("edges_gpt: expected increasing grades >= 0 g/t"))
+            raise ValidationError(Problem(_("edges_gpt: expected increasing grades >= 0 g/t")))
         if not np.all(np.isfinite(t)) or np.any(t < 0) or t.sum() <= 0:
-            raise ValidationError(Problem("tonnes: expected tonnages >= 0 t, not all 0"))
+            raise ValidationError(Problem(_("tonnes: expected tonnages >= 0 t, not all 0")))
         object.__setattr__(self, "edges_gpt", e)
         object.__setattr__(self, "tonnes", t)
 
@@ -145,7 +148,7 @@ class GradeTonnage:
         g = np.asarray(grade_gpt, dtype=np.float64)
         top = float(g.max()) if g.size else 0.0
         edges = np.linspace(0.0, top if top > 0 else 1.0, bins + 1)
-        counts, _ = np.histogram(g, bins=edges, weights=np.asarray(tonnes, dtype=np.float64))
+        counts, _edges = np.histogram(g, bins=edges, weights=np.asarray(tonnes, dtype=np.float64))
         return cls(edges, counts)
 
     @property

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.units import GRAMS_PER_TROY_OUNCE
 
 WASTE = "waste"
@@ -58,19 +59,22 @@ def price_cny_per_g(usd_per_oz: float, cny_per_usd: float) -> float:
 def _finite(name: str, value: float) -> None:
     if not isinstance(value, int | float | np.integer | np.floating) \
             or not math.isfinite(float(value)):
-        raise ValidationError(Problem(f"{name} = {value!r}: expected a finite number"))
+        raise ValidationError(Problem(_("%(name)s = %(value)r: expected a finite number",
+                                        name=name, value=value)))
 
 
 def _positive(name: str, value: float) -> None:
     _finite(name, value)
     if value <= 0:
-        raise ValidationError(Problem(f"{name} = {value!r}: expected a number > 0"))
+        raise ValidationError(Problem(_("%(name)s = %(value)r: expected a number > 0",
+                                        name=name, value=value)))
 
 
 def _non_negative(name: str, value: float) -> None:
     _finite(name, value)
     if value < 0:
-        raise ValidationError(Problem(f"{name} = {value!r}: expected a number >= 0"))
+        raise ValidationError(Problem(_("%(name)s = %(value)r: expected a number >= 0",
+                                        name=name, value=value)))
 
 
 @dataclass(frozen=True)
@@ -94,8 +98,9 @@ class Market:
         _non_negative("selling_cny_per_g", self.selling_cny_per_g)
         if self.selling_cny_per_g >= self.price_cny_per_g:
             raise ValidationError(Problem(
-                f"selling cost {self.selling_cny_per_g:g} CNY/g is not below the price "
-                f"{self.price_cny_per_g:g} CNY/g: nothing would be worth selling"))
+                _("selling cost %(cost)s CNY/g is not below the price %(price)s CNY/g: nothing "
+                  "would be worth selling", cost=format(self.selling_cny_per_g, "g"),
+                  price=format(self.price_cny_per_g, "g"))))
 
     @classmethod
     def from_usd_per_oz(cls, usd_per_oz: float, cny_per_usd: float,
@@ -132,12 +137,12 @@ class Process:
         _finite(f"{self.name} recovery", self.recovery)
         if not 0 < self.recovery <= 1:
             raise ValidationError(Problem(
-                f"{self.name} recovery {self.recovery!r}: expected a fraction in (0, 1] "
-                "(e.g. 0.92 for 92 %)"))
+                _("%(process)s recovery %(recovery)r: expected a fraction in (0, 1] (e.g. 0.92 "
+                  "for 92 %%)", process=self.name, recovery=self.recovery)))
         _non_negative(f"{self.name} cost_cny_per_t", self.cost_cny_per_t)
         if self.name == WASTE:
-            raise ValidationError(Problem(f"'{WASTE}' is the name of the waste dump; give "
-                                          "the process another name"))
+            raise ValidationError(Problem(_("'%(waste)s' is the name of the waste dump; give "
+                                            "the process another name", waste=WASTE)))
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,8 @@ class BlockValues:
         """Boolean per block: the block's best destination is ``name``."""
         if name not in self.destinations:
             raise ValidationError(Problem(
-                f"no destination {name!r}; destinations are {', '.join(self.destinations)}"))
+                _("no destination %(name)r; destinations are %(destinations)s", name=name,
+                  destinations=", ".join(self.destinations))))
         return self.best == self.destinations.index(name)
 
 
@@ -256,18 +262,20 @@ def block_values(tonnes: np.ndarray, grade_gpt: np.ndarray, elevation_m: np.ndar
     g = np.asarray(grade_gpt, dtype=np.float64)
     problems = []
     if t.ndim != 1 or g.shape != t.shape:
-        problems.append(Problem(f"tonnes {t.shape} and grade_gpt {g.shape}: expected two 1-D "
-                                "arrays of the same length, one entry per block"))
+        problems.append(Problem(_("tonnes %(tonnes)s and grade_gpt %(grade)s: expected two "
+                                  "1-D arrays of the same length, one entry per block",
+                                  tonnes=t.shape, grade=g.shape)))
     else:
         for name, arr, unit in (("tonnes", t, "t"), ("grade_gpt", g, "g/t")):
             bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
             if bad.size:
                 problems.append(Problem(
-                    f"{name}: {bad.size} blocks with a negative or missing value, first block "
-                    f"{int(bad[0])} ({arr[bad[0]]!r}); expected {unit} >= 0", column=name))
+                    _("%(name)s: %(n)s blocks with a negative or missing value, first block "
+                      "%(block)s (%(value)r); expected %(unit)s >= 0", name=name, n=bad.size,
+                      block=int(bad[0]), value=arr[bad[0]], unit=unit), column=name))
     names = [p.name for p in processes]
     if len(set(names)) != len(names):
-        problems.append(Problem(f"process names repeat: {', '.join(names)}"))
+        problems.append(Problem(_("process names repeat: %(names)s", names=", ".join(names))))
     if problems:
         raise ValidationError(problems)
     _non_negative("waste_cny_per_t", waste_cny_per_t)

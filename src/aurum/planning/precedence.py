@@ -90,6 +90,7 @@ from numba import njit
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.grid import BlockGrid
+from aurum.core.i18n import _
 
 TOLERANCE_DEG = 1e-9
 """Angular tolerance, degrees: a block on the cone surface or a sector boundary."""
@@ -163,19 +164,29 @@ SlopeSpec = float | Sequence[float] | SlopeTable
 
 
 def _angle_problems(angles: Sequence[float], region: int | None) -> list[Problem]:
-    where = "" if region is None else f" of region {region}"
     if len(angles) == 0:
-        return [Problem(f"the slope table{where} is empty; expected at least one overall "
-                        "slope angle in degrees")]
+        return [Problem(_("the slope table is empty; expected at least one overall slope angle "
+                          "in degrees") if region is None else
+                        _("the slope table of region %(region)s is empty; expected at least one "
+                          "overall slope angle in degrees", region=region))]
     problems = []
     for s, a in enumerate(angles):
-        sector = f"sector {s} (azimuth {s * 360.0 / len(angles):g}°)" if len(angles) > 1 \
-            else "the slope"
+        place = (_("sector %(sector)s (azimuth %(azimuth)s°)", sector=s,
+                   azimuth=format(s * 360.0 / len(angles), "g")) if len(angles) > 1
+                 else _("the slope"))
+        if region is not None:
+            place = _("%(place)s of region %(region)s", place=place, region=region)
         if not math.isfinite(a) or a <= 0.0 or a >= 90.0:
             problems.append(Problem(
-                f"slope angle {a:g}° in {sector}{where}: expected an overall slope angle in "
-                "degrees from horizontal, greater than 0 and less than 90"))
+                _("slope angle %(angle)s° in %(place)s: expected an overall slope angle in "
+                  "degrees from horizontal, greater than 0 and less than 90",
+                  angle=format(a, "g"), place=place)))
     return problems
+
+
+def _slope_table_name(region: int | None) -> str:
+    return _("slope table") if region is None else _("slope table of region %(region)s",
+                                                     region=region)
 
 
 def _as_table(spec: object, region: int | None) -> SlopeTable:
@@ -188,12 +199,12 @@ def _as_table(spec: object, region: int | None) -> SlopeTable:
             angles = [float(a) for a in spec]
         except (TypeError, ValueError) as exc:
             raise ValidationError(Problem(
-                f"slope table{'' if region is None else f' of region {region}'}: expected "
-                f"angles in degrees, got {spec!r}")) from exc
+                _("%(table)s: expected angles in degrees, got %(value)r",
+                  table=_slope_table_name(region), value=spec))) from exc
     else:
         raise ValidationError(Problem(
-            f"slope table{'' if region is None else f' of region {region}'}: expected an "
-            f"angle, a sequence of sector angles or a SlopeTable, got {type(spec).__name__}"))
+            _("%(table)s: expected an angle, a sequence of sector angles or a SlopeTable, got "
+              "%(kind)s", table=_slope_table_name(region), kind=type(spec).__name__)))
     problems = _angle_problems(angles, region)
     if problems:
         raise ValidationError(problems)
@@ -207,17 +218,18 @@ def _region_tables(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
     if regions is None:
         if isinstance(slopes, Mapping):
             raise ValidationError(Problem(
-                "slopes are given per region code but no regions: pass a region code per "
-                "block (regions=...) or a single sector table"))
+                _("slopes are given per region code but no regions: pass a region code per "
+                  "block (regions=...) or a single sector table")))
         return np.zeros(n, dtype=np.int32), [0], [_as_table(slopes, None)]
     codes_in = np.asarray(regions)
     if codes_in.shape != (n,):
         raise ValidationError(Problem(
-            f"regions has shape {codes_in.shape}; expected one integer code per block, "
-            f"shape ({n},), in GSLIB order"))
+            _("regions has shape %(shape)s; expected one integer code per block, shape "
+              "(%(n)s,), in GSLIB order", shape=codes_in.shape, n=n)))
     if not np.issubdtype(codes_in.dtype, np.integer):
         raise ValidationError(Problem(
-            f"regions has dtype {codes_in.dtype}; expected integer region or rock-type codes"))
+            _("regions has dtype %(dtype)s; expected integer region or rock-type codes",
+              dtype=codes_in.dtype)))
     present, inverse = np.unique(codes_in, return_inverse=True)
     if not isinstance(slopes, Mapping):
         table = _as_table(slopes, None)
@@ -229,9 +241,10 @@ def _region_tables(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec],
         if code not in slopes:
             count = int(np.count_nonzero(codes_in == c))
             problems.append(Problem(
-                f"region code {code} ({count} blocks) has no slope sector table; expected a "
-                f"table for every code in regions ({', '.join(map(str, present[:12]))}"
-                f"{', ...' if len(present) > 12 else ''})"))
+                _("region code %(code)s (%(count)s blocks) has no slope sector table; expected "
+                  "a table for every code in regions (%(codes)s)", code=code, count=count,
+                  codes=", ".join(map(str, present[:12])) + (", ..." if len(present) > 12
+                                                             else ""))))
             continue
         try:
             tables.append(_as_table(slopes[code], code))
@@ -246,7 +259,8 @@ def _check_benches(n_benches: int, name: str = "n_benches") -> int:
     if isinstance(n_benches, bool) or not isinstance(n_benches, int | np.integer) \
             or n_benches < 1:
         raise ValidationError(Problem(
-            f"{name} = {n_benches!r}: expected a whole number of benches, at least 1"))
+            _("%(name)s = %(value)r: expected a whole number of benches, at least 1",
+              name=name, value=n_benches)))
     return int(n_benches)
 
 
@@ -323,7 +337,7 @@ def window_footprint(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, SlopeSpec
         the per-block arrays.
     """
     n = _check_benches(n_benches)
-    _, _, tables = _region_tables(grid, slopes, regions)
+    _regions, _codes, tables = _region_tables(grid, slopes, regions)
     reaches = [_reach(t.min_angle, grid.size, n) for t in tables]
     cells = (n + 1) * (2 * max(r[0] for r in reaches) + 1) * (2 * max(r[1] for r in reaches)
                                                               + 1)
@@ -350,7 +364,7 @@ def precedence_footprint(grid: BlockGrid, slopes: SlopeSpec | Mapping[int, Slope
         The inputs of :func:`slope_precedence` are wrong.
     """
     cells, fixed = window_footprint(grid, slopes, n_benches, regions)
-    reg, _, tables = _region_tables(grid, slopes, regions)
+    reg, _codes, tables = _region_tables(grid, slopes, regions)
     lengths = np.array([len(minimum_search_pattern(t, grid.size, n_benches)) for t in tables])
     arcs = int((np.bincount(reg, minlength=len(tables)) * lengths).sum())
     return PrecedenceFootprint(grid.n_blocks, cells, arcs, fixed + arcs * BYTES_PER_ARC)
@@ -511,7 +525,7 @@ def _clipped_cover(pattern: np.ndarray, cone: np.ndarray, n: int, rx: int, ry: i
 def _side_search(pattern: np.ndarray, cone: np.ndarray, n: int, rxm: int, rym: int,
                  reach: tuple[int, int], count: tuple[int, int, int]) -> np.ndarray:
     """Columns (y, x) whose clipped pattern misses part of the cone, shape (ny, nx)."""
-    nx, ny, _ = count
+    nx, ny, _nz = count
     rx, ry = reach
     if _monotone_cover(pattern, cone, n, rxm, rym):
         return np.zeros((ny, nx), dtype=bool)
@@ -1022,7 +1036,7 @@ def precedence_accuracy(grid: BlockGrid, precedence: Precedence | tuple[np.ndarr
     -------
     PrecedenceAccuracy
     """
-    reg, _, tables = _region_tables(grid, slopes, regions)
+    reg, _codes, tables = _region_tables(grid, slopes, regions)
     nx, ny, nz = grid.count
     h = nz - 1 if benches is None else _check_benches(benches, "benches")
     h = max(h, 1)

@@ -58,6 +58,7 @@ from aurum.core.checks import (
 )
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.grid import BlockGrid
+from aurum.core.i18n import _
 from aurum.planning.cutoff import (
     GradeTonnage,
     LaneCutoffs,
@@ -132,7 +133,8 @@ class PitEconomics:
 def _section(doc: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
     value = doc.get(key, {})
     if not isinstance(value, Mapping):
-        raise ValidationError(Problem(f"'{key}': expected a mapping of settings", column=key,
+        raise ValidationError(Problem(_("'%(key)s': expected a mapping of settings", key=key),
+                                      column=key,
                                       source=source))
     return value
 
@@ -145,7 +147,7 @@ def _number(section: Mapping[str, Any], key: str, where: str, source: str,
     except (TypeError, ValueError):
         number = math.nan
     if math.isnan(number):
-        raise ValidationError(Problem(f"expected a number, got {value!r}",
+        raise ValidationError(Problem(_("expected a number, got %(value)r", value=value),
                                       column=f"{where}{key}", source=source))
     return number
 
@@ -155,27 +157,30 @@ def _factors(spec: Any, source: str) -> tuple[float, ...]:
         start, stop, step = (_number(spec, k, "revenue_factors.", source)
                              for k in ("start", "stop", "step"))
         if step <= 0 or stop < start:
-            raise ValidationError(Problem("expected start <= stop and step > 0",
+            raise ValidationError(Problem(_("expected start <= stop and step > 0"),
                                           column="revenue_factors", source=source))
         if (stop + step / 2 - start) / step > MAX_REVENUE_FACTORS:
             raise ValidationError(Problem(
-                f"from {start:g} to {stop:g} by {step:g} gives more than "
-                f"{MAX_REVENUE_FACTORS} revenue factors, the most one study solves; use a "
-                "larger step", column="revenue_factors", source=source))
+                _("from %(start)s to %(stop)s by %(step)s gives more than %(most)s revenue "
+                  "factors, the most one study solves; use a larger step",
+                  start=format(start, "g"), stop=format(stop, "g"), step=format(step, "g"),
+                  most=MAX_REVENUE_FACTORS), column="revenue_factors", source=source))
         values = np.round(np.arange(start, stop + step / 2, step), 6)
     else:
         try:
             values = np.asarray([float(v) for v in spec])
         except (TypeError, ValueError) as exc:
-            raise ValidationError(Problem(f"expected a list of numbers, got {spec!r}",
+            raise ValidationError(Problem(_("expected a list of numbers, got %(value)r",
+                                            value=spec),
                                           column="revenue_factors", source=source)) from exc
     if values.size == 0 or (values <= 0).any() or not np.isfinite(values).all():
-        raise ValidationError(Problem("expected positive revenue factors",
+        raise ValidationError(Problem(_("expected positive revenue factors"),
                                       column="revenue_factors", source=source))
     if values.size > MAX_REVENUE_FACTORS:
         raise ValidationError(Problem(
-            f"{values.size} revenue factors: expected at most {MAX_REVENUE_FACTORS}, the most "
-            "one study solves", column="revenue_factors", source=source))
+            _("%(n)s revenue factors: expected at most %(most)s, the most one study solves",
+              n=values.size, most=MAX_REVENUE_FACTORS), column="revenue_factors",
+            source=source))
     # The final pit is the pit at factor 1: it is always among the factors.
     return tuple(float(v) for v in np.unique(np.append(values, 1.0)))
 
@@ -188,7 +193,8 @@ def _check_slopes(spec: Any, source: str) -> None:
         where = "slopes" if code is None else f"slopes.{code}"
         if code is not None and (isinstance(code, bool) or not isinstance(code, int | str)
                                  or not str(code).lstrip("-").isdigit()):
-            raise ValidationError(Problem(f"region code {code!r}: expected a whole number",
+            raise ValidationError(Problem(_("region code %(code)r: expected a whole number",
+                                            code=code),
                                           column="slopes", source=source))
         if isinstance(table, list | tuple):
             for sector, angle in enumerate(table):
@@ -216,15 +222,15 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
         rate, counts of processes and revenue factors), named by its key.
     """
     if not isinstance(doc, Mapping):
-        raise ValidationError(Problem("expected a YAML mapping of settings", source=source))
+        raise ValidationError(Problem(_("expected a YAML mapping of settings"), source=source))
     known = {"market", "mining", "processes", "waste_cny_per_t", "grade", "density_t_m3",
              "density", "tonnes", "slopes", "regions", "n_benches", "revenue_factors",
              "schedule", "pushbacks", "lane"}
     unknown = sorted(set(doc) - known)
     if unknown:
-        raise ValidationError(Problem(f"unknown settings {', '.join(map(str, unknown))}; "
-                                      f"expected some of {', '.join(sorted(known))}",
-                                      source=source))
+        raise ValidationError(Problem(_("unknown settings %(unknown)s; expected some of "
+                                        "%(known)s", unknown=", ".join(map(str, unknown)),
+                                        known=", ".join(sorted(known))), source=source))
     m = _section(doc, "market", source)
     selling = _number(m, "selling_cny_per_g", "market.", source, 0.0)
     if "price_usd_per_oz" in m:
@@ -243,17 +249,19 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     UNIT_COSTS.check("mining.increment_cny_per_t", mining.increment_cny_per_t, source)
     specs = doc.get("processes")
     if not isinstance(specs, list) or not specs:
-        raise ValidationError(Problem("expected a list of processes, each with name, recovery "
-                                      "and cost_cny_per_t", column="processes", source=source))
+        raise ValidationError(Problem(_("expected a list of processes, each with name, "
+                                        "recovery and cost_cny_per_t"), column="processes",
+                                      source=source))
     if len(specs) > MAX_PROCESSES:
-        raise ValidationError(Problem(f"{len(specs)} processes: expected at most "
-                                      f"{MAX_PROCESSES}", column="processes", source=source))
+        raise ValidationError(Problem(_("%(n)s processes: expected at most %(most)s",
+                                        n=len(specs), most=MAX_PROCESSES),
+                                      column="processes", source=source))
     processes = tuple(Process(str(p.get("name", "")) if isinstance(p, Mapping) else "",
                               _number(p, "recovery", f"processes[{k}].", source),
                               _number(p, "cost_cny_per_t", f"processes[{k}].", source))
                       for k, p in enumerate(specs) if isinstance(p, Mapping))
     if len(processes) != len(specs):
-        raise ValidationError(Problem("each process is a mapping", column="processes",
+        raise ValidationError(Problem(_("each process is a mapping"), column="processes",
                                       source=source))
     for k, process in enumerate(processes):
         RECOVERIES.check(f"processes[{k}].recovery", process.recovery, source)
@@ -263,14 +271,15 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     count = _number(push, "count", "pushbacks.", source, 4)
     if count > MAX_REVENUE_FACTORS:
         raise ValidationError(Problem(
-            f"{count:g} pushbacks: expected at most {MAX_REVENUE_FACTORS} (each ends at a "
-            "nested pit)", column="pushbacks.count", source=source))
+            _("%(n)s pushbacks: expected at most %(most)s (each ends at a nested pit)",
+              n=format(count, "g"), most=MAX_REVENUE_FACTORS), column="pushbacks.count",
+            source=source))
     rule = PushbackRule(int(count),
                         _number(push, "min_mining_width_m", "pushbacks.", source, 40.0),
                         _number(push, "max_narrow_fraction", "pushbacks.", source, 0.1))
     if rule.count < 1 or rule.min_mining_width_m < 0 or not 0 <= rule.max_narrow_fraction <= 1:
-        raise ValidationError(Problem("expected count >= 1, min_mining_width_m >= 0 and "
-                                      "max_narrow_fraction in [0, 1]", column="pushbacks",
+        raise ValidationError(Problem(_("expected count >= 1, min_mining_width_m >= 0 and "
+                                        "max_narrow_fraction in [0, 1]"), column="pushbacks",
                                       source=source))
     MINING_WIDTHS.check("pushbacks.min_mining_width_m", rule.min_mining_width_m, source)
     lane = doc.get("lane")
@@ -285,16 +294,18 @@ def economics_from_dict(doc: Mapping[str, Any], source: str = "economics") -> Pi
     if density_t_m3 is not None:
         density_t_m3 = _number({"density_t_m3": density_t_m3}, "density_t_m3", "", source)
         if density_t_m3 <= 0:
-            raise ValidationError(Problem("expected a density > 0 t/m³", column="density_t_m3",
+            raise ValidationError(Problem(_("expected a density > 0 t/m³"),
+                                          column="density_t_m3",
                                           source=source))
     n_benches = doc.get("n_benches", 8)
     if not isinstance(n_benches, int) or n_benches < 1:
-        raise ValidationError(Problem(f"expected a whole number of benches >= 1, got "
-                                      f"{n_benches!r}", column="n_benches", source=source))
+        raise ValidationError(Problem(_("expected a whole number of benches >= 1, got "
+                                        "%(value)r", value=n_benches), column="n_benches",
+                                      source=source))
     rate = (None if schedule.get("rate_t_per_year") is None
             else _number(schedule, "rate_t_per_year", "schedule.", source))
     if rate is not None and rate <= 0:
-        raise ValidationError(Problem("expected a mining rate > 0 t/year",
+        raise ValidationError(Problem(_("expected a mining rate > 0 t/year"),
                                       column="schedule.rate_t_per_year", source=source))
     discount_rate = _number(schedule, "discount_rate", "schedule.", source, 0.08)
     DISCOUNT_RATES.check("schedule.discount_rate", discount_rate, source)
@@ -319,7 +330,7 @@ def read_economics(path: str | Path) -> PitEconomics:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError(Problem(f"cannot read the economics file: {exc}",
+        raise ValidationError(Problem(_("cannot read the economics file: %(error)s", error=exc),
                                       source=str(path))) from exc
     return economics_from_dict(doc, str(path))
 
@@ -416,7 +427,7 @@ def select_pushbacks(grid: BlockGrid, nested: NestedPits, final_index: int,
         inc_t = float(tonnes[increment(before, k)].sum())
         if inc_t < target or float(tonnes[nested.pit(k)].sum()) > total - target / 2:
             continue
-        narrow, _ = narrow_t(before, k)
+        narrow, _narrow_area = narrow_t(before, k)
         if narrow <= rule.max_narrow_fraction * inc_t:
             ends.append(k)
     if total > 0:
@@ -519,8 +530,9 @@ def block_tonnes(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: 
                           economics.regions) if c is not None]
     for name in wanted:
         if name not in columns:
-            problems.append(Problem(f"the block model has no column {name!r}; it has "
-                                    f"{', '.join(sorted(columns))}", column=name))
+            problems.append(Problem(_("the block model has no column %(name)r; it has "
+                                      "%(columns)s", name=name,
+                                      columns=", ".join(sorted(columns))), column=name))
     if problems:
         raise ValidationError(problems)
     # Kriging's negative weights can leave small negative grades: they are worth nothing.
@@ -536,8 +548,8 @@ def block_tonnes(grid: BlockGrid, columns: Mapping[str, np.ndarray], economics: 
     bad = np.flatnonzero(~np.isfinite(tonnes) | (tonnes < 0))
     if bad.size:
         raise ValidationError(Problem(
-            f"{bad.size} blocks have no or a negative mass (first block {int(bad[0])}); "
-            "expected tonnes or a density >= 0 for every block"))
+            _("%(n)s blocks have no or a negative mass (first block %(block)s); expected "
+              "tonnes or a density >= 0 for every block", n=bad.size, block=int(bad[0]))))
     return tonnes, grade
 
 
@@ -613,23 +625,25 @@ def study_footprint(grid: BlockGrid, economics: PitEconomics,
     # The window is checked before the patterns are searched in it.
     cells, window = window_footprint(grid, slopes, economics.n_benches, regions)
     fixed = STUDY_FIXED_BYTES + grid.n_blocks * per_block
-    what = f"a pit study of {grid.n_blocks:,} blocks"
     if fixed + window > max_bytes:
-        raise _study_too_large(f"{what} (a slope search window of {cells:,} cells)",
-                               fixed + window, max_bytes)
+        raise _study_too_large(_("a pit study of %(blocks)s blocks (a slope search window of "
+                                 "%(cells)s cells)", blocks=format(grid.n_blocks, ","),
+                                 cells=format(cells, ",")), fixed + window, max_bytes)
     precedence = precedence_footprint(grid, slopes, economics.n_benches, regions)
     total = fixed + precedence.bytes + precedence.arcs * SOLVER_BYTES_PER_ARC
     if total > max_bytes:
-        raise _study_too_large(f"{what} with {precedence.arcs:,} slope precedences", total,
-                               max_bytes)
+        raise _study_too_large(_("a pit study of %(blocks)s blocks with %(arcs)s slope "
+                                 "precedences", blocks=format(grid.n_blocks, ","),
+                                 arcs=format(precedence.arcs, ",")), total, max_bytes)
     return StudyFootprint(grid.n_blocks, precedence.arcs, total, max_bytes)
 
 
 def _study_too_large(what: str, need: int, limit: int) -> ValidationError:
     return ValidationError(Problem(
-        f"{what} would take about {need / 2**20:,.0f} MiB, more than the "
-        f"{limit / 2**20:,.0f} MiB one study may take (MAX_PIT_STUDY_BYTES); use fewer "
-        "benches (n_benches), steeper slopes or a coarser block model"))
+        _("%(what)s would take about %(need)s MiB, more than the %(limit)s MiB one study may "
+          "take (MAX_PIT_STUDY_BYTES); use fewer benches (n_benches), steeper slopes or a "
+          "coarser block model", what=what, need=format(need / 2**20, ",.0f"),
+          limit=format(limit / 2**20, ",.0f"))))
 
 
 def _slope_tables(economics: PitEconomics) -> Any:

@@ -32,6 +32,7 @@ from scipy.ndimage import distance_transform_edt
 from scipy.signal import fftconvolve
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 M2_PER_KM2 = 1e6
 M_PER_KM = 1e3
@@ -96,11 +97,13 @@ class RasterGrid:
 
     def describe(self) -> str:
         """One line: CRS, cell size and size in cells."""
-        crs = self.crs.to_string() if self.crs is not None else "no CRS"
+        crs = self.crs.to_string() if self.crs is not None else _("no CRS")
         dx, dy = self.cell_size_m
         t = self.transform
-        return (f"{crs}, {dx:g} × {dy:g} m cells, {self.width} × {self.height} cells, "
-                f"origin ({t.c:.2f}, {t.f:.2f})")
+        return _("%(crs)s, %(dx)s × %(dy)s m cells, %(width)s × %(height)s cells, origin "
+                 "(%(x)s, %(y)s)", crs=crs, dx=format(dx, "g"), dy=format(dy, "g"),
+                 width=self.width, height=self.height, x=format(t.c, ".2f"),
+                 y=format(t.f, ".2f"))
 
     def cell_of(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray,
                                                              np.ndarray]:
@@ -218,23 +221,24 @@ def check_resampling(resampling: str | None, source: str | None = None) -> None:
     """
     if resampling is not None and resampling not in RESAMPLING_METHODS:
         raise ValidationError(Problem(
-            f"unknown resampling method {resampling!r}; expected one of "
-            f"{', '.join(RESAMPLING_METHODS)}", source=source))
+            _("unknown resampling method %(method)r; expected one of %(methods)s",
+              method=resampling, methods=", ".join(RESAMPLING_METHODS)), source=source))
 
 
 def different_grid_problem(source: str, grid: RasterGrid, reference: RasterGrid,
-                           reference_name: str) -> Problem:
+                           reference_name: str | None = None) -> Problem:
     """The problem of a raster on another grid than the model's, with no resampling chosen."""
     return Problem(
-        f"raster is on a different grid ({grid.describe()}) than {reference_name} "
-        f"({reference.describe()}); choose a resampling method to put it on that grid "
-        "(nearest or mode for classes, bilinear or average for continuous values)",
+        _("raster is on a different grid (%(grid)s) than %(reference)s (%(reference_grid)s); "
+          "choose a resampling method to put it on that grid (nearest or mode for classes, "
+          "bilinear or average for continuous values)", grid=grid.describe(),
+          reference=reference_name or _("the model grid"), reference_grid=reference.describe()),
         source=source)
 
 
 def read_layer(path: str | Path, grid: RasterGrid | None = None, *,
                resampling: str | None = None, name: str | None = None,
-               reference_name: str = "the model grid", band: int = 1) -> EvidenceLayer:
+               reference_name: str | None = None, band: int = 1) -> EvidenceLayer:
     """Read a band of a raster, on its own grid or resampled onto ``grid``.
 
     Parameters
@@ -248,8 +252,8 @@ def read_layer(path: str | Path, grid: RasterGrid | None = None, *,
         ``grid``. Without it such a file is refused.
     name : str, optional
         Layer name; default the file name without extension.
-    reference_name : str
-        What ``grid`` is, for the message (e.g. "Dist2Breccia.tif").
+    reference_name : str, optional
+        What ``grid`` is, for the message (e.g. "Dist2Breccia.tif"; default: the model grid).
     band : int
         Band number (1-based).
 
@@ -269,8 +273,9 @@ def read_layer(path: str | Path, grid: RasterGrid | None = None, *,
     check_resampling(resampling, source)
     with _open(path) as src:
         if not 1 <= band <= src.count:
-            raise ValidationError(Problem(f"band {band} does not exist; the raster has "
-                                          f"{src.count}", source=source))
+            raise ValidationError(Problem(_("band %(band)s does not exist; the raster has "
+                                            "%(count)s", band=band, count=src.count),
+                                          source=source))
         own = RasterGrid(src.crs, src.transform, src.width, src.height)
         target = own if grid is None else grid
         if own.same_as(target):
@@ -325,14 +330,14 @@ def read_layers(paths: Sequence[str | Path], grid: RasterGrid | None = None, *,
         layer names, unreadable files.
     """
     if not paths:
-        raise ValidationError("no evidence raster given")
+        raise ValidationError(_("no evidence raster given"))
     names = [Path(p).stem for p in paths]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValidationError([Problem(f"two evidence rasters are named {n!r}; layer names "
-                                       "come from file names and must differ")
+        raise ValidationError([Problem(_("two evidence rasters are named %(name)r; layer "
+                                         "names come from file names and must differ", name=n))
                                for n in duplicates])
-    reference_name = Path(paths[0]).name if grid is None else "the given grid"
+    reference_name = Path(paths[0]).name if grid is None else _("the given grid")
     target = grid or grid_of(paths[0])
     check_grids(paths, target, resampling, reference_name)
     return [read_layer(p, target, resampling=resampling, reference_name=reference_name)
@@ -340,7 +345,7 @@ def read_layers(paths: Sequence[str | Path], grid: RasterGrid | None = None, *,
 
 
 def check_grids(paths: Sequence[str | Path], grid: RasterGrid, resampling: str | None,
-                reference_name: str = "the model grid") -> list[bool]:
+                reference_name: str | None = None) -> list[bool]:
     """Which rasters need resampling onto ``grid``, refusing them all at once when no
     resampling method is chosen.
 
@@ -352,8 +357,8 @@ def check_grids(paths: Sequence[str | Path], grid: RasterGrid, resampling: str |
         Target grid.
     resampling : str or None
         Chosen method (one of :data:`RESAMPLING_METHODS`) or None.
-    reference_name : str
-        What ``grid`` is, for the message.
+    reference_name : str, optional
+        What ``grid`` is, for the message (default: the model grid).
 
     Returns
     -------
@@ -403,14 +408,14 @@ def study_area(layers: Sequence[EvidenceLayer], mask: np.ndarray | EvidenceLayer
         area &= mask.valid & (mask.values != 0)
     elif mask is not None:
         if mask.shape != shape:
-            raise ValidationError(f"study-area mask has shape {mask.shape}, the evidence "
-                                  f"grid {shape}")
+            raise ValidationError(_("study-area mask has shape %(mask)s, the evidence grid "
+                                    "%(grid)s", mask=mask.shape, grid=shape))
         area &= mask.astype(bool)
     for layer in layers:
         area &= layer.valid
     if not area.any():
-        raise ValidationError("the study area is empty: no cell is inside the mask with data "
-                              "in every evidence layer")
+        raise ValidationError(_("the study area is empty: no cell is inside the mask with "
+                                "data in every evidence layer"))
     return area
 
 
@@ -455,13 +460,15 @@ def read_deposits(path: str | Path, grid: RasterGrid, area: np.ndarray) -> Depos
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise ValidationError(Problem(f"cannot read deposits: {exc}", source=source)) from exc
+        raise ValidationError(Problem(_("cannot read deposits: %(error)s", error=exc),
+                                      source=source)) from exc
     frame = _to_grid_crs(frame, grid)
     kinds = frame.geometry.geom_type.to_numpy()
     bad = np.flatnonzero(kinds != "Point")
     if len(bad):
-        raise ValidationError([Problem(f"feature {i + 1} is a {kinds[i]}; deposits must be "
-                                       "points", source=source) for i in bad[:20]])
+        raise ValidationError([Problem(_("feature %(n)s is a %(kind)s; deposits must be "
+                                         "points", n=i + 1, kind=kinds[i]), source=source)
+                               for i in bad[:20]])
     return deposits_from_xy(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy(), grid,
                             area, source)
 
@@ -493,20 +500,24 @@ def deposits_from_xy(x: np.ndarray, y: np.ndarray, grid: RasterGrid, area: np.nd
     """
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) == 0:
-        raise ValidationError(Problem("no deposit: at least one point is needed",
+        raise ValidationError(Problem(_("no deposit: at least one point is needed"),
                                       source=source))
     rows, cols, inside = grid.cell_of(x, y)
     ok = inside.copy()
     ok[inside] = area[rows[inside], cols[inside]]
     outside = np.flatnonzero(~ok)
     if len(outside):
-        problems = [Problem(f"feature {i + 1} at ({x[i]:.2f}, {y[i]:.2f}) lies outside the "
-                            f"study area ({'off the grid' if not inside[i] else 'masked out'}"
-                            f"); the grid is {grid.describe()}", source=source)
+        described = grid.describe()
+        problems = [Problem((_("feature %(n)s at (%(x)s, %(y)s) lies outside the study area "
+                               "(off the grid); the grid is %(grid)s") if not inside[i] else
+                             _("feature %(n)s at (%(x)s, %(y)s) lies outside the study area "
+                               "(masked out); the grid is %(grid)s"))
+                            % {"n": i + 1, "x": format(x[i], ".2f"), "y": format(y[i], ".2f"),
+                               "grid": described}, source=source)
                     for i in outside[:20]]
         if len(outside) > 20:
-            problems.append(Problem(f"{len(outside) - 20} more deposits lie outside the "
-                                    "study area", source=source))
+            problems.append(Problem(_("%(n)s more deposits lie outside the study area",
+                                      n=len(outside) - 20), source=source))
         raise ValidationError(problems)
     return Deposits(x, y, rows, cols, grid, source)
 
@@ -529,7 +540,7 @@ def distance_to_features(features: gpd.GeoDataFrame, grid: RasterGrid) -> np.nda
     """
     touched = _burn(features, grid, all_touched=True)
     if not touched.any():
-        raise ValidationError("no feature touches the grid: distances are undefined")
+        raise ValidationError(_("no feature touches the grid: distances are undefined"))
     dx, dy = grid.cell_size_m
     return np.asarray(distance_transform_edt(~touched, sampling=(dy, dx)))
 
@@ -557,7 +568,7 @@ def feature_density(features: gpd.GeoDataFrame, grid: RasterGrid, radius_m: floa
         float64, grid shape: count per km² (points) or km per km² (lines).
     """
     if radius_m <= 0:
-        raise ValidationError(f"density radius must be > 0 m, got {radius_m}")
+        raise ValidationError(_("density radius must be > 0 m, got %(radius)s", radius=radius_m))
     geoms = _to_grid_crs(features, grid).geometry
     geoms = geoms[~(geoms.is_empty | geoms.isna())].explode(index_parts=False)
     kinds = set(geoms.geom_type)
@@ -568,8 +579,8 @@ def feature_density(features: gpd.GeoDataFrame, grid: RasterGrid, radius_m: floa
         x, y, weight = _sample_lines(np.asarray(geoms.to_numpy()), min(grid.cell_size_m) / 4)
         weight = weight / M_PER_KM
     else:
-        raise ValidationError("feature density needs points or lines (not mixed), got "
-                              f"{', '.join(sorted(kinds)) or 'no geometry'}")
+        raise ValidationError(_("feature density needs points or lines (not mixed), got "
+                                "%(kinds)s", kinds=", ".join(sorted(kinds)) or _("no geometry")))
     rows, cols, inside = grid.cell_of(x, y)
     per_cell = np.bincount((rows * grid.width + cols)[inside], weights=weight[inside],
                            minlength=grid.n_cells).reshape(grid.shape)
@@ -649,4 +660,5 @@ def _open(path: str | Path) -> Any:
     try:
         return rasterio.open(path)
     except rasterio.errors.RasterioIOError as exc:
-        raise ValidationError(Problem(f"cannot read raster: {exc}", source=str(path))) from exc
+        raise ValidationError(Problem(_("cannot read raster: %(error)s", error=exc),
+                                      source=str(path))) from exc

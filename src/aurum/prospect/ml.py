@@ -36,6 +36,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.prospect.layers import Deposits, EvidenceLayer
 from aurum.prospect.validation import RateCurve, roc_auc, sample_rate_curve
 
@@ -69,7 +70,8 @@ def make_estimator(name: str, seed: int = 0) -> Any:
                                               early_stopping=False, random_state=seed)
     if name == "logistic_regression":
         return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    raise ValidationError(f"unknown estimator {name!r}; expected one of {', '.join(ESTIMATORS)}")
+    raise ValidationError(_("unknown estimator %(name)r; expected one of %(names)s", name=name,
+                            names=", ".join(ESTIMATORS)))
 
 
 @dataclass(frozen=True)
@@ -93,16 +95,22 @@ class NegativeSampling:
 
     def __post_init__(self) -> None:
         if self.ratio <= 0 or self.buffer_m < 0:
-            raise ValidationError(f"negative sampling needs ratio > 0 and buffer >= 0 m, got "
-                                  f"{self.ratio} and {self.buffer_m}")
+            raise ValidationError(_("negative sampling needs ratio > 0 and buffer >= 0 m, got "
+                                    "%(ratio)s and %(buffer)s", ratio=self.ratio,
+                                    buffer=self.buffer_m))
 
     def statement(self, n_deposits: int) -> str:
         """The sampling in one sentence, for reports."""
-        away = (f"more than {self.buffer_m:,.0f} m from any known deposit" if self.buffer_m
-                else "without a known deposit")
-        return (f"{self.count(n_deposits):,} negatives ({self.ratio:g} per deposit) drawn "
-                f"uniformly at random without replacement (seed {self.seed}) from study-area "
-                f"cells {away}")
+        if self.buffer_m:
+            return _("%(n)s negatives (%(ratio)s per deposit) drawn uniformly at random without "
+                     "replacement (seed %(seed)s) from study-area cells more than %(buffer)s m "
+                     "from any known deposit", n=format(self.count(n_deposits), ","),
+                     ratio=format(self.ratio, "g"), seed=self.seed,
+                     buffer=format(self.buffer_m, ",.0f"))
+        return _("%(n)s negatives (%(ratio)s per deposit) drawn uniformly at random without "
+                 "replacement (seed %(seed)s) from study-area cells without a known deposit",
+                 n=format(self.count(n_deposits), ","), ratio=format(self.ratio, "g"),
+                 seed=self.seed)
 
     def count(self, n_deposits: int) -> int:
         return max(1, round(self.ratio * n_deposits))
@@ -132,7 +140,7 @@ class NegativeSampling:
         tree = cKDTree(np.column_stack((deposits.x, deposits.y))) if self.buffer_m else None
         wanted = self.count(len(deposits))
         chosen = np.empty(0, np.int64)
-        for _ in range(MAX_DRAW_ROUNDS):
+        for _round in range(MAX_DRAW_ROUNDS):
             # rejection sampling over the grid: no index array of the whole study area
             draw = rng.integers(0, grid.n_cells, 2 * (wanted - len(chosen)) + 16)
             draw = draw[flat_area[draw] & ~excluded[draw]]
@@ -142,9 +150,10 @@ class NegativeSampling:
             chosen = np.union1d(chosen, draw)
             if len(chosen) >= wanted:
                 return np.sort(rng.choice(chosen, wanted, replace=False))
-        raise ValidationError(f"could draw only {len(chosen):,} of {wanted:,} negatives: the "
-                              "study area away from the deposits is too small for this ratio "
-                              "and buffer")
+        raise ValidationError(_("could draw only %(drawn)s of %(wanted)s negatives: the study "
+                                "area away from the deposits is too small for this ratio and "
+                                "buffer", drawn=format(len(chosen), ","),
+                                wanted=format(wanted, ",")))
 
 
 @dataclass(frozen=True)
@@ -232,8 +241,9 @@ class SpatialBlockKFold:
 
     def __post_init__(self) -> None:
         if self.block_size_m <= 0 or self.n_splits < 2:
-            raise ValidationError(f"spatial blocks need a size > 0 m and at least 2 folds, got "
-                                  f"{self.block_size_m} m and {self.n_splits}")
+            raise ValidationError(_("spatial blocks need a size > 0 m and at least 2 folds, "
+                                    "got %(size)s m and %(folds)s", size=self.block_size_m,
+                                    folds=self.n_splits))
 
     def blocks(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Block id (0, 1, ...) of each sample.
@@ -267,9 +277,9 @@ class SpatialBlockKFold:
         positives = np.bincount(block, weights=labels, minlength=block.max() + 1)
         if np.count_nonzero(positives) < self.n_splits:
             raise ValidationError(
-                f"only {np.count_nonzero(positives)} blocks of {self.block_size_m:,.0f} m hold "
-                f"deposits, fewer than the {self.n_splits} folds: use smaller blocks or fewer "
-                "folds")
+                _("only %(n)s blocks of %(size)s m hold deposits, fewer than the %(folds)s "
+                  "folds: use smaller blocks or fewer folds", n=np.count_nonzero(positives),
+                  size=format(self.block_size_m, ",.0f"), folds=self.n_splits))
         rng = np.random.default_rng(self.seed)
         shuffled = rng.permutation(len(positives))
         order = shuffled[np.argsort(-positives[shuffled], kind="stable")]
@@ -375,7 +385,7 @@ def cross_validate(estimator: Any, training: TrainingSet, *, block_size_m: float
     random = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(X, labels))
     spatial_scores, spatial_folds, drops = _out_of_fold(estimator, X, labels, spatial,
                                                         importance_repeats, seed)
-    random_scores, random_folds, _ = _out_of_fold(estimator, X, labels, random, 0, seed)
+    random_scores, random_folds, _importance = _out_of_fold(estimator, X, labels, random, 0, seed)
     native = native_importance(clone(estimator).fit(X, labels), X.shape[1])
     importance = pd.DataFrame({"feature": training.feature_names,
                                "permutation_auc_drop": drops.mean(axis=0),
@@ -522,7 +532,7 @@ def fit_ensemble(estimator: Any, layers: Sequence[EvidenceLayer], area: np.ndarr
     Ensemble
     """
     if n_members < 2:
-        raise ValidationError(f"an ensemble needs at least 2 members, got {n_members}")
+        raise ValidationError(_("an ensemble needs at least 2 members, got %(n)s", n=n_members))
     members = []
     for i in range(n_members):
         seed = sampling.seed + i
@@ -532,9 +542,11 @@ def fit_ensemble(estimator: Any, layers: Sequence[EvidenceLayer], area: np.ndarr
         sample = _samples(layers, deposits, deposits.cells[pick], negatives, "",
                           (deposits.x[pick], deposits.y[pick]))
         members.append(_reseeded(estimator, seed).fit(sample.features, sample.labels))
-    statement = (f"{n_members} members, each fitted on the {len(deposits):,} deposits resampled "
-                 f"with replacement and {sampling.statement(len(deposits))}, seeds "
-                 f"{sampling.seed}–{sampling.seed + n_members - 1}")
+    statement = _("%(n)s members, each fitted on the %(deposits)s deposits resampled with "
+                  "replacement and %(sampling)s, seeds %(first)s–%(last)s", n=n_members,
+                  deposits=format(len(deposits), ","),
+                  sampling=sampling.statement(len(deposits)), first=sampling.seed,
+                  last=sampling.seed + n_members - 1)
     return Ensemble(tuple(members), tuple(layer.name for layer in layers), statement)
 
 

@@ -26,11 +26,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, lazy_gettext
+
+if TYPE_CHECKING:
+    from babel.support import LazyProxy
 
 
 class ResourceClass(IntEnum):
@@ -54,17 +58,19 @@ class Criterion:
     statistic: str
     at_least: bool
     integer: bool
-    description: str
+    description: LazyProxy
 
 
 CRITERIA: dict[str, Criterion] = {
-    "min_samples": Criterion("n_samples", True, True, "samples used >= threshold"),
-    "min_slope": Criterion("slope", True, False, "slope of regression >= threshold"),
+    "min_samples": Criterion("n_samples", True, True,
+                             lazy_gettext("samples used >= threshold")),
+    "min_slope": Criterion("slope", True, False,
+                           lazy_gettext("slope of regression >= threshold")),
     "max_variance": Criterion("variance", False, False,
-                              "kriging variance <= threshold (grade unit squared)"),
+                              lazy_gettext("kriging variance <= threshold (grade unit squared)")),
     "max_distance": Criterion("distance", False, False,
-                              "distance to the nearest sample <= threshold, m"),
-    "min_holes": Criterion("n_holes", True, True, "drillholes used >= threshold"),
+                              lazy_gettext("distance to the nearest sample <= threshold, m")),
+    "min_holes": Criterion("n_holes", True, True, lazy_gettext("drillholes used >= threshold")),
 }
 """The criterion keys a rule may use."""
 
@@ -126,19 +132,23 @@ def _check(criteria: Mapping[str, Any], prefix: str) -> list[Problem]:
     for key, threshold in criteria.items():
         where = f"{prefix}{key}"
         if key not in CRITERIA:
-            problems.append(Problem(f"unknown criterion {where!r}; expected one of "
-                                    f"{', '.join(CRITERIA)} (or an '{ANY}' group)"))
+            problems.append(Problem(_("unknown criterion %(name)r; expected one of %(names)s "
+                                      "(or an '%(group)s' group)", name=where,
+                                      names=", ".join(CRITERIA), group=ANY)))
             continue
         criterion = CRITERIA[key]
         number = (isinstance(threshold, int | float) and not isinstance(threshold, bool)
                   and np.isfinite(threshold))
         if not number:
-            problems.append(Problem(f"{where} must be a number ({criterion.description}), "
-                                    f"got {threshold!r}"))
+            problems.append(Problem(_("%(name)s must be a number (%(rule)s), got %(value)r",
+                                      name=where, rule=criterion.description,
+                                      value=threshold)))
         elif criterion.integer and (threshold < 0 or threshold != int(threshold)):
-            problems.append(Problem(f"{where} must be a whole number >= 0, got {threshold!r}"))
+            problems.append(Problem(_("%(name)s must be a whole number >= 0, got %(value)r",
+                                      name=where, value=threshold)))
         elif criterion.statistic in ("variance", "distance") and threshold < 0:
-            problems.append(Problem(f"{where} must be >= 0, got {threshold!r}"))
+            problems.append(Problem(_("%(name)s must be >= 0, got %(value)r", name=where,
+                                      value=threshold)))
     return problems
 
 
@@ -180,7 +190,8 @@ class ClassificationRules:
             not numbers of the expected kind.
         """
         names = ("measured", "indicated", "inferred")
-        problems = [Problem(f"unknown class {name!r}; expected {', '.join(names)}",
+        problems = [Problem(_("unknown class %(name)r; expected %(names)s", name=name,
+                              names=", ".join(names)),
                             column=str(name), source=source)
                     for name in data if name not in names]
         rules: dict[str, ClassRule | None] = {}
@@ -193,7 +204,7 @@ class ClassificationRules:
                 continue
             group = spec.get(ANY, {}) if isinstance(spec, Mapping) else None
             if not isinstance(spec, Mapping) or not isinstance(group, Mapping):
-                problems.append(Problem("expected a mapping of criteria to thresholds",
+                problems.append(Problem(_("expected a mapping of criteria to thresholds"),
                                         column=name, source=source))
                 continue
             try:
@@ -248,7 +259,8 @@ def classify(rules: ClassificationRules, estimate: np.ndarray, n_samples: np.nda
             raise ValueError(f"{name} has shape {values.shape}, expected {estimate.shape}")
     order = ((ResourceClass.MEASURED, rules.measured), (ResourceClass.INDICATED, rules.indicated),
              (ResourceClass.INFERRED, rules.inferred))
-    problems = [Problem(f"the {cls.label} rule reads {name}, which was not given")
+    problems = [Problem(_("the %(resource_class)s rule reads %(name)s, which was not given",
+                          resource_class=_(cls.label), name=name))
                 for cls, rule in order if rule is not None
                 for name in sorted(rule.statistics - statistics.keys())]
     if problems:

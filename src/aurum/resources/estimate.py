@@ -35,6 +35,7 @@ from numba import njit, prange
 from scipy.spatial import cKDTree
 
 from aurum.core.grid import BlockGrid
+from aurum.core.i18n import _
 from aurum.resources.variogram import (
     ZERO_DISTANCE,
     VariogramModel,
@@ -91,12 +92,12 @@ class SearchNeighbourhood:
 
     def __post_init__(self) -> None:
         if any(r <= 0 for r in self.radii):
-            raise ValueError(f"search radii must be > 0 m, got {self.radii}")
+            raise ValueError(_("search radii must be > 0 m, got %(radii)s", radii=self.radii))
         if not 1 <= self.min_samples <= self.max_samples:
-            raise ValueError("expected 1 <= min_samples <= max_samples, got "
-                             f"{self.min_samples} and {self.max_samples}")
+            raise ValueError(_("expected 1 <= min_samples <= max_samples, got %(least)s and "
+                               "%(most)s", least=self.min_samples, most=self.max_samples))
         if self.max_per_octant < 0 or self.max_per_hole < 0:
-            raise ValueError("max_per_octant and max_per_hole must be >= 0")
+            raise ValueError(_("max_per_octant and max_per_hole must be >= 0"))
 
     def to_search_space(self, xyz: np.ndarray) -> np.ndarray:
         """Coordinates in which the ellipsoid is a sphere of radius ``radii[0]``, m."""
@@ -169,8 +170,8 @@ class BlockModelParts:
                 parts: list[tuple[int, int, int]]) -> BlockModelParts:
         """The model from its parts' (start, stop, blocks estimated), in any order."""
         ordered = sorted(parts)
-        return cls(directory, n_blocks, tuple((a, b) for a, b, _ in ordered),
-                   sum(e for _, _, e in ordered))
+        return cls(directory, n_blocks, tuple((a, b) for a, b, _e in ordered),
+                   sum(e for _a, _b, e in ordered))
 
     @classmethod
     def read(cls, directory: str | os.PathLike[str], n_blocks: int) -> BlockModelParts:
@@ -201,7 +202,7 @@ class BlockModelParts:
         """The parts as one table, read lazily (``to_batches``, filters, ``to_table``)."""
         import pyarrow.dataset as ds
 
-        return ds.dataset([str(part_path(self.directory, start)) for start, _ in self.parts],
+        return ds.dataset([str(part_path(self.directory, start)) for start, _end in self.parts],
                           format="parquet")
 
     def check(self) -> None:

@@ -32,6 +32,7 @@ import yaml
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.files import write_atomic
 from aurum.core.grid import BlockGrid
+from aurum.core.i18n import _
 from aurum.core.tables import read_csv
 from aurum.resources.estimate import EstimationResult, Method, SearchNeighbourhood, estimate
 from aurum.resources.variogram import VariogramModel
@@ -55,11 +56,13 @@ def _numbers(value: Any, n: int, kind: type, key: str, problems: list[Problem],
           and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
           and (kind is float or all(float(v).is_integer() for v in value)))
     if not ok:
-        problems.append(Problem(f"expected {n} {'integers' if kind is int else 'numbers'}, "
-                                f"got {value!r}", column=key, source=source))
-        return tuple(kind(1) for _ in range(n))
+        expected = (_("expected %(n)s integers, got %(value)r") if kind is int
+                    else _("expected %(n)s numbers, got %(value)r"))
+        problems.append(Problem(expected % {"n": n, "value": value}, column=key,
+                                source=source))
+        return (kind(1),) * n
     if positive and any(v <= 0 for v in value):
-        problems.append(Problem(f"expected values > 0, got {value!r}", column=key,
+        problems.append(Problem(_("expected values > 0, got %(value)r", value=value), column=key,
                                 source=source))
     return tuple(kind(v) for v in value)
 
@@ -87,13 +90,14 @@ def parse_settings(doc: Any, source: str, required: tuple[str, ...] = ("grid", "
         Missing keys, wrong shapes, unknown method, bad variogram or search.
     """
     if not isinstance(doc, dict):
-        raise ValidationError(Problem("expected a mapping of keys", source=source))
+        raise ValidationError(Problem(_("expected a mapping of keys"), source=source))
     src = source
-    problems = [Problem("missing key", column=key, source=src)
+    problems = [Problem(_("missing key"), column=key, source=src)
                 for key in required if key not in doc]
     method_name = str(doc.get("method", "ordinary")).lower()
     if method_name not in {m.value for m in Method}:
-        problems.append(Problem(f"expected ordinary, simple or idw, got {method_name!r}",
+        problems.append(Problem(_("expected ordinary, simple or idw, got %(method)r",
+                                  method=method_name),
                                 column="method", source=src))
         method_name = "ordinary"
     method = Method(method_name)
@@ -110,12 +114,13 @@ def parse_settings(doc: Any, source: str, required: tuple[str, ...] = ("grid", "
                                           ("max_per_octant", 0), ("max_per_hole", 0))}
     for key, value in limits.items():
         if not isinstance(value, int) or value < 0:
-            problems.append(Problem(f"expected a whole number >= 0, got {value!r}",
+            problems.append(Problem(_("expected a whole number >= 0, got %(value)r",
+                                      value=value),
                                     column=f"search.{key}", source=src))
     model = None
     if method is not Method.IDW:
         if "variogram" not in doc:
-            problems.append(Problem("kriging needs a variogram", column="variogram",
+            problems.append(Problem(_("kriging needs a variogram"), column="variogram",
                                     source=src))
         else:
             try:
@@ -124,10 +129,12 @@ def parse_settings(doc: Any, source: str, required: tuple[str, ...] = ("grid", "
                 problems += exc.problems
     mean = doc.get("mean")
     if method is Method.SIMPLE and not isinstance(mean, int | float):
-        problems.append(Problem("simple kriging needs the mean", column="mean", source=src))
+        problems.append(Problem(_("simple kriging needs the mean"), column="mean",
+                                source=src))
     power = doc.get("power", 2.0)
     if not isinstance(power, int | float) or power <= 0:
-        problems.append(Problem(f"expected a power > 0, got {power!r}", column="power",
+        problems.append(Problem(_("expected a power > 0, got %(power)r", power=power),
+                                column="power",
                                 source=src))
     if problems:
         raise ValidationError(problems)
@@ -163,8 +170,9 @@ def read_run(path: str | Path) -> EstimationRun:
     try:
         doc = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise ValidationError(Problem(f"cannot read the run file: {exc}", source=src)) from exc
-    missing = [Problem("missing key", column=key, source=src)
+        raise ValidationError(Problem(_("cannot read the run file: %(error)s", error=exc),
+                                      source=src)) from exc
+    missing = [Problem(_("missing key"), column=key, source=src)
                for key in ("samples", "output") if isinstance(doc, dict) and key not in doc]
     try:
         settings = parse_settings(doc, src)
@@ -191,7 +199,7 @@ def read_samples(path: str | Path | BinaryIO, source: str | None = None) -> Samp
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in SAMPLE_COLUMNS if c not in frame.columns]
     if missing:
-        raise ValidationError([Problem("missing column", row=1, column=c, source=src)
+        raise ValidationError([Problem(_("missing column"), row=1, column=c, source=src)
                                for c in missing])
     problems: list[Problem] = []
     numbers = {}
@@ -202,14 +210,15 @@ def read_samples(path: str | Path | BinaryIO, source: str | None = None) -> Samp
         if col != "value":
             bad |= raw.eq("")
         for i in np.flatnonzero(bad.to_numpy())[:50]:
-            problems.append(Problem(f"expected a number, got {raw.iat[i]!r}", int(i) + 2, col,
-                                    src))
+            problems.append(Problem(_("expected a number, got %(value)r", value=raw.iat[i]),
+                                    int(i) + 2, col, src))
         numbers[col] = num.to_numpy(dtype=float)
     if problems:
         raise ValidationError(problems)
     keep = ~np.isnan(numbers["value"])
     if not keep.any():
-        raise ValidationError(Problem("no sample has a value", column="value", source=src))
+        raise ValidationError(Problem(_("no sample has a value"), column="value",
+                                      source=src))
     holes = None
     if "hole" in frame.columns:
         holes = pd.factorize(frame["hole"].str.strip())[0][keep]
@@ -235,7 +244,7 @@ def execute(run: EstimationRun, progress: Callable[[int, int], None] | None = No
     samples = read_samples(run.samples)
     cfg = run.settings
     if cfg.search.max_per_hole and samples.holes is None:
-        raise ValidationError(Problem("max_per_hole needs a 'hole' column in the samples",
+        raise ValidationError(Problem(_("max_per_hole needs a 'hole' column in the samples"),
                                       column="search.max_per_hole", source=str(run.source)))
     t0 = time.perf_counter()
     result = estimate(samples.xyz, samples.values, cfg.grid, cfg.search, cfg.method,

@@ -22,6 +22,7 @@ import numpy as np
 from numba import njit
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 STRUCTURE_CODES = {"spherical": 1, "exponential": 2, "gaussian": 3}
 ZERO_DISTANCE = 1e-5
@@ -147,28 +148,28 @@ class VariogramModel:
 
         nugget = spec.get("nugget", 0.0)
         if not isinstance(nugget, int | float) or nugget < 0:
-            bad("variogram.nugget", f"expected a number >= 0, got {nugget!r}")
+            bad("variogram.nugget", _("expected a number >= 0, got %(value)r", value=nugget))
             nugget = 0.0
         structures = []
         raw = spec.get("structures") or []
         if not isinstance(raw, list):
-            bad("variogram.structures", "expected a list of structures")
+            bad("variogram.structures", _("expected a list of structures"))
             raw = []
         for i, st in enumerate(raw):
             where = f"variogram.structures[{i}]"
             kind = str(st.get("type", "")).lower()
             if kind not in STRUCTURE_CODES:
-                bad(f"{where}.type", f"expected one of {', '.join(STRUCTURE_CODES)}, "
-                                     f"got {st.get('type')!r}")
+                bad(f"{where}.type", _("expected one of %(names)s, got %(value)r",
+                                       names=", ".join(STRUCTURE_CODES), value=st.get("type")))
             sill = st.get("sill")
             if not isinstance(sill, int | float) or sill < 0:
-                bad(f"{where}.sill", f"expected a number >= 0, got {sill!r}")
+                bad(f"{where}.sill", _("expected a number >= 0, got %(value)r", value=sill))
             ranges = _triple(st.get("ranges"), f"{where}.ranges", bad, positive=True)
             angles = _triple(st.get("angles", [0, 0, 0]), f"{where}.angles", bad)
             if not problems:
                 structures.append(Structure(kind, float(sill), ranges, angles))
         if not raw and not problems and nugget == 0:
-            bad("variogram", "a model needs a nugget or at least one structure")
+            bad("variogram", _("a model needs a nugget or at least one structure"))
         if problems:
             raise ValidationError(problems)
         return cls(float(nugget), tuple(structures))
@@ -179,10 +180,10 @@ def _triple(value: Any, column: str, bad: Any, positive: bool = False
     ok = (isinstance(value, list | tuple) and len(value) == 3
           and all(isinstance(v, int | float) for v in value))
     if not ok:
-        bad(column, f"expected three numbers, got {value!r}")
+        bad(column, _("expected three numbers, got %(value)r", value=value))
         return (1.0, 1.0, 1.0)
     if positive and any(v <= 0 for v in value):
-        bad(column, f"expected ranges > 0 m, got {value!r}")
+        bad(column, _("expected ranges > 0 m, got %(value)r", value=value))
     return (float(value[0]), float(value[1]), float(value[2]))
 
 

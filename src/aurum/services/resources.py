@@ -360,7 +360,9 @@ def estimate_and_state(session: Session, actor: Actor, home: Path, site_code: st
         resource_class=made.classes.astype(np.int8), tonnes=made.tonnes).to_frame()
     kept = pd.DataFrame({"x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2], "value": values,
                          "hole": -1 if holes is None else holes})
-    model = save_model(session, actor, home, site_code, f"{site_code} {year} model", frame,
+    with i18n.using(i18n.default_locale()):  # a stored name: in the platform's language
+        name = i18n._("%(site)s %(year)s model", site=site_code, year=year)
+    model = save_model(session, actor, home, site_code, name, frame,
                        spec.method, spec.parameters(), samples_digest(xyz, values), kept)
     site = registry.get_site(session, actor, site_code)
     waterfall = None

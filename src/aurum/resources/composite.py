@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from aurum.core.i18n import _
+
 DEPTH_TOLERANCE = 1e-6
 """Depths closer than this are equal, m."""
 
@@ -60,7 +62,7 @@ def composite_by_length(intervals: pd.DataFrame, length: float, *, domain: str |
         composites by depth.
     """
     if not length > 0:
-        raise ValueError(f"composite length must be > 0 m, got {length}")
+        raise ValueError(_("composite length must be > 0 m, got %(length)s", length=length))
     if residual not in ("merge", "drop"):
         raise ValueError(f"residual must be 'merge' or 'drop', got {residual!r}")
     if not 0.0 <= min_residual <= 1.0:

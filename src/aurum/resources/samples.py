@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from aurum.core.i18n import _
 from aurum.resources.composite import composite_by_length
 from aurum.resources.desurvey import desurvey
 from aurum.resources.drillholes import DrillholeDatabase
@@ -34,7 +35,8 @@ def composite_samples(db: DrillholeDatabase, grade: str, length: float,
         composites with no assayed length are left out.
     """
     if grade not in db.grades:
-        raise ValueError(f"no grade {grade!r}; the assays have {', '.join(db.grades)}")
+        raise ValueError(_("no grade %(grade)r; the assays have %(grades)s", grade=grade,
+                           grades=", ".join(db.grades)))
     comp = composite_by_length(db.intervals, length, domain=domain, grades=[grade])
     located = desurvey(db.collars, db.surveys).locate(comp).dropna(subset=[grade])
     return located.rename(columns={grade: "value"})[[*SAMPLE_COLUMNS, "from", "to"]]

@@ -457,7 +457,7 @@ def _compute(files: StudyFiles, params: StudyParams, out: Path,
                                           allow_nan=False))
     first = tables[0]
     return {
-        "grid": grid.describe(), "crs": grid.crs.to_string() if grid.crs else None,
+        "grid": _stored(grid.describe), "crs": grid.crs.to_string() if grid.crs else None,
         "cell_area_km2": grid.cell_area_km2,
         "study_area_km2": float(area.sum() * grid.cell_area_km2),
         "n_deposits": len(deposits), "deposits_file": Path(deposits.source).name,
@@ -509,6 +509,12 @@ def _table_doc(table: WeightsTable) -> dict[str, Any]:
             "rows": rows}
 
 
+def _stored(text: Callable[[], str]) -> str:
+    """A text kept in a study's summary: written once, in the platform's language."""
+    with i18n.using(i18n.default_locale()):
+        return text()
+
+
 def _machine_learning(layers: Sequence[EvidenceLayer], area: np.ndarray, deposits: Deposits,
                       params: StudyParams) -> dict[str, Any]:
     sampling = NegativeSampling(params.negative_ratio, params.negative_buffer_m, params.seed)
@@ -521,7 +527,8 @@ def _machine_learning(layers: Sequence[EvidenceLayer], area: np.ndarray, deposit
     return {"estimator": params.estimator, "spatial_auc": cv.spatial_auc,
             "random_auc": cv.random_auc, "spatial_fold_auc": cv.spatial_fold_auc.tolist(),
             "random_fold_auc": cv.random_fold_auc.tolist(), "block_size_m": cv.block_size_m,
-            "n_splits": cv.n_splits, "n_blocks": cv.n_blocks, "sampling": cv.sampling,
+            "n_splits": cv.n_splits, "n_blocks": cv.n_blocks,
+            "sampling": _stored(lambda: sampling.statement(len(deposits))),
             "importance": cv.importance.to_dict(orient="records")}
 
 

@@ -9,7 +9,11 @@ import pandas as pd
 
 from aurum.api.charts.common import GOLD, GREY, SERIES_COLOURS, Figure, base_layout, right_axis
 from aurum.api.labels import label
-from aurum.core.i18n import _
+from aurum.core.i18n import _, lazy_gettext
+
+DIRECTIONS = {"major": lazy_gettext("major axis"), "minor": lazy_gettext("minor axis"),
+              "vertical": lazy_gettext("vertical axis")}
+"""The model's axes a variogram is computed along, by the name the checks give them."""
 
 
 def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
@@ -90,12 +94,13 @@ def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
     data: list[dict[str, Any]] = []
     for i, (name, h, g) in enumerate(experimental):
         data.append({"type": "scatter", "mode": "markers",
-                     "name": _("%(direction)s (data)", direction=name),
+                     "name": _("%(direction)s (data)", direction=DIRECTIONS.get(name, name)),
                      "x": h.tolist(), "y": g.tolist(),
                      "marker": {"color": palette[i % 3], "size": 7}})
     for i, (name, h, g) in enumerate(model_curves):
         data.append({"type": "scatter", "mode": "lines",
-                     "name": _("%(direction)s (model)", direction=name),
+                     "name": _("%(direction)s (model)",
+                                               direction=DIRECTIONS.get(name, name)),
                      "x": h.tolist(), "y": g.tolist(), "line": {"color": palette[i % 3]}})
     return {"data": data, "layout": base_layout(_("Variograms along the model's axes"),
                                                 xaxis={"title": {"text": _("lag (m)")}},

@@ -201,7 +201,7 @@ def format_number(value: float | int | None, digits: int = 1) -> str:
     text = f"{value:,.{max(digits, 0)}f}"
     decimal, group = _number_symbols(current())
     if (decimal, group) != (".", ","):
-        text = text.translate(str.maketrans({".": decimal, ",": group}))
+        text = text.translate({ord("."): decimal, ord(","): group})
     return text
 
 

@@ -20,6 +20,7 @@ from scipy.ndimage import label
 from shapely.geometry import shape
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.prospect.layers import Deposits, RasterGrid
 
 EIGHT_NEIGHBOURS = np.ones((3, 3), int)
@@ -46,7 +47,8 @@ def cutoff_for_area(score: np.ndarray, area: np.ndarray, fraction: float) -> flo
         Score threshold (ties at it may take a little more area).
     """
     if not 0.0 < fraction <= 1.0:
-        raise ValidationError(f"target area fraction must be in (0, 1], got {fraction}")
+        raise ValidationError(_("target area fraction must be in (0, 1], got %(fraction)s",
+                                fraction=fraction))
     return float(np.quantile(np.ravel(score)[np.ravel(area)], 1.0 - fraction))
 
 

@@ -45,6 +45,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 LOOKUP_SPAN = 1 << 22
 """Integer classes spanning fewer values than this are looked up in a dense table."""
@@ -313,14 +314,15 @@ def weights_table(values: np.ndarray, area: np.ndarray, deposit_cells: np.ndarra
     """
     kind = WeightsType(kind)
     if cell_area_km2 <= 0 or unit_cell_km2 <= 0:
-        raise ValidationError(Problem(f"cell area ({cell_area_km2} km²) and unit cell "
-                                      f"({unit_cell_km2} km²) must be > 0", source=layer))
+        raise ValidationError(Problem(_("cell area (%(cell)s km²) and unit cell (%(unit)s km²) "
+                                        "must be > 0", cell=cell_area_km2, unit=unit_cell_km2),
+                                      source=layer))
     values = np.asarray(values)
     if kind is WeightsType.CATEGORICAL and values.dtype.kind not in "iub":
         raise ValidationError(Problem(
-            f"categorical weights need integer classes, got {values.dtype} values; use an "
-            "ascending or descending table or a binary threshold for continuous layers",
-            source=layer))
+            _("categorical weights need integer classes, got %(dtype)s values; use an "
+              "ascending or descending table or a binary threshold for continuous layers",
+              dtype=values.dtype), source=layer))
     usable = np.asarray(area, bool).copy()
     if missing_value is not None:
         usable &= values != missing_value
@@ -328,9 +330,9 @@ def weights_table(values: np.ndarray, area: np.ndarray, deposit_cells: np.ndarra
     deposit_cells = np.asarray(deposit_cells, np.int64)
     deposit_cells = deposit_cells[flat_usable[deposit_cells]]
     if not flat_usable.any():
-        raise ValidationError(Problem("no cell of the study area holds data", source=layer))
+        raise ValidationError(Problem(_("no cell of the study area holds data"), source=layer))
     if len(deposit_cells) == 0:
-        raise ValidationError(Problem("no deposit lies on a cell with data", source=layer))
+        raise ValidationError(Problem(_("no deposit lies on a cell with data"), source=layer))
     classes, cells = np.unique(values.ravel()[flat_usable], return_counts=True)
     deposit_class = np.searchsorted(classes, values.ravel()[deposit_cells])
     counts = np.bincount(deposit_class, minlength=len(classes))
@@ -434,8 +436,9 @@ def check_classes_present(codes: np.ndarray, area: np.ndarray,
     empty = [labels[c] for c in labels if c not in present]
     if empty:
         raise ValidationError(Problem(
-            f"class {' and '.join(empty)} holds no cell of the study area: its weights are "
-            "undefined; choose a threshold inside the layer's range of values", source=layer))
+            _("class %(classes)s holds no cell of the study area: its weights are undefined; "
+              "choose a threshold inside the layer's range of values",
+              classes=_(" and ").join(empty)), source=layer))
 
 
 def layer_weights(values: np.ndarray, area: np.ndarray, deposit_cells: np.ndarray, *,
@@ -599,7 +602,7 @@ def posterior_model(tables: Sequence[WeightsTable]) -> PosteriorModel:
     PosteriorModel
     """
     if not tables:
-        raise ValidationError("no weights table: the posterior needs at least one layer")
+        raise ValidationError(_("no weights table: the posterior needs at least one layer"))
     first = tables[0]
     prior = first.total_deposits / first.total_area_units
     return PosteriorModel(tuple(tables), prior, first.total_deposits)

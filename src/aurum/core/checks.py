@@ -121,7 +121,8 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT, description="a number of entrie
 
 def _within_dates(moment: datetime) -> datetime:
     if not FIRST_DATE <= moment.date() <= LAST_DATE:
-        raise ValueError(f"expected a time from {FIRST_DATE} to {LAST_DATE}")
+        raise ValueError(_("expected a time from %(first)s to %(last)s", first=FIRST_DATE,
+                           last=LAST_DATE))
     return moment
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from aurum.core.i18n import _
+
 
 class PeriodKind(StrEnum):
     """Length of a reporting period."""
@@ -53,7 +55,8 @@ class Period:
                 if not 1900 <= year <= 2100:
                     break
                 return cls(year, kind, index)
-        raise ValueError(f"expected a period as YYYY, YYYY-Qn or YYYY-MM, got {text!r}")
+        raise ValueError(_("expected a period as YYYY, YYYY-Qn or YYYY-MM, got %(text)r",
+                           text=text))
 
     @property
     def label(self) -> str:

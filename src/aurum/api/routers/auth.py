@@ -19,17 +19,18 @@ from aurum.api.schemas.auth import (
 from aurum.api.templating import render
 from aurum.core.checks import DbId
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _, lazy_gettext
 from aurum.services import auth
 
 router = APIRouter()
 
-WRONG_LOGIN = "wrong username or password"
+WRONG_LOGIN = lazy_gettext("wrong username or password")
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
 def login_page(request: Request, error: str | None = None) -> HTMLResponse:
     return render(request, "login.html", actor=None,
-                  error=WRONG_LOGIN.capitalize() + "." if error else None,
+                  error=_("Wrong username or password.") if error else None,
                   csrf=csrf_token(request))
 
 
@@ -71,7 +72,7 @@ def _refused(status: int, message: str, headers: dict[str, str] | None = None
 
 
 @router.post("/api/v1/tokens", status_code=201, tags=["auth"], response_model=IssuedTokenOut,
-             responses={401: {"description": WRONG_LOGIN},
+             responses={401: {"description": "wrong username or password"},
                         429: {"description": "too many failed logins; see Retry-After"}})
 def create_token(body: TokenRequest, request: Request, session: DB
                  ) -> IssuedTokenOut | JSONResponse:
@@ -83,7 +84,7 @@ def create_token(body: TokenRequest, request: Request, session: DB
     except auth.LoginThrottled as exc:
         return _refused(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
     if actor is None:
-        return _refused(401, WRONG_LOGIN, {"WWW-Authenticate": "Bearer"})
+        return _refused(401, str(WRONG_LOGIN), {"WWW-Authenticate": "Bearer"})
     session.info["user_id"] = actor.user_id
     issued = auth.issue_token(session, actor.user_id, body.name, body.expires_in_days)
     return IssuedTokenOut(token=issued.token, id=issued.info.id, name=issued.info.name,

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.planning.maxclosure import precedence_cycle
 
 
@@ -44,7 +45,8 @@ def _text(path: Path) -> str:
     try:
         return path.read_text()
     except OSError as exc:
-        raise ValidationError(Problem(f"cannot read the file: {exc}", source=path.name)
+        raise ValidationError(Problem(_("cannot read the file: %(error)s", error=exc),
+                                      source=path.name)
                               ) from exc
 
 
@@ -55,15 +57,15 @@ def read_upit(path: str | Path) -> tuple[str, np.ndarray]:
     header: dict[str, str] = {}
     start = None
     for i, line in enumerate(lines):
-        key, _, rest = line.partition(":")
+        key, _colon, rest = line.partition(":")
         if key.strip().upper() == "OBJECTIVE_FUNCTION":
             start = i + 1
             break
         if rest:
             header[key.strip().upper()] = rest.strip()
     if start is None or "NBLOCKS" not in header:
-        raise ValidationError(Problem("expected the header lines NBLOCKS: and "
-                                      "OBJECTIVE_FUNCTION:", source=path.name))
+        raise ValidationError(Problem(_("expected the header lines NBLOCKS: and "
+                                        "OBJECTIVE_FUNCTION:"), source=path.name))
     n = int(header["NBLOCKS"])
     values = np.full(n, np.nan)
     problems: list[Problem] = []
@@ -74,21 +76,21 @@ def read_upit(path: str | Path) -> tuple[str, np.ndarray]:
         try:
             block, value = int(parts[0]), float(parts[1])
         except (ValueError, IndexError):
-            problems.append(Problem(f"expected 'block value', got {line!r}", row, None,
-                                    path.name))
+            problems.append(Problem(_("expected 'block value', got %(line)r", line=line),
+                                    row, None, path.name))
             continue
         if not 0 <= block < n:
-            problems.append(Problem(f"block {block} outside 0..{n - 1} (NBLOCKS {n})", row,
-                                    None, path.name))
+            problems.append(Problem(_("block %(block)s outside 0..%(last)s (NBLOCKS %(n)s)",
+                                      block=block, last=n - 1, n=n), row, None, path.name))
         elif not math.isfinite(value):
-            problems.append(Problem(f"block {block} has no finite value ({parts[1]})", row,
-                                    None, path.name))
+            problems.append(Problem(_("block %(block)s has no finite value (%(value)s)",
+                                      block=block, value=parts[1]), row, None, path.name))
         else:
             values[block] = value
     missing = np.flatnonzero(np.isnan(values))
     if missing.size and not problems:
-        problems.append(Problem(f"{missing.size} blocks have no value, first {missing[0]}",
-                                source=path.name))
+        problems.append(Problem(_("%(n)s blocks have no value, first %(first)s",
+                                  n=missing.size, first=missing[0]), source=path.name))
     if problems:
         raise ValidationError(problems)
     return header.get("NAME", path.stem), values
@@ -145,17 +147,20 @@ def read_prec(path: str | Path, n_blocks: int) -> tuple[np.ndarray, np.ndarray]:
         try:
             nums = list(map(int, parts))
         except ValueError:
-            problems.append(Problem(f"expected integers, got {line!r}", row, None, path.name))
+            problems.append(Problem(_("expected integers, got %(line)r", line=line), row,
+                                    None, path.name))
             continue
         block, k = nums[0], nums[1] if len(nums) > 1 else -1
         if k != len(nums) - 2:
-            problems.append(Problem(f"block {block} announces {k} predecessors but lists "
-                                    f"{len(nums) - 2}", row, None, path.name))
+            problems.append(Problem(_("block %(block)s announces %(k)s predecessors but "
+                                      "lists %(listed)s", block=block, k=k,
+                                      listed=len(nums) - 2), row, None, path.name))
             continue
         if min(nums) < 0 or max(nums) >= n_blocks:
             bad = next(b for b in nums if not 0 <= b < n_blocks)
-            problems.append(Problem(f"names block {bad}, which does not exist "
-                                    f"(blocks 0..{n_blocks - 1})", row, None, path.name))
+            problems.append(Problem(_("names block %(block)s, which does not exist "
+                                      "(blocks 0..%(last)s)", block=bad, last=n_blocks - 1),
+                                    row, None, path.name))
             continue
         lists[block] = nums[2:]
     if problems:
@@ -171,11 +176,13 @@ def check_acyclic(ptr: np.ndarray, idx: np.ndarray, source: str | None = None) -
     """Refuse precedences with a cycle (blocks that each need the other first)."""
     members = precedence_cycle(ptr, idx)
     if members.size == 1:
-        raise ValidationError(Problem(f"block {int(members[0])} needs itself", source=source))
+        raise ValidationError(Problem(_("block %(block)s needs itself", block=int(members[0])),
+                                      source=source))
     if members.size:
         raise ValidationError(Problem(
-            f"the precedences have a cycle through blocks {', '.join(map(str, members[:8]))}"
-            + (" ..." if members.size > 8 else ""), source=source))
+            _("the precedences have a cycle through blocks %(blocks)s",
+              blocks=", ".join(map(str, members[:8])) + (" ..." if members.size > 8 else "")),
+            source=source))
 
 
 def read_instance(upit: str | Path, prec: str | Path) -> PitInstance:

@@ -9,6 +9,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 
 def read_gslib(
@@ -52,26 +53,27 @@ def read_gslib(
                 nvar = int(nvar_line.split()[0])
             except (IndexError, ValueError):
                 raise ValidationError(Problem(
-                    f"line 2 should hold the number of variables, got {nvar_line.strip()!r}",
-                    source=source)) from None
+                    _("line 2 should hold the number of variables, got %(line)r",
+                      line=nvar_line.strip()), source=source)) from None
             if nvar < 1:
                 raise ValidationError(Problem(
-                    f"line 2: the number of variables must be at least 1, got {nvar}",
+                    _("line 2: the number of variables must be at least 1, got %(n)s", n=nvar),
                     source=source))
-            names = [fh.readline().strip() for _ in range(nvar)]
+            names = [fh.readline().strip() for _line in range(nvar)]
     except FileNotFoundError:
-        raise ValidationError(Problem("file not found", source=source)) from None
+        raise ValidationError(Problem(_("file not found"), source=source)) from None
     if any(not n for n in names):
         raise ValidationError(Problem(
-            f"expected {nvar} variable names on lines 3 to {nvar + 2}, found an empty line",
-            source=source))
+            _("expected %(n)s variable names on lines 3 to %(last)s, found an empty line",
+              n=nvar, last=nvar + 2), source=source))
     header_lines = 2 + nvar
     try:
         raw = pd.read_csv(path, sep=r"\s+", header=None, skiprows=header_lines,
                           names=list(range(nvar)), dtype=str, engine="c")
     except pd.errors.ParserError as exc:
         raise ValidationError(Problem(
-            f"a data row has more than {nvar} fields ({exc})", source=source)) from None
+            _("a data row has more than %(n)s fields (%(error)s)", n=nvar, error=exc),
+            source=source)) from None
     except pd.errors.EmptyDataError:
         raw = pd.DataFrame({i: pd.Series(dtype=str) for i in range(nvar)})
     problems: list[Problem] = []
@@ -82,11 +84,13 @@ def read_gslib(
         absent = text.isna().to_numpy()
         bad = np.isnan(num) & ~absent & ~text.str.lower().isin(["nan"]).to_numpy()
         for r in np.flatnonzero(absent)[:5]:
-            problems.append(Problem(f"data row {r + 1}: expected {nvar} fields, this one has "
-                                    f"no value for this variable", column=name, source=source))
+            problems.append(Problem(_("data row %(row)s: expected %(n)s fields, this one has "
+                                      "no value for this variable", row=r + 1, n=nvar),
+                                    column=name, source=source))
         for r in np.flatnonzero(bad)[:5]:
-            problems.append(Problem(f"data row {r + 1}: expected a number, got "
-                                    f"{text.iloc[r]!r}", column=name, source=source))
+            problems.append(Problem(_("data row %(row)s: expected a number, got %(value)r",
+                                      row=r + 1, value=text.iloc[r]),
+                                    column=name, source=source))
         columns[name] = num
     if problems:
         raise ValidationError(problems)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from numba import njit
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.grid import BlockGrid
+from aurum.core.i18n import _
 from aurum.resources.estimate import EstimationResult
 
 COORDINATES = ("x", "y", "z")
@@ -136,15 +137,16 @@ class BlockModel:
             negative = np.flatnonzero(rho < 0)
             if negative.size:
                 raise ValidationError(Problem(
-                    f"{negative.size} blocks have a negative density, first block "
-                    f"{self._ijk(negative[0])} with {rho[negative[0]]} t/m³; densities must "
-                    "be >= 0 t/m³", column=density))
+                    _("%(n)s blocks have a negative density, first block %(block)s with "
+                      "%(density)s t/m³; densities must be >= 0 t/m³", n=negative.size,
+                      block=self._ijk(negative[0]), density=rho[negative[0]]),
+                    column=density))
         else:
             rho = density_by_domain(self[domain], density)
         return rho * self.block_volume
 
     def _ijk(self, index: int) -> tuple[int, int, int]:
-        nx, ny, _ = self.grid.count
+        nx, ny, _nz = self.grid.count
         return int(index % nx), int(index // nx % ny), int(index // (nx * ny))
 
     def to_frame(self, mask: np.ndarray | None = None) -> pd.DataFrame:
@@ -165,7 +167,7 @@ class BlockModel:
         index = np.arange(self.grid.n_blocks, dtype=np.int64)
         if mask is not None:
             index = index[np.asarray(mask, dtype=bool)]
-        nx, ny, _ = self.grid.count
+        nx, ny, _nz = self.grid.count
         centres = self.grid.centres()[index]
         columns: dict[str, np.ndarray] = {
             "x": centres[:, 0], "y": centres[:, 1], "z": centres[:, 2],
@@ -202,11 +204,12 @@ class BlockModel:
         """
         missing = [c for c in COORDINATES if c not in frame.columns]
         if missing:
-            raise ValidationError([Problem("missing column of block centres (m)", column=c,
+            raise ValidationError([Problem(_("missing column of block centres (m)"), column=c,
                                            source=source) for c in missing])
         xyz = frame[list(COORDINATES)].to_numpy(dtype=np.float64)
-        _refuse_rows(~np.isfinite(xyz).all(axis=1), "have a missing or non-numeric coordinate",
-                     source)
+        _refuse_rows(~np.isfinite(xyz).all(axis=1), source, lambda n, rows: _(
+            "%(n)s rows have a missing or non-numeric coordinate (rows %(rows)s)",
+            n=n, rows=rows))
         if grid is None:
             recorded = frame.attrs.get(GRID_ATTR)
             grid = (BlockGrid(tuple(recorded["origin"]), tuple(recorded["size"]),
@@ -214,15 +217,18 @@ class BlockModel:
                     _infer_grid(xyz, source))
         position = (xyz - np.asarray(grid.origin)) / np.asarray(grid.size)
         ijk = np.rint(position)
-        _refuse_rows((np.abs(position - ijk) > LATTICE_TOLERANCE).any(axis=1),
-                     f"are not at a block centre of the grid {grid}", source)
-        _refuse_rows(((ijk < 0) | (ijk >= np.asarray(grid.count))).any(axis=1),
-                     f"are outside the grid {grid}", source)
-        nx, ny, _ = grid.count
+        _refuse_rows((np.abs(position - ijk) > LATTICE_TOLERANCE).any(axis=1), source,
+                     lambda n, rows: _("%(n)s rows are not at a block centre of the grid "
+                                       "%(grid)s (rows %(rows)s)", n=n, grid=grid, rows=rows))
+        _refuse_rows(((ijk < 0) | (ijk >= np.asarray(grid.count))).any(axis=1), source,
+                     lambda n, rows: _("%(n)s rows are outside the grid %(grid)s (rows %(rows)s)",
+                                       n=n, grid=grid, rows=rows))
+        nx, ny, _nz = grid.count
         ijk = ijk.astype(np.int64)
         flat = ijk[:, 0] + nx * (ijk[:, 1] + ny * ijk[:, 2])
-        _refuse_rows(pd.Index(flat).duplicated(keep="first"),
-                     "repeat a block given by an earlier row", source)
+        _refuse_rows(pd.Index(flat).duplicated(keep="first"), source,
+                     lambda n, rows: _("%(n)s rows repeat a block given by an earlier row "
+                                       "(rows %(rows)s)", n=n, rows=rows))
         values = (frame.drop(columns=[c for c in COORDINATES + INDICES if c in frame.columns])
                   .set_axis(flat).reindex(np.arange(grid.n_blocks)))
         return cls(grid, {str(c): values[c].to_numpy() for c in values.columns})
@@ -250,12 +256,15 @@ class BlockModel:
         return cls.from_frame(pd.read_parquet(path), grid, source=Path(path).name)
 
 
-def _refuse_rows(bad: np.ndarray, what: str, source: str | None) -> None:
+def _refuse_rows(bad: np.ndarray, source: str | None,
+                 message: Callable[[int, str], str]) -> None:
+    """Refuse the rows flagged in ``bad``; ``message`` words the refusal (a whole sentence, so
+    it translates) from their number and the first few CSV line numbers."""
     rows = np.flatnonzero(bad)
     if rows.size:
         shown = ", ".join(str(r + 2) for r in rows[:_ROWS_SHOWN])
         more = " ..." if rows.size > _ROWS_SHOWN else ""
-        raise ValidationError(Problem(f"{rows.size} rows {what} (rows {shown}{more})",
+        raise ValidationError(Problem(message(int(rows.size), shown + more),
                                       column="x, y, z", source=source))
 
 
@@ -266,8 +275,8 @@ def _infer_grid(xyz: np.ndarray, source: str | None) -> BlockGrid:
         values = np.unique(xyz[:, axis])
         if values.size < 2:
             raise ValidationError(Problem(
-                f"one {name} coordinate only: the block size along {name} cannot be inferred; "
-                "pass the grid", column=name, source=source))
+                _("one %(axis)s coordinate only: the block size along %(axis)s cannot be "
+                  "inferred; pass the grid", axis=name), column=name, source=source))
         step = float(np.diff(values).min())
         origin.append(float(values[0]))
         size.append(step)
@@ -296,13 +305,13 @@ def density_by_domain(codes: np.ndarray, densities: Mapping[int, float]) -> np.n
     ValidationError
         A negative or non-finite density, or a code present in the blocks with no density.
     """
-    problems = [Problem(f"density of domain {code} is {rho}; expected a number >= 0 t/m³",
-                        column="density")
+    problems = [Problem(_("density of domain %(code)s is %(density)s; expected a number "
+                          ">= 0 t/m³", code=code, density=rho), column="density")
                 for code, rho in densities.items() if not (np.isfinite(rho) and rho >= 0)]
     blocks = pd.Series(codes)
     absent = blocks[blocks.notna() & ~blocks.isin(list(densities))].value_counts(sort=False)
-    problems += [Problem(f"domain {code} ({n} blocks) has no density; give one in t/m³",
-                         column="density") for code, n in absent.items()]
+    problems += [Problem(_("domain %(code)s (%(n)s blocks) has no density; give one in t/m³",
+                           code=code, n=n), column="density") for code, n in absent.items()]
     if problems:
         raise ValidationError(problems)
     return blocks.map(dict(densities)).to_numpy(dtype=np.float64, na_value=np.nan)
@@ -339,23 +348,23 @@ class Mesh:
         object.__setattr__(self, "faces", faces)
         if vertices.ndim != 2 or vertices.shape[1] != 3 or faces.ndim != 2 or \
                 faces.shape[1] != 3:
-            raise ValidationError(Problem("expected vertices of shape (n, 3) and triangles of "
-                                          "shape (m, 3)", source=self.source))
+            raise ValidationError(Problem(_("expected vertices of shape (n, 3) and triangles "
+                                            "of shape (m, 3)"), source=self.source))
         if faces.shape[0] == 0:
-            raise ValidationError(Problem("the wireframe has no face", source=self.source))
+            raise ValidationError(Problem(_("the wireframe has no face"), source=self.source))
         if faces.min() < 0 or faces.max() >= len(vertices):
-            raise ValidationError(Problem(f"face vertex indices must be in 0..{len(vertices) - 1}",
-                                          source=self.source))
+            raise ValidationError(Problem(_("face vertex indices must be in 0..%(last)s",
+                                            last=len(vertices) - 1), source=self.source))
         if not np.isfinite(vertices).all():
-            raise ValidationError(Problem("a vertex has a non-finite coordinate",
+            raise ValidationError(Problem(_("a vertex has a non-finite coordinate"),
                                           source=self.source))
         degenerate = ((faces[:, 0] == faces[:, 1]) | (faces[:, 1] == faces[:, 2])
                       | (faces[:, 2] == faces[:, 0]))
         if degenerate.any():
             raise ValidationError(Problem(
-                f"{np.count_nonzero(degenerate)} faces repeat a vertex (first face "
-                f"{np.flatnonzero(degenerate)[0] + 1}); remove the degenerate faces",
-                source=self.source))
+                _("%(n)s faces repeat a vertex (first face %(first)s); remove the degenerate "
+                  "faces", n=np.count_nonzero(degenerate),
+                  first=np.flatnonzero(degenerate)[0] + 1), source=self.source))
         self._check_closed()
 
     def _check_closed(self) -> None:
@@ -366,10 +375,11 @@ class Mesh:
             example = boundary[0] if boundary.size else shared[0]
             a, b = (tuple(float(c) for c in self.vertices[v]) for v in example)
             raise ValidationError(Problem(
-                f"the wireframe is not a closed solid: {len(boundary)} boundary edges (used by "
-                f"one face only: a hole) and {len(shared)} non-manifold edges (used by more "
-                f"than two faces), e.g. the edge from {a} to {b} m; close the surface and "
-                "export it again", source=self.source))
+                _("the wireframe is not a closed solid: %(boundary)s boundary edges (used by "
+                  "one face only: a hole) and %(shared)s non-manifold edges (used by more "
+                  "than two faces), e.g. the edge from %(a)s to %(b)s m; close the surface and "
+                  "export it again", boundary=len(boundary), shared=len(shared), a=a, b=b),
+                source=self.source))
 
 
 def read_mesh(path: str | os.PathLike[str]) -> Mesh:
@@ -385,8 +395,8 @@ def read_mesh(path: str | os.PathLike[str]) -> Mesh:
         return read_stl(path)
     if suffix == ".obj":
         return read_obj(path)
-    raise ValidationError(Problem(f"unknown wireframe format {suffix!r}; expected .stl or .obj",
-                                  source=Path(path).name))
+    raise ValidationError(Problem(_("unknown wireframe format %(suffix)r; expected .stl or "
+                                    ".obj", suffix=suffix), source=Path(path).name))
 
 
 def read_stl(path: str | os.PathLike[str]) -> Mesh:
@@ -408,8 +418,8 @@ def read_stl(path: str | os.PathLike[str]) -> Mesh:
     elif data.lstrip()[:5].lower() == b"solid":
         corners = _ascii_stl_corners(data.decode("ascii", errors="replace"), source)
     else:
-        raise ValidationError(Problem("not an STL file: neither binary (size 84 + 50 bytes per "
-                                      "triangle) nor ASCII (starting with 'solid')",
+        raise ValidationError(Problem(_("not an STL file: neither binary (size 84 + 50 bytes "
+                                        "per triangle) nor ASCII (starting with 'solid')"),
                                       source=source))
     vertices, inverse = np.unique(corners, axis=0, return_inverse=True)
     return Mesh(vertices.astype(np.float64), inverse.reshape(-1, 3), source)
@@ -421,15 +431,16 @@ def _ascii_stl_corners(text: str, source: str) -> np.ndarray:
     at = np.flatnonzero(keywords == "vertex")
     loops = np.count_nonzero(keywords == "endloop")
     if at.size != 3 * loops or (at.size and at[-1] + 3 >= tokens.size):
-        raise ValidationError(Problem(f"{at.size} vertices in {loops} facets; every facet must "
-                                      "have exactly 3 'vertex x y z' lines", source=source))
+        raise ValidationError(Problem(_("%(vertices)s vertices in %(facets)s facets; every "
+                                        "facet must have exactly 3 'vertex x y z' lines",
+                                        vertices=at.size, facets=loops), source=source))
     text_values = tokens[at[:, None] + np.arange(1, 4)].ravel()
     values = pd.to_numeric(pd.Series(text_values), errors="coerce").to_numpy(np.float64)
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         raise ValidationError(Problem(
-            f"facet {bad[0] // 9 + 1} has a vertex coordinate that is not a finite number: "
-            f"'{text_values[bad[0]]}'", source=source))
+            _("facet %(facet)s has a vertex coordinate that is not a finite number: "
+              "'%(value)s'", facet=bad[0] // 9 + 1, value=text_values[bad[0]]), source=source))
     return values.reshape(-1, 3)
 
 
@@ -457,15 +468,16 @@ def read_obj(path: str | os.PathLike[str]) -> Mesh:
                 if parts[0] == "v":
                     vertices.append([float(p) for p in parts[1:4]])
                     if len(vertices[-1]) != 3:
-                        raise ValueError("a vertex needs x, y and z")
+                        raise ValueError(_("a vertex needs x, y and z"))
                     continue
                 index = [int(p.split("/")[0]) for p in parts[1:]]
                 index = [i - 1 if i > 0 else len(vertices) + i for i in index]
                 if len(index) < 3 or not all(0 <= i < len(vertices) for i in index):
-                    raise ValueError(f"a face needs 3 or more of the {len(vertices)} vertices "
-                                     "defined above it")
+                    raise ValueError(_("a face needs 3 or more of the %(n)s vertices defined "
+                                       "above it", n=len(vertices)))
             except ValueError as exc:
-                raise ValidationError(Problem(f"malformed {parts[0]!r} line: {exc}",
+                raise ValidationError(Problem(_("malformed %(kind)r line: %(error)s",
+                                                kind=parts[0], error=exc),
                                               row=number, source=source)) from exc
             faces.extend((index[0], index[t], index[t + 1]) for t in range(1, len(index) - 1))
     return Mesh(np.array(vertices, dtype=np.float64).reshape(-1, 3),
@@ -615,8 +627,8 @@ def write_omf(model: BlockModel, path: str | os.PathLike[str], name: str = "bloc
     try:
         import omf
     except ImportError as exc:
-        raise ValidationError(Problem("OMF export needs the omf package: "
-                                      "pip install 'aurum[omf]'")) from exc
+        raise ValidationError(Problem(_("OMF export needs the omf package: "
+                                        "pip install 'aurum[omf]'"))) from exc
     grid = model.grid
     corner = [o - s / 2 for o, s in zip(grid.origin, grid.size, strict=True)]
     names = list(attributes) if attributes is not None else list(model.attributes)

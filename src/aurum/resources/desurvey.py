@@ -25,6 +25,7 @@ import pandas as pd
 from numba import njit
 
 from aurum.core.errors import NotFoundError
+from aurum.core.i18n import _
 
 STRAIGHT = 1e-12
 """Dogleg below which a course counts as straight, radians."""
@@ -147,8 +148,9 @@ class Trajectories:
         if (index < 0).any():
             missing = pd.unique(np.asarray(holes, dtype=object)[index < 0])
             shown = ", ".join(map(str, missing[:10])) + (" …" if missing.size > 10 else "")
-            raise NotFoundError(f"{missing.size} hole(s) not desurveyed: {shown}; expected "
-                                "holes with a collar and at least one survey station")
+            raise NotFoundError(_("%(n)s hole(s) not desurveyed: %(holes)s; expected holes "
+                                  "with a collar and at least one survey station",
+                                  n=missing.size, holes=shown))
         return _positions(self.start, self.at, self.tangent, self.xyz, self.collar,
                           index.astype(np.int64), np.asarray(depths, dtype=float))
 

@@ -41,6 +41,7 @@ from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.resources.gslib import read_gslib
 
 __all__ = [
@@ -85,26 +86,26 @@ def _samples(coords: ArrayLike, values: ArrayLike) -> tuple[FloatArray, FloatArr
     problems: list[Problem] = []
     if xyz.ndim != 2 or xyz.shape[1] not in (2, 3):
         raise ValidationError(Problem(
-            f"expected coordinates of shape (n, 2) or (n, 3) in metres, got shape {xyz.shape}",
-            column="coords"))
+            _("expected coordinates of shape (n, 2) or (n, 3) in metres, got shape %(shape)s",
+              shape=xyz.shape), column="coords"))
     if v.ndim != 1 or len(v) != len(xyz):
         raise ValidationError(Problem(
-            f"expected one value per sample ({len(xyz)}), got shape {v.shape}",
-            column="values"))
+            _("expected one value per sample (%(n)s), got shape %(shape)s", n=len(xyz),
+              shape=v.shape), column="values"))
     if len(v) < 2:
         problems.append(Problem(
-            f"a variogram needs at least 2 samples, got {len(v)}", column="values"))
+            _("a variogram needs at least 2 samples, got %(n)s", n=len(v)), column="values"))
     bad_v = np.flatnonzero(~np.isfinite(v))
     if len(bad_v):
         problems.append(Problem(
-            f"{len(bad_v)} values are NaN or infinite (sample indices "
-            f"{_head(bad_v)}); drop or fill them before computing a variogram",
+            _("%(n)s values are NaN or infinite (sample indices %(indices)s); drop or fill "
+              "them before computing a variogram", n=len(bad_v), indices=_head(bad_v)),
             column="values"))
     bad_c = np.flatnonzero(~np.isfinite(xyz).all(axis=1))
     if len(bad_c):
         problems.append(Problem(
-            f"{len(bad_c)} samples have NaN or infinite coordinates (sample indices "
-            f"{_head(bad_c)})", column="coords"))
+            _("%(n)s samples have NaN or infinite coordinates (sample indices %(indices)s)",
+              n=len(bad_c), indices=_head(bad_c)), column="coords"))
     if problems:
         raise ValidationError(problems)
     if xyz.shape[1] == 2:
@@ -117,11 +118,13 @@ def _head(idx: NDArray[Any], n: int = 5) -> str:
     return text + (", ..." if len(idx) > n else "")
 
 
-def _positive(name: str, value: float, problems: list[Problem], unit: str,
+def _positive(name: str, value: float, problems: list[Problem], unit: Literal["m", "degrees"],
               allow_inf: bool = False) -> None:
     ok = value > 0 and (math.isfinite(value) or (allow_inf and value == math.inf))
     if not ok:
-        problems.append(Problem(f"expected a number > 0 ({unit}), got {value!r}", column=name))
+        shown = _("m") if unit == "m" else _("degrees")
+        problems.append(Problem(_("expected a number > 0 (%(unit)s), got %(value)r",
+                                  unit=shown, value=value), column=name))
 
 
 def _unit(v: float) -> float:
@@ -308,16 +311,18 @@ def experimental_variogram(
     _positive("bandwidth_h", bandwidth_h, problems, "m", allow_inf=True)
     _positive("bandwidth_v", bandwidth_v, problems, "m", allow_inf=True)
     if not (isinstance(n_lags, int | np.integer) and n_lags >= 1):
-        problems.append(Problem(f"expected an integer >= 1, got {n_lags!r}", column="n_lags"))
+        problems.append(Problem(_("expected an integer >= 1, got %(value)r", value=n_lags),
+                                column="n_lags"))
     for name, ang in (("azimuth", azimuth), ("dip", dip)):
         if not math.isfinite(ang):
-            problems.append(Problem(f"expected an angle in degrees, got {ang!r}", column=name))
+            problems.append(Problem(_("expected an angle in degrees, got %(value)r", value=ang),
+                                    column=name))
     if problems:
         raise ValidationError(problems)
     n_lags = int(n_lags)
 
     all_az, all_dip = angle_tolerance >= 90.0, dtol >= 90.0
-    ux, uy, _ = _direction(azimuth, 0.0)
+    ux, uy, _uz = _direction(azimuth, 0.0)
     cos_dip, sin_dip = _unit(math.cos(math.radians(dip))), _unit(math.sin(math.radians(dip)))
     cs_atol = math.cos(math.radians(angle_tolerance))
     cs_dtol = math.cos(math.radians(dtol))
@@ -477,7 +482,8 @@ def variogram_map(
     _positive("max_dz", max_dz, problems, "m", allow_inf=True)
     for name, n in (("nx_lags", nx_lags), ("ny_lags", ny_lags)):
         if not (isinstance(n, int | np.integer) and n >= 1):
-            problems.append(Problem(f"expected an integer >= 1, got {n!r}", column=name))
+            problems.append(Problem(_("expected an integer >= 1, got %(value)r", value=n),
+                                    column=name))
     if problems:
         raise ValidationError(problems)
     nx, ny = int(nx_lags), int(ny_lags)
@@ -712,24 +718,26 @@ def fit_variogram(
     kinds = [str(s).lower() for s in structures]
     problems: list[Problem] = []
     if not exps:
-        problems.append(Problem("expected at least one experimental variogram",
+        problems.append(Problem(_("expected at least one experimental variogram"),
                                 column="experimental"))
     if not kinds:
-        problems.append(Problem("expected at least one structure", column="structures"))
+        problems.append(Problem(_("expected at least one structure"), column="structures"))
     for k in kinds:
         if k not in STRUCTURE_TYPES:
-            problems.append(Problem(f"unknown structure type {k!r}; expected one of "
-                                    f"{', '.join(STRUCTURE_TYPES)}", column="structures"))
+            problems.append(Problem(_("unknown structure type %(kind)r; expected one of "
+                                      "%(kinds)s", kind=k, kinds=", ".join(STRUCTURE_TYPES)),
+                                    column="structures"))
     if weighting not in ("npairs_over_h2", "npairs", "equal"):
-        problems.append(Problem(f"unknown weighting {weighting!r}; expected npairs_over_h2, "
-                                f"npairs or equal", column="weighting"))
+        problems.append(Problem(_("unknown weighting %(weighting)r; expected npairs_over_h2, "
+                                  "npairs or equal", weighting=weighting), column="weighting"))
     if anisotropy not in ("auto", "isotropic", "horizontal", "full"):
-        problems.append(Problem(f"unknown anisotropy {anisotropy!r}; expected auto, "
-                                f"isotropic, horizontal or full", column="anisotropy"))
+        problems.append(Problem(_("unknown anisotropy %(anisotropy)r; expected auto, "
+                                  "isotropic, horizontal or full", anisotropy=anisotropy),
+                                column="anisotropy"))
     nlo, nhi = nugget_bounds
     if not (0.0 <= nlo <= nhi):
-        problems.append(Problem(f"expected 0 <= lower <= upper, got {nugget_bounds!r}",
-                                column="nugget_bounds"))
+        problems.append(Problem(_("expected 0 <= lower <= upper, got %(bounds)r",
+                                  bounds=nugget_bounds), column="nugget_bounds"))
     if problems:
         raise ValidationError(problems)
 
@@ -761,28 +769,28 @@ def fit_variogram(
         else:
             mode = "full"
     if mode != "isotropic" and len(directional) < len(exps):
-        problems.append(Problem("an omnidirectional variogram cannot constrain anisotropic "
-                                "ranges; fit it with anisotropy='isotropic'",
+        problems.append(Problem(_("an omnidirectional variogram cannot constrain anisotropic "
+                                  "ranges; fit it with anisotropy='isotropic'"),
                                 column="anisotropy"))
     n_free = {"isotropic": 1, "horizontal": 2, "full": 3}[mode]
     for axis in range(n_free if mode != "isotropic" else 0):
         if len(comp) and np.all(comp[:, axis] < 1e-9):
             name = ("a_hmax", "a_hmin", "a_vert")[axis]
-            problems.append(Problem(f"no direction has a component along the axis of "
-                                    f"{name} (angles {ang}); add such a direction or choose "
-                                    f"anisotropy='horizontal' or 'isotropic'",
-                                    column="anisotropy"))
+            problems.append(Problem(_("no direction has a component along the axis of "
+                                      "%(axis)s (angles %(angles)s); add such a direction or "
+                                      "choose anisotropy='horizontal' or 'isotropic'",
+                                      axis=name, angles=ang), column="anisotropy"))
     n_struct = len(kinds)
     n_params = n_struct * (1 + n_free) + (0 if nlo == nhi else 1)
     if len(h) < n_params:
-        problems.append(Problem(f"{len(h)} experimental points with at least {min_pairs} "
-                                f"pairs, fewer than the {n_params} parameters to fit",
-                                column="experimental"))
+        problems.append(Problem(_("%(n)s experimental points with at least %(pairs)s pairs, "
+                                  "fewer than the %(params)s parameters to fit", n=len(h),
+                                  pairs=min_pairs, params=n_params), column="experimental"))
     hmax = float(h.max()) if len(h) else 0.0
     rlo, rhi = range_bounds if range_bounds is not None else (1e-3 * hmax, 10.0 * hmax)
     if not (0.0 < rlo < rhi):
-        problems.append(Problem(f"expected 0 < lower < upper (m), got {(rlo, rhi)!r}",
-                                column="range_bounds"))
+        problems.append(Problem(_("expected 0 < lower < upper (m), got %(bounds)r",
+                                  bounds=(rlo, rhi)), column="range_bounds"))
     if problems:
         raise ValidationError(problems)
 

@@ -59,6 +59,7 @@ from typing import Any
 import numpy as np
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 
 SOLVER_BYTES_PER_BLOCK = 160
 """Bytes per block of a nested-pits solve: the forest (label, tree and amount records),
@@ -132,8 +133,9 @@ def _scaled(x: np.ndarray, decimals: int) -> np.ndarray:
     largest excess a block can gather) would not fit."""
     scaled = np.rint(np.asarray(x, dtype=np.float64) * 10.0**decimals)
     if scaled[scaled > 0].sum() >= 2.0**62:
-        raise ValidationError(Problem(f"values × 10^{decimals}: the positive ones sum beyond "
-                                      f"what int64 holds; give fewer decimals"))
+        raise ValidationError(Problem(_("values × 10^%(decimals)s: the positive ones sum "
+                                        "beyond what int64 holds; give fewer decimals",
+                                        decimals=decimals)))
     return scaled.astype(np.int64)
 
 
@@ -221,11 +223,13 @@ def _checked_precedences(n: int, pred_ptr: np.ndarray, pred_idx: np.ndarray
     ptr = np.asarray(pred_ptr)
     idx = np.asarray(pred_idx)
     if ptr.ndim != 1 or len(ptr) != n + 1 or ptr.dtype.kind not in "iu":
-        raise ValidationError(Problem(f"pred_ptr: expected {n + 1} integer offsets (blocks + 1), "
-                                      f"got shape {ptr.shape} of {ptr.dtype}"))
+        raise ValidationError(Problem(_("pred_ptr: expected %(n)s integer offsets (blocks + 1), "
+                                        "got shape %(shape)s of %(dtype)s", n=n + 1,
+                                        shape=ptr.shape, dtype=ptr.dtype)))
     if idx.ndim != 1 or not (idx.dtype.kind in "iu" or idx.size == 0):
-        raise ValidationError(Problem(f"pred_idx: expected integer block ids, got shape "
-                                      f"{idx.shape} of {idx.dtype}"))
+        raise ValidationError(Problem(_("pred_idx: expected integer block ids, got shape "
+                                        "%(shape)s of %(dtype)s", shape=idx.shape,
+                                        dtype=idx.dtype)))
     ptr = ptr.astype(np.int64, copy=False)
     compact = np.empty(len(idx), dtype=np.int32 if n < 2**31 else np.int64)
     kind, where = (1, -1)
@@ -233,12 +237,17 @@ def _checked_precedences(n: int, pred_ptr: np.ndarray, pred_idx: np.ndarray
         kind, where = _kernels(n + len(idx))._compact_indices(
             ptr, idx.astype(np.int64, copy=False), n, compact)
     if kind == 1:
-        raise ValidationError(Problem(f"pred_ptr: expected offsets rising from 0 to "
-                                      f"len(pred_idx) = {len(idx)}, got {ptr[0]} … {ptr[-1]}"
-                                      + (f", falling at row {where}" if where >= 0 else "")))
+        if where >= 0:
+            message = _("pred_ptr: expected offsets rising from 0 to len(pred_idx) = %(n)s, "
+                        "got %(first)s … %(last)s, falling at row %(row)s", n=len(idx),
+                        first=ptr[0], last=ptr[-1], row=where)
+        else:
+            message = _("pred_ptr: expected offsets rising from 0 to len(pred_idx) = %(n)s, "
+                        "got %(first)s … %(last)s", n=len(idx), first=ptr[0], last=ptr[-1])
+        raise ValidationError(Problem(message))
     if kind == 2:
-        raise ValidationError(Problem(f"pred_idx: names block {where}, which does not exist "
-                                      f"(blocks 0..{n - 1})"))
+        raise ValidationError(Problem(_("pred_idx: names block %(block)s, which does not exist "
+                                        "(blocks 0..%(last)s)", block=where, last=n - 1)))
     return ptr, compact
 
 
@@ -597,7 +606,7 @@ def maximum_closure(values: np.ndarray, pred_ptr: np.ndarray, pred_idx: np.ndarr
     """
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1 or not np.isfinite(values).all():
-        raise ValidationError(Problem("values: expected one finite value per block"))
+        raise ValidationError(Problem(_("values: expected one finite value per block")))
     ptr, idx = _checked_precedences(len(values), pred_ptr, pred_idx)
     in_pit = _Pseudoflow(_scaled(values, decimals), ptr, idx).solve()
     return ClosureResult(in_pit, float(values[in_pit].sum()))
@@ -654,15 +663,16 @@ def nested_pits(revenue: np.ndarray, cost: np.ndarray, pred_ptr: np.ndarray,
     cost = np.asarray(cost, dtype=np.float64)
     factors = np.asarray(factors, dtype=np.float64)
     if revenue.shape != cost.shape or revenue.ndim != 1:
-        raise ValidationError(Problem(f"revenue and cost: expected one of each per block, got "
-                                      f"shapes {revenue.shape} and {cost.shape}"))
+        raise ValidationError(Problem(_("revenue and cost: expected one of each per block, got "
+                                        "shapes %(revenue)s and %(cost)s",
+                                        revenue=revenue.shape, cost=cost.shape)))
     if not (np.isfinite(revenue).all() and np.isfinite(cost).all()) \
             or (revenue < 0).any() or (cost < 0).any():
-        raise ValidationError(Problem("revenue and cost: expected finite values >= 0"))
+        raise ValidationError(Problem(_("revenue and cost: expected finite values >= 0")))
     if factors.ndim != 1 or not len(factors) or (np.diff(factors) <= 0).any() \
             or not np.isfinite(factors).all():
-        raise ValidationError(Problem(f"factors: expected increasing revenue factors, got "
-                                      f"{factors.tolist()}"))
+        raise ValidationError(Problem(_("factors: expected increasing revenue factors, got "
+                                        "%(factors)s", factors=factors.tolist())))
     ptr, idx = _checked_precedences(len(revenue), pred_ptr, pred_idx)
     _scaled(factors[-1] * revenue, decimals)  # refused here if the largest factor overflows
     given = _scaled(factors[0] * revenue, decimals)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _
 from aurum.core.units import G_PER_KG, GRAMS_PER_TROY_OUNCE, KG_PER_T
 from aurum.resources.classify import ResourceClass
 
@@ -55,11 +56,13 @@ def check_cutoffs(cutoffs: float | np.ndarray | list[float]) -> np.ndarray:
     """
     values = np.atleast_1d(np.asarray(cutoffs, dtype=np.float64))
     if values.ndim != 1 or values.size == 0:
-        message = "give one or more cut-off grades, g/t"
+        message = _("give one or more cut-off grades, g/t")
     elif not (np.isfinite(values).all() and (values >= 0).all()):
-        message = f"cut-off grades must be numbers >= 0 g/t, got {values.tolist()}"
+        message = _("cut-off grades must be numbers >= 0 g/t, got %(cutoffs)s",
+                    cutoffs=values.tolist())
     elif (np.diff(values) <= 0).any():
-        message = f"cut-off grades must be strictly increasing, got {values.tolist()}"
+        message = _("cut-off grades must be strictly increasing, got %(cutoffs)s",
+                    cutoffs=values.tolist())
     else:
         return values
     raise ValidationError(Problem(message, column="cutoff"))

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 
 
 def linear(x: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -38,7 +39,8 @@ def linear(x: np.ndarray, low: float, high: float) -> np.ndarray:
         Membership in [0, 1].
     """
     if low == high:
-        raise ValidationError(f"linear membership needs low != high, got {low} twice")
+        raise ValidationError(_("linear membership needs low != high, got %(low)s twice",
+                                low=low))
     return np.clip((np.asarray(x, float) - low) / (high - low), 0.0, 1.0)
 
 
@@ -139,22 +141,24 @@ def fuzzy_gamma(memberships: Sequence[np.ndarray], gamma: float) -> np.ndarray:
         In [0, 1] (dimensionless): 0 gives the product, 1 the sum.
     """
     if not 0.0 <= gamma <= 1.0:
-        raise ValidationError(f"fuzzy gamma must be in [0, 1], got {gamma}")
+        raise ValidationError(_("fuzzy gamma must be in [0, 1], got %(gamma)s", gamma=gamma))
     return fuzzy_sum(memberships) ** gamma * fuzzy_product(memberships) ** (1.0 - gamma)
 
 
 def _stack(memberships: Sequence[np.ndarray]) -> np.ndarray:
     if len(memberships) == 0:
-        raise ValidationError("a fuzzy overlay needs at least one membership layer")
+        raise ValidationError(_("a fuzzy overlay needs at least one membership layer"))
     stack = np.stack([np.asarray(m, float) for m in memberships])
     finite = stack[~np.isnan(stack)]
     if finite.size and (finite.min() < 0.0 or finite.max() > 1.0):
-        raise ValidationError("fuzzy memberships must lie in [0, 1], got values from "
-                              f"{finite.min():g} to {finite.max():g}")
+        low, high = format(finite.min(), "g"), format(finite.max(), "g")
+        raise ValidationError(_("fuzzy memberships must lie in [0, 1], got values from "
+                                "%(low)s to %(high)s", low=low, high=high))
     return stack
 
 
 def _check_positive(**values: float) -> None:
     bad = [f"{k} = {v}" for k, v in values.items() if not v > 0]
     if bad:
-        raise ValidationError(f"fuzzy membership parameters must be > 0, got {', '.join(bad)}")
+        raise ValidationError(_("fuzzy membership parameters must be > 0, got %(bad)s",
+                                bad=", ".join(bad)))

@@ -40,6 +40,7 @@ from rasterio.vrt import WarpedVRT
 from rasterio.windows import Window
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.prospect.layers import RasterGrid, check_grids, grid_of, raster_profile
 
 TILE = 256
@@ -165,8 +166,8 @@ def predict_raster(model: WindowModel, evidence: Sequence[str | Path], out_path:
         Rasters on another grid without a resampling method, unreadable files.
     """
     if not evidence:
-        raise ValidationError("no evidence raster given")
-    reference = Path(evidence[0]).name if grid is None else "the given grid"
+        raise ValidationError(_("no evidence raster given"))
+    reference = Path(evidence[0]).name if grid is None else _("the given grid")
     grid = grid or grid_of(evidence[0])
     paths = [str(p) for p in evidence] + ([str(mask)] if mask is not None else [])
     off = check_grids(paths, grid, resampling, reference)

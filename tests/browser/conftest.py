@@ -46,7 +46,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**os.environ, "AURUM_HOME": str(home)}
     env.pop("AURUM_DATABASE_URL", None)
     aurum = str(Path(sys.executable).with_name("aurum"))
-    subprocess.run([aurum, "demo", "seed"], env=env, check=True, capture_output=True)
+    # Seeded as `make demo` seeds it: texts stored at write time (model names, statement
+    # bases) in the platform's default language, Chinese; the pages follow each browser's.
+    seed_env = {k: v for k, v in env.items() if k != "AURUM_LOCALE"}
+    subprocess.run([aurum, "demo", "seed"], env=seed_env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "aurum.api.asgi:app",
                              "--host", "127.0.0.1", "--port", str(port)], env=env,

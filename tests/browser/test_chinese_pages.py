@@ -23,10 +23,15 @@ MAIN_PAGES = ["/", "/provinces", "/enterprises", "/sites", "/reports", "/complia
 _ENGLISH = re.compile(r"\b[A-Za-z][a-z]+\b")
 
 VISIBLE_TEXT = """() => {
-  const parts = [document.title, document.body.innerText];
+  // Code a page shows (a command line, a file name) is not language: left out.
+  const body = document.body.cloneNode(true);
+  for (const c of body.querySelectorAll('code, pre, script, style')) c.remove();
+  const parts = [document.title, body.innerText || body.textContent];
   for (const t of document.querySelectorAll('svg text')) parts.push(t.textContent);
   return parts.join('\\n');
 }"""
+LANGUAGE_NAMES = {"English"}
+"""The language switch names each language in itself."""
 
 
 def _session(browser: Any, server: Server, locale: str) -> Any:
@@ -43,7 +48,7 @@ def _session(browser: Any, server: Server, locale: str) -> Any:
 
 def english_words(text: str) -> list[str]:
     """Words of English in a page's text (codes, units and names of NOT_WORDS are not)."""
-    return [w for w in _ENGLISH.findall(text) if w not in NOT_WORDS]
+    return [w for w in _ENGLISH.findall(text) if w not in NOT_WORDS | LANGUAGE_NAMES]
 
 
 def _words(page: Any, server: Server, path: str) -> list[str]:

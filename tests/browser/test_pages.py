@@ -113,7 +113,7 @@ def test_drillhole_check_page_with_babbitt(browser: Any, server: Server,
     page.fill("input[name=composite]", "20")
     page.click("form[action='/resources/drillholes'] button")
     summary = page.get_by_test_id("drillhole-summary").inner_text()
-    assert "399 holes" in summary and "beyond hole length 70" in summary
+    assert "399 holes" in summary and "Beyond the hole's length 70" in summary
     page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)
     first = page.get_by_test_id("drillhole-problems").locator("tbody tr").first.inner_text()
     assert "survey_BABBITT.csv" in first

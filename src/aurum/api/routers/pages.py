@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, PageActor
+from aurum.api.labels.regulator import province
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
 from aurum.api.uploads import received
@@ -39,11 +40,12 @@ def provinces(request: Request, session: DB, actor: PageActor, as_of: Year | Non
               ) -> Page:
     m = monitor.build(session, actor, as_of)
     prov = m.provinces
+    names = [province(p) for p in prov["province"]]  # in the reader's language
     figures = {} if prov.empty else {
         "map": charts.province_map(prov, "solid_waste_utilisation_pct", _("waste utilisation %")),
-        "gold": charts.bars(prov["province"], prov["gold_output_t"],
+        "gold": charts.bars(names, prov["gold_output_t"],
                             _("Gold output %(year)s", year=m.as_of), _("t")),
-        "share": charts.bars(prov["province"], prov["large_mine_output_share_pct"],
+        "share": charts.bars(names, prov["large_mine_output_share_pct"],
                              _("Output share of mines >= 500 t/d"), "%", reference=70)}
     return render(request, "provinces.html", actor=actor, m=m, rows=records(prov),
                   figures=figures, indicator_columns=INDICATOR_COLUMNS)

@@ -6,7 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aurum.api.app import create_app
+from aurum.core import i18n
 from aurum.services.platform import Platform
+from tests.api.language import Everything
 from tests.factories import PASSWORD, Registry
 
 
@@ -20,3 +22,9 @@ def bearer(client: TestClient, username: str) -> dict[str, str]:
     r = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
     assert r.status_code == 201, r.text
     return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@pytest.fixture
+def everything_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every message of the catalogue is 中 (see :mod:`tests.api.language`)."""
+    monkeypatch.setattr(i18n, "translations", lambda locale: Everything())

@@ -14,7 +14,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
-from tests.api.test_language_safety import ZH, english_words, everything_chinese  # noqa: F401
+from tests.api.language import HANDFUL, ZH, english_words
 from tests.api.test_prospect_api import _login
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
 from tests.services.test_prospect import synthetic_inputs
@@ -24,8 +24,6 @@ DATA = frozenset({
     "dist", "rock",  # the evidence layers, named by their uploaded files
 })
 """Latin-letter tokens that are data on these pages, not words to translate."""
-HANDFUL = 5
-"""English words a page may keep (words of shared templates translated elsewhere)."""
 
 
 def _drillholes() -> dict[str, tuple[str, bytes, str]]:
@@ -87,7 +85,7 @@ def test_geoscience_pages_say_nothing_outside_the_catalogue(app_client: TestClie
         page = app_client.get(url, headers=ZH)
         assert page.status_code == 200, (url, page.text[:500])
         assert '<html lang="zh-CN">' in page.text and "中" in page.text
-        words = [w for w in english_words(page.text) if w not in DATA]
+        words = english_words(page.text, DATA)
         assert len(words) <= HANDFUL, f"{url} shows {words[:40]}"
 
 
@@ -99,7 +97,7 @@ def test_checked_drillholes_and_their_problems_are_in_the_readers_language(
         "csrf": _csrf(app_client), "grade": "AU", "composite": "2"})
     assert page.status_code == 200, page.text[:500]
     assert 'data-testid="drillhole-problems"' in page.text and "chart-logprob" in page.text
-    words = english_words(page.text)
+    words = english_words(page.text, DATA)
     assert len(words) <= HANDFUL, words[:40]
     problems = page.text.split('data-testid="drillhole-problems"')[1].split("</table>")[0]
     assert problems.count("<tr>") >= 5 and not english_words(problems)

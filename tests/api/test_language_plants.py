@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from aurum.processing.examples import gold_plant
 from aurum.services import jobs
 from tests.api.conftest import bearer
+from tests.api.language import HANDFUL, ZH, english_words
 from tests.api.test_jobs_api import _finished, _login, _model, queue  # noqa: F401
-from tests.api.test_language_safety import ZH, english_words, everything_chinese  # noqa: F401
 from tests.api.test_processing_api import ERROR, SITE, _records
 from tests.api.test_resources_api import _csrf
 from tests.services.test_processing import PLANT
@@ -29,14 +29,12 @@ DATA = frozenset({
     "English",  # the language switch names each language in itself
 })
 """Latin-letter tokens that are data or codes on these pages, not words to translate."""
-HANDFUL = 5
-"""English words a page may keep."""
 
 pytestmark = pytest.mark.usefixtures("everything_chinese")
 
 
 def _words(html: str) -> list[str]:
-    return [w for w in english_words(html) if w not in DATA]
+    return english_words(html, DATA)
 
 
 @pytest.fixture

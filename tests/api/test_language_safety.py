@@ -5,25 +5,17 @@ of the test's registry) and a handful of words of shared templates."""
 
 from __future__ import annotations
 
-import gettext
 import json
-import re
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from aurum.core import i18n
 from tests.api.conftest import bearer
+from tests.api.language import HANDFUL, ZH, english_words
 from tests.api.test_safety_api import _csrf, _deadline, _login, _readings
-from tests.contracts.test_catalogue import NOT_WORDS
 from tests.services.test_seismic import GRID, synthetic_catalogue
 
-ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]+\b")
-TAG = re.compile(r"<[^>]+>")
 DATA = frozenset({
     # codes and symbols of the field, as written in Chinese text too
     "Mw", "ML", "Mc", "IMS", "UTC", "MPa", "kV", "Shi", "Bolt", "mw-high",
@@ -32,86 +24,6 @@ DATA = frozenset({
     "Alpha", "alpha", "Mine", "Plant", "Gold", "Co", "Shandong",
 })
 """Latin-letter tokens that are data or codes on these pages, not words to translate."""
-HANDFUL = 5
-"""English words a page may keep (the keys of a hazard's timeline details, say)."""
-
-
-class _Everything(gettext.NullTranslations):
-    """A catalogue in which every message is 中."""
-
-    def gettext(self, message: str) -> str:
-        return "中"
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return "中"
-
-
-class _Visible(HTMLParser):
-    """The text of a page and the attributes a person reads, scripts, styles and code left
-    out; the texts of its charts (titles, axis titles, legend names, hover texts) from their
-    figures."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "code"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("title", "placeholder", "aria-label", "alt") and value:
-                self.parts.append(value)
-            if name == "data-figure" and value:
-                self.parts += _figure_texts(json.loads(value))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "code") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def _figure_texts(figure: dict[str, Any]) -> list[str]:
-    """What a reader sees of a Plotly figure besides its numbers."""
-    out: list[str] = []
-
-    def titles(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("title", "text") and isinstance(value, str):
-                    out.append(value)
-                elif key == "ticktext" and isinstance(value, list):
-                    out.extend(str(v) for v in value)
-                else:
-                    titles(value)
-        elif isinstance(node, list):
-            for value in node:
-                titles(value)
-
-    titles(figure.get("layout", {}))
-    for trace in figure.get("data", []):
-        out.append(str(trace.get("name", "")))
-        for key in ("hovertext", "text"):
-            value = trace.get(key)
-            out += [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
-    return out
-
-
-def english_words(html: str) -> list[str]:
-    """The Latin-letter words a reader sees on a page that are not data or codes."""
-    parser = _Visible()
-    parser.feed(html)
-    parser.close()
-    words = WORD.findall(TAG.sub(" ", " ".join(parser.parts)))
-    return [w for w in words if w not in NOT_WORDS and w not in DATA and not w.isupper()]
-
-
-@pytest.fixture
-def everything_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, "translations", lambda locale: _Everything())
 
 
 @pytest.fixture
@@ -166,7 +78,7 @@ def test_safety_and_seismic_pages_say_nothing_outside_the_catalogue(
         page = app_client.get(url, headers=ZH)
         assert page.status_code == 200, (url, page.text[:500])
         assert '<html lang="zh-CN">' in page.text and "中" in page.text
-        words = english_words(page.text)
+        words = english_words(page.text, DATA)
         assert len(words) <= HANDFUL, f"{url} shows {words[:40]}"
 
 
@@ -178,7 +90,7 @@ def test_a_refused_step_is_explained_in_the_readers_language(
         "csrf": _csrf(page.text), "owner": "alpha", "deadline": _deadline(-3)})
     assert refused.status_code == 422
     problems = refused.text.split('data-testid="problems"')[1].split("</div>")[0]
-    assert "中" in problems and not english_words(problems)
+    assert "中" in problems and not english_words(problems, DATA)
 
 
 def test_the_check_counts_english_in_text_attributes_and_charts() -> None:
@@ -186,4 +98,4 @@ def test_the_check_counts_english_in_text_attributes_and_charts() -> None:
                          "layout": {"title": {"text": "Alerts per day"}}})
     html = (f"<h1>中 SD-A-01</h1><input placeholder='site code'>"
             f"<div data-figure='{figure}'></div><script>let words = 'not seen';</script>")
-    assert english_words(html) == ["site", "code", "Alerts", "per", "day", "major", "open"]
+    assert english_words(html, DATA) == ["site", "code", "Alerts", "per", "day", "major", "open"]

@@ -10,8 +10,6 @@ version of a subject's data supersedes its stored result.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from aurum.api.app import create_app
-from aurum.services import cache, derived, jobs, resources
+from aurum.services import derived, jobs, resources
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -38,21 +36,7 @@ HEAVY = ("experimental_variogram", "cross_validation", "cell_declustering", "gra
 """What the checks of a model compute (names in :mod:`aurum.services.resources`)."""
 
 
-@pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
-    """No view model of another test's data is kept (autouse: before the registry)."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def queue(platform: Platform) -> Iterator[jobs.JobQueue]:
-    """A queue on Huey's SQLite storage, of this test alone."""
-    made = jobs.JobQueue(platform, f"sqlite:///{platform.settings.home / 'jobs.sqlite3'}",
-                         name=f"aurum-test-{uuid.uuid4().hex[:8]}")
-    yield made
-    made.huey.flush()
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _count_heavy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:

@@ -8,9 +8,6 @@ job has stored it. What is stored equals the direct computation after its JSON r
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +17,7 @@ from sqlalchemy import delete, func, select
 from aurum.api.app import create_app
 from aurum.processing.examples import gold_plant
 from aurum.safety.tailings import SimulatedStream
-from aurum.services import cache, jobs, processing
+from aurum.services import jobs, processing
 from aurum.services.auth import SYSTEM
 from aurum.services.platform import Platform
 from aurum.services.processing import records
@@ -39,21 +36,7 @@ PLANT_LOADS = ("accounts_frame", "ledger_frame", "broken_links", "plant_payloads
 """What computing a plant's records reads and computes (names in :mod:`.records`)."""
 
 
-@pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
-    """No view model of another test's data is kept (autouse: before the registry)."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def queue(platform: Platform) -> Iterator[jobs.JobQueue]:
-    """A queue on Huey's SQLite storage, of this test alone."""
-    made = jobs.JobQueue(platform, f"sqlite:///{platform.settings.home / 'jobs.sqlite3'}",
-                         name=f"aurum-test-{uuid.uuid4().hex[:8]}")
-    yield made
-    made.huey.flush()
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _loads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import redis
 import yaml
@@ -24,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from aurum.core import checks
-from aurum.services import jobs, planning, reporting
+from aurum.services import jobs, planning, reporting, resources
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
@@ -446,3 +447,95 @@ def test_a_report_import_cancelled_before_its_writes_stores_nothing(
     assert ended["state"] == "cancelled", ended
     assert ended["message"] == "cancelled by the user"
     assert _report_count(app_client, a) == 0
+
+
+BABBITT_FILES = {"collar": "collar_BABBITT.csv", "survey": "survey_BABBITT.csv",
+         "assay": "assay_BABBITT.csv"}
+"""The Babbitt (Minnesota) files in ``../shared/data/drillholes/babbitt``."""
+
+
+def _babbitt_params(client: TestClient, headers: dict[str, str], shared_data: Path
+                    ) -> dict[str, Any]:
+    folder = shared_data / "drillholes" / "babbitt"
+    return {key: _kept(client, headers, name, (folder / name).read_bytes())
+            for key, name in BABBITT_FILES.items()} | {"grade": "CU", "composite": "20"}
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)
+def test_a_drillhole_check_job_shows_its_check_to_its_submitter(
+        app_client: TestClient, queue: jobs.JobQueue, shared_data: Path,
+        platform: Platform) -> None:
+    a = bearer(app_client, "alpha")
+    params = _babbitt_params(app_client, a, shared_data)
+    r = app_client.post("/api/v1/jobs", headers=a, json={"kind": "drillhole_check",
+                                                         "params": params})
+    assert r.status_code == 202, r.text
+    with queue.running():
+        done = _finished(app_client, a, r.json()["id"])
+    assert done["state"] == "done", done
+    summary = done["result"]["summary"]
+    folder = shared_data / "drillholes" / "babbitt"
+    direct = resources.check_drillholes(
+        *((name, (folder / name).read_bytes()) for name in BABBITT_FILES.values()), "CU", 20.0)
+    assert summary["holes"] == 399 and summary == direct.summary
+    assert done["result"]["url"] == f"/resources/drillholes?job={done['id']}"
+    page = app_client.get(done["result"]["url"], headers=a)
+    assert page.status_code == 200, page.text
+    shown = page.text.split('data-testid="drillhole-summary">')[1].split("</p>")[0]
+    assert (f"399 holes, {summary['intervals']} intervals, {summary['composites']} "
+            "composites of CU.") in shown and "Beyond the hole&#39;s length 70" in shown
+    assert 'data-testid="drillhole-problems"' in page.text and "chart-logprob" in page.text
+    stored = platform.settings.home / resources.DRILLHOLE_CHECKS / f"{done['id']}.json"
+    assert stored.is_file()
+    # Another enterprise sees no such job, nor its check.
+    b = bearer(app_client, "beta")
+    assert app_client.get(done["result"]["url"], headers=b).status_code == 404
+    assert app_client.get("/resources/drillholes?job=999999", headers=a).status_code == 404
+    # Refused at the boundary: an empty grade, a composite of 0 m, a file not kept.
+    for bad in ({"grade": ""}, {"grade": "X" * (checks.MAX_GRADE_COLUMN_CHARS + 1)},
+                {"composite": 0}, {"composite": checks.MAX_COMPOSITE_M * 2},
+                {"collar": {"digest": "0" * 64, "name": "c.csv"}}):
+        assert app_client.post("/api/v1/jobs", headers=a, json={
+            "kind": "drillhole_check", "params": params | bad}).status_code == 422, bad
+    # Auditors run no jobs; their page posts the form itself.
+    assert app_client.post("/api/v1/jobs", headers=bearer(app_client, "audit"), json={
+        "kind": "drillhole_check", "params": params}).status_code == 403
+    assert 'data-job-kind="drillhole_check"' in app_client.get("/resources/drillholes",
+                                                               headers=a).text
+
+
+def test_only_the_newest_checks_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    monkeypatch.setattr(resources, "MAX_DRILLHOLE_CHECKS_KEPT", 2)
+    check = resources.DrillholeCheck(*(pd.DataFrame({"x": [1.0]}),) * 3,
+                                   {"holes": 1}, [])
+    for job_id in (9, 10, 11):
+        resources._keep_check(tmp_path, job_id, check)
+    assert sorted(p.name for p in (tmp_path / resources.DRILLHOLE_CHECKS).iterdir()) == [
+        "10.json", "11.json"]
+
+
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)
+def test_a_cancelled_drillhole_check_stores_nothing(
+        app_client: TestClient, queue: jobs.JobQueue, shared_data: Path, platform: Platform,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from aurum.store.db import transaction
+    from aurum.store.models import Job
+
+    composited = resources.composite_samples
+
+    def cancelled_while_compositing(*args: Any, **kwargs: Any) -> Any:
+        with transaction(platform.sessions) as s:  # the user presses Cancel now
+            s.execute(update(Job).values(cancel_requested=True))
+        return composited(*args, **kwargs)
+
+    monkeypatch.setattr(resources, "composite_samples", cancelled_while_compositing)
+    a = bearer(app_client, "alpha")
+    job = app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "drillhole_check", "params": _babbitt_params(app_client, a, shared_data)}).json()
+    with queue.running():
+        ended = _finished(app_client, a, job["id"])
+    assert ended["state"] == "cancelled", ended
+    assert ended["progress"] < 1.0 and ended["result"] is None
+    assert not (platform.settings.home / resources.DRILLHOLE_CHECKS / f"{job['id']}.json").exists()
+    assert app_client.get(f"/resources/drillholes?job={job['id']}", headers=a).status_code == 404

@@ -111,7 +111,9 @@ def test_drillhole_check_page_with_babbitt(browser: Any, server: Server,
     page.set_input_files("input[name=assay]", str(folder / "assay_BABBITT.csv"))
     page.fill("input[name=grade]", "CU")
     page.fill("input[name=composite]", "20")
-    page.click("form[action='/resources/drillholes'] button")
+    # Run as a job: the files sent first, the progress shown, then the check's own page.
+    page.click("form[data-job-kind='drillhole_check'] button[type=submit]")
+    page.wait_for_url("**/resources/drillholes?job=*", timeout=120_000)
     summary = page.get_by_test_id("drillhole-summary").inner_text()
     assert "399 holes" in summary and "Beyond the hole's length 70" in summary
     page.locator(".chart[data-rendered='1'] .main-svg").first.wait_for(timeout=60_000)

@@ -208,3 +208,18 @@ Recovery = Annotated[float, RECOVERIES.field("process recovery, fraction")]
 
 UnitCost = Annotated[float, UNIT_COSTS.field("unit cost, CNY/t")]
 """A cost per tonne, CNY/t."""
+
+
+# Drillhole checks: the geologist's check of uploaded holes before a model.
+
+MAX_GRADE_COLUMN_CHARS = 64
+"""Longest name of the grade column a drillhole check composites (characters)."""
+
+MAX_COMPOSITE_M = 1000.0
+"""Longest composite a drillhole check makes, m (longer than any hole it would be one sample);
+the shortest is any length above 0 m."""
+
+MAX_DRILLHOLE_CHECKS_KEPT = 50
+"""Drillhole checks run as jobs kept under ``AURUM_HOME/drillhole-checks/`` (the oldest go
+first): every check a geologist runs is stored for its page, so the folder would otherwise
+grow without end."""

@@ -17,11 +17,12 @@ from aurum.api.schemas.resources import StatementOut, StatementRow
 from aurum.api.tables import XLSX, TableFormat, display_records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
-from aurum.core.checks import DbId
+from aurum.core.checks import MAX_COMPOSITE_M, MAX_GRADE_COLUMN_CHARS, DbId
 from aurum.core.errors import ValidationError
 from aurum.core.i18n import _
-from aurum.services import cache
+from aurum.services import cache, jobs
 from aurum.services import resources as service
+from aurum.services.auth import Actor
 
 router = APIRouter(tags=["resources"])
 
@@ -108,18 +109,28 @@ def resources_page(request: Request, session: DB, actor: PageActor) -> HTMLRespo
 
 
 @router.get("/resources/drillholes", response_class=HTMLResponse, include_in_schema=False)
-def drillholes_form(request: Request, actor: PageActor) -> HTMLResponse:
-    return render(request, "drillholes.html", actor=actor, result=None)
+def drillholes_form(request: Request, session: DB, actor: PageActor,
+                    job: DbId | None = None) -> HTMLResponse:
+    """The drillhole check's form, with the check a job of the caller's stored when ``job``
+    names one."""
+    if job is None:
+        return render(request, "drillholes.html", actor=actor, result=None,
+                      jobs=jobs.may_submit(actor))
+    check = service.stored_check(session, actor, request.app.state.platform.settings.home, job)
+    return _drillhole_check_page(request, actor, check)
 
 
 @router.post("/resources/drillholes", response_class=HTMLResponse, include_in_schema=False,
              dependencies=[CSRF])
 async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile,
                           survey: UploadFile, assay: UploadFile,
-                          grade: Annotated[str, Form()],
-                          composite: Annotated[float, Form()] = 2.0) -> HTMLResponse:
+                          grade: Annotated[str, Form(min_length=1,
+                                                     max_length=MAX_GRADE_COLUMN_CHARS)],
+                          composite: Annotated[float, Form(gt=0.0, le=MAX_COMPOSITE_M)] = 2.0
+                          ) -> HTMLResponse:
     """Validate uploaded drillholes, composite one grade and show the result (nothing is
-    stored: this is the geologist's check before a model)."""
+    stored: this is the geologist's check before a model). Pages with JavaScript run it as a
+    ``drillhole_check`` job instead; this is their fallback."""
     files = {default: await received(upload, f"{default}.csv") for default, upload in (
         ("collar", collar), ("survey", survey), ("assay", assay))}
     try:
@@ -127,12 +138,18 @@ async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile
                                          grade, composite)
     except ValidationError as exc:
         return render(request, "drillholes.html", actor=actor, result=None,
-                      problems=exc.problems, status_code=422)
+                      problems=exc.problems, jobs=jobs.may_submit(actor), status_code=422)
+    return _drillhole_check_page(request, actor, check)
+
+
+def _drillhole_check_page(request: Request, actor: Actor,
+                          check: service.DrillholeCheck) -> HTMLResponse:
+    grade = check.summary["grade"]
     figures = {"holes": charts.drillholes_3d(check.samples),
                "logprob": charts.log_probability_chart(check.log_probability, grade)}
     return render(request, "drillholes.html", actor=actor, figures=figures,
                   result=check.summary, problems=check.problems,
-                  topcut=display_records(check.top_cut))
+                  topcut=display_records(check.top_cut), jobs=jobs.may_submit(actor))
 
 
 @router.get("/resources/{site_code}", response_class=HTMLResponse, include_in_schema=False)

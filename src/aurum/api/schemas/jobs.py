@@ -9,7 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
 from aurum.api.schemas.planning import PitWhatIf
-from aurum.core.checks import MAX_SCENARIO_NAME_CHARS, DbId
+from aurum.core.checks import (
+    MAX_COMPOSITE_M,
+    MAX_GRADE_COLUMN_CHARS,
+    MAX_SCENARIO_NAME_CHARS,
+    DbId,
+)
 
 
 class PitStudyParams(PitWhatIf):
@@ -127,8 +132,33 @@ class ReportImportJobIn(BaseModel):
     params: ReportImportParams
 
 
+class DrillholeCheckParams(BaseModel):
+    """Drillholes checked, composited on one grade and top-cut as the drillholes page does,
+    from files sent first with ``POST /api/v1/jobs/inputs`` (nothing of them is stored but
+    the check, for its page)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    collar: JobFile = Field(description="collars (CSV: BHID, XCOLLAR, YCOLLAR, ZCOLLAR in m)")
+    survey: JobFile = Field(description="surveys (CSV: BHID, AT in m, AZ, DIP in degrees)")
+    assay: JobFile = Field(description="assays (CSV: BHID, FROM, TO in m, then grades)")
+    grade: str = Field(min_length=1, max_length=MAX_GRADE_COLUMN_CHARS,
+                       description="the assay column composited (AU, g/t)")
+    composite: float = Field(2.0, gt=0.0, le=MAX_COMPOSITE_M,
+                             description="composite length, m")
+
+
+class DrillholeCheckJobIn(BaseModel):
+    """A drillhole check as a job."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["drillhole_check"]
+    params: DrillholeCheckParams
+
+
 JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn | ProspectivityDemoJobIn
-                  | ReportImportJobIn,
+                  | ReportImportJobIn | DrillholeCheckJobIn,
                   Field(discriminator="kind",
                         description="the kind of job and its parameters")]
 """A job request: one model per kind, told apart by ``kind``."""

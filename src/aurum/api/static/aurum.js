@@ -159,7 +159,9 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
     var params = JSON.parse(form.dataset.jobParams || "{}");
     var sent = [];
     Array.prototype.forEach.call(form.elements, function (input) {
-      if (!input.name || input.type === "submit" || input.type === "button") { return; }
+      // The csrf field is the no-JavaScript post's; a job is sent with the header instead.
+      if (!input.name || input.name === "csrf" || input.type === "submit"
+          || input.type === "button") { return; }
       if (input.type === "file") {
         var files = Array.prototype.slice.call(input.files);
         if (!files.length) { return; }

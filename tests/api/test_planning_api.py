@@ -109,9 +109,8 @@ def _published_model(client: TestClient, headers: dict[str, str]) -> str:
     return f"/api/v1/pit/models/{r.json()['model_id']}/study"
 
 
-def test_pit_studies_kept_are_bounded_least_recently_used_first(
-        app_client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(checks, "MAX_STUDIES_KEPT", 2)
+def _count_studies(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The economics of every pit study the service runs from now on, in order."""
     runs: list[Any] = []
 
     def counted(grid: Any, attributes: Any, economics: Any, progress: Any = None) -> Any:
@@ -119,6 +118,13 @@ def test_pit_studies_kept_are_bounded_least_recently_used_first(
         return pit_study(grid, attributes, economics, progress)
 
     monkeypatch.setattr(planning, "pit_study", counted)
+    return runs
+
+
+def test_pit_studies_kept_are_bounded_least_recently_used_first(
+        app_client: TestClient, platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checks, "MAX_STUDIES_KEPT", 2)
+    runs = _count_studies(monkeypatch)
     a = bearer(app_client, "alpha")
     study = _published_model(app_client, a)
     answers = {}
@@ -242,13 +248,7 @@ def test_saved_scenarios_outlive_the_kept_studies_and_are_bounded(
     a model holding the most scenarios saves no other until one is deleted."""
     monkeypatch.setattr(checks, "MAX_STUDIES_KEPT", 1)
     monkeypatch.setattr(checks, "MAX_SCENARIOS_KEPT", 2)
-    runs: list[Any] = []
-
-    def counted(grid: Any, attributes: Any, economics: Any, progress: Any = None) -> Any:
-        runs.append(economics)
-        return pit_study(grid, attributes, economics, progress)
-
-    monkeypatch.setattr(planning, "pit_study", counted)
+    runs = _count_studies(monkeypatch)
     a = bearer(app_client, "alpha")
     model_id = _model_id(app_client, a)
     saved = f"/api/v1/pit/{model_id}/scenarios"

@@ -97,45 +97,63 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
   el.addEventListener("change", function () { el.form.submit(); });
 });
 
+// A job's panel: its progress bar, message and state as the job runs.
+function showJob(panel, job) {
+  panel.querySelector("progress").value = job.progress;
+  panel.querySelector("[data-job-message]").textContent = job.message;
+  panel.dataset.state = job.state;
+}
+
+// Follows job `id` in `panel` (progress, message, a cancel button) until it has ended, then
+// calls ended(job).
+function followJob(panel, id, ended) {
+  var cancel = panel.querySelector("button[data-job-cancel]");
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var url = "/api/v1/jobs/" + id;
+  cancel.hidden = false;
+  cancel.disabled = false;
+  cancel.onclick = function () {
+    cancel.disabled = true;
+    fetch(url, {method: "DELETE", credentials: "same-origin",
+                headers: {"X-CSRF-Token": meta ? meta.content : ""}});
+  };
+  (function poll() {
+    fetch(url, {credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (job) {
+        showJob(panel, job);
+        if (job.state === "queued" || job.state === "running") {
+          window.setTimeout(poll, 700);
+        } else {
+          cancel.hidden = true;
+          ended(job);
+        }
+      });
+  })();
+}
+
 // A form marked data-job-kind runs as a background job (POST /api/v1/jobs): its filled
 // fields, with the JSON of data-job-params, are the job's parameters. The form's
 // [data-job-panel] shows the progress and offers a cancel button; when the job is done the
 // page goes to the result's url.
 document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
   var panel = form.querySelector("[data-job-panel]");
-  var bar = panel.querySelector("progress");
-  var message = panel.querySelector("[data-job-message]");
   var cancel = panel.querySelector("button[data-job-cancel]");
   var submit = form.querySelector("button[type=submit]");
   var meta = document.querySelector('meta[name="csrf-token"]');
   var headers = {"Content-Type": "application/json",
                  "X-CSRF-Token": meta ? meta.content : ""};
-  var job = null;
 
-  function show(state) {
-    bar.value = state.progress;
-    message.textContent = state.message;
-    panel.dataset.state = state.state;
-  }
-
-  function follow() {
-    fetch("/api/v1/jobs/" + job, {credentials: "same-origin"})
-      .then(function (r) { return r.json(); })
-      .then(function (state) {
-        show(state);
-        if (state.state === "done" && state.result && state.result.url) {
-          window.location.assign(state.result.url);
-        } else if (state.state === "queued" || state.state === "running") {
-          window.setTimeout(follow, 700);
-        } else {
-          submit.disabled = false;
-          cancel.hidden = true;
-        }
-      });
+  function ended(job) {
+    if (job.state === "done" && job.result && job.result.url) {
+      window.location.assign(job.result.url);
+    } else {
+      submit.disabled = false;
+    }
   }
 
   function refused(message) {
-    show({progress: 0, state: "failed", message: message});
+    showJob(panel, {progress: 0, state: "failed", message: message});
     submit.disabled = false;
     cancel.hidden = true;
   }
@@ -181,7 +199,7 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
     submit.disabled = true;
     panel.hidden = false;
     cancel.hidden = false;
-    show({progress: 0, state: "queued", message: t("sending")});
+    showJob(panel, {progress: 0, state: "queued", message: t("sending")});
     parameters()
       .then(function (params) {
         return fetch("/api/v1/jobs", {method: "POST", credentials: "same-origin",
@@ -196,17 +214,10 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
           refused(typeof detail === "string" ? detail : JSON.stringify(detail));
           return;
         }
-        job = answer[1].id;
-        show(answer[1]);
-        follow();
+        showJob(panel, answer[1]);
+        followJob(panel, answer[1].id, ended);
       })
       .catch(function (error) { refused(error.message); });
-  });
-
-  cancel.addEventListener("click", function () {
-    if (job === null) { return; }
-    fetch("/api/v1/jobs/" + job, {method: "DELETE", credentials: "same-origin",
-                                  headers: headers});
   });
 
   // A page whose result is not computed yet starts its job at once.
@@ -263,16 +274,10 @@ document.querySelectorAll("button[data-cancel-job]").forEach(function (button) {
 // cancel button, and shows how it ended — the result's summary and page, or the problems of
 // a refused file.
 document.querySelectorAll("[data-job-follow]").forEach(function (panel) {
-  var bar = panel.querySelector("progress");
-  var message = panel.querySelector("[data-job-message]");
-  var cancel = panel.querySelector("button[data-job-cancel]");
   var summary = panel.querySelector("[data-job-summary]");
   var problems = panel.querySelector("[data-job-problems]");
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var url = "/api/v1/jobs/" + panel.dataset.jobFollow;
 
-  function ended(job) {
-    cancel.hidden = true;
+  followJob(panel, panel.dataset.jobFollow, function (job) {
     var result = job.result || {};
     if (result.summary) { summary.textContent = result.summary + " "; }
     if (job.state === "done" && result.url) {
@@ -288,27 +293,5 @@ document.querySelectorAll("[data-job-follow]").forEach(function (panel) {
       });
     });
     problems.hidden = !(result.problems || []).length;
-  }
-
-  function poll() {
-    fetch(url, {credentials: "same-origin"})
-      .then(function (r) { return r.json(); })
-      .then(function (job) {
-        bar.value = job.progress;
-        message.textContent = job.message;
-        panel.dataset.state = job.state;
-        if (job.state === "queued" || job.state === "running") {
-          window.setTimeout(poll, 700);
-        } else {
-          ended(job);
-        }
-      });
-  }
-
-  cancel.addEventListener("click", function () {
-    cancel.disabled = true;
-    fetch(url, {method: "DELETE", credentials: "same-origin",
-                headers: {"X-CSRF-Token": meta ? meta.content : ""}});
   });
-  poll();
 });

@@ -25,7 +25,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from aurum.core import checks
-from aurum.services import jobs, planning, reporting, resources
+from aurum.services import drillholes, jobs, planning, reporting
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_resources_api import SPEC, _csrf, _samples_csv
@@ -475,7 +475,7 @@ def test_a_drillhole_check_job_shows_its_check_to_its_submitter(
     assert done["state"] == "done", done
     summary = done["result"]["summary"]
     folder = shared_data / "drillholes" / "babbitt"
-    direct = resources.check_drillholes(
+    direct = drillholes.check_drillholes(
         *((name, (folder / name).read_bytes()) for name in BABBITT_FILES.values()), "CU", 20.0)
     assert summary["holes"] == 399 and summary == direct.summary
     assert done["result"]["url"] == f"/resources/drillholes?job={done['id']}"
@@ -485,7 +485,7 @@ def test_a_drillhole_check_job_shows_its_check_to_its_submitter(
     assert (f"399 holes, {summary['intervals']} intervals, {summary['composites']} "
             "composites of CU.") in shown and "Beyond the hole&#39;s length 70" in shown
     assert 'data-testid="drillhole-problems"' in page.text and "chart-logprob" in page.text
-    stored = platform.settings.home / resources.DRILLHOLE_CHECKS / f"{done['id']}.json"
+    stored = platform.settings.home / drillholes.DRILLHOLE_CHECKS / f"{done['id']}.json"
     assert stored.is_file()
     # Another enterprise sees no such job, nor its check.
     b = bearer(app_client, "beta")
@@ -506,12 +506,12 @@ def test_a_drillhole_check_job_shows_its_check_to_its_submitter(
 
 def test_only_the_newest_checks_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                          ) -> None:
-    monkeypatch.setattr(resources, "MAX_DRILLHOLE_CHECKS_KEPT", 2)
-    check = resources.DrillholeCheck(*(pd.DataFrame({"x": [1.0]}),) * 3,
+    monkeypatch.setattr(drillholes, "MAX_DRILLHOLE_CHECKS_KEPT", 2)
+    check = drillholes.DrillholeCheck(*(pd.DataFrame({"x": [1.0]}),) * 3,
                                    {"holes": 1}, [])
     for job_id in (9, 10, 11):
-        resources._keep_check(tmp_path, job_id, check)
-    assert sorted(p.name for p in (tmp_path / resources.DRILLHOLE_CHECKS).iterdir()) == [
+        drillholes._keep_check(tmp_path, job_id, check)
+    assert sorted(p.name for p in (tmp_path / drillholes.DRILLHOLE_CHECKS).iterdir()) == [
         "10.json", "11.json"]
 
 
@@ -522,14 +522,14 @@ def test_a_cancelled_drillhole_check_stores_nothing(
     from aurum.store.db import transaction
     from aurum.store.models import Job
 
-    composited = resources.composite_samples
+    composited = drillholes.composite_samples
 
     def cancelled_while_compositing(*args: Any, **kwargs: Any) -> Any:
         with transaction(platform.sessions) as s:  # the user presses Cancel now
             s.execute(update(Job).values(cancel_requested=True))
         return composited(*args, **kwargs)
 
-    monkeypatch.setattr(resources, "composite_samples", cancelled_while_compositing)
+    monkeypatch.setattr(drillholes, "composite_samples", cancelled_while_compositing)
     a = bearer(app_client, "alpha")
     job = app_client.post("/api/v1/jobs", headers=a, json={
         "kind": "drillhole_check", "params": _babbitt_params(app_client, a, shared_data)}).json()
@@ -537,5 +537,5 @@ def test_a_cancelled_drillhole_check_stores_nothing(
         ended = _finished(app_client, a, job["id"])
     assert ended["state"] == "cancelled", ended
     assert ended["progress"] < 1.0 and ended["result"] is None
-    assert not (platform.settings.home / resources.DRILLHOLE_CHECKS / f"{job['id']}.json").exists()
+    assert not (platform.settings.home / drillholes.DRILLHOLE_CHECKS / f"{job['id']}.json").exists()
     assert app_client.get(f"/resources/drillholes?job={job['id']}", headers=a).status_code == 404

@@ -24,6 +24,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -368,4 +369,46 @@ def for_export(frame: pd.DataFrame) -> pd.DataFrame:
         elif series.dtype == object or pd.api.types.is_string_dtype(series):
             out[col] = series.map(inert_text)
     return out
+
+
+def save_upload(folder: Path, name: str, content: bytes) -> Path:
+    """Write an uploaded file into ``folder`` under its base name (never a client's path)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(name).name
+    path.write_bytes(content)
+    return path
+
+
+def unpack_shapefile(folder: Path, name: str, content: bytes) -> Path:
+    """An uploaded layer on disk: the file as sent, or, for a ``.zip``, the one shapefile it
+    holds with its sidecar files (``.shx``, ``.dbf``, ``.prj``…), their sizes checked from the
+    archive's directory before a byte is unpacked (:func:`open_archive`).
+
+    Raises
+    ------
+    ValidationError
+        A zip holding no shapefile or more than one, or beyond the archive limits.
+    """
+    path = save_upload(folder, name, content)
+    if path.suffix.lower() != ".zip":
+        return path
+    with open_archive(path, name, "zip file") as archive:
+        members = [m for m in archive.namelist() if not m.endswith("/")]
+        shps = [m for m in members if m.lower().endswith(".shp")]
+        if len(shps) != 1:
+            raise ValidationError(Problem(_("the zip must hold one shapefile (.shp), it "
+                                            "holds %(n)s", n=len(shps)), source=name))
+        stem = Path(shps[0]).stem
+        shp_dir = folder / "shp"
+        shp_dir.mkdir()
+        for member in members:
+            if Path(member).stem == stem:  # the .shp, .shx, .dbf, .prj... of that layer
+                (shp_dir / _member_name(member)).write_bytes(archive.read(member))
+    path.unlink()
+    return shp_dir / _member_name(shps[0])
+
+
+def _member_name(member: str) -> str:
+    """A zip member's file name made safe (the shapefile's parts are cut alike)."""
+    return safe_filename(member, f"deposits{Path(member).suffix.lower()}")
 

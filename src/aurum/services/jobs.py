@@ -114,6 +114,7 @@ def kinds() -> dict[str, JobKind]:
     """The kinds of job, by name (importing the services that define them)."""
     from aurum.services import (  # noqa: F401  (their kinds)
         derived,
+        drillholes,
         planning,
         prospect,
         reporting,

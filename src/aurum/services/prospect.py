@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from aurum.core import checks, i18n
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
-from aurum.core.tables import open_archive, safe_filename
+from aurum.core.tables import save_upload, unpack_shapefile
 from aurum.prospect.layers import (
     Deposits,
     EvidenceLayer,
@@ -606,45 +606,12 @@ def study_from_uploads(actor: Actor, home: Path, name: str,
     _root(home).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".upload-", dir=_root(home)) as tmp:
         folder = Path(tmp)
-        paths = tuple(_save(folder, n, content) for n, content in evidence)
-        mask_path = _save(folder / "mask", *mask) if mask else None
-        deposits_path = _unpacked(folder / "deposits", *deposits)
+        paths = tuple(save_upload(folder, n, content) for n, content in evidence)
+        mask_path = save_upload(folder / "mask", *mask) if mask else None
+        deposits_path = unpack_shapefile(folder / "deposits", *deposits)
         return run_study(actor, home, name or paths[0].stem,
                          StudyFiles(paths, deposits_path, mask_path), params, keep_inputs=True,
                          progress=progress)
-
-
-def _save(folder: Path, name: str, content: bytes) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(name).name  # never a path from the client
-    path.write_bytes(content)
-    return path
-
-
-def _unpacked(folder: Path, name: str, content: bytes) -> Path:
-    path = _save(folder, name, content)
-    if path.suffix.lower() != ".zip":
-        return path
-    # Sizes checked from the archive's directory before a byte is unpacked.
-    with open_archive(path, name, "zip file") as archive:
-        members = [m for m in archive.namelist() if not m.endswith("/")]
-        shps = [m for m in members if m.lower().endswith(".shp")]
-        if len(shps) != 1:
-            raise ValidationError(Problem(i18n._("the zip must hold one shapefile (.shp), it "
-                                                 "holds %(n)s", n=len(shps)), source=name))
-        stem = Path(shps[0]).stem
-        shp_dir = folder / "shp"
-        shp_dir.mkdir()
-        for member in members:
-            if Path(member).stem == stem:  # the .shp, .shx, .dbf, .prj... of that layer
-                (shp_dir / _member_name(member)).write_bytes(archive.read(member))
-    path.unlink()
-    return shp_dir / _member_name(shps[0])
-
-
-def _member_name(member: str) -> str:
-    """A zip member's file name made safe (the shapefile's parts are cut alike)."""
-    return safe_filename(member, f"deposits{Path(member).suffix.lower()}")
 
 
 def demo_source() -> Path | None:

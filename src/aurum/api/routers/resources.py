@@ -20,7 +20,7 @@ from aurum.api.uploads import received
 from aurum.core.checks import MAX_COMPOSITE_M, MAX_GRADE_COLUMN_CHARS, DbId
 from aurum.core.errors import ValidationError
 from aurum.core.i18n import _
-from aurum.services import cache, jobs
+from aurum.services import cache, drillholes, jobs
 from aurum.services import resources as service
 from aurum.services.auth import Actor
 
@@ -116,7 +116,7 @@ def drillholes_form(request: Request, session: DB, actor: PageActor,
     if job is None:
         return render(request, "drillholes.html", actor=actor, result=None,
                       jobs=jobs.may_submit(actor))
-    check = service.stored_check(session, actor, request.app.state.platform.settings.home, job)
+    check = drillholes.stored_check(session, actor, request.app.state.platform.settings.home, job)
     return _drillhole_check_page(request, actor, check)
 
 
@@ -134,7 +134,7 @@ async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile
     files = {default: await received(upload, f"{default}.csv") for default, upload in (
         ("collar", collar), ("survey", survey), ("assay", assay))}
     try:
-        check = service.check_drillholes(files["collar"], files["survey"], files["assay"],
+        check = drillholes.check_drillholes(files["collar"], files["survey"], files["assay"],
                                          grade, composite)
     except ValidationError as exc:
         return render(request, "drillholes.html", actor=actor, result=None,
@@ -143,7 +143,7 @@ async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile
 
 
 def _drillhole_check_page(request: Request, actor: Actor,
-                          check: service.DrillholeCheck) -> HTMLResponse:
+                          check: drillholes.DrillholeCheck) -> HTMLResponse:
     grade = check.summary["grade"]
     figures = {"holes": charts.drillholes_3d(check.samples),
                "logprob": charts.log_probability_chart(check.log_probability, grade)}

@@ -175,6 +175,13 @@ one is imported by a job, with progress per stage and a cancel button. Measured 
 shared cores at load 12: 12,000 rows of 75 bytes (0.86 MiB) in 2.7 s, so about a second at
 this size, less for the template's wider rows."""
 
+MAX_REVIEW_REASON_CHARS = 1000
+"""Longest reason a regulator gives for returning a report (characters): a paragraph the
+enterprise reads and acts on, not a document."""
+
+MIN_REVIEW_REASON_CHARS = 3
+"""Shortest reason for returning a report (characters): a return must say what to fix."""
+
 SLOPE_ANGLES = Interval(15.0, 80.0, "°")
 """Overall pit slope angles, degrees from horizontal, from weak saprolite to a hard-rock wall
 (flatter cones reach sideways without end; the precedences accept any angle in (0°, 90°))."""

@@ -23,6 +23,9 @@ Monitoring: ``AURUM_MQTT`` is the sensors' broker (``HOST:PORT``, default 127.0.
 through it. Alerts are sent, when set, as a JSON POST to ``AURUM_ALERT_WEBHOOK`` (a URL)
 and as e-mail through the relay ``AURUM_ALERT_SMTP`` (``HOST:PORT``) from
 ``AURUM_ALERT_EMAIL_FROM`` to ``AURUM_ALERT_EMAIL_TO`` (addresses separated by commas).
+
+Reporting: ``AURUM_REPORT_REVIEW=off`` counts a report in the indicators as soon as it is
+submitted; by default (on) only its latest version a regulator accepted counts.
 """
 
 from __future__ import annotations
@@ -80,6 +83,10 @@ class Settings:
     jobs_workers : int
         Job worker threads the server runs itself (``AURUM_JOBS_WORKERS``, default 1; 0 when
         ``aurum jobs worker`` processes run the queue).
+    report_review : bool
+        Whether a report counts in the indicators only once a regulator accepted it
+        (``AURUM_REPORT_REVIEW``, default on; ``off`` counts every submitted version, as
+        before the provincial review existed).
     """
 
     home: Path
@@ -95,6 +102,7 @@ class Settings:
     ledger_origin: str | None = None
     jobs_url: str | None = None
     jobs_workers: int = 1
+    report_review: bool = True
 
     @property
     def keys_dir(self) -> Path:
@@ -184,7 +192,16 @@ def get_settings() -> Settings:
                     ledger_origin=os.environ.get("AURUM_LEDGER_ORIGIN", "").strip() or None,
                     jobs_url=os.environ.get("AURUM_JOBS_URL", "").strip() or None,
                     jobs_workers=_count(os.environ.get("AURUM_JOBS_WORKERS", ""), 1,
-                                        "AURUM_JOBS_WORKERS"))
+                                        "AURUM_JOBS_WORKERS"),
+                    report_review=report_review())
+
+
+def report_review() -> bool:
+    """Whether the indicators count only accepted reports (``AURUM_REPORT_REVIEW``, on unless
+    ``off``, ``0``, ``false`` or ``no``): read alone, as the services that choose a report's
+    counted version need nothing else of the settings."""
+    return os.environ.get("AURUM_REPORT_REVIEW", "on").strip().lower() not in {
+        "off", "0", "false", "no"}
 
 
 def _count(text: str, default: int, name: str) -> int:

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint browser fonts catalogue clean
+.PHONY: install demo test lint browser fonts documents catalogue clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ MO := $(PO:.po=.mo)
 install: $(STAMP) $(MO)
 
 ## demo: install, migrate, seed the demo district into the embedded SQLite, serve on :8000
-demo: install fonts
+demo: install documents
 	$(BIN)/aurum db upgrade
 	$(BIN)/aurum demo seed --if-empty
 	$(BIN)/aurum serve --host $(HOST) --port $(PORT)
@@ -46,6 +46,17 @@ fonts:
 	    apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; \
 	  else echo "no CJK font: Chinese screenshots will show boxes"; fi; }
 
+## documents: what the PDF briefings need from Debian besides the CJK font: pango (WeasyPrint's
+## text layout) and poppler-utils (pdftotext, with which the tests read briefings back)
+## (installed when missing and run as root)
+documents: fonts
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v pdftotext >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's pango and poppler-utils for the PDF briefings"; \
+	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+	      poppler-utils >/dev/null; \
+	  else echo "pango or pdftotext missing: briefings cannot be made or read back"; fi; }
+
 ## catalogue: collect the translatable messages into messages.pot and update each .po
 ## (then translate what is new in src/aurum/locale/zh_CN/LC_MESSAGES/messages.po)
 catalogue: install
@@ -60,7 +71,7 @@ lint: install
 
 ## test: lint, type-check and the whole suite (SQLite, and PostgreSQL when
 ## AURUM_TEST_DATABASE_URL is set); pytest's "no tests collected" (5) is not a failure
-test: lint browser
+test: lint browser documents
 	$(BIN)/pytest -n 2 --dist loadfile -q; rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 clean:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.checks import YEARS
+from aurum.core.config import report_review
 from aurum.core.i18n import _, lazy_gettext
 from aurum.industry import aggregate, kpi, quality
 from aurum.industry.kpi import Concentration, IndicatorReport
@@ -103,7 +104,9 @@ def scope_label(session: Session, actor: Actor) -> str:
 
 
 def _inputs(session: Session, actor: Actor | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return reporting.current_reports(session, actor), reporting.registry_frame(session, actor)
+    # The versions that count: the latest accepted one when the review is on.
+    return (reporting.current_reports(session, actor, counted=True),
+            reporting.registry_frame(session, actor))
 
 
 def _annual(reports: pd.DataFrame, sites: pd.DataFrame, months: range | None = None
@@ -115,7 +118,7 @@ def _annual(reports: pd.DataFrame, sites: pd.DataFrame, months: range | None = N
 
 def kpi_frame(session: Session, actor: Actor | None, months: range | None = None
               ) -> pd.DataFrame:
-    """Annual site rows (the ``aurum kpi`` CSV layout) from the current report versions.
+    """Annual site rows (the ``aurum kpi`` CSV layout) from the versions that count.
 
     Parameters
     ----------
@@ -175,7 +178,8 @@ def build(session: Session, actor: Actor, as_of: int | None = None,
     if as_of is not None:
         YEARS.check("as_of", as_of)
     day = today or reporting_day()
-    return cache.cached(cache.scope_key(session, actor, "monitor", as_of, day),
+    return cache.cached(cache.scope_key(session, actor, "monitor", as_of, day,
+                                        report_review()),
                         lambda: _compute(session, actor, as_of, day))
 
 
@@ -198,7 +202,7 @@ def scope_data(session: Session, actor: Actor) -> ScopeData:
         reports, sites = _inputs(session, actor)
         return ScopeData(reports, sites, _annual(reports, sites))
 
-    return cache.cached(cache.scope_key(session, actor, "scope-data"), read)
+    return cache.cached(cache.scope_key(session, actor, "scope-data", report_review()), read)
 
 
 def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> Monitor:
@@ -342,7 +346,7 @@ def enterprise_view(session: Session, actor: Actor, code: str, as_of: int | None
 
     # The organisation and its members are read each time (live rows of this session); the
     # frames and indicators are kept per data version.
-    key = cache.scope_key(session, actor, "enterprise", codes, as_of, day)
+    key = cache.scope_key(session, actor, "enterprise", codes, as_of, day, report_review())
     return EnterpriseView(org, members, *cache.cached(key, figures))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from aurum.core import checks
+from aurum.core.config import report_review
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -31,7 +32,7 @@ from aurum.core.errors import (
 from aurum.core.i18n import _, lazy_gettext
 from aurum.core.periods import Period
 from aurum.core.tables import read_table, safe_filename
-from aurum.industry import reporting
+from aurum.industry import reporting, review
 from aurum.industry.registry import site_type
 from aurum.industry.reporting import FIELDS as FIELDS  # the report form's fields, in order
 from aurum.industry.reporting import (
@@ -50,6 +51,7 @@ from aurum.store.models import (
     Base,
     Organisation,
     Report,
+    ReportReview,
     ReportVersion,
     ReportWaste,
     Site,
@@ -240,10 +242,10 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
             .where(ReportVersion.report_id.in_(amended_ids))
             .group_by(ReportVersion.report_id))}
     version_ids = bulk.new_ids(session, _table(ReportVersion), len(rows))
+    numbers = [last_version.get(rid, 0) + 1 for rid in rids]
+    at = list(submitted_at) if submitted_at else utcnow()
     bulk.insert_columns(session, _table(ReportVersion), {
-        "id": version_ids, "report_id": rids,
-        "version": [last_version.get(rid, 0) + 1 for rid in rids],
-        "submitted_at": list(submitted_at) if submitted_at else utcnow(),
+        "id": version_ids, "report_id": rids, "version": numbers, "submitted_at": at,
         "submitted_by": actor.user_id or None, "reason": [r.amendment_reason for r in rows],
         "upload_id": upload_id, "resource_statement_id": resource_statement_id,
         **{name: [r.values.get(name) for r in rows] for name in reporting.SCALAR_FIELDS}},
@@ -254,6 +256,12 @@ def _write_versions(session: Session, actor: Actor, rows: Sequence[ReportRow],
         "version_id": [vid for vid, _ in waste],
         **{name: [w[name] for _, w in waste] for name in ("waste_type", *WASTE_MEASURES)}},
         len(waste))
+    # Each version enters the review (aurum.industry.review): a first one submitted, a later
+    # one an amendment, from any stored state (the declared transitions allow it).
+    bulk.insert_columns(session, _table(ReportReview), {
+        "report_id": rids, "version": numbers,
+        "state": [review.version_state(n).value for n in numbers],
+        "actor_id": actor.user_id or None, "at": at}, len(rows))
     return version_ids
 
 
@@ -493,14 +501,26 @@ def history(session: Session, actor: Actor, report_id: int) -> list[dict[str, An
 
 
 
-def _current_versions() -> Any:
+def _current_versions(counted: bool) -> Any:
+    if counted and report_review():
+        return (select(ReportReview.report_id, func.max(ReportReview.version).label("v"))
+                .where(ReportReview.state == review.State.ACCEPTED)
+                .group_by(ReportReview.report_id).subquery())
     return (select(ReportVersion.report_id, func.max(ReportVersion.version).label("v"))
             .group_by(ReportVersion.report_id).subquery())
 
 
 def current_reports(session: Session, actor: Actor | None = None,
-                    site_codes: Sequence[str] | None = None) -> pd.DataFrame:
+                    site_codes: Sequence[str] | None = None,
+                    counted: bool = False) -> pd.DataFrame:
     """The current version of every visible report as a flat frame.
+
+    Parameters
+    ----------
+    counted : bool
+        The version that counts in the indicators rather than the latest one: when the review
+        is on (:func:`aurum.core.config.report_review`), the latest version a reviewer
+        accepted, and no row for a report never accepted; when it is off, the latest.
 
     Returns
     -------
@@ -508,7 +528,7 @@ def current_reports(session: Session, actor: Actor | None = None,
         ``report_id, site, period, version, submitted_at, reason`` and every report field
         (:data:`aurum.industry.reporting.FIELDS`) in its unit; NaN where not reported.
     """
-    cur = _current_versions()
+    cur = _current_versions(counted)
     stmt = (select(Report.id.label("report_id"), Site.code.label("site"), Report.period,
                    ReportVersion.id.label("version_id"), ReportVersion.version,
                    ReportVersion.submitted_at, ReportVersion.reason,

@@ -44,7 +44,14 @@ from aurum.store.models.registry import (
     User,
     UserSession,
 )
-from aurum.store.models.reporting import Report, ReportVersion, ReportWaste, Upload
+from aurum.store.models.reporting import (
+    Report,
+    ReportDraft,
+    ReportReview,
+    ReportVersion,
+    ReportWaste,
+    Upload,
+)
 from aurum.store.models.resources import ResourceModel, ResourceStatement
 from aurum.store.models.safety import (
     Alert,
@@ -64,7 +71,8 @@ __all__ = [
     "LoginFailure", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",
     "RecyclingReport", "RecyclingReportReceipt", "RecyclingReportSubmission",
-    "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportVersion",
+    "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportDraft",
+    "ReportReview", "ReportVersion",
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
     "SensorReading", "Site", "TailingsFacility", "Upload", "User", "UserSession", "WasteEntry",

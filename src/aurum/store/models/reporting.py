@@ -2,7 +2,9 @@
 
 Reports are versioned: :class:`Report` is the key (site, period); each submission or amendment
 is a new, never-updated :class:`ReportVersion`. Every uploaded file is kept as an
-:class:`Upload`, accepted or rejected whole.
+:class:`Upload`, accepted or rejected whole. The review of each version (submitted, accepted,
+returned, amended; :mod:`aurum.industry.review`) is a never-updated :class:`ReportReview` per
+step; a form saved and not yet submitted is a :class:`ReportDraft`, changed until submitted.
 """
 
 from __future__ import annotations
@@ -113,3 +115,33 @@ class ReportWaste(AppendOnly, Base):
     used_other_t: Mapped[float | None] = mapped_column(Double)
 
     version: Mapped[ReportVersion] = relationship(back_populates="waste")
+
+
+class ReportReview(AppendOnly, Base):
+    """One step of a report version's review (:class:`aurum.industry.review.State`): the
+    report's state is the state of its newest step."""
+
+    __tablename__ = "report_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReportDraft(OfSite, Base):
+    """A report form saved and not yet submitted: one per site and period, changed in place
+    until it is submitted (then deleted; the submission is the record)."""
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (UniqueConstraint("site_id", "period", name="uq_report_drafts_site_period"),)
+
+    period: Mapped[str] = mapped_column(String(8))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str | None] = mapped_column(Text)
+    saved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)

@@ -13,10 +13,11 @@ ore contained (ore treated x head grade, with a rounding tolerance of
 :data:`GRADE_BALANCE_TOLERANCE`), solid waste utilised cannot exceed waste generated plus the
 opening stock, proved + probable reserves cannot exceed measured + indicated resources.
 
-The reporting calendar is stated here once: a period can be reported from the day after it
-ends (:func:`check_period_ended`), and its report is due :data:`DUE_DAYS` days after that end
-(:func:`due_date`); days are Beijing days (:func:`aurum.core.time.today_cst`). The day is always
-passed in, so a test (or the demo's back-dated history) chooses its own "today".
+A period can be reported from the day after it ends (:func:`check_period_ended`), and its
+report is due the days the reporting calendar sets after that end (:func:`due_date`, from the
+versioned file read by :mod:`aurum.industry.calendar`); days are Beijing days
+(:func:`aurum.core.time.today_cst`). The day is always passed in, so a test (or the demo's
+back-dated history) chooses its own "today".
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from aurum.core.i18n import _, lazy_gettext
 from aurum.core.periods import Period, PeriodKind
 from aurum.core.tables import require_rows
 from aurum.core.time import today_cst
+from aurum.industry.calendar import load_calendar
 
 GRADE_BALANCE_TOLERANCE = 0.005
 """Relative tolerance on ``gold <= ore treated x head grade`` (rounding of reported figures)."""
@@ -164,11 +165,6 @@ _STEMS: dict[str, ReportField] = {s: f for f in FIELDS if (s := _stem(f.name)) i
 # ---------------------------------------------------------------------------------------------
 # The reporting calendar
 
-DUE_DAYS: Mapping[str, int] = MappingProxyType({
-    PeriodKind.MONTH.value: 30, PeriodKind.QUARTER.value: 30, PeriodKind.YEAR.value: 90})
-"""Days after the last day of a period (by kind) on which its report is due, d."""
-
-
 def reporting_day(at: datetime | None = None) -> date:
     """The day of the reporting calendar at an instant: periods end and reports fall due at
     midnight in Beijing.
@@ -182,9 +178,10 @@ def reporting_day(at: datetime | None = None) -> date:
 
 
 def due_date(period: Period) -> date:
-    """The last day on which the report of ``period`` is on time (:data:`DUE_DAYS` after its
-    end): a report first submitted later is late, one not submitted by then is missing."""
-    return period.end + timedelta(days=DUE_DAYS[period.kind.value])
+    """The last day on which the report of ``period`` is on time (the reporting calendar's
+    days after its end, :func:`aurum.industry.calendar.load_calendar`): a report first
+    submitted later is late, one not submitted by then is missing."""
+    return load_calendar().due_date(period)
 
 
 def check_period_ended(period: Period, today: date, row: int | None = None,

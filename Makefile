@@ -47,14 +47,16 @@ fonts:
 	  else echo "no CJK font: Chinese screenshots will show boxes"; fi; }
 
 ## documents: what the PDF briefings need from Debian besides the CJK font: pango (WeasyPrint's
-## text layout) and poppler-utils (pdftotext, with which the tests read briefings back)
+## text layout), HarfBuzz's subsetter (without it WeasyPrint subsets the CJK font with fontTools,
+## some 20 s a document) and poppler-utils (pdftotext, with which the tests read briefings back)
 ## (installed when missing and run as root)
 documents: fonts
-	@{ ldconfig -p | grep -q libpangoft2-1.0 && command -v pdftotext >/dev/null 2>&1; } || { \
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	   && command -v pdftotext >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian's pango and poppler-utils for the PDF briefings"; \
 	    apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
-	      poppler-utils >/dev/null; \
+	      libharfbuzz-subset0 poppler-utils >/dev/null; \
 	  else echo "pango or pdftotext missing: briefings cannot be made or read back"; fi; }
 
 ## catalogue: collect the translatable messages into messages.pot and update each .po

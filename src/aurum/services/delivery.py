@@ -11,6 +11,10 @@ table has no column for it), a failure as a warning with its error.
 Each target gets one retry after a short pause (a webhook that restarts, a relay that
 greylists), with a 5 s timeout per try. The e-mail goes to a relay without TLS or login
 (the site's own mail relay), as plain text.
+
+The same sending serves the reporting reminders (:mod:`aurum.services.notifications`): the
+functions take ``what`` (the word the log names an item by) and ``compose`` (the e-mail of an
+item), an alert's by default.
 """
 
 from __future__ import annotations
@@ -88,8 +92,8 @@ class Attempt:
 
     Parameters
     ----------
-    alert_id : int or None
-        The alert.
+    alert_id : int, str or None
+        The alert (or the key of another item sent, such as a reminder).
     channel : str
         ``webhook`` or ``email``.
     target : str
@@ -102,7 +106,7 @@ class Attempt:
         The last try's error when it failed.
     """
 
-    alert_id: int | None
+    alert_id: int | str | None
     channel: str
     target: str
     ok: bool
@@ -164,9 +168,13 @@ def describe(found: Targets) -> str:
             else _("Alerts: not sent out (no target set)"))
 
 
+Compose = Callable[[Mapping[str, Any], str, Sequence[str]], EmailMessage]
+"""Makes the e-mail of an item from the item, the sender and the recipients."""
+
+
 def _try(alert: Mapping[str, Any], channel: str, target: str,
-         send: Callable[[], None], pause_s: float) -> Attempt:
-    """Send, retrying once after ``pause_s`` s; log the outcome."""
+         send: Callable[[], None], pause_s: float, what: str) -> Attempt:
+    """Send, retrying once after ``pause_s`` s; log the outcome (the item named ``what``)."""
     error = ""
     for n in range(1, TRIES + 1):
         try:
@@ -177,15 +185,15 @@ def _try(alert: Mapping[str, Any], channel: str, target: str,
             if n < TRIES:
                 time.sleep(pause_s)
             continue
-        log.info("alert %s sent by %s to %s (try %d)", alert.get("id"), channel, target, n)
+        log.info("%s %s sent by %s to %s (try %d)", what, alert.get("id"), channel, target, n)
         return Attempt(alert.get("id"), channel, target, True, n)
-    log.warning("alert %s not sent by %s to %s after %d tries: %s", alert.get("id"), channel,
-                target, TRIES, error)
+    log.warning("%s %s not sent by %s to %s after %d tries: %s", what, alert.get("id"),
+                channel, target, TRIES, error)
     return Attempt(alert.get("id"), channel, target, False, TRIES, error)
 
 
 def post_webhook(url: str, alert: Mapping[str, Any], *, timeout_s: float = TIMEOUT_S,
-                 pause_s: float = RETRY_PAUSE_S) -> Attempt:
+                 pause_s: float = RETRY_PAUSE_S, what: str = "alert") -> Attempt:
     """POST an alert as JSON (``application/json``, UTF-8) to a URL.
 
     Parameters
@@ -198,6 +206,8 @@ def post_webhook(url: str, alert: Mapping[str, Any], *, timeout_s: float = TIMEO
         Timeout of each try, s.
     pause_s : float
         Pause before the retry, s.
+    what : str
+        What the item is, for the log (``alert``, ``reminder``).
 
     Returns
     -------
@@ -213,7 +223,7 @@ def post_webhook(url: str, alert: Mapping[str, Any], *, timeout_s: float = TIMEO
         with urllib.request.urlopen(request, timeout=timeout_s) as response:
             response.read()
 
-    return _try(alert, "webhook", url, send, pause_s)
+    return _try(alert, "webhook", url, send, pause_s, what)
 
 
 def alert_email(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]
@@ -243,11 +253,13 @@ def alert_email(alert: Mapping[str, Any], sender: str, recipients: Sequence[str]
 
 def send_email(host: str, port: int, sender: str, recipients: Sequence[str],
                alert: Mapping[str, Any], *, timeout_s: float = TIMEOUT_S,
-               pause_s: float = RETRY_PAUSE_S) -> Attempt:
+               pause_s: float = RETRY_PAUSE_S, what: str = "alert",
+               compose: Compose = alert_email) -> Attempt:
     """Send an alert by e-mail through a relay (plain SMTP, no TLS, no login); the
     :class:`Attempt` is as :func:`post_webhook` returns it, success once the relay takes it.
 
-    ``alert``, ``timeout_s`` and ``pause_s`` are as in :func:`post_webhook`.
+    ``alert``, ``timeout_s``, ``pause_s`` and ``what`` are as in :func:`post_webhook`;
+    ``compose`` makes the e-mail (:func:`alert_email` by default).
 
     Parameters
     ----------
@@ -258,17 +270,18 @@ def send_email(host: str, port: int, sender: str, recipients: Sequence[str],
     recipients : sequence of str
         To addresses.
     """
-    message = alert_email(alert, sender, recipients)
+    message = compose(alert, sender, recipients)
 
     def send() -> None:
         with smtplib.SMTP(host, port, timeout=timeout_s) as smtp:
             smtp.send_message(message)
 
-    return _try(alert, "email", f"{host}:{port}", send, pause_s)
+    return _try(alert, "email", f"{host}:{port}", send, pause_s, what)
 
 
 def deliver(alerts: Sequence[Mapping[str, Any]], found: Targets, *,
-            pause_s: float = RETRY_PAUSE_S) -> list[Attempt]:
+            pause_s: float = RETRY_PAUSE_S, what: str = "alert",
+            compose: Compose = alert_email) -> list[Attempt]:
     """Send alerts to every target, one after the other; never raises for a target.
 
     Parameters
@@ -279,6 +292,8 @@ def deliver(alerts: Sequence[Mapping[str, Any]], found: Targets, *,
         Where they go.
     pause_s : float
         Pause before a retry, s.
+    what, compose
+        What the items are and how their e-mail is made (:func:`send_email`).
 
     Returns
     -------
@@ -288,10 +303,11 @@ def deliver(alerts: Sequence[Mapping[str, Any]], found: Targets, *,
     attempts = []
     for alert in alerts:
         if found.webhook is not None:
-            attempts.append(post_webhook(found.webhook, alert, pause_s=pause_s))
+            attempts.append(post_webhook(found.webhook, alert, pause_s=pause_s, what=what))
         if found.smtp_host is not None:
             attempts.append(send_email(found.smtp_host, found.smtp_port, found.email_from,
-                                       found.email_to, alert, pause_s=pause_s))
+                                       found.email_to, alert, pause_s=pause_s, what=what,
+                                       compose=compose))
     return attempts
 
 

@@ -42,6 +42,7 @@ def problems_of(document: Any) -> tuple[dict[str | None, str], str]:
 def test_due_dates_come_from_the_file(label: str, due: date) -> None:
     calendar = load_calendar()
     assert calendar.version == "2026.1"
+    assert calendar.default_period_kind is PeriodKind.QUARTER
     assert calendar.due_date(Period.parse(label)) == due
     assert due_date(Period.parse(label)) == due  # the statistics' calendar is the file's
 
@@ -109,6 +110,8 @@ def test_every_recycling_report_kind_has_reminders() -> None:
     (lambda d: d["statistics"]["month"].update(remind_after_days=[400]),
      "statistics.month.remind_after_days", "up to overdue_shown_days (366), got 400"),
     (lambda d: d.pop("version"), "version", "expected text, got nothing"),
+    (lambda d: d.update(default_period_kind="week"), "default_period_kind",
+     "expected one of year, quarter, month, got 'week'"),
 ])
 def test_a_malformed_file_names_the_entry(change: Any, column: str, expected: str) -> None:
     document = copy.deepcopy(shipped_document())

@@ -93,6 +93,9 @@ class ReportingCalendar:
         What the calendar is, who set it, and how to read it.
     overdue_shown_days : int
         How long after its due date an unsent statistics report is still shown as overdue, d.
+    default_period_kind : PeriodKind
+        The period kind a site that never reported is expected to report at (one that did is
+        expected at the kind of its latest report).
     statistics : Mapping[str, Schedule]
         Per period kind (``month``, ``quarter``, ``year``).
     recycling : Mapping[str, Reminders]
@@ -104,6 +107,7 @@ class ReportingCalendar:
     issued_by: str
     note: str
     overdue_shown_days: int
+    default_period_kind: PeriodKind
     statistics: Mapping[str, Schedule]
     recycling: Mapping[str, Reminders]
 
@@ -205,12 +209,18 @@ def parse_calendar(document: Any, source: str | None = None) -> ReportingCalenda
                       f"than due_days ({schedule.due_days}), got {schedule.reminders.notice_days}")
         schedules[kind.value] = schedule
     recycling = r.mapping(doc.get("recycling"), "recycling")
+    default_kind = r.text(doc, "default_period_kind")
+    if default_kind not in kinds:
+        r.problem("default_period_kind", f"expected one of {', '.join(kinds)}, got "
+                  f"{default_kind!r}")
+        default_kind = PeriodKind.QUARTER.value
     calendar = ReportingCalendar(
         version=r.text(doc, "version"),
         title=r.text(src, "title", "source."),
         issued_by=r.text(src, "issued_by", "source."),
         note=r.text(src, "note", "source."),
         overdue_shown_days=shown,
+        default_period_kind=PeriodKind(default_kind),
         statistics=MappingProxyType(schedules),
         recycling=MappingProxyType({str(k): r.reminders(r.mapping(v, f"recycling.{k}"),
                                                         f"recycling.{k}", None)

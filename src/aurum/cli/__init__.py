@@ -24,6 +24,7 @@ COMMANDS = {
     "processing": "aurum.cli.processing:processing",
     "prospect": "aurum.cli.prospect:prospect",
     "recycling": "aurum.cli.recycling:recycling_group",
+    "reports": "aurum.cli.reports:reports_group",
     "resources": "aurum.cli.resources:resources",
     "safety": "aurum.cli.safety:safety",
     "seismic": "aurum.cli.seismic:seismic",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aurum.api import charts
+from aurum.api.charts.common import china_axes
 from aurum.services.safety import HAZARD_STATES
 
 
@@ -48,8 +49,7 @@ def test_roc_and_success_rate_curves_share_the_chance_line_and_unit_axes() -> No
 
 
 def test_maps_of_china_and_second_axes() -> None:
-    table = pd.DataFrame({"province": ["Shandong"], "gold_output_t": [40.0], "rate": [80.0]})
-    layout = charts.province_map(table, "rate", "rate %")["layout"]
+    layout = china_axes()  # the hazards' map (the provinces' map is tests/api/test_maps.py)
     assert layout["xaxis"] == {"title": {"text": "longitude (°E)"}, "range": [73, 136]}
     assert layout["yaxis"] == {"title": {"text": "latitude (°N)"}, "range": [17, 54],
                                "scaleanchor": "x"}

@@ -34,6 +34,7 @@ from aurum.api.routers import (
     planning,
     processing,
     prospect,
+    provinces,
     recycling,
     registry,
     reports,
@@ -106,7 +107,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in (auth.router, docs.router, jobs.router, registry.router, reports.router,
                    indicators.router, resources.router, planning.router, prospect.router,
                    safety.router, seismic.router, recycling.router, processing.router,
-                   pages.router):
+                   provinces.router, pages.router):
         app.include_router(router)
 
     @app.exception_handler(LoginRequired)

@@ -13,8 +13,9 @@ from aurum.api.charts.common import (
     stacked_totals,
     time_series,
 )
-from aurum.api.charts.indicators import capacity_vs_floor, province_map, site_map, trajectory
+from aurum.api.charts.indicators import capacity_vs_floor, trajectory
 from aurum.api.charts.jobs import job_durations
+from aurum.api.charts.maps import province_map, site_map
 from aurum.api.charts.planning import (
     PUSHBACK_COLOURS,
     cutoff_chart,

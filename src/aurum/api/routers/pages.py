@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import charts
 from aurum.api.deps import CSRF, DB, PageActor
-from aurum.api.labels.regulator import province
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
 from aurum.api.uploads import received
@@ -33,22 +32,6 @@ def dashboard(request: Request, session: DB, actor: PageActor, as_of: Year | Non
                                          _("large-mine share %")) if not prov.empty else {}
     return render(request, "dashboard.html", actor=actor, m=m, figures=figures, years=m.years,
                   provinces=records(prov.head(12)), below_floor=m.below_floor)
-
-
-@router.get("/provinces", response_class=HTMLResponse)
-def provinces(request: Request, session: DB, actor: PageActor, as_of: Year | None = None
-              ) -> Page:
-    m = monitor.build(session, actor, as_of)
-    prov = m.provinces
-    names = [province(p) for p in prov["province"]]  # in the reader's language
-    figures = {} if prov.empty else {
-        "map": charts.province_map(prov, "solid_waste_utilisation_pct", _("waste utilisation %")),
-        "gold": charts.bars(names, prov["gold_output_t"],
-                            _("Gold output %(year)s", year=m.as_of), _("t")),
-        "share": charts.bars(names, prov["large_mine_output_share_pct"],
-                             _("Output share of mines >= 500 t/d"), "%", reference=70)}
-    return render(request, "provinces.html", actor=actor, m=m, rows=records(prov),
-                  figures=figures, indicator_columns=INDICATOR_COLUMNS)
 
 
 @router.get("/enterprises", response_class=HTMLResponse)

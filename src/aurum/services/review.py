@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from aurum.core import checks
+from aurum.core.config import report_review
 from aurum.core.errors import (
     ConflictError,
     NotFoundError,
@@ -233,9 +234,15 @@ def return_report(session: Session, actor: Actor, report_id: int, reason: str
     return _review(session, actor, report_id, Action.RETURN, reason)
 
 
-def accept_all_waiting(session: Session, actor: Actor) -> int:
+def accept_all_waiting(session: Session, actor: Actor, at: datetime | None = None) -> int:
     """Accept every report that waits for review within the actor's scope, in one statement
     (the demo's history, reviewed long ago); returns how many.
+
+    Parameters
+    ----------
+    at : datetime, optional
+        When they were accepted, time-zone aware (the demo back-dates its history); now by
+        default.
 
     Raises
     ------
@@ -250,7 +257,7 @@ def accept_all_waiting(session: Session, actor: Actor) -> int:
     if waiting:
         session.execute(insert(ReportReview), [
             {"report_id": rid, "version": v, "state": State.ACCEPTED.value, "reason": None,
-             "actor_id": actor.user_id or None, "at": utcnow()} for rid, v in waiting])
+             "actor_id": actor.user_id or None, "at": at or utcnow()} for rid, v in waiting])
         audit.record(session, "accept", "report_reviews", None, None,
                                {"reports": len(waiting)})
     return len(waiting)
@@ -416,9 +423,11 @@ class ReviewView:
     version: int
     steps: list[Step]
     actions: list[Action]
+    counted: int | None
+    """The version that counts in the national figures (None: none counts yet)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "version": self.version,
+        return {"state": self.state, "version": self.version, "counts": self.counted is not None,
                 "steps": [vars(s) for s in self.steps],
                 "actions": [a.value for a in self.actions]}
 
@@ -435,7 +444,10 @@ def review_view(session: Session, actor: Actor, report_id: int) -> ReviewView:
     state, version = (steps[-1].state, steps[-1].version) if steps else (None, 0)
     actions: list[Action] = [a for party in Party if _party_allowed(actor, report.site, party)
                for a in allowed(state, party) if a is not Action.SAVE]
-    return ReviewView(state, version, steps, actions)
+    accepted = [s.version for s in steps if s.state is State.ACCEPTED]
+    counted = ((max(accepted) if accepted else None) if report_review()
+               else max((v.version for v in report.versions), default=None))
+    return ReviewView(state, version, steps, actions, counted)
 
 
 def review_queue(session: Session, actor: Actor) -> pd.DataFrame:

@@ -8,11 +8,12 @@ carry them are built from that list rather than spelt out a second time. Times a
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from aurum.api.schemas import Row, Schema
+from aurum.core import checks
 from aurum.services.reporting import FIELDS
 
 # --- requests ------------------------------------------------------------------------------------
@@ -31,7 +32,25 @@ class AmendmentIn(BaseModel):
     """New values of a report and why they change."""
 
     values: dict[str, Any]
-    reason: str = Field(min_length=3)
+    reason: str = Field(min_length=checks.MIN_REVIEW_REASON_CHARS,
+                        max_length=checks.MAX_REVIEW_REASON_CHARS)
+
+
+class ReturnIn(BaseModel):
+    """Why a regulator returns a report: what the enterprise must correct."""
+
+    reason: str = Field(min_length=checks.MIN_REVIEW_REASON_CHARS,
+                        max_length=checks.MAX_REVIEW_REASON_CHARS,
+                        description="What to correct, shown to the enterprise")
+
+
+class DraftIn(BaseModel):
+    """A report form saved before it is submitted: cells as typed, complete or not."""
+
+    site: str = Field(max_length=64, description="Site code")
+    period: str = Field(max_length=8, description="YYYY, YYYY-Qn or YYYY-MM")
+    values: dict[str, float | Annotated[str, Field(max_length=64)]] = Field(
+        max_length=len(FIELDS), description="Field name to value (or text typed so far)")
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -118,3 +137,56 @@ class HistoryRow(Row):
     __pydantic_extra__: dict[str, float | None] = Field(init=False)
 
     field: str = Field(description="Report field")
+
+
+class ReviewStepOut(Schema):
+    """One step of a report's review."""
+
+    version: int = Field(description="The version the step concerns")
+    state: str = Field(description="submitted, accepted, returned or amended")
+    reason: str | None = Field(description="Why it was returned or amended (null otherwise)")
+    actor: str | None = Field(description="Who took the step (null for the platform)")
+    at: datetime = Field(description="When, UTC")
+
+
+class ReviewOut(Schema):
+    """Where a report stands in its review, its steps and what the caller may do now."""
+
+    report_id: int = Field(description="Report id")
+    state: str | None = Field(description="State now (null: not in review)")
+    version: int = Field(description="The version the state concerns")
+    counts: bool = Field(description="Whether a version of it counts in the national "
+                                     "figures now")
+    steps: list[ReviewStepOut] = Field(description="Every step, oldest first")
+    actions: list[str] = Field(description="Steps the caller may take now: accept, return, "
+                                           "amend")
+
+
+class DraftOut(Schema):
+    """A draft just saved."""
+
+    draft_id: int = Field(description="Draft id (one per site and period)")
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    values: dict[str, Any] = Field(description="Cells as saved")
+    updated_at: datetime = Field(description="When saved, UTC")
+
+
+class PendingRow(Row):
+    """A report that waits for the caller's review."""
+
+    report_id: int = Field(description="Report id")
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    version: int = Field(description="The version to review")
+    submitted_at: datetime = Field(description="When that version was stored, UTC")
+
+
+class ReturnedRow(Row):
+    """A report of the caller's organisations returned and not yet amended."""
+
+    report_id: int = Field(description="Report id")
+    site: str = Field(description="Site code")
+    period: str = Field(description="YYYY, YYYY-Qn or YYYY-MM")
+    reason: str | None = Field(description="What the reviewer asks to correct")
+    returned_at: datetime = Field(description="When it was returned, UTC")

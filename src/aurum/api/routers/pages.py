@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 
 from aurum.api import charts
-from aurum.api.deps import CSRF, DB, PageActor
+from aurum.api.deps import DB, PageActor
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
-from aurum.api.uploads import received
-from aurum.core.checks import DbId, Year
-from aurum.core.errors import AurumError, ValidationError
+from aurum.core.checks import Year
 from aurum.core.i18n import _
-from aurum.services import cache, jobs, monitor, registry, reporting
+from aurum.services import cache, monitor, registry
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
@@ -105,69 +103,6 @@ def reports(request: Request, session: DB, actor: PageActor, site: str | None = 
                          colour="#4c78a8") if not view.latest.empty else {}
     return render(request, "reports.html", actor=actor, site=site, figure=figure,
                   rows=records(view.latest), can_submit=view.can_submit)
-
-
-def _report_form(request: Request, session: DB, actor: PageActor, **context: Any) -> Page:
-    context.setdefault("values", {})
-    context.setdefault("problems", [])
-    return render(request, "report_form.html", actor=actor, groups=reporting.field_groups(),
-                  sites=records(reporting.writable_sites(session, actor)),
-                  status_code=context.pop("status", 200), **context)
-
-
-@router.get("/reports/new", response_class=HTMLResponse)
-def new_report(request: Request, session: DB, actor: PageActor, site: str | None = None,
-               period: str | None = None) -> Page:
-    return _report_form(request, session, actor, site=site, period=period)
-
-
-@router.post("/reports/new", response_class=HTMLResponse, dependencies=[CSRF])
-async def post_report(request: Request, session: DB, actor: PageActor) -> Any:
-    form = await request.form()
-    site_code = str(form.get("site", ""))
-    period = str(form.get("period", ""))
-    reason = str(form.get("reason", "")).strip() or None
-    values = {f.name: str(form.get(f.name, "")).strip() for f in reporting.FIELDS}
-    try:
-        with session.begin_nested():
-            version = reporting.submit(session, actor, site_code, period,
-                                       {k: v for k, v in values.items() if v}, reason)
-    except AurumError as exc:
-        problems = exc.problems if isinstance(exc, ValidationError) else [str(exc)]
-        return _report_form(request, session, actor, site=site_code, period=period,
-                            values=values, reason=reason, problems=problems, status=422)
-    return RedirectResponse(f"/reports/{version.report_id}", status_code=303)
-
-
-@router.post("/reports/upload", response_class=HTMLResponse, dependencies=[CSRF])
-async def upload(request: Request, session: DB, actor: PageActor,
-                 file: Annotated[UploadFile, Form()]) -> Page:
-    name, data = await received(file, "upload.csv")
-    try:
-        with session.begin_nested():
-            outcome = reporting.import_or_queue(session, actor, request.app.state.jobs, data,
-                                                name)
-    except ValidationError as exc:
-        return render(request, "upload_result.html", actor=actor, filename=name, result=None,
-                      job=None, problems=exc.problems, omitted=exc.omitted, status_code=422)
-    if isinstance(outcome, jobs.JobView):  # a large file: its job's progress, and a cancel
-        return render(request, "upload_result.html", actor=actor, filename=name, result=None,
-                      job=outcome, problems=[], omitted=0, status_code=202)
-    return render(request, "upload_result.html", actor=actor, filename=name, result=outcome,
-                  job=None, problems=[], omitted=0)
-
-
-@router.get("/reports/{report_id}", response_class=HTMLResponse)
-def report(report_id: DbId, request: Request, session: DB, actor: PageActor) -> Page:
-    view = reporting.report_view(session, actor, report_id)
-    figure = {"data": [{"type": "bar", "name": f"v{h['version']}", "x": view.shown,
-                        "y": [h["values"].get(n) for n in view.shown]} for h in view.history],
-              "layout": {"title": {"text": _("Values by version (fields that changed)")
-                                   if view.changed else _("Values by version")}, "barmode": "group",
-                  "height": 300, "margin": {"t": 40, "b": 80}}}
-    return render(request, "report.html", actor=actor, report=view.report,
-                  history=view.history, fields=reporting.FIELDS, changed=set(view.changed),
-                  figure=figure, due=view.due, can_write=actor.can_write_site(view.report.site))
 
 
 @router.get("/compliance", response_class=HTMLResponse)

@@ -30,6 +30,7 @@ from aurum.api.routers import (
     docs,
     indicators,
     jobs,
+    notifications,
     pages,
     planning,
     processing,
@@ -110,6 +111,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    safety.router, seismic.router, recycling.router, processing.router,
                    provinces.router, report_pages.router, pages.router):
         app.include_router(router)
+    app.include_router(notifications.router)
 
     @app.exception_handler(LoginRequired)
     def _login(request: Request, _exc: LoginRequired) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,15 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 
-from aurum.api.deps import csrf_token
+from aurum.api.deps import csrf_token, get_platform
 from aurum.api.labels import column, label
 from aurum.api.labels.regulator import province
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
+from aurum.services import notifications
+from aurum.services.auth import Actor
 
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
@@ -58,6 +62,30 @@ def _js_messages() -> dict[str, str]:
     }
 
 
+BELL_ITEMS = 8
+"""Notifications the page header's bell lists (the rest are on ``/notifications``), count."""
+
+_log = logging.getLogger("aurum.api")
+
+
+def _notification_bell(request: Request, actor: Actor | None
+                       ) -> notifications.Notifications | None:
+    """What waits for the signed-in ``actor``, for the page header (notifications_bell.html):
+    the count and the :data:`BELL_ITEMS` most pressing; None without an actor.
+
+    Read in a session of its own (the template has none). When the database fails the header
+    goes without its bell: an error page, whose database may be what failed, still renders.
+    """
+    if actor is None:
+        return None
+    try:
+        with get_platform(request).sessions() as session:
+            return notifications.notifications(session, actor, limit=BELL_ITEMS)
+    except SQLAlchemyError as exc:
+        _log.warning("no notifications on %s: %s", request.url.path, type(exc).__name__)
+        return None
+
+
 def _figure(fig: dict[str, Any]) -> str:
     return json.dumps(finite(fig), allow_nan=False, default=str).replace("</", "<\\/")
 
@@ -71,6 +99,7 @@ TEMPLATES.env.filters["province"] = province
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 TEMPLATES.env.globals["js_messages"] = _js_messages
+TEMPLATES.env.globals["notification_bell"] = _notification_bell
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any

@@ -16,6 +16,8 @@ The bounds:
 - calendar dates and times: 1900-01-01 … 2100-12-31;
 - counts and log positions: 0 … 2⁶³ − 1;
 - page sizes: 1 … :data:`MAX_PAGE`;
+- a page's table: :data:`TABLE_ROWS` rows a page, pages 1 … :data:`MAX_TABLE_PAGE`, a search
+  of at most :data:`MAX_SEARCH_CHARS` characters;
 - pit studies: overall slope angles :data:`SLOPE_ANGLES`, mining widths :data:`MINING_WIDTHS`,
   gold prices :data:`GOLD_PRICES`, recoveries :data:`RECOVERIES`, unit costs
   :data:`UNIT_COSTS`, discount rates :data:`DISCOUNT_RATES`, at most
@@ -117,6 +119,27 @@ Offset = Annotated[int, Field(ge=0, le=MAX_COUNT, description="rows to skip")]
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT, description="a number of entries (int64)")]
 """A count or a 0-based position in a log (entries, tree sizes): 0 … 2⁶³ − 1."""
+
+TABLE_ROWS = 100
+"""Rows one page of a page's table shows (:mod:`aurum.api.tables`): a screenful or two, read
+without scrolling through thousands; the exports hold every row."""
+
+MAX_TABLE_PAGE = 100_000
+"""Highest page number of a page's table (ten million rows at :data:`TABLE_ROWS`): a page
+past the last shows no rows, a number past this is refused."""
+
+MAX_SEARCH_CHARS = 200
+"""Longest text a table's search box or a filter takes (characters): longer than any name,
+code or label it can match."""
+
+TABLE_PAGES = Interval(1, MAX_TABLE_PAGE)
+
+TablePageNumber = Annotated[int, TABLE_PAGES.field("page of a table, from 1")]
+"""A page of a page's table, 1-based."""
+
+SearchText = Annotated[str, Field(max_length=MAX_SEARCH_CHARS,
+                                  description="text searched for, case-insensitive")]
+"""What a table's search box or one of its filters holds."""
 
 
 def _within_dates(moment: datetime) -> datetime:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout
+from aurum.api.charts.common import GREY, STATUS_COLOURS, Figure, axis, base_layout, colour_of
 from aurum.api.labels import label
 from aurum.core.i18n import _
 from aurum.industry.kpi import IndicatorResult
@@ -17,12 +17,13 @@ def trajectory(ind: IndicatorResult, target_year: int = 2027) -> Figure:
     """The indicator from the baseline year, its projection to 2027 and the target."""
     years = [y for y, _ in ind.trajectory]
     values = [v for _, v in ind.trajectory]
+    colour = colour_of(ind.id)
     data: list[dict[str, Any]] = [{"type": "scatter", "mode": "lines+markers", "name": _("actual"),
-                                   "x": years, "y": values, "line": {"color": GOLD}}]
+                                   "x": years, "y": values, "line": {"color": colour}}]
     if years and ind.projection_2027 is not None:
         data.append({"type": "scatter", "mode": "lines", "name": _("projection"),
                      "x": [years[-1], target_year], "y": [values[-1], ind.projection_2027],
-                     "line": {"color": GOLD, "dash": "dot"}})
+                     "line": {"color": colour, "dash": "dot"}})
     x0 = years[0] if years else target_year - 3
     data.append({"type": "scatter", "mode": "lines",
                  "name": _("target %(target)s %%", target=format(ind.target, "g")),
@@ -33,8 +34,10 @@ def trajectory(ind: IndicatorResult, target_year: int = 2027) -> Figure:
                      "name": _("upper %(target)s %%", target=format(ind.target_max, "g")),
                      "x": [x0, target_year], "y": [ind.target_max, ind.target_max],
                      "line": {"color": GREY, "dash": "dash"}})
-    return {"data": data, "layout": base_layout(label(ind.id), xaxis={"dtick": 1},
-                                                yaxis={"title": {"text": label(ind.unit)}})}
+    return {"data": data, "layout": base_layout(label(ind.id),
+                                                xaxis=axis(_("year"), dtick=1),
+                                                yaxis=axis(_("value (%(unit)s)",
+                                                             unit=label(ind.unit))))}
 
 
 def capacity_vs_floor(plants: pd.DataFrame) -> Figure:
@@ -52,4 +55,5 @@ def capacity_vs_floor(plants: pd.DataFrame) -> Figure:
          "marker": {"symbol": "line-ew-open", "size": 30, "color": "#000",
                     "line": {"width": 3}}}],
         "layout": base_layout(_("New plants: design capacity against the plan's floor"),
-                              yaxis={"title": {"text": _("t/d")}, "type": "log"}, height=360)}
+                              xaxis=axis(_("plant")),
+                              yaxis=axis(_("design capacity (t/d)"), type="log"), height=360)}

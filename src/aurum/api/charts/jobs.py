@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.api.charts.common import JOB_STATE_COLOURS, Figure, axis, base_layout
 from aurum.api.labels import label
 from aurum.core.i18n import _
-
-JOB_STATE_COLOURS = {"done": GOLD, "failed": "#cf222e", "cancelled": GREY,
-                     "running": "#4c78a8", "queued": "#bab0ac"}
 
 
 def job_durations(rows: Sequence[dict[str, Any]]) -> Figure:
@@ -31,4 +28,4 @@ def job_durations(rows: Sequence[dict[str, Any]]) -> Figure:
                          "y": [r["seconds"] or 0.0 for r in mine]})
     return {"data": data, "layout": base_layout(
         _("Run time of your jobs") if rows else _("No job yet."),
-        yaxis={"title": {"text": _("s")}}, barmode="stack")}
+        xaxis=axis(_("job")), yaxis=axis(_("run time (s)")), barmode="stack")}

@@ -7,7 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout, right_axis
+from aurum.api.charts.common import (
+    GOLD,
+    GREY,
+    STATUS_COLOURS,
+    Figure,
+    axis,
+    base_layout,
+    mine_scene,
+    right_axis,
+)
 from aurum.api.charts.resources import grade_tonnage_chart
 from aurum.core.i18n import _
 
@@ -45,7 +54,7 @@ def pit_shell_3d(blocks: pd.DataFrame, final_index: int, max_points: int = 20_00
                      "z": sample["z"].tolist(), "marker": {"size": 2, "color": GREY,
                                                            "opacity": 0.4}})
     return {"data": data, "layout": base_layout(_("Ultimate pit, pushbacks and ore"), height=560,
-                                                scene={"aspectmode": "data"})}
+                                                scene=mine_scene())}
 
 
 def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
@@ -59,14 +68,14 @@ def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
          "y": (table["waste_t"] / 1e6).tolist(), "marker": {"color": "#bbb"}},
         {"type": "scatter", "mode": "lines+markers", "name": _("best case (M CNY)"),
          "yaxis": "y2", "x": factors, "y": (table["best_npv"] / 1e6).tolist(),
-         "line": {"color": "#1a7f37"}},
+         "line": {"color": STATUS_COLOURS["on_track"]}},
         {"type": "scatter", "mode": "lines+markers", "name": _("worst case (M CNY)"),
          "yaxis": "y2", "x": factors, "y": (table["worst_npv"] / 1e6).tolist(),
-         "line": {"color": "#cf222e"}}],
+         "line": {"color": STATUS_COLOURS["off_track"]}}],
         "layout": base_layout(_("Pit by pit"), barmode="stack", height=380,
-                              xaxis={"title": {"text": _("revenue factor")}},
-                              yaxis={"title": {"text": _("Mt")}},
-                              yaxis2=right_axis(_("discounted value, M CNY")))}
+                              xaxis=axis(_("revenue factor (fraction of the price)")),
+                              yaxis=axis(_("material (Mt)")),
+                              yaxis2=right_axis(_("discounted value (M CNY)")))}
 
 
 def cutoff_chart(table: pd.DataFrame, lines: dict[str, float]) -> Figure:

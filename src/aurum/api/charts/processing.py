@@ -7,8 +7,17 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, base_layout, target_line
-from aurum.api.labels import label
+from aurum.api.charts.common import (
+    GOLD,
+    GREY,
+    STATUS_COLOURS,
+    Figure,
+    axis,
+    base_layout,
+    colour_of,
+    target_line,
+)
+from aurum.api.labels import column, label
 from aurum.core.i18n import _
 
 WASTE_ROUTE_COLOURS = {"backfill": "#4c78a8", "building_materials": "#54a24b",
@@ -27,14 +36,15 @@ def utilisation_rate_chart(frame: pd.DataFrame, x: str, target_pct: float,
          "y": (frame[col].astype(float) * 100).round(3).tolist(),
          "line": {"color": colour, "dash": dash}}
         for col, name, colour, dash in (
-            ("utilisation_rate", _("utilised / generated (plan)"), GOLD, "solid"),
+            ("utilisation_rate", _("utilised / generated (plan)"),
+             colour_of("solid_waste_utilisation_pct"), "solid"),
             ("comprehensive_utilisation_rate", _("comprehensive utilisation rate"), "#4c78a8",
              "dot"))]
     target = _("target %(pct)s", pct=format(target_pct, "g") + " %")
     data.append(target_line(labels, target_pct, target))
-    return {"data": data, "layout": base_layout(title, xaxis={"type": "category"},
-                                                yaxis={"title": {"text": "%"},
-                                                       "rangemode": "tozero"})}
+    return {"data": data, "layout": base_layout(title, xaxis=axis(column(x), type="category"),
+                                                yaxis=axis(_("utilisation rate (%)"),
+                                                           rangemode="tozero"))}
 
 
 def waste_routes_chart(frame: pd.DataFrame, x: str, title: str,
@@ -51,8 +61,9 @@ def waste_routes_chart(frame: pd.DataFrame, x: str, title: str,
         data.append({"type": "scatter", "mode": "lines+markers", "name": _("generated"),
                      "x": labels, "y": frame["generated_t"].astype(float).round(1).tolist(),
                      "line": {"color": "#24292f"}})
-    return {"data": data, "layout": base_layout(title, barmode="stack", xaxis={"type": "category"},
-                                                yaxis={"title": {"text": _("t")}})}
+    return {"data": data, "layout": base_layout(title, barmode="stack",
+                                                xaxis=axis(column(x), type="category"),
+                                                yaxis=axis(_("solid waste (t)")))}
 
 
 def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
@@ -71,7 +82,8 @@ def recovery_chart(accounts: pd.DataFrame, k: float = 2.0) -> Figure:
         {"type": "scatter", "mode": "lines+markers", "name": _("recovery"), "x": x,
          "y": pct.round(4).tolist(), "line": {"color": GOLD}}],
         "layout": base_layout(_("Recovery of the monthly metal accounts"),
-                              xaxis={"type": "category"}, yaxis={"title": {"text": "%"}})}
+                              xaxis=axis(_("month"), type="category"),
+                              yaxis=axis(_("recovery (%)")))}
 
 
 def unaccounted_chart(accounts: pd.DataFrame) -> Figure:
@@ -89,9 +101,9 @@ def unaccounted_chart(accounts: pd.DataFrame) -> Figure:
         "marker": {"size": 8, "color": [STATUS_COLOURS["off_track"] if s else GOLD
                                         for s in significant]}}],
         "layout": base_layout(_("Unaccounted gold with its %(level)s interval", level="95 %"),
-                              xaxis={"type": "category"},
-                              yaxis={"title": {"text": _("g")}, "zeroline": True,
-                                     "zerolinecolor": "#24292f"})}
+                              xaxis=axis(_("month"), type="category"),
+                              yaxis=axis(_("unaccounted gold (g)"), zeroline=True,
+                                         zerolinecolor="#24292f"))}
 
 
 def sig_text(value: float | None) -> str:

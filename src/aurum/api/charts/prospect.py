@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aurum.api.charts.common import GOLD, GREY, Figure, base_layout
+from aurum.api.charts.common import GOLD, GREY, Figure, axis, base_layout
 from aurum.core.i18n import _
 
 
@@ -19,9 +19,8 @@ def prospect_heatmap(x: list[float], y: list[float], z: list[list[float | None]]
                      "x": points[0], "y": points[1],
                      "marker": {"size": 4, "color": "#1f3a93", "symbol": "circle-open"}})
     return {"data": data, "layout": base_layout(title, height=height,
-                                                xaxis={"title": {"text": _("easting (m)")}},
-                                                yaxis={"title": {"text": _("northing (m)")},
-                                                       "scaleanchor": "x"})}
+                                                xaxis=axis(_("easting (m)")),
+                                                yaxis=axis(_("northing (m)"), scaleanchor="x"))}
 
 
 def roc_curve_chart(fpr: list[float], tpr: list[float], auc: float,
@@ -31,8 +30,8 @@ def roc_curve_chart(fpr: list[float], tpr: list[float], auc: float,
                             "name": _("posterior (AUC %(auc)s)", auc=format(auc, ".4f")),
                             "x": [0.0, *fpr],
                             "y": [0.0, *tpr], "line": {"color": GOLD}},
-                           _("ROC curve") + cv_note, _("false-positive rate"),
-                           _("true-positive rate"))
+                           _("ROC curve") + cv_note, _("false-positive rate (fraction)"),
+                           _("true-positive rate (fraction)"))
 
 
 def success_rate_chart(area_fraction: list[float], deposit_fraction: list[float],
@@ -42,8 +41,8 @@ def success_rate_chart(area_fraction: list[float], deposit_fraction: list[float]
                             "name": _("success rate (AUC %(auc)s)", auc=format(auc, ".4f")),
                             "x": [0.0, *area_fraction], "y": [0.0, *deposit_fraction],
                             "line": {"color": GOLD}},
-                           _("Success-rate curve"), _("fraction of study area"),
-                           _("fraction of deposits"))
+                           _("Success-rate curve"), _("study area, best first (fraction)"),
+                           _("deposits captured (fraction)"))
 
 
 def _against_chance(curve: dict[str, Any], title: str, x_title: str, y_title: str) -> Figure:
@@ -52,5 +51,5 @@ def _against_chance(curve: dict[str, Any], title: str, x_title: str, y_title: st
         curve,
         {"type": "scatter", "mode": "lines", "name": _("chance"), "x": [0, 1], "y": [0, 1],
          "line": {"color": GREY, "dash": "dash"}}],
-        "layout": base_layout(title, xaxis={"title": {"text": x_title}, "range": [0, 1]},
-                                  yaxis={"title": {"text": y_title}, "range": [0, 1]})}
+        "layout": base_layout(title, xaxis=axis(x_title, range=[0, 1]),
+                                  yaxis=axis(y_title, range=[0, 1]))}

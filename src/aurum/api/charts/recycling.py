@@ -9,9 +9,10 @@ import pandas as pd
 from aurum.api.charts.common import (
     GOLD,
     GREY,
-    STATUS_COLOURS,
     Figure,
+    axis,
     base_layout,
+    colour_of,
     right_axis,
     stacked_totals,
 )
@@ -38,17 +39,15 @@ def recycling_daily(purchases: pd.DataFrame) -> Figure:
         {"type": "scatter", "mode": "lines+markers", "name": _("amount (CNY)"),
          "x": days["day"].tolist(), "y": days["amount_cny"].round(2).tolist(), "yaxis": "y2",
          "line": {"color": "#4c78a8"}}],
-        "layout": base_layout(title, xaxis={"type": "date"},
-                              yaxis={"title": {"text": _("g")}, "rangemode": "tozero"},
-                              yaxis2=right_axis(_("CNY"), rangemode="tozero"),
-                              margin={"l": 50, "r": 70, "t": 40, "b": 40})}
+        "layout": base_layout(title, xaxis=axis(_("business day"), type="date"),
+                              yaxis=axis(_("fine gold (g)"), rangemode="tozero"),
+                              yaxis2=right_axis(_("amount paid (CNY)"), rangemode="tozero"))}
 
 
 def mass_balance_chart(balances: list[dict[str, Any]]) -> Figure:
     """Declared against assayed fine gold of each lot (g), lots beyond tolerance in red."""
     lots = [b["lot"] for b in balances]
-    colours = [STATUS_COLOURS["off_track"] if b["status"] == "exception" else
-               STATUS_COLOURS["on_track"] if b["status"] == "balanced" else GREY
+    colours = [colour_of(b["status"]) if b["status"] in ("exception", "balanced") else GREY
                for b in balances]
     return {"data": [
         {"type": "bar", "name": _("declared at the counters (g)"), "x": lots,
@@ -56,8 +55,8 @@ def mass_balance_chart(balances: list[dict[str, Any]]) -> Figure:
         {"type": "bar", "name": _("assayed by the refiner (g)"), "x": lots,
          "y": [b["assayed_g"] for b in balances], "marker": {"color": colours}}],
         "layout": base_layout(_("Fine-gold mass balance of the lots"), barmode="group",
-                              xaxis={"type": "category"},
-                              yaxis={"title": {"text": _("g")}})}
+                              xaxis=axis(_("lot"), type="category"),
+                              yaxis=axis(_("fine gold (g)")))}
 
 
 def custody_sankey(graph: dict[str, list[dict[str, Any]]], max_purchases: int = 40) -> Figure:
@@ -133,5 +132,4 @@ def labelled_totals(frame: pd.DataFrame, x: str, colour: str, title: str, unit: 
                     value: str | None = None) -> Figure:
     """:func:`~aurum.api.charts.common.stacked_totals` with the ``colour`` column's machine
     keys (report kinds, states) shown by their labels in the legend."""
-    shown = frame.assign(**{colour: frame[colour].map(label)}) if len(frame) else frame
-    return stacked_totals(shown, x, colour, title, unit, value)
+    return stacked_totals(frame, x, colour, title, unit, value, names=label)

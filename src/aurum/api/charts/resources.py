@@ -7,7 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aurum.api.charts.common import GOLD, GREY, SERIES_COLOURS, Figure, base_layout, right_axis
+from aurum.api.charts.common import (
+    GOLD,
+    GREY,
+    SERIES_COLOURS,
+    Figure,
+    axis,
+    base_layout,
+    mine_scene,
+    right_axis,
+)
 from aurum.api.labels import label
 from aurum.core.i18n import _, lazy_gettext
 
@@ -23,9 +32,8 @@ def _slice(blocks: pd.DataFrame, fixed: str, at: float, across: str, title: str,
     return {"data": [{"type": "heatmap", "x": table.columns.tolist(),
                       "y": table.index.tolist(), "z": table.to_numpy().tolist(),
                       "colorscale": "YlOrRd", "colorbar": {"title": {"text": unit}}}],
-            "layout": base_layout(title, height=height, xaxis={"title": {"text": _("x (m)")}},
-                                  yaxis={"title": {"text": _("%(axis)s (m)", axis=across)},
-                                         "scaleanchor": "x"})}
+            "layout": base_layout(title, height=height, xaxis=axis(_("x (m)")),
+                                  yaxis=axis(_("%(axis)s (m)", axis=across), scaleanchor="x"))}
 
 
 def plan_view(blocks: pd.DataFrame, z: float, value: str = "estimate",
@@ -53,14 +61,14 @@ def blocks_3d(blocks: pd.DataFrame, samples: pd.DataFrame | None, cutoff: float,
         "name": _("blocks at or above %(cutoff)s g/t", cutoff=format(cutoff, "g")),
         "x": above["x"].tolist(), "y": above["y"].tolist(), "z": above["z"].tolist(),
         "marker": {"size": 3, "color": above["estimate"].tolist(), "colorscale": "YlOrRd",
-                   "opacity": 0.5, "colorbar": {"title": {"text": _("g/t")}}}}]
+                   "opacity": 0.5, "colorbar": axis(_("g/t"))}}]
     if samples is not None and len(samples):
         pts = samples.sample(min(len(samples), max_points), random_state=0)
         data.append({"type": "scatter3d", "mode": "markers", "name": _("composites"),
                      "x": pts["x"].tolist(), "y": pts["y"].tolist(), "z": pts["z"].tolist(),
                      "marker": {"size": 2, "color": "#222"}})
     return {"data": data, "layout": base_layout(_("Blocks and composites"), height=520,
-                                                scene={"aspectmode": "data"})}
+                                                scene=mine_scene())}
 
 
 def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
@@ -73,9 +81,9 @@ def grade_tonnage_chart(table: pd.DataFrame) -> Figure:
          "x": table["cutoff_gpt"].tolist(), "y": table["grade_gpt"].tolist(),
          "line": {"color": GOLD}}],
         "layout": base_layout(_("Grade-tonnage curve"),
-                              xaxis={"title": {"text": _("cut-off grade (g/t)")}},
-                              yaxis={"title": {"text": _("Mt")}},
-                              yaxis2=right_axis(_("g/t")))}
+                              xaxis=axis(_("cut-off grade (g/t)")),
+                              yaxis=axis(_("tonnes above the cut-off (Mt)")),
+                              yaxis2=right_axis(_("mean grade (g/t)")))}
 
 
 def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
@@ -84,7 +92,8 @@ def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
     measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
     return {"data": [{"type": "waterfall", "x": labels, "y": [v for _, v in steps],
                       "measure": measure, "connector": {"line": {"color": GREY}}}],
-            "layout": base_layout(title, yaxis={"title": {"text": _("t of gold")}})}
+            "layout": base_layout(title, xaxis=axis(_("movement")),
+                                  yaxis=axis(_("contained gold (t)")))}
 
 
 def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
@@ -103,8 +112,8 @@ def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],
                                                direction=DIRECTIONS.get(name, name)),
                      "x": h.tolist(), "y": g.tolist(), "line": {"color": palette[i % 3]}})
     return {"data": data, "layout": base_layout(_("Variograms along the model's axes"),
-                                                xaxis={"title": {"text": _("lag (m)")}},
-                                                yaxis={"title": {"text": _("γ (g/t)²")}})}
+                                                xaxis=axis(_("lag (m)")),
+                                                yaxis=axis(_("semivariance γ ((g/t)²)")))}
 
 
 def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
@@ -113,8 +122,8 @@ def log_probability_chart(points: pd.DataFrame, unit: str) -> Figure:
     return {"data": [{"type": "scattergl", "mode": "markers", "x": pos["normal_score"].tolist(),
                       "y": pos["value"].tolist(), "marker": {"size": 3, "color": GOLD}}],
             "layout": base_layout(_("Log-probability plot"),
-                                  xaxis={"title": {"text": _("normal score")}},
-                                  yaxis={"title": {"text": unit}, "type": "log"})}
+                                  xaxis=axis(_("normal score (standard deviations)")),
+                                  yaxis=axis(_("grade (%(unit)s)", unit=unit), type="log"))}
 
 
 def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
@@ -125,24 +134,24 @@ def drillholes_3d(samples: pd.DataFrame, max_points: int = 30_000) -> Figure:
                       "y": pts["y"].tolist(), "z": pts["z"].tolist(),
                       "text": pts["hole"].astype(str).tolist(),
                       "marker": {"size": 2, "color": colour.tolist(), "colorscale": "YlOrRd",
-                                 "colorbar": {"title": {"text": _("log10 grade")}}}}],
+                                 "colorbar": axis(_("log10 grade"))}}],
             "layout": base_layout(_("Drillhole composites"), height=560,
-                                  scene={"aspectmode": "data"})}
+                                  scene=mine_scene())}
 
 
 def swath_chart(tables: dict[str, pd.DataFrame]) -> Figure:
     """Block means against (declustered) composite means, slice by slice, per axis."""
     palette = dict(zip("xyz", SERIES_COLOURS, strict=False))
     data: list[dict[str, Any]] = []
-    for axis, t in tables.items():
+    for along, t in tables.items():
         data.append({"type": "scatter", "mode": "lines",
-                     "name": _("blocks along %(axis)s", axis=axis),
+                     "name": _("blocks along %(axis)s", axis=along),
                      "x": t["centre"].tolist(), "y": t["block_mean"].tolist(),
-                     "line": {"color": palette[axis]}})
+                     "line": {"color": palette[along]}})
         data.append({"type": "scatter", "mode": "markers",
-                     "name": _("composites along %(axis)s", axis=axis),
+                     "name": _("composites along %(axis)s", axis=along),
                      "x": t["centre"].tolist(), "y": t["sample_mean"].tolist(),
-                     "marker": {"color": palette[axis], "size": 6}})
+                     "marker": {"color": palette[along], "size": 6}})
     return {"data": data, "layout": base_layout(_("Swath plots"),
-                                                xaxis={"title": {"text": _("slice centre (m)")}},
-                                                yaxis={"title": {"text": _("mean grade (g/t)")}})}
+                                                xaxis=axis(_("slice centre (m)")),
+                                                yaxis=axis(_("mean grade (g/t)")))}

@@ -7,11 +7,14 @@ from typing import Any
 import pandas as pd
 
 from aurum.api.charts.common import (
+    ALARM_COLOURS,
     GOLD,
     STATUS_COLOURS,
     Figure,
+    axis,
     base_layout,
     china_axes,
+    count_axis,
     horizontal_line,
     legend_line,
     target_line,
@@ -20,9 +23,6 @@ from aurum.api.charts.common import (
 from aurum.api.labels import label
 from aurum.core.i18n import _
 from aurum.services.safety import HAZARD_STATES
-
-ALARM_COLOURS = {"none": "#8c959f", "blue": "#1f6feb", "yellow": "#d4a72c",
-                 "orange": "#f0883e", "red": "#cf222e"}
 
 
 def hazard_map(hazards: pd.DataFrame) -> Figure:
@@ -86,10 +86,10 @@ def hazard_timeline(events: pd.DataFrame, deadline: Any = None) -> Figure:
                      "x": [str(deadline)], "y": [None],
                      "line": {"color": STATUS_COLOURS["off_track"], "dash": "dash"}})
     return {"data": data, "layout": base_layout(
-        _("Timeline"), shapes=shapes, xaxis={"type": "date"},
-        yaxis={"type": "category", "categoryorder": "array",
-               "categoryarray": [label(s) for s in HAZARD_STATES],
-               "range": [-0.5, len(HAZARD_STATES) - 0.5]})}
+        _("Timeline"), shapes=shapes, xaxis=axis(_("time (UTC)"), type="date"),
+        yaxis=axis(_("state"), type="category", categoryorder="array",
+                   categoryarray=[label(s) for s in HAZARD_STATES],
+                   range=[-0.5, len(HAZARD_STATES) - 0.5]))}
 
 
 def clearing_by_province(table: pd.DataFrame) -> Figure:
@@ -105,7 +105,9 @@ def clearing_by_province(table: pd.DataFrame) -> Figure:
                       "y": values.astype(int).tolist(), "marker": {"color": colour}}
                      for name, values, colour in parts],
             "layout": base_layout(_("Open hazards by province"), barmode="stack",
-                                  yaxis={"title": {"text": _("hazards")}})}
+                                  xaxis=axis(_("province")),
+                                  yaxis=count_axis(_("open hazards"), table["open_major"]
+                                                   + table["open_general"]))}
 
 
 def age_distribution(ages: dict[str, int]) -> Figure:
@@ -119,8 +121,8 @@ def age_distribution(ages: dict[str, int]) -> Figure:
     return {"data": [{"type": "bar", "x": names, "y": list(ages.values()),
                       "marker": {"color": GOLD}}],
             "layout": base_layout(_("Age of the open hazards"),
-                                  yaxis={"title": {"text": _("hazards")}},
-                                  xaxis={"title": {"text": _("days since the report")}})}
+                                  yaxis=count_axis(_("open hazards"), ages.values()),
+                                  xaxis=axis(_("days since the report")))}
 
 
 def indicator_history(frame: pd.DataFrame, target: float = 0.0) -> Figure:
@@ -136,7 +138,9 @@ def indicator_history(frame: pd.DataFrame, target: float = 0.0) -> Figure:
         target_line(x, target, _("target %(target)s", target=format(target, "g")))],
         "layout": base_layout(_("Open major hazards past their deadline (target %(target)s)",
                                 target=format(target, "g")),
-                              yaxis={"title": {"text": _("hazards")}, "rangemode": "tozero"})}
+                              xaxis=axis(_("month end")),
+                              yaxis=count_axis(_("open major hazards"), [
+                                  *frame["overdue_major"], *frame["open_major"]]))}
 
 
 def sensor_levels_chart(series: pd.DataFrame, thresholds: dict[str, float], title: str,
@@ -157,13 +161,15 @@ def sensor_levels_chart(series: pd.DataFrame, thresholds: dict[str, float], titl
         data.append(legend_line(f"{label(level)} {value:g}",
                                 {"color": ALARM_COLOURS[level], "dash": "dash"}))
     return {"data": data, "layout": base_layout(title, shapes=shapes, height=320,
-                                                yaxis={"title": {"text": unit}})}
+                                                xaxis=axis(_("time (UTC)")),
+                                                yaxis=axis(unit))}
 
 
 def alerts_chart(alerts: pd.DataFrame) -> Figure:
     """Alerts per day, stacked by level."""
     days = pd.to_datetime(alerts["time"], utc=True).dt.strftime("%Y-%m-%d")
     data = []
+    per_day = days.value_counts()
     for level in ("blue", "yellow", "orange", "red"):
         counts = days[alerts["level"] == level].value_counts().sort_index()
         if counts.empty:
@@ -172,8 +178,8 @@ def alerts_chart(alerts: pd.DataFrame) -> Figure:
                      "y": counts.astype(int).tolist(),
                      "marker": {"color": ALARM_COLOURS[level]}})
     return {"data": data, "layout": base_layout(_("Alerts per day"), barmode="stack",
-                                                xaxis={"type": "date"},
-                                                yaxis={"title": {"text": _("alerts")}})}
+                                                xaxis=axis(_("day (UTC)"), type="date"),
+                                                yaxis=count_axis(_("alerts"), per_day))}
 
 
 def alarm_levels_chart(names: list[str], levels: list[str], title: str) -> Figure:
@@ -182,6 +188,7 @@ def alarm_levels_chart(names: list[str], levels: list[str], title: str) -> Figur
     return {"data": [{"type": "bar", "x": names, "y": [order.index(lv) for lv in levels],
                       "text": [label(lv) for lv in levels],
                       "marker": {"color": [ALARM_COLOURS[lv] for lv in levels]}}],
-            "layout": base_layout(title, yaxis={"title": {"text": _("level")}, "range": [0, 4.2],
-                                                "tickvals": list(range(5)),
-                                                "ticktext": [label(lv) for lv in order]})}
+            "layout": base_layout(title, xaxis=axis(_("facility or sensor")),
+                                  yaxis=axis(_("warning level"), range=[0, 4.2],
+                                             tickvals=list(range(5)),
+                                             ticktext=[label(lv) for lv in order]))}

@@ -11,9 +11,13 @@ import pandas as pd
 from aurum.api.charts.common import (
     GOLD,
     GREY,
+    STATUS_COLOURS,
     Figure,
+    axis,
     base_layout,
+    count_axis,
     legend_line,
+    mine_scene,
     right_axis,
     utc_text,
 )
@@ -49,10 +53,8 @@ def seismic_events_3d(events: pd.DataFrame, stations: pd.DataFrame,
                      "x": stations["x"].tolist(), "y": stations["y"].tolist(),
                      "z": stations["z"].tolist(), "text": stations["station"].tolist(),
                      "marker": {"symbol": "diamond", "size": 5, "color": "#24292f"}})
-    scene = {"aspectmode": "data", "xaxis": {"title": {"text": _("x (m)")}},
-             "yaxis": {"title": {"text": _("y (m)")}}, "zaxis": {"title": {"text": _("z (m)")}}}
     return {"data": data, "layout": base_layout(_("Events in the mine grid"), height=520,
-                                                scene=scene)}
+                                                scene=mine_scene())}
 
 
 def magnitude_time_chart(events: pd.DataFrame, magnitude: str = "mw") -> Figure:
@@ -62,8 +64,10 @@ def magnitude_time_chart(events: pd.DataFrame, magnitude: str = "mw") -> Figure:
                       "x": utc_text(part["time"], seconds=True),
                       "y": part[magnitude].astype(float).round(2).tolist(),
                       "marker": {"size": 4, "color": GOLD, "opacity": 0.6}}],
-            "layout": base_layout(_("Magnitude against time"), xaxis={"type": "date"},
-                                  yaxis={"title": {"text": magnitude.upper()}})}
+            "layout": base_layout(_("Magnitude against time"),
+                                  xaxis=axis(_("origin time (UTC)"), type="date"),
+                                  yaxis=axis(_("magnitude (%(scale)s)",
+                                               scale=magnitude.upper())))}
 
 
 def b_value_time_chart(moving: pd.DataFrame, rate: bool = True) -> Figure:
@@ -84,9 +88,9 @@ def b_value_time_chart(moving: pd.DataFrame, rate: bool = True) -> Figure:
                      "y": moving["rate_per_day"].astype(float).round(2).tolist(),
                      "yaxis": "y2", "line": {"color": GREY, "dash": "dot"}})
     return {"data": data, "layout": base_layout(
-        _("b-value against time (moving window)"), xaxis={"type": "date"},
-        yaxis={"title": {"text": "b"}},
-        yaxis2=right_axis(_("events/day")))}
+        _("b-value against time (moving window)"),
+        xaxis=axis(_("time (UTC)"), type="date"), yaxis=axis(_("b-value (dimensionless)")),
+        yaxis2=right_axis(_("event rate (events/day)")))}
 
 
 def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e4, 1e5, 1e6,
@@ -107,8 +111,7 @@ def energy_moment_chart(events: pd.DataFrame, stresses_pa: Iterable[float] = (1e
                          "line": {"color": GREY, "dash": "dash", "width": 1}})
     return {"data": data, "layout": base_layout(
         _("Energy against moment"),
-        xaxis={"type": "log", "title": {"text": _("moment (N·m)")}},
-        yaxis={"type": "log", "title": {"text": _("energy (J)")}})}
+        xaxis=axis(_("moment (N·m)"), type="log"), yaxis=axis(_("energy (J)"), type="log"))}
 
 
 def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
@@ -130,10 +133,11 @@ def frequency_magnitude_chart(magnitudes: np.ndarray, delta_m: float,
         data.append({"type": "scatter", "mode": "lines",
                      "name": f"b {fit['b']:.2f} ± {fit['b_std']:.2f}, a {fit['a']:.2f}",
                      "x": mm.tolist(), "y": (10 ** (fit["a"] - fit["b"] * mm)).tolist(),
-                     "line": {"color": "#cf222e"}})
+                     "line": {"color": STATUS_COLOURS["off_track"]}})
         shapes.append({"type": "line", "x0": fit["mc"], "x1": fit["mc"], "yref": "paper",
                        "y0": 0, "y1": 1, "line": {"color": GREY, "dash": "dot"}})
         data.append(legend_line(f"Mc {fit['mc']:g}", {"color": GREY, "dash": "dot"}))
     return {"data": data, "layout": base_layout(
-        _("Frequency–magnitude"), shapes=shapes, xaxis={"title": {"text": label}},
-        yaxis={"type": "log", "title": {"text": _("events")}})}
+        _("Frequency–magnitude"), shapes=shapes,
+        xaxis=axis(_("magnitude (%(scale)s)", scale=label)),
+        yaxis=count_axis(_("events"), type="log"))}

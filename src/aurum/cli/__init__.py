@@ -16,6 +16,7 @@ from aurum.cli import common
 from aurum.core import i18n
 
 COMMANDS = {
+    "briefings": "aurum.cli.briefings:briefings_group",
     "db": "aurum.cli.db:db",
     "demo": "aurum.cli.demo:demo",
     "jobs": "aurum.cli.jobs:jobs_group",

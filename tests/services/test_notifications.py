@@ -11,13 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aurum.core.periods import Period
-from aurum.services import delivery, notifications, reporting, review
-from aurum.services.auth import Actor
+from aurum.services import delivery, notifications, recycling, registry, reporting, review
+from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.notifications import Notifications
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import Alert, Site
 from tests.factories import GOOD_ROW, Registry
+from tests.recycling.helpers import purchase, seller_id, validated
 from tests.services.test_delivery import _Webhook, webhook  # noqa: F401  (the fixture)
 
 TODAY = date(2026, 10, 24)
@@ -186,3 +187,35 @@ def test_reminder_email_says_what_is_due() -> None:
     message = notifications.reminder_email(reminder, "aurum@mine.example", ["a@b.example"])
     assert "Reminder: the statistics report is due" in message["Subject"]
     assert "site: SD-A-01" in message.get_content()
+
+
+def test_a_recycler_sees_its_own_reports_due(platform: Platform, admin: Actor) -> None:
+    keys = recycling.LedgerKeys.load(platform.settings)
+    with transaction(platform.sessions, admin.user_id) as s:
+        recyclers = {}
+        for code, province in (("RC-1", "Shandong"), ("RC-2", "Henan")):
+            registry.create_organisation(s, admin, code, f"{code} Recycling", "recycling",
+                                         province)
+            recycling.register_participant(s, admin, code, code, org_code=code)
+            recyclers[code] = actor_for(s, create_user(s, code.lower(), "a-long-password",
+                                                       Role.RECYCLER, org_code=code))
+        # Two cash purchases of one seller on one day, 120,000 CNY: a large-cash report each,
+        # due five working days later (Monday 11 August 2025).
+        recycling.append_purchases(s, admin, keys, validated([
+            purchase(recycler=code, seller_id_number=seller_id(n), amount_cny="60000",
+                     occurred_at=f"2025-08-04T{hour:02d}:00:00+08:00")
+            for n, code in enumerate(recyclers) for hour in (9, 17)]))
+        recycling.screen_reports(s, admin)
+    # Five days before the due day it is not yet within the three days' notice; three days
+    # before it is, and it is overdue the day after.
+    assert _of(platform, recyclers["RC-1"], today=date(2025, 8, 6)).count == 0
+    due = [n for n in _of(platform, recyclers["RC-1"], today=date(2025, 8, 8)).items
+           if n.kind == "due"]
+    assert [(n.link, n.date, n.severity) for n in due] == [
+        ("/recycling/reports", date(2025, 8, 11), "warning")]
+    assert _of(platform, recyclers["RC-2"], today=date(2025, 8, 12)).counts == {
+        "overdue": 1, "returned": 0, "review": 0, "due": 0, "alert": 0}
+    with transaction(platform.sessions) as s:
+        reminders = notifications.reminders_on(s, date(2025, 8, 8))
+    assert [(r["report"], r["recycler"], r["days"]) for r in reminders] == [
+        ("recycling", "RC-1", -3), ("recycling", "RC-2", -3)]

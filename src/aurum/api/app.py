@@ -28,6 +28,7 @@ from aurum.api.language import Language
 from aurum.api.routers import (
     auth,
     docs,
+    home,
     indicators,
     jobs,
     notifications,
@@ -109,7 +110,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in (auth.router, docs.router, jobs.router, registry.router, reports.router,
                    indicators.router, resources.router, planning.router, prospect.router,
                    safety.router, seismic.router, recycling.router, processing.router,
-                   provinces.router, report_pages.router, pages.router):
+                   provinces.router, report_pages.router, home.router,
+                   pages.router):
         app.include_router(router)
     app.include_router(notifications.router)
 

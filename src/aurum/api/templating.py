@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from aurum.api.deps import csrf_token, get_platform
 from aurum.api.labels import column, label
 from aurum.api.labels.regulator import province
+from aurum.api.navigation import navigation
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
 from aurum.services import notifications
@@ -99,6 +100,7 @@ TEMPLATES.env.filters["province"] = province
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 TEMPLATES.env.globals["js_messages"] = _js_messages
+TEMPLATES.env.globals["navigation"] = navigation
 TEMPLATES.env.globals["notification_bell"] = _notification_bell
 
 

@@ -12,25 +12,12 @@ from aurum.api.deps import DB, PageActor
 from aurum.api.tables import Col, Spec, table_page
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
-from aurum.core.checks import Year
 from aurum.core.i18n import _
 from aurum.services import cache, monitor, registry, reporting
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
 Page = HTMLResponse
-
-
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: DB, actor: PageActor, as_of: Year | None = None
-              ) -> Page:
-    m = monitor.build(session, actor, as_of)
-    figures = {ind.id: charts.trajectory(ind) for ind in m.report.indicators}
-    prov = m.provinces
-    figures["map"] = charts.province_map(prov, "large_mine_output_share_pct",
-                                         _("large-mine share %")) if not prov.empty else {}
-    return render(request, "dashboard.html", actor=actor, m=m, figures=figures, years=m.years,
-                  provinces=records(prov.head(12)), below_floor=m.below_floor)
 
 
 GROUPS = Spec("groups", (Col("group"), Col("gold_output_baseline_t"), Col("gold_output_t"),

@@ -1,0 +1,153 @@
+"""The pages the header's navigation offers, declared once, and the navigation of one user.
+
+Each page names the roles that may open it, by the rules of the service its route calls
+(the tuples those services check with ``require_role`` where there is one): a user sees only
+what they may open, and the recycler no mining tools. Pages are grouped by the work they
+serve; the header shows the groups in this order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from babel.support import LazyProxy
+
+from aurum.core.i18n import lazy_gettext
+from aurum.services.auth import Actor, Role
+from aurum.services.jobs import JOB_ROLES
+from aurum.services.prospect import STUDY_ROLES
+from aurum.services.recycling.reports import INBOX_READERS
+from aurum.services.recycling.views import APPENDERS
+
+ADMIN, REGULATOR, ENTERPRISE, RECYCLER, AUDITOR = (
+    Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE, Role.RECYCLER, Role.AUDITOR)
+EVERYONE = frozenset(Role)
+READERS = frozenset({ADMIN, REGULATOR, AUDITOR})
+"""Who reads every organisation's statistics (or one province's)."""
+MINING = READERS | {ENTERPRISE}
+"""Who opens the mining pages: the readers, and the enterprises for their own sites."""
+
+
+class Group(StrEnum):
+    """The groups of the navigation, in the order the header shows them."""
+
+    OVERVIEW = "overview"
+    REPORTING = "reporting"
+    MINING = "mining"
+    RECYCLING = "recycling"
+    PLATFORM = "platform"
+
+
+GROUP_LABELS: dict[Group, LazyProxy] = {
+    Group.OVERVIEW: lazy_gettext("Overview"),
+    Group.REPORTING: lazy_gettext("Reporting"),
+    Group.MINING: lazy_gettext("Mining"),
+    Group.RECYCLING: lazy_gettext("Recycling"),
+    Group.PLATFORM: lazy_gettext("Platform"),
+}
+
+
+@dataclass(frozen=True)
+class NavPage:
+    """A page the navigation may offer.
+
+    Parameters
+    ----------
+    path : str
+        Its address (a GET that answers 200 to each of ``roles``).
+    label : LazyProxy
+        Its name in the header, in the reader's language.
+    roles : frozenset of Role
+        The roles that may open it.
+    group : Group
+        The work it serves.
+    """
+
+    path: str
+    label: LazyProxy
+    roles: frozenset[Role]
+    group: Group
+
+
+PAGES: tuple[NavPage, ...] = (
+    NavPage("/", lazy_gettext("Dashboard"), EVERYONE, Group.OVERVIEW),
+    # The national (or provincial) indicators: the regulators' and administrators' home is
+    # this page already, with their work beside it.
+    NavPage("/dashboard", lazy_gettext("Indicators"), frozenset({ENTERPRISE, AUDITOR}),
+            Group.OVERVIEW),
+    NavPage("/provinces", lazy_gettext("Provinces"), READERS, Group.OVERVIEW),
+    NavPage("/enterprises", lazy_gettext("Enterprises"), MINING, Group.OVERVIEW),
+    NavPage("/sites", lazy_gettext("Sites"), MINING, Group.OVERVIEW),
+    NavPage("/reports", lazy_gettext("Reports"), MINING, Group.REPORTING),
+    # Who reviews reports (aurum.services.review.reviews).
+    NavPage("/reports/review", lazy_gettext("Review"), frozenset({ADMIN, REGULATOR}),
+            Group.REPORTING),
+    NavPage("/compliance", lazy_gettext("Plant scale"), READERS, Group.REPORTING),
+    NavPage("/data-quality", lazy_gettext("Data quality"), MINING, Group.REPORTING),
+    NavPage("/resources", lazy_gettext("Resources and reserves"), MINING, Group.MINING),
+    # Studies run as jobs: auditors run none, recyclers have no mines.
+    NavPage("/pit", lazy_gettext("Pit"), frozenset(JOB_ROLES), Group.MINING),
+    NavPage("/prospect", lazy_gettext("Prospectivity"), frozenset(STUDY_ROLES), Group.MINING),
+    NavPage("/processing", lazy_gettext("Plants"), MINING, Group.MINING),
+    NavPage("/safety", lazy_gettext("Safety"), MINING, Group.MINING),
+    NavPage("/seismic", lazy_gettext("Seismic"), MINING, Group.MINING),
+    NavPage("/recycling", lazy_gettext("Purchases"), frozenset(APPENDERS), Group.RECYCLING),
+    NavPage("/recycling/reports", lazy_gettext("Transaction reports"),
+            frozenset({ADMIN, RECYCLER}), Group.RECYCLING),
+    NavPage("/recycling/ledger", lazy_gettext("Ledger"), READERS | {RECYCLER},
+            Group.RECYCLING),
+    NavPage("/recycling/custody", lazy_gettext("Custody"), READERS | {RECYCLER},
+            Group.RECYCLING),
+    NavPage("/recycling/regulator", lazy_gettext("Recycling oversight"),
+            frozenset(INBOX_READERS), Group.RECYCLING),
+    NavPage("/jobs", lazy_gettext("Jobs"), frozenset(JOB_ROLES), Group.PLATFORM),
+    NavPage("/docs", lazy_gettext("API"), EVERYONE, Group.PLATFORM),
+)
+"""Every page of the navigation, in the order the header shows them within a group."""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link of one user's navigation; ``current`` marks the page being read."""
+
+    path: str
+    label: LazyProxy
+    current: bool
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A group of one user's navigation, with its links."""
+
+    group: Group
+    label: LazyProxy
+    links: tuple[NavLink, ...]
+
+
+def pages_for(actor: Actor, pages: Sequence[NavPage] = PAGES) -> list[NavPage]:
+    """The pages ``actor`` may open, in the navigation's order."""
+    return [p for p in pages if actor.role in p.roles]
+
+
+def current_page(path: str, pages: Sequence[NavPage]) -> str | None:
+    """The path of the page of ``pages`` that ``path`` belongs to: itself, or the longest
+    one it lies under (``/safety/alerts`` is under ``/safety``); None outside them all.
+    The home (``/``) is current only on itself."""
+    under = [p.path for p in pages
+             if path == p.path or (p.path != "/" and path.startswith(p.path + "/"))]
+    return max(under, key=len) if under else None
+
+
+def navigation(actor: Actor | None, path: str) -> list[NavGroup]:
+    """The header's navigation of ``actor`` on the page at ``path``: its groups, each with
+    the pages the actor may open (groups without one left out); none without a user."""
+    if actor is None:
+        return []
+    mine = pages_for(actor)
+    current = current_page(path, mine)
+    return [NavGroup(group, GROUP_LABELS[group], links)
+            for group in Group
+            if (links := tuple(NavLink(p.path, p.label, p.path == current)
+                               for p in mine if p.group is group))]

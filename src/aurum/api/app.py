@@ -27,6 +27,7 @@ from aurum.api.deps import LoginRequired, csrf_key
 from aurum.api.language import Language
 from aurum.api.routers import (
     auth,
+    briefings,
     docs,
     home,
     indicators,
@@ -111,7 +112,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    indicators.router, resources.router, planning.router, prospect.router,
                    safety.router, seismic.router, recycling.router, processing.router,
                    provinces.router, report_pages.router, home.router,
-                   pages.router):
+                   briefings.router, pages.router):
         app.include_router(router)
     app.include_router(notifications.router)
 

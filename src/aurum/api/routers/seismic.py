@@ -19,7 +19,16 @@ from aurum.api.schemas.seismic import (
     EventReviewOut,
     EventRow,
 )
-from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
+from aurum.api.tables import (
+    Col,
+    Spec,
+    TableFormat,
+    display_records,
+    records,
+    table_page,
+    table_responses,
+    tabular,
+)
 from aurum.api.templating import render
 from aurum.api.uploads import received
 from aurum.core.checks import DbId, Moment
@@ -110,12 +119,22 @@ def seismic_index(request: Request, session: DB, actor: PageActor) -> HTMLRespon
                   figure=figure)
 
 
+EVENTS = Spec("seismic-events", (
+    Col("id"), Col("resource_id"), Col("time"), Col("mw", digits=1), Col("ml", digits=1),
+    Col("energy", digits=0), Col("x", digits=0), Col("y", digits=0), Col("z", digits=0),
+    Col("status", "label", choices=True), Col("event_type", "label", choices=True)))
+"""A catalogue page's events, newest first."""
+
+
 @router.get("/seismic/{site}", response_class=HTMLResponse, include_in_schema=False)
 def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
-                 magnitude: str = "mw", window_events: int = 200) -> HTMLResponse:
+                 magnitude: str = "mw", window_events: int = 200) -> Response:
     view = seismic.site_view(session, actor, site, magnitude=magnitude,
                              window_events=window_events)
     catalogue, result = view.catalogue, view.catalogue.statistics
+    events = table_page(request, catalogue.events.iloc[::-1], EVENTS)
+    if events.query.format:
+        return events.download()
     # Thousands of events per chart: built once per data version, like the view.
     figures = cache.cached(cache.scope_key(
         session, actor, "seismic-site-figures", site, magnitude, window_events), lambda: {
@@ -129,7 +148,7 @@ def seismic_site(site: str, request: Request, session: DB, actor: PageActor,
     return render(request, "seismic_site.html", actor=actor, site=view.site, stats=result,
                   figures=figures, n_total=len(catalogue.events),
                   n_rejected=catalogue.n_rejected, alerts=display_records(view.alerts),
-                  events=display_records(catalogue.latest), n_stress=view.n_stress)
+                  events=events, n_stress=view.n_stress)
 
 
 @router.get("/seismic/{site}/stress", response_class=HTMLResponse, include_in_schema=False)

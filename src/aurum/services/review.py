@@ -30,7 +30,7 @@ from aurum.core.errors import (
     Problem,
     ValidationError,
 )
-from aurum.core.i18n import _
+from aurum.core.i18n import _, lazy_gettext
 from aurum.core.periods import Period
 from aurum.industry import reporting as fields
 from aurum.industry.review import (
@@ -88,9 +88,13 @@ def _require(actor: Actor, site: Site, action: Action) -> None:
     """Refuse an action the actor may not take on the site's reports (after the read check,
     so a report out of scope stays a 404)."""
     actor.require_read_site(site)
-    if not _party_allowed(actor, site, ACTORS[action]):
-        raise PermissionDenied(_("%(user)s may not %(action)s reports of %(site)s",
-                                 user=actor.username, action=action.value, site=site.code))
+    party = ACTORS[action]
+    if not _party_allowed(actor, site, party):
+        raise PermissionDenied(
+            _("%(user)s does not review the reports of %(site)s", user=actor.username,
+              site=site.code) if party is Party.REVIEWER else
+            _("%(user)s does not file the reports of %(site)s", user=actor.username,
+              site=site.code))
 
 
 def _reason(action: Action, reason: str | None) -> str | None:
@@ -108,13 +112,22 @@ def _reason(action: Action, reason: str | None) -> str | None:
     return text
 
 
+_REFUSALS = {
+    Action.SAVE: lazy_gettext("this period is submitted already: amend the report instead of "
+                              "saving a draft"),
+    Action.SUBMIT: lazy_gettext("this period is submitted already"),
+    Action.ACCEPT: lazy_gettext("only a report that waits for review can be accepted"),
+    Action.RETURN: lazy_gettext("only a report that waits for review can be returned"),
+    Action.AMEND: lazy_gettext("only a submitted report can be amended"),
+}
+"""Why each action is refused when the report's state does not allow it."""
+
+
 def _advance(state: State | None, action: Action) -> State:
     try:
         return advance(state, action)
     except TransitionRefused as exc:
-        raise ConflictError(_("a report that is %(state)s cannot be given the step %(action)s",
-                              state=state.value if state else _("not submitted"),
-                              action=action.value)) from exc
+        raise ConflictError(str(_REFUSALS[action])) from exc
 
 
 # ---------------------------------------------------------------------------------------------

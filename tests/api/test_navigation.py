@@ -22,7 +22,7 @@ from tests.conftest import TEST_HASHER
 USERS = ("miit", "shandong", "auditor", "group", "mine", "recycler", "admin")
 """The demo logins (README), one per kind of user."""
 MINING_TOOLS = {"/provinces", "/enterprises", "/sites", "/reports", "/reports/review",
-                "/compliance", "/data-quality", "/resources", "/pit", "/prospect",
+                "/briefings", "/compliance", "/data-quality", "/resources", "/pit", "/prospect",
                 "/processing", "/safety", "/seismic", "/jobs", "/dashboard"}
 """Pages of gold mining (statistics, geology, plants, safety) and its studies."""
 HOME_MARKS = {"miit": ['data-testid="home-regulator"', "National",

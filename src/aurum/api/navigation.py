@@ -86,6 +86,8 @@ PAGES: tuple[NavPage, ...] = (
             Group.REPORTING),
     NavPage("/compliance", lazy_gettext("Plant scale"), READERS, Group.REPORTING),
     NavPage("/data-quality", lazy_gettext("Data quality"), MINING, Group.REPORTING),
+    # National and provincial briefings for the readers, an enterprise's own for it.
+    NavPage("/briefings", lazy_gettext("Briefings"), MINING, Group.REPORTING),
     NavPage("/resources", lazy_gettext("Resources and reserves"), MINING, Group.MINING),
     # Studies run as jobs: auditors run none, recyclers have no mines.
     NavPage("/pit", lazy_gettext("Pit"), frozenset(JOB_ROLES), Group.MINING),
@@ -93,7 +95,7 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/processing", lazy_gettext("Plants"), MINING, Group.MINING),
     NavPage("/safety", lazy_gettext("Safety"), MINING, Group.MINING),
     NavPage("/seismic", lazy_gettext("Seismic"), MINING, Group.MINING),
-    NavPage("/recycling", lazy_gettext("Purchases"), frozenset(APPENDERS), Group.RECYCLING),
+    NavPage("/recycling", lazy_gettext("Purchase intake"), frozenset(APPENDERS), Group.RECYCLING),
     NavPage("/recycling/reports", lazy_gettext("Transaction reports"),
             frozenset({ADMIN, RECYCLER}), Group.RECYCLING),
     NavPage("/recycling/ledger", lazy_gettext("Ledger"), READERS | {RECYCLER},

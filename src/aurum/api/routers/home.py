@@ -51,8 +51,8 @@ def _regulator(view: home.RegulatorHome, _session: DB, _actor: Actor) -> dict[st
 
 def _enterprise(view: home.EnterpriseHome, session: DB, actor: Actor) -> dict[str, Any]:
     sites = view.sites
-    # The same map as the sites page's, kept under the same key.
-    site_map = cache.cached(cache.scope_key(session, actor, "site-map"),
+    # The sites page's map, kept per data version like it.
+    site_map = cache.cached(cache.scope_key(session, actor, "home-site-map"),
                             lambda: charts.site_map(sites) if not sites.empty else {})
     return {"figures": {"sites": site_map}, "due": records(view.due),
             "returned": records(view.returned), "sites": records(sites),

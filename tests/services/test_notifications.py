@@ -7,6 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,11 +27,12 @@ TODAY = date(2026, 10, 24)
 OPEN_QUARTERS = ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
 VALUES = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
 
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
-def _of(platform: Platform, actor: Actor, today: date = TODAY,
-        now: datetime | None = None) -> Notifications:
+
+def _of(platform: Platform, actor: Actor, today: date = TODAY) -> Notifications:
     with transaction(platform.sessions) as s:
-        return notifications.notifications(s, actor, today=today, now=now)
+        return notifications.notifications(s, actor, today=today)
 
 
 def _submit(platform: Platform, actor: Actor, site: str, period: str) -> int:
@@ -45,8 +47,11 @@ def _due(found: Notifications) -> list[tuple[str, str]]:
 
 def test_an_enterprise_sees_the_reports_of_its_own_sites_due_and_overdue(
         platform: Platform, reg: Registry) -> None:
+    before = _of(platform, reg.ent_a)
+    assert _of(platform, reg.ent_a) is before  # kept until the data changes
     _submit(platform, reg.ent_a, "SD-A-01", "2026-Q2")
     found = _of(platform, reg.ent_a)
+    assert found.count == before.count - 1
     links = {link for _kind, link in _due(found)}
     expected = {f"/reports/new?site={site}&period={p}" for site in ("SD-A-01", "SD-A-02")
                 for p in OPEN_QUARTERS} - {"/reports/new?site=SD-A-01&period=2026-Q2"}
@@ -119,13 +124,13 @@ def test_new_standing_alerts_in_scope(platform: Platform, reg: Registry) -> None
         _alert(s, sites["SD-A-01"], now - timedelta(days=10))  # not new
         _alert(s, sites["SD-A-01"], now - timedelta(hours=1), acknowledged=True)
         _alert(s, sites["GS-B-01"], now - timedelta(hours=3))
-    alerts = [n for n in _of(platform, reg.ent_a, now=now).items if n.kind == "alert"]
+    alerts = [n for n in _of(platform, reg.ent_a).items if n.kind == "alert"]
     assert [(n.severity, n.date) for n in alerts] == [("danger", date(2026, 10, 24)),
                                                       ("warning", date(2026, 10, 23))]
     assert all(n.link == "/safety/alerts?site=SD-A-01&standing=yes" for n in alerts)
-    assert _of(platform, reg.ent_b, now=now).counts["alert"] == 1
-    assert _of(platform, reg.regulator_sd, now=now).counts["alert"] == 2
-    assert _of(platform, reg.regulator, now=now).counts["alert"] == 3
+    assert _of(platform, reg.ent_b).counts["alert"] == 1
+    assert _of(platform, reg.regulator_sd).counts["alert"] == 2
+    assert _of(platform, reg.regulator).counts["alert"] == 3
 
 
 # ---------------------------------------------------------------------------------------------

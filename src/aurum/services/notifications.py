@@ -8,7 +8,9 @@ last :data:`ALERT_DAYS` days. Each item leaves the list once acted on (the repor
 review done, the alert acknowledged), so nothing is stored per user: the count is what waits.
 
 Every query is bounded (the actor's sites and the reports of the last years, the newest
-alerts with a count), so the page header can show the count on every page.
+alerts with a count), and the result is kept per scope, day and data version
+(:mod:`aurum.services.cache`), so the page header shows the count on every page for the price
+of one query.
 
 The reminders are the same due reports seen on one day across the platform: those whose due
 date is a reminder offset of the reporting calendar (:mod:`aurum.industry.calendar`) away from
@@ -24,9 +26,10 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -36,11 +39,11 @@ from sqlalchemy.orm import Session
 from aurum.core import i18n
 from aurum.core.i18n import _
 from aurum.core.periods import Period, PeriodKind
-from aurum.core.time import today_cst
+from aurum.core.time import CHINA_STANDARD_TIME, today_cst
 from aurum.industry.calendar import ReportingCalendar, load_calendar
 from aurum.industry.reporting import reporting_day
 from aurum.safety.sensors import LEVEL_NAMES, AlarmLevel
-from aurum.services import delivery, review
+from aurum.services import cache, delivery, review
 from aurum.services.auth import SYSTEM, Actor, Role
 from aurum.services.recycling.reports import list_reports
 from aurum.store.models import Alert, Report, Site
@@ -50,7 +53,7 @@ KINDS = ("overdue", "returned", "review", "due", "alert")
 SEVERITIES = ("danger", "warning", "info")
 """Severities, most pressing first."""
 ALERT_DAYS = 7
-"""Standing alerts raised within this many days are notified, d."""
+"""Standing alerts raised on this many days before today (Beijing) or today are notified, d."""
 ALERT_ROWS = 50
 """Newest alerts listed at most (all are counted), count."""
 REPORT_YEARS = 2
@@ -256,10 +259,14 @@ def _report_items(session: Session, actor: Actor, today: date) -> list[Notificat
     return items
 
 
-def _alert_items(session: Session, actor: Actor, now: datetime) -> tuple[list[Notification], int]:
-    """The standing alerts raised in the last :data:`ALERT_DAYS` days of the actor's sites:
-    the newest :data:`ALERT_ROWS` and how many there are."""
-    since = now - timedelta(days=ALERT_DAYS)
+def _alert_items(session: Session, actor: Actor, today: date) -> tuple[list[Notification], int]:
+    """The standing alerts of the actor's sites raised from the start of the Beijing day
+    :data:`ALERT_DAYS` days before ``today``: the newest :data:`ALERT_ROWS` and how many there
+    are."""
+    # From midnight, not from this instant: what is listed depends on the day alone, so it
+    # can be kept for the day.
+    since = datetime.combine(today - timedelta(days=ALERT_DAYS), time(),
+                             tzinfo=CHINA_STANDARD_TIME)
     standing = actor.where_visible(
         select(Alert.id).join(Site, Alert.site_id == Site.id)
         .where(Alert.acknowledged_at.is_(None), Alert.time >= since))
@@ -286,8 +293,9 @@ def _sort_key(item: Notification) -> tuple[int, int, int]:
 
 
 def notifications(session: Session, actor: Actor, *, today: date | None = None,
-                  now: datetime | None = None, limit: int = LIST_LIMIT) -> Notifications:
-    """What waits for the actor now, in its scope (see the module's description).
+                  limit: int = LIST_LIMIT) -> Notifications:
+    """What waits for the actor now, in its scope (see the module's description); kept per
+    scope, role, day and data version (:func:`aurum.services.cache.scope_key`).
 
     Parameters
     ----------
@@ -297,19 +305,22 @@ def notifications(session: Session, actor: Actor, *, today: date | None = None,
         Caller; only what it may read is listed.
     today : date, optional
         Day of the reporting calendar (default: today in Beijing).
-    now : datetime, optional
-        The instant alerts are counted back from (default: now).
     limit : int
         Items listed at most (all are counted), count.
     """
-    now = now or datetime.now(UTC)
-    today = today or reporting_day(now)
+    today = today or reporting_day()
+    key = cache.scope_key(session, actor, "notifications", actor.role.value, today, limit)
+    return cache.cached(key, lambda: _notifications(session, actor, today, limit))
+
+
+def _notifications(session: Session, actor: Actor, today: date, limit: int) -> Notifications:
     reports = _report_items(session, actor, today)
-    alerts, alert_count = _alert_items(session, actor, now)
+    alerts, alert_count = _alert_items(session, actor, today)
     items = sorted(reports + alerts, key=_sort_key)
     counts = {kind: sum(i.kind == kind for i in reports) for kind in KINDS}
     counts["alert"] = alert_count
-    return Notifications(tuple(items[:limit]), sum(counts.values()), counts)
+    return Notifications(tuple(items[:limit]), sum(counts.values()),
+                         MappingProxyType(counts))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,10 +25,7 @@ CARD = re.compile(r'data-testid="indicator-(?P<id>[a-z_]+)".*?<div class="big">(
 
 def dashboard_values(client: TestClient, lang: str) -> dict[str, str]:
     """Each indicator's value and unit as the dashboard's card shows them (signed in)."""
-    # The dashboard has its own address once the role homes take "/" (issue 18).
     page = client.get(f"/dashboard?lang={lang}")
-    if page.status_code == 404:
-        page = client.get(f"/?lang={lang}")
     assert page.status_code == 200, page.text
     found = {m["id"]: f"{html.unescape(m['value']).strip()} {html.unescape(m['unit']).strip()}"
              for m in CARD.finditer(page.text)}

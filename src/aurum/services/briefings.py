@@ -31,7 +31,7 @@ import base64
 import io
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache as memoise
@@ -302,7 +302,8 @@ def _svg(title: str, unit: str, draw: Callable[[Axes], None], wide: bool = False
     with _CHART_LOCK, matplotlib.rc_context({
             "svg.fonttype": "none", "font.family": _font_families(), "font.size": 7,
             "svg.hashsalt": "aurum", "axes.spines.top": False, "axes.spines.right": False}):
-        figure = Figure(figsize=(6.3 if wide else 3.1, 2.3), layout="constrained")
+        figure = Figure(figsize=(6.3 if wide else 3.1, 2.1 if wide else 2.3),
+                        layout="constrained")
         axes = figure.add_subplot()
         draw(axes)
         axes.set_title(title, fontsize=8)
@@ -340,7 +341,13 @@ def _trajectory(ind: IndicatorResult, target_year: int = 2027) -> str:
     return _svg(label(ind.id), label(ind.unit), draw)
 
 
-def _bars(names: Sequence[str], values: Iterable[float], title: str, unit: str,
+def _counts(axes: Axes, top: float) -> None:
+    """A y axis of counts: integer ticks from 0 (to 1 at least, so that zeros read as such)."""
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(0, max(float(top), 1.0) * 1.1)
+
+
+def _bars(names: Sequence[str], values: Sequence[float], title: str, unit: str,
           integer: bool = False) -> str:
     """Vertical bars, one per name, in gold (counts on integer ticks)."""
     from aurum.api.charts.common import GOLD
@@ -349,7 +356,7 @@ def _bars(names: Sequence[str], values: Iterable[float], title: str, unit: str,
         axes.bar(list(names), list(values), color=GOLD)
         axes.tick_params(axis="x", labelrotation=45)
         if integer:
-            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+            _counts(axes, max(values, default=0))
 
     return _svg(title, unit, draw, wide=True)
 
@@ -365,7 +372,7 @@ def _clearing_history(history: pd.DataFrame) -> str:
         axes.plot(days, history["open_major"], marker=".", color="#4c78a8",
                   label=_("Major open"))
         axes.tick_params(axis="x", labelrotation=45)
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _counts(axes, history[["overdue_major", "open_major"]].to_numpy().max())
 
     return _svg(_("Hazard clearing"), _("hazards"), draw, wide=True)
 
@@ -378,7 +385,7 @@ def _charts(m: monitor.Monitor, quality: QualityView,
     top = m.provinces.head(15)
     if len(top) > 1:
         charts["provinces"] = _bars([province(p) for p in top["province"]],
-                                    top["gold_output_t"].fillna(0),
+                                    top["gold_output_t"].fillna(0).tolist(),
                                     _("Gold output %(year)s", year=m.as_of), _("t"))
     if not clearing.history.empty:
         charts["clearing"] = _clearing_history(clearing.history)

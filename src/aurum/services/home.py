@@ -20,12 +20,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from aurum.core.periods import PeriodKind
-from aurum.industry.calendar import load_calendar
 from aurum.industry.reporting import reporting_day
-from aurum.services import jobs, monitor, registry, reporting, review, safety
+from aurum.services import cache, jobs, monitor, registry, reporting, review, safety
 from aurum.services.auth import Actor, Role
 from aurum.services.monitor import Monitor
+from aurum.services.notifications import statistics_due
 from aurum.services.recycling import views as recycling_views
 from aurum.services.recycling.ledger import ledger_status
 from aurum.services.recycling.purchases import purchases_in_force
@@ -129,30 +128,29 @@ def _quality(session: Session, actor: Actor) -> Quality:
 
 
 def reports_due(session: Session, actor: Actor, day: date | None = None) -> pd.DataFrame:
-    """The quarterly statistics reports of the actor's reporting sites that the reporting
-    calendar shows on ``day`` (:meth:`~aurum.industry.calendar.ReportingCalendar.periods_open`:
-    due within its notice, or overdue for a while) and that are not received yet.
+    """The statistics reports of the actor's sites that the reporting calendar shows on
+    ``day`` as due soon or overdue and that are not received yet
+    (:func:`aurum.services.notifications.statistics_due`, the notification centre's), kept
+    per day and data version.
 
     Returns
     -------
     pandas.DataFrame
         :data:`DUE_COLUMNS`: the site, its name, the ``period``, ``due_on`` (the last day
-        it is on time) and ``state`` (``due``, or ``overdue`` once that day has passed);
-        the earliest due first.
+        the report is on time) and ``state`` (``due``, or ``overdue`` once that day has
+        passed); the earliest due first.
     """
     day = day or reporting_day()
-    periods = load_calendar().periods_open(PeriodKind.QUARTER, day)
-    sites = reporting.writable_sites(session, actor)
-    if not periods or sites.empty:
-        return pd.DataFrame(columns=DUE_COLUMNS)
-    received = reporting.current_reports(session, actor, sites["site"].tolist())
-    filed = set(zip(received["site"], received["period"], strict=True))
-    calendar = load_calendar()
-    rows = [{"site": s.site, "site_name": s.site_name, "period": p.label,
-             "due_on": calendar.due_date(p),
-             "state": "overdue" if calendar.due_date(p) < day else "due"}
-            for p in periods for s in sites.itertuples() if (s.site, p.label) not in filed]
-    return pd.DataFrame(rows, columns=DUE_COLUMNS).sort_values(["due_on", "site"])
+
+    def compute() -> pd.DataFrame:
+        due = statistics_due(session, day, actor)
+        names = reporting.writable_sites(session, actor).set_index("site")["site_name"]
+        return pd.DataFrame(
+            [{"site": d.site, "site_name": names.get(d.site, ""), "period": d.period.label,
+              "due_on": d.due, "state": "overdue" if d.due < day else "due"} for d in due],
+            columns=DUE_COLUMNS).sort_values(["due_on", "site"], kind="stable")
+
+    return cache.cached(cache.scope_key(session, actor, "reports-due", day), compute)
 
 
 def _regulator(session: Session, actor: Actor, as_of: int | None) -> RegulatorHome:

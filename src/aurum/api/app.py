@@ -9,6 +9,8 @@ from pathlib import Path
 
 import plotly
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import (
@@ -23,7 +25,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from aurum import __version__
-from aurum.api.deps import LoginRequired, csrf_key
+from aurum.api import forms
+from aurum.api.deps import LoginRequired, csrf_key, signed_in
 from aurum.api.language import Language
 from aurum.api.routers import (
     auth,
@@ -48,7 +51,7 @@ from aurum.api.routers import (
 )
 from aurum.api.security import SecurityHeaders, headers_for
 from aurum.api.templating import render
-from aurum.core import tables
+from aurum.core import i18n, tables
 from aurum.core.errors import (
     AurumError,
     Busy,
@@ -154,7 +157,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
-        response = _server_error(request, exc)
+        # Starlette runs this handler outside every middleware, the language's too: the
+        # language that middleware chose for the request is put back for the error page.
+        with i18n.using(getattr(request.state, "locale", None) or i18n.default_locale()):
+            response = _server_error(request, exc)
         response.headers.update(dict(headers_for(request.url.scheme,
                                                  platform.settings.cookie_secure)))
         return response
@@ -164,8 +170,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         if request.url.path.startswith("/api/") or request.url.path == "/docs":
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        return render(request, "error.html", status_code=exc.status_code, actor=None,
-                      status=exc.status_code, message=str(exc.detail))
+        return _error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # A page's form or link with a value its route's types refuse: the error page names
+        # each problem (forms that can show their page again do so themselves, see
+        # api/forms.py); the API keeps FastAPI's answer, which its clients parse.
+        if request.url.path.startswith("/api/") or request.url.path == "/docs":
+            return await request_validation_exception_handler(request, exc)
+        problems = forms.request_problems(exc)
+        return _error_page(request, 422, _("the request was refused:"),
+                           [str(p) for p in problems])
 
     return app
 
@@ -180,8 +196,16 @@ def _refusal(request: Request, status: int, message: str,
         if omitted:
             body["problems_omitted"] = omitted
         return JSONResponse(body, status_code=status)
-    return render(request, "error.html", status_code=status, actor=None, status=status,
-                  message=message)
+    return _error_page(request, status, message)
+
+
+def _error_page(request: Request, status: int, message: str, problems: list[str] | None = None
+                ) -> Response:
+    """The error page, in the page frame with the signed-in user's navigation (none when the
+    database cannot tell who they are: a 503 does not ask it again)."""
+    actor = None if status == 503 else signed_in(request)
+    return render(request, "error.html", status_code=status, actor=actor, status=status,
+                  message=message, problems=problems or [])
 
 
 def _unavailable(request: Request, exc: Exception) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
@@ -22,6 +23,7 @@ CSRF_HEADER = "X-CSRF-Token"
 """Header that carries the page's CSRF token on an API write made with the session cookie."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing, so need no CSRF token."""
+_log = logging.getLogger("aurum.api")
 
 
 class LoginRequired(Exception):
@@ -89,6 +91,27 @@ def page_actor(request: Request, session: DB) -> Actor:
     if asked and asked != credential.actor.locale:
         auth.set_locale(session, credential.actor, asked)
     return credential.actor
+
+
+def signed_in(request: Request) -> Actor | None:
+    """The signed-in user of a page request, for a page that must render whatever went wrong
+    (an error page shows them their navigation).
+
+    Never raises: None without a session cookie, for an ended session, or when the lookup
+    itself fails (the database may be the very thing that failed). Nothing is written: the
+    session's last use is recorded by the requests that succeed.
+    """
+    session_id = request.scope.get("session", {}).get("sid")
+    if not session_id:
+        return None
+    try:
+        with get_platform(request).sessions() as session:
+            credential = auth.session_credential(session, str(session_id))
+    except Exception as exc:  # the error page renders, without navigation
+        _log.warning("no navigation on the error page of %s: %s", request.url.path,
+                     type(exc).__name__)
+        return None
+    return None if credential is None else credential.actor
 
 
 ApiCredential = Annotated[Credential, Depends(api_credential)]

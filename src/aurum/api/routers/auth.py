@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from aurum.api.deps import CSRF, DB, ApiActor, ApiCredential, client_address, csrf_token
+from aurum.api.forms import FormState
 from aurum.api.language import cookie_header
 from aurum.api.schemas.auth import (
     MAX_PASSWORD_CHARS,
@@ -28,9 +29,13 @@ WRONG_LOGIN = lazy_gettext("wrong username or password")
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request, error: str | None = None) -> HTMLResponse:
-    return render(request, "login.html", actor=None,
-                  error=_("Wrong username or password.") if error else None,
+def login_page(request: Request) -> HTMLResponse:
+    return _login_page(request, FormState())
+
+
+def _login_page(request: Request, form: FormState, status_code: int = 200) -> HTMLResponse:
+    # The password is never sent back: a refused login keeps the user name only.
+    return render(request, "login.html", status_code, actor=None, form=form,
                   csrf=csrf_token(request))
 
 
@@ -40,11 +45,12 @@ def login(request: Request, session: DB, username: Annotated[str, Form(max_lengt
     try:
         actor = auth.login(session, username.strip(), password, client_address(request))
     except auth.LoginThrottled as exc:
-        page = render(request, "login.html", status_code=429, actor=None, error=str(exc))
+        page = _login_page(request, FormState({"username": username}, general=[str(exc)]), 429)
         page.headers["Retry-After"] = str(exc.retry_after_s)
         return page
     if actor is None:
-        return RedirectResponse("/login?error=1", status_code=303)
+        return _login_page(request, FormState({"username": username}, general=[
+            _("Wrong username or password.")]), 401)
     session.info["user_id"] = actor.user_id
     # A new id at every login: an id planted in the browser before it never becomes a login.
     request.session.clear()

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from aurum.api import charts
+from aurum.api import charts, forms
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
-from aurum.api.schemas.planning import PitModelOut, PitScenarioIn, PitScenarioOut, PitStudyOut
+from aurum.api.schemas.planning import (
+    PitModelOut,
+    PitScenarioIn,
+    PitScenarioOut,
+    PitStudyOut,
+    PitWhatIf,
+)
 from aurum.api.templating import render
 from aurum.core.checks import (
     MAX_SCENARIO_NAME_CHARS,
     DbId,
-    GoldPrice,
-    MiningWidth,
-    Recovery,
-    SlopeAngle,
-    UnitCost,
 )
+from aurum.core.errors import ValidationError
 from aurum.core.i18n import _
 from aurum.core.jsonsafe import finite
 from aurum.services import jobs
@@ -111,63 +114,89 @@ def pit_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
                   command="aurum pit ultimate --model BLOCKS.csv --economics ECON.yaml")
 
 
+Typed = Annotated[str, Query(max_length=64)]
+"""A number of the pit form as typed: parsed by the route, so a refusal keeps the form."""
+
+
 @router.get("/pit/{model_id}", response_class=HTMLResponse, include_in_schema=False)
 def pit_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
-             price_cny_per_g: GoldPrice | None = None, recovery: Recovery | None = None,
-             processing_cny_per_t: UnitCost | None = None,
-             mining_cny_per_t: UnitCost | None = None, slope_deg: SlopeAngle | None = None,
-             min_mining_width_m: MiningWidth | None = None) -> HTMLResponse:
-    given = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
+             price_cny_per_g: Typed = "", recovery: Typed = "", processing_cny_per_t: Typed = "",
+             mining_cny_per_t: Typed = "", slope_deg: Typed = "",
+             min_mining_width_m: Typed = "") -> HTMLResponse:
+    typed = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
              "processing_cny_per_t": processing_cny_per_t,
              "mining_cny_per_t": mining_cny_per_t, "slope_deg": slope_deg,
              "min_mining_width_m": min_mining_width_m}
+    home = request.app.state.platform.settings.home
+    try:
+        given = forms.parse(PitWhatIf, typed).model_dump()
+    except ValidationError as exc:
+        return _refused_pit_page(request, session, actor, model_id, typed, exc)
+    return _pit_page(request, session, actor, service.pit_view(session, actor, home, model_id,
+                                                                given))
+
+
+def _refused_pit_page(request: Request, session: DB, actor: PageActor, model_id: int,
+                      typed: dict[str, str], exc: ValidationError) -> HTMLResponse:
+    """The pit page again with the refused form as typed (blank fields at their defaults),
+    each problem at its field, and no study (none was run)."""
     view = service.pit_view(session, actor, request.app.state.platform.settings.home,
-                            model_id, given)
-    return _pit_page(request, session, actor, view)
+                            model_id, {})
+    shown = view.form | {k: v for k, v in typed.items() if v.strip()}
+    return _pit_page(request, session, actor, replace(view, figures=None),
+                     form=forms.refused(shown, exc.problems), status_code=422)
 
 
 def _pit_page(request: Request, session: DB, actor: PageActor, view: service.PitView,
-              scenario: service.Scenario | None = None) -> HTMLResponse:
+              scenario: service.Scenario | None = None, form: forms.FormState | None = None,
+              status_code: int = 200) -> HTMLResponse:
     """The pit page of a study (of a saved scenario's with ``scenario``), with the model's
-    saved scenarios."""
+    saved scenarios; ``form`` is a refused form shown again."""
     model_id = view.model.id
     home = request.app.state.platform.settings.home
     job = {"kind": "pit_study", "params": {"model_id": model_id}} if jobs.may_submit(actor) \
         else None
     scenarios = service.scenarios(session, actor, home, model_id)
     page: dict[str, Any] = {
-        "actor": actor, "model": view.model, "form": view.form, "job": job,
-        "scenario": scenario, "scenarios": scenarios,
+        "actor": actor, "model": view.model, "form": form or forms.FormState(
+            view.form | ({"name": scenario.name} if scenario else {})),
+        "job": job, "scenario": scenario, "scenarios": scenarios,
         "deletable": {s.key for s in scenarios
                       if service.may_delete_scenario(actor, view.model, s)},
         "may_save": service.may_change_scenarios(actor), "name_chars": MAX_SCENARIO_NAME_CHARS}
     pit = view.figures
     if pit is None:
-        return render(request, "pit.html", summary=None, figures=None, final=None, **page)
+        return render(request, "pit.html", status_code, summary=None, figures=None, final=None,
+                      **page)
     figures = {"shell": charts.pit_shell_3d(pit.blocks, pit.final_index),
                "pitbypit": charts.pit_by_pit_chart(pit.pit_by_pit),
                "cutoffs": charts.cutoff_chart(pit.grade_tonnage, pit.cutoff_lines)}
-    return render(request, "pit.html", summary=pit.summary, figures=figures, final=pit.final,
-                  **page)
+    return render(request, "pit.html", status_code, summary=pit.summary, figures=figures,
+                  final=pit.final, **page)
 
 
 @router.post("/pit/{model_id}/scenarios", response_class=HTMLResponse, include_in_schema=False,
              dependencies=[CSRF])
 def save_scenario_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
-                       name: Annotated[str, Form(max_length=MAX_SCENARIO_NAME_CHARS)],
-                       price_cny_per_g: Annotated[GoldPrice | None, Form()] = None,
-                       recovery: Annotated[Recovery | None, Form()] = None,
-                       processing_cny_per_t: Annotated[UnitCost | None, Form()] = None,
-                       mining_cny_per_t: Annotated[UnitCost | None, Form()] = None,
-                       slope_deg: Annotated[SlopeAngle | None, Form()] = None,
-                       min_mining_width_m: Annotated[MiningWidth | None, Form()] = None
-                       ) -> RedirectResponse:
-    given = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
+                       name: Annotated[str, Form(max_length=MAX_SCENARIO_NAME_CHARS)] = "",
+                       price_cny_per_g: Annotated[str, Form(max_length=64)] = "",
+                       recovery: Annotated[str, Form(max_length=64)] = "",
+                       processing_cny_per_t: Annotated[str, Form(max_length=64)] = "",
+                       mining_cny_per_t: Annotated[str, Form(max_length=64)] = "",
+                       slope_deg: Annotated[str, Form(max_length=64)] = "",
+                       min_mining_width_m: Annotated[str, Form(max_length=64)] = ""
+                       ) -> Response:
+    typed = {"price_cny_per_g": price_cny_per_g, "recovery": recovery,
              "processing_cny_per_t": processing_cny_per_t,
              "mining_cny_per_t": mining_cny_per_t, "slope_deg": slope_deg,
              "min_mining_width_m": min_mining_width_m}
+    try:
+        given = forms.parse(PitScenarioIn, typed | {"name": name}).model_dump()
+    except ValidationError as exc:
+        return _refused_pit_page(request, session, actor, model_id, typed | {"name": name}, exc)
+    scenario_name = given.pop("name")
     scenario = service.save_scenario(session, actor, request.app.state.platform.settings.home,
-                                     model_id, given, name)
+                                     model_id, given, scenario_name)
     return RedirectResponse(scenario.url, status_code=303)
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Form, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from aurum.api import charts
+from aurum.api import charts, forms
 from aurum.api.charts.recycling import labelled_totals
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.labels import label
@@ -325,7 +325,8 @@ def _intake_page(request: Request, session: Session, actor: Actor,
                  appended: dict[str, Any] | None = None, status_code: int = 200) -> Page:
     view = views.intake_view(session, actor, form, problems or [], appended)
     return _page(request, "recycling_intake.html", actor, status_code,
-                 **view | {"figure": charts.recycling_daily(view["daily"]),
+                 **view | {"form": forms.refused(view["form"], problems or []),
+                           "figure": charts.recycling_daily(view["daily"]),
                            "recent": _labelled(display_records(view["recent"]), "item_type",
                                                "payment_method")})
 

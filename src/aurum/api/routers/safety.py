@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from aurum.api import charts
+from aurum.api import charts, forms
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.schemas.safety import (
     AckIn,
@@ -36,9 +36,19 @@ from aurum.api.schemas.safety import (
     TimelineRow,
     UploadOut,
 )
-from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
+from aurum.api.tables import (
+    Col,
+    Spec,
+    TableFormat,
+    display_records,
+    records,
+    table_page,
+    table_responses,
+    tabular,
+)
 from aurum.api.templating import render
 from aurum.api.uploads import received
+from aurum.core import i18n
 from aurum.core.checks import Day, DbId, Moment
 from aurum.core.errors import PermissionDenied, Problem, ValidationError
 from aurum.core.i18n import _
@@ -264,34 +274,63 @@ def sensor_readings(site: str, code: str, session: DB, actor: ApiActor,
 Page = HTMLResponse
 
 
-def _site_choices(session: DB, actor: Actor) -> list[dict[str, Any]]:
+def _site_choices(session: DB, actor: Actor) -> list[tuple[str, str]]:
+    """The sites a hazard can be reported at, as the form's options (code, code · name)."""
     frame = monitor.scope_data(session, actor).sites
     if frame.empty:
         return []
-    return records(frame.sort_values("site")[["site", "site_name", "kind"]])
+    frame = frame.sort_values("site")
+    return [(str(code), f"{code} · {name}")
+            for code, name in zip(frame["site"], frame["site_name"], strict=True)]
+
+
+def _criterion_choices(criteria: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The criteria of a major hazard as a form's options (none first), each with its clause
+    and its text, in Chinese or English, cut to 90 characters."""
+    chinese = i18n.is_chinese()
+    return [("", "")] + [(c["id"], f"{c['id']} {c['clause']} · "
+                                   f"{(c['zh'] if chinese else c['en'])[:90]}")
+                         for c in criteria]
+
+
+HAZARDS = Spec("hazards", (
+    Col("id", "link:/safety/hazards/"), Col("site"), Col("title"), Col("level", "label"),
+    Col("criterion"), Col("state", "label"), Col("owner"), Col("deadline"), Col("days_overdue"),
+    Col("escalation"), Col("reported_on"), Col("enterprise"), Col("province", "province")))
+"""The hazard register's table (its level, state and site filters are the register's own)."""
+
+ALERTS = Spec("alerts", (
+    Col("id"), Col("time"), Col("site"), Col("source", "label", choices=True),
+    Col("level", "label", choices=True), Col("message"), Col("hazard_id"),
+    Col("acknowledged")))
+"""The alerts page's table."""
 
 
 @router.get("/safety", response_class=HTMLResponse, include_in_schema=False)
 def register_page(request: Request, session: DB, actor: PageActor, site: str = "",
-                  level: str = "", state: str = "", overdue: str = "") -> Page:
+                  level: str = "", state: str = "", overdue: str = "") -> Response:
     return _register_page(request, session, actor, site, level, state, overdue)
 
 
 def _register_page(request: Request, session: DB, actor: Actor, site: str = "",
                    level: str = "", state: str = "", overdue: str = "",
                    problems: list[Problem] | None = None, form: dict[str, Any] | None = None,
-                   status_code: int = 200) -> Page:
+                   status_code: int = 200) -> Response:
     view = safety.register_view(session, actor, site, level, state, overdue)
+    table = table_page(request, view.hazards, HAZARDS)
+    if table.query.format:
+        return table.download()
     # The map of every hazard is the same whatever the filters: built once per day (days
     # overdue) and data version.
     figure = cache.cached(cache.scope_key(session, actor, "hazard-map", today_cst()),
                           lambda: charts.hazard_map(view.everything))
     return render(request, "safety_register.html", status_code=status_code, actor=actor,
-                  rows=display_records(view.hazards), figure=figure,
+                  table=table, figure=figure,
                   filters={"site": site, "level": level, "state": state,
                            "overdue": overdue},
                   states=view.states, levels=view.levels, sites=_site_choices(session, actor),
-                  criteria=view.criteria, problems=problems or [], form=form or {},
+                  criteria=_criterion_choices(view.criteria),
+                  form=forms.refused(form or {}, problems or []),
                   can_report=view.can_report, query=str(request.url.query))
 
 
@@ -336,13 +375,21 @@ async def report_page(request: Request, session: DB, actor: PageActor,
 
 
 def _hazard_page(request: Request, session: DB, actor: Actor, hazard_id: int,
-                 problems: list[Problem] | None = None, status_code: int = 200) -> Page:
+                 problems: list[Problem] | None = None, status_code: int = 200,
+                 action: str = "", typed: dict[str, str] | None = None) -> Page:
+    """A hazard's page; after a refused step, that step's form as typed with its problems
+    (``action``, ``typed``), the other steps' forms new."""
     view = safety.hazard_view(session, actor, hazard_id)
+    new = {"owner": view.hazard.get("owner") or ""}
+    steps = {a: forms.refused(typed or {}, problems or []) if a == action
+             else forms.FormState(new) for a in view.actions}
     return render(request, "safety_hazard.html", status_code=status_code, actor=actor,
                   hazard=view.hazard, facility=view.facility,
                   events=display_records(view.events),
                   figure=charts.hazard_timeline(view.events, view.deadline),
-                  actions=view.actions, criteria=view.criteria, problems=problems or [])
+                  actions=view.actions, criteria=_criterion_choices(view.criteria),
+                  steps=steps,
+                  problems=[] if action in steps else problems or [])
 
 
 @router.get("/safety/hazards/{hazard_id}", response_class=HTMLResponse,
@@ -368,12 +415,14 @@ async def step_page(hazard_id: DbId, action: Action, request: Request, session: 
                     deadline: Annotated[str, Form()] = "",
                     evidence: list[UploadFile] | None = None) -> Response:
     home = _home(request)
+    typed = {"note": note, "level": level, "criterion": criterion, "owner": owner,
+             "deadline": deadline}
     try:
         day = date.fromisoformat(deadline) if deadline.strip() else None
     except ValueError:
         return _hazard_page(request, session, actor, hazard_id, [Problem(
             _("expected a deadline as YYYY-MM-DD, got %(value)r", value=deadline),
-            column="deadline")], 422)
+            column="deadline")], 422, action, typed)
     try:
         refs = [safety.put_file(home, data) for data in
                 [(await received(f, "evidence"))[1] for f in evidence or [] if f.filename]
@@ -382,9 +431,11 @@ async def step_page(hazard_id: DbId, action: Action, request: Request, session: 
                    criterion=criterion or None, owner=owner or None, deadline=day,
                    evidence=refs)
     except ValidationError as exc:
-        return _hazard_page(request, session, actor, hazard_id, exc.problems, 422)
+        return _hazard_page(request, session, actor, hazard_id, exc.problems, 422, action,
+                            typed)
     except PermissionDenied as exc:
-        return _hazard_page(request, session, actor, hazard_id, [Problem(str(exc))], 403)
+        return _hazard_page(request, session, actor, hazard_id, [Problem(str(exc))], 403,
+                            action, typed)
     return RedirectResponse(f"/safety/hazards/{hazard_id}", status_code=303)
 
 
@@ -427,11 +478,15 @@ def facility_page(code: str, request: Request, session: DB, actor: PageActor,
 
 @router.get("/safety/alerts", response_class=HTMLResponse, include_in_schema=False)
 def alerts_page(request: Request, session: DB, actor: PageActor, site: str = "",
-                standing: str = "") -> Page:
+                standing: str = "") -> Response:
     frame = safety.list_alerts(session, actor, site=site or None,
-                                acknowledged=False if standing == "yes" else None, limit=500)
-    return render(request, "safety_alerts.html", actor=actor, rows=display_records(frame),
-                  figure=charts.alerts_chart(frame),
+                               acknowledged=False if standing == "yes" else None)
+    table = table_page(request, frame, ALERTS)
+    if table.query.format:
+        return table.download()
+    # The chart as before: the latest 500 alerts (the table pages through all of them).
+    return render(request, "safety_alerts.html", actor=actor, table=table,
+                  figure=charts.alerts_chart(frame.head(500)),
                   writable=safety.writable_sites(session, actor), colours=charts.ALARM_COLOURS,
                   filters={"site": site, "standing": standing})
 

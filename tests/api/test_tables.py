@@ -142,3 +142,28 @@ def test_booleans_and_machine_keys_read_in_words(reader: TestClient) -> None:
 def test_headers_carry_their_units(reader: TestClient) -> None:
     page = reader.get("/reports?lang=zh-CN").text
     assert "(kg)" in page or "（kg）" in page or "（千克）" in page
+
+
+def test_every_paged_table_renders_searches_and_exports(reader: TestClient) -> None:
+    hazard = {"site": "GS-B-01", "title": "松石 above the haul road", "level": "general",
+              "description": "Loose rock above the haul road", "area": "bench 2"}
+    assert reader.post("/api/v1/safety/hazards", headers=bearer(reader, "beta"),
+                       json=hazard).status_code == 201
+    for path, testids in (("/sites", ["sites"]), ("/enterprises", ["groups", "organisations"]),
+                          ("/compliance", ["compliance"]),
+                          ("/data-quality", ["late", "missing"]), ("/safety", ["hazards"]),
+                          ("/safety/alerts", ["alerts"])):
+        page = reader.get(path)
+        assert page.status_code == 200, path
+        for testid in testids:
+            assert f'data-testid="{testid}-search"' in page.text, (path, testid)
+            assert f'data-testid="{testid}-pages"' in page.text, (path, testid)
+    assert reader.get("/safety?format=csv").headers["content-type"].startswith("text/csv")
+    # Chinese text is searched as typed; the second table of a page has its own parameters.
+    assert [r[2] for r in _rows(reader.get("/safety?q=松石").text, "hazards")] == [
+        hazard["title"]]
+    assert _rows(reader.get("/safety?q=松石x").text, "hazards")[0][0] == "nothing to show"
+    orgs = reader.get("/enterprises?org_q=beta&org_format=csv")
+    assert pd.read_csv(io.StringIO(orgs.text))["code"].tolist() == ["ENT-B"]
+    assert reader.get("/enterprises?org_sort=name&sort=gold_output_t").status_code == 200
+    assert reader.get("/data-quality?missing_page=0").status_code == 422

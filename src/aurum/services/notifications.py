@@ -78,7 +78,7 @@ class Notification:
     kind : str
         One of :data:`KINDS`.
     title : str
-        What it is, in the reader's language.
+        What it is, in the reader's language (its day is ``date``).
     link : str
         The page where it is acted on.
     date : date
@@ -228,10 +228,10 @@ def _report_items(session: Session, actor: Actor, today: date) -> list[Notificat
     if actor.role is Role.ENTERPRISE:
         for due in statistics_due(session, today, actor):
             overdue = due.due < today
-            title = (_("Report of %(site)s for %(period)s overdue since %(date)s", site=due.site,
-                       period=due.period.label, date=i18n.format_date(due.due)) if overdue else
-                     _("Report of %(site)s for %(period)s due on %(date)s", site=due.site,
-                       period=due.period.label, date=i18n.format_date(due.due)))
+            title = (_("Report of %(site)s for %(period)s overdue", site=due.site,
+                       period=due.period.label) if overdue else
+                     _("Report of %(site)s for %(period)s due", site=due.site,
+                       period=due.period.label))
             items.append(Notification("overdue" if overdue else "due", title,
                                       f"/reports/new?site={due.site}&period={due.period.label}",
                                       due.due, "danger" if overdue else "warning"))
@@ -239,10 +239,8 @@ def _report_items(session: Session, actor: Actor, today: date) -> list[Notificat
         for report in recycling_due(session, actor, today):
             on = date.fromisoformat(report["due_on"])
             overdue = report["status"] == "overdue"
-            title = (_("Recycling report no. %(id)s overdue since %(date)s", id=report["id"],
-                       date=i18n.format_date(on)) if overdue else
-                     _("Recycling report no. %(id)s due on %(date)s", id=report["id"],
-                       date=i18n.format_date(on)))
+            title = (_("Recycling report no. %(id)s overdue", id=report["id"]) if overdue
+                     else _("Recycling report no. %(id)s due", id=report["id"]))
             items.append(Notification("overdue" if overdue else "due", title,
                                       "/recycling/reports", on,
                                       "danger" if overdue else "warning"))

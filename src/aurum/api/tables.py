@@ -255,6 +255,11 @@ class TablePage:
     search_param: str
 
     @property
+    def search_limit(self) -> int:
+        """Longest search the box takes (characters, :data:`MAX_SEARCH_CHARS`)."""
+        return MAX_SEARCH_CHARS
+
+    @property
     def narrowed(self) -> bool:
         """Whether a search or a filter narrows the rows."""
         return bool(self.query.q or self.query.filters)

@@ -77,6 +77,7 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "submission_id", "submission"),
     (r"", "circuit_id", "circuit"),
     (r"", "job_id", "job"),
+    (r"/audit/", "entity_id", "site"),
     (r"^/api/v1/tokens/", "token_id", "token"),
 )
 CONSTANTS: tuple[tuple[str, str, str], ...] = (
@@ -85,6 +86,7 @@ CONSTANTS: tuple[tuple[str, str, str], ...] = (
     (r"/data-quality/", "kind", "missing"),
     (r"/report-figures/", "period", "2025-Q3"),
     (r"^/docs/assets/", "name", "swagger-ui.css"),
+    (r"/audit/", "entity", "sites"),  # a site's history, by the site's code
     # A saved pit scenario is read through its model (the path's model_id): any key of a
     # model outside the caller's scope is refused as that model is.
     (r"/scenarios/", "scenario", "0" * 32),

@@ -32,6 +32,7 @@ from aurum.api.routers import (
     auth,
     briefings,
     docs,
+    help,
     home,
     indicators,
     jobs,
@@ -115,7 +116,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    indicators.router, resources.router, planning.router, prospect.router,
                    safety.router, seismic.router, recycling.router, processing.router,
                    provinces.router, report_pages.router, home.router,
-                   briefings.router, pages.router):
+                   briefings.router, help.router, pages.router):
         app.include_router(router)
     app.include_router(notifications.router)
 

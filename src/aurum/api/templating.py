@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aurum.api.deps import csrf_token, get_platform
 from aurum.api.labels import column, label
+from aurum.api.labels.help import HELP
 from aurum.api.labels.regulator import province
 from aurum.api.navigation import navigation
 from aurum.core import i18n
@@ -87,6 +88,14 @@ def _notification_bell(request: Request, actor: Actor | None
         return None
 
 
+def _page_help(request: Request) -> str | None:
+    """The help of the page (:data:`aurum.api.labels.help.HELP`), found by the path template
+    of the route that answered; None for a page without one (and an unmatched address)."""
+    route = request.scope.get("route")
+    text = HELP.get(getattr(route, "path", ""))
+    return None if text is None else str(text)
+
+
 def _figure(fig: dict[str, Any]) -> str:
     return json.dumps(finite(fig), allow_nan=False, default=str).replace("</", "<\\/")
 
@@ -100,6 +109,7 @@ TEMPLATES.env.filters["province"] = province
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 TEMPLATES.env.globals["js_messages"] = _js_messages
+TEMPLATES.env.globals["page_help"] = _page_help
 TEMPLATES.env.globals["navigation"] = navigation
 TEMPLATES.env.globals["notification_bell"] = _notification_bell
 

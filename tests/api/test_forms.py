@@ -160,3 +160,15 @@ def test_a_refused_hazard_report_and_step_keep_what_was_typed(app_client: TestCl
     deadline = _field(assign, "deadline")
     assert 'value="next week"' in deadline and 'aria-invalid="true"' in deadline
     assert 'data-testid="error-deadline"' in assign
+
+
+def test_a_refused_drillhole_check_keeps_its_fields(app_client: TestClient) -> None:
+    _login(app_client, "alpha")
+    csv = ("x.csv", b"BHID\n", "text/csv")
+    refused = app_client.post("/resources/drillholes", data={
+        "csrf": _csrf(app_client), "grade": "CU", "composite": "-1"},
+        files={"collar": csv, "survey": csv, "assay": csv})
+    assert refused.status_code == 422 and NAVIGATION in refused.text
+    assert 'value="CU"' in _field(refused.text, "grade")
+    composite = _field(refused.text, "composite")
+    assert 'value="-1"' in composite and 'aria-invalid="true"' in composite

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
-from aurum.api import charts
+from aurum.api import charts, forms
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.labels import label
 from aurum.api.schemas.resources import StatementOut, StatementRow
@@ -115,41 +116,59 @@ def drillholes_form(request: Request, session: DB, actor: PageActor,
     names one."""
     if job is None:
         return render(request, "drillholes.html", actor=actor, result=None,
-                      jobs=jobs.may_submit(actor))
+                      jobs=jobs.may_submit(actor), form=forms.FormState(_DRILLHOLE_FORM))
     check = drillholes.stored_check(session, actor, request.app.state.platform.settings.home, job)
     return _drillhole_check_page(request, actor, check)
+
+
+class DrillholeForm(BaseModel):
+    """The drillhole page's typed fields, with the bounds of the drillhole job's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grade: str = Field(min_length=1, max_length=MAX_GRADE_COLUMN_CHARS)
+    composite: float = Field(2.0, gt=0.0, le=MAX_COMPOSITE_M)
+
+
+_DRILLHOLE_FORM = {"grade": "AU", "composite": "2"}
+"""The drillhole form's first values."""
 
 
 @router.post("/resources/drillholes", response_class=HTMLResponse, include_in_schema=False,
              dependencies=[CSRF])
 async def drillholes_page(request: Request, actor: PageActor, collar: UploadFile,
                           survey: UploadFile, assay: UploadFile,
-                          grade: Annotated[str, Form(min_length=1,
-                                                     max_length=MAX_GRADE_COLUMN_CHARS)],
-                          composite: Annotated[float, Form(gt=0.0, le=MAX_COMPOSITE_M)] = 2.0
+                          grade: Annotated[str, Form(max_length=256)] = "",
+                          composite: Annotated[str, Form(max_length=64)] = ""
                           ) -> HTMLResponse:
     """Validate uploaded drillholes, composite one grade and show the result (nothing is
     stored: this is the geologist's check before a model). Pages with JavaScript run it as a
     ``drillhole_check`` job instead; this is their fallback."""
-    files = {default: await received(upload, f"{default}.csv") for default, upload in (
-        ("collar", collar), ("survey", survey), ("assay", assay))}
+    typed = {"grade": grade, "composite": composite}
     try:
+        given = forms.parse(DrillholeForm, typed)
+        files = {default: await received(upload, f"{default}.csv") for default, upload in (
+            ("collar", collar), ("survey", survey), ("assay", assay))}
         check = drillholes.check_drillholes(files["collar"], files["survey"], files["assay"],
-                                         grade, composite)
+                                         given.grade, given.composite)
     except ValidationError as exc:
-        return render(request, "drillholes.html", actor=actor, result=None,
-                      problems=exc.problems, jobs=jobs.may_submit(actor), status_code=422)
-    return _drillhole_check_page(request, actor, check)
+        # The files' problems (a row, a column of a CSV) in their table, the fields' at them.
+        form = forms.refused(typed, exc.problems)
+        return render(request, "drillholes.html", actor=actor, result=None, form=form,
+                      problems=[p for p in exc.problems if p.column not in form.errors],
+                      jobs=jobs.may_submit(actor), status_code=422)
+    return _drillhole_check_page(request, actor, check, typed)
 
 
-def _drillhole_check_page(request: Request, actor: Actor,
-                          check: drillholes.DrillholeCheck) -> HTMLResponse:
+def _drillhole_check_page(request: Request, actor: Actor, check: drillholes.DrillholeCheck,
+                          typed: dict[str, str] | None = None) -> HTMLResponse:
     grade = check.summary["grade"]
     figures = {"holes": charts.drillholes_3d(check.samples),
                "logprob": charts.log_probability_chart(check.log_probability, grade)}
     return render(request, "drillholes.html", actor=actor, figures=figures,
                   result=check.summary, problems=check.problems,
-                  topcut=display_records(check.top_cut), jobs=jobs.may_submit(actor))
+                  topcut=display_records(check.top_cut), jobs=jobs.may_submit(actor),
+                  form=forms.FormState(typed or _DRILLHOLE_FORM | {"grade": grade}))
 
 
 @router.get("/resources/{site_code}", response_class=HTMLResponse, include_in_schema=False)

@@ -172,3 +172,16 @@ def test_a_refused_drillhole_check_keeps_its_fields(app_client: TestClient) -> N
     assert 'value="CU"' in _field(refused.text, "grade")
     composite = _field(refused.text, "composite")
     assert 'value="-1"' in composite and 'aria-invalid="true"' in composite
+
+
+def test_a_refused_job_names_the_field_its_form_marks(app_client: TestClient) -> None:
+    """The pit form run as a job (aurum.js) marks the fields the jobs API names in error."""
+    a = bearer(app_client, "alpha")
+    model_id = _model_id(app_client, a)
+    refused = app_client.post("/api/v1/jobs", headers=a, json={
+        "kind": "pit_study", "params": {"model_id": model_id, "slope_deg": 95}})
+    assert refused.status_code == 422
+    body = refused.json()
+    columns = ({p.get("column") for p in body["problems"]} if "problems" in body
+               else {e["loc"][-1] for e in body["detail"]})
+    assert "slope_deg" in columns

@@ -146,6 +146,37 @@ function followJob(panel, id, ended) {
   })();
 }
 
+// A refused job's problems at the fields of its form, as a refused page form shows them
+// (templates/forms.html): the field marked aria-invalid, its problem beside it. `body` is the
+// API's refusal: problems with a column (Aurum's checks) or FastAPI's list of errors with a
+// loc. Returns the messages of the problems no field of the form holds.
+function markFields(form, body) {
+  form.querySelectorAll(".field-error[data-job-error]").forEach(function (note) {
+    note.remove();
+  });
+  form.querySelectorAll("[aria-invalid]").forEach(function (field) {
+    field.removeAttribute("aria-invalid");
+  });
+  var problems = Array.isArray(body.detail) ? body.detail.map(function (error) {
+    return {column: error.loc[error.loc.length - 1], message: error.msg};
+  }) : body.problems || [];
+  var elsewhere = [];
+  problems.forEach(function (problem) {
+    var field = problem.column ? form.elements.namedItem(String(problem.column)) : null;
+    if (!field || !field.insertAdjacentElement) {
+      elsewhere.push(problem.message);
+      return;
+    }
+    field.setAttribute("aria-invalid", "true");
+    var note = document.createElement("span");
+    note.className = "field-error";
+    note.dataset.jobError = "";
+    note.textContent = problem.message;
+    field.insertAdjacentElement("afterend", note);
+  });
+  return elsewhere;
+}
+
 // A form marked data-job-kind runs as a background job (POST /api/v1/jobs): its filled
 // fields, with the JSON of data-job-params, are the job's parameters. The form's
 // [data-job-panel] shows the progress and offers a cancel button; when the job is done the
@@ -225,9 +256,12 @@ document.querySelectorAll("form[data-job-kind]").forEach(function (form) {
       .then(function (answer) {
         if (!answer[0]) {
           var detail = answer[1].detail;
-          refused(typeof detail === "string" ? detail : JSON.stringify(detail));
+          var elsewhere = markFields(form, answer[1]);
+          refused(typeof detail === "string" ? detail
+                  : elsewhere.length ? elsewhere.join("; ") : JSON.stringify(detail));
           return;
         }
+        markFields(form, {});
         showJob(panel, answer[1]);
         followJob(panel, answer[1].id, ended);
       })

@@ -267,3 +267,14 @@ def test_a_status_has_one_colour_on_every_page() -> None:
                                                "level": ["red"]}))
     assert alerts["data"][0]["marker"]["color"] == charts.ALARM_COLOURS["red"] == colour_of(
         "red")
+
+
+def test_compared_scenarios_draw_a_colour_each_on_titled_axes() -> None:
+    pits = [{"tonnes_t": 1e6, "value": 2e6, "best_npv": 1.5e6},
+            {"tonnes_t": 3e6, "value": 4e6, "best_npv": 3e6}]
+    figure = charts.scenario_comparison([("steep", pits), ("flat", pits)])
+    assert [t["line"]["color"] for t in figure["data"]] == [charts.GOLD] * 2 + ["#4c78a8"] * 2
+    assert figure["data"][0]["x"] == [1.0, 3.0] and figure["data"][1]["y"] == [1.5, 3.0]
+    layout = figure["layout"]
+    assert layout["xaxis"]["title"]["text"] == "material mined (Mt)"
+    assert layout["yaxis"]["title"]["text"] == "value (M CNY)" and layout["legend"] == LEGEND

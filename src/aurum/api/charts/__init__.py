@@ -21,6 +21,7 @@ from aurum.api.charts.planning import (
     cutoff_chart,
     pit_by_pit_chart,
     pit_shell_3d,
+    scenario_comparison,
 )
 from aurum.api.charts.processing import (
     WASTE_ROUTE_COLOURS,
@@ -79,7 +80,8 @@ __all__ = [
     "magnitude_time_chart",
     "mass_balance_chart", "pit_by_pit_chart", "pit_shell_3d", "plan_view", "pm_text",
     "prospect_heatmap", "province_map", "recovery_chart", "recycling_daily", "roc_curve_chart",
-    "section_view", "seismic_events_3d", "sensor_levels_chart", "sig_text", "site_map",
+    "scenario_comparison", "section_view", "seismic_events_3d", "sensor_levels_chart",
+    "sig_text", "site_map",
     "stacked_totals", "success_rate_chart", "swath_chart", "time_series", "trajectory",
     "unaccounted_chart", "utilisation_rate_chart", "variogram_chart", "waste_routes_chart",
     "waterfall_chart",

@@ -10,6 +10,7 @@ import pandas as pd
 from aurum.api.charts.common import (
     GOLD,
     GREY,
+    SERIES_COLOURS,
     STATUS_COLOURS,
     Figure,
     axis,
@@ -76,6 +77,34 @@ def pit_by_pit_chart(table: pd.DataFrame) -> Figure:
                               xaxis=axis(_("revenue factor (fraction of the price)")),
                               yaxis=axis(_("material (Mt)")),
                               yaxis2=right_axis(_("discounted value (M CNY)")))}
+
+
+def scenario_comparison(compared: list[tuple[str, list[dict[str, Any]]]]) -> Figure:
+    """Saved pit scenarios side by side: the value (M CNY) and the best-case NPV of their
+    nested pits against the material mined (Mt, cumulative, smallest pit first), a colour
+    per scenario.
+
+    Parameters
+    ----------
+    compared : list of (str, list of dict)
+        Each scenario's name and its nested pits (``tonnes_t``, ``value`` and ``best_npv``
+        in CNY), as the pit-by-pit table gives them.
+    """
+    lines: list[dict[str, Any]] = []
+    for k, (name, pits) in enumerate(compared):
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+        tonnes = [p["tonnes_t"] / 1e6 for p in pits]
+        lines += [{"type": "scatter", "mode": "lines+markers",
+                   "name": _("%(scenario)s: value", scenario=name),
+                   "x": tonnes, "y": [p["value"] / 1e6 for p in pits],
+                   "line": {"color": colour}},
+                  {"type": "scatter", "mode": "lines",
+                   "name": _("%(scenario)s: best-case NPV", scenario=name),
+                   "x": tonnes, "y": [p["best_npv"] / 1e6 for p in pits],
+                   "line": {"color": colour, "dash": "dot"}}]
+    return {"data": lines, "layout": base_layout(
+        _("Nested pits: value against tonnes mined"), height=380,
+        xaxis=axis(_("material mined (Mt)")), yaxis=axis(_("value (M CNY)")))}
 
 
 def cutoff_chart(table: pd.DataFrame, lines: dict[str, float]) -> Figure:

@@ -106,10 +106,9 @@ def pit_index(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
     models = service.study_models(session, actor)
     rows = [{"model_id": m.id, "site": m.site.code, "name": m.name, "n_blocks": m.n_blocks,
              "n_estimated": m.n_estimated} for m in models]
-    figure = {"data": [{"type": "bar", "x": [r["name"] for r in rows],
-                        "y": [r["n_estimated"] for r in rows], "marker": {"color": "#b8860b"}}],
-              "layout": {"title": {"text": _("Estimated blocks per resource model")},
-                         "height": 280, "yaxis": {"title": {"text": _("blocks")}}}} if rows else {}
+    figure = charts.bars([m.name for m in models], [m.n_estimated for m in models],
+                         _("Estimated blocks per resource model"), _("blocks"),
+                         x_title=_("resource model"), count=True) if rows else {}
     return render(request, "pits.html", actor=actor, rows=rows, figure=figure,
                   command="aurum pit ultimate --model BLOCKS.csv --economics ECON.yaml")
 
@@ -218,10 +217,6 @@ def delete_scenario_page(model_id: DbId, scenario: str, request: Request, sessio
     return RedirectResponse(f"/pit/{model_id}#scenarios", status_code=303)
 
 
-COMPARED_COLOURS = ("#b8860b", "#1f5f8b")
-"""Line colours of the two scenarios compared."""
-
-
 @router.get("/pit/{model_id}/compare", response_class=HTMLResponse, include_in_schema=False)
 def compare_page(model_id: DbId, request: Request, session: DB, actor: PageActor,
                  a: Annotated[str, Query(max_length=64)] = "",
@@ -230,20 +225,6 @@ def compare_page(model_id: DbId, request: Request, session: DB, actor: PageActor
     against the tonnes mined (cumulative, smallest pit first)."""
     home = request.app.state.platform.settings.home
     model, compared = service.compared_scenarios(session, actor, home, model_id, [a, b])
-    lines = []
-    for (scenario, pits), colour in zip(compared, COMPARED_COLOURS, strict=True):
-        tonnes = [p["tonnes_t"] / 1e6 for p in pits]
-        lines += [{"type": "scatter", "mode": "lines+markers",
-                   "name": _("%(scenario)s: value", scenario=scenario.name),
-                   "x": tonnes, "y": [p["value"] / 1e6 for p in pits],
-                   "line": {"color": colour}},
-                  {"type": "scatter", "mode": "lines",
-                   "name": _("%(scenario)s: best-case NPV", scenario=scenario.name),
-                   "x": tonnes, "y": [p["best_npv"] / 1e6 for p in pits],
-                   "line": {"color": colour, "dash": "dot"}}]
-    figure = {"data": lines, "layout": {
-        "title": {"text": _("Nested pits: value against tonnes mined")}, "height": 380,
-        "xaxis": {"title": {"text": _("material mined, Mt")}},
-        "yaxis": {"title": {"text": _("value, M CNY")}}}}
+    figure = charts.scenario_comparison([(s.name, pits) for s, pits in compared])
     return render(request, "pit_compare.html", actor=actor, model=model,
                   scenarios=[s for s, _pits in compared], figure=finite(figure))

@@ -1,11 +1,12 @@
 """The history of one object: who changed it, when, what (before → after) and why.
 
 Read from the audit trail (:mod:`aurum.store.audit`): the records of the object itself and of
-the records that belong to it (a site's report versions and monthly closings, a hazard's
-timeline steps), newest first, a page of :data:`PAGE_SIZE` at a time. Only the objects of
-:data:`KINDS` have a history; each is opened with its own service's scope check, so a reader
-sees the history of what it may read, and the answer for anything else (an unknown kind, an
-object outside its scope or none at all) is the same :class:`~aurum.core.errors.NotFoundError`.
+the records that belong to it (a site's report versions and monthly closings, a report's
+versions and review steps, a hazard's timeline steps), newest first, a page of
+:data:`PAGE_SIZE` at a time. Only the objects of :data:`KINDS` have a history; each is opened
+with its own service's scope check, so a reader sees the history of what it may read, and the
+answer for anything else (an unknown kind, an object outside its scope or none at all) is the
+same :class:`~aurum.core.errors.NotFoundError`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from aurum.core.errors import NotFoundError
 from aurum.core.i18n import _
-from aurum.services import registry
+from aurum.services import registry, reporting
 from aurum.services.auth import Actor
 from aurum.services.safety.permissions import get_hazard
 from aurum.store.models import AuditRecord, RecyclingParticipant, User
@@ -39,11 +40,14 @@ and the reason, which has its column."""
 
 @dataclass(frozen=True)
 class Subject:
-    """The object whose history is read: its row id, the key of its page and its name."""
+    """The object whose history is read: its row id, the key of its page and its name (and,
+    for a report, its site's code and its period, which its versions' records name)."""
 
     id: int
     key: str
     name: str
+    site: str | None = None
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,25 @@ def _site_records(table: str, subject: Subject) -> ColumnElement[bool]:
                     AuditRecord.entity_id == subject.key))
 
 
+def _report(session: Session, actor: Actor, key: str) -> Subject:
+    if not key.isdigit() or len(key) > 18:
+        raise NotFoundError(_("no report %(id)s", id=key))
+    report = reporting.get_report(session, actor, int(key))
+    return Subject(report.id, str(report.id), f"{report.site.name} {report.period}",
+                   report.site.code, report.period)
+
+
+def _report_records(table: str, subject: Subject) -> ColumnElement[bool]:
+    # Versions are written in bulk, each record naming its site and period; review steps
+    # (returned with a reason, accepted) are rows of their own naming the report.
+    return or_(_own(table, subject),
+               and_(AuditRecord.entity == "report_versions",
+                    AuditRecord.after["site"].as_string() == subject.site,
+                    AuditRecord.after["period"].as_string() == subject.period),
+               and_(AuditRecord.entity == "report_reviews",
+                    AuditRecord.after["report_id"].as_integer() == subject.id))
+
+
 def _organisation(session: Session, actor: Actor, key: str) -> Subject:
     org = registry.get_organisation(session, actor, key)
     return Subject(org.id, org.code, org.name)
@@ -171,6 +194,7 @@ def _participant(session: Session, actor: Actor, key: str) -> Subject:
 
 KINDS: dict[str, Kind] = {
     "sites": Kind(_site, _site_records),
+    "reports": Kind(_report, _report_records),
     "organisations": Kind(_organisation, _own),
     "safety_hazards": Kind(_hazard, _hazard_records),
     "recycling_participants": Kind(_participant, _own),
@@ -205,11 +229,11 @@ def history(session: Session, actor: Actor, entity: str, key: str, page: int = 1
     Parameters
     ----------
     entity : str
-        The kind of object, a key of :data:`KINDS` (``sites``, ``organisations``,
-        ``safety_hazards``, ``recycling_participants``).
+        The kind of object, a key of :data:`KINDS` (``sites``, ``reports``,
+        ``organisations``, ``safety_hazards``, ``recycling_participants``).
     key : str
         The object as its page names it: a site's, an enterprise's or a participant's code,
-        a hazard's number.
+        a report's or a hazard's number.
     page : int
         From 1; a page after the last is empty.
 

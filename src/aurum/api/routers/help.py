@@ -17,9 +17,11 @@ from aurum.services import glossary, history
 router = APIRouter(tags=["audit"])
 
 Entity = Annotated[str, Path(max_length=64, description=(
-    "Kind of object: sites, organisations, safety_hazards or recycling_participants"))]
+    "Kind of object: sites, reports, organisations, safety_hazards or "
+    "recycling_participants"))]
 EntityId = Annotated[str, Path(max_length=64, description=(
-    "The object's code (a site, an enterprise, a participant) or number (a hazard)"))]
+    "The object's code (a site, an enterprise, a participant) or number (a report, a "
+    "hazard)"))]
 HistoryPage = Annotated[int, Query(ge=1, le=1_000_000, description="Page, from 1 (100 changes "
                                                                    "a page)")]
 

@@ -34,9 +34,10 @@ class HistoryEntryOut(Schema):
 class HistoryOut(Schema):
     """A page of an object's history, newest first (100 changes a page)."""
 
-    entity: str = Field(description="Kind of object: sites, organisations, safety_hazards or "
-                        "recycling_participants")
-    entity_id: str = Field(description="The object's code (a hazard's number)")
+    entity: str = Field(description="Kind of object: sites, reports, organisations, "
+                        "safety_hazards or recycling_participants")
+    entity_id: str = Field(description="The object's code (a report's or a hazard's "
+                           "number)")
     name: str = Field(description="The object's name")
     page: int = Field(description="This page, from 1")
     pages: int = Field(description="Number of pages")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -147,12 +147,14 @@ class Col:
 
 @dataclass(frozen=True)
 class Spec:
-    """A page's table: its columns, its name (test id and export file name) and the prefix
-    of its query parameters (the second table of a page takes one, say ``missing_``)."""
+    """A page's table: its columns, its name (test id and export file name), the prefix of
+    its query parameters (the second table of a page takes one, say ``missing_``) and the
+    page's parameters its links drop (``transient``: what one click on a row showed)."""
 
     name: str
     columns: tuple[Col, ...]
     prefix: str = ""
+    transient: tuple[str, ...] = ()
 
 
 class TableQuery(BaseModel):
@@ -309,9 +311,12 @@ def _shown(series: pd.Series, kind: str) -> pd.Series:
     return text.astype("string")
 
 
-def _url(request: Request, changes: Mapping[str, str | None]) -> str:
-    """The current page with the parameters in ``changes`` set (None drops one)."""
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+def _url(request: Request, changes: Mapping[str, str | None], drop: tuple[str, ...] = ()
+         ) -> str:
+    """The current page with the parameters in ``changes`` set (None drops one) and those
+    in ``drop`` left out."""
+    kept = [(k, v) for k, v in request.query_params.multi_items()
+            if k not in changes and k not in drop]
     kept += [(k, v) for k, v in changes.items() if v is not None]
     return f"{request.url.path}?{urlencode(kept)}" if kept else request.url.path
 
@@ -347,7 +352,8 @@ def _filter(frame: pd.DataFrame, col: Col, kind: str, param: str, value: str) ->
     return Filter(param, column(col.key), value, list(zip(values, shown, strict=True)))
 
 
-def table_page(request: Request, frame: pd.DataFrame, spec: Spec) -> TablePage:
+def table_page(request: Request, frame: pd.DataFrame | Sequence[Mapping[str, Any]],
+               spec: Spec) -> TablePage:
     """The page of ``frame`` the request asks for: rows filtered (the table's selects),
     searched (``q``: a case-insensitive substring of the text shown in any text column),
     sorted (``sort``, ``desc``: numbers as numbers, labels as read, missing values last) and
@@ -357,14 +363,16 @@ def table_page(request: Request, frame: pd.DataFrame, spec: Spec) -> TablePage:
     ----------
     request : Request
         The page's request, whose query holds the table's parameters (:func:`table_query`).
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame or sequence of mappings
         Every row the reader may see, in the table's default order, with at least the
-        columns of ``spec``.
+        columns of ``spec`` (rows as mappings: a router builds no frames).
     spec : Spec
         The table.
     """
     query = table_query(request, spec)
     p = spec.prefix
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(list(frame))
     # An empty selection may come without its columns: it shows as an empty table.
     frame = frame.reindex(columns=[*frame.columns,
                                    *(c.key for c in spec.columns if c.key not in frame)])
@@ -392,21 +400,23 @@ def table_page(request: Request, frame: pd.DataFrame, spec: Spec) -> TablePage:
             _digits(c, frame[c.key]) if kinds[c.key] == "number" else 0,
             c.kind.removeprefix("link:") if c.kind.startswith("link:") else "",
             _url(request, {p + "sort": c.key, p + "page": None, p + "format": None,
-                           p + "desc": "true" if aria == "ascending" else None}), aria))
+                           p + "desc": "true" if aria == "ascending" else None},
+                 spec.transient), aria))
     own = {p + "q", p + "page", p + "format", *(f.param for f in filters)}
-    at = {p + "format": None}
+    at = {p + "format": None} | dict.fromkeys(spec.transient)
     links = {
         "previous": _url(request, at | {p + "page": str(min(query.page - 1, pages))})
         if query.page > 1 else None,
         "next": _url(request, at | {p + "page": str(query.page + 1)})
         if query.page < pages else None,
-        "cleared": _url(request, dict.fromkeys(own)),
-        "csv": _url(request, {p + "page": None, p + "format": "csv"}),
-        "xlsx": _url(request, {p + "page": None, p + "format": "xlsx"})}
-    rows = selected.iloc[start:start + TABLE_ROWS][[c.key for c in spec.columns]]
+        "cleared": _url(request, at | dict.fromkeys(own)),
+        "csv": _url(request, at | {p + "page": None, p + "format": "csv"}),
+        "xlsx": _url(request, at | {p + "page": None, p + "format": "xlsx"})}
+    rows = selected.iloc[start:start + TABLE_ROWS]  # all columns: a row's cells may use more
     return TablePage(
         name=spec.name, headers=headers, rows=display_records(rows) if len(rows) else [],
         selected=selected, query=query, filters=filters, page=query.page, pages=pages,
         first=start + 1 if len(rows) else 0, last=start + len(rows), total=total,
         links=links, hidden=[(k, v) for k, v in request.query_params.multi_items()
-                             if k not in own], search_param=p + "q")
+                             if k not in own and k not in spec.transient],
+        search_param=p + "q")

@@ -132,6 +132,10 @@ MAX_SEARCH_CHARS = 200
 """Longest text a table's search box or a filter takes (characters): longer than any name,
 code or label it can match."""
 
+LEDGER_TABLE_ENTRIES = 50_000
+"""Newest recycling-ledger entries the ledger page's table sorts and searches (its exports
+hold as many; the API pages through the whole log)."""
+
 TABLE_PAGES = Interval(1, MAX_TABLE_PAGE)
 
 TablePageNumber = Annotated[int, TABLE_PAGES.field("page of a table, from 1")]

@@ -44,10 +44,19 @@ from aurum.api.schemas.recycling import (
     WitnessIn,
     WitnessRequestOut,
 )
-from aurum.api.tables import TableFormat, display_records, records, table_responses, tabular
+from aurum.api.tables import (
+    Col,
+    Spec,
+    TableFormat,
+    display_records,
+    records,
+    table_page,
+    table_responses,
+    tabular,
+)
 from aurum.api.templating import render
 from aurum.api.uploads import received
-from aurum.core.checks import Count, DbId, Offset, PageSize
+from aurum.core.checks import LEDGER_TABLE_ENTRIES, Count, DbId, Offset, PageSize
 from aurum.core.errors import (
     ConflictError,
     PermissionDenied,
@@ -55,7 +64,7 @@ from aurum.core.errors import (
     ValidationError,
 )
 from aurum.core.i18n import _, ngettext
-from aurum.services import recycling
+from aurum.services import cache, recycling
 from aurum.services.auth import Actor
 from aurum.services.recycling import views
 
@@ -369,12 +378,26 @@ def intake_post(request: Request, session: DB, actor: PageActor,
                         appended=views.appended_view(session, actor, keys, done))
 
 
+LEDGER = Spec("entries", (
+    Col("seq"), Col("kind", "label", choices=True), Col("recorded_at"), Col("what"),
+    Col("seller"), Col("fine_gold_g", digits=3), Col("amount_cny"), Col("leaf_hash")),
+    transient=("proof", "offset"))
+"""The ledger page's entries, newest first (an entry's proof is not kept by the table's links)."""
+
+
 @router.get("/recycling/ledger", response_class=HTMLResponse, include_in_schema=False)
 def ledger_page(request: Request, session: DB, actor: PageActor, offset: Offset = 0,
-                proof: Count | None = None) -> Page:
+                proof: Count | None = None) -> Response:
     view = views.ledger_view(session, actor, _keys(request), offset, proof)
+    # The newest entries the reader may see, kept until the next write, for the paged table.
+    entries = cache.cached(cache.scope_key(session, actor, "ledger-entries"), lambda: (
+        views.entry_rows(recycling.list_entries(session, actor, 0, LEDGER_TABLE_ENTRIES),
+                         view["daily"])))
+    table = table_page(request, entries, LEDGER)
+    if table.query.format:
+        return table.download()
     return _page(request, "recycling_ledger.html", actor,
-                 **view | {"figure": charts.recycling_daily(view["daily"])})
+                 **view | {"figure": charts.recycling_daily(view["daily"]), "table": table})
 
 
 def _reports_page(request: Request, session: Session, actor: Actor,

@@ -160,8 +160,8 @@ _TERMS = {"purchase": ("item_type", "payment_method"), "assay": ("method",)}
 """Machine keys of an entry's body the ledger page shows after its line, by their labels."""
 
 
-def _entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
-                ) -> list[dict[str, Any]]:
+def entry_rows(entries: list[dict[str, Any]], purchases: pd.DataFrame
+               ) -> list[dict[str, Any]]:
     """What the ledger page shows of each entry: sellers by masked document number; the
     ``terms`` of the body that are machine keys (an item type...) for the page to label."""
     masked = dict(zip(purchases["seq"], purchases["seller_id_masked"], strict=True)) \
@@ -190,7 +190,7 @@ def ledger_view(session: Session, actor: Actor, keys: LedgerKeys, offset: int = 
     purchases = purchases_in_force(session, actor)
     entries = list_entries(session, actor, offset, PAGE_SIZE)
     return {"status": status, "head": None if head is None else checked_tree_head(head, keys),
-            "rows": _entry_rows(entries, purchases), "offset": offset,
+            "rows": entry_rows(entries, purchases), "offset": offset,
             "page_size": PAGE_SIZE, "daily": purchases,
             "proof": None if proof is None or head is None
             else entry_proof(session, actor, proof),

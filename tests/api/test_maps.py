@@ -49,14 +49,18 @@ def test_every_province_of_the_registry_and_the_demo_has_a_code_and_an_outline(
     assert set(maps.outlines()) == set(codes.values())
 
 
-def test_simplified_outlines_are_valid_small_and_keep_their_shape() -> None:
-    features = maps.outlines()
-    for code, feature in features.items():
+def test_simplified_outlines_are_valid_small_and_keep_their_shape(
+        app_client: TestClient) -> None:
+    served = app_client.get(maps.OUTLINES_PATH)
+    assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
+    assert 100_000 < len(served.content) < 500_000  # all 34 units (about 20 MB unsimplified)
+    features = served.json()["features"]
+    assert [f["id"] for f in features] == list(maps.PROVINCE_ADCODES.values())
+    for feature in features:
         geometry = shapely.geometry.shape(feature["geometry"])
-        assert geometry.geom_type in ("Polygon", "MultiPolygon"), code
-        assert geometry.is_valid and not geometry.is_empty, code
-    size = len(json.dumps(list(features.values()), separators=(",", ":")))
-    assert 100_000 < size < 500_000  # bytes for all 34 units (about 20 MB unsimplified)
+        assert geometry.geom_type in ("Polygon", "MultiPolygon"), feature["id"]
+        assert geometry.is_valid and not geometry.is_empty, feature["id"]
+    assert app_client.get("/maps/provinces-0.geojson").status_code == 404
     # Shandong's published extent: 114.8–122.7 °E, 34.4–38.4 °N.
     x0, y0, x1, y1 = maps.outline(SHANDONG).bounds
     assert x0 == pytest.approx(114.8, abs=0.3) and x1 == pytest.approx(122.7, abs=0.3)
@@ -85,8 +89,8 @@ def test_the_choropleth_colours_provinces_and_draws_the_rest_and_the_nine_dash_l
     assert filled["locations"] == [SHANDONG, GANSU] and filled["z"] == [80.0, 55.5]
     assert filled["customdata"] == [["/provinces/370000"], ["/provinces/620000"]]
     assert filled["text"][0] == "Shandong<br>waste used: 80.0 %"
-    assert [f["id"] for f in filled["geojson"]["features"]] == [SHANDONG, GANSU]
-    # The other 32 units (Henan has no value) are drawn unfilled, each outline shipped once.
+    assert filled["geojson"] == outline["geojson"] == maps.OUTLINES_PATH
+    # The other 32 units (Henan has no value) are drawn unfilled.
     assert len(outline["locations"]) == 32 and "410000" in outline["locations"]
     assert "710000" in outline["locations"] and "Taiwan: no data" in outline["hovertemplate"] \
         .replace("%{text}", outline["text"][outline["locations"].index("710000")])

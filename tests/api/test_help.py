@@ -92,6 +92,12 @@ def test_glossary_search_in_chinese_and_english(app_client: TestClient, reg: Reg
         assert "固体废物" not in rows  # a term that matches neither
     everything = client.get("/glossary").text
     assert everything.count('<tr id="letter-') >= 15
+    # a term's name first: 品位 names 5 terms (and is in many more definitions)
+    grade = client.get("/glossary", params={"q": "品位"}, headers=ZH).text
+    assert grade.count('<td lang="zh-CN">') == 5 and "变差函数" not in grade
+    rock = client.get("/glossary", params={"q": "highly stressed"}).text  # a definition's
+    assert ">rockburst<" in rock and rock.count('<td lang="en">') == 1
+    assert ">计量单位<" in client.get("/glossary", params={"q": "kg"}, headers=ZH).text
     nothing = client.get("/glossary", params={"q": "no such term at all"})
     assert nothing.status_code == 200 and 'id="letter-' not in nothing.text
     assert client.get("/glossary", params={"q": "x" * 101}).status_code == 422

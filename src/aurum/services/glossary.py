@@ -2,9 +2,10 @@
 
 The terms are the translators' glossary (``locale/glossary.csv``: ``en``, ``zh``, ``source``,
 ``note``), the one the message catalogue is checked against, so a page never names a term
-otherwise than the glossary does. Their definitions, in both languages, and the pinyin that
-orders the Chinese terms are kept beside it in ``locale/glossary_definitions.csv`` (``en``,
-``pinyin``, ``definition_en``, ``definition_zh``), keyed by the English term.
+otherwise than the glossary does. Their definitions, in both languages, the pinyin that
+orders the Chinese terms and the Chinese of a source written in English are kept beside it in
+``locale/glossary_definitions.csv`` (``en``, ``pinyin``, ``definition_en``, ``definition_zh``,
+``source_zh``), keyed by the English term.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ class Term:
         The term in English and in Chinese.
     pinyin : str
         The Chinese term's pinyin, without tones (empty when not given).
-    source : str
-        The standard or the plan's clause it comes from (may be empty).
+    source_en, source_zh : str
+        The standard or the plan's clause it comes from (may be empty), as the glossary writes
+        it and in Chinese where that differs (else empty).
     note : str
         The translators' note (may be empty).
     definition_en, definition_zh : str
@@ -45,7 +47,8 @@ class Term:
     en: str
     zh: str
     pinyin: str
-    source: str
+    source_en: str
+    source_zh: str
     note: str
     definition_en: str
     definition_zh: str
@@ -58,6 +61,11 @@ class Term:
         return first or second
 
     @property
+    def source(self) -> str:
+        """The source in the language in force."""
+        return (self.source_zh or self.source_en) if i18n.is_chinese() else self.source_en
+
+    @property
     def sort_key(self) -> str:
         """Pinyin order for a Chinese reader, alphabetical for an English one."""
         return (self.pinyin or self.zh).casefold() if i18n.is_chinese() else self.en.casefold()
@@ -68,11 +76,15 @@ class Term:
         first = self.sort_key[:1].upper()
         return first if "A" <= first <= "Z" else OTHER
 
-    def matches(self, query: str) -> bool:
-        """Whether ``query`` (case folded) is part of the term, its pinyin or a definition."""
+    def is_named(self, query: str) -> bool:
+        """Whether ``query`` (case folded) is part of the term or of its pinyin."""
         return any(query in text.casefold() for text in (
-            self.en, self.zh, self.pinyin, self.pinyin.replace(" ", ""), self.definition_en,
-            self.definition_zh))
+            self.en, self.zh, self.pinyin, self.pinyin.replace(" ", "")))
+
+    def is_defined(self, query: str) -> bool:
+        """Whether ``query`` (case folded) is part of a definition."""
+        return any(query in text.casefold() for text in (self.definition_en,
+                                                         self.definition_zh))
 
 
 @dataclass(frozen=True)
@@ -98,8 +110,8 @@ def terms() -> tuple[Term, ...]:
     for row in _rows(GLOSSARY):
         more = extra.get(row["en"], {})
         out.append(Term(row["en"], row["zh"], more.get("pinyin", ""), row.get("source") or "",
-                        row.get("note") or "", more.get("definition_en", ""),
-                        more.get("definition_zh", "")))
+                        more.get("source_zh", ""), row.get("note") or "",
+                        more.get("definition_en", ""), more.get("definition_zh", "")))
     return tuple(out)
 
 
@@ -110,13 +122,16 @@ def search(query: str | None = None) -> Glossary:
     Parameters
     ----------
     query : str, optional
-        Part of a term, of its pinyin or of a definition, in English or Chinese; case does not
-        matter; only the first :data:`MAX_QUERY` characters count.
+        Part of a term or of its pinyin, in English or Chinese (the terms whose definition
+        has it when no term does); case does not matter; only the first :data:`MAX_QUERY`
+        characters count.
     """
     wanted = (query or "").strip()[:MAX_QUERY]
     folded = wanted.casefold()
     everything = terms()
-    found = sorted((t for t in everything if not folded or t.matches(folded)),
-                   key=lambda t: t.sort_key)
+    chosen = [t for t in everything if t.is_named(folded)]
+    if not chosen:
+        chosen = [t for t in everything if t.is_defined(folded)]
+    found = sorted(chosen, key=lambda t: t.sort_key)
     letters = sorted({t.letter for t in found}, key=lambda x: (x == OTHER, x))
     return Glossary(wanted, found, letters, len(everything))

@@ -332,7 +332,7 @@ def _labelled(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
 def _intake_page(request: Request, session: Session, actor: Actor,
                  form: dict[str, str] | None = None, problems: list[Problem] | None = None,
                  appended: dict[str, Any] | None = None, status_code: int = 200) -> Page:
-    view = views.intake_view(session, actor, form, problems or [], appended)
+    view = views.intake_view(session, actor, form, appended)
     return _page(request, "recycling_intake.html", actor, status_code,
                  **view | {"form": forms.refused(view["form"], problems or []),
                            "figure": charts.recycling_daily(view["daily"]),

@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from aurum.core.errors import Problem
 from aurum.core.i18n import _, ngettext
 from aurum.core.time import in_cst
 from aurum.industry.registry import OrgType
@@ -88,18 +87,15 @@ def _recyclers(session: Session, actor: Actor) -> list[str]:
 
 
 def intake_view(session: Session, actor: Actor, form: Mapping[str, str] | None = None,
-                problems: Sequence[Problem] = (), appended: dict[str, Any] | None = None
-                ) -> dict[str, Any]:
-    """The intake page: the form (as typed, with the problems of a refused purchase by
-    field), the purchase just stored, the ``recent`` purchases (newest first) and ``daily``
-    (the purchases for the daily chart).
+                appended: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The intake page: the form's values (as typed after a refusal, the page puts the
+    problems at their fields), the purchase just stored, the ``recent`` purchases (newest
+    first) and ``daily`` (the purchases for the daily chart).
 
     Parameters
     ----------
     form : mapping, optional
         Values to show in the form (default: a new purchase at the actor's first recycler).
-    problems : sequence of Problem
-        Why the last purchase was refused.
     appended : dict, optional
         The purchase just stored (:func:`appended_view`).
     """
@@ -108,11 +104,8 @@ def intake_view(session: Session, actor: Actor, form: Mapping[str, str] | None =
                          "occurred_at": _now_local(), "seller_id_type": "resident_id",
                          "item_type": "jewellery", "payment_method": "cash",
                          "assay_method": "xrf", "origin": "undeclared"})
-    fields = {p.column: p.message for p in problems if p.column in INTAKE_FIELDS}
-    general = [p.message if p.column in INTAKE_FIELDS else str(p) for p in problems
-               if p.column not in INTAKE_FIELDS]
     purchases = purchases_in_force(session, actor)
-    return {"form": form, "fields": fields, "general": general, "choices": INTAKE_CHOICES,
+    return {"form": form, "choices": INTAKE_CHOICES,
             "recyclers": recyclers, "appended": appended, "daily": purchases.tail(5000),
             "recent": purchases.tail(10).iloc[::-1]}
 

@@ -167,3 +167,17 @@ def test_every_paged_table_renders_searches_and_exports(reader: TestClient) -> N
     assert pd.read_csv(io.StringIO(orgs.text))["code"].tolist() == ["ENT-B"]
     assert reader.get("/enterprises?org_sort=name&sort=gold_output_t").status_code == 200
     assert reader.get("/data-quality?missing_page=0").status_code == 422
+
+
+def test_every_column_of_every_table_sorts_both_ways(reader: TestClient) -> None:
+    from aurum.api.routers import pages, safety
+
+    for path, spec in (("/reports", pages.REPORTS), ("/sites", pages.SITES),
+                       ("/compliance", pages.COMPLIANCE), ("/enterprises", pages.GROUPS),
+                       ("/enterprises", pages.ORGANISATIONS), ("/data-quality", pages.LATE),
+                       ("/data-quality", pages.MISSING), ("/safety", safety.HAZARDS),
+                       ("/safety/alerts", safety.ALERTS)):
+        for col in spec.columns:
+            for desc in ("", "&" + spec.prefix + "desc=true"):
+                url = f"{path}?{spec.prefix}sort={col.key}{desc}&{spec.prefix}q=a"
+                assert reader.get(url).status_code == 200, url

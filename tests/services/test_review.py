@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aurum.core import checks
 from aurum.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -16,8 +17,17 @@ from aurum.industry.review import Action, Party, State
 from aurum.services import cache, monitor, reporting, review
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
-from aurum.store.db import transaction
-from aurum.store.models import AuditRecord, ReportDraft, ReportReview
+from aurum.store import migrate
+from aurum.store.db import make_engine, transaction
+from aurum.store.models import (
+    AuditRecord,
+    Organisation,
+    Report,
+    ReportDraft,
+    ReportReview,
+    ReportVersion,
+    Site,
+)
 from tests.factories import GOOD_ROW, PASSWORD, Registry, report_csv
 
 VALUES = {k: v for k, v in GOOD_ROW.items() if k not in ("site", "period")}
@@ -272,3 +282,33 @@ def test_without_review_the_figures_count_at_submission(platform: Platform,
     with platform.sessions() as s:
         assert review.review_view(s, reg.ent_a, rid).counted == 2
     cache.clear()
+
+
+@pytest.mark.usefixtures("review_on")
+def test_upgrading_keeps_the_stored_versions_counted(database_url: str) -> None:
+    """Versions stored before the review existed counted at submission: the migration records
+    each as accepted, so an upgraded database shows the figures it showed."""
+    engine = make_engine(database_url)
+    migrate.upgrade(engine, "0011")
+    with Session(engine) as s, s.begin():  # the tables of 0011 only (no review rows)
+        org = Organisation(code="E", name="E", org_type="mining", province="Shandong")
+        s.add(org)
+        s.flush()
+        site = Site(code="S-01", name="S", org_id=org.id, kind="mine", province="Shandong",
+                    status="operating")
+        s.add(site)
+        s.flush()
+        report = Report(site_id=site.id, period="2024-Q1", period_kind="quarter", year=2024,
+                        period_index=1)
+        s.add(report)
+        s.flush()
+        s.add_all([ReportVersion(report_id=report.id, version=v, gold_own_mine_kg=kg)
+                   for v, kg in ((1, 10.0), (2, 12.5))])
+    migrate.upgrade(engine)
+    with Session(engine) as s:
+        steps = s.execute(select(ReportReview.version, ReportReview.state, ReportReview.actor_id)
+                          .order_by(ReportReview.id)).all()
+        assert [tuple(r) for r in steps] == [(1, "accepted", None), (2, "accepted", None)]
+        frame = reporting.current_reports(s, counted=True)
+    assert frame["gold_own_mine_kg"].tolist() == [pytest.approx(12.5)]
+    engine.dispose()

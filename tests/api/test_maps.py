@@ -84,7 +84,7 @@ def test_the_choropleth_colours_provinces_and_draws_the_rest_and_the_nine_dash_l
                           "rate": [80.04, 55.5, np.nan, 3.0]})
     with i18n.using("en"):
         figure = charts.province_map(table, "rate", "waste used")
-    outline, dashes, filled = figure["data"]
+    dashes, outline, filled = figure["data"]  # a line trace first: no base map fetched
     assert filled["type"] == outline["type"] == "choropleth"
     assert filled["locations"] == [SHANDONG, GANSU] and filled["z"] == [80.0, 55.5]
     assert filled["customdata"] == [["/provinces/370000"], ["/provinces/620000"]]
@@ -107,11 +107,12 @@ def test_the_site_map_draws_one_province_or_the_whole_country() -> None:
                           "lon": [120.3, 120.1], "lat": [37.2, 37.1],
                           "design_capacity_tpd": [800.0, None]})
     one = charts.site_map(sites)
-    assert one["data"][0]["locations"] == [SHANDONG]
-    assert [t["type"] for t in one["data"][1:]] == ["scattergeo", "scattergeo"]
-    assert one["data"][1]["customdata"] == [["/sites/SD-1"]]
+    assert [t["type"] for t in one["data"]] == ["scattergeo", "choropleth", "scattergeo",
+                                                "scattergeo"]
+    assert one["data"][0]["lon"] == [] and one["data"][1]["locations"] == [SHANDONG]
+    assert one["data"][2]["customdata"] == [["/sites/SD-1"]]
     both = charts.site_map(sites.assign(province=["Shandong", "Gansu"]))
-    assert len(both["data"][0]["locations"]) == 34 and both["data"][1]["mode"] == "lines"
+    assert len(both["data"][0]["lon"]) > 100 and len(both["data"][1]["locations"]) == 34
 
 
 @pytest.fixture
@@ -165,7 +166,7 @@ def test_the_dashboard_draws_a_choropleth(app_client: TestClient, reported: None
     figure = _figure(app_client.get("/").text, "map")
     assert "choropleth" in [t["type"] for t in figure["data"]]
     sites = _figure(app_client.get("/sites").text, "sites")
-    assert [t["type"] for t in sites["data"]] == ["choropleth", "scattergeo", "scattergeo",
+    assert [t["type"] for t in sites["data"]] == ["scattergeo", "choropleth", "scattergeo",
                                                   "scattergeo"]
     assert ["/sites/SD-A-01"] in sites["data"][2]["customdata"]
 

@@ -164,8 +164,16 @@ def _outline_trace(codes: list[str], hover: bool = True) -> dict[str, Any]:
     return trace
 
 
-def _nine_dash() -> dict[str, Any]:
-    lon, lat = maritime_boundary()
+def _lines(whole: bool) -> dict[str, Any]:
+    """The South China Sea's maritime boundary (``whole``: a map of the whole country), else
+    an empty line trace.
+
+    Every map starts with this trace: plotly.js fetches its world base map from its CDN when
+    the *first* trace of a map has a ``locationmode``, as a choropleth has; a page refuses
+    that connection (and works offline), which would leave the map undrawn. A line trace
+    has none, and the outlines need no base map.
+    """
+    lon, lat = maritime_boundary() if whole else ([], [])
     return {"type": "scattergeo", "mode": "lines", "lon": lon, "lat": lat,
             "line": {"color": "#777", "width": 1}, "hoverinfo": "skip", "showlegend": False}
 
@@ -199,7 +207,7 @@ def province_map(table: pd.DataFrame, value: str, label: str, unit: str = "%") -
               value=format(v, ",.1f"), unit=unit) for n, v in zip(names, values, strict=True)]
     rest = [c for c in PROVINCE_ADCODES.values() if c not in located]
     return {"data": [
-        _outline_trace(rest), _nine_dash(),
+        _lines(whole=True), _outline_trace(rest),
         {"type": "choropleth", "geojson": OUTLINES_PATH, "featureidkey": "id",
          "locations": located, "z": values, "colorscale": "YlOrBr",
          "marker": {"line": {"color": "#666", "width": 0.6}},
@@ -226,9 +234,8 @@ def site_map(sites: pd.DataFrame) -> Figure:
     """
     codes = sorted({c for c in map(adcode, sites["province"].dropna().unique()) if c})
     whole = len(codes) != 1
-    data = [_outline_trace(list(PROVINCE_ADCODES.values()) if whole else codes, hover=False)]
-    if whole:
-        data.append(_nine_dash())
+    data = [_lines(whole),
+            _outline_trace(list(PROVINCE_ADCODES.values()) if whole else codes, hover=False)]
     for kind, colour in SITE_COLOURS.items():
         part = sites[sites["kind"] == kind]
         if part.empty:

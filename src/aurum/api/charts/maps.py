@@ -211,7 +211,7 @@ def province_map(table: pd.DataFrame, value: str, label: str, unit: str = "%") -
         {"type": "choropleth", "geojson": OUTLINES_PATH, "featureidkey": "id",
          "locations": located, "z": values, "colorscale": "YlOrBr",
          "marker": {"line": {"color": "#666", "width": 0.6}},
-         "colorbar": {"title": {"text": f"{label}"}, "thickness": 12},
+         "colorbar": {"title": {"text": label}, "ticksuffix": f" {unit}", "thickness": 12},
          "customdata": [[f"/provinces/{c}"] for c in located], "text": text,
          "hovertemplate": "%{text}<extra></extra>", "name": label}],
         "layout": _map_layout(_("%(label)s by province", label=label))}

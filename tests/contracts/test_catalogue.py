@@ -46,7 +46,8 @@ _JINJA = re.compile(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\
                     re.DOTALL)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 _TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.DOTALL)
-_MARKED = re.compile(r"\b_\(\s*(['\"]).*?\1", re.DOTALL)
+_MARKED = re.compile(r"\b_\(\s*(['\"]).*?\1|\bngettext\(\s*(['\"]).*?\2\s*,\s*(['\"]).*?\3",
+                     re.DOTALL)
 _LITERAL = re.compile(r"(['\"])((?:(?!\1).)*)\1")
 _PROSE = re.compile(r"^[A-Z][a-z]+\b|[A-Za-z]{2,} [A-Za-z]{2,}")
 

@@ -130,3 +130,14 @@ def test_an_excel_sheet_for_a_chinese_reader_has_chinese_headers_csv_keeps_keys(
     assert csv.splitlines()[0].split(",") == keys.iloc[:, 1].tolist()  # machine keys
     assert first == keys.iloc[:, 0].tolist()
     assert "省份" in first and "Province" not in first
+
+
+def test_a_filter_of_a_constant_follows_the_readers_language() -> None:
+    # Jinja folds a filter of a constant into the compiled template unless the filter takes
+    # the render context: the header would keep the language of the first reader.
+    from aurum.api.templating import TEMPLATES
+    template = TEMPLATES.env.from_string("{{ 'report_id' | column }} {{ 'Shandong' | province }}")
+    with i18n.using("en"):
+        assert template.render() == "Report ID Shandong"
+    with i18n.using("zh_CN"):
+        assert template.render() == "报表编号 山东"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,12 +102,24 @@ def _figure(fig: dict[str, Any]) -> str:
     return json.dumps(finite(fig), allow_nan=False, default=str).replace("</", "<\\/")
 
 
-TEMPLATES.env.filters["num"] = _num
+
+
+def _in_reader_language(function: Callable[..., str]) -> Callable[..., str]:
+    """``function`` as a filter Jinja never evaluates when it compiles a template: Jinja folds
+    a filter of a constant (``'report_id' | column``) into the compiled template, which would
+    keep the language of whoever was served first. A filter that takes the render context is
+    left to render time."""
+    @jinja2.pass_context
+    @functools.wraps(function)
+    def at_render(_context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+    return at_render
+
+
 TEMPLATES.env.filters["figure"] = _figure
-TEMPLATES.env.filters["date"] = i18n.format_date
-TEMPLATES.env.filters["label"] = label
-TEMPLATES.env.filters["column"] = column
-TEMPLATES.env.filters["province"] = province
+for _name, _filter in (("num", _num), ("date", i18n.format_date), ("label", label),
+                       ("column", column), ("province", province)):
+    TEMPLATES.env.filters[_name] = _in_reader_language(_filter)
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages
 TEMPLATES.env.globals["js_messages"] = _js_messages

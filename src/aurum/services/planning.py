@@ -480,6 +480,21 @@ def _checked_name(name: str) -> str:
     return name
 
 
+def scenario_model(session: Session, actor: Actor, model_id: int) -> ResourceModel:
+    """The model whose scenarios ``actor`` may save, checked before anything it sends is read
+    (a refusal by role or scope comes before a complaint about the form).
+
+    Raises
+    ------
+    PermissionDenied
+        An auditor (who writes nothing).
+    NotFoundError
+        A model the actor may not read.
+    """
+    actor.require_role(*jobs.JOB_ROLES)
+    return _readable_model(session, actor, model_id)
+
+
 def save_scenario(session: Session, actor: Actor, home: Path, model_id: int,
                   given: Mapping[str, float | None], name: str | None = None,
                   job_id: int | None = None, progress: Progress | None = None) -> Scenario:
@@ -509,8 +524,7 @@ def save_scenario(session: Session, actor: Actor, home: Path, model_id: int,
     ConflictError
         The model has :data:`~aurum.core.checks.MAX_SCENARIOS_KEPT` saved scenarios already.
     """
-    actor.require_role(*jobs.JOB_ROLES)
-    model = _readable_model(session, actor, model_id)
+    model = scenario_model(session, actor, model_id)
     form, changes = pit_form(given)
     name = None if name is None else _checked_name(name)
     doc = merged_economics(changes)

@@ -36,6 +36,8 @@ from shapely.geometry.base import BaseGeometry
 from aurum.api.charts.common import GOLD, Figure, base_layout
 from aurum.api.labels import label
 from aurum.api.labels.regulator import province
+from aurum.core.config import get_settings
+from aurum.core.files import write_atomic
 from aurum.core.i18n import _, lazy_gettext
 from aurum.industry.registry import PROVINCE_NAMES_ZH
 
@@ -132,9 +134,18 @@ def outlines() -> dict[str, dict[str, Any]]:
 @functools.cache
 def outlines_geojson() -> bytes:
     """The web outlines of the 34 units as one GeoJSON feature collection (UTF-8 bytes, about
-    330 kB), the file at :data:`OUTLINES_PATH`."""
+    330 kB), the file at :data:`OUTLINES_PATH`.
+
+    Simplifying takes seconds, so the result is kept in the data directory
+    (``maps/provinces-<edition>.geojson``) and read from there by every later process."""
+    kept = get_settings().home / "maps" / f"provinces-{_EDITION}.geojson"
+    if kept.is_file():
+        return kept.read_bytes()
     collection = {"type": "FeatureCollection", "features": list(outlines().values())}
-    return json.dumps(collection, separators=(",", ":")).encode()
+    data = json.dumps(collection, separators=(",", ":")).encode()
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(kept, data)
+    return data
 
 
 @functools.cache

@@ -176,6 +176,7 @@ COLUMNS = {
     "resources_indicated_t": _("Indicated resources (t)"),
     "resources_inferred_t": _("Inferred resources (t)"),
     "resources_measured_t": _("Measured resources (t)"),
+    "returned_at": _("Returned (UTC)"),
     "recorded_at": _("Recorded (UTC)"),
     "root": _("Root hash"),
     "rule": _("Rule"),

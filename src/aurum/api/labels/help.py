@@ -20,8 +20,8 @@ HELP = {
            "reports due and ledger. Every link leads to a page you may open."),
     "/dashboard": _("The plan's 2027 indicators computed from the statistical reports of "
                     "the sites you may read: gold resources +5–10 %, gold and silver output "
-                    "+5 %, at least 70 % of mine output from mines of 500 t/d or more, at "
-                    "least 35 % of gold solid waste utilised, and the scale of new plants. "
+                    "+5 %, mines of 500 t/d or more giving at least 70 per cent of mine output, "
+                    "gold solid waste utilised at least 35 %, and the scale of new plants. "
                     "Each shows its 2024 baseline, the current year, the trajectory, the "
                     "projection to 2027 and the gap in tonnes. Choose the year (?as_of=) and "
                     "export every table to CSV or Excel."),

@@ -189,6 +189,7 @@ def save_scenario_page(model_id: DbId, request: Request, session: DB, actor: Pag
              "processing_cny_per_t": processing_cny_per_t,
              "mining_cny_per_t": mining_cny_per_t, "slope_deg": slope_deg,
              "min_mining_width_m": min_mining_width_m}
+    service.scenario_model(session, actor, model_id)  # who may save, before what was typed
     try:
         given = forms.parse(PitScenarioIn, typed | {"name": name}).model_dump()
     except ValidationError as exc:

@@ -30,6 +30,28 @@ os.environ.setdefault("AURUM_KEYS", tempfile.mkdtemp(prefix="aurum-test-keys-"))
 # the default for a visitor who states no language is Chinese (aurum.core.i18n).
 os.environ.setdefault("AURUM_LOCALE", "en")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+ONE_BACKEND = ("api/", "services/test_briefings.py")
+"""Tests (folders and files) run on SQLite only: routes, pages and documents, which read and
+write through the services, whose own tests (tests/services, tests/store, the contracts) run on
+both backends."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the PostgreSQL run of the tests of :data:`ONE_BACKEND`."""
+    root = Path(__file__).parent
+    kept, left = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("database_url")
+        where = Path(item.path).relative_to(root).as_posix()
+        if backend == "postgresql" and where.startswith(ONE_BACKEND):
+            left.append(item)
+        else:
+            kept.append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 """argon2id at test strength: a registry's seven users cost seconds at full strength, and no
 test is about the hashing's cost (the commands the tests run as subprocesses keep the full

@@ -46,6 +46,11 @@ def _session(browser: Any, server: Server, locale: str) -> Any:
     return page
 
 
+DRAWN = """() => [...document.querySelectorAll('.chart[data-figure]')]
+    .every(chart => chart.dataset.rendered === '1')"""
+"""Whether every chart of the page is drawn (aurum.js marks each), its texts in the page."""
+
+
 def english_words(text: str) -> list[str]:
     """Words of English in a page's text (codes, units and names of NOT_WORDS are not)."""
     return [w for w in _ENGLISH.findall(text) if w not in NOT_WORDS | LANGUAGE_NAMES]
@@ -53,7 +58,7 @@ def english_words(text: str) -> list[str]:
 
 def _words(page: Any, server: Server, path: str) -> list[str]:
     page.goto(server.url + path)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(DRAWN)
     return english_words(page.evaluate(VISIBLE_TEXT))
 
 

@@ -49,10 +49,15 @@ from tests.services.test_seismic import GRID, synthetic_catalogue
 MINES = {"A": "SD-A-01", "B": "GS-B-01"}
 PLANTS = {"A": "SD-A-02", "B": "GS-B-02"}
 ORGANISATIONS = {"A": "ENT-A", "B": "ENT-B"}
+PROVINCES = {"A": "Shandong", "B": "Gansu"}
+PROVINCE_CODES = {"A": "370000", "B": "620000"}
+"""The provinces of each enterprise's sites, by name and by administrative code."""
 RECYCLERS = {"RC-1": "Shandong", "RC-2": "Henan"}
 REFINERS = {"RF-1": "Shandong", "RF-2": "Henan"}
 """A refiner in each recycler's province: a bar's custody chain is read by the refiner's
 province (the recyclers' lots in it included), so each bar stays in one province."""
+PUBLIC_KINDS = {"province"}
+"""Kinds of objects whose names any page may show (every map names every province)."""
 PERIOD = "2024-Q1"
 """Quarter of the statistical reports."""
 AT = datetime(2025, 9, 1, 8, tzinfo=UTC)
@@ -72,8 +77,9 @@ class World:
     def codes(self, owner: str) -> set[str]:
         """The codes and keys of an owner's objects that no other owner shares (numeric ids
         are left out: they appear in any text)."""
-        return {v for by_owner in self.objects.values() if (v := by_owner.get(owner))
-                and not v.isdigit() and v not in (w for o, w in by_owner.items() if o != owner)}
+        return {v for kind, by_owner in self.objects.items() if kind not in PUBLIC_KINDS
+                and (v := by_owner.get(owner)) and not v.isdigit()
+                and v not in (w for o, w in by_owner.items() if o != owner)}
 
 
 def _estimation_spec() -> EstimationSpec:
@@ -123,6 +129,8 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
     platform, home = world.platform, world.platform.settings.home
     mine, plant = MINES[owner], PLANTS[owner]
     world.add("organisation", owner, ORGANISATIONS[owner])
+    world.add("province", owner, PROVINCES[owner])  # as briefings name it
+    world.add("province_code", owner, PROVINCE_CODES[owner])  # as province pages name it
     world.add("site", owner, mine)
     world.add("plant", owner, plant)
     quakeml = folder / f"{owner}.xml"

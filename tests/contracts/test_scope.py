@@ -47,9 +47,10 @@ FORBIDDEN_OR_MISSING = {403, 404}
 AUTH_TABLES = {"users", "api_tokens", "user_sessions", "login_failures"}
 """The caller's own login bookkeeping, which every request may touch (last use of a token or
 a session); every other table must stay as it was after a refused write."""
-CACHES = {"pits"}
+CACHES = {"pits", "maps"}
 """Folders of the data directory holding derived data any reader's question may add to (a pit
-study is computed once and kept, whoever asked it first): not a write of anybody's data."""
+study is computed once and kept, whoever asked it first; the maps' outlines, simplified once):
+not a write of anybody's data."""
 RECYCLING_KINDS = {"seq", "serial", "recycling_report", "submission"}
 """Kinds of objects a recycler owns; the others belong to a mining enterprise."""
 
@@ -60,7 +61,9 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "report_id", "report"),
     (r"/safety/tailings/", "code", "facility"),
     (r"/sensors/\{site\}/\{code\}", "code", "sensor"),
-    (r"^/enterprises/", "code", "organisation"),
+    (r"^/enterprises/|/briefings/enterprise/", "code", "organisation"),
+    (r"/briefings/province/", "code", "province"),
+    (r"^/provinces/", "code", "province_code"),
     (r"processing/", "code", "plant"),
     (r"", "code", "site"),
     (r"", "site", "site"),

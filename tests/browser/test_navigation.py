@@ -1,23 +1,20 @@
 """Each role's navigation offers only what it may open, and each role lands on a home made for
-its work: tried as the seven demo users of the seeded demo district (on SQLite: the seeding
-takes a minute or two, once for the module)."""
+its work: tried as the seven demo users on the browser tests' server of the seeded demo
+district."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
-from fastapi.testclient import TestClient
 
-from aurum.api.app import create_app
 from aurum.api.navigation import PAGES, NavPage, current_page, navigation, pages_for
-from aurum.demo import seed as demo
-from aurum.services import auth
 from aurum.services.auth import Actor, Role
-from aurum.services.platform import Platform
-from aurum.store.db import dispose_engines
-from tests.conftest import TEST_HASHER
+from tests.browser.conftest import Server
+
+pytestmark = pytest.mark.browser
 
 USERS = ("miit", "shandong", "auditor", "group", "mine", "recycler", "admin")
 """The demo logins (README), one per kind of user."""
@@ -42,24 +39,14 @@ HOME_MARKS = {"miit": ['data-testid="home-regulator"', "National",
 
 
 @pytest.fixture(scope="module")
-def demo_client(tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
-    """A client of the application over the seeded demo district, and the demo logins."""
-    folder = tmp_path_factory.mktemp("navigation")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AURUM_HOME", str(folder / "home"))
-        mp.setenv("AURUM_KEYS", str(folder / "keys"))
-        url = f"sqlite:///{folder / 'aurum.db'}"
-        mp.setenv("AURUM_DATABASE_URL", url)
-        mp.setattr(auth, "_HASHER", TEST_HASHER)
-        platform = Platform.open(url, migrate_to_head=True)
-        demo.seed(platform)
-        with TestClient(create_app(platform)) as client:
-            yield client, demo.read_logins(platform)
-    dispose_engines()
+def demo_client(server: Server) -> Iterator[tuple[httpx.Client, dict[str, dict[str, str]]]]:
+    """A client of the browser tests' demo server (seeded once for all), and the demo
+    logins."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        yield client, server.logins
 
 
-def _login(demo_client: tuple[TestClient, dict[str, dict[str, str]]], user: str) -> TestClient:
+def _login(demo_client: tuple[httpx.Client, dict[str, dict[str, str]]], user: str) -> httpx.Client:
     client, logins = demo_client
     client.cookies.clear()
     page = client.get("/login").text
@@ -85,7 +72,7 @@ def _main_links(page: str) -> set[str]:
 
 @pytest.mark.parametrize("user", USERS)
 def test_every_link_of_each_roles_navigation_answers(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]], user: str) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]], user: str) -> None:
     client = _login(demo_client, user)
     home = client.get("/")
     assert home.status_code == 200
@@ -98,7 +85,7 @@ def test_every_link_of_each_roles_navigation_answers(
 
 
 def test_the_recycler_has_recycling_tools_only(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]]) -> None:
     client = _login(demo_client, "recycler")
     links = _nav(client.get("/").text)
     assert not MINING_TOOLS & set(links)
@@ -113,14 +100,14 @@ def test_the_recycler_has_recycling_tools_only(
     ("group", {"/recycling", "/recycling/regulator", "/provinces", "/reports/review"}),
     ("shandong", {"/recycling", "/recycling/reports"})])
 def test_no_role_is_offered_what_it_may_not_do(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]], user: str,
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]], user: str,
         absent: set[str]) -> None:
     assert not absent & set(_nav(_login(demo_client, user).get("/").text))
 
 
 @pytest.mark.parametrize("user", USERS)
 def test_each_home_shows_its_roles_work_and_no_link_is_refused(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]], user: str) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]], user: str) -> None:
     client = _login(demo_client, user)
     page = client.get("/").text
     missing = [mark for mark in HOME_MARKS[user] if mark not in page]
@@ -134,7 +121,7 @@ def test_each_home_shows_its_roles_work_and_no_link_is_refused(
 
 
 def test_the_homes_figures_are_the_roles_own(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]]) -> None:
     """The provincial regulator's home is kept to its province, the enterprise's to its
     sites."""
     shandong = _login(demo_client, "shandong").get("/").text
@@ -147,7 +134,7 @@ def test_the_homes_figures_are_the_roles_own(
 
 
 def test_the_page_being_read_is_marked_in_the_navigation(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]]) -> None:
     client = _login(demo_client, "mine")
     page = client.get("/safety/alerts").text
     assert '<a href="/safety" aria-current="page">' in page
@@ -155,7 +142,7 @@ def test_the_page_being_read_is_marked_in_the_navigation(
 
 
 def test_the_indicators_page_answers_and_refuses_a_bad_year(
-        demo_client: tuple[TestClient, dict[str, dict[str, str]]]) -> None:
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]]) -> None:
     client = _login(demo_client, "auditor")
     assert 'data-testid="indicator-gold_output_growth_pct"' in client.get("/dashboard").text
     assert client.get("/dashboard?as_of=20000000").status_code == 422

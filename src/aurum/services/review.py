@@ -78,6 +78,11 @@ def reviews(actor: Actor) -> bool:
     return actor.role in (Role.REGULATOR, Role.ADMIN)
 
 
+def _require_reviewer(actor: Actor) -> None:
+    if not reviews(actor):
+        raise PermissionDenied(_("%(user)s reviews no reports", user=actor.username))
+
+
 def _party_allowed(actor: Actor, site: Site, party: Party) -> bool:
     if party is Party.OWNER:
         return actor.can_write_site(site)
@@ -262,8 +267,7 @@ def accept_all_waiting(session: Session, actor: Actor, at: datetime | None = Non
     PermissionDenied
         An actor who reviews no reports.
     """
-    if not reviews(actor):
-        raise PermissionDenied(_("%(user)s reviews no reports", user=actor.username))
+    _require_reviewer(actor)
     latest, stmt = _in_state(actor, WAITING)
     waiting = session.execute(stmt.with_only_columns(latest.c.report_id, latest.c.version)
                               .order_by(None)).all()
@@ -471,8 +475,7 @@ def review_queue(session: Session, actor: Actor) -> pd.DataFrame:
     PermissionDenied
         An actor who reviews no reports.
     """
-    if not reviews(actor):
-        raise PermissionDenied(_("%(user)s reviews no reports", user=actor.username))
+    _require_reviewer(actor)
     pending = pending_review(session, actor)
     if pending.empty:
         return pending.reindex(columns=[*PENDING_COLUMNS, "site_name", "province"])

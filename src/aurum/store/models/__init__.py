@@ -7,6 +7,7 @@ never changed derives from :class:`AppendOnly`.
 
 from aurum.store.models.base import NAMING, AppendOnly, Authored, Base, OfSite, utcnow
 from aurum.store.models.derived import DerivedResult
+from aurum.store.models.gbt import BlockEstimate, IndustrialIndicatorVersion
 from aurum.store.models.jobs import Job
 from aurum.store.models.processing import (
     MetalAccount,
@@ -65,8 +66,8 @@ from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPi
 
 __all__ = [
     "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
-    "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot", "CustodyLotPurchase",
-    "DerivedResult", "Job",
+    "BlockEstimate", "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot",
+    "CustodyLotPurchase", "DerivedResult", "IndustrialIndicatorVersion", "Job",
     "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
     "LoginFailure", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",

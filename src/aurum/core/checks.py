@@ -257,3 +257,45 @@ MAX_DRILLHOLE_CHECKS_KEPT = 50
 """Drillhole checks run as jobs kept under ``AURUM_HOME/drillhole-checks/`` (the oldest go
 first): every check a geologist runs is stored for its page, so the folder would otherwise
 grow without end."""
+
+
+# Geological blocks in the vertical longitudinal projection (aurum.resources.geoblocks).
+
+MAX_BLOCK_INTERCEPTS = 100_000
+"""Most intercepts one geological-block estimate takes (one block each): far more holes than
+any vein is drilled with (a large Jiaodong vein has hundreds to a few thousand); the Voronoi
+cells and their clipping stay within a few seconds."""
+
+MAX_OUTLINE_VERTICES = 100_000
+"""Most vertices of an orebody outline in the longitudinal projection."""
+
+ORE_DENSITIES = Interval(1.0, 10.0, "t/m³")
+"""Ore densities, t/m³: from porous oxidised ore to massive sulphide (gold ores 2.5–3.0); a
+value outside is a typing slip (27 for 2.7) or another unit."""
+
+
+# Geological-block estimates (issue 19): the drillholes of one orebody, estimated in the request.
+
+MAX_GBT_FILE_BYTES = 10 * 2**20
+"""Largest collar, survey, assay or outline file of a geological-block estimate (bytes, 10
+MiB: about 200,000 assay rows, more than the drilling of any one vein); the estimate runs in
+the request, so its input is bounded here before anything is read."""
+
+MAX_GBT_HOLES = 2000
+"""Most drillholes of one geological-block estimate (count): each industrial intercept makes
+one block, and a vein's reserve verification counts holes in the hundreds."""
+
+MAX_OUTLINE_VERTICES = 5000
+"""Most vertices of an orebody outline in the longitudinal projection (count)."""
+
+DENSITIES = Interval(1.0, 8.0, "t/m³")
+"""Dry bulk densities of ore, t/m³ (from a porous oxide to a massive sulphide)."""
+
+EXTRAPOLATIONS = Interval(0.0, 5000.0, "m")
+"""Fixed extrapolation distances beyond the outer pierce points, m."""
+
+MAX_INDICATOR_REASON_CHARS = 1000
+"""Longest reason given for a new version of a mine's industrial indicators (characters)."""
+
+MAX_GBT_ESTIMATES_LISTED = 200
+"""Newest geological-block estimates of a mine listed (count)."""

@@ -274,7 +274,8 @@ ORE_DENSITIES = Interval(1.0, 10.0, "t/m³")
 value outside is a typing slip (27 for 2.7) or another unit."""
 
 
-# Geological-block estimates (issue 19): the drillholes of one orebody, estimated in the request.
+# Geological-block estimates (issue 19): the drillholes of one orebody, estimated in the request
+# (the outline's vertices and the density: MAX_OUTLINE_VERTICES and ORE_DENSITIES above).
 
 MAX_GBT_FILE_BYTES = 10 * 2**20
 """Largest collar, survey, assay or outline file of a geological-block estimate (bytes, 10
@@ -285,12 +286,6 @@ MAX_GBT_HOLES = 2000
 """Most drillholes of one geological-block estimate (count): each industrial intercept makes
 one block, and a vein's reserve verification counts holes in the hundreds."""
 
-MAX_OUTLINE_VERTICES = 5000
-"""Most vertices of an orebody outline in the longitudinal projection (count)."""
-
-DENSITIES = Interval(1.0, 8.0, "t/m³")
-"""Dry bulk densities of ore, t/m³ (from a porous oxide to a massive sulphide)."""
-
 EXTRAPOLATIONS = Interval(0.0, 5000.0, "m")
 """Fixed extrapolation distances beyond the outer pierce points, m."""
 
@@ -299,3 +294,11 @@ MAX_INDICATOR_REASON_CHARS = 1000
 
 MAX_GBT_ESTIMATES_LISTED = 200
 """Newest geological-block estimates of a mine listed (count)."""
+
+INDICATOR_GRADES = Interval(0.0, 10_000.0)
+"""Industrial indicators' grades (cut-off, minimum industrial grade) in the grade column's unit
+(g/t for gold, per cent for copper), and the metre-grade (m·g/t); above 0, which
+:class:`aurum.resources.indicators.IndustrialIndicators` checks with the rules between them."""
+
+INDICATOR_THICKNESSES = Interval(0.0, 100.0, "m")
+"""Minimum mining and maximum internal-waste thicknesses of industrial indicators, m; above 0."""

@@ -42,17 +42,20 @@ import pandas as pd
 
 from aurum.core.units import G_PER_KG
 from aurum.resources.classify import ResourceClass
+from aurum.resources.gbt17766 import RESERVE_CODES, RESOURCE_CODES, check_not_added
 
-RESOURCE_CODES = ("measured", "indicated", "inferred")
-"""Resource categories, in the table's order (GB/T 17766-2020 探明, 控制, 推断)."""
-RESERVE_CODES = ("proved", "probable")
-"""Reserve categories, in the table's order (证实, 可信)."""
 RESOURCES_TOTAL = "resources_total"
 RESERVES_TOTAL = "reserves_total"
 ITEMS = ("opening", "mined", "lost", "exploration", "re_estimation", "closing")
 """The table's movements, in order; mined and lost are positive amounts taken out."""
 QUANTITIES = ("ore_t", "metal_kg", "grade_gpt")
 """Each movement's figures: ore (t), contained gold (kg), grade (g/t)."""
+ITEM_TERMS = {"opening": "期初保有", "mined": "采出", "lost": "损失", "exploration": "勘查增减",
+              "re_estimation": "重算增减", "closing": "期末保有"}
+"""The ministry's table's own Chinese heading of each movement (terms of the form, not
+translations: an English table prints them beside its headings)."""
+QUANTITY_TERMS = {"ore_t": "矿石量", "metal_kg": "金属量", "grade_gpt": "品位"}
+"""The table's Chinese heading of each figure."""
 COLUMNS = tuple(f"{item}_{q}" for item in ITEMS for q in QUANTITIES)
 """Columns of :func:`annual_reserve_report`'s table."""
 
@@ -214,12 +217,15 @@ def _row(opening: Amount, mined: Amount, lost: Amount, exploration: Amount,
     return row
 
 
-def _total(rows: list[dict[str, float]]) -> dict[str, float]:
-    """The sum of rows, grades recomputed from the summed ore and gold."""
+def _total(codes: tuple[str, ...], rows: Mapping[str, dict[str, float]]
+           ) -> dict[str, float]:
+    """The sum of the rows of ``codes`` (one kind only: GB/T 17766-2020, 5.2), grades
+    recomputed from the summed ore and gold."""
+    check_not_added(codes)
     total: dict[str, float] = {}
     for item in ITEMS:
-        ore = float(sum(r[f"{item}_ore_t"] for r in rows))
-        metal = float(sum(r[f"{item}_metal_kg"] for r in rows))
+        ore = float(sum(rows[c][f"{item}_ore_t"] for c in codes))
+        metal = float(sum(rows[c][f"{item}_metal_kg"] for c in codes))
         total |= {f"{item}_ore_t": ore, f"{item}_metal_kg": metal,
                   f"{item}_grade_gpt": _grade(ore, metal)}
     return total
@@ -261,7 +267,7 @@ def annual_reserve_report(opening: Mapping[str, Amount], closing: Mapping[str, A
     found = exploration or {}
     rows = {c: _row(opening[c], mined.scaled(shares[c]), lost.scaled(shares[c]),
                     found.get(c, ZERO), closing[c]) for c in RESOURCE_CODES}
-    rows[RESOURCES_TOTAL] = _total([rows[c] for c in RESOURCE_CODES])
+    rows[RESOURCES_TOTAL] = _total(RESOURCE_CODES, rows)
     if reserves_opening_kg is not None or reserves_closing_kg is not None:
         start = dict(reserves_opening_kg or {})
         end = dict(reserves_closing_kg or {})
@@ -275,7 +281,7 @@ def annual_reserve_report(opening: Mapping[str, Amount], closing: Mapping[str, A
                            Amount(nan, lost.metal_kg * taken[c]),
                            # Reserves grow only by conversion from resources: re-estimation.
                            Amount(nan, 0.0), Amount(nan, end.get(c, 0.0)))
-        rows[RESERVES_TOTAL] = _total([rows[c] for c in RESERVE_CODES])
+        rows[RESERVES_TOTAL] = _total(RESERVE_CODES, rows)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(COLUMNS))
     frame.index.name = "category"
     return frame

@@ -302,3 +302,15 @@ INDICATOR_GRADES = Interval(0.0, 10_000.0)
 
 INDICATOR_THICKNESSES = Interval(0.0, 100.0, "m")
 """Minimum mining and maximum internal-waste thicknesses of industrial indicators, m; above 0."""
+
+
+# Kriging beside the geological blocks (aurum.resources.blockcheck).
+
+MAX_KRIGING_CELLS = 200_000
+"""Most square cells of one kriging check of a geological-block estimate (the grid over the
+outline's bounding box, before clipping): two kriging systems and one clipped square each, a
+couple of seconds. A cell size that needs more is refused; the default cell is enlarged."""
+
+KRIGING_CELL_SIZES = Interval(0.1, 1000.0, "m")
+"""Sides of those cells, m: finer than 10 cm resolves nothing a drill spacing can tell, and a
+kilometre is coarser than any vein's drilling."""

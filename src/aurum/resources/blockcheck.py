@@ -1,0 +1,447 @@
+"""Kriging beside the geological-block method, in the vertical longitudinal projection.
+
+Reserve verification reports of vein gold estimate by geological blocks (each industrial
+pierce point's Voronoi cell in the projection, :mod:`aurum.resources.geoblocks`) and check
+the figure by kriging. :func:`kriging_check` does that check on the same orebody: the same
+pierce points (the blocks' own ``u``, ``v``, horizontal thickness and grade), the same
+outline, and ordinary kriging (:func:`aurum.resources.estimate.estimate_points`, z = 0: a
+2-D estimate in the plane of the projection) at the centroids of a regular grid of square
+cells clipped to the outline. Per cell, with its area ``a`` (m²) and the density ``ρ``
+(t/m³)::
+
+    tonnes = ρ · a · h*            h*: kriged horizontal thickness, m
+    metal  = ρ · a · A* / 1000     A*: kriged accumulation h·g, m·g/t; metal in kg
+    grade  = A* / h*               g/t
+
+Why the accumulation and not the grade: metal is linear in the accumulation, so its kriged
+total is the kriged metal; the product of a kriged grade and a kriged thickness is biased
+wherever the two correlate (thin rich veins). Why one variogram model for both variables:
+ordinary kriging weights depend on the model's shape, not on its sill, so both get the same
+weights λ in a cell and its grade is ``Σ λ h g / Σ λ h``, a thickness-weighted mean of the
+pierce points' grades, as a block's grade is its hole's.
+
+A cell is estimated at the centroid of its clipped square (point kriging): a block estimate
+is the mean of the point estimates over the cell (kriging is linear in its right-hand side),
+which differs from the centroid's only by the curvature of the estimate within a cell, small
+at a quarter of the drill spacing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from aurum.core.checks import KRIGING_CELL_SIZES, MAX_KRIGING_CELLS, ORE_DENSITIES
+from aurum.core.errors import Problem, ValidationError
+from aurum.core.i18n import _, format_number
+from aurum.resources.estimate import SearchNeighbourhood, estimate_points
+from aurum.resources.variogram import VariogramModel
+from aurum.resources.variography import fit_variogram, omnidirectional_variogram
+
+if TYPE_CHECKING:
+    from aurum.resources.geoblocks import GeoBlocks
+
+CELLS_PER_SPACING = 4
+"""Default cell: the mean drill spacing over this, so a block is covered by some 16 cells and
+the clipped outline and the kriged field are resolved finer than the blocks."""
+
+NEIGHBOURS = 24
+"""Pierce points informing a cell, the closest ones (all of them when fewer)."""
+
+MIN_VARIOGRAM_POINTS = 10
+"""Fewest pierce points a variogram is fitted to; with fewer the experimental variogram has
+too few pairs per lag to be read, and a pure nugget model is used instead."""
+
+CELL_COLUMNS = ("u", "v", "area_m2", "thickness_h_m", "grade")
+
+
+@dataclass(frozen=True, eq=False)
+class KrigingCheck:
+    """The kriged totals of an orebody beside its geological blocks'.
+
+    Attributes
+    ----------
+    tonnes : float
+        Kriged ore, t.
+    grade : float
+        Kriged mean grade, g/t (metal over tonnes).
+    metal_kg : float
+        Kriged metal, kg.
+    cells : pandas.DataFrame
+        One row per cell inside the outline: ``u``, ``v`` (its centroid, m), ``area_m2``
+        (its square clipped to the outline, m²), ``thickness_h_m`` (kriged horizontal
+        thickness, m) and ``grade`` (kriged accumulation over kriged thickness, g/t; NaN where
+        the thickness is not above 0).
+    differences : dict
+        ``tonnes_pct``, ``grade_pct``, ``metal_pct``: (kriging − blocks) / blocks × 100.
+    explanation : list of str
+        Translated sentences, each with its numbers: grid and variogram, totals, the metal
+        difference split into its tonnage and grade effects, thickness, smoothing, and the
+        part of the outline beyond the drilling.
+    effects : dict
+        ``tonnage_kg`` = ΔT · g_blocks / 1000 and ``grade_kg`` = T_kriging · Δg / 1000, kg;
+        they add up to the metal difference exactly.
+    model : VariogramModel
+        The model that weighted both variables (given, fitted, or the pure nugget fallback).
+    cell_m : float
+        Side of the cells, m.
+    """
+
+    tonnes: float
+    grade: float
+    metal_kg: float
+    cells: pd.DataFrame
+    differences: dict[str, float]
+    explanation: list[str]
+    effects: dict[str, float] = field(default_factory=dict)
+    model: VariogramModel = field(default_factory=lambda: VariogramModel(1.0))
+    cell_m: float = math.nan
+
+
+def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: float,
+                  cell_m: float | None = None,
+                  model: VariogramModel | None = None) -> KrigingCheck:
+    """Krige an orebody's accumulation and thickness in the longitudinal projection and set
+    the totals beside its geological blocks'.
+
+    Parameters
+    ----------
+    intercepts : pandas.DataFrame
+        The intercept table the blocks were made from (``hole``, ``category``, ...): its
+        industrial intercepts' holes must be the blocks' holes, so that both methods see one
+        orebody.
+    blocks : GeoBlocks
+        The geological blocks: their pierce points (``u``, ``v``, m; ``thickness_h_m``, m;
+        ``grade``, g/t), polygons and outline (m in the projection) and totals (t, g/t, kg).
+    density_t_m3 : float
+        Ore density, t/m³ (the blocks').
+    cell_m : float, optional
+        Side of the square cells, m. Default: the mean drill spacing (mean distance of a
+        pierce point to its nearest neighbour) over :data:`CELLS_PER_SPACING`, enlarged when
+        needed to keep the grid within :data:`~aurum.core.checks.MAX_KRIGING_CELLS`.
+    model : VariogramModel, optional
+        Variogram of the accumulation in the projection's frame (x = u along the strike,
+        y = v the elevation; GSLIB azimuth 0 is up the projection, 90 along the strike).
+        Default: a spherical model fitted to the pierce points' accumulation by the project's
+        variography, omnidirectional in the plane; with fewer than
+        :data:`MIN_VARIOGRAM_POINTS` points, no variation or no positive fitted sill, a pure
+        nugget model (each cell then gets the plain mean of its :data:`NEIGHBOURS` closest
+        pierce points, no weighting by distance). Only its shape matters to the weights.
+
+    Returns
+    -------
+    KrigingCheck
+        Kriged tonnes (t), grade (g/t) and metal (kg), the cells, the differences and the
+        explanation.
+
+    Raises
+    ------
+    ValidationError
+        A density outside :data:`~aurum.core.checks.ORE_DENSITIES`, a cell size outside
+        :data:`~aurum.core.checks.KRIGING_CELL_SIZES` or making more than
+        :data:`~aurum.core.checks.MAX_KRIGING_CELLS` cells, blocks made from other
+        intercepts, two pierce points at one place, an outline enclosing no area.
+    """
+    ORE_DENSITIES.check("density_t_m3", density_t_m3)
+    if cell_m is not None:
+        KRIGING_CELL_SIZES.check("cell_m", cell_m)
+    points = blocks.blocks
+    uv = points[["u", "v"]].to_numpy(dtype=np.float64)
+    thickness = points["thickness_h_m"].to_numpy(dtype=np.float64)
+    accumulation = thickness * points["grade"].to_numpy(dtype=np.float64)
+    _check_points(intercepts, points, uv)
+    outline = _outline(blocks.outline)
+    spacing = _mean_spacing(uv, outline)
+    side = _cell_side(outline, spacing, cell_m)
+    cells, geometries = _cells(outline, side)
+
+    used, model_line = (_fitted_model(uv, accumulation, spacing) if model is None
+                        else (model, _model_sentence(_("Variogram given"), model)))
+    krige_acc, krige_thk = _krige(uv, (accumulation, thickness), cells, used)
+    area = cells["area_m2"].to_numpy()
+    tonnes = float(density_t_m3 * np.sum(area * krige_thk))
+    metal_kg = float(density_t_m3 * np.sum(area * krige_acc) / 1000.0)
+    grade = metal_kg * 1000.0 / tonnes if tonnes > 0 else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells["thickness_h_m"] = krige_thk
+        cells["grade"] = np.where(krige_thk > 0, krige_acc / krige_thk, np.nan)
+
+    d_tonnes = tonnes - blocks.tonnes
+    d_grade = grade - blocks.grade
+    effects = {"tonnage_kg": d_tonnes * blocks.grade / 1000.0,
+               "grade_kg": tonnes * d_grade / 1000.0}
+    differences = {"tonnes_pct": _pct(tonnes, blocks.tonnes),
+                   "grade_pct": _pct(grade, blocks.grade),
+                   "metal_pct": _pct(metal_kg, blocks.metal_kg)}
+    explanation = [
+        _("%(cells)s cells of %(cell)s m × %(cell)s m cover the outline of %(area)s m² (mean "
+          "drill spacing %(spacing)s m, %(points)s pierce points).",
+          cells=format_number(len(cells), 0), cell=format_number(side, 2),
+          area=format_number(outline.area, 0), spacing=format_number(spacing, 1),
+          points=format_number(len(uv), 0)),
+        model_line,
+        _("Kriging: %(tonnes)s t at %(grade)s g/t, %(metal)s kg of metal; geological blocks: "
+          "%(b_tonnes)s t at %(b_grade)s g/t, %(b_metal)s kg. Kriging minus blocks: tonnes "
+          "%(dt)s per cent, grade %(dg)s per cent, metal %(dm)s per cent.",
+          tonnes=format_number(tonnes, 0), grade=format_number(grade, 3),
+          metal=format_number(metal_kg, 2), b_tonnes=format_number(blocks.tonnes, 0),
+          b_grade=format_number(blocks.grade, 3), b_metal=format_number(blocks.metal_kg, 2),
+          dt=format_number(differences["tonnes_pct"], 2),
+          dg=format_number(differences["grade_pct"], 2),
+          dm=format_number(differences["metal_pct"], 2)),
+        _("Of the metal difference of %(delta)s kg, the tonnage effect is %(tonnage)s kg "
+          "(%(dt)s t at the blocks' %(grade)s g/t) and the grade effect %(grade_effect)s kg "
+          "(%(dg)s g/t over the kriged %(tonnes)s t).",
+          delta=format_number(metal_kg - blocks.metal_kg, 2),
+          tonnage=format_number(effects["tonnage_kg"], 2), dt=format_number(d_tonnes, 0),
+          grade=format_number(blocks.grade, 3),
+          grade_effect=format_number(effects["grade_kg"], 2), dg=format_number(d_grade, 4),
+          tonnes=format_number(tonnes, 0)),
+        _thickness_sentence(points, area, krige_thk),
+        _smoothing_sentence(points, area, krige_thk, krige_acc),
+        _beyond_sentence(uv, outline, blocks, geometries, krige_acc, density_t_m3),
+    ]
+    negative = int(np.count_nonzero((krige_thk < 0) | (krige_acc < 0)))
+    if negative:
+        explanation.append(_(
+            "%(count)s cells have a negative kriged thickness or accumulation (negative kriging "
+            "weights); they are kept as estimated, so that the totals stay unbiased.",
+            count=format_number(negative, 0)))
+    return KrigingCheck(tonnes, grade, metal_kg, cells[list(CELL_COLUMNS)], differences,
+                        explanation, effects, used, side)
+
+
+def _check_points(intercepts: pd.DataFrame, points: pd.DataFrame, uv: np.ndarray) -> None:
+    """Refuse blocks made from other intercepts, or pierce points kriging cannot tell apart."""
+    problems = []
+    industrial = set(intercepts.loc[intercepts["category"] == "industrial", "hole"].astype(str))
+    holes = set(points["hole"].astype(str))
+    if industrial != holes:
+        problems.append(Problem(_(
+            "the blocks were not made from these intercepts: industrial intercepts of holes "
+            "without a block %(missing)s, blocks of holes without an industrial intercept "
+            "%(extra)s", missing=", ".join(sorted(industrial - holes)) or "–",
+            extra=", ".join(sorted(holes - industrial)) or "–"), column="hole"))
+    if len(uv) == 0:
+        problems.append(Problem(_("expected at least one block"), column="blocks"))
+    _unique, first, counts = np.unique(uv, axis=0, return_index=True, return_counts=True)
+    for i in first[counts > 1]:
+        same = np.flatnonzero(np.all(uv == uv[i], axis=1))
+        problems.append(Problem(_(
+            "holes %(holes)s pierce the orebody at the same point (u %(u)s m, v %(v)s m): "
+            "kriging needs distinct points; merge their intercepts", holes=", ".join(
+                points["hole"].astype(str).iloc[same]), u=uv[i, 0], v=uv[i, 1]),
+            column="hole"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def _outline(vertices: np.ndarray) -> shapely.Polygon:
+    """The outline as a polygon, refused when it does not enclose an area."""
+    outline = shapely.Polygon(np.asarray(vertices, dtype=np.float64))
+    if not outline.is_valid or outline.area <= 0:
+        raise ValidationError(Problem(_(
+            "expected the outline as a simple polygon enclosing an area (u, v in m, no "
+            "crossing edges), got %(why)s", why=shapely.is_valid_reason(outline)),
+            column="outline"))
+    return outline
+
+
+def _mean_spacing(uv: np.ndarray, outline: shapely.Polygon) -> float:
+    """Mean distance of a pierce point to its nearest neighbour, m (one point: the side of a
+    square of the outline's area)."""
+    if len(uv) < 2:
+        return math.sqrt(outline.area)
+    distance, _index = cKDTree(uv).query(uv, k=2)
+    return float(np.mean(distance[:, 1]))
+
+
+def _cell_side(outline: shapely.Polygon, spacing: float, cell_m: float | None) -> float:
+    """The cells' side, m: the one given (refused past ``MAX_KRIGING_CELLS``), or the
+    default."""
+    umin, vmin, umax, vmax = outline.bounds
+    width, height = umax - umin, vmax - vmin
+    if cell_m is not None:
+        count = math.ceil(width / cell_m) * math.ceil(height / cell_m)
+        if count > MAX_KRIGING_CELLS:
+            raise ValidationError(Problem(_(
+                "cells of %(cell)s m would make %(count)s cells over the outline's %(width)s m "
+                "× %(height)s m, more than the %(most)s allowed; expected a cell of at least "
+                "%(least)s m", cell=cell_m, count=count, width=format_number(width, 0),
+                height=format_number(height, 0), most=MAX_KRIGING_CELLS,
+                least=format_number(_smallest_side(width, height), 2)), column="cell_m"))
+        return float(cell_m)
+    return max(spacing / CELLS_PER_SPACING, _smallest_side(width, height))
+
+
+def _smallest_side(width: float, height: float) -> float:
+    """Smallest side c with (W/c + 1)(H/c + 1) ≤ ``MAX_KRIGING_CELLS``, m: the grid's
+    ⌈W/c⌉·⌈H/c⌉ cells are then within it. With x = 1/c the bound is the root of
+    W·H·x² + (W + H)·x + 1 − MAX_KRIGING_CELLS = 0."""
+    a, b, c = width * height, width + height, 1.0 - MAX_KRIGING_CELLS
+    return 2 * a / (-b + math.sqrt(b * b - 4 * a * c))
+
+
+def _cells(outline: shapely.Polygon, side: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """The grid's squares clipped to the outline: centroids and areas (cells with area), and
+    their geometries.
+
+    The grid is centred on the outline's bounding box, so a layout symmetric about its axes
+    gets a symmetric grid (its totals then keep the symmetry, the tests' closed forms rely on
+    it)."""
+    umin, vmin, umax, vmax = outline.bounds
+    nu, nv = max(math.ceil((umax - umin) / side), 1), max(math.ceil((vmax - vmin) / side), 1)
+    u0 = 0.5 * (umin + umax) - 0.5 * nu * side
+    v0 = 0.5 * (vmin + vmax) - 0.5 * nv * side
+    iu, iv = np.meshgrid(np.arange(nu), np.arange(nv), indexing="xy")
+    left, bottom = u0 + iu.ravel() * side, v0 + iv.ravel() * side
+    squares = shapely.box(left, bottom, left + side, bottom + side)
+    shapely.prepare(outline)
+    inside = shapely.contains(outline, squares)
+    geometries = squares.copy()
+    edge = ~inside & shapely.intersects(outline, squares)
+    geometries[edge] = shapely.intersection(squares[edge], outline)
+    keep = inside | edge
+    geometries = geometries[keep]
+    area = shapely.area(geometries)
+    centroid = shapely.get_coordinates(shapely.centroid(geometries))
+    kept = area > 0
+    return (pd.DataFrame({"u": centroid[kept, 0], "v": centroid[kept, 1],
+                          "area_m2": area[kept]}), geometries[kept])
+
+
+def _fitted_model(uv: np.ndarray, accumulation: np.ndarray,
+                  spacing: float) -> tuple[VariogramModel, str]:
+    """A spherical model fitted to the accumulation, omnidirectional in the plane, and the
+    sentence that says so; or the pure nugget fallback and the sentence that says why."""
+    if len(uv) < MIN_VARIOGRAM_POINTS:
+        reason = _("%(n)s pierce points are too few to fit a variogram (at least %(least)s)",
+                   n=len(uv), least=MIN_VARIOGRAM_POINTS)
+    elif np.ptp(accumulation) == 0:
+        reason = _("the accumulation is the same at every pierce point")
+    else:
+        extent = 0.5 * float(np.hypot(*np.ptp(uv, axis=0)))
+        try:
+            experimental = omnidirectional_variogram(uv, accumulation, spacing,
+                                                     max(math.ceil(extent / spacing), 3))
+            fit = fit_variogram(experimental, ("spherical",))
+        except ValidationError as refused:
+            reason = str(refused)
+        else:
+            if fit.sill > 0:
+                fitted = VariogramModel.from_dict(fit.to_dict())
+                return fitted, _model_sentence(_(
+                    "Variogram fitted to the accumulation at the %(n)s pierce points "
+                    "(spherical, omnidirectional in the projection)", n=len(uv)), fitted)
+            reason = _("the fitted variogram has no positive sill")
+    return VariogramModel(1.0), _(
+        "No variogram: %(reason)s. A pure nugget model is used instead: each cell gets the "
+        "plain mean of its %(k)s closest pierce points, with no weighting by distance (a "
+        "moving average, not kriging proper).", reason=reason,
+        k=min(NEIGHBOURS, len(uv)))
+
+
+def _model_sentence(origin: str, model: VariogramModel) -> str:
+    longest = max((s.ranges[0] for s in model.structures), default=0.0)
+    return _("%(origin)s: nugget %(nugget)s of a total sill of %(sill)s, longest range "
+             "%(range)s m; the accumulation and the thickness are kriged with the same "
+             "weights.", origin=origin, nugget=format_number(model.nugget, 3),
+             sill=format_number(model.sill, 3), range=format_number(longest, 1))
+
+
+def _krige(uv: np.ndarray, variables: tuple[np.ndarray, ...], cells: pd.DataFrame,
+           model: VariogramModel) -> list[np.ndarray]:
+    """Ordinary kriging of each variable at the cells' centroids (z = 0), every cell from its
+    :data:`NEIGHBOURS` closest pierce points (a search radius that never binds)."""
+    points = cells[["u", "v"]].to_numpy()
+    both = np.vstack([uv, points])
+    radius = 1.01 * float(np.hypot(*np.ptp(both, axis=0))) + 1.0
+    search = SearchNeighbourhood((radius, radius, radius),
+                                 max_samples=min(NEIGHBOURS, len(uv)))
+    xyz = np.column_stack([uv, np.zeros(len(uv))])
+    at = np.column_stack([points, np.zeros(len(points))])
+    out = []
+    for values in variables:
+        estimate = estimate_points(xyz, values, at, search, "ordinary", model).estimate
+        failed = int(np.count_nonzero(np.isnan(estimate)))
+        if failed:
+            raise ValidationError(Problem(_(
+                "kriging failed at %(count)s cells: the variogram makes the kriging system of "
+                "their pierce points singular (points too close for a model without nugget); "
+                "give a model with a nugget", count=failed), column="model"))
+        out.append(estimate)
+    return out
+
+
+def _pct(value: float, reference: float) -> float:
+    return (value - reference) / reference * 100.0 if reference else math.nan
+
+
+def _weighted_std(values: np.ndarray, weights: np.ndarray) -> float:
+    keep = np.isfinite(values) & (weights > 0)
+    if not keep.any():
+        return math.nan
+    mean = np.average(values[keep], weights=weights[keep])
+    return float(np.sqrt(np.average((values[keep] - mean) ** 2, weights=weights[keep])))
+
+
+def _thickness_sentence(points: pd.DataFrame, area: np.ndarray, thickness: np.ndarray) -> str:
+    """Tonnage = density × area × mean horizontal thickness, for each method."""
+    b_area = points["area_m2"].to_numpy(dtype=np.float64)
+    b_mean = float(np.average(points["thickness_h_m"].to_numpy(dtype=np.float64),
+                              weights=b_area))
+    k_mean = float(np.average(thickness, weights=area))
+    return _("Tonnage is density × area × mean horizontal thickness: the kriged cells cover "
+             "%(area)s m² at a mean of %(krig)s m, the blocks %(b_area)s m² at %(blocks)s m "
+             "(thickness difference %(pct)s per cent).", area=format_number(area.sum(), 0),
+             krig=format_number(k_mean, 3), b_area=format_number(b_area.sum(), 0),
+             blocks=format_number(b_mean, 3), pct=format_number(_pct(k_mean, b_mean), 2))
+
+
+def _smoothing_sentence(points: pd.DataFrame, area: np.ndarray, thickness: np.ndarray,
+                        accumulation: np.ndarray) -> str:
+    """Tonnage-weighted spread of the grades: the blocks' (unsmoothed) beside the cells'."""
+    b_weight = (points["area_m2"] * points["thickness_h_m"]).to_numpy(dtype=np.float64)
+    b_std = _weighted_std(points["grade"].to_numpy(dtype=np.float64), b_weight)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k_grade = np.where(thickness > 0, accumulation / thickness, np.nan)
+    k_std = _weighted_std(k_grade, area * np.maximum(thickness, 0.0))
+    return _("Smoothing: the blocks' grades spread with a standard deviation of %(blocks)s g/t "
+             "(each block keeps its hole's grade: the polygonal method does not smooth), the "
+             "kriged cells' with %(krig)s g/t. Above a cut-off higher than the mean grade, the "
+             "kriged cells would report more tonnes at a lower grade than the blocks.",
+             blocks=format_number(b_std, 3), krig=format_number(k_std, 3))
+
+
+def _beyond_sentence(uv: np.ndarray, outline: shapely.Polygon, blocks: GeoBlocks,
+                     geometries: np.ndarray, accumulation: np.ndarray,
+                     density_t_m3: float) -> str:
+    """How much of the outline, and of each method's metal, lies beyond the pierce points'
+    convex hull, where both methods extrapolate (a block's metal counted pro rata of its area
+    there)."""
+    beyond = outline.difference(shapely.MultiPoint(uv).convex_hull)
+    shapely.prepare(beyond)
+    krig_kg = density_t_m3 * float(np.sum(
+        shapely.area(shapely.intersection(geometries, beyond)) * accumulation)) / 1000.0
+    krig_total = density_t_m3 * float(np.sum(shapely.area(geometries) * accumulation)) / 1000.0
+    polygons = np.array([shapely.Polygon(p) for p in blocks.polygons], dtype=object)
+    fraction = shapely.area(shapely.intersection(polygons, beyond)) / shapely.area(polygons)
+    block_kg = float(np.sum(blocks.blocks["metal_kg"].to_numpy(dtype=np.float64) * fraction))
+    return _("%(area)s m² of the outline (%(share)s per cent) lies beyond the convex hull of "
+             "the pierce points, where both methods extrapolate: it holds %(krig_kg)s kg of "
+             "the kriged metal (%(krig)s per cent) and %(block_kg)s kg of the blocks' "
+             "(%(blocks)s per cent).", area=format_number(beyond.area, 0),
+             share=format_number(_share(beyond.area, outline.area), 1),
+             krig_kg=format_number(krig_kg, 2), krig=format_number(_share(krig_kg, krig_total), 1),
+             block_kg=format_number(block_kg, 2),
+             blocks=format_number(_share(block_kg, blocks.metal_kg), 1))
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole * 100.0 if whole else math.nan

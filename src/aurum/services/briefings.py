@@ -247,9 +247,15 @@ def render_html(briefing: Briefing) -> str:
 
 def render_pdf(briefing: Briefing) -> bytes:
     """The briefing as PDF bytes (WeasyPrint)."""
-    import weasyprint  # loads pango: only when a briefing is made
+    return html_to_pdf(render_html(briefing))
 
-    document: bytes = weasyprint.HTML(string=render_html(briefing)).write_pdf()
+
+def html_to_pdf(html: str) -> bytes:
+    """An A4 HTML document (the pages' templates, CJK fonts named in its CSS) as PDF bytes
+    (WeasyPrint); shared with the other printed documents (the annual reserve report)."""
+    import weasyprint  # loads pango: only when a document is made
+
+    document: bytes = weasyprint.HTML(string=html).write_pdf()
     return document
 
 

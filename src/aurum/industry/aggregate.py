@@ -25,6 +25,10 @@ _KIND_PRIORITY = {"year": 0, "quarter": 1, "month": 2}
 _FLOW_COLUMNS = ("ore_treated_t", "gold_kg", "silver_kg", "solid_waste_generated_t",
                  "solid_waste_utilised_t")
 SITE_COLUMNS = ("site", "enterprise", "group", "province", "site_type", "daily_capacity_t")
+RESOURCE_COLUMNS = ("resources_measured_t", "resources_indicated_t", "resources_inferred_t")
+"""The resource categories (GB/T 17766-2020 探明, 控制, 推断) whose sum is
+``gold_resources_t``, kept per site and year beside it so a breakdown adds up to the
+indicator's quantity."""
 
 
 def period_table(labels: pd.Series) -> pd.DataFrame:
@@ -69,8 +73,9 @@ def report_quantities(reports: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``site, period, year, kind, first_month, last_month`` and ``ore_treated_t`` (t),
         ``gold_kg`` (mine gold: own mine + associated, kg), ``silver_kg`` (kg),
-        ``gold_resources_t`` (measured + indicated + inferred, t), ``solid_waste_generated_t``
-        and ``solid_waste_utilised_t`` (t).
+        ``gold_resources_t`` (measured + indicated + inferred, t), its parts
+        :data:`RESOURCE_COLUMNS` (t), ``solid_waste_generated_t`` and
+        ``solid_waste_utilised_t`` (t).
     """
     out = pd.concat([reports[["site", "period"]].reset_index(drop=True),
                      period_table(reports["period"]).reset_index(drop=True)], axis=1)
@@ -78,8 +83,9 @@ def report_quantities(reports: pd.DataFrame) -> pd.DataFrame:
     out["ore_treated_t"] = r.get("ore_treated_t", np.nan)
     out["gold_kg"] = _row_sum(r, ["gold_own_mine_kg", "gold_associated_kg"])
     out["silver_kg"] = r.get("silver_kg", np.nan)
-    out["gold_resources_t"] = _row_sum(
-        r, ["resources_measured_t", "resources_indicated_t", "resources_inferred_t"])
+    for name in RESOURCE_COLUMNS:
+        out[name] = r.get(name, np.nan)
+    out["gold_resources_t"] = _row_sum(r, RESOURCE_COLUMNS)
     out["solid_waste_generated_t"] = _row_sum(
         r, [waste_column(w, "generated_t") for w in WASTE_TYPES])
     out["solid_waste_utilised_t"] = _row_sum(
@@ -103,7 +109,8 @@ def annual_site_rows(reports: pd.DataFrame, sites: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        One row per site and year with the KPI columns, ``group`` and ``months_covered``.
+        One row per site and year with the KPI columns, ``group``, ``months_covered`` and
+        :data:`RESOURCE_COLUMNS` (from the same report as ``gold_resources_t``).
     """
     q = report_quantities(reports)
     if months is not None:
@@ -115,7 +122,7 @@ def annual_site_rows(reports: pd.DataFrame, sites: pd.DataFrame,
         q = q[fits]
     if q.empty:
         return pd.DataFrame(columns=[*SITE_COLUMNS, "year", *_FLOW_COLUMNS,
-                                     "gold_resources_t", "months_covered"])
+                                     "gold_resources_t", *RESOURCE_COLUMNS, "months_covered"])
     q = q.assign(priority=q["kind"].map(_KIND_PRIORITY),
                  n_months=q["last_month"] - q["first_month"] + 1)
     best = q.groupby(["site", "year"])["priority"].transform("min")
@@ -123,8 +130,37 @@ def annual_site_rows(reports: pd.DataFrame, sites: pd.DataFrame,
     keys = ["site", "year"]
     flows = chosen.groupby(keys)[list(_FLOW_COLUMNS)].sum(min_count=1)
     flows["months_covered"] = chosen.groupby(keys)["n_months"].sum()
-    stocks = (q.dropna(subset=["gold_resources_t"]).sort_values("last_month")
-              .groupby(keys)["gold_resources_t"].last())
+    # The total and its categories from one report (the last of the year with a resource
+    # figure), so that the categories add up to the total row by row.
+    stocks = (q.dropna(subset=["gold_resources_t"]).sort_values("last_month", kind="stable")
+              .drop_duplicates(keys, keep="last")
+              .set_index(keys)[["gold_resources_t", *RESOURCE_COLUMNS]])
     annual = flows.join(stocks, how="outer").reset_index()
     annual["months_covered"] = annual["months_covered"].fillna(0).astype(int)
     return annual.merge(sites[list(SITE_COLUMNS)], on="site", how="left")
+
+
+def resources_by_category(annual: pd.DataFrame) -> pd.DataFrame:
+    """Contained gold by resource category and year, summed over the annual site rows.
+
+    The same rows and the same reports as the resources indicator's national quantity
+    (``gold_resources_t`` summed over the rows of a year), so each year's categories add up
+    to it (a category a report left empty counts as 0, as in ``gold_resources_t``).
+
+    Parameters
+    ----------
+    annual : pandas.DataFrame
+        Annual site rows (:func:`annual_site_rows`): ``year`` and :data:`RESOURCE_COLUMNS`, t.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year with a resource figure, ascending: ``year`` and
+        :data:`RESOURCE_COLUMNS` (contained gold, t).
+    """
+    columns = [c for c in RESOURCE_COLUMNS if c in annual.columns]
+    if len(columns) < len(RESOURCE_COLUMNS) or annual.empty:
+        return pd.DataFrame(columns=["year", *RESOURCE_COLUMNS])
+    rows = annual.dropna(subset=["gold_resources_t"])
+    sums = rows.groupby("year")[list(RESOURCE_COLUMNS)].sum(min_count=0).fillna(0.0)
+    return sums.reset_index().astype({"year": int})

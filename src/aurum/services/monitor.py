@@ -68,6 +68,9 @@ class Monitor:
     concentration: Concentration
     compliance: pd.DataFrame
     annual: pd.DataFrame = field(repr=False)
+    resources_by_category: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    """The resources indicator's quantity by GB/T 17766 category and year, from the baseline
+    to the as-of year (:func:`aurum.industry.aggregate.resources_by_category`), t."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -219,7 +222,14 @@ def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> 
         provinces=kpi.rollup(annual, year, "province"),
         groups=kpi.rollup(annual, year, "group"),
         concentration=kpi.concentration(annual, year, "group"),
-        compliance=compliance, annual=annual)
+        compliance=compliance, annual=annual,
+        resources_by_category=_resource_years(annual, report.baseline_year, year))
+
+
+def _resource_years(annual: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """The resources by category of the indicator's years ``first`` to ``last``."""
+    table = aggregate.resources_by_category(annual)
+    return table[table["year"].between(first, last)].reset_index(drop=True)
 
 
 def _year_to_date(reports: pd.DataFrame, sites: pd.DataFrame, as_of: int, today: date

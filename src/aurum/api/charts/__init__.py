@@ -13,7 +13,7 @@ from aurum.api.charts.common import (
     stacked_totals,
     time_series,
 )
-from aurum.api.charts.indicators import capacity_vs_floor, trajectory
+from aurum.api.charts.indicators import capacity_vs_floor, resources_by_category, trajectory
 from aurum.api.charts.jobs import job_durations
 from aurum.api.charts.maps import province_map, site_map
 from aurum.api.charts.planning import (
@@ -79,7 +79,8 @@ __all__ = [
     "hazard_timeline", "indicator_history", "job_durations", "log_probability_chart",
     "magnitude_time_chart",
     "mass_balance_chart", "pit_by_pit_chart", "pit_shell_3d", "plan_view", "pm_text",
-    "prospect_heatmap", "province_map", "recovery_chart", "recycling_daily", "roc_curve_chart",
+    "prospect_heatmap", "province_map", "recovery_chart", "recycling_daily",
+    "resources_by_category", "roc_curve_chart",
     "scenario_comparison", "section_view", "seismic_events_3d", "sensor_levels_chart",
     "sig_text", "site_map",
     "stacked_totals", "success_rate_chart", "swath_chart", "time_series", "trajectory",

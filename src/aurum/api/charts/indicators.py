@@ -7,10 +7,19 @@ from typing import Any
 
 import pandas as pd
 
-from aurum.api.charts.common import GREY, STATUS_COLOURS, Figure, axis, base_layout, colour_of
+from aurum.api.charts.common import (
+    GREY,
+    STATUS_COLOURS,
+    Figure,
+    axis,
+    base_layout,
+    colour_of,
+    time_series,
+)
 from aurum.api.labels import label
 from aurum.core.i18n import _
 from aurum.industry.kpi import IndicatorResult
+from aurum.resources.gbt17766 import RESOURCE_CODES
 
 
 def trajectory(ind: IndicatorResult, target_year: int = 2027) -> Figure:
@@ -38,6 +47,18 @@ def trajectory(ind: IndicatorResult, target_year: int = 2027) -> Figure:
                                                 xaxis=axis(_("year"), dtick=1),
                                                 yaxis=axis(_("value (%(unit)s)",
                                                              unit=label(ind.unit))))}
+
+
+def resources_by_category(table: pd.DataFrame) -> Figure:
+    """The resources indicator's contained gold by GB/T 17766-2020 category (探明, 控制,
+    推断, their CRIRSCO names beside) and year, stacked: each bar is the indicator's quantity
+    of its year (:func:`aurum.industry.aggregate.resources_by_category`)."""
+    series = {f"resources_{code}_t": label(code) for code in RESOURCE_CODES}
+    figure = time_series(table, "year", series,
+                         _("Gold resources by GB/T 17766-2020 category"),
+                         _("contained gold (t)"), stacked=True)
+    figure["layout"]["xaxis"]["dtick"] = 1
+    return figure
 
 
 def capacity_vs_floor(plants: pd.DataFrame) -> Figure:

@@ -5,7 +5,11 @@ The English header names the column in the words of its field, its unit in paren
 message, so a sheet requested in Chinese has Chinese headers (``黄金产量（吨）``). Every field of
 every row model the API declares has one (``tests/contracts/test_column_labels.py``)."""
 
+from babel.support import LazyProxy
+
+from aurum.core.i18n import gettext
 from aurum.core.i18n import lazy_gettext as _
+from aurum.resources.gbt17766 import CATEGORIES, RESOURCE_CODES, category_label
 
 COLUMNS = {
     "ack_note": _("Acknowledgement note"),
@@ -104,12 +108,6 @@ COLUMNS = {
     "hazard_id": _("Hazard ID"),
     "head_grade_gpt": _("Head grade (g/t)"),
     "id": _("Id"),
-    "indicated_gold_t": _("Indicated gold (t)"),
-    "indicated_grade_gpt": _("Indicated grade (g/t)"),
-    "indicated_tonnes": _("Indicated ore (t)"),
-    "inferred_gold_t": _("Inferred gold (t)"),
-    "inferred_grade_gpt": _("Inferred grade (g/t)"),
-    "inferred_tonnes": _("Inferred ore (t)"),
     "key_id": _("Key ID"),
     "kind": _("Kind"),
     "large_mine_output_share_pct": _("Output share of large mines (%)"),
@@ -123,9 +121,6 @@ COLUMNS = {
     "level_value": _("Level (1–4)"),
     "lon": _("Longitude"),
     "lot": _("Lot"),
-    "measured_gold_t": _("Measured gold (t)"),
-    "measured_grade_gpt": _("Measured grade (g/t)"),
-    "measured_tonnes": _("Measured ore (t)"),
     "median_days_to_close": _("Median days to close"),
     "message": _("Message"),
     "min_beach_length_m": _("Minimum dry beach length (m)"),
@@ -170,12 +165,7 @@ COLUMNS = {
     "reported_by": _("Reported by"),
     "reported_gold_recycled_kg": _("Reported gold from recycled material (kg)"),
     "reported_on": _("Reported on"),
-    "reserves_probable_t": _("Probable reserves (t)"),
-    "reserves_proved_t": _("Proved reserves (t)"),
     "resource_id": _("Resource id"),
-    "resources_indicated_t": _("Indicated resources (t)"),
-    "resources_inferred_t": _("Inferred resources (t)"),
-    "resources_measured_t": _("Measured resources (t)"),
     "returned_at": _("Returned (UTC)"),
     "recorded_at": _("Recorded (UTC)"),
     "root": _("Root hash"),
@@ -265,6 +255,33 @@ COLUMNS = {
     "zh": _("Chinese"),
 }
 """Header of each column key."""
+
+
+def _ore(code: str) -> str:
+    return gettext("%(category)s: ore (t)", category=category_label(code))
+
+
+def _grade(code: str) -> str:
+    return gettext("%(category)s: grade (g/t)", category=category_label(code))
+
+
+def _gold(code: str) -> str:
+    return gettext("%(category)s: gold (t)", category=category_label(code))
+
+
+def _contained(code: str) -> str:
+    return gettext("%(category)s: contained gold (t)", category=category_label(code))
+
+
+# The columns of a GB/T 17766-2020 category name it with its CRIRSCO name beside it
+# (:func:`aurum.resources.gbt17766.category_label`): a statement's ore, grade and gold by
+# resource category, and a report's contained gold by category (resources_measured_t, ...).
+COLUMNS.update({f"{code}_{suffix}": LazyProxy(header, code, enable_cache=False)
+                for code in RESOURCE_CODES
+                for suffix, header in (("tonnes", _ore), ("grade_gpt", _grade),
+                                       ("gold_t", _gold))})
+COLUMNS.update({f"{c.kind}s_{code}_t": LazyProxy(_contained, code, enable_cache=False)
+                for code, c in CATEGORIES.items()})
 
 LABELS: dict[str, object] = {}
 """Column keys are not values: :func:`aurum.api.labels.column` reads :data:`COLUMNS`."""

@@ -1,19 +1,18 @@
 """Labels of the geoscience pages' machine keys: resource and reserve classes (the
-GB/T 17766 terms; the CRIRSCO names are beside them where a page explains the classes),
+GB/T 17766-2020 categories with their CRIRSCO names beside them, :mod:`aurum.resources.gbt17766`),
 estimation methods, what sets Lane's cut-off, the steps of a resource waterfall, drillhole
 problem kinds, weights-of-evidence layer kinds and the machine-learning estimators (the
 destinations ``mill``, ``heap_leach``, ``waste`` and ``mine`` are labelled in :mod:`.plants`
 and :mod:`.regulator`)."""
 
+from babel.support import LazyProxy
+
 from aurum.core.i18n import lazy_gettext as _
+from aurum.resources.gbt17766 import CATEGORIES, category_label
 
 LABELS = {
-    # resource classes (GB/T 17766-2020 §4.1) and reserve classes (§4.2)
-    "measured": _("Measured"),
-    "indicated": _("Indicated"),
-    "inferred": _("Inferred"),
-    "proved": _("Proved"),
-    "probable": _("Probable"),
+    # the GB/T 17766-2020 categories (clause 3) with their CRIRSCO names beside them
+    **{code: LazyProxy(category_label, code, enable_cache=False) for code in CATEGORIES},
     # estimation methods (resources.estimate.Method)
     "ordinary": _("Ordinary kriging"),
     "simple": _("Simple kriging"),

@@ -25,8 +25,11 @@ Page = HTMLResponse
 
 def _dashboard(m: Monitor) -> dict[str, Any]:
     """What ``dashboard.html`` draws of the indicators ``m``: each indicator's trajectory,
-    the provinces' map and the largest provinces."""
+    the resources by GB/T 17766-2020 category, the provinces' map and the largest
+    provinces."""
     figures = {ind.id: charts.trajectory(ind) for ind in m.report.indicators}
+    if not m.resources_by_category.empty:
+        figures["resources_by_category"] = charts.resources_by_category(m.resources_by_category)
     prov = m.provinces
     figures["map"] = charts.province_map(prov, "large_mine_output_share_pct",
                                          _("large-mine share %")) if not prov.empty else {}

@@ -184,7 +184,9 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
         if latest is not None and latest.waterfall:
             figures["waterfall"] = charts.waterfall_chart(
                 list(latest.waterfall.items()),
-                _("From %(previous)s to %(year)s", previous=latest.year - 1, year=latest.year))
+                _("%(resources)s: from %(previous)s to %(year)s",
+                  resources=label("resources_total"), previous=latest.year - 1,
+                  year=latest.year))
         if latest is not None and model is not None:
             # By default show the bench and the section where the gold is richest.
             figures |= {"plan": charts.plan_view(model.blocks,

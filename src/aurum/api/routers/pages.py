@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from aurum.api import charts
 from aurum.api.deps import DB, PageActor
+from aurum.api.labels import label
 from aurum.api.tables import Col, Spec, table_page
 from aurum.api.tables import display_records as records
 from aurum.api.templating import render
@@ -94,9 +95,8 @@ def site(code: str, request: Request, session: DB, actor: PageActor) -> Page:
         figures["ore"] = charts.time_series(series, "period", {
             "ore_treated_t": _("ore treated")}, _("Ore treated"), _("t"), stacked=True)
         figures["resources"] = charts.time_series(series, "period", {
-            "resources_measured_t": _("measured"), "resources_indicated_t": _("indicated"),
-            "resources_inferred_t": _("inferred")}, _("Gold resources at period end"), _("t"),
-            stacked=True)
+            f"resources_{c}_t": label(c) for c in ("measured", "indicated", "inferred")},
+            _("Gold resources at period end"), _("t"), stacked=True)
         figures["waste"] = charts.time_series(series, "period", {
             "solid_waste_generated_t": _("generated"), "solid_waste_utilised_t": _("utilised")},
             _("Solid waste"), _("t"))

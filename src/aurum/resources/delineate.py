@@ -48,7 +48,7 @@ GRADE_TOLERANCE = 1e-12
 """Relative tolerance of "the joined grade stays ≥ cut-off": a joined grade equal to the
 cut-off but for the rounding of its sums counts as at the cut-off."""
 
-DIRECTION_STEP_M = 0.01
+DIRECTION_STEP_M = 0.1
 """Half the chord, m, whose direction is taken as the hole's direction at a mid-point: on a
 minimum-curvature arc the chord symmetric about a point is parallel to the tangent there."""
 

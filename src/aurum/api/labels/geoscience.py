@@ -1,5 +1,5 @@
 """Labels of the geoscience pages' machine keys: resource and reserve classes (the
-GB/T 17766-2020 categories with their CRIRSCO names beside them, :mod:`aurum.resources.gbt17766`),
+GB/T 17766-2020 categories, CRIRSCO names beside them: :mod:`aurum.resources.gbt17766`),
 estimation methods, what sets Lane's cut-off, the steps of a resource waterfall, drillhole
 problem kinds, weights-of-evidence layer kinds and the machine-learning estimators (the
 destinations ``mill``, ``heap_leach``, ``waste`` and ``mine`` are labelled in :mod:`.plants`
@@ -8,11 +8,20 @@ and :mod:`.regulator`)."""
 from babel.support import LazyProxy
 
 from aurum.core.i18n import lazy_gettext as _
-from aurum.resources.gbt17766 import CATEGORIES, category_label
+from aurum.resources.gbt17766 import (
+    CATEGORIES,
+    RESERVE_CODES,
+    RESOURCE_CODES,
+    category_label,
+    combined_label,
+)
 
 LABELS = {
-    # the GB/T 17766-2020 categories (clause 3) with their CRIRSCO names beside them
+    # the GB/T 17766-2020 categories (clause 3) with their CRIRSCO names beside them, and the
+    # sums the standard allows: resources together, reserves together, never both (5.2)
     **{code: LazyProxy(category_label, code, enable_cache=False) for code in CATEGORIES},
+    "resources_total": LazyProxy(combined_label, RESOURCE_CODES, enable_cache=False),
+    "reserves_total": LazyProxy(combined_label, RESERVE_CODES, enable_cache=False),
     # estimation methods (resources.estimate.Method)
     "ordinary": _("Ordinary kriging"),
     "simple": _("Simple kriging"),

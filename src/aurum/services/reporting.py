@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
+from babel.support import LazyProxy
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
@@ -34,7 +35,6 @@ from aurum.core.periods import Period
 from aurum.core.tables import read_table, safe_filename
 from aurum.industry import reporting, review
 from aurum.industry.registry import site_type
-from aurum.industry.reporting import FIELDS as FIELDS  # the report form's fields, in order
 from aurum.industry.reporting import (
     WASTE_MEASURES,
     WASTE_TYPES,
@@ -43,6 +43,7 @@ from aurum.industry.reporting import (
     waste_column,
 )
 from aurum.industry.reporting import due_date as due_date  # the pages' and API's due dates
+from aurum.resources.gbt17766 import CATEGORIES, category_label
 from aurum.services import jobs
 from aurum.services.auth import Actor, Role
 from aurum.store import audit, bulk
@@ -58,6 +59,20 @@ from aurum.store.models import (
     Upload,
     utcnow,
 )
+
+
+def _category_field(code: str) -> str:
+    return _("%(category)s: contained gold at period end", category=category_label(code))
+
+
+FIELDS: tuple[ReportField, ...] = tuple(
+    replace(f, label=LazyProxy(_category_field, code, enable_cache=False))
+    if (code := f.name.split("_")[1]) in CATEGORIES and f.group == "resources" else f
+    for f in reporting.FIELDS)
+"""The report form's fields, in order (:data:`aurum.industry.reporting.FIELDS`), a resource or
+reserve field labelled by its GB/T 17766-2020 category with the CRIRSCO name beside
+(:func:`aurum.resources.gbt17766.category_label`): the industry domain cannot import the
+resource domain's names."""
 
 
 @dataclass(frozen=True)

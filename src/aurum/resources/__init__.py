@@ -10,6 +10,7 @@ share.
 from aurum.core.lazy import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "blockcheck": ("KrigingCheck", "kriging_check"),
     "blockmodel": ("BlockModel", "Mesh", "density_by_domain", "domain_codes", "flag_inside",
                    "read_mesh", "write_omf"),
     "classify": ("ClassRule", "ClassificationRules", "ResourceClass"),

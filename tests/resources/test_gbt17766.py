@@ -9,6 +9,7 @@ import pytest
 
 from aurum.core import i18n
 from aurum.core.errors import ValidationError
+from aurum.industry import reporting
 from aurum.resources import gbt17766 as gbt
 from aurum.resources.gbt17766 import ModifyingFactors, Tonnage
 
@@ -90,3 +91,13 @@ def test_reserves_above_their_resources_and_bad_factors_are_refused() -> None:
             ModifyingFactors(recovery, dilution)
     with pytest.raises(ValidationError, match="ore and metal"):
         gbt.convert_to_reserves({"measured": Tonnage(-1.0, 3.0)}, ModifyingFactors(0.9))
+
+
+def test_the_statistics_report_cites_the_standards_clause_for_reserves_within_resources() -> None:
+    assert gbt.RULES["within_resources"].clause == reporting.RESERVES_WITHIN_CLAUSE
+    values = {"resources_measured_t": 2.0, "resources_indicated_t": 1.0,
+              "reserves_proved_t": 2.5, "reserves_probable_t": 1.0}
+    with i18n.using("en"):
+        problems = reporting.check_values(values)
+    assert [p.column for p in problems] == ["reserves_proved_t"]
+    assert "(GB/T 17766-2020, 2, 4.2)" in problems[0].message

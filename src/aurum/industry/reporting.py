@@ -40,6 +40,10 @@ from aurum.industry.calendar import load_calendar
 
 GRADE_BALANCE_TOLERANCE = 0.005
 """Relative tolerance on ``gold <= ore treated x head grade`` (rounding of reported figures)."""
+RESERVES_WITHIN_CLAUSE = "GB/T 17766-2020, 2, 4.2"
+"""The clauses behind ``reserves <= measured + indicated resources``: the rule
+``within_resources`` of ``aurum/resources/data/gbt17766_2020.yaml`` (this domain does not
+import the resource domain; ``tests/resources/test_gbt17766.py`` checks the two agree)."""
 
 
 @dataclass(frozen=True)
@@ -409,8 +413,10 @@ def check_frame(values: pd.DataFrame, rows: Sequence[int | None] | None = None,
     over = reserves > mi * (1 + 1e-9)
     add(over, "reserves_proved_t", pd.Series([
         _("proved + probable reserves %(reserves)s t exceed measured + indicated resources "
-          "%(resources)s t of gold", reserves=format(r, ",.3f"),
-          resources=format(m_i, ",.3f")) if m else ""
+          "%(resources)s t of gold: reserves are the mineable part of the measured and "
+          "indicated resources they are converted from (%(clause)s)",
+          reserves=format(r, ",.3f"), resources=format(m_i, ",.3f"),
+          clause=RESERVES_WITHIN_CLAUSE) if m else ""
         for m, r, m_i in zip(over, reserves, mi, strict=True)]))
     problems.sort(key=lambda p: p.row or 0)
     return problems

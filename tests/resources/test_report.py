@@ -129,6 +129,12 @@ def test_excel_sheets_notes_and_values(tmp_path: Path) -> None:
     table = pd.read_excel(path, sheet_name=STATEMENT_SHEET, skiprows=header)
     expected = statement.table.rename(columns=LABELS)
     assert list(table.columns) == list(expected.columns)
+    # Each row named by its GB/T 17766-2020 categories, the Chinese term beside (English).
+    assert table[LABELS["category"]].tolist()[:5] == [
+        "Measured resources (探明)", "Indicated resources (控制)",
+        "Measured resources + Indicated resources (探明+控制)", "Inferred resources (推断)",
+        "Measured resources + Indicated resources + Inferred resources (探明+控制+推断)"]
+    expected[LABELS["category"]] = table[LABELS["category"]]
     # Excel keeps 15 significant digits (0.004 + 0.0042 Mt comes back as 0.0082).
     pd.testing.assert_frame_equal(table, expected, check_dtype=False, rtol=1e-14)
     back = pd.read_excel(path, sheet_name=GRADE_TONNAGE_SHEET)

@@ -23,6 +23,7 @@ from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.core.units import G_PER_KG, GRAMS_PER_TROY_OUNCE, KG_PER_T
 from aurum.resources.classify import ResourceClass
+from aurum.resources.gbt17766 import RESOURCE_CODES, combined_label
 
 T_PER_MT = 1e6
 
@@ -31,6 +32,12 @@ TOTAL = "Total"
 CATEGORIES = (ResourceClass.MEASURED.label, ResourceClass.INDICATED.label, MEASURED_INDICATED,
               ResourceClass.INFERRED.label, TOTAL)
 """Rows of a statement at each cut-off, in order."""
+CATEGORY_CODES: dict[str, tuple[str, ...]] = {
+    ResourceClass.MEASURED.label: ("measured",), ResourceClass.INDICATED.label: ("indicated",),
+    MEASURED_INDICATED: ("measured", "indicated"), ResourceClass.INFERRED.label: ("inferred",),
+    TOTAL: RESOURCE_CODES}
+"""The GB/T 17766-2020 resource categories each row of a statement sums: the workbook names a
+row by them (:func:`aurum.resources.gbt17766.combined_label`), the CRIRSCO names beside."""
 
 LABELS = {"cutoff_gpt": "Cut-off (g/t Au)", "category": "Category", "tonnes_t": "Tonnes (t)",
           "tonnes_mt": "Tonnes (Mt)", "grade_gpt": "Grade (g/t Au)",
@@ -171,7 +178,9 @@ class ResourceStatement:
 
         The sheet ``Resource statement`` holds the notes (effective date, cut-offs, units),
         a blank row and the table; the sheet ``Grade-tonnage``, when a grade–tonnage table is
-        given, holds that table from its first row. Column headings are :data:`LABELS`.
+        given, holds that table from its first row. Column headings are :data:`LABELS`; a
+        row's category is named by its GB/T 17766-2020 categories in the reader's language,
+        the CRIRSCO names beside (:data:`CATEGORY_CODES`).
 
         Parameters
         ----------
@@ -182,7 +191,9 @@ class ResourceStatement:
         """
         notes = self.notes
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            _write_sheet(writer, STATEMENT_SHEET, self.table, start=len(notes) + 1)
+            named = self.table.assign(category=[combined_label(CATEGORY_CODES[c])
+                                                for c in self.table["category"]])
+            _write_sheet(writer, STATEMENT_SHEET, named, start=len(notes) + 1)
             for row, note in enumerate(notes, start=1):
                 writer.sheets[STATEMENT_SHEET].cell(row=row, column=1, value=note)
             if grade_tonnage is not None:

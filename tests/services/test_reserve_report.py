@@ -33,7 +33,7 @@ GRID = {"origin": [0.0, 0.0, 0.0], "size": [10.0, 10.0, 10.0], "count": [4, 1, 1
 def _figures(grade: np.ndarray) -> dict[str, ClassFigures]:
     out = {}
     for code, name in enumerate(("measured", "indicated", "inferred"), start=1):
-        keep = (CLASSES == code) & ~np.isnan(grade)
+        keep = (code == CLASSES) & ~np.isnan(grade)
         t, metal_g = TONNES[keep].sum(), (TONNES[keep] * grade[keep]).sum()
         out[name] = ClassFigures(float(t), float(metal_g / t) if t else None, metal_g / 1e6)
     return out

@@ -245,10 +245,10 @@ def title(report: ReserveReport) -> str:
 def rows(report: ReserveReport) -> list[dict[str, Any]]:
     """The table's rows for a template: ``code``, ``label``, ``total`` and the figures
     (missing ones as None)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for code, values in report.table.iterrows():
-        figures = {k: None if pd.isna(v) else float(v) for k, v in values.items()}
-        out.append({"code": code, "label": row_label(str(code)),
+        figures = {str(k): None if pd.isna(v) else float(v) for k, v in values.items()}
+        out.append({"code": str(code), "label": row_label(str(code)),
                     "total": str(code).endswith("_total"), **figures})
     return out
 

@@ -14,14 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from aurum.api import charts, forms
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.labels import label
+from aurum.api.routers.briefings import PDF, Lang
 from aurum.api.schemas.resources import StatementOut, StatementRow
 from aurum.api.tables import XLSX, TableFormat, display_records, table_responses, tabular
 from aurum.api.templating import render
 from aurum.api.uploads import received
-from aurum.core.checks import MAX_COMPOSITE_M, MAX_GRADE_COLUMN_CHARS, DbId
+from aurum.core.checks import MAX_COMPOSITE_M, MAX_GRADE_COLUMN_CHARS, DbId, Year
 from aurum.core.errors import ValidationError
 from aurum.core.i18n import _
-from aurum.services import cache, drillholes, jobs
+from aurum.services import cache, drillholes, jobs, reserve_report
 from aurum.services import resources as service
 from aurum.services.auth import Actor
 
@@ -49,6 +50,33 @@ def statement_workbook(statement_id: DbId, request: Request, session: DB,
         data = path.read_bytes()
     return Response(data, media_type=XLSX, headers={
         "Content-Disposition": f'attachment; filename="statement-{statement_id}.xlsx"'})
+
+
+def _reserve_report(request: Request, session: DB, actor: ApiActor, code: str, year: int,
+                    kind: str, media_type: str) -> Response:
+    data, name = reserve_report.document(session, actor, request.app.state.platform.settings.home,
+                                         code, year, kind)
+    return Response(data, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/api/v1/sites/{code}/reserve-report/{year}.xlsx", response_class=Response,
+            responses={200: {"description": "The workbook", "content": {XLSX: {}}}})
+def reserve_report_workbook(code: str, year: Year, request: Request, session: DB,
+                            actor: ApiActor, lang: Lang = None) -> Response:
+    """A mine's annual reserve report (矿山储量年报) of ``year`` as an Excel workbook: opening,
+    mined, lost, exploration, re-estimation and closing by GB/T 17766-2020 category (ore t,
+    gold kg, grade g/t), in the reader's language."""
+    return _reserve_report(request, session, actor, code, year, "xlsx", XLSX)
+
+
+@router.get("/api/v1/sites/{code}/reserve-report/{year}.pdf", response_class=Response,
+            responses={200: {"description": "The report (PDF)", "content": {PDF: {}}}})
+def reserve_report_pdf(code: str, year: Year, request: Request, session: DB,
+                       actor: ApiActor, lang: Lang = None) -> Response:
+    """A mine's annual reserve report of ``year`` as a PDF (A4 landscape), in the reader's
+    language."""
+    return _reserve_report(request, session, actor, code, year, "pdf", PDF)
 
 
 @router.get("/api/v1/resources/models/{model_id}/blocks", response_class=Response,

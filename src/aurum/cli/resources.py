@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, progress_bar
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
 from aurum.core.i18n import _
 
 # Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and numba,
@@ -81,6 +81,40 @@ def drillholes(collar: Path, survey: Path, assay: Path, lithology: Path | None, 
 
 
 # The indicator fields as the delineate verb's flags, so that a refusal names what was typed.
+@resources.command("reserve-report")
+@click.option("--site", "site_code", required=True, help="The mine's code.")
+@click.option("--year", type=click.IntRange(2000, 2035), required=True,
+              help="The year reported (its statement closes the report).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="FILE.xlsx (Excel) or FILE.pdf (PDF).")
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
+              help="Language of the report (default: the platform's).")
+@DATABASE_OPTION
+@FORMAT_OPTION
+def reserve_report(site_code: str, year: int, out: Path, lang: str | None, url: str | None,
+                   fmt: str) -> None:
+    """Write a mine's annual reserve report (矿山储量年报): opening, mined, lost, exploration,
+    re-estimation and closing by GB/T 17766-2020 category, as Excel or PDF."""
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in ("xlsx", "pdf"):
+        raise click.BadParameter(_("the file must end in .xlsx or .pdf"), param_hint="--out")
+    # Imported here: the platform, pandas and WeasyPrint load only when a report is written.
+    from aurum.core import i18n
+    from aurum.services import reserve_report as service
+    from aurum.services.auth import SYSTEM
+    from aurum.services.platform import Platform
+
+    platform = Platform.open(url, migrate_to_head=True)
+    with platform.sessions() as s, i18n.using(i18n.parse_tag(lang) or i18n.default_locale()):
+        data, _name = service.document(s, SYSTEM, platform.settings.home, site_code, year, kind)
+    out.write_bytes(data)
+    if fmt == "json":
+        echo_json({"site": site_code, "year": year, "file": str(out), "bytes": len(data)})
+        return
+    click.echo(_("%(site)s %(year)s reserve report written to %(path)s", site=site_code,
+                 year=year, path=out))
+
+
 _INDICATOR_FLAGS = {"cutoff_gpt": "--cutoff", "min_industrial_gpt": "--min-industrial",
                     "min_thickness_m": "--min-thickness", "max_waste_m": "--max-waste",
                     "min_metre_grade": "--min-metre-grade"}

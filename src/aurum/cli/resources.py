@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, progress_bar
+from aurum.core.checks import FIRST_YEAR, LAST_YEAR
 from aurum.core.i18n import _
 
 # Domain modules are imported inside the verbs: they load numpy, pandas, SciPy and numba,
@@ -83,7 +84,7 @@ def drillholes(collar: Path, survey: Path, assay: Path, lithology: Path | None, 
 # The indicator fields as the delineate verb's flags, so that a refusal names what was typed.
 @resources.command("reserve-report")
 @click.option("--site", "site_code", required=True, help="The mine's code.")
-@click.option("--year", type=click.IntRange(2000, 2035), required=True,
+@click.option("--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True,
               help="The year reported (its statement closes the report).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="FILE.xlsx (Excel) or FILE.pdf (PDF).")

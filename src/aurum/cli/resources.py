@@ -188,3 +188,51 @@ def delineate(collar: Path, survey: Path, assay: Path, grade: str, cutoff: float
                  holes=summary["holes"],
                  problems=", ".join(f"{k} {v}" for k, v in counts.items()) or _("none"),
                  path=out))
+
+
+# The geological-block verb's numbers as its flags, so that a refusal names what was typed.
+_GEOBLOCK_FLAGS = {"strike": "--strike", "dip": "--dip", "density": "--density"}
+
+
+@resources.command("geoblocks")
+@click.option("--intercepts", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="INTERCEPTS.csv of 'aurum resources delineate' (one orebody).")
+@click.option("--strike", type=float, required=True,
+              help="Orebody strike, degrees 0-360 (right-hand rule: it dips towards strike + 90).")
+@click.option("--dip", type=float, required=True, help="Orebody dip, degrees above 0, at most 90.")
+@click.option("--density", type=float, required=True, help="Ore density, t/m3.")
+@click.option("--outline", type=click.Path(dir_okay=False, path_type=Path),
+              help="OUTLINE.csv (u, v in m; default: the pierce points' hull pushed out by half "
+                   "the mean spacing).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="BLOCKS.csv to write.")
+@FORMAT_OPTION
+def geoblocks(intercepts: Path, strike: float, dip: float, density: float,
+              outline: Path | None, out: Path, fmt: str) -> None:
+    """Estimate one orebody by geological blocks in the vertical longitudinal projection
+    (垂直纵投影地质块段法): each industrial intercept's Voronoi cell clipped to the outline,
+    tonnes by GB/T 17766-2020 category."""
+    from aurum.core.errors import Problem, ValidationError
+    from aurum.resources.gbt17766 import category_label
+    from aurum.resources.geoblocks import CSV_COLUMNS, run_geoblocks
+
+    try:
+        estimate = run_geoblocks(intercepts, strike, dip, density, outline, out)
+    except ValidationError as err:
+        raise ValidationError([
+            Problem(p.message, source=_GEOBLOCK_FLAGS[p.column or ""])
+            if p.source is None and (p.column or "") in _GEOBLOCK_FLAGS else p
+            for p in err.problems]) from None
+    if fmt == "json":
+        echo_json({"tonnes": estimate.tonnes, "grade": estimate.grade,
+                   "metal_kg": estimate.metal_kg,
+                   "blocks": estimate.blocks[list(CSV_COLUMNS)].to_dict(orient="records")})
+        return
+    click.echo(_("%(blocks)s blocks: %(tonnes)s t of ore at %(grade)s g/t, %(metal)s kg of "
+                 "metal; written to %(path)s", blocks=len(estimate.blocks),
+                 tonnes=format(estimate.tonnes, ",.0f"), grade=format(estimate.grade, ".2f"),
+                 metal=format(estimate.metal_kg, ",.1f"), path=out))
+    for row in estimate.by_category().itertuples():
+        click.echo(_("  %(category)s: %(tonnes)s t at %(grade)s g/t, %(metal)s kg",
+                     category=category_label(row.category), tonnes=format(row.tonnes, ",.0f"),
+                     grade=format(row.grade, ".2f"), metal=format(row.metal_kg, ",.1f")))

@@ -334,5 +334,5 @@ def check_reserves_within(resources: Mapping[str, float], reserves: Mapping[str,
             _("%(reserves)s exceed %(resources)s (%(clause)s): %(total)s > %(source)s",
               reserves=combined_label(reserves),
               resources=combined_label(c for c in resources if category(c).converts_to),
-              clause=RULES["within_resources"].clause, total=f"{total:,.3f}",
-              source=f"{source:,.3f}"), column="reserves"))
+              clause=RULES["within_resources"].clause, total=format(total, ",.3f"),
+              source=format(source, ",.3f")), column="reserves"))

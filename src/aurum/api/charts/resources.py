@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,11 +15,13 @@ from aurum.api.charts.common import (
     Figure,
     axis,
     base_layout,
+    colour_of,
     mine_scene,
     right_axis,
 )
 from aurum.api.labels import label
 from aurum.core.i18n import _, lazy_gettext
+from aurum.resources.gbt17766 import RESOURCE_CODES
 
 DIRECTIONS = {"major": lazy_gettext("major axis"), "minor": lazy_gettext("minor axis"),
               "vertical": lazy_gettext("vertical axis")}
@@ -94,6 +97,32 @@ def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
                       "measure": measure, "connector": {"line": {"color": GREY}}}],
             "layout": base_layout(title, xaxis=axis(_("movement")),
                                   yaxis=axis(_("contained gold (t)")))}
+
+
+def reserve_movements_chart(rows: Sequence[Mapping[str, Any]],
+                            items: Sequence[tuple[str, str]], year: int) -> Figure:
+    """The annual reserve report's contained gold (kg) by resource category, stacked per
+    movement: opening, mined and lost (drawn below zero, as taken out), exploration,
+    re-estimation and closing. Reserves are left out: they are never added to resources.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        :func:`aurum.services.reserve_report.rows` (``code``, ``label``, ``<item>_metal_kg``).
+    items : sequence of (str, str)
+        The movements' codes and headings, in order.
+    year : int
+        The year reported.
+    """
+    taken = {"mined", "lost"}
+    data = [{"type": "bar", "name": row["label"], "x": [heading for _i, heading in items],
+             "y": [(-1.0 if item in taken else 1.0) * (row[f"{item}_metal_kg"] or 0.0)
+                   for item, _h in items],
+             "marker": {"color": colour_of(row["code"], order)}}
+            for order, row in enumerate(r for r in rows if r["code"] in RESOURCE_CODES)]
+    return {"data": data, "layout": base_layout(
+        _("Contained gold by GB/T 17766-2020 category, %(year)s", year=year),
+        barmode="relative", xaxis=axis(_("movement")), yaxis=axis(_("contained gold (kg)")))}
 
 
 def variogram_chart(experimental: list[tuple[str, np.ndarray, np.ndarray]],

@@ -206,6 +206,8 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
                              request.app.state.jobs, site_code)
     latest, model = view.latest, view.model
     checks = model.checks if model is not None else None
+    reserve = reserve_report.site_section(session, actor, request.app.state.platform.settings.home,
+                                          site_code)
 
     def build() -> dict[str, Any]:
         figures: dict[str, Any] = {}
@@ -229,6 +231,9 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
                                                               checks.model_curves)
                 figures["swath"] = charts.swath_chart(checks.swaths)
             figures["gt"] = charts.grade_tonnage_chart(checks.grade_tonnage)
+        if reserve is not None:
+            figures["reserve"] = charts.reserve_movements_chart(
+                reserve.rows, reserve.headings["items"], reserve.year)
         return figures
 
     # Thousands of blocks per chart: built once per data version (and once more when the
@@ -238,5 +243,5 @@ def site_resources(site_code: str, request: Request, session: DB, actor: PageAct
     return render(request, "resource_site.html", actor=actor, site=view.site,
                   statements=display_records(view.statements), figures=figures,
                   latest=latest, gt=display_records(checks.grade_tonnage) if checks else [],
-                  checks=checks.stats if checks else {},
+                  checks=checks.stats if checks else {}, reserve=reserve,
                   pending=model.pending if model is not None else None)

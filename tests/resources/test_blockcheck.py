@@ -1,13 +1,7 @@
-"""Kriging beside the geological blocks (aurum.resources.blockcheck), against closed forms.
-
-The blocks here are built in the test (Voronoi cells by shapely, clipped to the outline), with
-the fields of :class:`aurum.resources.geoblocks.GeoBlocks` the check reads, so that each
-reference total is known by hand and does not rest on the module under test.
-"""
+"""Kriging beside the geological blocks (aurum.resources.blockcheck), against closed forms:
+each reference total is worked out by hand in the test, for both methods."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,7 +10,8 @@ import shapely
 
 from aurum.core.checks import MAX_KRIGING_CELLS
 from aurum.core.errors import ValidationError
-from aurum.resources.blockcheck import _cell_side, kriging_check
+from aurum.resources.blockcheck import KrigingCheck, _cell_side, kriging_check
+from aurum.resources.geoblocks import GeoBlocks, geological_blocks
 from aurum.resources.variogram import Structure, VariogramModel
 
 DENSITY = 2.7
@@ -31,34 +26,19 @@ GRID_UV = np.array([[u, v] for v in (-50.0, -150.0) for u in (50.0, 150.0, 250.0
 SPHERICAL = VariogramModel(0.5, (Structure("spherical", 2.0, (250.0, 250.0, 250.0)),))
 
 
-@dataclass
-class Blocks:
-    """The fields of ``GeoBlocks`` that :func:`kriging_check` reads."""
-
-    blocks: pd.DataFrame
-    polygons: list[np.ndarray]
-    outline: np.ndarray
-    tonnes: float
-    grade: float
-    metal_kg: float
-
-
 def geoblocks(uv: np.ndarray, thickness: np.ndarray, grade: np.ndarray,
-              outline: np.ndarray) -> Blocks:
-    """Polygonal estimate: each point's Voronoi cell clipped to the outline."""
-    region = shapely.Polygon(outline)
-    cells = shapely.voronoi_polygons(shapely.MultiPoint(uv), extend_to=region, ordered=True)
-    polygons = [shapely.intersection(cell, region) for cell in cells.geoms]
-    area = np.array([p.area for p in polygons])
-    tonnes = area * thickness * DENSITY
-    metal = tonnes * grade / 1000.0
-    frame = pd.DataFrame({"hole": [f"H{i}" for i in range(len(uv))], "u": uv[:, 0],
-                          "v": uv[:, 1], "area_m2": area, "thickness_h_m": thickness,
-                          "tonnes": tonnes, "grade": grade, "metal_kg": metal,
-                          "category": "indicated"})
-    return Blocks(frame, [np.asarray(p.exterior.coords)[:-1] for p in polygons], outline,
-                  float(tonnes.sum()), float(metal.sum() * 1000.0 / tonnes.sum()),
-                  float(metal.sum()))
+              outline: np.ndarray | None, extrapolation: float = 0.0) -> GeoBlocks:
+    """The geological blocks of a vertical vein striking north (u = y, v = z) cut by
+    horizontal holes drilled east, so that an intercept's length is its horizontal
+    thickness."""
+    n = len(uv)
+    intercepts = pd.DataFrame({
+        "hole": [f"H{i}" for i in range(n)], "from_m": 10.0, "to_m": 10.0 + thickness,
+        "length_m": thickness, "grade": grade, "metre_grade": thickness * grade,
+        "true_thickness_m": thickness, "category": "industrial", "x": 0.0, "y": uv[:, 0],
+        "z": uv[:, 1], "azimuth": 90.0, "dip": 0.0})
+    return geological_blocks(intercepts, 0.0, 90.0, DENSITY, outline=outline,
+                             extrapolation=extrapolation)
 
 
 def scattered(seed: int, n: int) -> np.ndarray:
@@ -68,12 +48,13 @@ def scattered(seed: int, n: int) -> np.ndarray:
     return uv[shapely.contains_xy(shapely.Polygon(OCTAGON), uv[:, 0], uv[:, 1])][:n]
 
 
-def intercepts_of(blocks: Blocks) -> pd.DataFrame:
+def intercepts_of(blocks: GeoBlocks) -> pd.DataFrame:
     return pd.DataFrame({"hole": blocks.blocks["hole"], "category": "industrial"})
 
 
-def check(blocks: Blocks, **options: object):  # type: ignore[no-untyped-def]
-    return kriging_check(intercepts_of(blocks), blocks, DENSITY, **options)  # type: ignore[arg-type]
+def check(blocks: GeoBlocks, cell_m: float | None = None,
+          model: VariogramModel | None = None) -> KrigingCheck:
+    return kriging_check(intercepts_of(blocks), blocks, DENSITY, cell_m, model)
 
 
 def linear_field(uv: np.ndarray) -> np.ndarray:
@@ -163,12 +144,19 @@ def test_the_metal_difference_splits_exactly_into_tonnage_and_grade_effects() ->
     assert list(result.cells.columns) == ["u", "v", "area_m2", "thickness_h_m", "grade"]
 
 
-def test_the_extrapolated_part_of_the_outline() -> None:
+@pytest.mark.parametrize("outline, words", [
+    (RECTANGLE, "40,000 m² of the given outline (66.7 per cent) lies beyond"),
+    # The hull pushed out by 50 m (a vertical vein: the projection is the orebody plane) is
+    # the rectangle again.
+    (None, "40,000 m² of the outline (66.7 per cent), drawn 50.0 m (in the orebody plane) "
+           "beyond"),
+], ids=["given", "extrapolated"])
+def test_the_extrapolated_part_of_the_outline(outline: np.ndarray | None, words: str) -> None:
     # The six grid points' convex hull is [50, 250] × [−150, −50], 20,000 m² of the
     # rectangle's 60,000: 40,000 m² (66.7 per cent) beyond it.
-    blocks = geoblocks(GRID_UV, np.full(6, 2.0), np.full(6, 5.0), RECTANGLE)
+    blocks = geoblocks(GRID_UV, np.full(6, 2.0), np.full(6, 5.0), outline, 50.0)
     line = check(blocks, model=SPHERICAL).explanation[6]
-    assert line.startswith("40,000 m² of the outline (66.7 per cent)")
+    assert line.startswith(words)
     # Constant field: 2/3 of either method's metal (ρ · 40,000 · 10 / 1000 = 1,080 kg).
     assert "1,080.00 kg of the kriged metal (66.7 per cent)" in line
     assert "1,080.00 kg of the blocks' (66.7 per cent)" in line
@@ -194,28 +182,25 @@ def test_the_default_cell_is_enlarged_to_stay_within_the_bound() -> None:
     assert _cell_side(shapely.box(0.0, 0.0, 300.0, 200.0), 100.0, None) == 25.0
 
 
-@pytest.mark.parametrize("options, column", [
-    ({"cell_m": 0.0}, "cell_m"),
-    ({"cell_m": float("nan")}, "cell_m"),
-])
-def test_bad_numbers_are_refused(options: dict[str, float], column: str) -> None:
+@pytest.mark.parametrize("cell_m", [0.0, float("nan"), 5000.0])
+def test_a_cell_size_outside_its_bounds_is_refused(cell_m: float) -> None:
     blocks = geoblocks(GRID_UV, np.full(6, 2.0), np.full(6, 5.0), RECTANGLE)
     with pytest.raises(ValidationError) as refused:
-        check(blocks, **options)
-    assert [p.column for p in refused.value.problems] == [column]
+        check(blocks, cell_m=cell_m)
+    assert [p.column for p in refused.value.problems] == ["cell_m"]
 
 
 def test_a_density_outside_its_bounds_is_refused() -> None:
     blocks = geoblocks(GRID_UV, np.full(6, 2.0), np.full(6, 5.0), RECTANGLE)
     with pytest.raises(ValidationError, match="density_t_m3"):
-        kriging_check(intercepts_of(blocks), blocks, 27.0)  # type: ignore[arg-type]
+        kriging_check(intercepts_of(blocks), blocks, 27.0)
 
 
 def test_blocks_of_other_intercepts_are_refused() -> None:
     blocks = geoblocks(GRID_UV, np.full(6, 2.0), np.full(6, 5.0), RECTANGLE)
     other = intercepts_of(blocks).replace({"hole": {"H5": "ZK9"}})
     with pytest.raises(ValidationError) as refused:
-        kriging_check(other, blocks, DENSITY)  # type: ignore[arg-type]
+        kriging_check(other, blocks, DENSITY)
     assert "ZK9" in str(refused.value) and "H5" in str(refused.value)
 
 

@@ -205,7 +205,7 @@ def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: flo
           tonnes=format_number(tonnes, 0)),
         _thickness_sentence(points, area, krige_thk),
         _smoothing_sentence(points, area, krige_thk, krige_acc),
-        _beyond_sentence(uv, outline, blocks, geometries, krige_acc, density_t_m3),
+        _beyond_sentence(outline, blocks, geometries, krige_acc, density_t_m3),
     ]
     negative = int(np.count_nonzero((krige_thk < 0) | (krige_acc < 0)))
     if negative:
@@ -419,28 +419,36 @@ def _smoothing_sentence(points: pd.DataFrame, area: np.ndarray, thickness: np.nd
              blocks=format_number(b_std, 3), krig=format_number(k_std, 3))
 
 
-def _beyond_sentence(uv: np.ndarray, outline: shapely.Polygon, blocks: GeoBlocks,
-                     geometries: np.ndarray, accumulation: np.ndarray,
-                     density_t_m3: float) -> str:
+def _beyond_sentence(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np.ndarray,
+                     accumulation: np.ndarray, density_t_m3: float) -> str:
     """How much of the outline, and of each method's metal, lies beyond the pierce points'
-    convex hull, where both methods extrapolate (a block's metal counted pro rata of its area
-    there)."""
-    beyond = outline.difference(shapely.MultiPoint(uv).convex_hull)
+    convex hull (the blocks' ``hull``), where both methods extrapolate; a block's metal is
+    counted there pro rata of its area outside the hull (the blocks' ``classing``)."""
+    hull = shapely.Polygon(blocks.hull) if len(blocks.hull) >= 3 else shapely.Polygon()
+    beyond = outline.difference(hull)
     shapely.prepare(beyond)
     krig_kg = density_t_m3 * float(np.sum(
         shapely.area(shapely.intersection(geometries, beyond)) * accumulation)) / 1000.0
     krig_total = density_t_m3 * float(np.sum(shapely.area(geometries) * accumulation)) / 1000.0
-    polygons = np.array([shapely.Polygon(p) for p in blocks.polygons], dtype=object)
-    fraction = shapely.area(shapely.intersection(polygons, beyond)) / shapely.area(polygons)
-    block_kg = float(np.sum(blocks.blocks["metal_kg"].to_numpy(dtype=np.float64) * fraction))
-    return _("%(area)s m² of the outline (%(share)s per cent) lies beyond the convex hull of "
-             "the pierce points, where both methods extrapolate: it holds %(krig_kg)s kg of "
-             "the kriged metal (%(krig)s per cent) and %(block_kg)s kg of the blocks' "
-             "(%(blocks)s per cent).", area=format_number(beyond.area, 0),
-             share=format_number(_share(beyond.area, outline.area), 1),
-             krig_kg=format_number(krig_kg, 2), krig=format_number(_share(krig_kg, krig_total), 1),
-             block_kg=format_number(block_kg, 2),
-             blocks=format_number(_share(block_kg, blocks.metal_kg), 1))
+    block_kg = float(np.sum(blocks.blocks["metal_kg"].to_numpy(dtype=np.float64)
+                            * blocks.classing["extrapolated_m2"].to_numpy(dtype=np.float64)
+                            / blocks.blocks["area_m2"].to_numpy(dtype=np.float64)))
+    numbers = {"area": format_number(beyond.area, 0),
+               "share": format_number(_share(beyond.area, outline.area), 1),
+               "krig_kg": format_number(krig_kg, 2),
+               "krig": format_number(_share(krig_kg, krig_total), 1),
+               "block_kg": format_number(block_kg, 2),
+               "blocks": format_number(_share(block_kg, blocks.metal_kg), 1)}
+    if blocks.extrapolation_m is None:
+        return _("%(area)s m² of the given outline (%(share)s per cent) lies beyond the convex "
+                 "hull of the pierce points, where both methods extrapolate: it holds "
+                 "%(krig_kg)s kg of the kriged metal (%(krig)s per cent) and %(block_kg)s kg of "
+                 "the blocks' (%(blocks)s per cent).", **numbers)
+    return _("%(area)s m² of the outline (%(share)s per cent), drawn %(distance)s m (in the "
+             "orebody plane) beyond the convex hull of the pierce points, is extrapolated by "
+             "both methods: it holds %(krig_kg)s kg of the kriged metal (%(krig)s per cent) and "
+             "%(block_kg)s kg of the blocks' (%(blocks)s per cent).",
+             distance=format_number(blocks.extrapolation_m, 1), **numbers)
 
 
 def _share(part: float, whole: float) -> float:

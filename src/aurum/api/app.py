@@ -32,6 +32,7 @@ from aurum.api.routers import (
     auth,
     briefings,
     docs,
+    gbt,
     help,
     home,
     indicators,
@@ -113,9 +114,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in (auth.router, docs.router, jobs.router, registry.router, reports.router,
-                   indicators.router, resources.router, planning.router, prospect.router,
-                   safety.router, seismic.router, recycling.router, processing.router,
-                   provinces.router, report_pages.router, home.router,
+                   indicators.router, resources.router, gbt.router, planning.router,
+                   prospect.router, safety.router, seismic.router, recycling.router,
+                   processing.router, provinces.router, report_pages.router, home.router,
                    briefings.router, help.router, pages.router):
         app.include_router(router)
     app.include_router(notifications.router)

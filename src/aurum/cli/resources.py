@@ -235,4 +235,5 @@ def geoblocks(intercepts: Path, strike: float, dip: float, density: float,
     for row in estimate.by_category().itertuples():
         click.echo(_("  %(category)s: %(tonnes)s t at %(grade)s g/t, %(metal)s kg",
                      category=category_label(row.category), tonnes=format(row.tonnes, ",.0f"),
-                     grade=format(row.grade, ".2f"), metal=format(row.metal_kg, ",.1f")))
+                     grade=_("n/a") if row.tonnes == 0 else format(row.grade, ".2f"),
+                     metal=format(row.metal_kg, ",.1f")))

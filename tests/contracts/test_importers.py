@@ -258,6 +258,7 @@ NOT_IMPORTERS = {
     "recycling checkpoint": "writes a checkpoint file out of the ledger; reads none",
     "recycling verify": "checks the ledger against checkpoint files; stores nothing",
     "resources drillholes": "composites drillhole files into an output file; stores nothing",
+    "resources delineate": "delineates drillhole files into an intercept file; stores nothing",
     "resources estimate": "estimates a model from a run file into output files; stores "
                           "nothing",
     "safety status": "evaluates a hazard register file; stores nothing",

@@ -19,6 +19,8 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "drillholes": ("ColumnMapping", "DetectionRule", "DrillholeDatabase", "ProblemKind",
                    "read_drillholes"),
     "estimate": ("EstimationResult", "SearchNeighbourhood", "estimate_points"),
+    "geoblocks": ("GeoBlocks", "SpacingRules", "geological_blocks", "read_intercepts",
+                  "read_outline", "run_geoblocks", "write_geoblocks"),
     "gslib": ("read_gslib",),
     "indicators": ("IndustrialIndicators", "reference_indicators"),
     "ledger": ("ModelAtCutoff", "reserve_waterfall"),

@@ -78,7 +78,7 @@ from aurum.resources.gbt17766 import RESOURCE_CODES
 from aurum.resources.orebody import check_attitude, project, true_thickness
 
 __all__ = ["BLOCK_COLUMNS", "CSV_COLUMNS", "GeoBlocks", "SpacingRules", "geological_blocks",
-           "read_intercepts", "read_outline", "run_geoblocks", "write_blocks"]
+           "read_intercepts", "read_outline", "run_geoblocks", "write_geoblocks"]
 
 SPACING_FILE = "spacing_rules.yaml"
 """The reference drill spacings, in ``aurum/resources/data``."""
@@ -478,7 +478,7 @@ def read_outline(path: Path) -> np.ndarray:
     return np.column_stack([values["u"], values["v"]])
 
 
-def write_blocks(path: Path, estimate: GeoBlocks) -> None:
+def write_geoblocks(path: Path, estimate: GeoBlocks) -> None:
     """Write the blocks file (:data:`CSV_COLUMNS`) atomically: the old file or the new one,
     never half of one.
 
@@ -527,7 +527,7 @@ def run_geoblocks(intercepts_path: Path, strike_deg: float, dip_deg: float,
         intercepts, strike_deg, dip_deg, density_t_m3, outline,
         intercepts_source=intercepts_path.name,
         outline_source=None if outline_path is None else outline_path.name)
-    write_blocks(out_path, estimate)
+    write_geoblocks(out_path, estimate)
     return estimate
 
 

@@ -39,7 +39,7 @@ from aurum.core.tables import inert_text
 from aurum.core.units import KG_PER_T
 from aurum.resources import annual
 from aurum.resources.gbt17766 import category_label, combined_label
-from aurum.services import registry, reporting
+from aurum.services import cache, registry, reporting
 from aurum.services import resources as ledger
 from aurum.services.auth import Actor
 from aurum.store.models import ResourceStatement, Site
@@ -208,6 +208,53 @@ def latest_year(session: Session, actor: Actor, site_code: str) -> int | None:
     """The latest year with a statement of a mine the actor may read, or None."""
     rows = ledger.statements(session, actor, site_code)
     return rows[-1].year if rows else None
+
+
+@dataclass(frozen=True)
+class ReserveSection:
+    """The annual reserve report as the mine's resource page shows it (plain data, kept).
+
+    Attributes
+    ----------
+    year : int
+        The latest year with a statement.
+    rows : list of dict
+        :func:`rows`.
+    headings : dict
+        :func:`headings`.
+    notes : list of str
+        :meth:`ReserveReport.notes`.
+    """
+
+    year: int
+    rows: list[dict[str, Any]]
+    headings: dict[str, Any]
+    notes: list[str]
+
+
+def site_section(session: Session, actor: Actor, home: Path, site_code: str
+                 ) -> ReserveSection | None:
+    """The latest year's report of a mine the actor may read, in the current language, or None
+    without statements; made once per data version and language (:mod:`aurum.services.cache`:
+    it reads the two models' block files).
+
+    Parameters
+    ----------
+    home : Path
+        The data directory (AURUM_HOME).
+    site_code : str
+        The mine's code.
+    """
+    year = latest_year(session, actor, site_code)
+    if year is None:
+        return None
+
+    def make() -> ReserveSection:
+        report = build(session, actor, home, site_code, year)
+        return ReserveSection(year, rows(report), headings(), report.notes())
+
+    return cache.cached(cache.scope_key(session, actor, "reserve-report", site_code, year,
+                                        str(home)), make)
 
 
 # --- what a person reads --------------------------------------------------------------------

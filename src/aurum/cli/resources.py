@@ -234,6 +234,6 @@ def geoblocks(intercepts: Path, strike: float, dip: float, density: float,
                  metal=format(estimate.metal_kg, ",.1f"), path=out))
     for row in estimate.by_category().itertuples():
         click.echo(_("  %(category)s: %(tonnes)s t at %(grade)s g/t, %(metal)s kg",
-                     category=category_label(row.category), tonnes=format(row.tonnes, ",.0f"),
+                     category=category_label(str(row.category)), tonnes=format(row.tonnes, ",.0f"),
                      grade=_("n/a") if row.tonnes == 0 else format(row.grade, ".2f"),
                      metal=format(row.metal_kg, ",.1f")))

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -196,14 +196,14 @@ def _problems_of(check: Any) -> list[Problem]:
 # --- geological-block estimates -------------------------------------------------------------
 
 
-def _extrapolation(value: str | float) -> tuple[str | float, list[Problem]]:
+def _extrapolation(value: str | float) -> tuple[Literal["half_spacing"] | float, list[Problem]]:
     """The extrapolation rule: ``half_spacing`` or a fixed distance (m)."""
     if isinstance(value, str) and value.strip() == HALF_SPACING:
-        return HALF_SPACING, []
+        return "half_spacing", []
     try:
         distance = float(value)
     except ValueError:
-        return HALF_SPACING, [Problem(
+        return "half_spacing", [Problem(
             i18n._("expected %(rule)s or a distance in m, got %(value)s", rule=HALF_SPACING,
                    value=repr(value)), column="extrapolation")]
     return distance, _problems_of(lambda: EXTRAPOLATIONS.check("extrapolation", distance))
@@ -274,13 +274,13 @@ def _inputs_digest(*contents: bytes | None) -> str:
 def _by_category(blocks: GeoBlocks) -> list[dict[str, Any]]:
     """Tonnes (t), grade (grade unit) and metal (kg) of each resource category, every
     category listed (none of one: 0 t, no grade)."""
-    table = blocks.by_category().set_index("category")
-    rows = []
+    found = {str(r["category"]): r for r in blocks.by_category().to_dict("records")}
+    rows: list[dict[str, Any]] = []
     for code in RESOURCE_CODES:
-        if code in table.index and float(table.at[code, "tonnes"]) > 0:
-            rows.append({"category": code, "tonnes": float(table.at[code, "tonnes"]),
-                         "grade": float(table.at[code, "grade"]),
-                         "metal_kg": float(table.at[code, "metal_kg"])})
+        row = found.get(code)
+        if row is not None and float(row["tonnes"]) > 0:
+            rows.append({"category": code, "tonnes": float(row["tonnes"]),
+                         "grade": float(row["grade"]), "metal_kg": float(row["metal_kg"])})
         else:
             rows.append({"category": code, "tonnes": 0.0, "grade": None, "metal_kg": 0.0})
     return rows

@@ -18,7 +18,7 @@ OUTLINE_COLOUR = "#333333"
 POINT_COLOUR = "#08519c"
 
 
-def longitudinal_projection(blocks: Sequence[Mapping[str, Any]],
+def longitudinal_projection(blocks: Sequence[Mapping[Any, Any]],
                             outline: Sequence[Sequence[float]],
                             categories: Mapping[str, str], title: str) -> Figure:
     """The projection of an estimate's blocks.

@@ -211,3 +211,9 @@ def test_vertical_hole_azimuth_zero_and_attitude_checks():
         intercept_table(db, "AU", RULES, strike_deg=30.0)
     with pytest.raises(ValidationError, match="CU"):
         intercept_table(db, "CU", RULES)
+
+
+def test_intercept_table_without_ore_has_the_columns():
+    db = _db([("W", 0.0, 0.0, 0.0)], [("W", 0.0, 0.0, 90.0)], [("W", 0.0, 1.0, 0.1)])
+    got = intercept_table(db, "AU", reference_indicators(), strike_deg=10.0, dip_deg=20.0)
+    assert got.empty and list(got.columns) == list(INTERCEPT_COLUMNS)

@@ -58,9 +58,10 @@ def test_estimate_publish_and_view(app_client: TestClient) -> None:
     sheet = sheets["Resource statement"]
     header = sheet.index[sheet[1] == "Category"][0]
     table = sheet.iloc[header + 1:].set_axis(sheet.iloc[header], axis=1).set_index("Category")
-    for category in ("Measured", "Indicated", "Inferred"):
-        assert float(table.loc[category, "Contained Au (t)"]) == pytest.approx(
-            statement[f"{category.lower()}_gold_t"], rel=1e-9)
+    # Rows named by GB/T 17766-2020 category, the Chinese term beside (an English reader).
+    for category, zh in (("Measured", "探明"), ("Indicated", "控制"), ("Inferred", "推断")):
+        assert float(table.loc[f"{category} resources ({zh})", "Contained Au (t)"]
+                     ) == pytest.approx(statement[f"{category.lower()}_gold_t"], rel=1e-9)
     # Another enterprise cannot read the model, and cannot estimate for a foreign site.
     b = bearer(app_client, "beta")
     assert app_client.get(f"/api/v1/resources/models/{statement['model_id']}/blocks",

@@ -370,6 +370,8 @@ def pdf(report: ReserveReport) -> bytes:
 def document(session: Session, actor: Actor, home: Path, site_code: str, year: int,
              kind: str) -> tuple[bytes, str]:
     """The report as a file: ``kind`` ``xlsx`` or ``pdf``; returns its bytes and file name.
+    Made once per data version and language, then served as kept (:mod:`aurum.services.cache`,
+    bounded), as the briefings are.
 
     Parameters
     ----------
@@ -382,6 +384,15 @@ def document(session: Session, actor: Actor, home: Path, site_code: str, year: i
     kind : str
         ``xlsx`` or ``pdf``.
     """
-    report = build(session, actor, home, site_code, year)
-    data = workbook(report) if kind == "xlsx" else pdf(report)
-    return data, filename(report, kind)
+    if kind not in ("xlsx", "pdf"):
+        raise ValueError(f"a reserve report is written as xlsx or pdf, not {kind!r}")
+
+    def make() -> tuple[bytes, str]:
+        report = build(session, actor, home, site_code, year)
+        return workbook(report) if kind == "xlsx" else pdf(report), filename(report, kind)
+
+    # The site is checked before anything kept is read: the key holds the caller's scope, but
+    # a kept file of a site it may not read must not even be looked up.
+    registry.get_site(session, actor, site_code)
+    return cache.cached(cache.scope_key(session, actor, "reserve-report-file", site_code, year,
+                                        kind, str(home)), make)

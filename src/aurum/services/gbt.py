@@ -286,6 +286,19 @@ def _by_category(blocks: GeoBlocks) -> list[dict[str, Any]]:
     return rows
 
 
+def _main_orebody(intercepts: pd.DataFrame) -> pd.DataFrame:
+    """The intercepts the blocks are made from: each hole's thickest industrial intercept (the
+    main orebody's; of two as thick, the larger metre-grade) and the low-grade ones. A hole's
+    other industrial intercepts (a veinlet kept by its metre-grade, the orebody's part beyond a
+    barren lens thicker than the maximum internal waste, a stacked orebody) stay in the stored
+    intercept table and make no block: the block method estimates one orebody at a time."""
+    industrial = intercepts[intercepts["category"] == "industrial"]
+    ranked = industrial.sort_values(["true_thickness_m", "metre_grade"], ascending=False,
+                                    kind="stable")
+    kept = ranked.drop_duplicates("hole").index
+    return intercepts[intercepts.index.isin(kept) | (intercepts["category"] != "industrial")]
+
+
 def _kriging(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: float
              ) -> dict[str, Any]:
     """The kriging check as stored: its figures, the differences (per cent) and its
@@ -380,9 +393,10 @@ def estimate_blocks(session: Session, actor: Actor, home: Path, site_code: str, 
                    grade=grade, cutoff=indicators.cutoff_gpt,
                    industrial=indicators.min_industrial_gpt),
             column="grade", source=DRILLHOLE_FILES[2]))
-    blocks = geological_blocks(intercepts, strike_deg, dip_deg, density_t_m3, outline=shape,
+    main = _main_orebody(intercepts)
+    blocks = geological_blocks(main, strike_deg, dip_deg, density_t_m3, outline=shape,
                                extrapolation=rule)
-    kriging = _kriging(intercepts, blocks, density_t_m3)
+    kriging = _kriging(main, blocks, density_t_m3)
     folder = home / FOLDER / site.code
     folder.mkdir(parents=True, exist_ok=True)
     stem = uuid.uuid4().hex

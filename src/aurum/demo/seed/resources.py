@@ -27,6 +27,11 @@ SHOWCASE_MINES = 6
 STATEMENT_YEARS = (2024, 2025)
 
 
+def mine_seed(index: int) -> int:
+    """Seed of the deposits of the ``index``-th showcase mine (0 first)."""
+    return 7919 * (index + 1)
+
+
 def showcase_mines(district: District) -> list[str]:
     """Codes of the district's largest operating underground mines: they carry block models
     and statements."""
@@ -103,7 +108,7 @@ def seed_demo(platform: Platform, admin: Actor, district: District) -> None:
         The generated district.
     """
     for i, code in enumerate(showcase_mines(district)):
-        seed = 7919 * (i + 1)
+        seed = mine_seed(i)
         with platform.sessions() as s:
             reports = reporting.current_reports(s, None, [code]).set_index("period")
         if f"{STATEMENT_YEARS[0]}-Q4" not in reports.index:

@@ -333,18 +333,24 @@ def experimental_variogram(
     npairs = np.zeros(size)
     sum_h = np.zeros(size)
     sum_sq = np.zeros(size)
+    # Coordinates as contiguous columns, and the pairs narrowed by the horizontal tests before
+    # the rest is computed: a directional variogram keeps a few pairs in ten, and each test
+    # is elementwise, so the kept pairs, their order and their sums are those of testing all.
+    x, y, z = (np.ascontiguousarray(xyz[:, c]) for c in range(3))
     for i, j in _pairs(xyz, rmax):
-        d = xyz[j] - xyz[i]
-        dx, dy, dz = d[:, 0], d[:, 1], d[:, 2]
+        dx, dy = x[j] - x[i], y[j] - y[i]
         dxy = np.hypot(dx, dy)
-        h = np.sqrt(dx * dx + dy * dy + dz * dz)
-        ok = h > _EPS
         with np.errstate(invalid="ignore", divide="ignore"):
             dcazm = np.where(dxy < _EPS, 1.0, (dx * ux + dy * uy) / dxy)
-        if not all_az:
-            ok &= np.abs(dcazm) >= cs_atol
-        if bandwidth_h < math.inf:
-            ok &= np.abs(ux * dy - uy * dx) <= bandwidth_h
+        if not all_az or bandwidth_h < math.inf:
+            ok = np.abs(dcazm) >= cs_atol if not all_az else np.ones(len(dx), dtype=bool)
+            if bandwidth_h < math.inf:
+                ok &= np.abs(ux * dy - uy * dx) <= bandwidth_h
+            keep = np.flatnonzero(ok)
+            i, j, dx, dy, dxy, dcazm = (a[keep] for a in (i, j, dx, dy, dxy, dcazm))
+        dz = z[j] - z[i]
+        h = np.sqrt(dx * dx + dy * dy + dz * dz)
+        ok = h > _EPS
         dxy_s = np.where(dcazm < 0.0, -dxy, dxy)
         if not all_dip:
             with np.errstate(invalid="ignore", divide="ignore"):

@@ -53,6 +53,7 @@ from aurum.core.i18n import _
 from aurum.industry.kpi import IndicatorResult
 from aurum.industry.registry import PROVINCES
 from aurum.industry.reporting import reporting_day
+from aurum.resources.gbt17766 import RESOURCE_CODES
 from aurum.services import cache, monitor, safety
 from aurum.services.auth import SYSTEM, Actor, Role
 from aurum.services.monitor import QualityView
@@ -347,6 +348,25 @@ def _trajectory(ind: IndicatorResult, target_year: int = 2027) -> str:
     return _svg(label(ind.id), label(ind.unit), draw)
 
 
+def _resources_by_category(table: pd.DataFrame) -> str:
+    """The resources indicator's contained gold by GB/T 17766-2020 category and year, stacked,
+    in the colours of the dashboard's chart (``Monitor.resources_by_category``, t)."""
+    from aurum.api.charts.common import colour_of
+    from aurum.api.labels import label
+
+    def draw(axes: Axes) -> None:
+        years = table["year"].astype(int).tolist()
+        bottom = [0.0] * len(years)
+        for i, code in enumerate(RESOURCE_CODES):
+            values = table[f"resources_{code}_t"].astype(float).tolist()
+            axes.bar(years, values, bottom=bottom, label=label(code),
+                     color=colour_of(f"resources_{code}_t", i))
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+    return _svg(_("Gold resources by GB/T 17766-2020 category"), _("contained gold (t)"), draw)
+
+
 def _counts(axes: Axes, top: float) -> None:
     """A y axis of counts: integer ticks from 0 (to 1 at least, so that zeros read as such)."""
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -388,6 +408,8 @@ def _charts(m: monitor.Monitor, quality: QualityView,
     from aurum.api.labels.regulator import province
 
     charts = {ind.id: _trajectory(ind) for ind in m.report.indicators}
+    if not m.resources_by_category.empty:
+        charts["resources_by_category"] = _resources_by_category(m.resources_by_category)
     top = m.provinces.head(15)
     if len(top) > 1:
         charts["provinces"] = _bars([province(p) for p in top["province"]],

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import shapely
 import yaml
-from scipy.spatial import Delaunay, KDTree, Voronoi
+from scipy.spatial import Delaunay, KDTree
 
 from aurum.core.checks import (
     EXTRAPOLATIONS,
@@ -112,6 +112,9 @@ EXTRAPOLATED_TOLERANCE = 1e-9
 FLAT_TRIANGLE = 1e-9
 """A Delaunay triangle whose area is below this fraction of its longest side squared is flat
 (its holes in one line to float precision) and joins no natural neighbours."""
+
+SAME_VERTEX = 1e-9
+"""Voronoi vertices closer than this fraction of the drilling's extent are one vertex."""
 
 MITRE_LIMIT = 5.0
 """A pushed-out hull's corner reaches at most this many extrapolation distances from the
@@ -722,35 +725,58 @@ def _extrapolated_outline(points: np.ndarray, sin_dip: float, distance: float
 
 
 def _clipped_cells(points: np.ndarray, shape: shapely.Polygon) -> np.ndarray:
-    """Each pierce point's Voronoi cell (scipy) clipped to ``shape`` (shapely), in order."""
+    """Each pierce point's Voronoi cell (scipy's Qhull) clipped to ``shape`` (shapely), in
+    order.
+
+    The cells are built from their dual, the Delaunay triangulation
+    (:class:`scipy.spatial.Delaunay`): a point's cell is the polygon of the circumcentres of
+    the triangles around it, in angle order. That is what :class:`scipy.spatial.Voronoi`
+    computes with the same Qhull, without its regions as lists of lists.
+    """
     n = len(points)
     low = np.minimum(points.min(axis=0), shape.bounds[:2])
     high = np.maximum(points.max(axis=0), shape.bounds[2:])
     centre, size = (low + high) / 2.0, max(float(np.hypot(*(high - low))), 1.0)
     # Far points make every real cell finite. A point x of the outline is within `size` of
     # its nearest pierce point and more than 4·√2·size − size/2 > size from any far point,
-    # so no far point changes a cell inside the outline.
-    far = centre + 4.0 * size * np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
-    # Qhull works on coordinates centred on the drilling (a vein's eastings are millions of
-    # metres; its cells tens).
-    diagram = Voronoi(np.vstack([points, far]) - centre)
-    pairs = diagram.ridge_points
-    ridge = np.asarray(diagram.ridge_vertices, dtype=np.intp)
-    owner = np.concatenate([pairs[:, 0], pairs[:, 0], pairs[:, 1], pairs[:, 1]])
-    vertex = np.concatenate([ridge[:, 0], ridge[:, 1], ridge[:, 0], ridge[:, 1]])
+    # so no far point changes a cell inside the outline. Qhull works on coordinates centred
+    # on the drilling (a vein's eastings are millions of metres; its cells tens).
+    far = 4.0 * size * np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
+    triangulation = Delaunay(np.vstack([points - centre, far]))
+    if len(triangulation.coplanar):
+        raise ValidationError(Problem(_(
+            "pierce points too close together to be told apart: %(holes)s",
+            holes=", ".join(map(str, triangulation.coplanar[:, 0] + 2)))))
+    simplices = triangulation.simplices
+    circumcentres = _circumcentres(triangulation.points[simplices])
+    owner = simplices.ravel()
+    corners = np.repeat(circumcentres, 3, axis=0)
     keep = owner < n
-    owner_vertex = np.unique(np.column_stack([owner[keep], vertex[keep]]), axis=0)
-    owner, vertex = owner_vertex[:, 0], owner_vertex[:, 1]
-    corners = diagram.vertices[vertex] + centre
+    owner, corners = owner[keep], corners[keep] + centre
     # A cell is convex around its own point: its vertices in angle order make its ring.
     angle = np.arctan2(corners[:, 1] - points[owner, 1], corners[:, 0] - points[owner, 0])
     order = np.lexsort((angle, owner))
     cells = shapely.polygons(shapely.linearrings(corners[order], indices=owner[order]))
+    # Four or more pierce points on one circle (a drilling grid) make one Voronoi vertex of
+    # several triangles, their circumcentres equal to float noise, whose angle order is noise:
+    # the same vertex twice in a ring can spike back on itself. Merged.
+    cells = shapely.remove_repeated_points(cells, SAME_VERTEX * size)
     shapely.prepare(shape)
     inside = shapely.contains_properly(shape, cells)
     clipped = cells.copy()
     clipped[~inside] = shapely.intersection(cells[~inside], shape)
     return clipped
+
+
+def _circumcentres(triangles: np.ndarray) -> np.ndarray:
+    """Centres of the circles through each triangle's corners, ``(m, 3, 2)`` → ``(m, 2)``."""
+    a, b, c = triangles[:, 0], triangles[:, 1], triangles[:, 2]
+    b, c = b - a, c - a
+    d = 2.0 * (b[:, 0] * c[:, 1] - b[:, 1] * c[:, 0])
+    bb, cc = (b ** 2).sum(axis=1), (c ** 2).sum(axis=1)
+    x = (c[:, 1] * bb - b[:, 1] * cc) / d
+    y = (b[:, 0] * cc - c[:, 0] * bb) / d
+    return a + np.column_stack([x, y])
 
 
 def _outside_area(cells: np.ndarray, area: np.ndarray, hull: shapely.Geometry) -> np.ndarray:

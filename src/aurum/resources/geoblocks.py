@@ -17,8 +17,9 @@ The rules, exactly:
    (:func:`~aurum.resources.orebody.true_thickness`, length × |hole · normal|); the horizontal
    thickness, perpendicular to the projection plane, is true / sin(orebody dip), so that
    projected area × horizontal thickness is the block's volume.
-3. Blocks: the Voronoi cells of the pierce points in ``(u, v)`` (:class:`scipy.spatial.Voronoi`,
-   made finite by four far points, placed so that they change no cell inside the outline)
+3. Blocks: the Voronoi cells of the pierce points in ``(u, v)`` (scipy's Qhull, as the dual of
+   :class:`scipy.spatial.Delaunay`: the circumcentres of the triangles around each point),
+   made finite by four far points placed so that they change no cell inside the outline,
    clipped to the outline with shapely. Tonnes = area × horizontal thickness × density;
    metal (kg) = tonnes × grade (g/t) / 1000; a total's or a category's grade = metal / tonnes.
 4. Outline: given (``u, v`` vertices of a simple polygon, at least 3, containing — or touching
@@ -551,9 +552,15 @@ def _check_scalars(strike_deg: float, dip_deg: float, density_t_m3: float) -> No
 def _numbers(column: pd.Series, name: str, problems: RowProblems) -> np.ndarray:
     """A column as floats; each blank or non-numeric or infinite cell a problem."""
     values = pd.to_numeric(column, errors="coerce").to_numpy(float)
-    problems.flag(~np.isfinite(values), name, _("expected a number, got {value}"),
-                  value=column.map(shown_cell))
+    bad = ~np.isfinite(values)
+    problems.flag(bad, name, _("expected a number, got {value}"), value=_shown(column, bad))
     return values
+
+
+def _shown(column: pd.Series, bad: np.ndarray) -> pd.Series:
+    """The cells of ``column`` as a message quotes them, on the ``bad`` rows (the others are
+    never read: quoting every cell of a large table costs more than checking it)."""
+    return column[bad].map(shown_cell).reindex(column.index)
 
 
 def _checked_intercepts(frame: pd.DataFrame, source: str | None) -> pd.DataFrame:
@@ -573,9 +580,9 @@ def _checked_intercepts(frame: pd.DataFrame, source: str | None) -> pd.DataFrame
             problems.flag(outside, name, _("expected {expected}, got {value}"),
                           value=values[name], expected=np.full(len(frame), bounds.describe()))
     category = frame["category"].astype("string").fillna("").str.strip().str.lower()
-    problems.flag(~category.isin(INTERCEPT_CATEGORIES).to_numpy(), "category",
-                  _("expected industrial or low_grade, got {value}"),
-                  value=frame["category"].map(shown_cell))
+    unknown = ~category.isin(INTERCEPT_CATEGORIES).to_numpy()
+    problems.flag(unknown, "category", _("expected industrial or low_grade, got {value}"),
+                  value=_shown(frame["category"], unknown))
     if problems:
         raise ValidationError(problems)
     return pd.DataFrame({"hole": hole.astype(str).to_numpy(object),
@@ -681,7 +688,9 @@ def _natural_neighbours(points: np.ndarray) -> np.ndarray:
     doubled = np.abs(sides[:, 0, 0] * sides[:, 1, 1] - sides[:, 0, 1] * sides[:, 1, 0])
     simplices = simplices[doubled > 2.0 * FLAT_TRIANGLE * longest]
     edges = np.concatenate([simplices[:, [0, 1]], simplices[:, [1, 2]], simplices[:, [0, 2]]])
-    return np.unique(np.sort(edges, axis=1), axis=0)
+    edges = np.sort(edges, axis=1)
+    key = np.unique(edges[:, 0] * n + edges[:, 1])
+    return np.column_stack([key // n, key % n])
 
 
 def _widest(values: np.ndarray, edges: np.ndarray, n: int) -> np.ndarray:
@@ -799,8 +808,9 @@ def _rings(cells: np.ndarray) -> list[np.ndarray]:
     # intersection: no area, nothing to draw.
     polygonal = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     parts, cell_of_part = parts[polygonal], cell_of_part[polygonal]
-    coords, part_of_coord = shapely.get_coordinates(shapely.get_exterior_ring(parts),
-                                                    return_index=True)
+    # A convex cell clipped to a simple polygon has no hole: a piece's coordinates are its
+    # exterior ring's.
+    coords, part_of_coord = shapely.get_coordinates(parts, return_index=True)
     # A NaN row after every piece but a cell's last: appended to each piece's coordinates
     # by giving it the index of its piece and sorting it after them.
     last_of_cell = np.r_[cell_of_part[1:] != cell_of_part[:-1], True]

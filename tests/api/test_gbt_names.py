@@ -89,3 +89,25 @@ def test_an_english_reader_reads_the_crirsco_name_with_the_chinese_term_beside(
     names = [trace["name"] for trace in _breakdown(page.text)["data"]]
     assert names == ["Measured resources (探明)", "Indicated resources (控制)",
                      "Inferred resources (推断)"]
+
+
+def test_a_chinese_reader_reads_the_gbt_name_with_the_crirsco_name_beside(
+        client: TestClient) -> None:
+    """The report form, a site's resources chart and the report page name each category by
+    its GB/T 17766-2020 term with its CRIRSCO name beside."""
+    pairs = (("探明资源量", "Measured"), ("控制资源量", "Indicated"), ("推断资源量", "Inferred"),
+             ("证实储量", "Proved"), ("可信储量", "Probable"))
+    site = client.get("/sites/SD-A-01", headers=ZH)
+    assert site.status_code == 200, site.text[:500]
+    found = re.search(r"""id="chart-resources" data-figure='([^']*)'""", site.text)
+    assert found, "no resources chart on the site page"
+    names = [t["name"] for t in json.loads(html.unescape(found.group(1)))["data"]]
+    assert [(zh in n and crirsco in n) for n, (zh, crirsco) in zip(names, pairs, strict=False)
+            ] == [True] * 3, names
+    assert _login(client, "alpha") == 303
+    form = html.unescape(client.get("/reports/new", headers=ZH).text)
+    report_id = client.get("/api/v1/reports", headers=bearer(client, "alpha")).json()[0]["report_id"]
+    page = html.unescape(client.get(f"/reports/{report_id}", headers=ZH).text)
+    for text in (form, page):
+        for zh, crirsco in pairs:
+            assert re.search(rf"{zh}\s*[（(]{crirsco}[）)]", text), (zh, crirsco)

@@ -100,8 +100,9 @@ INDUSTRIAL = "industrial"
 
 INTERCEPT_CATEGORIES = ("industrial", "low_grade")
 
-DUPLICATE_M = 1e-6
-"""Two pierce points closer than this (m) are one point: their cells would be undefined."""
+DUPLICATE_M = 1e-3
+"""Two pierce points closer than this (m) are one point: their cells would be undefined (and
+Qhull, working to about 1e-13 of the drilling's extent, keeps every point further apart)."""
 
 SPACING_TOLERANCE = 1e-9
 """Relative slack when a spacing is compared with a grid: a hole drilled on the grid is on it
@@ -752,10 +753,6 @@ def _clipped_cells(points: np.ndarray, shape: shapely.Polygon) -> np.ndarray:
     # on the drilling (a vein's eastings are millions of metres; its cells tens).
     far = 4.0 * size * np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]])
     triangulation = Delaunay(np.vstack([points - centre, far]))
-    if len(triangulation.coplanar):
-        raise ValidationError(Problem(_(
-            "pierce points too close together to be told apart: %(holes)s",
-            holes=", ".join(map(str, triangulation.coplanar[:, 0] + 2)))))
     simplices = triangulation.simplices
     circumcentres = _circumcentres(triangulation.points[simplices])
     owner = simplices.ravel()

@@ -106,7 +106,8 @@ def test_a_chinese_reader_reads_the_gbt_name_with_the_crirsco_name_beside(
             ] == [True] * 3, names
     assert _login(client, "alpha") == 303
     form = html.unescape(client.get("/reports/new", headers=ZH).text)
-    report_id = client.get("/api/v1/reports", headers=bearer(client, "alpha")).json()[0]["report_id"]
+    reports = client.get("/api/v1/reports", headers=bearer(client, "alpha")).json()
+    report_id = reports[0]["report_id"]
     page = html.unescape(client.get(f"/reports/{report_id}", headers=ZH).text)
     for text in (form, page):
         for zh, crirsco in pairs:

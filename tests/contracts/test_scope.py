@@ -88,6 +88,7 @@ CONSTANTS: tuple[tuple[str, str, str], ...] = (
     (r"/template\.", "fmt", "csv"),
     (r"/data-quality/", "kind", "missing"),
     (r"/report-figures/", "period", "2025-Q3"),
+    (r"/reserve-report/", "year", "2025"),  # a mine's annual reserve report, by the mine
     (r"^/docs/assets/", "name", "swagger-ui.css"),
     (r"/audit/", "entity", "sites"),  # a site's history, by the site's code
     # A saved pit scenario is read through its model (the path's model_id): any key of a

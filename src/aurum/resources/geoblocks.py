@@ -524,8 +524,9 @@ def run_geoblocks(intercepts_path: Path, strike_deg: float, dip_deg: float,
     """
     _check_scalars(strike_deg, dip_deg, density_t_m3)
     if not out_path.parent.is_dir():
-        raise ValidationError(Problem(_("the folder of the output file does not exist"),
-                                      source=str(out_path)))
+        raise ValidationError(Problem(_("the folder %(folder)s does not exist; expected an "
+                                        "existing folder", folder=out_path.parent),
+                                      source=out_path.name))
     intercepts = read_intercepts(intercepts_path)
     outline = None if outline_path is None else read_outline(outline_path)
     estimate = geological_blocks(

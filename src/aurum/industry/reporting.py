@@ -551,13 +551,20 @@ def template_frame() -> pd.DataFrame:
     return pd.DataFrame(columns=list(TEMPLATE_COLUMNS))
 
 
-def field_guide() -> pd.DataFrame:
-    """One row per column: unit, meaning and the plausible maximum (for the template)."""
+def field_guide(fields: Sequence[ReportField] = FIELDS) -> pd.DataFrame:
+    """One row per column: unit, meaning and the plausible maximum (for the template).
+
+    Parameters
+    ----------
+    fields : sequence of ReportField
+        :data:`FIELDS`, or the same fields with the labels a page gives them (the service
+        labels the resource fields by their GB/T 17766-2020 category).
+    """
     rows: list[dict[str, object]] = [
         {"column": "site", "unit": "", "meaning": _("Site code from the registry"), "maximum": ""},
         {"column": "period", "unit": "", "meaning": _("YYYY, YYYY-Qn or YYYY-MM"), "maximum": ""}]
     rows += [{"column": f.name, "unit": f.unit, "meaning": str(f.label), "maximum": f.maximum}
-             for f in FIELDS]
+             for f in fields]
     rows.append({"column": "amendment_reason", "unit": "",
                  "meaning": _("Only to amend a stored report: why it changes"), "maximum": ""})
     return pd.DataFrame(rows)

@@ -712,5 +712,5 @@ def upload_template(fmt: str) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf) as writer:
         reporting.template_frame().to_excel(writer, index=False, sheet_name="reports")
-        reporting.field_guide().to_excel(writer, index=False, sheet_name="fields")
+        reporting.field_guide(FIELDS).to_excel(writer, index=False, sheet_name="fields")
     return buf.getvalue()

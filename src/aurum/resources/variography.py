@@ -68,7 +68,7 @@ _EPS = 1.0e-20
 (GSLIB ``gamv`` puts them in a separate class of their own)."""
 
 _CHUNK = 4096
-"""Number of tail points per k-d tree query; bounds the memory of the pair search."""
+"""Number of points per k-d tree query; bounds the memory of the pair search."""
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -149,20 +149,24 @@ def _direction(azimuth: float, dip: float) -> FloatArray:
 
 
 def _pairs(points: FloatArray, rmax: float) -> Iterator[tuple[IntArray, IntArray]]:
-    """Index pairs (i < j) of points at most ``rmax`` apart, in chunks of tail points."""
-    tree = cKDTree(points)
+    """Index pairs (i < j) of points at most ``rmax`` apart, each pair once, in chunks.
+
+    Up to ``2·_CHUNK`` points all pairs come at once (no more than a chunk of ``_CHUNK``
+    points against all); beyond, each chunk yields its own pairs, then its pairs with the
+    points after it (a search against all points would find each pair twice)."""
     n = len(points)
-    if n <= _CHUNK:
-        p = tree.query_pairs(rmax, output_type="ndarray").astype(np.int64)
+    if n <= 2 * _CHUNK:
+        p = cKDTree(points).query_pairs(rmax, output_type="ndarray").astype(np.int64)
         yield p[:, 0], p[:, 1]
         return
     for start in range(0, n, _CHUNK):
-        sub = cKDTree(points[start:start + _CHUNK])
-        m = sub.sparse_distance_matrix(tree, rmax, output_type="ndarray")
-        i = m["i"].astype(np.int64) + start
-        j = m["j"].astype(np.int64)
-        keep = i < j
-        yield i[keep], j[keep]
+        stop = min(start + _CHUNK, n)
+        sub = cKDTree(points[start:stop])
+        p = sub.query_pairs(rmax, output_type="ndarray").astype(np.int64) + start
+        yield p[:, 0], p[:, 1]
+        if stop < n:
+            m = sub.sparse_distance_matrix(cKDTree(points[stop:]), rmax, output_type="ndarray")
+            yield m["i"].astype(np.int64) + start, m["j"].astype(np.int64) + stop
 
 
 # --------------------------------------------------------------------------------------------

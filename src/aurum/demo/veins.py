@@ -13,12 +13,14 @@ The vein (:class:`Vein`) is a centre surface (a plane of the seed's attitude, un
 few metres) with a smoothly varying true thickness of 1–8 m. Grades in the vein are the ore
 shoot's mean (high in the shoot, falling to a low-grade fringe at its margins) times lognormal
 noise per sample; inside a barren lens, in the halo (1.5 m each side) and in the wall rock they
-are low. It is drilled on exploration lines (勘探线) perpendicular to the strike, 40–80 m apart,
-each line piercing the vein every 40–80 m down dip: the shallow pierce points by inclined holes
-from surface (``ZK`` lineno holeno), the deep ones by fans from footwall drill stations on the
-mine's 40 m levels (``KZK``). Holes deviate a little (surveyed every 50 m from surface, 30 m
-underground, down to above the vein), and are assayed in 1 m intervals through the vein and
-3–6 m each side, a veinlet sampled on its own, with a few unsampled (lost or unsplit) core runs.
+are low. It is drilled on exploration lines (勘探线) perpendicular to the strike, 50–70 m apart,
+each line piercing the vein every 50–70 m down dip, with a core infilled at half those spacings
+(the indicated and measured grids of DZ/T 0205-2020's exploration type II): the up-dip pierce
+points by inclined holes from surface (``ZK`` line number, hole number; infill lines odd), the
+deep ones by fans from footwall drill stations on the mine's 40 m levels (``KZK``). Holes
+deviate a little (surveyed every 50 m from surface, 30 m underground, down to above the vein),
+and are assayed in 1 m intervals through the vein and 3–6 m each side, a veinlet sampled on its
+own, with a few unsampled (lost or unsplit) core runs.
 
 Coordinates are a local mine grid: x east, y north, z elevation (surface about +40 m), m;
 dips positive downward, as :func:`aurum.resources.drillholes.read_drillholes` reads them.
@@ -171,21 +173,41 @@ def _wave_set(rng: np.random.Generator, n: int, amplitude: float,
 
 @dataclass(frozen=True)
 class _Layout:
-    """Exploration lines and pierce points of a vein."""
+    """The drilling of a vein: exploration lines ``line_m`` apart along the strike, each
+    piercing the vein every ``step_m`` down the dip, and an infilled core at half those
+    spacings (2 × 2 of the grid's cells from line ``core_line``, row ``core_row``)."""
 
     line_m: float
     step_m: float
     lines: int
     per_line: int
+    core_line: int
+    core_row: int
+
+    def lattice(self) -> np.ndarray:
+        """``(n, 2)`` indices (k, m) of the pierce points on the half-spacing lattice, at
+        p = k · line_m / 2 and q = m · step_m / 2, line by line: the grid (k and m even), less
+        the deepest point of each outer line, and the infilled core."""
+        k_grid, m_grid = np.meshgrid(np.arange(2, 2 * self.lines + 1),
+                                     np.arange(2, 2 * self.per_line + 1), indexing="ij")
+        k, m = k_grid.ravel(), m_grid.ravel()
+        grid = (k % 2 == 0) & (m % 2 == 0)
+        # Outer lines are shorter: the drilling follows the ore shoot.
+        grid &= ~(np.isin(k, (2, 2 * self.lines)) & (m == 2 * self.per_line))
+        core = ((k >= 2 * self.core_line) & (k <= 2 * self.core_line + 4)
+                & (m >= 2 * self.core_row) & (m <= 2 * self.core_row + 4))
+        return np.column_stack([k, m])[grid | core]
 
 
 def _layout(seed: int) -> _Layout:
-    """Spacings and counts of a seed's drilling: 34–54 holes (lines × holes per line, less one
-    on each outer line)."""
+    """The drilling of a seed's vein: 5–7 lines 50–70 m apart of 5–6 pierce points 50–70 m
+    apart (indicated spacing, DZ/T 0205-2020 exploration type II, with room for the holes'
+    deviation), and the core at 25–35 m (measured): 39–57 holes."""
     rng = np.random.default_rng([seed, 18])
-    return _Layout(float(rng.choice([40.0, 50.0, 60.0, 80.0])),
-                   float(rng.choice([40.0, 50.0, 60.0, 80.0])),
-                   int(rng.integers(6, 9)), int(rng.integers(6, 8)))
+    lines, per_line = int(rng.integers(5, 8)), int(rng.integers(5, 7))
+    return _Layout(float(rng.choice([50.0, 60.0, 70.0])), float(rng.choice([50.0, 60.0, 70.0])),
+                   lines, per_line, int(rng.integers(1, lines - 1)),
+                   int(rng.integers(1, per_line - 1)))
 
 
 def vein_model(seed: int) -> Vein:
@@ -253,33 +275,29 @@ class _Plan:
 
 
 def _plan(vein: Vein, layout: _Layout, rng: np.random.Generator) -> _Plan:
-    """Surface holes to the shallow pierce points, footwall fans to the deep ones."""
+    """Surface holes to the up-dip half of the pierce points (to :data:`SURFACE_DEPTH_M` at
+    most), footwall fans of up to three holes to the others, line by line; line numbers are
+    the half-spacing lattice's (main lines even, infill lines odd)."""
     names: list[str] = []
     collars, targets = [], []
     frame = vein.frame()
-    for line in range(layout.lines):
-        p = (line + 1) * layout.line_m
-        q = (np.arange(layout.per_line) + 1) * layout.step_m
-        # Outer lines are shorter: the drilling follows the ore shoot.
-        if line in (0, layout.lines - 1):
-            q = q[:-1]
-        target = vein.position(np.full(q.size, p), q)
-        # From surface the up-dip half of the line (to SURFACE_DEPTH_M at most); the rest
-        # from the levels, as a mine drills once it has developed them.
-        shallow = ((target[:, 2] > SURFACE_Z - SURFACE_DEPTH_M)
-                   & (np.arange(q.size) < (q.size + 1) // 2))
-        hole_no = 1
-        for t in target[shallow]:
+    lattice = layout.lattice()
+    half_depth = (layout.per_line + 1) // 2 * layout.step_m
+    for line in np.unique(lattice[:, 0]):
+        q = lattice[lattice[:, 0] == line, 1] * layout.step_m / 2
+        target = vein.position(np.full(q.size, line * layout.line_m / 2), q)
+        # Surface holes first, as a mine drills before it has developed its levels.
+        shallow = (q <= half_depth) & (target[:, 2] > SURFACE_Z - SURFACE_DEPTH_M)
+        for hole_no, t in enumerate(target[shallow], start=1):
             dip = np.radians(rng.uniform(60.0, 80.0))
             azimuth = np.radians(vein.strike_deg + 270.0 + rng.uniform(-3.0, 3.0))
             surface = SURFACE_Z + rng.uniform(-8.0, 8.0)
             along = (surface - t[2]) / np.sin(dip)
             h = np.array([np.cos(dip) * np.sin(azimuth), np.cos(dip) * np.cos(azimuth),
                           -np.sin(dip)])
-            names.append(f"ZK{line + 1:02d}{hole_no:02d}")
+            names.append(f"ZK{line:02d}{hole_no:02d}")
             collars.append(t - along * h)
             targets.append(t)
-            hole_no += 1
         deep = target[~shallow]
         for k, group in enumerate(np.array_split(deep, max(1, int(np.ceil(len(deep) / 3))))):
             if not len(group):
@@ -287,7 +305,7 @@ def _plan(vein: Vein, layout: _Layout, rng: np.random.Generator) -> _Plan:
             station = group.mean(axis=0) - rng.uniform(35.0, 55.0) * frame[2]
             station[2] = LEVEL_M * np.round(station[2] / LEVEL_M)
             for j, t in enumerate(group):
-                names.append(f"KZK{line + 1:02d}{k + 1}{j + 1}")
+                names.append(f"KZK{line:02d}{k + 1}{j + 1}")
                 collars.append(station)
                 targets.append(t)
     collar, target = np.array(collars), np.array(targets)
@@ -351,7 +369,7 @@ def vein_drillholes(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
         ``collar`` (``BHID, XCOLLAR, YCOLLAR, ZCOLLAR``, m), ``survey`` (``BHID, AT, AZ, DIP``:
         depth m, azimuth and dip degrees, dip positive downward) and ``assay`` (``BHID, FROM,
         TO`` m, ``AU`` g/t), the headers and conventions of ``aurum resources drillholes``;
-        34–54 holes. Gaps between assay intervals are unsampled core (the reader warns of them).
+        39–57 holes. Gaps between assay intervals are unsampled core (the reader warns of them).
     """
     vein = vein_model(seed)
     rng = np.random.default_rng([seed, 20])
@@ -362,8 +380,8 @@ def vein_drillholes(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     survey = _surveys(plan, rng)
     paths = desurvey(collar.set_axis(["hole", "x", "y", "z"], axis=1),
                      survey.set_axis(["hole", "at", "az", "dip"], axis=1))
-    # Where each hole crosses the vein: every point within 80 m of the planned pierce.
-    scan = np.arange(-80.0, 80.0, 0.1)
+    # Where each hole crosses the vein: points every 0.2 m within 60 m of the planned pierce.
+    scan = np.arange(-60.0, 60.0, 0.2)
     depth = np.clip(plan.pierce_m[:, None] + scan, 0.0, None)
     holes = np.repeat(np.asarray(plan.names, dtype=object), scan.size)
     zone, _ = _zones(vein, paths.positions(holes, depth.ravel()))

@@ -29,7 +29,7 @@ at a quarter of the drill spacing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -99,9 +99,9 @@ class KrigingCheck:
     cells: pd.DataFrame
     differences: dict[str, float]
     explanation: list[str]
-    effects: dict[str, float] = field(default_factory=dict)
-    model: VariogramModel = field(default_factory=lambda: VariogramModel(1.0))
-    cell_m: float = math.nan
+    effects: dict[str, float]
+    model: VariogramModel
+    cell_m: float
 
 
 def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: float,
@@ -426,9 +426,12 @@ def _beyond_sentence(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np
     counted there pro rata of its area outside the hull (the blocks' ``classing``)."""
     hull = shapely.Polygon(blocks.hull) if len(blocks.hull) >= 3 else shapely.Polygon()
     beyond = outline.difference(hull)
-    shapely.prepare(beyond)
-    krig_kg = density_t_m3 * float(np.sum(
-        shapely.area(shapely.intersection(geometries, beyond)) * accumulation)) / 1000.0
+    # Only the cells the hull does not cover are clipped (most of the grid is inside it).
+    shapely.prepare(hull)
+    outside = np.zeros(len(geometries))
+    rest = ~shapely.covers(hull, geometries)
+    outside[rest] = shapely.area(shapely.intersection(geometries[rest], beyond))
+    krig_kg = density_t_m3 * float(np.sum(outside * accumulation)) / 1000.0
     krig_total = density_t_m3 * float(np.sum(shapely.area(geometries) * accumulation)) / 1000.0
     block_kg = float(np.sum(blocks.blocks["metal_kg"].to_numpy(dtype=np.float64)
                             * blocks.classing["extrapolated_m2"].to_numpy(dtype=np.float64)

@@ -391,17 +391,24 @@ def geological_blocks(intercepts: pd.DataFrame, strike_deg: float, dip_deg: floa
     edges = _natural_neighbours(points)
     along = np.abs(points[edges[:, 0], 0] - points[edges[:, 1], 0])
     down = np.abs(points[edges[:, 0], 1] - points[edges[:, 1], 1]) / sin_dip
-    hull = shapely.convex_hull(shapely.multipoints(points))
+    # The geometry is built about a whole-metre origin among the pierce points: a vein's
+    # coordinates run to millions of metres (tens of millions with a zone prefix) and its
+    # blocks' areas would otherwise carry the float noise of those.
+    origin = np.round(points.mean(axis=0))
+    local = points - origin
+    hull = shapely.convex_hull(shapely.multipoints(local))
 
     if outline is None:
         distance = _extrapolation_distance(extrapolation, np.hypot(along, down), len(points))
-        shape = _extrapolated_outline(points, sin_dip, distance)
+        shape = _extrapolated_outline(local, sin_dip, distance)
         extrapolation_m: float | None = distance
     else:
-        shape = _checked_outline(outline, points, ore["hole"], outline_source)
+        shape = shapely.transform(
+            _checked_outline(outline, points, ore["hole"], outline_source),
+            lambda xy: xy - origin)
         extrapolation_m = None
 
-    cells = _clipped_cells(points, shape)
+    cells = _clipped_cells(local, shape)
     area = shapely.area(cells)
     extrapolated = _outside_area(cells, area, hull)
 
@@ -421,9 +428,10 @@ def geological_blocks(intercepts: pd.DataFrame, strike_deg: float, dip_deg: floa
                            "grade": grade, "metal_kg": metal, "category": category})
     total_t, total_kg = float(tonnes.sum()), float(metal.sum())
     return GeoBlocks(
-        blocks=blocks, polygons=_rings(cells), outline=_vertices(shape),
+        blocks=blocks, polygons=_rings(shapely.transform(cells, lambda xy: xy + origin)),
+        outline=_vertices(shape) + origin,
         tonnes=total_t, grade=total_kg * 1000.0 / total_t if total_t > 0 else float("nan"),
-        metal_kg=total_kg, hull=_vertices(hull),
+        metal_kg=total_kg, hull=_vertices(hull) + origin,
         extrapolation_m=extrapolation_m, rules=rules,
         classing=pd.DataFrame({"hole": blocks["hole"], "spacing_strike_m": strike_spacing,
                                "spacing_dip_m": dip_spacing, "extrapolated_m2": extrapolated}))

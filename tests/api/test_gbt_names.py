@@ -12,10 +12,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from aurum.services import resources
+from aurum.services.platform import Platform
+from aurum.services.resources import ClassFigures
+from aurum.store.db import transaction
 from tests.api.conftest import bearer
 from tests.api.language import ZH
 from tests.api.test_auth_hardening import _login
-from tests.factories import GOOD_ROW, report_csv
+from tests.factories import GOOD_ROW, Registry, report_csv
 
 FIGURE = re.compile(r"""id="chart-resources-by-category" data-figure='([^']*)'""")
 
@@ -112,3 +116,28 @@ def test_a_chinese_reader_reads_the_gbt_name_with_the_crirsco_name_beside(
     for text in (form, page):
         for zh, crirsco in pairs:
             assert re.search(rf"{zh}\s*[（(]{crirsco}[）)]", text), (zh, crirsco)
+
+
+def test_resource_statements_and_their_waterfall_carry_the_gbt_names(
+        app_client: TestClient, platform: Platform, reg: Registry) -> None:
+    figures = {c: ClassFigures(1000.0 * (i + 1), 2.0, 0.002 * (i + 1))
+               for i, c in enumerate(("measured", "indicated", "inferred"))}
+    steps = {"opening": 0.01, "depletion": -0.001, "exploration": 0.002, "economic": 0.0,
+             "re_estimation": 0.001, "closing": 0.012}
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        resources.publish_statement(s, reg.ent_a, "SD-A-01", 2025, figures, 1.0,
+                                    waterfall=steps)
+    assert _login(app_client, "alpha") == 303
+    index = html.unescape(app_client.get("/resources", headers=ZH).text)
+    site = app_client.get("/resources/SD-A-01", headers=ZH)
+    assert site.status_code == 200, site.text[:500]
+    for zh, crirsco in (("探明资源量", "Measured"), ("控制资源量", "Indicated"),
+                        ("推断资源量", "Inferred")):
+        for text in (index, html.unescape(site.text)):
+            assert re.search(rf"{zh}\s*[（(]{crirsco}[）)]", text), (zh, crirsco)
+    # The waterfall counts resources only, and says so (never reserves, GB/T 17766-2020 5.2).
+    found = re.search(r"""id="chart-waterfall" data-figure='([^']*)'""", site.text)
+    assert found
+    title = json.loads(html.unescape(found.group(1)))["layout"]["title"]["text"]
+    assert "探明资源量+控制资源量+推断资源量" in title and "储量" not in title.replace(
+        "资源量", ""), title

@@ -23,6 +23,7 @@ from aurum.resources.estimate import SearchNeighbourhood
 from aurum.resources.variogram import Structure, VariogramModel
 from aurum.seismic.catalog import write_quakeml
 from aurum.services import (
+    gbt,
     jobs,
     processing,
     prospect,
@@ -41,6 +42,9 @@ from aurum.store.db import transaction
 from aurum.store.models import ApiToken, User
 from tests.factories import GOOD_ROW, PASSWORD, small_registry
 from tests.recycling.helpers import purchase, seller_id, validated
+from tests.services.test_gbt import DIP as VEIN_DIP
+from tests.services.test_gbt import STRIKE as VEIN_STRIKE
+from tests.services.test_gbt import vein_files
 from tests.services.test_processing import _accounts
 from tests.services.test_prospect import SYNTHETIC_PARAMS, synthetic_inputs
 from tests.services.test_resources import synthetic_orebody
@@ -124,8 +128,8 @@ def _registry(platform: Platform, admin: Actor) -> dict[str, Actor]:
 
 def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
     """API token, report, hazard with a file, facility, sensor, alert, catalogue, model, a
-    pit study job on it, circuit and accounts, prospectivity study of one enterprise's
-    user."""
+    geological-block estimate, a pit study job on the model, circuit and accounts,
+    prospectivity study of one enterprise's user."""
     platform, home = world.platform, world.platform.settings.home
     mine, plant = MINES[owner], PLANTS[owner]
     world.add("organisation", owner, ORGANISATIONS[owner])
@@ -166,6 +170,9 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
                                                  _estimation_spec(), holes)
         world.add("statement", owner, statement.id)
         world.add("model", owner, statement.model_id)
+        veins = vein_files(columns=3, levels=2)
+        world.add("block_estimate", owner, gbt.estimate_blocks(
+            s, actor, home, mine, 2024, *veins, "AU", VEIN_STRIKE, VEIN_DIP, 2.7).id)
         # Queued and never run: no worker consumes the world's queue.
         job = jobs.submit(s, actor, jobs.JobQueue(platform), "pit_study",
                           {"model_id": statement.model_id})

@@ -70,6 +70,7 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "site_code", "site"),
     (r"", "statement_id", "statement"),
     (r"", "model_id", "model"),
+    (r"", "estimate_id", "block_estimate"),
     (r"", "study", "study"),
     (r"", "hazard_id", "hazard"),
     (r"", "digest", "digest"),

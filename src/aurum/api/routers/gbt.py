@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -82,8 +82,14 @@ def get_estimate(code: str, estimate_id: DbId, request: Request, session: DB,
     return service.estimate_detail(session, actor, _home(request), code, estimate_id)
 
 
+def _writer(code: str, session: DB, actor: ApiActor) -> None:
+    """Refuse a caller who may not write the site before the form's fields are validated
+    (a reader who may not write is told so, whatever it sent)."""
+    service.writable_site(session, actor, code)
+
+
 @router.post("/api/v1/sites/{code}/block-estimates", status_code=201,
-             response_model=BlockEstimateOut)
+             response_model=BlockEstimateOut, dependencies=[Depends(_writer)])
 async def post_estimate(code: str, request: Request, session: DB, actor: ApiActor,
                         collar: UploadFile, survey: UploadFile, assay: UploadFile,
                         year: Annotated[Year, Form()],

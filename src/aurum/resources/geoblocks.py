@@ -809,11 +809,17 @@ def _outside_area(cells: np.ndarray, area: np.ndarray, hull: shapely.Geometry) -
 
 def _rings(cells: np.ndarray) -> list[np.ndarray]:
     """Each cell's exterior rings as ``(n, 2)`` arrays, pieces separated by a row of NaN."""
-    parts, cell_of_part = shapely.get_parts(cells, return_index=True)
-    # An outline touching a cell at a point or along an edge adds a point or a line to the
-    # intersection: no area, nothing to draw.
-    polygonal = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
-    parts, cell_of_part = parts[polygonal], cell_of_part[polygonal]
+    # Most cells are one polygon, taken as they are (splitting every cell into its parts
+    # copies each geometry); the others are split. An outline touching a cell at a point or
+    # along an edge adds a point or a line to the intersection: no area, nothing to draw.
+    single = shapely.get_type_id(cells) == shapely.GeometryType.POLYGON
+    split, of_split = shapely.get_parts(cells[~single], return_index=True)
+    polygonal = shapely.get_type_id(split) == shapely.GeometryType.POLYGON
+    parts = np.concatenate([cells[single], split[polygonal]])
+    cell_of_part = np.concatenate([np.flatnonzero(single),
+                                   np.flatnonzero(~single)[of_split[polygonal]]])
+    order = np.argsort(cell_of_part, kind="stable")
+    parts, cell_of_part = parts[order], cell_of_part[order]
     # A convex cell clipped to a simple polygon has no hole: a piece's coordinates are its
     # exterior ring's.
     coords, part_of_coord = shapely.get_coordinates(parts, return_index=True)

@@ -89,6 +89,7 @@ class Amount:
 
 
 ZERO = Amount(0.0, 0.0)
+"""No ore and no gold: an empty opening, no exploration, nothing lost."""
 
 
 def _grade(ore_t: float, metal_kg: float) -> float:

@@ -173,29 +173,30 @@ def _wave_set(rng: np.random.Generator, n: int, amplitude: float,
 
 @dataclass(frozen=True)
 class _Layout:
-    """The drilling of a vein: exploration lines ``line_m`` apart along the strike, each
-    piercing the vein every ``step_m`` down the dip, and an infilled core at half those
-    spacings (2 × 2 of the grid's cells from line ``core_line``, row ``core_row``)."""
+    """The drilling of a vein: ``lines`` exploration lines ``line_m`` apart along the strike,
+    each piercing the vein every ``step_m`` down the dip (``per_line`` times), and a core
+    infilled at half those spacings where the ore shoot is."""
 
     line_m: float
     step_m: float
     lines: int
     per_line: int
-    core_line: int
-    core_row: int
 
-    def lattice(self) -> np.ndarray:
+    def lattice(self, shoot_p: float, shoot_q: float) -> np.ndarray:
         """``(n, 2)`` indices (k, m) of the pierce points on the half-spacing lattice, at
         p = k · line_m / 2 and q = m · step_m / 2, line by line: the grid (k and m even), less
-        the deepest point of each outer line, and the infilled core."""
+        the deepest point of each outer line, and the infilled core, 2 × 2 of the grid's
+        cells around the shoot's centre (p, q in m)."""
+        core_line = int(np.clip(np.round(shoot_p / self.line_m) - 1, 1, self.lines - 2))
+        core_row = int(np.clip(np.round(shoot_q / self.step_m) - 1, 1, self.per_line - 2))
         k_grid, m_grid = np.meshgrid(np.arange(2, 2 * self.lines + 1),
                                      np.arange(2, 2 * self.per_line + 1), indexing="ij")
         k, m = k_grid.ravel(), m_grid.ravel()
         grid = (k % 2 == 0) & (m % 2 == 0)
         # Outer lines are shorter: the drilling follows the ore shoot.
         grid &= ~(np.isin(k, (2, 2 * self.lines)) & (m == 2 * self.per_line))
-        core = ((k >= 2 * self.core_line) & (k <= 2 * self.core_line + 4)
-                & (m >= 2 * self.core_row) & (m <= 2 * self.core_row + 4))
+        core = ((k >= 2 * core_line) & (k <= 2 * core_line + 4)
+                & (m >= 2 * core_row) & (m <= 2 * core_row + 4))
         return np.column_stack([k, m])[grid | core]
 
 
@@ -204,10 +205,8 @@ def _layout(seed: int) -> _Layout:
     apart (indicated spacing, DZ/T 0205-2020 exploration type II, with room for the holes'
     deviation), and the core at 25–35 m (measured): 39–57 holes."""
     rng = np.random.default_rng([seed, 18])
-    lines, per_line = int(rng.integers(5, 8)), int(rng.integers(5, 7))
     return _Layout(float(rng.choice([50.0, 60.0, 70.0])), float(rng.choice([50.0, 60.0, 70.0])),
-                   lines, per_line, int(rng.integers(1, lines - 1)),
-                   int(rng.integers(1, per_line - 1)))
+                   int(rng.integers(5, 8)), int(rng.integers(5, 7)))
 
 
 def vein_model(seed: int) -> Vein:
@@ -281,7 +280,7 @@ def _plan(vein: Vein, layout: _Layout, rng: np.random.Generator) -> _Plan:
     names: list[str] = []
     collars, targets = [], []
     frame = vein.frame()
-    lattice = layout.lattice()
+    lattice = layout.lattice(*vein.shoot[:2])
     half_depth = (layout.per_line + 1) // 2 * layout.step_m
     for line in np.unique(lattice[:, 0]):
         q = lattice[lattice[:, 0] == line, 1] * layout.step_m / 2

@@ -344,14 +344,15 @@ def _zones(vein: Vein, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pieces(top: float, bottom: float, veinlet: tuple[float, float] | None,
-            gaps: list[int]) -> np.ndarray:
+            gaps: np.ndarray) -> np.ndarray:
     """``(n, 2)`` from, to (m) of a hole's samples: 1 m intervals from ``floor(top)`` to
-    ``ceil(bottom)``, the veinlet cut out on its own, the gap intervals left out."""
+    ``ceil(bottom)``, the veinlet cut out on its own, the samples starting at ``gaps`` (m)
+    left out."""
     edges = np.arange(np.floor(top), np.ceil(bottom) + SAMPLE_M / 2, SAMPLE_M)
     if veinlet is not None:
         edges = np.unique(np.round(np.r_[edges, veinlet], 2))
     pieces = np.column_stack([edges[:-1], edges[1:]])
-    return np.delete(pieces, [g for g in gaps if 0 <= g < len(pieces)], axis=0)
+    return pieces[~np.isin(pieces[:, 0], gaps)]
 
 
 def vein_drillholes(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -388,8 +389,6 @@ def vein_drillholes(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     rows = []
     for i, name in enumerate(plan.names):
         hit = depth[i][inside[i]]
-        if not hit.size:
-            continue
         top = max(0.0, hit.min() - rng.uniform(3.0, 6.0))
         bottom = hit.max() + rng.uniform(3.0, 6.0)
         veinlet = None
@@ -399,9 +398,9 @@ def vein_drillholes(seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
                 veinlet = (start, round(start + float(rng.choice([0.3, 0.4, 0.5, 0.6])), 1))
                 top = min(top, start - 1.0)
         # Unsampled runs: lost or unsplit core in the walls, away from the vein.
-        n_rows = int(np.ceil(bottom) - np.floor(top))
-        wall = [k for k in range(n_rows) if not hit.min() - 2 < np.floor(top) + k < hit.max() + 2]
-        gaps = list(rng.choice(wall, size=min(len(wall), int(rng.integers(0, 3))), replace=False))
+        starts = np.arange(np.floor(top), np.ceil(bottom), SAMPLE_M)
+        wall = starts[(starts < hit.min() - 2.0) | (starts > hit.max() + 2.0)]
+        gaps = rng.choice(wall, size=min(wall.size, int(rng.integers(0, 3))), replace=False)
         pieces = _pieces(top, bottom, veinlet, gaps)
         rows.append((name, pieces, veinlet))
     names = np.concatenate([np.full(len(pc), n, dtype=object) for n, pc, _ in rows])

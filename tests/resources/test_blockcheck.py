@@ -178,7 +178,9 @@ def test_the_default_cell_is_enlarged_to_stay_within_the_bound() -> None:
     side = _cell_side(outline, 1.0, None)
     count = np.ceil(20_000.0 / side) * np.ceil(100.0 / side)
     assert count <= MAX_KRIGING_CELLS
-    assert side == pytest.approx(_cell_side(outline, 1.0, None))
+    # The smallest such side: (W/c + 1)(H/c + 1) reaches the bound exactly.
+    assert (20_000.0 / side + 1) * (100.0 / side + 1) == pytest.approx(MAX_KRIGING_CELLS,
+                                                                      rel=1e-9)
     assert _cell_side(shapely.box(0.0, 0.0, 300.0, 200.0), 100.0, None) == 25.0
 
 

@@ -169,7 +169,9 @@ def test_too_many_cells_are_refused_with_one_message() -> None:
     assert len(refused.value.problems) == 1
     problem = refused.value.problems[0]
     assert problem.column == "cell_m"
-    assert "1500000 cells" in problem.message and str(MAX_KRIGING_CELLS) in problem.message
+    assert problem.message == (
+        "cells of 0.2 m would make 1,500,000 cells over the outline's 300 m × 200 m, more than "
+        "the 200,000 allowed; expected a cell of at least 0.55 m")
 
 
 def test_the_default_cell_is_enlarged_to_stay_within_the_bound() -> None:

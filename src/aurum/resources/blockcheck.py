@@ -273,8 +273,9 @@ def _cell_side(outline: shapely.Polygon, spacing: float, cell_m: float | None) -
             raise ValidationError(Problem(_(
                 "cells of %(cell)s m would make %(count)s cells over the outline's %(width)s m "
                 "× %(height)s m, more than the %(most)s allowed; expected a cell of at least "
-                "%(least)s m", cell=cell_m, count=count, width=format_number(width, 0),
-                height=format_number(height, 0), most=MAX_KRIGING_CELLS,
+                "%(least)s m", cell=cell_m, count=format_number(count, 0),
+                width=format_number(width, 0), height=format_number(height, 0),
+                most=format_number(MAX_KRIGING_CELLS, 0),
                 least=format_number(_smallest_side(width, height), 2)), column="cell_m"))
         return float(cell_m)
     return max(spacing / CELLS_PER_SPACING, _smallest_side(width, height))

@@ -322,7 +322,8 @@ def _fitted_model(uv: np.ndarray, accumulation: np.ndarray,
     """A spherical model fitted to the accumulation, omnidirectional in the plane, and the
     sentence that says so; or the pure nugget fallback and the sentence that says why."""
     if len(uv) < MIN_VARIOGRAM_POINTS:
-        reason = _("%(n)s pierce points are too few to fit a variogram (at least %(least)s)",
+        reason = _("too few pierce points to fit a variogram: %(n)s, where it takes at least "
+                   "%(least)s",
                    n=len(uv), least=MIN_VARIOGRAM_POINTS)
     elif np.ptp(accumulation) == 0:
         reason = _("the accumulation is the same at every pierce point")

@@ -19,6 +19,7 @@ from aurum.services import auth, prospect
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import dispose_engines, transaction
+from tests.demo_home import DemoTemplate, demo_template
 from tests.factories import Registry, small_registry
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -108,6 +109,15 @@ def prospect_demo(mpm: Path, tmp_path_factory: pytest.TempPathFactory) -> prospe
                                 mpm / "CalculateResponse")
     assert study is not None
     return study
+
+
+@pytest.fixture(scope="session")
+def demo_seeded(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The demo district seeded once for the run by the installed commands, as ``make demo``
+    does (:mod:`tests.demo_home`): the xdist workers share it through the run's common
+    temporary folder. A test copies it (:func:`tests.demo_home.copy_demo`) before use."""
+    base = tmp_path_factory.getbasetemp()
+    return demo_template(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
 
 
 @contextmanager

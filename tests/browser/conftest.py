@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.demo_home import copy_demo
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -39,17 +41,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory,
+           request: pytest.FixtureRequest) -> Iterator[Server]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make browser installs it)")
-    home = tmp_path_factory.mktemp("aurum-home")
-    env = {**os.environ, "AURUM_HOME": str(home)}
+    # The run's demo, seeded as `make demo` seeds it (texts stored at write time, such as
+    # model names and statement bases, in the platform's default language, Chinese; the
+    # pages follow each browser's), copied for this worker's server.
+    demo = request.getfixturevalue("demo_seeded")
+    home, keys = copy_demo(demo, tmp_path_factory.mktemp("aurum-demo"))
+    env = {**os.environ, "AURUM_HOME": str(home), "AURUM_KEYS": str(keys)}
     env.pop("AURUM_DATABASE_URL", None)
-    aurum = str(Path(sys.executable).with_name("aurum"))
-    # Seeded as `make demo` seeds it: texts stored at write time (model names, statement
-    # bases) in the platform's default language, Chinese; the pages follow each browser's.
-    seed_env = {k: v for k, v in env.items() if k != "AURUM_LOCALE"}
-    subprocess.run([aurum, "demo", "seed"], env=seed_env, check=True, capture_output=True)
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "aurum.api.asgi:app",
                              "--host", "127.0.0.1", "--port", str(port)], env=env,

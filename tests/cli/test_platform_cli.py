@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aurum.store import migrate
+from tests.demo_home import DemoTemplate, copy_demo
 
 AURUM = str(Path(sys.executable).with_name("aurum"))
 
@@ -20,24 +22,24 @@ def _run(home: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
                           text=True, timeout=300)
 
 
-def test_upgrade_seed_and_user(tmp_path: Path) -> None:
-    up = _run(tmp_path, "db", "upgrade", "--format", "json")
-    assert up.returncode == 0, up.stderr
-    assert json.loads(up.stdout)["revision"] == migrate.head_revision()
-    seeded = _run(tmp_path, "demo", "seed", "--format", "json")
-    assert seeded.returncode == 0, seeded.stderr
-    summary = json.loads(seeded.stdout)
-    assert summary["logins"] == sorted(["admin", "auditor", "group", "mine", "miit",
-                                        "recycler", "shandong"])
-    again = _run(tmp_path, "demo", "seed", "--if-empty")
+def test_upgrade_seed_and_user(demo_seeded: DemoTemplate, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # `db upgrade` then `demo seed`, both with --format json, run once for the whole test run
+    # (tests/demo_home.py; a non-zero exit fails there); the verbs below run on a copy.
+    assert demo_seeded.upgrade["revision"] == migrate.head_revision()
+    assert demo_seeded.seeded["logins"] == sorted(["admin", "auditor", "group", "mine", "miit",
+                                                   "recycler", "shandong"])
+    home, keys = copy_demo(demo_seeded, tmp_path)
+    monkeypatch.setenv("AURUM_KEYS", str(keys))
+    again = _run(home, "demo", "seed", "--if-empty")
     assert again.returncode == 0 and "already seeded" in again.stdout
-    refused = _run(tmp_path, "demo", "seed")
+    refused = _run(home, "demo", "seed")
     assert refused.returncode == 2 and "already holds a registry" in refused.stderr
-    made = _run(tmp_path, "user", "create", "analyst", "--role", "regulator",
+    made = _run(home, "user", "create", "analyst", "--role", "regulator",
                 "--province", "Gansu", "--password", "a-long-password-1")
     assert made.returncode == 0, made.stderr
-    short = _run(tmp_path, "user", "create", "x", "--role", "auditor", "--password", "short")
+    short = _run(home, "user", "create", "x", "--role", "auditor", "--password", "short")
     assert short.returncode == 2 and "at least 10 characters" in short.stderr
-    orphan = _run(tmp_path, "user", "create", "y", "--role", "enterprise",
+    orphan = _run(home, "user", "create", "y", "--role", "enterprise",
                   "--password", "a-long-password-2")
     assert orphan.returncode == 2 and "needs an organisation" in orphan.stderr

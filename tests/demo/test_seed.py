@@ -17,6 +17,7 @@ from aurum.services import monitor, processing
 from aurum.services.auth import Actor, authenticate
 from aurum.services.platform import Platform
 from aurum.store.models import (
+    BlockEstimate,
     DerivedResult,
     PlantCircuit,
     ReportVersion,
@@ -55,6 +56,11 @@ def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path) -> None
         # the statement it was fed from, and each waterfall closes.
         statements = s.scalars(select(ResourceStatement)).all()
         assert len(statements) == demo.SHOWCASE_MINES * len(demo.STATEMENT_YEARS)
+        # Each showcase mine also has a geological-block estimate of its vein, not published
+        # (the statements above are all the kriged models').
+        estimates = s.scalars(select(BlockEstimate)).all()
+        assert len(estimates) == demo.SHOWCASE_MINES
+        assert all(e.totals["tonnes"] > 0 and "differences" in e.kriging for e in estimates)
         fed = s.scalars(select(ReportVersion).where(
             ReportVersion.resource_statement_id.is_not(None))).all()
         assert len(fed) == len(statements)

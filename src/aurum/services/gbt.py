@@ -520,6 +520,12 @@ class EstimateView:
     blocks: pd.DataFrame
 
     @property
+    def intercept_rows(self) -> pd.DataFrame:
+        """The intercept table as the page shows it: the grade as ``orebody_grade`` (a
+        page's ``grade`` column is a tailings facility's)."""
+        return self.intercepts.rename(columns={"grade": "orebody_grade"})
+
+    @property
     def resources(self) -> list[dict[str, Any]]:
         """The resource table (矿石量, 平均品位, 金属量) by category with its total: ore (t),
         grade (grade unit), metal (kg). Resources of several categories add up; reserves

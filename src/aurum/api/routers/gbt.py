@@ -126,7 +126,7 @@ def publish(estimate_id: DbId, body: PublishIn, session: DB, actor: ApiActor
 # --- the page -------------------------------------------------------------------------------
 
 INTERCEPTS = Spec("intercepts", (
-    Col("hole"), Col("from_m"), Col("to_m"), Col("length_m"), Col("grade", digits=2),
+    Col("hole"), Col("from_m"), Col("to_m"), Col("length_m"), Col("orebody_grade", digits=2),
     Col("metre_grade", digits=2), Col("true_thickness_m"), Col("category", "label",
                                                                   choices=True),
     Col("x"), Col("y"), Col("z"), Col("azimuth", digits=1), Col("dip", digits=1)))
@@ -170,7 +170,7 @@ def _page(request: Request, session: DB, actor: Actor, site_code: str,
             view.latest.blocks.to_dict("records"), e.outline or [], view.categories,
             _("Vertical longitudinal projection, %(year)s v%(version)s", year=e.year,
               version=e.version))
-        table = table_page(request, view.latest.intercepts, INTERCEPTS)
+        table = table_page(request, view.latest.intercept_rows, INTERCEPTS)
     return render(
         request, "resource_gbt.html", status_code=status_code, actor=actor, view=view,
         figure=figure, intercepts=table,

@@ -49,8 +49,9 @@ def longitudinal_projection(blocks: Sequence[Mapping[Any, Any]],
             "showlegend": code not in shown, "hoverinfo": "text",
             "text": _("%(hole)s: %(category)s, %(tonnes)s t at %(grade)s, horizontal "
                       "thickness %(thickness)s m", hole=block["hole"],
-                      category=categories.get(code, code), tonnes=f"{block['tonnes']:,.0f}",
-                      grade=f"{block['grade']:.2f}", thickness=f"{block['thickness_h_m']:.2f}")})
+                      category=categories.get(code, code),
+                      tonnes=format(block["tonnes"], ",.0f"), grade=format(block["grade"], ".2f"),
+                      thickness=format(block["thickness_h_m"], ".2f"))})
         shown.add(code)
     ring = [list(p) for p in outline]
     if ring:

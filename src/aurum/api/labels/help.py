@@ -91,15 +91,12 @@ HELP = {
                                 "(depletion, exploration, revision). Categories follow "
                                 "GB/T 17766-2020."),
     "/resources/{site_code}/gbt": _(
-        "The mine's resources as the ministry reads them: its industrial indicators "
-        "(DZ/T 0205-2020: cut-off, minimum industrial grade, minimum mining thickness, "
-        "internal-waste thickness, metre-grade) with every version, and its estimates by the "
-        "geological-block method in the vertical longitudinal projection. Upload collar, "
+        "The mine's industrial indicators (DZ/T 0205-2020) with every version, and its "
+        "geological-block estimates in the vertical longitudinal projection. Upload collar, "
         "survey and assay files with the orebody's strike, dip and density: each hole is "
         "delineated with the indicators in force, each industrial intercept makes a block "
-        "(its Voronoi cell within the outline), categorised under GB/T 17766-2020 by drill "
-        "spacing, and kriging checks the totals. Publish an estimate to make it the year's "
-        "resource statement."),
+        "categorised under GB/T 17766-2020 by drill spacing, and kriging checks the totals. "
+        "Publish an estimate to make it the year's resource statement."),
     "/pit": _("Open-pit studies: each published resource model can be run to its ultimate "
               "pit (exact, by pseudoflow), nested pits, pushbacks and cut-off grades. Choose "
               "a model to start."),

@@ -116,7 +116,7 @@ def test_the_page_draws_the_projection_and_the_tables(app_client: TestClient) ->
                    'data-testid="intercepts"', 'data-testid="kriging-check"',
                    'data-testid="publish-form"'):
         assert testid in page.text, testid
-    assert "ZK00" in page.text and "Measured resources" in page.text
+    assert "ZK0-0" in page.text and "Measured resources" in page.text
     assert 'href="/resources/SD-A-01/gbt"' in browser.get("/resources/SD-A-01").text
     r = browser.post(page.text.split('data-testid="publish-form"')[0].rsplit(
         'action="', 1)[1].split('"')[0], data={"reason": "year end", "csrf": _csrf(browser)})

@@ -39,7 +39,7 @@ def vein_files(columns: int = 4, levels: int = 3, spacing_m: float = 40.0
     collars, surveys, assays = [], [], []
     for i in range(columns):
         for k in range(levels):
-            hole = f"ZK{i}{k}"
+            hole = f"ZK{i}-{k}"
             # Collars at 100 m, further south for deeper pierce points.
             c = np.array([i * spacing_m, -60.0 - k * spacing_m, 100.0])
             t0 = -float(normal @ c) / float(normal @ h)  # along the hole to the mid-plane
@@ -154,7 +154,7 @@ def test_an_estimate_is_stored_read_back_and_published(platform: Platform,
 
 def test_bad_input_stores_nothing(platform: Platform, reg: Registry) -> None:
     assay = vein_files()[2]
-    bad_assay = assay.replace(b"ZK00,0.0,1.0", b"ZK00,0.0,abc", 1)
+    bad_assay = assay.replace(b"ZK0-0,0.0,1.0", b"ZK0-0,0.0,abc", 1)
     cases = [
         ({"strike_deg": 400.0}, None),
         ({"density_t_m3": 27.0}, "density_t_m3"),

@@ -7,11 +7,13 @@ Every read and write checks the scope here: a site the actor may not read is "no
 one it reads but may not write is refused (:class:`~aurum.core.errors.PermissionDenied`).
 
 An estimate runs in the request, synchronously, because its input is bounded before anything
-is read: each file at most :data:`aurum.core.checks.MAX_GBT_FILE_BYTES`, at most
-:data:`aurum.core.checks.MAX_GBT_HOLES` holes. One orebody's holes make one Voronoi cell each
-(milliseconds for thousands) and the kriging check a two-dimensional grid in the plane of the
-vein; the whole takes about a second for a vein of a hundred holes, well within a request,
-so a job's bookkeeping (queue, progress, cancel) would cost more than it saves.
+is read: each file at most :data:`aurum.core.checks.MAX_GBT_FILE_BYTES` and
+:data:`aurum.core.tables.MAX_ROWS` rows, at most :data:`aurum.core.checks.MAX_GBT_HOLES`
+holes, the kriging check's grid at most :data:`aurum.core.checks.MAX_KRIGING_CELLS` cells.
+Measured on one shared core (reading, delineation, blocks, kriging): 100 holes in 0.5 s, 500
+holes (2.3 MiB of assays) in 1.1 s, 1,200 holes (3.5 MiB, 120,000 assay rows) in 2.2 s; the
+bounds keep the worst case within a few seconds, so a job's bookkeeping (queue, progress,
+cancel) would cost more than it saves.
 """
 
 from __future__ import annotations

@@ -8,10 +8,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import bearer
+from tests.api.language import HANDFUL, ZH, english_words
 from tests.factories import PASSWORD
 from tests.services.test_gbt import DIP, INDICATORS, STRIKE, vein_files
 
 SITE = "/api/v1/sites/SD-A-01"
+DATA = frozenset({"English", "ZK", "AU", "half_spacing"})
+"""Latin-letter tokens that are data on the page (the language switch, hole names, the grade
+column, the extrapolation rule's key in its field), not words to translate."""
 FORM = {"year": "2025", "grade": "AU", "strike_deg": str(STRIKE), "dip_deg": str(DIP),
         "density_t_m3": "2.7", "extrapolation": "half_spacing"}
 
@@ -142,3 +146,15 @@ def test_a_refused_form_comes_back_as_typed(app_client: TestClient) -> None:
     auditor = _browser(app_client, "audit")
     assert auditor.post("/resources/SD-A-01/gbt/indicators",
                         data=typed | {"csrf": _csrf(auditor)}).status_code == 403
+
+
+@pytest.mark.usefixtures("everything_chinese")
+def test_the_page_says_nothing_outside_the_catalogue(app_client: TestClient) -> None:
+    browser = _browser(app_client, "alpha")
+    r = browser.post("/resources/SD-A-01/gbt/estimates", data=FORM | {"csrf": _csrf(browser)},
+                     files=_files())
+    assert r.status_code == 303
+    page = browser.get("/resources/SD-A-01/gbt", headers=ZH)
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    words = english_words(page.text, DATA)
+    assert len(words) <= HANDFUL, words[:40]

@@ -259,6 +259,10 @@ NOT_IMPORTERS = {
     "recycling verify": "checks the ledger against checkpoint files; stores nothing",
     "resources drillholes": "composites drillhole files into an output file; stores nothing",
     "resources delineate": "delineates drillhole files into an intercept file; stores nothing",
+    "resources geoblocks": "estimates blocks from an intercept file into an output file; "
+                           "stores nothing",
+    "resources reserve-report": "writes a report file out of the stored statements; reads "
+                                "none",
     "resources estimate": "estimates a model from a run file into output files; stores "
                           "nothing",
     "safety status": "evaluates a hazard register file; stores nothing",

@@ -75,17 +75,38 @@ def _fuzz(app: Any, headers: dict[str, str], known: dict[str, object]) -> list[s
     return failures
 
 
+_CASES: dict[tuple[str, str, str], list[schemathesis.Case]] = {}
+"""Generated requests by operation, mode and stored objects. The generation is derandomised
+and the roles' worlds are built alike, so each role would draw the same requests: they are
+drawn once for the module and sent as each role."""
+
+
+def _cases(operation: Any, mode: GenerationMode,
+           path: dict[str, object] | None) -> list[schemathesis.Case]:
+    key = (f"{operation.method.upper()} {operation.path}", mode.value,
+           json.dumps(path, sort_keys=True, default=str))
+    if key not in _CASES:
+        drawn: list[schemathesis.Case] = []
+
+        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
+        @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+                  phases=[Phase.explicit, Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        def draw(case: schemathesis.Case) -> None:
+            drawn.append(case)
+
+        draw()
+        _CASES[key] = drawn
+    return _CASES[key]
+
+
 def _examples(operation: Any, mode: GenerationMode, headers: dict[str, str],
               failures: list[str], path: dict[str, object] | None = None) -> None:
     label = (f"{operation.method.upper()} {operation.path} ({mode.value}"
              f"{', on stored objects' if path else ''})")
-
-    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path))
-    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    def call(case: schemathesis.Case) -> None:
+    for case in _cases(operation, mode, path):
         try:
-            response = case.call(headers=headers)
+            response = case.call(headers=headers, app=operation.app)
             case.validate_response(response, checks=[not_a_server_error])
         except Exception as exc:  # each failure is named, then the test fails on them all
             sent = {"path": case.path_parameters, "query": case.query,
@@ -93,8 +114,6 @@ def _examples(operation: Any, mode: GenerationMode, headers: dict[str, str],
                     else type(case.body).__name__}
             failures.append(f"{label} {json.dumps(sent, default=str)[:300]}: "
                             f"{type(exc).__name__}: {str(exc)[:300]}")
-
-    call()
 
 
 @dataclass

@@ -25,26 +25,41 @@ from aurum.store.models import (
     ResourceStatement,
     Site,
 )
+from tests.demo_home import DemoTemplate, copy_demo
 
 
 def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path, database_url: str,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                  tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  request: pytest.FixtureRequest) -> None:
     on_sqlite = database_url.startswith("sqlite")
-    if not on_sqlite:
+    if on_sqlite:
+        # On SQLite, the run's demo (tests/demo_home.py: demo.seed through `aurum demo seed`,
+        # as make demo seeds it), checked on a copy.
+        seeded: DemoTemplate = request.getfixturevalue("demo_seeded")
+        home, keys = copy_demo(seeded, tmp_path / "demo")
+        url = f"sqlite:///{home / 'aurum.db'}"
+        for name, value in (("AURUM_HOME", str(home)), ("AURUM_KEYS", str(keys)),
+                            ("AURUM_DATABASE_URL", url)):
+            monkeypatch.setenv(name, value)
+        platform = Platform.open(url)
+        organisations = int(str(seeded.seeded["organisations"]))
+        babbitt: Path | None = home / "demo" / "babbitt"
+    else:
         # On PostgreSQL the seed leaves out what the backend makes no difference to: the
         # Babbitt example (files only) and the showcase mines' kriged models (CPU; what they
         # store goes through services.resources.estimate_and_state, which
         # tests/services/test_resources.py runs on both backends).
         monkeypatch.setattr(demo_resources, "seed_demo", lambda *args: None)
         monkeypatch.setattr(demo_resources, "babbitt_example", lambda *args: None)
-    result = demo.seed(platform)
+        result = demo.seed(platform)
+        organisations, babbitt = result.organisations, result.babbitt_example
     if on_sqlite:
         # With the public Babbitt drillholes beside the repository, a run on them is prepared.
-        assert result.babbitt_example is not None
-        assert (result.babbitt_example / "run.yaml").exists()
-        findings = pd.read_csv(result.babbitt_example / "validation.csv")
+        assert babbitt is not None
+        assert (babbitt / "run.yaml").exists()
+        findings = pd.read_csv(babbitt / "validation.csv")
         assert (findings["kind"] == "beyond_hole_length").sum() == 70
-    assert 50 <= result.organisations - 8 <= 75
+    assert 50 <= organisations - 8 <= 75
     logins = demo.read_logins(platform)
     path = platform.settings.home / demo.LOGINS_FILE
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -351,7 +351,8 @@ def experimental_variogram(
             if bandwidth_h < math.inf:
                 ok &= np.abs(ux * dy - uy * dx) <= bandwidth_h
             keep = np.flatnonzero(ok)
-            i, j, dx, dy, dxy, dcazm = (a[keep] for a in (i, j, dx, dy, dxy, dcazm))
+            i, j = i[keep], j[keep]
+            dx, dy, dxy, dcazm = dx[keep], dy[keep], dxy[keep], dcazm[keep]
         dz = z[j] - z[i]
         h = np.sqrt(dx * dx + dy * dy + dz * dz)
         ok = h > _EPS

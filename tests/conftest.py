@@ -19,7 +19,7 @@ from aurum.services import auth, prospect
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.db import dispose_engines, transaction
-from tests.demo_home import DemoTemplate, demo_template
+from tests.demo_home import DemoTemplate, demo_template, only_one_worker, run_folder
 from tests.factories import Registry, small_registry
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -102,11 +102,13 @@ def mpm(shared_data: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def prospect_demo(mpm: Path, tmp_path_factory: pytest.TempPathFactory) -> prospect.Study:
-    """The prospectivity demo study of a national regulator, computed once for the session
-    (about 20 s) in a data directory of its own; a test that needs it in another copies it."""
-    study = prospect.demo_study(Actor(1, "miit", Role.REGULATOR, None),
-                                tmp_path_factory.mktemp("prospect-demo"),
-                                mpm / "CalculateResponse")
+    """The prospectivity demo study of a national regulator, computed once for the run (about
+    20 s) in a data directory of its own, which the xdist workers share (the first computes,
+    the others find it kept); a test that needs it in another copies it."""
+    folder = run_folder(tmp_path_factory.getbasetemp(), "prospect-demo")
+    with only_one_worker(folder):
+        study = prospect.demo_study(Actor(1, "miit", Role.REGULATOR, None), folder / "home",
+                                    mpm / "CalculateResponse")
     assert study is not None
     return study
 
@@ -116,8 +118,7 @@ def demo_seeded(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
     """The demo district seeded once for the run by the installed commands, as ``make demo``
     does (:mod:`tests.demo_home`): the xdist workers share it through the run's common
     temporary folder. A test copies it (:func:`tests.demo_home.copy_demo`) before use."""
-    base = tmp_path_factory.getbasetemp()
-    return demo_template(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+    return demo_template(tmp_path_factory.getbasetemp())
 
 
 @contextmanager

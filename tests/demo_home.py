@@ -15,6 +15,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,14 +43,28 @@ def _run(home: Path, keys: Path, *args: str) -> dict[str, object]:
     return result
 
 
-def demo_template(root: Path) -> DemoTemplate:
-    """The template under ``root`` (a folder every worker of the run sees), seeded by the first
-    caller."""
-    folder = root / "demo-template"
+def run_folder(base: Path, name: str) -> Path:
+    """The folder ``name`` of the run, which every xdist worker sees: beside the workers'
+    own temporary folders (``base``, the worker's) under xdist, in ``base`` otherwise."""
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / name
     folder.mkdir(exist_ok=True)
-    done = folder / "outputs.json"
+    return folder
+
+
+@contextmanager
+def only_one_worker(folder: Path) -> Iterator[None]:
+    """Held by one worker at a time: what the first makes in ``folder``, the others find."""
     with open(folder / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def demo_template(base: Path) -> DemoTemplate:
+    """The template of the run (:func:`run_folder`; ``base`` the worker's temporary folder),
+    seeded by the first caller."""
+    folder = run_folder(base, "demo-template")
+    done = folder / "outputs.json"
+    with only_one_worker(folder):
         if not done.exists():
             home, keys = folder / "home", folder / "keys"
             shutil.rmtree(home, ignore_errors=True)

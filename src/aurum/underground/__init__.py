@@ -1,0 +1,11 @@
+"""Underground mine planning: stope optimisation on a regular block model, stope shapes that
+follow a dipping vein, stope scheduling and backfill. Pure: arrays and frames in, arrays,
+frames and dataclasses out.
+"""
+
+from aurum.core.lazy import lazy_exports
+
+__all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "stopes": ("StopeParams", "Stopes", "floating_stope_envelope", "optimise_stopes",
+               "read_block_values"),
+})

@@ -63,6 +63,7 @@ from aurum.store.models.safety import (
     TailingsFacility,
 )
 from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPick, SeismicStation
+from aurum.store.models.underground import StopePlan
 
 __all__ = [
     "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
@@ -76,6 +77,7 @@ __all__ = [
     "ReportReview", "ReportVersion",
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
-    "SensorReading", "Site", "TailingsFacility", "Upload", "User", "UserSession", "WasteEntry",
+    "SensorReading", "Site", "StopePlan", "TailingsFacility", "Upload", "User", "UserSession",
+    "WasteEntry",
     "utcnow",
 ]

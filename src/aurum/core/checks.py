@@ -314,3 +314,17 @@ couple of seconds. A cell size that needs more is refused; the default cell is e
 KRIGING_CELL_SIZES = Interval(0.1, 1000.0, "m")
 """Sides of those cells, m: finer than 10 cm resolves nothing a drill spacing can tell, and a
 kilometre is coarser than any vein's drilling."""
+
+
+# Stope schedules (aurum.underground.schedule).
+
+MAX_SCHEDULE_PERIODS = 600
+"""Most periods (months) one stope schedule spans: 50 years, longer than any mine plan."""
+
+MAX_SCHEDULE_STOPES = 2000
+"""Most stopes one schedule takes: a deep mine's whole stope list for a plan (hundreds)."""
+
+MAX_SCHEDULE_CELLS = 50_000
+"""Most stope × period pairs of one schedule, the binary variables of its MIP (200 stopes over
+36 months are 7,200); the rows grow with them (a neighbour pair or a precedence adds one a
+period), so the model is bounded here before it is built."""

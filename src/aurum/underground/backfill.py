@@ -1,0 +1,423 @@
+"""Backfill of mined stopes: fill recipes, the strength a vertically exposed fill needs, and
+the fill balance of a stope schedule.
+
+* :class:`FillRecipe`: cemented paste, (uncemented) hydraulic or cemented hydraulic fill by its
+  solids mass fraction, binder fraction of the solids and bulk density as placed; per m³ of
+  fill it gives the solids, binder, tailings (solids − binder) and water (t).
+* :func:`mitchell_strength`: the uniaxial compressive strength cemented fill needs to stand
+  with one vertical face exposed when the neighbouring stope is mined, by the sliding-block
+  model of Mitchell, Olsen & Smith (1982); :func:`required_strengths` for a table of exposures.
+* :func:`fill_balance`: per period of a schedule, the void opened, the fill placed, its
+  solids, binder and water, and the tailings sent underground against those sent to the
+  tailings facility. Tailings underground count as solid-waste utilisation (route
+  ``backfill`` of :mod:`aurum.processing.waste`).
+
+Units: m, m³, t, t/m³, kN/m³, kPa; fractions as fractions (0.04 is 4 per cent).
+
+References
+----------
+Mitchell, R.J., Olsen, R.S. & Smith, J.D. (1982). Model studies on cemented tailings used in
+mine backfill. *Canadian Geotechnical Journal* 19(1): 14-28.
+Li, L. & Aubertin, M. (2012). A modified solution to assess the required strength of exposed
+backfill in mine stopes. *Canadian Geotechnical Journal* 49(8): 994-1002 (restates the
+Mitchell solution, its factor of safety and its assumptions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aurum.core.checks import Interval
+from aurum.core.errors import Problem, ValidationError, shown_cell
+from aurum.core.i18n import _
+
+KINDS = ("cemented_paste", "hydraulic", "cemented_hydraulic")
+"""Fill kinds: paste and cemented hydraulic fill carry binder, hydraulic fill none."""
+_CEMENTED = ("cemented_paste", "cemented_hydraulic")
+GRAVITY_M_S2 = 9.80665
+"""Standard gravity: a density in t/m³ times this is a unit weight in kN/m³."""
+
+SOLIDS_FRACTIONS = Interval(0.3, 0.95)
+"""Solids by mass of a fill as placed: slurries of hydraulic fill carry about 0.65-0.75,
+pastes 0.70-0.88; the bounds refuse a percentage typed for a fraction."""
+BINDER_FRACTIONS = Interval(0.0, 0.3)
+"""Binder by mass of the solids: 0.02-0.10 in practice."""
+BULK_DENSITIES = Interval(1.2, 3.0, "t/m³")
+"""Bulk density of a fill as placed."""
+HEIGHTS = Interval(0.1, 1000.0, "m")
+"""Height of an exposed fill face."""
+LENGTHS = Interval(0.1, None, "m")
+"""Length of an exposed fill face along it (``inf``: no side walls)."""
+UNIT_WEIGHTS = Interval(5.0, 40.0, "kN/m³")
+"""Unit weight of cemented fill (about 18-22 kN/m³)."""
+SAFETY_FACTORS = Interval(1.0, 10.0)
+"""Factor of safety of an exposed fill face (1.5-2 in design)."""
+_KIND_FIELDS = ("kind", "solids_mass_fraction", "binder_fraction", "bulk_density_t_m3")
+
+
+@dataclass(frozen=True)
+class FillRecipe:
+    """A backfill mix as placed.
+
+    Parameters
+    ----------
+    kind : {"cemented_paste", "hydraulic", "cemented_hydraulic"}
+        Fill kind; hydraulic fill has no binder, the cemented kinds some.
+    solids_mass_fraction : float
+        Solids (tailings and binder) over the mass of the fill, fraction
+        (:data:`SOLIDS_FRACTIONS`).
+    binder_fraction : float
+        Binder over the mass of the solids, fraction (:data:`BINDER_FRACTIONS`).
+    bulk_density_t_m3 : float
+        Mass of one m³ of fill as placed, t/m³ (:data:`BULK_DENSITIES`).
+
+    Raises
+    ------
+    ValidationError
+        One problem per field out of its range, or a binder that does not suit the kind.
+    """
+
+    kind: str
+    solids_mass_fraction: float
+    binder_fraction: float
+    bulk_density_t_m3: float
+
+    def __post_init__(self) -> None:
+        problems = _recipe_problems(self.kind, self.solids_mass_fraction, self.binder_fraction,
+                                    self.bulk_density_t_m3, None)
+        if problems:
+            raise ValidationError(problems)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], source: str | None = None) -> FillRecipe:
+        """A recipe from a mapping (a parsed YAML or JSON document), every problem listed.
+
+        Parameters
+        ----------
+        data : mapping
+            ``kind``, ``solids_mass_fraction`` (fraction), ``binder_fraction`` (fraction of
+            the solids), ``bulk_density_t_m3`` (t/m³).
+        source : str, optional
+            File name for the messages.
+
+        Raises
+        ------
+        ValidationError
+            One problem per missing or bad field.
+        """
+        missing = [Problem(_("missing field %(field)r", field=f), column=f, source=source)
+                   for f in _KIND_FIELDS if f not in data]
+        if missing:
+            raise ValidationError(missing)
+        problems = _recipe_problems(data["kind"], data["solids_mass_fraction"],
+                                    data["binder_fraction"], data["bulk_density_t_m3"], source)
+        if problems:
+            raise ValidationError(problems)
+        return cls(str(data["kind"]), float(data["solids_mass_fraction"]),
+                   float(data["binder_fraction"]), float(data["bulk_density_t_m3"]))
+
+    @property
+    def solids_t_m3(self) -> float:
+        """Solids (tailings and binder) in one m³ of fill, t/m³."""
+        return self.bulk_density_t_m3 * self.solids_mass_fraction
+
+    @property
+    def binder_t_m3(self) -> float:
+        """Binder in one m³ of fill, t/m³."""
+        return self.solids_t_m3 * self.binder_fraction
+
+    @property
+    def tailings_t_m3(self) -> float:
+        """Tailings in one m³ of fill (solids − binder), t/m³."""
+        return self.solids_t_m3 - self.binder_t_m3
+
+    @property
+    def water_t_m3(self) -> float:
+        """Water in one m³ of fill as placed, t/m³."""
+        return self.bulk_density_t_m3 * (1.0 - self.solids_mass_fraction)
+
+    @property
+    def unit_weight_kn_m3(self) -> float:
+        """Unit weight of the fill as placed, kN/m³ (bulk density × standard gravity)."""
+        return self.bulk_density_t_m3 * GRAVITY_M_S2
+
+
+def _recipe_problems(kind: object, solids: object, binder: object, density: object,
+                     source: str | None) -> list[Problem]:
+    problems = []
+    if kind not in KINDS:
+        problems.append(Problem(_("%(value)s: expected one of %(known)s", value=shown_cell(kind),
+                                  known=", ".join(KINDS)), column="kind", source=source))
+    numbers: dict[str, float] = {}
+    for field, value, interval in (("solids_mass_fraction", solids, SOLIDS_FRACTIONS),
+                                   ("binder_fraction", binder, BINDER_FRACTIONS),
+                                   ("bulk_density_t_m3", density, BULK_DENSITIES)):
+        number = _number(value)
+        if number is None or not interval.contains(number):
+            problems.append(Problem(_("%(value)s: expected %(expected)s", value=shown_cell(value),
+                                      expected=interval.describe()),
+                                    column=field, source=source))
+        else:
+            numbers[field] = number
+    share = numbers.get("binder_fraction")
+    if share is not None and kind in KINDS:
+        if kind in _CEMENTED and share <= 0:
+            problems.append(Problem(_("%(kind)s fill needs binder: expected a binder fraction "
+                                      "above 0", kind=kind), column="binder_fraction",
+                                    source=source))
+        elif kind == "hydraulic" and share > 0:
+            problems.append(Problem(_("hydraulic fill is uncemented: expected binder fraction 0 "
+                                      "(or kind cemented_hydraulic)"),
+                                    column="binder_fraction", source=source))
+    return problems
+
+
+def _number(value: object) -> float | None:
+    """A finite float from a number (not a bool, not text), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+def mitchell_strength(height_m: float | np.ndarray, length_m: float | np.ndarray,
+                      unit_weight_kn_m3: float, safety_factor: float = 1.0
+                      ) -> float | np.ndarray:
+    """Uniaxial compressive strength cemented fill needs to stand with one vertical face
+    exposed (Mitchell, Olsen & Smith 1982).
+
+    The sliding-block model: when the neighbouring stope is mined, a block of fill of height
+    H behind an exposed face of length L (between two rock side walls) may slide on a plane
+    at α = 45° + φ/2 to the horizontal, resisted by the cohesion c on that plane and by the
+    cohesion c_b along the two side walls. Mitchell et al. define the factor of safety as
+    resisting over driving forces::
+
+        FS = tan φ / tan α + 2 c L / (H* (γ L − 2 c_b) sin 2α)
+
+    with γ the unit weight of the fill, H* = H − B tan α / 2 the height of the block above the
+    plane (B the depth of the fill behind the face). Their solution takes the fill as
+    cohesive only (φ = 0, so α = 45° and sin 2α = 1), the walls bonded as strongly as the
+    fill (c_b = c) and a stope high against its width (H* ≈ H), so FS = 2 c L / (H (γ L −
+    2 c)). Solved for the cohesion and doubled (UCS = 2c when φ = 0)::
+
+        c = γ H / (2 (1/FS + H/L)),     UCS = 2 c = γ H / (1/FS + H/L)
+
+    At FS = 1 this is Mitchell's c = γH / (2 (1 + H/L)); with no side walls (L → ∞) the
+    fill must carry its own weight unconfined, UCS = FS γ H.
+
+    Parameters
+    ----------
+    height_m : float or numpy.ndarray
+        H, height of the exposed face, m (:data:`HEIGHTS`).
+    length_m : float or numpy.ndarray
+        L, length of the exposed face between the side walls, m (:data:`LENGTHS`;
+        ``inf`` allowed).
+    unit_weight_kn_m3 : float
+        γ, unit weight of the fill, kN/m³ (:data:`UNIT_WEIGHTS`;
+        :attr:`FillRecipe.unit_weight_kn_m3`).
+    safety_factor : float
+        FS, factor of safety (:data:`SAFETY_FACTORS`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Required uniaxial compressive strength, kPa (an array when a length or height is).
+
+    Raises
+    ------
+    ValidationError
+        A value out of its range, naming the parameter.
+    """
+    height = _checked("height_m", height_m, HEIGHTS)
+    length = _checked("length_m", length_m, LENGTHS)
+    _checked("unit_weight_kn_m3", unit_weight_kn_m3, UNIT_WEIGHTS)
+    _checked("safety_factor", safety_factor, SAFETY_FACTORS)
+    ucs = unit_weight_kn_m3 * height / (1.0 / safety_factor + height / length)
+    return float(ucs) if np.ndim(ucs) == 0 else ucs
+
+
+def _checked(name: str, value: float | np.ndarray, interval: Interval) -> np.ndarray:
+    """``value`` as a float array after checking every element against ``interval``."""
+    array = np.asarray(value, dtype=float)
+    bad = np.isnan(array) | ~np.vectorize(interval.contains, otypes=[bool])(array)
+    if bad.any():
+        first = array[bad].flat[0]
+        raise ValidationError(Problem(_("expected %(expected)s, got %(value)s",
+                                        expected=interval.describe(), value=repr(float(first))),
+                                      column=name))
+    return array
+
+
+def required_strengths(exposures: pd.DataFrame, unit_weight_kn_m3: float,
+                       safety_factor: float = 1.0, source: str | None = None) -> pd.DataFrame:
+    """The strength every exposure needs (:func:`mitchell_strength`).
+
+    Parameters
+    ----------
+    exposures : pandas.DataFrame
+        One row per exposed face: ``height_m`` (m) and ``length_m`` (m, the face's length
+        between its side walls); other columns (a stope id) are kept.
+    unit_weight_kn_m3 : float
+        Unit weight of the fill, kN/m³.
+    safety_factor : float
+        Factor of safety.
+    source : str, optional
+        File name for the messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``cohesion_kpa`` and ``ucs_kpa`` (kPa) added.
+
+    Raises
+    ------
+    ValidationError
+        Every missing column and every bad cell (spreadsheet row: header = 1).
+    """
+    missing = [c for c in ("height_m", "length_m") if c not in exposures.columns]
+    if missing:
+        raise ValidationError([Problem(_("missing column %(column)r", column=c), column=c,
+                                       source=source) for c in missing])
+    _checked("unit_weight_kn_m3", unit_weight_kn_m3, UNIT_WEIGHTS)
+    _checked("safety_factor", safety_factor, SAFETY_FACTORS)
+    out = exposures.reset_index(drop=True).copy()
+    problems = []
+    for column, interval in (("height_m", HEIGHTS), ("length_m", LENGTHS)):
+        values = pd.to_numeric(out[column], errors="coerce")
+        for i in np.flatnonzero(values.isna() | ~values.map(interval.contains)):
+            problems.append(Problem(_("%(cell)s: expected %(expected)s",
+                                      cell=shown_cell(out[column].iloc[i]),
+                                      expected=interval.describe()),
+                                    row=int(i) + 2, column=column, source=source))
+        out[column] = values.astype(float)
+    if problems:
+        problems.sort(key=lambda p: p.row or 0)
+        raise ValidationError(problems)
+    ucs = np.asarray(mitchell_strength(out["height_m"].to_numpy(), out["length_m"].to_numpy(),
+                                       unit_weight_kn_m3, safety_factor))
+    out["cohesion_kpa"] = ucs / 2.0
+    out["ucs_kpa"] = ucs
+    return out
+
+
+BALANCE_COLUMNS = ("period", "void_m3", "fill_m3", "open_void_m3", "solids_t", "binder_t",
+                   "water_t", "tailings_in_fill_t", "tailings_produced_t",
+                   "tailings_to_backfill_t", "tailings_to_facility_t", "tailings_shortfall_t",
+                   "backfill_share")
+"""Columns of :func:`fill_balance`."""
+
+
+def fill_balance(mined_period: Sequence[int] | np.ndarray, fill_period: Sequence[int] | np.ndarray,
+                 void_m3: Sequence[float] | np.ndarray, recipe: FillRecipe,
+                 tailings_produced_t: Sequence[float] | np.ndarray) -> pd.DataFrame:
+    """Per period of a schedule: the void to fill, the fill placed and the tailings it takes.
+
+    A stope's void opens in the period it is mined and is filled, tight, in its fill period;
+    the fill's tailings come from the plant's tailings of that period and the rest go to the
+    tailings facility. When the fill needs more tailings than the plant produces, all of them
+    go underground and the shortfall is reported (``tailings_shortfall_t``), never hidden by a
+    negative tonnage.
+
+    Parameters
+    ----------
+    mined_period : sequence of int
+        Per stope, the period it is mined (0-based), or -1 when it is not scheduled.
+    fill_period : sequence of int
+        Per stope, the period it is filled (>= its mined period), or -1 when it is not filled
+        within the periods.
+    void_m3 : sequence of float
+        Per stope, its void, m³ (>= 0).
+    recipe : FillRecipe
+        The fill placed.
+    tailings_produced_t : sequence of float
+        Per period, the tailings the plant produces, t (>= 0); its length is the number of
+        periods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period, :data:`BALANCE_COLUMNS`: ``void_m3`` opened by mining,
+        ``fill_m3`` placed and ``open_void_m3`` left open at the period's end (m³);
+        ``solids_t``, ``binder_t``, ``water_t`` and ``tailings_in_fill_t`` (solids − binder)
+        of the fill placed (t); ``tailings_produced_t`` = ``tailings_to_backfill_t`` +
+        ``tailings_to_facility_t`` (t); ``tailings_shortfall_t`` = tailings in fill − to
+        backfill (t); ``backfill_share`` = to backfill / produced (fraction; NaN when nothing
+        is produced).
+
+    Raises
+    ------
+    ValidationError
+        Listing every bad stope (row = stope index + 2, as in a spreadsheet) or period.
+    """
+    mined = np.asarray(mined_period)
+    filled = np.asarray(fill_period)
+    void = np.asarray(void_m3, dtype=float)
+    produced = np.asarray(tailings_produced_t, dtype=float)
+    n_periods = len(produced)
+    problems = [Problem(_("%(value)s t: expected tonnes, a number >= 0", value=v),
+                        row=int(i) + 2, column="tailings_produced_t")
+                for i, v in enumerate(produced) if not np.isfinite(v) or v < 0]
+    if not len(mined) == len(filled) == len(void):
+        problems.append(Problem(_("%(mined)s mined periods, %(filled)s fill periods and "
+                                  "%(voids)s voids: expected one of each per stope",
+                                  mined=len(mined), filled=len(filled), voids=len(void))))
+        raise ValidationError(problems)
+    last = n_periods - 1
+    for i in range(len(mined)):
+        m, f, v = mined[i], filled[i], void[i]
+        if not _is_period(m, last):
+            problems.append(Problem(_("mined period %(value)s: expected -1 or a period from 0 "
+                                      "to %(last)s", value=m, last=last),
+                                    row=i + 2, column="mined_period"))
+        elif not _is_period(f, last):
+            problems.append(Problem(_("fill period %(value)s: expected -1 or a period from 0 "
+                                      "to %(last)s", value=f, last=last),
+                                    row=i + 2, column="fill_period"))
+        elif f >= 0 and m < 0:
+            problems.append(Problem(_("filled in period %(fill)s but never mined: expected "
+                                      "fill period -1", fill=f),
+                                    row=i + 2, column="fill_period"))
+        elif f >= 0 and f < m:
+            problems.append(Problem(_("filled in period %(fill)s before it is mined (period "
+                                      "%(mined)s)", fill=f, mined=m),
+                                    row=i + 2, column="fill_period"))
+        if not np.isfinite(v) or v < 0:
+            problems.append(Problem(_("%(value)s m³: expected a void >= 0", value=v),
+                                    row=i + 2, column="void_m3"))
+    if problems:
+        raise ValidationError(problems)
+    mined_i, filled_i = mined.astype(int), filled.astype(int)
+    opened = np.bincount(mined_i[mined_i >= 0], void[mined_i >= 0], minlength=n_periods)
+    fill = np.bincount(filled_i[filled_i >= 0], void[filled_i >= 0], minlength=n_periods)
+    in_fill = fill * recipe.tailings_t_m3
+    to_backfill = np.minimum(in_fill, produced)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(produced > 0, to_backfill / produced, np.nan)
+    return pd.DataFrame({
+        "period": np.arange(n_periods),
+        "void_m3": opened,
+        "fill_m3": fill,
+        "open_void_m3": np.cumsum(opened - fill),
+        "solids_t": fill * recipe.solids_t_m3,
+        "binder_t": fill * recipe.binder_t_m3,
+        "water_t": fill * recipe.water_t_m3,
+        "tailings_in_fill_t": in_fill,
+        "tailings_produced_t": produced,
+        "tailings_to_backfill_t": to_backfill,
+        # produced − min(in fill, produced) is >= 0 by construction: the facility never
+        # receives a negative tonnage, a shortfall shows in its own column.
+        "tailings_to_facility_t": produced - to_backfill,
+        "tailings_shortfall_t": in_fill - to_backfill,
+        "backfill_share": share,
+    }, columns=list(BALANCE_COLUMNS))
+
+
+def _is_period(value: object, last: int) -> bool:
+    """Whether ``value`` is -1 (none) or an integer period from 0 to ``last``."""
+    number = _number(value)
+    return number is not None and number == int(number) and -1 <= number <= last

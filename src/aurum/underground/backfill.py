@@ -151,7 +151,7 @@ def _recipe_problems(kind: object, solids: object, binder: object, density: obje
                      source: str | None) -> list[Problem]:
     problems = []
     if kind not in KINDS:
-        problems.append(Problem(_("%(value)s: expected one of %(known)s", value=shown_cell(kind),
+        problems.append(Problem(_("'%(value)s': expected one of %(known)s", value=kind,
                                   known=", ".join(KINDS)), column="kind", source=source))
     numbers: dict[str, float] = {}
     for field, value, interval in (("solids_mass_fraction", solids, SOLIDS_FRACTIONS),
@@ -159,7 +159,7 @@ def _recipe_problems(kind: object, solids: object, binder: object, density: obje
                                    ("bulk_density_t_m3", density, BULK_DENSITIES)):
         number = _number(value)
         if number is None or not interval.contains(number):
-            problems.append(Problem(_("%(value)s: expected %(expected)s", value=shown_cell(value),
+            problems.append(Problem(_("%(cell)s: expected %(expected)s", cell=shown_cell(value),
                                       expected=interval.describe()),
                                     column=field, source=source))
         else:

@@ -72,7 +72,7 @@ def test_booked_backfill_moves_the_ledger_and_the_national_indicator_by_its_tonn
     with platform.sessions() as s:
         before = backfill.indicator_effect(s, reg.regulator, 2025)
     assert before.utilised_t == pytest.approx(sum(OWN_BACKFILL), abs=EXACT_T)
-    plan = pd.DataFrame({"period": ["2025-07", "2025-08"],
+    plan = pd.DataFrame({"period": [0, 1], "month": ["2025-07", "2025-08"],
                          "tailings_to_backfill_t": [0.0, BOOKED_T]})
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         ids = backfill.book_backfill(s, reg.ent_a, PLANT, plan, reason="stope plan 2025")
@@ -110,7 +110,7 @@ def test_booked_backfill_moves_the_ledger_and_the_national_indicator_by_its_tonn
 def test_a_month_without_a_ledger_line_gets_a_new_one(platform: Platform,
                                                       reg: Registry) -> None:
     _seed(platform, reg)
-    plan = pd.DataFrame({"period": ["2025-10"], "tailings_to_backfill_t": [4_000.0],
+    plan = pd.DataFrame({"month": ["2025-10"], "tailings_to_backfill_t": [4_000.0],
                          "tailings_produced_t": [9_500.0]})
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         backfill.book_backfill(s, reg.ent_a, PLANT, plan, reason="stope plan 2025")
@@ -125,14 +125,14 @@ def test_a_month_without_a_ledger_line_gets_a_new_one(platform: Platform,
 
 
 @pytest.mark.parametrize(("plan", "column"), [
-    (pd.DataFrame({"period": ["2025-08"], "tailings_to_backfill_t": [-10.0]}),
+    (pd.DataFrame({"month": ["2025-08"], "tailings_to_backfill_t": [-10.0]}),
      "tailings_to_backfill_t"),
-    (pd.DataFrame({"period": ["2028-01"], "tailings_to_backfill_t": [10.0]}), "period"),
-    (pd.DataFrame({"period": ["2025-08"], "tailings_to_backfill_t": [7_000.0]}),
+    (pd.DataFrame({"month": ["2028-01"], "tailings_to_backfill_t": [10.0]}), "month"),
+    (pd.DataFrame({"month": ["2025-08"], "tailings_to_backfill_t": [7_000.0]}),
      "tailings_to_backfill_t"),  # more than the 6,000 t the month disposes of
-    (pd.DataFrame({"period": ["2025-11"], "tailings_to_backfill_t": [10.0]}),
+    (pd.DataFrame({"month": ["2025-11"], "tailings_to_backfill_t": [10.0]}),
      "tailings_produced_t"),     # no ledger line and no tailings produced given
-    (pd.DataFrame({"period": ["August"], "tailings_to_backfill_t": [10.0]}), "period"),
+    (pd.DataFrame({"month": ["August"], "tailings_to_backfill_t": [10.0]}), "month"),
 ])
 def test_bad_bookings_give_one_message_and_write_nothing(platform: Platform, reg: Registry,
                                                          plan: pd.DataFrame,
@@ -149,7 +149,7 @@ def test_bad_bookings_give_one_message_and_write_nothing(platform: Platform, reg
 def test_bookings_check_site_scope_and_reason(platform: Platform, reg: Registry) -> None:
     _seed(platform, reg)
     entries = _entries(platform)
-    plan = pd.DataFrame({"period": ["2025-08"], "tailings_to_backfill_t": [10.0]})
+    plan = pd.DataFrame({"month": ["2025-08"], "tailings_to_backfill_t": [10.0]})
     with pytest.raises(NotFoundError, match="XX-99"), \
             transaction(platform.sessions, reg.ent_a.user_id) as s:
         backfill.book_backfill(s, reg.ent_a, "XX-99", plan, reason="stope plan")

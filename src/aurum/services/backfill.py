@@ -57,11 +57,11 @@ def book_backfill(session: Session, actor: Actor, site_code: str, balance: pd.Da
     site_code : str
         The site whose tailings fill the stopes (the ledger's ``plant``).
     balance : pandas.DataFrame
-        One row per month: ``period`` (``YYYY-MM``, up to :func:`plan_last_month`),
+        One row per month: ``month`` (``YYYY-MM``, up to :func:`plan_last_month`),
         ``tailings_to_backfill_t`` (t, >= 0; a month of 0 t is left out) and, for a month
         the ledger has no tailings line for, ``tailings_produced_t`` (t, >= the tonnes to
-        backfill), as :func:`aurum.underground.backfill.fill_balance` gives them once its
-        periods are named by month.
+        backfill): the rows of :func:`aurum.underground.backfill.fill_balance` with a
+        ``month`` column naming each period; other columns are ignored.
     reason : str
         Why (stored with every line; the lines a booking supersedes need it).
 
@@ -85,13 +85,14 @@ def book_backfill(session: Session, actor: Actor, site_code: str, balance: pd.Da
     if not why:
         raise ValidationError(Problem(_("a booking of backfill needs a reason"),
                                       column="reason"))
-    missing = [c for c in ("period", "tailings_to_backfill_t") if c not in balance.columns]
+    missing = [c for c in ("month", "tailings_to_backfill_t") if c not in balance.columns]
     if missing:
         raise ValidationError([Problem(_("missing column %(column)r", column=c), column=c,
                                        source=SOURCE) for c in missing])
     data = balance.reset_index(drop=True)
-    problems: list[Problem] = []
-    months = [_month(p, problems, i + 2, SOURCE) for i, p in enumerate(data["period"])]
+    unread: list[Problem] = []
+    months = [_month(p, unread, i + 2, SOURCE) for i, p in enumerate(data["month"])]
+    problems = [Problem(p.message, row=p.row, column="month", source=SOURCE) for p in unread]
     tonnes = _tonnes(data["tailings_to_backfill_t"], "tailings_to_backfill_t", problems)
     produced = (_tonnes(data["tailings_produced_t"], "tailings_produced_t", problems,
                         blank_ok=True)
@@ -100,13 +101,15 @@ def book_backfill(session: Session, actor: Actor, site_code: str, balance: pd.Da
     last = plan_last_month()
     seen: set[str] = set()
     for i, month in enumerate(months):
-        if month and month > last:
+        if not month:  # not a month: its problem is listed already
+            continue
+        if month > last:
             problems.append(Problem(_("%(month)s is after %(last)s, the last month of the "
                                       "plan", month=month, last=last),
-                                    row=i + 2, column="period", source=SOURCE))
+                                    row=i + 2, column="month", source=SOURCE))
         elif month in seen:
             problems.append(Problem(_("%(month)s: a second row for the same month",
-                                      month=month), row=i + 2, column="period", source=SOURCE))
+                                      month=month), row=i + 2, column="month", source=SOURCE))
         seen.add(month)
     if problems:
         raise ValidationError(problems)

@@ -7,6 +7,8 @@ from aurum.core.lazy import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "backfill": ("FillRecipe", "fill_balance", "mitchell_strength", "required_strengths"),
+    "schedule": ("Schedule", "ScheduleParams", "StopeTask", "check_schedule", "greedy_schedule",
+                 "schedule_stopes", "task_frame"),
     "stopes": ("StopeParams", "Stopes", "floating_stope_envelope", "optimise_stopes",
                "read_block_values"),
 })

@@ -30,6 +30,7 @@ COMMANDS = {
     "safety": "aurum.cli.safety:safety",
     "seismic": "aurum.cli.seismic:seismic",
     "sensors": "aurum.cli.sensors:sensors",
+    "stopes": "aurum.cli.stopes:stopes",
     "serve": "aurum.cli.serve:serve",
     "user": "aurum.cli.user:user",
 }

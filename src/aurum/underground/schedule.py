@@ -511,10 +511,12 @@ def check_schedule(tasks: pd.DataFrame | Iterable[StopeTask], params: SchedulePa
             out.append(_("stope %(id)s is mined in month %(period)s, before its level "
                          "%(level)s is ready in month %(ready)s", id=sid, period=when,
                          level=level, ready=params.level_ready[level]))
-    out += _capacity_violations(tasks_by_id, mined, "ore_t", params.ore_capacity_t, 0,
-                                _("ore"), "t")
-    out += _capacity_violations(tasks_by_id, mined, "void_m3", params.fill_capacity_m3, 1,
-                                _("fill"), "m³")
+    out += _capacity_violations(
+        tasks_by_id, mined, "ore_t", params.ore_capacity_t, 0,
+        _("month %(month)s: ore of %(total)s t is over the capacity of %(capacity)s t"))
+    out += _capacity_violations(
+        tasks_by_id, mined, "void_m3", params.fill_capacity_m3, 1,
+        _("month %(month)s: fill of %(total)s m³ is over the capacity of %(capacity)s m³"))
     out += _timing_violations(tasks_by_id, mined, params)
     npv = sum(tasks_by_id[sid]["value_cny"] * (1.0 + params.discount_rate) ** (-when / 12.0)
               for sid, when in mined.items())
@@ -764,15 +766,12 @@ def _apart(a0: int, a1: int, b0: int, b1: int) -> int:
 
 
 def _capacity_violations(tasks_by_id: Mapping[Any, Mapping[Any, Any]], mined: Mapping[Any, int],
-                         column: str, capacity: float, lag: int, what: str,
-                         unit: str) -> list[str]:
+                         column: str, capacity: float, lag: int, message: str) -> list[str]:
     """Months whose ore (lag 0) or fill (lag 1: the month after mining) exceeds capacity."""
     total: dict[int, float] = defaultdict(float)
     for sid, when in mined.items():
         total[when + lag] += float(tasks_by_id[sid][column])
-    return [_("month %(month)s: %(what)s of %(total)s %(unit)s is over the capacity of "
-              "%(capacity)s %(unit)s", month=month, what=what, total=round(amount, 3),
-              unit=unit, capacity=capacity)
+    return [message % {"month": month, "total": round(amount, 3), "capacity": capacity}
             for month, amount in sorted(total.items())
             if amount > capacity * (1.0 + _VALUE_TOLERANCE)]
 

@@ -50,6 +50,7 @@ from aurum.api.routers import (
     resources,
     safety,
     seismic,
+    underground,
 )
 from aurum.api.security import SecurityHeaders, headers_for
 from aurum.api.templating import render
@@ -117,7 +118,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    indicators.router, resources.router, gbt.router, planning.router,
                    prospect.router, safety.router, seismic.router, recycling.router,
                    processing.router, provinces.router, report_pages.router, home.router,
-                   briefings.router, help.router, pages.router):
+                   briefings.router, underground.router, help.router, pages.router):
         app.include_router(router)
     app.include_router(notifications.router)
 

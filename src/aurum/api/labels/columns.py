@@ -293,5 +293,15 @@ COLUMNS.update({f"{code}_{suffix}": LazyProxy(header, code, enable_cache=False)
 COLUMNS.update({f"{c.kind}s_{code}_t": LazyProxy(_contained, code, enable_cache=False)
                 for code, c in CATEGORIES.items()})
 
+# A stope plan's stopes (issue 20): block indices (i along strike, j across, k up) and boxes.
+COLUMNS.update({
+    "i0": _("First block along strike (i)"), "i1": _("Last block along strike (i)"),
+    "j0": _("First block across (j)"), "j1": _("Last block across (j)"),
+    "k0": _("Lowest block (k)"), "k1": _("Highest block (k)"),
+    "x_min": _("x from (m)"), "x_max": _("x to (m)"), "y_min": _("y from (m)"),
+    "y_max": _("y to (m)"), "z_min": _("z from (m)"), "z_max": _("z to (m)"),
+    "ore_t": _("Ore (t)"), "value_cny": _("Value (CNY)"), "void_m3": _("Void (m³)"),
+    "fill_month": _("Month filled")})
+
 LABELS: dict[str, object] = {}
 """Column keys are not values: :func:`aurum.api.labels.column` reads :data:`COLUMNS`."""

@@ -97,6 +97,15 @@ HELP = {
         "delineated with the indicators in force, each industrial intercept makes a block "
         "categorised under GB/T 17766-2020 by drill spacing, and kriging checks the totals. "
         "Publish an estimate to make it the year's resource statement."),
+    "/underground": _("The deep underground mines you may read, each with its latest stope "
+                      "plan: stopes, their value and net present value, and the tailings the "
+                      "plan sends to the stopes as backfill. Open a mine to plan it."),
+    "/underground/{code}": _(
+        "A deep mine's stope plan: the stopes of greatest value on its block model in 3D, "
+        "coloured by the month they are mined; the schedule of greatest net present value "
+        "as a Gantt chart with each stope's mining, filling and curing; and each month's "
+        "tailings to the stopes and to the facility against the plan's 35 per cent line. "
+        "Export the stopes to CSV, Excel or OMF, or plan again with other economics."),
     "/pit": _("Open-pit studies: each published resource model can be run to its ultimate "
               "pit (exact, by pseudoflow), nested pits, pushbacks and cut-off grades. Choose "
               "a model to start."),

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
 from aurum.api.schemas.planning import PitWhatIf
+from aurum.api.schemas.underground import StopePlanIn
 from aurum.core.checks import (
     MAX_COMPOSITE_M,
     MAX_GRADE_COLUMN_CHARS,
@@ -157,8 +158,26 @@ class DrillholeCheckJobIn(BaseModel):
     params: DrillholeCheckParams
 
 
+class StopePlanParams(StopePlanIn):
+    """A stope plan as ``POST /api/v1/sites/{code}/stope-plans`` makes it: the plan's fields,
+    the mine, and the values (``BLOCKS.csv``) sent first with ``POST /api/v1/jobs/inputs``
+    when no model is named."""
+
+    site: str = Field(min_length=1, max_length=32, description="the mine's code")
+    blocks: JobFile | None = Field(None, description="BLOCKS.csv (i, j, k, value in CNY)")
+
+
+class StopePlanJobIn(BaseModel):
+    """A stope plan as a job (a large model)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["stope_plan"]
+    params: StopePlanParams
+
+
 JobIn = Annotated[PitStudyJobIn | EstimationJobIn | ProspectivityJobIn | ProspectivityDemoJobIn
-                  | ReportImportJobIn | DrillholeCheckJobIn,
+                  | ReportImportJobIn | DrillholeCheckJobIn | StopePlanJobIn,
                   Field(discriminator="kind",
                         description="the kind of job and its parameters")]
 """A job request: one model per kind, told apart by ``kind``."""

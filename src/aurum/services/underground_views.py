@@ -1,0 +1,248 @@
+"""What a deep mine's stope plans show (issue 20): the planning page's view model, the index
+of the deep mines and the stope solids as OMF, read from the plans
+:mod:`aurum.services.underground` stored; nothing is computed but the drawing's geometry.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aurum.core import i18n
+from aurum.core.errors import Problem, ValidationError
+from aurum.services import cache, registry
+from aurum.services import resources as resource_service
+from aurum.services.auth import Actor
+from aurum.services.underground import (
+    MAX_PLANS_LISTED,
+    Economics,
+    PlanFrames,
+    plan_frames,
+    plans,
+    readable_plan,
+    stope_boxes,
+    stope_table,
+)
+from aurum.store.models import ResourceModel, Site, StopePlan
+
+
+def stopes_omf(session: Session, actor: Actor, home: Path, site_code: str, plan_id: int
+               ) -> bytes:
+    """A plan's stope solids as an OMF (Open Mining Format v1) project: one surface of
+    closed boxes, with each face's stope id, period mined (−1 when unscheduled) and value
+    (CNY), as mine planning packages read stope shapes.
+
+    Raises
+    ------
+    ValidationError
+        When the ``omf`` package is not installed.
+    """
+    try:
+        import omf
+    except ImportError as exc:
+        raise ValidationError(Problem(i18n._("OMF export needs the omf package: "
+                                             "pip install 'aurum[omf]'"))) from exc
+    table = stope_table(session, actor, home, site_code, plan_id)
+    schedule = plan_frames(home, readable_plan(session, actor, plan_id)).schedule
+    vertices, triangles = box_mesh(table)
+    per_face = np.repeat(np.arange(len(table)), 12)
+    period = schedule["period"].astype("Float64").fillna(-1.0).to_numpy(float)
+    with warnings.catch_warnings(), tempfile.TemporaryDirectory() as folder:
+        # omf 1.0's vector types predate numpy 2 (see aurum.resources.blockmodel.write_omf).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        data = [omf.ScalarData(name=name, location="faces", array=values[per_face])
+                for name, values in (("stope", table["id"].to_numpy(float)),
+                                     ("period", period),
+                                     ("value_cny", table["value_cny"].to_numpy(float)))]
+        name = i18n._("stopes of plan %(id)s", id=plan_id)
+        project = omf.Project(name=name, elements=[omf.SurfaceElement(
+            name=name, geometry=omf.SurfaceGeometry(vertices=vertices, triangles=triangles),
+            data=data)])
+        project.validate()
+        path = Path(folder) / "stopes.omf"
+        omf.OMFWriter(project, str(path))
+        return path.read_bytes()
+
+
+BOX_FACES = np.array([[0, 2, 1], [0, 3, 2], [4, 5, 6], [4, 6, 7], [0, 1, 5], [0, 5, 4],
+                      [1, 2, 6], [1, 6, 5], [2, 3, 7], [2, 7, 6], [3, 0, 4], [3, 4, 7]])
+"""The 12 outward triangles of a box whose corners 0–3 are its floor counter-clockwise from
+(x_min, y_min) seen from above and 4–7 its roof above them."""
+
+
+def box_mesh(boxes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The boxes ``x_min`` … ``z_max`` (m) as one triangle mesh: vertices (8 per box, m) and
+    triangles (12 per box, vertex indices)."""
+    x0, x1, y0, y1, z0, z1 = (boxes[c].to_numpy(float) for c in (
+        "x_min", "x_max", "y_min", "y_max", "z_min", "z_max"))
+    corners = np.stack([np.stack([x0, y0, z0], 1), np.stack([x1, y0, z0], 1),
+                        np.stack([x1, y1, z0], 1), np.stack([x0, y1, z0], 1),
+                        np.stack([x0, y0, z1], 1), np.stack([x1, y0, z1], 1),
+                        np.stack([x1, y1, z1], 1), np.stack([x0, y1, z1], 1)], axis=1)
+    offsets = 8 * np.arange(len(boxes))[:, None, None]
+    return corners.reshape(-1, 3), (BOX_FACES[None, :, :] + offsets).reshape(-1, 3)
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+STOPE_SHOWN = ["id", "level", "i0", "i1", "j0", "j1", "k0", "k1", "ore_t", "value_cny",
+               "void_m3", "month", "fill_month"]
+"""The columns of the page's stope table."""
+MAX_BLOCKS_DRAWN = 4_000
+"""Blocks of positive value drawn under the stopes in 3D, at most (the richest)."""
+
+
+@dataclass(frozen=True)
+class SitePlanView:
+    """A deep mine's planning page: its plans, the latest with its files, the block model
+    under it, and what the reader may do; nothing computed.
+
+    Attributes
+    ----------
+    site : Site
+    plans : list of StopePlan
+        Newest first.
+    latest : StopePlan or None
+    frames : PlanFrames or None
+        The latest plan's stopes, schedule and balance.
+    boxes : pandas.DataFrame or None
+        The latest plan's stopes with their boxes (m), ore, value, void and months.
+    blocks : pandas.DataFrame or None
+        The richest blocks of the model planned (x, y, z in m, value CNY), when a stored
+        model was planned.
+    models : list of (int, str)
+        The mine's stored models (id, name), newest first, for the form.
+    can_write : bool
+        Whether the reader may plan.
+    """
+
+    site: Site
+    plans: list[StopePlan]
+    latest: StopePlan | None
+    frames: PlanFrames | None
+    boxes: pd.DataFrame | None
+    blocks: pd.DataFrame | None
+    models: list[tuple[int, str]]
+    can_write: bool
+
+    @property
+    def months(self) -> list[str]:
+        """The latest plan's months (``YYYY-MM``), its first one month 1."""
+        if self.frames is None:
+            return []
+        return [str(m) for m in self.frames.balance["month"]]
+
+    @property
+    def stope_rows(self) -> list[dict[str, Any]]:
+        """The latest plan's stopes as its table shows them, by month mined."""
+        if self.boxes is None:
+            return []
+        frame = self.boxes.sort_values(["period", "id"], na_position="last")
+        return list(frame[STOPE_SHOWN].astype(object).where(frame[STOPE_SHOWN].notna(), None)
+                    .to_dict("records"))
+
+
+def _model_blocks(session: Session, actor: Actor, home: Path, plan: StopePlan
+                  ) -> pd.DataFrame | None:
+    """The richest blocks of a plan's model with their value as the plan priced them."""
+    if plan.model_id is None or "economics" not in plan.parameters:
+        return None
+    model = resource_service.readable_model(session, actor, plan.model_id)
+
+    def richest() -> pd.DataFrame:
+        blocks = resource_service.load_blocks(session, actor, home, model.id)
+        economics = Economics(**plan.parameters["economics"])
+        value = economics.values(blocks["tonnes"].to_numpy(float),
+                                 blocks["estimate"].to_numpy(float))
+        frame = blocks[["x", "y", "z"]].assign(value_cny=value)
+        return frame[frame["value_cny"] > 0].nlargest(MAX_BLOCKS_DRAWN, "value_cny")
+    return cache.cached(("stope-plan-blocks", str(home), plan.id, model.file_sha256), richest,
+                        language_free=True)
+
+
+def site_plan_view(session: Session, actor: Actor, home: Path, site_code: str
+                   ) -> SitePlanView:
+    """The planning page of a deep mine: reads the stored plans and the latest one's files
+    (kept once read), computes nothing."""
+    site = registry.get_site(session, actor, site_code)
+    rows = plans(session, actor, site_code)
+    latest = rows[0] if rows else None
+    frames = boxes = blocks = None
+    if latest is not None:
+        frames = plan_frames(home, latest)
+        boxes = pd.concat([frames.schedule, stope_boxes(latest, frames.schedule)], axis=1)
+        blocks = _model_blocks(session, actor, home, latest)
+    models = [(m.id, m.name) for m in session.scalars(
+        select(ResourceModel).where(ResourceModel.site_id == site.id)
+        .order_by(ResourceModel.id.desc()).limit(MAX_PLANS_LISTED))]
+    return SitePlanView(site, rows, latest, frames, boxes, blocks, models,
+                        actor.can_write_site(site))
+
+
+DEEP_MINE_COLUMNS = ["code", "name", "province", "version", "stopes", "value_cny", "npv_cny",
+                     "backfill_t", "created_at"]
+
+
+def deep_mines_frame(session: Session, actor: Actor) -> pd.DataFrame:
+    """The underground mines the reader may read, each with its latest plan's figures (none
+    yet: None), by code (:data:`DEEP_MINE_COLUMNS`: value and NPV in CNY, backfill in t)."""
+    sites = session.scalars(actor.where_visible(select(Site)).where(
+        Site.mine_method == "underground").order_by(Site.code))
+    latest = {p.site_id: p for p in session.scalars(
+        select(StopePlan).where(StopePlan.id.in_(
+            select(func.max(StopePlan.id)).group_by(StopePlan.site_id))))}
+    rows = []
+    for site in sites:
+        plan = latest.get(site.id)
+        rows.append({"code": site.code, "name": site.name, "province": site.province,
+                     "version": plan.version if plan else None,
+                     "stopes": plan.stopes if plan else None,
+                     "value_cny": plan.value_cny if plan else None,
+                     "npv_cny": plan.npv_cny if plan else None,
+                     "backfill_t": (plan.summary.get("tailings_to_backfill_t")
+                                    if plan else None),
+                     "created_at": plan.created_at if plan else None})
+    return pd.DataFrame(rows, columns=DEEP_MINE_COLUMNS)
+
+
+FORM_DEFAULTS = {"price_cny_g": 650, "recovery": 0.92, "mining_cost_cny_t": 260,
+                 "processing_cost_cny_t": 120, "dilution": 0.1, "strike_axis": "x",
+                 "block_i_m": 10, "block_j_m": 10, "block_k_m": 10, "density_t_m3": 2.7,
+                 "length_min": 1, "length_max": 3, "width_min": 1, "width_max": 2,
+                 "level_height": 3, "pillar": 1, "sill_pillar": 0, "periods": 24,
+                 "ore_capacity_t": 30000, "fill_capacity_m3": 12000, "cure_periods": 1,
+                 "direction": "bottom_up", "discount_rate": 0.08, "level_interval_periods": 3,
+                 "recipe": "cemented_paste", "solids_mass_fraction": 0.75,
+                 "binder_fraction": 0.06, "bulk_density_t_m3": 2.0}
+"""The plan form's first values (a Jiaodong-style deep gold mine, 2026 prices)."""
+
+
+def form_defaults(view: SitePlanView) -> dict[str, Any]:
+    """The plan form's values: the latest plan's fields when there is one (planned again
+    with a change), else :data:`FORM_DEFAULTS` on the newest model from next month on."""
+    values = dict(FORM_DEFAULTS)
+    if view.models:
+        values["model_id"] = view.models[0][0]
+    values["start_period"] = (pd.Period.now("M") + 1).strftime("%Y-%m")
+    plan = view.latest
+    if plan is not None and "economics" in plan.parameters:
+        p = plan.parameters
+        values |= dict(p["economics"]) | {"model_id": plan.model_id,
+                                          "strike_axis": p["strike_axis"]}
+        values |= dict(p["schedule"])
+        values |= {"recipe": p["recipe"]["kind"]} | {
+            k: v for k, v in p["recipe"].items() if k != "kind"}
+        stope = p["stopes"]
+        values |= {"length_min": stope["length"][0], "length_max": stope["length"][1],
+                   "width_min": stope["width"][0], "width_max": stope["width"][1],
+                   "level_height": stope["level_height"], "pillar": stope["pillar"],
+                   "sill_pillar": stope.get("sill_pillar", 0)}
+    return values

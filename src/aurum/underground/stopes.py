@@ -292,6 +292,10 @@ class Stopes:
         ``"exact"`` or ``"fast"``.
     candidates : int
         Candidate stopes the solver chose among (positive and undominated boxes).
+    walls : pandas.DataFrame or None
+        Shapes whose walls move from slice to slice (:mod:`aurum.underground.shapes`): one row
+        per stope and slice, ``stope`` (row of ``frame``), ``k``, ``j0``, ``j1`` (inclusive
+        footwall and hanging wall; ``frame``'s ``j0, j1`` are their envelope); None for boxes.
     """
 
     frame: pd.DataFrame
@@ -300,6 +304,7 @@ class Stopes:
     seconds: float
     method: str
     candidates: int
+    walls: pd.DataFrame | None = None
 
     @property
     def gap(self) -> float:

@@ -258,6 +258,7 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
     if missing:
         raise ValidationError([Problem(_("missing column %(column)r", column=c), column=c,
                                        source=source) for c in missing])
+    check_size(len(frame), params.periods)
     frame = frame.loc[:, list(TASK_COLUMNS)].reset_index(drop=True)
     problems: list[Problem] = []
 
@@ -267,9 +268,9 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
     for column in _INDEX_COLUMNS:
         numbers = pd.to_numeric(frame[column], errors="coerce")
         whole = numbers.notna() & np.isfinite(numbers) & (numbers == np.round(numbers))
+        cells = frame[column].tolist()
         for row in np.flatnonzero(~whole.to_numpy()).tolist():
-            bad(row, column, _("expected an integer, got %(value)r",
-                               value=frame[column].iloc[row]))
+            bad(row, column, _("expected an integer, got %(value)r", value=cells[row]))
         frame[column] = numbers.where(whole, 0).astype(np.int64)
     for low, high in (("i0", "i1"), ("j0", "j1"), ("k0", "k1")):
         for row in np.flatnonzero((frame[low] > frame[high]).to_numpy()).tolist():
@@ -279,33 +280,34 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
         bad(row, "level", _("unknown level %(level)s: level_ready names %(known)s",
                             level=int(frame["level"].iloc[row]),
                             known=", ".join(map(str, sorted(params.level_ready)))))
+    ids = frame["id"].tolist()
     for row in np.flatnonzero(frame["id"].duplicated().to_numpy()).tolist():
-        bad(row, "id", _("duplicate stope id %(id)r", id=frame["id"].iloc[row]))
-    limits = {"ore_t": (False, params.ore_capacity_t, "t"),
-              "value_cny": (None, None, "CNY"),
-              "void_m3": (True, params.fill_capacity_m3, "m³")}
-    for column, (zero_ok, capacity, unit) in limits.items():
+        bad(row, "id", _("duplicate stope id %(id)r", id=ids[row]))
+    for column, unit, capacity in (("ore_t", "t", params.ore_capacity_t),
+                                   ("value_cny", "CNY", None),
+                                   ("void_m3", "m³", params.fill_capacity_m3)):
+        cells = frame[column].tolist()
         numbers = pd.to_numeric(frame[column], errors="coerce").astype(np.float64)
         values = numbers.to_numpy()
-        for row in range(len(frame)):
-            value = values[row]
-            if not np.isfinite(value):
-                bad(row, column, _("expected a finite number, got %(cell)r",
-                                   cell=frame[column].iloc[row]))
-            elif zero_ok is False and value <= 0:
+        finite = np.isfinite(values)
+        for row in np.flatnonzero(~finite).tolist():
+            bad(row, column, _("expected a finite number, got %(cell)r", cell=cells[row]))
+        if column == "ore_t":  # a stope holds ore
+            for row in np.flatnonzero(finite & (values <= 0)).tolist():
                 bad(row, column, _("expected a number > 0 (%(unit)s), got %(value)r",
-                                   unit=unit, value=float(value)))
-            elif zero_ok and value < 0:
+                                   unit=unit, value=float(values[row])))
+        if column == "void_m3":
+            for row in np.flatnonzero(finite & (values < 0)).tolist():
                 bad(row, column, _("expected a number >= 0, got %(value)r",
-                                   value=float(value)))
-            elif capacity is not None and value > capacity:
+                                   value=float(values[row])))
+        if capacity is not None:
+            for row in np.flatnonzero(finite & (values > capacity)).tolist():
                 bad(row, column, _("%(value)s %(unit)s is more than one month's capacity of "
                                    "%(capacity)s %(unit)s: the stope could never be scheduled",
-                                   value=float(value), unit=unit, capacity=capacity))
+                                   value=float(values[row]), unit=unit, capacity=capacity))
         frame[column] = numbers
     if problems:
         raise ValidationError(problems)
-    check_size(len(frame), params.periods)
     return frame
 
 
@@ -402,7 +404,8 @@ def schedule_stopes(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleP
     if result.x is not None:
         chosen = result.x.reshape(n, periods) > 0.5
         period = np.where(chosen.any(axis=1), chosen.argmax(axis=1) + 1, 0)
-    bound = -float(result.mip_dual_bound) if result.mip_dual_bound is not None else np.inf
+    dual = result.mip_dual_bound
+    bound = -float(dual) if dual is not None and not np.isnan(dual) else np.inf
     npv, method = _npv(frame, period, params.discount_rate), "mip"
     # The greedy rule costs little beside the MIP; when time runs out first its schedule
     # may be the better one, and a plan should never be worse than the rule of thumb.
@@ -496,12 +499,12 @@ def check_schedule(tasks: pd.DataFrame | Iterable[StopeTask], params: SchedulePa
                 out.append(_("stope %(id)s is not mined but filled in month %(fill)s", id=sid,
                              fill=fill))
             continue
-        if not isinstance(when, Integral) or not 1 <= int(when) <= params.periods:
+        if not _is_month(when, params.periods):
             out.append(_("stope %(id)s: month %(period)r is not a month from 1 to "
                          "%(periods)s", id=sid, period=when, periods=params.periods))
             continue
-        mined[sid] = int(when)
-        if "fill_period" in rows[sid] and fill != when + 1:
+        when = mined[sid] = int(when)
+        if "fill_period" in rows[sid] and (pd.isna(fill) or fill != when + 1):
             out.append(_("stope %(id)s is mined in month %(period)s but filled in month "
                          "%(fill)s, not the month after", id=sid, period=when, fill=fill))
     tasks_by_id = {row["id"]: row for row in frame.to_dict("records")}
@@ -535,6 +538,12 @@ def _as_int(value: Any) -> Any:
     except (TypeError, ValueError):
         return value
     return int(number) if number.is_integer() else value
+
+
+def _is_month(value: Any, periods: int) -> bool:
+    """Whether ``value`` is a whole month 1 … ``periods`` (an integer or a whole float)."""
+    return (isinstance(value, Real) and not isinstance(value, bool)
+            and float(value).is_integer() and 1 <= float(value) <= periods)
 
 
 def _is_whole(value: Any) -> bool:

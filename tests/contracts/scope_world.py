@@ -33,6 +33,7 @@ from aurum.services import (
     resources,
     safety,
     seismic,
+    underground,
 )
 from aurum.services.auth import SYSTEM, Actor, Role, actor_for, create_user, issue_token
 from aurum.services.platform import Platform
@@ -49,6 +50,9 @@ from tests.services.test_processing import _accounts
 from tests.services.test_prospect import SYNTHETIC_PARAMS, synthetic_inputs
 from tests.services.test_resources import synthetic_orebody
 from tests.services.test_seismic import GRID, synthetic_catalogue
+from tests.services.test_underground import FIELDS as STOPE_FIELDS
+from tests.services.test_underground import GRID as RICH_BOX_GRID
+from tests.services.test_underground import rich_box_model
 
 MINES = {"A": "SD-A-01", "B": "GS-B-01"}
 PLANTS = {"A": "SD-A-02", "B": "GS-B-02"}
@@ -128,8 +132,8 @@ def _registry(platform: Platform, admin: Actor) -> dict[str, Actor]:
 
 def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
     """API token, report, hazard with a file, facility, sensor, alert, catalogue, model, a
-    geological-block estimate, a pit study job on the model, circuit and accounts,
-    prospectivity study of one enterprise's user."""
+    geological-block estimate, a stope plan, a pit study job on the model, circuit and
+    accounts, prospectivity study of one enterprise's user."""
     platform, home = world.platform, world.platform.settings.home
     mine, plant = MINES[owner], PLANTS[owner]
     world.add("organisation", owner, ORGANISATIONS[owner])
@@ -173,6 +177,10 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
         veins = vein_files(columns=3, levels=2)
         world.add("block_estimate", owner, gbt.estimate_blocks(
             s, actor, home, mine, 2024, *veins, "AU", VEIN_STRIKE, VEIN_DIP, 2.7).id)
+        rich = resources.save_model(s, actor, home, mine, "rich box", rich_box_model(),
+                                    "ordinary", {"grid": RICH_BOX_GRID}, "0" * 64)
+        world.add("stope_plan", owner, underground.plan_from_fields(
+            s, actor, home, mine, STOPE_FIELDS | {"model_id": rich.id}).id)
         # Queued and never run: no worker consumes the world's queue.
         job = jobs.submit(s, actor, jobs.JobQueue(platform), "pit_study",
                           {"model_id": statement.model_id})

@@ -71,6 +71,7 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "statement_id", "statement"),
     (r"", "model_id", "model"),
     (r"", "estimate_id", "block_estimate"),
+    (r"", "plan_id", "stope_plan"),
     (r"", "study", "study"),
     (r"", "hazard_id", "hazard"),
     (r"", "digest", "digest"),

@@ -56,12 +56,15 @@ def rich_box_model() -> pd.DataFrame:
                          "tonnes": BLOCK_T})
 
 
+GRID = {"origin": [5.0, 5.0, -995.0], "size": [SIZE_M] * 3, "count": list(COUNT)}
+"""The rich-box model's grid as a stored model's parameters keep it."""
+
+
 def store_model(platform: Platform, reg: Registry) -> int:
     """The rich-box model stored for the mine, its id."""
-    grid = {"origin": [5.0, 5.0, -995.0], "size": [SIZE_M] * 3, "count": list(COUNT)}
     with transaction(platform.sessions, reg.ent_a.user_id) as s:
         model = resources.save_model(s, reg.ent_a, platform.settings.home, SITE, "rich box",
-                                     rich_box_model(), "ordinary", {"grid": grid}, "0" * 64)
+                                     rich_box_model(), "ordinary", {"grid": GRID}, "0" * 64)
         return model.id
 
 

@@ -483,12 +483,14 @@ UPLOAD_FIELDS = ("block_i_m", "block_j_m", "block_k_m", "density_t_m3")
 
 def plan_from_fields(session: Session, actor: Actor, home: Path, site_code: str,
                      fields: Mapping[str, Any], upload: tuple[str, bytes] | None = None,
-                     progress: Progress | None = None) -> StopePlan:
+                     progress: Progress | None = None,
+                     time_limit_s: float = SCHEDULE_TIME_LIMIT_S) -> StopePlan:
     """:func:`plan_stopes` from the flat fields of the plan's form, API body or job
     (:data:`STOPE_FIELDS`, :data:`SCHEDULE_FIELDS`, :data:`RECIPE_FIELDS`, and either
     ``model_id`` with :data:`ECONOMICS_FIELDS` and ``strike_axis``, or an uploaded
     ``BLOCKS.csv`` (``upload``: name, content) with :data:`UPLOAD_FIELDS`), ``start_period``
-    and ``exact``; units as :func:`plan_stopes` and :class:`Economics` state them."""
+    and ``exact``; units as :func:`plan_stopes` and :class:`Economics` state them;
+    ``time_limit_s`` (s) bounds the schedule's MIP."""
     source: ModelSource | UploadSource
     if upload is not None:
         source = UploadSource(upload[1], upload[0], (float(fields["block_i_m"]),
@@ -508,7 +510,8 @@ def plan_from_fields(session: Session, actor: Actor, home: Path, site_code: str,
     schedule = {k: fields[k] for k in SCHEDULE_FIELDS}
     recipe = {"kind": fields["recipe"]} | {k: fields[k] for k in RECIPE_FIELDS[1:]}
     return plan_stopes(session, actor, home, site_code, source, stope, schedule, recipe,
-                       str(fields["start_period"]), bool(fields.get("exact", False)), progress)
+                       str(fields["start_period"]), bool(fields.get("exact", False)), progress,
+                       time_limit_s)
 
 
 def plan_size(session: Session, actor: Actor, site_code: str, fields: Mapping[str, Any],

@@ -22,6 +22,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,9 @@ class Economics:
         """One problem per field out of its bounds."""
         checks = [(GOLD_PRICES, "price_cny_g"), (RECOVERIES, "recovery"),
                   (UNIT_COSTS, "mining_cost_cny_t"), (UNIT_COSTS, "processing_cost_cny_t")]
-        found = [p for bounds, name in checks
-                 for p in _problems_of(lambda b=bounds, n=name: b.check(n, getattr(self, n)))]
+        found = []
+        for bounds, name in checks:
+            found += _problems_of(partial(bounds.check, name, getattr(self, name)))
         low, high = DILUTIONS_BOUNDS
         if not low <= self.dilution <= high:
             found.append(Problem(i18n._("expected a number from %(low)s to %(high)s, got "
@@ -228,19 +230,20 @@ def _upload_grid(source: UploadSource) -> tuple[PlanGrid, str]:
         problems.append(Problem(i18n._("the file is larger than %(limit)s MiB",
                                        limit=MAX_BLOCKS_FILE_BYTES // 2**20),
                                 source=source.name))
-    for axis, size in zip("ijk", source.block_size_m, strict=True):
-        if not 0.1 <= size <= 1000.0:
+    for axis, length in zip("ijk", source.block_size_m, strict=True):
+        if not 0.1 <= length <= 1000.0:
             problems.append(Problem(i18n._("expected a block size from 0.1 to 1000 m, got "
-                                           "%(value)s", value=size), column=f"block_{axis}_m"))
+                                           "%(value)s", value=length),
+                                    column=f"block_{axis}_m"))
     problems += _problems_of(lambda: ORE_DENSITIES.check("density_t_m3", source.density_t_m3))
     if problems:
         raise ValidationError(problems)
     values = read_block_values(read_table(source.content, source.name), source=source.name)
     _bounded_blocks(values.size)
-    size = tuple(float(s) for s in source.block_size_m)
-    grid = BlockGrid((size[0] / 2, size[1] / 2, size[2] / 2), size,  # type: ignore[arg-type]
-                     tuple(int(n) for n in values.shape))  # type: ignore[arg-type]
-    tonnes = np.full(values.shape, float(np.prod(size)) * source.density_t_m3)
+    x, y, z = (float(v) for v in source.block_size_m)
+    ni, nj, nk = (int(n) for n in values.shape)
+    grid = BlockGrid((x / 2, y / 2, z / 2), (x, y, z), (ni, nj, nk))
+    tonnes = np.full(values.shape, x * y * z * source.density_t_m3)
     return (PlanGrid(np.asarray(values, float), tonnes, grid, "x"),
             hashlib.sha256(source.content).hexdigest())
 
@@ -253,8 +256,10 @@ def _month(start: str, offset: int) -> str:
 def _stope_tasks(stopes: pd.DataFrame, plan: PlanGrid, dilution: float) -> pd.DataFrame:
     """The stopes as the schedule's tasks: ore (t, with its dilution), undiscounted value
     (CNY) and void (m³, the stope's blocks and the skin broken with them)."""
-    ore = [float(plan.tonnes[r.i0:r.i1 + 1, r.j0:r.j1 + 1, r.k0:r.k1 + 1].sum())
-           for r in stopes.itertuples()]
+    i0, i1, j0, j1, k0, k1 = (stopes[c].to_numpy(int) for c in ("i0", "i1", "j0", "j1",
+                                                                 "k0", "k1"))
+    ore = [float(plan.tonnes[a:b + 1, c:d + 1, e:f + 1].sum())
+           for a, b, c, d, e, f in zip(i0, i1, j0, j1, k0, k1, strict=True)]
     blocks = ((stopes["i1"] - stopes["i0"] + 1) * (stopes["j1"] - stopes["j0"] + 1)
               * (stopes["k1"] - stopes["k0"] + 1)).to_numpy(float)
     return pd.DataFrame({

@@ -146,8 +146,8 @@ class SitePlanView:
         if self.boxes is None:
             return []
         frame = self.boxes.sort_values(["period", "id"], na_position="last")
-        return list(frame[STOPE_SHOWN].astype(object).where(frame[STOPE_SHOWN].notna(), None)
-                    .to_dict("records"))
+        shown = frame[STOPE_SHOWN].astype(object).where(frame[STOPE_SHOWN].notna(), None)
+        return [{str(k): v for k, v in row.items()} for row in shown.to_dict("records")]
 
 
 def _model_blocks(session: Session, actor: Actor, home: Path, plan: StopePlan

@@ -25,12 +25,14 @@ DEEP_MINE_M = 1000.0
 """Depth from which a showcase mine is planned underground, m."""
 PLAN_START = "2026-10"
 """The plans' first month: the one after the last seeded report's quarter (2026-Q3)."""
-PLAN_FIELDS = {
+DILUTION = 0.1
+"""Waste broken with the walls of a stope, t per t of ore."""
+PLAN_FIELDS: dict[str, object] = {
     # A Jiaodong deep gold mine's economics at 2026 prices: 650 CNY/g, 92 per cent recovered,
     # 260 CNY/t to mine (sublevel stoping with backfill), 120 CNY/t to mill, 10 per cent
     # dilution from the walls.
     "price_cny_g": 650.0, "recovery": 0.92, "mining_cost_cny_t": 260.0,
-    "processing_cost_cny_t": 120.0, "dilution": 0.1, "strike_axis": "x",
+    "processing_cost_cny_t": 120.0, "dilution": DILUTION, "strike_axis": "x",
     # The demo's kriged models have blocks of 47-61 m by 24-30 m high (20 × 20 × 30 blocks
     # over a licence): a stope is one block, a level one block high; no rib pillar, as in
     # sublevel stoping with cemented fill, whose primary and secondary stopes wait for their
@@ -85,8 +87,7 @@ def seed_demo(platform: Platform, admin: Actor, district: District) -> None:
             model = s.scalars(select(ResourceModel).join(Site).where(
                 Site.code == code).order_by(ResourceModel.id.desc()).limit(1)).one()
             size = model.parameters["grid"]["size"]
-            void = STOPES_PER_MONTH * size[0] * size[1] * size[2] * (
-                1.0 + PLAN_FIELDS["dilution"])
+            void = STOPES_PER_MONTH * size[0] * size[1] * size[2] * (1.0 + DILUTION)
             capacity = {"model_id": model.id, "fill_capacity_m3": void,
                         "ore_capacity_t": void * float(model.parameters["density_t_m3"])}
             plan = underground.plan_from_fields(s, admin, home, code, PLAN_FIELDS | capacity,

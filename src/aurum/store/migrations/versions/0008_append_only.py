@@ -16,7 +16,7 @@ must create its triggers again.
 
 from collections.abc import Sequence
 
-from alembic import op
+from aurum.store.triggers import guard_append_only, unguard_append_only
 
 revision: str = '0008'
 down_revision: str | None = '0007'
@@ -30,26 +30,11 @@ TABLES = ('audit_records', 'uploads', 'report_versions', 'report_waste', 'resour
           'recycling_report_submissions', 'recycling_report_receipts', 'recycling_watch_list',
           'safety_hazard_events', 'sensor_readings', 'plant_circuits', 'metal_accounts',
           'metal_account_closings', 'waste_entries')
-EVENTS = ('UPDATE', 'DELETE')
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TABLES:
-            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION aurum_append_only()")
-    else:
-        for table in TABLES:
-            for event in EVENTS:
-                op.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, 'rows of {table} are append-only'); END")
+    guard_append_only(TABLES)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TABLES:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    else:
-        for table in TABLES:
-            for event in EVENTS:
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event.lower()}")
+    unguard_append_only(TABLES)

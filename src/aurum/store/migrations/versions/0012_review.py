@@ -18,12 +18,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from aurum.store.triggers import guard_append_only, unguard_append_only
+
 revision: str = '0012'
 down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-EVENTS = ('UPDATE', 'DELETE')
 
 
 def upgrade() -> None:
@@ -59,22 +59,11 @@ def upgrade() -> None:
                "SELECT report_id, version, 'accepted', NULL, NULL, submitted_at "
                "FROM report_versions ORDER BY id")
     # The triggers of 0008: the review steps are a record, never changed once written.
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("CREATE TRIGGER report_reviews_append_only BEFORE UPDATE OR DELETE ON "
-                   "report_reviews FOR EACH ROW EXECUTE FUNCTION aurum_append_only()")
-    else:
-        for event in EVENTS:
-            op.execute(f"CREATE TRIGGER report_reviews_no_{event.lower()} BEFORE {event} ON "
-                       "report_reviews BEGIN SELECT RAISE(ABORT, 'rows of report_reviews are "
-                       "append-only'); END")
+    guard_append_only(['report_reviews'])
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS report_reviews_append_only ON report_reviews")
-    else:
-        for event in EVENTS:
-            op.execute(f"DROP TRIGGER IF EXISTS report_reviews_no_{event.lower()}")
+    unguard_append_only(['report_reviews'])
     op.drop_index('ix_report_drafts_site_id', table_name='report_drafts')
     op.drop_table('report_drafts')
     op.drop_index('ix_report_reviews_state', table_name='report_reviews')

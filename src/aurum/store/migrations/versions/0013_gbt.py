@@ -17,13 +17,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from aurum.store.triggers import guard_append_only, unguard_append_only
+
 revision: str = '0013'
 down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLES = ('industrial_indicators', 'block_estimates')
-EVENTS = ('UPDATE', 'DELETE')
 
 
 def _authored() -> list[sa.Column]:
@@ -84,25 +85,11 @@ def upgrade() -> None:
         sa.UniqueConstraint('site_id', 'year', 'version', name='uq_block_estimates_syv'))
     op.create_index(op.f('ix_block_estimates_site_id'), 'block_estimates', ['site_id'])
     # The triggers of 0008: a version or an estimate is a record, never changed once written.
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TABLES:
-            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION aurum_append_only()")
-    else:
-        for table in TABLES:
-            for event in EVENTS:
-                op.execute(f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, 'rows of {table} are append-only'); END")
+    guard_append_only(TABLES)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        for table in TABLES:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    else:
-        for table in TABLES:
-            for event in EVENTS:
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event.lower()}")
+    unguard_append_only(TABLES)
     op.drop_index(op.f('ix_block_estimates_site_id'), table_name='block_estimates')
     op.drop_table('block_estimates')
     op.drop_index(op.f('ix_industrial_indicators_site_id'), table_name='industrial_indicators')

@@ -15,13 +15,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from aurum.store.triggers import guard_append_only, unguard_append_only
+
 revision: str = '0014'
 down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = 'stope_plans'
-EVENTS = ('UPDATE', 'DELETE')
 
 
 def upgrade() -> None:
@@ -61,20 +62,10 @@ def upgrade() -> None:
         sa.UniqueConstraint('site_id', 'version', name='uq_stope_plans_site_version'))
     op.create_index(op.f('ix_stope_plans_site_id'), TABLE, ['site_id'])
     # The triggers of 0008: a plan is a record, never changed once written.
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-                   "FOR EACH ROW EXECUTE FUNCTION aurum_append_only()")
-    else:
-        for event in EVENTS:
-            op.execute(f"CREATE TRIGGER {TABLE}_no_{event.lower()} BEFORE {event} ON {TABLE} "
-                       f"BEGIN SELECT RAISE(ABORT, 'rows of {TABLE} are append-only'); END")
+    guard_append_only([TABLE])
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}")
-    else:
-        for event in EVENTS:
-            op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_{event.lower()}")
+    unguard_append_only([TABLE])
     op.drop_index(op.f('ix_stope_plans_site_id'), table_name=TABLE)
     op.drop_table(TABLE)

@@ -29,8 +29,9 @@ at a quarter of the drill spacing.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -80,10 +81,14 @@ class KrigingCheck:
         the thickness is not above 0).
     differences : dict
         ``tonnes_pct``, ``grade_pct``, ``metal_pct``: (kriging − blocks) / blocks × 100.
-    explanation : list of str
-        Translated sentences, each with its numbers: grid and variogram, totals, the metal
-        difference split into its tonnage and grade effects, thickness, smoothing, and the
-        part of the outline beyond the drilling.
+    facts : dict
+        The numbers the explanation is made of, language-neutral (JSON: numbers, codes and
+        nested dicts), so that a stored check reads in its reader's language
+        (:func:`explain`): ``cells``, ``cell_m``, ``area_m2``, ``spacing_m``, ``points``;
+        ``model`` (``origin`` given | fitted | nugget, ``nugget``, ``sill``, ``range_m``, or
+        the fallback's ``reason`` and ``k``); the totals of both methods and their per cent
+        differences; the metal ``effects``; ``thickness``, ``smoothing``, ``beyond`` (the
+        outline past the drilling) and ``negative`` (cells with a negative estimate).
     effects : dict
         ``tonnage_kg`` = ΔT · g_blocks / 1000 and ``grade_kg`` = T_kriging · Δg / 1000, kg;
         they add up to the metal difference exactly.
@@ -98,10 +103,15 @@ class KrigingCheck:
     metal_kg: float
     cells: pd.DataFrame
     differences: dict[str, float]
-    explanation: list[str]
+    facts: dict[str, Any]
     effects: dict[str, float]
     model: VariogramModel
     cell_m: float
+
+    @property
+    def explanation(self) -> list[str]:
+        """The difference explained in the current language (:func:`explain`)."""
+        return explain(self.facts)
 
 
 def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: float,
@@ -161,8 +171,8 @@ def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: flo
     side = _cell_side(outline, spacing, cell_m)
     cells, geometries = _cells(outline, side)
 
-    used, model_line = (_fitted_model(uv, accumulation, spacing) if model is None
-                        else (model, _model_sentence(_("Variogram given"), model)))
+    used, model_facts = (_fitted_model(uv, accumulation, spacing) if model is None
+                         else (model, _model_facts("given", model)))
     krige_acc, krige_thk = _krige(uv, (accumulation, thickness), cells, used)
     area = cells["area_m2"].to_numpy()
     tonnes = float(density_t_m3 * np.sum(area * krige_thk))
@@ -172,49 +182,84 @@ def kriging_check(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: flo
         cells["thickness_h_m"] = krige_thk
         cells["grade"] = np.where(krige_thk > 0, krige_acc / krige_thk, np.nan)
 
-    d_tonnes = tonnes - blocks.tonnes
-    d_grade = grade - blocks.grade
-    effects = {"tonnage_kg": d_tonnes * blocks.grade / 1000.0,
-               "grade_kg": tonnes * d_grade / 1000.0}
+    effects = {"tonnage_kg": (tonnes - blocks.tonnes) * blocks.grade / 1000.0,
+               "grade_kg": tonnes * (grade - blocks.grade) / 1000.0}
     differences = {"tonnes_pct": _pct(tonnes, blocks.tonnes),
                    "grade_pct": _pct(grade, blocks.grade),
                    "metal_pct": _pct(metal_kg, blocks.metal_kg)}
-    explanation = [
+    facts: dict[str, Any] = {
+        "cells": len(cells), "cell_m": side, "area_m2": float(outline.area),
+        "spacing_m": spacing, "points": len(uv), "model": model_facts,
+        "tonnes": tonnes, "grade": grade, "metal_kg": metal_kg,
+        "blocks": {"tonnes": float(blocks.tonnes), "grade": float(blocks.grade),
+                   "metal_kg": float(blocks.metal_kg)},
+        "differences": differences, "effects": effects,
+        "thickness": _thickness_facts(points, area, krige_thk),
+        "smoothing": _smoothing_facts(points, area, krige_thk, krige_acc),
+        "beyond": _beyond_facts(outline, blocks, geometries, krige_acc, density_t_m3),
+        "negative": int(np.count_nonzero((krige_thk < 0) | (krige_acc < 0)))}
+    return KrigingCheck(tonnes, grade, metal_kg, cells[list(CELL_COLUMNS)], differences,
+                        facts, effects, used, side)
+
+
+def explain(facts: Mapping[str, Any]) -> list[str]:
+    """A kriging check's difference explained in the current language, from its
+    language-neutral :attr:`KrigingCheck.facts` (as stored: a missing number, NaN or None,
+    reads as an en dash).
+
+    Parameters
+    ----------
+    facts : mapping
+        :attr:`KrigingCheck.facts`: lengths in m, areas in m², tonnages in t, grades in g/t,
+        metal in kg, differences and shares in per cent.
+
+    Returns
+    -------
+    list of str
+        The grid and variogram, the totals, the metal difference split into its tonnage and
+        grade effects, thickness, smoothing, the part of the outline beyond the drilling, and
+        the cells estimated negative when there are any.
+    """
+    n = format_number
+    blocks, diff, eff = facts["blocks"], facts["differences"], facts["effects"]
+    d_tonnes = _minus(facts["tonnes"], blocks["tonnes"])
+    d_grade = _minus(facts["grade"], blocks["grade"])
+    lines = [
         _("%(cells)s cells of %(cell)s m × %(cell)s m cover the outline of %(area)s m² (mean "
           "drill spacing %(spacing)s m, %(points)s pierce points).",
-          cells=format_number(len(cells), 0), cell=format_number(side, 2),
-          area=format_number(outline.area, 0), spacing=format_number(spacing, 1),
-          points=format_number(len(uv), 0)),
-        model_line,
+          cells=n(facts["cells"], 0), cell=n(facts["cell_m"], 2),
+          area=n(facts["area_m2"], 0), spacing=n(facts["spacing_m"], 1),
+          points=n(facts["points"], 0)),
+        _model_sentence(facts["model"], facts["points"]),
         _("Kriging: %(tonnes)s t at %(grade)s g/t, %(metal)s kg of metal; geological blocks: "
           "%(b_tonnes)s t at %(b_grade)s g/t, %(b_metal)s kg. Kriging minus blocks: tonnes "
           "%(dt)s per cent, grade %(dg)s per cent, metal %(dm)s per cent.",
-          tonnes=format_number(tonnes, 0), grade=format_number(grade, 3),
-          metal=format_number(metal_kg, 2), b_tonnes=format_number(blocks.tonnes, 0),
-          b_grade=format_number(blocks.grade, 3), b_metal=format_number(blocks.metal_kg, 2),
-          dt=format_number(differences["tonnes_pct"], 2),
-          dg=format_number(differences["grade_pct"], 2),
-          dm=format_number(differences["metal_pct"], 2)),
+          tonnes=n(facts["tonnes"], 0), grade=n(facts["grade"], 3),
+          metal=n(facts["metal_kg"], 2), b_tonnes=n(blocks["tonnes"], 0),
+          b_grade=n(blocks["grade"], 3), b_metal=n(blocks["metal_kg"], 2),
+          dt=n(diff["tonnes_pct"], 2), dg=n(diff["grade_pct"], 2),
+          dm=n(diff["metal_pct"], 2)),
         _("Of the metal difference of %(delta)s kg, the tonnage effect is %(tonnage)s kg "
           "(%(dt)s t at the blocks' %(grade)s g/t) and the grade effect %(grade_effect)s kg "
           "(%(dg)s g/t over the kriged %(tonnes)s t).",
-          delta=format_number(metal_kg - blocks.metal_kg, 2),
-          tonnage=format_number(effects["tonnage_kg"], 2), dt=format_number(d_tonnes, 0),
-          grade=format_number(blocks.grade, 3),
-          grade_effect=format_number(effects["grade_kg"], 2), dg=format_number(d_grade, 4),
-          tonnes=format_number(tonnes, 0)),
-        _thickness_sentence(points, area, krige_thk),
-        _smoothing_sentence(points, area, krige_thk, krige_acc),
-        _beyond_sentence(outline, blocks, geometries, krige_acc, density_t_m3),
+          delta=n(_minus(facts["metal_kg"], blocks["metal_kg"]), 2),
+          tonnage=n(eff["tonnage_kg"], 2), dt=n(d_tonnes, 0), grade=n(blocks["grade"], 3),
+          grade_effect=n(eff["grade_kg"], 2), dg=n(d_grade, 4), tonnes=n(facts["tonnes"], 0)),
+        _thickness_sentence(facts["thickness"]),
+        _smoothing_sentence(facts["smoothing"]),
+        _beyond_sentence(facts["beyond"]),
     ]
-    negative = int(np.count_nonzero((krige_thk < 0) | (krige_acc < 0)))
-    if negative:
-        explanation.append(_(
+    if facts["negative"]:
+        lines.append(_(
             "%(count)s cells have a negative kriged thickness or accumulation (negative kriging "
             "weights); they are kept as estimated, so that the totals stay unbiased.",
-            count=format_number(negative, 0)))
-    return KrigingCheck(tonnes, grade, metal_kg, cells[list(CELL_COLUMNS)], differences,
-                        explanation, effects, used, side)
+            count=n(facts["negative"], 0)))
+    return lines
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    """a − b, None when either is missing (a stored NaN is None)."""
+    return None if a is None or b is None else a - b
 
 
 def _check_points(intercepts: pd.DataFrame, points: pd.DataFrame, uv: np.ndarray) -> None:
@@ -318,43 +363,56 @@ def _cells(outline: shapely.Polygon, side: float) -> tuple[pd.DataFrame, np.ndar
 
 
 def _fitted_model(uv: np.ndarray, accumulation: np.ndarray,
-                  spacing: float) -> tuple[VariogramModel, str]:
-    """A spherical model fitted to the accumulation, omnidirectional in the plane, and the
-    sentence that says so; or the pure nugget fallback and the sentence that says why."""
+                  spacing: float) -> tuple[VariogramModel, dict[str, Any]]:
+    """A spherical model fitted to the accumulation, omnidirectional in the plane, and its
+    facts; or the pure nugget fallback and the code of why (:func:`_model_sentence`)."""
     if len(uv) < MIN_VARIOGRAM_POINTS:
-        reason = _("too few pierce points to fit a variogram: %(n)s, where it takes at least "
-                   "%(least)s",
-                   n=len(uv), least=MIN_VARIOGRAM_POINTS)
+        reason = "few_points"
     elif np.ptp(accumulation) == 0:
-        reason = _("the accumulation is the same at every pierce point")
+        reason = "constant"
     else:
         extent = 0.5 * float(np.hypot(*np.ptp(uv, axis=0)))
         try:
             experimental = omnidirectional_variogram(uv, accumulation, spacing,
                                                      max(math.ceil(extent / spacing), 3))
             fit = fit_variogram(experimental, ("spherical",))
-        except ValidationError as refused:
-            reason = str(refused)
+        except ValidationError:
+            reason = "not_fitted"
         else:
             if fit.sill > 0:
                 fitted = VariogramModel.from_dict(fit.to_dict())
-                return fitted, _model_sentence(_(
-                    "Variogram fitted to the accumulation at the %(n)s pierce points "
-                    "(spherical, omnidirectional in the projection)", n=len(uv)), fitted)
-            reason = _("the fitted variogram has no positive sill")
-    return VariogramModel(1.0), _(
-        "No variogram: %(reason)s. A pure nugget model is used instead: each cell gets the "
-        "plain mean of its %(k)s closest pierce points, with no weighting by distance (a "
-        "moving average, not kriging proper).", reason=reason,
-        k=min(NEIGHBOURS, len(uv)))
+                return fitted, _model_facts("fitted", fitted)
+            reason = "no_sill"
+    return VariogramModel(1.0), {"origin": "nugget", "reason": reason,
+                                 "k": min(NEIGHBOURS, len(uv))}
 
 
-def _model_sentence(origin: str, model: VariogramModel) -> str:
-    longest = max((s.ranges[0] for s in model.structures), default=0.0)
+def _model_facts(origin: str, model: VariogramModel) -> dict[str, Any]:
+    return {"origin": origin, "nugget": model.nugget, "sill": model.sill,
+            "range_m": max((s.ranges[0] for s in model.structures), default=0.0)}
+
+
+def _model_sentence(model: Mapping[str, Any], points: int) -> str:
+    """The variogram used, or why none was, in the current language."""
+    if model["origin"] == "nugget":
+        reasons = {
+            "few_points": _("too few pierce points to fit a variogram: %(n)s, where it takes "
+                            "at least %(least)s", n=points, least=MIN_VARIOGRAM_POINTS),
+            "constant": _("the accumulation is the same at every pierce point"),
+            "not_fitted": _("the experimental variogram could not be fitted"),
+            "no_sill": _("the fitted variogram has no positive sill")}
+        return _(
+            "No variogram: %(reason)s. A pure nugget model is used instead: each cell gets the "
+            "plain mean of its %(k)s closest pierce points, with no weighting by distance (a "
+            "moving average, not kriging proper).", reason=reasons[model["reason"]],
+            k=model["k"])
+    origin = (_("Variogram given") if model["origin"] == "given" else _(
+        "Variogram fitted to the accumulation at the %(n)s pierce points "
+        "(spherical, omnidirectional in the projection)", n=points))
     return _("%(origin)s: nugget %(nugget)s of a total sill of %(sill)s, longest range "
              "%(range)s m; the accumulation and the thickness are kriged with the same "
-             "weights.", origin=origin, nugget=format_number(model.nugget, 3),
-             sill=format_number(model.sill, 3), range=format_number(longest, 1))
+             "weights.", origin=origin, nugget=format_number(model["nugget"], 3),
+             sill=format_number(model["sill"], 3), range=format_number(model["range_m"], 1))
 
 
 def _krige(uv: np.ndarray, variables: tuple[np.ndarray, ...], cells: pd.DataFrame,
@@ -393,39 +451,53 @@ def _weighted_std(values: np.ndarray, weights: np.ndarray) -> float:
     return float(np.sqrt(np.average((values[keep] - mean) ** 2, weights=weights[keep])))
 
 
-def _thickness_sentence(points: pd.DataFrame, area: np.ndarray, thickness: np.ndarray) -> str:
-    """Tonnage = density × area × mean horizontal thickness, for each method."""
+def _thickness_facts(points: pd.DataFrame, area: np.ndarray,
+                     thickness: np.ndarray) -> dict[str, float]:
+    """Tonnage = density × area × mean horizontal thickness: each method's area (m²) and
+    area-weighted mean thickness (m)."""
     b_area = points["area_m2"].to_numpy(dtype=np.float64)
     b_mean = float(np.average(points["thickness_h_m"].to_numpy(dtype=np.float64),
                               weights=b_area))
     k_mean = float(np.average(thickness, weights=area))
+    return {"area_m2": float(area.sum()), "mean_m": k_mean, "blocks_area_m2": float(b_area.sum()),
+            "blocks_mean_m": b_mean, "pct": _pct(k_mean, b_mean)}
+
+
+def _thickness_sentence(f: Mapping[str, Any]) -> str:
+    n = format_number
     return _("Tonnage is density × area × mean horizontal thickness: the kriged cells cover "
              "%(area)s m² at a mean of %(krig)s m, the blocks %(b_area)s m² at %(blocks)s m "
-             "(thickness difference %(pct)s per cent).", area=format_number(area.sum(), 0),
-             krig=format_number(k_mean, 3), b_area=format_number(b_area.sum(), 0),
-             blocks=format_number(b_mean, 3), pct=format_number(_pct(k_mean, b_mean), 2))
+             "(thickness difference %(pct)s per cent).", area=n(f["area_m2"], 0),
+             krig=n(f["mean_m"], 3), b_area=n(f["blocks_area_m2"], 0),
+             blocks=n(f["blocks_mean_m"], 3), pct=n(f["pct"], 2))
 
 
-def _smoothing_sentence(points: pd.DataFrame, area: np.ndarray, thickness: np.ndarray,
-                        accumulation: np.ndarray) -> str:
-    """Tonnage-weighted spread of the grades: the blocks' (unsmoothed) beside the cells'."""
+def _smoothing_facts(points: pd.DataFrame, area: np.ndarray, thickness: np.ndarray,
+                     accumulation: np.ndarray) -> dict[str, float]:
+    """Tonnage-weighted spread of the grades (g/t): the blocks' (unsmoothed) beside the
+    cells'."""
     b_weight = (points["area_m2"] * points["thickness_h_m"]).to_numpy(dtype=np.float64)
     b_std = _weighted_std(points["grade"].to_numpy(dtype=np.float64), b_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         k_grade = np.where(thickness > 0, accumulation / thickness, np.nan)
-    k_std = _weighted_std(k_grade, area * np.maximum(thickness, 0.0))
+    return {"blocks_std": b_std,
+            "kriged_std": _weighted_std(k_grade, area * np.maximum(thickness, 0.0))}
+
+
+def _smoothing_sentence(f: Mapping[str, Any]) -> str:
     return _("Smoothing: the blocks' grades spread with a standard deviation of %(blocks)s g/t "
              "(each block keeps its hole's grade: the polygonal method does not smooth), the "
              "kriged cells' with %(krig)s g/t. Above a cut-off higher than the mean grade, the "
              "kriged cells would report more tonnes at a lower grade than the blocks.",
-             blocks=format_number(b_std, 3), krig=format_number(k_std, 3))
+             blocks=format_number(f["blocks_std"], 3), krig=format_number(f["kriged_std"], 3))
 
 
-def _beyond_sentence(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np.ndarray,
-                     accumulation: np.ndarray, density_t_m3: float) -> str:
-    """How much of the outline, and of each method's metal, lies beyond the pierce points'
-    convex hull (the blocks' ``hull``), where both methods extrapolate; a block's metal is
-    counted there pro rata of its area outside the hull (the blocks' ``classing``)."""
+def _beyond_facts(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np.ndarray,
+                  accumulation: np.ndarray, density_t_m3: float) -> dict[str, Any]:
+    """How much of the outline (m², per cent), and of each method's metal (kg, per cent),
+    lies beyond the pierce points' convex hull (the blocks' ``hull``), where both methods
+    extrapolate; a block's metal is counted there pro rata of its area outside the hull (the
+    blocks' ``classing``)."""
     hull = shapely.Polygon(blocks.hull) if len(blocks.hull) >= 3 else shapely.Polygon()
     beyond = outline.difference(hull)
     # Only the cells the hull does not cover are clipped (most of the grid is inside it).
@@ -438,13 +510,19 @@ def _beyond_sentence(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np
     block_kg = float(np.sum(blocks.blocks["metal_kg"].to_numpy(dtype=np.float64)
                             * blocks.classing["extrapolated_m2"].to_numpy(dtype=np.float64)
                             / blocks.blocks["area_m2"].to_numpy(dtype=np.float64)))
-    numbers = {"area": format_number(beyond.area, 0),
-               "share": format_number(_share(beyond.area, outline.area), 1),
-               "krig_kg": format_number(krig_kg, 2),
-               "krig": format_number(_share(krig_kg, krig_total), 1),
-               "block_kg": format_number(block_kg, 2),
-               "blocks": format_number(_share(block_kg, blocks.metal_kg), 1)}
-    if blocks.extrapolation_m is None:
+    return {"area_m2": float(beyond.area), "share_pct": _share(beyond.area, outline.area),
+            "kriged_kg": krig_kg, "kriged_pct": _share(krig_kg, krig_total),
+            "blocks_kg": block_kg, "blocks_pct": _share(block_kg, blocks.metal_kg),
+            "distance_m": (None if blocks.extrapolation_m is None
+                           else float(blocks.extrapolation_m))}
+
+
+def _beyond_sentence(f: Mapping[str, Any]) -> str:
+    n = format_number
+    numbers = {"area": n(f["area_m2"], 0), "share": n(f["share_pct"], 1),
+               "krig_kg": n(f["kriged_kg"], 2), "krig": n(f["kriged_pct"], 1),
+               "block_kg": n(f["blocks_kg"], 2), "blocks": n(f["blocks_pct"], 1)}
+    if f["distance_m"] is None:
         return _("%(area)s m² of the given outline (%(share)s per cent) lies beyond the convex "
                  "hull of the pierce points, where both methods extrapolate: it holds "
                  "%(krig_kg)s kg of the kriged metal (%(krig)s per cent) and %(block_kg)s kg of "
@@ -453,7 +531,7 @@ def _beyond_sentence(outline: shapely.Polygon, blocks: GeoBlocks, geometries: np
              "orebody plane) beyond the convex hull of the pierce points, is extrapolated by "
              "both methods: it holds %(krig_kg)s kg of the kriged metal (%(krig)s per cent) and "
              "%(block_kg)s kg of the blocks' (%(blocks)s per cent).",
-             distance=format_number(blocks.extrapolation_m, 1), **numbers)
+             distance=n(f["distance_m"], 1), **numbers)
 
 
 def _share(part: float, whole: float) -> float:

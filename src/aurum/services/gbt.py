@@ -50,7 +50,7 @@ from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.files import file_sha256, write_atomic
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import RowProblems, read_table, require_rows, with_columns
-from aurum.resources.blockcheck import kriging_check
+from aurum.resources.blockcheck import explain, kriging_check
 from aurum.resources.delineate import intercept_table
 from aurum.resources.drillholes import DrillholeDatabase, read_drillholes
 from aurum.resources.gbt17766 import RESOURCE_CODES, category_label
@@ -303,18 +303,40 @@ def _main_orebody(intercepts: pd.DataFrame) -> pd.DataFrame:
 
 def _kriging(intercepts: pd.DataFrame, blocks: GeoBlocks, density_t_m3: float
              ) -> dict[str, Any]:
-    """The kriging check as stored: its figures, the differences (per cent) and its
-    explanation in the platform's language; what refused it when it could not be made (too
-    few pierce points to krige)."""
-    with i18n.using(i18n.default_locale()):
-        try:
-            check = kriging_check(intercepts, blocks, density_t_m3)
-        except ValidationError as exc:
-            return {"refused": [str(p) for p in exc.problems]}
-        return finite({"tonnes": float(check.tonnes), "grade": float(check.grade),
-                       "metal_kg": float(check.metal_kg), "cells": len(check.cells),
-                       "differences": {k: float(v) for k, v in check.differences.items()},
-                       "explanation": [str(line) for line in check.explanation]})
+    """The kriging check as stored, language-neutral so that its page reads in its reader's
+    language (:func:`kriging_record`): its figures, the differences (per cent) and the facts
+    its explanation is made of; or what refused it when it could not be made (too few pierce
+    points to krige), in each of the platform's languages (the refusal's messages are made
+    with the numbers they name, so it is made once per language; it stops before kriging)."""
+    try:
+        check = kriging_check(intercepts, blocks, density_t_m3)
+    except ValidationError:
+        refused = {}
+        for locale in i18n.LOCALES:
+            with i18n.using(locale):
+                try:
+                    kriging_check(intercepts, blocks, density_t_m3)
+                except ValidationError as exc:
+                    refused[locale] = [str(p) for p in exc.problems]
+        return {"refused": refused}
+    return finite({"tonnes": float(check.tonnes), "grade": float(check.grade),
+                   "metal_kg": float(check.metal_kg), "cells": len(check.cells),
+                   "differences": {k: float(v) for k, v in check.differences.items()},
+                   "facts": check.facts})
+
+
+def kriging_record(kriging: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A stored kriging check as a reader reads it: its figures with the explanation, or the
+    refusal, in the current language."""
+    if kriging is None:
+        return None
+    out = {k: v for k, v in kriging.items() if k != "facts"}
+    if "facts" in kriging:
+        out["explanation"] = explain(kriging["facts"])
+    if "refused" in kriging:
+        refused = kriging["refused"]
+        out["refused"] = refused.get(i18n.current(), refused.get(i18n.default_locale(), []))
+    return out
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> str:
@@ -539,6 +561,11 @@ class EstimateView:
                         "metal_kg": totals["metal_kg"]}]
 
     @property
+    def kriging(self) -> dict[str, Any]:
+        """The kriging check in the reader's language (:func:`kriging_record`)."""
+        return kriging_record(self.estimate.kriging) or {}
+
+    @property
     def comparison(self) -> list[dict[str, Any]]:
         """The block method's ore (t), grade and metal (kg) beside the kriging check's, with
         the difference in per cent; empty when the check could not be made."""
@@ -616,7 +643,7 @@ def estimate_record(estimate: BlockEstimate) -> dict[str, Any]:
             "strike_deg": estimate.strike_deg, "dip_deg": estimate.dip_deg,
             "density_t_m3": estimate.density_t_m3, "extrapolation": estimate.extrapolation,
             "inputs_sha256": estimate.inputs_sha256, "code_version": estimate.code_version,
-            "totals": estimate.totals, "kriging": estimate.kriging,
+            "totals": estimate.totals, "kriging": kriging_record(estimate.kriging),
             "created_at": estimate.created_at}
 
 

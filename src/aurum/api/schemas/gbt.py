@@ -101,8 +101,9 @@ class KrigingOut(Schema):
         None, description="tonnes_pct, grade_pct, metal_pct: kriging against the blocks, "
         "per cent")
     explanation: list[str] | None = Field(None, description="the difference explained, in "
-                                          "the platform's language")
-    refused: list[str] | None = Field(None, description="why the check could not be made")
+                                          "the reader's language")
+    refused: list[str] | None = Field(None, description="why the check could not be made, in "
+                                      "the reader's language")
 
 
 class BlockEstimateOut(Schema):

@@ -145,3 +145,12 @@ def test_bad_wall_step(step: object):
     params = StopeParams(length=(1, 2), width=(1, 2), level_height=2, pillar=0)
     with pytest.raises(ValidationError, match="max_wall_step"):
         vein_stopes(np.zeros((3, 3, 2)), params, max_wall_step=step)  # type: ignore[arg-type]
+
+
+def test_bad_model_and_too_much_work(monkeypatch: pytest.MonkeyPatch):
+    params = StopeParams(length=(1, 2), width=(1, 2), level_height=2, pillar=0)
+    with pytest.raises(ValidationError, match="not a multiple of the level height"):
+        vein_stopes(np.zeros((3, 3, 3)), params, max_wall_step=1)
+    monkeypatch.setattr("aurum.underground.shapes.MAX_SHAPE_TERMS", 100)
+    with pytest.raises(ValidationError, match="the limit is 100"):
+        vein_stopes(np.zeros((4, 4, 4)), params, max_wall_step=1)

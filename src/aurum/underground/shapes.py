@@ -32,10 +32,12 @@ widest reach); two parallel veins far apart across ``j`` are the case of the box
 packing, which places stopes side by side. Within that family the result is optimal, so the
 returned ``upper_bound`` equals its value and its method is ``"exact"``.
 
-Timing (one core, numpy only): a 100 × 40 × 25 dipping-vein model (10^5 blocks) of lengths
-3 … 10, widths 2 … 8, walls stepping 1 takes a fraction of a second
-(``benchmarks/bench_shapes.py``); the sliding maxima are whole-array operations, so the loops
-left in Python run over levels, lengths, slices and ``2s + 1`` offsets, never over blocks.
+Timing (``benchmarks/bench_shapes.py``, one core shared with other jobs): on a 100 × 40 × 25
+dipping-vein model (10^5 blocks; lengths 3 … 10, widths 2 … 8, levels 5 high) the shapes take
+0.04 s with walls fixed (step 0; the same value as the exact box stopes, which took 42 s),
+0.10 s with step 1 and 0.15 s with step 2, worth 1.34 times the boxes. The sliding maxima are
+whole-array operations, so the loops left in Python run over levels, lengths, slices and the
+``2s + 1`` offsets, never over blocks; numba would gain little here.
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ _NEG = -np.inf
 
 def _check_step(max_wall_step: object) -> int:
     if (isinstance(max_wall_step, bool) or not isinstance(max_wall_step, int | np.integer)
-            or not WALL_STEPS.contains(max_wall_step)):
+            or not WALL_STEPS.contains(int(max_wall_step))):
         raise ValidationError(Problem(
             _("expected %(what)s (whole blocks), got %(value)r", what=WALL_STEPS.describe(),
               value=max_wall_step), column="max_wall_step"))

@@ -244,7 +244,9 @@ def mitchell_strength(height_m: float | np.ndarray, length_m: float | np.ndarray
 def _checked(name: str, value: float | np.ndarray, interval: Interval) -> np.ndarray:
     """``value`` as a float array after checking every element against ``interval``."""
     array = np.asarray(value, dtype=float)
-    bad = np.isnan(array) | ~np.vectorize(interval.contains, otypes=[bool])(array)
+    low = -np.inf if interval.low is None else interval.low
+    high = np.inf if interval.high is None else interval.high
+    bad = ~((array >= low) & (array <= high))  # NaN compares False: bad too
     if bad.any():
         first = array[bad].flat[0]
         raise ValidationError(Problem(_("expected %(expected)s, got %(value)s",

@@ -208,7 +208,10 @@ def mitchell_strength(height_m: float | np.ndarray, length_m: float | np.ndarray
         c = γ H / (2 (1/FS + H/L)),     UCS = 2 c = γ H / (1/FS + H/L)
 
     At FS = 1 this is Mitchell's c = γH / (2 (1 + H/L)); with no side walls (L → ∞) the
-    fill must carry its own weight unconfined, UCS = FS γ H.
+    fill must carry its own weight unconfined, UCS = FS γ H. (Some mine practice instead
+    multiplies the FS = 1 strength by FS, FS γH / (1 + H/L): larger for FS > 1 and short
+    faces, equal at both limits; here FS is the ratio of Mitchell's own equation, as Li &
+    Aubertin 2012 restate it.)
 
     Parameters
     ----------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import forms
@@ -47,7 +47,14 @@ def list_plans(code: str, session: DB, actor: ApiActor) -> list[dict[str, Any]]:
     return [service.plan_record(p) for p in service.plans(session, actor, code)]
 
 
-@router.post(API, status_code=201, response_model=StopePlanOut)
+def _writer(code: str, session: DB, actor: ApiActor) -> None:
+    """Refuse a caller who may not plan the mine before its body is validated (a reader who
+    may not write is told so, whatever it sent)."""
+    service.writable_site(session, actor, code)
+
+
+@router.post(API, status_code=201, response_model=StopePlanOut,
+             dependencies=[Depends(_writer)])
 def post_plan(code: str, body: StopePlanIn, request: Request, session: DB,
               actor: ApiActor) -> dict[str, Any]:
     """Plan a mine's stopes on one of its resource models (``model_id``, with the economics

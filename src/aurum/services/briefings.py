@@ -350,17 +350,17 @@ def _trajectory(ind: IndicatorResult, target_year: int = 2027) -> str:
 
 def _resources_by_category(table: pd.DataFrame) -> str:
     """The resources indicator's contained gold by GB/T 17766-2020 category and year, stacked,
-    in the colours of the dashboard's chart (``Monitor.resources_by_category``, t)."""
-    from aurum.api.charts.common import colour_of
+    in the categories' colours of every chart (``Monitor.resources_by_category``, t)."""
+    from aurum.api.charts.common import CATEGORY_COLOURS
     from aurum.api.labels import label
 
     def draw(axes: Axes) -> None:
         years = table["year"].astype(int).tolist()
         bottom = [0.0] * len(years)
-        for i, code in enumerate(RESOURCE_CODES):
+        for code in RESOURCE_CODES:
             values = table[f"resources_{code}_t"].astype(float).tolist()
             axes.bar(years, values, bottom=bottom, label=label(code),
-                     color=colour_of(f"resources_{code}_t", i))
+                     color=CATEGORY_COLOURS[code])
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
 

@@ -1,8 +1,9 @@
 """What every chart shares: the figure type, the colours and the layout, and the generic
 bar, line and stacked-bar charts.
 
-The colours are declared here once: an indicator, a status, an alarm level or a job state has
-one colour on every page (:data:`PALETTE`, :func:`colour_of`). Every figure starts from
+The colours are declared here once: an indicator, a status, an alarm level, a job state or a
+GB/T 17766-2020 category has one colour on every page (:data:`PALETTE`, :func:`colour_of`,
+:data:`CATEGORY_COLOURS`). Every figure starts from
 :func:`base_layout`, whose axes grow their margins to fit their labels and whose legend sits
 below the plot, outside it; an axis of counts is :func:`count_axis` (whole-number ticks).
 """
@@ -43,8 +44,18 @@ REPORT_STATE_COLOURS = {"draft": "#bab0ac", "submitted": "#4c78a8", "accepted": 
                         "balanced": STATUS_COLOURS["on_track"],
                         "exception": STATUS_COLOURS["off_track"]}
 """Colour of each state of a report or a check."""
+CATEGORY_COLOURS = {"measured": "#8c510a", "indicated": "#bf812d", "inferred": "#dfc27d",
+                    "proved": "#01665e", "probable": "#35978f"}
+"""Colour of each GB/T 17766-2020 category (:data:`aurum.resources.gbt17766.CATEGORIES`) in
+every chart that colours by category, the darker the more certain (the custom of the survey's
+projections: 探明 dark, 控制 lighter, 推断 lightest); reserves in another hue, since they are
+never stacked onto resources. The resources indicator's quantity of a category
+(``resources_<code>_t``) takes its category's colour."""
 PALETTE: dict[str, str] = {**JOB_STATE_COLOURS, **REPORT_STATE_COLOURS, **ALARM_COLOURS,
-                           **STATUS_COLOURS, **QUANTITY_COLOURS, **INDICATOR_COLOURS}
+                           **STATUS_COLOURS, **QUANTITY_COLOURS, **INDICATOR_COLOURS,
+                           **CATEGORY_COLOURS,
+                           **{f"resources_{code}_t": colour
+                              for code, colour in CATEGORY_COLOURS.items()}}
 """Every key with a colour of its own, whatever the page: see :func:`colour_of`."""
 SERIES_COLOURS = [GOLD, "#4c78a8", "#54a24b", "#e45756", "#72b7b2", "#9d755d", "#b279a2",
                   "#ff9da6", "#bab0ac"]

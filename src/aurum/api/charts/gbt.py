@@ -1,19 +1,17 @@
 """The vertical longitudinal projection (垂直纵投影图) of a geological-block estimate, drawn as
-the field draws it: each block filled with its GB/T 17766-2020 category's colour, the orebody
-outline, the pierce points labelled with their holes; u (m along the strike) across,
-elevation up, both to one scale."""
+the field draws it: each block filled with its GB/T 17766-2020 category's colour (every
+chart's, :data:`~aurum.api.charts.common.CATEGORY_COLOURS`), the orebody outline, the pierce
+points labelled with their holes; u (m along the strike) across, elevation up, both to one
+scale."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aurum.api.charts.common import Figure, axis, base_layout
+from aurum.api.charts.common import CATEGORY_COLOURS, Figure, axis, base_layout
 from aurum.core.i18n import _
 
-CATEGORY_COLOURS = {"measured": "#b2182b", "indicated": "#ef8a62", "inferred": "#fddbc7"}
-"""Fill of a block by its category, the darker the more certain (the custom of the survey's
-projections: 探明 dark, 控制 lighter, 推断 lightest)."""
 OUTLINE_COLOUR = "#333333"
 POINT_COLOUR = "#08519c"
 

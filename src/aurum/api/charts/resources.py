@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 
 from aurum.api.charts.common import (
+    CATEGORY_COLOURS,
     GOLD,
     GREY,
     SERIES_COLOURS,
     Figure,
     axis,
     base_layout,
-    colour_of,
     mine_scene,
     right_axis,
 )
@@ -99,6 +99,24 @@ def waterfall_chart(steps: list[tuple[str, float]], title: str) -> Figure:
                                   yaxis=axis(_("contained gold (t)")))}
 
 
+def latest_by_category(sites: Sequence[str], gold_t: Mapping[str, Sequence[float]]) -> Figure:
+    """Each site's contained gold (t) of its latest statement, stacked by GB/T 17766-2020
+    resource category in the categories' colours.
+
+    Parameters
+    ----------
+    sites : sequence of str
+        The sites' codes, one bar each.
+    gold_t : mapping
+        Each resource category's code to the sites' contained gold, t (in ``sites``' order).
+    """
+    data = [{"type": "bar", "name": label(code), "x": list(sites), "y": list(values),
+             "marker": {"color": CATEGORY_COLOURS[code]}} for code, values in gold_t.items()]
+    return {"data": data, "layout": base_layout(
+        _("Contained gold by class, latest statement"), barmode="stack", height=340,
+        yaxis=axis(_("t")))}
+
+
 def reserve_movements_chart(rows: Sequence[Mapping[str, Any]],
                             items: Sequence[tuple[str, str]], year: int) -> Figure:
     """The annual reserve report's contained gold (kg) by resource category, stacked per
@@ -118,8 +136,8 @@ def reserve_movements_chart(rows: Sequence[Mapping[str, Any]],
     data = [{"type": "bar", "name": row["label"], "x": [heading for _i, heading in items],
              "y": [(-1.0 if item in taken else 1.0) * (row[f"{item}_metal_kg"] or 0.0)
                    for item, _h in items],
-             "marker": {"color": colour_of(row["code"], order)}}
-            for order, row in enumerate(r for r in rows if r["code"] in RESOURCE_CODES)]
+             "marker": {"color": CATEGORY_COLOURS[row["code"]]}}
+            for row in rows if row["code"] in RESOURCE_CODES]
     return {"data": data, "layout": base_layout(
         _("Contained gold by GB/T 17766-2020 category, %(year)s", year=year),
         barmode="relative", xaxis=axis(_("movement")), yaxis=axis(_("contained gold (kg)")))}

@@ -128,11 +128,8 @@ def resources_page(request: Request, session: DB, actor: PageActor) -> HTMLRespo
     latest = service.latest_statements(session, actor)
     figure = {}
     if not latest.empty:
-        figure = {"data": [{"type": "bar", "name": label(c), "x": latest["site"].tolist(),
-                            "y": latest[f"{c}_gold_t"].tolist()} for c in service.CLASSES],
-                  "layout": {"title": {"text": _("Contained gold by class, latest statement")},
-                             "barmode": "stack", "height": 340,
-                             "yaxis": {"title": {"text": _("t")}}}}
+        figure = charts.latest_by_category(
+            latest["site"].tolist(), {c: latest[f"{c}_gold_t"].tolist() for c in service.CLASSES})
     return render(request, "resources.html", actor=actor, rows=display_records(latest),
                   figure=figure)
 

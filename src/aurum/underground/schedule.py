@@ -35,7 +35,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -252,63 +252,76 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
         capacity, a void below 0 or more than a month's fill capacity, a non-finite value; and
         a problem too large to build (stopes × periods).
     """
-    frame = (tasks.copy() if isinstance(tasks, pd.DataFrame)
-             else pd.DataFrame([asdict(t) for t in tasks], columns=list(TASK_COLUMNS)))
-    missing = [c for c in TASK_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValidationError([Problem(_("missing column %(column)r", column=c), column=c,
-                                       source=source) for c in missing])
-    check_size(len(frame), params.periods)
-    frame = frame.loc[:, list(TASK_COLUMNS)].reset_index(drop=True)
+    if isinstance(tasks, pd.DataFrame):
+        missing = [c for c in TASK_COLUMNS if c not in tasks.columns]
+        if missing:
+            raise ValidationError([Problem(_("missing column %(column)r", column=c),
+                                           column=c, source=source) for c in missing])
+        check_size(len(tasks), params.periods)
+        cells = {c: tasks[c].tolist() for c in TASK_COLUMNS}
+    else:
+        records = list(tasks)
+        check_size(len(records), params.periods)
+        cells = {c: [getattr(t, c) for t in records] for c in TASK_COLUMNS}
+    # Columns as numpy arrays, checked by masks, the frame made once: a schedule's check runs
+    # this on every call, and column-by-column pandas costs tens of ms even on four stopes.
     problems: list[Problem] = []
 
-    def bad(row: int, column: str, message: str) -> None:
-        problems.append(Problem(message, row=row + 2, column=column, source=source))
+    def bad(rows: np.ndarray, column: str, message: Any) -> None:
+        problems.extend(Problem(message(row), row=row + 2, column=column, source=source)
+                        for row in np.flatnonzero(rows).tolist())
 
+    columns: dict[str, Any] = {"id": cells["id"]}
     for column in _INDEX_COLUMNS:
-        numbers = pd.to_numeric(frame[column], errors="coerce")
-        whole = numbers.notna() & np.isfinite(numbers) & (numbers == np.round(numbers))
-        cells = frame[column].tolist()
-        for row in np.flatnonzero(~whole.to_numpy()).tolist():
-            bad(row, column, _("expected an integer, got %(value)r", value=cells[row]))
-        frame[column] = numbers.where(whole, 0).astype(np.int64)
+        numbers = _numbers(cells[column])
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        bad(~whole, column, lambda row, c=column: _("expected an integer, got %(value)r",
+                                                     value=cells[c][row]))
+        columns[column] = np.where(whole, numbers, 0).astype(np.int64)
     for low, high in (("i0", "i1"), ("j0", "j1"), ("k0", "k1")):
-        for row in np.flatnonzero((frame[low] > frame[high]).to_numpy()).tolist():
-            bad(row, high, _("expected %(high)s >= %(low)s, got %(high)s = %(value)s",
-                             high=high, low=low, value=int(frame[high].iloc[row])))
-    for row in np.flatnonzero(~frame["level"].isin(list(params.level_ready)).to_numpy()).tolist():
-        bad(row, "level", _("unknown level %(level)s: level_ready names %(known)s",
-                            level=int(frame["level"].iloc[row]),
-                            known=", ".join(map(str, sorted(params.level_ready)))))
-    ids = frame["id"].tolist()
-    for row in np.flatnonzero(frame["id"].duplicated().to_numpy()).tolist():
-        bad(row, "id", _("duplicate stope id %(id)r", id=ids[row]))
+        bad(columns[low] > columns[high], high,
+            lambda row, lo=low, hi=high: _("expected %(high)s >= %(low)s, got %(high)s = "
+                                           "%(value)s", high=hi, low=lo,
+                                           value=int(columns[hi][row])))
+    known = ", ".join(map(str, sorted(params.level_ready)))
+    bad(~np.isin(columns["level"], list(params.level_ready)), "level",
+        lambda row: _("unknown level %(level)s: level_ready names %(known)s",
+                      level=int(columns["level"][row]), known=known))
+    bad(pd.Series(cells["id"], dtype=object).duplicated().to_numpy(), "id",
+        lambda row: _("duplicate stope id %(id)r", id=cells["id"][row]))
     for column, unit, capacity in (("ore_t", "t", params.ore_capacity_t),
                                    ("value_cny", "CNY", None),
                                    ("void_m3", "m³", params.fill_capacity_m3)):
-        cells = frame[column].tolist()
-        numbers = pd.to_numeric(frame[column], errors="coerce").astype(np.float64)
-        values = numbers.to_numpy()
+        values = columns[column] = _numbers(cells[column])
         finite = np.isfinite(values)
-        for row in np.flatnonzero(~finite).tolist():
-            bad(row, column, _("expected a finite number, got %(cell)r", cell=cells[row]))
+        bad(~finite, column, lambda row, c=column: _("expected a finite number, got %(cell)r",
+                                                      cell=cells[c][row]))
         if column == "ore_t":  # a stope holds ore
-            for row in np.flatnonzero(finite & (values <= 0)).tolist():
-                bad(row, column, _("expected a number > 0 (%(unit)s), got %(value)r",
-                                   unit=unit, value=float(values[row])))
+            bad(finite & (values <= 0), column,
+                lambda row, v=values, u=unit: _("expected a number > 0 (%(unit)s), got "
+                                                "%(value)r", unit=u, value=float(v[row])))
         if column == "void_m3":
-            for row in np.flatnonzero(finite & (values < 0)).tolist():
-                bad(row, column, _("expected a number >= 0, got %(value)r",
-                                   value=float(values[row])))
+            bad(finite & (values < 0), column,
+                lambda row, v=values: _("expected a number >= 0, got %(value)r",
+                                        value=float(v[row])))
         if capacity is not None:
-            for row in np.flatnonzero(finite & (values > capacity)).tolist():
-                bad(row, column, _("%(value)s %(unit)s is more than one month's capacity of "
-                                   "%(capacity)s %(unit)s: the stope could never be scheduled",
-                                   value=float(values[row]), unit=unit, capacity=capacity))
-        frame[column] = numbers
+            bad(finite & (values > capacity), column,
+                lambda row, v=values, u=unit, cap=capacity: _(
+                    "%(value)s %(unit)s is more than one month's capacity of %(capacity)s "
+                    "%(unit)s: the stope could never be scheduled", value=float(v[row]),
+                    unit=u, capacity=cap))
     if problems:
         raise ValidationError(problems)
-    return frame
+    return pd.DataFrame(columns, columns=list(TASK_COLUMNS))
+
+
+def _numbers(cells: list[Any]) -> np.ndarray:
+    """Cells as float64, NaN where a cell is not a number."""
+    try:
+        return np.asarray(cells, dtype=np.float64)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(cells, dtype=object),
+                             errors="coerce").to_numpy(dtype=np.float64)
 
 
 def check_size(stopes: int, periods: int) -> None:
@@ -392,8 +405,10 @@ def schedule_stopes(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleP
     allowed = month[None, :] >= earliest[:, None]
     factor = _discount(month, params.discount_rate)
     cost = -(frame["value_cny"].to_numpy()[:, None] * factor[None, :]).ravel()
+    # HiGHS works best with costs near 1 (it warns of "excessively large costs" in CNY).
+    scale = float(np.abs(cost).max()) or 1.0
     matrix, upper = _constraints(frame, params, same_a, same_b, first, then)
-    result = milp(cost, integrality=np.ones(n * periods),
+    result = milp(cost / scale, integrality=np.ones(n * periods),
                   bounds=Bounds(0.0, allowed.ravel().astype(np.float64)),
                   constraints=LinearConstraint(matrix, -np.inf, upper),
                   options={"time_limit": float(time_limit_s), "mip_rel_gap": float(rel_gap),
@@ -405,7 +420,7 @@ def schedule_stopes(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleP
         chosen = result.x.reshape(n, periods) > 0.5
         period = np.where(chosen.any(axis=1), chosen.argmax(axis=1) + 1, 0)
     dual = result.mip_dual_bound
-    bound = -float(dual) if dual is not None and not np.isnan(dual) else np.inf
+    bound = -float(dual) * scale if dual is not None and not np.isnan(dual) else np.inf
     npv, method = _npv(frame, period, params.discount_rate), "mip"
     # The greedy rule costs little beside the MIP; when time runs out first its schedule
     # may be the better one, and a plan should never be worse than the rule of thumb.
@@ -487,7 +502,9 @@ def check_schedule(tasks: pd.DataFrame | Iterable[StopeTask], params: SchedulePa
         if sid not in known:
             out.append(_("the schedule names stope %(id)s, which is not among the tasks",
                          id=sid))
-    rows = {sid: row for sid, row in zip(got["id"], got.to_dict("records"), strict=True)}
+    names = [c for c in ("period", "fill_period") if c in got.columns]
+    rows = {sid: dict(zip(names, values, strict=True))
+            for sid, *values in zip(got["id"], *(got[c].tolist() for c in names), strict=True)}
     mined: dict[Any, int] = {}
     for sid in frame["id"]:
         if sid not in rows:
@@ -507,7 +524,9 @@ def check_schedule(tasks: pd.DataFrame | Iterable[StopeTask], params: SchedulePa
         if "fill_period" in rows[sid] and (pd.isna(fill) or fill != when + 1):
             out.append(_("stope %(id)s is mined in month %(period)s but filled in month "
                          "%(fill)s, not the month after", id=sid, period=when, fill=fill))
-    tasks_by_id = {row["id"]: row for row in frame.to_dict("records")}
+    lists = {c: frame[c].tolist() for c in TASK_COLUMNS}
+    tasks_by_id = {sid: {c: lists[c][n] for c in TASK_COLUMNS}
+                   for n, sid in enumerate(lists["id"])}
     for sid, when in mined.items():
         level = tasks_by_id[sid]["level"]
         if when < params.level_ready[level]:

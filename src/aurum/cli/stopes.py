@@ -49,7 +49,11 @@ def optimise(model: Path, params: Path, exact: bool, out: Path, fmt: str) -> Non
     try:
         document = yaml.safe_load(params.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ValidationError(Problem(_("cannot read the parameters: %(error)s", error=exc),
+        mark = getattr(exc, "problem_mark", None)
+        error = (_("%(problem)s at line %(line)s, column %(column)s",
+                   problem=getattr(exc, "problem", None) or exc, line=mark.line + 1,
+                   column=mark.column + 1) if mark is not None else exc)
+        raise ValidationError(Problem(_("cannot read the parameters: %(error)s", error=error),
                                       source=params.name)) from exc
     geometry = StopeParams.from_mapping(document, source=params.name)
     values = read_block_values(model)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from aurum.core.units import G_PER_KG
 from aurum.resources.classify import ResourceClass
-from aurum.resources.gbt17766 import RESERVE_CODES, RESOURCE_CODES, check_not_added
+from aurum.resources.gbt17766 import RESERVE_CODES, RESOURCE_CODES, RULES, check_not_added
 
 RESOURCES_TOTAL = "resources_total"
 RESERVES_TOTAL = "reserves_total"
@@ -286,3 +286,74 @@ def annual_reserve_report(opening: Mapping[str, Amount], closing: Mapping[str, A
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(COLUMNS))
     frame.index.name = "category"
     return frame
+
+
+@dataclass(frozen=True)
+class Excess:
+    """Reserves holding more gold than the resources they are converted from, which GB/T
+    17766-2020 rules out (a reserve is the economically mineable part of the measured and
+    indicated resources: :data:`aurum.resources.gbt17766.RULES` ``within_resources``).
+
+    Attributes
+    ----------
+    item : str
+        ``opening`` or ``closing``: the year-end the figures belong to.
+    reserves : tuple of str
+        The reserve codes compared (``proved``, ``probable`` or both).
+    resources : tuple of str
+        The resource codes they are converted from.
+    reserves_kg, resources_kg : float
+        Their contained gold, kg (for ``probable`` alone: indicated plus the measured gold not
+        converted to proved reserves).
+    clause : str
+        The clause of the standard.
+    """
+
+    item: str
+    reserves: tuple[str, ...]
+    resources: tuple[str, ...]
+    reserves_kg: float
+    resources_kg: float
+    clause: str
+
+
+def reserve_excesses(table: pd.DataFrame, rtol: float = 1e-9) -> list[Excess]:
+    """The year-end reserves of :func:`annual_reserve_report`'s table that exceed the resources
+    they are converted from (GB/T 17766-2020 converts measured resources to proved reserves
+    and indicated ones, or measured ones at lower confidence, to probable reserves; the last
+    rule is :func:`~aurum.resources.gbt17766.check_reserves_within`'s)::
+
+        proved ≤ measured
+        probable ≤ indicated + (measured − proved)⁺
+        proved + probable ≤ measured + indicated
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`annual_reserve_report`'s table (contained gold in kg); without reserve rows
+        nothing is found.
+    rtol : float
+        Relative tolerance for rounded figures, dimensionless.
+
+    Returns
+    -------
+    list of Excess
+        At the opening then the closing, each rule broken, in the order above.
+    """
+    if "proved" not in table.index:
+        return []
+    clause = RULES["within_resources"].clause
+    found = []
+    for item in ("opening", "closing"):
+        gold = table[f"{item}_metal_kg"].fillna(0.0)
+        measured, indicated = float(gold["measured"]), float(gold["indicated"])
+        proved, probable = float(gold["proved"]), float(gold["probable"])
+        rules = ((("proved",), ("measured",), proved, measured),
+                 (("probable",), ("indicated", "measured"), probable,
+                  indicated + max(measured - proved, 0.0)),
+                 (RESERVE_CODES, ("measured", "indicated"), proved + probable,
+                  measured + indicated))
+        found += [Excess(item, reserves, resources, held, source, clause)
+                  for reserves, resources, held, source in rules
+                  if held > source * (1.0 + rtol) and held > 0]
+    return found

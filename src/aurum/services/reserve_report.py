@@ -54,6 +54,8 @@ QUANTITY_NAMES = {"ore_t": lazy_gettext("Ore (t)"), "metal_kg": lazy_gettext("Go
 """English names of the figures (:data:`aurum.resources.annual.QUANTITIES`)."""
 EXPLORATION_SOURCES = ("blocks", "waterfall", "none")
 """Where the exploration movement came from (see the module)."""
+WARNING_COLOUR = "9A6700"
+"""The workbook's warnings' font colour (RGB), the pages' notice colour."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,31 @@ class ReserveReport:
             out.append(i18n._("Reserves (contained gold from the year-end statistical "
                               "reports) are never added to resources."))
         return out
+
+    def warnings(self) -> list[str]:
+        """The year-end reserves that exceed the resources they are converted from
+        (:func:`aurum.resources.annual.reserve_excesses`), each naming the categories, the
+        figures and the clause, in the current language."""
+        return [_excess_warning(e) for e in annual.reserve_excesses(self.table)]
+
+
+def _excess_warning(excess: annual.Excess) -> str:
+    when = item_heading(excess.item)
+    numbers = {"when": when, "reserves": combined_label(excess.reserves),
+               "held": i18n.format_number(excess.reserves_kg, 1),
+               "source": i18n.format_number(excess.resources_kg, 1),
+               "clause": excess.clause}
+    if excess.reserves == ("probable",):
+        return i18n._(
+            "%(when)s: %(reserves)s hold %(held)s kg of gold, more than the %(source)s kg of "
+            "%(indicated)s and of the %(measured)s not converted to proved reserves they can be "
+            "converted from. Under %(clause)s this cannot be: check the reported reserves.",
+            indicated=category_label("indicated"), measured=category_label("measured"),
+            **numbers)
+    return i18n._(
+        "%(when)s: %(reserves)s hold %(held)s kg of gold, more than the %(source)s kg of "
+        "%(resources)s they are converted from. Under %(clause)s this cannot be: check the "
+        "reported reserves.", resources=combined_label(excess.resources), **numbers)
 
 
 def _latest_by_year(rows: list[ResourceStatement]) -> dict[int, ResourceStatement]:
@@ -224,12 +251,15 @@ class ReserveSection:
         :func:`headings`.
     notes : list of str
         :meth:`ReserveReport.notes`.
+    warnings : list of str
+        :meth:`ReserveReport.warnings`.
     """
 
     year: int
     rows: list[dict[str, Any]]
     headings: dict[str, Any]
     notes: list[str]
+    warnings: list[str]
 
 
 def site_section(session: Session, actor: Actor, home: Path, site_code: str
@@ -251,7 +281,8 @@ def site_section(session: Session, actor: Actor, home: Path, site_code: str
 
     def make() -> ReserveSection:
         report = build(session, actor, home, site_code, year)
-        return ReserveSection(year, rows(report), headings(), report.notes())
+        return ReserveSection(year, rows(report), headings(), report.notes(),
+                              report.warnings())
 
     return cache.cached(cache.scope_key(session, actor, "reserve-report", site_code, year,
                                         str(home)), make)
@@ -343,8 +374,12 @@ def workbook(report: ReserveReport) -> bytes:
                 cell = sheet.cell(row=r, column=2 + i * n + j, value=row[f"{item}_{quantity}"])
                 cell.number_format = _NUMBER_FORMATS[quantity]
     below = 6 + len(report.table)
-    for k, note in enumerate(report.notes()):
-        sheet.cell(row=below + k, column=1, value=note)
+    warnings = report.warnings()
+    for k, warning in enumerate(warnings):
+        sheet.cell(row=below + k, column=1, value=warning).font = Font(bold=True,
+                                                                        color=WARNING_COLOUR)
+    for k, note in enumerate(report.notes(), start=below + len(warnings)):
+        sheet.cell(row=k, column=1, value=note)
     sheet.column_dimensions["A"].width = 34
     buffer = io.BytesIO()
     book.save(buffer)
@@ -357,7 +392,7 @@ def render_html(report: ReserveReport) -> str:
 
     return TEMPLATES.env.get_template("reserve_report.html").render(
         report=report, title=title(report), rows=rows(report), headings=headings(),
-        notes=report.notes(), lang=i18n.tag())
+        notes=report.notes(), warnings=report.warnings(), lang=i18n.tag())
 
 
 def pdf(report: ReserveReport) -> bytes:

@@ -7,7 +7,6 @@ import importlib
 import json
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -89,7 +88,7 @@ def locale_of_environment() -> str:
 def width(text: str) -> int:
     """The terminal columns ``text`` takes: East Asian wide and full-width characters (a
     Chinese header's) take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return i18n.text_width(text)
 
 
 def pad(text: str, columns: int, right: bool = False) -> str:

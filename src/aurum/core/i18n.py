@@ -24,6 +24,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -203,6 +204,12 @@ def format_number(value: float | int | None, digits: int = 1) -> str:
     if (decimal, group) != (".", ","):
         text = text.translate({ord("."): decimal, ord(","): group})
     return text
+
+
+def text_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal or a spreadsheet: East Asian wide and
+    full-width characters (a Chinese heading's) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def format_date(value: date | datetime | None, form: str = "medium") -> str:

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from aurum.core import i18n
@@ -333,9 +334,10 @@ def rows(report: ReserveReport) -> list[dict[str, Any]]:
 
 def headings() -> dict[str, Any]:
     """The table's two heading rows for a template: ``items`` (code, heading) and
-    ``quantities`` (code, heading)."""
+    ``quantities`` (code, heading); and ``digits``, each figure's decimals (:data:`DIGITS`)."""
     return {"items": [(i, item_heading(i)) for i in annual.ITEMS],
-            "quantities": [(q, quantity_heading(q)) for q in annual.QUANTITIES]}
+            "quantities": [(q, quantity_heading(q)) for q in annual.QUANTITIES],
+            "digits": DIGITS}
 
 
 def filename(report: ReserveReport, suffix: str) -> str:
@@ -344,7 +346,23 @@ def filename(report: ReserveReport, suffix: str) -> str:
 
 
 _UNITS = {"ore_t": "t", "metal_kg": "kg", "grade_gpt": "g/t"}
-_NUMBER_FORMATS = {"ore_t": "#,##0", "metal_kg": "#,##0.0", "grade_gpt": "0.00"}
+DIGITS = {"ore_t": 0, "metal_kg": 1, "grade_gpt": 2}
+"""Decimals of each figure on the page, in the PDF and in the workbook: ore in whole tonnes,
+gold in tenths of a kilogram, grade in hundredths of a g/t."""
+_NUMBER_FORMATS = {q: "#,##0" + ("." + "0" * d if d else "") for q, d in DIGITS.items()}
+LABEL_WIDTH = 34
+"""Width of the workbook's category column (characters): the longest category label."""
+PADDING = 2
+"""Characters a workbook column is wider than its widest cell, so a figure never shows as
+########."""
+
+
+def _fit_widths(sheet: Any, texts: dict[int, list[str]]) -> None:
+    """Set each workbook column at least as wide as the widest text it shows (a figure as its
+    number format writes it; a Chinese character counts two)."""
+    for column, shown in texts.items():
+        widest = max((i18n.text_width(t) for t in shown), default=0)
+        sheet.column_dimensions[get_column_letter(column)].width = widest + PADDING
 
 
 def workbook(report: ReserveReport) -> bytes:
@@ -359,6 +377,7 @@ def workbook(report: ReserveReport) -> bytes:
     sheet.cell(row=3, column=1, value=i18n._("Category"))
     sheet.merge_cells(start_row=3, end_row=4, start_column=1, end_column=1)
     n = len(annual.QUANTITIES)
+    shown: dict[int, list[str]] = {}
     for i, item in enumerate(annual.ITEMS):
         first = 2 + i * n
         sheet.cell(row=3, column=first, value=item_heading(item)).alignment = Alignment(
@@ -367,12 +386,18 @@ def workbook(report: ReserveReport) -> bytes:
                           end_column=first + n - 1)
         for j, quantity in enumerate(annual.QUANTITIES):
             sheet.cell(row=4, column=first + j, value=quantity_heading(quantity))
+            shown[first + j] = [quantity_heading(quantity)]
     for r, row in enumerate(rows(report), start=5):
         sheet.cell(row=r, column=1, value=row["label"]).font = Font(bold=row["total"])
         for i, item in enumerate(annual.ITEMS):
             for j, quantity in enumerate(annual.QUANTITIES):
-                cell = sheet.cell(row=r, column=2 + i * n + j, value=row[f"{item}_{quantity}"])
+                value = row[f"{item}_{quantity}"]
+                if value is not None and DIGITS[quantity] == 0:
+                    value = round(value)  # whole tonnes, as the cell shows them
+                cell = sheet.cell(row=r, column=2 + i * n + j, value=value)
                 cell.number_format = _NUMBER_FORMATS[quantity]
+                shown[2 + i * n + j].append(i18n.format_number(value, DIGITS[quantity]))
+    _fit_widths(sheet, shown)
     below = 6 + len(report.table)
     warnings = report.warnings()
     for k, warning in enumerate(warnings):
@@ -380,7 +405,7 @@ def workbook(report: ReserveReport) -> bytes:
                                                                         color=WARNING_COLOUR)
     for k, note in enumerate(report.notes(), start=below + len(warnings)):
         sheet.cell(row=k, column=1, value=note)
-    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["A"].width = LABEL_WIDTH
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -325,3 +325,17 @@ def test_the_limits_are_checked_before_the_work(monkeypatch: pytest.MonkeyPatch)
     assert refusal(lambda: optimise_stopes(values, params)) == [
         "the model gives more than 50 candidate stopes: narrow the length or width ranges or "
         "split the model"]
+
+
+def test_a_model_of_waste_has_no_stopes() -> None:
+    params = StopeParams(length=(1, 2), width=(1, 2), level_height=2, pillar=1)
+    result = optimise_stopes(-np.ones((5, 4, 4)), params, exact=True)
+    assert result.frame.empty and list(result.frame.columns) == list(FRAME_COLUMNS)
+    assert (result.value, result.upper_bound, result.candidates) == (0.0, 0.0, 0)
+    assert not floating_stope_envelope(-np.ones((5, 4, 4)), params).any()
+
+
+def test_a_time_limit_out_of_range_is_refused() -> None:
+    params = StopeParams(length=(1, 2), width=(1, 2), level_height=2, pillar=1)
+    assert refusal(lambda: optimise_stopes(np.ones((3, 3, 2)), params, time_limit_s=0)) == [
+        "column time_limit_s: expected a number from 0.01 to 86400.0 s, got 0"]

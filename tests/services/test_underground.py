@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
-from aurum.services import jobs, resources
+from aurum.services import backfill, jobs, processing, resources
 from aurum.services import underground as service
 from aurum.services import underground_views as views
 from aurum.services.platform import Platform
@@ -265,3 +265,21 @@ def test_economics_of_a_block() -> None:
     assert values[0] == pytest.approx(rich_block_value())
     # An unestimated block is rock at no grade: its cost only.
     assert values[1] == pytest.approx(-BLOCK_T * 1.1 * 380.0)
+
+
+def test_the_plans_backfill_is_booked_into_the_waste_ledger(platform: Platform,
+                                                            reg: Registry) -> None:
+    plan = make_plan(platform, reg)
+    balance = service.plan_frames(platform.settings.home, plan).balance
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        backfill.book_backfill(s, reg.ent_a, SITE, balance, "the stope plan's backfill")
+    with platform.sessions() as s:
+        ledger = processing.waste_ledger(s, reg.ent_a, [SITE]).set_index("period")
+    booked = balance[balance["tailings_to_backfill_t"] > 0].set_index("month")
+    # Each month's tailings to the stopes are the ledger's backfill, the rest disposed of.
+    assert ledger.loc[booked.index, "utilised_backfill_t"].to_numpy() == pytest.approx(
+        booked["tailings_to_backfill_t"].to_numpy())
+    assert ledger.loc[booked.index, "generated_t"].to_numpy() == pytest.approx(
+        booked["tailings_produced_t"].to_numpy())
+    assert ledger["utilised_backfill_t"].sum() == pytest.approx(
+        plan.summary["tailings_to_backfill_t"])

@@ -195,6 +195,24 @@ def test_floating_envelope_closed_form() -> None:
     np.testing.assert_array_equal(envelope, expected)
 
 
+def test_floating_envelope_against_every_box() -> None:
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        (ni, nj), h = rng.integers(2, 9, 2), int(rng.integers(1, 3))
+        values = rng.normal(-0.3, 1.0, (ni, nj, 2 * h))
+        low_l, low_w = (int(x) for x in rng.integers(1, 4, 2))
+        params = StopeParams((low_l, low_l + int(rng.integers(0, 3))),
+                             (low_w, low_w + int(rng.integers(0, 2))), h, 0,
+                             int(rng.integers(0, h)))
+        expected = np.zeros(values.shape, dtype=bool)
+        for level, (a, b) in itertools.product(range(2), params.sizes()):
+            k = slice(level * h + params.sill_pillar, level * h + h)
+            for i0, j0 in itertools.product(range(ni - a + 1), range(nj - b + 1)):
+                if values[i0:i0 + a, j0:j0 + b, k].sum() > 0:
+                    expected[i0:i0 + a, j0:j0 + b, k] = True
+        np.testing.assert_array_equal(floating_stope_envelope(values, params), expected)
+
+
 def five_cycle() -> stopes._Candidates:
     """Five stopes of value 1 in a ring, each meeting only its two neighbours: the LP takes
     each at one half (2.5), a layout at most two (2)."""

@@ -8,7 +8,7 @@ fifth of the stopes below cost. The same seed gives the same instance.
 
 Solvers, on the same tasks and parameters:
 
-- MIP: :func:`aurum.underground.schedule.schedule_stopes` (time-indexed binaries x[s, t],
+- MIP: :func:`aurum.underground.schedule.schedule_stopes` (time-indexed binaries y[s, t],
   HiGHS through ``scipy.optimize.milp``) with ``--seconds`` of time limit; NPV, HiGHS's dual
   bound and gap, seconds;
 - greedy: :func:`~aurum.underground.schedule.greedy_schedule` (value density month by month);

@@ -574,10 +574,20 @@ class EstimateView:
             return []
         differences = kriging.get("differences", {})
         return [{"quantity": name, "blocks": totals[key], "kriging": kriging[key],
-                 "difference_pct": differences.get(pct)}
-                for name, key, pct in ((i18n._("Ore (t)"), "tonnes", "tonnes_pct"),
-                                       (i18n._("Mean grade"), "grade", "grade_pct"),
-                                       (i18n._("Metal (kg)"), "metal_kg", "metal_pct"))]
+                 "difference_pct": differences.get(pct), "digits": digits}
+                for name, key, pct, digits in (
+                    (i18n._("Ore (t)"), "tonnes", "tonnes_pct", 0),
+                    (i18n._("Mean grade (g/t)"), "grade", "grade_pct", 2),
+                    (i18n._("Metal (kg)"), "metal_kg", "metal_pct", 1))]
+
+    @property
+    def extrapolation(self) -> str:
+        """The estimate's extrapolation rule in words: half the drill spacing, or its
+        distance (m)."""
+        rule = self.estimate.extrapolation
+        if rule == HALF_SPACING:
+            return i18n._("half the drill spacing")
+        return i18n._("%(value)s m", value=i18n.format_number(float(rule), 1))
 
 
 @dataclass(frozen=True)
@@ -611,9 +621,22 @@ class GbtSiteView:
 
     @property
     def version_rows(self) -> list[dict[str, Any]]:
-        """The versions as the page's table shows them, newest first."""
-        return [indicator_record(v) | {"created_at": f"{v.created_at:%Y-%m-%d %H:%M}"}
+        """The versions as the page's table shows them, newest first, each with its minimum
+        metre-grade in words (:meth:`metre_grade_text`)."""
+        return [indicator_record(v) | {"created_at": f"{v.created_at:%Y-%m-%d %H:%M}",
+                                       "metre_grade": self.metre_grade_text(_indicators_of(v))}
                 for v in self.versions]
+
+    @staticmethod
+    def metre_grade_text(indicators: IndustrialIndicators) -> str:
+        """The minimum metre-grade with its unit (m·g/t), in the reader's language: the one
+        set, or the default derived from the minimum industrial grade × the minimum thickness,
+        marked as derived."""
+        value = i18n.format_number(indicators.metre_grade_floor, 2)
+        if indicators.min_metre_grade is not None:
+            return i18n._("%(value)s m·g/t", value=value)
+        return i18n._("%(value)s m·g/t, derived: minimum industrial grade × minimum thickness",
+                      value=value)
 
     @property
     def categories(self) -> dict[str, str]:

@@ -154,8 +154,8 @@ class PublishForm(PublishIn):
     """The publish button's reason."""
 
 
-_ESTIMATE_FORM = {"grade": "AU", "density_t_m3": "2.7", "extrapolation": "half_spacing"}
-"""The estimate form's first values."""
+_ESTIMATE_FORM = {"grade": "AU", "density_t_m3": "2.7", "extrapolation": ""}
+"""The estimate form's first values (a blank extrapolation: half the drill spacing)."""
 
 
 def _page(request: Request, session: DB, actor: Actor, site_code: str,

@@ -11,14 +11,19 @@ import json
 import re
 
 import pandas as pd
+import pytest
 from fastapi.testclient import TestClient
 
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
+from tests.api.language import HANDFUL, ZH, english_words
 from tests.factories import PASSWORD, Registry
 from tests.services.test_underground import FIELDS, SITE, store_model
 
 API = f"/api/v1/sites/{SITE}/stope-plans"
+DATA = frozenset({"English", "Alpha", "Mine", "rich", "box", "OMF", "CSV", "Excel", "SD", "A"})
+"""Latin-letter tokens that are data on the page (the language switch, the mine's and the
+model's names, file formats), not words to translate."""
 
 
 def _browser(app_client: TestClient, username: str) -> TestClient:
@@ -133,3 +138,16 @@ def test_the_form_plans_and_a_refused_one_keeps_what_was_typed(
                                                           "length_max": "2"})
     assert refused.status_code == 422 and 'value="4"' in refused.text
     assert 'data-testid="problems"' in refused.text
+
+
+@pytest.mark.usefixtures("everything_chinese")
+def test_the_page_says_nothing_outside_the_catalogue(app_client: TestClient,
+                                                     platform: Platform,
+                                                     reg: Registry) -> None:
+    _planned(app_client, platform, reg)
+    browser = _browser(app_client, "alpha")
+    for url in (f"/underground/{SITE}", "/underground"):
+        page = browser.get(url, headers=ZH)
+        assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+        words = english_words(page.text, DATA)
+        assert len(words) <= HANDFUL, (url, words[:40])

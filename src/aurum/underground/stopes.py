@@ -61,6 +61,10 @@ models of the tests and ``benchmarks/bench_stopes.py`` every level's LP came out
   summed over the blocks. It is the objective of a feasible solution of the LP's dual (a
   candidate's rows then add up to at least its value), hence a bound.
 
+Measured (``benchmarks/bench_stopes.py``, 2 shared cores at load 3.7): 10^5 blocks, 48,703
+candidates, fast 1.0 s and exact 1.1 s, against 53 s for HiGHS's MIP alone on the same rows;
+10^6 blocks, 360,144 candidates, fast 6.5 s; every value equal to its LP bound.
+
 Objective coefficients are scaled so that the largest is :data:`OBJECTIVE_SCALE` before the
 solver sees them, so the solver's absolute gap stays far below the 1e-9 relative agreement of
 an exact result's bound and value at any currency scale.

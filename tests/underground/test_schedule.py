@@ -82,6 +82,9 @@ def test_ore_capacity_splits_the_stopes_richest_first() -> None:
     result = solved(tasks, params())
     assert months(result) == {"A": 1, "B": 1, "C": 2}
     assert result.npv == pytest.approx(500.0 * factor(1) + 100.0 * factor(2), rel=1e-12)
+    greedy = greedy_schedule(tasks, params())  # by value density: the same here
+    assert months(greedy) == months(result) and greedy.npv == pytest.approx(result.npv)
+    assert (greedy.status, greedy.method) == ("heuristic", "greedy") and np.isnan(greedy.gap)
 
 
 def test_fill_capacity_splits_the_stopes() -> None:

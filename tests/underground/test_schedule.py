@@ -329,6 +329,8 @@ def test_bad_tasks_one_message_each() -> None:
                       "could never be scheduled",
         (7, "void_m3"): "expected a number >= 0, got -1.0",
         (8, "value_cny"): "expected a finite number, got nan"}
+    with pytest.raises(ValidationError, match="column id: expected at least one stope"):
+        check_schedule([], p, greedy_schedule([good], p))
     frame = pd.DataFrame([good]).drop(columns="void_m3").assign(i0="x")
     with pytest.raises(ValidationError, match="missing column 'void_m3'"):
         greedy_schedule(frame, p)

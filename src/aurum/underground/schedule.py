@@ -247,10 +247,10 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
     ------
     ValidationError
         Every problem, one per row and field (rows counted as a spreadsheet shows them: the
-        header is row 1): a missing column, a non-integer index, a range with start > end, a
-        level not in ``level_ready``, a duplicate id, ore not above 0 or more than a month's
-        capacity, a void below 0 or more than a month's fill capacity, a non-finite value; and
-        a problem too large to build (stopes × periods).
+        header is row 1): no stope, a missing column, a non-integer index, a range with start
+        > end, a level not in ``level_ready``, a duplicate id, ore not above 0 or more than a
+        month's capacity, a void below 0 or more than a month's fill capacity, a non-finite
+        value; and a problem too large to build (stopes × periods).
     """
     if isinstance(tasks, pd.DataFrame):
         missing = [c for c in TASK_COLUMNS if c not in tasks.columns]
@@ -263,6 +263,9 @@ def task_frame(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleParams
         records = list(tasks)
         check_size(len(records), params.periods)
         cells = {c: [getattr(t, c) for t in records] for c in TASK_COLUMNS}
+    if not cells["id"]:
+        raise ValidationError(Problem(_("expected at least one stope"), column="id",
+                                      source=source))
     # Columns as numpy arrays, checked by masks, the frame made once: a schedule's check runs
     # this on every call, and column-by-column pandas costs tens of ms even on four stopes.
     problems: list[Problem] = []
@@ -411,7 +414,7 @@ def schedule_stopes(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleP
     weight = factor - np.append(factor[1:], 0.0)
     cost = -(frame["value_cny"].to_numpy()[:, None] * weight[None, :]).ravel()
     # HiGHS works best with costs near 1 (it warns of "excessively large costs" in CNY).
-    scale = float(np.abs(cost).max()) or 1.0
+    scale = float(np.abs(cost).max(initial=0.0)) or 1.0
     matrix, upper = _constraints(frame, params, same_a, same_b, first, then)
     result = milp(cost / scale, integrality=np.ones(n * periods),
                   bounds=Bounds(0.0, allowed.ravel().astype(np.float64)),
@@ -433,7 +436,7 @@ def schedule_stopes(tasks: pd.DataFrame | Iterable[StopeTask], params: ScheduleP
     if _npv(frame, greedy, params.discount_rate) > npv:
         period, method = greedy, "greedy"
         npv = _npv(frame, period, params.discount_rate)
-    bound = max(bound, npv)
+    bound = max(npv, bound)
     return _schedule(frame, params, period, bound, _gap(npv, bound),
                      "optimal" if result.status == 0 else "time_limit", method,
                      time.perf_counter() - started,

@@ -644,7 +644,9 @@ def _precedence_arcs(frame: pd.DataFrame, direction: str) -> tuple[np.ndarray, n
 
 
 def _gaps(low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Whole blocks between each two ranges (negative when they overlap)."""
+    """Whole blocks between each two ranges (negative when they overlap); int32 keeps the
+    n × n tables of the largest schedule (2,000 stopes) at 16 MB each."""
+    low, high = low.astype(np.int32), high.astype(np.int32)
     return (np.maximum(low[:, None], low[None, :])
             - np.minimum(high[:, None], high[None, :]) - 1)
 

@@ -151,3 +151,20 @@ def test_the_page_says_nothing_outside_the_catalogue(app_client: TestClient,
         assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
         words = english_words(page.text, DATA)
         assert len(words) <= HANDFUL, (url, words[:40])
+
+
+def test_the_form_plans_an_uploaded_blocks_file(app_client: TestClient, reg: Registry) -> None:
+    browser = _browser(app_client, "alpha")
+    page = f"/underground/{SITE}"
+    values = "\n".join(f"{i},{j},{k},{1000.0 if 1 <= i <= 3 and 1 <= j <= 2 else -100.0}"
+                       for i in range(6) for j in range(4) for k in range(3))
+    typed = {k: str(v) for k, v in FIELDS.items() if not isinstance(v, bool)}
+    typed |= {"block_i_m": "5", "block_j_m": "5", "block_k_m": "5", "length_max": "3",
+              "csrf": _csrf(browser, page)}
+    r = browser.post(f"{page}/plans", data=typed, files={
+        "blocks": ("BLOCKS.csv", f"i,j,k,value\n{values}\n".encode(), "text/csv")})
+    assert r.status_code == 303, r.text[:500]
+    plan = app_client.get(API, headers=bearer(app_client, "alpha")).json()[0]
+    assert plan["model_id"] is None and plan["stopes"] == 1
+    assert plan["value_cny"] == 3 * 2 * 3 * 1000.0
+    assert plan["parameters"]["file"] == "BLOCKS.csv"

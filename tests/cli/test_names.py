@@ -15,7 +15,7 @@ from aurum.cli import ALIASES, cli
 
 def test_groups_fronting_a_domain_are_named_after_it() -> None:
     for name in ("planning", "processing", "prospect", "recycling", "resources", "safety",
-                 "seismic"):
+                 "seismic", "underground"):
         assert cli.get_command(click.Context(cli), name) is not None, name
         assert importlib.util.find_spec(f"aurum.{name}") is not None
         assert importlib.util.find_spec(f"aurum.services.{name}") is not None

@@ -269,7 +269,8 @@ NOT_IMPORTERS = {
     "seismic bvalue": "fits a magnitude file; stores nothing",
     "seismic detect": "detects events in waveform files; stores nothing",
     "seismic locate": "locates events from pick and station files; stores nothing",
-    "stopes optimise": "optimises stopes from a block file into an output file; stores nothing",
+    "underground optimise": "optimises stopes from a block file into an output file; "
+                            "stores nothing",
 }
 """Command-line verbs that take a file but write nothing into the database, and why."""
 

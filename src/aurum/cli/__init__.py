@@ -30,14 +30,14 @@ COMMANDS = {
     "safety": "aurum.cli.safety:safety",
     "seismic": "aurum.cli.seismic:seismic",
     "sensors": "aurum.cli.sensors:sensors",
-    "stopes": "aurum.cli.stopes:stopes",
     "serve": "aurum.cli.serve:serve",
+    "underground": "aurum.cli.underground:underground",
     "user": "aurum.cli.user:user",
 }
 """Each group's module, imported only when the group is called: a numeric verb never loads
 the web stack, and ``aurum --version`` loads nothing but click."""
 
-ALIASES = {"ledger": "recycling", "pit": "planning"}
+ALIASES = {"ledger": "recycling", "pit": "planning", "stopes": "underground"}
 """Names scripts call a group by (the contract) → the group's name."""
 
 

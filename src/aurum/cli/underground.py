@@ -1,4 +1,5 @@
-"""``aurum stopes``: underground stope optimisation on a block model."""
+"""``aurum underground`` (also ``aurum stopes``, the contract's name): underground stope
+optimisation on a block model."""
 
 from __future__ import annotations
 
@@ -11,17 +12,17 @@ from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 
 # The domain module is imported inside the verb: it loads numpy, pandas, SciPy and numba,
-# which ``aurum stopes --help`` should not pay for.
+# which ``aurum underground --help`` should not pay for.
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 
 
-@click.group(name="stopes")
-def stopes() -> None:
+@click.group(name="underground")
+def underground() -> None:
     """Underground stopes: the non-conflicting box stopes of greatest value."""
 
 
-@stopes.command("optimise")
+@underground.command("optimise")
 @click.option("--model", type=FILE, required=True,
               help="Block values, CSV: i, j, k (block indices from 0; i along strike, j across, "
                    "k up) and value (CNY if the block is mined), every block of the grid.")

@@ -39,7 +39,11 @@ def _run(home: Path, keys: Path, *args: str) -> dict[str, object]:
     env.update(AURUM_HOME=str(home), AURUM_KEYS=str(keys))
     done = subprocess.run([AURUM, *args, "--format", "json"], env=env, capture_output=True,
                           text=True, check=True, timeout=900)
-    result: dict[str, object] = json.loads(done.stdout)
+    try:
+        result: dict[str, object] = json.loads(done.stdout)
+    except json.JSONDecodeError as exc:  # say what the command printed instead
+        raise AssertionError(f"aurum {' '.join(args)} printed no JSON: {exc}\nstdout:\n"
+                             f"{done.stdout[-2000:]}\nstderr:\n{done.stderr[-2000:]}") from exc
     return result
 
 

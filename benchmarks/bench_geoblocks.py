@@ -14,7 +14,7 @@ ordered=True)`` (GEOS, cells in the points' order), ``shapely.intersection`` wit
 the block areas of ours and the peer's equal to 1e-9 relative. Nothing is written. Run from the
 repository root::
 
-    .venv/bin/python benchmarks/geoblocks.py
+    .venv/bin/python benchmarks/bench_geoblocks.py
 """
 
 from __future__ import annotations

@@ -36,7 +36,8 @@ def check_limits(values: np.ndarray, params: StopeParams, step: int, result: Sto
         assert (row.j0, row.j1) == (own["j0"].min(), own["j1"].max())
         blocks = sum(values[row.i0:row.i1 + 1, w.j0:w.j1 + 1, w.k].sum()
                      for w in own.itertuples(index=False))
-        assert row.value == pytest.approx(blocks, rel=1e-12, abs=1e-9)
+        skins = 2 * params.skin * (row.i1 - row.i0 + 1) * params.stope_height * params.waste_value
+        assert row.value == pytest.approx(blocks + skins, rel=1e-12, abs=1e-9)
     for _, level in frame.groupby("level"):
         level = level.sort_values("i0")
         gaps = level["i0"].to_numpy()[1:] - level["i1"].to_numpy()[:-1] - 1
@@ -154,3 +155,24 @@ def test_bad_model_and_too_much_work(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("aurum.underground.shapes.MAX_SHAPE_TERMS", 100)
     with pytest.raises(ValidationError, match="the limit is 100"):
         vein_stopes(np.zeros((4, 4, 4)), params, max_wall_step=1)
+
+
+def test_skins_outside_each_slice_closed_form() -> None:
+    """The 8 × 12 × 6 dipping vein (two ore blocks per slice at 10, waste −4): one shape the
+    whole strike long follows it, 8 · 6 · 2 · 10 = 960; a skin of one block each side worth
+    −1 per block costs 2 · 1 · 8 · 6 · (−1) = −96, and its walls stay the vein's (the skins'
+    cost does not depend on them), 864; with skins of −11 per block a shape of length ℓ is
+    worth ℓ · 6 · (20 − 22) < 0 and none is taken."""
+    values = dipping_vein()
+    base = {"length": (3, 8), "width": (2, 4), "level_height": 6, "pillar": 1}
+    plain = vein_stopes(values, StopeParams(**base), max_wall_step=1)  # type: ignore[arg-type]
+    skins = vein_stopes(values, StopeParams(**base, skin=1, waste_value=-1.0),  # type: ignore[arg-type]
+                        max_wall_step=1)
+    assert plain.value == pytest.approx(960.0)
+    assert skins.value == pytest.approx(864.0)
+    check_limits(values, StopeParams(**base, skin=1, waste_value=-1.0), 1, skins)  # type: ignore[arg-type]
+    pd_walls = skins.walls.sort_values("k")
+    assert pd_walls["j0"].tolist() == [2, 3, 4, 5, 6, 7]
+    costly = vein_stopes(values, StopeParams(**base, skin=1, waste_value=-11.0),  # type: ignore[arg-type]
+                         max_wall_step=1)
+    assert costly.frame.empty and costly.value == 0.0

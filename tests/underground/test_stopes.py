@@ -97,7 +97,8 @@ def test_two_zones_closer_than_the_pillar_force_a_choice(exact: bool, across: bo
 
 def pairwise_optimum(values: np.ndarray, params: StopeParams) -> float:
     """The optimum by another formulation: every positive box (no dominance filter), one row
-    per conflicting pair, conflicts from the pillar rule's own words."""
+    per conflicting pair, conflicts from the pillar rule's own words (between the skins:
+    ``skin`` blocks each side across j, each worth ``waste_value``)."""
     ni, nj, nk = values.shape
     h, s = params.level_height, params.sill_pillar
     boxes = []
@@ -106,8 +107,10 @@ def pairwise_optimum(values: np.ndarray, params: StopeParams) -> float:
             for i0 in range(ni - a + 1):
                 for j0 in range(nj - b + 1):
                     v = values[i0:i0 + a, j0:j0 + b, level * h + s:level * h + h].sum()
+                    v += 2 * params.skin * a * (h - s) * params.waste_value
                     if v > 0:
-                        boxes.append((level, i0, i0 + a - 1, j0, j0 + b - 1, v))
+                        boxes.append((level, i0, i0 + a - 1, j0 - params.skin,
+                                      j0 + b - 1 + params.skin, v))
     pairs = []
     for x, y in itertools.combinations(range(len(boxes)), 2):
         p, q = boxes[x], boxes[y]
@@ -137,6 +140,51 @@ def test_optimum_matches_the_pairwise_formulation(seed: int) -> None:
         check_layout(values, params, result)
         assert result.value == pytest.approx(expected, rel=1e-9)
         assert result.upper_bound == pytest.approx(expected, rel=1e-7)
+
+
+@pytest.mark.parametrize(("seed", "skin"), [(3, 1), (4, 2), (5, 1)])
+def test_skins_match_the_pairwise_formulation(seed: int, skin: int) -> None:
+    """With skins, the optimum of the pairwise formulation (pillars between skins)."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(0.6, 1.0, (8, 9, 4))
+    params = StopeParams(length=(1, 3), width=(1, 3), level_height=2, pillar=seed % 2,
+                         skin=skin, waste_value=-0.3)
+    expected = pairwise_optimum(values, params)
+    for exact in (False, True):
+        result = optimise_stopes(values, params, exact=exact)
+        assert result.value == pytest.approx(expected, rel=1e-9)
+        assert result.upper_bound == pytest.approx(expected, rel=1e-7)
+
+
+def test_skins_closed_form() -> None:
+    """Blocks worth 10 on a 4 × 9 × 2 grid, stopes 4 × 2 blocks a level high, pillar 1:
+    without skins three stopes fit across j (period 3), each 16 × 10 = 160; a skin of one
+    block each side widens the packed box to 4 columns, so with the pillar between skins only
+    two fit (period 5: walls at j0 = 0 and 5), each worth 160 + 2·1·4·2·(−3) = 112; a skin
+    worth nothing still takes the room (two stopes of 160)."""
+    values = np.full((4, 9, 2), 10.0)
+    base = {"length": (4, 4), "width": (2, 2), "level_height": 2, "pillar": 1}
+    for exact in (False, True):
+        plain = optimise_stopes(values, StopeParams(**base), exact=exact)  # type: ignore[arg-type]
+        assert plain.value == pytest.approx(480.0) and len(plain.frame) == 3
+        skins = optimise_stopes(values, StopeParams(**base, skin=1, waste_value=-3.0),  # type: ignore[arg-type]
+                                exact=exact)
+        assert skins.value == pytest.approx(224.0)
+        assert skins.frame["value"].tolist() == pytest.approx([112.0, 112.0])
+        walls = sorted(zip(skins.frame["j0"], skins.frame["j1"], strict=True))
+        assert walls[1][0] - 1 - (walls[0][1] + 1) - 1 >= 1  # the pillar between the skins
+        free = optimise_stopes(values, StopeParams(**base, skin=1), exact=exact)  # type: ignore[arg-type]
+        assert free.value == pytest.approx(320.0) and len(free.frame) == 2
+
+
+def test_skins_that_cost_more_than_the_ore_leave_no_stope() -> None:
+    """A stope one block wide: its column of 2 blocks at 10 and its two skins of 2 blocks at
+    −5 are worth 20 − 20 = 0, and no stope of value 0 is taken; the envelope is empty too."""
+    values = np.full((3, 1, 2), 10.0)
+    params = StopeParams(length=(1, 3), width=(1, 1), level_height=2, pillar=0, skin=1,
+                         waste_value=-5.0)
+    assert optimise_stopes(values, params).frame.empty
+    assert not floating_stope_envelope(values, params).any()
 
 
 def vein(ni: int = 50, nj: int = 20, nk: int = 10, seed: int = 4) -> np.ndarray:
@@ -304,7 +352,12 @@ def test_read_block_values_names_each_problem(tmp_path: Path, edit: object,
       "min at most max"]),
     ({"length": [1, 3], "width": [1, 2], "level_height": 2, "pillar": 1, "pilar": 2},
      ["column pilar: unknown field; expected one of length, width, level_height, pillar, "
-      "sill_pillar"]),
+      "sill_pillar, skin, waste_value"]),
+    ({"length": [1, 3], "width": [1, 2], "level_height": 2, "pillar": 1, "skin": -1,
+      "waste_value": 5.0},
+     ["column skin: expected a whole number of blocks from 0 to 1000, got -1",
+      "column waste_value: expected a number from -1000000000000.0 to 0.0 CNY per block (the "
+      "cost of a block of waste, at most 0), got 5.0"]),
     ({"length": [1, 3], "width": [0, 2], "level_height": 2},
      ["column pillar: missing; expected a whole number of blocks from 0 to 1000",
       "column width: expected [min, max], two whole numbers of blocks from 1 to 1000, got "

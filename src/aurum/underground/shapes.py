@@ -12,7 +12,14 @@ wall, inclusive block indices), so it leans with the vein. The walls obey:
   ``|j_f(k+1) − j_f(k)| ≤ s`` and ``|j_h(k+1) − j_h(k)| ≤ s`` (the wall-angle limit: with blocks
   of size ``dj`` across and ``dk`` high the wall leans at most ``atan(s·dj/dk)`` from vertical);
 - the shape's value is the sum of the values of the blocks inside it (CNY), the objective of
-  the box stopes.
+  the box stopes, plus its dilution skins': ``params.skin`` whole blocks of waste outside each
+  slice's walls (``j_f(k) − d … j_f(k) − 1`` and ``j_h(k) + 1 … j_h(k) + d``), each worth
+  ``params.waste_value``, as :mod:`aurum.underground.stopes` states them. Every slice's skins
+  hold ``2·d·length`` blocks whatever its walls, so a shape's skins are worth
+  ``2·d·length·H·w`` (``H`` slices), the box stopes' figure: a constant of its length, added
+  to the shapes' values before they are packed and leaving the walls' programme unchanged.
+  The skins lie across ``j``, and the shapes of a level follow each other along ``i``, so the
+  pillar between shapes (along strike) is between their skins as well.
 
 For a fixed strike range the best walls come from a dynamic programme over the slices (Alford's
 slices are taken across strike; here the vein dips across ``j``, so the slices that let both
@@ -230,8 +237,9 @@ def vein_stopes(values: np.ndarray, params: StopeParams, max_wall_step: int) -> 
         ``k`` up; finite; ``nk`` a multiple of ``params.level_height``.
     params : StopeParams
         Length along strike (blocks), width across per slice (blocks), level height (blocks),
-        pillar between shapes of one level along strike (blocks), sill pillar (blocks), as
-        for the box stopes.
+        pillar between shapes of one level along strike (blocks), sill pillar (blocks), skin
+        (blocks of waste outside each slice's walls) and its value (CNY per block), as for
+        the box stopes.
     max_wall_step : int
         Greatest move of the footwall or of the hanging wall between consecutive slices,
         blocks (0 gives boxes).
@@ -240,10 +248,11 @@ def vein_stopes(values: np.ndarray, params: StopeParams, max_wall_step: int) -> 
     -------
     Stopes
         ``frame`` has a row per shape: level, strike range ``i0 … i1``, the envelope of its
-        walls ``j0 … j1`` (least footwall, greatest hanging wall), ``k0 … k1`` and its value
-        (CNY); ``walls`` a row per shape and slice (:data:`WALL_COLUMNS`). Exact within the
-        family of one shape across ``j`` at any ``i`` (module docstring): ``upper_bound``
-        equals ``value``; ``candidates`` counts the strike ranges × levels evaluated.
+        walls ``j0 … j1`` (least footwall, greatest hanging wall; skins outside), ``k0 … k1``
+        and its value (CNY, skins included); ``walls`` a row per shape and slice
+        (:data:`WALL_COLUMNS`). Exact within the family of one shape across ``j`` at any
+        ``i`` (module docstring): ``upper_bound`` equals ``value``; ``candidates`` counts
+        the strike ranges × levels evaluated.
     """
     started = time.perf_counter()
     s = _check_step(max_wall_step)
@@ -276,7 +285,8 @@ def vein_stopes(values: np.ndarray, params: StopeParams, max_wall_step: int) -> 
             for lo in range(0, ni + 1 - length, chunk):
                 hi = min(lo + chunk, ni + 1 - length)
                 prefix = _row_prefix(along_i, lo, hi, length, k0, k1)
-                shape_values[li, lo:hi] = _forward(_gains(prefix, widths), s)
+                shape_values[li, lo:hi] = (_forward(_gains(prefix, widths), s)
+                                           + params.skin_value(int(length)))
         for li, i0 in _pack(shape_values, lengths, params.pillar):
             prefix = _row_prefix(along_i, i0, i0 + 1, lengths[li], k0, k1)[0]
             foot, w = _traceback(_gains(prefix, widths), s)[1:]
@@ -288,7 +298,8 @@ def vein_stopes(values: np.ndarray, params: StopeParams, max_wall_step: int) -> 
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS[:-1]), dtype=np.int64)
     wall_frame = pd.DataFrame(walls, columns=list(WALL_COLUMNS), dtype=np.int64)
     # Each shape's value again from its blocks: the running sums round, the blocks do not.
-    frame["value"] = _shape_values(values, frame, wall_frame)
+    frame["value"] = _shape_values(values, frame, wall_frame) + params.skin_value(
+        (frame["i1"] - frame["i0"] + 1).to_numpy(float))
     value = math.fsum(frame["value"])
     return Stopes(frame=frame, value=value, upper_bound=value,
                   seconds=time.perf_counter() - started, method="exact",

@@ -12,7 +12,19 @@ the level's full height above its sill pillar. **Sill pillar** (:attr:`StopePara
 ``h − s`` blocks high, from ``k0 = L·h + s`` to ``k1 = L·h + h − 1``, and every stope keeps ``s``
 blocks of rock above the stopes of the level below. A stope never leaves its level, so this
 couples nothing: **levels are solved independently** and their values and bounds add up.
-A stope's value is the sum of its blocks' values.
+A stope's value is the sum of its blocks' values, plus its skins'.
+
+**Dilution skins** (:attr:`StopeParams.skin` = ``d`` blocks, :attr:`StopeParams.waste_value`
+= ``w`` CNY per block, ``w ≤ 0``): the walls break ``d`` whole blocks of waste on each side
+across ``j``, the hanging wall's ``j1 + 1 … j1 + d`` and the footwall's ``j0 − d … j0 − 1``,
+over the stope's length and height. They are mined rock at the cost of a block of waste,
+whatever the model holds there (the block values are those of ore taken inside the walls; a
+skin beyond the model's edge is the same waste), so a stope of length ``a`` on a level whose
+stopes stand ``H`` blocks high is worth its blocks' values ``+ 2·d·a·H·w``. A skin is broken
+rock, so **the pillar is kept between skins**: the box the packing sees is the stope with its
+skins, ``[i0, i1] × [j0 − d, j1 + d]``; everything below holds for that box (the sub-box
+argument too: a sub-box's skins lie inside its parent's box with skins). ``frame``'s
+``j0, j1`` are the walls, without the skins.
 
 **Candidates.** Every box of every allowed length and width at every position of every level
 is valued from the level's 2-D prefix sums of its block columns; only boxes of positive value
@@ -27,7 +39,8 @@ at most four boxes one block shorter or narrower, so ``best(a, b) = max(value(a,
 best(a − 1, b) at i0 and i0 + 1, best(a, b − 1) at j0 and j0 + 1)``.
 
 **Pillars.** Two stopes of one level must keep at least ``p`` whole blocks between them along
-``i`` *or* along ``j`` (:attr:`StopeParams.pillar`). Write a stope's *pillar zone* as its box
+``i`` *or* along ``j`` (:attr:`StopeParams.pillar`), skins included. Write a stope's *pillar
+zone* as its box (with skins: ``j0`` below stands for ``j0 − d`` and ``j1`` for ``j1 + d``)
 extended by ``p`` on the high side of ``i`` and ``j``: ``[i0, i1 + p] × [j0, j1 + p]``. Two
 stopes conflict exactly when their zones share a block. Proof, along ``i`` (``j`` alike): for
 stopes ``[a0, a1]`` and ``[c0, c1]`` with ``a1 < c0`` the gap is ``g = c0 − a1 − 1`` blocks;
@@ -37,7 +50,8 @@ overlapping zones and no gap at all (a negative one, below any ``p ≥ 0``). Two
 block iff their ranges overlap along both axes, so the zones meet iff ``gap_i < p`` *and*
 ``gap_j < p``, which is the conflict. With ``p = 0`` the zone is the stope and the rule is
 plain disjointness. The zones' common block, when there is one, can be taken at
-``(max i0, max j0)``, inside the model, so zones are clipped to the model's grid.
+``(max i0, max j0)`` (or ``j = 0`` when skins reach below it: both zones then cover it),
+inside the model, so zones are clipped to the model's grid.
 
 **Set packing.** One 0/1 variable per candidate; for every block ``(i, j)`` of a level, at most
 one chosen stope's pillar zone contains it. Pairwise conflicts are exactly pairs of zones
@@ -128,11 +142,15 @@ FAST_MIP_SECONDS = 10.0
 OBJECTIVE_SCALE = 1e6
 """The largest objective coefficient the solver sees (candidate values are scaled to it)."""
 
+WASTE_VALUES = Interval(-1e12, 0.0, "CNY")
+"""Values of a block of waste broken in a skin, CNY per block: the cost of mining and
+processing it, at most 0."""
+
 SPANS = Interval(1, MAX_STOPE_SPAN, "blocks")
 """Stope lengths, widths and level heights, blocks."""
 
 PILLARS = Interval(0, MAX_STOPE_SPAN, "blocks")
-"""Pillar and sill-pillar thicknesses, blocks."""
+"""Pillar, sill-pillar and skin thicknesses, blocks."""
 
 TIME_LIMITS = Interval(0.01, 86_400.0, "s")
 """Time limits of one optimisation, s."""
@@ -163,6 +181,13 @@ class StopeParams:
     sill_pillar : int, optional
         Block layers left unmined at the bottom of every level (0 … ``h − 1``): stopes stand
         ``h − sill_pillar`` blocks high (see the module docstring).
+    skin : int, optional
+        Whole blocks of waste each wall breaks across ``j``, on the hanging wall and on the
+        footwall, over the stope's length and height (0, the default: none); the pillar is
+        kept between skins (module docstring).
+    waste_value : float, optional
+        Value of a block of waste broken in a skin, CNY per block, at most 0: the cost of
+        mining and processing it (0, the default).
 
     Raises
     ------
@@ -175,6 +200,8 @@ class StopeParams:
     level_height: int
     pillar: int
     sill_pillar: int = 0
+    skin: int = 0
+    waste_value: float = 0.0
 
     def __post_init__(self) -> None:
         problems = _param_problems(
@@ -190,7 +217,8 @@ class StopeParams:
         ----------
         values : Mapping
             ``length: [min, max]`` and ``width: [min, max]`` (blocks), ``level_height`` (blocks),
-            ``pillar`` (blocks), optionally ``sill_pillar`` (blocks, default 0).
+            ``pillar`` (blocks), optionally ``sill_pillar`` and ``skin`` (blocks, default 0)
+            and ``waste_value`` (CNY per block, at most 0, default 0).
         source : str, optional
             Where the values came from (a file name), named in the problems.
 
@@ -221,12 +249,19 @@ class StopeParams:
         low_w, high_w = given["width"]
         return cls(length=(int(low_l), int(high_l)), width=(int(low_w), int(high_w)),
                    level_height=int(given["level_height"]), pillar=int(given["pillar"]),
-                   sill_pillar=int(given.get("sill_pillar", 0)))
+                   sill_pillar=int(given.get("sill_pillar", 0)),
+                   skin=int(given.get("skin", 0)),
+                   waste_value=float(given.get("waste_value", 0.0)))
 
     @property
     def stope_height(self) -> int:
         """Blocks a stope stands along ``k``: the level height less the sill pillar."""
         return self.level_height - self.sill_pillar
+
+    def skin_value(self, length: Any) -> Any:
+        """The two skins of stopes ``length`` blocks long, CNY: ``2 · skin · length ·
+        stope_height · waste_value`` (an int or an array of lengths)."""
+        return 2.0 * self.skin * self.stope_height * self.waste_value * length
 
     def sizes(self) -> list[tuple[int, int]]:
         """Every allowed (length, width), blocks, shortest and narrowest first."""
@@ -268,11 +303,18 @@ def _param_problems(values: Mapping[str, Any], source: str | None) -> list[Probl
             bad(name, _("the minimum %(low)s is greater than the maximum %(high)s; expected "
                         "[min, max] with min at most max", low=int(pair[0]), high=int(pair[1])))
     for name, interval in (("level_height", SPANS), ("pillar", PILLARS),
-                           ("sill_pillar", PILLARS)):
+                           ("sill_pillar", PILLARS), ("skin", PILLARS)):
         value: Any = values.get(name)
         if name in values and not (_whole(value) and interval.contains(value)):
             bad(name, _("expected %(what)s, got %(value)s", what=_describe(name),
                         value=repr(value)))
+    waste: Any = values.get("waste_value")
+    if "waste_value" in values and not (
+            isinstance(waste, Real) and not isinstance(waste, bool) and math.isfinite(waste)
+            and WASTE_VALUES.contains(float(waste))):
+        bad("waste_value", _("expected %(what)s per block (the cost of a block of waste, at "
+                             "most 0), got %(value)s", what=WASTE_VALUES.describe(),
+                             value=repr(waste)))
     height: Any = values.get("level_height")
     sill: Any = values.get("sill_pillar")
     if (_whole(height) and _whole(sill) and SPANS.contains(height) and PILLARS.contains(sill)
@@ -290,8 +332,9 @@ class Stopes:
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per stope: ``level, i0, i1, j0, j1, k0, k1`` (inclusive block indices) and
-        ``value`` (CNY, the sum of its blocks' values), by level, ``i0``, ``j0``.
+        One row per stope: ``level, i0, i1, j0, j1, k0, k1`` (inclusive block indices, the
+        walls without the skins) and ``value`` (CNY, the sum of its blocks' values and its
+        skins'), by level, ``i0``, ``j0``.
     value : float
         Total value of the stopes, CNY.
     upper_bound : float
@@ -418,10 +461,12 @@ class _Candidates:
     def __len__(self) -> int:
         return len(self.value)
 
-    def zones(self, pillar: int, ni: int, nj: int) -> tuple[np.ndarray, ...]:
-        """Pillar zones clipped to the grid: ``i0, i_end, j0, j_end`` (inclusive)."""
+    def zones(self, pillar: int, ni: int, nj: int, skin: int = 0) -> tuple[np.ndarray, ...]:
+        """Pillar zones of the stopes with their skins (``skin`` blocks each side across
+        ``j``), clipped to the grid: ``i0, i_end, j0, j_end`` (inclusive)."""
         return (self.i0, np.minimum(self.i0 + self.a - 1 + pillar, ni - 1),
-                self.j0, np.minimum(self.j0 + self.b - 1 + pillar, nj - 1))
+                np.maximum(self.j0 - skin, 0),
+                np.minimum(self.j0 + self.b - 1 + skin + pillar, nj - 1))
 
 
 def _check_model(values: np.ndarray, params: StopeParams) -> None:
@@ -479,7 +524,7 @@ def _level_candidates(columns: np.ndarray, params: StopeParams) -> _Candidates:
     for a in range(la, min(ha, ni) + 1):
         current: dict[int, np.ndarray] = {}
         for b in range(lb, min(hb, nj) + 1):
-            value = _box_values(prefix, a, b)
+            value = _box_values(prefix, a, b) + params.skin_value(a)
             best_sub = np.full(value.shape, -np.inf)
             if b in previous:
                 shorter = previous[b]
@@ -548,7 +593,7 @@ def optimise_stopes(values: np.ndarray, params: StopeParams, exact: bool = False
                 "the model gives more than %(limit)s candidate stopes: narrow the length or "
                 "width ranges or split the model", limit=format(MAX_STOPE_CANDIDATES, ","))))
     for cand in levels:
-        zones = cand.zones(params.pillar, ni, nj)
+        zones = cand.zones(params.pillar, ni, nj, params.skin)
         nonzeros = int(((zones[1] - zones[0] + 1) * (zones[3] - zones[2] + 1)).sum())
         if nonzeros > MAX_LEVEL_NONZEROS:
             raise ValidationError(Problem(_(
@@ -563,7 +608,8 @@ def optimise_stopes(values: np.ndarray, params: StopeParams, exact: bool = False
             continue
         seconds = max(deadline - time.perf_counter(), 0.0) / sum(
             1 for c in levels[level:] if len(c))
-        chosen, level_bound = _solve_level(cand, params.pillar, ni, nj, exact, seconds)
+        chosen, level_bound = _solve_level(cand, params.pillar, ni, nj, exact, seconds,
+                                           params.skin)
         k0 = level * params.level_height + params.sill_pillar
         k1 = (level + 1) * params.level_height - 1
         picked = np.flatnonzero(chosen)
@@ -572,6 +618,7 @@ def optimise_stopes(values: np.ndarray, params: StopeParams, exact: bool = False
         bound += max(level_bound, float(cand.value[picked].sum()))
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS[:-1]), dtype=np.int64)
     frame["value"] = np.array([values[i0:i1 + 1, j0:j1 + 1, k0:k1 + 1].sum()
+                               + params.skin_value(i1 - i0 + 1)
                                for _level, i0, i1, j0, j1, k0, k1 in rows], dtype=float)
     frame = frame.sort_values(["level", "i0", "j0"], ignore_index=True)
     value = math.fsum(frame["value"])
@@ -581,9 +628,10 @@ def optimise_stopes(values: np.ndarray, params: StopeParams, exact: bool = False
 
 
 def _solve_level(cand: _Candidates, pillar: int, ni: int, nj: int, exact: bool,
-                 seconds: float) -> tuple[np.ndarray, float]:
-    """One level's chosen candidates (bool) and an upper bound on their best value (CNY)."""
-    zones = cand.zones(pillar, ni, nj)
+                 seconds: float, skin: int = 0) -> tuple[np.ndarray, float]:
+    """One level's chosen candidates (bool) and an upper bound on their best value (CNY),
+    ``pillar`` kept between their ``skin``s (blocks)."""
+    zones = cand.zones(pillar, ni, nj, skin)
     matrix = _clique_matrix(zones, ni, nj)
     scale = OBJECTIVE_SCALE / float(cand.value.max())
     cost = -cand.value * scale
@@ -771,7 +819,8 @@ def floating_stope_envelope(values: np.ndarray, params: StopeParams) -> np.ndarr
     """The classic floating-stope envelope: every block of some positive-value stope box.
 
     Boxes of every allowed length and width at every position of every level's stope height
-    (the sill pillar excluded), overlapping freely and with no pillar: the outline a planner
+    (the sill pillar excluded), each valued with its skins, overlapping freely and with no
+    pillar (the envelope holds the walls, not the skins): the outline a planner
     starts from, not a plan; its value is an optimistic reference for :func:`optimise_stopes`.
 
     Parameters
@@ -802,7 +851,7 @@ def floating_stope_envelope(values: np.ndarray, params: StopeParams) -> np.ndarr
         for a, b in params.sizes():
             if a > ni or b > nj:
                 continue
-            positive = _box_values(prefix, a, b) > 0
+            positive = _box_values(prefix, a, b) + params.skin_value(a) > 0
             # A positive box anchored at (i0, j0) covers [i0, i0 + a) × [j0, j0 + b): its
             # corners go into a 2-D difference array summed once after every size.
             starts = np.zeros((ni + 1, nj + 1), dtype=np.int64)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -270,9 +271,9 @@ class Network:
             if name in nodes:
                 bad(_("duplicate node name"), name, "name")
             nodes.append(name)
-            if isinstance(entry, Mapping) and entry.get("z") is not None:
-                if _checked(ELEVATIONS, entry["z"], name, "z", bad):
-                    elevations[name] = float(entry["z"])
+            if isinstance(entry, Mapping) and entry.get("z") is not None and \
+                    _checked(ELEVATIONS, entry["z"], name, "z", bad):
+                elevations[name] = float(entry["z"])
         branches: list[Branch] = []
         names: set[str] = set()
         known = set(nodes)
@@ -381,7 +382,7 @@ def _branch(entry: Mapping[str, Any], known: set[str], elevations: Mapping[str, 
         ok = _checked(PRESSURES, entry["nvp"], name, "nvp", bad) and ok
         nvp = float(entry["nvp"]) if ok else 0.0
     elif "density" in entry and "shock_factor" not in entry:
-        ends = (entry.get("from"), entry.get("to"))
+        ends = (str(entry.get("from")), str(entry.get("to")))
         if not all(e in elevations for e in ends):
             bad(_("a column density needs the elevations z of both its nodes"), name,
                 "density")
@@ -420,7 +421,7 @@ def _fan(spec: Any, name: str, bad: Any) -> Fan | None:
     if not isinstance(table, list) or not 2 <= len(table) <= MAX_TABLE_POINTS or not all(
             isinstance(p, list) and len(p) == 2 and all(isinstance(v, (int, float)) and
                                                         np.isfinite(v) for v in p)
-            for p in table) or not all(a[0] < b[0] for a, b in zip(table, table[1:])):
+            for p in table) or not all(a[0] < b[0] for a, b in pairwise(table)):
         bad(_("fan.table: expected 2 to %(n)s [Q, p] points in increasing Q",
               n=MAX_TABLE_POINTS), name, "fan.table")
         return None
@@ -602,7 +603,7 @@ def _meshes(incidence: sp.csr_matrix, tree: np.ndarray, chords: np.ndarray,
             else:
                 path_a.append((up_branch[a], -up_sign[a]))
                 a = int(pred[a])
-        entries = [(int(c), 1.0)] + path_b + path_a
+        entries = [(int(c), 1.0), *path_b, *path_a]
         rows.append(np.full(len(entries), m))
         cols.append(np.array([e[0] for e in entries]))
         vals.append(np.array([e[1] for e in entries]))
@@ -626,13 +627,17 @@ def _contradictions(network: Network, tree: np.ndarray, fixed: np.ndarray, frm: 
     k = forced[0]
     side = label == label[frm[k]]
     cut = [j for j in np.flatnonzero(fixed) if side[frm[j]] != side[to[j]]]
-    net = sum(network.branches[j].fixed_flow * (1 if side[frm[j]] else -1)  # type: ignore[operator]
+    net = sum(float(network.branches[j].fixed_flow or 0.0) * (1 if side[frm[j]] else -1)
               for j in cut)
     names = ", ".join(network.branches[j].name for j in cut)
+    if abs(net) > 1e-9:
+        raise ValidationError(Problem(_(
+            "fixed flows contradict each other: %(names)s are every path across one cut of the "
+            "network yet do not balance (net %(net)s m3/s leaving it)", names=names,
+            net=f"{net:.6g}")))
     raise ValidationError(Problem(_(
-        "fixed flows contradict each other: %(names)s fix every path across one cut of the "
-        "network (net %(net)s m3/s leaving it); fix the flow of one of them only",
-        names=names, net=f"{net:.6g}")))
+        "fixed flows %(names)s fix the same airflow twice (they are every path across one cut "
+        "of the network): fix the flow of one of them only", names=names)))
 
 
 def _initial(system: _System) -> np.ndarray:

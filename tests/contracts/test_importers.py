@@ -271,6 +271,7 @@ NOT_IMPORTERS = {
     "seismic locate": "locates events from pick and station files; stores nothing",
     "underground optimise": "optimises stopes from a block file into an output file; "
                             "stores nothing",
+    "ventilation solve": "solves a network file; stores nothing",
 }
 """Command-line verbs that take a file but write nothing into the database, and why."""
 

@@ -33,11 +33,13 @@ COMMANDS = {
     "serve": "aurum.cli.serve:serve",
     "underground": "aurum.cli.underground:underground",
     "user": "aurum.cli.user:user",
+    "ventilation": "aurum.cli.ventilation:ventilation",
 }
 """Each group's module, imported only when the group is called: a numeric verb never loads
 the web stack, and ``aurum --version`` loads nothing but click."""
 
-ALIASES = {"ledger": "recycling", "pit": "planning", "stopes": "underground"}
+ALIASES = {"ledger": "recycling", "pit": "planning", "stopes": "underground",
+           "vent": "ventilation"}
 """Names scripts call a group by (the contract) → the group's name."""
 
 

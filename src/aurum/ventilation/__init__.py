@@ -6,6 +6,12 @@ Pure: numbers and mappings in, arrays and dataclasses out.
 from aurum.core.lazy import lazy_exports
 
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
+    "airflow": ("AirflowComparison", "Limits", "RequiredAirflow", "compare_airflow",
+                "load_limits", "required_airflow"),
+    "climate": ("AirState", "ClimateCheck", "Segment", "air_state", "along_airway",
+                "autocompression", "check_climate", "cooling_load_kw", "diesel_heat_kw",
+                "dimensionless_heat_flux", "dry_autocompression_k", "people_heat_kw",
+                "pressure_at_depth", "rock_heat_kw", "virgin_rock_temperature"),
     "network": ("Branch", "Fan", "Network", "Solution", "atkinson_resistance",
                 "shock_resistance", "solve"),
 })

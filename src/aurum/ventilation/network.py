@@ -11,8 +11,8 @@ Notation and formulas follow McPherson, *Subsurface Ventilation Engineering* (ch
   ``R_shock = X ρ / (2 A²)`` added to the branch's.
 - A fan adds ``p_fan(Q) = c0 + c1 Q + c2 Q²`` (or a tabulated curve) in the branch direction;
   natural ventilation adds a constant ``nvp`` Pa, or ``ρ g (z_from − z_to)`` when the branch
-  gives its air density and both junctions their elevations (the column's weight: summed round
-  a loop this is the natural ventilating pressure of the loop).
+  gives its air column's density ``column_density`` and both junctions their elevations (the
+  column's weight: summed round a loop this is the natural ventilating pressure of the loop).
 - A branch's net loss is ``h(Q) = R Q|Q| − p_fan(Q) − nvp``; Kirchhoff: flows balance at every
   junction, ``Σ ± h = 0`` round every mesh. A fixed-flow branch (regulator) closes its mesh with
   the extra drop ``p_reg = −Σ ± h``, which must be ≥ 0: a regulator cannot push air.
@@ -236,7 +236,9 @@ class Network:
         doc : mapping
             ``{"nodes": [name | {name, z}], "branches": [{name, from, to, resistance | (length,
             perimeter, area, friction_factor [, shock_factor, density]), fan: {coefficients:
-            [c0, c1, c2] | table: [[Q, p], ...], efficiency}, nvp | density, fixed_flow}]}``;
+            [c0, c1, c2] | table: [[Q, p], ...], efficiency}, nvp | column_density,
+            fixed_flow}]}``; ``density`` is the air's in the shock loss, ``column_density`` the
+            mean density of the air column whose weight drives the branch;
             units m, m², kg/m³, m³/s, Pa, N s²/m⁸.
         source : str, optional
             File name for the messages.
@@ -381,14 +383,15 @@ def _branch(entry: Mapping[str, Any], known: set[str], elevations: Mapping[str, 
     if "nvp" in entry:
         ok = _checked(PRESSURES, entry["nvp"], name, "nvp", bad) and ok
         nvp = float(entry["nvp"]) if ok else 0.0
-    elif "density" in entry and "shock_factor" not in entry:
+    elif "column_density" in entry:
         ends = (str(entry.get("from")), str(entry.get("to")))
         if not all(e in elevations for e in ends):
             bad(_("a column density needs the elevations z of both its nodes"), name,
-                "density")
+                "column_density")
             ok = False
-        elif _checked(DENSITIES, entry["density"], name, "density", bad):
-            nvp = float(entry["density"]) * G * (elevations[ends[0]] - elevations[ends[1]])
+        elif _checked(DENSITIES, entry["column_density"], name, "column_density", bad):
+            nvp = float(entry["column_density"]) * G * (elevations[ends[0]]
+                                                         - elevations[ends[1]])
     fixed = entry.get("fixed_flow")
     if fixed is not None and not _checked(FLOWS, fixed, name, "fixed_flow", bad):
         ok = False

@@ -6,7 +6,8 @@ In its place: the Wheatstone-bridge network of the worked Hardy Cross case of
 blog.aannaque.org (2019-12, "Mine ventilation case calculation": R = 0.4, 0.6, 0.1, 0.5,
 0.7 N s²/m⁸, 47 m³/s entering), which prints only its first corrections, so its converged
 flows are checked here against scipy's ``fsolve`` on the network's Kirchhoff equations;
-and the closed forms of series, parallel, a fan on one airway (polynomial and tabulated), natural ventilation from column densities and a regulator.
+and the closed forms of series, parallel, a fan on one airway (polynomial and tabulated),
+natural ventilation from column densities and a regulator.
 """
 
 from __future__ import annotations

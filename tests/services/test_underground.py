@@ -34,12 +34,12 @@ RICH = (slice(2, 7), slice(3, 5))
 """The rich box: x blocks 2–6, y blocks 3–4, every z."""
 RICH_GPT, LEAN_GPT = 8.0, 0.2
 ECONOMICS = {"price_cny_g": 650.0, "recovery": 0.92, "mining_cost_cny_t": 260.0,
-             "processing_cost_cny_t": 120.0, "dilution": 0.1}
+             "processing_cost_cny_t": 120.0}
 FIELDS = ECONOMICS | {
     "strike_axis": "x", "length_min": 1, "length_max": 5, "width_min": 1, "width_max": 2,
-    "level_height": 3, "pillar": 1, "sill_pillar": 0, "exact": True,
-    "start_period": "2027-01", "periods": 12, "ore_capacity_t": 100_000.0,
-    "fill_capacity_m3": 40_000.0, "cure_periods": 1, "direction": "bottom_up",
+    "level_height": 3, "pillar": 1, "sill_pillar": 0, "skin_m": 2.0, "exact": True,
+    "start_period": "2027-01", "periods": 12, "ore_capacity_t": 200_000.0,
+    "fill_capacity_m3": 80_000.0, "cure_periods": 1, "direction": "bottom_up",
     "discount_rate": 0.08, "level_interval_periods": 0, "recipe": "cemented_paste",
     "solids_mass_fraction": 0.75, "binder_fraction": 0.06, "bulk_density_t_m3": 2.0}
 
@@ -78,18 +78,25 @@ def make_plan(platform: Platform, reg: Registry, **changes: object) -> StopePlan
 
 def rich_block_value() -> float:
     """A rich block's value if mined, CNY: the gold recovered at the price less the mining
-    and processing of its tonnes and their 10 per cent dilution."""
+    and processing of its tonnes."""
     e = ECONOMICS
     per_t = (RICH_GPT * e["recovery"] * e["price_cny_g"]
-             - (1 + e["dilution"]) * (e["mining_cost_cny_t"] + e["processing_cost_cny_t"]))
+             - (e["mining_cost_cny_t"] + e["processing_cost_cny_t"]))
     return BLOCK_T * per_t
+
+
+def waste_block_value() -> float:
+    """A block of waste broken in a skin, CNY: the mining and processing of its tonnes."""
+    return -BLOCK_T * (ECONOMICS["mining_cost_cny_t"] + ECONOMICS["processing_cost_cny_t"])
 
 
 def test_the_plan_takes_the_rich_box_level_by_level(platform: Platform, reg: Registry) -> None:
     plan = make_plan(platform, reg)
     assert plan.version == 1 and plan.method == "exact" and plan.stopes == 3
-    # 3 levels × (5 × 2 × 3) rich blocks, nothing else worth mining.
-    expected = 3 * 30 * rich_block_value()
+    # 3 levels × (5 × 2 × 3) rich blocks, nothing else worth mining; a 2 m skin on 10 m
+    # blocks is one whole block on each wall: 2 × 5 × 3 blocks of waste a stope.
+    expected = 3 * 30 * (rich_block_value() + waste_block_value())
+    assert plan.parameters["stopes"]["skin_blocks"] == 1
     assert plan.value_cny == pytest.approx(expected, rel=1e-9)
     assert plan.upper_bound_cny == pytest.approx(plan.value_cny, rel=1e-6)
     frames = service.plan_frames(platform.settings.home, plan)
@@ -97,10 +104,46 @@ def test_the_plan_takes_the_rich_box_level_by_level(platform: Platform, reg: Reg
     assert stopes[["i0", "i1", "j0", "j1"]].drop_duplicates().to_numpy().tolist() == [
         [2, 6, 3, 4]]
     assert stopes["k0"].tolist() == [0, 3, 6] and stopes["k1"].tolist() == [2, 5, 8]
-    # Each stope's ore and void: 30 blocks and their dilution.
+    # Each stope's ore and void: 30 blocks and the 30 blocks of its skins.
     schedule = frames.schedule
-    assert schedule["ore_t"].to_numpy() == pytest.approx(30 * BLOCK_T * 1.1)
-    assert schedule["void_m3"].to_numpy() == pytest.approx(30 * SIZE_M**3 * 1.1)
+    assert schedule["ore_t"].to_numpy() == pytest.approx(60 * BLOCK_T)
+    assert schedule["void_m3"].to_numpy() == pytest.approx(60 * SIZE_M**3)
+    assert frames.walls is None and plan.walls_path is None
+
+
+def test_vein_shapes_keep_their_walls_per_slice(platform: Platform, reg: Registry) -> None:
+    """Vein shapes on the rich box (its walls vertical): the same three stopes and value as
+    the boxes, each slice's walls stored as the plan's fourth file under its hash, and the
+    page's 3D solids drawn slice by slice (three slices a stope)."""
+    plan = make_plan(platform, reg, shape="vein", max_wall_step=1)
+    assert plan.stopes == 3 and plan.method == "exact"
+    assert plan.value_cny == pytest.approx(3 * 30 * (rich_block_value() + waste_block_value()),
+                                           rel=1e-9)
+    assert plan.parameters["stopes"]["shape"] == "vein"
+    home = platform.settings.home
+    frames = service.plan_frames(home, plan)
+    assert frames.walls is not None and len(frames.walls) == 9
+    assert set(zip(frames.walls["j0"], frames.walls["j1"], strict=True)) == {(3, 4)}
+    assert plan.walls_path is not None
+    assert service.file_sha256(home / plan.walls_path) == plan.walls_sha256
+    assert frames.schedule["ore_t"].to_numpy() == pytest.approx(60 * BLOCK_T)
+    with platform.sessions() as s:
+        view = views.site_plan_view(s, reg.ent_a, home, SITE)
+        drawn = view.drawn
+    assert len(drawn) == 9
+    # Slice k of stope [2, 6] × [3, 4]: x 20–70 m, y 30–50 m, z 10 m from -1000 m.
+    first = drawn.sort_values(["id", "k0"]).iloc[0]
+    assert (first["x_min"], first["x_max"], first["y_min"], first["y_max"]) == (
+        20.0, 70.0, 30.0, 50.0)
+    assert first["z_max"] - first["z_min"] == pytest.approx(SIZE_M)
+
+
+def test_a_skin_in_metres_is_whole_blocks(platform: Platform, reg: Registry) -> None:
+    """0 m is no skin; 0.5, 2.5 and 10 m on 10 m blocks one block; 10.5 m two."""
+    grid = service.PlanGrid(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)),
+                            service.BlockGrid((5.0, 5.0, 5.0), (10.0, 10.0, 10.0), (1, 1, 1)),
+                            "x", BLOCK_T, waste_block_value())
+    assert [grid.skin_blocks(m) for m in (0.0, 0.5, 2.5, 10.0, 10.5)] == [0, 1, 1, 1, 2]
 
 
 def test_the_schedule_respects_the_fill_cycle_and_capacities(platform: Platform,
@@ -264,7 +307,9 @@ def test_economics_of_a_block() -> None:
     values = e.values(np.array([BLOCK_T, BLOCK_T]), np.array([RICH_GPT, np.nan]))
     assert values[0] == pytest.approx(rich_block_value())
     # An unestimated block is rock at no grade: its cost only.
-    assert values[1] == pytest.approx(-BLOCK_T * 1.1 * 380.0)
+    assert values[1] == pytest.approx(-BLOCK_T * 380.0)
+    # A block of waste in a skin: the same cost, as the skins price it.
+    assert e.waste_value(BLOCK_T) == pytest.approx(-BLOCK_T * 380.0)
 
 
 def test_the_plans_backfill_is_booked_into_the_waste_ledger(platform: Platform,

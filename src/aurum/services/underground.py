@@ -8,6 +8,22 @@ The block values come either from a stored resource model (its grade and tonnes 
 CNY by an economics mapping, :class:`Economics`) or from an uploaded ``BLOCKS.csv`` (``i, j,
 k, value``, as ``aurum stopes optimise`` reads it).
 
+The stopes are boxes (:func:`aurum.underground.stopes.optimise_stopes`) or shapes whose walls
+follow a dipping vein slice by slice (``shape="vein"``,
+:func:`aurum.underground.shapes.vein_stopes`, each wall moving at most ``max_wall_step``
+blocks between slices); a vein plan keeps each shape's walls per slice as a fourth file.
+
+**Dilution** is the walls' skin, not a fraction: ``skin_m`` metres of waste broken on each wall
+across ``j`` are taken as ``ceil(skin_m / block size across)`` whole blocks (the skin broken is
+at least the width asked), each worth ``waste_value`` = −(the block's tonnes at the rock's
+density) × (mining + processing cost per tonne) for a model, or the ``waste_value_cny`` given
+with an upload. The skin replaces the earlier dilution fraction rather than joining it: the
+fraction charged every block's tonnes, ore inside the walls included, as if dilution grew with
+a stope's volume, while the waste a stope takes in is the rock of its walls, growing with their
+area (length × height); keeping both would charge the same waste twice. Grade dilution follows
+by itself: the skin's tonnes join the stope's ore at no grade. A stope's ore (t) and void (m³)
+count its skins.
+
 Every read and write checks the scope here: a site the actor may not read is "not found", one
 it reads but may not write is refused (:class:`~aurum.core.errors.PermissionDenied`). A plan
 on at most :data:`INLINE_PLAN_BLOCKS` blocks runs in the request (the demo's 12,000-block
@@ -18,10 +34,11 @@ progress and cancel between its steps. A page reads the stored plan and computes
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -33,7 +50,7 @@ from sqlalchemy.orm import Session
 
 from aurum import __version__
 from aurum.core import i18n
-from aurum.core.checks import GOLD_PRICES, ORE_DENSITIES, RECOVERIES, UNIT_COSTS
+from aurum.core.checks import GOLD_PRICES, ORE_DENSITIES, RECOVERIES, UNIT_COSTS, Interval
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.files import file_sha256, write_atomic
 from aurum.core.grid import BlockGrid
@@ -58,8 +75,14 @@ MAX_PLANS_LISTED = 200
 TAILINGS_PER_ORE_T = 1.0
 """Tailings per tonne of ore milled, t/t: a gold mill keeps grams per tonne, the rest of the
 ore leaves as tailings."""
-DILUTIONS_BOUNDS = (0.0, 1.0)
-"""Dilution, t of waste per t of ore (the skin broken with the walls, at no grade)."""
+SKINS_M = Interval(0.0, 10.0, "m")
+"""Dilution skin broken on each wall, m across the strike (taken as whole blocks)."""
+UPLOAD_WASTE_VALUES = Interval(-1e9, 0.0, "CNY")
+"""Value of a block of waste in an uploaded model's skins, CNY per block."""
+SHAPES = ("box", "vein")
+"""Stope shapes: boxes, or shapes whose walls follow the vein slice by slice."""
+WALL_STEPS = Interval(0, 20, "blocks")
+"""Greatest wall move between the slices of a vein shape, blocks (the service's bound)."""
 STRIKE_AXES = ("x", "y")
 """The model axis along the strike (the plan's i); the other horizontal axis is j."""
 PERIOD_RE = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
@@ -83,15 +106,15 @@ class Economics:
         Mining cost per tonne broken (ore and dilution), CNY/t.
     processing_cost_cny_t : float
         Processing cost per tonne milled (ore and dilution), CNY/t.
-    dilution : float
-        Waste broken with each tonne of the block (the skin of the walls), t/t, at no grade.
+
+    Dilution is no fraction here: the walls' skins are blocks of waste (module docstring),
+    each worth :meth:`waste_value`.
     """
 
     price_cny_g: float
     recovery: float
     mining_cost_cny_t: float
     processing_cost_cny_t: float
-    dilution: float = 0.0
 
     def problems(self) -> list[Problem]:
         """One problem per field out of its bounds."""
@@ -100,16 +123,16 @@ class Economics:
         found = []
         for bounds, name in checks:
             found += _problems_of(partial(bounds.check, name, getattr(self, name)))
-        low, high = DILUTIONS_BOUNDS
-        if not low <= self.dilution <= high:
-            found.append(Problem(i18n._("expected a number from %(low)s to %(high)s, got "
-                                        "%(value)s", low=low, high=high, value=self.dilution),
-                                 column="dilution"))
         return found
+
+    def waste_value(self, tonnes: float) -> float:
+        """The value of a block of waste of ``tonnes`` (t) broken in a skin, CNY: the cost of
+        mining and processing it, negative."""
+        return -tonnes * (self.mining_cost_cny_t + self.processing_cost_cny_t)
 
     def values(self, tonnes: np.ndarray, grade_gpt: np.ndarray) -> np.ndarray:
         """The value of each block if it is mined, CNY: its gold recovered at the price less
-        the mining and processing of its tonnes and their dilution; an unestimated block
+        the mining and processing of its tonnes; an unestimated block
         (NaN grade) is rock at no grade.
 
         Parameters
@@ -120,7 +143,7 @@ class Economics:
             Gold grade of each block, g/t.
         """
         grade = np.nan_to_num(np.asarray(grade_gpt, dtype=float), nan=0.0)
-        cost = (1.0 + self.dilution) * (self.mining_cost_cny_t + self.processing_cost_cny_t)
+        cost = self.mining_cost_cny_t + self.processing_cost_cny_t
         return np.asarray(tonnes, float) * (grade * self.recovery * self.price_cny_g - cost)
 
 
@@ -138,26 +161,41 @@ class ModelSource:
 class UploadSource:
     """Block values uploaded as ``BLOCKS.csv`` (``i, j, k, value`` in CNY on a full grid):
     ``content`` and ``name`` of the file, the block size (m along i, j, k) and the rock
-    density (t/m³) that give each stope its tonnes and void."""
+    density (t/m³) that give each stope its tonnes and void, and the value of a block of
+    waste in a skin (CNY per block, at most 0)."""
 
     content: bytes
     name: str
     block_size_m: tuple[float, float, float]
     density_t_m3: float
+    waste_value_cny: float = 0.0
 
 
 @dataclass(frozen=True)
 class PlanGrid:
-    """The grid of a plan's values (i along strike, j across, k up) and per-block tonnes."""
+    """The grid of a plan's values (i along strike, j across, k up), per-block tonnes, and
+    the tonnes (t) and value (CNY) of a block of waste broken in a skin."""
 
     values: np.ndarray
     tonnes: np.ndarray
     grid: BlockGrid
     strike_axis: str
+    waste_tonnes: float
+    waste_value: float
 
     @property
     def block_volume_m3(self) -> float:
         return float(np.prod(self.grid.size))
+
+    @property
+    def across_m(self) -> float:
+        """A block's size across the strike (along j), m."""
+        return float(self.grid.size[0 if self.strike_axis == "y" else 1])
+
+    def skin_blocks(self, skin_m: float) -> int:
+        """A skin of ``skin_m`` metres as whole blocks across: the least number that covers
+        it (a tolerance of 1e-9 block keeps 2.5 m on 2.5 m blocks one block)."""
+        return max(math.ceil(skin_m / self.across_m - 1e-9), 0)
 
 
 Progress = Callable[[float, str], None]
@@ -198,13 +236,15 @@ def _model_grid(session: Session, actor: Actor, home: Path, site: Site, source: 
         float(np.prod(grid.size)) * float(model.parameters.get("density_t_m3", 2.7)))
     grade[idx] = blocks["estimate"].to_numpy(float)
     values = source.economics.values(tonnes, grade)
+    waste_t = float(np.prod(grid.size)) * float(model.parameters.get("density_t_m3", 2.7))
     # GSLIB order (x fastest) to (x, y, z) arrays; the strike axis becomes i.
     shape = (nz, ny, nx)
     as_xyz = [a.reshape(shape).transpose(2, 1, 0) for a in (values, tonnes)]
     if source.strike_axis == "y":
         as_xyz = [a.transpose(1, 0, 2) for a in as_xyz]
     return (PlanGrid(np.ascontiguousarray(as_xyz[0]), np.ascontiguousarray(as_xyz[1]), grid,
-                     source.strike_axis), model.file_sha256)
+                     source.strike_axis, waste_t, source.economics.waste_value(waste_t)),
+            model.file_sha256)
 
 
 def _grid_index(blocks: pd.DataFrame, grid: BlockGrid) -> np.ndarray:
@@ -236,6 +276,8 @@ def _upload_grid(source: UploadSource) -> tuple[PlanGrid, str]:
                                            "%(value)s", value=length),
                                     column=f"block_{axis}_m"))
     problems += _problems_of(lambda: ORE_DENSITIES.check("density_t_m3", source.density_t_m3))
+    problems += _problems_of(lambda: UPLOAD_WASTE_VALUES.check("waste_value_cny",
+                                                               source.waste_value_cny))
     if problems:
         raise ValidationError(problems)
     values = read_block_values(read_table(source.content, source.name), source=source.name)
@@ -244,7 +286,8 @@ def _upload_grid(source: UploadSource) -> tuple[PlanGrid, str]:
     ni, nj, nk = (int(n) for n in values.shape)
     grid = BlockGrid((x / 2, y / 2, z / 2), (x, y, z), (ni, nj, nk))
     tonnes = np.full(values.shape, x * y * z * source.density_t_m3)
-    return (PlanGrid(np.asarray(values, float), tonnes, grid, "x"),
+    return (PlanGrid(np.asarray(values, float), tonnes, grid, "x",
+                     x * y * z * source.density_t_m3, source.waste_value_cny),
             hashlib.sha256(source.content).hexdigest())
 
 
@@ -253,21 +296,43 @@ def _month(start: str, offset: int) -> str:
     return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
 
 
-def _stope_tasks(stopes: pd.DataFrame, plan: PlanGrid, dilution: float) -> pd.DataFrame:
-    """The stopes as the schedule's tasks: ore (t, with its dilution), undiscounted value
-    (CNY) and void (m³, the stope's blocks and the skin broken with them)."""
-    i0, i1, j0, j1, k0, k1 = (stopes[c].to_numpy(int) for c in ("i0", "i1", "j0", "j1",
-                                                                 "k0", "k1"))
-    ore = [float(plan.tonnes[a:b + 1, c:d + 1, e:f + 1].sum())
-           for a, b, c, d, e, f in zip(i0, i1, j0, j1, k0, k1, strict=True)]
-    blocks = ((stopes["i1"] - stopes["i0"] + 1) * (stopes["j1"] - stopes["j0"] + 1)
-              * (stopes["k1"] - stopes["k0"] + 1)).to_numpy(float)
+def _slices(stopes: pd.DataFrame, walls: pd.DataFrame | None) -> pd.DataFrame:
+    """Each stope's slices: ``stope`` (row of ``stopes``), ``k``, ``j0``, ``j1`` (a box's
+    walls in every slice, a vein shape's own)."""
+    if walls is not None:
+        return walls
+    height = (stopes["k1"] - stopes["k0"] + 1).to_numpy(int)
+    row = np.repeat(np.arange(len(stopes)), height)
+    first = np.repeat(np.cumsum(height) - height, height)
+    return pd.DataFrame({"stope": row, "k": stopes["k0"].to_numpy(int)[row]
+                         + np.arange(row.size) - first,
+                         "j0": stopes["j0"].to_numpy(int)[row],
+                         "j1": stopes["j1"].to_numpy(int)[row]})
+
+
+def _stope_tasks(stopes: pd.DataFrame, walls: pd.DataFrame | None, plan: PlanGrid,
+                 skin: int) -> pd.DataFrame:
+    """The stopes as the schedule's tasks: ore (t, the blocks within the walls of every slice
+    and the ``skin`` blocks of waste on each wall), undiscounted value (CNY) and void (m³,
+    the same blocks)."""
+    slices = _slices(stopes, walls)
+    i0, i1 = (stopes[c].to_numpy(int)[slices["stope"].to_numpy(int)] for c in ("i0", "i1"))
+    ore = np.bincount(slices["stope"].to_numpy(int), weights=[
+        float(plan.tonnes[a:b + 1, c:d + 1, k].sum()) for a, b, c, d, k in zip(
+            i0, i1, slices["j0"], slices["j1"], slices["k"], strict=True)],
+        minlength=len(stopes))
+    length = (stopes["i1"] - stopes["i0"] + 1).to_numpy(float)
+    height = (stopes["k1"] - stopes["k0"] + 1).to_numpy(float)
+    inside = np.bincount(slices["stope"].to_numpy(int), weights=(
+        (i1 - i0 + 1) * (slices["j1"] - slices["j0"] + 1)).to_numpy(float),
+        minlength=len(stopes))
+    skins = 2.0 * skin * length * height
     return pd.DataFrame({
         "id": np.arange(1, len(stopes) + 1), "level": stopes["level"].to_numpy(int),
         **{c: stopes[c].to_numpy(int) for c in ("i0", "i1", "j0", "j1", "k0", "k1")},
-        "ore_t": np.asarray(ore) * (1.0 + dilution),
+        "ore_t": ore + skins * plan.waste_tonnes,
         "value_cny": stopes["value"].to_numpy(float),
-        "void_m3": blocks * plan.block_volume_m3 * (1.0 + dilution)})
+        "void_m3": (inside + skins) * plan.block_volume_m3})
 
 
 def _level_ready(levels: np.ndarray, direction: str, interval: int) -> dict[int, int]:
@@ -287,7 +352,8 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
                 source: ModelSource | UploadSource, stope_params: Mapping[str, Any],
                 schedule_params: Mapping[str, Any], recipe: Mapping[str, Any],
                 start_period: str, exact: bool = False, progress: Progress | None = None,
-                time_limit_s: float = SCHEDULE_TIME_LIMIT_S) -> StopePlan:
+                time_limit_s: float = SCHEDULE_TIME_LIMIT_S, shape: str = "box",
+                max_wall_step: int = 1) -> StopePlan:
     """Optimise a mine's stopes, schedule them with their fill cycle, balance the backfill
     month by month, and store the whole as the mine's next plan version.
 
@@ -298,9 +364,11 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
     source : ModelSource or UploadSource
         Where the block values (CNY per block if mined) come from.
     stope_params : mapping
-        ``length`` and ``width`` ([min, max], blocks along i and j), ``level_height``,
-        ``pillar`` and ``sill_pillar`` (blocks), as
-        :meth:`aurum.underground.stopes.StopeParams.from_mapping` reads them.
+        ``length`` and ``width`` ([min, max], blocks along i and j; a vein shape's width is
+        each slice's), ``level_height``, ``pillar`` and ``sill_pillar`` (blocks), as
+        :meth:`aurum.underground.stopes.StopeParams.from_mapping` reads them, and
+        ``skin_m``: the dilution skin on each wall, m (default 0; whole blocks, module
+        docstring).
     schedule_params : mapping
         ``periods`` (months), ``ore_capacity_t`` (t per month), ``fill_capacity_m3`` (m³
         per month), ``cure_periods`` (months of fill and cure before a neighbour is mined),
@@ -318,6 +386,10 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
         ``progress(fraction, message)`` between the steps; it may raise to stop the plan.
     time_limit_s : float
         Time the schedule's MIP may take, s (its gap is stored).
+    shape : str
+        ``box`` (box stopes) or ``vein`` (walls following the vein slice by slice).
+    max_wall_step : int
+        A vein shape's greatest wall move between consecutive slices, blocks.
 
     Raises
     ------
@@ -328,6 +400,7 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
     """
     from aurum.underground.backfill import FillRecipe, fill_balance
     from aurum.underground.schedule import ScheduleParams, schedule_stopes
+    from aurum.underground.shapes import vein_stopes
     from aurum.underground.stopes import StopeParams, optimise_stopes
 
     site = registry.get_writable_site(session, actor, site_code)
@@ -336,9 +409,20 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
         i18n._("expected a month YYYY-MM, got %(value)r", value=start_period),
         column="start_period")]
     problems += _schedule_problems(schedule_params)
+    geometry = dict(stope_params)
+    skin_m = geometry.pop("skin_m", 0.0)
+    problems += _problems_of(lambda: SKINS_M.check("skin_m", skin_m))
+    if shape not in SHAPES:
+        problems.append(Problem(i18n._("expected one of %(choices)s", choices=", ".join(
+            SHAPES)), column="shape"))
+    if (isinstance(max_wall_step, bool) or not isinstance(max_wall_step, int)
+            or not WALL_STEPS.contains(max_wall_step)):
+        problems.append(Problem(i18n._("expected %(what)s, got %(value)r",
+                                       what=WALL_STEPS.describe(), value=max_wall_step),
+                                column="max_wall_step"))
     params, fill = None, None
     try:
-        params = StopeParams.from_mapping(dict(stope_params))
+        params = StopeParams.from_mapping(geometry)
     except ValidationError as exc:
         problems += exc.problems
     try:
@@ -352,17 +436,21 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
     report(0.05, jobs.stored_text(i18n.lazy_gettext("reading the block values")))
     if isinstance(source, ModelSource):
         plan, digest = _model_grid(session, actor, home, site, source)
-        dilution = source.economics.dilution
     else:
         plan, digest = _upload_grid(source)
-        dilution = 0.0
+    params = replace(params, skin=plan.skin_blocks(float(skin_m)),
+                     waste_value=plan.waste_value)
     report(0.15, jobs.stored_text(i18n.lazy_gettext("optimising the stopes")))
-    stopes = optimise_stopes(plan.values, params, exact=exact, time_limit_s=STOPE_TIME_LIMIT_S)
+    if shape == "vein":
+        stopes = vein_stopes(plan.values, params, max_wall_step)
+    else:
+        stopes = optimise_stopes(plan.values, params, exact=exact,
+                                 time_limit_s=STOPE_TIME_LIMIT_S)
     if stopes.frame.empty:
         raise ValidationError(Problem(i18n._("no stope of these shapes has a positive value: "
                                              "check the economics or the stope sizes")))
     report(0.5, jobs.stored_text(i18n.lazy_gettext("scheduling the stopes")))
-    tasks = _stope_tasks(stopes.frame, plan, dilution)
+    tasks = _stope_tasks(stopes.frame, stopes.walls, plan, params.skin)
     sched = dict(schedule_params)
     interval = int(sched.pop("level_interval_periods", 0))
     sched["level_ready"] = _level_ready(tasks["level"].to_numpy(), sched["direction"], interval)
@@ -381,8 +469,12 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
                            ore_by_period * TAILINGS_PER_ORE_T).reset_index(drop=True)
     balance.insert(0, "month", [_month(start_period, p) for p in range(len(balance))])
     return _store(session, actor, home, site, source, digest, stopes, timeline, balance,
-                  {"stopes": dict(stope_params), "schedule": dict(schedule_params),
-                   "recipe": dict(recipe), "exact": exact, "start_period": start_period},
+                  {"stopes": dict(stope_params) | {"shape": shape,
+                                                    "max_wall_step": max_wall_step,
+                                                    "skin_blocks": params.skin,
+                                                    "waste_value_cny": params.waste_value},
+                   "schedule": dict(schedule_params), "recipe": dict(recipe), "exact": exact,
+                   "start_period": start_period},
                   plan, schedule)
 
 
@@ -431,7 +523,7 @@ def _store(session: Session, actor: Actor, home: Path, site: Site,
     folder.mkdir(parents=True, exist_ok=True)
     stem = uuid.uuid4().hex
     paths = {name: folder / f"{stem}.{name}.parquet" for name in ("stopes", "schedule",
-                                                                   "balance")}
+                                                                   "balance", "walls")}
     frame = stopes.frame.reset_index(drop=True).assign(id=np.arange(1, len(stopes.frame) + 1))
     if isinstance(source, ModelSource):
         parameters |= {"source": "model", "model_id": source.model_id,
@@ -468,6 +560,9 @@ def _store(session: Session, actor: Actor, home: Path, site: Site,
         schedule_sha256=_write_parquet(timeline, paths["schedule"]),
         balance_path=str(paths["balance"].relative_to(home)),
         balance_sha256=_write_parquet(balance, paths["balance"]),
+        walls_path=None if stopes.walls is None else str(paths["walls"].relative_to(home)),
+        walls_sha256=None if stopes.walls is None else _write_parquet(
+            stopes.walls.assign(id=stopes.walls["stope"] + 1), paths["walls"]),
         created_by=actor.user_id)
     session.add(row)
     session.flush()
@@ -477,13 +572,12 @@ def _store(session: Session, actor: Actor, home: Path, site: Site,
 # --- the plan from a form's or a job's fields -------------------------------------------------
 
 STOPE_FIELDS = ("length_min", "length_max", "width_min", "width_max", "level_height", "pillar",
-                "sill_pillar")
+                "sill_pillar", "skin_m", "shape", "max_wall_step")
 SCHEDULE_FIELDS = ("periods", "ore_capacity_t", "fill_capacity_m3", "cure_periods",
                    "direction", "discount_rate", "level_interval_periods")
 RECIPE_FIELDS = ("recipe", "solids_mass_fraction", "binder_fraction", "bulk_density_t_m3")
-ECONOMICS_FIELDS = ("price_cny_g", "recovery", "mining_cost_cny_t", "processing_cost_cny_t",
-                    "dilution")
-UPLOAD_FIELDS = ("block_i_m", "block_j_m", "block_k_m", "density_t_m3")
+ECONOMICS_FIELDS = ("price_cny_g", "recovery", "mining_cost_cny_t", "processing_cost_cny_t")
+UPLOAD_FIELDS = ("block_i_m", "block_j_m", "block_k_m", "density_t_m3", "waste_value_cny")
 
 
 def plan_from_fields(session: Session, actor: Actor, home: Path, site_code: str,
@@ -501,7 +595,8 @@ def plan_from_fields(session: Session, actor: Actor, home: Path, site_code: str,
         source = UploadSource(upload[1], upload[0], (float(fields["block_i_m"]),
                                                      float(fields["block_j_m"]),
                                                      float(fields["block_k_m"])),
-                              float(fields["density_t_m3"]))
+                              float(fields["density_t_m3"]),
+                              float(fields.get("waste_value_cny", 0.0)))
     elif fields.get("model_id") is not None:
         source = ModelSource(int(fields["model_id"]), Economics(
             *(float(fields[k]) for k in ECONOMICS_FIELDS)), str(fields.get("strike_axis", "x")))
@@ -511,12 +606,14 @@ def plan_from_fields(session: Session, actor: Actor, home: Path, site_code: str,
     stope = {"length": [fields["length_min"], fields["length_max"]],
              "width": [fields["width_min"], fields["width_max"]],
              "level_height": fields["level_height"], "pillar": fields["pillar"],
-             "sill_pillar": fields.get("sill_pillar", 0)}
+             "sill_pillar": fields.get("sill_pillar", 0),
+             "skin_m": float(fields.get("skin_m", 0.0))}
     schedule = {k: fields[k] for k in SCHEDULE_FIELDS}
     recipe = {"kind": fields["recipe"]} | {k: fields[k] for k in RECIPE_FIELDS[1:]}
     return plan_stopes(session, actor, home, site_code, source, stope, schedule, recipe,
                        str(fields["start_period"]), bool(fields.get("exact", False)), progress,
-                       time_limit_s)
+                       time_limit_s, str(fields.get("shape", "box")),
+                       int(fields.get("max_wall_step", 1)))
 
 
 def plan_size(session: Session, actor: Actor, site_code: str, fields: Mapping[str, Any],
@@ -569,21 +666,27 @@ def _read(home: Path, relative: str, sha256: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class PlanFrames:
     """A plan's files: ``stopes`` (level, i0…k1, value), ``schedule`` (the stopes as tasks
-    with their periods and months) and ``balance`` (the fill balance per month)."""
+    with their periods and months), ``balance`` (the fill balance per month) and, for vein
+    shapes, ``walls`` (``stope``, ``id``, ``k``, ``j0``, ``j1``: each shape's walls per slice;
+    None for boxes)."""
 
     stopes: pd.DataFrame
     schedule: pd.DataFrame
     balance: pd.DataFrame
+    walls: pd.DataFrame | None = None
 
 
 def plan_frames(home: Path, plan: StopePlan) -> PlanFrames:
-    """A plan's three files, each checked against its recorded hash, kept once read."""
+    """A plan's files, each checked against its recorded hash, kept once read."""
     def read() -> PlanFrames:
         return PlanFrames(_read(home, plan.stopes_path, plan.stopes_sha256),
                           _read(home, plan.schedule_path, plan.schedule_sha256),
-                          _read(home, plan.balance_path, plan.balance_sha256))
+                          _read(home, plan.balance_path, plan.balance_sha256),
+                          None if plan.walls_path is None or plan.walls_sha256 is None
+                          else _read(home, plan.walls_path, plan.walls_sha256))
     return cache.cached(("stope-plan", str(home), plan.id, plan.stopes_sha256,
-                         plan.schedule_sha256, plan.balance_sha256), read, language_free=True)
+                         plan.schedule_sha256, plan.balance_sha256, plan.walls_sha256), read,
+                        language_free=True)
 
 
 STOPE_COLUMNS = ["id", "level", "i0", "i1", "j0", "j1", "k0", "k1", "x_min", "x_max",

@@ -149,6 +149,23 @@ class SitePlanView:
         shown = frame[STOPE_SHOWN].astype(object).where(frame[STOPE_SHOWN].notna(), None)
         return [{str(k): v for k, v in row.items()} for row in shown.to_dict("records")]
 
+    @property
+    def drawn(self) -> pd.DataFrame:
+        """The latest plan's solids as the 3D chart draws them: a box stope as its box, a vein
+        shape slice by slice (each slice's walls from the plan's walls file), each row with
+        its stope's id, level, months, ore and value and its box ``x_min`` … ``z_max`` (m);
+        empty without a plan."""
+        if self.boxes is None or self.latest is None:
+            return pd.DataFrame()
+        walls = None if self.frames is None else self.frames.walls
+        if walls is None or walls.empty:
+            return self.boxes
+        stope = self.boxes.set_index("id").loc[walls["id"].to_numpy()].reset_index()
+        slices = stope.assign(j0=walls["j0"].to_numpy(), j1=walls["j1"].to_numpy(),
+                              k0=walls["k"].to_numpy(), k1=walls["k"].to_numpy())
+        return slices.drop(columns=["x_min", "x_max", "y_min", "y_max", "z_min", "z_max"]
+                           ).join(stope_boxes(self.latest, slices))
+
 
 def _model_blocks(session: Session, actor: Actor, home: Path, plan: StopePlan
                   ) -> pd.DataFrame | None:
@@ -214,10 +231,11 @@ def deep_mines_frame(session: Session, actor: Actor) -> pd.DataFrame:
 
 
 FORM_DEFAULTS = {"price_cny_g": 650, "recovery": 0.92, "mining_cost_cny_t": 260,
-                 "processing_cost_cny_t": 120, "dilution": 0.1, "strike_axis": "x",
+                 "processing_cost_cny_t": 120, "strike_axis": "x",
                  "block_i_m": 10, "block_j_m": 10, "block_k_m": 10, "density_t_m3": 2.7,
-                 "length_min": 1, "length_max": 3, "width_min": 1, "width_max": 2,
-                 "level_height": 3, "pillar": 1, "sill_pillar": 0, "periods": 24,
+                 "waste_value_cny": 0, "length_min": 1, "length_max": 3, "width_min": 1,
+                 "width_max": 2, "level_height": 3, "pillar": 1, "sill_pillar": 0,
+                 "skin_m": 0.5, "shape": "box", "max_wall_step": 1, "periods": 24,
                  "ore_capacity_t": 30000, "fill_capacity_m3": 12000, "cure_periods": 1,
                  "direction": "bottom_up", "discount_rate": 0.08, "level_interval_periods": 3,
                  "recipe": "cemented_paste", "solids_mass_fraction": 0.75,
@@ -244,5 +262,7 @@ def form_defaults(view: SitePlanView) -> dict[str, Any]:
         values |= {"length_min": stope["length"][0], "length_max": stope["length"][1],
                    "width_min": stope["width"][0], "width_max": stope["width"][1],
                    "level_height": stope["level_height"], "pillar": stope["pillar"],
-                   "sill_pillar": stope.get("sill_pillar", 0)}
+                   "sill_pillar": stope.get("sill_pillar", 0),
+                   "skin_m": stope.get("skin_m", 0.0), "shape": stope.get("shape", "box"),
+                   "max_wall_step": stope.get("max_wall_step", 1)}
     return values

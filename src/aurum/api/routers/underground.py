@@ -111,7 +111,7 @@ def _page(request: Request, session: DB, actor: Actor, code: str,
         plan = view.latest
         stopes = display_records(view.boxes)
         figures = {
-            "stopes": stopes_3d(stopes, [] if view.blocks is None else
+            "stopes": stopes_3d(display_records(view.drawn), [] if view.blocks is None else
                                 display_records(view.blocks),
                                 _("Stopes of plan %(version)s by month mined",
                                   version=plan.version)),
@@ -122,6 +122,8 @@ def _page(request: Request, session: DB, actor: Actor, code: str,
                   view=view, figures=figures,
                   form=form or forms.FormState(views.form_defaults(view)),
                   directions=["bottom_up", "top_down"],
+                  shapes=[("box", _("box stopes")),
+                          ("vein", _("vein shapes (walls following the vein)"))],
                   recipes=["cemented_paste", "cemented_hydraulic", "hydraulic"])
 
 

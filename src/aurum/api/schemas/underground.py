@@ -42,8 +42,6 @@ class StopePlanIn(BaseModel):
                                      description="underground mining cost, CNY/t broken")
     processing_cost_cny_t: float = Field(120.0, ge=UNIT_COSTS.low, le=UNIT_COSTS.high,
                                          description="processing cost, CNY/t milled")
-    dilution: float = Field(0.1, ge=0.0, le=1.0, description="waste broken with the walls, "
-                            "t per t of ore (at no grade)")
     strike_axis: Literal["x", "y"] = Field("x", description="the model axis along the strike")
     block_i_m: float = Field(10.0, ge=0.1, le=1000.0, description="uploaded blocks: size "
                              "along i, m")
@@ -53,6 +51,8 @@ class StopePlanIn(BaseModel):
                              "along k, m")
     density_t_m3: float = Field(2.7, ge=ORE_DENSITIES.low, le=ORE_DENSITIES.high,
                                 description="uploaded blocks: rock density, t/m³")
+    waste_value_cny: float = Field(0.0, ge=-1e9, le=0.0, description="uploaded blocks: value "
+                                   "of a block of waste in a skin, CNY per block")
     length_min: int = Field(1, ge=1, le=1000, description="stope length along strike, "
                             "blocks, at least")
     length_max: int = Field(3, ge=1, le=1000, description="stope length, blocks, at most")
@@ -64,6 +64,12 @@ class StopePlanIn(BaseModel):
                         "blocks")
     sill_pillar: int = Field(0, ge=0, le=1000, description="sill pillar left at the bottom "
                              "of each level, blocks")
+    skin_m: float = Field(0.5, ge=0.0, le=10.0, description="dilution skin broken on each "
+                          "wall, m (taken as whole blocks across)")
+    shape: Literal["box", "vein"] = Field("box", description="box stopes, or shapes whose "
+                                          "walls follow the vein slice by slice")
+    max_wall_step: int = Field(1, ge=0, le=20, description="vein shapes: greatest wall move "
+                               "between slices, blocks")
     exact: bool = Field(False, description="prove the optimum (MIP) instead of the fast "
                         "method with its bound")
     start_period: str = Field(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$",

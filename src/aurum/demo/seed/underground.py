@@ -32,7 +32,7 @@ PLAN_FIELDS: dict[str, object] = {
     # 260 CNY/t to mine (sublevel stoping with backfill), 120 CNY/t to mill, 10 per cent
     # dilution from the walls.
     "price_cny_g": 650.0, "recovery": 0.92, "mining_cost_cny_t": 260.0,
-    "processing_cost_cny_t": 120.0, "dilution": DILUTION, "strike_axis": "x",
+    "processing_cost_cny_t": 120.0, "skin_m": 0.0, "strike_axis": "x",
     # The demo's kriged models have blocks of 47-61 m by 24-30 m high (20 × 20 × 30 blocks
     # over a licence): a stope is one block, a level one block high; no rib pillar, as in
     # sublevel stoping with cemented fill, whose primary and secondary stopes wait for their

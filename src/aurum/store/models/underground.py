@@ -22,7 +22,8 @@ class StopePlan(AppendOnly, OfSite, Authored, Base):
     ``value_cny`` and ``upper_bound_cny`` are the stopes' undiscounted value and the bound
     the optimiser proved (CNY); ``npv_cny`` the schedule's net present value (CNY) and
     ``gap`` its relative optimality gap (fraction); ``start_period`` the month (``YYYY-MM``)
-    of the schedule's first period.
+    of the schedule's first period. ``walls_path`` and ``walls_sha256`` name a vein-shape
+    plan's fourth file, each shape's walls per slice (None for box stopes).
     """
 
     __tablename__ = "stope_plans"
@@ -48,3 +49,5 @@ class StopePlan(AppendOnly, OfSite, Authored, Base):
     schedule_sha256: Mapped[str] = mapped_column(String(64))
     balance_path: Mapped[str] = mapped_column(String(500))
     balance_sha256: Mapped[str] = mapped_column(String(64))
+    walls_path: Mapped[str | None] = mapped_column(String(500))
+    walls_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -7,7 +7,8 @@ Create Date: 2026-12-07
 ``stope_plans`` holds each version of a mine's stope plan (issue 20): the parameters it was
 made with (economics, stope shape, schedule, fill recipe), the block model it was made on or
 the uploaded values' hash, its figures (stope value and bound, NPV and gap) and its three
-files' paths and hashes (stopes, schedule, fill balance). Append-only, with 0008's triggers.
+files' paths and hashes (stopes, schedule, fill balance), and a vein-shape plan's fourth (each
+shape's walls per slice; none for box stopes). Append-only, with 0008's triggers.
 """
 
 from collections.abc import Sequence
@@ -50,6 +51,8 @@ def upgrade() -> None:
         sa.Column('schedule_sha256', sa.String(length=64), nullable=False),
         sa.Column('balance_path', sa.String(length=500), nullable=False),
         sa.Column('balance_sha256', sa.String(length=64), nullable=False),
+        sa.Column('walls_path', sa.String(length=500), nullable=True),
+        sa.Column('walls_sha256', sa.String(length=64), nullable=True),
         sa.Column('created_by', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['created_by'], ['users.id'],

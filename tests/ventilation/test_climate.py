@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from aurum.core.errors import ValidationError
@@ -150,3 +151,41 @@ def test_bad_input_one_message_each():
     with pytest.raises(ValidationError, match="above the dry bulb") as wet:
         air_state(20, wet_bulb_c=22, pressure_pa=100000)
     assert all(len(e.value.problems) == 1 for e in (depth, rh, wet))
+
+
+def _radial_fd_flux(fourier: float, biot: float) -> float:
+    """Dimensionless wall flux of the rock around a cylinder by implicit finite volumes
+    (dθ/dr = Bi·θ at r = 1, θ = 1 initially and far away): an independent check."""
+    from scipy.linalg import solve_banded
+    r = np.concatenate([np.linspace(1, 3, 801)[:-1], np.geomspace(3, 200, 1200)])
+    faces = 0.5 * (r[1:] + r[:-1])
+    widths = np.diff(r)
+    volume = np.empty_like(r)
+    volume[1:-1] = r[1:-1] * 0.5 * (widths[:-1] + widths[1:])
+    volume[0] = 0.5 * widths[0] * (r[0] + 0.25 * widths[0])
+    volume[-1] = 1.0
+    conductance = faces / widths                      # between node i and i + 1
+    theta = np.ones_like(r)
+    t, dt = 0.0, 1e-6
+    while t < fourier:
+        dt = min(dt * 1.05, fourier - t, 0.002)
+        bands = np.zeros((3, r.size))
+        bands[1] = volume / dt
+        bands[1, :-1] += conductance
+        bands[1, 1:-1] += conductance[:-1]
+        bands[1, 0] += biot * r[0]
+        bands[0, 1:] = -conductance
+        bands[2, :-1] = -conductance
+        bands[0, -1], bands[2, -2], bands[1, -1] = 0.0, 0.0, 1.0 / dt
+        theta = solve_banded((1, 1), bands, volume / dt * theta)
+        t += dt
+    return biot * theta[0]
+
+
+def test_finite_biot_flux_against_finite_differences_and_its_limits():
+    for fourier, biot in ((0.5, 2.0), (5.0, 2.0)):
+        assert dimensionless_heat_flux(fourier, biot) == pytest.approx(
+            _radial_fd_flux(fourier, biot), rel=2e-3)
+    assert dimensionless_heat_flux(0.5, 1e6) == pytest.approx(dimensionless_heat_flux(0.5),
+                                                              rel=1e-5)
+    assert dimensionless_heat_flux(1e-6, 3.0) == pytest.approx(3.0, rel=0.01)

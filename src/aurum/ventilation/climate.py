@@ -17,16 +17,16 @@ has been exposed for time t is
 
     q = k · (VRT − t_air) · G(Fo) / r,   Fo = κ·t / r²,
 
-with G the dimensionless heat flux of an infinite cylinder whose surface is held at a step
-temperature change (Jaeger & Clarke 1942; Carslaw & Jaeger, *Conduction of Heat in Solids*,
-2nd ed. 1959, §13.5):
+with G the dimensionless heat flux of an infinite cylinder whose wall exchanges heat with the
+air through a film of coefficient h, Bi = h·r/k (Jaeger's exact solution, Carslaw & Jaeger,
+*Conduction of Heat in Solids*, 2nd ed. 1959, §13.5; Jaeger & Clarke 1942 for Bi → ∞):
 
-    G(Fo) = (4/π²) ∫₀^∞ exp(−Fo·u²) / (u·[J₀(u)² + Y₀(u)²]) du.
+    G(Fo, Bi) = (4/π²) ∫₀^∞ exp(−Fo·u²) du /
+                (u·[(u·J₁(u)/Bi + J₀(u))² + (u·Y₁(u)/Bi + Y₀(u))²]).
 
-This is the kernel of Starfield's and Gibson's methods (McPherson 15.2.2), here with an
-infinite wall heat-transfer coefficient (the wall at the air temperature), which bounds the
-heat flow from above: the wall film resistance those methods add lowers it by a few per cent
-in airways older than a month.
+This is the function Starfield tabulated and Gibson's algorithm approximates (McPherson
+15.2.2); it is evaluated here by quadrature instead. Without a film coefficient the wall is
+taken at the air temperature (Bi → ∞), an upper bound of the heat.
 """
 
 from __future__ import annotations
@@ -259,50 +259,67 @@ def virgin_rock_temperature(depth_m: float | np.ndarray, surface_c: float,
     return surface_c + gradient_c_per_100m * depth_m / 100.0
 
 
-def _integrand(u: float, fourier: float) -> float:
-    return math.exp(-fourier * u * u) / (u * (special.j0(u) ** 2 + special.y0(u) ** 2))
+def _integrand(u: float, fourier: float, biot: float) -> float:
+    if math.isinf(biot):
+        denominator = special.j0(u) ** 2 + special.y0(u) ** 2
+    else:
+        denominator = ((u * special.j1(u) / biot + special.j0(u)) ** 2
+                       + (u * special.y1(u) / biot + special.y0(u)) ** 2)
+    return math.exp(-fourier * u * u) / (u * denominator)
 
 
-def _log_integrand(s: float, fourier: float) -> float:
+def _log_integrand(s: float, fourier: float, biot: float) -> float:
     u = math.exp(s)
-    return math.exp(-fourier * u * u) / (special.j0(u) ** 2 + special.y0(u) ** 2)
+    return u * _integrand(u, fourier, biot)
 
 
-def dimensionless_heat_flux(fourier: float) -> float:
-    """Jaeger and Clarke's dimensionless heat flux G(Fo) of an infinite cylinder.
+def dimensionless_heat_flux(fourier: float, biot: float | None = None) -> float:
+    """The dimensionless heat flux G(Fo, Bi) into a cylindrical airway (Jaeger's solution).
 
-    G = r·q / (k·ΔT) for a cylindrical hole of radius r in rock of conductivity k whose wall
-    temperature was stepped by ΔT at time 0 (Carslaw & Jaeger 1959, §13.5):
-    G(Fo) = (4/π²) ∫₀^∞ exp(−Fo·u²) / (u·[J₀(u)² + Y₀(u)²]) du.
+    G = r·q / (k·ΔT) for a cylindrical hole of radius r in rock of conductivity k, initially
+    ΔT warmer than the air, whose wall exchanges heat with the air through a film of
+    coefficient h (Bi = h·r/k) from time 0 (Carslaw & Jaeger 1959, §13.5; Jaeger & Clarke
+    1942 for Bi → ∞):
+
+        G(Fo, Bi) = (4/π²) ∫₀^∞ exp(−Fo·u²) du /
+                    (u·[(u·J₁(u)/Bi + J₀(u))² + (u·Y₁(u)/Bi + Y₀(u))²]).
 
     Parameters
     ----------
     fourier : float
         Fourier number κ·t / r², dimensionless (positive).
+    biot : float, optional
+        Biot number h·r / k, dimensionless; None for a wall at the air temperature (Bi → ∞).
 
     Returns
     -------
     float
-        G, dimensionless (about 1/√(π·Fo) when young, 2/(ln 4Fo − 2γ) when old).
+        G, dimensionless: Bi at Fo → 0 for a finite Bi; 1/√(π·Fo) when young and
+        2/(ln 4Fo − 2γ) when old for Bi → ∞.
     """
     Interval(1e-6, 1e9).check("fourier", fourier)
+    bi = math.inf if biot is None else biot
+    Interval(1e-3, None).check("biot", bi)
     # Near u = 0 the integrand decays only as 1/(u·ln²u): below eps it is integrated in
-    # closed form with J0 = 1 and Y0 = (2/π)(ln(u/2) + γ) (errors of order u²); between eps
-    # and the knot in ln u, where it is smooth; beyond the knot, where exp(−Fo·u²) decays.
+    # closed form with J0 = 1, Y0 = (2/π)(ln(u/2) + γ), u·J1 = 0 and u·Y1 = −2/π (errors of
+    # order u²); between eps and the knot in ln u, where it is smooth; beyond the knot,
+    # where exp(−Fo·u²) decays.
     knot = min(1.0, 1.0 / math.sqrt(fourier))
     eps = 1e-6 * knot
-    x0 = abs(math.log(eps / 2.0) + np.euler_gamma)
-    tail = math.pi / 2.0 * (math.pi / 2.0 - math.atan(2.0 / math.pi * x0))
-    low, _e1 = integrate.quad(_log_integrand, math.log(eps), math.log(knot), args=(fourier,),
-                              limit=200)
-    high, _e2 = integrate.quad(_integrand, knot, math.inf, args=(fourier,), limit=200)
+    x0 = math.log(eps / 2.0) + np.euler_gamma
+    y0 = x0 - (0.0 if math.isinf(bi) else 1.0 / bi)
+    tail = math.pi / 2.0 * (math.atan(2.0 * y0 / math.pi) + math.pi / 2.0)
+    low, _e1 = integrate.quad(_log_integrand, math.log(eps), math.log(knot),
+                              args=(fourier, bi), limit=200)
+    high, _e2 = integrate.quad(_integrand, knot, math.inf, args=(fourier, bi), limit=200)
     return 4.0 / math.pi ** 2 * (tail + low + high)
 
 
 def rock_heat_kw(*, virgin_rock_c: float, air_dry_bulb_c: float, length_m: float,
                  area_m2: float, perimeter_m: float, age_days: float,
-                 conductivity_w_mk: float = 3.0, diffusivity_m2_s: float = 1.4e-6) -> float:
-    """Heat flowing from the rock into an airway (kW), Jaeger–Clarke at the airway's age.
+                 conductivity_w_mk: float = 3.0, diffusivity_m2_s: float = 1.4e-6,
+                 wall_htc_w_m2k: float | None = None) -> float:
+    """Heat flowing from the rock into an airway (kW): q = k·ΔT·G(Fo, Bi)/r at its age.
 
     Parameters
     ----------
@@ -320,6 +337,9 @@ def rock_heat_kw(*, virgin_rock_c: float, air_dry_bulb_c: float, length_m: float
         Rock thermal conductivity, W/(m·K) (granite of Jiaodong about 3).
     diffusivity_m2_s : float
         Rock thermal diffusivity, m²/s.
+    wall_htc_w_m2k : float, optional
+        Heat-transfer coefficient between wall and air, W/(m²·K); None for a wall at the air
+        temperature (an upper bound of the heat).
 
     Returns
     -------
@@ -333,8 +353,9 @@ def rock_heat_kw(*, virgin_rock_c: float, air_dry_bulb_c: float, length_m: float
         POSITIVE.check(name, value)
     radius = 2.0 * area_m2 / perimeter_m
     fourier = diffusivity_m2_s * age_days * 86400.0 / radius ** 2
+    biot = None if wall_htc_w_m2k is None else wall_htc_w_m2k * radius / conductivity_w_mk
     flux = conductivity_w_mk * (virgin_rock_c - air_dry_bulb_c) * dimensionless_heat_flux(
-        fourier) / radius
+        fourier, biot) / radius
     return flux * perimeter_m * length_m / 1000.0
 
 

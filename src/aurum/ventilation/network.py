@@ -728,9 +728,9 @@ def _newton(system: _System, q: np.ndarray, tol: float, limit: int
 def _hardy_cross(system: _System, q: np.ndarray, tol: float, limit: int
                  ) -> tuple[np.ndarray, int, bool]:
     meshes = system.meshes.tocsr()
+    c_free = meshes[system.free_chords]
     flows = meshes.T @ q
     for sweep in range(1, limit + 1):
-        worst = 0.0
         for m in system.free_chords:
             lo, hi = meshes.indptr[m], meshes.indptr[m + 1]
             cols, signs = meshes.indices[lo:hi], meshes.data[lo:hi]
@@ -743,10 +743,12 @@ def _hardy_cross(system: _System, q: np.ndarray, tol: float, limit: int
                     h[at] -= fan.pressure(sub[at])
                     dh[at] -= fan.slope(sub[at])
             closure = float(signs @ h)
-            worst = max(worst, abs(closure))
             delta = -closure / (max(float(dh.sum()), 0.0) + _SLOPE_FLOOR)
             q[m] += delta
             flows[cols] += signs * delta
+        # Converged when every mesh closes after the sweep, not while it was being corrected.
+        residual = c_free @ system.loss(flows)
+        worst = float(np.abs(residual).max()) if len(residual) else 0.0
         if worst <= tol:
             return q, sweep, True
         if not np.isfinite(worst) or np.abs(flows).max() > _FLOW_BLOWUP:

@@ -78,7 +78,8 @@ def test_wet_autocompression_adds_g_dz_of_enthalpy_at_constant_moisture():
     assert bottom.humidity_ratio == pytest.approx(top.humidity_ratio, rel=1e-9)
     dry_rise = bottom.dry_bulb_c - top.dry_bulb_c
     wet_rise = bottom.wet_bulb_c - top.wet_bulb_c
-    # McPherson 15.2.1: the wet bulb rises about half as fast as the dry bulb.
+    # Part of the added enthalpy goes to the moisture the warmer air can hold: the wet bulb
+    # rises more slowly than the dry bulb.
     assert 0.3 * dry_rise < wet_rise < 0.7 * dry_rise
 
 

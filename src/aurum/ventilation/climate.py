@@ -43,31 +43,33 @@ from scipy import integrate, special
 from aurum.core.checks import Interval
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
+from aurum.ventilation.airflow import load_limits
 
 psychrolib.SetUnitSystem(psychrolib.SI)
 
 GRAVITY = 9.81
-"""Gravitational acceleration, m/s² (McPherson's value)."""
+"""Gravitational acceleration, m/s²."""
 CP_DRY_AIR = 1005.0
-"""Specific heat of dry air at constant pressure, J/(kg·K) (McPherson 15.2.1)."""
+"""Specific heat of dry air at constant pressure, J/(kg·K)."""
 R_DRY_AIR = 287.04
 """Gas constant of dry air, J/(kg·K)."""
 LATENT_HEAT = 2.45e6
 """Latent heat of evaporation of water near 20 °C, J/kg (ASHRAE Fundamentals ch. 1)."""
 
 JIAODONG_GRADIENT_C_PER_100M = 2.0
-"""Geothermal gradient of the Jiaodong gold district, °C per 100 m: the figure the
-implementation plan's issue states for Jiaodong's deep mines (virgin rock near 39 °C at
-−1,600 m from a surface mean near 12 °C in published Sanshandao and Linglong projections).
-A mine's own borehole temperature logs replace it."""
+"""Geothermal gradient of the Jiaodong gold district, °C per 100 m: the round figure issue 21
+states for Jiaodong's deep mines ("about 2 °C per 100 m", projections past 39 °C near
+−1,600 m). It was not checked here against a published borehole log; a mine's own borehole
+temperature logs replace it."""
 
 DIESEL_EFFICIENCY = 0.34
-"""Shaft output / fuel energy of a mine diesel at its rated point (McPherson 15.2.7: roughly a
-third of the fuel's heat becomes work, which itself ends as heat underground, so the heat is
-about three times the power)."""
+"""Shaft output / fuel energy of a mine diesel at its rated point: roughly a third, as the
+mine-ventilation literature states it (McPherson ch. 15, not checked against the text here);
+the work itself ends as heat underground, so the heat is about three times the power."""
 METABOLIC_W = 300.0
-"""Metabolic heat of a person at moderate physical work, W (McPherson ch. 17, 'moderate
-work' 250 to 350 W); sensible and latent together."""
+"""Metabolic heat of a person at moderate physical work, W, sensible and latent together (a
+typical figure for moderate work, roughly 250 to 350 W; McPherson ch. 17 tabulates metabolic
+rates by activity, not checked against the text here)."""
 
 DEPTH_STEP = Interval(0, 5000, "m")
 REL_HUMIDITY = Interval(0, 1)
@@ -364,7 +366,7 @@ def diesel_heat_kw(rated_kw: float, utilisation: float = 0.5,
     """Heat a diesel machine releases underground, kW: rated power × utilisation / efficiency.
 
     All the fuel's energy ends as heat in the airway (the work done is dissipated by friction
-    and braking), McPherson 15.2.7.
+    and braking), the usual assumption of mine heat-load estimates.
 
     Parameters
     ----------
@@ -491,7 +493,6 @@ def check_climate(places: dict[str, AirState], limit_c: float | None = None
         In the order given.
     """
     if limit_c is None:
-        from aurum.ventilation.airflow import load_limits
         limit_c = load_limits().max_dry_bulb_c
     return [ClimateCheck(name, s.dry_bulb_c, limit_c, s.dry_bulb_c - limit_c,
                          s.dry_bulb_c > limit_c) for name, s in places.items()]

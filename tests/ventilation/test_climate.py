@@ -190,3 +190,18 @@ def test_finite_biot_flux_against_finite_differences_and_its_limits():
     assert dimensionless_heat_flux(0.5, 1e6) == pytest.approx(dimensionless_heat_flux(0.5),
                                                               rel=1e-5)
     assert dimensionless_heat_flux(1e-6, 3.0) == pytest.approx(3.0, rel=0.01)
+
+
+def test_rock_heat_along_an_airway_balances_and_warms_the_air():
+    from aurum.ventilation.climate import RockWall
+    inlet = air_state(28, wet_bulb_c=22, pressure_pa=115000)
+    rock = RockWall(virgin_rock_c=42.0, area_m2=16, perimeter_m=16, age_days=365,
+                    wall_htc_w_m2k=10.0, wetness=0.3)
+    profile = along_airway(inlet, 25.0, [Segment(250)] * 4, rock=rock)
+    mass = 25.0 * inlet.density_kgm3 / (1 + inlet.humidity_ratio)
+    first = rock.heat_kw(28.0, 250)
+    assert profile["enthalpy_jkg"].iloc[1] - inlet.enthalpy_jkg == pytest.approx(
+        1000 * first / mass, rel=1e-6)
+    assert profile["dry_bulb_c"].is_monotonic_increasing
+    assert profile["wet_bulb_c"].is_monotonic_increasing
+    assert profile["dry_bulb_c"].iloc[-1] < 42.0

@@ -8,7 +8,7 @@ from aurum.core.lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "airflow": ("AirflowComparison", "Limits", "RequiredAirflow", "compare_airflow",
                 "load_limits", "required_airflow"),
-    "climate": ("AirState", "ClimateCheck", "Segment", "air_state", "along_airway",
+    "climate": ("AirState", "ClimateCheck", "RockWall", "Segment", "air_state", "along_airway",
                 "autocompression", "check_climate", "cooling_load_kw", "diesel_heat_kw",
                 "dimensionless_heat_flux", "dry_autocompression_k", "people_heat_kw",
                 "pressure_at_depth", "rock_heat_kw", "virgin_rock_temperature"),

@@ -421,8 +421,37 @@ class Segment:
     latent_kw: float = 0.0
 
 
-def along_airway(inlet: AirState, flow_m3s: float, segments: Sequence[Segment]
-                 ) -> pd.DataFrame:
+@dataclass(frozen=True)
+class RockWall:
+    """The rock around an airway, for the heat it gives the air step by step.
+
+    ``virgin_rock_c`` °C; the cross-section ``area_m2`` m² and ``perimeter_m`` m; ``age_days``
+    since the rock was exposed; conductivity W/(m·K), diffusivity m²/s and wall film
+    coefficient W/(m²·K) as :func:`rock_heat_kw` takes them; ``wetness`` the fraction of the
+    rock heat that evaporates water on a wet wall (latent) rather than warming the air.
+    """
+
+    virgin_rock_c: float
+    area_m2: float
+    perimeter_m: float
+    age_days: float
+    conductivity_w_mk: float = 3.0
+    diffusivity_m2_s: float = 1.4e-6
+    wall_htc_w_m2k: float | None = None
+    wetness: float = 0.0
+
+    def heat_kw(self, air_dry_bulb_c: float, length_m: float) -> float:
+        """Rock heat into ``length_m`` m of airway with air at ``air_dry_bulb_c`` °C, kW."""
+        return rock_heat_kw(virgin_rock_c=self.virgin_rock_c, air_dry_bulb_c=air_dry_bulb_c,
+                            length_m=length_m, area_m2=self.area_m2,
+                            perimeter_m=self.perimeter_m, age_days=self.age_days,
+                            conductivity_w_mk=self.conductivity_w_mk,
+                            diffusivity_m2_s=self.diffusivity_m2_s,
+                            wall_htc_w_m2k=self.wall_htc_w_m2k)
+
+
+def along_airway(inlet: AirState, flow_m3s: float, segments: Sequence[Segment],
+                 rock: RockWall | None = None) -> pd.DataFrame:
     """The dry- and wet-bulb temperatures along an airway, by energy and moisture balance.
 
     Per step, per kilogram of dry air: Δh = (sensible + latent heat)/ṁ + g·Δz_fall and
@@ -436,6 +465,9 @@ def along_airway(inlet: AirState, flow_m3s: float, segments: Sequence[Segment]
         Airflow at the inlet, m³/s.
     segments : sequence of Segment
         The airway's stretches in the direction of flow.
+    rock : RockWall, optional
+        The rock around the airway: its heat, at each step's inlet air temperature, is added
+        to the segments' own (``wetness`` of it as latent heat).
 
     Returns
     -------
@@ -450,9 +482,14 @@ def along_airway(inlet: AirState, flow_m3s: float, segments: Sequence[Segment]
     state, distance, fall = inlet, 0.0, 0.0
     for segment in segments:
         POSITIVE.check("length_m", segment.length_m)
-        enthalpy = (state.enthalpy_jkg + 1000.0 * (segment.heat_kw + segment.latent_kw) / mass
+        sensible, latent = segment.heat_kw, segment.latent_kw
+        if rock is not None:
+            from_rock = rock.heat_kw(state.dry_bulb_c, segment.length_m)
+            sensible += (1.0 - rock.wetness) * from_rock
+            latent += rock.wetness * from_rock
+        enthalpy = (state.enthalpy_jkg + 1000.0 * (sensible + latent) / mass
                     + GRAVITY * segment.fall_m)
-        ratio = state.humidity_ratio + 1000.0 * segment.latent_kw / (mass * LATENT_HEAT)
+        ratio = state.humidity_ratio + 1000.0 * latent / (mass * LATENT_HEAT)
         pressure = pressure_at_depth(state.pressure_pa, segment.fall_m, state.dry_bulb_c)
         state = _state_from_enthalpy(enthalpy, ratio, pressure)
         distance += segment.length_m

@@ -293,3 +293,8 @@ def test_regulator_that_would_push_air_needs_a_booster() -> None:
                     "fixed_flow": 30.0}])
     with pytest.raises(ValidationError, match="regulator reg would have to push air"):
         solve(network)
+
+
+def test_a_solve_stopped_before_it_settles_says_so() -> None:
+    with pytest.raises(ValidationError, match="did not converge to 1e-06 Pa in 2 iterations"):
+        solve(Network.from_mapping(mine()), "hardy_cross", max_iterations=2)

@@ -683,11 +683,13 @@ def solve(network: Network, method: str = "newton", tol_pa: float = 1e-6,
     system = _system(network)
     q = _initial(system)
     run = _newton if method == "newton" else _hardy_cross
-    q, iterations, converged = run(system, q, tol_pa, max_iterations)
+    q, iterations, status = run(system, q, tol_pa, max_iterations)
     flows = system.meshes.T @ q
-    if not converged or not np.all(np.isfinite(flows)):
+    if status != "converged":
         fans = [b.name for b in network.branches if b.fan is not None]
-        if fans:
+        # Flows running away, or no step lowering the closure error, mean that no flow
+        # balances the fans; a solve merely slow to settle says so instead.
+        if fans and status == "diverged":
             raise ValidationError(Problem(_(
                 "no operating point: the curve of fan %(fans)s never meets the system's "
                 "resistance curve", fans=", ".join(fans))))
@@ -697,7 +699,9 @@ def solve(network: Network, method: str = "newton", tol_pa: float = 1e-6,
 
 
 def _newton(system: _System, q: np.ndarray, tol: float, limit: int
-            ) -> tuple[np.ndarray, int, bool]:
+            ) -> tuple[np.ndarray, int, str]:
+    """Damped Newton steps on the free meshes' flows: ``(q, steps, status)``, the status
+    ``"converged"``, ``"limit"`` or ``"diverged"`` (running away, or no step descends)."""
     free = system.free_chords
     c_free = system.meshes[free]
     c_t = system.meshes.T.tocsr()
@@ -706,8 +710,10 @@ def _newton(system: _System, q: np.ndarray, tol: float, limit: int
         residual = c_free @ system.loss(flows)
         worst = float(np.abs(residual).max()) if len(residual) else 0.0
         if worst <= tol:
-            return q, iteration, True
-        if iteration == limit or not np.isfinite(worst) or np.abs(flows).max() > _FLOW_BLOWUP:
+            return q, iteration, "converged"
+        if not np.isfinite(worst) or np.abs(flows).max() > _FLOW_BLOWUP:
+            return q, iteration, "diverged"
+        if iteration == limit:
             break
         d = np.maximum(system.slope(flows), 0.0) + _SLOPE_FLOOR
         jac = (c_free @ sp.diags(d) @ c_free.T).tocsc()
@@ -721,12 +727,15 @@ def _newton(system: _System, q: np.ndarray, tol: float, limit: int
             if float(np.linalg.norm(new)) < norm:
                 break
             step = step / 2
+        else:
+            return q, iteration, "diverged"
         q = trial
-    return q, limit, False
+    return q, limit, "limit"
 
 
 def _hardy_cross(system: _System, q: np.ndarray, tol: float, limit: int
-                 ) -> tuple[np.ndarray, int, bool]:
+                 ) -> tuple[np.ndarray, int, str]:
+    """Hardy Cross sweeps, mesh by mesh: ``(q, sweeps, status)`` as :func:`_newton`'s."""
     meshes = system.meshes.tocsr()
     c_free = meshes[system.free_chords]
     flows = meshes.T @ q
@@ -750,10 +759,10 @@ def _hardy_cross(system: _System, q: np.ndarray, tol: float, limit: int
         residual = c_free @ system.loss(flows)
         worst = float(np.abs(residual).max()) if len(residual) else 0.0
         if worst <= tol:
-            return q, sweep, True
+            return q, sweep, "converged"
         if not np.isfinite(worst) or np.abs(flows).max() > _FLOW_BLOWUP:
-            break
-    return q, limit, False
+            return q, sweep, "diverged"
+    return q, limit, "limit"
 
 
 def _solution(system: _System, q: np.ndarray, flows: np.ndarray, iterations: int,

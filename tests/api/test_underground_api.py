@@ -140,6 +140,26 @@ def test_the_form_plans_and_a_refused_one_keeps_what_was_typed(
     assert 'data-testid="problems"' in refused.text
 
 
+def test_the_form_plans_vein_shapes_drawn_slice_by_slice(
+        app_client: TestClient, platform: Platform, reg: Registry) -> None:
+    """The form's vein shapes: the rich box's three stopes, each drawn as its three slices
+    (12 triangles a slice) from the plan's walls file."""
+    model_id = store_model(platform, reg)
+    browser = _browser(app_client, "alpha")
+    page = f"/underground/{SITE}"
+    assert 'name="shape"' in browser.get(page).text
+    typed = {k: ("true" if v is True else str(v)) for k, v in FIELDS.items() if v is not False}
+    typed |= {"model_id": str(model_id), "csrf": _csrf(browser, page), "shape": "vein",
+              "max_wall_step": "1"}
+    assert browser.post(f"{page}/plans", data=typed).status_code == 303
+    text = browser.get(page).text
+    figure = json.loads(html.unescape(re.search(
+        r"""id="chart-stopes-3d" data-figure='([^']*)'""", text).group(1)))  # type: ignore[union-attr]
+    mesh = next(t for t in figure["data"] if t["type"] == "mesh3d")
+    assert len(mesh["i"]) == 12 * 3 * 3 and len(mesh["x"]) == 8 * 3 * 3
+    assert 'value="vein" selected' in text
+
+
 @pytest.mark.usefixtures("everything_chinese")
 def test_the_page_says_nothing_outside_the_catalogue(app_client: TestClient,
                                                      platform: Platform,

@@ -177,8 +177,12 @@ def _model_blocks(session: Session, actor: Actor, home: Path, plan: StopePlan
     def richest() -> pd.DataFrame:
         blocks = resource_service.load_blocks(session, actor, home, model.id)
         economics = Economics(**plan.parameters["economics"])
-        value = economics.values(blocks["tonnes"].to_numpy(float),
-                                 blocks["estimate"].to_numpy(float))
+        # A model without tonnes (the demo's vein planning models): each block its volume at
+        # the model's density, as the plan took it (aurum.services.underground._model_grid).
+        tonnes = (blocks["tonnes"].to_numpy(float) if "tonnes" in blocks else np.full(
+            len(blocks), float(np.prod(model.parameters["grid"]["size"]))
+            * float(model.parameters.get("density_t_m3", 2.7))))
+        value = economics.values(tonnes, blocks["estimate"].to_numpy(float))
         frame = blocks[["x", "y", "z"]].assign(value_cny=value)
         return frame[frame["value_cny"] > 0].nlargest(MAX_BLOCKS_DRAWN, "value_cny")
     return cache.cached(("stope-plan-blocks", str(home), plan.id, model.file_sha256), richest,

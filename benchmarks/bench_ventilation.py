@@ -9,7 +9,8 @@ stopes make 5,000 branches and about 2,450 meshes (a ladder: the raises make eve
 a mesh with the next, the hard case for mesh-by-mesh corrections).
 
 Both methods run on the same spanning tree and meshes (:func:`aurum.ventilation.network.solve`)
-to the same closure, 1e-6 Pa by default; reported: iterations (Newton steps, Hardy Cross
+to the same closure, 1e-6 Pa by default, after a small warm-up solve (numba's compilation of
+the Hardy Cross sweep, timed on neither); reported: iterations (Newton steps, Hardy Cross
 sweeps), seconds, the ratio of seconds, and the largest difference of their flows. Run from
 the repository root::
 
@@ -78,6 +79,9 @@ def main() -> None:
     result: dict[str, Any] = {"branches": len(network.branches), "nodes": len(network.nodes),
                               "meshes": len(network.branches) - len(network.nodes) + 1,
                               "tolerance_pa": args.tolerance, "machine": platform.machine()}
+    # A small solve first: numba compiles (or loads from its cache) the Hardy Cross sweep.
+    note("warm-up ...")
+    solve(Network.from_mapping(mine(2, 3)), "hardy_cross")
     runs = {}
     for method, limit in (("newton", 200), ("hardy_cross", args.max_sweeps)):
         note(f"{method} ...")

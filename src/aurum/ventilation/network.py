@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numba import njit
 from scipy.sparse.csgraph import breadth_first_order, connected_components
 from scipy.sparse.linalg import spsolve
 
@@ -511,6 +512,7 @@ class _System:
     incidence: sp.csr_matrix       # nodes × branches, +1 out, −1 in
     tree: np.ndarray               # bool per branch
     chord_branch: np.ndarray       # branch index of each mesh's chord
+    curves: tuple[np.ndarray, ...]  # the fans as arrays for the compiled sweep (:func:`_curves`)
 
     def loss(self, q: np.ndarray) -> np.ndarray:
         h = self.r * q * np.abs(q) - self.nvp
@@ -562,7 +564,29 @@ def _system(network: Network) -> _System:
                    meshes, np.flatnonzero(fixed[chords]), np.flatnonzero(~fixed[chords]),
                    np.array([branches[c].fixed_flow for c in chords[fixed[chords]]],
                             dtype=float),
-                   incidence, tree, chords)
+                   incidence, tree, chords, _curves(branches))
+
+
+def _curves(branches: tuple[Branch, ...]) -> tuple[np.ndarray, ...]:
+    """Every branch's fan as arrays: kind (0 none, 1 polynomial, 2 table), the coefficients,
+    and the table's first point and count in the flat ``(Q, p)`` arrays."""
+    nb = len(branches)
+    kind = np.zeros(nb, dtype=np.int64)
+    coef = np.zeros((nb, 3))
+    start = np.zeros(nb, dtype=np.int64)
+    count = np.zeros(nb, dtype=np.int64)
+    points: list[tuple[float, float]] = []
+    for k, b in enumerate(branches):
+        if b.fan is None:
+            continue
+        if b.fan.coefficients:
+            kind[k] = 1
+            coef[k] = b.fan.coefficients
+        else:
+            kind[k], start[k], count[k] = 2, len(points), len(b.fan.table)
+            points.extend(b.fan.table)
+    table = np.array(points, dtype=float).reshape(-1, 2)
+    return kind, coef, start, count, table[:, 0].copy(), table[:, 1].copy()
 
 
 def _meshes(incidence: sp.csr_matrix, tree: np.ndarray, chords: np.ndarray,
@@ -737,32 +761,68 @@ def _hardy_cross(system: _System, q: np.ndarray, tol: float, limit: int
                  ) -> tuple[np.ndarray, int, str]:
     """Hardy Cross sweeps, mesh by mesh: ``(q, sweeps, status)`` as :func:`_newton`'s."""
     meshes = system.meshes.tocsr()
-    c_free = meshes[system.free_chords]
     flows = meshes.T @ q
+    kind, coef, start, count, tq, tp = system.curves
+    sweeps, code = _sweeps(meshes.indptr, meshes.indices, meshes.data.astype(float),
+                           system.free_chords.astype(np.int64), system.r, system.nvp,
+                           kind, coef, start, count, tq, tp, flows, q, tol, limit,
+                           _FLOW_BLOWUP, _SLOPE_FLOOR)
+    return q, sweeps, ("converged", "limit", "diverged")[code]
+
+
+@njit(cache=True)
+def _fan_at(k: int, q: float, kind: np.ndarray, coef: np.ndarray, start: np.ndarray,
+            count: np.ndarray, tq: np.ndarray, tp: np.ndarray) -> tuple[float, float]:
+    """Fan pressure (Pa) and slope (Pa s/m³) of branch ``k`` at ``q`` m³/s, as :class:`Fan`."""
+    if kind[k] == 1:
+        return coef[k, 0] + coef[k, 1] * q + coef[k, 2] * q * q, coef[k, 1] + 2 * coef[k, 2] * q
+    if kind[k] == 0:
+        return 0.0, 0.0
+    j = start[k]
+    last = start[k] + count[k] - 2
+    while j < last and q >= tq[j + 1]:
+        j += 1
+    slope = (tp[j + 1] - tp[j]) / (tq[j + 1] - tq[j])
+    return tp[j] + slope * (q - tq[j]), slope
+
+
+@njit(cache=True)
+def _sweeps(indptr: np.ndarray, indices: np.ndarray, signs: np.ndarray, free: np.ndarray,
+            r: np.ndarray, nvp: np.ndarray, kind: np.ndarray, coef: np.ndarray,
+            start: np.ndarray, count: np.ndarray, tq: np.ndarray, tp: np.ndarray,
+            flows: np.ndarray, q: np.ndarray, tol: float, limit: int, blowup: float,
+            floor: float) -> tuple[int, int]:
+    """Hardy Cross in place on ``flows`` and ``q``: ``(sweeps, 0 converged | 1 limit | 2
+    diverged)``; each sweep corrects the free meshes in turn, then checks every closure."""
     for sweep in range(1, limit + 1):
-        for m in system.free_chords:
-            lo, hi = meshes.indptr[m], meshes.indptr[m + 1]
-            cols, signs = meshes.indices[lo:hi], meshes.data[lo:hi]
-            sub = flows[cols]
-            h = system.r[cols] * sub * np.abs(sub) - system.nvp[cols]
-            dh = 2.0 * system.r[cols] * np.abs(sub)
-            for k, fan in system.fans:
-                if k in cols:
-                    at = np.flatnonzero(cols == k)
-                    h[at] -= fan.pressure(sub[at])
-                    dh[at] -= fan.slope(sub[at])
-            closure = float(signs @ h)
-            delta = -closure / (max(float(dh.sum()), 0.0) + _SLOPE_FLOOR)
+        for m in free:
+            closure = 0.0
+            slope = 0.0
+            for i in range(indptr[m], indptr[m + 1]):
+                k = indices[i]
+                f = flows[k]
+                p, dp = _fan_at(k, f, kind, coef, start, count, tq, tp)
+                closure += signs[i] * (r[k] * f * abs(f) - nvp[k] - p)
+                slope += 2.0 * r[k] * abs(f) - dp
+            delta = -closure / (max(slope, 0.0) + floor)
             q[m] += delta
-            flows[cols] += signs * delta
+            for i in range(indptr[m], indptr[m + 1]):
+                flows[indices[i]] += signs[i] * delta
         # Converged when every mesh closes after the sweep, not while it was being corrected.
-        residual = c_free @ system.loss(flows)
-        worst = float(np.abs(residual).max()) if len(residual) else 0.0
+        worst = 0.0
+        for m in free:
+            closure = 0.0
+            for i in range(indptr[m], indptr[m + 1]):
+                k = indices[i]
+                f = flows[k]
+                p, _dp = _fan_at(k, f, kind, coef, start, count, tq, tp)
+                closure += signs[i] * (r[k] * f * abs(f) - nvp[k] - p)
+            worst = max(worst, abs(closure))
         if worst <= tol:
-            return q, sweep, "converged"
-        if not np.isfinite(worst) or np.abs(flows).max() > _FLOW_BLOWUP:
-            return q, sweep, "diverged"
-    return q, limit, "limit"
+            return sweep, 0
+        if not np.isfinite(worst) or np.abs(flows).max() > blowup:
+            return sweep, 2
+    return limit, 1
 
 
 def _solution(system: _System, q: np.ndarray, flows: np.ndarray, iterations: int,

@@ -216,6 +216,15 @@ def test_stope_solids_read_back_from_omf(platform: Platform, reg: Registry,
     vertices = np.asarray(surface.geometry.vertices)
     assert vertices[:, 0].min() == 20.0 and vertices[:, 0].max() == 70.0
     assert vertices[:, 1].min() == 30.0 and vertices[:, 1].max() == 50.0
+    # Vein shapes: each stope's three slices a closed box, their faces named by the stope.
+    vein = make_plan(platform, reg, shape="vein", max_wall_step=1)
+    with platform.sessions() as s:
+        data = views.stopes_omf(s, reg.ent_a, platform.settings.home, SITE, vein.id)
+    path.write_bytes(data)
+    surface = omf.OMFReader(str(path)).get_project().elements[0]
+    assert len(surface.geometry.triangles) == 12 * 9
+    stope = np.asarray(next(d.array for d in surface.data if d.name == "stope"))
+    assert np.bincount(stope.astype(int)).tolist() == [0, 36, 36, 36]
 
 
 def _blocks_csv(values: np.ndarray, drop: int | None = None) -> bytes:

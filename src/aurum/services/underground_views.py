@@ -29,7 +29,6 @@ from aurum.services.underground import (
     plans,
     readable_plan,
     stope_boxes,
-    stope_table,
 )
 from aurum.store.models import ResourceModel, Site, StopePlan
 
@@ -37,8 +36,9 @@ from aurum.store.models import ResourceModel, Site, StopePlan
 def stopes_omf(session: Session, actor: Actor, home: Path, site_code: str, plan_id: int
                ) -> bytes:
     """A plan's stope solids as an OMF (Open Mining Format v1) project: one surface of
-    closed boxes, with each face's stope id, period mined (−1 when unscheduled) and value
-    (CNY), as mine planning packages read stope shapes.
+    closed boxes (a vein shape's slices, each a box), with each face's stope id, period
+    mined (−1 when unscheduled) and value (CNY), as mine planning packages read stope
+    shapes.
 
     Raises
     ------
@@ -50,18 +50,20 @@ def stopes_omf(session: Session, actor: Actor, home: Path, site_code: str, plan_
     except ImportError as exc:
         raise ValidationError(Problem(i18n._("OMF export needs the omf package: "
                                              "pip install 'aurum[omf]'"))) from exc
-    table = stope_table(session, actor, home, site_code, plan_id)
-    schedule = plan_frames(home, readable_plan(session, actor, plan_id)).schedule
-    vertices, triangles = box_mesh(table)
-    per_face = np.repeat(np.arange(len(table)), 12)
-    period = schedule["period"].astype("Float64").fillna(-1.0).to_numpy(float)
+    plan = readable_plan(session, actor, plan_id, site_code)
+    frames = plan_frames(home, plan)
+    # Vein shapes slice by slice (their walls file), boxes as they are.
+    solids = stope_solids(plan, frames.schedule, frames.walls)
+    vertices, triangles = box_mesh(solids)
+    per_face = np.repeat(np.arange(len(solids)), 12)
+    period = solids["period"].astype("Float64").fillna(-1.0).to_numpy(float)
     with warnings.catch_warnings(), tempfile.TemporaryDirectory() as folder:
         # omf 1.0's vector types predate numpy 2 (see aurum.resources.blockmodel.write_omf).
         warnings.simplefilter("ignore", DeprecationWarning)
         data = [omf.ScalarData(name=name, location="faces", array=values[per_face])
-                for name, values in (("stope", table["id"].to_numpy(float)),
+                for name, values in (("stope", solids["id"].to_numpy(float)),
                                      ("period", period),
-                                     ("value_cny", table["value_cny"].to_numpy(float)))]
+                                     ("value_cny", solids["value_cny"].to_numpy(float)))]
         name = i18n._("stopes of plan %(id)s", id=plan_id)
         project = omf.Project(name=name, elements=[omf.SurfaceElement(
             name=name, geometry=omf.SurfaceGeometry(vertices=vertices, triangles=triangles),
@@ -155,16 +157,23 @@ class SitePlanView:
         shape slice by slice (each slice's walls from the plan's walls file), each row with
         its stope's id, level, months, ore and value and its box ``x_min`` … ``z_max`` (m);
         empty without a plan."""
-        if self.boxes is None or self.latest is None:
+        if self.boxes is None or self.latest is None or self.frames is None:
             return pd.DataFrame()
-        walls = None if self.frames is None else self.frames.walls
-        if walls is None or walls.empty:
-            return self.boxes
-        stope = self.boxes.set_index("id").loc[walls["id"].to_numpy()].reset_index()
-        slices = stope.assign(j0=walls["j0"].to_numpy(), j1=walls["j1"].to_numpy(),
-                              k0=walls["k"].to_numpy(), k1=walls["k"].to_numpy())
-        return slices.drop(columns=["x_min", "x_max", "y_min", "y_max", "z_min", "z_max"]
-                           ).join(stope_boxes(self.latest, slices))
+        return stope_solids(self.latest, self.boxes, self.frames.walls)
+
+
+def stope_solids(plan: StopePlan, stopes: pd.DataFrame, walls: pd.DataFrame | None
+                 ) -> pd.DataFrame:
+    """A plan's stopes as solids: ``stopes`` (one row per stope with ``id`` and its indices)
+    as they are for boxes, or for vein shapes one row per slice (its stope's row with the
+    slice's walls ``j0, j1`` and ``k0 = k1``), each with its box ``x_min`` … ``z_max`` (m)."""
+    boxes = ["x_min", "x_max", "y_min", "y_max", "z_min", "z_max"]
+    if walls is None or walls.empty:
+        return stopes.drop(columns=boxes, errors="ignore").join(stope_boxes(plan, stopes))
+    stope = stopes.set_index("id").loc[walls["id"].to_numpy()].reset_index()
+    slices = stope.assign(j0=walls["j0"].to_numpy(), j1=walls["j1"].to_numpy(),
+                          k0=walls["k"].to_numpy(), k1=walls["k"].to_numpy())
+    return slices.drop(columns=boxes, errors="ignore").join(stope_boxes(plan, slices))
 
 
 def _model_blocks(session: Session, actor: Actor, home: Path, plan: StopePlan

@@ -5,7 +5,7 @@ The mine: ``--levels`` levels off a downcast and an upcast shaft, each level a d
 by a raise, leakage through each level's doors, a main fan at the top of the upcast, a booster
 on the bottom level's intake, natural ventilation from the shafts' column densities and a
 regulator on the top level's return; resistances drawn from a fixed seed. 25 levels of 100
-stopes make 5,001 branches and 2,500 meshes (a ladder: the raises make every level
+stopes make 5,001 branches and 2,450 meshes (a ladder: the raises make every level
 a mesh with the next, the hard case for mesh-by-mesh corrections).
 
 Both methods run on the same spanning tree and meshes (:func:`aurum.ventilation.network.solve`)

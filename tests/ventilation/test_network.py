@@ -235,6 +235,8 @@ BAD: list[tuple[str, list[dict[str, Any]], list[Any] | None, str]] = [
     ("duplicate", [{"name": "a", "from": "x", "to": "y", "resistance": 1},
                    {"name": "a", "from": "y", "to": "x", "resistance": 1}], None,
      "duplicate branch name"),
+    ("duplicate node", [{"name": "a", "from": "x", "to": "y", "resistance": 1}],
+     ["x", "y", "x"], "x: duplicate node name"),
     ("disconnected", [{"name": "a", "from": "x", "to": "y", "resistance": 1},
                       {"name": "b", "from": "u", "to": "v", "resistance": 1}],
      ["x", "y", "u", "v", "w"], "nodes u, v, w are not connected to x"),

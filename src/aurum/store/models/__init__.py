@@ -64,6 +64,7 @@ from aurum.store.models.safety import (
 )
 from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPick, SeismicStation
 from aurum.store.models.underground import StopePlan
+from aurum.store.models.ventilation import VentNetwork, VentSolution
 
 __all__ = [
     "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
@@ -78,6 +79,6 @@ __all__ = [
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
     "SensorReading", "Site", "StopePlan", "TailingsFacility", "Upload", "User", "UserSession",
-    "WasteEntry",
+    "VentNetwork", "VentSolution", "WasteEntry",
     "utcnow",
 ]

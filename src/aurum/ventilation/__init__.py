@@ -12,6 +12,9 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
                 "autocompression", "check_climate", "cooling_load_kw", "diesel_heat_kw",
                 "dimensionless_heat_flux", "dry_autocompression_k", "people_heat_kw",
                 "pressure_at_depth", "rock_heat_kw", "virgin_rock_temperature"),
+    "demand": ("Alarm", "DemandResult", "Machine", "Place", "PlaceReading", "PlaceRequirement",
+               "alarms", "dilution_flow", "fan_speeds_for", "required_flows", "scaled_fan",
+               "scaled_network"),
     "network": ("Branch", "Fan", "Network", "Solution", "atkinson_resistance",
                 "shock_resistance", "solve"),
 })

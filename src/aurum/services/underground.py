@@ -34,12 +34,10 @@ progress and cancel between its steps. A page reads the stored plan and computes
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +48,7 @@ from sqlalchemy.orm import Session
 
 from aurum import __version__
 from aurum.core import i18n
-from aurum.core.checks import GOLD_PRICES, ORE_DENSITIES, RECOVERIES, UNIT_COSTS, Interval
+from aurum.core.checks import ORE_DENSITIES, Interval
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.files import file_sha256, write_atomic
 from aurum.core.grid import BlockGrid
@@ -59,6 +57,11 @@ from aurum.core.tables import read_table
 from aurum.services import cache, jobs, registry
 from aurum.services import resources as resource_service
 from aurum.services.auth import Actor
+from aurum.services.underground_sources import Economics as Economics
+from aurum.services.underground_sources import ModelSource as ModelSource
+from aurum.services.underground_sources import PlanGrid as PlanGrid
+from aurum.services.underground_sources import UploadSource as UploadSource
+from aurum.services.underground_sources import problems_of
 from aurum.store.models import Site, StopePlan
 
 FOLDER = "underground"
@@ -92,122 +95,8 @@ STOPE_TIME_LIMIT_S = 30.0
 """Time the exact stope optimisation is given, s."""
 
 
-@dataclass(frozen=True)
-class Economics:
-    """How a block of a resource model becomes a value in CNY if it is mined.
-
-    Parameters
-    ----------
-    price_cny_g : float
-        Gold price, CNY/g.
-    recovery : float
-        Process recovery, fraction.
-    mining_cost_cny_t : float
-        Mining cost per tonne broken (ore and dilution), CNY/t.
-    processing_cost_cny_t : float
-        Processing cost per tonne milled (ore and dilution), CNY/t.
-
-    Dilution is no fraction here: the walls' skins are blocks of waste (module docstring),
-    each worth :meth:`waste_value`.
-    """
-
-    price_cny_g: float
-    recovery: float
-    mining_cost_cny_t: float
-    processing_cost_cny_t: float
-
-    def problems(self) -> list[Problem]:
-        """One problem per field out of its bounds."""
-        checks = [(GOLD_PRICES, "price_cny_g"), (RECOVERIES, "recovery"),
-                  (UNIT_COSTS, "mining_cost_cny_t"), (UNIT_COSTS, "processing_cost_cny_t")]
-        found = []
-        for bounds, name in checks:
-            found += _problems_of(partial(bounds.check, name, getattr(self, name)))
-        return found
-
-    def waste_value(self, tonnes: float) -> float:
-        """The value of a block of waste of ``tonnes`` (t) broken in a skin, CNY: the cost of
-        mining and processing it, negative."""
-        return -tonnes * (self.mining_cost_cny_t + self.processing_cost_cny_t)
-
-    def values(self, tonnes: np.ndarray, grade_gpt: np.ndarray) -> np.ndarray:
-        """The value of each block if it is mined, CNY: its gold recovered at the price less
-        the mining and processing of its tonnes; an unestimated block
-        (NaN grade) is rock at no grade.
-
-        Parameters
-        ----------
-        tonnes : numpy.ndarray
-            Tonnes of each block, t.
-        grade_gpt : numpy.ndarray
-            Gold grade of each block, g/t.
-        """
-        grade = np.nan_to_num(np.asarray(grade_gpt, dtype=float), nan=0.0)
-        cost = self.mining_cost_cny_t + self.processing_cost_cny_t
-        return np.asarray(tonnes, float) * (grade * self.recovery * self.price_cny_g - cost)
-
-
-@dataclass(frozen=True)
-class ModelSource:
-    """Block values from a stored resource model of the mine: ``model_id``, the
-    :class:`Economics`, and the model axis along the strike (``x`` or ``y``)."""
-
-    model_id: int
-    economics: Economics
-    strike_axis: str = "x"
-
-
-@dataclass(frozen=True)
-class UploadSource:
-    """Block values uploaded as ``BLOCKS.csv`` (``i, j, k, value`` in CNY on a full grid):
-    ``content`` and ``name`` of the file, the block size (m along i, j, k) and the rock
-    density (t/m³) that give each stope its tonnes and void, and the value of a block of
-    waste in a skin (CNY per block, at most 0)."""
-
-    content: bytes
-    name: str
-    block_size_m: tuple[float, float, float]
-    density_t_m3: float
-    waste_value_cny: float = 0.0
-
-
-@dataclass(frozen=True)
-class PlanGrid:
-    """The grid of a plan's values (i along strike, j across, k up), per-block tonnes, and
-    the tonnes (t) and value (CNY) of a block of waste broken in a skin."""
-
-    values: np.ndarray
-    tonnes: np.ndarray
-    grid: BlockGrid
-    strike_axis: str
-    waste_tonnes: float
-    waste_value: float
-
-    @property
-    def block_volume_m3(self) -> float:
-        return float(np.prod(self.grid.size))
-
-    @property
-    def across_m(self) -> float:
-        """A block's size across the strike (along j), m."""
-        return float(self.grid.size[0 if self.strike_axis == "y" else 1])
-
-    def skin_blocks(self, skin_m: float) -> int:
-        """A skin of ``skin_m`` metres as whole blocks across: the least number that covers
-        it (a tolerance of 1e-9 block keeps 2.5 m on 2.5 m blocks one block)."""
-        return max(math.ceil(skin_m / self.across_m - 1e-9), 0)
-
-
 Progress = Callable[[float, str], None]
 """``report(fraction, message)``: how far a plan has got; it may raise to stop it."""
-
-
-def _problems_of(check: Callable[[], object]) -> list[Problem]:
-    try:
-        check()
-    except ValidationError as exc:
-        return list(exc.problems)
-    return []
 
 
 def _model_grid(session: Session, actor: Actor, home: Path, site: Site, source: ModelSource
@@ -275,8 +164,8 @@ def _upload_grid(source: UploadSource) -> tuple[PlanGrid, str]:
             problems.append(Problem(i18n._("expected a block size from 0.1 to 1000 m, got "
                                            "%(value)s", value=length),
                                     column=f"block_{axis}_m"))
-    problems += _problems_of(lambda: ORE_DENSITIES.check("density_t_m3", source.density_t_m3))
-    problems += _problems_of(lambda: UPLOAD_WASTE_VALUES.check("waste_value_cny",
+    problems += problems_of(lambda: ORE_DENSITIES.check("density_t_m3", source.density_t_m3))
+    problems += problems_of(lambda: UPLOAD_WASTE_VALUES.check("waste_value_cny",
                                                                source.waste_value_cny))
     if problems:
         raise ValidationError(problems)
@@ -411,7 +300,7 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
     problems += _schedule_problems(schedule_params)
     geometry = dict(stope_params)
     skin_m = geometry.pop("skin_m", 0.0)
-    problems += _problems_of(lambda: SKINS_M.check("skin_m", skin_m))
+    problems += problems_of(lambda: SKINS_M.check("skin_m", skin_m))
     if shape not in SHAPES:
         problems.append(Problem(i18n._("expected one of %(choices)s", choices=", ".join(
             SHAPES)), column="shape"))
@@ -491,7 +380,7 @@ def _schedule_problems(params: Mapping[str, Any]) -> list[Problem]:
         found.append(Problem(i18n._("expected a whole number from %(low)s to %(high)s, got "
                                     "%(value)r", low=0, high=120, value=interval),
                              column="level_interval_periods"))
-    found += _problems_of(lambda: ScheduleParams.from_mapping(sched | {"level_ready": {0: 1}}))
+    found += problems_of(lambda: ScheduleParams.from_mapping(sched | {"level_ready": {0: 1}}))
     return found
 
 

@@ -88,7 +88,7 @@ def register(derivation: Derivation[T]) -> Derivation[T]:
 def _known(kind: str) -> Derivation[Any]:
     """The derivation named ``kind`` (importing the services that define them: a worker
     process may not have imported them yet)."""
-    from aurum.services import resources  # noqa: F401  (its derivations)
+    from aurum.services import resources, vod  # noqa: F401  (their derivations)
     from aurum.services.processing import records  # noqa: F401
     from aurum.services.safety import facilities  # noqa: F401
 

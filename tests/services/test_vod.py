@@ -94,3 +94,18 @@ def test_simulated_readings_cover_every_sensor(platform: Platform, reg: Registry
     # The last hour (07:00, the day shift) is the decision's: its people are present.
     assert decision.as_of == (START + pd.Timedelta(hours=23)).isoformat()
     assert decision.places.set_index("place").loc["east", "people"] == 4
+
+
+def test_simulation_registers_the_sensors_and_follows_the_stored_readings(
+        platform: Platform, reg: Registry) -> None:
+    with transaction(platform.sessions, reg.admin.user_id) as s:
+        ventilation.save_network(s, reg.admin, "SD-A-01", network_doc(), "two districts")
+    with transaction(platform.sessions) as s:
+        source = vod.simulation(s, "SD-A-01")
+    assert source.facility == "SD-A-01/ventilation"
+    frame = source.readings(START.to_pydatetime(), 1, 0)
+    with transaction(platform.sessions, reg.admin.user_id) as s:
+        assert safety.ingest(s, reg.admin, "SD-A-01", frame).inserted == len(frame)
+    with transaction(platform.sessions) as s:
+        after = vod.simulation(s, "SD-A-01")
+    assert pd.Timestamp(after.first) == frame["time"].max() + pd.Timedelta(hours=1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -123,11 +123,15 @@ def listen(broker: str, seconds: float | None, flush_seconds: float, max_ahead_h
               help="Time of the first reading, UTC (default: an hour after the facility's "
                    "latest reading, or now).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the noise.")
+@click.option("--ventilation", "vent_site", default=None, metavar="SITE",
+              help="Play instead the ventilation-on-demand sensors of a mine's working places "
+                   "(airflow, CO, NO2, temperature, humidity, people, diesel kW; registered "
+                   "when missing) over its shifts.")
 @DATABASE_OPTION
 @FORMAT_OPTION
 def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: float,
-             rain_mm: float, start: datetime | None, seed: int, url: str | None,
-             fmt: str) -> None:
+             rain_mm: float, start: datetime | None, seed: int, vent_site: str | None,
+             url: str | None, fmt: str) -> None:
     """Publish hourly readings of a tailings facility through a storm (pond, piezometers,
     displacement, rain), on the topics of the facility's sensors named as the simulated
     points (PL1, RG1, PZ1-PZ3, SD1-SD2); points the facility lacks are left out."""
@@ -137,8 +141,15 @@ def simulate(broker: str, code: str | None, speed: float, days: int, storm_day: 
 
     host, port = mqtt.parse_broker(broker)
     platform = Platform.open(url, migrate_to_head=True)
-    with platform.sessions() as s:
-        source = service.facility_simulation(s, code)
+    if vent_site is not None:
+        from aurum.services import vod
+        from aurum.store.db import transaction
+
+        with transaction(platform.sessions) as s:
+            source: Any = vod.simulation(s, vent_site)
+    else:
+        with platform.sessions() as s:
+            source = service.facility_simulation(s, code)
     readings = source.readings(start.replace(tzinfo=UTC) if start is not None else source.first,
                                days, seed, storm_day, rain_mm)
     site = source.site

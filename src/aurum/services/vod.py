@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from aurum.core.errors import ValidationError
 from aurum.services import derived, jobs, registry
 from aurum.services.auth import SYSTEM, Actor
-from aurum.services.safety.common import iso_utc
+from aurum.services.safety.common import iso_utc, utc_times
 from aurum.store.models import DerivedResult, Sensor, SensorReading, Site, VentNetwork
 
 KINDS = {"airflow": "m3/s", "co": "ppm", "no2": "ppm", "dry_bulb": "degC",
@@ -351,3 +352,60 @@ def simulated_readings(doc: Mapping[str, Any], flows: Mapping[str, float], start
     if not frames:
         return pd.DataFrame(columns=["sensor", "time", "value"])
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class VodSimulation:
+    """A mine whose VOD sensors are simulated (``aurum sensors simulate --ventilation``), with
+    the interface of :class:`aurum.services.safety.FacilitySimulation`.
+
+    Parameters
+    ----------
+    facility : str
+        What is played, as the command reports it (``<site>/ventilation``).
+    site : str
+        The mine's code.
+    document : mapping
+        Its latest network document.
+    flows : mapping of str to float
+        Its stored solution's flows, m³/s.
+    first : datetime
+        Time of the first reading, UTC (an hour after its latest stored VOD reading, or now).
+    """
+
+    facility: str
+    site: str
+    document: Mapping[str, Any]
+    flows: Mapping[str, float]
+    first: datetime
+
+    def readings(self, start: datetime, days: int, seed: int, storm_day: float = 0.0,
+                 rain_mm: float = 0.0) -> pd.DataFrame:
+        """Hourly readings over ``days`` days from ``start`` (:func:`simulated_readings`);
+        ``storm_day`` and ``rain_mm`` are the tailings simulation's and play no part."""
+        return simulated_readings(self.document, self.flows, pd.Timestamp(start), 24 * days,
+                                  seed)
+
+
+def simulation(session: Session, site_code: str) -> VodSimulation:
+    """The VOD sensors of a mine to simulate, registering those its network's working places
+    lack (the platform process registers them, as the demo's live source needs them).
+
+    Raises
+    ------
+    NotFoundError, ValidationError
+        No such site, or one without a ventilation network.
+    """
+    site = registry.get_site(session, SYSTEM, site_code)
+    network = _latest_network(session, site)
+    if network is None:
+        raise ValidationError(f"site {site_code} has no ventilation network: store one first "
+                              "(aurum demo seed stores the deep mine's)")
+    register_sensors(session, SYSTEM, site_code)
+    ids = [s.id for s in _sensors(session, site)]
+    last = session.scalar(select(func.max(SensorReading.time))
+                          .where(SensorReading.sensor_id.in_(ids)))
+    first = (pd.Timestamp(utc_times([last])[0]) + pd.Timedelta(hours=1) if last is not None
+             else pd.Timestamp.now(UTC).floor("h"))
+    return VodSimulation(f"{site_code}/ventilation", site_code, network.document,
+                         dict(network.solution.flows), first.to_pydatetime())

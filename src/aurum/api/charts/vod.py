@@ -1,0 +1,77 @@
+"""Charts of ventilation on demand: each working place's required flow against the flow the
+decided fan speeds deliver (and the flow measured), and the fans' speeds and power against
+fixed operation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, axis, base_layout
+from aurum.core.i18n import _
+
+
+def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
+    """Per working place: the required flow, the flow delivered at the decided speeds (red
+    where it falls short) and the flow measured, m³/s.
+
+    Parameters
+    ----------
+    places : pandas.DataFrame
+        ``place``, ``required_m3s``, ``delivered_m3s``, ``measured_m3s`` (m³/s), as
+        :class:`aurum.services.vod.Decision` gives them.
+
+    Returns
+    -------
+    dict or None
+        None without places.
+    """
+    if places.empty:
+        return None
+    names = places["place"].astype(str).tolist()
+    short = (places["delivered_m3s"] < places["required_m3s"] - 1e-6).tolist()
+    delivered_colours = [STATUS_COLOURS["off_track"] if s else STATUS_COLOURS["on_track"]
+                         for s in short]
+    return {"data": [
+        {"type": "bar", "name": _("required flow"), "x": names,
+         "y": places["required_m3s"].tolist(), "marker": {"color": GOLD}},
+        {"type": "bar", "name": _("delivered at the decided speeds"), "x": names,
+         "y": places["delivered_m3s"].tolist(), "marker": {"color": delivered_colours}},
+        {"type": "scatter", "mode": "markers", "name": _("measured"), "x": names,
+         "y": places["measured_m3s"].tolist(),
+         "marker": {"color": GREY, "symbol": "diamond", "size": 9}}],
+        "layout": base_layout(_("Airflow per working place"), barmode="group",
+                              yaxis=axis(_("airflow (m³/s)"), rangemode="tozero"),
+                              xaxis=axis(_("working place (branch)")))}
+
+
+def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
+                     fixed_power_kw: Mapping[str, float]) -> Figure | None:
+    """Per fan: its power at the decided speed against at rated speed (kW), the speed named
+    in the bar's label.
+
+    Parameters
+    ----------
+    speeds : mapping of str to float
+        Relative speed per fan (1: rated).
+    power_kw, fixed_power_kw : mapping of str to float
+        Power per fan at the decided speed and at rated speed, kW.
+
+    Returns
+    -------
+    dict or None
+        None without fans.
+    """
+    if not speeds:
+        return None
+    names = list(speeds)
+    return {"data": [
+        {"type": "bar", "name": _("at rated speed"), "x": names,
+         "y": [fixed_power_kw.get(n) for n in names], "marker": {"color": GREY}},
+        {"type": "bar", "name": _("at the decided speed"), "x": names,
+         "y": [power_kw.get(n) for n in names], "marker": {"color": GOLD},
+         "text": [f"n = {speeds[n]:.2f}" for n in names], "textposition": "outside"}],
+        "layout": base_layout(_("Fan power"), barmode="group",
+                              yaxis=axis(_("power (kW)"), rangemode="tozero"),
+                              xaxis=axis(_("fan")))}

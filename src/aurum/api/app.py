@@ -51,6 +51,7 @@ from aurum.api.routers import (
     safety,
     seismic,
     underground,
+    ventilation,
 )
 from aurum.api.security import SecurityHeaders, headers_for
 from aurum.api.templating import render
@@ -118,7 +119,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    indicators.router, resources.router, gbt.router, planning.router,
                    prospect.router, safety.router, seismic.router, recycling.router,
                    processing.router, provinces.router, report_pages.router, home.router,
-                   briefings.router, underground.router, help.router, pages.router):
+                   briefings.router, underground.router, ventilation.router, help.router,
+                   pages.router):
         app.include_router(router)
     app.include_router(notifications.router)
 

@@ -96,6 +96,7 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/safety", lazy_gettext("Safety"), MINING, Group.MINING),
     NavPage("/seismic", lazy_gettext("Seismic"), MINING, Group.MINING),
     NavPage("/underground", lazy_gettext("Underground"), MINING, Group.MINING),
+    NavPage("/ventilation", lazy_gettext("Ventilation"), MINING, Group.MINING),
     NavPage("/recycling", lazy_gettext("Purchase intake"), frozenset(APPENDERS), Group.RECYCLING),
     NavPage("/recycling/reports", lazy_gettext("Transaction reports"),
             frozenset({ADMIN, RECYCLER}), Group.RECYCLING),

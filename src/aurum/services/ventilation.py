@@ -177,6 +177,37 @@ def save_network(session: Session, actor: Actor, site_code: str, doc: Any, reaso
     return row
 
 
+def save_network_text(session: Session, actor: Actor, site_code: str, text: str | bytes,
+                      reason: str, source: str = "NETWORK.yaml") -> VentNetwork:
+    """Store a NETWORK.yaml's text as the mine's next version (:func:`save_network`).
+
+    Parameters
+    ----------
+    session, actor, site_code, reason
+        As :func:`save_network` takes them.
+    text : str or bytes
+        The YAML document (UTF-8).
+    source : str
+        The file's name, for the messages.
+
+    Raises
+    ------
+    ValidationError
+        Not a YAML document (the ``document`` field), or any problem :func:`save_network`
+        finds; nothing is stored.
+    """
+    import yaml
+
+    writable_site(session, actor, site_code)
+    try:
+        raw = text.decode("utf-8") if isinstance(text, bytes) else text
+        doc = yaml.safe_load(raw)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValidationError(Problem(i18n._("not a YAML file: %(error)s", error=str(
+            exc).split("\n")[0]), column="document", source=source)) from exc
+    return save_network(session, actor, site_code, doc, reason)
+
+
 def _climate_settings(doc: Mapping[str, Any]) -> dict[str, Any]:
     given = doc.get("climate") or {}
     if not isinstance(given, Mapping):

@@ -106,6 +106,16 @@ HELP = {
         "as a Gantt chart with each stope's mining, filling and curing; and each month's "
         "tailings to the stopes and to the facility against the plan's 35 per cent line. "
         "Export the stopes to CSV, Excel or OMF, or plan again with other economics."),
+    "/ventilation": _("The mines you may read that have a ventilation network, each with its "
+                      "latest version. Open a mine to see its network, fans and climate."),
+    "/ventilation/{code}": _(
+        "A mine's ventilation network, solved when it was stored: the schematic (junctions "
+        "at their elevation, airways coloured and widened by the flow, arrows for its "
+        "direction, fans and regulators marked) and the network in 3D; the fans' curves with "
+        "their operating points; the dry and wet bulb along the main routes against depth "
+        "with the GB 16423-2020 limit and the cooling needed; and each working place's "
+        "required airflow against the solved one. Upload a NETWORK.yaml to store a new "
+        "version."),
     "/pit": _("Open-pit studies: each published resource model can be run to its ultimate "
               "pit (exact, by pseudoflow), nested pits, pushbacks and cut-off grades. Choose "
               "a model to start."),

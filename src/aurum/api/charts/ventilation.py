@@ -1,0 +1,248 @@
+"""A mine's ventilation network drawn (issue 21): the schematic (junctions placed by their
+elevation, branches as lines whose colour and width grow with the flow, arrows for its
+direction, fans and regulators marked), the same in 3D when every junction has coordinates,
+the fans' curves with their operating points, and the air's dry and wet bulb along the main
+routes against depth with the GB 16423-2020 limit.
+
+Schematic layout rule: a junction's height is its elevation z (m); across, junctions at the
+same elevation are spread in the order the network document lists them, one unit apart and
+centred (:func:`aurum.services.ventilation.site_view` places them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from aurum.api.charts.common import GREY, Figure, axis, base_layout, colour_of, mine_scene
+from aurum.core.i18n import _
+
+FLOW_CLASSES = 5
+"""Classes of |flow| the branches are drawn in (colour and width)."""
+FLOW_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
+"""Light to dark blue, least flow to most."""
+FAN_COLOUR = "#b8860b"
+REGULATOR_COLOUR = "#cf222e"
+CURVE_POINTS = 60
+"""Points drawn along a fan's curve."""
+
+
+def _classes(branches: Sequence[Mapping[str, Any]]) -> list[tuple[float, float]]:
+    """The flow classes' bounds (m³/s): equal steps from 0 to the largest |flow|."""
+    top = max((abs(float(b["flow_m3s"] or 0.0)) for b in branches), default=0.0) or 1.0
+    step = top / FLOW_CLASSES
+    return [(k * step, (k + 1) * step) for k in range(FLOW_CLASSES)]
+
+
+def _class_of(flow: float, bounds: list[tuple[float, float]]) -> int:
+    return next((k for k, (_low, high) in enumerate(bounds) if abs(flow) <= high + 1e-12),
+                len(bounds) - 1)
+
+
+def _lines(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[float]],
+           bounds: list[tuple[float, float]], three_d: bool) -> list[dict[str, Any]]:
+    """One trace per flow class, its branches as segments broken by None."""
+    traces = []
+    for k, (low, high) in enumerate(bounds):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        zs: list[float | None] = []
+        texts: list[str | None] = []
+        for b in branches:
+            if _class_of(float(b["flow_m3s"] or 0.0), bounds) != k:
+                continue
+            for end in (b["from"], b["to"]):
+                xs.append(place[end][0])
+                ys.append(place[end][1])
+                if three_d:
+                    zs.append(place[end][2])
+                texts.append(_("%(name)s: %(q)s m³/s, %(p)s Pa", name=b["name"],
+                               q=f"{float(b['flow_m3s'] or 0):.1f}",
+                               p=f"{float(b['drop_pa'] or 0):.0f}"))
+            xs.append(None)
+            ys.append(None)
+            zs.append(None)
+            texts.append(None)
+        if not texts:
+            continue
+        trace = {"type": "scatter3d" if three_d else "scatter", "mode": "lines",
+                 "name": _("%(low)s–%(high)s m³/s", low=f"{low:.0f}", high=f"{high:.0f}"),
+                 "x": xs, "y": ys, "text": texts, "hoverinfo": "text",
+                 "line": {"color": FLOW_COLOURS[k], "width": 2 + 2 * k}}
+        if three_d:
+            trace["z"] = zs
+        traces.append(trace)
+    return traces
+
+
+def _marks(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[float]],
+           three_d: bool) -> list[dict[str, Any]]:
+    """Fans and regulators marked at their branches' middles."""
+    traces = []
+    for kind, name, colour, symbol in (
+            ("fan", _("fans"), FAN_COLOUR, "diamond"),
+            ("regulator", _("regulators"), REGULATOR_COLOUR, "square")):
+        chosen = [b for b in branches if b["kind"] == kind]
+        if not chosen:
+            continue
+        mids = [[(place[b["from"]][i] + place[b["to"]][i]) / 2 for i in range(3 if three_d
+                                                                              else 2)]
+                for b in chosen]
+        trace = {"type": "scatter3d" if three_d else "scatter", "mode": "markers",
+                 "name": name, "x": [m[0] for m in mids], "y": [m[1] for m in mids],
+                 "text": [b["name"] for b in chosen], "hoverinfo": "text",
+                 "marker": {"color": colour, "symbol": symbol, "size": 8 if three_d else 12}}
+        if three_d:
+            trace["z"] = [m[2] for m in mids]
+        traces.append(trace)
+    return traces
+
+
+def network_schematic(nodes: Sequence[Mapping[str, Any]],
+                      branches: Sequence[Mapping[str, Any]], title: str) -> Figure:
+    """The network as a schematic (module docstring's layout rule).
+
+    Parameters
+    ----------
+    nodes : sequence of mappings
+        ``name``, ``x`` (order at its elevation) and ``y`` (elevation, m).
+    branches : sequence of mappings
+        ``name``, ``from``, ``to``, ``flow_m3s`` (m³/s), ``drop_pa`` (Pa) and ``kind``
+        (``airway``, ``fan`` or ``regulator``).
+    title : str
+        The chart's title.
+    """
+    place = {n["name"]: (float(n["x"]), float(n["y"])) for n in nodes}
+    bounds = _classes(branches)
+    data = _lines(branches, place, bounds, three_d=False) + _marks(branches, place, False)
+    data.append({"type": "scatter", "mode": "markers", "name": _("junctions"),
+                 "x": [p[0] for p in place.values()], "y": [p[1] for p in place.values()],
+                 "text": list(place), "hoverinfo": "text",
+                 "marker": {"color": GREY, "size": 5}})
+    arrows = []
+    for b in branches:
+        flow = float(b["flow_m3s"] or 0.0)
+        a, c = (b["from"], b["to"]) if flow >= 0 else (b["to"], b["from"])
+        (x0, y0), (x1, y1) = place[a], place[c]
+        if (x0, y0) == (x1, y1):
+            continue
+        # An arrow from the first third to the middle of the branch, in the air's direction.
+        arrows.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "ax": x0 + (x1 - x0) / 3,
+                       "ay": y0 + (y1 - y0) / 3, "xref": "x", "yref": "y", "axref": "x",
+                       "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1,
+                       "arrowwidth": 1.2, "arrowcolor": "#555", "text": ""})
+    return {"data": data, "layout": base_layout(
+        title, height=560, annotations=arrows,
+        xaxis=axis(_("Junctions at the same elevation, in the document's order"),
+                   showticklabels=False, zeroline=False),
+        yaxis=axis(_("Elevation z (m)")))}
+
+
+def network_3d(nodes: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[str, Any]],
+               title: str) -> Figure | None:
+    """The network in 3D at its junctions' coordinates (m), or None when any lacks them.
+
+    Parameters
+    ----------
+    nodes : sequence of mappings
+        ``name`` and ``x3``, ``y3``, ``z`` (m), None when not given.
+    branches : sequence of mappings
+        As :func:`network_schematic` takes them.
+    title : str
+        The chart's title.
+    """
+    if not nodes or any(n.get("x3") is None for n in nodes):
+        return None
+    place = {n["name"]: (float(n["x3"]), float(n["y3"]), float(n["z"])) for n in nodes}
+    bounds = _classes(branches)
+    data = _lines(branches, place, bounds, three_d=True) + _marks(branches, place, True)
+    return {"data": data, "layout": base_layout(title, height=560, scene=mine_scene())}
+
+
+def _curve(curve: Mapping[str, Any], top: float) -> tuple[list[float], list[float]]:
+    """Flows (m³/s) and pressures (Pa) along a fan's curve from 0 to ``top`` m³/s."""
+    if curve.get("table"):
+        table = [(float(q), float(p)) for q, p in curve["table"]]
+        return [q for q, _p in table], [p for _q, p in table]
+    c0, c1, c2 = (float(c) for c in curve.get("coefficients", (0.0, 0.0, 0.0)))
+    qs = [top * k / (CURVE_POINTS - 1) for k in range(CURVE_POINTS)]
+    return qs, [c0 + c1 * q + c2 * q * q for q in qs]
+
+
+def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
+    """Each fan's pressure–quantity curve with its operating point.
+
+    Parameters
+    ----------
+    fans : mapping of str to mapping
+        Per fan: ``flow_m3s`` (m³/s), ``pressure_pa`` (Pa) at the operating point,
+        ``curve`` (``coefficients`` or ``table``) and ``warnings``.
+    title : str
+        The chart's title.
+    """
+    data: list[dict[str, Any]] = []
+    for k, (name, fan) in enumerate(fans.items()):
+        colour = colour_of(name, k)
+        q, p = float(fan["flow_m3s"]), float(fan["pressure_pa"])
+        qs, ps = _curve(fan["curve"], 1.5 * max(abs(q), 1.0))
+        data.append({"type": "scatter", "mode": "lines", "name": name, "x": qs, "y": ps,
+                     "line": {"color": colour}})
+        data.append({"type": "scatter", "mode": "markers", "x": [q], "y": [p],
+                     "name": _("%(fan)s operating point", fan=name), "showlegend": False,
+                     "text": [_("%(q)s m³/s at %(p)s Pa", q=f"{q:.1f}", p=f"{p:.0f}")
+                              + (" ⚠ " + ", ".join(fan["warnings"]) if fan["warnings"]
+                                 else "")],
+                     "hoverinfo": "text", "marker": {"color": colour, "size": 11,
+                                                     "symbol": "circle"}})
+    return {"data": data, "layout": base_layout(
+        title, height=360, xaxis=axis(_("Airflow Q (m³/s)"), rangemode="tozero"),
+        yaxis=axis(_("Fan pressure (Pa)")))}
+
+
+def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
+    """Dry and wet bulb along each main route against depth, with the limit.
+
+    Parameters
+    ----------
+    climate : mapping
+        The stored profile: ``limit_c`` (°C) and ``routes``, each ``name`` and
+        ``stations`` (``depth_m`` m, ``dry_bulb_c``, ``wet_bulb_c``,
+        ``adiabatic_dry_bulb_c``, ``vrt_c`` °C, ``branch``).
+    title : str
+        The chart's title.
+    """
+    data: list[dict[str, Any]] = []
+    depths: list[float] = []
+    for k, route in enumerate(climate.get("routes", [])):
+        stations = route["stations"]
+        if not stations:
+            continue
+        colour = colour_of(route["name"], k)
+        depth = [float(s["depth_m"]) for s in stations]
+        depths += depth
+        text = [s["branch"] for s in stations]
+        data += [
+            {"type": "scatter", "mode": "lines+markers", "name": _(
+                "%(route)s: dry bulb", route=route["name"]), "x": [s["dry_bulb_c"] for s in
+                                                                    stations],
+             "y": depth, "text": text, "line": {"color": colour}},
+            {"type": "scatter", "mode": "lines", "name": _(
+                "%(route)s: wet bulb", route=route["name"]), "x": [s["wet_bulb_c"] for s in
+                                                                    stations],
+             "y": depth, "text": text, "line": {"color": colour, "dash": "dot"}}]
+        if k == 0:
+            data += [
+                {"type": "scatter", "mode": "lines", "name": _(
+                    "autocompression alone (dry bulb)"), "x": [s["adiabatic_dry_bulb_c"]
+                                                               for s in stations],
+                 "y": depth, "line": {"color": GREY, "dash": "dash"}},
+                {"type": "scatter", "mode": "lines", "name": _("virgin rock temperature"),
+                 "x": [s["vrt_c"] for s in stations], "y": depth,
+                 "line": {"color": "#9d755d", "dash": "dashdot"}}]
+    limit = float(climate.get("limit_c", 28.0))
+    span = [min(depths, default=0.0), max(depths, default=1.0)]
+    data.append({"type": "scatter", "mode": "lines", "name": _(
+        "GB 16423-2020 limit (%(limit)s °C dry bulb)", limit=f"{limit:g}"),
+        "x": [limit, limit], "y": span, "line": {"color": REGULATOR_COLOUR, "width": 2}})
+    return {"data": data, "layout": base_layout(
+        title, height=480, xaxis=axis(_("Temperature (°C)")),
+        yaxis=axis(_("Depth below the collar (m)"), autorange="reversed"))}

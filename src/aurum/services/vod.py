@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aurum.core.errors import ValidationError
+from aurum.core.i18n import _
 from aurum.services import derived, jobs, registry
 from aurum.services.auth import SYSTEM, Actor
 from aurum.services.safety.common import iso_utc, utc_times
@@ -85,6 +86,11 @@ class Decision:
     method: str
     evaluations: int
     alarms: list[dict[str, Any]]
+
+
+def _no_network(code: str) -> ValidationError:
+    return ValidationError(_("site %(site)s has no ventilation network: store one first (aurum "
+                             "demo seed stores the deep mine's)", site=code))
 
 
 def _latest_network(session: Session, site: Site) -> VentNetwork | None:
@@ -212,7 +218,7 @@ def _compute(session: Session, _home: Path, code: str, report: derived.Progress
     site = registry.get_site(session, SYSTEM, code)
     network = _latest_network(session, site)
     if network is None:
-        raise ValidationError(f"site {code} has no ventilation network")
+        raise _no_network(code)
     readings = latest_readings(session, site)
     last = version.rsplit("last ", 1)[1]
     payload = decision_payload(network.document, readings, network.solution.flows)
@@ -296,7 +302,7 @@ def register_sensors(session: Session, actor: Actor, site_code: str) -> list[str
     site = registry.get_writable_site(session, actor, site_code)
     network = _latest_network(session, site)
     if network is None:
-        raise ValidationError(f"site {site_code} has no ventilation network")
+        raise _no_network(site_code)
     known = set(session.scalars(select(Sensor.code).where(Sensor.site_id == site.id)))
     made = []
     for p in network.document.get("working_places") or []:
@@ -399,8 +405,7 @@ def simulation(session: Session, site_code: str) -> VodSimulation:
     site = registry.get_site(session, SYSTEM, site_code)
     network = _latest_network(session, site)
     if network is None:
-        raise ValidationError(f"site {site_code} has no ventilation network: store one first "
-                              "(aurum demo seed stores the deep mine's)")
+        raise _no_network(site_code)
     register_sensors(session, SYSTEM, site_code)
     ids = [s.id for s in _sensors(session, site)]
     last = session.scalar(select(func.max(SensorReading.time))

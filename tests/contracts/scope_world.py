@@ -34,6 +34,7 @@ from aurum.services import (
     safety,
     seismic,
     underground,
+    ventilation,
 )
 from aurum.services.auth import SYSTEM, Actor, Role, actor_for, create_user, issue_token
 from aurum.services.platform import Platform
@@ -53,6 +54,7 @@ from tests.services.test_seismic import GRID, synthetic_catalogue
 from tests.services.test_underground import FIELDS as STOPE_FIELDS
 from tests.services.test_underground import GRID as RICH_BOX_GRID
 from tests.services.test_underground import rich_box_model
+from tests.services.test_ventilation import small_network
 
 MINES = {"A": "SD-A-01", "B": "GS-B-01"}
 PLANTS = {"A": "SD-A-02", "B": "GS-B-02"}
@@ -181,6 +183,8 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
                                     "ordinary", {"grid": RICH_BOX_GRID}, "0" * 64)
         world.add("stope_plan", owner, underground.plan_from_fields(
             s, actor, home, mine, STOPE_FIELDS | {"model_id": rich.id}).id)
+        world.add("vent_network", owner, ventilation.save_network(
+            s, actor, mine, small_network(), "scope").id)
         # Queued and never run: no worker consumes the world's queue.
         job = jobs.submit(s, actor, jobs.JobQueue(platform), "pit_study",
                           {"model_id": statement.model_id})

@@ -72,6 +72,7 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "model_id", "model"),
     (r"", "estimate_id", "block_estimate"),
     (r"", "plan_id", "stope_plan"),
+    (r"", "network_id", "vent_network"),
     (r"", "study", "study"),
     (r"", "hazard_id", "hazard"),
     (r"", "digest", "digest"),

@@ -172,3 +172,18 @@ def test_alarms_under_ventilated_and_too_hot() -> None:
     assert (under.value, under.limit) == (28.0, pytest.approx(30.0))
     assert alarms(need, {"east": 31.0, "west": 25.0}, readings) == [
         a for a in found if a.kind == "too_hot_dry_bulb"]
+
+
+def test_a_fan_is_not_slowed_past_its_free_delivery() -> None:
+    # Natural ventilation of 800 Pa alone drives √(800 / R) = 40 m³/s, more than the 10
+    # required: slowed further, the fan would be driven past its free delivery (its Q·p
+    # negative). The least speed allowed puts it at free delivery, n² c0 + c2 Q² = 0 with
+    # R Q² = 800 Pa: n = Q √(−c2 / c0).
+    network = net([{"name": "airway", "from": "a", "to": "b", "resistance": R, "nvp": 800.0},
+                   {"name": "fan", "from": "b", "to": "a", "resistance": 0.0,
+                    "fan": {"coefficients": [C0, 0.0, C2]}}])
+    q = math.sqrt(800.0 / R)
+    result = fan_speeds_for(network, {"airway": 10.0}, (0.1, 1.2))
+    assert result.feasible
+    assert result.speeds["fan"] == pytest.approx(q * math.sqrt(-C2 / C0), rel=1e-6)
+    assert result.power_kw["fan"] >= -1e-6

@@ -109,6 +109,11 @@ def scaled_network(network: Network, speeds: Mapping[str, float]) -> Network:
     return replace(network, branches=branches)
 
 
+def _off_curve(solution: Solution) -> set[tuple[str, str]]:
+    """The fans' operating points in stall or beyond their curves, as (fan, warning)."""
+    return {(fan, w) for fan, found in solution.fan_warnings.items() for w in found}
+
+
 def _power_kw(solution: Solution) -> dict[str, float]:
     """Per fan: shaft power, or air power for a fan without an efficiency, kW."""
     return {name: shaft if shaft is not None else air
@@ -175,18 +180,25 @@ class _Trials:
     network: Network
     fans: list[str]
     required: dict[str, float]
+    rated: Solution
     seen: dict[tuple[float, ...], Solution | None] = field(default_factory=dict)
 
     def solution(self, x: np.ndarray) -> Solution | None:
         key = tuple(float(v) for v in x)
         if key not in self.seen:
             try:
-                self.seen[key] = solve(scaled_network(self.network, dict(
+                found: Solution | None = solve(scaled_network(self.network, dict(
                     zip(self.fans, key, strict=True))))
             except ValidationError:
                 # A speed at which a fan never meets the system (or a regulator would have
                 # to push air) is not a candidate; the search treats it as infeasible.
-                self.seen[key] = None
+                found = None
+            if found is not None and _off_curve(found) - _off_curve(self.rated):
+                # Slowed down, a fan may be driven past its free delivery by the others or
+                # by natural ventilation (its "power" Q·p turns negative) or into stall:
+                # not an operating point, however little power it seems to take.
+                found = None
+            self.seen[key] = found
         return self.seen[key]
 
     def margins(self, x: np.ndarray) -> np.ndarray:
@@ -264,7 +276,7 @@ def fan_speeds_for(network: Network, required: Mapping[str, float],
     fixed = solve(network)
     fixed_power = _power_kw(fixed)
     need = {b: float(q) for b, q in required.items() if q > 0}
-    trials = _Trials(network, fans, need)
+    trials = _Trials(network, fans, need, fixed)
     top = np.full(len(fans), high)
     method = "none" if not need else ("brentq" if len(fans) == 1 else "slsqp")
     feasible = trials.shortfall(top) >= -_FEASIBLE_M3S if need else True

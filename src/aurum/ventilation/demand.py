@@ -19,6 +19,11 @@ trial speeds:
   required branch, started from the highest speeds, its gradients by finite differences;
   the best feasible point evaluated is kept, and the evaluations are bounded.
 
+A trial whose network has no solution, or where a fan runs in stall or past its free delivery
+(driven by the other fans or by natural ventilation; warnings it does not have at rated speed)
+is infeasible. Fan power is the shaft power ``Q p / η`` at the solved point with the fan's
+efficiency held constant (the similar point's), or the air power without one.
+
 Dilution (well-mixed place in steady state): a place with airflow ``Q`` and a measured
 concentration ``c`` of a gas whose intake air carries ``c₀`` emits ``G = Q (c − c₀)``; the
 flow holding it at its limit ``c_lim`` is ``Q_req = Q (c − c₀) / (c_lim − c₀)``.

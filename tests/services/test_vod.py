@@ -4,15 +4,21 @@ alarms) out, read by the page until a new reading makes it out of date."""
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from aurum.services import safety, ventilation, vod
+from aurum.services import registry, safety, ventilation, vod
+from aurum.services.auth import Actor
 from aurum.services.platform import Platform
+from aurum.services.registry import SiteSpec
+from aurum.services.safety import mqtt
 from aurum.store.db import transaction
 from tests.factories import Registry
+from tests.services.test_mqtt import broker, listening  # noqa: F401  (the broker fixture)
 
 FAN = {"coefficients": [2500.0, 0.0, -0.3], "efficiency": 0.8}
 START = pd.Timestamp("2025-07-01T08:00:00Z")
@@ -109,3 +115,29 @@ def test_simulation_registers_the_sensors_and_follows_the_stored_readings(
     with transaction(platform.sessions) as s:
         after = vod.simulation(s, "SD-A-01")
     assert pd.Timestamp(after.first) == frame["time"].max() + pd.Timedelta(hours=1)
+
+
+def test_the_loop_over_mqtt(platform: Platform, admin: Actor, broker: tuple[str, int]  # noqa: F811
+                            ) -> None:
+    """Simulated readings published on the real broker, stored by the listener, decided."""
+    code = f"VOD-{uuid.uuid4().hex[:8].upper()}"
+    with transaction(platform.sessions, admin.user_id) as s:
+        registry.create_organisation(s, admin, "ENT-VOD", "Vod Gold Co.", "mining", "Shandong")
+        registry.create_site(s, admin, SiteSpec(code, "ENT-VOD", "Vod Mine", "mine",
+                                                "Shandong", "underground",
+                                                design_capacity_tpd=500))
+        ventilation.save_network(s, admin, code, network_doc(), "two districts")
+    with transaction(platform.sessions) as s:
+        source = vod.simulation(s, code)
+    frame = source.readings(START.to_pydatetime(), 1, 0)
+    with listening(platform, broker, code) as listener:
+        sent = mqtt.publish_readings(*broker, code, frame, settings=mqtt.MqttSettings())
+        deadline = time.monotonic() + 30
+        while listener.stats.stored < len(frame) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert sent > 0 and listener.stats.stored == len(frame)
+    with transaction(platform.sessions) as s:
+        decision = vod.refresh(s, platform.settings.home, code)
+    assert decision.as_of == frame["time"].max().isoformat()
+    assert set(decision.places["place"]) == {"east", "west"}
+    assert (decision.places["delivered_m3s"] >= decision.places["required_m3s"] - 1e-6).all()

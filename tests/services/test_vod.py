@@ -141,3 +141,22 @@ def test_the_loop_over_mqtt(platform: Platform, admin: Actor, broker: tuple[str,
     assert decision.as_of == frame["time"].max().isoformat()
     assert set(decision.places["place"]) == {"east", "west"}
     assert (decision.places["delivered_m3s"] >= decision.places["required_m3s"] - 1e-6).all()
+
+
+def test_the_page_view_queues_a_missing_decision_once(platform: Platform, reg: Registry,
+                                                      queue: Any) -> None:
+    home = platform.settings.home
+    with transaction(platform.sessions, reg.admin.user_id) as s:
+        assert vod.view(s, reg.ent_a, home, queue, "SD-A-01") == vod.VodView(None, None)
+        ventilation.save_network(s, reg.admin, "SD-A-01", network_doc(), "two districts")
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        first = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        second = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
+    assert first.decision is None and first.pending is not None
+    assert second.pending is not None and second.pending.job_id == first.pending.job_id
+    with transaction(platform.sessions) as s:
+        vod.refresh(s, home, "SD-A-01")
+    with platform.sessions() as s:
+        done = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
+    assert done.decision is not None and done.pending is None

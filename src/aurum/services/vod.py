@@ -279,6 +279,41 @@ def read(session: Session, actor: Actor, home: Path, site_code: str) -> Decision
     return derived.read(session, home, VOD, site_code)
 
 
+@dataclass(frozen=True)
+class VodView:
+    """What the ventilation page's VOD section shows: the stored decision of the site's
+    current data, or the job computing it (``pending``); both None without a network."""
+
+    decision: Decision | None
+    pending: derived.Pending | None
+
+
+def view(session: Session, actor: Actor, home: Path, queue: jobs.JobQueue, site_code: str
+         ) -> VodView:
+    """The VOD section of a mine's page, read from the store: a missing decision is queued
+    once on ``queue`` as a ``derive`` job (:func:`aurum.services.derived.pending`).
+
+    Parameters
+    ----------
+    session : Session
+        A reading session.
+    actor : Actor
+        The reader (NotFoundError for a site it may not read).
+    home : Path
+        The data directory.
+    queue : JobQueue
+        Where a missing decision is computed.
+    site_code : str
+        The mine's code.
+    """
+    site = registry.get_site(session, actor, site_code)
+    if _latest_network(session, site) is None:
+        return VodView(None, None)
+    decision = derived.read(session, home, VOD, site_code)
+    return VodView(decision, None if decision is not None else derived.pending(
+        session, actor, queue, VOD, site_code))
+
+
 def register_sensors(session: Session, actor: Actor, site_code: str) -> list[str]:
     """Register the VOD sensors of the working places of a site's latest network
     (:data:`KINDS` at each place, coded ``<branch>.<quantity>``), those not registered yet.

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from aurum.services import registry, safety, ventilation, vod
+from aurum.services import jobs, registry, safety, ventilation, vod
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.services.registry import SiteSpec
@@ -144,7 +144,7 @@ def test_the_loop_over_mqtt(platform: Platform, admin: Actor, broker: tuple[str,
 
 
 def test_the_page_view_queues_a_missing_decision_once(platform: Platform, reg: Registry,
-                                                      queue: Any) -> None:
+                                                      queue: jobs.JobQueue) -> None:
     home = platform.settings.home
     with transaction(platform.sessions, reg.admin.user_id) as s:
         assert vod.view(s, reg.ent_a, home, queue, "SD-A-01") == vod.VodView(None, None)
@@ -155,8 +155,9 @@ def test_the_page_view_queues_a_missing_decision_once(platform: Platform, reg: R
         second = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
     assert first.decision is None and first.pending is not None
     assert second.pending is not None and second.pending.job_id == first.pending.job_id
-    with transaction(platform.sessions) as s:
-        vod.refresh(s, home, "SD-A-01")
+    with queue.running():  # the derive job computes and stores it
+        job = jobs.wait(platform.sessions, first.pending.job_id, timeout_s=120)
+    assert job.state == "done", job.message
     with platform.sessions() as s:
         done = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
     assert done.decision is not None and done.pending is None

@@ -49,16 +49,20 @@ RAISE = {"friction_factor": 0.008, "area": 28.3, "perimeter": 18.8}
 """A 6 m bored return raise."""
 DRIVE = {"friction_factor": 0.012, "area": 16.0, "perimeter": 16.0}
 """A 4 × 4 m rock drive or crosscut."""
-STOPE = {"friction_factor": 0.014, "area": 12.0, "perimeter": 14.0}
-"""A drift stope, rougher and smaller."""
+STOPE = {"friction_factor": 0.02, "area": 20.0, "perimeter": 18.0}
+"""A 5 × 4 m drift stope, rougher than a drive (muck, services)."""
+CHAMBER = {"friction_factor": 0.02, "area": 30.0, "perimeter": 22.0}
+"""The deepest level's 6 × 5 m chamber stope: the whole column's natural ventilation drives
+the most air through the deepest level, which a drift stope could not take below its highest
+velocity."""
 RAMP = {"friction_factor": 0.012, "area": 20.0, "perimeter": 18.0}
 """A 5 × 4 m decline ramp at 1 in 7."""
 RAMP_SLOPE = 7.0
 """Ramp length per metre of fall."""
-MAIN_FAN = [3200.0, 0.0, -0.02]
-"""The main fan's curve: p = c0 + c1 Q + c2 Q² Pa (Q m³/s): 3.2 kPa shut, 400 m³/s free
-delivery."""
-BOOSTER = [800.0, 0.0, -0.1]
+MAIN_FAN = [2600.0, 0.0, -0.02]
+"""The main fan's curve: p = c0 + c1 Q + c2 Q² Pa (Q m³/s): 2.6 kPa shut, about 360 m³/s
+free delivery."""
+BOOSTER = [600.0, 0.0, -0.05]
 """The deepest level's booster fan (Pa, m³/s)."""
 REGULATED_M3S = 20.0
 """Flow the top level's regulator holds its working place to, m³/s."""
@@ -110,16 +114,17 @@ def deep_mine_network(depth_m: float) -> dict[str, Any]:
             _branch(f"xc_ramp_{lv}", ramp, station, 300.0, DRIVE),
             _branch(f"raise_{lv}", raise_, raise_above, fall, RAISE, **up)]
         drive = _branch(f"drive_{lv}", station, work, DRIVE_M / 2, DRIVE)
-        if n == len(levels) - 1:  # the deepest level's booster
+        if n == len(levels) - 1:  # the deepest level's booster, for the drive's own loss
             drive["fan"] = {"coefficients": BOOSTER, "efficiency": 0.7}
-        stope = _branch(f"stope_{lv}", work, back, DRIVE_M / 2, STOPE)
+        deepest = n == len(levels) - 1
+        stope = _branch(f"stope_{lv}", work, back, DRIVE_M / 2, CHAMBER if deepest else STOPE)
         if n == 0:  # the top level, nearest the fan, is regulated
             stope["fixed_flow"] = REGULATED_M3S
         branches += [drive, stope, _branch(f"return_{lv}", back, raise_, 100.0, DRIVE)]
         above, ramp_above, raise_above, z_above = station, ramp, raise_, float(z)
     branches.append(_branch("main_fan", "fanhouse", "surface", 50.0, DRIVE,
                             fan={"coefficients": MAIN_FAN, "efficiency": 0.8}))
-    deepest = f"{-levels[-1]}"
+    bottom = f"{-levels[-1]}"
     return {
         "nodes": nodes, "branches": branches,
         "climate": {"surface_dry_bulb_c": 24.0, "surface_wet_bulb_c": 19.0,
@@ -127,12 +132,14 @@ def deep_mine_network(depth_m: float) -> dict[str, Any]:
         "routes": [
             {"name": "shaft to the deepest level",
              "branches": [f"shaft_{-z}" for z in levels]
-             + [f"drive_{deepest}", f"stope_{deepest}", f"return_{deepest}"]},
+             + [f"drive_{bottom}", f"stope_{bottom}", f"return_{bottom}"]},
             {"name": "ramp to the deepest level",
              "branches": [f"ramp_{-z}" for z in levels]
-             + [f"xc_ramp_{deepest}", f"drive_{deepest}", f"stope_{deepest}"]}],
+             + [f"xc_ramp_{bottom}", f"drive_{bottom}", f"stope_{bottom}"]}],
         "working_places": [{"branch": f"stope_{-z}", "people": 6, "diesel_kw": 150.0,
-                            "area_m2": STOPE["area"], "place": "drift"} for z in levels]}
+                            "area_m2": STOPE["area"], "place": "drift"} for z in levels[:-1]]
+        + [{"branch": f"stope_{bottom}", "people": 8, "diesel_kw": 300.0,
+            "area_m2": CHAMBER["area"], "place": "chamber_stope"}]}
 
 
 def deepest_mine(platform: Platform, district: District) -> str | None:

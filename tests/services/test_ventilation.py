@@ -152,4 +152,4 @@ def test_the_demo_deep_mine_network(platform: Platform, reg: Registry) -> None:
     assert solution["flows"]["stope_950"] == pytest.approx(20.0)
     deep = solution["climate"]["routes"][0]
     assert deep["first_exceeded"] is not None and deep["cooling_kw"] > 0
-    assert all(a["solved_m3s"] >= a["required_m3s"] for a in solution["airflow"])
+    assert all(a["ok"] for a in solution["airflow"])

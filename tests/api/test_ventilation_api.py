@@ -10,6 +10,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from aurum.demo.seed.ventilation import deep_mine_network
+from aurum.services import vod
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_underground_api import _browser, _csrf
@@ -76,6 +77,16 @@ def test_the_page_shows_the_network(app_client: TestClient, platform: Platform,
     assert limit["x"] == [28.0, 28.0]
     assert 'data-testid="airflow"' in text and "stope_900" in text
     assert 'data-testid="network-form"' in text
+    # Ventilation on demand: once its decision is stored, the page draws it (read, not made).
+    assert 'data-testid="vod-figures"' not in text
+    with platform.sessions() as s:
+        decision = vod.refresh(s, platform.settings.home, SITE)
+        s.commit()
+    text = browser.get(f"/ventilation/{SITE}").text
+    assert 'data-testid="vod-figures"' in text and 'data-testid="vod-alarms"' in text
+    flows = _figure(text, "vod-flows")
+    assert flows["data"] and set(_figure(text, "vod-fans")["data"][0]["x"]) == set(  # type: ignore[index]
+        decision.speeds)
     index = browser.get("/ventilation")
     assert index.status_code == 200 and f"/ventilation/{SITE}" in index.text
     auditor = _browser(app_client, "audit").get(f"/ventilation/{SITE}")

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import forms
 from aurum.api.charts.ventilation import climate_chart, fan_curves, network_3d, network_schematic
+from aurum.api.charts.vod import fan_speeds_chart, vod_flows_chart
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.schemas.ventilation import VentNetworkDetailOut, VentNetworkIn, VentNetworkOut
 from aurum.api.tables import display_records
@@ -18,6 +19,7 @@ from aurum.core.checks import DbId
 from aurum.core.errors import ValidationError
 from aurum.core.i18n import _
 from aurum.services import ventilation as service
+from aurum.services import vod
 from aurum.services.auth import Actor
 
 router = APIRouter(tags=["ventilation"])
@@ -76,8 +78,17 @@ def _page(request: Request, session: DB, actor: Actor, code: str,
             "fans": fan_curves(view.solution.fans, _("Fan curves and operating points")),
             "climate": climate_chart(view.solution.climate, _(
                 "Dry and wet bulb along the main routes"))}
+    # The ventilation-on-demand decision is read from the store (a derive job makes a missing
+    # one), never computed here.
+    platform = request.app.state.platform
+    demand = vod.view(session, actor, platform.settings.home, request.app.state.jobs, code)
+    decision = demand.decision
+    vod_figures = None if decision is None else {
+        "flows": vod_flows_chart(decision.places),
+        "fans": fan_speeds_chart(decision.speeds, decision.power_kw, decision.fixed_power_kw)}
     return render(request, "ventilation_site.html", status_code=status_code, actor=actor,
-                  view=view, figures=figures, form=form or forms.FormState({}))
+                  view=view, figures=figures, form=form or forms.FormState({}), vod=decision,
+                  vod_pending=demand.pending, vod_figures=vod_figures)
 
 
 @router.get("/ventilation/{code}", response_class=HTMLResponse, include_in_schema=False)

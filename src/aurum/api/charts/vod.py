@@ -38,7 +38,7 @@ def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
          "y": places["required_m3s"].tolist(), "marker": {"color": GOLD}},
         {"type": "bar", "name": _("delivered at the decided speeds"), "x": names,
          "y": places["delivered_m3s"].tolist(), "marker": {"color": delivered_colours}},
-        {"type": "scatter", "mode": "markers", "name": _("measured"), "x": names,
+        {"type": "scatter", "mode": "markers", "name": _("measured flow"), "x": names,
          "y": places["measured_m3s"].tolist(),
          "marker": {"color": GREY, "symbol": "diamond", "size": 9}}],
         "layout": base_layout(_("Airflow per working place"), barmode="group",

@@ -55,6 +55,7 @@ from aurum.planning.study import (
     study_footprint,
 )
 from aurum.resources.blockmodel import BlockModel
+from aurum.resources.estimate import Method
 from aurum.resources.report import grade_tonnage
 from aurum.services import cache, jobs, resources
 from aurum.services.auth import Actor
@@ -117,9 +118,16 @@ def merged_economics(changes: Mapping[str, Any] | None) -> dict[str, Any]:
     return merged
 
 
+ESTIMATED = frozenset(m.value for m in Method)
+"""Methods of the models a pit study takes: estimated grades (kriging or inverse distance).
+Other resource models (an underground planning model regularised from a vein, say) carry no
+estimate to price."""
+
+
 def study_models(session: Session, actor: Actor) -> list[ResourceModel]:
-    """The resource models the actor may read, newest first."""
-    models = session.scalars(select(ResourceModel).order_by(ResourceModel.id.desc())).all()
+    """The estimated resource models the actor may read, newest first."""
+    models = session.scalars(select(ResourceModel).where(ResourceModel.method.in_(ESTIMATED))
+                             .order_by(ResourceModel.id.desc())).all()
     return [m for m in models if actor.can_read_site(m.site)]
 
 
@@ -184,6 +192,11 @@ def _readable_model(session: Session, actor: Actor, model_id: int) -> ResourceMo
     model = session.get(ResourceModel, model_id)
     if model is None or not actor.can_read_site(model.site):
         raise NotFoundError(_("no resource model %(id)s", id=model_id))
+    if model.method not in ESTIMATED:
+        raise ValidationError(Problem(_(
+            "resource model %(id)s (%(method)s) has no estimated grades: a pit study takes a "
+            "kriged or inverse-distance model", id=model_id, method=model.method),
+            column="model_id"))
     return model
 
 

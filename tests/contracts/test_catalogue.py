@@ -158,3 +158,27 @@ def test_plural_forms_and_placeholders_follow_the_language() -> None:
     with i18n.using("zh_CN"):
         assert i18n.translations("zh_CN").plural(5) == 0  # one form in Chinese
         assert i18n.format_date(__import__("datetime").date(2025, 3, 26)) == "2025年3月26日"
+
+
+class _AnyValue(dict[str, object]):
+    """Every placeholder name has a value (the check is of the format, not of the names)."""
+
+    def __missing__(self, key: str) -> object:
+        return 1
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_template_messages_survive_jinja_formatting(locale: str) -> None:
+    # Jinja's new-style gettext formats every translated string with ``%``, variables or not,
+    # so a bare percent sign in a template's message (or in its translation) is a 500 page.
+    translated = catalogue(locale)
+    broken = {}
+    for message, files in extracted().items():
+        if not any(f.endswith(".html") for f in files):
+            continue
+        for text in {message, translated.get(message, ("", False))[0] or message}:
+            try:
+                text % _AnyValue()
+            except (ValueError, TypeError) as exc:
+                broken[message] = (text, str(exc))
+    assert not broken, broken

@@ -337,3 +337,17 @@ def test_the_plans_backfill_is_booked_into_the_waste_ledger(platform: Platform,
         booked["tailings_produced_t"].to_numpy())
     assert ledger["utilised_backfill_t"].sum() == pytest.approx(
         plan.summary["tailings_to_backfill_t"])
+
+
+def test_the_form_offers_a_derived_figure_to_six_significant_digits() -> None:
+    from types import SimpleNamespace
+
+    from aurum.services.underground_views import form_defaults
+    plan = SimpleNamespace(model_id=7, parameters={
+        "economics": {"price_cny_g": 650.0}, "strike_axis": "x",
+        "schedule": {"fill_capacity_m3": 110888.88888888888, "periods": 15},
+        "recipe": {"kind": "cemented_paste", "binder_fraction": 0.06},
+        "stopes": {"length": [2, 10], "width": [1, 4], "level_height": 10, "pillar": 1}})
+    values = form_defaults(SimpleNamespace(models=[(7, "vein")], latest=plan))  # type: ignore[arg-type]
+    assert values["fill_capacity_m3"] == 110889.0 and values["periods"] == 15
+    assert values["binder_fraction"] == 0.06 and values["model_id"] == 7

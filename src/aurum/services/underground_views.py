@@ -278,4 +278,6 @@ def form_defaults(view: SitePlanView) -> dict[str, Any]:
                    "sill_pillar": stope.get("sill_pillar", 0),
                    "skin_m": stope.get("skin_m", 0.0), "shape": stope.get("shape", "box"),
                    "max_wall_step": stope.get("max_wall_step", 1)}
-    return values
+    # A derived figure (the demo's fill capacity is the void its ore leaves) is offered to six
+    # significant digits: a form is typed again, not read to the last bit.
+    return {k: float(f"{v:.6g}") if isinstance(v, float) else v for k, v in values.items()}

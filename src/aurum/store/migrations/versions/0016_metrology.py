@@ -1,0 +1,21 @@
+"""metrology: proficiency testing rounds, laboratories' results and reference materials (issue 22)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+revision: str = '0016'
+down_revision: str | None = '0015'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Tables are added by the issue's work; until then this revision holds the chain's place."""
+
+
+def downgrade() -> None:
+    """Nothing to remove yet."""

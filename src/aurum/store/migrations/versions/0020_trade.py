@@ -1,0 +1,21 @@
+"""trade: customs import statistics, long-term supply agreements, overseas projects (issue 23)
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+revision: str = '0020'
+down_revision: str | None = '0019'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Tables are added by the issue's work; until then this revision holds the chain's place."""
+
+
+def downgrade() -> None:
+    """Nothing to remove yet."""

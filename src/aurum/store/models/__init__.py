@@ -9,6 +9,14 @@ from aurum.store.models.base import NAMING, AppendOnly, Authored, Base, OfSite, 
 from aurum.store.models.derived import DerivedResult
 from aurum.store.models.gbt import BlockEstimate, IndustrialIndicatorVersion
 from aurum.store.models.jobs import Job
+from aurum.store.models.materials import (
+    MatBatch,
+    MatCapability,
+    MatDocument,
+    MatEvaluation,
+    MatProduct,
+    MatSpec,
+)
 from aurum.store.models.processing import (
     MetalAccount,
     MetalAccountClosing,
@@ -71,7 +79,8 @@ __all__ = [
     "BlockEstimate", "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot",
     "CustodyLotPurchase", "DerivedResult", "IndustrialIndicatorVersion", "Job",
     "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
-    "LoginFailure", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
+    "LoginFailure", "MatBatch", "MatCapability", "MatDocument", "MatEvaluation",
+    "MatProduct", "MatSpec", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",
     "RecyclingReport", "RecyclingReportReceipt", "RecyclingReportSubmission",
     "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportDraft",

@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 
 from aurum.core.checks import LAST_YEAR
+from aurum.core.concentration import hhi, shares_pct, top_share
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.core.tables import RowProblems, read_table, require_rows, with_columns
@@ -450,11 +451,10 @@ def concentration(frame: pd.DataFrame, year: int, by: str = GROUP_COLUMN) -> Con
     gold = gold[gold > 0]
     if gold.empty:
         return Concentration(year, by, 0, None, None, None)
-    shares = 100 * gold / gold.sum()
+    shares = shares_pct(gold.to_numpy())
     return Concentration(year=year, by=by, producers=len(gold),
                          gold_output_t=float(gold.sum() / KG_PER_T),
-                         top10_share_pct=float(shares.nlargest(10).sum()),
-                         hhi=float((shares**2).sum()))
+                         top10_share_pct=top_share(shares, 10), hhi=hhi(shares))
 
 
 def plant_scale_compliance(plants: pd.DataFrame, targets: PlanTargets | None = None, *,

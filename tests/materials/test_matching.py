@@ -27,7 +27,7 @@ KIND = "bonding_wire"
 TODAY = date(2026, 12, 7)
 # Pull strength at least 5 gf (one-sided), diameter 20 to 30 µm (two-sided), at (0°, 0°).
 NEED = Need(KIND, (NeedRange("pull_strength", "gf", 5.0, None),
-                   NeedRange("diameter", "µm", 20.0, 30.0)),
+                   NeedRange("wire_diameter", "µm", 20.0, 30.0)),
             100.0, "km", date(2027, 3, 1), lat=0.0, lon=0.0)
 
 
@@ -36,7 +36,7 @@ def _offer(pid: int, diameter: tuple[float | None, float | None], *, pull: float
            evaluations: EvaluationRecord = EvaluationRecord(), lon: float = 0.0,
            kind: str = KIND) -> Offer:
     return Offer(pid, kind, (ProductProperty("pull_strength", "gf", pull, None, cpk[0], 25),
-                             ProductProperty("diameter", "µm", *diameter, cpk[1], 25)),
+                             ProductProperty("wire_diameter", "µm", *diameter, cpk[1], 25)),
                  evaluations, lat=0.0, lon=lon)
 
 
@@ -52,9 +52,9 @@ def test_just_inside_matches_just_outside_does_not() -> None:
     assert _ids(result.qualified) == [1]
     assert _ids(result.rejected) == [2, 3]
     assert {f.verdict for m in result.rejected for f in m.properties
-            if f.property == "diameter"} == {"outside"}
+            if f.property == "wire_diameter"} == {"outside"}
     assert all(f.margin is None for m in result.rejected for f in m.properties
-               if f.property == "diameter")
+               if f.property == "wire_diameter")
 
 
 def test_boundary_equality_qualifies_with_zero_margin() -> None:
@@ -96,8 +96,8 @@ def test_unproven_products_are_shown_apart_and_not_ranked() -> None:
 
 def test_unit_unspecified_and_other_kind() -> None:
     other_unit = Offer(1, KIND, (ProductProperty("pull_strength", "cN", 6.0, None, 2.0, 25),
-                                 ProductProperty("diameter", "µm", 22.0, 28.0, 2.0, 25)))
-    missing = Offer(2, KIND, (ProductProperty("diameter", "µm", 22.0, 28.0, 2.0, 25),))
+                                 ProductProperty("wire_diameter", "µm", 22.0, 28.0, 2.0, 25)))
+    missing = Offer(2, KIND, (ProductProperty("wire_diameter", "µm", 22.0, 28.0, 2.0, 25),))
     paste = _offer(3, (22.0, 28.0), kind="sinter_paste")
     result = match_need(NEED, [other_unit, missing, paste])
     assert [m.properties[0].verdict for m in result.rejected] == ["unit", "unspecified"]
@@ -139,7 +139,7 @@ def test_explanation_is_facts() -> None:
                        ).qualified[0]
     facts = match.facts()
     assert facts["properties"][1] == {
-        "property": "diameter", "unit": "µm", "need_minimum": 20.0, "need_maximum": 30.0,
+        "property": "wire_diameter", "unit": "µm", "need_minimum": 20.0, "need_maximum": 30.0,
         "product_minimum": 22.0, "product_maximum": 28.0, "margin": pytest.approx(0.4),
         "cpk": 2.0, "batches": 25, "verdict": "inside"}
     assert facts["evaluations"] == {"passes": 1, "conditional": 1, "fails": 0}
@@ -167,24 +167,27 @@ def test_great_circle_against_a_known_distance() -> None:
 
 
 def test_a_need_with_min_above_max_is_one_clear_error() -> None:
-    need = Need(KIND, (NeedRange("diameter", "µm", 30.0, 20.0),), 1.0, "km", TODAY)
+    need = Need(KIND, (NeedRange("wire_diameter", "µm", 30.0, 20.0),), 1.0, "km", TODAY)
     with pytest.raises(ValidationError) as caught:
         check_need(need, TODAY)
     assert len(caught.value.problems) == 1
-    assert "'diameter': the minimum 30.0 is above the maximum 20.0" in str(caught.value)
-    assert caught.value.problems[0].column == "ranges[1]"
+    assert str(caught.value) == ("column wire_diameter: wire_diameter: the minimum 30.0 is "
+                                 "greater than the maximum 20.0")
 
 
 def test_need_checks() -> None:
     check_need(NEED, TODAY)
-    bad = Need(KIND, (NeedRange("diameter", "µm", None, None),
-                      NeedRange("diameter", "µm", 1.0, math.inf)),
+    bad = Need(KIND, (NeedRange("wire_diameter", "µm", None, None),
+                      NeedRange("wire_diameter", "µm", 1.0, math.inf),
+                      NeedRange("pull_strength", "cN", 5.0, None),
+                      NeedRange("colour", "", 1.0, None)),
                0.0, "kg", date(2026, 12, 6), lat=91.0, lon=None)
     with pytest.raises(ValidationError) as caught:
         check_need(bad, TODAY)
     columns = [p.column for p in caught.value.problems]
-    assert columns == ["ranges[1]", "ranges[2].property", "ranges[2].maximum", "quantity",
-                       "needed_by", "lat", "lat"]
-    assert "in the past" in str(caught.value)
-    with pytest.raises(ValidationError, match="1 to 50 property ranges"):
+    assert columns == ["wire_diameter", "wire_diameter", "wire_diameter.max",
+                       "pull_strength.unit", "property", "quantity", "needed_by", "lat",
+                       "lat"]
+    assert "in the past" in caught.value.problems[6].message
+    with pytest.raises(ValidationError, match="1 to 20 property ranges"):
         check_need(Need(KIND, (), 1.0, "kg", TODAY), TODAY)

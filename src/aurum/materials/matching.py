@@ -52,6 +52,7 @@ from typing import Any
 from aurum.core.checks import Interval
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
+from aurum.materials.catalogue import MAX_PROPERTIES, make_limit
 
 CPK_THRESHOLD = 1.33
 """Least Cpk of each property of a need for a product to qualify (a capable process)."""
@@ -74,13 +75,9 @@ VERDICTS = ("inside", "unproven", "low_capability", "outside", "unit", "unspecif
 """What a property of a product is for a need: inside with a Cpk at the threshold or above;
 inside without a Cpk (too few batches); inside with a Cpk below the threshold; outside the
 need's range; in another unit; not in the product's specification."""
-MAX_PROPERTIES = 50
-"""Properties a need may give, at most."""
 QUANTITIES = Interval(1e-9, 1e9)
 """A need's quantity, in its unit."""
 LATITUDES, LONGITUDES = Interval(-90, 90, "°"), Interval(-180, 180, "°")
-LIMITS = Interval(-1e12, 1e12)
-"""A limit of a specification range, in the property's unit."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +87,10 @@ class NeedRange:
     Parameters
     ----------
     property : str
-        The property's key, as product specifications name it (``purity``,
-        ``particle_size_d50``…).
+        The property's key (:data:`aurum.materials.catalogue.PROPERTIES`: ``purity``,
+        ``wire_diameter``…).
     unit : str
-        Its unit, as the products' specifications write it (``%``, ``µm``, ``gf``…).
+        Its unit, the property's (``%``, ``µm``, ``gf``…).
     minimum, maximum : float or None
         Accepted limits in ``unit`` (inclusive); None leaves the side open.
     """
@@ -285,37 +282,29 @@ def check_need(need: Need, today: date) -> None:
     Raises
     ------
     ValidationError
-        No range or more than :data:`MAX_PROPERTIES`; a property twice; a range with neither
-        limit, a limit not a finite number, or a minimum above its maximum; a quantity not
-        positive; a day before ``today``; a latitude or longitude out of range, or only one
-        of them.
+        No range or more than a specification's properties (:data:`MAX_PROPERTIES`); a
+        property twice; a range that is not a specification's row
+        (:func:`aurum.materials.catalogue.make_limit`: an unknown property, another unit, a
+        limit out of the property's bounds, neither limit, or a minimum above the maximum);
+        a quantity not positive; a day before ``today``; a latitude or longitude out of
+        range, or only one of them.
     """
     problems: list[Problem] = []
     if not need.ranges or len(need.ranges) > MAX_PROPERTIES:
         problems.append(Problem(_("expected 1 to %(n)s property ranges, got %(got)s",
                                   n=MAX_PROPERTIES, got=len(need.ranges)), column="ranges"))
     seen: set[str] = set()
-    for k, r in enumerate(need.ranges, start=1):
-        where = f"ranges[{k}]"
+    for r in need.ranges:
         if r.property in seen:
             problems.append(Problem(_("property %(name)s given twice", name=repr(r.property)),
-                                    column=f"{where}.property"))
+                                    column=r.property))
         seen.add(r.property)
-        limits = [(side, v) for side, v in (("minimum", r.minimum), ("maximum", r.maximum))
-                  if v is not None]
-        if not limits:
-            problems.append(Problem(_("property %(name)s: expected a minimum, a maximum or "
-                                      "both", name=repr(r.property)), column=where))
-        bad = [side for side, v in limits
-               if not isinstance(v, (int, float)) or not math.isfinite(v)
-               or not LIMITS.contains(v)]
-        problems += [Problem(_("expected %(what)s", what=LIMITS.describe()),
-                             column=f"{where}.{side}") for side in bad]
-        if not bad and r.minimum is not None and r.maximum is not None \
-                and r.minimum > r.maximum:
-            problems.append(Problem(
-                _("property %(name)s: the minimum %(low)s is above the maximum %(high)s",
-                  name=repr(r.property), low=r.minimum, high=r.maximum), column=where))
+        try:
+            # A need's range is checked as a specification's row is: a known property in its
+            # unit, numbers within its physical bounds, a limit at least, min <= max.
+            make_limit(r.property, r.minimum, r.maximum, unit=r.unit)
+        except ValidationError as exc:
+            problems += exc.problems
     if not QUANTITIES.contains(need.quantity):
         problems.append(Problem(_("expected a quantity above 0, got %(value)s",
                                   value=need.quantity), column="quantity"))

@@ -17,6 +17,12 @@ from aurum.store.models.materials import (
     MatProduct,
     MatSpec,
 )
+from aurum.store.models.metrology import (
+    MetrologyReferenceMaterial,
+    MetrologyResult,
+    MetrologyRound,
+    MetrologyStatistics,
+)
 from aurum.store.models.processing import (
     MetalAccount,
     MetalAccountClosing,
@@ -80,7 +86,9 @@ __all__ = [
     "CustodyLotPurchase", "DerivedResult", "IndustrialIndicatorVersion", "Job",
     "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
     "LoginFailure", "MatBatch", "MatCapability", "MatDocument", "MatEvaluation",
-    "MatProduct", "MatSpec", "MetalAccount", "MetalAccountClosing", "OfSite", "Organisation",
+    "MatProduct", "MatSpec", "MetalAccount", "MetalAccountClosing",
+    "MetrologyReferenceMaterial", "MetrologyResult", "MetrologyRound", "MetrologyStatistics",
+    "OfSite", "Organisation",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",
     "RecyclingReport", "RecyclingReportReceipt", "RecyclingReportSubmission",
     "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportDraft",

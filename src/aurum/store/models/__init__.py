@@ -17,6 +17,13 @@ from aurum.store.models.materials import (
     MatProduct,
     MatSpec,
 )
+from aurum.store.models.matching import (
+    MatMatch,
+    MatMatching,
+    MatNeed,
+    MatNeedRange,
+    MatNeedStatus,
+)
 from aurum.store.models.metrology import (
     MetrologyReferenceMaterial,
     MetrologyResult,
@@ -77,25 +84,43 @@ from aurum.store.models.safety import (
     TailingsFacility,
 )
 from aurum.store.models.seismic import SeismicCatalogue, SeismicEvent, SeismicPick, SeismicStation
+from aurum.store.models.standards import (
+    Standard,
+    StandardCounterpart,
+    StandardImplementation,
+    StandardStatusEvent,
+)
+from aurum.store.models.trade import (
+    CsrRecord,
+    CustomsBatch,
+    CustomsImport,
+    OverseasProject,
+    SupplyAgreement,
+    TradeAnalysis,
+)
 from aurum.store.models.underground import StopePlan
 from aurum.store.models.ventilation import VentNetwork, VentSolution
 
 __all__ = [
     "NAMING", "Alert", "ApiToken", "AppendOnly", "AuditRecord", "Authored", "Base",
-    "BlockEstimate", "CustodyAssay", "CustodyBar", "CustodyBarInput", "CustodyLot",
-    "CustodyLotPurchase", "DerivedResult", "IndustrialIndicatorVersion", "Job",
+    "BlockEstimate", "CsrRecord", "CustodyAssay", "CustodyBar", "CustodyBarInput",
+    "CustodyLot", "CustodyLotPurchase", "CustomsBatch", "CustomsImport", "DerivedResult",
+    "IndustrialIndicatorVersion", "Job",
     "LedgerEntry", "LedgerHead", "LedgerNode", "LedgerTreeHead", "LedgerWitnessedCheckpoint",
     "LoginFailure", "MatBatch", "MatCapability", "MatDocument", "MatEvaluation",
+    "MatMatch", "MatMatching", "MatNeed", "MatNeedRange", "MatNeedStatus",
     "MatProduct", "MatSpec", "MetalAccount", "MetalAccountClosing",
     "MetrologyReferenceMaterial", "MetrologyResult", "MetrologyRound", "MetrologyStatistics",
-    "OfSite", "Organisation",
+    "OfSite", "Organisation", "OverseasProject",
     "PlantCircuit", "RecyclingCorrection", "RecyclingParticipant", "RecyclingPurchase",
     "RecyclingReport", "RecyclingReportReceipt", "RecyclingReportSubmission",
     "RecyclingSeller", "RecyclingShop", "RecyclingWatchListChange", "Report", "ReportDraft",
     "ReportReview", "ReportVersion",
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
-    "SensorReading", "Site", "StopePlan", "TailingsFacility", "Upload", "User", "UserSession",
+    "SensorReading", "Site", "Standard", "StandardCounterpart", "StandardImplementation",
+    "StandardStatusEvent", "StopePlan", "SupplyAgreement", "TailingsFacility", "TradeAnalysis",
+    "Upload", "User", "UserSession",
     "VentNetwork", "VentSolution", "WasteEntry",
     "utcnow",
 ]

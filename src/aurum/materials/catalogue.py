@@ -204,8 +204,9 @@ def nines(purity_pct: float) -> float:
 
 @dataclass(frozen=True)
 class Limit:
-    """One property (``key``) of a specification: least and greatest acceptable values and target, in
-    the property's unit (None where the specification gives none), and the test method."""
+    """One property (``key``) of a specification: least and greatest acceptable values and
+    target, in the property's unit (None where the specification gives none), and the test
+    method."""
 
     key: str
     lower: float | None

@@ -75,8 +75,9 @@ class MatSpec(AppendOnly, Base):
 
 
 class MatBatch(AppendOnly, Authored, Base):
-    """A batch of a product with its measured ``values`` (``{property: value}`` in the
-    specification's units). A correction is a new row with the same ``batch_no`` naming the
+    """A batch of a product with its measured ``values`` (``{property: [value, ...]}`` in the
+    specification's units: one value, or a subgroup of the same size in every batch). A
+    correction is a new row with the same ``batch_no`` naming the
     row it corrects; the batch's values are those of its newest row."""
 
     __tablename__ = "mat_batches"
@@ -86,7 +87,7 @@ class MatBatch(AppendOnly, Authored, Base):
     batch_no: Mapped[str] = mapped_column(String(64))
     produced_on: Mapped[date] = mapped_column(Date)
     quantity_kg: Mapped[float | None] = mapped_column(Double)
-    values: Mapped[dict[str, float]] = mapped_column(JSON)
+    values: Mapped[dict[str, list[float]]] = mapped_column(JSON)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("mat_batches.id"))
     reason: Mapped[str | None] = mapped_column(String(500))
 

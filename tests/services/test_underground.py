@@ -351,3 +351,46 @@ def test_the_form_offers_a_derived_figure_to_six_significant_digits() -> None:
     values = form_defaults(SimpleNamespace(models=[(7, "vein")], latest=plan))  # type: ignore[arg-type]
     assert values["fill_capacity_m3"] == 110889.0 and values["periods"] == 15
     assert values["binder_fraction"] == 0.06 and values["model_id"] == 7
+
+
+def test_the_demo_plans_fill_months_are_its_balances(platform: Platform, reg: Registry) -> None:
+    """The demo's plan (its vein model and fields): the stopes the table fills in a month are
+    the fill the balance places that month, and the fill-balance chart draws that fill's
+    tailings in that month (to backfill, and beyond the month's own tailings when the plant
+    produced too few), so the table and the chart name the same months."""
+    from aurum.api.charts.underground import fill_balance_chart
+    from aurum.demo.seed import underground as demo
+    from aurum.demo.seed.resources import mine_seed
+    from aurum.underground.backfill import FillRecipe
+
+    blocks, parameters = demo.vein_blocks(mine_seed(0), 1200.0)
+    with transaction(platform.sessions, reg.ent_a.user_id) as s:
+        model = resources.save_model(s, reg.ent_a, platform.settings.home, SITE, "vein",
+                                     blocks, "vein_model", parameters, "0" * 64)
+        fields = demo.PLAN_FIELDS | {"model_id": model.id, "max_wall_step": 2,
+                                     "ore_capacity_t": 150_000.0, "fill_capacity_m3": 60_000.0}
+        plan = service.plan_from_fields(s, reg.ent_a, platform.settings.home, SITE, fields,
+                                        time_limit_s=demo.SCHEDULE_SECONDS)
+        frames = service.plan_frames(platform.settings.home, plan)
+    recipe = FillRecipe("cemented_paste", 0.75, 0.06, 2.0)
+    stopes, balance = frames.schedule, frames.balance.set_index("month")
+    filled = stopes.dropna(subset=["fill_month"]).groupby("fill_month")["void_m3"].sum()
+    assert len(filled) >= 2
+    # Every fill month of the table is the balance's, with the same void, and no other.
+    placed = balance["fill_m3"][balance["fill_m3"] > 0]
+    assert list(placed.index) == list(filled.index)
+    assert placed.to_numpy() == pytest.approx(filled.to_numpy())
+    # A stope is filled the month after it is mined, before its fill cures.
+    mined = stopes.dropna(subset=["period"])
+    assert (mined["fill_period"] == mined["period"] + 1).all()
+    assert (mined["cure_end_period"] > mined["fill_period"]).all()
+    figure = fill_balance_chart(balance.reset_index().to_dict("records"), "fill")
+    bars = {t["name"]: dict(zip(t["x"], t["y"], strict=True))
+            for t in figure["data"] if t["type"] == "bar"}
+    to_backfill, beyond = (bars["tailings to backfill (t)"],
+                           bars["fill's tailings beyond the month's production (t)"])
+    assert any(beyond.values())  # a fill month without tailings of its own (the walk's case)
+    drawn = {m: to_backfill[m] + beyond[m] for m in to_backfill if to_backfill[m] + beyond[m]}
+    assert list(drawn) == list(filled.index)
+    assert list(drawn.values()) == pytest.approx(
+        list(filled.to_numpy() * recipe.tailings_t_m3), abs=1.0)

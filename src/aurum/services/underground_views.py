@@ -98,8 +98,10 @@ def box_mesh(boxes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 STOPE_SHOWN = ["id", "level", "i0", "i1", "j0", "j1", "k0", "k1", "ore_t", "value_cny",
                "void_m3", "month", "fill_month"]
 """The columns of the page's stope table."""
-MAX_BLOCKS_DRAWN = 4_000
-"""Blocks of positive value drawn under the stopes in 3D, at most (the richest)."""
+MAX_BLOCKS_DRAWN = 1_500
+"""Blocks of positive value drawn under the stopes in 3D, at most (the richest): enough to
+show where the value lies around the stopes; the model's outline shows its extent, and the
+page stays light enough to draw at once (4,000 blocks made most of a 390 KB page)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,20 @@ class SitePlanView:
         if self.boxes is None or self.latest is None or self.frames is None:
             return pd.DataFrame()
         return stope_solids(self.latest, self.boxes, self.frames.walls)
+
+    @property
+    def model_box(self) -> dict[str, float] | None:
+        """The extent of the grid the latest plan was made on, ``x_min`` … ``z_max`` (m,
+        outer faces of its outer blocks), or None without a plan."""
+        if self.latest is None:
+            return None
+        grid = self.latest.parameters["grid"]
+        out = {}
+        for axis, name in enumerate("xyz"):
+            origin, size = float(grid["origin"][axis]), float(grid["size"][axis])
+            out[f"{name}_min"] = origin - size / 2
+            out[f"{name}_max"] = origin + (int(grid["count"][axis]) - 0.5) * size
+        return out
 
 
 def stope_solids(plan: StopePlan, stopes: pd.DataFrame, walls: pd.DataFrame | None

@@ -35,7 +35,7 @@ def _box(stope: Mapping[str, Any]) -> list[tuple[float, float, float]]:
 
 
 def _mesh(stopes: Sequence[Mapping[str, Any]], name: str, **extra: Any) -> dict[str, Any]:
-    """One ``mesh3d`` trace of boxes."""
+    """One ``mesh3d`` trace of boxes (corners to the centimetre)."""
     x: list[float] = []
     y: list[float] = []
     z: list[float] = []
@@ -44,9 +44,9 @@ def _mesh(stopes: Sequence[Mapping[str, Any]], name: str, **extra: Any) -> dict[
     k: list[int] = []
     for n, stope in enumerate(stopes):
         for cx, cy, cz in _box(stope):
-            x.append(cx)
-            y.append(cy)
-            z.append(cz)
+            x.append(round(cx, 2))
+            y.append(round(cy, 2))
+            z.append(round(cz, 2))
         for a, b, c in FACES:
             i.append(8 * n + a)
             j.append(8 * n + b)
@@ -55,47 +55,118 @@ def _mesh(stopes: Sequence[Mapping[str, Any]], name: str, **extra: Any) -> dict[
             "flatshading": True, "showlegend": True, **extra}
 
 
+def _extent(stopes: Sequence[Mapping[str, Any]], model: Mapping[str, Any] | None
+            ) -> dict[str, tuple[float, float]]:
+    """The smallest box (m) holding every stope and the model's extent, by axis."""
+    out: dict[str, tuple[float, float]] = {}
+    for a in ("x", "y", "z"):
+        low = [float(s[f"{a}_min"]) for s in stopes]
+        high = [float(s[f"{a}_max"]) for s in stopes]
+        if model is not None:
+            low.append(float(model[f"{a}_min"]))
+            high.append(float(model[f"{a}_max"]))
+        if low:
+            out[a] = (min(low), max(high))
+    return out
+
+
+def _outline(box: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """The 12 edges of a box as one line trace (None breaks the line between edges)."""
+    corners = _box(box)
+    edges = [(0, 1), (1, 2), (2, 3), (3, 0), (4, 5), (5, 6), (6, 7), (7, 4),
+             (0, 4), (1, 5), (2, 6), (3, 7)]
+    xyz: list[list[float | None]] = [[], [], []]
+    for a, b in edges:
+        for axis_values, p, q in zip(xyz, corners[a], corners[b], strict=True):
+            axis_values += [round(p, 2), round(q, 2), None]
+    return {"type": "scatter3d", "mode": "lines", "name": name, "x": xyz[0], "y": xyz[1],
+            "z": xyz[2], "hoverinfo": "skip", "line": {"color": GREY, "width": 2}}
+
+
+def _centres(solids: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A point at the middle of each stope carrying its hover text: one text per stope
+    (Plotly's mesh would hover by corner, eight texts for every slice of a vein shape)."""
+    stopes: dict[Any, list[Mapping[str, Any]]] = {}
+    for s in solids:
+        stopes.setdefault(s["id"], []).append(s)
+    middle: list[list[float]] = [[], [], []]
+    text = []
+    for parts in stopes.values():
+        for n, a in enumerate("xyz"):
+            low = min(float(p[f"{a}_min"]) for p in parts)
+            high = max(float(p[f"{a}_max"]) for p in parts)
+            middle[n].append(round((low + high) / 2, 2))
+        s = parts[0]
+        text.append(_("stope %(id)s, level %(level)s, mined %(month)s: %(ore)s t, %(value)s CNY",
+                      id=s["id"], level=s["level"], month=s["month"],
+                      ore=format(float(s["ore_t"]), ",.0f"),
+                      value=format(float(s["value_cny"]), ",.0f")))
+    return {"type": "scatter3d", "mode": "markers", "name": _("stopes by month mined"),
+            "x": middle[0], "y": middle[1], "z": middle[2], "hovertext": text,
+            "hoverinfo": "text", "showlegend": False,
+            "marker": {"size": 3, "color": "white", "line": {"color": "#333", "width": 1}}}
+
+
 def stopes_3d(stopes: Sequence[Mapping[str, Any]], blocks: Sequence[Mapping[str, Any]],
-              title: str) -> Figure:
+              title: str, months: Sequence[str] = (),
+              model: Mapping[str, Any] | None = None) -> Figure:
     """The plan's stopes as boxes coloured by the month they are mined (unscheduled ones
-    grey), over the block model's blocks of positive value.
+    grey), over the block model: its outline and its richest blocks of positive value.
 
     Parameters
     ----------
     stopes : sequence of mappings
-        One per stope: ``x_min`` … ``z_max`` (m), ``id``, ``level``, ``period`` (month
-        mined, 1-based, None when unscheduled), ``month`` (``YYYY-MM``), ``ore_t`` (t) and
-        ``value_cny`` (CNY).
+        One per stope (or vein slice): ``x_min`` … ``z_max`` (m), ``id``, ``level``,
+        ``period`` (month mined, 1-based, None when unscheduled), ``month``
+        (``YYYY-MM``), ``ore_t`` (t) and ``value_cny`` (CNY).
     blocks : sequence of mappings
         Blocks drawn under them: ``x``, ``y``, ``z`` (m) and ``value_cny`` (CNY).
     title : str
         The chart's title.
+    months : sequence of str
+        The schedule's months (``YYYY-MM``), the first one month 1: the colour bar's labels.
+    model : mapping, optional
+        The model's extent, ``x_min`` … ``z_max`` (m), drawn as an outline; the axes hold it
+        and every stope whole.
     """
     data: list[dict[str, Any]] = []
+    if model is not None:
+        data.append(_outline(model, _("block model")))
     if blocks:
         data.append({"type": "scatter3d", "mode": "markers", "name": _("blocks of positive "
                                                                        "value"),
-                     "x": [b["x"] for b in blocks], "y": [b["y"] for b in blocks],
-                     "z": [b["z"] for b in blocks], "hoverinfo": "skip",
+                     "x": [round(float(b["x"]), 2) for b in blocks],
+                     "y": [round(float(b["y"]), 2) for b in blocks],
+                     "z": [round(float(b["z"]), 2) for b in blocks], "hoverinfo": "skip",
                      "marker": {"size": 2, "opacity": 0.35, "color": [
-                         b["value_cny"] for b in blocks], "colorscale": "YlOrBr"}})
+                         round(float(b["value_cny"])) for b in blocks],
+                         "colorscale": "YlOrBr"}})
     mined = [s for s in stopes if s.get("period") is not None]
     idle = [s for s in stopes if s.get("period") is None]
     if mined:
-        periods = [float(s["period"]) for s in mined]
+        periods = [int(s["period"]) for s in mined]
+        # The colour bar in calendar months: a tick at each month mined (at most 12).
+        shown = sorted(set(periods))
+        shown = shown[::max(1, -(-len(shown) // 12))]
+        bar: dict[str, Any] = {"title": {"text": _("month mined")}, "x": 1.02}
+        if months:
+            bar |= {"tickvals": shown, "ticktext": [months[p - 1] if p <= len(months)
+                                                    else str(p) for p in shown]}
         data.append(_mesh(
             mined, _("stopes by month mined"), opacity=1.0, intensitymode="cell",
             intensity=[p for p in periods for _face in FACES], colorscale="Viridis",
-            colorbar={"title": {"text": _("month mined")}, "x": 1.02},
-            hovertext=[_("stope %(id)s, level %(level)s, mined %(month)s: %(ore)s t, "
-                         "%(value)s CNY", id=s["id"], level=s["level"], month=s["month"],
-                         ore=format(float(s["ore_t"]), ",.0f"),
-                         value=format(float(s["value_cny"]), ",.0f"))
-                       for s in mined for _vertex in range(8)], hoverinfo="text"))
+            cmin=min(periods), cmax=max(max(periods), min(periods) + 1), colorbar=bar,
+            hoverinfo="skip"))
+        data.append(_centres(mined))
     if idle:
         data.append(_mesh(idle, _("stopes not scheduled"), color=GREY, opacity=0.4,
                           hoverinfo="skip"))
-    return {"data": data, "layout": base_layout(title, height=560, scene=mine_scene())}
+    scene = mine_scene()
+    for a, (low, high) in _extent(stopes, model).items():
+        pad = 0.02 * (high - low) + 1.0
+        scene[f"{a}axis"] |= {"range": [round(low - pad, 2), round(high + pad, 2)],
+                              "autorange": False}
+    return {"data": data, "layout": base_layout(title, height=560, scene=scene)}
 
 
 def stope_gantt(schedule: Sequence[Mapping[str, Any]], months: Sequence[str],
@@ -138,15 +209,20 @@ def stope_gantt(schedule: Sequence[Mapping[str, Any]], months: Sequence[str],
 
 
 def fill_balance_chart(balance: Sequence[Mapping[str, Any]], title: str) -> Figure:
-    """The tailings of each month: to the stopes as backfill and to the tailings facility
-    (stacked, together the tailings produced), with the share backfilled against the
+    """The tailings of each month: the month's tailings to the stopes as backfill, the
+    tailings its fill needs beyond them (none produced that month: from storage), and the
+    rest of the month's tailings to the facility, with the share backfilled against the
     plan's 35 % line.
+
+    A month's bars of backfill and shortfall together are the tailings of the fill placed
+    that month: the fill of the stopes whose fill month (the stope table's) it is.
 
     Parameters
     ----------
     balance : sequence of mappings
-        One per month: ``month``, ``tailings_to_backfill_t``, ``tailings_to_facility_t``
-        (t) and ``backfill_share`` (fraction, None when nothing is produced).
+        One per month: ``month``, ``tailings_to_backfill_t``, ``tailings_shortfall_t``,
+        ``tailings_to_facility_t`` (t) and ``backfill_share`` (fraction, None when nothing
+        is produced).
     title : str
         The chart's title.
     """
@@ -154,17 +230,28 @@ def fill_balance_chart(balance: Sequence[Mapping[str, Any]], title: str) -> Figu
     share = [None if b.get("backfill_share") is None else 100.0 * float(b["backfill_share"])
              for b in balance]
     target = {"color": colour_of("on_track"), "dash": "dash"}
+
+    def tonnes(key: str) -> list[float]:
+        return [round(float(b.get(key) or 0.0)) for b in balance]
     data = [
         {"type": "bar", "name": _("tailings to backfill (t)"), "x": months,
-         "y": [b["tailings_to_backfill_t"] for b in balance],
-         "marker": {"color": colour_of("utilised_t")}},
+         "y": tonnes("tailings_to_backfill_t"), "marker": {"color": colour_of("utilised_t")}},
+        {"type": "bar", "name": _("fill's tailings beyond the month's production (t)"),
+         "x": months, "y": tonnes("tailings_shortfall_t"),
+         "marker": {"color": colour_of("utilised_t"), "pattern": {"shape": "/"},
+                    "opacity": 0.5}},
         {"type": "bar", "name": _("tailings to the facility (t)"), "x": months,
-         "y": [b["tailings_to_facility_t"] for b in balance], "marker": {"color": GREY}},
+         "y": tonnes("tailings_to_facility_t"), "marker": {"color": GREY}},
+        # A month that produces no tailings has no share: the line breaks there.
         {"type": "scatter", "mode": "lines+markers", "name": _("share backfilled (per cent)"),
-         "x": months, "y": share, "yaxis": "y2", "line": {"color": "#1f6feb"}},
+         "x": months, "y": [None if v is None else round(v, 1) for v in share],
+         "yaxis": "y2", "connectgaps": False, "cliponaxis": False,
+         "line": {"color": "#1f6feb"}},
         {"type": "scatter", "mode": "lines", "name": _("the plan's 35 per cent line"),
          "x": months, "y": [WASTE_TARGET_PCT] * len(months), "yaxis": "y2", "line": target}]
+    # 0-100 % whole, with room above the top tick for a point at 100 %.
     return {"data": data, "layout": base_layout(
         title, barmode="stack", height=360, xaxis=axis(_("Month"), type="category"),
-        yaxis=axis(_("Tailings produced (t)")),
-        yaxis2=right_axis(_("Share backfilled (per cent)"), range=[0, 100]))}
+        yaxis=axis(_("Tailings (t)")),
+        yaxis2=right_axis(_("Share backfilled (per cent)"), range=[0, 105], autorange=False,
+                          tickvals=[0, 20, 40, 60, 80, 100]))}

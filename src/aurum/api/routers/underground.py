@@ -114,7 +114,7 @@ def _page(request: Request, session: DB, actor: Actor, code: str,
             "stopes": stopes_3d(display_records(view.drawn), [] if view.blocks is None else
                                 display_records(view.blocks),
                                 _("Stopes of plan %(version)s by month mined",
-                                  version=plan.version)),
+                                  version=plan.version), view.months, view.model_box),
             "gantt": stope_gantt(stopes, view.months, _("Schedule and fill cycle")),
             "balance": fill_balance_chart(display_records(view.frames.balance),
                                           _("Tailings to backfill and to the facility"))}

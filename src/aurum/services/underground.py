@@ -583,6 +583,9 @@ STOPE_COLUMNS = ["id", "level", "i0", "i1", "j0", "j1", "k0", "k1", "x_min", "x_
                  "fill_month"]
 """Columns of a plan's stope list (exports): indices, box in m, ore t, value CNY, void m³,
 months mined and filled."""
+STOPE_DECIMALS = {"x_min": 2, "x_max": 2, "y_min": 2, "y_max": 2, "z_min": 2, "z_max": 2,
+                  "ore_t": 1, "value_cny": 0, "void_m3": 1}
+"""Decimals of the stope list's figures: m to 0.01, t and m³ to 0.1, CNY to 1."""
 
 
 def stope_boxes(plan: StopePlan, frame: pd.DataFrame) -> pd.DataFrame:
@@ -607,7 +610,10 @@ def stope_table(session: Session, actor: Actor, home: Path, site_code: str, plan
     (:data:`STOPE_COLUMNS`), for the API and its CSV and Excel exports."""
     plan = readable_plan(session, actor, plan_id, site_code)
     schedule = plan_frames(home, plan).schedule
-    return pd.concat([schedule, stope_boxes(plan, schedule)], axis=1)[STOPE_COLUMNS]
+    table = pd.concat([schedule, stope_boxes(plan, schedule)], axis=1)[STOPE_COLUMNS]
+    # To what the figures mean: a box to the centimetre, ore and void to a tenth, value to
+    # the yuan (the grid's origin carries a float's noise into every wall).
+    return table.round(STOPE_DECIMALS)
 
 
 def plan_record(plan: StopePlan) -> dict[str, Any]:

@@ -60,7 +60,12 @@ def test_a_plan_through_the_api(app_client: TestClient, platform: Platform,
     assert [r["id"] for r in rows] == [1, 2, 3] and rows[0]["x_min"] == 20.0
     csv = app_client.get(f"{API}/{made['id']}/stopes?format=csv", headers=auditor)
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
-    assert len(pd.read_csv(io.StringIO(csv.text))) == 3
+    exported = pd.read_csv(io.StringIO(csv.text))
+    assert len(exported) == 3
+    # Walls to the centimetre, values to the yuan.
+    for column in ("x_min", "y_max", "z_min"):
+        assert (exported[column] == exported[column].round(2)).all()
+    assert (exported["value_cny"] == exported["value_cny"].round(0)).all()
     xlsx = app_client.get(f"{API}/{made['id']}/stopes?format=xlsx", headers=auditor)
     assert xlsx.status_code == 200
     sheet = pd.read_excel(io.BytesIO(xlsx.content))
@@ -91,8 +96,12 @@ def test_another_enterprise_finds_nothing(app_client: TestClient, platform: Plat
 
 def test_the_page_shows_the_plan(app_client: TestClient, platform: Platform,
                                  reg: Registry) -> None:
-    _planned(app_client, platform, reg)
     browser = _browser(app_client, "alpha")
+    # Before its plan the mine is listed apart from the planned ones, still reachable.
+    _, _, unplanned = browser.get("/underground").text.partition(
+        'data-testid="unplanned-mines"')
+    assert f'href="/underground/{SITE}"' in unplanned
+    _planned(app_client, platform, reg)
     page = browser.get(f"/underground/{SITE}")
     assert page.status_code == 200
     text = page.text
@@ -108,10 +117,24 @@ def test_the_page_shows_the_plan(app_client: TestClient, platform: Platform,
     assert len(figures["gantt"]["data"][0]["y"]) == 3
     lines = [t for t in figures["balance"]["data"] if t["type"] == "scatter"]
     assert any(set(t["y"]) == {35.0} for t in lines)
+    # The share's axis holds a point at 100 % whole; a month without tailings breaks its line.
+    share_axis = figures["balance"]["layout"]["yaxis2"]
+    assert share_axis["range"][1] > 100 and 100 in share_axis["tickvals"]
+    assert all(t.get("connectgaps") is False for t in lines if t["y"] and t["y"][0] != 35.0)
+    # The 3D view's axes hold the whole model and every stope; the colour bar reads months.
+    scene = figures["stopes-3d"]["layout"]["scene"]
+    for a, (low, high) in zip("xyz", ((0.0, 120.0), (0.0, 80.0), (-1000.0, -910.0)),
+                              strict=True):
+        assert scene[f"{a}axis"]["range"][0] < low and scene[f"{a}axis"]["range"][1] > high
+    ticks = mesh["colorbar"]["ticktext"]
+    assert ticks and all(re.fullmatch(r"\d{4}-\d{2}", t) for t in ticks)
     assert 'data-testid="stopes"' in text and 'data-testid="plan-form"' in text
     assert "/stopes?format=csv" in text and "stopes.omf" in text
     index = browser.get("/underground")
     assert index.status_code == 200 and f"/underground/{SITE}" in index.text
+    # Planned, it moves to the table with its figures.
+    table, _, unplanned = index.text.partition('data-testid="unplanned-mines"')
+    assert f"/underground/{SITE}" in table and f"/underground/{SITE}" not in unplanned
     # The auditor reads the page without the form.
     auditor = _browser(app_client, "audit").get(f"/underground/{SITE}")
     assert auditor.status_code == 200 and 'data-testid="plan-form"' not in auditor.text

@@ -99,8 +99,11 @@ def plan_stopes_omf(code: str, plan_id: DbId, request: Request, session: DB,
 
 @router.get("/underground", response_class=HTMLResponse, include_in_schema=False)
 def index_page(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
+    mines = display_records(views.deep_mines_frame(session, actor))
+    # The mines with a plan, with their figures; the others (each reachable to plan) apart.
     return render(request, "underground_index.html", actor=actor,
-                  mines=display_records(views.deep_mines_frame(session, actor)))
+                  mines=[m for m in mines if m["version"] is not None],
+                  unplanned=[m for m in mines if m["version"] is None])
 
 
 def _page(request: Request, session: DB, actor: Actor, code: str,

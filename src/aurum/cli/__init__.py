@@ -21,6 +21,7 @@ COMMANDS = {
     "demo": "aurum.cli.demo:demo",
     "jobs": "aurum.cli.jobs:jobs_group",
     "kpi": "aurum.cli.kpi:kpi",
+    "materials": "aurum.cli.materials:materials",
     "metrology": "aurum.cli.metrology:metrology",
     "planning": "aurum.cli.planning:planning",
     "processing": "aurum.cli.processing:processing",

@@ -25,9 +25,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from aurum.core.checks import Interval
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _, is_chinese
+from aurum.core.tables import RowProblems, require_rows, with_columns
 
 
 class Kind(StrEnum):
@@ -366,3 +370,64 @@ def conformity(limit: Limit, value: float) -> Conformity:
     if limit.upper is not None and value > limit.upper:
         return Conformity.ABOVE
     return Conformity.CONFORMING
+
+
+BATCH_COLUMNS = ("batch", "property", "value")
+"""The columns of a table of batch values (``aurum materials capability --batches``)."""
+
+
+def read_batches(frame: pd.DataFrame, limits: Mapping[str, Limit], source: str | None = None
+                 ) -> dict[str, list[tuple[str, list[float]]]]:
+    """The measured values of a table of batches, per property and batch.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as text (:func:`aurum.core.tables.read_table`): ``batch``, ``property``,
+        ``value`` (in the property's unit); a batch gives one row per value, several rows of
+        one property making a subgroup; batches in production order.
+    limits : mapping
+        The specification (:func:`parse_specification`) by property: each row's property
+        must be one of them.
+    source : str, optional
+        The file's name, for the messages.
+
+    Returns
+    -------
+    dict
+        ``{property: [(batch, [values])]}``, batches in the order they first appear.
+
+    Raises
+    ------
+    ValidationError
+        A missing column, an empty batch, a value that is not a finite number or out of the
+        property's range, a property unknown or not in the specification: one problem per
+        cell (row and column named).
+    """
+    frame = require_rows(with_columns(frame, BATCH_COLUMNS, source), source)
+    batch = frame["batch"].astype(str).str.strip()
+    prop = frame["property"].astype(str).str.strip()
+    value = pd.to_numeric(frame["value"].astype(str).str.strip(), errors="coerce")
+    problems = RowProblems(source)
+    problems.flag(batch.eq(""), "batch", _("expected a batch number"))
+    unknown = ~prop.isin(list(PROPERTIES))
+    problems.flag(unknown, "property", _("unknown property {p!r}: expected one of %(keys)s",
+                                         keys=", ".join(PROPERTIES)), p=prop)
+    problems.flag(~unknown & ~prop.isin(list(limits)), "property", _(
+        "property {p!r} is not in the specification"), p=prop)
+    bad = ~np.isfinite(value.to_numpy(dtype=float))
+    problems.flag(bad, "value", _("expected a number, got {v!r}"), v=frame["value"])
+    ok = ~bad & ~unknown
+    low = prop.map(lambda k: PROPERTIES[k].bounds.low if k in PROPERTIES else None)
+    high = prop.map(lambda k: PROPERTIES[k].bounds.high if k in PROPERTIES else None)
+    outside = ok & ((low.notna() & (value < low.astype(float)))
+                    | (high.notna() & (value > high.astype(float))))
+    problems.flag(outside, "value", _("{v} is outside the possible values of {p} ({u})"),
+                  v=value, p=prop, u=prop.map(lambda k: PROPERTIES[k].unit if k in PROPERTIES
+                                              else ""))
+    if problems:
+        raise ValidationError(problems)
+    out: dict[str, dict[str, list[float]]] = {}
+    for b, k, v in zip(batch, prop, value, strict=True):
+        out.setdefault(k, {}).setdefault(b, []).append(float(v))
+    return {k: list(by_batch.items()) for k, by_batch in out.items()}

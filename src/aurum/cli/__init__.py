@@ -33,6 +33,8 @@ COMMANDS = {
     "seismic": "aurum.cli.seismic:seismic",
     "sensors": "aurum.cli.sensors:sensors",
     "serve": "aurum.cli.serve:serve",
+    "standards": "aurum.cli.standards:standards",
+    "structure": "aurum.cli.structure:structure",
     "underground": "aurum.cli.underground:underground",
     "user": "aurum.cli.user:user",
     "ventilation": "aurum.cli.ventilation:ventilation",

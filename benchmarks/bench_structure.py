@@ -1,0 +1,115 @@
+"""Single-source capacitated facility location, p25–p36 (100 facilities × 1,000 customers):
+ours (HiGHS through highspy, with the disaggregated formulation and a greedy start) against a
+peer on the same instance, in one run.
+
+OURS: :func:`aurum.structure.consolidation.solve` with ``--time-limit`` seconds per instance
+(default 120 s): the best cost, HiGHS's bound, the gap, the seconds, and the cost's distance
+to the published optimum (OR-Datasets ``os``, Lib_3). PEER: ``scipy.optimize.milp`` (HiGHS
+as SciPy ships it, with no warm start) on the same formulation and the same limit. Printed
+per instance with the ratios of the costs (ours / peer) and of the distances to the optimum.
+The data: ``../shared/data/facility/sscflp_or``. Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_structure.py --instances 25 26 --time-limit 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from _common import emit, note
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from aurum.structure.consolidation import Instance, plan_cost, solve
+from aurum.structure.orlib import read_optima, read_orlib
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "facility" / "sscflp_or"
+
+
+def peer_scipy(instance: Instance, time_limit_s: float) -> dict[str, Any]:
+    """scipy.optimize.milp on the formulation of :mod:`aurum.structure.consolidation`."""
+    cost = instance.assignment_cost
+    j_count, i_count = cost.shape
+    n_x = j_count * i_count
+    jj, ii = np.divmod(np.arange(n_x), i_count)
+    assign = sparse.csr_matrix((np.ones(n_x), (ii, np.arange(n_x))), shape=(i_count, n_x + j_count))
+    capacity = sparse.csr_matrix(
+        (np.concatenate([instance.demand[ii], -instance.capacity]),
+         (np.concatenate([jj, np.arange(j_count)]), np.concatenate([np.arange(n_x),
+                                                                    n_x + np.arange(j_count)]))),
+        shape=(j_count, n_x + j_count))
+    link = sparse.csr_matrix((np.concatenate([np.ones(n_x), -np.ones(n_x)]),
+                              (np.tile(np.arange(n_x), 2),
+                               np.concatenate([np.arange(n_x), n_x + jj]))),
+                             shape=(n_x, n_x + j_count))
+    started = time.perf_counter()
+    result = milp(np.concatenate([cost.ravel(), instance.fixed_cost]),
+                  integrality=np.ones(n_x + j_count),
+                  bounds=Bounds(0, np.concatenate([(instance.demand[None, :]
+                                                    <= instance.capacity[:, None]).ravel(),
+                                                   np.ones(j_count)]).astype(float)),
+                  constraints=[LinearConstraint(assign, 1, 1),
+                               LinearConstraint(capacity, -np.inf, 0),
+                               LinearConstraint(link, -np.inf, 0)],
+                  options={"time_limit": time_limit_s, "mip_rel_gap": 1e-9})
+    seconds = time.perf_counter() - started
+    if result.x is None:
+        return {"cost": None, "gap": None, "seconds": seconds, "status": result.message}
+    x = result.x[:n_x].reshape(j_count, i_count)
+    assignment = np.argmax(x, axis=0)
+    open_ = np.zeros(j_count, bool)
+    open_[assignment] = True
+    return {"cost": plan_cost(instance, open_, assignment),
+            "gap": getattr(result, "mip_gap", None), "seconds": seconds,
+            "status": result.message}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--instances", type=int, nargs="+", default=list(range(25, 37)),
+                        help="instance numbers (25–36)")
+    parser.add_argument("--time-limit", type=float, default=120.0,
+                        help="seconds per instance and per solver")
+    parser.add_argument("--peer", choices=("scipy", "none"), default="scipy")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    args = parser.parse_args()
+    optima = read_optima(DATA / "os")
+    rows = []
+    for number in args.instances:
+        instance = read_orlib(DATA / f"p{number}")
+        optimum = optima[number - 1]
+        note(f"p{number}: ours ({args.time_limit:.0f} s)")
+        ours = solve(instance, time_limit_s=args.time_limit)
+        row: dict[str, Any] = {
+            "instance": f"p{number}", "optimum": optimum, "cost": ours.cost,
+            "bound": ours.bound if np.isfinite(ours.bound) else None,
+            "gap": ours.gap if np.isfinite(ours.gap) else None, "seconds": ours.seconds,
+            "above_optimum": ours.cost / optimum - 1}
+        if args.peer == "scipy":
+            note(f"p{number}: scipy milp ({args.time_limit:.0f} s)")
+            peer = peer_scipy(instance, args.time_limit)
+            row["peer"] = peer
+            if peer["cost"] is not None:
+                row["peer_above_optimum"] = peer["cost"] / optimum - 1
+                row["cost_ratio"] = ours.cost / peer["cost"]
+        rows.append(row)
+    lines = [f"time limit {args.time_limit:.0f} s per instance and solver",
+             "instance  optimum        ours           gap      s     +opt    peer           "
+             "+opt    ours/peer"]
+    for r in rows:
+        peer = r.get("peer") or {}
+        gap = "n/a" if r["gap"] is None else f"{r['gap']:.2%}"
+        lines.append(
+            f"{r['instance']:<9} {r['optimum']:<14,.2f} {r['cost']:<14,.2f} {gap:>8} "
+            f"{r['seconds']:6.1f} {r['above_optimum']:7.2%}  "
+            + (f"{peer['cost']:<14,.2f} {r['peer_above_optimum']:7.2%}  {r['cost_ratio']:.3f}"
+               if peer.get("cost") is not None else "none found"))
+    emit({"time_limit_s": args.time_limit, "rows": rows}, args.format, lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -51,6 +51,7 @@ from aurum.api.routers import (
     safety,
     seismic,
     underground,
+    standards,
     ventilation,
 )
 from aurum.api.security import SecurityHeaders, headers_for
@@ -119,7 +120,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    indicators.router, resources.router, gbt.router, planning.router,
                    prospect.router, safety.router, seismic.router, recycling.router,
                    processing.router, provinces.router, report_pages.router, home.router,
-                   briefings.router, underground.router, ventilation.router, help.router,
+                   briefings.router, underground.router, ventilation.router, standards.router,
+                   help.router, metrology.router,
                    pages.router):
         app.include_router(router)
     app.include_router(notifications.router)

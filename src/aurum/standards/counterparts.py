@@ -6,7 +6,7 @@ The degree of correspondence is that of GB/T 20000.2 (ISO/IEC Guide 21-1): *iden
 counterpart of a market rule (the LBMA's Good Delivery Rules) is usually NEQ.
 
 Recognition (互认) is what the registry tracks of the mutual recognition of test results or
-products under the two documents: *none*, *in negotiation*, *recognised*.
+products under the two documents: *not recognised*, *in negotiation*, *recognised*.
 """
 
 from __future__ import annotations
@@ -39,10 +39,15 @@ class Relation(StrEnum):
     NON_EQUIVALENT = "non_equivalent"
 
 
+ABBREVIATIONS = {"IDT": Relation.IDENTICAL, "MOD": Relation.MODIFIED,
+                 "NEQ": Relation.NON_EQUIVALENT}
+"""The degrees as standards print them (``ISO 11426:2014, MOD``)."""
+
+
 class Recognition(StrEnum):
     """Mutual-recognition status."""
 
-    NONE = "none"
+    NONE = "not_recognised"
     IN_NEGOTIATION = "in_negotiation"
     RECOGNISED = "recognised"
 
@@ -65,6 +70,8 @@ class Counterpart:
 def _choice(enum: type[StrEnum], value: object, field: str, row: int | None,
             source: str | None) -> StrEnum:
     text = str(value).strip()
+    if enum is Relation and text.upper() in ABBREVIATIONS:
+        return ABBREVIATIONS[text.upper()]
     for member in enum:
         if text.lower() in (member.value.lower(), member.name.lower()):
             return member
@@ -87,7 +94,8 @@ def counterpart_of(body: object, reference: object, relation: object,
         digits and ``. : / ( ) & , -``); an ISO, IEC, ASTM, EN or JIS reference starts with the
         body's name.
     relation, recognition : str
-        Machine keys of :class:`Relation` and :class:`Recognition`.
+        Machine keys of :class:`Relation` (or ``IDT``, ``MOD``, ``NEQ``) and
+        :class:`Recognition`.
 
     Raises
     ------

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
-from aurum.standards.counterparts import Counterpart, counterpart_of
+from aurum.standards.counterparts import Counterpart, Recognition, counterpart_of
 from aurum.standards.lifecycle import (
     YEARLESS,
     PriorityArea,
@@ -130,7 +130,7 @@ def _counterparts(entry: Mapping[str, object], row: int, source: str
         given = [{"body": entry.get("counterpart_body"),
                   "reference": entry.get("counterpart_reference"),
                   "relation": entry.get("counterpart_relation"),
-                  "recognition": entry.get("counterpart_recognition") or "none"}]
+                  "recognition": entry.get("counterpart_recognition") or Recognition.NONE}]
     if given is None:
         return ()
     if not isinstance(given, Sequence) or isinstance(given, str) or len(
@@ -139,7 +139,7 @@ def _counterparts(entry: Mapping[str, object], row: int, source: str
             _("expected a list of at most %(n)s {body, reference, relation, recognition}",
               n=MAX_COUNTERPARTS), row=row, column="counterparts", source=source))
     return tuple(counterpart_of(c.get("body"), c.get("reference"), c.get("relation"),
-                                c.get("recognition") or "none", source=source, row=row)
+                                c.get("recognition") or Recognition.NONE, source=source, row=row)
                  for c in given if isinstance(c, Mapping))
 
 

@@ -198,7 +198,7 @@ def refresh_analysis(session: Session) -> TradeAnalysis:
         project_id=session.scalar(select(func.max(OverseasProject.id))),
         concentration=_records(pd.concat([monthly, annual], ignore_index=True)),
         dependence=_records(imports.dependence(rows)),
-        trends=_records(imports.trends(rows)),
+        trends=_records(imports.trends(rows, monthly)),
         coverage=_records(agreements_domain.coverage(
             [_as_agreement(a) for a in _agreements(session)], rows)),
         flow_back=_records(overseas.flow_back(projects, rows)),
@@ -291,10 +291,11 @@ def agreements_frame(session: Session, actor: Actor) -> pd.DataFrame:
 
 
 def add_agreement(session: Session, actor: Actor, agreement: Agreement,
-                  org_code: str | None = None, supersedes: int | None = None
-                  ) -> SupplyAgreement:
+                  org_code: str | None = None, supersedes: int | None = None,
+                  refresh: bool = True) -> SupplyAgreement:
     """Record a long-term supply agreement (or a correction of one in force: ``supersedes``
-    its id) and recompute the analysis.
+    its id) and recompute the analysis (unless ``refresh`` is False: a writer of several
+    calls :func:`refresh_analysis` once after the last).
 
     Raises
     ------
@@ -320,7 +321,8 @@ def add_agreement(session: Session, actor: Actor, agreement: Agreement,
                           created_by=actor.user_id or None, **asdict(agreement))
     session.add(row)
     session.flush()
-    refresh_analysis(session)
+    if refresh:
+        refresh_analysis(session)
     return row
 
 
@@ -352,9 +354,10 @@ def _next_version(session: Session, model: Any, org_id: int, code: str, year: in
 
 
 def record_project(session: Session, actor: Actor, org_code: str, project: Project,
-                   reason: str = "") -> OverseasProject:
+                   reason: str = "", refresh: bool = True) -> OverseasProject:
     """Record a project's entry for a year; an entry for a year already recorded is its
-    correction (the next version, with a reason). Recomputes the analysis.
+    correction (the next version, with a reason). Recomputes the analysis unless
+    ``refresh`` is False (as :func:`add_agreement`).
 
     Raises
     ------
@@ -372,7 +375,8 @@ def record_project(session: Session, actor: Actor, org_code: str, project: Proje
                           created_by=actor.user_id or None, **asdict(project))
     session.add(row)
     session.flush()
-    refresh_analysis(session)
+    if refresh:
+        refresh_analysis(session)
     return row
 
 

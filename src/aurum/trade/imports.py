@@ -37,6 +37,7 @@ concentrated" to above 1,800; the 2010 bands are the ones long used for supply s
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -292,18 +293,30 @@ def concentration(rows: pd.DataFrame, kind: str = "year") -> pd.DataFrame:
     """
     out = []
     for commodity, part in _groups(rows):
-        for period, group in part.groupby(_period(part, kind), sort=True):
-            basis, totals = partner_totals(group)
-            totals = totals[totals > 0].sort_values(ascending=False, kind="stable")
-            if totals.empty:
-                continue
-            shares = shares_pct(totals.to_numpy())
-            out.append({"period": str(period), "kind": kind, "commodity": commodity,
-                        "basis": basis, "partners": len(totals), "total": float(totals.sum()),
-                        "hhi": hhi(shares), "top3_share_pct": top_share(shares, 3),
-                        "top_partner": str(totals.index[0]),
+        if part.empty:
+            continue
+        period = _period(part, kind).rename("period")
+        known = part["gold_kg"].notna().groupby(period).all()
+        sums = part.groupby([period, "partner"])[["gold_kg", "value"]].sum().reset_index()
+        sums["basis"] = sums["period"].map(known).map({True: "gold_kg", False: "value"})
+        sums["amount"] = sums["gold_kg"].where(sums["basis"] == "gold_kg", sums["value"])
+        sums = sums[sums["amount"] > 0].sort_values(["period", "amount"],
+                                                     ascending=[True, False], kind="stable")
+        # One pass over plain arrays: a period's partners are consecutive, largest first.
+        periods = sums["period"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, periods[1:] != periods[:-1]])
+        bounds = np.r_[starts[:len(periods)], len(sums)]
+        amounts, partners = sums["amount"].to_numpy(), sums["partner"].to_numpy()
+        bases = sums["basis"].to_numpy()
+        for a, b in itertools.pairwise(bounds.tolist()):
+            shares = shares_pct(amounts[a:b])
+            out.append({"period": str(periods[a]), "kind": kind, "commodity": commodity,
+                        "basis": str(bases[a]), "partners": int(b - a),
+                        "total": float(amounts[a:b].sum()), "hhi": hhi(shares),
+                        "top3_share_pct": top_share(shares, 3),
+                        "top_partner": str(partners[a]),
                         "top_partner_share_pct": float(shares[0]),
-                        "shares": {str(p): float(s) for p, s in zip(totals.index, shares,
+                        "shares": {str(p): float(x) for p, x in zip(partners[a:b], shares,
                                                                     strict=True)}})
     return pd.DataFrame(out, columns=CONCENTRATION_COLUMNS)
 
@@ -349,8 +362,10 @@ TREND_COLUMNS = ["year", "commodity", "months", "quantity_kg", "gold_kg", "value
                  "growth_same_months_pct", "hhi_slope_per_year"]
 
 
-def trends(rows: pd.DataFrame) -> pd.DataFrame:
+def trends(rows: pd.DataFrame, monthly: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each year's imports per commodity, their growth, and the drift of the monthly HHI.
+
+    ``monthly`` is ``concentration(rows, "month")`` when the caller has it already.
 
     Returns
     -------
@@ -361,7 +376,7 @@ def trends(rows: pd.DataFrame) -> pd.DataFrame:
         like for like; NaN without one), ``hhi_slope_per_year`` the least-squares slope of
         the year's monthly HHI (HHI points per year; NaN with fewer than three months).
     """
-    monthly = concentration(rows, "month")
+    monthly = concentration(rows, "month") if monthly is None else monthly
     out = []
     for commodity, part in _groups(rows):
         basis = "gold_kg" if part["gold_kg"].notna().all() else "value"

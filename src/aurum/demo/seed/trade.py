@@ -151,15 +151,13 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
     for path in write_customs_files(folder, seed):
         with transaction(platform.sessions, admin.user_id) as s:
             trade.import_customs(s, admin, path.read_bytes(), path.name)
+    # Three enterprises of the district's groups (it has dozens).
+    enterprises = [o.code for o in district.organisations if o.parent_code is not None][:3]
     with transaction(platform.sessions, admin.user_id) as s:
         for agreement in AGREEMENTS:
-            trade.add_agreement(s, admin, agreement)
-    enterprises = [o.code for o in district.organisations if o.parent_code is not None][:3]
-    if len(enterprises) < 3:
-        return
-    with transaction(platform.sessions, admin.user_id) as s:
+            trade.add_agreement(s, admin, agreement, refresh=False)
         for org, project in _projects(enterprises):
-            trade.record_project(s, admin, org, project)
+            trade.record_project(s, admin, org, project, refresh=False)
             if project.stage != "exploration":
                 trade.record_csr(s, admin, org, _csr(project, project.year))
         org, project = _projects(enterprises)[5]  # the Eritrean mine in 2025: a correction
@@ -168,3 +166,4 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
             fixed.code, 2025, fixed.community_investment_cny, fixed.local_employees,
             fixed.total_employees, 1, fixed.grievances_raised, fixed.grievances_resolved),
             "an environmental incident reported late by the site")
+        trade.refresh_analysis(s)

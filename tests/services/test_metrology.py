@@ -145,3 +145,21 @@ def test_bad_round_and_too_few_results(platform: Platform, reg: Registry,
     with transaction(platform.sessions) as s, pytest.raises(ValidationError,
                                                             match="at least 5 results"):
         service.close_round(s, reg.admin, "PT-1")
+
+
+def test_demo_rounds(platform: Platform, admin: Actor) -> None:
+    import time
+
+    from aurum.demo.seed.metrology import seed_demo
+
+    start = time.perf_counter()
+    logins = seed_demo(platform, admin)
+    assert time.perf_counter() - start < 3.0
+    assert set(logins) == {"lab"}
+    with transaction(platform.sessions) as s:
+        listed = {r.code: service.round_record(r) for r in service.rounds(s, admin)}
+        assert listed["PT-2026-03"]["status"] == "open"
+        for code in ("PT-2026-01", "PT-2026-02"):
+            flags = listed[code]["flags"]
+            assert flags["questionable"] >= 1 and flags["unsatisfactory"] >= 1, code
+        assert listed["PT-2026-01"]["reference_material"] == "DEMO-AU-ORE-1"

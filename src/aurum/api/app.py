@@ -37,6 +37,7 @@ from aurum.api.routers import (
     home,
     indicators,
     jobs,
+    metrology,
     notifications,
     pages,
     planning,

@@ -23,6 +23,7 @@ from aurum.demo.district import generate_district
 from aurum.demo.seed import (
     gbt,
     metrology,
+    metrology,
     processing,
     recycling,
     registry,
@@ -84,6 +85,7 @@ def seed(platform: Platform, seed_value: int = 2025,
     processing.seed_demo(platform, admin, district, seed_value)
     underground.seed_demo(platform, admin, district)
     ventilation.seed_demo(platform, admin, district)
+    logins.update(metrology.seed_demo(platform, admin))
     logins.update(metrology.seed_demo(platform, admin))
     trade.seed_demo(platform, admin, district, seed_value)
     safety.seed_demo(platform, actors, seed_value)

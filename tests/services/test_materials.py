@@ -206,5 +206,5 @@ def test_documents_are_content_addressed(platform: Platform, parties: dict[str, 
             service.add_document(s, parties["maker"], tmp_path, CODE, "datasheet", "x",
                                  "page.html", b"<script>")
     with transaction(platform.sessions) as s:
-        row, path = service.document_file(s, parties["buyer"], tmp_path, CODE, doc.id)
+        row, path = service.document_file(s, parties["buyer"], tmp_path, CODE, doc.sha256)
         assert path.read_bytes() == b"%PDF-1.4 data" and path.name == row.sha256

@@ -123,6 +123,29 @@ def evaluator_orgs(session: Session, actor: Actor) -> list[Organisation]:
     return _orgs_of_type(session, actor, OrgType.DOWNSTREAM)
 
 
+def require_maker(session: Session, actor: Actor, maker_code: str | None = None
+                  ) -> Organisation:
+    """The new-materials enterprise ``actor`` puts a product on the shelf for (``maker_code``
+    for admin; the actor's own else), or PermissionDenied."""
+    require_reader(actor)
+    maker = next((o for o in maker_orgs(session, actor) if maker_code in (None, o.code)), None)
+    if maker is None:
+        raise PermissionDenied(_("only a new-materials enterprise puts products on the shelf"))
+    return maker
+
+
+def require_evaluator(session: Session, actor: Actor, evaluator_code: str | None = None
+                      ) -> Organisation:
+    """The downstream user ``actor`` records an evaluation for (``evaluator_code`` for
+    admin; the actor's own else), or PermissionDenied."""
+    require_reader(actor)
+    found = next((o for o in evaluator_orgs(session, actor)
+                  if evaluator_code in (None, o.code)), None)
+    if found is None:
+        raise PermissionDenied(_("only a downstream user records application evaluations"))
+    return found
+
+
 def can_write(actor: Actor, product: MatProduct) -> bool:
     """Whether ``actor`` may add batches and documents to ``product`` (its maker, admin)."""
     return actor.can_write_owner(product.org_id)
@@ -199,11 +222,7 @@ def create_product(session: Session, actor: Actor, code: str, kind: str, grade: 
     ValidationError
         Every problem of the fields, or the specification's one; nothing is stored.
     """
-    require_reader(actor)
-    makers = maker_orgs(session, actor)
-    maker = next((o for o in makers if maker_code in (None, o.code)), None)
-    if maker is None:
-        raise PermissionDenied(_("only a new-materials enterprise puts products on the shelf"))
+    maker = require_maker(session, actor, maker_code)
     problems: list[Problem] = []
     if not CODE.fullmatch(code or ""):
         problems.append(Problem(_("expected 3 to 32 capital letters, digits and hyphens"),
@@ -467,14 +486,17 @@ def add_document(session: Session, actor: Actor, home: Path, code: str, kind: st
     return row
 
 
-def document_file(session: Session, actor: Actor, home: Path, code: str, document_id: int
+def document_file(session: Session, actor: Actor, home: Path, code: str, digest: str
                   ) -> tuple[MatDocument, Path]:
-    """A product's document and the path of its file (any reader)."""
+    """A product's document of SHA-256 ``digest`` and the path of its file (any reader)."""
     product = get_product(session, actor, code)
-    row = session.get(MatDocument, document_id)
+    row = session.scalar(select(MatDocument).where(
+        MatDocument.product_id == product.id, MatDocument.sha256 == digest[:64])
+        .order_by(MatDocument.id.desc()).limit(1))
     path = None if row is None else files_dir(home) / row.sha256
-    if row is None or row.product_id != product.id or path is None or not path.exists():
-        raise NotFoundError(_("no document %(id)s of %(code)s", id=document_id, code=code))
+    if row is None or path is None or not path.exists():
+        raise NotFoundError(_("no document %(digest)s of %(code)s", digest=digest[:64],
+                              code=code))
     return row, path
 
 
@@ -510,10 +532,7 @@ def add_evaluation(session: Session, actor: Actor, code: str, sector: str,
         The evaluation (by the same evaluator, of the same product) this one corrects.
     """
     product = get_product(session, actor, code)
-    evaluator = next((o for o in evaluator_orgs(session, actor)
-                      if evaluator_code in (None, o.code)), None)
-    if evaluator is None:
-        raise PermissionDenied(_("only a downstream user records application evaluations"))
+    evaluator = require_evaluator(session, actor, evaluator_code)
     limits = limits_of(product)
     problems: list[Problem] = []
     if sector not in SECTORS:

@@ -37,6 +37,8 @@ class Group(StrEnum):
     REPORTING = "reporting"
     MINING = "mining"
     RECYCLING = "recycling"
+    STRUCTURE = "structure"
+    SERVICES = "services"
     PLATFORM = "platform"
 
 
@@ -45,6 +47,8 @@ GROUP_LABELS: dict[Group, LazyProxy] = {
     Group.REPORTING: lazy_gettext("Reporting"),
     Group.MINING: lazy_gettext("Mining"),
     Group.RECYCLING: lazy_gettext("Recycling"),
+    Group.STRUCTURE: lazy_gettext("Structure and supply"),
+    Group.SERVICES: lazy_gettext("Industry services"),
     Group.PLATFORM: lazy_gettext("Platform"),
 }
 
@@ -97,6 +101,9 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/seismic", lazy_gettext("Seismic"), MINING, Group.MINING),
     NavPage("/underground", lazy_gettext("Underground"), MINING, Group.MINING),
     NavPage("/ventilation", lazy_gettext("Ventilation"), MINING, Group.MINING),
+    NavPage("/materials", lazy_gettext("Shelf products"), MINING, Group.SERVICES),
+    NavPage("/standards", lazy_gettext("Standards"), MINING, Group.SERVICES),
+    NavPage("/metrology", lazy_gettext("Proficiency testing"), MINING, Group.SERVICES),
     NavPage("/recycling", lazy_gettext("Purchase intake"), frozenset(APPENDERS), Group.RECYCLING),
     NavPage("/recycling/reports", lazy_gettext("Transaction reports"),
             frozenset({ADMIN, RECYCLER}), Group.RECYCLING),

@@ -18,6 +18,10 @@ class OrgType(StrEnum):
     RECYCLING = "recycling"
     NEW_MATERIALS = "new_materials"
     GROUP = "group"
+    # The public services of issue 22: a testing laboratory taking part in proficiency tests,
+    # and a downstream user (electronics, aerospace, medical, PV) trialling and buying materials.
+    LABORATORY = "laboratory"
+    DOWNSTREAM = "downstream"
 
 
 class SiteKind(StrEnum):

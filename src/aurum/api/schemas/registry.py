@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from aurum.api.schemas import Row, Schema
 
-ORG_TYPES = "mining, processing, smelting_refining, recycling, new_materials or group"
+ORG_TYPES = ("mining, processing, smelting_refining, recycling, new_materials, group, laboratory "
+             "or downstream")
 KINDS = "mine, plant or tailings"
 MINE_METHODS = "open_pit, underground or combined (mines only)"
 PLANT_TYPES = "processing_plant, heap_leach, concentrate_smelter or refinery (plants only)"

@@ -9,10 +9,12 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
 from aurum.demo.seed.trade import AGREEMENTS, customs_rows
 from aurum.services import trade as service
+from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.audit import AppendOnlyViolation
 from aurum.store.db import transaction
@@ -30,7 +32,7 @@ def _csv(year: int | None = None) -> bytes:
     return rows.to_csv(index=False).encode()
 
 
-def _import(platform: Platform, actor, data: bytes, name: str = "customs.csv"):  # noqa: ANN001, ANN202
+def _import(platform: Platform, actor: Actor, data: bytes, name: str = "customs.csv") -> int:
     with transaction(platform.sessions, actor.user_id) as s:
         return service.import_customs(s, actor, data, name, TODAY).id
 
@@ -131,6 +133,5 @@ def test_stored_rows_cannot_change(platform: Platform, reg: Registry) -> None:
         row = s.scalars(select(CustomsImport).limit(1)).one()
         row.quantity_kg = 0.0
         s.flush()
-    with pytest.raises(Exception, match="(?i)append"):
-        with transaction(platform.sessions) as s:
-            s.execute(text("UPDATE trade_customs_imports SET quantity_kg = 0"))
+    with pytest.raises(DBAPIError, match=r"(?i)append"), transaction(platform.sessions) as s:
+        s.execute(text("UPDATE trade_customs_imports SET quantity_kg = 0"))

@@ -47,7 +47,8 @@ def test_an_hs_code_outside_the_gold_trade() -> None:
 
 
 def test_negatives_and_text_are_refused_by_cell() -> None:
-    problems = _problems("71081200,CH,上海海关,2025-01,-5,1,\n71081200,AU,上海海关,2025-01,1,abc,\n")
+    problems = _problems("71081200,CH,上海海关,2025-01,-5,1,\n"
+                         "71081200,AU,上海海关,2025-01,1,abc,\n")
     assert any("row 2" in p and "quantity_kg" in p and "-5" in p for p in problems)
     assert any("row 3" in p and "value_usd" in p for p in problems)
 

@@ -35,6 +35,7 @@ COMMANDS = {
     "serve": "aurum.cli.serve:serve",
     "standards": "aurum.cli.standards:standards",
     "structure": "aurum.cli.structure:structure",
+    "trade": "aurum.cli.trade:trade",
     "underground": "aurum.cli.underground:underground",
     "user": "aurum.cli.user:user",
     "ventilation": "aurum.cli.ventilation:ventilation",

@@ -472,3 +472,11 @@ def writable_orgs(session: Session, actor: Actor) -> list[str]:
     return list(session.scalars(select(Organisation.code)
                                 .where(Organisation.id.in_(actor.org_ids))
                                 .order_by(Organisation.code)))
+
+
+def batch_months(session: Session, batch_id: int) -> tuple[str, str]:
+    """The first and last month of a stored customs file's rows."""
+    first, last = session.execute(select(func.min(CustomsImport.month),
+                                         func.max(CustomsImport.month))
+                                  .where(CustomsImport.batch_id == batch_id)).one()
+    return str(first), str(last)

@@ -27,43 +27,35 @@ from typing import Any
 import numpy as np
 from _common import emit, note
 
+from aurum.ventilation.examples import level_mine
 from aurum.ventilation.network import Network, solve
 
 
 def mine(levels: int, stopes: int, seed: int = 7) -> dict[str, Any]:
-    """The generated network document (the CLI's NETWORK.yaml) of the module's mine."""
+    """The generated network document (the CLI's NETWORK.yaml) of the module's mine
+    (:func:`aurum.ventilation.examples.level_mine`, drives and raises drawn from ``seed``)."""
     rng = np.random.default_rng(seed)
-    nodes: list[dict[str, Any]] = [{"name": "surface", "z": 0.0}, {"name": "fanhouse", "z": 0.0}]
-    branches: list[dict[str, Any]] = [
-        {"name": "main_fan", "from": "fanhouse", "to": "surface", "resistance": 0.0002,
-         "fan": {"coefficients": [4000.0, -0.5, -0.02]}}]
-    dc, rr = "surface", "fanhouse"
-    for lv in range(1, levels + 1):
-        z = -60.0 * lv
-        nodes += [{"name": f"dc{lv}", "z": z}, {"name": f"rr{lv}", "z": z}]
-        nodes += [{"name": f"l{lv}_{s}", "z": z} for s in range(stopes)]
-        branches += [
-            {"name": f"dc_{lv}", "from": dc, "to": f"dc{lv}", "resistance": 0.001,
-             "column_density": 1.25},
-            {"name": f"rr_{lv}", "from": f"rr{lv}", "to": rr, "resistance": 0.0015,
-             "column_density": 1.15},
-            {"name": f"leak_{lv}", "from": f"dc{lv}", "to": f"rr{lv}", "resistance": 20.0},
-            {"name": f"x{lv}_in", "from": f"dc{lv}", "to": f"l{lv}_0", "resistance": 0.05}]
-        if lv == levels:
-            branches[-1]["fan"] = {"coefficients": [300.0, 0.0, -0.05]}
-        branches += [{"name": f"d{lv}_{s}", "from": f"l{lv}_{s}", "to": f"l{lv}_{s + 1}",
-                      "resistance": float(rng.uniform(0.002, 0.01))}
-                     for s in range(stopes - 1)]
-        branches.append({"name": f"x{lv}_out", "from": f"l{lv}_{stopes - 1}",
-                         "to": f"rr{lv}", "resistance": 0.05})
-        if lv == 1:
-            branches[-1]["fixed_flow"] = 5.0
-        if lv > 1:
-            branches += [{"name": f"raise{lv}_{s}", "from": f"l{lv}_{s}",
-                          "to": f"l{lv - 1}_{s}", "resistance": float(rng.uniform(2.0, 20.0))}
-                         for s in range(stopes)]
-        dc, rr = f"dc{lv}", f"rr{lv}"
-    return {"nodes": nodes, "branches": branches}
+    fixed: dict[str, dict[str, Any]] = {
+        "main_fan": {"resistance": 0.0002, "fan": {"coefficients": [4000.0, -0.5, -0.02]}},
+        "intake": {"resistance": 0.001, "column_density": 1.25},
+        "return": {"resistance": 0.0015, "column_density": 1.15},
+        "leak": {"resistance": 20.0}, "in": {"resistance": 0.05}, "out": {"resistance": 0.05}}
+
+    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
+        if kind == "along":
+            return {"resistance": float(rng.uniform(0.002, 0.01))}
+        if kind == "raise":
+            return {"resistance": float(rng.uniform(2.0, 20.0))}
+        given = fixed.get(kind)
+        if given is None:
+            return None
+        if kind == "in" and level == levels:  # the booster
+            return given | {"fan": {"coefficients": [300.0, 0.0, -0.05]}}
+        if kind == "out" and level == 1:  # the regulator
+            return given | {"fixed_flow": 5.0}
+        return given
+
+    return level_mine([-60.0 * lv for lv in range(1, levels + 1)], stopes, airway)
 
 
 def main() -> None:

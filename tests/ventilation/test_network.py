@@ -20,6 +20,7 @@ import pytest
 from scipy.optimize import fsolve
 
 from aurum.core.errors import ValidationError
+from aurum.ventilation.examples import level_mine
 from aurum.ventilation.network import (
     G,
     Network,
@@ -164,37 +165,31 @@ def test_regulator_drop_is_the_parallel_path_difference() -> None:
 def mine(levels: int = 4, stopes: int = 3) -> dict[str, Any]:
     """Four levels off a downcast and an upcast shaft, stopes joined by raises, a main fan on
     the upcast, a booster on the bottom level's intake, natural ventilation from the shafts'
-    column densities, a regulator on level 1's return and leakage through each level's doors."""
-    nodes: list[dict[str, Any]] = [{"name": "surface", "z": 0.0}, {"name": "fanhouse", "z": 0.0}]
-    branches: list[dict[str, Any]] = [
-        {"name": "main_fan", "from": "fanhouse", "to": "surface", "resistance": 0.0004,
-         "fan": {"coefficients": [3000.0, -2.0, -0.15], "efficiency": 0.8}}]
-    dc, rr = "surface", "fanhouse"
-    for lv in range(1, levels + 1):
-        z = -250.0 * lv
-        nodes += [{"name": f"dc{lv}", "z": z}, {"name": f"rr{lv}", "z": z}]
-        nodes += [{"name": f"l{lv}_{s}", "z": z} for s in range(stopes)]
-        branches += [
-            {"name": f"dc_{lv}", "from": dc, "to": f"dc{lv}", "resistance": 0.01,
-             "column_density": 1.25},
-            {"name": f"rr_{lv}", "from": f"rr{lv}", "to": rr, "resistance": 0.015,
-             "column_density": 1.15},
-            {"name": f"leak_{lv}", "from": f"dc{lv}", "to": f"rr{lv}", "resistance": 8.0},
-            {"name": f"x{lv}_in", "from": f"dc{lv}", "to": f"l{lv}_0", "resistance": 0.1}]
-        if lv == levels:
-            branches[-1]["fan"] = {"coefficients": [400.0, 0.0, -0.1]}
-        branches += [{"name": f"d{lv}_{s}", "from": f"l{lv}_{s}", "to": f"l{lv}_{s + 1}",
-                      "resistance": 0.3 + 0.05 * s} for s in range(stopes - 1)]
-        branches.append({"name": f"x{lv}_out", "from": f"l{lv}_{stopes - 1}", "to": f"rr{lv}",
-                         "resistance": 0.15})
-        if lv == 1:
-            branches[-1]["fixed_flow"] = 20.0
-        if lv > 1:
-            branches += [{"name": f"raise{lv}_{s}", "from": f"l{lv}_{s}",
-                          "to": f"l{lv - 1}_{s}", "resistance": 6.0 + s}
-                         for s in range(stopes)]
-        dc, rr = f"dc{lv}", f"rr{lv}"
-    return {"nodes": nodes, "branches": branches}
+    column densities, a regulator on level 1's return and leakage through each level's doors
+    (:func:`aurum.ventilation.examples.level_mine`)."""
+    fixed: dict[str, dict[str, Any]] = {
+        "main_fan": {"resistance": 0.0004, "fan": {"coefficients": [3000.0, -2.0, -0.15],
+                                                   "efficiency": 0.8}},
+        "intake": {"resistance": 0.01, "column_density": 1.25},
+        "return": {"resistance": 0.015, "column_density": 1.15},
+        "leak": {"resistance": 8.0}, "in": {"resistance": 0.1},
+        "out": {"resistance": 0.15}}
+
+    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
+        if kind == "along":
+            return {"resistance": 0.3 + 0.05 * place}
+        if kind == "raise":
+            return {"resistance": 6.0 + place}
+        given = fixed.get(kind)
+        if given is None:
+            return None
+        if kind == "in" and level == levels:  # the booster
+            return given | {"fan": {"coefficients": [400.0, 0.0, -0.1]}}
+        if kind == "out" and level == 1:  # the regulator
+            return given | {"fixed_flow": 20.0}
+        return given
+
+    return level_mine([-250.0 * lv for lv in range(1, levels + 1)], stopes, airway)
 
 
 def test_four_level_mine_methods_agree_and_kirchhoff_holds() -> None:

@@ -32,6 +32,7 @@ from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.store.models import Site
+from aurum.ventilation.examples import level_mine
 
 LEVELS = 6
 """Working levels at the bottom of the mine."""
@@ -68,9 +69,18 @@ REGULATED_M3S = 20.0
 """Flow the top level's regulator holds its working place to, m³/s."""
 
 
-def _branch(name: str, frm: str, to: str, length: float, kind: dict[str, float],
-            **extra: Any) -> dict[str, Any]:
-    return {"name": name, "from": frm, "to": to, "length": length, **kind, **extra}
+NAMES = {"intake_station": "shaft_{lv}", "ramp_station": "ramp_{lv}", "place": "{place}_{lv}",
+         "return_station": "raise_{lv}", "intake": "shaft_{lv}", "ramp": "ramp_{lv}",
+         "ramp_crosscut": "xc_ramp_{lv}", "return": "raise_{lv}", "in": "drive_{lv}",
+         "along": "stope_{lv}", "out": "return_{lv}"}
+"""Junctions and airways by kind (:mod:`aurum.ventilation.examples`), ``lv`` a level's
+depth (m): a level's two places are the drive's end (``drive_``) and the stope's
+(``stope_``)."""
+PLACES = ("drive", "stope")
+X_M = (0.0, DRIVE_M / 2, DRIVE_M, DRIVE_M + 100.0)
+"""The x of a level's shaft station, drive end, stope end and raise, m."""
+RAMP_XY_M = (-300.0, 50.0)
+"""Where the ramp runs, beside the shaft, m."""
 
 
 def deep_mine_network(depth_m: float) -> dict[str, Any]:
@@ -87,46 +97,40 @@ def deep_mine_network(depth_m: float) -> dict[str, Any]:
         The document :func:`aurum.services.ventilation.save_network` stores.
     """
     levels = [round(-depth_m + k * LEVEL_M) for k in range(LEVELS)][::-1]  # top first
-    nodes: list[dict[str, Any]] = [{"name": "surface", "x": 0.0, "y": 0.0, "z": 0.0},
-                                   {"name": "portal", "x": -300.0, "y": 0.0, "z": 0.0},
-                                   {"name": "fanhouse", "x": DRIVE_M + 100.0, "y": 0.0,
-                                    "z": 0.0}]
-    # The portal opens to the same atmosphere as the shaft collar (its entry shock loss).
-    branches: list[dict[str, Any]] = [{"name": "portal_entry", "from": "surface",
-                                       "to": "portal", "resistance": 0.0001}]
+    falls = [(0.0 if n == 0 else levels[n - 1]) - z for n, z in enumerate(levels)]
     down = {"column_density": INTAKE_DENSITY}
     up = {"column_density": RETURN_DENSITY}
-    above, ramp_above, raise_above = "surface", "portal", "fanhouse"
-    z_above = 0.0
-    for n, z in enumerate(levels):
-        lv = f"{-z}"
-        station, ramp, work, back, raise_ = (f"shaft_{lv}", f"ramp_{lv}", f"drive_{lv}",
-                                            f"stope_{lv}", f"raise_{lv}")
-        nodes += [{"name": station, "x": 0.0, "y": 0.0, "z": float(z)},
-                  {"name": ramp, "x": -300.0, "y": 50.0, "z": float(z)},
-                  {"name": work, "x": DRIVE_M / 2, "y": 0.0, "z": float(z)},
-                  {"name": back, "x": DRIVE_M, "y": 0.0, "z": float(z)},
-                  {"name": raise_, "x": DRIVE_M + 100.0, "y": 0.0, "z": float(z)}]
-        fall = z_above - z
-        branches += [
-            _branch(f"shaft_{lv}", above, station, fall, SHAFT, **down),
-            _branch(f"ramp_{lv}", ramp_above, ramp, fall * RAMP_SLOPE, RAMP, **down),
-            _branch(f"xc_ramp_{lv}", ramp, station, 300.0, DRIVE),
-            _branch(f"raise_{lv}", raise_, raise_above, fall, RAISE, **up)]
-        drive = _branch(f"drive_{lv}", station, work, DRIVE_M / 2, DRIVE)
-        if n == len(levels) - 1:  # the deepest level's booster, for the drive's own loss
-            drive["fan"] = {"coefficients": BOOSTER, "efficiency": 0.7}
-        deepest = n == len(levels) - 1
-        stope = _branch(f"stope_{lv}", work, back, DRIVE_M / 2, CHAMBER if deepest else STOPE)
-        if n == 0:  # the top level, nearest the fan, is regulated
-            stope["fixed_flow"] = REGULATED_M3S
-        branches += [drive, stope, _branch(f"return_{lv}", back, raise_, 100.0, DRIVE)]
-        above, ramp_above, raise_above, z_above = station, ramp, raise_, float(z)
-    branches.append(_branch("main_fan", "fanhouse", "surface", 50.0, DRIVE,
-                            fan={"coefficients": MAIN_FAN, "efficiency": 0.8}))
+
+    def name(kind: str, level: int, place: int) -> str:
+        return NAMES[kind].format(lv=-levels[level - 1], place=PLACES[place])
+
+    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
+        fall = falls[level - 1] if level else 0.0
+        deepest = level == len(levels)
+        if kind == "portal_entry":  # the portal opens to the collar's atmosphere
+            return {"resistance": 0.0001}
+        if kind == "main_fan":
+            return {"length": 50.0, **DRIVE, "fan": {"coefficients": MAIN_FAN,
+                                                     "efficiency": 0.8}}
+        if kind in ("leak", "raise"):
+            return None
+        given = {"intake": (fall, SHAFT, down), "ramp": (fall * RAMP_SLOPE, RAMP, down),
+                 "ramp_crosscut": (300.0, DRIVE, {}), "return": (fall, RAISE, up),
+                 "in": (DRIVE_M / 2, DRIVE, {}),
+                 "along": (DRIVE_M / 2, CHAMBER if deepest else STOPE, {}),
+                 "out": (100.0, DRIVE, {})}
+        length, kind_of, extra = given[kind]
+        out: dict[str, Any] = {"length": length, **kind_of, **extra}
+        if kind == "in" and deepest:  # the deepest level's booster, for the drive's own loss
+            out["fan"] = {"coefficients": BOOSTER, "efficiency": 0.7}
+        if kind == "along" and level == 1:  # the top level, nearest the fan, is regulated
+            out["fixed_flow"] = REGULATED_M3S
+        return out
+
+    network = level_mine(levels, len(PLACES), airway, name, X_M, RAMP_XY_M)
     bottom = f"{-levels[-1]}"
     return {
-        "nodes": nodes, "branches": branches,
+        **network,
         "climate": {"surface_dry_bulb_c": 24.0, "surface_wet_bulb_c": 19.0,
                     "surface_pressure_pa": 101_325.0, "surface_rock_c": 14.0},
         "routes": [

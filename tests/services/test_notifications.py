@@ -219,7 +219,7 @@ def test_a_recycler_sees_its_own_reports_due(platform: Platform, admin: Actor) -
     assert [(n.link, n.date, n.severity) for n in due] == [
         ("/recycling/reports", date(2025, 8, 11), "warning")]
     assert _of(platform, recyclers["RC-2"], today=date(2025, 8, 12)).counts == {
-        "overdue": 1, "returned": 0, "review": 0, "due": 0, "alert": 0}
+        "overdue": 1, "returned": 0, "review": 0, "due": 0, "alert": 0, "match": 0}
     with transaction(platform.sessions) as s:
         reminders = notifications.reminders_on(s, date(2025, 8, 8))
     assert [(r["report"], r["recycler"], r["days"]) for r in reminders] == [

@@ -4,8 +4,10 @@ What needs an actor's attention now, in its scope: the statistics reports of its
 or overdue (an enterprise), the recycling reports due of its organisation (a recycler, or an
 enterprise that recycles), its reports returned by the reviewer, the reports it may review (a
 regulator, :mod:`aurum.services.review`) and the standing alerts of its sites raised in the
-last :data:`ALERT_DAYS` days. Each item leaves the list once acted on (the report sent, the
-review done, the alert acknowledged), so nothing is stored per user: the count is what waits.
+last :data:`ALERT_DAYS` days, and the supply–demand matches that wait for a buyer or a maker
+(:mod:`aurum.services.matching`). Each item leaves the list once acted on (the report sent, the
+review done, the alert acknowledged, the need closed or withdrawn), so nothing is stored per
+user: the count is what waits.
 
 Every query is bounded (the actor's sites and the reports of the last years, the newest
 alerts with a count), and the result is kept per scope, day and data version
@@ -45,10 +47,11 @@ from aurum.industry.reporting import reporting_day
 from aurum.safety.sensors import LEVEL_NAMES, AlarmLevel
 from aurum.services import cache, delivery, review
 from aurum.services.auth import SYSTEM, Actor, Role
+from aurum.services.matching import waiting as matching_waiting
 from aurum.services.recycling.reports import list_reports
 from aurum.store.models import Alert, Report, Site
 
-KINDS = ("overdue", "returned", "review", "due", "alert")
+KINDS = ("overdue", "returned", "review", "due", "alert", "match")
 """Kinds of notification, in the order a list shows them at equal severity."""
 SEVERITIES = ("danger", "warning", "info")
 """Severities, most pressing first."""
@@ -283,6 +286,21 @@ def _alert_items(session: Session, actor: Actor, today: date) -> tuple[list[Noti
     return items, int(count)
 
 
+def _match_items(session: Session, actor: Actor, limit: int) -> list[Notification]:
+    """Supply–demand matching (:func:`aurum.services.matching.waiting`): a buyer's open
+    needs with qualified products, and the open needs a maker's products qualify for."""
+    items = []
+    for w in matching_waiting(session, actor, limit):
+        title = (_("Need no. %(id)s (%(title)s): %(n)s qualified product(s) to consider",
+                   id=w.need_id, title=w.title, n=w.qualified) if w.side == "buyer" else
+                 _("Need no. %(id)s (%(title)s) of %(buyer)s: your product(s) %(products)s "
+                   "qualify", id=w.need_id, title=w.title, buyer=w.buyer,
+                   products=", ".join(w.products)))
+        items.append(Notification("match", title, f"/materials/needs/{w.need_id}",
+                                  _day(w.day), "info"))
+    return items
+
+
 def _sort_key(item: Notification) -> tuple[int, int, int]:
     # Reports: the oldest due first; alerts: the newest first.
     day = item.date.toordinal()
@@ -312,7 +330,7 @@ def notifications(session: Session, actor: Actor, *, today: date | None = None,
 
 
 def _notifications(session: Session, actor: Actor, today: date, limit: int) -> Notifications:
-    reports = _report_items(session, actor, today)
+    reports = _report_items(session, actor, today) + _match_items(session, actor, limit)
     alerts, alert_count = _alert_items(session, actor, today)
     items = sorted(reports + alerts, key=_sort_key)
     counts = {kind: sum(i.kind == kind for i in reports) for kind in KINDS}

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from aurum.api.schemas import Schema
 
-Kind = Literal["overdue", "returned", "review", "due", "alert"]
+Kind = Literal["overdue", "returned", "review", "due", "alert", "match"]
 """Kinds of notification (:data:`aurum.services.notifications.KINDS`)."""
 
 
@@ -17,7 +17,7 @@ class NotificationOut(Schema):
     """One thing that waits for the caller."""
 
     kind: Kind = Field(description="overdue or due report, returned report, report to review, "
-                       "new standing alert")
+                       "new standing alert, supply-demand match")
     title: str = Field(description="what it is, in the caller's language")
     link: str = Field(description="the page where it is acted on")
     date: dt.date = Field(description="its day in Beijing: due date, day of the return, of the "

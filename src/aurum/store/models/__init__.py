@@ -90,6 +90,7 @@ from aurum.store.models.standards import (
     StandardImplementation,
     StandardStatusEvent,
 )
+from aurum.store.models.structure import StructureResult, StructureStudy
 from aurum.store.models.trade import (
     CsrRecord,
     CustomsBatch,
@@ -119,7 +120,7 @@ __all__ = [
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
     "SensorReading", "Site", "Standard", "StandardCounterpart", "StandardImplementation",
-    "StandardStatusEvent", "StopePlan", "SupplyAgreement", "TailingsFacility", "TradeAnalysis",
+    "StandardStatusEvent", "StopePlan", "StructureResult", "StructureStudy", "SupplyAgreement", "TailingsFacility", "TradeAnalysis",
     "Upload", "User", "UserSession",
     "VentNetwork", "VentSolution", "WasteEntry",
     "utcnow",

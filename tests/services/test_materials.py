@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 
 from aurum.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from aurum.services import materials as service
+from aurum.services import materials_views as service_views
 from aurum.services import registry
 from aurum.services.auth import Actor, Role, actor_for, create_user
 from aurum.services.platform import Platform
 from aurum.store.audit import AppendOnlyViolation
 from aurum.store.db import transaction
-from aurum.store.models import MatBatch, MatCapability
+from aurum.store.models import MatBatch, MatCapability, User
 from tests.factories import PASSWORD, Registry
 
 CODE = "NMA-BW-01"
@@ -208,3 +209,25 @@ def test_documents_are_content_addressed(platform: Platform, parties: dict[str, 
     with transaction(platform.sessions) as s:
         row, path = service.document_file(s, parties["buyer"], tmp_path, CODE, doc.sha256)
         assert path.read_bytes() == b"%PDF-1.4 data" and path.name == row.sha256
+
+
+def test_demo_seed(platform: Platform, reg: Registry, parties: dict[str, Actor]) -> None:
+    import time
+
+    from aurum.demo.seed import materials as demo
+
+    started = time.perf_counter()
+    logins = demo.seed_demo(platform, reg.admin)
+    elapsed = time.perf_counter() - started
+    assert set(logins) == {"maker", "buyer"}
+    with transaction(platform.sessions) as s:
+        maker = actor_for(s, s.scalar(select(User).where(User.username == "maker")))
+        rows = service_views.catalogue_view(s, maker).rows
+        assert len(rows) == len(demo.PRODUCTS) and maker.org_ids is not None
+        assert {r["capability"] for r in rows} >= {"capable", "marginal", "incapable"}
+        assert all(20 <= r["batches"] <= 30 for r in rows)
+        assert sum(r["evaluations"] for r in rows) == len(demo.EVALUATIONS)
+        shifted = service_views.product_view(s, maker, "XNM-PV-AG95").specs
+        assert {x["property"]: x for x in shifted}["viscosity"]["chart"]["beyond"]
+        assert len(demo.DOWNSTREAM_USERS) == 5
+    assert elapsed < 3.0 * 4  # the demo's budget (3 s) with room for PostgreSQL and CI

@@ -37,6 +37,7 @@ from aurum.api.routers import (
     home,
     indicators,
     jobs,
+    matching,
     materials,
     metrology,
     notifications,
@@ -123,7 +124,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    prospect.router, safety.router, seismic.router, recycling.router,
                    processing.router, provinces.router, report_pages.router, home.router,
                    briefings.router, underground.router, ventilation.router, standards.router,
-                   help.router, metrology.router, materials.router,
+                   help.router, metrology.router, materials.router, matching.router,
                    pages.router):
         app.include_router(router)
     app.include_router(notifications.router)

@@ -102,6 +102,8 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/underground", lazy_gettext("Underground"), MINING, Group.MINING),
     NavPage("/ventilation", lazy_gettext("Ventilation"), MINING, Group.MINING),
     NavPage("/materials", lazy_gettext("Shelf products"), MINING, Group.SERVICES),
+    NavPage("/materials/matching", lazy_gettext("Supply–demand matching"), MINING,
+            Group.SERVICES),
     NavPage("/standards", lazy_gettext("Standards"), MINING, Group.SERVICES),
     NavPage("/metrology", lazy_gettext("Proficiency testing"), MINING, Group.SERVICES),
     NavPage("/recycling", lazy_gettext("Purchase intake"), frozenset(APPENDERS), Group.RECYCLING),

@@ -109,15 +109,37 @@ def _buyer(session: Session, actor: Actor, org_code: str | None) -> Organisation
     else:
         org = None
     if org is None or org.org_type != OrgType.DOWNSTREAM:
-        raise PermissionDenied(_("needs are posted by downstream users (electronics, "
-                                 "aerospace, medical, photovoltaic)"))
+        raise _not_a_buyer()
     return org
 
 
-def check_poster(session: Session, actor: Actor, org_code: str | None = None) -> Organisation:
-    """The buyer ``actor`` may post a need for (PermissionDenied otherwise), before the
-    need's fields are read."""
-    return _buyer(session, actor, org_code)
+def _not_a_buyer() -> PermissionDenied:
+    return PermissionDenied(_("needs are posted by downstream users (electronics, aerospace, "
+                              "medical, photovoltaic)"))
+
+
+def require_poster(session: Session, actor: Actor) -> None:
+    """Refuse an actor that may post needs for no downstream organisation (PermissionDenied),
+    before the need's fields are read."""
+    if not form_choices(session, actor)["buyers"]:
+        raise _not_a_buyer()
+
+
+def form_choices(session: Session, actor: Actor) -> dict[str, list[tuple[str, str]]]:
+    """What the need form offers: ``kinds`` and ``properties`` (key, name with unit, in
+    the reader's language), ``units`` (:data:`QUANTITY_UNITS`) and ``buyers`` (code, name):
+    the downstream organisations ``actor`` may post for (none: it may not post)."""
+    buyers: list[Organisation] = []
+    if actor.role is Role.ADMIN or (actor.role is Role.ENTERPRISE and actor.org_ids):
+        stmt = select(Organisation).where(Organisation.org_type == OrgType.DOWNSTREAM)
+        if actor.role is not Role.ADMIN:
+            stmt = stmt.where(Organisation.id.in_(actor.org_ids or ()))
+        buyers = list(session.scalars(stmt.order_by(Organisation.code)))
+    return {"kinds": [(k, v.name) for k, v in KINDS.items()],
+            "properties": [(k, f"{p.name} ({p.unit})" if p.unit else p.name)
+                           for k, p in PROPERTIES.items()],
+            "units": [(u, u) for u in QUANTITY_UNITS],
+            "buyers": [(o.code, o.name) for o in buyers]}
 
 
 def post_need(session: Session, actor: Actor, *, kind: str, title: str,
@@ -551,9 +573,9 @@ def need_detail(session: Session, actor: Actor, need_id: int) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Board:
     """The matching board: the open needs the reader reads (:func:`need_record`, each with
-    ``top``, its best qualified products), and per material kind the open needs, those with
-    a qualified product, those with unproven ones only and the supply gaps (``kind``,
-    ``kind_name``, ``needs``, ``matched``, ``unproven_only``, ``gaps``)."""
+    ``top``, its best qualified products), and per material kind (:func:`gaps_frame`) the
+    open needs, those with a qualified product and the supply gaps (no qualified product),
+    of which those with unproven products only."""
 
     needs: list[dict[str, Any]]
     by_kind: pd.DataFrame
@@ -578,9 +600,11 @@ def board(session: Session, actor: Actor) -> Board:
 
 
 def gaps_frame(needs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """Open needs per material kind by what their latest matching found (:class:`Board`);
-    a need not matched yet counts as a gap."""
-    columns = ["kind", "kind_name", "needs", "matched", "unproven_only", "gaps"]
+    """Open needs per material kind by what their latest matching found: ``kind``,
+    ``kind_name``, ``needs``, ``matched`` (a qualified product), ``gaps`` (none: a supply
+    gap; a need not matched yet is one), ``unproven_only`` (gaps with unproven products),
+    the kinds with the most gaps first."""
+    columns = ["kind", "kind_name", "needs", "matched", "gaps", "unproven_only"]
     rows: dict[str, dict[str, Any]] = {}
     for n in needs:
         m = n["matching"] or {"qualified": 0, "unproven": 0}
@@ -590,10 +614,9 @@ def gaps_frame(needs: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         row["needs"] += 1
         if m["qualified"]:
             row["matched"] += 1
-        elif m["unproven"]:
-            row["unproven_only"] += 1
         else:
             row["gaps"] += 1
+            row["unproven_only"] += bool(m["unproven"])
     ordered: list[dict[str, Any]] = sorted(rows.values(),
                                            key=lambda r: (-int(r["gaps"]), str(r["kind"])))
     return pd.DataFrame(ordered, columns=columns)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -354,36 +354,84 @@ def add_batch(session: Session, actor: Actor, code: str, batch_no: str, produced
     ConflictError
         The batch is recorded already and no reason is given for a correction.
     """
+    return add_batches(session, actor, code, [BatchInput(batch_no, produced_on, values,
+                                                         quantity_kg, reason)])[0]
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """A batch to record (:func:`add_batch` names the fields)."""
+
+    batch_no: str
+    produced_on: date
+    values: Any
+    quantity_kg: float | None = None
+    reason: str | None = None
+
+
+MAX_BATCHES_AT_ONCE = 500
+"""Most batches recorded in one go."""
+
+
+def add_batches(session: Session, actor: Actor, code: str, inputs: Sequence[BatchInput]
+                ) -> list[MatBatch]:
+    """Record batches in production order, all or none, and the product's capability once
+    for the new data version (a maker's import of its batch records; :func:`add_batch`
+    explains the fields and the errors, the first refused batch is named by its number)."""
     product = writable_product(session, actor, code)
+    if not 1 <= len(inputs) <= MAX_BATCHES_AT_ONCE:
+        raise ValidationError(Problem(_("expected 1 to %(n)s batches", n=MAX_BATCHES_AT_ONCE)))
+    batches = current_batches(session, product.id)
+    sizes = {k: len(v) for b in batches for k, v in b.values.items()}
+    by_no = {b.batch_no: b for b in batches}
+    limits = limits_of(product)
+    rows = []
+    for given in inputs:
+        if given.batch_no in by_no and by_no[given.batch_no].id is None:
+            session.flush()  # a correction in the same import names the row it corrects
+        try:
+            row = _checked_batch(product, limits, sizes, by_no, given, actor)
+        except ValidationError as exc:
+            if len(inputs) == 1:
+                raise
+            raise ValidationError([replace(p, source=_("batch %(no)s", no=str(
+                given.batch_no)[:64])) for p in exc.problems]) from None
+        sizes.update({k: len(v) for k, v in row.values.items()})
+        rows.append(row)
+        session.add(row)
+        by_no[row.batch_no] = row
+    session.flush()
+    store_capability(session, product)
+    return rows
+
+
+def _checked_batch(product: MatProduct, limits: Mapping[str, catalogue.Limit],
+                   sizes: Mapping[str, int], by_no: Mapping[str, MatBatch], given: BatchInput,
+                   actor: Actor) -> MatBatch:
     problems: list[Problem] = []
-    if not BATCH_NO.fullmatch(batch_no or ""):
+    if not BATCH_NO.fullmatch(given.batch_no or ""):
         problems.append(Problem(_("expected 1 to 64 letters, digits and . _ / -"),
                                 column="batch_no"))
-    if not isinstance(produced_on, date) or not FIRST_DATE <= produced_on <= LAST_DATE:
+    if not isinstance(given.produced_on, date) or \
+            not FIRST_DATE <= given.produced_on <= LAST_DATE:
         problems.append(Problem(_("expected a date"), column="produced_on"))
-    if quantity_kg is not None and not 0 < quantity_kg <= 1e7:
+    if given.quantity_kg is not None and not 0 < given.quantity_kg <= 1e7:
         problems.append(Problem(_("expected a number from 0 to 10000000 kg"),
                                 column="quantity_kg"))
     if problems:
         raise ValidationError(problems)
-    batches = current_batches(session, product.id)
-    sizes = {k: len(v) for b in batches for k, v in b.values.items()}
-    checked = _batch_values(values, limits_of(product), sizes)
-    earlier = next((b for b in batches if b.batch_no == batch_no), None)
-    why = (reason or "").strip() or None
+    checked = _batch_values(given.values, limits, sizes)
+    earlier = by_no.get(given.batch_no)
+    why = (given.reason or "").strip() or None
     if earlier is not None and why is None:
         raise ConflictError(_("batch %(batch)s is recorded already: give a reason to correct "
-                              "it", batch=batch_no))
+                              "it", batch=given.batch_no))
     if why is not None and len(why) > 500:
         raise ValidationError(Problem(_("expected at most 500 characters"), column="reason"))
-    row = MatBatch(product_id=product.id, batch_no=batch_no, produced_on=produced_on,
-                   quantity_kg=quantity_kg, values=checked,
-                   corrects_id=None if earlier is None else earlier.id,
-                   reason=why if earlier is not None else None, created_by=actor.user_id)
-    session.add(row)
-    session.flush()
-    store_capability(session, product)
-    return row
+    return MatBatch(product_id=product.id, batch_no=given.batch_no,
+                    produced_on=given.produced_on, quantity_kg=given.quantity_kg,
+                    values=checked, corrects_id=None if earlier is None else earlier.id,
+                    reason=why if earlier is not None else None, created_by=actor.user_id)
 
 
 def capability_document(product: MatProduct, batches: Sequence[MatBatch]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from aurum.core import i18n
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
 from aurum.demo.seed.ventilation import deep_mine_network
 from aurum.services import ventilation as service
@@ -112,6 +113,12 @@ def test_a_bad_network_is_refused_and_nothing_stored(platform: Platform,
             transaction(platform.sessions, reg.ent_a.user_id) as s:
         service.save_network(s, reg.ent_a, SITE, small_network(routes=[
             {"name": "r", "branches": ["stope_x"]}]), "bad route")
+    with pytest.raises(ValidationError) as caught, \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        service.save_network(s, reg.ent_a, SITE, small_network(working_places=[
+            {"branch": "stope_a", "people": 6, "name": "a", "name_zh": "长" * 201}]),
+            "a name too long")
+    assert [p.column for p in caught.value.problems] == ["working_places.name_zh"]
     with pytest.raises(ValidationError), \
             transaction(platform.sessions, reg.ent_a.user_id) as s:
         service.save_network(s, reg.ent_a, SITE, small_network(), "")
@@ -153,3 +160,12 @@ def test_the_demo_deep_mine_network(platform: Platform, reg: Registry) -> None:
     deep = solution["climate"]["routes"][0]
     assert deep["first_exceeded"] is not None and deep["cooling_kw"] > 0
     assert all(a["ok"] for a in solution["airflow"])
+    # Its routes and working places are named in both languages; a page shows the reader's.
+    assert [r["name_zh"] for r in solution["climate"]["routes"]] == ["主井至最深中段",
+                                                                     "斜坡道至最深中段"]
+    place = next(a for a in solution["airflow"] if a["place"] == "stope_1450")
+    with i18n.using("zh_CN"):
+        assert service.shown_name(place) == "-1450 米中段房式采场"
+    with i18n.using("en"):
+        assert service.shown_name(place) == "chamber stope, level -1450 m"
+        assert service.shown_name({"name_zh": "仅中文"}) == "仅中文"  # the other as fallback

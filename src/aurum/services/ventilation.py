@@ -11,7 +11,12 @@ three optional sections only the service reads:
   water) and ``age_days`` (days since the walls were exposed);
 - ``routes``: the main routes, each ``{name, branches: [...]}`` in the direction of the air;
 - ``working_places``: ``{branch, people, diesel_kw, area_m2, place}`` for the airflow the
-  regulation requires (:func:`aurum.ventilation.airflow.required_airflow`).
+  regulation requires (:func:`aurum.ventilation.airflow.required_airflow`), optionally with
+  a ``name``.
+
+A route's or a working place's ``name`` is data in English (as the organisations' are); an
+optional ``name_zh`` gives it in Chinese. Both are stored with the solution and a page shows
+the reader's language, the other when it lacks one (:func:`shown_name`).
 
 A junction may give ``x`` and ``y`` (m) besides ``z`` for the 3D view; a branch ``length``,
 ``area`` and ``perimeter`` (m, m², m) besides its resistance, for the heat its walls give.
@@ -51,6 +56,8 @@ from aurum.store.models import Site, VentNetwork, VentSolution
 
 MAX_REASON = 500
 """Longest reason stored with a version, characters."""
+MAX_NAME = 200
+"""Longest name of a route or a working place, characters (either language)."""
 MAX_VERSIONS_LISTED = 200
 """Versions a mine's list shows, at most (the newest)."""
 STEP_M = 100.0
@@ -90,6 +97,36 @@ class SiteView:
     can_write: bool
     nodes: list[dict[str, Any]]
     branches: list[dict[str, Any]]
+
+    @staticmethod
+    def shown(entry: Mapping[str, Any]) -> str | None:
+        """A route's or a working place's name in the reader's language
+        (:func:`shown_name`)."""
+        return shown_name(entry)
+
+
+def shown_name(entry: Mapping[str, Any]) -> str | None:
+    """The ``name_zh`` of a stored route or working place for a reader of Chinese, else its
+    ``name``; either when the other is missing (None when it has neither)."""
+    zh, en = entry.get("name_zh"), entry.get("name")
+    first, second = (zh, en) if i18n.is_chinese() else (en, zh)
+    return str(first or second) if (first or second) else None
+
+
+def _names(entry: Mapping[str, Any], column: str, k: int, problems: list[Problem]
+           ) -> dict[str, str | None]:
+    """An entry's optional ``name`` and ``name_zh`` (text of at most :data:`MAX_NAME`
+    characters each), a problem for each that is not."""
+    out: dict[str, str | None] = {}
+    for key in ("name", "name_zh"):
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, str | int) or isinstance(value, bool)
+                                  or not 0 < len(str(value)) <= MAX_NAME):
+            problems.append(Problem(i18n._("expected a name of 1 to %(n)s characters",
+                                           n=MAX_NAME), row=k, column=f"{column}.{key}"))
+            value = None
+        out[key] = None if value is None else str(value)
+    return out
 
 
 def _checked_site(session: Session, actor: Actor, site_code: str, write: bool) -> Site:
@@ -149,6 +186,8 @@ def save_network(session: Session, actor: Actor, site_code: str, doc: Any, reaso
     solution = solve(network, method="newton")
     depth = None if site.depth_m is None else float(site.depth_m)
     profile = climate_profile(network, solution.flows, doc, climate, routes, places, depth)
+    for entry, given in zip(profile["routes"], doc.get("routes") or [], strict=True):
+        entry["name_zh"] = _names(given, "routes", 0, [])["name_zh"]
     airflow = _airflow(places, solution.flows)
     version = (session.scalar(select(func.max(VentNetwork.version))
                               .where(VentNetwork.site_id == site.id)) or 0) + 1
@@ -248,6 +287,7 @@ def _routes(doc: Mapping[str, Any], network: Any) -> list[tuple[str, list[str]]]
             problems.append(Problem(i18n._("route %(k)s: unknown branches %(names)s", k=k,
                                            names=", ".join(unknown)), column="routes"))
             continue
+        _names(route, "routes", k, problems)
         out.append((str(route.get("name") or k), [str(b) for b in route["branches"]]))
     if out and not all(n in network.elevations for n in network.nodes):
         problems.append(Problem(i18n._("the climate along the routes needs every junction's "
@@ -282,7 +322,8 @@ def _working_places(doc: Mapping[str, Any], network: Any) -> dict[str, dict[str,
             problems += [Problem(p.message, k, p.column, p.source) for p in exc.problems]
             continue
         out[str(place["branch"])] = {"need": need, "people": int(place.get("people", 0)),
-                                     "diesel_kw": float(place.get("diesel_kw", 0.0))}
+                                     "diesel_kw": float(place.get("diesel_kw", 0.0)),
+                                     **_names(place, "working_places", k, problems)}
     if problems:
         raise ValidationError(problems)
     return out
@@ -295,7 +336,9 @@ def _airflow(places: Mapping[str, Mapping[str, Any]], flows: Mapping[str, float]
     rows = compare_airflow({k: v["need"] for k, v in places.items()}, flows)
     return [{"place": r.place, "solved_m3s": r.solved_m3s, "required_m3s": r.required_m3s,
              "max_m3s": r.max_m3s, "shortfall_m3s": r.shortfall_m3s, "too_fast": r.too_fast,
-             "governing": places[r.place]["need"].governing, "ok": r.ok} for r in rows]
+             "governing": places[r.place]["need"].governing, "ok": r.ok,
+             "name": places[r.place].get("name"), "name_zh": places[r.place].get("name_zh")}
+            for r in rows]
 
 
 def climate_profile(network: Any, flows: Mapping[str, float], doc: Mapping[str, Any],

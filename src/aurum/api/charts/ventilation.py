@@ -15,6 +15,7 @@ from typing import Any
 
 from aurum.api.charts.common import GREY, Figure, axis, base_layout, colour_of, mine_scene
 from aurum.core.i18n import _
+from aurum.services.ventilation import shown_name
 
 FLOW_CLASSES = 5
 """Classes of |flow| the branches are drawn in (colour and width)."""
@@ -204,9 +205,9 @@ def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
     Parameters
     ----------
     climate : mapping
-        The stored profile: ``limit_c`` (°C) and ``routes``, each ``name`` and
-        ``stations`` (``depth_m`` m, ``dry_bulb_c``, ``wet_bulb_c``,
-        ``adiabatic_dry_bulb_c``, ``vrt_c`` °C, ``branch``).
+        The stored profile: ``limit_c`` (°C) and ``routes``, each ``name`` (and
+        ``name_zh``, shown to a reader of Chinese) and ``stations`` (``depth_m`` m,
+        ``dry_bulb_c``, ``wet_bulb_c``, ``adiabatic_dry_bulb_c``, ``vrt_c`` °C, ``branch``).
     title : str
         The chart's title.
     """
@@ -216,17 +217,18 @@ def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
         stations = route["stations"]
         if not stations:
             continue
-        colour = colour_of(route["name"], k)
+        name = shown_name(route) or str(k + 1)  # the reader's language, the other if none
+        colour = colour_of(name, k)
         depth = [float(s["depth_m"]) for s in stations]
         depths += depth
         text = [s["branch"] for s in stations]
         data += [
             {"type": "scatter", "mode": "lines+markers", "name": _(
-                "%(route)s: dry bulb", route=route["name"]), "x": [s["dry_bulb_c"] for s in
+                "%(route)s: dry bulb", route=name), "x": [s["dry_bulb_c"] for s in
                                                                     stations],
              "y": depth, "text": text, "line": {"color": colour}},
             {"type": "scatter", "mode": "lines", "name": _(
-                "%(route)s: wet bulb", route=route["name"]), "x": [s["wet_bulb_c"] for s in
+                "%(route)s: wet bulb", route=name), "x": [s["wet_bulb_c"] for s in
                                                                     stations],
              "y": depth, "text": text, "line": {"color": colour, "dash": "dot"}}]
         if k == 0:

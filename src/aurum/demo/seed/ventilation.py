@@ -133,16 +133,19 @@ def deep_mine_network(depth_m: float) -> dict[str, Any]:
         **network,
         "climate": {"surface_dry_bulb_c": 24.0, "surface_wet_bulb_c": 19.0,
                     "surface_pressure_pa": 101_325.0, "surface_rock_c": 14.0},
+        # Names are data in both languages (the page shows the reader's).
         "routes": [
-            {"name": "shaft to the deepest level",
+            {"name": "shaft to the deepest level", "name_zh": "主井至最深中段",
              "branches": [f"shaft_{-z}" for z in levels]
              + [f"drive_{bottom}", f"stope_{bottom}", f"return_{bottom}"]},
-            {"name": "ramp to the deepest level",
+            {"name": "ramp to the deepest level", "name_zh": "斜坡道至最深中段",
              "branches": [f"ramp_{-z}" for z in levels]
              + [f"xc_ramp_{bottom}", f"drive_{bottom}", f"stope_{bottom}"]}],
-        "working_places": [{"branch": f"stope_{-z}", "people": 6, "diesel_kw": 150.0,
+        "working_places": [{"branch": f"stope_{-z}", "name": f"drift stope, level {z} m",
+                            "name_zh": f"{z} 米中段进路采场", "people": 6, "diesel_kw": 150.0,
                             "area_m2": STOPE["area"], "place": "drift"} for z in levels[:-1]]
-        + [{"branch": f"stope_{bottom}", "people": 8, "diesel_kw": 300.0,
+        + [{"branch": f"stope_{bottom}", "name": f"chamber stope, level {levels[-1]} m",
+            "name_zh": f"{levels[-1]} 米中段房式采场", "people": 8, "diesel_kw": 300.0,
             "area_m2": CHAMBER["area"], "place": "chamber_stope"}]}
 
 

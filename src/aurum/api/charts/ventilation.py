@@ -10,6 +10,7 @@ centred (:func:`aurum.services.ventilation.site_view` places them)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -156,21 +157,70 @@ def network_3d(nodes: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[st
     place = {n["name"]: (float(n["x3"]), float(n["y3"]), float(n["z"])) for n in nodes}
     bounds = _classes(branches)
     data = _lines(branches, place, bounds, three_d=True) + _marks(branches, place, True)
-    return {"data": data, "layout": base_layout(title, height=560, scene=mine_scene())}
+    return {"data": data, "layout": base_layout(title, height=560,
+                                                scene=_whole_scene(list(place.values())))}
+
+
+MIN_ASPECT = 0.25
+"""A flat axis's share of the longest one in the 3D view: a mine's network is kilometres
+long and deep but often a few metres across, which true proportions draw as a sheet seen
+edge-on."""
+
+
+def _whole_scene(points: Sequence[tuple[float, float, float]]) -> dict[str, Any]:
+    """A 3D scene that shows every junction: each axis's range the points' with a margin,
+    the box in true proportions but no axis flatter than :data:`MIN_ASPECT`, and the camera
+    far enough out to see the whole box (Plotly's eye is in units of the box)."""
+    scene = mine_scene()
+    spans = []
+    for k, name in enumerate(("xaxis", "yaxis", "zaxis")):
+        low, high = min(p[k] for p in points), max(p[k] for p in points)
+        pad = 0.05 * (high - low) + 1.0
+        scene[name] |= {"range": [low - pad, high + pad], "autorange": False}
+        spans.append(high - low + 2 * pad)
+    longest = max(spans)
+    ratio = [max(s / longest, MIN_ASPECT) for s in spans]
+    scene |= {"aspectmode": "manual",
+              "aspectratio": dict(zip("xyz", ratio, strict=True)),
+              "camera": {"center": {"x": 0, "y": 0, "z": 0},
+                         "eye": {"x": 1.6 * max(ratio), "y": -1.6 * max(ratio),
+                                 "z": 0.8 * max(ratio)}}}
+    return scene
+
+
+def free_delivery(c0: float, c1: float, c2: float) -> float | None:
+    """The flow (m³/s) at which the curve ``p = c0 + c1 Q + c2 Q²`` (Pa) falls to zero
+    pressure, its free delivery: the least positive root, None when it has none."""
+    if c2 == 0.0:
+        return -c0 / c1 if c1 < 0.0 < c0 else None
+    disc = c1 * c1 - 4.0 * c2 * c0
+    if disc < 0.0:
+        return None
+    roots = [(-c1 + sign * math.sqrt(disc)) / (2.0 * c2) for sign in (-1.0, 1.0)]
+    positive = [r for r in roots if r > 0.0]
+    return min(positive) if positive else None
 
 
 def _curve(curve: Mapping[str, Any], top: float) -> tuple[list[float], list[float]]:
-    """Flows (m³/s) and pressures (Pa) along a fan's curve from 0 to ``top`` m³/s."""
+    """Flows (m³/s) and pressures (Pa) along a fan's curve where it is a fan's: a table's
+    points of pressure 0 or more, a polynomial from shut-off to its free delivery (or to
+    ``top`` m³/s when it has none, cut where the pressure would fall below 0)."""
     if curve.get("table"):
         table = [(float(q), float(p)) for q, p in curve["table"]]
-        return [q for q, _p in table], [p for _q, p in table]
+        kept = [(q, p) for q, p in table if p >= 0.0]
+        return [q for q, _p in kept], [p for _q, p in kept]
     c0, c1, c2 = (float(c) for c in curve.get("coefficients", (0.0, 0.0, 0.0)))
-    qs = [top * k / (CURVE_POINTS - 1) for k in range(CURVE_POINTS)]
-    return qs, [c0 + c1 * q + c2 * q * q for q in qs]
+    end = free_delivery(c0, c1, c2) or top
+    qs = [end * k / (CURVE_POINTS - 1) for k in range(CURVE_POINTS)]
+    # A curve without a free delivery may still dip below 0 before ``top`` (c0 < 0).
+    points = [(q, c0 + c1 * q + c2 * q * q) for q in qs]
+    kept = [(round(q, 3), round(max(p, 0.0), 1)) for q, p in points if p >= -1e-6]
+    return [q for q, _p in kept], [p for _q, p in kept]
 
 
 def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
-    """Each fan's pressure–quantity curve with its operating point.
+    """Each fan's pressure–quantity curve with its operating point: the curve from
+    shut-off to its free delivery (a table's points of pressure 0 or more).
 
     Parameters
     ----------
@@ -196,7 +246,7 @@ def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
                                                      "symbol": "circle"}})
     return {"data": data, "layout": base_layout(
         title, height=360, xaxis=axis(_("Airflow Q (m³/s)"), rangemode="tozero"),
-        yaxis=axis(_("Fan pressure (Pa)")))}
+        yaxis=axis(_("Fan pressure (Pa)"), rangemode="tozero"))}
 
 
 def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:

@@ -228,3 +228,31 @@ def test_both_sides_are_notified(platform: Platform, parties: Parties) -> None:
     assert [(n.kind, n.link) for n in theirs.items] == [("match", link)]
     assert "W-IN" in theirs.items[0].title and theirs.counts["match"] == 1
     assert rejected.counts["match"] == 0
+
+
+def test_the_demo_needs(platform: Platform, reg: Registry) -> None:
+    from aurum.demo.seed import matching as demo_matching
+    from aurum.demo.seed import materials as demo_materials
+
+    admin = reg.admin
+    with transaction(platform.sessions, admin.user_id) as s:
+        registry.create_organisation(s, admin, "NM-1", "Jiaodong Precious Alloys Co.",
+                                     "new_materials", "Shandong")
+        registry.create_organisation(s, admin, "NM-2", "Xiangjiang New Materials Co.",
+                                     "new_materials", "Hunan")
+    demo_materials.seed_demo(platform, admin)
+    demo_matching.seed_demo(platform, admin)
+    with transaction(platform.sessions) as s:
+        board = matching.board(s, reg.regulator)
+        closed = matching.list_needs(s, reg.regulator, "closed")
+    by_title = {n["title"]: n for n in board.needs}
+    assert len(by_title) == len(demo_matching.NEEDS)
+    assert [t["product"] for t in by_title["4N gold wire for QFN packages"]["top"]] == [
+        "JPA-BW-4N"]
+    assert by_title["AuSn20 preforms for hermetic lids"]["matching"]["qualified"] == 1
+    frame = board.by_kind.set_index("kind")
+    # The silver wire is made, but not capably; no contact material is made at all.
+    assert frame.loc["bonding_wire", ["needs", "matched", "gaps"]].tolist() == [2, 1, 1]
+    assert frame.loc["biomedical_contact", ["needs", "gaps"]].tolist() == [1, 1]
+    assert [n["title"] for n in closed] == [demo_matching.CLOSED["title"]]
+    assert closed[0]["matching"]["qualified"] == 1

@@ -23,6 +23,7 @@ from pathlib import Path
 from aurum.demo.district import generate_district
 from aurum.demo.seed import (
     gbt,
+    matching,
     materials,
     metrology,
     metrology,
@@ -91,6 +92,7 @@ def seed(platform: Platform, seed_value: int = 2025,
     standards.seed_demo(platform, admin, district)
     logins.update(metrology.seed_demo(platform, admin))
     logins.update(materials.seed_demo(platform, admin, seed_value))
+    matching.seed_demo(platform, admin)
     trade.seed_demo(platform, admin, district, seed_value)
     safety.seed_demo(platform, actors, seed_value)
     seismic.seed_demo(platform, admin)

@@ -60,6 +60,8 @@ def test_readings_in_a_stored_decision_out(platform: Platform, reg: Registry) ->
         assert vod.read(s, reg.ent_a, home, "SD-A-01") is None
         decision = vod.refresh(s, home, "SD-A-01")
     places = decision.places.set_index("place")
+    # The measured flows are the readings'.
+    assert places["measured_m3s"].to_dict() == {"east": 30.0, "west": 25.0}
     assert places.loc["east", "required_m3s"] == pytest.approx(45.0)
     assert places.loc["east", "governing"] == "co"
     assert places.loc["west", "required_m3s"] == pytest.approx(200 * 4 / 60)
@@ -161,3 +163,5 @@ def test_the_page_view_queues_a_missing_decision_once(platform: Platform, reg: R
     with platform.sessions() as s:
         done = vod.view(s, reg.ent_a, home, queue, "SD-A-01")
     assert done.decision is not None and done.pending is None
+    # No airflow read yet: nothing measured (the chart draws no marker).
+    assert done.decision.places["measured_m3s"].isna().all()

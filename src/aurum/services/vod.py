@@ -197,7 +197,10 @@ def decision_payload(doc: Mapping[str, Any], readings: Mapping[str, Mapping[str,
     found = alarms(need, result.flows, present)
     rows = [{"place": name, "required_m3s": p.required_m3s, "governing": p.governing,
              "delivered_m3s": abs(result.flows[p.branch]),
-             "measured_m3s": present[name].flow_m3s, "co_ppm": present[name].co_ppm,
+             # Measured only when an airflow was read (the requirement's dilution falls
+             # back to the solved flow, the chart's marker does not).
+             "measured_m3s": readings.get(name, {}).get("airflow"),
+             "co_ppm": present[name].co_ppm,
              "no2_ppm": present[name].no2_ppm, "dry_bulb_c": present[name].dry_bulb_c,
              "people": present[name].people,
              "diesel_kw": sum(m.diesel_kw for m in machines if m.place == name)}

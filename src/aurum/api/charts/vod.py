@@ -14,13 +14,13 @@ from aurum.core.i18n import _
 
 def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
     """Per working place: the required flow, the flow delivered at the decided speeds (red
-    where it falls short) and the flow measured, m³/s.
+    where it falls short) and the flow measured (only where an airflow was read), m³/s.
 
     Parameters
     ----------
     places : pandas.DataFrame
-        ``place``, ``required_m3s``, ``delivered_m3s``, ``measured_m3s`` (m³/s), as
-        :class:`aurum.services.vod.Decision` gives them.
+        ``place``, ``required_m3s``, ``delivered_m3s``, ``measured_m3s`` (m³/s; missing
+        where no airflow was read), as :class:`aurum.services.vod.Decision` gives them.
 
     Returns
     -------
@@ -33,23 +33,28 @@ def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
     short = (places["delivered_m3s"] < places["required_m3s"] - 1e-6).tolist()
     delivered_colours = [STATUS_COLOURS["off_track"] if s else STATUS_COLOURS["on_track"]
                          for s in short]
-    return {"data": [
+    data = [
         {"type": "bar", "name": _("required flow"), "x": names,
          "y": places["required_m3s"].tolist(), "marker": {"color": GOLD}},
         {"type": "bar", "name": _("delivered at the decided speeds"), "x": names,
-         "y": places["delivered_m3s"].tolist(), "marker": {"color": delivered_colours}},
-        {"type": "scatter", "mode": "markers", "name": _("measured flow"), "x": names,
-         "y": places["measured_m3s"].tolist(),
-         "marker": {"color": GREY, "symbol": "diamond", "size": 9}}],
-        "layout": base_layout(_("Airflow per working place"), barmode="group",
-                              yaxis=axis(_("airflow (m³/s)"), rangemode="tozero"),
-                              xaxis=axis(_("working place (branch)")))}
+         "y": places["delivered_m3s"].tolist(), "marker": {"color": delivered_colours}}]
+    measured = pd.to_numeric(places["measured_m3s"], errors="coerce")
+    if measured.notna().any():  # no marker before a reading
+        read = measured.notna().to_numpy()
+        data.append({"type": "scatter", "mode": "markers", "name": _("measured flow"),
+                     "x": [n for n, r in zip(names, read, strict=True) if r],
+                     "y": measured[read].tolist(),
+                     "marker": {"color": GREY, "symbol": "diamond", "size": 9}})
+    return {"data": data, "layout": base_layout(
+        _("Airflow per working place"), barmode="group",
+        yaxis=axis(_("airflow (m³/s)"), rangemode="tozero"),
+        xaxis=axis(_("working place (branch)")))}
 
 
 def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
                      fixed_power_kw: Mapping[str, float]) -> Figure | None:
-    """Per fan: its power at the decided speed against at rated speed (kW), the speed named
-    in the bar's label.
+    """Per fan: its shaft power at the decided speed against at rated speed (kW; a fan
+    given no efficiency counts its air power), the speed named in the bar's label.
 
     Parameters
     ----------
@@ -73,5 +78,5 @@ def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
          "y": [power_kw.get(n) for n in names], "marker": {"color": GOLD},
          "text": [f"n = {speeds[n]:.2f}" for n in names], "textposition": "outside"}],
         "layout": base_layout(_("Fan power"), barmode="group",
-                              yaxis=axis(_("power (kW)"), rangemode="tozero"),
+                              yaxis=axis(_("shaft power (kW)"), rangemode="tozero"),
                               xaxis=axis(_("fan")))}

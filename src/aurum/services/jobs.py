@@ -119,6 +119,7 @@ def kinds() -> dict[str, JobKind]:
         prospect,
         reporting,
         resources,
+        structure,
         underground,
     )
 

@@ -26,15 +26,15 @@ from aurum.demo.seed import (
     matching,
     materials,
     metrology,
-    metrology,
     processing,
     recycling,
     registry,
     reporting,
     resources,
     safety,
-    standards,
     seismic,
+    standards,
+    structure,
     trade,
     underground,
     ventilation,
@@ -89,10 +89,11 @@ def seed(platform: Platform, seed_value: int = 2025,
     processing.seed_demo(platform, admin, district, seed_value)
     underground.seed_demo(platform, admin, district)
     ventilation.seed_demo(platform, admin, district)
-    standards.seed_demo(platform, admin, district)
+    structure.seed_demo(platform, admin, district)
     logins.update(metrology.seed_demo(platform, admin))
     logins.update(materials.seed_demo(platform, admin, seed_value))
     matching.seed_demo(platform, admin)
+    standards.seed_demo(platform, admin, district)
     trade.seed_demo(platform, admin, district, seed_value)
     safety.seed_demo(platform, actors, seed_value)
     seismic.seed_demo(platform, admin)

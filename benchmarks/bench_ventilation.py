@@ -27,35 +27,22 @@ from typing import Any
 import numpy as np
 from _common import emit, note
 
-from aurum.ventilation.examples import level_mine
+from aurum.ventilation.examples import ladder_mine
 from aurum.ventilation.network import Network, solve
 
 
 def mine(levels: int, stopes: int, seed: int = 7) -> dict[str, Any]:
     """The generated network document (the CLI's NETWORK.yaml) of the module's mine
-    (:func:`aurum.ventilation.examples.level_mine`, drives and raises drawn from ``seed``)."""
+    (:func:`aurum.ventilation.examples.ladder_mine`, drives and raises drawn from ``seed``)."""
     rng = np.random.default_rng(seed)
-    fixed: dict[str, dict[str, Any]] = {
+    return ladder_mine(levels, stopes, 60.0, {
         "main_fan": {"resistance": 0.0002, "fan": {"coefficients": [4000.0, -0.5, -0.02]}},
         "intake": {"resistance": 0.001, "column_density": 1.25},
         "return": {"resistance": 0.0015, "column_density": 1.15},
-        "leak": {"resistance": 20.0}, "in": {"resistance": 0.05}, "out": {"resistance": 0.05}}
-
-    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
-        if kind == "along":
-            return {"resistance": float(rng.uniform(0.002, 0.01))}
-        if kind == "raise":
-            return {"resistance": float(rng.uniform(2.0, 20.0))}
-        given = fixed.get(kind)
-        if given is None:
-            return None
-        if kind == "in" and level == levels:  # the booster
-            return given | {"fan": {"coefficients": [300.0, 0.0, -0.05]}}
-        if kind == "out" and level == 1:  # the regulator
-            return given | {"fixed_flow": 5.0}
-        return given
-
-    return level_mine([-60.0 * lv for lv in range(1, levels + 1)], stopes, airway)
+        "leak": {"resistance": 20.0}, "in": {"resistance": 0.05}, "out": {"resistance": 0.05}},
+        drive=lambda _s: float(rng.uniform(0.002, 0.01)),
+        raise_=lambda _s: float(rng.uniform(2.0, 20.0)),
+        booster={"coefficients": [300.0, 0.0, -0.05]}, regulated_m3s=5.0)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ import pytest
 from scipy.optimize import fsolve
 
 from aurum.core.errors import ValidationError
-from aurum.ventilation.examples import level_mine
+from aurum.ventilation.examples import ladder_mine
 from aurum.ventilation.network import (
     G,
     Network,
@@ -166,30 +166,15 @@ def mine(levels: int = 4, stopes: int = 3) -> dict[str, Any]:
     """Four levels off a downcast and an upcast shaft, stopes joined by raises, a main fan on
     the upcast, a booster on the bottom level's intake, natural ventilation from the shafts'
     column densities, a regulator on level 1's return and leakage through each level's doors
-    (:func:`aurum.ventilation.examples.level_mine`)."""
-    fixed: dict[str, dict[str, Any]] = {
+    (:func:`aurum.ventilation.examples.ladder_mine`)."""
+    return ladder_mine(levels, stopes, 250.0, {
         "main_fan": {"resistance": 0.0004, "fan": {"coefficients": [3000.0, -2.0, -0.15],
                                                    "efficiency": 0.8}},
         "intake": {"resistance": 0.01, "column_density": 1.25},
         "return": {"resistance": 0.015, "column_density": 1.15},
-        "leak": {"resistance": 8.0}, "in": {"resistance": 0.1},
-        "out": {"resistance": 0.15}}
-
-    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
-        if kind == "along":
-            return {"resistance": 0.3 + 0.05 * place}
-        if kind == "raise":
-            return {"resistance": 6.0 + place}
-        given = fixed.get(kind)
-        if given is None:
-            return None
-        if kind == "in" and level == levels:  # the booster
-            return given | {"fan": {"coefficients": [400.0, 0.0, -0.1]}}
-        if kind == "out" and level == 1:  # the regulator
-            return given | {"fixed_flow": 20.0}
-        return given
-
-    return level_mine([-250.0 * lv for lv in range(1, levels + 1)], stopes, airway)
+        "leak": {"resistance": 8.0}, "in": {"resistance": 0.1}, "out": {"resistance": 0.15}},
+        drive=lambda s: 0.3 + 0.05 * s, raise_=lambda s: 6.0 + s,
+        booster={"coefficients": [400.0, 0.0, -0.1]}, regulated_m3s=20.0)
 
 
 def test_four_level_mine_methods_agree_and_kirchhoff_holds() -> None:

@@ -1,5 +1,6 @@
 """Deep-mine ventilation and heat: the airway network (Atkinson resistances, fans, natural
-ventilation, regulators) solved by Hardy Cross and by Newton's method, and the climate at depth.
+ventilation, regulators) solved by Hardy Cross and by Newton's method, and the climate at depth;
+generated level mines for tests, benchmarks and the demo (:mod:`.examples`).
 Pure: numbers and mappings in, arrays and dataclasses out.
 """
 
@@ -15,6 +16,7 @@ __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "demand": ("Alarm", "DemandResult", "Machine", "Place", "PlaceReading", "PlaceRequirement",
                "alarms", "dilution_flow", "fan_speeds_for", "required_flows", "scaled_fan",
                "scaled_network"),
+    "examples": ("ladder_mine", "ladder_name", "level_mine"),
     "network": ("Branch", "Fan", "Network", "Solution", "atkinson_resistance",
                 "shock_resistance", "solve"),
 })

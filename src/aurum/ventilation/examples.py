@@ -11,7 +11,9 @@ ladder: every level a mesh with the next).
 :func:`level_mine` builds the topology, the names and the layout; the caller gives each
 airway its properties (a resistance, or length, perimeter, area and friction factor; fans,
 regulators, column densities) by a function, and leaves an airway out by giving it none.
-:func:`ladder_name` names the junctions and airways as the tests and the benchmark do.
+:func:`ladder_name` names the junctions and airways as the tests and the benchmark do, and
+:func:`ladder_mine` is their mine: a main fan, leakage, raises, a booster on the bottom
+level's intake crosscut and a regulator on the top level's return crosscut.
 
 Airway kinds, each with its level ``n`` (1 the top level) and place ``s`` (0-based):
 
@@ -33,7 +35,7 @@ Units: m, N s²/m⁸, Pa, m³/s, kg/m³.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 Airway = Callable[[str, int, int], dict[str, Any] | None]
@@ -142,3 +144,42 @@ def level_mine(elevations_m: Sequence[float], places: int, airway: Airway,
                 branch("raise", n, s, spots[s], name("place", n - 1, s))
         intake_above, return_above = intake, back
     return {"nodes": nodes, "branches": branches}
+
+
+def ladder_mine(levels: int, stopes: int, level_m: float, airways: Mapping[str, dict[str, Any]],
+                drive: Callable[[int], float], raise_: Callable[[int], float],
+                booster: Mapping[str, Any], regulated_m3s: float) -> dict[str, Any]:
+    """The tests' and the benchmark's mine (:func:`level_mine` with :func:`ladder_name`).
+
+    Parameters
+    ----------
+    levels, stopes : int
+        Levels, and stopes (places) along each level.
+    level_m : float
+        Height between levels, m (level n at −n · ``level_m``).
+    airways : mapping of str to dict
+        The properties of the ``main_fan``, ``intake``, ``return``, ``leak``, ``in`` and
+        ``out`` airways of every level (a kind missing: no such airway).
+    drive, raise_ : callable
+        The resistance (N s²/m⁸) of the drive from stope s to s + 1, and of the raise from
+        stope s to the level above, by s (called level by level, the drives first).
+    booster : mapping
+        The fan on the bottom level's ``in`` airway.
+    regulated_m3s : float
+        The flow the top level's ``out`` airway is held to, m³/s.
+    """
+    def airway(kind: str, level: int, place: int) -> dict[str, Any] | None:
+        if kind == "along":
+            return {"resistance": drive(place)}
+        if kind == "raise":
+            return {"resistance": raise_(place)}
+        given = airways.get(kind)
+        if given is None:
+            return None
+        if kind == "in" and level == levels:
+            return given | {"fan": dict(booster)}
+        if kind == "out" and level == 1:
+            return given | {"fixed_flow": regulated_m3s}
+        return given
+
+    return level_mine([-level_m * n for n in range(1, levels + 1)], stopes, airway)

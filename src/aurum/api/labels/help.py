@@ -116,6 +116,44 @@ HELP = {
         "with the GB 16423-2020 limit and the cooling needed; and each working place's "
         "required airflow against the solved one. Upload a NETWORK.yaml to store a new "
         "version."),
+    "/standards": _(
+        "The gold field's standard system: national (GB, GB/T), industry (YS/T, DZ/T, AQ, "
+        "HJ…), local, group (T/…) and enterprise (Q/…) standards with their status from plan "
+        "to withdrawal. The map counts the standards of each status in each of the plan's "
+        "priority areas (deep mining, green and low-carbon, digital and intelligent, new "
+        "materials) and the working areas; the table below filters by level and status, "
+        "searches and exports. Numbers and titles of the real standards come from the public "
+        "sources each standard's page cites; demo entries say so."),
+    "/standards/{code}": _(
+        "One standard: its level, status, committee and dates, the edition it replaces and "
+        "the one that replaced it, its status history, its international counterparts (ISO, "
+        "ASTM, LBMA…) with the degree of correspondence (IDT, MOD, NEQ) and the mutual "
+        "recognition, and the implementation records of the organisations you may read: "
+        "each indicator before and after, and the mean improvement per indicator."),
+    "/structure": _("Regional consolidation studies of the provinces you may read, with the "
+                    "share of mine output from mines of 500 t/d or more before and after the "
+                    "best scenario against the plan's 70 per cent. Open a study for its map "
+                    "and scenarios."),
+    "/structure/{study_id}": _(
+        "A province's consolidation study, solved when it was stored: every mine sends its "
+        "ore to one plant at the least daily cost (fixed costs of the plants running, "
+        "haulage by road, processing). The map draws the chosen flows of a scenario; the "
+        "chart compares the scenarios' cost and the share of mines of 500 t/d or more, "
+        "small mines feeding one central mill within the radius counting as one regional "
+        "mine of their summed capacity (Task 5 of the plan)."),
+    "/metrology": _("Proficiency testing of gold assays by the metrology and testing centre: "
+                    "the rounds (open and closed) with their laboratories by performance "
+                    "flag, the reference materials with their certified values and "
+                    "uncertainties, and the laboratories whose history you may read."),
+    "/metrology/rounds/{code}": _(
+        "A proficiency-test round: its sample (a reference material, or the participants' "
+        "consensus by ISO 13528 Algorithm A), sigma_pt and, once closed, every laboratory's "
+        "z, z′, ζ and E_n with the z-score chart and its ±2 and ±3 lines. Laboratories see "
+        "each other by participant code. A laboratory submits its result here while the "
+        "round is open; the centre closes it."),
+    "/metrology/labs/{code}": _("A laboratory's scores across the closed rounds: the z-score "
+                                "of each round against the ±2 and ±3 lines, and its z′, ζ "
+                                "and E_n."),
     "/pit": _("Open-pit studies: each published resource model can be run to its ultimate "
               "pit (exact, by pseudoflow), nested pits, pushbacks and cut-off grades. Choose "
               "a model to start."),

@@ -267,6 +267,7 @@ NOT_IMPORTERS = {
                           "nothing",
     "safety status": "evaluates a hazard register file; stores nothing",
     "seismic bvalue": "fits a magnitude file; stores nothing",
+    "metrology pt": "scores a results file; stores nothing",
     "seismic detect": "detects events in waveform files; stores nothing",
     "seismic locate": "locates events from pick and station files; stores nothing",
     "underground optimise": "optimises stopes from a block file into an output file; "

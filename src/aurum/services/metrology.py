@@ -74,6 +74,8 @@ MAX_CODE, MAX_NAME, MAX_NOTE, MAX_SHORT = 32, 200, 500, 64
 """Longest code, name, note and matrix/analyte texts, characters."""
 MAX_ROUNDS_LISTED = 500
 """Rounds the index lists, at most (the newest)."""
+MAX_MATERIALS_LISTED = 1000
+"""Reference materials the registry lists, at most (by code)."""
 
 
 def is_organiser(actor: Actor) -> bool:
@@ -176,10 +178,12 @@ def create_reference_material(session: Session, actor: Actor, spec: MaterialSpec
 
 
 def reference_materials(session: Session, actor: Actor) -> list[MetrologyReferenceMaterial]:
-    """Every reference material, by code (the registry is public to the page roles)."""
+    """The reference materials by code, at most :data:`MAX_MATERIALS_LISTED` (the registry
+    is public to the page roles)."""
     _require_page_role(actor)
     return list(session.scalars(select(MetrologyReferenceMaterial)
-                                .order_by(MetrologyReferenceMaterial.code)))
+                                .order_by(MetrologyReferenceMaterial.code)
+                                .limit(MAX_MATERIALS_LISTED)))
 
 
 def material_record(row: MetrologyReferenceMaterial) -> dict[str, Any]:

@@ -17,6 +17,30 @@ from aurum.store.models import StructureStudy
 from tests.factories import Registry
 
 
+def small_study() -> dict:
+    """Four small mines and a large one around two old mills and a large mine's mill, with a
+    central mill to build: the inputs of a study (as the API takes them)."""
+    mines = [{"id": f"M{i}", "x_km": x, "y_km": y, "ore_tpd": ore, "grade_g_per_t": 3.0,
+              "lon": 120.0 + x / 90, "lat": 37.0 + y / 111}
+             for i, (x, y, ore) in enumerate([(0, 0, 150), (5, 3, 200), (9, -2, 120),
+                                              (3, 8, 180), (30, 0, 800)])]
+    plants = [{"id": "old-1", "x_km": 0, "y_km": 0, "capacity_tpd": 350,
+               "fixed_cny_per_day": 3000, "processing_cny_per_t": 120, "existing": True,
+               "recovery": 0.8, "lon": 120.0, "lat": 37.0},
+              {"id": "old-2", "x_km": 9, "y_km": -2, "capacity_tpd": 300,
+               "fixed_cny_per_day": 3000, "processing_cny_per_t": 120, "existing": True,
+               "recovery": 0.8, "lon": 120.1, "lat": 36.98},
+              {"id": "big", "x_km": 30, "y_km": 0, "capacity_tpd": 1000,
+               "fixed_cny_per_day": 5000, "processing_cny_per_t": 60, "existing": True,
+               "recovery": 0.92, "lon": 120.33, "lat": 37.0}]
+    mill = {"id": "central-mill", "x_km": 4, "y_km": 2, "capacity_tpd": 700,
+            "fixed_cny_per_day": 6000, "processing_cny_per_t": 55, "existing": False,
+            "recovery": 0.93, "lon": 120.04, "lat": 37.02}
+    return {"mines": mines, "plants": plants, "central_mill": mill,
+            "transport_cny_per_tkm": 1.5, "road_factor": 1.3, "radius_km": 30.0,
+            "gold_price_cny_per_g": 600.0}
+
+
 @pytest.fixture(scope="module")
 def demo() -> tuple[str, dict]:
     return study_inputs(generate_district(20261207))
@@ -36,10 +60,14 @@ def test_demo_study_lifts_the_large_mine_share(platform: Platform, reg: Registry
     assert rows["status_quo"]["share_after_pct"] == rows["status_quo"]["share_before_pct"]
     assert rows["central_mill"]["share_after_pct"] > rows["central_mill"]["share_before_pct"]
     assert "central-mill" in rows["central_mill"]["open"]
-    assert all(r["gap"] == 0.0 for r in rows.values())
+    assert all(r["feasible"] and r["gap"] == 0.0 for r in rows.values())
     assert record["proposals"] and record["proposals"][0]["ore_tpd"] >= 500
     # every mine to an open plant within its capacity
     for row in rows.values():
+        loads = {p: 0.0 for p in row["open"]}
+        for mine in inputs["mines"]:
+            loads[row["assignment"][mine["id"]]] += mine["ore_tpd"]
+        assert loads == pytest.approx(row["loads_tpd"])
         assert set(row["assignment"].values()) <= set(row["open"])
         assert sum(row["loads_tpd"].values()) == pytest.approx(
             sum(m["ore_tpd"] for m in inputs["mines"]))
@@ -47,7 +75,7 @@ def test_demo_study_lifts_the_large_mine_share(platform: Platform, reg: Registry
 
 def test_scope(platform: Platform, reg: Registry, demo: tuple[str, dict]) -> None:
     province, inputs = demo
-    small = dict(inputs, mines=inputs["mines"][:6], plants=inputs["plants"][:6])
+    small = small_study()
     with transaction(platform.sessions, reg.admin.user_id) as s:
         gansu = service.create_study(s, reg.admin, "Gansu", "elsewhere", small)
         assert isinstance(gansu, StructureStudy)
@@ -67,6 +95,18 @@ def test_scope(platform: Platform, reg: Registry, demo: tuple[str, dict]) -> Non
         row = s.get(StructureStudy, gansu_id)
         assert row is not None
         row.name = "changed"
+
+
+def test_an_infeasible_scenario_is_an_answer(platform: Platform, reg: Registry) -> None:
+    """Closing the small study's two old mills leaves 1,000 t/d for 1,450 t/d of ore."""
+    with transaction(platform.sessions, reg.admin.user_id) as s:
+        study = service.create_study(s, reg.admin, "Shandong", "small", small_study())
+        assert isinstance(study, StructureStudy)
+        rows = {r["key"]: r for r in service.study_record(study)["scenarios"]}
+    assert not rows["close_backward"]["feasible"]
+    assert "capacities" in rows["close_backward"]["infeasible"]
+    assert rows["central_mill"]["feasible"]
+    assert rows["central_mill"]["share_after_pct"] > rows["status_quo"]["share_after_pct"]
 
 
 def test_bad_inputs(platform: Platform, reg: Registry, demo: tuple[str, dict]) -> None:

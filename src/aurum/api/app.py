@@ -53,8 +53,10 @@ from aurum.api.routers import (
     resources,
     safety,
     seismic,
-    underground,
     standards,
+    structure,
+    trade,
+    underground,
     ventilation,
 )
 from aurum.api.security import SecurityHeaders, headers_for
@@ -125,6 +127,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                    processing.router, provinces.router, report_pages.router, home.router,
                    briefings.router, underground.router, ventilation.router, standards.router,
                    help.router, metrology.router, materials.router, matching.router,
+                   structure.router, trade.router,
                    pages.router):
         app.include_router(router)
     app.include_router(notifications.router)

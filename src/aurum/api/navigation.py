@@ -106,6 +106,10 @@ PAGES: tuple[NavPage, ...] = (
             Group.SERVICES),
     NavPage("/standards", lazy_gettext("Standards"), MINING, Group.SERVICES),
     NavPage("/metrology", lazy_gettext("Proficiency testing"), MINING, Group.SERVICES),
+    NavPage("/structure", lazy_gettext("Regional consolidation"), READERS, Group.STRUCTURE),
+    NavPage("/trade", lazy_gettext("Import sources"), READERS, Group.STRUCTURE),
+    # Enterprises record their own overseas projects; never the recyclers'.
+    NavPage("/trade/overseas", lazy_gettext("Overseas projects"), MINING, Group.STRUCTURE),
     NavPage("/recycling", lazy_gettext("Purchase intake"), frozenset(APPENDERS), Group.RECYCLING),
     NavPage("/recycling/reports", lazy_gettext("Transaction reports"),
             frozenset({ADMIN, RECYCLER}), Group.RECYCLING),

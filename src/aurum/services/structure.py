@@ -105,6 +105,20 @@ def create_study(session: Session, actor: Actor, province: str, name: str,
     PermissionDenied, ValidationError
         Not a writer of the province; bad inputs (one problem each).
     """
+    mines, plants = _checked(actor, province, name, inputs)
+    if len(mines) * (len(plants) + 1) <= INLINE_PAIRS:
+        return store_and_solve(session, actor, province, name, inputs)
+    if queue is None:
+        raise ValidationError(i18n._("a study of %(n)s mine × plant pairs is solved by a job "
+                                     "(POST /api/v1/jobs, kind structure_solve)",
+                                     n=len(mines) * len(plants)))
+    return jobs.submit(session, actor, queue, SOLVE_JOB.name,
+                       {"province": province, "name": name, "inputs": dict(inputs)})
+
+
+def _checked(actor: Actor, province: str, name: str, inputs: Mapping[str, Any]
+             ) -> tuple[list[Mine], list[Plant]]:
+    """The region of a study ``actor`` may store, refused with every problem found."""
     _check(actor, province, _WRITERS)
     if not 0 < len(name.strip()) <= 200:
         raise ValidationError(Problem(i18n._("expected a name of 1 to 200 characters"),
@@ -113,17 +127,21 @@ def create_study(session: Session, actor: Actor, province: str, name: str,
     check_region(mines, plants + ([mill] if mill else []),
                  float(inputs.get("transport_cny_per_tkm", -1)),
                  float(inputs.get("road_factor", 1.0)))
+    return mines, plants
+
+
+def store_and_solve(session: Session, actor: Actor, province: str, name: str,
+                    inputs: Mapping[str, Any],
+                    progress: Callable[[float, str], None] | None = None) -> StructureStudy:
+    """Store a study and solve its scenarios now (arguments as :func:`create_study`)."""
+    _checked(actor, province, name, inputs)
     study = StructureStudy(province=province, name=name.strip(), inputs=dict(inputs),
                            data_version=data_version(inputs), created_by=actor.user_id)
     session.add(study)
     session.flush()
-    if len(mines) * (len(plants) + 1) <= INLINE_PAIRS:
-        solve_study(session, study)
-        return study
-    if queue is None:
-        raise ValidationError(i18n._("a study of %(n)s mine × plant pairs is solved by a job "
-                                     "(kind structure_solve)", n=len(mines) * len(plants)))
-    return jobs.submit(session, actor, queue, SOLVE_JOB.name, {"study_id": study.id})
+    solve_study(session, study, progress)
+    session.refresh(study)
+    return study
 
 
 def solve_study(session: Session, study: StructureStudy,
@@ -136,19 +154,46 @@ def solve_study(session: Session, study: StructureStudy,
     inputs = study.inputs
     mines, plants, mill = region(inputs)
     scenarios = standard_scenarios(plants, float(inputs["gold_price_cny_per_g"]), floors, mill)
-    results: list[ScenarioResult] = []
+    results: list[tuple[str, ScenarioResult | str]] = []
     for k, scenario in enumerate(scenarios):
         if progress is not None:
             progress(k / len(scenarios), i18n.gettext("solving scenario %(key)s",
                                                       key=scenario.key))
-        results.append(run_scenario(
-            scenario, mines, plants, float(inputs["transport_cny_per_tkm"]),
-            threshold_tpd=threshold, radius_km=float(inputs.get("radius_km", 50.0)),
-            road_factor=float(inputs.get("road_factor", 1.0)), floors_tpd=floors,
-            time_limit_s=TIME_LIMIT_S))
-    before = large_mine_share_pct(results[0].counted_capacity_tpd, results[0].gold_g_per_day)
-    rows = [{
-        "key": r.scenario.key, "cost_cny_per_day": r.plan.cost_cny_per_day,
+        try:
+            results.append((scenario.key, run_scenario(
+                scenario, mines, plants, float(inputs["transport_cny_per_tkm"]),
+                threshold_tpd=threshold, radius_km=float(inputs.get("radius_km", 50.0)),
+                road_factor=float(inputs.get("road_factor", 1.0)), floors_tpd=floors,
+                time_limit_s=TIME_LIMIT_S)))
+        except ValidationError as exc:
+            if k == 0:  # the status quo is the baseline every scenario is compared with
+                raise
+            # Closing the backward mills may leave too little capacity: an answer, not a fault.
+            results.append((scenario.key, str(exc)))
+    first = results[0][1]
+    assert isinstance(first, ScenarioResult)
+    before = large_mine_share_pct(first.counted_capacity_tpd, first.gold_g_per_day)
+    rows = [_row(key, r, before) for key, r in results]
+    solved = [r for _, r in results if isinstance(r, ScenarioResult)]
+    best = max(solved, key=lambda r: sum(g.gold_g_per_day for g in r.regional_mines))
+    result = StructureResult(study_id=study.id, scenarios=finite(rows),
+                             proposals=finite(list(proposals(best))),
+                             data_version=study.data_version, code_version=__version__,
+                             seconds=time.perf_counter() - started)
+    session.add(result)
+    session.flush()
+    return result
+
+
+def _row(key: str, r: ScenarioResult | str, before: float | None) -> dict[str, Any]:
+    """A scenario as stored: its plan, or why it has none (``infeasible``)."""
+    if isinstance(r, str):
+        return {"key": key, "feasible": False, "infeasible": r, "cost_cny_per_day": None,
+                "margin_cny_per_day": None, "gold_g_per_day": None, "open": [],
+                "assignment": {}, "loads_tpd": {}, "gap": None, "regional_mines": [],
+                "share_before_pct": before, "share_after_pct": None}
+    return {
+        "key": key, "feasible": True, "cost_cny_per_day": r.plan.cost_cny_per_day,
         "fixed_cny_per_day": r.plan.fixed_cny_per_day,
         "haulage_cny_per_day": r.plan.haulage_cny_per_day,
         "processing_cny_per_day": r.plan.processing_cny_per_day,
@@ -160,16 +205,7 @@ def solve_study(session: Session, study: StructureStudy,
         "gap": r.plan.gap, "below_floor": list(r.plan.below_floor),
         "regional_mines": [asdict(g) for g in r.regional_mines],
         "share_before_pct": before,
-        "share_after_pct": large_mine_share_pct(r.counted_capacity_tpd, r.gold_g_per_day),
-    } for r in results]
-    best = max(results, key=lambda r: sum(g.gold_g_per_day for g in r.regional_mines))
-    result = StructureResult(study_id=study.id, scenarios=finite(rows),
-                             proposals=finite(list(proposals(best))),
-                             data_version=study.data_version, code_version=__version__,
-                             seconds=time.perf_counter() - started)
-    session.add(result)
-    session.flush()
-    return result
+        "share_after_pct": large_mine_share_pct(r.counted_capacity_tpd, r.gold_g_per_day)}
 
 
 def large_mine_share_pct(capacity_tpd: Mapping[str, float], gold_g_per_day: Mapping[str, float]
@@ -216,16 +252,19 @@ def study(session: Session, actor: Actor, study_id: int) -> StructureStudy:
     return row
 
 
-def study_record(row: StructureStudy) -> dict[str, Any]:
-    """What the API answers for a study: its inputs' size, and the stored result."""
+def study_record(row: StructureStudy, detail: bool = True) -> dict[str, Any]:
+    """What the API answers for a study: its inputs' size, and (``detail``) the stored
+    scenarios and proposals."""
     result = row.result
-    return {"id": row.id, "province": row.province, "name": row.name,
-            "mines": len(row.inputs.get("mines", [])),
-            "plants": len(row.inputs.get("plants", [])), "data_version": row.data_version,
-            "created_at": row.created_at,
-            "solved": result is not None,
-            "scenarios": [] if result is None else result.scenarios,
-            "proposals": [] if result is None else result.proposals}
+    record: dict[str, Any] = {
+        "id": row.id, "province": row.province, "name": row.name,
+        "mines": len(row.inputs.get("mines", [])), "plants": len(row.inputs.get("plants", [])),
+        "data_version": row.data_version, "created_at": row.created_at,
+        "solved": result is not None}
+    if detail:
+        record["scenarios"] = [] if result is None else result.scenarios
+        record["proposals"] = [] if result is None else result.proposals
+    return record
 
 
 # --- a large study as a job -----------------------------------------------------------------
@@ -233,19 +272,41 @@ def study_record(row: StructureStudy) -> dict[str, Any]:
 
 def _solve_owner(session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
                  ) -> jobs.Owner:
-    row = study(session, actor, int(params["study_id"]))
-    _check(actor, row.province, _WRITERS)
-    return None, row.province
+    province = str(params.get("province", ""))
+    _checked(actor, province, str(params.get("name", "")), dict(params.get("inputs") or {}))
+    return None, province
 
 
 def _solve_job(context: jobs.JobContext, params: Mapping[str, Any]) -> dict[str, Any]:
     with context.session() as (session, actor):
-        row = study(session, actor, int(params["study_id"]))
-        if row.result is None:
-            solve_study(session, row, lambda f, m: context.report(f, m, now=True))
+        row = store_and_solve(session, actor, str(params["province"]), str(params["name"]),
+                              dict(params["inputs"]),
+                              lambda f, m: context.report(f, m, now=True))
         return {"id": row.id, "url": f"/structure/{row.id}"}
 
 
 SOLVE_JOB = jobs.register(jobs.JobKind("structure_solve", _solve_owner, _solve_job))
-"""A stored study of more than :data:`INLINE_PAIRS` pairs solved off the request:
-``study_id``."""
+"""A study of more than :data:`INLINE_PAIRS` pairs stored and solved off the request:
+``province``, ``name``, ``inputs`` as :func:`create_study` takes them; the solve reports its
+progress by scenario and stops at the user's cancel between scenarios (the job's report)."""
+
+
+def index_rows(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The studies ``actor`` may read, a row each for the index page: province, name, sizes
+    and the share before and the best after (read from the stored results)."""
+    rows = []
+    for row in studies(session, actor):
+        scenarios = row.result.scenarios if row.result is not None else []
+        after = [s["share_after_pct"] for s in scenarios if s["share_after_pct"] is not None]
+        rows.append({"id": row.id, "name": row.name, "province": row.province,
+                     "mines": len(row.inputs.get("mines", [])),
+                     "plants": len(row.inputs.get("plants", [])),
+                     "share_before_pct": scenarios[0]["share_before_pct"] if scenarios else None,
+                     "best_share_after_pct": max(after) if after else None,
+                     "created_at": row.created_at.strftime("%Y-%m-%d %H:%M")})
+    return rows
+
+
+def large_mine_target_pct() -> float:
+    """The plan's 2027 target of the ≥ 500 t/d share, % (70)."""
+    return load_targets().indicator("large_mine_output_share_pct").target

@@ -62,6 +62,9 @@ def test_reference_round() -> None:
     assert [s.flag for s in out.labs] == ["satisfactory", "satisfactory", "unsatisfactory"]
     assert out.labs[1].z == pytest.approx(2.0)
     assert out.flag_counts() == {"satisfactory": 2, "questionable": 0, "unsatisfactory": 1}
+    assert not out.z_prime_advised  # u(x_pt) = 0.05 ≤ 0.3 × 0.25
+    assert evaluate(labs, np.array([5.0, 5.5, 5.8]), assigned=5.0, u_assigned=0.1,
+                    sigma_pt=0.25).z_prime_advised
 
 
 def test_consensus_round_needs_enough_results() -> None:

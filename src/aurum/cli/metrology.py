@@ -101,6 +101,9 @@ def pt(results_file: Path, assigned: float | None, assigned_u: float | None,
                      "%(n)s iterations%(warn)s)", x=f"{robust.x_star:.4g}",
                      s=f"{robust.s_star:.3g}", p=robust.p, n=robust.iterations,
                      warn="" if robust.converged else _(", NOT converged")))
+    if evaluation.z_prime_advised:
+        click.echo(_("u of the assigned value > 0.3 sigma_pt: read z', which allows for it, "
+                     "rather than z (ISO 13528)"))
     names = _flag_names()
     header = (_("lab"), _("value"), *((_("u"),) if with_u else ()), "z", "z'",
               *(("zeta", "En") if with_u else ()), _("flag"))

@@ -37,6 +37,8 @@ ACTION_LIMIT = 3.0
 """|z| above 2 is questionable (the warning signal), at or above 3 unsatisfactory (action)."""
 EN_LIMIT = 1.0
 """|E_n| above 1 is unsatisfactory."""
+Z_PRIME_ADVISED = 0.3
+"""ISO 13528 advises z′ over z when u(x_pt) exceeds this fraction of σ_pt."""
 COVERAGE_FACTOR = 2.0
 """k of the expanded uncertainties of E_n (about 95 % coverage)."""
 ROBUST_SD, FIXED, PERCENT = "robust_sd", "fixed", "percent"
@@ -90,6 +92,12 @@ def en_flag_of(en: float) -> str | None:
     if en != en:
         return None
     return SATISFACTORY if abs(en) <= EN_LIMIT else UNSATISFACTORY
+
+
+def z_prime_advised(u_assigned: float, sigma_pt: float) -> bool:
+    """Whether u(x_pt) > 0.3 σ_pt (same unit), when ISO 13528 advises reading z′ rather
+    than z: the assigned value's own uncertainty would otherwise inflate the z-scores."""
+    return u_assigned > Z_PRIME_ADVISED * sigma_pt
 
 
 def sigma_pt_of(rule: str, value: float | None, robust: RobustEstimate | None,
@@ -160,6 +168,11 @@ class RoundEvaluation:
     sigma_pt: float
     source: str
     labs: list[LabScore]
+
+    @property
+    def z_prime_advised(self) -> bool:
+        """:func:`z_prime_advised` of this round."""
+        return z_prime_advised(self.u_assigned, self.sigma_pt)
 
     def flag_counts(self) -> dict[str, int]:
         """How many laboratories hold each z flag."""

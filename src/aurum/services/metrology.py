@@ -506,6 +506,15 @@ class RoundView:
     can_submit: bool
     can_close: bool
 
+    @property
+    def z_prime_advised(self) -> bool:
+        """Whether the assigned value's uncertainty is large enough (u > 0.3 σ_pt) that
+        ISO 13528 advises reading z′ rather than z."""
+        from aurum.metrology.scores import z_prime_advised
+
+        s = self.statistics
+        return s is not None and z_prime_advised(s.u_assigned, s.sigma_pt)
+
 
 def round_view(session: Session, actor: Actor, code: str) -> RoundView:
     """A round's page (:class:`RoundView`), read from the store."""

@@ -9,7 +9,7 @@ from aurum.core.lazy import lazy_exports
 __all__, __getattr__, __dir__ = lazy_exports(__name__, {
     "catalogue": ("KINDS", "PROPERTIES", "Conformity", "Kind", "Limit", "MaterialKind",
                   "Property", "check_kind", "check_property", "conformity", "make_limit",
-                  "nines", "parse_specification"),
+                  "nines", "parse_specification", "read_batches"),
     "spc": ("Capability", "Constants", "ControlChart", "Limits", "c4", "capability_indices",
             "constants", "control_chart", "d2", "d3", "individuals_limits",
             "process_capability", "xbar_r_limits", "xbar_s_limits"),

@@ -27,7 +27,7 @@ from aurum.industry import aggregate, kpi, quality
 from aurum.industry.kpi import Concentration, IndicatorReport
 from aurum.industry.reporting import last_complete_year, months_due, reporting_day
 from aurum.industry.targets import load_targets
-from aurum.services import cache, reporting
+from aurum.services import cache, reporting, trade
 from aurum.services.auth import Actor
 from aurum.services.registry import get_organisation
 from aurum.store.frames import frame_of
@@ -71,6 +71,10 @@ class Monitor:
     resources_by_category: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     """The resources indicator's quantity by GB/T 17766 category and year, from the baseline
     to the as-of year (:func:`aurum.industry.aggregate.resources_by_category`), t."""
+    supply_risk: dict[str, Any] | None = field(default=None, repr=False)
+    """The import-source supply-risk indicator beside the plan's
+    (:func:`aurum.services.trade.supply_risk_card`), None without statistics or for a caller
+    who does not read them."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -223,7 +227,8 @@ def _compute(session: Session, actor: Actor, as_of: int | None, today: date) -> 
         groups=kpi.rollup(annual, year, "group"),
         concentration=kpi.concentration(annual, year, "group"),
         compliance=compliance, annual=annual,
-        resources_by_category=_resource_years(annual, report.baseline_year, year))
+        resources_by_category=_resource_years(annual, report.baseline_year, year),
+        supply_risk=trade.supply_risk_card(session, actor))
 
 
 def _resource_years(annual: pd.DataFrame, first: int, last: int) -> pd.DataFrame:

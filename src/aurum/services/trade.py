@@ -78,10 +78,16 @@ def _reader(actor: Actor) -> None:
                                       "regulators and auditors"))
 
 
-def _national_writer(actor: Actor) -> None:
-    if not (actor.role is Role.ADMIN or (actor.role is Role.REGULATOR and actor.reads_all)):
+def require_national_writer(actor: Actor) -> None:
+    """Refuse a caller who may not import statistics or record agreements."""
+    if not can_record_national(actor):
         raise PermissionDenied(i18n._("customs statistics and supply agreements are recorded "
                                       "by the administrator or a national regulator"))
+
+
+def can_record_national(actor: Actor) -> bool:
+    """Whether ``actor`` may import customs statistics and record agreements."""
+    return actor.role is Role.ADMIN or (actor.role is Role.REGULATOR and actor.reads_all)
 
 
 # --- customs statistics ----------------------------------------------------------------------
@@ -121,7 +127,7 @@ def import_customs(session: Session, actor: Actor, data: bytes, filename: str,
         Every problem of the file, a row already stored (by code, partner, district and
         month), or a file whose currency differs from the months' stored rows.
     """
-    _national_writer(actor)
+    require_national_writer(actor)
     table = imports.read_customs(data, filename, today or today_cst())
     rows = table.rows
     months = sorted(rows["month"].unique())
@@ -306,7 +312,7 @@ def add_agreement(session: Session, actor: Actor, agreement: Agreement,
     ValidationError
         Every problem of the agreement, by field.
     """
-    _national_writer(actor)
+    require_national_writer(actor)
     problems = agreements_domain.check_agreement(agreement)
     if problems:
         raise ValidationError(problems)
@@ -480,3 +486,31 @@ def batch_months(session: Session, batch_id: int) -> tuple[str, str]:
                                          func.max(CustomsImport.month))
                                   .where(CustomsImport.batch_id == batch_id)).one()
     return str(first), str(last)
+
+
+def add_agreement_in(session: Session, actor: Actor, fields: dict[str, Any]
+                     ) -> SupplyAgreement:
+    """:func:`add_agreement` from a request's fields (those of
+    :class:`~aurum.trade.agreements.Agreement`, with ``org`` and ``supersedes``)."""
+    fields = dict(fields)
+    org, supersedes = fields.pop("org", None), fields.pop("supersedes", None)
+    fields["partner"] = str(fields["partner"]).strip().upper()
+    return add_agreement(session, actor, Agreement(**fields), org or None, supersedes)
+
+
+def record_project_in(session: Session, actor: Actor, fields: dict[str, Any]
+                      ) -> OverseasProject:
+    """:func:`record_project` from a request's fields (those of
+    :class:`~aurum.trade.overseas.Project`, with ``org`` and ``reason``)."""
+    fields = dict(fields)
+    org, reason = fields.pop("org"), fields.pop("reason", "")
+    fields["country"] = str(fields["country"]).strip().upper()
+    return record_project(session, actor, org, Project(**fields), reason)
+
+
+def record_csr_in(session: Session, actor: Actor, fields: dict[str, Any]) -> CsrRecord:
+    """:func:`record_csr` from a request's fields (those of
+    :class:`~aurum.trade.overseas.CsrRecord`, with ``org`` and ``reason``)."""
+    fields = dict(fields)
+    org, reason = fields.pop("org"), fields.pop("reason", "")
+    return record_csr(session, actor, org, overseas.CsrRecord(**fields), reason)

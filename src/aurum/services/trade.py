@@ -102,7 +102,7 @@ def customs_frame(session: Session) -> pd.DataFrame:
 
 
 def import_customs(session: Session, actor: Actor, data: bytes, filename: str,
-                   today: date | None = None) -> CustomsBatch:
+                   today: date | None = None, refresh: bool = True) -> CustomsBatch:
     """Store a customs statistics file (CSV or xlsx) and recompute the analysis.
 
     Parameters
@@ -118,6 +118,9 @@ def import_customs(session: Session, actor: Actor, data: bytes, filename: str,
     today : date, optional
         The day of the check (months that have not ended are refused); Beijing's today by
         default.
+    refresh : bool
+        Recompute the analysis (a writer of several files calls :func:`refresh_analysis`
+        once after the last instead).
 
     Raises
     ------
@@ -164,7 +167,8 @@ def import_customs(session: Session, actor: Actor, data: bytes, filename: str,
                    {"batch_id": batch.id, **{c: rows[c] for c in IMPORT_COLUMNS}}, len(rows))
     audit.record(session, "import", CustomsImport.__tablename__, str(batch.id),
                  after={"filename": batch.filename, "rows": len(rows), "months": months})
-    refresh_analysis(session)
+    if refresh:
+        refresh_analysis(session)
     return batch
 
 

@@ -150,7 +150,7 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
     folder = platform.settings.home / "demo" / "trade"
     for path in write_customs_files(folder, seed):
         with transaction(platform.sessions, admin.user_id) as s:
-            trade.import_customs(s, admin, path.read_bytes(), path.name)
+            trade.import_customs(s, admin, path.read_bytes(), path.name, refresh=False)
     # Three enterprises of the district's groups (it has dozens).
     enterprises = [o.code for o in district.organisations if o.parent_code is not None][:3]
     with transaction(platform.sessions, admin.user_id) as s:

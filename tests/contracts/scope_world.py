@@ -10,7 +10,7 @@ seconds: small block models, short catalogues, three purchases a recycler.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from aurum.seismic.catalog import write_quakeml
 from aurum.services import (
     gbt,
     jobs,
+    matching,
     processing,
     prospect,
     recycling,
@@ -33,6 +34,7 @@ from aurum.services import (
     resources,
     safety,
     seismic,
+    structure,
     underground,
     ventilation,
 )
@@ -51,6 +53,7 @@ from tests.services.test_processing import _accounts
 from tests.services.test_prospect import SYNTHETIC_PARAMS, synthetic_inputs
 from tests.services.test_resources import synthetic_orebody
 from tests.services.test_seismic import GRID, synthetic_catalogue
+from tests.services.test_structure import small_study
 from tests.services.test_underground import FIELDS as STOPE_FIELDS
 from tests.services.test_underground import GRID as RICH_BOX_GRID
 from tests.services.test_underground import rich_box_model
@@ -127,6 +130,9 @@ def _registry(platform: Platform, admin: Actor) -> dict[str, Actor]:
             recycling.register_participant(s, admin, refiner, f"{province} Refinery",
                                            role="refiner", province=province)
         create_user(s, "grp", PASSWORD, Role.ENTERPRISE, org_code="GRP")
+        for owner, province in PROVINCES.items():  # a buyer of materials beside each owner
+            registry.create_organisation(s, admin, f"DS-{owner}", f"Buyer {owner}",
+                                         "downstream", province)
         create_user(s, "root", PASSWORD, Role.ADMIN)
         return {"A": reg.ent_a, "B": reg.ent_b, "RC-1": _actor(s, "rc1"),
                 "RC-2": _actor(s, "rc2")}
@@ -185,6 +191,15 @@ def _mining(world: World, owner: str, actor: Actor, folder: Path) -> None:
             s, actor, home, mine, STOPE_FIELDS | {"model_id": rich.id}).id)
         world.add("vent_network", owner, ventilation.save_network(
             s, actor, mine, small_network(), "scope").id)
+        # A materials need of the downstream user of the owner's province (posted for it by
+        # the platform): read by its buyer, matched makers, admin and regulators only.
+        world.add("need", owner, matching.post_need(
+            s, SYSTEM, kind="bonding_wire", title=f"wire of {owner}",
+            ranges=[{"property": "wire_diameter", "min": 20.0, "max": 30.0}], quantity=1.0,
+            quantity_unit="km", needed_by=date(2030, 1, 1), org_code=f"DS-{owner}").id)
+        # A province's consolidation study, stored by the platform (enterprises store none).
+        world.add("structure_study", owner, structure.store_and_solve(
+            s, SYSTEM, PROVINCES[owner], f"study of {owner}", small_study()).id)
         # Queued and never run: no worker consumes the world's queue.
         job = jobs.submit(s, actor, jobs.JobQueue(platform), "pit_study",
                           {"model_id": statement.model_id})

@@ -73,6 +73,8 @@ PROVIDERS: tuple[tuple[str, str, str], ...] = (
     (r"", "estimate_id", "block_estimate"),
     (r"", "plan_id", "stope_plan"),
     (r"", "network_id", "vent_network"),
+    (r"", "need_id", "need"),
+    (r"", "study_id", "structure_study"),
     (r"", "study", "study"),
     (r"", "hazard_id", "hazard"),
     (r"", "digest", "digest"),

@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +137,8 @@ def store_and_solve(session: Session, actor: Actor, province: str, name: str,
     """Store a study and solve its scenarios now (arguments as :func:`create_study`)."""
     _checked(actor, province, name, inputs)
     study = StructureStudy(province=province, name=name.strip(), inputs=dict(inputs),
-                           data_version=data_version(inputs), created_by=actor.user_id)
+                           data_version=data_version(inputs),
+                           created_by=actor.user_id or None)  # SYSTEM (0) is no user
     session.add(study)
     session.flush()
     solve_study(session, study, progress)
@@ -213,12 +215,20 @@ def large_mine_share_pct(capacity_tpd: Mapping[str, float], gold_g_per_day: Mapp
     """The plan's ≥ 500 t/d indicator for one region, through the indicators' own definition:
     one row per mine of the baseline year with its counted capacity and its gold (per day,
     the share is a ratio), passed to :func:`aurum.industry.kpi.compute_indicators`."""
+    return _share(tuple(capacity_tpd.items()),
+                  tuple(gold_g_per_day[m] for m in capacity_tpd))
+
+
+@lru_cache(maxsize=32)
+def _share(capacity: tuple[tuple[str, float], ...], gold_g: tuple[float, ...]) -> float | None:
+    """:func:`large_mine_share_pct` once per distinct region (the status quo's share is also
+    every scenario's "before"; a scenario without regional mines repeats it)."""
     year = load_targets().baseline_year
     frame = pd.DataFrame({
-        "year": year, "enterprise": "region", "province": "region", "site": list(capacity_tpd),
-        "site_type": "mine", "daily_capacity_t": list(capacity_tpd.values()),
-        "ore_treated_t": float("nan"),
-        "gold_kg": [gold_g_per_day[m] / 1000 for m in capacity_tpd], "silver_kg": float("nan"),
+        "year": year, "enterprise": "region", "province": "region",
+        "site": [m for m, _ in capacity], "site_type": "mine",
+        "daily_capacity_t": [c for _, c in capacity], "ore_treated_t": float("nan"),
+        "gold_kg": [g / 1000 for g in gold_g], "silver_kg": float("nan"),
         "gold_resources_t": float("nan"), "solid_waste_generated_t": float("nan"),
         "solid_waste_utilised_t": float("nan")})
     return kpi.compute_indicators(frame, year).indicator("large_mine_output_share_pct").value

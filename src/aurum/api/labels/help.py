@@ -116,6 +116,20 @@ HELP = {
         "with the GB 16423-2020 limit and the cooling needed; and each working place's "
         "required airflow against the solved one. Upload a NETWORK.yaml to store a new "
         "version."),
+    "/materials": _(
+        "The shelf products of high-end gold and silver materials by material kind: the chart "
+        "counts each kind's products by capability class (least Cpk of their specification), "
+        "the table lists them with their maker, batches, least Cpk and evaluation record, "
+        "filtered by kind and maker. A new-materials enterprise puts a product on the shelf "
+        "here with its specification."),
+    "/materials/products/{code}": _(
+        "A shelf product: its specification property by property (unit, limits, target, test "
+        "method) with the capability stored when the last batch was recorded (Cp, Cpk, Pp, "
+        "Ppk, values out of specification), each property's control chart over the batches "
+        "with its control and specification limits, the latest batches, the documents and "
+        "the downstream users' application evaluations (the verdict for every reader, the "
+        "trial's data for the parties). The maker records batches and documents here, a "
+        "downstream user its evaluation."),
     "/standards": _(
         "The gold field's standard system: national (GB, GB/T), industry (YS/T, DZ/T, AQ, "
         "HJ…), local, group (T/…) and enterprise (Q/…) standards with their status from plan "

@@ -272,6 +272,7 @@ NOT_IMPORTERS = {
     "metrology pt": "scores a results file; stores nothing",
     "seismic detect": "detects events in waveform files; stores nothing",
     "seismic locate": "locates events from pick and station files; stores nothing",
+    "structure consolidate": "plans a region from mine and plant files; stores nothing",
     "underground optimise": "optimises stopes from a block file into an output file; "
                             "stores nothing",
     "ventilation solve": "solves a network file; stores nothing",

@@ -8,7 +8,7 @@ import pytest
 
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
 from aurum.demo.district import generate_district
-from aurum.demo.seed.structure import study_inputs
+from aurum.demo.seed.structure import seed_demo, study_inputs
 from aurum.services import structure as service
 from aurum.services.platform import Platform
 from aurum.store.audit import AppendOnlyViolation
@@ -49,12 +49,10 @@ def demo() -> tuple[str, dict]:
 def test_demo_study_lifts_the_large_mine_share(platform: Platform, reg: Registry,
                                                demo: tuple[str, dict]) -> None:
     province, inputs = demo
-    with transaction(platform.sessions, reg.admin.user_id) as s:
-        study = service.create_study(s, reg.admin, province, "demo", inputs)
-        assert isinstance(study, StructureStudy)
-        study_id = study.id
+    seed_demo(platform, reg.admin, generate_district(20261207))  # as the demo seeds it
     with transaction(platform.sessions) as s:
-        record = service.study_record(service.study(s, reg.regulator, study_id))
+        (study,) = service.studies(s, reg.regulator, province)
+        record = service.study_record(study)
     rows = {r["key"]: r for r in record["scenarios"]}
     assert list(rows) == ["status_quo", "close_backward", "central_mill", "price"]
     assert rows["status_quo"]["share_after_pct"] == rows["status_quo"]["share_before_pct"]
@@ -74,7 +72,7 @@ def test_demo_study_lifts_the_large_mine_share(platform: Platform, reg: Registry
 
 
 def test_scope(platform: Platform, reg: Registry, demo: tuple[str, dict]) -> None:
-    province, inputs = demo
+    province, _ = demo
     small = small_study()
     with transaction(platform.sessions, reg.admin.user_id) as s:
         gansu = service.create_study(s, reg.admin, "Gansu", "elsewhere", small)

@@ -1,11 +1,11 @@
 """Single-source capacitated facility location, p25–p36 (100 facilities × 1,000 customers):
-ours (HiGHS through highspy, with the disaggregated formulation and a greedy start) against a
-peer on the same instance, in one run.
+ours (HiGHS through highspy, a greedy start improved by local search, the aggregated capacity
+rows at this size) against a peer on the same instance, in one run.
 
 OURS: :func:`aurum.structure.consolidation.solve` with ``--time-limit`` seconds per instance
 (default 120 s): the best cost, HiGHS's bound, the gap, the seconds, and the cost's distance
 to the published optimum (OR-Datasets ``os``, Lib_3). PEER: ``scipy.optimize.milp`` (HiGHS
-as SciPy ships it, with no warm start) on the same formulation and the same limit. Printed
+as SciPy ships it, with no start) on the disaggregated formulation and the same limit. Printed
 per instance with the ratios of the costs (ours / peer) and of the distances to the optimum.
 The data: ``../shared/data/facility/sscflp_or``. Run from the repository root::
 

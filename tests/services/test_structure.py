@@ -9,6 +9,7 @@ import pytest
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
 from aurum.demo.district import generate_district
 from aurum.demo.seed.structure import seed_demo, study_inputs
+from aurum.services import jobs
 from aurum.services import structure as service
 from aurum.services.platform import Platform
 from aurum.store.audit import AppendOnlyViolation
@@ -117,3 +118,22 @@ def test_bad_inputs(platform: Platform, reg: Registry, demo: tuple[str, dict]) -
             service.create_study(s, reg.admin, province, "big", dict(
                 inputs, mines=[*inputs["mines"], dict(inputs["mines"][0], id="BIG",
                                                         ore_tpd=1e5)]))
+
+
+def test_a_large_study_is_solved_by_a_job(platform: Platform, reg: Registry,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "INLINE_PAIRS", 1)
+    queue = jobs.JobQueue(platform)
+    with transaction(platform.sessions, reg.regulator_sd.user_id) as s:
+        job = service.create_study(s, reg.regulator_sd, "Shandong", "large", small_study(),
+                                   queue)
+        assert isinstance(job, jobs.JobView) and job.kind == "structure_solve"
+        assert service.studies(s, reg.regulator_sd) == []  # nothing stored before the job
+    queue.execute(job.id)
+    with transaction(platform.sessions) as s:
+        done = jobs.status(s, reg.regulator_sd, job.id)
+        assert done.state == "done", done.message
+        assert done.result is not None
+        study = service.study(s, reg.regulator_sd, int(done.result["id"]))
+        assert study.result is not None and study.result.data_version == study.data_version
+        assert done.result["url"] == f"/structure/{study.id}"

@@ -7,8 +7,9 @@ capacities the regional-mine rule of :mod:`aurum.structure.scenarios` counts.
 Who: administrators and regulators write and read (a provincial regulator its province
 only), auditors read; enterprises and recyclers see nothing. A study of at most
 :data:`INLINE_PAIRS` mine × plant pairs is solved in the request; a larger one, up to
-:data:`aurum.structure.consolidation.MAX_MINES` × ``MAX_PLANTS``, is stored and solved by a
-``structure_solve`` job with progress and cancel.
+:data:`aurum.structure.consolidation.MAX_MINES` × ``MAX_PLANTS``, is solved and then stored
+by a ``structure_solve`` job, with its progress by scenario and the user's cancel between
+scenarios.
 """
 
 from __future__ import annotations
@@ -134,26 +135,33 @@ def _checked(actor: Actor, province: str, name: str, inputs: Mapping[str, Any]
 def store_and_solve(session: Session, actor: Actor, province: str, name: str,
                     inputs: Mapping[str, Any],
                     progress: Callable[[float, str], None] | None = None) -> StructureStudy:
-    """Store a study and solve its scenarios now (arguments as :func:`create_study`)."""
+    """Solve a study's scenarios, then store it with its result (arguments as
+    :func:`create_study`): nothing is written while the solver runs, so that a job's
+    progress reports (their own transactions) never wait on this one."""
     _checked(actor, province, name, inputs)
+    started = time.perf_counter()
+    rows, proposed = solve_scenarios(inputs, progress)
     study = StructureStudy(province=province, name=name.strip(), inputs=dict(inputs),
                            data_version=data_version(inputs),
                            created_by=actor.user_id or None)  # SYSTEM (0) is no user
     session.add(study)
     session.flush()
-    solve_study(session, study, progress)
+    session.add(StructureResult(study_id=study.id, scenarios=rows, proposals=proposed,
+                                data_version=study.data_version, code_version=__version__,
+                                seconds=time.perf_counter() - started))
+    session.flush()
     session.refresh(study)
     return study
 
 
-def solve_study(session: Session, study: StructureStudy,
-                progress: Callable[[float, str], None] | None = None) -> StructureResult:
-    """Solve the standard scenarios of a stored study and store the result."""
-    started = time.perf_counter()
+def solve_scenarios(inputs: Mapping[str, Any],
+                    progress: Callable[[float, str], None] | None = None
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The standard scenarios of a study's inputs solved: a row per scenario (as stored)
+    and the regional mines proposed by the scenario that forms the most (JSON-ready)."""
     targets = load_targets()
     floors = dict(targets.plant_floors_t_per_day)
     threshold = targets.large_mine_capacity_t_per_day
-    inputs = study.inputs
     mines, plants, mill = region(inputs)
     scenarios = standard_scenarios(plants, float(inputs["gold_price_cny_per_g"]), floors, mill)
     results: list[tuple[str, ScenarioResult | str]] = []
@@ -178,13 +186,7 @@ def solve_study(session: Session, study: StructureStudy,
     rows = [_row(key, r, before) for key, r in results]
     solved = [r for _, r in results if isinstance(r, ScenarioResult)]
     best = max(solved, key=lambda r: sum(g.gold_g_per_day for g in r.regional_mines))
-    result = StructureResult(study_id=study.id, scenarios=finite(rows),
-                             proposals=finite(list(proposals(best))),
-                             data_version=study.data_version, code_version=__version__,
-                             seconds=time.perf_counter() - started)
-    session.add(result)
-    session.flush()
-    return result
+    return finite(rows), finite(list(proposals(best)))
 
 
 def _row(key: str, r: ScenarioResult | str, before: float | None) -> dict[str, Any]:

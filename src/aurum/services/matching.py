@@ -208,16 +208,17 @@ def post_need(session: Session, actor: Actor, *, kind: str, title: str,
         problems += exc.problems
     if problems:
         raise ValidationError(problems)
+    # The platform's own processes (SYSTEM, user 0) have no account to name.
     row = MatNeed(org_id=buyer.id, kind=kind, title=title, quantity=need.quantity,
                   quantity_unit=quantity_unit, needed_by=needed_by, lat=lat, lon=lon,
-                  created_by=actor.user_id)
+                  created_by=actor.user_id or None)
     session.add(row)
     session.flush()
     for position, r in enumerate(need.ranges):
         session.add(MatNeedRange(need_id=row.id, position=position, property=r.property,
                                  unit=r.unit, minimum=r.minimum, maximum=r.maximum))
     session.add(MatNeedStatus(need_id=row.id, status="open", reason="",
-                              created_by=actor.user_id))
+                              created_by=actor.user_id or None))
     session.flush()
     session.refresh(row)
     _store_matching(session, row, _versions(session, [kind])[kind])
@@ -275,7 +276,7 @@ def set_status(session: Session, actor: Actor, need_id: int, status: str, reason
     if problems:
         raise ValidationError(problems)
     entry = MatNeedStatus(need_id=need.id, status=status, reason=reason,
-                          created_by=actor.user_id)
+                          created_by=actor.user_id or None)
     session.add(entry)
     session.flush()
     return entry

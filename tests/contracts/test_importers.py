@@ -26,7 +26,15 @@ from click.testing import CliRunner
 from aurum.cli import cli
 from aurum.core.errors import ValidationError
 from aurum.seismic.catalog import IMS_COLUMNS
-from aurum.services import processing, recycling, reporting, resources, safety, seismic
+from aurum.services import (
+    processing,
+    recycling,
+    reporting,
+    resources,
+    safety,
+    seismic,
+    trade,
+)
 from aurum.services.auth import Actor
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
@@ -208,6 +216,14 @@ def _ledger_keys(platform: Platform) -> recycling.LedgerKeys:
     return recycling.LedgerKeys.load(platform.settings)
 
 
+def _customs_csv(folder: Path) -> BadFile:
+    path = folder / "customs.csv"
+    path.write_text("hs_code,partner,customs_district,month,quantity_kg,value_usd\n"
+                    "71081200,CH,上海海关,2025-01,1200,96000000\n"
+                    "71081200,AU,上海海关,2025-01,-5,400000\n", encoding="utf-8")
+    return BadFile(path, 3, "quantity_kg")
+
+
 IMPORTERS = (
     Importer("reporting.import_file (CSV)", _reports_csv, lambda p, reg, path: _as(
         p, reg.ent_a, lambda s: reporting.import_file(s, reg.ent_a, path.read_bytes(),
@@ -245,6 +261,11 @@ IMPORTERS = (
     Importer("seismic.import_upload (IMS Parquet)", _ims_parquet, lambda p, reg, path: _as(
         p, reg.ent_a, lambda s: seismic.import_upload(s, reg.ent_a, MINE, path.name,
                                                       path.read_bytes(), rules=[]))),
+    Importer("trade.import_customs", _customs_csv, lambda p, reg, path: _as(
+        p, reg.regulator, lambda s: trade.import_customs(s, reg.regulator, path.read_bytes(),
+                                                         path.name))),
+    Importer("aurum trade import-customs", _customs_csv,
+             _command("trade", "import-customs", "{file}")),
 )
 """Every importer, by the name a reader looks for."""
 

@@ -155,6 +155,15 @@ HELP = {
         "chart compares the scenarios' cost and the share of mines of 500 t/d or more, "
         "small mines feeding one central mill within the radius counting as one regional "
         "mine of their summed capacity (Task 5 of the plan)."),
+    "/trade": _("Imports of gold ore and concentrate (HS 2616.90) and gold (HS 7108) by partner "
+                "from customs statistics: the partners' shares on the map, the HHI by month "
+                "against the 1,500 and 2,500 bands, the largest partners, trends and the "
+                "share long-term agreements cover. Upload a customs file or record an "
+                "agreement below."),
+    "/trade/overseas": _("The overseas projects you may read, by year: stage, ownership, "
+                         "output and Belt and Road flag, on the map; their community "
+                         "investment, local employment, environmental incidents and "
+                         "grievances. A correction is recorded as a new version."),
     "/metrology": _("Proficiency testing of gold assays by the metrology and testing centre: "
                     "the rounds (open and closed) with their laboratories by performance "
                     "flag, the reference materials with their certified values and "

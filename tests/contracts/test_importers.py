@@ -33,6 +33,7 @@ from aurum.services import (
     resources,
     safety,
     seismic,
+    standards,
     trade,
 )
 from aurum.services.auth import Actor
@@ -224,6 +225,14 @@ def _customs_csv(folder: Path) -> BadFile:
     return BadFile(path, 3, "quantity_kg")
 
 
+def _standards_csv(folder: Path) -> BadFile:
+    path = folder / "standards.csv"
+    path.write_text("number,title_zh,status\nT/CGA 901-2026,甲,published\n"
+                    "GB/T 4134-21,乙,published\nT/CGA 903-2026,丙,published\n",
+                    encoding="utf-8")
+    return BadFile(path, 3, "number")
+
+
 IMPORTERS = (
     Importer("reporting.import_file (CSV)", _reports_csv, lambda p, reg, path: _as(
         p, reg.ent_a, lambda s: reporting.import_file(s, reg.ent_a, path.read_bytes(),
@@ -266,6 +275,11 @@ IMPORTERS = (
                                                          path.name))),
     Importer("aurum trade import-customs", _customs_csv,
              _command("trade", "import-customs", "{file}")),
+    Importer("standards.import_file", _standards_csv, lambda p, reg, path: _as(
+        p, reg.admin, lambda s: standards.import_file(s, reg.admin, path.read_bytes(),
+                                                      path.name))),
+    Importer("aurum standards import", _standards_csv,
+             _command("standards", "import", "{file}")),
 )
 """Every importer, by the name a reader looks for."""
 

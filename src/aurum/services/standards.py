@@ -74,6 +74,20 @@ def require_editor(actor: Actor) -> None:
             "only administrators and national regulators change the standards registry"))
 
 
+def can_record(actor: Actor) -> bool:
+    """Whether ``actor`` records implementations: an administrator (for any organisation) or
+    an enterprise (for its own)."""
+    return actor.role in (Role.ADMIN, Role.ENTERPRISE)
+
+
+def require_recorder(actor: Actor) -> None:
+    """Refuse anybody who records no implementation (:func:`can_record`), before what they
+    sent is read."""
+    if not can_record(actor):
+        raise PermissionDenied(i18n._(
+            "only administrators and enterprises record the implementation of a standard"))
+
+
 def _text(value: object, field: str, most: int, required: bool = True) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if (required and not text) or len(text) > most:
@@ -480,7 +494,7 @@ def standard_view(session: Session, actor: Actor, key: str) -> StandardView:
     records = implementations(session, actor, row)
     writable = ([o for o in registry.list_organisations(session, actor)
                  if actor.can_write_owner(o.id)]
-                if actor.role in (Role.ADMIN, Role.ENTERPRISE) else [])
+                if can_record(actor) else [])
     return StandardView(row, history, later, sorted(newest.values(), key=lambda c: c.id),
                         records, effect_of(records), can_edit(actor), writable,
                         sorted(TRANSITIONS[Status(row.status)]))

@@ -28,6 +28,8 @@ StatusKey = Status
 TagKey = PriorityArea
 LevelKey = Level
 """The registry's filters (query parameters), one of their machine keys each."""
+DirectionKey = Direction
+"""Which way an indicator improves (the implementation form's choices)."""
 
 Number = Field(min_length=1, max_length=MAX_NUMBER_CHARS,
                description="standard number, e.g. GB/T 4134-2021")
@@ -86,14 +88,19 @@ class IndicatorIn(_In):
     better: Direction
 
 
-class ImplementationIn(_In):
-    """An organisation's implementation of a standard."""
+class ImplementationFields(_In):
+    """An implementation record's own fields (the page's form reads its indicators apart)."""
 
     organisation: str = Field(min_length=1, max_length=32, description="organisation code")
     started_on: Day
     summary: str = Field(min_length=1, max_length=500)
-    indicators: list[IndicatorIn] = Field(min_length=1, max_length=MAX_INDICATORS)
     corrects: DbId | None = Field(None, description="id of the record this one corrects")
+
+
+class ImplementationIn(ImplementationFields):
+    """An organisation's implementation of a standard."""
+
+    indicators: list[IndicatorIn] = Field(min_length=1, max_length=MAX_INDICATORS)
 
 
 class StandardOut(Schema):

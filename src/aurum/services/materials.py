@@ -246,6 +246,7 @@ def create_product(session: Session, actor: Actor, code: str, kind: str, grade: 
                             test_method=lim.test_method) for k, lim in enumerate(limits))
     session.flush()
     session.refresh(product)
+    _products_changed(session, product.kind)
     return product
 
 
@@ -256,7 +257,20 @@ def set_status(session: Session, actor: Actor, code: str, status: str) -> MatPro
         raise ValidationError(Problem(_("expected one of %(s)s", s=", ".join(STATUSES)),
                                       column="status"))
     product.status = status
+    session.flush()
+    _products_changed(session, product.kind)
     return product
+
+
+def _products_changed(session: Session, kind: str) -> None:
+    """Match the open needs of ``kind`` again: a product's specification, capability,
+    evaluations or status changed, and the stored matchings name the data they were made from.
+
+    Matching reads the catalogue through this module (it imports it), so it is imported
+    here, when a write calls for it."""
+    from aurum.services import matching
+
+    matching.rematch(session, kind)
 
 
 def limits_of(product: MatProduct) -> dict[str, catalogue.Limit]:
@@ -402,6 +416,7 @@ def add_batches(session: Session, actor: Actor, code: str, inputs: Sequence[Batc
         by_no[row.batch_no] = row
     session.flush()
     store_capability(session, product)
+    _products_changed(session, product.kind)
     return rows
 
 
@@ -614,6 +629,7 @@ def add_evaluation(session: Session, actor: Actor, code: str, sector: str,
                         **texts)
     session.add(row)
     session.flush()
+    _products_changed(session, product.kind)
     return row
 
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import shapely
 
 from aurum.services import maps
 
@@ -41,6 +42,17 @@ def test_the_whole_world_is_stable() -> None:
     ring = features[ids.index("PER")]["geometry"]["coordinates"][0]
     ring = ring if isinstance(ring[0][0], float) else ring[0]
     assert all(abs(x * 100 - round(x * 100)) < 1e-6 for point in ring for x in point)
+
+
+def test_the_fast_reader_reads_what_geos_reads() -> None:
+    files = maps._world_files()
+    texts = [files[code].read_text("utf-8") for code in ("PER", "CHE", "IDN")]
+    polygon = next(t for t in (p.read_text("utf-8") for _c, p in sorted(files.items()))
+                   if '"type":"Polygon"' in t)
+    texts += [polygon, json.dumps(json.loads(texts[1]), indent=1)]  # the last: not compact
+    ours, geos = maps._read_outlines(texts), shapely.from_geojson(texts)
+    assert [g.geom_type for g in ours] == [g.geom_type for g in geos]
+    assert shapely.equals_exact(ours, geos, tolerance=0).all()
 
 
 def test_built_once_into_the_data_directory(tmp_path: Path, small_world: None,

@@ -7,9 +7,9 @@ feature collection of about 0.6 MB. Reading the 80 MB of published outlines take
 (about 4 s with :func:`_read_outlines`, 7.5 s with GEOS's GeoJSON reader on a busy machine;
 Canada's coast alone is 10 MB), so the file is built once per data directory — by the demo
 seed, and at server start when it is missing (:func:`start_world_outlines`, a background
-thread: startup never waits) — and kept as ``AURUM_HOME/maps/world-<edition>.geojson``. A request only reads it
-(:func:`world_outlines_file`); the edition in its name changes with the package's data and
-the simplification, so a new edition is built beside the old one.
+thread: startup never waits) — and kept as ``AURUM_HOME/maps/world-<edition>.geojson``. A
+request only reads it (:func:`world_outlines_file`); the edition in its name changes with the
+package's data and the simplification, so a new edition is built beside the old one.
 """
 
 from __future__ import annotations

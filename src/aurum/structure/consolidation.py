@@ -25,6 +25,13 @@ from the first second. HiGHS (through ``highspy``, its
 official Python API) solves it with a time limit; past the limit the best plan found is
 returned with its relative gap (cost − bound) / cost.
 
+Beyond :data:`DISAGGREGATE_PAIRS` the plan and the bound come from a Lagrangian relaxation
+(:mod:`aurum.structure.lagrangian`: the assignment rows relaxed, a knapsack per facility,
+subgradient optimisation, plans repaired from each subproblem), then HiGHS improves the best
+plan on a MIP restricted to each customer's cheapest facilities (see :func:`_solve_large`);
+the gap reported is against the Lagrangian bound, the restricted MIP's bound not being one of
+the whole problem.
+
 Field layer
 -----------
 :class:`Mine` and :class:`Plant` in the words of the field; :func:`consolidate` builds the
@@ -53,6 +60,7 @@ from scipy import sparse
 
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
+from aurum.structure import lagrangian
 
 MAX_MINES = 5_000
 MAX_PLANTS = 500
@@ -63,7 +71,18 @@ DISAGGREGATE_PAIRS = 20_000
 """Largest instance (facilities × customers) given the J·I linking rows. Measured on the
 OR-Library sets: with them p1–p24 (≤ 2,500 pairs) are proven in 0.02–1.1 s each; on p25–p36
 (100,000 pairs, 101,101 rows) HiGHS's root LP alone outlasts a 120 s limit (no bound at
-all), while without them it has a bound within seconds and separates what it needs."""
+all), while without them it has a bound within seconds and separates what it needs; beyond
+it :func:`solve` takes the Lagrangian path (:func:`_solve_large`)."""
+
+LAGRANGIAN_SHARE = 0.7
+"""Share of the time limit the Lagrangian relaxation gets beyond :data:`DISAGGREGATE_PAIRS`
+(the rest goes to the restricted MIP)."""
+
+RESTRICTED_NEAREST = 8
+"""Cheapest facilities of each customer kept in the restricted MIP."""
+
+RESTRICTED_LINK_PAIRS = 40_000
+"""Most pairs of the restricted MIP given linking rows x_ij ≤ y_j."""
 
 PLANT_KINDS: tuple[str, ...] = ("processing_plant", "heap_leach", "concentrate_smelter")
 """Plant kinds with a floor in the plan (the keys of ``plant_floors_t_per_day``)."""
@@ -108,7 +127,8 @@ class Solution:
     cost : float
         Objective of the plan, re-costed from ``open`` and ``assignment``.
     bound : float
-        Best lower bound HiGHS proved.
+        Best lower bound: HiGHS's, or beyond :data:`DISAGGREGATE_PAIRS` the Lagrangian one
+        (a bound of the whole problem in both cases).
     gap : float
         Relative gap (cost − bound) / |cost|, 0 when proven optimal, inf when the limit fell
         before HiGHS proved any bound.
@@ -186,13 +206,16 @@ def solve(instance: Instance, *, time_limit_s: float = 60.0, relative_gap: float
     """
     started = time.perf_counter()
     j_count, i_count = instance.assignment_cost.shape
+    if j_count * i_count > DISAGGREGATE_PAIRS:
+        return _solve_large(instance, time_limit_s=time_limit_s, relative_gap=relative_gap,
+                            progress=progress, cancelled=cancelled)
     highs = _highs()
     highs.setOptionValue("time_limit", float(time_limit_s))
     highs.setOptionValue("mip_rel_gap", float(relative_gap))
     highs.passModel(_model(instance))
     start = _first_plan(instance)
     if start is not None:
-        highs.setSolution(start)
+        highs.setSolution(_as_start(instance, start))
     if progress is not None:
         highs.cbMipImprovingSolution.subscribe(
             lambda event: progress(event.data_out.objective_function_value,
@@ -226,12 +249,100 @@ def solve(instance: Instance, *, time_limit_s: float = 60.0, relative_gap: float
                     optimal=optimal, seconds=time.perf_counter() - started)
 
 
-def _first_plan(instance: Instance) -> highspy.HighsSolution | None:
-    """A first plan for HiGHS to improve: customers by decreasing demand, each to the facility
-    of least cost plus its fixed cost prorated by the share of capacity it would take (once
-    open, a facility's fixed cost is sunk), then :func:`_local_search`. None when a customer
-    finds no room. Gives a plan and a gap even when the limit falls before HiGHS's own
-    heuristics (the 100 × 1000 instances spend their first minute in setup)."""
+def _solve_large(instance: Instance, *, time_limit_s: float, relative_gap: float,
+                 progress: Callable[[float, float], None] | None,
+                 cancelled: Callable[[], bool] | None) -> Solution:
+    """The path beyond :data:`DISAGGREGATE_PAIRS`: Lagrangian relaxation, then a restricted MIP.
+
+    :func:`aurum.structure.lagrangian.optimise` spends :data:`LAGRANGIAN_SHARE` of the limit
+    raising its bound and repairing plans from the greedy start. The rest goes to HiGHS on the
+    MIP restricted to each customer's :data:`RESTRICTED_NEAREST` cheapest facilities plus the
+    facilities open in the best plan or in the relaxation, with the disaggregated rows on the
+    pairs kept, warm-started from the best plan. That MIP's bound holds for the restricted
+    problem only, so it is not used: the reported bound (and the gap) is the Lagrangian one
+    — unless HiGHS proves the restricted MIP optimal at the Lagrangian bound itself.
+    """
+    started = time.perf_counter()
+    cost = instance.assignment_cost
+    j_count, i_count = cost.shape
+    must = np.zeros(j_count, bool) if instance.must_open is None else instance.must_open
+    closed = np.zeros(j_count, bool) if instance.closed is None else instance.closed
+    start = _first_plan(instance)
+    dual = lagrangian.optimise(
+        cost, instance.demand, instance.capacity, instance.fixed_cost, must=must,
+        closed=closed, time_limit_s=LAGRANGIAN_SHARE * time_limit_s, start=start,
+        polish=lambda plan: _local_search(instance, plan), cancelled=cancelled)
+    if dual.assignment is None:
+        raise ValidationError(_("no feasible plan was found within %(seconds)s s",
+                                seconds=time_limit_s))
+    best, bound = dual.assignment, dual.bound
+    if progress is not None:
+        progress(dual.cost, bound)
+    remaining = time_limit_s - (time.perf_counter() - started)
+    if remaining > 1.0 and dual.cost - bound > relative_gap * abs(dual.cost):
+        kept = np.zeros_like(cost, dtype=bool)
+        usable = np.where(closed[:, None] | (instance.demand[None, :]
+                                             > instance.capacity[:, None]), np.inf, cost)
+        nearest = np.argsort(usable, axis=0)[:RESTRICTED_NEAREST]
+        kept[nearest, np.arange(i_count)[None, :]] = True
+        kept[dual.open_in_relaxation | must, :] = True
+        kept[np.unique(best), :] = True
+        kept &= np.isfinite(usable)
+        highs = _highs()
+        highs.setOptionValue("time_limit", float(remaining))
+        highs.setOptionValue("mip_rel_gap", float(relative_gap))
+        highs.passModel(_model(instance, kept=kept))
+        highs.setSolution(_as_start(instance, best))
+        if cancelled is not None:
+            def _poll(event: highspy.highs.HighsCallbackEvent) -> None:
+                if cancelled():
+                    event.interrupt()
+            highs.cbMipInterrupt.subscribe(_poll)
+        highs.run()
+        if highs.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
+            x = np.asarray(highs.getSolution().col_value)[:j_count * i_count]
+            found = np.argmax(x.reshape(j_count, i_count), axis=0)
+            if _plan_cost(instance, found) < _plan_cost(instance, best):
+                best = found
+    open_ = must.copy()
+    open_[best] = True
+    cost_best = plan_cost(instance, open_, best)
+    bound = min(bound, cost_best)
+    gap = (cost_best - bound) / max(abs(cost_best), 1e-12)
+    optimal = gap <= relative_gap
+    return Solution(open=open_, assignment=best, cost=cost_best, bound=bound,
+                    gap=0.0 if optimal else gap, optimal=optimal,
+                    seconds=time.perf_counter() - started)
+
+
+def _plan_cost(instance: Instance, assignment: np.ndarray) -> float:
+    """Cost of an assignment, its facilities (and those forced open) open."""
+    open_ = np.zeros(instance.capacity.size, bool)
+    if instance.must_open is not None:
+        open_ |= instance.must_open
+    open_[assignment] = True
+    return plan_cost(instance, open_, assignment)
+
+
+def _as_start(instance: Instance, assignment: np.ndarray) -> highspy.HighsSolution:
+    """An assignment as a HiGHS start (x and y columns)."""
+    j_count, i_count = instance.assignment_cost.shape
+    is_open = np.zeros(j_count, bool) if instance.must_open is None else instance.must_open.copy()
+    is_open[assignment] = True
+    values = np.zeros(j_count * i_count + j_count)
+    values[assignment * i_count + np.arange(i_count)] = 1.0
+    values[j_count * i_count:] = is_open
+    start = highspy.HighsSolution()
+    start.col_value = values.tolist()
+    return start
+
+
+def _first_plan(instance: Instance) -> np.ndarray | None:
+    """A first plan (facility of each customer) for HiGHS to improve: customers by decreasing
+    demand, each to the facility of least cost plus its fixed cost prorated by the share of
+    capacity it would take (once open, a facility's fixed cost is sunk), then
+    :func:`_local_search`. None when a customer finds no room. Gives a plan and a gap even
+    when the limit falls before HiGHS's own heuristics."""
     cost = instance.assignment_cost
     j_count, i_count = cost.shape
     closed = np.zeros(j_count, bool) if instance.closed is None else instance.closed
@@ -248,15 +359,7 @@ def _first_plan(instance: Instance) -> highspy.HighsSolution | None:
         assignment[i] = j
         room[j] -= d
         is_open[j] = True
-    assignment = _local_search(instance, assignment)
-    is_open = np.zeros(j_count, bool) if instance.must_open is None else instance.must_open.copy()
-    is_open[assignment] = True
-    values = np.zeros(j_count * i_count + j_count)
-    values[assignment * i_count + np.arange(i_count)] = 1.0
-    values[j_count * i_count:] = is_open
-    start = highspy.HighsSolution()
-    start.col_value = values.tolist()
-    return start
+    return _local_search(instance, assignment)
 
 
 def _local_search(instance: Instance, assignment: np.ndarray, rounds: int = 20) -> np.ndarray:
@@ -337,23 +440,29 @@ def _highs() -> highspy.Highs:
     return highs
 
 
-def _model(instance: Instance) -> highspy.HighsLp:
-    """The MIP of the module docstring as HiGHS's column-wise LP with integrality."""
+def _model(instance: Instance, kept: np.ndarray | None = None) -> highspy.HighsLp:
+    """The MIP of the module docstring as HiGHS's column-wise LP with integrality; with
+    ``kept`` (bool, J × I) only those pairs may be used, and their linking rows are written
+    when there are at most :data:`RESTRICTED_LINK_PAIRS` of them."""
     cost = np.asarray(instance.assignment_cost, dtype=float)
     j_count, i_count = cost.shape
     demand = np.asarray(instance.demand, dtype=float)
     capacity = np.asarray(instance.capacity, dtype=float)
     n_x = j_count * i_count
     jj, ii = np.divmod(np.arange(n_x), i_count)
-    y_col = n_x + jj
     # Rows: assignment (I), capacity (J), linking (J·I, when disaggregated), cover (1).
-    n_link = n_x if n_x <= DISAGGREGATE_PAIRS else 0
+    if kept is None:
+        linked = np.arange(n_x) if n_x <= DISAGGREGATE_PAIRS else np.arange(0)
+    else:
+        linked = np.flatnonzero(kept.ravel())
+        linked = linked if linked.size <= RESTRICTED_LINK_PAIRS else np.arange(0)
+    n_link = linked.size
     link_row = i_count + j_count + np.arange(n_link)
     cover_row = i_count + j_count + n_link
     rows = np.concatenate([ii, i_count + jj, i_count + np.arange(j_count), link_row, link_row,
                            np.full(j_count, cover_row)])
     cols = np.concatenate([np.arange(n_x), np.arange(n_x), n_x + np.arange(j_count),
-                           np.arange(n_link), y_col[:n_link], n_x + np.arange(j_count)])
+                           linked, n_x + jj[linked], n_x + np.arange(j_count)])
     vals = np.concatenate([np.ones(n_x), demand[ii], -capacity, np.ones(n_link),
                            -np.ones(n_link), capacity])
     n_rows = cover_row + 1
@@ -363,6 +472,8 @@ def _model(instance: Instance) -> highspy.HighsLp:
     row_upper = np.concatenate([np.ones(i_count), np.zeros(j_count + n_link),
                                 [highspy.kHighsInf]])
     x_upper = (demand[None, :] <= capacity[:, None]).astype(float)
+    if kept is not None:
+        x_upper[~kept] = 0.0
     y_lower = np.zeros(j_count)
     y_upper = np.ones(j_count)
     if instance.closed is not None:

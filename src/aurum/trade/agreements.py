@@ -16,6 +16,7 @@ tonnage over all partners divided by the year's imports of the commodity, in %.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import pandas as pd
 
@@ -26,7 +27,8 @@ from aurum.core.units import KG_PER_T
 from aurum.trade.countries import is_country
 from aurum.trade.imports import COMMODITIES
 
-PRICE_BASES = ("lbma_pm", "lbma_am", "sge_au9999", "fixed")
+PriceBasis = Literal["lbma_pm", "lbma_am", "sge_au9999", "fixed"]
+PRICE_BASES: tuple[str, ...] = get_args(PriceBasis)
 """Price bases: the LBMA Gold Price PM or AM auction, the Shanghai Gold Exchange's Au99.99
 benchmark, or a fixed price."""
 MAX_TONNES_PER_YEAR = 1e7

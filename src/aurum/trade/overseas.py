@@ -20,6 +20,7 @@ elsewhere; the customs do not say whose gold arrived).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -29,9 +30,11 @@ from aurum.core.errors import Problem
 from aurum.core.i18n import _
 from aurum.trade.countries import is_country
 
-STAGES = ("exploration", "construction", "production", "closed")
+Stage = Literal["exploration", "construction", "production", "closed"]
+STAGES: tuple[str, ...] = get_args(Stage)
 """A project's stage."""
-KINDS = ("mine", "plant")
+Kind = Literal["mine", "plant"]
+KINDS: tuple[str, ...] = get_args(Kind)
 MAX_OUTPUT_KG = 1e6
 """Largest yearly output of one project, kg (a thousand tonnes: far above any mine)."""
 MAX_CNY = 1e12

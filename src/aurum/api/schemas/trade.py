@@ -14,6 +14,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
 from aurum.core.checks import DbId, Year
+from aurum.trade.agreements import (
+    MAX_COUNTERPARTY_CHARS,
+    MAX_PREMIUM_USD_PER_OZ,
+    MAX_TONNES_PER_YEAR,
+    PriceBasis,
+)
+from aurum.trade.overseas import (
+    MAX_CNY,
+    MAX_CODE_CHARS,
+    MAX_NAME_CHARS,
+    MAX_OUTPUT_KG,
+    MAX_PEOPLE,
+    Kind,
+    Stage,
+)
 
 Commodity = Literal["ore", "gold"]
 CountryCode = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code")
@@ -27,13 +42,14 @@ class AgreementIn(_In):
     """A long-term supply agreement (or the correction of one in force, ``supersedes``)."""
 
     partner: str = CountryCode
-    counterparty: str = Field(min_length=1, max_length=200)
+    counterparty: str = Field(min_length=1, max_length=MAX_COUNTERPARTY_CHARS)
     commodity: Commodity
-    tonnes_per_year: float = Field(gt=0, le=1e7, description="t of product a year")
+    tonnes_per_year: float = Field(gt=0, le=MAX_TONNES_PER_YEAR,
+                                   description="t of product a year")
     start_year: Year
     end_year: Year
-    price_basis: Literal["lbma_pm", "lbma_am", "sge_au9999", "fixed"]
-    premium_usd_per_oz: float = Field(0.0, ge=-1000, le=1000,
+    price_basis: PriceBasis
+    premium_usd_per_oz: float = Field(0.0, ge=-MAX_PREMIUM_USD_PER_OZ, le=MAX_PREMIUM_USD_PER_OZ,
                                       description="premium (+) or discount (-), USD/oz")
     org: str | None = Field(None, max_length=32, description="the Chinese party's code")
     supersedes: DbId | None = None
@@ -59,13 +75,13 @@ class ProjectIn(_In):
     and needs a ``reason``."""
 
     org: str = Field(min_length=1, max_length=32)
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=200)
+    code: str = Field(min_length=1, max_length=MAX_CODE_CHARS)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     country: str = CountryCode
-    kind: Literal["mine", "plant"] = "mine"
-    stage: Literal["exploration", "construction", "production", "closed"]
+    kind: Kind = "mine"
+    stage: Stage
     ownership_pct: float = Field(gt=0, le=100, description="equity, %")
-    annual_output_kg: float = Field(0.0, ge=0, le=1e6, description="gold, kg")
+    annual_output_kg: float = Field(0.0, ge=0, le=MAX_OUTPUT_KG, description="gold, kg")
     belt_and_road: bool = False
     year: Year
     lon: float | None = Field(None, ge=-180, le=180)
@@ -96,14 +112,14 @@ class CsrIn(_In):
     """A project's social-responsibility record of a year."""
 
     org: str = Field(min_length=1, max_length=32)
-    code: str = Field(min_length=1, max_length=32)
+    code: str = Field(min_length=1, max_length=MAX_CODE_CHARS)
     year: Year
-    community_investment_cny: float = Field(ge=0, le=1e12)
-    local_employees: int = Field(ge=0, le=10_000_000)
-    total_employees: int = Field(ge=0, le=10_000_000)
-    environmental_incidents: int = Field(ge=0, le=10_000_000)
-    grievances_raised: int = Field(ge=0, le=10_000_000)
-    grievances_resolved: int = Field(ge=0, le=10_000_000)
+    community_investment_cny: float = Field(ge=0, le=MAX_CNY)
+    local_employees: int = Field(ge=0, le=MAX_PEOPLE)
+    total_employees: int = Field(ge=0, le=MAX_PEOPLE)
+    environmental_incidents: int = Field(ge=0, le=MAX_PEOPLE)
+    grievances_raised: int = Field(ge=0, le=MAX_PEOPLE)
+    grievances_resolved: int = Field(ge=0, le=MAX_PEOPLE)
     reason: str = Field("", max_length=500)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -29,8 +30,9 @@ from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.metrology.robust import MIN_RESULTS, RobustEstimate, algorithm_a
 
-SATISFACTORY, QUESTIONABLE, UNSATISFACTORY = "satisfactory", "questionable", "unsatisfactory"
-FLAGS = (SATISFACTORY, QUESTIONABLE, UNSATISFACTORY)
+Flag = Literal["satisfactory", "questionable", "unsatisfactory"]
+FLAGS: tuple[str, ...] = get_args(Flag)
+SATISFACTORY, QUESTIONABLE, UNSATISFACTORY = FLAGS
 """The performance flags, best first."""
 WARNING_LIMIT = 2.0
 ACTION_LIMIT = 3.0
@@ -41,12 +43,14 @@ Z_PRIME_ADVISED = 0.3
 """ISO 13528 advises z′ over z when u(x_pt) exceeds this fraction of σ_pt."""
 COVERAGE_FACTOR = 2.0
 """k of the expanded uncertainties of E_n (about 95 % coverage)."""
-ROBUST_SD, FIXED, PERCENT = "robust_sd", "fixed", "percent"
-SIGMA_PT_RULES = (ROBUST_SD, FIXED, PERCENT)
+SigmaPtRule = Literal["robust_sd", "fixed", "percent"]
+SIGMA_PT_RULES: tuple[str, ...] = get_args(SigmaPtRule)
+ROBUST_SD, FIXED, PERCENT = SIGMA_PT_RULES
 """How a round sets σ_pt: the robust standard deviation s* of its results, a fixed value
 (results' unit), or a percentage of the assigned value (a fitness-for-purpose relative
 standard deviation, e.g. 5 % for fire assay of an ore)."""
-SOURCE_REFERENCE, SOURCE_CONSENSUS = "reference", "consensus"
+Source = Literal["reference", "consensus"]
+SOURCE_REFERENCE, SOURCE_CONSENSUS = get_args(Source)
 """Where the assigned value came from: a reference material (or a value given), or the
 participants' consensus by Algorithm A."""
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 from sqlalchemy import func, select
@@ -43,6 +43,7 @@ from aurum.core.errors import (
 )
 from aurum.core.jsonsafe import finite
 from aurum.industry.registry import OrgType
+from aurum.metrology.scores import FLAGS, SIGMA_PT_RULES, evaluate, z_prime_advised
 from aurum.services.auth import Actor, Role
 from aurum.store.models import (
     MetrologyReferenceMaterial,
@@ -52,11 +53,10 @@ from aurum.store.models import (
     Organisation,
 )
 
-METHODS = ("fire_assay", "icp_oes", "icp_ms", "aas", "xrf")
+Method = Literal["fire_assay", "icp_oes", "icp_ms", "aas", "xrf"]
+METHODS: tuple[str, ...] = get_args(Method)
 """Assay methods a round is run for (fire assay with gravimetric finish, ICP-OES, ICP-MS,
 atomic absorption, X-ray fluorescence)."""
-SIGMA_PT_RULES = ("robust_sd", "fixed", "percent")
-"""A round's σ_pt rule (:data:`aurum.metrology.scores.SIGMA_PT_RULES`)."""
 OPEN, CLOSED = "open", "closed"
 READERS = frozenset({Role.ADMIN, Role.REGULATOR, Role.AUDITOR})
 """Who sees every laboratory by name."""
@@ -311,8 +311,6 @@ def round_record(row: MetrologyRound) -> dict[str, Any]:
 
 def flag_counts(scores: list[dict[str, Any]]) -> dict[str, int]:
     """How many laboratories hold each z flag in a round's stored scores."""
-    from aurum.metrology.scores import FLAGS
-
     return {f: sum(1 for s in scores if s["flag"] == f) for f in FLAGS}
 
 
@@ -416,8 +414,6 @@ def close_round(session: Session, actor: Actor, round_code: str) -> MetrologySta
     ValidationError
         Too few results for Algorithm A where the round needs it, or σ_pt not positive.
     """
-    from aurum.metrology.scores import evaluate
-
     _require_organiser(actor)
     row = get_round(session, actor, round_code)
     if row.status != OPEN:
@@ -510,8 +506,6 @@ class RoundView:
     def z_prime_advised(self) -> bool:
         """Whether the assigned value's uncertainty is large enough (u > 0.3 σ_pt) that
         ISO 13528 advises reading z′ rather than z."""
-        from aurum.metrology.scores import z_prime_advised
-
         s = self.statistics
         return s is not None and z_prime_advised(s.u_assigned, s.sigma_pt)
 

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aurum.api.schemas import Schema
 from aurum.core.checks import Day
+from aurum.metrology.scores import Flag, Source
+from aurum.metrology.scores import SigmaPtRule as Rule
+from aurum.services.metrology import Method
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-Method = Literal["fire_assay", "icp_oes", "icp_ms", "aas", "xrf"]
-Rule = Literal["robust_sd", "fixed", "percent"]
-Flag = Literal["satisfactory", "questionable", "unsatisfactory"]
 
 
 class _In(BaseModel):
@@ -125,7 +125,7 @@ class StatisticsOut(Schema):
     """A round's statistics, computed when it was closed."""
 
     data_version: int = Field(description="the newest result entry included")
-    source: Literal["reference", "consensus"]
+    source: Source
     assigned_value: float
     u_assigned: float
     robust_mean: float | None

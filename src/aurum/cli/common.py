@@ -7,7 +7,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -96,6 +96,21 @@ def pad(text: str, columns: int, right: bool = False) -> str:
     left with ``right``, for numbers), so a table lines up in either language."""
     fill = " " * max(0, columns - width(text))
     return fill + text if right else text + fill
+
+
+def fixed(value: float | None, digits: int, missing: str = "—") -> str:
+    """``value`` with ``digits`` decimals, or ``missing`` where there is none."""
+    return missing if value is None else f"{value:.{digits}f}"
+
+
+def echo_table(rows: Sequence[Sequence[str]], right: Callable[[int], bool]) -> None:
+    """Print ``rows`` (the header first) in columns two spaces apart, each as wide as its
+    widest cell in terminal columns; column ``i`` is filled on the left (numbers) where
+    ``right(i)``."""
+    widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(pad(cell, w, right=right(i))
+                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
 
 
 def echo_json(payload: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import FORMAT_OPTION, echo_json, echo_table, fixed
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 
@@ -25,10 +25,6 @@ from aurum.core.i18n import _
 @click.group(name="materials")
 def materials() -> None:
     """Shelf products: specifications, batch consistency (control charts, Cp/Cpk)."""
-
-
-def _number(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
 
 
 @materials.command("capability")
@@ -78,12 +74,9 @@ def capability(batches_file: Path, spec_file: Path, fmt: str) -> None:
     header = (_("property"), _("unit"), _("batches"), _("chart"), _("mean"), "Cp", "Cpk", "Pp",
               "Ppk")
     rows = [header] + [(key, e["unit"], str(e["n_batches"]), e["chart"] or "—",
-                        _number(e["mean"], 4), _number(e["cp"]), _number(e["cpk"]),
-                        _number(e["pp"]), _number(e["ppk"])) for key, e in report.items()]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=i > 1)
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+                        fixed(e["mean"], 4), *(fixed(e[k], 3) for k in ("cp", "cpk", "pp", "ppk")))
+                       for key, e in report.items()]
+    echo_table(rows, right=lambda i: i > 1)
     for key, e in report.items():
         if e["beyond"]:
             click.echo(_("%(key)s: batches beyond the control limits: %(batches)s", key=key,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import FORMAT_OPTION, echo_json, echo_table, fixed
 from aurum.core.checks import Interval
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
@@ -35,10 +35,6 @@ def metrology() -> None:
 def _flag_names() -> dict[str, str]:
     return {"satisfactory": _("satisfactory"), "questionable": _("questionable"),
             "unsatisfactory": _("unsatisfactory")}
-
-
-def _cell(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
 
 
 @metrology.command("pt")
@@ -107,11 +103,10 @@ def pt(results_file: Path, assigned: float | None, assigned_u: float | None,
     names = _flag_names()
     header = (_("lab"), _("value"), *((_("u"),) if with_u else ()), "z", "z'",
               *(("zeta", "En") if with_u else ()), _("flag"))
-    rows = [header] + [(s.lab, f"{s.value:.4g}", *((_cell(s.uncertainty, 3),) if with_u else ()),
-                        _cell(s.z), _cell(s.z_prime),
-                        *((_cell(s.zeta), _cell(s.en)) if with_u else ()), names[s.flag])
+    rows = [header] + [(s.lab, f"{s.value:.4g}",
+                        *((fixed(s.uncertainty, 3, ""),) if with_u else ()),
+                        fixed(s.z, 2, ""), fixed(s.z_prime, 2, ""),
+                        *((fixed(s.zeta, 2, ""), fixed(s.en, 2, "")) if with_u else ()),
+                        names[s.flag])
                        for s in evaluation.labs]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=0 < i < len(row) - 1)
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    echo_table(rows, right=lambda i: 0 < i < len(header) - 1)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import FORMAT_OPTION, echo_json, echo_table
 from aurum.core.i18n import _
 
 
@@ -54,8 +54,5 @@ def status(hazards: Path, as_of: datetime, fmt: str) -> None:
     rows = [header] + [(p, *(str(f[k]) for k in ("open_major", "overdue_major", "open_general",
                                                    "overdue_general")))
                        for p, f in summary["by_province"].items()]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
     click.echo("")
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=i > 0)
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    echo_table(rows, right=lambda i: i > 0)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import FORMAT_OPTION, echo_json, echo_table
 from aurum.core.i18n import _
 
 CSV = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -72,7 +72,4 @@ def consolidate(mines_file: Path, plants_file: Path, transport: float, road_fact
     header = (_("mine"), _("plant"), _("road km"))
     rows = [header] + [(mine, plant, f"{plan.road_km[mine]:.1f}")
                        for mine, plant in plan.assignment.items()]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=i > 1)
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    echo_table(rows, right=lambda i: i > 1)

@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import DATABASE_OPTION, FORMAT_OPTION, echo_json, echo_table
 from aurum.core.i18n import _
 
 PERIOD_KEYS = ("period", "kind", "commodity", "basis", "partners", "hhi", "top3_share_pct",
@@ -103,10 +103,7 @@ def concentration(year: int | None, url: str | None, fmt: str) -> None:
                         f"{p['hhi']:.0f}", f"{p['top3_share_pct']:.1f}",
                         f"{p['top_partner']} {p['top_partner_share_pct']:.1f} %")
                        for p in periods]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=i in (3, 4, 5))
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    echo_table(rows, right=lambda i: i in (3, 4, 5))
     _echo_risk(risk)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from aurum.cli.common import FORMAT_OPTION, echo_json, pad, width
+from aurum.cli.common import FORMAT_OPTION, echo_json, echo_table
 from aurum.core.errors import Problem, ValidationError
 from aurum.core.i18n import _
 
@@ -67,10 +67,7 @@ def solve(network_file: Path, method: str, tol_pa: float, fmt: str) -> None:
     header = (_("branch"), _("flow m3/s"), _("drop Pa"))
     rows = [header] + [(name, f"{q:.3f}", f"{solution.pressure_drops[name]:.1f}")
                        for name, q in solution.flows.items()]
-    widths = [max(width(r[i]) for r in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(pad(cell, w, right=i > 0)
-                             for i, (cell, w) in enumerate(zip(row, widths, strict=True))))
+    echo_table(rows, right=lambda i: i > 0)
     power = solution.fan_power_kw()
     for name, (q, p) in solution.fans.items():
         air, shaft = power[name]

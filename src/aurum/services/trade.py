@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -59,6 +59,8 @@ READERS = frozenset({Role.ADMIN, Role.REGULATOR, Role.AUDITOR})
 """Roles that read the national import statistics and agreements."""
 MAX_REASON = 500
 """Longest reason of a correction, characters."""
+_Entry = TypeVar("_Entry", OverseasProject, CsrRecord)
+"""A versioned entry of an overseas project: its year's entry or social-responsibility record."""
 IMPORT_COLUMNS = list(imports.ROW_COLUMNS)
 PROJECT_COLUMNS = ["org", "org_name", "code", "year", "version", "name", "country", "kind",
                    "stage", "ownership_pct", "annual_output_kg", "belt_and_road", "lon", "lat",
@@ -358,9 +360,17 @@ def _reason(reason: str, version: int) -> str:
     return reason
 
 
-def _next_version(session: Session, model: Any, org_id: int, code: str, year: int) -> int:
-    return (session.scalar(select(func.max(model.version)).where(
-        model.org_id == org_id, model.code == code, model.year == year)) or 0) + 1
+def _add_version(session: Session, actor: Actor, model: type[_Entry], org_id: int,
+                 entry: Project | overseas.CsrRecord, reason: str) -> _Entry:
+    """Store ``entry`` as the next version of its code's year for the organisation (a
+    version after the first is a correction and needs a ``reason``)."""
+    version = (session.scalar(select(func.max(model.version)).where(
+        model.org_id == org_id, model.code == entry.code, model.year == entry.year)) or 0) + 1
+    row = model(org_id=org_id, version=version, reason=_reason(reason, version),
+                created_by=actor.user_id or None, **asdict(entry))
+    session.add(row)
+    session.flush()
+    return row
 
 
 def record_project(session: Session, actor: Actor, org_code: str, project: Project,
@@ -380,11 +390,7 @@ def record_project(session: Session, actor: Actor, org_code: str, project: Proje
     problems = overseas.check_project(project)
     if problems:
         raise ValidationError(problems)
-    version = _next_version(session, OverseasProject, org.id, project.code, project.year)
-    row = OverseasProject(org_id=org.id, version=version, reason=_reason(reason, version),
-                          created_by=actor.user_id or None, **asdict(project))
-    session.add(row)
-    session.flush()
+    row = _add_version(session, actor, OverseasProject, org.id, project, reason)
     if refresh:
         refresh_analysis(session)
     return row
@@ -411,12 +417,7 @@ def record_csr(session: Session, actor: Actor, org_code: str, record: overseas.C
     if known is None:
         raise NotFoundError(i18n._("%(org)s has no overseas project %(code)s", org=org_code,
                                    code=repr(record.code)))
-    version = _next_version(session, CsrRecord, org.id, record.code, record.year)
-    row = CsrRecord(org_id=org.id, version=version, reason=_reason(reason, version),
-                    created_by=actor.user_id or None, **asdict(record))
-    session.add(row)
-    session.flush()
-    return row
+    return _add_version(session, actor, CsrRecord, org.id, record, reason)
 
 
 def _scoped(actor: Actor, stmt: Any) -> Any:

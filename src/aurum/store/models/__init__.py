@@ -9,6 +9,13 @@ from aurum.store.models.base import NAMING, AppendOnly, Authored, Base, OfSite, 
 from aurum.store.models.derived import DerivedResult
 from aurum.store.models.gbt import BlockEstimate, IndustrialIndicatorVersion
 from aurum.store.models.jobs import Job
+from aurum.store.models.matching import (
+    MatMatch,
+    MatMatching,
+    MatNeed,
+    MatNeedRange,
+    MatNeedStatus,
+)
 from aurum.store.models.materials import (
     MatBatch,
     MatCapability,
@@ -16,13 +23,6 @@ from aurum.store.models.materials import (
     MatEvaluation,
     MatProduct,
     MatSpec,
-)
-from aurum.store.models.matching import (
-    MatMatch,
-    MatMatching,
-    MatNeed,
-    MatNeedRange,
-    MatNeedStatus,
 )
 from aurum.store.models.metrology import (
     MetrologyReferenceMaterial,
@@ -120,7 +120,8 @@ __all__ = [
     "ReportWaste", "ResourceModel", "ResourceStatement", "SafetyHazard", "SafetyHazardEvent",
     "SeismicCatalogue", "SeismicEvent", "SeismicPick", "SeismicStation", "Sensor",
     "SensorReading", "Site", "Standard", "StandardCounterpart", "StandardImplementation",
-    "StandardStatusEvent", "StopePlan", "StructureResult", "StructureStudy", "SupplyAgreement", "TailingsFacility", "TradeAnalysis",
+    "StandardStatusEvent", "StopePlan", "StructureResult", "StructureStudy", "SupplyAgreement",
+    "TailingsFacility", "TradeAnalysis",
     "Upload", "User", "UserSession",
     "VentNetwork", "VentSolution", "WasteEntry",
     "utcnow",

@@ -96,7 +96,9 @@ def control_chart(name: str, unit: str, entry: Mapping[str, Any]) -> Figure | No
         t["showlegend"] = t["name"] not in seen
         seen.add(t["name"])
     return {"data": traces, "layout": base_layout(
-        _("%(name)s: control chart", name=name), height=420,
-        xaxis=axis(_("Batch"), type="category"),
+        _("%(name)s: control chart", name=name), height=440,
+        # The batch axis under the spread panel (the panels share it): under the upper panel
+        # its slanted batch codes ran into the spread panel.
+        xaxis=axis(_("Batch"), type="category", anchor="y2"),
         yaxis=axis(f"{name} ({unit})" if unit else name, domain=[0.38, 1.0]),
         yaxis2=axis(spread_name, domain=[0.0, 0.28], anchor="x", rangemode="tozero"))}

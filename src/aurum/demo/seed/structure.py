@@ -22,6 +22,7 @@ from typing import Any
 
 from aurum.core import i18n
 from aurum.demo.district import District
+from aurum.industry.registry import PROVINCE_NAMES_ZH
 from aurum.industry.targets import load_targets
 from aurum.services import structure
 from aurum.services.auth import Actor
@@ -89,7 +90,9 @@ def seed_demo(platform: Platform, admin: Actor, district: District) -> None:
     """
     province, inputs = study_inputs(district)
     with i18n.using(i18n.default_locale()):  # a stored name: in the platform's language
+        # the province too (its stored key is English): a Chinese name with "Shandong" in it
+        where = PROVINCE_NAMES_ZH.get(province, province) if i18n.is_chinese() else province
         name = i18n._("Regional consolidation of %(province)s's small mines",
-                      province=province)
+                      province=where)
     with transaction(platform.sessions, admin.user_id) as s:
         structure.create_study(s, admin, province, name, inputs)

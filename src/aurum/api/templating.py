@@ -20,6 +20,7 @@ from aurum.api.deps import csrf_token, get_platform
 from aurum.api.labels import column, label
 from aurum.api.labels.help import HELP
 from aurum.api.labels.regulator import province
+from aurum.api.labels.trade import country
 from aurum.api.navigation import navigation
 from aurum.core import i18n
 from aurum.core.jsonsafe import finite
@@ -118,7 +119,7 @@ def _in_reader_language(function: Callable[..., str]) -> Callable[..., str]:
 
 TEMPLATES.env.filters["figure"] = _figure
 for _name, _filter in (("num", _num), ("date", i18n.format_date), ("label", label),
-                       ("column", column), ("province", province)):
+                       ("column", column), ("province", province), ("country", country)):
     TEMPLATES.env.filters[_name] = _in_reader_language(_filter)
 TEMPLATES.env.globals["lang_tag"] = i18n.tag
 TEMPLATES.env.globals["languages"] = _languages

@@ -132,7 +132,7 @@ def _registry(platform: Platform, admin: Actor) -> dict[str, Actor]:
         create_user(s, "grp", PASSWORD, Role.ENTERPRISE, org_code="GRP")
         for owner, province in PROVINCES.items():  # a buyer of materials beside each owner
             registry.create_organisation(s, admin, f"DS-{owner}", f"Buyer {owner}",
-                                         "downstream", province)
+                                         "downstream_user", province)
         create_user(s, "root", PASSWORD, Role.ADMIN)
         return {"A": reg.ent_a, "B": reg.ent_b, "RC-1": _actor(s, "rc1"),
                 "RC-2": _actor(s, "rc2")}

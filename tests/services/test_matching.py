@@ -64,8 +64,8 @@ def parties(platform: Platform, admin: Actor, reg: Registry) -> Parties:
     (19.99 µm) and one with a single batch (unproven), MK-C's inside but not capable."""
     with transaction(platform.sessions, admin.user_id) as s:
         for code, name, kind, province in (
-                ("BUY", "Pearl River Electronics", "downstream", "Guangdong"),
-                ("BUY-JS", "Suzhou Packaging", "downstream", "Jiangsu"),
+                ("BUY", "Pearl River Electronics", "downstream_user", "Guangdong"),
+                ("BUY-JS", "Suzhou Packaging", "downstream_user", "Jiangsu"),
                 ("MK-A", "Jiaodong Alloys", "new_materials", "Shandong"),
                 ("MK-B", "Xiangjiang Materials", "new_materials", "Hunan"),
                 ("MK-C", "Yantai Wire", "new_materials", "Shandong")):

@@ -35,7 +35,7 @@ def parties(platform: Platform, reg: Registry) -> dict[str, Actor]:
         registry.create_organisation(s, admin, "NM-A", "Alpha Alloys", "new_materials",
                                      "Shandong")
         registry.create_organisation(s, admin, "NM-B", "Beta Pastes", "new_materials", "Hunan")
-        registry.create_organisation(s, admin, "DS-A", "Delta Packaging", "downstream",
+        registry.create_organisation(s, admin, "DS-A", "Delta Packaging", "downstream_user",
                                      "Jiangsu")
         users = {"maker": create_user(s, "maker-a", PASSWORD, Role.ENTERPRISE, org_code="NM-A"),
                  "other": create_user(s, "maker-b", PASSWORD, Role.ENTERPRISE, org_code="NM-B"),

@@ -131,8 +131,10 @@ class Col:
         (with the unit).
     kind : str
         ``""``: from the values (a number, yes/no, or text); ``"label"``: a machine key shown
-        by its label; ``"province"``: a province in the reader's language; ``"link:/prefix/"``:
-        text linking to the prefix followed by the value.
+        by its label (``"label:prefix_"``: by the label of the prefixed key, where the key
+        alone names something else, as a standard's level ``enterprise``); ``"province"``: a
+        province in the reader's language; ``"link:/prefix/"``: text linking to the prefix
+        followed by the value.
     digits : int, optional
         Decimals of a number column; by default from its unit (:data:`UNIT_DIGITS`).
     choices : bool
@@ -292,7 +294,7 @@ def _digits(col: Col, series: pd.Series) -> int:
 
 
 def _kind(col: Col, series: pd.Series) -> str:
-    if col.kind in ("label", "province"):
+    if col.kind in ("label", "province") or col.kind.startswith("label:"):
         return col.kind
     if col.kind.startswith("link:"):
         return "link"
@@ -305,9 +307,12 @@ def _shown(series: pd.Series, kind: str) -> pd.Series:
     """The text a reader sees for each value of a text column (labels and provinces in the
     reader's language), for the search and the sort."""
     text = series.astype("string")
-    if kind in ("label", "province"):
-        show = label if kind == "label" else province
-        text = text.map({v: show(v) for v in text.dropna().unique()}, na_action="ignore")
+    if kind == "province":
+        text = text.map({v: province(v) for v in text.dropna().unique()}, na_action="ignore")
+    elif kind.startswith("label"):
+        prefix = kind.partition(":")[2]
+        text = text.map({v: label(prefix + v) for v in text.dropna().unique()},
+                        na_action="ignore")
     return text.astype("string")
 
 
@@ -340,7 +345,7 @@ def _search(frame: pd.DataFrame, kinds: dict[str, str], q: str) -> pd.DataFrame:
     needle = q.casefold()
     found = pd.Series(False, index=frame.index)
     for key, kind in kinds.items():
-        if kind in ("text", "label", "province", "link"):
+        if kind in ("text", "province", "link") or kind.startswith("label"):
             found |= _shown(frame[key], kind).str.casefold().str.contains(
                 needle, regex=False).fillna(False).astype(bool)
     return frame[found]

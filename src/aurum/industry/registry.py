@@ -21,7 +21,7 @@ class OrgType(StrEnum):
     # The public services of issue 22: a testing laboratory taking part in proficiency tests,
     # and a downstream user (electronics, aerospace, medical, PV) trialling and buying materials.
     LABORATORY = "laboratory"
-    DOWNSTREAM = "downstream"
+    DOWNSTREAM = "downstream_user"
 
 
 class SiteKind(StrEnum):

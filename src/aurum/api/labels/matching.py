@@ -9,7 +9,6 @@ LABELS = {
     "inside": _("inside the need's range"),
     "low_capability": _("capability below the threshold"),
     "outside": _("outside the need's range"),
-    "unspecified": _("not in the specification"),
     "margin": _("specification margin"),
     "capability": _("capability (Cpk)"),
     "evaluation": _("evaluation record"),

@@ -11,7 +11,6 @@ LABELS = {
     "icp_oes": _("ICP-OES"),
     "icp_ms": _("ICP-MS"),
     "aas": _("atomic absorption (AAS)"),
-    "xrf": _("X-ray fluorescence (XRF)"),
     "robust_sd": _("robust standard deviation s*"),
     "fixed": _("fixed value"),
     "percent": _("percentage of the assigned value"),

@@ -32,8 +32,7 @@ LABELS = {
     "recycling": _("recycling"),
     "new_materials": _("new materials"),
     "group": _("enterprise group"),
-    "laboratory": _("testing laboratory"),
-    "downstream": _("downstream user"),
+    "downstream_user": _("downstream user"),
     # where an indicator stands (aurum.industry.kpi.Status)
     "on_track": _("on track"),
     "at_risk": _("at risk"),

@@ -1,5 +1,6 @@
 """Labels of the standards registry's machine keys (issue 22): statuses, priority areas,
-levels, degrees of correspondence, recognition and directions of an indicator."""
+levels (keyed ``level_<level>``: a level's key, such as ``enterprise``, names other
+things elsewhere), degrees of correspondence, recognition and directions of an indicator."""
 
 from aurum.core.i18n import lazy_gettext as _
 
@@ -17,11 +18,11 @@ LABELS = {
     "testing_methods": _("testing methods"),
     "products": _("products"),
     "untagged": _("no priority area"),
-    "national": _("national standard"),
-    "industry": _("industry standard"),
-    "local": _("local standard"),
-    "group": _("group standard"),
-    "enterprise": _("enterprise standard"),
+    "level_national": _("national standard"),
+    "level_industry": _("industry standard"),
+    "level_local": _("local standard"),
+    "level_group": _("group standard"),
+    "level_enterprise": _("enterprise standard"),
     "identical": _("identical (IDT)"),
     "modified": _("modified (MOD)"),
     "non_equivalent": _("non-equivalent (NEQ)"),

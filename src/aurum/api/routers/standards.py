@@ -41,7 +41,7 @@ router = APIRouter(tags=["standards"])
 API = "/api/v1/standards"
 
 TABLE = Spec("standards", (
-    Col("number"), Col("title"), Col("level", "label", choices=True),
+    Col("number"), Col("title"), Col("level", "label:level_", choices=True),
     Col("status", "label", choices=True), Col("committee"), Col("published_on"),
     Col("areas"), Col("confirmed")))
 """The registry's table: every standard, filtered by level and status, searched by number,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from aurum.api.schemas import Row, Schema
 
 ORG_TYPES = ("mining, processing, smelting_refining, recycling, new_materials, group, laboratory "
-             "or downstream")
+             "or downstream_user")
 KINDS = "mine, plant or tailings"
 MINE_METHODS = "open_pit, underground or combined (mines only)"
 PLANT_TYPES = "processing_plant, heap_leach, concentrate_smelter or refinery (plants only)"

@@ -4,7 +4,6 @@ route names in Chinese, and the pages drawn within seconds (the stope page was 3
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -18,20 +17,18 @@ MINE = "SD-SSD-01"
 """The deepest showcase mine: a stope plan and a ventilation network."""
 
 
-def _drawn(page: Any, server: Server, path: str) -> tuple[float, int]:
-    """Open ``path`` and wait for every chart: the seconds it took and the page's bytes as
-    sent."""
-    start = time.perf_counter()
+def _drawn(page: Any, server: Server, path: str) -> int:
+    """Open ``path`` and wait for every chart: the page's bytes as sent (what the reader
+    waits for is measured by its size, not timed: tests assert no times)."""
     response = page.goto(server.url + path)
     page.wait_for_function(DRAWN)
-    return time.perf_counter() - start, len(response.body())
+    return len(response.body())
 
 
 def test_the_deep_mine_pages_draw(browser: Any, server: Server) -> None:
     page = _session(browser, server, "zh-CN")
-    seconds, size = _drawn(page, server, f"/underground/{MINE}")
+    size = _drawn(page, server, f"/underground/{MINE}")
     assert size < 200_000, size
-    assert seconds < 20, seconds  # two shared CI cores; about 2 s on a workstation
     ticks = page.evaluate("""() => document.getElementById('chart-stopes-3d')
         ._fullData.filter(t => t.type === 'mesh3d')[0].colorbar.ticktext""")
     assert ticks and all(len(t) == 7 and t[4] == "-" for t in ticks)

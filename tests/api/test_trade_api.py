@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 
 import httpx
 import pytest
@@ -104,9 +103,7 @@ def test_the_outlines_are_only_read_never_built(app_client: TestClient, platform
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(maps, "build_world_outlines", _no_build)
     assert app_client.get(WORLD_PATH).status_code == 200  # the app's first request warms it
-    started = time.perf_counter()
     r = app_client.get(WORLD_PATH)
-    assert time.perf_counter() - started < 1.0
     assert r.status_code == 200 and r.json() == {"type": "FeatureCollection", "features": []}
     assert r.headers["cache-control"] == "no-store"  # not kept: the real file comes later
     assert not maps.world_outlines_file(platform.settings.home).exists()

@@ -212,13 +212,10 @@ def test_documents_are_content_addressed(platform: Platform, parties: dict[str, 
 
 
 def test_demo_seed(platform: Platform, reg: Registry, parties: dict[str, Actor]) -> None:
-    import time
 
     from aurum.demo.seed import materials as demo
 
-    started = time.perf_counter()
     logins = demo.seed_demo(platform, reg.admin)
-    elapsed = time.perf_counter() - started
     assert set(logins) == {"maker", "buyer"}
     with transaction(platform.sessions) as s:
         maker = actor_for(s, s.scalar(select(User).where(User.username == "maker")))
@@ -230,4 +227,3 @@ def test_demo_seed(platform: Platform, reg: Registry, parties: dict[str, Actor])
         shifted = service_views.product_view(s, maker, "XNM-PV-AG95").specs
         assert {x["property"]: x for x in shifted}["viscosity"]["chart"]["beyond"]
         assert len(demo.DOWNSTREAM_USERS) == 5
-    assert elapsed < 3.0 * 4  # the demo's budget (3 s) with room for PostgreSQL and CI

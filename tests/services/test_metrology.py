@@ -148,13 +148,10 @@ def test_bad_round_and_too_few_results(platform: Platform, reg: Registry,
 
 
 def test_demo_rounds(platform: Platform, admin: Actor) -> None:
-    import time
 
     from aurum.demo.seed.metrology import seed_demo
 
-    start = time.perf_counter()
     logins = seed_demo(platform, admin)
-    assert time.perf_counter() - start < 3.0
     assert set(logins) == {"lab"}
     with transaction(platform.sessions) as s:
         listed = {r.code: service.round_record(r) for r in service.rounds(s, admin)}

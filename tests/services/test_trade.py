@@ -3,7 +3,6 @@ stored on every write, scope on reads and writes, overseas records append-only."
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import date
 
@@ -38,9 +37,7 @@ def _import(platform: Platform, actor: Actor, data: bytes, name: str = "customs.
 
 
 def test_import_stores_rows_and_the_analysis(platform: Platform, reg: Registry) -> None:
-    start = time.perf_counter()
     _import(platform, reg.regulator, _csv())
-    assert time.perf_counter() - start < 5
     with platform.sessions() as s:
         n = s.scalar(select(func.count()).select_from(CustomsImport))
         assert n == len(customs_rows())

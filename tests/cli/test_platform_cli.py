@@ -27,8 +27,9 @@ def test_upgrade_seed_and_user(demo_seeded: DemoTemplate, tmp_path: Path,
     # `db upgrade` then `demo seed`, both with --format json, run once for the whole test run
     # (tests/demo_home.py; a non-zero exit fails there); the verbs below run on a copy.
     assert demo_seeded.upgrade["revision"] == migrate.head_revision()
-    assert demo_seeded.seeded["logins"] == sorted(["admin", "auditor", "group", "mine", "miit",
-                                                   "recycler", "shandong"])
+    assert demo_seeded.seeded["logins"] == sorted(["admin", "auditor", "buyer", "group", "lab",
+                                                   "maker", "mine", "miit", "recycler",
+                                                   "shandong"])
     home, keys = copy_demo(demo_seeded, tmp_path)
     monkeypatch.setenv("AURUM_KEYS", str(keys))
     again = _run(home, "demo", "seed", "--if-empty")

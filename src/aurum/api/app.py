@@ -73,7 +73,7 @@ from aurum.core.errors import (
 from aurum.core.i18n import _
 from aurum.services.auth import SESSION_LIFETIME
 from aurum.services.jobs import JobQueue
-from aurum.services.maps import start_world_outlines
+from aurum.services.maps import start_province_outlines, start_world_outlines
 from aurum.services.platform import Platform
 
 STATIC = Path(__file__).with_name("static")
@@ -90,7 +90,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The world maps' outlines take seconds to build: in the background, never on a GET.
+        # The maps' outlines take seconds to build: in the background, never on a GET.
+        start_province_outlines(platform.settings.home)
         start_world_outlines(platform.settings.home)
         # The server runs the job queue itself unless AURUM_JOBS_WORKERS=0 (when `aurum jobs
         # worker` processes do).

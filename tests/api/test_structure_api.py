@@ -37,10 +37,10 @@ def test_post_read_and_pages(app_client: TestClient, reg: Registry) -> None:
     got = app_client.get(f"{API}/{study['id']}", headers=auditor).json()
     assert got["scenarios"] == study["scenarios"]
     assert [s["id"] for s in app_client.get(API, headers=auditor).json()] == [study["id"]]
-    # Out of scope: an enterprise sees nothing, Shandong's regulator cannot write Gansu.
+    # Out of scope: an enterprise is refused the area, Shandong's regulator cannot write Gansu.
     alpha = bearer(app_client, "alpha")
-    assert app_client.get(f"{API}/{study['id']}", headers=alpha).status_code == 404
-    assert app_client.get(API, headers=alpha).json() == []
+    assert app_client.get(f"{API}/{study['id']}", headers=alpha).status_code == 403
+    assert app_client.get(API, headers=alpha).status_code == 403
     assert app_client.post(API, headers=regulator, json=dict(
         body, province="Gansu")).status_code == 403
     bad = dict(body, plants=[dict(body["plants"][0], fixed_cny_per_day=-1)])

@@ -17,9 +17,13 @@ from babel.support import LazyProxy
 from aurum.core.i18n import lazy_gettext
 from aurum.services.auth import Actor, Role
 from aurum.services.jobs import JOB_ROLES
+from aurum.services.matching import READERS as MATCHING_READERS
+from aurum.services.metrology import PAGE_ROLES as METROLOGY_ROLES
 from aurum.services.prospect import STUDY_ROLES
 from aurum.services.recycling.reports import INBOX_READERS
 from aurum.services.recycling.views import APPENDERS
+from aurum.services.structure import READERS as STRUCTURE_READERS
+from aurum.services.underground import MINE_ROLES
 
 ADMIN, REGULATOR, ENTERPRISE, RECYCLER, AUDITOR = (
     Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE, Role.RECYCLER, Role.AUDITOR)
@@ -99,14 +103,18 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/processing", lazy_gettext("Plants"), MINING, Group.MINING),
     NavPage("/safety", lazy_gettext("Safety"), MINING, Group.MINING),
     NavPage("/seismic", lazy_gettext("Seismic"), MINING, Group.MINING),
-    NavPage("/underground", lazy_gettext("Underground"), MINING, Group.MINING),
-    NavPage("/ventilation", lazy_gettext("Ventilation"), MINING, Group.MINING),
+    # A mine's planning and ventilation: refused to whoever owns no mine (the recyclers).
+    NavPage("/underground", lazy_gettext("Underground"), frozenset(MINE_ROLES), Group.MINING),
+    NavPage("/ventilation", lazy_gettext("Ventilation"), frozenset(MINE_ROLES), Group.MINING),
     NavPage("/materials", lazy_gettext("Shelf products"), MINING, Group.SERVICES),
-    NavPage("/materials/matching", lazy_gettext("Supply–demand matching"), MINING,
-            Group.SERVICES),
+    NavPage("/materials/matching", lazy_gettext("Supply–demand matching"),
+            frozenset(MATCHING_READERS), Group.SERVICES),
     NavPage("/standards", lazy_gettext("Standards"), MINING, Group.SERVICES),
-    NavPage("/metrology", lazy_gettext("Proficiency testing"), MINING, Group.SERVICES),
-    NavPage("/structure", lazy_gettext("Regional consolidation"), READERS, Group.STRUCTURE),
+    NavPage("/metrology", lazy_gettext("Proficiency testing"), frozenset(METROLOGY_ROLES),
+            Group.SERVICES),
+    # Studies hold every mine of a province: the regulators' tool, never an enterprise's.
+    NavPage("/structure", lazy_gettext("Regional consolidation"),
+            frozenset(STRUCTURE_READERS), Group.STRUCTURE),
     NavPage("/trade", lazy_gettext("Import sources"), READERS, Group.STRUCTURE),
     # Enterprises record their own overseas projects; never the recyclers'.
     NavPage("/trade/overseas", lazy_gettext("Overseas projects"), MINING, Group.STRUCTURE),

@@ -16,7 +16,9 @@ property from their latest capability (None with too few batches: unproven), the
 evaluation record (the newest row of each evaluation, corrections applied) and where the
 maker is (its first located site, else its province's centre).
 
-**Scope.** A need is read in full by its buyer, by the makers of its matched products
+**Scope.** The area is opened by :data:`READERS` only: a recycler (whose trade is scrap
+gold, not materials) is refused it on every read and write (:class:`PermissionDenied`), not
+shown an empty board. A need is read in full by its buyer, by the makers of its matched products
 (qualified or unproven in its latest matching), by administrators, auditors and regulators (a
 provincial regulator: the buyers of its province); anyone else is told it does not exist. The
 products a need rejected, with their reasons, only by the buyer and those who read
@@ -82,6 +84,11 @@ TOP_MATCHES = 3
 """Best qualified products the board shows per need."""
 ACTIVE = "active"
 """The status of a product that is a candidate (H2's products are active or withdrawn)."""
+READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR, Role.ENTERPRISE)
+"""Who opens the matching area (each within the scope of the module docstring): the
+downstream users and the makers are enterprise users; the navigation offers it to these."""
+WRITERS = (Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE)
+"""Who asks for a rematch (:func:`refresh`)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +403,7 @@ def rematch(session: Session, kind: str | None = None) -> int:
 def refresh(session: Session, actor: Actor, kind: str | None = None) -> int:
     """:func:`rematch` asked for from a page or the API, by an administrator, a regulator or
     an enterprise user (platform bookkeeping: it stores what the products already imply)."""
-    actor.require_role(Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE)
+    actor.require_role(*WRITERS)
     if kind is not None:
         check_kind(kind)
     return rematch(session, kind)
@@ -439,7 +446,9 @@ def _latest_matchings(session: Session, need_ids: Sequence[int]) -> dict[int, Ma
 
 
 def _visible(stmt: Any, actor: Actor) -> Any:
-    """``stmt`` (a select of needs) kept to those ``actor`` reads (module docstring)."""
+    """``stmt`` (a select of needs) kept to those ``actor`` reads (module docstring); every
+    read of a need passes here, so an actor outside :data:`READERS` is refused here."""
+    actor.require_role(*READERS)
     if actor.org_ids is not None:
         latest = _latest_ids()
         matched = (select(MatMatching.need_id).join(latest, latest.c.id == MatMatching.id)

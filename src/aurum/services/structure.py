@@ -5,7 +5,10 @@ share before and after each, computed with the plan indicators' own definition
 capacities the regional-mine rule of :mod:`aurum.structure.scenarios` counts.
 
 Who: administrators and regulators write and read (a provincial regulator its province
-only), auditors read; enterprises and recyclers see nothing. A study of at most
+only), auditors read (:data:`WRITERS`, :data:`READERS`). A study holds every mine of a
+province with its capacity and grade, each owner's own data: enterprises (mining groups
+included) and recyclers are refused the area outright (:class:`PermissionDenied`, every read
+and write), not shown an empty one. A study of at most
 :data:`INLINE_PAIRS` mine × plant pairs is solved in the request; a larger one, up to
 :data:`aurum.structure.consolidation.MAX_MINES` × ``MAX_PLANTS``, is solved and then stored
 by a ``structure_solve`` job, with its progress by scenario and the user's cancel between
@@ -51,8 +54,10 @@ TIME_LIMIT_S = 60.0
 LIST_LIMIT = 200
 """Most studies a listing returns."""
 
-_WRITERS = (Role.ADMIN, Role.REGULATOR)
-_READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+WRITERS = (Role.ADMIN, Role.REGULATOR)
+"""Who stores studies (a provincial regulator: of its province)."""
+READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR)
+"""Who opens the consolidation area at all (the navigation offers it to them alone)."""
 
 
 def _check(actor: Actor, province: str, roles: Sequence[Role]) -> None:
@@ -121,7 +126,7 @@ def create_study(session: Session, actor: Actor, province: str, name: str,
 def _checked(actor: Actor, province: str, name: str, inputs: Mapping[str, Any]
              ) -> tuple[list[Mine], list[Plant]]:
     """The region of a study ``actor`` may store, refused with every problem found."""
-    _check(actor, province, _WRITERS)
+    _check(actor, province, WRITERS)
     if not 0 < len(name.strip()) <= 200:
         raise ValidationError(Problem(i18n._("expected a name of 1 to 200 characters"),
                                       column="name"))
@@ -238,9 +243,14 @@ def _share(capacity: tuple[tuple[str, float], ...], gold_g: tuple[float, ...]) -
 
 def studies(session: Session, actor: Actor, province: str | None = None
             ) -> list[StructureStudy]:
-    """The studies ``actor`` may read, newest first (of ``province`` when given)."""
-    if actor.role not in _READERS:
-        return []
+    """The studies ``actor`` may read, newest first (of ``province`` when given).
+
+    Raises
+    ------
+    PermissionDenied
+        A role that does not open the area (:data:`READERS`).
+    """
+    actor.require_role(*READERS)
     query = select(StructureStudy).order_by(StructureStudy.id.desc()).limit(LIST_LIMIT)
     if actor.province is not None:
         query = query.where(StructureStudy.province == actor.province)
@@ -254,12 +264,14 @@ def study(session: Session, actor: Actor, study_id: int) -> StructureStudy:
 
     Raises
     ------
+    PermissionDenied
+        A role that does not open the area (:data:`READERS`), whatever the id.
     NotFoundError
         No such study in the actor's scope.
     """
+    actor.require_role(*READERS)
     row = session.get(StructureStudy, study_id)
-    if row is None or actor.role not in _READERS or (
-            actor.province is not None and row.province != actor.province):
+    if row is None or (actor.province is not None and row.province != actor.province):
         raise NotFoundError(i18n._("no consolidation study %(id)s", id=study_id))
     return row
 

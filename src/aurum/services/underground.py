@@ -24,8 +24,10 @@ area (length × height); keeping both would charge the same waste twice. Grade d
 by itself: the skin's tonnes join the stope's ore at no grade. A stope's ore (t) and void (m³)
 count its skins.
 
-Every read and write checks the scope here: a site the actor may not read is "not found", one
-it reads but may not write is refused (:class:`~aurum.core.errors.PermissionDenied`). A plan
+Every read and write checks the scope here: a role outside :data:`MINE_ROLES` (a recycler,
+which owns no mine) is refused the area whatever it names, a site the actor may not read is
+"not found", one it reads but may not write is refused
+(:class:`~aurum.core.errors.PermissionDenied`). A plan
 on at most :data:`INLINE_PLAN_BLOCKS` blocks runs in the request (the demo's 12,000-block
 models); a larger one, up to :data:`MAX_PLAN_BLOCKS`, runs as a ``stope_plan`` job with
 progress and cancel between its steps. A page reads the stored plan and computes nothing.
@@ -56,7 +58,7 @@ from aurum.core.jsonsafe import finite
 from aurum.core.tables import read_table
 from aurum.services import cache, jobs, registry
 from aurum.services import resources as resource_service
-from aurum.services.auth import Actor
+from aurum.services.auth import Actor, Role
 from aurum.services.underground_sources import Economics as Economics
 from aurum.services.underground_sources import ModelSource as ModelSource
 from aurum.services.underground_sources import PlanGrid as PlanGrid
@@ -93,6 +95,10 @@ SCHEDULE_TIME_LIMIT_S = 20.0
 """Time the schedule's MIP is given in the request, s (its gap is reported)."""
 STOPE_TIME_LIMIT_S = 30.0
 """Time the exact stope optimisation is given, s."""
+MINE_ROLES = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR, Role.ENTERPRISE)
+"""Who opens a mine's underground planning and its ventilation, each within its scope (an
+enterprise its own mines and its group's, a provincial regulator its province's): a recycler
+owns no mine, so it is refused these areas rather than shown empty ones."""
 
 
 Progress = Callable[[float, str], None]
@@ -292,7 +298,7 @@ def plan_stopes(session: Session, actor: Actor, home: Path, site_code: str,
     from aurum.underground.shapes import vein_stopes
     from aurum.underground.stopes import StopeParams, optimise_stopes
 
-    site = registry.get_writable_site(session, actor, site_code)
+    site = mine_site(session, actor, site_code, write=True)
     report = progress or (lambda _fraction, _message: None)
     problems = [] if PERIOD_RE.match(start_period or "") else [Problem(
         i18n._("expected a month YYYY-MM, got %(value)r", value=start_period),
@@ -509,7 +515,7 @@ def plan_size(session: Session, actor: Actor, site_code: str, fields: Mapping[st
               upload: bytes | None = None) -> int:
     """The blocks a plan of these fields reads (count; an upload estimated from its size),
     so that a caller runs a large one as a job (:data:`INLINE_PLAN_BLOCKS`)."""
-    registry.get_writable_site(session, actor, site_code)
+    mine_site(session, actor, site_code, write=True)
     if upload is not None:
         return upload.count(b"\n")
     if fields.get("model_id") is None:
@@ -523,7 +529,7 @@ def plan_size(session: Session, actor: Actor, site_code: str, fields: Mapping[st
 
 def plans(session: Session, actor: Actor, site_code: str) -> list[StopePlan]:
     """A mine's plans, newest first (at most :data:`MAX_PLANS_LISTED`)."""
-    site = registry.get_site(session, actor, site_code)
+    site = mine_site(session, actor, site_code)
     return list(session.scalars(select(StopePlan).where(StopePlan.site_id == site.id)
                                 .order_by(StopePlan.version.desc()).limit(MAX_PLANS_LISTED)))
 
@@ -534,9 +540,12 @@ def readable_plan(session: Session, actor: Actor, plan_id: int,
 
     Raises
     ------
+    PermissionDenied
+        A role outside :data:`MINE_ROLES`, whatever the id.
     NotFoundError
         No such plan, or one of a site the actor may not read (the same answer).
     """
+    actor.require_role(*MINE_ROLES)
     plan = session.get(StopePlan, plan_id)
     if plan is None or not actor.can_read_site(plan.site) or (
             site_code is not None and plan.site.code != site_code):
@@ -642,7 +651,7 @@ def plan_detail(session: Session, actor: Actor, home: Path, site_code: str, plan
 
 def _plan_owner(session: Session, actor: Actor, home: Path, params: Mapping[str, Any]
                 ) -> jobs.Owner:
-    site = registry.get_writable_site(session, actor, str(params["site"]))
+    site = mine_site(session, actor, str(params["site"]), write=True)
     if params.get("model_id") is not None:
         model = resource_service.readable_model(session, actor, int(params["model_id"]))
         if model.site_id != site.id:
@@ -719,6 +728,31 @@ def writable_site(session: Session, actor: Actor, site_code: str) -> Site:
     Raises
     ------
     NotFoundError, PermissionDenied
-        A site the actor may not read, or may not write.
+        As :func:`mine_site`.
     """
-    return registry.get_writable_site(session, actor, site_code)
+    return mine_site(session, actor, site_code, write=True)
+
+
+def mine_site(session: Session, actor: Actor, site_code: str, write: bool = False) -> Site:
+    """A mine's site as the underground and ventilation areas open it: the area's role
+    first (:data:`MINE_ROLES`), then the site's scope.
+
+    Parameters
+    ----------
+    site_code : str
+        The site's code.
+    write : bool
+        Whether the actor is to write for the site (store a plan or a network).
+
+    Raises
+    ------
+    PermissionDenied
+        A role outside :data:`MINE_ROLES` (whatever the code names), or, with ``write``, a
+        site the actor reads but may not write.
+    NotFoundError
+        A site the actor may not read (the same answer as a missing one).
+    """
+    actor.require_role(*MINE_ROLES)
+    if write:
+        return registry.get_writable_site(session, actor, site_code)
+    return registry.get_site(session, actor, site_code)

@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 
 from aurum.core import i18n
 from aurum.core.errors import Problem, ValidationError
-from aurum.services import cache, registry
+from aurum.services import cache
 from aurum.services import resources as resource_service
 from aurum.services.auth import Actor
 from aurum.services.underground import (
     MAX_PLANS_LISTED,
+    MINE_ROLES,
     Economics,
     PlanFrames,
+    mine_site,
     plan_frames,
     plans,
     readable_plan,
@@ -218,7 +220,7 @@ def site_plan_view(session: Session, actor: Actor, home: Path, site_code: str
                    ) -> SitePlanView:
     """The planning page of a deep mine: reads the stored plans and the latest one's files
     (kept once read), computes nothing."""
-    site = registry.get_site(session, actor, site_code)
+    site = mine_site(session, actor, site_code)
     rows = plans(session, actor, site_code)
     latest = rows[0] if rows else None
     frames = boxes = blocks = None
@@ -239,7 +241,14 @@ DEEP_MINE_COLUMNS = ["code", "name", "province", "version", "stopes", "value_cny
 
 def deep_mines_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """The underground mines the reader may read, each with its latest plan's figures (none
-    yet: None), by code (:data:`DEEP_MINE_COLUMNS`: value and NPV in CNY, backfill in t)."""
+    yet: None), by code (:data:`DEEP_MINE_COLUMNS`: value and NPV in CNY, backfill in t).
+
+    Raises
+    ------
+    PermissionDenied
+        A role outside :data:`~aurum.services.underground.MINE_ROLES`.
+    """
+    actor.require_role(*MINE_ROLES)
     sites = session.scalars(actor.where_visible(select(Site)).where(
         Site.mine_method == "underground").order_by(Site.code))
     latest = {p.site_id: p for p in session.scalars(

@@ -29,9 +29,11 @@ places, step by step (:func:`aurum.ventilation.climate.along_airway`, steps of a
 :data:`STEP_M`); where the dry bulb passes the GB 16423-2020 limit the cooling load is the
 refrigeration that brings the route's air back to it there.
 
-Every read and write checks the scope here: a site the actor may not read is "not found",
-one it reads but may not write is refused. Pages read the stored solution; nothing is solved
-on a read.
+Every read and write checks the scope here, as a stope plan's
+(:func:`aurum.services.underground.mine_site`): a role outside
+:data:`~aurum.services.underground.MINE_ROLES` (a recycler) is refused the area, a site the
+actor may not read is "not found", one it reads but may not write is refused. Pages read
+the stored solution; nothing is solved on a read.
 """
 
 from __future__ import annotations
@@ -50,8 +52,8 @@ from aurum.core import i18n
 from aurum.core.checks import Interval
 from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.jsonsafe import finite
-from aurum.services import registry
 from aurum.services.auth import Actor
+from aurum.services.underground import MINE_ROLES, mine_site
 from aurum.store.models import Site, VentNetwork, VentSolution
 
 MAX_REASON = 500
@@ -129,16 +131,10 @@ def _names(entry: Mapping[str, Any], column: str, k: int, problems: list[Problem
     return out
 
 
-def _checked_site(session: Session, actor: Actor, site_code: str, write: bool) -> Site:
-    if write:
-        return registry.get_writable_site(session, actor, site_code)
-    return registry.get_site(session, actor, site_code)
-
-
 def writable_site(session: Session, actor: Actor, site_code: str) -> Site:
     """The site if ``actor`` may store its network (else NotFoundError or
     PermissionDenied), before anything sent is read."""
-    return _checked_site(session, actor, site_code, write=True)
+    return mine_site(session, actor, site_code, write=True)
 
 
 def save_network(session: Session, actor: Actor, site_code: str, doc: Any, reason: str
@@ -452,7 +448,7 @@ def climate_profile(network: Any, flows: Mapping[str, float], doc: Mapping[str, 
 
 def versions(session: Session, actor: Actor, site_code: str) -> list[VentNetwork]:
     """A mine's network versions, newest first (at most :data:`MAX_VERSIONS_LISTED`)."""
-    site = registry.get_site(session, actor, site_code)
+    site = mine_site(session, actor, site_code)
     return list(session.scalars(select(VentNetwork).where(VentNetwork.site_id == site.id)
                                 .order_by(VentNetwork.version.desc())
                                 .limit(MAX_VERSIONS_LISTED)))
@@ -464,11 +460,14 @@ def readable_network(session: Session, actor: Actor, network_id: int,
 
     Raises
     ------
+    PermissionDenied
+        A role outside :data:`~aurum.services.underground.MINE_ROLES`, whatever the id.
     NotFoundError
         No such version, or one of a site the actor may not read (the same answer).
     """
+    actor.require_role(*MINE_ROLES)
     if site_code is not None:
-        registry.get_site(session, actor, site_code)
+        mine_site(session, actor, site_code)
     row = session.get(VentNetwork, network_id)
     if row is None or not actor.can_read_site(row.site) or (
             site_code is not None and row.site.code != site_code):
@@ -520,7 +519,7 @@ def _layout(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def site_view(session: Session, actor: Actor, site_code: str) -> SiteView:
     """What a mine's ventilation page shows (:class:`SiteView`), read from the store."""
-    site = registry.get_site(session, actor, site_code)
+    site = mine_site(session, actor, site_code)
     rows = versions(session, actor, site_code)
     latest = rows[0] if rows else None
     solution = latest.solution if latest is not None else None
@@ -541,7 +540,14 @@ def site_view(session: Session, actor: Actor, site_code: str) -> SiteView:
 
 def sites_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """The mines the actor may read that have a ventilation network: ``code``, ``name``,
-    ``province``, ``version``, ``branches``, ``created_at`` (the latest version's)."""
+    ``province``, ``version``, ``branches``, ``created_at`` (the latest version's).
+
+    Raises
+    ------
+    PermissionDenied
+        A role outside :data:`~aurum.services.underground.MINE_ROLES`.
+    """
+    actor.require_role(*MINE_ROLES)
     latest = (select(VentNetwork.site_id, func.max(VentNetwork.version).label("v"))
               .group_by(VentNetwork.site_id).subquery())
     stmt = (select(Site, VentNetwork).join(VentNetwork, VentNetwork.site_id == Site.id)

@@ -32,8 +32,8 @@ product is *rejected*, with the property and the reason.
   succession with a conditional verdict as half a pass: no evaluation scores 1/2, one pass
   3/4, one fail 1/4.
 - *distance* D = 1 / (1 + km / :data:`DISTANCE_SCALE_KM`), the great-circle (haversine)
-  distance from the maker to the buyer's location; 1/2 when either location is unknown (as
-  at the scale's distance).
+  distance (:func:`aurum.core.geodesy.great_circle_km`) from the maker to the buyer's
+  location; 1/2 when either location is unknown (as at the scale's distance).
 
 Qualified products are ranked by score, then the nearer, then the product id. The explanation
 of a match is facts, not sentences (per property: the need's range, the product's range, the
@@ -51,6 +51,7 @@ from typing import Any
 
 from aurum.core.checks import Interval
 from aurum.core.errors import Problem, ValidationError
+from aurum.core.geodesy import great_circle_km
 from aurum.core.i18n import _
 from aurum.materials.catalogue import MAX_PROPERTIES, make_limit
 
@@ -62,8 +63,6 @@ CPK_FULL = 2.0
 """Cpk that scores full capability (six sigma: the limits six standard deviations away)."""
 DISTANCE_SCALE_KM = 500.0
 """Distance (km) at which the distance part of the score is 1/2: a day's road haul."""
-EARTH_RADIUS_KM = 6371.0
-"""Mean radius of the Earth (IUGG), km."""
 WEIGHTS: Mapping[str, float] = {"margin": 0.35, "capability": 0.30, "evaluation": 0.20,
                                 "distance": 0.15}
 """Default weights of the score's parts (they sum to 1)."""
@@ -325,20 +324,6 @@ def check_need(need: Need, today: date) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Matching
-
-
-def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance on a sphere of :data:`EARTH_RADIUS_KM` (haversine), km.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2 : float
-        The two points, degrees.
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def property_margin(need: NeedRange, minimum: float | None, maximum: float | None

@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from aurum.core import checks, i18n
 from aurum.core.errors import NotFoundError, Problem, ValidationError
+from aurum.core.geodesy import great_circle_km
 from aurum.core.jsonsafe import finite
 from aurum.core.tables import save_upload, unpack_shapefile
 from aurum.prospect.layers import (
@@ -87,7 +88,6 @@ TOP_TARGETS = 50
 """Targets listed in the summary (the GeoPackage holds them all)."""
 HANDOVER_KM = 50.0
 """A target hands over to a registered site at most this far from its centroid, km."""
-EARTH_RADIUS_KM = 6371.0
 DEMO_NAME = "demo: Cloncurry IOCG"
 DEMO_LAYERS = ("Dist2Breccia", "Dist2Fault", "FaultDensity", "StratNo")
 DEMO_SUBPATH = Path("shared") / "data" / "prospect" / "mpm_wofe" / "CalculateResponse"
@@ -711,13 +711,8 @@ def handover(targets: Sequence[Mapping[str, Any]],
     for row in targets:
         site, distance = None, None
         if located and row.get("lon") is not None and row.get("lat") is not None:
-            lon = np.radians([s[1] for s in located])
-            lat = np.radians([s[2] for s in located])
-            lon0, lat0 = np.radians(row["lon"]), np.radians(row["lat"])
-            # haversine
-            h = (np.sin((lat - lat0) / 2) ** 2
-                 + np.cos(lat0) * np.cos(lat) * np.sin((lon - lon0) / 2) ** 2)
-            km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+            km = great_circle_km(row["lat"], row["lon"], [s[2] for s in located],
+                                 [s[1] for s in located])
             best = int(np.argmin(km))
             if km[best] <= HANDOVER_KM:
                 site, distance = located[best][0], float(km[best])

@@ -6,6 +6,7 @@ import html
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from aurum.services.auth import Actor
@@ -32,7 +33,9 @@ def _figure(text: str, name: str) -> dict[str, object]:
     return figure
 
 
-def _closed_round(app_client: TestClient) -> None:
+def _open_round(app_client: TestClient) -> None:
+    """Round PT-1 on RM-AU-5 with the seven laboratories' results (LAB-1's superseded
+    once), open."""
     miit = bearer(app_client, "miit")
     assert app_client.post(f"{API}/reference-materials", headers=miit,
                            json=MATERIAL).status_code == 201
@@ -52,7 +55,11 @@ def _closed_round(app_client: TestClient) -> None:
         r = app_client.post(f"{API}/rounds/PT-1/results", headers=root,
                             json={"value": v, "uncertainty": 0.05, "lab": f"LAB-{k}"})
         assert r.status_code == 201, r.text
-    r = app_client.post(f"{API}/rounds/PT-1/close", headers=miit)
+
+
+def _closed_round(app_client: TestClient) -> None:
+    _open_round(app_client)
+    r = app_client.post(f"{API}/rounds/PT-1/close", headers=bearer(app_client, "miit"))
     assert r.status_code == 200, r.text
 
 
@@ -96,6 +103,31 @@ def test_pages(app_client: TestClient, platform: Platform, reg: Registry,
     lab_page = browser.get("/metrology/labs/LAB-1")
     assert lab_page.status_code == 200 and _figure(lab_page.text, "history")
     assert browser.get("/metrology/labs/LAB-2").status_code == 404
+
+
+def test_an_open_round_draws_the_results_received_so_far(
+        app_client: TestClient, platform: Platform, reg: Registry,
+        labs: dict[str, Actor]) -> None:  # noqa: F811
+    _open_round(app_client)
+    page = _browser(app_client, "audit").get("/metrology/rounds/PT-1?lang=en")
+    assert page.status_code == 200
+    assert 'id="chart-z-scores"' not in page.text and 'data-testid="scores"' not in page.text
+    assert "the scores come when it closes" in page.text
+    chart = _figure(page.text, "received")
+    dots = chart["data"][0]  # type: ignore[index]
+    # One dot per laboratory (LAB-1's superseded entry is not one), its current value, in the
+    # order the laboratories first submitted.
+    assert dots["x"] == [f"Lab {k}" for k in range(1, 8)]
+    assert dots["y"] == VALUES
+    # RM-AU-5: 5.0 ± 0.08 g/t (k = 2), the line in its band.
+    band, line = chart["layout"]["shapes"]  # type: ignore[index]
+    assert band["y0"] == pytest.approx(4.92) and band["y1"] == pytest.approx(5.08)
+    assert line["y0"] == line["y1"] == 5.0
+    assert chart["data"][1]["name"] == "certified value ± U (k = 2)"  # type: ignore[index]
+    # A laboratory may still submit: it sees its own result only, by name.
+    own = _figure(_browser(app_client, "lab1").get("/metrology/rounds/PT-1?lang=en").text,
+                  "received")
+    assert own["data"][0]["x"] == ["Lab 1"] and own["data"][0]["y"] == [VALUES[0]]  # type: ignore[index]
 
 
 def test_result_form(app_client: TestClient, platform: Platform, reg: Registry,

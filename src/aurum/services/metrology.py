@@ -23,7 +23,7 @@ Who does what:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, get_args
 
@@ -422,7 +422,7 @@ def close_round(session: Session, actor: Actor, round_code: str) -> MetrologySta
     if not results:
         raise ValidationError(Problem(i18n._("round %(code)s has no results", code=row.code)))
     material = row.reference_material
-    codes = [f"P{k:02d}" for k in range(1, len(results) + 1)]
+    codes = _participants(len(results))
     try:
         evaluation = evaluate(
             codes, np.array([r.value for r in results]),
@@ -469,15 +469,43 @@ def _names(session: Session, org_ids: set[int]) -> dict[int, Organisation]:
         Organisation.id.in_(org_ids)))}
 
 
+def _participants(n: int) -> list[str]:
+    """The participant codes of a round's ``n`` laboratories, in the order they first
+    submitted: ``P01``, ``P02``…"""
+    return [f"P{k:02d}" for k in range(1, n + 1)]
+
+
 def shown_scores(session: Session, actor: Actor, stats: MetrologyStatistics
                  ) -> list[dict[str, Any]]:
-    """A round's stored scores as ``actor`` may see them: ``lab`` the laboratory's code and
-    ``name`` its name for the readers and for the laboratory itself, else the participant
-    code; ``own`` marks the actor's laboratory; ``org_id`` left out."""
-    orgs = _names(session, {s["org_id"] for s in stats.scores})
+    """A round's stored scores as ``actor`` may see them (:func:`_as_seen`)."""
+    return _as_seen(session, actor, stats.scores)
+
+
+def received_results(session: Session, actor: Actor, current: list[MetrologyResult]
+                     ) -> list[dict[str, Any]]:
+    """An open round's current results (:func:`current_results`) as ``actor`` may see them
+    (:func:`_as_seen`, with the codes the round's scores will carry): ``value`` and
+    ``uncertainty`` in the round's unit, no scores. A laboratory sees only its own: it may
+    still submit, and no participant's result may steer another's before the round
+    closes."""
+    rows = [{"org_id": r.org_id, "participant": p, "value": r.value,
+             "uncertainty": r.uncertainty}
+            for r, p in zip(current, _participants(len(current)), strict=True)]
+    if not sees_names(actor):
+        rows = [r for r in rows if actor.org_ids is not None and r["org_id"] in actor.org_ids]
+    return _as_seen(session, actor, rows)
+
+
+def _as_seen(session: Session, actor: Actor, rows: list[dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """Rows of laboratories (``org_id``, ``participant``…) as ``actor`` may see them: ``lab``
+    the laboratory's code and ``name`` its name for the readers and for the laboratory
+    itself, else the participant code; ``own`` marks the actor's laboratory; ``org_id``
+    left out."""
+    orgs = _names(session, {s["org_id"] for s in rows})
     named = sees_names(actor)
     out = []
-    for s in stats.scores:
+    for s in rows:
         own = actor.org_ids is not None and s["org_id"] in actor.org_ids
         org = orgs.get(s["org_id"])
         show = (named or own) and org is not None
@@ -491,7 +519,8 @@ def shown_scores(session: Session, actor: Actor, stats: MetrologyStatistics
 class RoundView:
     """What a round's page shows: the round, its reference material, its statistics with
     the scores as the actor may see them, the actor's own current results while it is open,
-    how many laboratories have submitted, and what the actor may do."""
+    how many laboratories have submitted, what the actor may do, and while it is open the
+    results received so far as the actor may see them (:func:`received_results`)."""
 
     round: MetrologyRound
     material: MetrologyReferenceMaterial | None
@@ -501,6 +530,7 @@ class RoundView:
     submitted: int
     can_submit: bool
     can_close: bool
+    received: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def z_prime_advised(self) -> bool:
@@ -524,7 +554,8 @@ def round_view(session: Session, actor: Actor, code: str) -> RoundView:
     return RoundView(row, row.reference_material, stats,
                      [] if stats is None else shown_scores(session, actor, stats), own,
                      len(current) if stats is None else stats.n_results, can_submit,
-                     row.status == OPEN and is_organiser(actor))
+                     row.status == OPEN and is_organiser(actor),
+                     received_results(session, actor, current))
 
 
 def round_detail(session: Session, actor: Actor, code: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""Proficiency testing drawn (issue 22): a round's z-scores as bars with the warning (±2)
-and action (±3) lines, a laboratory's z-scores across rounds with the same lines, and the
-flags of every closed round as stacked bars.
+"""Proficiency testing drawn (issue 22): an open round's results received so far as dots
+with the reference material's certified value and band, a closed round's z-scores as bars
+with the warning (±2) and action (±3) lines, a laboratory's z-scores across rounds with the
+same lines, and the flags of every closed round as stacked bars.
 
 Each flag has one colour on every page: satisfactory the on-track green, questionable the
 at-risk amber, unsatisfactory the off-track red (:data:`FLAG_COLOURS`)."""
@@ -11,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aurum.api.charts.common import (
+    GOLD,
+    SERIES_COLOURS,
     STATUS_COLOURS,
     Figure,
     axis,
@@ -28,6 +31,9 @@ FLAG_COLOURS = {"satisfactory": STATUS_COLOURS["on_track"],
 WARNING_LINE = {"color": STATUS_COLOURS["at_risk"], "dash": "dash", "width": 1}
 ACTION_LINE = {"color": STATUS_COLOURS["off_track"], "dash": "dot", "width": 1}
 """The ±2 (warning) and ±3 (action) lines of a z chart."""
+CERTIFIED_LINE = {"color": GOLD, "width": 2}
+CERTIFIED_BAND = "rgba(184, 134, 11, 0.15)"
+"""The certified value's line and its ± U band (gold, translucent)."""
 
 
 def _limit_lines() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -73,6 +79,44 @@ def z_chart(scores: Sequence[Mapping[str, Any]], title: str) -> Figure:
         xaxis=axis(_("laboratory"), categoryorder="array",
                    categoryarray=[s["name"] for s in ordered]),
         yaxis=axis(_("z-score"), range=_z_range([s["z"] for s in ordered])))}
+
+
+def received_chart(received: Sequence[Mapping[str, Any]], unit: str, title: str,
+                   certified: tuple[float, float, float] | None = None) -> Figure:
+    """An open round's results received so far, one dot per laboratory (no scores: they are
+    computed when the round closes).
+
+    Parameters
+    ----------
+    received : sequence of mappings
+        ``name`` (as the reader may see it: a participant code ``P01``… or a name),
+        ``value`` (in ``unit``) and ``own`` (the reader's laboratory, outlined) per
+        laboratory, in the order they first submitted.
+    unit : str
+        The round's unit (``g/t``…).
+    title : str
+        The chart's title.
+    certified : (float, float, float), optional
+        The reference material's certified value, its expanded uncertainty U (both in
+        ``unit``) and coverage factor k: drawn as a line in a band of ± U.
+    """
+    data: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "markers", "name": _("result"),
+        "x": [r["name"] for r in received], "y": [r["value"] for r in received],
+        "marker": {"size": 11, "color": SERIES_COLOURS[1], "line": {
+            "color": "#000", "width": [3 if r.get("own") else 0 for r in received]}},
+        "hovertemplate": "%{x}: %{y:.3f}<extra></extra>"}]
+    shapes: list[dict[str, Any]] = []
+    if certified is not None:
+        value, expanded, k = certified
+        shapes = [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": value - expanded,
+                   "y1": value + expanded, "fillcolor": CERTIFIED_BAND, "line": {"width": 0},
+                   "layer": "below"}, horizontal_line(value, CERTIFIED_LINE)]
+        data.append(legend_line(_("certified value ± U (k = %(k)s)", k=format(k, "g")),
+                                CERTIFIED_LINE))
+    return {"data": data, "layout": base_layout(
+        title, shapes=shapes, xaxis=axis(_("laboratory"), type="category"),
+        yaxis=axis(_("result (%(unit)s)", unit=unit)))}
 
 
 def history_chart(history: Sequence[Mapping[str, Any]], title: str) -> Figure:

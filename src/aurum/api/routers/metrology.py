@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import forms
-from aurum.api.charts.metrology import flags_chart, history_chart, z_chart
+from aurum.api.charts.metrology import flags_chart, history_chart, received_chart, z_chart
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.schemas.metrology import (
     LabHistoryOut,
@@ -110,8 +110,16 @@ def index_page(request: Request, session: DB, actor: PageActor) -> HTMLResponse:
 def _round_page(request: Request, session: DB, actor: Actor, code: str,
                 form: forms.FormState | None = None, status_code: int = 200) -> HTMLResponse:
     view = service.round_view(session, actor, code)
-    figure = None if view.statistics is None else z_chart(view.scores, _(
-        "z-scores of round %(code)s", code=view.round.code))
+    figure = None
+    m = view.material
+    if view.statistics is not None:
+        figure = z_chart(view.scores, _("z-scores of round %(code)s", code=view.round.code))
+    elif view.received:  # open: the results so far, scored when it closes
+        figure = received_chart(
+            view.received, view.round.unit,
+            _("Results received so far in round %(code)s", code=view.round.code),
+            None if m is None else (m.certified_value, m.expanded_uncertainty,
+                                    m.coverage_factor))
     return render(request, "metrology_round.html", status_code=status_code, actor=actor,
                   view=view, figure=figure, form=form or forms.FormState({}))
 

@@ -166,3 +166,13 @@ def test_an_enterprise_records_its_own_implementation(app_client: TestClient,
             "csrf": _csrf(reader, PAGE), **base, **good})
         assert r.status_code == 403, name
     assert count(platform, StandardImplementation) == 2
+
+
+def test_the_page_help_tells_of_its_forms(app_client: TestClient, platform: Platform,
+                                          reg: Registry) -> None:
+    _drafting(app_client)
+    help_panel = _browser(app_client, "alpha").get(f"{PAGE}?lang=en").text \
+        .split('data-testid="help"')[1].split("</details>")[0]
+    assert "changes the status" in help_panel
+    assert "records its own implementation" in help_panel
+    assert "effect evaluation" in help_panel

@@ -154,7 +154,15 @@ HELP = {
         "the one that replaced it, its status history, its international counterparts (ISO, "
         "ASTM, LBMA…) with the degree of correspondence (IDT, MOD, NEQ) and the mutual "
         "recognition, and the implementation records of the organisations you may read: "
-        "each indicator before and after, and the mean improvement per indicator."),
+        "each indicator before and after, and the mean improvement per indicator. The forms "
+        "appear to those who may use them: an administrator or a national regulator changes "
+        "the status to one of the next allowed (a withdrawal names the edition that "
+        "replaces it); while the standard is in force (published or under revision), an "
+        "enterprise records its own implementation, an administrator any organisation's "
+        "(since when, what was done, and each indicator's value before and after with whether "
+        "higher or lower is better), and the effect evaluation above sums the records up. A "
+        "new record may correct the organisation's earlier one, which is kept but no longer "
+        "counted."),
     "/structure": _("Regional consolidation studies of the provinces you may read, with the "
                     "share of mine output from mines of 500 t/d or more before and after the "
                     "best scenario against the plan's 70 per cent. Open a study for its map "

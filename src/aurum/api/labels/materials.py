@@ -8,6 +8,7 @@ LABELS = {
     "marginal": _("marginal (1 ≤ Cpk < 1.33)"),
     "incapable": _("not capable (Cpk < 1)"),
     "unproven": _("unproven (too few batches)"),
+    "active": _("on the shelf"),
     "electronics": _("electronics"),
     "aerospace": _("aerospace"),
     "medical": _("medical"),

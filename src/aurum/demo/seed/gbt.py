@@ -22,15 +22,14 @@ from aurum.services.platform import Platform
 from aurum.store.db import transaction
 
 ESTIMATE_YEAR = 2025
-REFERENCE_REASON = ("DZ/T 0205-2020 reference industrial indicators for rock gold, "
-                    "underground mining, adopted pending the mine's own study")
+REFERENCE_REASON = "采用 DZ/T 0205-2020 岩金地下开采参考工业指标，待矿山自行论证后更新"
+"""Why the reference indicators are each mine's first version (the geologist's words)."""
 OVERRIDE = {"cutoff_gpt": 1.0, "min_industrial_gpt": 2.2, "min_thickness_m": 1.0,
             "max_waste_m": 2.0, "min_metre_grade": None}
 """The first showcase mine's own indicators: a lower minimum industrial grade, a thicker
 minimum mining width for its mechanised stopes."""
-OVERRIDE_REASON = ("Industrial indicator study (工业指标论证) approved in 2025: minimum "
-                   "industrial grade 2.2 g/t at the current gold price, minimum mining "
-                   "thickness 1.0 m for mechanised stoping")
+OVERRIDE_REASON = ("2025 年工业指标论证获批：按现行金价，最低工业品位 2.2 g/t；"
+                   "机械化采场最小可采厚度 1.0 m")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:

@@ -5,7 +5,7 @@ is not capable, one no product is made for (both supply gaps), and a need closed
 ordered.
 
 The days needed by are counted from the day the demo is seeded (a need in the past is
-refused); the places are the buyers' cities.
+refused); the places are the buyers' cities. The titles are the buyers' own, in Chinese.
 """
 
 from __future__ import annotations
@@ -24,36 +24,38 @@ from aurum.store.db import transaction
 from aurum.store.models import Organisation
 
 NEEDS: tuple[dict[str, Any], ...] = (
-    {"org_code": "DS-EL-SZ", "kind": "bonding_wire", "title": "4N gold wire for QFN packages",
+    {"org_code": "DS-EL-SZ", "kind": "bonding_wire", "title": "QFN 封装用 4N 键合金丝",
      "ranges": [{"property": "wire_diameter", "min": 24.0, "max": 26.0},
                 {"property": "purity", "min": 99.99},
                 {"property": "breaking_load", "min": 7.0}],
      "quantity": 120.0, "quantity_unit": "km", "days": 90, "lat": 22.54, "lon": 114.06},
     {"org_code": "DS-EL-WX", "kind": "bonding_wire",
-     "title": "Silver alloy wire for LED packages",
+     "title": "LED 封装用银合金键合丝",
      "ranges": [{"property": "wire_diameter", "min": 19.0, "max": 21.0},
                 {"property": "breaking_load", "min": 5.0, "max": 9.0}],
      "quantity": 400.0, "quantity_unit": "km", "days": 60, "lat": 31.49, "lon": 120.31},
-    {"org_code": "DS-AE-XA", "kind": "solder", "title": "AuSn20 preforms for hermetic lids",
+    {"org_code": "DS-AE-XA", "kind": "solder", "title": "气密封盖用 AuSn20 焊料预成型片",
      "ranges": [{"property": "au_content", "min": 79.0, "max": 81.0},
                 {"property": "melting_point", "min": 275.0, "max": 285.0}],
      "quantity": 2.0, "quantity_unit": "kg", "days": 120, "lat": 34.34, "lon": 108.94},
     {"org_code": "DS-MD-SH", "kind": "biomedical_contact",
-     "title": "Gold alloy contacts for implantable devices",
+     "title": "植入式医疗器械用金合金触点",
      "ranges": [{"property": "contact_resistance", "max": 5.0},
                 {"property": "hardness", "min": 120.0, "max": 180.0}],
      "quantity": 5000.0, "quantity_unit": "pcs", "days": 150, "lat": 31.23, "lon": 121.47},
-    {"org_code": "DS-PV-CZ", "kind": "pv_paste", "title": "Front silver paste for PERC lines",
+    {"org_code": "DS-PV-CZ", "kind": "pv_paste", "title": "PERC 产线用正面银浆",
      "ranges": [{"property": "sheet_resistance", "max": 3.0},
                 {"property": "solids", "min": 87.0, "max": 93.0}],
      "quantity": 800.0, "quantity_unit": "kg", "days": 45, "lat": 31.81, "lon": 119.97},
 )
 """The open needs: buyer, material kind, title, ranges, quantity, days from the seeding to the
 day needed by, and the buyer's city (degrees)."""
-CLOSED = {"org_code": "DS-EL-SZ", "kind": "target", "title": "5N gold targets for bond pads",
+CLOSED = {"org_code": "DS-EL-SZ", "kind": "target", "title": "键合焊盘用 5N 金靶材",
           "ranges": [{"property": "purity", "min": 99.999}], "quantity": 6.0,
           "quantity_unit": "pcs", "days": 30, "lat": 22.54, "lon": 114.06}
 """A need posted and closed once ordered (its history shows both entries)."""
+CLOSED_REASON = "已向 JPA-TG-5N 下单"
+"""Why it was closed, as the buyer writes it."""
 
 
 def seed_demo(platform: Platform, admin: Actor) -> None:
@@ -78,4 +80,4 @@ def seed_demo(platform: Platform, admin: Actor) -> None:
             posted = matching.post_need(s, admin, **fields,
                                         needed_by=today + timedelta(days=need["days"]),
                                         today=today)
-        matching.set_status(s, admin, posted.id, "closed", "ordered from JPA-TG-5N")
+        matching.set_status(s, admin, posted.id, "closed", CLOSED_REASON)

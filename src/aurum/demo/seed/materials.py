@@ -7,6 +7,11 @@ The batches are drawn from normal processes whose means and spreads are chosen s
 catalogue shows every capability class: capable products, a marginal one, one that is not
 capable, and a process that shifts late in its run (its last batches beyond the control
 limits).
+
+The texts people read are Chinese, as the demo's makers and users would type them: each test
+method of a specification (:data:`TEST_METHODS`; the catalogue's usual ones are written in
+English), and the trial conditions and results of the evaluations. The products' names are
+kept in both languages.
 """
 
 from __future__ import annotations
@@ -72,7 +77,7 @@ PRODUCTS = (
               "elongation": {"min": 2.0, "max": 6.0, "target": 4.0}},
              {"purity": (99.9955, 0.0008), "wire_diameter": (25.02, 0.1),
               "breaking_load": (11.1, 0.55), "elongation": (4.1, 0.35)}, 28, 4),
-    _Product(0, "JPA-SD-AUSN20", "solder", "AuSn20 preform", "Au80Sn20 eutectic solder preform",
+    _Product(0, "JPA-SD-AUSN20", "solder", "AuSn20-PF", "Au80Sn20 eutectic solder preform",
              "金锡（Au80Sn20）共晶焊料预成型片",
              {"au_content": {"min": 79.5, "max": 80.5, "target": 80.0},
               "sn_content": {"min": 19.5, "max": 20.5, "target": 20.0},
@@ -80,7 +85,7 @@ PRODUCTS = (
               "impurities": {"max": 100.0}},
              {"au_content": (80.04, 0.08), "sn_content": (19.96, 0.08),
               "melting_point": (280.3, 0.4), "impurities": (45.0, 9.0)}, 24),
-    _Product(0, "JPA-TG-5N", "target", "Au-5N planar target", "5N gold sputtering target",
+    _Product(0, "JPA-TG-5N", "target", "Au-5N-PT", "5N gold sputtering target",
              "5N 高纯金溅射靶材",
              {"purity": {"min": 99.999}, "impurities": {"max": 10.0},
               "density": {"min": 19.2, "max": 19.32}, "grain_size": {"max": 100.0}},
@@ -137,43 +142,65 @@ PRODUCTS = (
 )
 """The demo's products."""
 
+TEST_METHODS: dict[str, str] = {
+    "purity": "ICP-MS/GDMS 测定杂质，差减法计算纯度",
+    "au_content": "火试金法（ISO 11426）",
+    "particle_d50": "激光衍射法（ISO 13320）",
+    "specific_surface": "气体吸附 BET 法（ISO 9277）",
+    "sheet_resistance": "四探针法",
+    "wire_diameter": "激光测径仪／称重法",
+    "shear_strength": "芯片剪切试验（MIL-STD-883 方法 2019）",
+    "sintering_temp": "工艺窗口",
+    "melting_point": "差示扫描量热法（DSC）",
+    "solids": "加热失重法",
+    "viscosity": "旋转黏度计法",
+    "au_concentration": "原子吸收光谱法／ICP-OES",
+    "free_cyanide": "硝酸银滴定法",
+    "ph": "pH 计法",
+    "density": "阿基米德排水法",
+    "grain_size": "EBSD／截距法",
+    "conversion_t50": "CO 氧化活性评价（固定床）",
+}
+"""The demo specifications' test methods where the catalogue's usual one is not a standard's
+number, as the makers write them."""
+
 EVALUATIONS = (
     # (product, evaluator, verdict, properties checked, conditions, result)
     ("JPA-BW-4N", "DS-EL-SZ", "pass", ["breaking_load", "elongation"],
-     "QFN-48 ball bonding, 150 °C / 1000 h high-temperature storage",
-     "Ball shear and wire pull within limits after ageing; no lifted balls."),
+     "QFN-48 球焊，150 °C／1000 h 高温存储",
+     "老化后焊球剪切力和拉力均在限值内，无焊球脱落。"),
     ("JPA-BW-4N", "DS-EL-WX", "pass", ["breaking_load"],
-     "SOP-8 wedge bonding on Ni/Pd/Au frames", "Pull 9.6 gf mean, all failures in the wire."),
+     "Ni/Pd/Au 预镀引线框架上 SOP-8 楔焊", "拉力均值 9.6 gf，断裂均发生在线体上。"),
     ("JPA-BW-4N", "DS-AE-XA", "conditional", ["breaking_load", "elongation"],
-     "Hybrid module, −55 to 125 °C, 500 thermal cycles",
-     "Passed cycling; elongation near the lower limit in one lot: lot screening required."),
+     "混合集成模块，−55 °C 至 125 °C 热循环 500 次",
+     "热循环通过；其中一批伸长率接近下限，须逐批筛选。"),
     ("JPA-SD-AUSN20", "DS-AE-XA", "pass", ["au_content", "melting_point"],
-     "Hermetic lid sealing, 310 °C reflow in N2", "Leak rate below 5×10⁻⁹ Pa·m³/s."),
-    ("JPA-SD-AUSN20", "DS-EL-SZ", "pass", ["melting_point"], "Laser-diode die attach",
-     "Void fraction below 5 % by X-ray."),
+     "气密封盖，氮气保护 310 °C 回流", "漏率低于 5×10⁻⁹ Pa·m³/s。"),
+    ("JPA-SD-AUSN20", "DS-EL-SZ", "pass", ["melting_point"], "激光二极管芯片贴装",
+     "X 射线检测空洞率低于 5 %。"),
     ("JPA-TG-5N", "DS-EL-WX", "conditional", ["purity", "grain_size"],
-     "Magnetron sputtering of bond pads, 200 mm wafers",
-     "Film resistivity in range; particle count high on the first target: pre-burn needed."),
+     "200 mm 晶圆键合焊盘磁控溅射",
+     "膜层电阻率在范围内；首块靶材颗粒数偏高，须预溅射。"),
     ("JPA-NP-AU50", "DS-MD-SH", "pass", ["particle_d50", "purity"],
-     "Lateral-flow immunoassay test strips", "Colour development and sensitivity met."),
+     "侧向层析免疫检测试纸条", "显色和灵敏度均达到要求。"),
     ("XNM-PV-AG95", "DS-PV-CZ", "conditional", ["solids", "viscosity"],
-     "Screen printing of PERC front fingers, 30 µm openings",
-     "Efficiency on target; viscosity of late lots drifted high, printing adjusted."),
+     "PERC 电池正面细栅丝网印刷，网版开口 30 µm",
+     "转换效率达标；后期批次黏度偏高，已调整印刷参数。"),
     ("XNM-SP-AG250", "DS-EL-SZ", "pass", ["shear_strength", "sintering_temp"],
-     "SiC power module die attach, 250 °C pressure-less sintering",
-     "Die shear 37 MPa mean after 1000 power cycles."),
+     "SiC 功率模块芯片贴装，250 °C 无压烧结",
+     "功率循环 1000 次后芯片剪切强度均值 37 MPa。"),
     ("XNM-SP-AG250", "DS-AE-XA", "fail", ["shear_strength"],
-     "Sintering at 230 °C without pressure", "Shear strength 22 MPa, below the 30 MPa needed."),
-    ("XNM-TF-AU", "DS-AE-XA", "pass", ["resistivity"], "LTCC radar T/R module, 850 °C co-fire",
-     "Line resistance and wire bondability met."),
+     "230 °C 无压烧结", "剪切强度 22 MPa，低于要求的 30 MPa。"),
+    ("XNM-TF-AU", "DS-AE-XA", "pass", ["resistivity"], "LTCC 雷达 T/R 组件，850 °C 共烧",
+     "线路电阻和引线键合性均满足要求。"),
     ("XNM-PL-NC", "DS-EL-WX", "pass", ["au_concentration", "ph"],
-     "Connector contact plating, 0.8 µm hard gold", "Thickness and porosity within limits."),
+     "连接器触点电镀 0.8 µm 硬金", "镀层厚度和孔隙率均在限值内。"),
     ("XNM-BW-AG", "DS-EL-WX", "fail", ["breaking_load", "elongation"],
-     "LED package bonding, 85 °C / 85 % RH 1000 h", "Wire corrosion at the neck in 3 of 77."),
-    ("XNM-BW-AG", "DS-PV-CZ", "conditional", ["breaking_load"], "Junction-box diodes",
-     "Pull strength acceptable; humidity test to be repeated."),
+     "LED 封装键合，85 °C／85 % RH 湿热 1000 h", "77 只样品中 3 只颈部线体腐蚀。"),
+    ("XNM-BW-AG", "DS-PV-CZ", "conditional", ["breaking_load"], "接线盒二极管",
+     "拉力可接受；湿热试验须重做。"),
     ("XNM-CT-AUTI", "DS-MD-SH", "pass", ["conversion_t50"],
-     "Room-temperature CO removal in a ventilator filter", "T50 of 26 °C."),
+     "呼吸机过滤器室温除 CO", "T50 为 26 °C。"),
 )
 """The demo's application evaluations."""
 
@@ -233,13 +260,15 @@ def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025) -> Login
             registry.create_organisation(s, admin, code, name, OrgType.DOWNSTREAM.value,
                                          province, name_zh=name_zh)
         passwords = {MAKER_USER: secrets.token_urlsafe(12), BUYER_USER: secrets.token_urlsafe(12)}
-        create_user(s, MAKER_USER, passwords[MAKER_USER], Role.ENTERPRISE, makers[0].name,
-                    makers[0].code)
+        create_user(s, MAKER_USER, passwords[MAKER_USER], Role.ENTERPRISE,
+                    makers[0].name_zh or makers[0].name_en, makers[0].code)
         create_user(s, BUYER_USER, passwords[BUYER_USER], Role.ENTERPRISE, USERS[0][2],
                     USERS[0][0])
         for p in PRODUCTS:
+            specification = {key: {**limits, "method": TEST_METHODS[key]}
+                             if key in TEST_METHODS else limits for key, limits in p.spec.items()}
             materials.create_product(s, admin, p.code, p.kind, p.grade, p.name_en, p.name_zh,
-                                     p.spec, makers[p.maker].code)
+                                     specification, makers[p.maker].code)
             # The maker's batch records imported at once: one data version, one capability.
             materials.add_batches(s, admin, p.code, [materials.BatchInput(
                 f"{p.code[-4:]}-{k + 1:03d}", FIRST_BATCH + timedelta(days=BATCH_DAYS * k),

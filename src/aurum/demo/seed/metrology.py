@@ -10,7 +10,8 @@ services as the metrology centre and the laboratories would enter them.
   ``lab`` login can still submit.
 
 The reference materials' codes and values are the demo's own, not a real certificate's; the
-laboratories are fictitious.
+laboratories are fictitious. The texts the centre types (matrices, producer, notes) are Chinese;
+the names are kept in both languages.
 """
 
 from __future__ import annotations
@@ -41,32 +42,35 @@ LABS = (
      "Hunan"),
 )
 """(code, English name, Chinese name, province) of the demo's testing laboratories."""
-NOTE = "demo values, not a real certificate"
+NOTE = "演示数值，并非真实标准物质证书"
+PRODUCER = "Aurum 演示"
+ORE, ALLOY = "金矿石", "金合金"
+"""The matrices of the demo's reference materials and rounds."""
 MATERIALS = (
     metrology.MaterialSpec("DEMO-AU-ORE-1", "Gold ore, 5 g/t (demo)",
-                           "金矿石金成分分析标准物质（演示）", "gold ore", "Au", "g/t", 5.12, 0.14,
-                           2.0, "Aurum demo", NOTE),
+                           "金矿石金成分分析标准物质（演示）", ORE, "Au", "g/t", 5.12, 0.14,
+                           2.0, PRODUCER, NOTE),
     metrology.MaterialSpec("DEMO-AU-ORE-2", "Low-grade gold ore, 1 g/t (demo)",
-                           "低品位金矿石标准物质（演示）", "gold ore", "Au", "g/t", 1.05, 0.05, 2.0,
-                           "Aurum demo", NOTE),
+                           "低品位金矿石标准物质（演示）", ORE, "Au", "g/t", 1.05, 0.05, 2.0,
+                           PRODUCER, NOTE),
     metrology.MaterialSpec("DEMO-AU-916", "Gold alloy Au 916 (demo)", "916金合金标准物质（演示）",
-                           "gold alloy", "Au", "‰", 916.3, 0.6, 2.0, "Aurum demo", NOTE),
+                           ALLOY, "Au", "‰", 916.3, 0.6, 2.0, PRODUCER, NOTE),
 )
 """The demo's reference materials: certified value and expanded uncertainty U (k = 2)."""
 Results = list[float | None]
 ROUNDS: tuple[tuple[metrology.RoundSpec, Results, Results, list[int]], ...] = (
     (metrology.RoundSpec("PT-2026-01", "Fire assay of a gold ore", "金矿石中金的火试金法测定",
-                         "Au", "g/t", "fire_assay", "gold ore", "DEMO-AU-ORE-1", "percent",
+                         "Au", "g/t", "fire_assay", ORE, "DEMO-AU-ORE-1", "percent",
                          5.0, date(2026, 3, 2), date(2026, 4, 17)),
      [5.08, 5.21, 4.98, 5.16, 5.73, 4.22, 5.05, 5.19],
      [0.08, 0.10, 0.09, 0.12, 0.10, 0.15, 0.07, 0.11], [3, 0, 6, 1, 7, 2, 5, 4]),
     (metrology.RoundSpec("PT-2026-02", "ICP-OES of a 916 gold alloy", "916金合金中金的ICP-OES测定",
-                         "Au", "‰", "icp_oes", "gold alloy", None, "robust_sd", None,
+                         "Au", "‰", "icp_oes", ALLOY, None, "robust_sd", None,
                          date(2026, 8, 3), date(2026, 9, 18)),
      [917.4, 915.8, 916.5, 915.9, 916.1, 916.2, 913.9, 916.0],
      [0.3, 0.4, 0.3, 0.5, 0.3, 0.4, 0.6, 0.3], [5, 2, 0, 7, 3, 6, 1, 4]),
     (metrology.RoundSpec("PT-2026-03", "XRF of a gold alloy", "金合金的X射线荧光光谱测定", "Au",
-                         "‰", "xrf", "gold alloy", "DEMO-AU-916", "fixed", 1.5,
+                         "‰", "xrf", ALLOY, "DEMO-AU-916", "fixed", 1.5,
                          date(2026, 11, 16), date(2026, 12, 31)),
      [None, 915.9, 917.1, None, 916.8, 915.2, None, 916.0],
      [None, 0.8, 0.9, None, 0.7, 1.0, None, 0.8], [1, 2, 4, 5, 7]),

@@ -141,8 +141,8 @@ def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025) -> Login
         recycling.register_participant(s, admin, refiner.code, refiner.name, role="refiner",
                                        org_code=refiner.code)
         password = secrets.token_urlsafe(12)
-        create_user(s, RECYCLER_USER, password, Role.RECYCLER, recyclers[0].name,
-                    recyclers[0].code)
+        create_user(s, RECYCLER_USER, password, Role.RECYCLER,
+                    recyclers[0].name_zh or recyclers[0].name_en, recyclers[0].code)
     frames = []
     for i, org in enumerate(recyclers):
         address = ADDRESS_CODES.get(org.province, "110105")

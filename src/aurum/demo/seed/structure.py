@@ -33,6 +33,8 @@ from aurum.structure.scenarios import central_mill_site
 
 KM_PER_DEGREE = 111.32
 """Length of a degree of latitude (and of longitude at the equator), km."""
+OWN_MILL, CENTRAL_MILL = "选厂", "区域中心选厂"
+"""The plants' names as the study shows them (a mine's own mill after its code)."""
 
 
 def study_inputs(district: District) -> tuple[str, dict[str, Any]]:
@@ -59,14 +61,14 @@ def study_inputs(district: District) -> tuple[str, dict[str, Any]]:
                      "grade_g_per_t": grade, "lon": s.lon, "lat": s.lat})
         large = ore >= threshold
         capacity = math.ceil(ore * 1.5) if large else ore
-        plants.append({"id": f"{s.code}-mill", "x_km": x, "y_km": y, "capacity_tpd": capacity,
+        plants.append({"id": f"{s.code} {OWN_MILL}", "x_km": x, "y_km": y, "capacity_tpd": capacity,
                        "fixed_cny_per_day": 2000 + 3 * capacity if large else 3000.0,
                        "processing_cny_per_t": 60.0 if large else 120.0, "existing": True,
                        "recovery": 0.92 if large else 0.80, "kind": "processing_plant",
                        "lon": s.lon, "lat": s.lat})
     small_ore = sum(m.ore_tpd for m in region if m.ore_tpd < threshold)
     cx, cy = central_mill_site(region, threshold)
-    mill = {"id": "central-mill", "x_km": cx, "y_km": cy,
+    mill = {"id": CENTRAL_MILL, "x_km": cx, "y_km": cy,
             "capacity_tpd": max(threshold, math.ceil(small_ore / 100) * 100),
             "fixed_cny_per_day": 30000.0, "processing_cny_per_t": 55.0, "existing": False,
             "recovery": 0.93, "kind": "processing_plant", "lon": lon0 + cx / scale,

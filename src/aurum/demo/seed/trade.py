@@ -13,7 +13,8 @@ and Hong Kong's share of gold falls year by year, so the HHI drifts down across 
 Three long-term agreements, and overseas projects of three demo enterprises (a producing mine
 in Kazakhstan, one in Eritrea and one in Peru that starts producing in 2026, an exploration
 project in Australia) with their social-responsibility records; one 2025 record is
-corrected by a second version.
+corrected by a second version. The names and reasons are typed in Chinese, as the
+enterprises would type them (the counterparties' names as Chinese trade writes them).
 
 The world maps' country outlines are built into the demo's home here too
 (:func:`aurum.services.maps.ensure_world_outlines`), so its pages draw them from the first
@@ -37,7 +38,8 @@ from aurum.trade.agreements import Agreement
 from aurum.trade.overseas import CsrRecord, Project
 
 FIRST_MONTH, LAST_MONTH = "2024-01", "2026-10"
-FILES = {2024: "customs-2024.csv", 2025: "customs-2025.xlsx", 2026: "customs-2026.csv"}
+FILES = {2024: "海关进口统计-2024.csv", 2025: "海关进口统计-2025.xlsx",
+         2026: "海关进口统计-2026.csv"}
 ORE_CODE, GOLD_CODE = "26169000", "71081200"
 ORE_PARTNERS = {"PE": 0.26, "CL": 0.12, "MX": 0.14, "AU": 0.10, "RU": 0.10, "KZ": 0.10,
                 "SD": 0.08, "ER": 0.10}
@@ -115,9 +117,9 @@ def write_customs_files(folder: Path, seed: int = 2025) -> list[Path]:
 
 
 AGREEMENTS = (
-    Agreement("PE", "Andes Demo Minerals S.A.", "ore", 120_000.0, 2024, 2028, "lbma_pm", -4.0),
-    Agreement("KZ", "Steppe Demo Gold JSC", "ore", 50_000.0, 2025, 2029, "lbma_pm", -2.5),
-    Agreement("AU", "Southern Cross Demo Refining", "gold", 40_000.0 / 1000 * 12 * 0.05,
+    Agreement("PE", "安第斯示例矿业股份公司", "ore", 120_000.0, 2024, 2028, "lbma_pm", -4.0),
+    Agreement("KZ", "草原示例黄金股份公司", "ore", 50_000.0, 2025, 2029, "lbma_pm", -2.5),
+    Agreement("AU", "南十字示例精炼公司", "gold", 40_000.0 / 1000 * 12 * 0.05,
               2024, 2026, "lbma_am", 1.0),
 )
 """Demo agreements: tonnes of concentrate, or of gold (the last, about 5 % of a year's gold)."""
@@ -128,14 +130,14 @@ def _projects(orgs: list[str]) -> list[tuple[str, Project]]:
     out = []
     for year in (2024, 2025, 2026):
         out += [
-            (a, Project(f"{a}-KZ1", "Demo Steppe Mine", "KZ", "mine", "production", 60.0,
+            (a, Project(f"{a}-KZ1", "草原金矿（示例）", "KZ", "mine", "production", 60.0,
                         1800.0 + 100 * (year - 2024), True, year, 69.1, 49.8)),
-            (b, Project(f"{b}-ER1", "Demo Red Sea Mine", "ER", "mine", "production", 50.0,
+            (b, Project(f"{b}-ER1", "红海金矿（示例）", "ER", "mine", "production", 50.0,
                         2600.0, True, year, 38.5, 15.6)),
-            (c, Project(f"{c}-PE1", "Demo Andes Project", "PE", "mine",
+            (c, Project(f"{c}-PE1", "安第斯金矿项目（示例）", "PE", "mine",
                         "production" if year == 2026 else "construction", 70.0,
                         900.0 if year == 2026 else 0.0, True, year, -77.0, -9.5)),
-            (a, Project(f"{a}-AU1", "Demo Outback Prospect", "AU", "mine", "exploration", 80.0,
+            (a, Project(f"{a}-AU1", "澳洲内陆勘查项目（示例）", "AU", "mine", "exploration", 80.0,
                         0.0, False, year, 121.5, -30.7)),
         ]
     return out
@@ -171,6 +173,6 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
         trade.record_csr(s, admin, org, CsrRecord(
             fixed.code, 2025, fixed.community_investment_cny, fixed.local_employees,
             fixed.total_employees, 1, fixed.grievances_raised, fixed.grievances_resolved),
-            "an environmental incident reported late by the site")
+            "矿山迟报一起环境事件")
         trade.refresh_analysis(s)
     ensure_world_outlines(platform.settings.home)

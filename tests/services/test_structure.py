@@ -8,7 +8,7 @@ import pytest
 
 from aurum.core.errors import NotFoundError, PermissionDenied, ValidationError
 from aurum.demo.district import generate_district
-from aurum.demo.seed.structure import seed_demo, study_inputs
+from aurum.demo.seed.structure import CENTRAL_MILL, seed_demo, study_inputs
 from aurum.services import jobs
 from aurum.services import structure as service
 from aurum.services.platform import Platform
@@ -58,7 +58,7 @@ def test_demo_study_lifts_the_large_mine_share(platform: Platform, reg: Registry
     assert list(rows) == ["status_quo", "close_backward", "central_mill", "price"]
     assert rows["status_quo"]["share_after_pct"] == rows["status_quo"]["share_before_pct"]
     assert rows["central_mill"]["share_after_pct"] > rows["central_mill"]["share_before_pct"]
-    assert "central-mill" in rows["central_mill"]["open"]
+    assert CENTRAL_MILL in rows["central_mill"]["open"]
     assert all(r["feasible"] and r["gap"] == 0.0 for r in rows.values())
     assert record["proposals"] and record["proposals"][0]["ore_tpd"] >= 500
     # every mine to an open plant within its capacity

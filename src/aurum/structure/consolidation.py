@@ -26,11 +26,12 @@ official Python API) solves it with a time limit; past the limit the best plan f
 returned with its relative gap (cost − bound) / cost.
 
 Beyond :data:`DISAGGREGATE_PAIRS` the plan and the bound come from a Lagrangian relaxation
-(:mod:`aurum.structure.lagrangian`: the assignment rows relaxed, a knapsack per facility,
-subgradient optimisation, plans repaired from each subproblem), then HiGHS improves the best
-plan on a MIP restricted to each customer's cheapest facilities (see :func:`_solve_large`);
-the gap reported is against the Lagrangian bound, the restricted MIP's bound not being one of
-the whole problem.
+(:mod:`aurum.structure.lagrangian`: the assignment rows relaxed, a knapsack per facility and
+the cover row over the facilities, subgradient optimisation, plans repaired from each
+subproblem), then penalty tests fix what no better plan uses, facility swaps improve the plan
+and HiGHS improves it further on the MIP left by the fixings, restricted to each customer's
+cheapest facilities when still large (see :func:`_solve_large`); the gap reported is against
+the Lagrangian bound, or the MIP's when only the fixings restrict it.
 
 Field layer
 -----------
@@ -52,7 +53,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -77,6 +78,10 @@ it :func:`solve` takes the Lagrangian path (:func:`_solve_large`)."""
 LAGRANGIAN_SHARE = 0.7
 """Share of the time limit the Lagrangian relaxation gets beyond :data:`DISAGGREGATE_PAIRS`
 (the rest goes to the restricted MIP)."""
+
+SWAP_SHARE = 0.5
+"""Share of the time left after the relaxation that facility swaps
+(:func:`aurum.structure.lagrangian.swap_facilities`) may take before the MIP."""
 
 RESTRICTED_NEAREST = 8
 """Cheapest facilities of each customer kept in the restricted MIP."""
@@ -252,15 +257,21 @@ def solve(instance: Instance, *, time_limit_s: float = 60.0, relative_gap: float
 def _solve_large(instance: Instance, *, time_limit_s: float, relative_gap: float,
                  progress: Callable[[float, float], None] | None,
                  cancelled: Callable[[], bool] | None) -> Solution:
-    """The path beyond :data:`DISAGGREGATE_PAIRS`: Lagrangian relaxation, then a restricted MIP.
+    """The path beyond :data:`DISAGGREGATE_PAIRS`: Lagrangian relaxation, then a reduced MIP.
 
     :func:`aurum.structure.lagrangian.optimise` spends :data:`LAGRANGIAN_SHARE` of the limit
-    raising its bound and repairing plans from the greedy start. The rest goes to HiGHS on the
-    MIP restricted to each customer's :data:`RESTRICTED_NEAREST` cheapest facilities plus the
-    facilities open in the best plan or in the relaxation, with the disaggregated rows on the
-    pairs kept, warm-started from the best plan. That MIP's bound holds for the restricted
-    problem only, so it is not used: the reported bound (and the gap) is the Lagrangian one
-    — unless HiGHS proves the restricted MIP optimal at the Lagrangian bound itself.
+    raising its bound and repairing plans from the greedy start. At its best multipliers the
+    penalty tests (:func:`aurum.structure.lagrangian.penalty_tests`) fix the facilities open or
+    shut and the pairs unused in every plan cheaper than the best one; facility swaps
+    (:func:`aurum.structure.lagrangian.swap_facilities`, at most :data:`SWAP_SHARE` of the time
+    left) improve the plan, and the tests are run again against its cost. The rest goes to
+    HiGHS, warm-started from the best plan, on the MIP less those fixings, with the
+    disaggregated rows on the pairs kept. When at most :data:`RESTRICTED_LINK_PAIRS` pairs are
+    left that MIP holds every better plan, so its bound is one of the whole problem and raises
+    the reported one; beyond, each customer keeps its :data:`RESTRICTED_NEAREST` cheapest
+    facilities left plus the facilities open in the best plan, in the relaxation or by the
+    tests, and that MIP's bound is not used: the reported bound (and the gap) is the Lagrangian
+    one — unless the plan found meets it.
     """
     started = time.perf_counter()
     cost = instance.assignment_cost
@@ -279,31 +290,62 @@ def _solve_large(instance: Instance, *, time_limit_s: float, relative_gap: float
     if progress is not None:
         progress(dual.cost, bound)
     remaining = time_limit_s - (time.perf_counter() - started)
-    if remaining > 1.0 and dual.cost - bound > relative_gap * abs(dual.cost):
-        kept = np.zeros_like(cost, dtype=bool)
-        usable = np.where(closed[:, None] | (instance.demand[None, :]
-                                             > instance.capacity[:, None]), np.inf, cost)
-        nearest = np.argsort(usable, axis=0)[:RESTRICTED_NEAREST]
-        kept[nearest, np.arange(i_count)[None, :]] = True
-        kept[dual.open_in_relaxation | must, :] = True
-        kept[np.unique(best), :] = True
-        kept &= np.isfinite(usable)
+    stopped = cancelled is not None and cancelled()
+    if remaining > 1.0 and not stopped and dual.cost - bound > relative_gap * abs(dual.cost):
+        # What the penalty tests settle (facilities open or shut, pairs unused) holds in every
+        # plan cheaper than the best one: fixing it loses no better plan.
+        def settle(ceiling: float) -> lagrangian.Fixings:
+            return lagrangian.penalty_tests(
+                dual.multipliers, cost, instance.demand, instance.capacity,
+                instance.fixed_cost, must, closed, ceiling=ceiling * (1 + 1e-9))
+
+        fixings = settle(dual.cost)
+        best = lagrangian.swap_facilities(
+            cost, instance.demand, instance.capacity, instance.fixed_cost, must,
+            closed | fixings.shut, best, fixings.forced_open,
+            time_limit_s=SWAP_SHARE * remaining)
+        ceiling = _plan_cost(instance, best)
+        if ceiling < dual.cost:
+            fixings = settle(ceiling)
+            if progress is not None:
+                progress(ceiling, bound)
+        remaining = time_limit_s - (time.perf_counter() - started)
+        reduced = replace(instance, must_open=must | fixings.open,
+                          closed=closed | fixings.shut)
+        # With few enough pairs left the MIP is the whole problem less what no better plan
+        # uses; otherwise each customer keeps its cheapest facilities among them.
+        kept = ~fixings.excluded
+        whole = int(kept.sum()) <= RESTRICTED_LINK_PAIRS
+        if not whole:
+            usable = np.where(kept, cost, np.inf)
+            nearest = np.argsort(usable, axis=0)[:RESTRICTED_NEAREST]
+            kept = np.zeros_like(kept)
+            kept[nearest, np.arange(i_count)[None, :]] = True
+            kept[dual.open_in_relaxation | must | fixings.open, :] = True
+            kept[np.unique(best), :] = True
+            kept &= np.isfinite(usable)
         highs = _highs()
-        highs.setOptionValue("time_limit", float(remaining))
+        highs.setOptionValue("time_limit", float(max(remaining, 0.1)))
         highs.setOptionValue("mip_rel_gap", float(relative_gap))
-        highs.passModel(_model(instance, kept=kept))
-        highs.setSolution(_as_start(instance, best))
+        highs.passModel(_model(reduced, kept=kept))
+        highs.setSolution(_as_start(reduced, best))
         if cancelled is not None:
             def _poll(event: highspy.highs.HighsCallbackEvent) -> None:
                 if cancelled():
                     event.interrupt()
             highs.cbMipInterrupt.subscribe(_poll)
         highs.run()
-        if highs.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
+        info = highs.getInfo()
+        if info.primal_solution_status == 2:  # kSolutionStatusFeasible
             x = np.asarray(highs.getSolution().col_value)[:j_count * i_count]
             found = np.argmax(x.reshape(j_count, i_count), axis=0)
             if _plan_cost(instance, found) < _plan_cost(instance, best):
                 best = found
+            if whole and np.isfinite(info.mip_dual_bound):
+                # Every plan cheaper than the best one is a plan of the reduced MIP (its own
+                # cost there), so that MIP's bound, capped by the best cost, is a bound of the
+                # whole problem.
+                bound = max(bound, min(float(info.mip_dual_bound), ceiling))
     open_ = must.copy()
     open_[best] = True
     cost_best = plan_cost(instance, open_, best)

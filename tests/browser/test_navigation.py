@@ -90,7 +90,7 @@ def test_the_recycler_has_recycling_tools_only(
     links = _nav(client.get("/").text)
     assert not MINING_TOOLS & set(links)
     assert links == ["/", "/recycling", "/recycling/reports", "/recycling/ledger",
-                     "/recycling/custody", "/docs"]
+                     "/recycling/custody", "/standards", "/docs"]
     # a mining page it still types in the address bar is not offered there either
     assert "/pit" not in _nav(client.get("/recycling/ledger").text)
 
@@ -180,7 +180,7 @@ def test_the_current_page_is_the_longest_that_holds_the_address() -> None:
 def test_navigation_groups_only_what_the_user_may_open() -> None:
     assert navigation(None, "/") == []
     groups = navigation(_actor(Role.RECYCLER), "/recycling")
-    assert [g.group.value for g in groups] == ["overview", "recycling", "platform"]
+    assert [g.group.value for g in groups] == ["overview", "recycling", "services", "platform"]
     marked = [link.path for g in groups for link in g.links if link.current]
     assert marked == ["/recycling"]
     only = NavPage("/x", PAGES[0].label, frozenset({Role.AUDITOR}), PAGES[0].group)

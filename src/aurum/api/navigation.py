@@ -109,7 +109,8 @@ PAGES: tuple[NavPage, ...] = (
     NavPage("/materials", lazy_gettext("Shelf products"), MINING, Group.SERVICES),
     NavPage("/materials/matching", lazy_gettext("Supply–demand matching"),
             frozenset(MATCHING_READERS), Group.SERVICES),
-    NavPage("/standards", lazy_gettext("Standards"), MINING, Group.SERVICES),
+    # The standards registry is a public service: recyclers apply the gold standards too.
+    NavPage("/standards", lazy_gettext("Standards"), EVERYONE, Group.SERVICES),
     NavPage("/metrology", lazy_gettext("Proficiency testing"), frozenset(METROLOGY_ROLES),
             Group.SERVICES),
     # Studies hold every mine of a province: the regulators' tool, never an enterprise's.

@@ -150,19 +150,14 @@ HELP = {
         "searches and exports. Numbers and titles of the real standards come from the public "
         "sources each standard's page cites; demo entries say so."),
     "/standards/{code}": _(
-        "One standard: its level, status, committee and dates, the edition it replaces and "
-        "the one that replaced it, its status history, its international counterparts (ISO, "
-        "ASTM, LBMA…) with the degree of correspondence (IDT, MOD, NEQ) and the mutual "
-        "recognition, and the implementation records of the organisations you may read: "
-        "each indicator before and after, and the mean improvement per indicator. The forms "
-        "appear to those who may use them: an administrator or a national regulator changes "
-        "the status to one of the next allowed (a withdrawal names the edition that "
-        "replaces it); while the standard is in force (published or under revision), an "
-        "enterprise records its own implementation, an administrator any organisation's "
-        "(since when, what was done, and each indicator's value before and after with whether "
-        "higher or lower is better), and the effect evaluation above sums the records up. A "
-        "new record may correct the organisation's earlier one, which is kept but no longer "
-        "counted."),
+        "One standard: level, status, committee and dates, the editions it replaces and that "
+        "replace it, its status history, international counterparts (ISO, ASTM, LBMA…) with "
+        "their degree of correspondence and mutual recognition, and the implementation "
+        "records you may read. An administrator or a national regulator changes the status "
+        "(a withdrawal names the replacing edition). "
+        "In force, an enterprise records its own implementation for the effect evaluation "
+        "(each indicator before and after); a new record corrects its earlier one, kept but "
+        "no longer counted."),
     "/structure": _("Regional consolidation studies of the provinces you may read, with the "
                     "share of mine output from mines of 500 t/d or more before and after the "
                     "best scenario against the plan's 70 per cent. Open a study for its map "

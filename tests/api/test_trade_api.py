@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -86,13 +87,17 @@ def test_json_routes(app_client: TestClient, platform: Platform, reg: Registry) 
 
 
 @pytest.fixture
-def small_world(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+def small_world(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Four countries' outlines stand for the world's (the whole takes seconds), built into
     the data directory as the demo seed and the server's start build them."""
     files = maps._world_files()
     monkeypatch.setattr(maps, "_world_files",
                         lambda: {k: files[k] for k in ("PER", "CHE", "ZAF", "RUS")})
+    # world_codes() keeps what it first read: the four must not outlive the test.
+    maps.world_codes.cache_clear()
     maps.ensure_world_outlines(platform.settings.home)
+    yield
+    maps.world_codes.cache_clear()
 
 
 def _no_build() -> bytes:

@@ -17,16 +17,23 @@ A click on a province or a site opens its page: the figure's ``layout.meta.link`
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from fastapi.responses import FileResponse, Response
 
 from aurum.api.charts.common import GOLD, Figure, base_layout
 from aurum.api.labels import label
 from aurum.api.labels.regulator import province
 from aurum.core.i18n import _, lazy_gettext
 from aurum.industry.registry import PROVINCE_NAMES_ZH
-from aurum.services.maps import PROVINCE_ADCODES, PROVINCES_FILE, maritime_boundary
+from aurum.services.maps import (
+    EMPTY_COLLECTION,
+    PROVINCE_ADCODES,
+    PROVINCES_FILE,
+    maritime_boundary,
+)
 from aurum.services.maps import outline as outline  # re-exported: charts.trade draws from it
 
 _NOT_REPORTING = {"Taiwan": lazy_gettext("Taiwan"), "Hong Kong": lazy_gettext("Hong Kong"),
@@ -42,6 +49,17 @@ changes with the package's data and the simplification, so browsers may keep it 
 NO_DATA = "#e4e4e4"
 """Fill of a province without a value, and of the outlines under a map of sites."""
 
+
+
+def kept_outlines(kept: Path) -> Response:
+    """The web outlines kept in ``kept``, only read: they are built off the request path
+    (:mod:`aurum.services.maps`). Until they are, an empty collection no one keeps; then the
+    file's name changes with its content, so a browser keeps it for good."""
+    if not kept.is_file():
+        return Response(EMPTY_COLLECTION, media_type="application/geo+json",
+                        headers={"Cache-Control": "no-store"})
+    return FileResponse(kept, media_type="application/geo+json",
+                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 def adcode(name: object) -> str | None:
     """A province's administrative code from its stored English name or its Chinese short

@@ -5,7 +5,7 @@ the provinces' outlines the maps draw (public reference geometry, no login neede
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from aurum.api import charts
 from aurum.api.charts import maps
@@ -17,7 +17,7 @@ from aurum.core.checks import Year
 from aurum.core.errors import NotFoundError
 from aurum.core.i18n import _
 from aurum.services import monitor, provinces
-from aurum.services.maps import EMPTY_COLLECTION, province_outlines_file
+from aurum.services.maps import province_outlines_file
 from aurum.services.monitor import INDICATOR_COLUMNS
 
 router = APIRouter(include_in_schema=False)
@@ -25,15 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get(maps.OUTLINES_PATH)
 def outlines(request: Request) -> Response:
-    # Only read: the file is built off the request path (services.maps), as the world's. Until
-    # it is, an empty collection no one keeps; then its name changes with its content
-    # (maps.OUTLINES_PATH), so a browser keeps it for good.
-    kept = province_outlines_file(request.app.state.platform.settings.home)
-    if not kept.is_file():
-        return Response(EMPTY_COLLECTION, media_type="application/geo+json",
-                        headers={"Cache-Control": "no-store"})
-    return FileResponse(kept, media_type="application/geo+json",
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return maps.kept_outlines(province_outlines_file(request.app.state.platform.settings.home))
 
 
 @router.get("/provinces", response_class=HTMLResponse)

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from aurum.api import forms
+from aurum.api.charts.maps import kept_outlines
 from aurum.api.charts.trade import WORLD_PATH, overseas_figures, trade_figures
 from aurum.api.deps import CSRF, DB, ApiActor, PageActor
 from aurum.api.labels.trade import country
@@ -32,7 +33,7 @@ from aurum.core.errors import NotFoundError, Problem, ValidationError
 from aurum.core.i18n import _
 from aurum.services import trade as service
 from aurum.services.auth import Actor
-from aurum.services.maps import EMPTY_COLLECTION, world_outlines_file
+from aurum.services.maps import world_outlines_file
 
 router = APIRouter(tags=["trade"])
 API = "/api/v1/trade"
@@ -43,15 +44,7 @@ CSR_FIELDS = tuple(CsrIn.model_fields)
 
 @router.get(WORLD_PATH, include_in_schema=False)
 def world_outlines(request: Request) -> Response:
-    # Only read: the file is built off the request path (services.maps). Until it is, an
-    # empty collection no one keeps; then its name changes with its content
-    # (charts.trade.WORLD_PATH), so a browser keeps it for good.
-    kept = world_outlines_file(request.app.state.platform.settings.home)
-    if not kept.is_file():
-        return Response(EMPTY_COLLECTION, media_type="application/geo+json",
-                        headers={"Cache-Control": "no-store"})
-    return FileResponse(kept, media_type="application/geo+json",
-                        headers={"Cache-Control": "public, max-age=31536000, immutable"})
+    return kept_outlines(world_outlines_file(request.app.state.platform.settings.home))
 
 
 # --- the API ---------------------------------------------------------------------------------

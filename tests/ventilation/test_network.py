@@ -6,8 +6,11 @@ In its place: the Wheatstone-bridge network of the worked Hardy Cross case of
 blog.aannaque.org (2019-12, "Mine ventilation case calculation": R = 0.4, 0.6, 0.1, 0.5,
 0.7 N s²/m⁸, 47 m³/s entering), which prints only its first corrections, so its converged
 flows are checked here against scipy's ``fsolve`` on the network's Kirchhoff equations;
-and the closed forms of series, parallel, a fan on one airway (polynomial and tabulated),
-natural ventilation from column densities and a regulator.
+a second published worked case with its converged flows, the two-loop Hardy Cross example of
+"Lesson #11: Pipe Networks" (vdoc.tips/hardy-cross-example.html: r = 1, 2, 3, 3, 10, 5, 3,
+square law, converged to two decimals after three iterations), its inflow and outflows held by
+regulated branches; and the closed forms of series, parallel, a fan on one airway
+(polynomial and tabulated), natural ventilation from column densities and a regulator.
 """
 
 from __future__ import annotations
@@ -73,6 +76,31 @@ def test_bridge_matches_an_independent_kirchhoff_solve() -> None:
         # The regulator on the fan branch takes what the 5 kPa fan gives beyond the mine's drop.
         mine = 0.4 * q2**2 + 0.5 * (q2 - q4) ** 2
         assert solution.regulators["fan"] == pytest.approx(5000.0 - mine, rel=REL)
+
+
+def test_lesson_two_loop_example_converges_to_its_published_flows() -> None:
+    # The lesson's network: 10 enters at A and leaves as 4 at C, 4 at E and 2 at F (read off
+    # its first guesses, which balance every junction). Here a 5 kPa fan S→A feeds it and three
+    # regulated branches take the outflows back to S; the regulators absorb what the fan gives
+    # beyond each path's drop, so the flows inside are the lesson's.
+    fan = {"coefficients": [5000.0, 0.0, 0.0]}
+    pipes = [("AB", "A", "B", 1.0), ("BE", "B", "E", 2.0), ("ED", "E", "D", 3.0),
+             ("DA", "D", "A", 3.0), ("BC", "B", "C", 10.0), ("CF", "C", "F", 5.0),
+             ("FE", "F", "E", 3.0)]
+    branches: list[dict[str, Any]] = [
+        {"name": "in", "from": "S", "to": "A", "resistance": 0.0, "fan": fan},
+        *({"name": n, "from": a, "to": b, "resistance": r} for n, a, b, r in pipes),
+        *({"name": f"out{node}", "from": node, "to": "S", "resistance": 0.0, "fixed_flow": q}
+          for node, q in (("C", 4.0), ("E", 4.0), ("F", 2.0)))]
+    # The lesson's table after its third iteration (its loop-1 ED and DA run E→D and D→A).
+    published = {"AB": 6.53, "BE": 3.85, "ED": -3.47, "DA": -3.47, "BC": 2.68, "CF": -1.32,
+                 "FE": -3.32}
+    for solution in both(net(branches)):
+        assert solution.flows["in"] == pytest.approx(10.0, rel=REL)
+        for name, q in published.items():
+            assert solution.flows[name] == pytest.approx(q, abs=0.006)  # its two decimals
+        assert solution.max_residual_pa < 0.01
+        assert min(solution.regulators.values()) > 0
 
 
 def test_series_and_parallel_resistances() -> None:

@@ -18,6 +18,7 @@ from aurum.core.i18n import lazy_gettext
 from aurum.services.auth import Actor, Role
 from aurum.services.jobs import JOB_ROLES
 from aurum.services.matching import READERS as MATCHING_READERS
+from aurum.services.materials import READERS as MATERIALS_READERS
 from aurum.services.metrology import PAGE_ROLES as METROLOGY_ROLES
 from aurum.services.prospect import STUDY_ROLES
 from aurum.services.recycling.reports import INBOX_READERS
@@ -106,7 +107,8 @@ PAGES: tuple[NavPage, ...] = (
     # A mine's planning and ventilation: refused to whoever owns no mine (the recyclers).
     NavPage("/underground", lazy_gettext("Underground"), frozenset(MINE_ROLES), Group.MINING),
     NavPage("/ventilation", lazy_gettext("Ventilation"), frozenset(MINE_ROLES), Group.MINING),
-    NavPage("/materials", lazy_gettext("Shelf products"), MINING, Group.SERVICES),
+    NavPage("/materials", lazy_gettext("Shelf products"), frozenset(MATERIALS_READERS),
+            Group.SERVICES),
     NavPage("/materials/matching", lazy_gettext("Supply–demand matching"),
             frozenset(MATCHING_READERS), Group.SERVICES),
     # The standards registry is a public service: recyclers apply the gold standards too.

@@ -53,6 +53,7 @@ from aurum.materials.matching import (
     check_need,
     match_need,
 )
+from aurum.services import materials
 from aurum.services.auth import Actor, Role
 from aurum.services.materials import maker_locations, products_for_matching
 from aurum.store.models import (
@@ -84,9 +85,9 @@ TOP_MATCHES = 3
 """Best qualified products the board shows per need."""
 ACTIVE = "active"
 """The status of a product that is a candidate (H2's products are active or withdrawn)."""
-READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR, Role.ENTERPRISE)
+READERS = materials.READERS
 """Who opens the matching area (each within the scope of the module docstring): the
-downstream users and the makers are enterprise users; the navigation offers it to these."""
+catalogue's readers; the navigation offers it to these."""
 WRITERS = (Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE)
 """Who asks for a rematch (:func:`refresh`)."""
 

@@ -93,9 +93,14 @@ def files_dir(home: Path) -> Path:
 # --- who may do what --------------------------------------------------------------------------
 
 
+READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR, Role.ENTERPRISE)
+"""Who opens the catalogue and the matching board built on it (makers and downstream users are
+enterprise users); the recyclers have no business with either."""
+
+
 def require_reader(actor: Actor) -> None:
-    """Refuse the roles that have no business with the catalogue (recyclers)."""
-    actor.require_role(Role.ADMIN, Role.REGULATOR, Role.ENTERPRISE, Role.AUDITOR)
+    """Refuse the roles of no :data:`READERS` (recyclers)."""
+    actor.require_role(*READERS)
 
 
 def _orgs_of_type(session: Session, actor: Actor, org_type: OrgType) -> list[Organisation]:

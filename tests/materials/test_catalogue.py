@@ -3,6 +3,7 @@ message per error), purity in nines, conformity of a measured value."""
 
 import pytest
 
+from aurum.core import i18n
 from aurum.core.errors import ValidationError
 from aurum.materials import catalogue
 from aurum.materials.catalogue import Conformity
@@ -14,7 +15,16 @@ def test_every_kind_names_known_properties_in_both_languages():
         assert kind.name_en and kind.name_zh
         assert set(kind.properties) <= set(catalogue.PROPERTIES)
     for prop in catalogue.PROPERTIES.values():
-        assert prop.name_zh and prop.test_method
+        assert prop.name_zh and prop.test_method and prop.test_method_zh
+
+
+def test_a_limit_without_a_method_takes_the_usual_one_in_the_language_in_force():
+    with i18n.using("zh_CN"):
+        assert catalogue.make_limit("au_content", 99).test_method == "火试金法（ISO 11426）"
+    with i18n.using("en"):
+        assert catalogue.make_limit("au_content", 99).test_method == "fire assay (ISO 11426)"
+        assert catalogue.make_limit("au_content", 99, test_method=" ISO 11426 ").test_method \
+            == "ISO 11426"
 
 
 def test_nines():

@@ -62,11 +62,13 @@ class Property:
     unit : str
         The unit values are given in.
     test_method : str
-        The usual test method (a standard's number where there is one).
+        The usual test method (a standard's number where there is one), in English.
     method_confirmed : bool
         Whether the standard's number and title were confirmed through the search tool.
     bounds : Interval
         The physically possible values, in ``unit``: a value outside is a typing error.
+    test_method_zh : str
+        The usual test method in Chinese, as a Chinese laboratory writes it.
     """
 
     key: str
@@ -76,11 +78,17 @@ class Property:
     test_method: str
     method_confirmed: bool
     bounds: Interval
+    test_method_zh: str
 
     @property
     def name(self) -> str:
         """The name in the language in force."""
         return self.name_zh if is_chinese() else self.name_en
+
+    @property
+    def method(self) -> str:
+        """The usual test method in the language in force."""
+        return self.test_method_zh if is_chinese() else self.test_method
 
 
 _TENSILE = "GB/T 228.1-2021"
@@ -89,60 +97,88 @@ _LASER = "laser diffraction (ISO 13320)"
 _ICP = "impurities by ICP-MS / GDMS, purity by difference"
 
 PROPERTIES: dict[str, Property] = {p.key: p for p in (
-    Property("purity", "Purity", "纯度", "%", _ICP, False, Interval(90, 100, "%")),
+    Property("purity", "Purity", "纯度", "%", _ICP, False, Interval(90, 100, "%"),
+             test_method_zh="ICP-MS/GDMS 测定杂质，差减法计算纯度"),
     Property("au_content", "Gold content", "金含量", "%", "fire assay (ISO 11426)", False,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="火试金法（ISO 11426）"),
     Property("ag_content", "Silver content", "银含量", "%", "titration (ISO 11427)", False,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="滴定法（ISO 11427）"),
     Property("sn_content", "Tin content", "锡含量", "%", "ICP-OES", False,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="ICP-OES 法"),
     Property("impurities", "Total impurities", "杂质总量", "ppm", "ICP-MS / GDMS", False,
-             Interval(0, 100_000, "ppm")),
+             Interval(0, 100_000, "ppm"),
+             test_method_zh="ICP-MS／GDMS 法"),
     Property("particle_d50", "Particle size D50", "粒径 D50", "µm", _LASER, False,
-             Interval(0.001, 1000, "µm")),
+             Interval(0.001, 1000, "µm"),
+             test_method_zh="激光衍射法（ISO 13320）"),
     Property("specific_surface", "Specific surface area", "比表面积", "m²/g",
-             "gas adsorption, BET (ISO 9277)", False, Interval(0, 1000, "m²/g")),
+             "gas adsorption, BET (ISO 9277)", False, Interval(0, 1000, "m²/g"),
+             test_method_zh="气体吸附 BET 法（ISO 9277）"),
     Property("resistivity", "Resistivity", "电阻率", "µΩ·cm", _RESISTIVITY, True,
-             Interval(0, 1e6, "µΩ·cm")),
+             Interval(0, 1e6, "µΩ·cm"),
+             test_method_zh="GB/T 351-2019"),
     Property("sheet_resistance", "Sheet resistance", "方阻", "mΩ/□", "four-point probe",
-             False, Interval(0, 1e5, "mΩ/□")),
+             False, Interval(0, 1e5, "mΩ/□"),
+             test_method_zh="四探针法"),
     Property("wire_diameter", "Wire diameter", "线径", "µm", "laser micrometer / weighing",
-             False, Interval(1, 1000, "µm")),
+             False, Interval(1, 1000, "µm"),
+             test_method_zh="激光测径仪／称重法"),
     Property("breaking_load", "Breaking load", "破断力", "cN", _TENSILE, True,
-             Interval(0, 10_000, "cN")),
+             Interval(0, 10_000, "cN"),
+             test_method_zh="GB/T 228.1-2021"),
     Property("pull_strength", "Bonding pull strength", "键合拉力", "gf",
-             "wire pull (MIL-STD-883 method 2011)", False, Interval(0, 1000, "gf")),
+             "wire pull (MIL-STD-883 method 2011)", False, Interval(0, 1000, "gf"),
+             test_method_zh="引线拉力试验（MIL-STD-883 方法 2011）"),
     Property("elongation", "Elongation", "伸长率", "%", _TENSILE, True,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="GB/T 228.1-2021"),
     Property("tensile_strength", "Tensile strength", "抗拉强度", "MPa", _TENSILE, True,
-             Interval(0, 5000, "MPa")),
+             Interval(0, 5000, "MPa"),
+             test_method_zh="GB/T 228.1-2021"),
     Property("shear_strength", "Joint shear strength", "接头剪切强度", "MPa",
-             "die shear (MIL-STD-883 method 2019)", False, Interval(0, 1000, "MPa")),
+             "die shear (MIL-STD-883 method 2019)", False, Interval(0, 1000, "MPa"),
+             test_method_zh="芯片剪切试验（MIL-STD-883 方法 2019）"),
     Property("sintering_temp", "Sintering temperature", "烧结温度", "°C", "process window",
-             False, Interval(20, 1200, "°C")),
+             False, Interval(20, 1200, "°C"),
+             test_method_zh="工艺窗口"),
     Property("melting_point", "Melting point", "熔点", "°C", "DSC", False,
-             Interval(20, 1500, "°C")),
+             Interval(20, 1500, "°C"),
+             test_method_zh="差示扫描量热法（DSC）"),
     Property("solids", "Solid content", "固含量", "%", "loss on heating", False,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="加热失重法"),
     Property("viscosity", "Viscosity", "黏度", "Pa·s", "rotational viscometer", False,
-             Interval(0, 10_000, "Pa·s")),
+             Interval(0, 10_000, "Pa·s"),
+             test_method_zh="旋转黏度计法"),
     Property("au_concentration", "Gold concentration", "金浓度", "g/L", "AAS / ICP-OES",
-             False, Interval(0, 100, "g/L")),
+             False, Interval(0, 100, "g/L"),
+             test_method_zh="原子吸收光谱法／ICP-OES"),
     Property("free_cyanide", "Free cyanide", "游离氰化物", "g/L", "silver nitrate titration",
-             False, Interval(0, 100, "g/L")),
-    Property("ph", "pH", "pH 值", "", "pH meter", False, Interval(0, 14)),
+             False, Interval(0, 100, "g/L"),
+             test_method_zh="硝酸银滴定法"),
+    Property("ph", "pH", "pH 值", "", "pH meter", False, Interval(0, 14),
+             test_method_zh="pH 计法"),
     Property("density", "Density", "密度", "g/cm³", "Archimedes", False,
-             Interval(0.1, 25, "g/cm³")),
+             Interval(0.1, 25, "g/cm³"),
+             test_method_zh="阿基米德排水法"),
     Property("grain_size", "Grain size", "晶粒尺寸", "µm", "EBSD / intercept method", False,
-             Interval(0, 10_000, "µm")),
+             Interval(0, 10_000, "µm"),
+             test_method_zh="EBSD／截距法"),
     Property("hardness", "Hardness", "硬度", "HV", "Vickers (ISO 6507-1)", False,
-             Interval(0, 2000, "HV")),
+             Interval(0, 2000, "HV"),
+             test_method_zh="维氏硬度（ISO 6507-1）"),
     Property("contact_resistance", "Contact resistance", "接触电阻", "mΩ", "four-wire",
-             False, Interval(0, 10_000, "mΩ")),
+             False, Interval(0, 10_000, "mΩ"),
+             test_method_zh="四线法"),
     Property("au_loading", "Gold loading", "载金量", "%", "ICP-OES", False,
-             Interval(0, 100, "%")),
+             Interval(0, 100, "%"),
+             test_method_zh="ICP-OES 法"),
     Property("conversion_t50", "Light-off temperature T50", "半转化温度 T50", "°C",
-             "CO oxidation, fixed bed", False, Interval(-100, 800, "°C")),
+             "CO oxidation, fixed bed", False, Interval(-100, 800, "°C"),
+             test_method_zh="CO 氧化活性评价（固定床）"),
 )}
 """Every property a specification may give, by key."""
 
@@ -300,7 +336,7 @@ def make_limit(key: str, lower: Any = None, upper: Any = None, target: Any = Non
         raise ValidationError(Problem(
             _("%(key)s: the target %(target)s lies outside the limits", key=key, target=aim),
             column=f"{key}.target", source=source))
-    method = (test_method or prop.test_method).strip()
+    method = (test_method or prop.method).strip()
     if len(method) > 120:
         raise ValidationError(Problem(_("expected at most 120 characters"),
                                       column=f"{key}.method", source=source))

@@ -9,9 +9,8 @@ capable, and a process that shifts late in its run (its last batches beyond the 
 limits).
 
 The texts people read are Chinese, as the demo's makers and users would type them: each test
-method of a specification (:data:`TEST_METHODS`; the catalogue's usual ones are written in
-English), and the trial conditions and results of the evaluations. The products' names are
-kept in both languages.
+method of a specification (the catalogue's usual one, in Chinese), and the trial conditions
+and results of the evaluations. The products' names are kept in both languages.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from sqlalchemy import select
 
 from aurum.demo.seed.registry import Logins
 from aurum.industry.registry import OrgType
+from aurum.materials.catalogue import PROPERTIES
 from aurum.services import materials, registry
 from aurum.services.auth import Actor, Role, create_user
 from aurum.services.platform import Platform
@@ -142,28 +142,6 @@ PRODUCTS = (
 )
 """The demo's products."""
 
-TEST_METHODS: dict[str, str] = {
-    "purity": "ICP-MS/GDMS 测定杂质，差减法计算纯度",
-    "au_content": "火试金法（ISO 11426）",
-    "particle_d50": "激光衍射法（ISO 13320）",
-    "specific_surface": "气体吸附 BET 法（ISO 9277）",
-    "sheet_resistance": "四探针法",
-    "wire_diameter": "激光测径仪／称重法",
-    "shear_strength": "芯片剪切试验（MIL-STD-883 方法 2019）",
-    "sintering_temp": "工艺窗口",
-    "melting_point": "差示扫描量热法（DSC）",
-    "solids": "加热失重法",
-    "viscosity": "旋转黏度计法",
-    "au_concentration": "原子吸收光谱法／ICP-OES",
-    "free_cyanide": "硝酸银滴定法",
-    "ph": "pH 计法",
-    "density": "阿基米德排水法",
-    "grain_size": "EBSD／截距法",
-    "conversion_t50": "CO 氧化活性评价（固定床）",
-}
-"""The demo specifications' test methods where the catalogue's usual one is not a standard's
-number, as the makers write them."""
-
 EVALUATIONS = (
     # (product, evaluator, verdict, properties checked, conditions, result)
     ("JPA-BW-4N", "DS-EL-SZ", "pass", ["breaking_load", "elongation"],
@@ -214,8 +192,6 @@ SHIFT_BATCHES = 5
 def _batches(rng: np.random.Generator, p: _Product) -> list[dict[str, list[float]]]:
     """Each batch's values drawn from the product's process, within the properties' ranges
     (clipped to the specification's side of a physical bound, e.g. purity below 100 %)."""
-    from aurum.materials.catalogue import PROPERTIES
-
     out = []
     for k in range(p.batches):
         values: dict[str, list[float]] = {}
@@ -265,8 +241,8 @@ def seed_demo(platform: Platform, admin: Actor, seed_value: int = 2025) -> Login
         create_user(s, BUYER_USER, passwords[BUYER_USER], Role.ENTERPRISE, USERS[0][2],
                     USERS[0][0])
         for p in PRODUCTS:
-            specification = {key: {**limits, "method": TEST_METHODS[key]}
-                             if key in TEST_METHODS else limits for key, limits in p.spec.items()}
+            specification = {key: {**limits, "method": PROPERTIES[key].test_method_zh}
+                             for key, limits in p.spec.items()}
             materials.create_product(s, admin, p.code, p.kind, p.grade, p.name_en, p.name_zh,
                                      specification, makers[p.maker].code)
             # The maker's batch records imported at once: one data version, one capability.

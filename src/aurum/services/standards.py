@@ -523,7 +523,9 @@ def create_standard(session: Session, actor: Actor, fields: Mapping[str, object]
     from aurum.standards.records import record_of
 
     require_editor(actor)
-    return import_records(session, actor, [record_of(fields, 1, "request")], "request")[0]
+    # Named as the reader will see it in the status history ("recorded from …").
+    source = i18n._("the registry's form")
+    return import_records(session, actor, [record_of(fields, 1, source)], source)[0]
 
 
 def event_record(row: StandardStatusEvent) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from aurum.core.errors import ConflictError
 from aurum.demo import seed as demo
 from aurum.demo.seed import resources as demo_resources
-from aurum.services import monitor, processing
+from aurum.services import maps, monitor, processing
 from aurum.services.auth import Actor, authenticate
 from aurum.services.platform import Platform
 from aurum.store.models import (
@@ -53,6 +53,9 @@ def test_seed_feeds_the_dashboard(platform: Platform, shared_data: Path, databas
         monkeypatch.setattr(demo_resources, "babbitt_example", lambda *args: None)
         result = demo.seed(platform)
         organisations, babbitt = result.organisations, result.babbitt_example
+    # The maps' outlines are in the demo's home before any server starts.
+    assert maps.province_outlines_file(platform.settings.home).is_file()
+    assert maps.world_outlines_file(platform.settings.home).is_file()
     if on_sqlite:
         # With the public Babbitt drillholes beside the repository, a run on them is prepared.
         assert babbitt is not None

@@ -15,10 +15,6 @@ in Kazakhstan, one in Eritrea and one in Peru that starts producing in 2026, an 
 project in Australia) with their social-responsibility records; one 2025 record is
 corrected by a second version. The names and reasons are typed in Chinese, as the
 enterprises would type them (the counterparties' names as Chinese trade writes them).
-
-The world maps' country outlines are built into the demo's home here too
-(:func:`aurum.services.maps.ensure_world_outlines`), so its pages draw them from the first
-request.
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ import pandas as pd
 from aurum.demo.district import District
 from aurum.services import trade
 from aurum.services.auth import Actor
-from aurum.services.maps import ensure_world_outlines
 from aurum.services.platform import Platform
 from aurum.store.db import transaction
 from aurum.trade.agreements import Agreement
@@ -175,4 +170,3 @@ def seed_demo(platform: Platform, admin: Actor, district: District, seed: int = 
             fixed.total_employees, 1, fixed.grievances_raised, fixed.grievances_resolved),
             "矿山迟报一起环境事件")
         trade.refresh_analysis(s)
-    ensure_world_outlines(platform.settings.home)

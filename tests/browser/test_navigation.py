@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from aurum.api.navigation import PAGES, NavPage, current_page, navigation, pages_for
+from aurum.industry.registry import OrgType
 from aurum.services.auth import Actor, Role
 from tests.browser.conftest import Server
 
@@ -18,6 +19,9 @@ pytestmark = pytest.mark.browser
 
 USERS = ("miit", "shandong", "auditor", "group", "mine", "recycler", "admin")
 """The demo logins (README), one per kind of user."""
+SERVICE_USERS = ("lab", "buyer", "maker")
+"""The demo's enterprise users of organisations with no mine or plant: a laboratory, a
+downstream user and a new-materials maker."""
 MINING_TOOLS = {"/provinces", "/enterprises", "/sites", "/reports", "/reports/review",
                 "/briefings", "/compliance", "/data-quality", "/resources", "/pit", "/prospect",
                 "/processing", "/safety", "/seismic", "/jobs", "/dashboard"}
@@ -80,6 +84,24 @@ def test_every_link_of_each_roles_navigation_answers(
     assert links[0] == "/" and len(links) == len(set(links))
     assert '<a href="/" aria-current="page">' in home.text
     refused = {path: status for path in links
+               if (status := client.get(path).status_code) != 200}
+    assert refused == {}
+
+
+@pytest.mark.parametrize("user", SERVICE_USERS)
+def test_an_enterprise_without_sites_is_offered_its_services_and_no_mining_tool(
+        demo_client: tuple[httpx.Client, dict[str, dict[str, str]]], user: str) -> None:
+    client = _login(demo_client, user)
+    home = client.get("/")
+    assert home.status_code == 200 and 'data-testid="home-enterprise"' in home.text
+    links = set(_nav(home.text))
+    assert not MINING_TOOLS & links
+    assert {"/materials", "/standards"} <= links
+    assert ("/metrology" in links) is (user == "lab")
+    assert ("/materials/matching" in links) is (user != "lab")
+    # what its home links is offered in its navigation, and every link answers
+    assert _main_links(home.text) <= links
+    refused = {path: status for path in sorted(links)
                if (status := client.get(path).status_code) != 200}
     assert refused == {}
 
@@ -152,9 +174,18 @@ def test_the_indicators_page_answers_and_refuses_a_bad_year(
 # --- the declaration alone ----------------------------------------------------------------------
 
 
-def _actor(role: Role, province: str | None = None) -> Actor:
-    return Actor(1, "someone", role, None if role is not Role.ENTERPRISE else frozenset({1}),
-                 province)
+def _actor(role: Role, province: str | None = None,
+           org_types: frozenset[str] = frozenset({OrgType.MINING.value})) -> Actor:
+    """A user of ``role``; an enterprise user's organisation is of ``org_types`` (a mine)."""
+    enterprise = role is Role.ENTERPRISE
+    return Actor(1, "someone", role, frozenset({1}) if enterprise else None, province,
+                 org_types=org_types if enterprise else frozenset())
+
+
+def _offered(org_type: OrgType) -> set[str]:
+    """The paths offered to an enterprise user of an organisation of ``org_type``."""
+    return {p.path for p in pages_for(_actor(Role.ENTERPRISE, org_types=frozenset({
+        org_type.value})))}
 
 
 def test_each_path_is_declared_once_and_every_role_has_a_home_and_the_api() -> None:
@@ -187,3 +218,43 @@ def test_navigation_groups_only_what_the_user_may_open() -> None:
     assert pages_for(_actor(Role.ADMIN), [only]) == []
     # a provincial regulator is offered what a national one is
     assert pages_for(_actor(Role.REGULATOR, "Shandong")) == pages_for(_actor(Role.REGULATOR))
+
+
+def test_a_laboratory_is_offered_proficiency_testing_and_no_mine() -> None:
+    offered = _offered(OrgType.LABORATORY)
+    assert {"/", "/metrology", "/materials", "/standards", "/docs"} <= offered
+    assert not offered & (MINING_TOOLS | {"/underground", "/ventilation", "/trade/overseas",
+                                          "/materials/matching"})
+
+
+def test_a_downstream_user_is_offered_the_matching_board_and_no_plant() -> None:
+    offered = _offered(OrgType.DOWNSTREAM)
+    assert {"/materials", "/materials/matching"} <= offered
+    assert not offered & {"/processing", "/underground", "/reports", "/metrology"}
+    assert "/materials/matching" in _offered(OrgType.NEW_MATERIALS)
+
+
+def test_a_mining_enterprise_is_offered_its_mines_and_no_matching_board() -> None:
+    for kind in (OrgType.MINING, OrgType.GROUP):
+        offered = _offered(kind)
+        assert {"/underground", "/ventilation", "/pit", "/seismic", "/reports",
+                "/materials"} <= offered
+        assert not offered & {"/materials/matching", "/metrology"}
+    # a smelter works plants, not mines
+    smelter = _offered(OrgType.SMELTING_REFINING)
+    assert {"/processing", "/reports", "/safety"} <= smelter
+    assert not smelter & {"/underground", "/pit", "/seismic"}
+    # a group with a materials maker among its members is offered the board too
+    both = pages_for(_actor(Role.ENTERPRISE, org_types=frozenset({
+        OrgType.GROUP.value, OrgType.NEW_MATERIALS.value})))
+    assert {"/underground", "/materials/matching"} <= {p.path for p in both}
+
+
+def test_the_kinds_of_organisation_limit_the_enterprises_only() -> None:
+    for role in (Role.ADMIN, Role.REGULATOR, Role.AUDITOR):
+        offered = {p.path for p in pages_for(_actor(role))}
+        assert offered == {p.path for p in PAGES if role in p.roles}
+    # an enterprise of no known kind is offered only the pages for every enterprise
+    nobody = {p.path for p in pages_for(_actor(Role.ENTERPRISE, org_types=frozenset()))}
+    assert nobody == {p.path for p in PAGES
+                      if Role.ENTERPRISE in p.roles and p.org_types is None}

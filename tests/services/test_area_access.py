@@ -24,9 +24,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from aurum.api.navigation import PAGES
+from aurum.api.navigation import PAGES, pages_for
 from aurum.core.errors import NotFoundError, PermissionDenied
 from aurum.services import (
+    auth,
     matching,
     registry,
     structure,
@@ -214,3 +215,26 @@ def test_the_navigation_offers_each_area_to_the_roles_its_service_admits(
                 continue
             admitted.add(role)
     assert admitted == set(page.roles)
+
+
+def test_the_actor_carries_its_organisations_kinds_and_the_navigation_follows_them(
+        platform: Platform, world: World) -> None:
+    """What a user is offered follows what its organisations do, however it proves who it
+    is (a login, a browser session, a token); its role alone still decides what it may
+    open."""
+    with transaction(platform.sessions, world.reg.admin.user_id) as s:
+        group = actor_for(s, create_user(s, "grp", PASSWORD, Role.ENTERPRISE, org_code="GRP"))
+        by_session = auth.session_credential(s, auth.open_session(s, world.buyer))
+        by_token = auth.token_credential(
+            s, auth.issue_token(s, world.reg.ent_a.user_id, "script").token)
+    assert by_session is not None and by_token is not None
+    assert group.org_types == {"group", "mining"} and len(group.org_ids or ()) == 2
+    assert by_session.actor == world.buyer and world.buyer.org_types == {"downstream_user"}
+    assert by_token.actor.org_types == world.reg.ent_a.org_types == {"mining"}
+    assert world.recycler.org_types == {"recycling"} and world.reg.regulator.org_types == set()
+    offered = {name: {p.path for p in pages_for(actor)} for name, actor in (
+        ("buyer", world.buyer), ("mine", world.reg.ent_a), ("group", group))}
+    assert "/materials/matching" in offered["buyer"] and "/underground" not in offered["buyer"]
+    for mining in ("mine", "group"):
+        assert "/underground" in offered[mining]
+        assert "/materials/matching" not in offered[mining]

@@ -126,6 +126,9 @@ class Actor:
         Name shown for the user.
     locale : str or None
         The language the user chose (:data:`aurum.core.i18n.LOCALES`), None for the browser's.
+    org_types : frozenset of str
+        The kinds (:class:`aurum.industry.registry.OrgType` values) of the organisations in
+        ``org_ids``: what work the user's organisations do (empty for a user of none).
     """
 
     user_id: int
@@ -135,6 +138,7 @@ class Actor:
     province: str | None = None
     display_name: str = ""
     locale: str | None = None
+    org_types: frozenset[str] = frozenset()
 
     @property
     def reads_all(self) -> bool:
@@ -310,14 +314,17 @@ _DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
 
 def actor_for(session: Session, user: User) -> Actor:
-    """The scope of a user: its organisation and, for a group, the member organisations."""
+    """The scope of a user: its organisation and, for a group, the member organisations,
+    with the kinds of them all."""
     role = Role(user.role)
     org_ids: frozenset[int] | None = None
+    org_types: frozenset[str] = frozenset()
     if role in (Role.ENTERPRISE, Role.RECYCLER):
-        org_ids = frozenset(_org_tree(session, user.org_id)) if user.org_id else frozenset()
+        tree = _org_tree(session, user.org_id) if user.org_id else {}
+        org_ids, org_types = frozenset(tree), frozenset(tree.values())
     province = user.province if role is Role.REGULATOR else None
     return Actor(user.id, user.username, role, org_ids, province, user.display_name,
-                 user.locale)
+                 user.locale, org_types)
 
 
 PREFERENCES_ENTITY = "user_preferences"
@@ -350,14 +357,17 @@ def set_locale(session: Session, actor: Actor, locale: str) -> None:
                  {"locale": before}, {"locale": locale})
 
 
-def _org_tree(session: Session, root: int) -> set[int]:
-    found = {root}
-    frontier = {root}
+def _org_tree(session: Session, root: int) -> dict[int, str]:
+    """The organisation ``root`` and every one under it, each with its kind: one query per
+    level of the tree (the kinds come with the ids, never one query per organisation)."""
+    level = select(Organisation.id, Organisation.org_type)
+    found: dict[int, str] = dict(session.execute(level.where(Organisation.id == root)).all())
+    frontier = set(found)
     while frontier:
-        children = set(session.scalars(
-            select(Organisation.id).where(Organisation.parent_id.in_(frontier))))
-        frontier = children - found
-        found |= frontier
+        children = {org_id: kind for org_id, kind in session.execute(
+            level.where(Organisation.parent_id.in_(frontier))) if org_id not in found}
+        found |= children
+        frontier = set(children)
     return found
 
 

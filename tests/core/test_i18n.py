@@ -1,4 +1,5 @@
-"""Numbers in the reader's language: our fast formatting equals Babel's CLDR formatting."""
+"""Numbers in the reader's language: our fast formatting equals Babel's CLDR formatting; a
+literal per cent sign in a message."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def test_format_number_equals_babel(locale: str, digits: int) -> None:
             assert ours == theirs or abs(
                 float(ours.replace(",", "")) - float(theirs.replace(",", ""))
             ) <= 10.0 ** -digits, (v, ours, theirs)
+
+
+def test_a_literal_per_cent_is_written_twice_with_or_without_placeholders() -> None:
+    with i18n.using("en"):
+        assert i18n.gettext("share %%") == "share %"
+        assert i18n.gettext("%(n)s %%", n=5) == "5 %"
+        assert i18n.gettext("≥ 35 %") == "≥ 35 %"
+    with i18n.using("zh_CN"):
+        assert i18n.gettext("share %%") == "份额 %"

@@ -156,9 +156,13 @@ def translations(locale: str) -> _gettext.NullTranslations:
 
 def gettext(message: str, /, **values: Any) -> str:
     """``message`` in the current language, with ``%(name)s`` placeholders filled from
-    ``values`` (after translation, so a translator may move them)."""
+    ``values`` (after translation, so a translator may move them).
+
+    A literal per cent sign is written ``%%`` in a message, as in the templates, whether or
+    not the message has placeholders: without ``values`` it is unescaped here.
+    """
     text = translations(current()).gettext(message)
-    return text % values if values else text
+    return text % values if values else text.replace("%%", "%")
 
 
 def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:

@@ -128,6 +128,9 @@ def test_an_open_round_draws_the_results_received_so_far(
     own = _figure(_browser(app_client, "lab1").get("/metrology/rounds/PT-1?lang=en").text,
                   "received")
     assert own["data"][0]["x"] == ["Lab 1"] and own["data"][0]["y"] == [VALUES[0]]  # type: ignore[index]
+    # Its dot inside the band, the band's edges still inside the plot.
+    low, high = own["layout"]["yaxis"]["range"]  # type: ignore[index]
+    assert low < 4.92 and high > 5.08 and low <= VALUES[0] <= high
 
 
 def test_result_form(app_client: TestClient, platform: Platform, reg: Registry,

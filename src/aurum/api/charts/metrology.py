@@ -107,16 +107,22 @@ def received_chart(received: Sequence[Mapping[str, Any]], unit: str, title: str,
             "color": "#000", "width": [3 if r.get("own") else 0 for r in received]}},
         "hovertemplate": "%{x}: %{y:.3f}<extra></extra>"}]
     shapes: list[dict[str, Any]] = []
+    shown = [float(r["value"]) for r in received]
     if certified is not None:
         value, expanded, k = certified
+        shown += [value - expanded, value + expanded]
         shapes = [{"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "y0": value - expanded,
                    "y1": value + expanded, "fillcolor": CERTIFIED_BAND, "line": {"width": 0},
                    "layer": "below"}, horizontal_line(value, CERTIFIED_LINE)]
         data.append(legend_line(_("certified value ± U (k = %(k)s)", k=format(k, "g")),
                                 CERTIFIED_LINE))
+    # The band's edges stay inside the plot: autorange stops at them, and a laboratory that
+    # sees only its own dot inside the band would see no edge at all.
+    low, high = (min(shown), max(shown)) if shown else (0.0, 1.0)
+    pad = 0.15 * (high - low) or 0.05 * abs(high) or 1.0
     return {"data": data, "layout": base_layout(
         title, shapes=shapes, xaxis=axis(_("laboratory"), type="category"),
-        yaxis=axis(_("result (%(unit)s)", unit=unit)))}
+        yaxis=axis(_("result (%(unit)s)", unit=unit), range=[low - pad, high + pad]))}
 
 
 def history_chart(history: Sequence[Mapping[str, Any]], title: str) -> Figure:

@@ -4,6 +4,8 @@ area does not concern (whatever object the address names), 200 to a role it conc
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -85,3 +87,13 @@ def test_a_role_concerned_still_gets_200(app_client: TestClient, world: World, a
                                          user: str) -> None:
     paths = _reads(world)[area]
     assert _statuses(app_client, user, paths) == dict.fromkeys(paths, 200)
+
+
+def test_a_refusal_names_the_roles_in_the_readers_language(app_client: TestClient,
+                                                          world: World) -> None:
+    page = _browser(app_client, "rc1").get("/materials/matching",
+                                            headers={"Accept-Language": "zh-CN"})
+    assert page.status_code == 403
+    assert "管理员" in page.text and "监管" in page.text
+    assert not {"admin", "regulator", "auditor", "enterprise"} & set(
+        re.findall(r"[a-z]+", page.text.split("<main", 1)[-1].split("</main>")[0]))

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from aurum.core.checks import Interval
 from aurum.core.errors import AurumError, NotFoundError, PermissionDenied, Problem, ValidationError
-from aurum.core.i18n import LOCALES, _
+from aurum.core.i18n import LOCALES, _, lazy_gettext
 from aurum.store import audit
 from aurum.store.models import (
     ApiToken,
@@ -104,6 +104,21 @@ class Role(StrEnum):
     ENTERPRISE = "enterprise"
     RECYCLER = "recycler"
     AUDITOR = "auditor"
+
+    @property
+    def label(self) -> str:
+        """The role's name in the reader's language (:data:`ROLE_NAMES`)."""
+        return str(ROLE_NAMES[self])
+
+
+ROLE_NAMES = {
+    Role.ADMIN: lazy_gettext("administrator"),
+    Role.REGULATOR: lazy_gettext("regulator"),
+    Role.ENTERPRISE: lazy_gettext("enterprise"),
+    Role.RECYCLER: lazy_gettext("recycler"),
+    Role.AUDITOR: lazy_gettext("auditor"),
+}
+"""Each role's name as readers see it (refusals here, the pages' labels)."""
 
 
 @dataclass(frozen=True)
@@ -197,11 +212,11 @@ class Actor:
         self.require_read_site(site)
         if not self.can_write_site(site):
             raise PermissionDenied(_("%(role)s users cannot write reports of %(site)s",
-                                     role=self.role.value, site=site.code))
+                                     role=self.role.label, site=site.code))
 
     def require_role(self, *roles: Role) -> None:
         if self.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
+            allowed = ", ".join(r.label for r in roles)
             raise PermissionDenied(_("this needs one of the roles: %(roles)s", roles=allowed))
 
 

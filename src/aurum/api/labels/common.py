@@ -1,15 +1,12 @@
 """Labels shared by every area: roles, states, yes and no."""
 
 from aurum.core.i18n import lazy_gettext as _
+from aurum.services.auth import ROLE_NAMES
 
 LABELS = {
-    # roles (aurum.services.auth.Role)
-    "admin": _("administrator"),
-    "regulator": _("regulator"),
-    "enterprise": _("enterprise"),
-    "recycler": _("recycler"),
+    # roles (named by the service that checks them)
+    **{role.value: name for role, name in ROLE_NAMES.items()},
     "laboratory": _("laboratory"),
-    "auditor": _("auditor"),
     # job states (aurum.services.jobs)
     "queued": _("queued"),
     "running": _("running"),

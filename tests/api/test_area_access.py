@@ -97,3 +97,11 @@ def test_a_refusal_names_the_roles_in_the_readers_language(app_client: TestClien
     assert "管理员" in page.text and "监管" in page.text
     assert not {"admin", "regulator", "auditor", "enterprise"} & set(
         re.findall(r"[a-z]+", page.text.split("<main", 1)[-1].split("</main>")[0]))
+
+
+def test_a_recycler_is_refused_the_provinces_pages(app_client: TestClient,
+                                                   world: World) -> None:
+    assert _statuses(app_client, "rc1", ["/provinces", "/provinces/370000"]) == {
+        "/provinces": 403, "/provinces/370000": 403}
+    assert _statuses(app_client, "sd-miit", ["/provinces", "/provinces/370000"]) == {
+        "/provinces": 200, "/provinces/370000": 200}

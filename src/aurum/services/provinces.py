@@ -3,7 +3,8 @@ caller may read (the national monitor of :mod:`aurum.services.monitor` restricte
 province, and the hazard register of :mod:`aurum.services.safety`).
 
 A province the caller may not read is not found: a provincial regulator reads only its own,
-an enterprise only a province where it has a site.
+an enterprise only a province where it has a site. The recyclers, who report no mine, are
+refused the provinces' pages.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from aurum.industry.kpi import IndicatorReport
 from aurum.industry.registry import PROVINCES
 from aurum.industry.reporting import reporting_day
 from aurum.services import cache, monitor
-from aurum.services.auth import Actor
+from aurum.services.auth import Actor, Role
 from aurum.services.safety import list_hazards
 
 ENTERPRISE_COLUMNS = ["enterprise_code", "enterprise", "sites", "gold_output_t",
@@ -47,6 +48,22 @@ class ProvinceView:
     hazards: pd.DataFrame
 
 
+READERS = (Role.ADMIN, Role.REGULATOR, Role.AUDITOR, Role.ENTERPRISE)
+"""Who reads the provinces' pages (each within its scope)."""
+
+
+def provinces_table(session: Session, actor: Actor, as_of: int | None = None) -> monitor.Monitor:
+    """The monitor whose province table the provinces' page shows (:func:`monitor.build`).
+
+    Raises
+    ------
+    PermissionDenied
+        For a role of no :data:`READERS`.
+    """
+    actor.require_role(*READERS)
+    return monitor.build(session, actor, as_of)
+
+
 def _visible(data: monitor.ScopeData, actor: Actor, name: str) -> bool:
     if name not in PROVINCES or actor.province not in (None, name):
         return False
@@ -62,11 +79,14 @@ def province_view(session: Session, actor: Actor, name: str, as_of: int | None =
 
     Raises
     ------
+    PermissionDenied
+        For a role of no :data:`READERS`.
     NotFoundError
         When ``name`` is not a province of the registry or the caller may not read it.
     ValidationError
         When ``as_of`` is refused (:func:`aurum.services.monitor.build`).
     """
+    actor.require_role(*READERS)
     data = monitor.scope_data(session, actor)
     if not _visible(data, actor, name):
         raise NotFoundError(_("no province %(name)s", name=repr(name)))

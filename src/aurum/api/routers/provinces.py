@@ -16,7 +16,7 @@ from aurum.api.templating import render
 from aurum.core.checks import Year
 from aurum.core.errors import NotFoundError
 from aurum.core.i18n import _
-from aurum.services import monitor, provinces
+from aurum.services import provinces
 from aurum.services.maps import province_outlines_file
 from aurum.services.monitor import INDICATOR_COLUMNS
 
@@ -31,7 +31,7 @@ def outlines(request: Request) -> Response:
 @router.get("/provinces", response_class=HTMLResponse)
 def provinces_page(request: Request, session: DB, actor: PageActor, as_of: Year | None = None
                    ) -> HTMLResponse:
-    m = monitor.build(session, actor, as_of)
+    m = provinces.provinces_table(session, actor, as_of)
     prov = m.provinces
     names = [province(p) for p in prov["province"]]  # in the reader's language
     figures = {} if prov.empty else {

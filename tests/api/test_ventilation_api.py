@@ -115,3 +115,29 @@ def test_the_form_stores_a_version_and_a_refused_one_keeps_what_was_typed(
     assert 'data-testid="error-document"' in refused.text
     refused = browser.post(f"{page}/networks", data=typed | {"reason": ""})
     assert refused.status_code == 422 and 'data-testid="error-reason"' in refused.text
+
+
+def test_in_chinese_the_page_names_branches_not_ids(app_client: TestClient, platform: Platform,
+                                                   reg: Registry) -> None:
+    doc = deep_mine_network(900.0)
+    ids = {b["name"] for b in doc["branches"]}
+    for k, branch in enumerate(doc["branches"]):
+        if not branch["name"].startswith("stope_"):  # a stope is named as its working place
+            branch |= {"label": f"airway {k}", "label_zh": f"巷道{k}"}
+    r = app_client.post(API, headers=bearer(app_client, "alpha"), json={
+        "document": doc, "reason": "named"})
+    assert r.status_code == 201, r.text
+    with platform.sessions() as s:
+        vod.refresh(s, platform.settings.home, SITE)
+        s.commit()
+    text = _browser(app_client, "alpha").get(f"/ventilation/{SITE}?lang=zh-CN").text
+    assert '<html lang="zh-CN">' in text
+    labels = [t["name"] for t in _figure(text, "fans")["data"]]  # type: ignore[attr-defined]
+    for chart in ("vod-flows", "vod-fans"):
+        labels += [x for t in _figure(text, chart)["data"] for x in t["x"]]  # type: ignore[attr-defined]
+    assert labels and not ids & set(labels), labels
+    assert "巷道0" in labels and "-900 米中段房式采场" in labels
+    summary = text.split('data-testid="network-figures"')[1].split("</dl>")[0]
+    summary = re.sub(r'title="[^"]*"', "", summary)  # the ids an engineer hovers for
+    assert not {i for i in ids if re.search(rf"\b{i}\b", summary)}, summary
+    assert 'title="main_fan"' in text  # the id kept where an engineer needs it

@@ -119,6 +119,12 @@ def test_a_bad_network_is_refused_and_nothing_stored(platform: Platform,
             {"branch": "stope_a", "people": 6, "name": "a", "name_zh": "长" * 201}]),
             "a name too long")
     assert [p.column for p in caught.value.problems] == ["working_places.name_zh"]
+    labelled = small_network()
+    labelled["branches"][0] = labelled["branches"][0] | {"label": "", "label_zh": "长" * 201}
+    with pytest.raises(ValidationError) as caught, \
+            transaction(platform.sessions, reg.ent_a.user_id) as s:
+        service.save_network(s, reg.ent_a, SITE, labelled, "a branch's names not names")
+    assert [p.column for p in caught.value.problems] == ["branches.label", "branches.label_zh"]
     with pytest.raises(ValidationError), \
             transaction(platform.sessions, reg.ent_a.user_id) as s:
         service.save_network(s, reg.ent_a, SITE, small_network(), "")

@@ -1,6 +1,8 @@
 """The ventilation pages' charts: the 3D view holds the whole network and its camera sees
 it all; fan curves drawn only where they are a fan's (pressure 0 or more, up to free
-delivery or the table's end); the VOD chart marks measured flows only once read."""
+delivery or the table's end); the VOD chart marks measured flows only once read; fans and
+working places are labelled by their names in the reader's language, their ids only in the
+hovers."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import pandas as pd
 import pytest
 
 from aurum.api.charts.ventilation import fan_curves, free_delivery, network_3d
-from aurum.api.charts.vod import vod_flows_chart
+from aurum.api.charts.vod import fan_speeds_chart, vod_flows_chart
+from aurum.core import i18n
 from aurum.demo.seed.ventilation import deep_mine_network
+from aurum.services.ventilation import network_names
 
 
 def test_the_3d_view_fits_the_whole_network() -> None:
@@ -55,3 +59,30 @@ def test_measured_flows_only_once_read() -> None:
     assert read is not None
     measured = read["data"][-1]
     assert measured["x"] == ["east"] and measured["y"] == [30.0]
+
+
+def test_charts_label_fans_and_places_by_name_the_id_in_the_hover() -> None:
+    doc = deep_mine_network(900.0)
+    for branch in doc["branches"]:
+        if branch["name"] == "main_fan":
+            branch |= {"label": "main fan", "label_zh": "主通风机"}
+    with i18n.using("zh_CN"):
+        names = network_names(doc)
+        fans = fan_curves({"main_fan": {"flow_m3s": 300.0, "pressure_pa": 500.0,
+                                        "warnings": [],
+                                        "curve": {"coefficients": [2600.0, 0.0, -0.02]}}},
+                          "fans", names)
+        places = pd.DataFrame({"place": ["stope_900"], "required_m3s": [20.0],
+                               "delivered_m3s": [21.0], "measured_m3s": [None]})
+        flows = vod_flows_chart(places, names)
+        power = fan_speeds_chart({"main_fan": 0.8}, {"main_fan": 50.0}, {"main_fan": 200.0},
+                                 names)
+    assert names["main_fan"] == "主通风机" and names["stope_900"] == "-900 米中段房式采场"
+    assert names["raise_900"] == "raise_900"  # no name: the id stands for itself
+    curve = fans["data"][0]
+    assert curve["name"] == "主通风机" and curve["hovertext"] == "主通风机 (main_fan)"
+    assert flows is not None and flows["data"][0]["x"] == ["-900 米中段房式采场"]
+    assert flows["data"][0]["hovertext"] == ["-900 米中段房式采场 (stope_900)"]
+    assert power is not None and power["data"][1]["x"] == ["主通风机"]
+    with i18n.using("en"):
+        assert network_names(doc)["main_fan"] == "main fan"

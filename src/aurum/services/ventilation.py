@@ -16,7 +16,11 @@ three optional sections only the service reads:
 
 A route's or a working place's ``name`` is data in English (as the organisations' are); an
 optional ``name_zh`` gives it in Chinese. Both are stored with the solution and a page shows
-the reader's language, the other when it lacks one (:func:`shown_name`).
+the reader's language, the other when it lacks one (:func:`shown_name`). A junction's or a
+branch's ``name`` is its id in the network; an optional ``label`` (English) and ``label_zh``
+name it for people, and a working place's names name its branch: a page shows these names
+through :class:`Names`, the id where there is none (and beside the name where an engineer
+needs it).
 
 A junction may give ``x`` and ``y`` (m) besides ``z`` for the 3D view; a branch ``length``,
 ``area`` and ``perimeter`` (m, m², m) besides its resistance, for the heat its walls give.
@@ -99,6 +103,7 @@ class SiteView:
     can_write: bool
     nodes: list[dict[str, Any]]
     branches: list[dict[str, Any]]
+    names: Names
 
     @staticmethod
     def shown(entry: Mapping[str, Any]) -> str | None:
@@ -107,27 +112,58 @@ class SiteView:
         return shown_name(entry)
 
 
-def shown_name(entry: Mapping[str, Any]) -> str | None:
-    """The ``name_zh`` of a stored route or working place for a reader of Chinese, else its
-    ``name``; either when the other is missing (None when it has neither)."""
-    zh, en = entry.get("name_zh"), entry.get("name")
+def shown_name(entry: Mapping[str, Any], key: str = "name") -> str | None:
+    """The ``<key>_zh`` of a stored route, working place, junction or branch for a reader of
+    Chinese, else its ``<key>``; either when the other is missing (None when it has
+    neither)."""
+    zh, en = entry.get(f"{key}_zh"), entry.get(key)
     first, second = (zh, en) if i18n.is_chinese() else (en, zh)
     return str(first or second) if (first or second) else None
 
 
-def _names(entry: Mapping[str, Any], column: str, k: int, problems: list[Problem]
-           ) -> dict[str, str | None]:
-    """An entry's optional ``name`` and ``name_zh`` (text of at most :data:`MAX_NAME`
+class Names(dict[str, str]):
+    """Junction and branch ids to their names in the reader's language
+    (:func:`network_names`); an id without a name stands for itself."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+    def with_id(self, key: str) -> str:
+        """The name with the id in brackets, for an engineer (a hover, a table's cell); the
+        id alone when it has no name."""
+        name = self[key]
+        return key if name == key else f"{name} ({key})"
+
+
+def network_names(doc: Mapping[str, Any], kind: str = "branches") -> Names:
+    """The names a stored network document gives its branches (``kind`` "branches") or its
+    junctions ("nodes"; a junction and a branch may share an id), in the reader's language:
+    a branch's own ``label``/``label_zh``, else its working place's ``name``/``name_zh``
+    (module docstring)."""
+    names = Names()
+    if kind == "branches":
+        for place in doc.get("working_places") or []:
+            if isinstance(place, Mapping) and (shown := shown_name(place)):
+                names[str(place.get("branch"))] = shown
+    for entry in doc.get(kind) or []:
+        if isinstance(entry, Mapping) and (shown := shown_name(entry, "label")):
+            names[str(entry["name"])] = shown
+    return names
+
+
+def _names(entry: Mapping[str, Any], column: str, k: int, problems: list[Problem],
+           key: str = "name") -> dict[str, str | None]:
+    """An entry's optional ``<key>`` and ``<key>_zh`` (text of at most :data:`MAX_NAME`
     characters each), a problem for each that is not."""
     out: dict[str, str | None] = {}
-    for key in ("name", "name_zh"):
-        value = entry.get(key)
+    for field in (key, f"{key}_zh"):
+        value = entry.get(field)
         if value is not None and (not isinstance(value, str | int) or isinstance(value, bool)
                                   or not 0 < len(str(value)) <= MAX_NAME):
             problems.append(Problem(i18n._("expected a name of 1 to %(n)s characters",
-                                           n=MAX_NAME), row=k, column=f"{column}.{key}"))
+                                           n=MAX_NAME), row=k, column=f"{column}.{field}"))
             value = None
-        out[key] = None if value is None else str(value)
+        out[field] = None if value is None else str(value)
     return out
 
 
@@ -176,6 +212,7 @@ def save_network(session: Session, actor: Actor, site_code: str, doc: Any, reaso
         raise ValidationError(Problem(i18n._("expected a reason of 1 to %(n)s characters",
                                              n=MAX_REASON), column="reason"))
     network = Network.from_mapping(doc, source="NETWORK.yaml")
+    _labels(doc)
     climate = _climate_settings(doc)
     places = _working_places(doc, network)
     routes = _routes(doc, network)
@@ -241,6 +278,17 @@ def save_network_text(session: Session, actor: Actor, site_code: str, text: str 
         raise ValidationError(Problem(i18n._("not a YAML file: %(error)s", error=str(
             exc).split("\n")[0]), column="document", source=source)) from exc
     return save_network(session, actor, site_code, doc, reason)
+
+
+def _labels(doc: Mapping[str, Any]) -> None:
+    """Refuse a junction's or a branch's ``label`` or ``label_zh`` that is not a name."""
+    problems: list[Problem] = []
+    for column in ("nodes", "branches"):
+        for k, entry in enumerate(doc[column], start=1):
+            if isinstance(entry, Mapping):
+                _names(entry, column, k, problems, key="label")
+    if problems:
+        raise ValidationError(problems)
 
 
 def _climate_settings(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -501,8 +549,10 @@ def network_detail(session: Session, actor: Actor, site_code: str, network_id: i
 def _layout(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The schematic's junctions: ``y`` their elevation (m), ``x`` their order among the
     junctions at the same elevation (the document's order, centred on 0), or their own x when
-    every junction gives one; ``x3``, ``y3``, ``z`` (m) for the 3D view when all give x, y, z."""
+    every junction gives one; ``x3``, ``y3``, ``z`` (m) for the 3D view when all give x, y, z;
+    ``label`` its name with its id (:meth:`Names.with_id`)."""
     entries = [n if isinstance(n, Mapping) else {"name": n} for n in doc.get("nodes", [])]
+    names = network_names(doc, "nodes")
     full = bool(entries) and all(all(k in n for k in ("x", "y", "z")) for n in entries)
     by_z: dict[float, list[str]] = {}
     for n in entries:
@@ -513,7 +563,7 @@ def _layout(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append({"name": str(n["name"]), "x": same.index(str(n["name"]))
                     - (len(same) - 1) / 2, "y": float(n.get("z", 0.0)),
                     "x3": n.get("x") if full else None, "y3": n.get("y") if full else None,
-                    "z": n.get("z")})
+                    "z": n.get("z"), "label": names.with_id(str(n["name"]))})
     return out
 
 
@@ -525,7 +575,9 @@ def site_view(session: Session, actor: Actor, site_code: str) -> SiteView:
     solution = latest.solution if latest is not None else None
     nodes: list[dict[str, Any]] = []
     branches: list[dict[str, Any]] = []
+    names = Names()
     if latest is not None and solution is not None:
+        names = network_names(latest.document)
         nodes = _layout(latest.document)
         fixed = set(solution.regulators)
         for b in latest.document["branches"]:
@@ -535,7 +587,8 @@ def site_view(session: Session, actor: Actor, site_code: str) -> SiteView:
                              "drop_pa": solution.pressures["drops"].get(name),
                              "kind": "fan" if name in solution.fans else
                              "regulator" if name in fixed else "airway"})
-    return SiteView(site, rows, latest, solution, actor.can_write_site(site), nodes, branches)
+    return SiteView(site, rows, latest, solution, actor.can_write_site(site), nodes, branches,
+                    names)
 
 
 def sites_frame(session: Session, actor: Actor) -> pd.DataFrame:

@@ -27,6 +27,55 @@ FACES = [tuple(int(v) for v in face) for face in BOX_FACES]
 """The 12 triangles of a box, as the OMF export's mesh has them."""
 
 
+MIN_ASPECT = 0.25
+"""A flat axis's share of the longest one in a 3D view: a mine's workings are often
+kilometres long and deep but a few metres across, which true proportions draw as a sheet
+seen edge-on."""
+STOPES_EYE = {"x": 0.95, "y": 0.95, "z": 0.95}
+"""The stopes' camera eye, in units of the scene's box: Plotly's default direction, nearer
+than its 1.25, as the box's longest side is 1 and the whole box with its axis titles still
+shows. (In Plotly's ``aspectmode: data`` the box is scaled to unit volume instead: a long
+orebody's box outgrew the view and its foot, the y axis's title and the last stope's corner,
+was clipped.)"""
+
+
+def whole_scene(extent: Mapping[str, tuple[float, float]], margin: float,
+                eye: Mapping[str, float]) -> dict[str, Any]:
+    """A 3D scene of a mine that shows all of it.
+
+    Each axis's range is its extent with a margin, the box in true proportions but no axis
+    flatter than :data:`MIN_ASPECT` of the longest, which is 1 (``aspectmode: manual``), so
+    that an eye about twice as far from the centre sees the whole box.
+
+    Parameters
+    ----------
+    extent : mapping of str to (float, float)
+        Lowest and highest ``x``, ``y`` and ``z`` drawn, m.
+    margin : float
+        Each side's margin as a fraction of the axis's extent (plus 1 m, so that a flat
+        extent still has a range).
+    eye : mapping of str to float
+        The camera's eye ``x``, ``y``, ``z`` in units of the box.
+
+    Returns
+    -------
+    dict
+        The layout's ``scene``.
+    """
+    scene = mine_scene()
+    spans = []
+    for a in "xyz":
+        low, high = extent[a]
+        pad = margin * (high - low) + 1.0
+        scene[f"{a}axis"] |= {"range": [round(low - pad, 2), round(high + pad, 2)],
+                              "autorange": False}
+        spans.append(high - low + 2 * pad)
+    longest = max(spans)
+    ratio = [round(max(s / longest, MIN_ASPECT), 4) for s in spans]
+    return scene | {"aspectmode": "manual", "aspectratio": dict(zip("xyz", ratio, strict=True)),
+                    "camera": {"center": {"x": 0, "y": 0, "z": 0}, "eye": dict(eye)}}
+
+
 def _box(stope: Mapping[str, Any]) -> list[tuple[float, float, float]]:
     x0, x1, y0, y1, z0, z1 = (float(stope[k]) for k in (
         "x_min", "x_max", "y_min", "y_max", "z_min", "z_max"))
@@ -161,11 +210,8 @@ def stopes_3d(stopes: Sequence[Mapping[str, Any]], blocks: Sequence[Mapping[str,
     if idle:
         data.append(_mesh(idle, _("stopes not scheduled"), color=GREY, opacity=0.4,
                           hoverinfo="skip"))
-    scene = mine_scene()
-    for a, (low, high) in _extent(stopes, model).items():
-        pad = 0.02 * (high - low) + 1.0
-        scene[f"{a}axis"] |= {"range": [round(low - pad, 2), round(high + pad, 2)],
-                              "autorange": False}
+    extent = _extent(stopes, model)
+    scene = whole_scene(extent, 0.02, STOPES_EYE) if len(extent) == 3 else mine_scene()
     return {"data": data, "layout": base_layout(title, height=560, scene=scene)}
 
 

@@ -6,7 +6,11 @@ routes against depth with the GB 16423-2020 limit.
 
 Schematic layout rule: a junction's height is its elevation z (m); across, junctions at the
 same elevation are spread in the order the network document lists them, one unit apart and
-centred (:func:`aurum.services.ventilation.site_view` places them)."""
+centred (:func:`aurum.services.ventilation.site_view` places them).
+
+Junctions, branches and fans are labelled by their names in the reader's language
+(:class:`aurum.services.ventilation.Names`); their ids appear only in the hovers, beside the
+name."""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aurum.api.charts.common import GREY, Figure, axis, base_layout, colour_of, mine_scene
+from aurum.api.charts.common import GREY, Figure, axis, base_layout, colour_of
+from aurum.api.charts.underground import whole_scene
 from aurum.core.i18n import _
-from aurum.services.ventilation import shown_name
+from aurum.services.ventilation import Names, shown_name
 
 FLOW_CLASSES = 5
 """Classes of |flow| the branches are drawn in (colour and width)."""
@@ -24,6 +29,9 @@ FLOW_COLOURS = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 """Light to dark blue, least flow to most."""
 FAN_COLOUR = "#b8860b"
 REGULATOR_COLOUR = "#cf222e"
+NETWORK_EYE = {"x": 1.6, "y": -1.6, "z": 0.8}
+"""The 3D network's camera eye, in units of the scene's box (longest side 1): from the side
+the levels' drives run along, a little above, far enough out to see the whole box."""
 CURVE_POINTS = 60
 """Points drawn along a fan's curve."""
 
@@ -41,7 +49,8 @@ def _class_of(flow: float, bounds: list[tuple[float, float]]) -> int:
 
 
 def _lines(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[float]],
-           bounds: list[tuple[float, float]], three_d: bool) -> list[dict[str, Any]]:
+           bounds: list[tuple[float, float]], three_d: bool, names: Names
+           ) -> list[dict[str, Any]]:
     """One trace per flow class, its branches as segments broken by None."""
     traces = []
     for k, (low, high) in enumerate(bounds):
@@ -57,7 +66,7 @@ def _lines(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[f
                 ys.append(place[end][1])
                 if three_d:
                     zs.append(place[end][2])
-                texts.append(_("%(name)s: %(q)s m³/s, %(p)s Pa", name=b["name"],
+                texts.append(_("%(name)s: %(q)s m³/s, %(p)s Pa", name=names.with_id(b["name"]),
                                q=f"{float(b['flow_m3s'] or 0):.1f}",
                                p=f"{float(b['drop_pa'] or 0):.0f}"))
             xs.append(None)
@@ -77,7 +86,7 @@ def _lines(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[f
 
 
 def _marks(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[float]],
-           three_d: bool) -> list[dict[str, Any]]:
+           three_d: bool, names: Names) -> list[dict[str, Any]]:
     """Fans and regulators marked at their branches' middles."""
     traces = []
     for kind, name, colour, symbol in (
@@ -91,7 +100,7 @@ def _marks(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[f
                 for b in chosen]
         trace = {"type": "scatter3d" if three_d else "scatter", "mode": "markers",
                  "name": name, "x": [m[0] for m in mids], "y": [m[1] for m in mids],
-                 "text": [b["name"] for b in chosen], "hoverinfo": "text",
+                 "text": [names.with_id(b["name"]) for b in chosen], "hoverinfo": "text",
                  "marker": {"color": colour, "symbol": symbol, "size": 8 if three_d else 12}}
         if three_d:
             trace["z"] = [m[2] for m in mids]
@@ -100,25 +109,30 @@ def _marks(branches: Sequence[Mapping[str, Any]], place: Mapping[str, Sequence[f
 
 
 def network_schematic(nodes: Sequence[Mapping[str, Any]],
-                      branches: Sequence[Mapping[str, Any]], title: str) -> Figure:
+                      branches: Sequence[Mapping[str, Any]], title: str,
+                      names: Names | None = None) -> Figure:
     """The network as a schematic (module docstring's layout rule).
 
     Parameters
     ----------
     nodes : sequence of mappings
-        ``name``, ``x`` (order at its elevation) and ``y`` (elevation, m).
+        ``name``, ``x`` (order at its elevation) and ``y`` (elevation, m); optionally
+        ``label``, the hover's name of the junction.
     branches : sequence of mappings
         ``name``, ``from``, ``to``, ``flow_m3s`` (m³/s), ``drop_pa`` (Pa) and ``kind``
         (``airway``, ``fan`` or ``regulator``).
     title : str
         The chart's title.
+    names : Names, optional
+        The branches' names (their ids where none is given).
     """
+    names = names or Names()
     place = {n["name"]: (float(n["x"]), float(n["y"])) for n in nodes}
     bounds = _classes(branches)
-    data = _lines(branches, place, bounds, three_d=False) + _marks(branches, place, False)
+    data = _lines(branches, place, bounds, False, names) + _marks(branches, place, False, names)
     data.append({"type": "scatter", "mode": "markers", "name": _("junctions"),
                  "x": [p[0] for p in place.values()], "y": [p[1] for p in place.values()],
-                 "text": list(place), "hoverinfo": "text",
+                 "text": [n.get("label", n["name"]) for n in nodes], "hoverinfo": "text",
                  "marker": {"color": GREY, "size": 5}})
     arrows = []
     for b in branches:
@@ -140,7 +154,7 @@ def network_schematic(nodes: Sequence[Mapping[str, Any]],
 
 
 def network_3d(nodes: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[str, Any]],
-               title: str) -> Figure | None:
+               title: str, names: Names | None = None) -> Figure | None:
     """The network in 3D at its junctions' coordinates (m), or None when any lacks them.
 
     Parameters
@@ -151,41 +165,19 @@ def network_3d(nodes: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[st
         As :func:`network_schematic` takes them.
     title : str
         The chart's title.
+    names : Names, optional
+        The branches' names (their ids where none is given).
     """
     if not nodes or any(n.get("x3") is None for n in nodes):
         return None
     place = {n["name"]: (float(n["x3"]), float(n["y3"]), float(n["z"])) for n in nodes}
     bounds = _classes(branches)
-    data = _lines(branches, place, bounds, three_d=True) + _marks(branches, place, True)
+    names = names or Names()
+    data = _lines(branches, place, bounds, True, names) + _marks(branches, place, True, names)
+    extent = {a: (min(p[k] for p in place.values()), max(p[k] for p in place.values()))
+              for k, a in enumerate("xyz")}
     return {"data": data, "layout": base_layout(title, height=560,
-                                                scene=_whole_scene(list(place.values())))}
-
-
-MIN_ASPECT = 0.25
-"""A flat axis's share of the longest one in the 3D view: a mine's network is kilometres
-long and deep but often a few metres across, which true proportions draw as a sheet seen
-edge-on."""
-
-
-def _whole_scene(points: Sequence[tuple[float, float, float]]) -> dict[str, Any]:
-    """A 3D scene that shows every junction: each axis's range the points' with a margin,
-    the box in true proportions but no axis flatter than :data:`MIN_ASPECT`, and the camera
-    far enough out to see the whole box (Plotly's eye is in units of the box)."""
-    scene = mine_scene()
-    spans = []
-    for k, name in enumerate(("xaxis", "yaxis", "zaxis")):
-        low, high = min(p[k] for p in points), max(p[k] for p in points)
-        pad = 0.05 * (high - low) + 1.0
-        scene[name] |= {"range": [low - pad, high + pad], "autorange": False}
-        spans.append(high - low + 2 * pad)
-    longest = max(spans)
-    ratio = [max(s / longest, MIN_ASPECT) for s in spans]
-    scene |= {"aspectmode": "manual",
-              "aspectratio": dict(zip("xyz", ratio, strict=True)),
-              "camera": {"center": {"x": 0, "y": 0, "z": 0},
-                         "eye": {"x": 1.6 * max(ratio), "y": -1.6 * max(ratio),
-                                 "z": 0.8 * max(ratio)}}}
-    return scene
+                                                scene=whole_scene(extent, 0.05, NETWORK_EYE))}
 
 
 def free_delivery(c0: float, c1: float, c2: float) -> float | None:
@@ -218,7 +210,8 @@ def _curve(curve: Mapping[str, Any], top: float) -> tuple[list[float], list[floa
     return [q for q, _p in kept], [p for _q, p in kept]
 
 
-def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
+def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str,
+               names: Names | None = None) -> Figure:
     """Each fan's pressure–quantity curve with its operating point: the curve from
     shut-off to its free delivery (a table's points of pressure 0 or more).
 
@@ -229,17 +222,22 @@ def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
         ``curve`` (``coefficients`` or ``table``) and ``warnings``.
     title : str
         The chart's title.
+    names : Names, optional
+        The fans' branches' names (their ids where none is given).
     """
+    names = names or Names()
     data: list[dict[str, Any]] = []
-    for k, (name, fan) in enumerate(fans.items()):
-        colour = colour_of(name, k)
+    for k, (fan_id, fan) in enumerate(fans.items()):
+        colour = colour_of(fan_id, k)
+        name = names[fan_id]
         q, p = float(fan["flow_m3s"]), float(fan["pressure_pa"])
         qs, ps = _curve(fan["curve"], 1.5 * max(abs(q), 1.0))
         data.append({"type": "scatter", "mode": "lines", "name": name, "x": qs, "y": ps,
-                     "line": {"color": colour}})
+                     "hovertext": names.with_id(fan_id), "line": {"color": colour}})
         data.append({"type": "scatter", "mode": "markers", "x": [q], "y": [p],
                      "name": _("%(fan)s operating point", fan=name), "showlegend": False,
-                     "text": [_("%(q)s m³/s at %(p)s Pa", q=f"{q:.1f}", p=f"{p:.0f}")
+                     "text": [names.with_id(fan_id) + ": "
+                              + _("%(q)s m³/s at %(p)s Pa", q=f"{q:.1f}", p=f"{p:.0f}")
                               + (" ⚠ " + ", ".join(fan["warnings"]) if fan["warnings"]
                                  else "")],
                      "hoverinfo": "text", "marker": {"color": colour, "size": 11,
@@ -249,7 +247,8 @@ def fan_curves(fans: Mapping[str, Mapping[str, Any]], title: str) -> Figure:
         yaxis=axis(_("Fan pressure (Pa)"), rangemode="tozero"))}
 
 
-def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
+def climate_chart(climate: Mapping[str, Any], title: str, names: Names | None = None
+                  ) -> Figure:
     """Dry and wet bulb along each main route against depth, with the limit.
 
     Parameters
@@ -260,7 +259,10 @@ def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
         ``dry_bulb_c``, ``wet_bulb_c``, ``adiabatic_dry_bulb_c``, ``vrt_c`` °C, ``branch``).
     title : str
         The chart's title.
+    names : Names, optional
+        The stations' branches' names (their ids where none is given).
     """
+    names = names or Names()
     data: list[dict[str, Any]] = []
     depths: list[float] = []
     for k, route in enumerate(climate.get("routes", [])):
@@ -271,7 +273,7 @@ def climate_chart(climate: Mapping[str, Any], title: str) -> Figure:
         colour = colour_of(name, k)
         depth = [float(s["depth_m"]) for s in stations]
         depths += depth
-        text = [s["branch"] for s in stations]
+        text = [names.with_id(s["branch"]) for s in stations]
         data += [
             {"type": "scatter", "mode": "lines+markers", "name": _(
                 "%(route)s: dry bulb", route=name), "x": [s["dry_bulb_c"] for s in

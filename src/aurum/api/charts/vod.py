@@ -10,9 +10,10 @@ import pandas as pd
 
 from aurum.api.charts.common import GOLD, GREY, STATUS_COLOURS, Figure, axis, base_layout
 from aurum.core.i18n import _
+from aurum.services.ventilation import Names
 
 
-def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
+def vod_flows_chart(places: pd.DataFrame, names: Names | None = None) -> Figure | None:
     """Per working place: the required flow, the flow delivered at the decided speeds (red
     where it falls short) and the flow measured (only where an airflow was read), m³/s.
 
@@ -21,6 +22,8 @@ def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
     places : pandas.DataFrame
         ``place``, ``required_m3s``, ``delivered_m3s``, ``measured_m3s`` (m³/s; missing
         where no airflow was read), as :class:`aurum.services.vod.Decision` gives them.
+    names : Names, optional
+        The places' branches' names, shown on the axis (the id in the hover).
 
     Returns
     -------
@@ -29,20 +32,23 @@ def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
     """
     if places.empty:
         return None
-    names = places["place"].astype(str).tolist()
+    names = names or Names()
+    ids = places["place"].astype(str).tolist()
+    shown, hover = [names[p] for p in ids], [names.with_id(p) for p in ids]
     short = (places["delivered_m3s"] < places["required_m3s"] - 1e-6).tolist()
     delivered_colours = [STATUS_COLOURS["off_track"] if s else STATUS_COLOURS["on_track"]
                          for s in short]
     data = [
-        {"type": "bar", "name": _("required flow"), "x": names,
+        {"type": "bar", "name": _("required flow"), "x": shown, "hovertext": hover,
          "y": places["required_m3s"].tolist(), "marker": {"color": GOLD}},
-        {"type": "bar", "name": _("delivered at the decided speeds"), "x": names,
-         "y": places["delivered_m3s"].tolist(), "marker": {"color": delivered_colours}}]
+        {"type": "bar", "name": _("delivered at the decided speeds"), "x": shown,
+         "hovertext": hover, "y": places["delivered_m3s"].tolist(),
+         "marker": {"color": delivered_colours}}]
     measured = pd.to_numeric(places["measured_m3s"], errors="coerce")
     if measured.notna().any():  # no marker before a reading
         read = measured.notna().to_numpy()
         data.append({"type": "scatter", "mode": "markers", "name": _("measured flow"),
-                     "x": [n for n, r in zip(names, read, strict=True) if r],
+                     "x": [n for n, r in zip(shown, read, strict=True) if r],
                      "y": measured[read].tolist(),
                      "marker": {"color": GREY, "symbol": "diamond", "size": 9}})
     return {"data": data, "layout": base_layout(
@@ -52,7 +58,8 @@ def vod_flows_chart(places: pd.DataFrame) -> Figure | None:
 
 
 def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
-                     fixed_power_kw: Mapping[str, float]) -> Figure | None:
+                     fixed_power_kw: Mapping[str, float], names: Names | None = None
+                     ) -> Figure | None:
     """Per fan: its shaft power at the decided speed against at rated speed (kW; a fan
     given no efficiency counts its air power), the speed named in the bar's label.
 
@@ -62,6 +69,8 @@ def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
         Relative speed per fan (1: rated).
     power_kw, fixed_power_kw : mapping of str to float
         Power per fan at the decided speed and at rated speed, kW.
+    names : Names, optional
+        The fans' branches' names, shown on the axis (the id in the hover).
 
     Returns
     -------
@@ -70,13 +79,15 @@ def fan_speeds_chart(speeds: Mapping[str, float], power_kw: Mapping[str, float],
     """
     if not speeds:
         return None
-    names = list(speeds)
+    names = names or Names()
+    ids = list(speeds)
+    shown, hover = [names[n] for n in ids], [names.with_id(n) for n in ids]
     return {"data": [
-        {"type": "bar", "name": _("at rated speed"), "x": names,
-         "y": [fixed_power_kw.get(n) for n in names], "marker": {"color": GREY}},
-        {"type": "bar", "name": _("at the decided speed"), "x": names,
-         "y": [power_kw.get(n) for n in names], "marker": {"color": GOLD},
-         "text": [f"n = {speeds[n]:.2f}" for n in names], "textposition": "outside"}],
+        {"type": "bar", "name": _("at rated speed"), "x": shown, "hovertext": hover,
+         "y": [fixed_power_kw.get(n) for n in ids], "marker": {"color": GREY}},
+        {"type": "bar", "name": _("at the decided speed"), "x": shown, "hovertext": hover,
+         "y": [power_kw.get(n) for n in ids], "marker": {"color": GOLD},
+         "text": [f"n = {speeds[n]:.2f}" for n in ids], "textposition": "outside"}],
         "layout": base_layout(_("Fan power"), barmode="group",
                               yaxis=axis(_("shaft power (kW)"), rangemode="tozero"),
                               xaxis=axis(_("fan")))}

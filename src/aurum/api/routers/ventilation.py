@@ -72,20 +72,22 @@ def _page(request: Request, session: DB, actor: Actor, code: str,
         version = view.latest.version
         figures = {
             "schematic": network_schematic(view.nodes, view.branches, _(
-                "Network version %(version)s: flows and directions", version=version)),
+                "Network version %(version)s: flows and directions", version=version), view.names),
             "network3d": network_3d(view.nodes, view.branches, _(
-                "Network version %(version)s in 3D", version=version)),
-            "fans": fan_curves(view.solution.fans, _("Fan curves and operating points")),
+                "Network version %(version)s in 3D", version=version), view.names),
+            "fans": fan_curves(view.solution.fans, _("Fan curves and operating points"),
+                               view.names),
             "climate": climate_chart(view.solution.climate, _(
-                "Dry and wet bulb along the main routes"))}
+                "Dry and wet bulb along the main routes"), view.names)}
     # The ventilation-on-demand decision is read from the store (a derive job makes a missing
     # one), never computed here.
     platform = request.app.state.platform
     demand = vod.view(session, actor, platform.settings.home, request.app.state.jobs, code)
     decision = demand.decision
     vod_figures = None if decision is None else {
-        "flows": vod_flows_chart(decision.places),
-        "fans": fan_speeds_chart(decision.speeds, decision.power_kw, decision.fixed_power_kw)}
+        "flows": vod_flows_chart(decision.places, view.names),
+        "fans": fan_speeds_chart(decision.speeds, decision.power_kw, decision.fixed_power_kw,
+                                 view.names)}
     return render(request, "ventilation_site.html", status_code=status_code, actor=actor,
                   view=view, figures=figures, form=form or forms.FormState({}), vod=decision,
                   vod_pending=demand.pending, vod_figures=vod_figures)

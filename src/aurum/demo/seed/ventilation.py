@@ -76,6 +76,15 @@ NAMES = {"intake_station": "shaft_{lv}", "ramp_station": "ramp_{lv}", "place": "
 """Junctions and airways by kind (:mod:`aurum.ventilation.examples`), ``lv`` a level's
 depth (m): a level's two places are the drive's end (``drive_``) and the stope's
 (``stope_``)."""
+LABELS = {"main_fan": ("main fan", "主通风机"), "portal_entry": ("ramp portal", "斜坡道口"),
+          "shaft": ("intake shaft to level {z} m", "主井（至 {z} 米中段）"),
+          "ramp": ("ramp to level {z} m", "斜坡道（至 {z} 米中段）"),
+          "xc_ramp": ("ramp crosscut, level {z} m", "{z} 米中段斜坡道联络巷"),
+          "raise": ("return raise from level {z} m", "回风井（自 {z} 米中段）"),
+          "drive": ("drive, level {z} m", "{z} 米中段运输巷"),
+          "return": ("return crosscut, level {z} m", "{z} 米中段回风联络巷")}
+"""The airways' names in English and Chinese by the prefix of their ids (:data:`NAMES`),
+``z`` the level's elevation (m); a stope is named as its working place."""
 PLACES = ("drive", "stope")
 X_M = (0.0, DRIVE_M / 2, DRIVE_M, DRIVE_M + 100.0)
 """The x of a level's shaft station, drive end, stope end and raise, m."""
@@ -128,6 +137,12 @@ def deep_mine_network(depth_m: float) -> dict[str, Any]:
         return out
 
     network = level_mine(levels, len(PLACES), airway, name, X_M, RAMP_XY_M)
+    for branch in network["branches"]:  # names are data in both languages, as the places'
+        prefix, _sep, depth = branch["name"].rpartition("_")
+        given = LABELS.get(prefix) or LABELS.get(branch["name"])
+        if given is not None:
+            branch |= {"label": given[0].format(z=f"-{depth}"),
+                       "label_zh": given[1].format(z=f"-{depth}")}
     bottom = f"{-levels[-1]}"
     return {
         **network,

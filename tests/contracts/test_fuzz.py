@@ -8,8 +8,9 @@ and takes a minute or two; each operation gets :data:`EXAMPLES` valid requests f
 role and :data:`EXAMPLES` invalid ones from the administrator (the declared types refuse
 those before any service sees who asks), and those whose path names stored objects (the
 enterprise's mine, one of its reports and hazards) :data:`EXAMPLES` more on those objects,
-so that their bodies reach the services instead of a 404. Every failure is collected (operation, what was sent, the
-error) before the test fails, so one run names every operation to fix.
+so that their bodies reach the services instead of a 404. Every failure is collected
+(operation, what was sent, the error) before the test fails, so one run names every
+operation to fix.
 
 The run is on SQLite; on PostgreSQL (``AURUM_TEST_DATABASE_URL``) it finds the same, the
 bounds being the OpenAPI types (ids within the ``integer`` id columns, for one).
